@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suites need, idempotently (seconds when all are present).
+# Usage: system-deps.sh [suite...]   (suites: unit parity integration e2e; default: all)
+set -euo pipefail
+suites="${*:-unit parity integration e2e}"
+pkgs=(qemu-utils)
+case " $suites " in *" e2e "*) pkgs+=(chromium fonts-noto-cjk) ;; esac
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=600 update -q
+  apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
+fi
+# OpenStack services for integration and e2e suites are installed by the cloud script itself.
+case " $suites " in *" integration "*|*" e2e "*)
+  [ -x scripts/cloud/install.sh ] && bash scripts/cloud/install.sh ;;
+esac
+exit 0

@@ -1,0 +1,29 @@
+// Dispatches `image-inspector <command> …`. Each command lives in its own module and is loaded
+// only when used, so `qemu-img` does not pay for the inspection code and vice versa.
+export type Command = (args: string[]) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  'qemu-img': async () => (await import('./qemu-img-command.ts')).run,
+  inspect: async () => (await import('./inspect-command.ts')).run,
+};
+
+const usage = `usage: image-inspector <command> [args…]
+
+commands:
+  qemu-img <args…>                        run the WebAssembly qemu-img on local files
+  inspect [--json] [--format F] FILE…     qemu-img info + Glance safety verdict + suggested properties
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(usage);
+    return name ? 0 : 1;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`image-inspector: unknown command '${name}'\n${usage}`);
+    return 1;
+  }
+  return (await load())(rest);
+}
