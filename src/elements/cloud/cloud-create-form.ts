@@ -1,0 +1,312 @@
+// The create/upload form with every Dashboard field. It only collects and validates input and
+// shows the pre-checks and the transfer; <cloud-panel> runs the flow (upload-flow.ts) and feeds
+// `checks`, `progress`, `phase` and `error` back in.
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { msg, str } from '@lit/localize';
+import { formatBytes, formatDuration, formatRate } from './format.ts';
+import type { ImageRecord } from './image-record.ts';
+
+export type UploadMethod = 'direct' | 'glance-direct' | 'web-download';
+
+export interface CreateFields {
+  name: string;
+  description: string;
+  disk_format: string;
+  container_format: string;
+  architecture: string;
+  min_disk: number;
+  min_ram: number;
+  visibility: string;
+  protected: boolean;
+  kernel_id: string;
+  ramdisk_id: string;
+  /** Custom properties (inspection suggestions included), all strings as Glance stores them. */
+  properties: Record<string, string>;
+}
+
+export interface CreateRequest {
+  fields: CreateFields;
+  source: { kind: 'file'; file: File } | { kind: 'url'; url: string };
+  method: UploadMethod;
+}
+
+export interface CheckLine {
+  ok: boolean;
+  text: string;
+}
+
+export interface UploadProgress {
+  sent: number;
+  total: number;
+  bytesPerSecond: number;
+  secondsLeft: number;
+}
+
+export type Phase = 'idle' | 'checking' | 'creating' | 'uploading' | 'importing' | 'verifying' | 'done' | 'failed' | 'cancelled';
+
+/** What an <image-inspector> reports (only the fields this form reads). */
+export interface InspectionLike {
+  file?: { name?: string; size?: number } | string;
+  format?: string;
+  virtualSize?: number;
+  safety?: { safe: boolean; findings?: unknown[] };
+  suggested?: Record<string, unknown>;
+}
+
+const GIB = 1024 ** 3;
+
+@customElement('cloud-create-form')
+export class CloudCreateForm extends LitElement {
+  static override styles = css`
+    :host { display: block; }
+    form { display: grid; grid-template-columns: max-content 1fr; gap: 0.4em 1em; align-items: center; }
+    .full { grid-column: 1 / -1; }
+    .props { display: grid; grid-template-columns: 1fr 1fr auto; gap: 0.25em; }
+    .check.bad { color: var(--cloud-error, #a00); }
+    .error { color: var(--cloud-error, #a00); font-weight: bold; }
+    .ok { color: var(--cloud-ok, #070); font-weight: bold; }
+    progress { width: 100%; }
+    fieldset { border: none; padding: 0; margin: 0; }
+  `;
+
+  /** Allowed values from /v2/schemas/image. */
+  @property({ attribute: false }) diskFormats: string[] = [];
+  @property({ attribute: false }) containerFormats: string[] = [];
+  /** Import methods from /v2/info/import. */
+  @property({ attribute: false }) importMethods: string[] = [];
+  /** The cloud's aki / ari images for kernel and ramdisk. */
+  @property({ attribute: false }) kernels: ImageRecord[] = [];
+  @property({ attribute: false }) ramdisks: ImageRecord[] = [];
+  @property({ attribute: false }) checks: CheckLine[] = [];
+  @property({ attribute: false }) progress: UploadProgress | null = null;
+  @property() phase: Phase = 'idle';
+  @property() error = '';
+  @property() success = '';
+  /** An image left by an interrupted attempt of this form: retry reuses or replaces it. */
+  @property() pendingImageId = '';
+
+  @state() private fields: CreateFields = CloudCreateForm.blank();
+  @state() private sourceKind: 'file' | 'url' = 'file';
+  @state() private file: File | null = null;
+  @state() private url = '';
+  @state() private method: UploadMethod = 'direct';
+  @state() private newKey = '';
+  @state() private newValue = '';
+
+  static blank(): CreateFields {
+    return {
+      name: '', description: '', disk_format: '', container_format: 'bare', architecture: '',
+      min_disk: 0, min_ram: 0, visibility: 'private', protected: false, kernel_id: '', ramdisk_id: '',
+      properties: {},
+    };
+  }
+
+  /** The file the user chose here or that the app handed over with its inspection. */
+  get selectedFile(): File | null {
+    return this.file;
+  }
+
+  setFile(file: File | null) {
+    this.file = file;
+    if (file) {
+      this.sourceKind = 'file';
+      if (this.method === 'web-download') this.method = 'direct';
+      if (!this.fields.name) this.fields = { ...this.fields, name: file.name.replace(/\.[^.]+$/, '') };
+    }
+  }
+
+  /** Prefills from an inspection: format, min disk, suggested properties; all stay editable. */
+  applyInspection(r: InspectionLike) {
+    const f = { ...this.fields, properties: { ...this.fields.properties } };
+    const s = r.suggested ?? {};
+    for (const [k, v] of Object.entries(s)) {
+      if (v === undefined || v === null || v === '') continue;
+      const text = typeof v === 'string' ? v : String(v);
+      if (k === 'disk_format' || k === 'container_format' || k === 'architecture' || k === 'name' || k === 'description') f[k] = text;
+      else if (k === 'min_disk' || k === 'min_ram') f[k] = Number(v) || 0;
+      else if (k === 'visibility' || k === 'protected') continue;
+      else f.properties[k] = text;
+    }
+    if (!f.disk_format && r.format) f.disk_format = r.format;
+    if (!s.min_disk && r.virtualSize) f.min_disk = Math.ceil(r.virtualSize / GIB);
+    this.fields = f;
+  }
+
+  private set<K extends keyof CreateFields>(k: K, v: CreateFields[K]) {
+    this.fields = { ...this.fields, [k]: v };
+  }
+
+  private get busy() {
+    return ['checking', 'creating', 'uploading', 'importing', 'verifying'].includes(this.phase);
+  }
+
+  private submit(e: Event) {
+    e.preventDefault();
+    if (this.busy) return;
+    const source = this.sourceKind === 'url'
+      ? { kind: 'url' as const, url: this.url.trim() }
+      : this.file ? { kind: 'file' as const, file: this.file } : null;
+    if (!source) {
+      this.error = msg('Choose an image file or give an image URL, then create the image again.');
+      return;
+    }
+    const method: UploadMethod = source.kind === 'url' ? 'web-download' : this.method === 'web-download' ? 'direct' : this.method;
+    const detail: CreateRequest = { fields: { ...this.fields, properties: { ...this.fields.properties } }, source, method };
+    this.dispatchEvent(new CustomEvent('create-image', { detail, bubbles: true, composed: true }));
+  }
+
+  private addProperty() {
+    const k = this.newKey.trim();
+    if (!k) return;
+    this.fields = { ...this.fields, properties: { ...this.fields.properties, [k]: this.newValue } };
+    this.newKey = '';
+    this.newValue = '';
+  }
+
+  private removeProperty(k: string) {
+    const p = { ...this.fields.properties };
+    delete p[k];
+    this.fields = { ...this.fields, properties: p };
+  }
+
+  private renderProgress() {
+    const p = this.progress;
+    if (!p && this.phase === 'idle') return nothing;
+    const pct = p && p.total ? Math.floor((p.sent / p.total) * 100) : 0;
+    return html`<div class="full" part="progress" data-phase=${this.phase}>
+      ${p ? html`<progress max="100" .value=${pct} aria-label=${msg('Upload progress')}></progress>
+        <div data-role="progress-text">${msg(str`${pct}% — ${formatBytes(p.sent)} of ${formatBytes(p.total)} at ${formatRate(p.bytesPerSecond)}, ${formatDuration(p.secondsLeft)} left`)}</div>` : nothing}
+      <div data-role="phase">${this.phaseText()}</div>
+    </div>`;
+  }
+
+  private phaseText(): string {
+    switch (this.phase) {
+      case 'checking': return msg('Checking the file against what the cloud accepts…');
+      case 'creating': return msg('Creating the image record…');
+      case 'uploading': return msg('Uploading and computing the checksums locally…');
+      case 'importing': return msg('Waiting for Glance to import the data…');
+      case 'verifying': return msg('Comparing the checksums with what Glance reports…');
+      case 'cancelled': return msg('Upload cancelled.');
+      default: return '';
+    }
+  }
+
+  override render() {
+    const f = this.fields;
+    const fmts = this.diskFormats.length ? this.diskFormats : [f.disk_format].filter(Boolean);
+    const cfmts = this.containerFormats.length ? this.containerFormats : ['bare'];
+    const canStage = this.importMethods.includes('glance-direct');
+    const canWeb = this.importMethods.includes('web-download');
+    return html`
+      <form part="form" @submit=${this.submit} novalidate>
+        <label for="name">${msg('Image name')}</label>
+        <input id="name" name="name" required .value=${f.name} @input=${(e: Event) => this.set('name', (e.target as HTMLInputElement).value)} />
+
+        <label for="description">${msg('Description')}</label>
+        <textarea id="description" name="description" .value=${f.description} @input=${(e: Event) => this.set('description', (e.target as HTMLTextAreaElement).value)}></textarea>
+
+        <span>${msg('Image source')}</span>
+        <fieldset>
+          <label><input type="radio" name="source" value="file" .checked=${this.sourceKind === 'file'} @change=${() => (this.sourceKind = 'file')} /> ${msg('File')}</label>
+          <label><input type="radio" name="source" value="url" ?disabled=${!canWeb} .checked=${this.sourceKind === 'url'} @change=${() => (this.sourceKind = 'url')} /> ${msg('URL (web-download)')}</label>
+        </fieldset>
+
+        ${this.sourceKind === 'file'
+          ? html`<label for="file">${msg('Image file')}</label>
+              <div><input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
+                ${this.file ? html`<span data-role="file-name">${this.file.name} (${formatBytes(this.file.size)})</span>` : nothing}</div>
+              <label for="method">${msg('Upload method')}</label>
+              <select id="method" name="method" @change=${(e: Event) => (this.method = (e.target as HTMLSelectElement).value as UploadMethod)}>
+                <option value="direct" ?selected=${this.method === 'direct'}>${msg('Direct upload (PUT /file)')}</option>
+                <option value="glance-direct" ?disabled=${!canStage} ?selected=${this.method === 'glance-direct'}>${msg('Interoperable import: glance-direct')}</option>
+              </select>`
+          : html`<label for="url">${msg('Image URL')}</label>
+              <input id="url" name="url" type="url" .value=${this.url} @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)} />`}
+
+        <label for="disk_format">${msg('Format')}</label>
+        <select id="disk_format" name="disk_format" @change=${(e: Event) => this.set('disk_format', (e.target as HTMLSelectElement).value)}>
+          <option value="" ?selected=${!f.disk_format}>${msg('Select a format')}</option>
+          ${fmts.map((v) => html`<option value=${v} ?selected=${v === f.disk_format}>${v}</option>`)}
+        </select>
+
+        <label for="container_format">${msg('Container format')}</label>
+        <select id="container_format" name="container_format" @change=${(e: Event) => this.set('container_format', (e.target as HTMLSelectElement).value)}>
+          ${cfmts.map((v) => html`<option value=${v} ?selected=${v === f.container_format}>${v}</option>`)}
+        </select>
+
+        <label for="architecture">${msg('Architecture')}</label>
+        <input id="architecture" name="architecture" list="arches" .value=${f.architecture} @input=${(e: Event) => this.set('architecture', (e.target as HTMLInputElement).value)} />
+        <datalist id="arches">${['x86_64', 'aarch64', 'i686', 'ppc64le', 's390x', 'riscv64'].map((a) => html`<option value=${a}></option>`)}</datalist>
+
+        <label for="min_disk">${msg('Minimum disk (GB)')}</label>
+        <input id="min_disk" name="min_disk" type="number" min="0" .value=${String(f.min_disk)} @input=${(e: Event) => this.set('min_disk', Number((e.target as HTMLInputElement).value) || 0)} />
+
+        <label for="min_ram">${msg('Minimum RAM (MB)')}</label>
+        <input id="min_ram" name="min_ram" type="number" min="0" .value=${String(f.min_ram)} @input=${(e: Event) => this.set('min_ram', Number((e.target as HTMLInputElement).value) || 0)} />
+
+        <label for="visibility">${msg('Visibility')}</label>
+        <select id="visibility" name="visibility" @change=${(e: Event) => this.set('visibility', (e.target as HTMLSelectElement).value)}>
+          ${[['private', msg('Private')], ['shared', msg('Shared')], ['community', msg('Community')], ['public', msg('Public')]].map(
+            ([v, l]) => html`<option value=${v} ?selected=${v === f.visibility}>${l}</option>`)}
+        </select>
+
+        <label for="protected">${msg('Protected')}</label>
+        <input id="protected" name="protected" type="checkbox" .checked=${f.protected} @change=${(e: Event) => this.set('protected', (e.target as HTMLInputElement).checked)} />
+
+        <label for="kernel_id">${msg('Kernel ID')}</label>
+        <select id="kernel_id" name="kernel_id" @change=${(e: Event) => this.set('kernel_id', (e.target as HTMLSelectElement).value)}>
+          <option value="" ?selected=${!f.kernel_id}>${msg('None')}</option>
+          ${this.kernels.map((k) => html`<option value=${k.id} ?selected=${k.id === f.kernel_id}>${k.name || k.id}</option>`)}
+        </select>
+
+        <label for="ramdisk_id">${msg('Ramdisk ID')}</label>
+        <select id="ramdisk_id" name="ramdisk_id" @change=${(e: Event) => this.set('ramdisk_id', (e.target as HTMLSelectElement).value)}>
+          <option value="" ?selected=${!f.ramdisk_id}>${msg('None')}</option>
+          ${this.ramdisks.map((k) => html`<option value=${k.id} ?selected=${k.id === f.ramdisk_id}>${k.name || k.id}</option>`)}
+        </select>
+
+        <span>${msg('Custom properties')}</span>
+        <div class="props" part="properties">
+          ${Object.entries(f.properties).map(([k, v]) => html`
+            <span data-prop=${k}>${k}</span>
+            <input aria-label=${k} data-prop-value=${k} .value=${v}
+              @input=${(e: Event) => this.set('properties', { ...f.properties, [k]: (e.target as HTMLInputElement).value })} />
+            <button type="button" data-remove-prop=${k} @click=${() => this.removeProperty(k)}>${msg('Remove')}</button>`)}
+          <input name="new-key" placeholder=${msg('key')} .value=${this.newKey} @input=${(e: Event) => (this.newKey = (e.target as HTMLInputElement).value)} />
+          <input name="new-value" placeholder=${msg('value')} .value=${this.newValue} @input=${(e: Event) => (this.newValue = (e.target as HTMLInputElement).value)} />
+          <button type="button" data-action="add-prop" @click=${this.addProperty}>${msg('Add')}</button>
+        </div>
+
+        ${this.checks.length
+          ? html`<ul class="full" part="checks" data-role="checks">${this.checks.map((c) => html`<li class="check ${c.ok ? 'good' : 'bad'}">${c.ok ? '✓' : '✗'} ${c.text}</li>`)}</ul>`
+          : nothing}
+        ${this.renderProgress()}
+        ${this.error ? html`<p class="full error" role="alert" data-role="error">${this.error}</p>` : nothing}
+        ${this.success ? html`<p class="full ok" role="status" data-role="success">${this.success}</p>` : nothing}
+        ${this.pendingImageId && !this.busy
+          ? html`<p class="full" data-role="pending">${msg(str`The image ${this.pendingImageId} from the last attempt has no data yet: "Create and upload" reuses it, or delete it.`)}
+              <button type="button" data-action="discard-pending" @click=${() => this.dispatchEvent(new CustomEvent('discard-pending', { detail: this.pendingImageId, bubbles: true, composed: true }))}>${msg('Delete it')}</button></p>`
+          : nothing}
+        <div class="full">
+          <button type="submit" data-action="create" ?disabled=${this.busy}>${msg('Create and upload')}</button>
+          ${this.busy ? html`<button type="button" data-action="cancel" @click=${() => this.dispatchEvent(new CustomEvent('cancel-upload', { bubbles: true, composed: true }))}>${msg('Cancel upload')}</button>` : nothing}
+        </div>
+      </form>
+    `;
+  }
+
+  private pickFile(e: Event) {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0] ?? null;
+    this.setFile(file);
+    this.dispatchEvent(new CustomEvent('file-chosen', { detail: file, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cloud-create-form': CloudCreateForm;
+  }
+}

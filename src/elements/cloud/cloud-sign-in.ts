@@ -1,0 +1,165 @@
+// Sign-in: Keystone v3 password, application credential or an existing token; a dropped
+// clouds.yaml / openrc fills the fields. Emits `sign-in` with an AuthConfig; the secret stays in
+// this element's memory only (never in storage, attributes or logs).
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { msg } from '@lit/localize';
+import type { AuthConfig } from '../../core/openstack/types.ts';
+import { emptyFields, parseCredentialsFile, type ParsedCloud, type SignInFields } from './credentials-file.ts';
+
+export function toAuthConfig(f: SignInFields, cloudName?: string): AuthConfig {
+  const scope = f.projectId
+    ? { projectId: f.projectId }
+    : f.projectName
+      ? { projectName: f.projectName, projectDomainName: f.projectDomain || 'Default' }
+      : undefined;
+  const base = { authUrl: f.authUrl.trim(), regionName: f.region || undefined, interface: f.interface, cloudName };
+  switch (f.method) {
+    case 'application_credential':
+      return {
+        ...base,
+        auth: f.appCredId
+          ? { type: 'application-credential', id: f.appCredId, secret: f.appCredSecret }
+          : { type: 'application-credential', name: f.appCredName, secret: f.appCredSecret, username: f.username, userDomainName: f.userDomain || 'Default' },
+      };
+    case 'token':
+      return { ...base, auth: { type: 'token', token: f.token.trim() }, scope };
+    default:
+      return { ...base, auth: { type: 'password', username: f.username, password: f.password, userDomainName: f.userDomain || 'Default' }, scope };
+  }
+}
+
+@customElement('cloud-sign-in')
+export class CloudSignIn extends LitElement {
+  static override styles = css`
+    :host { display: block; }
+    form { display: grid; grid-template-columns: max-content 1fr; gap: 0.4em 1em; align-items: center; max-width: 40em; }
+    .full { grid-column: 1 / -1; }
+    .drop { border: 2px dashed var(--cloud-border, #aaa); padding: 0.75em; text-align: center; }
+    .drop.over { background: var(--cloud-hover, #eef); }
+    .error { color: var(--cloud-error, #a00); }
+    pre { background: var(--cloud-code-bg, #f4f4f4); padding: 0.5em; overflow: auto; user-select: all; }
+  `;
+
+  @property({ type: Boolean }) busy = false;
+  @property() error = '';
+  /** Set with a CORS failure: the `[cors]` text the operator must add. */
+  @property() corsSettings = '';
+  @state() private f: SignInFields = emptyFields();
+  @state() private clouds: ParsedCloud[] = [];
+  @state() private over = false;
+  @state() private fileError = '';
+
+  /** Prefills the Keystone URL (e.g. from the app's configuration); never secrets. */
+  @property({ attribute: 'auth-url' })
+  set authUrl(v: string) {
+    if (v && !this.f.authUrl) this.f = { ...this.f, authUrl: v };
+  }
+  get authUrl() {
+    return this.f.authUrl;
+  }
+
+  private set<K extends keyof SignInFields>(k: K, v: SignInFields[K]) {
+    this.f = { ...this.f, [k]: v };
+  }
+
+  private input(k: keyof SignInFields, label: string, type = 'text', autocomplete = 'off') {
+    return html`<label for=${k}>${label}</label>
+      <input id=${k} name=${k} type=${type} autocomplete=${autocomplete} .value=${String(this.f[k])}
+        @input=${(e: Event) => this.set(k, (e.target as HTMLInputElement).value as never)} />`;
+  }
+
+  async readCredentialsFile(file: File) {
+    this.fileError = '';
+    try {
+      if (file.size > 1024 * 1024) throw new Error(msg('This file is too large to be a clouds.yaml or openrc; drop the right file.'));
+      this.clouds = parseCredentialsFile(await file.text());
+      this.f = { ...this.clouds[0].fields };
+    } catch (e) {
+      this.fileError = (e as Error).message;
+    }
+  }
+
+  private drop(e: DragEvent) {
+    e.preventDefault();
+    this.over = false;
+    const file = e.dataTransfer?.files?.[0];
+    if (file) void this.readCredentialsFile(file);
+  }
+
+  private submit(e: Event) {
+    e.preventDefault();
+    if (this.busy) return;
+    if (!this.f.authUrl.trim()) {
+      this.error = msg('Enter the Keystone URL (e.g. https://keystone.example.org:5000/v3), then sign in.');
+      return;
+    }
+    const cloud = this.clouds.find((c) => c.fields.authUrl === this.f.authUrl)?.name;
+    this.dispatchEvent(new CustomEvent('sign-in', { detail: toAuthConfig(this.f, cloud), bubbles: true, composed: true }));
+  }
+
+  /** Forgets every secret typed or dropped (called after sign-out). */
+  clearSecrets() {
+    this.f = { ...this.f, password: '', appCredSecret: '', token: '' };
+    this.clouds = this.clouds.map((c) => ({ ...c, fields: { ...c.fields, password: '', appCredSecret: '', token: '' } }));
+  }
+
+  override render() {
+    const m = this.f.method;
+    return html`
+      <div class="drop ${this.over ? 'over' : ''}" part="drop"
+        @dragover=${(e: DragEvent) => { e.preventDefault(); this.over = true; }}
+        @dragleave=${() => (this.over = false)} @drop=${this.drop}>
+        ${msg('Drop a clouds.yaml or openrc file here, or')}
+        <input type="file" name="credentials-file" aria-label=${msg('clouds.yaml or openrc file')}
+          @change=${(e: Event) => { const f = (e.target as HTMLInputElement).files?.[0]; if (f) void this.readCredentialsFile(f); }} />
+        ${this.fileError ? html`<div class="error" role="alert" data-role="file-error">${this.fileError}</div>` : nothing}
+      </div>
+      <form part="form" @submit=${this.submit}>
+        ${this.clouds.length > 1
+          ? html`<label for="cloud">${msg('Cloud')}</label>
+              <select id="cloud" @change=${(e: Event) => { const c = this.clouds[Number((e.target as HTMLSelectElement).value)]; if (c) this.f = { ...c.fields }; }}>
+                ${this.clouds.map((c, i) => html`<option value=${i}>${c.name}</option>`)}
+              </select>`
+          : nothing}
+        ${this.input('authUrl', msg('Keystone URL'), 'url')}
+        <label for="method">${msg('Sign in with')}</label>
+        <select id="method" name="method" @change=${(e: Event) => this.set('method', (e.target as HTMLSelectElement).value as SignInFields['method'])}>
+          <option value="password" ?selected=${m === 'password'}>${msg('Password')}</option>
+          <option value="application_credential" ?selected=${m === 'application_credential'}>${msg('Application credential')}</option>
+          <option value="token" ?selected=${m === 'token'}>${msg('Existing token')}</option>
+        </select>
+        ${m === 'password'
+          ? html`${this.input('username', msg('User name'), 'text', 'username')}
+              ${this.input('userDomain', msg('User domain'))}
+              ${this.input('password', msg('Password'), 'password', 'current-password')}`
+          : nothing}
+        ${m === 'application_credential'
+          ? html`${this.input('appCredId', msg('Application credential ID'))}
+              ${this.input('appCredName', msg('or its name (with the user name below)'))}
+              ${this.input('username', msg('User name'))}
+              ${this.input('appCredSecret', msg('Secret'), 'password')}`
+          : nothing}
+        ${m === 'token' ? this.input('token', msg('Token'), 'password') : nothing}
+        ${m !== 'application_credential'
+          ? html`${this.input('projectName', msg('Project'))}
+              ${this.input('projectDomain', msg('Project domain'))}`
+          : nothing}
+        ${this.input('region', msg('Region (empty: the first one)'))}
+        <label for="interface">${msg('Interface')}</label>
+        <select id="interface" name="interface" @change=${(e: Event) => this.set('interface', (e.target as HTMLSelectElement).value as SignInFields['interface'])}>
+          ${(['public', 'internal', 'admin'] as const).map((i) => html`<option value=${i} ?selected=${this.f.interface === i}>${i}</option>`)}
+        </select>
+        <div class="full"><button type="submit" data-action="sign-in" ?disabled=${this.busy}>${msg('Sign in')}</button></div>
+        ${this.error ? html`<p class="full error" role="alert" data-role="sign-in-error">${this.error}</p>` : nothing}
+        ${this.corsSettings ? html`<pre class="full" data-role="cors-settings">${this.corsSettings}</pre>` : nothing}
+      </form>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cloud-sign-in': CloudSignIn;
+  }
+}
