@@ -49,3 +49,20 @@ export interface RunOptions {
   onProgress?: (p: RunProgress) => void;
   timeoutMs?: number;
 }
+
+/** Exit status of a run that hit abort() or a failed assertion: what a shell shows for native's
+ *  SIGABRT (128 + 6), so scripts see the same status from the wasm as from native qemu-img. */
+export const CRASH_EXIT_CODE = 134;
+/** Exit status of a run that trapped (out-of-bounds access, unreachable): 128 + SIGSEGV. */
+export const TRAP_EXIT_CODE = 139;
+/** Exit status reported for a run stopped by the caller (AbortSignal) or its timeout: 128 + SIGTERM. */
+export const KILLED_EXIT_CODE = 143;
+
+/** The page-side client of the qemu-img worker (workers/qemu-img/client.ts). */
+export interface QemuImgClient {
+  /** Runs one qemu-img command in the worker. Resolves with the result even when qemu-img fails,
+   *  crashes, is aborted or times out (see RunResult.failure); rejects only on misuse (disposed). */
+  run(req: BrowserRunRequest, opts?: RunOptions): Promise<RunResult>;
+  /** Terminates the worker; further run() calls reject. */
+  dispose(): void;
+}

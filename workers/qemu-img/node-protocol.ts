@@ -1,0 +1,21 @@
+// Messages between node.ts (caller's thread) and node-thread.ts (the thread owning the wasm).
+import { fileURLToPath } from 'node:url';
+import type { RunProgress, RunResult } from './types.ts';
+
+export interface ThreadRequest {
+  args: string[];
+  cwd: string;
+  progress: boolean;
+  forwardStdout: boolean;
+  forwardStderr: boolean;
+}
+
+export type ThreadMessage =
+  | { type: 'stdout' | 'stderr'; chunk: Uint8Array }
+  | { type: 'progress'; progress: RunProgress }
+  | { type: 'done'; result: RunResult };
+
+/** wasm/dist, or IMAGE_INSPECTOR_WASM_DIR (a directory with qemu-img.mjs + qemu-img.wasm). */
+export function wasmDistDir(): string {
+  return process.env.IMAGE_INSPECTOR_WASM_DIR ?? fileURLToPath(new URL('../../wasm/dist/', import.meta.url));
+}

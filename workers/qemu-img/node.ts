@@ -1,0 +1,145 @@
+// Node runner: the wasm qemu-img on real local paths, exactly as native would run them.
+//
+//   runQemuImg(args: string[], opts?: NodeRunOptions): Promise<RunResult>
+//     args      qemu-img arguments without "qemu-img"; absolute and relative host paths work as
+//               natively (host directories are mounted at their own paths, cwd = opts.cwd).
+//     opts.cwd  working directory for relative paths (default process.cwd()).
+//     opts.stdout / opts.stderr  'capture' (default): only in the result; 'inherit': also written
+//               live to this process's stdout/stderr (so -p progress shows in a terminal).
+//     opts.signal, opts.timeoutMs  stop the run: the result has failure 'aborted' / 'timeout',
+//               exitCode 143 and a message on stderr.
+//     opts.onProgress  throttled { percent (from -p), bytesRead, bytesWritten }.
+//   stdin is always at EOF: qemu-img reads it only for interactive secrets, which a runner cannot
+//   answer.
+//   shutdownQemuImg(): terminates idle threads (they are unref'd, so a process exits without it).
+//
+// Why a worker thread rather than the caller's thread: a hostile image can make qemu-img spin in
+// wasm without ever calling into the file system (a huge table walk), so checking the clock from FS
+// operations cannot stop every run; Worker.terminate() can, at any instruction. The thread also
+// contains what emscripten's Node glue does to its process (process-level exception listeners,
+// process.exit on quit) and any asynchronous trap, so a crash never takes the caller down. The
+// cost is one thread start (~tens of ms) that is paid once: threads are reused between runs, each
+// run still gets a fresh module instance.
+import { Worker } from 'node:worker_threads';
+import type { RunOptions, RunProgress, RunResult } from './types.ts';
+import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
+import type { ThreadMessage, ThreadRequest } from './node-protocol.ts';
+
+export type { RunOptions, RunProgress, RunResult } from './types.ts';
+
+export interface NodeRunOptions extends RunOptions {
+  cwd?: string;
+  stdout?: 'capture' | 'inherit';
+  stderr?: 'capture' | 'inherit';
+}
+
+const THREAD_ENTRY = new URL('./node-thread.mjs', import.meta.url);
+const MAX_IDLE = 2;
+const idle: Worker[] = [];
+
+function spawnThread(): Worker {
+  // stdout/stderr of the thread itself go to ours: qemu-img's own output travels as messages.
+  return new Worker(THREAD_ENTRY, { execArgv: process.execArgv.filter((a) => !a.startsWith('--test')) });
+}
+
+function concat(chunks: Uint8Array[]): string {
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function runQemuImg(args: string[], opts: NodeRunOptions = {}): Promise<RunResult> {
+  const started = performance.now();
+  if (opts.signal?.aborted) {
+    return Promise.resolve({
+      exitCode: KILLED_EXIT_CODE,
+      stdout: '',
+      stderr: 'image-inspector: qemu-img was not started: aborted by the caller\n',
+      failure: 'aborted',
+      durationMs: 0,
+    });
+  }
+  const worker = idle.pop() ?? spawnThread();
+  worker.ref();
+  const out: Uint8Array[] = [];
+  const err: Uint8Array[] = [];
+
+  return new Promise<RunResult>((resolve) => {
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cleanup = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+    };
+    const settle = (r: RunResult, reusable: boolean) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      if (reusable && idle.length < MAX_IDLE) {
+        worker.unref();
+        idle.push(worker);
+      } else if (reusable) {
+        void worker.terminate();
+      }
+      resolve(r);
+    };
+    const stop = (failure: 'aborted' | 'timeout', why: string) => {
+      void worker.terminate();
+      const note = `image-inspector: qemu-img was stopped: ${why}\n`;
+      if (opts.stderr === 'inherit') process.stderr.write(note);
+      settle(
+        { exitCode: KILLED_EXIT_CODE, stdout: concat(out), stderr: concat(err) + note, failure, durationMs: performance.now() - started },
+        false,
+      );
+    };
+    const onAbort = () => stop('aborted', 'aborted by the caller');
+    const onMessage = (m: ThreadMessage) => {
+      switch (m.type) {
+        case 'stdout':
+          out.push(m.chunk);
+          if (opts.stdout === 'inherit') process.stdout.write(m.chunk);
+          break;
+        case 'stderr':
+          err.push(m.chunk);
+          if (opts.stderr === 'inherit') process.stderr.write(m.chunk);
+          break;
+        case 'progress':
+          opts.onProgress?.(m.progress as RunProgress);
+          break;
+        case 'done':
+          settle({ ...m.result, durationMs: performance.now() - started }, true);
+          break;
+      }
+    };
+    const crashed = (why: string) => {
+      const note = `image-inspector: qemu-img crashed: ${why}\n`;
+      if (opts.stderr === 'inherit') process.stderr.write(note);
+      settle(
+        { exitCode: TRAP_EXIT_CODE, stdout: concat(out), stderr: concat(err) + note, failure: 'crashed', durationMs: performance.now() - started },
+        false,
+      );
+    };
+    const onError = (e: Error) => crashed(e.message);
+    const onExit = (code: number) => crashed(`its thread exited with code ${code}`);
+
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.timeoutMs !== undefined) timer = setTimeout(() => stop('timeout', `no result after ${opts.timeoutMs} ms`), opts.timeoutMs);
+
+    const req: ThreadRequest = {
+      args,
+      cwd: opts.cwd ?? process.cwd(),
+      progress: !!opts.onProgress,
+      forwardStdout: true,
+      forwardStderr: true,
+    };
+    worker.postMessage(req);
+  });
+}
+
+export async function shutdownQemuImg(): Promise<void> {
+  await Promise.all(idle.splice(0).map((w) => w.terminate()));
+}
