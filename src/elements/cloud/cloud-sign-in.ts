@@ -3,31 +3,9 @@
 // this element's memory only (never in storage, attributes or logs).
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { msg } from '@lit/localize';
-import type { AuthConfig } from '../../core/openstack/types.ts';
-import { emptyFields, parseCredentialsFile, type ParsedCloud, type SignInFields } from './credentials-file.ts';
-
-export function toAuthConfig(f: SignInFields, cloudName?: string): AuthConfig {
-  const scope = f.projectId
-    ? { projectId: f.projectId }
-    : f.projectName
-      ? { projectName: f.projectName, projectDomainName: f.projectDomain || 'Default' }
-      : undefined;
-  const base = { authUrl: f.authUrl.trim(), regionName: f.region || undefined, interface: f.interface, cloudName };
-  switch (f.method) {
-    case 'application_credential':
-      return {
-        ...base,
-        auth: f.appCredId
-          ? { type: 'application-credential', id: f.appCredId, secret: f.appCredSecret }
-          : { type: 'application-credential', name: f.appCredName, secret: f.appCredSecret, username: f.username, userDomainName: f.userDomain || 'Default' },
-      };
-    case 'token':
-      return { ...base, auth: { type: 'token', token: f.token.trim() }, scope };
-    default:
-      return { ...base, auth: { type: 'password', username: f.username, password: f.password, userDomainName: f.userDomain || 'Default' }, scope };
-  }
-}
+import { msg, str } from '@lit/localize';
+import { parseCloudFile } from '../../core/openstack/cloud-config.ts';
+import { emptyFields, fieldsFromConfig, toAuthConfig, type SignInFields } from './credentials-file.ts';
 
 @customElement('cloud-sign-in')
 export class CloudSignIn extends LitElement {
@@ -46,7 +24,10 @@ export class CloudSignIn extends LitElement {
   /** Set with a CORS failure: the `[cors]` text the operator must add. */
   @property() corsSettings = '';
   @state() private f: SignInFields = emptyFields();
-  @state() private clouds: ParsedCloud[] = [];
+  /** The dropped file's text (in memory) and its cloud names, for the cloud picker. */
+  @state() private fileText = '';
+  @state() private cloudNames: string[] = [];
+  @state() private cloudName = '';
   @state() private over = false;
   @state() private fileError = '';
 
@@ -73,9 +54,29 @@ export class CloudSignIn extends LitElement {
     this.fileError = '';
     try {
       if (file.size > 1024 * 1024) throw new Error(msg('This file is too large to be a clouds.yaml or openrc; drop the right file.'));
-      this.clouds = parseCredentialsFile(await file.text());
-      this.f = { ...this.clouds[0].fields };
+      this.fileText = await file.text();
+      this.cloudNames = [];
+      this.pickCloud(undefined);
     } catch (e) {
+      this.fileError = (e as Error).message;
+    }
+  }
+
+  private pickCloud(name: string | undefined) {
+    this.fileError = '';
+    try {
+      const parsed = parseCloudFile(this.fileText, name);
+      this.cloudNames = parsed.cloudNames;
+      this.cloudName = parsed.config.cloudName ?? name ?? '';
+      this.f = fieldsFromConfig(parsed.config);
+      if (parsed.missing.length) this.fileError = msg(str`The file does not contain: ${parsed.missing.join(', ')}. Type it below, then sign in.`);
+    } catch (e) {
+      const m = /several clouds \(([^)]*)\)/.exec((e as Error).message);
+      if (m && !name) {
+        this.cloudNames = m[1].split(', ');
+        this.pickCloud(this.cloudNames[0]);
+        return;
+      }
       this.fileError = (e as Error).message;
     }
   }
@@ -94,14 +95,13 @@ export class CloudSignIn extends LitElement {
       this.error = msg('Enter the Keystone URL (e.g. https://keystone.example.org:5000/v3), then sign in.');
       return;
     }
-    const cloud = this.clouds.find((c) => c.fields.authUrl === this.f.authUrl)?.name;
-    this.dispatchEvent(new CustomEvent('sign-in', { detail: toAuthConfig(this.f, cloud), bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent('sign-in', { detail: toAuthConfig(this.f, this.cloudName || undefined), bubbles: true, composed: true }));
   }
 
   /** Forgets every secret typed or dropped (called after sign-out). */
   clearSecrets() {
     this.f = { ...this.f, password: '', appCredSecret: '', token: '' };
-    this.clouds = this.clouds.map((c) => ({ ...c, fields: { ...c.fields, password: '', appCredSecret: '', token: '' } }));
+    this.fileText = '';
   }
 
   override render() {
@@ -116,10 +116,10 @@ export class CloudSignIn extends LitElement {
         ${this.fileError ? html`<div class="error" role="alert" data-role="file-error">${this.fileError}</div>` : nothing}
       </div>
       <form part="form" @submit=${this.submit}>
-        ${this.clouds.length > 1
+        ${this.cloudNames.length > 1
           ? html`<label for="cloud">${msg('Cloud')}</label>
-              <select id="cloud" @change=${(e: Event) => { const c = this.clouds[Number((e.target as HTMLSelectElement).value)]; if (c) this.f = { ...c.fields }; }}>
-                ${this.clouds.map((c, i) => html`<option value=${i}>${c.name}</option>`)}
+              <select id="cloud" name="cloud" @change=${(e: Event) => this.pickCloud((e.target as HTMLSelectElement).value)}>
+                ${this.cloudNames.map((c) => html`<option value=${c} ?selected=${c === this.cloudName}>${c}</option>`)}
               </select>`
           : nothing}
         ${this.input('authUrl', msg('Keystone URL'), 'url')}
