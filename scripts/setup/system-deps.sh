@@ -4,7 +4,7 @@
 set -euo pipefail
 suites="${*:-unit parity integration e2e}"
 pkgs=(qemu-utils)
-case " $suites " in *" e2e "*) pkgs+=(chromium fonts-noto-cjk) ;; esac
+case " $suites " in *" e2e "*) pkgs+=(chromium fonts-noto-cjk genisoimage) ;; esac
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
