@@ -1,0 +1,115 @@
+// Page side of the qemu-img runner. Stable API (the app and <image-inspector> build on it):
+//
+//   createQemuImgClient(options?: { createWorker?: () => Worker }): QemuImgClient
+//     .run(req: BrowserRunRequest, opts?: RunOptions): Promise<RunResult>
+//        req.args     qemu-img arguments without "qemu-img"; always pass -f (never let it probe).
+//        req.inputs   [{ name, blob }]: Blobs/Files mounted read-only at /in/<name>, read lazily by
+//                     slices (multi-file VMDK: the descriptor and its extents side by side).
+//        req.outputs  [{ name, opfsPath }]: OPFS files mounted at /out/<name> (created if missing,
+//                     truncated by qemu-img when it creates the image). Declare every file qemu-img
+//                     writes (VMDK extents too). Read the result back with
+//                     navigator.storage.getDirectory() once run() resolved.
+//        req.timeoutMs / opts.timeoutMs  stop a run that takes longer (hostile input).
+//        opts.signal  AbortSignal: stops the run now.
+//        opts.onProgress  throttled { percent?, bytesRead, bytesWritten } (percent when -p is given).
+//      Resolves with { exitCode, stdout, stderr, failure?, durationMs } in every case qemu-img ends:
+//      failure is 'aborted' | 'timeout' | 'crashed' (exitCode 143 / 143 / 134 or 139, reason on
+//      stderr). It rejects only when the client was disposed.
+//     .dispose()  terminates the worker.
+//
+// Runs are serialised (one wasm instance at a time per client). Stopping a run terminates the
+// worker, the only way to stop synchronous wasm; the next run starts a fresh worker lazily. The
+// page never loads the wasm: only the worker does, on its first run.
+import * as Comlink from 'comlink';
+import type { BrowserRunRequest, QemuImgClient, RunOptions, RunProgress, RunResult } from './types.ts';
+import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
+import type { QemuImgWorkerApi } from './worker.ts';
+
+export type { BrowserRunRequest, QemuImgClient, RunOptions, RunProgress, RunResult } from './types.ts';
+
+export interface QemuImgClientOptions {
+  /** For tests or custom bundling; default: the module worker next to this file. */
+  createWorker?: () => Worker;
+}
+
+interface Live {
+  worker: Worker;
+  api: Comlink.Remote<QemuImgWorkerApi>;
+}
+
+export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImgClient {
+  const createWorker =
+    options.createWorker ?? (() => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'qemu-img' }));
+  let live: Live | undefined;
+  let disposed = false;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const ensure = (): Live => {
+    if (!live) {
+      const worker = createWorker();
+      live = { worker, api: Comlink.wrap<QemuImgWorkerApi>(worker) };
+    }
+    return live;
+  };
+  const kill = (l: Live) => {
+    l.worker.terminate();
+    l.api[Comlink.releaseProxy]();
+    if (live === l) live = undefined;
+  };
+
+  const runOne = (req: BrowserRunRequest, opts: RunOptions): Promise<RunResult> => {
+    const started = performance.now();
+    const stopped = (failure: RunResult['failure'], exitCode: number, why: string): RunResult => ({
+      exitCode,
+      stdout: '',
+      stderr: `image-inspector: qemu-img was stopped: ${why}\n`,
+      failure,
+      durationMs: performance.now() - started,
+    });
+    if (opts.signal?.aborted) return Promise.resolve(stopped('aborted', KILLED_EXIT_CODE, 'aborted by the caller'));
+    const l = ensure();
+    return new Promise<RunResult>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let settled = false;
+      const finish = (r: RunResult, killWorker: boolean) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        l.worker.removeEventListener('error', onError);
+        if (killWorker) kill(l);
+        resolve(r);
+      };
+      const onAbort = () => finish(stopped('aborted', KILLED_EXIT_CODE, 'aborted by the caller'), true);
+      // An error event means the worker itself died (e.g. it could not load): report, restart later.
+      const onError = (e: ErrorEvent) => {
+        e.preventDefault();
+        finish(stopped('crashed', TRAP_EXIT_CODE, `the worker failed: ${e.message || 'unknown error'}`), true);
+      };
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      l.worker.addEventListener('error', onError);
+      const timeoutMs = opts.timeoutMs ?? req.timeoutMs;
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => finish(stopped('timeout', KILLED_EXIT_CODE, `no result after ${timeoutMs} ms`), true), timeoutMs);
+      }
+      const progress = opts.onProgress ? Comlink.proxy((p: RunProgress) => opts.onProgress?.(p)) : undefined;
+      l.api.run(req, progress).then(
+        (r) => finish(r, false),
+        (e: unknown) => finish(stopped('crashed', TRAP_EXIT_CODE, `the worker failed: ${e instanceof Error ? e.message : String(e)}`), true),
+      );
+    });
+  };
+
+  return {
+    run(req, opts = {}) {
+      if (disposed) return Promise.reject(new Error('qemu-img client was disposed'));
+      const next = queue.then(() => runOne(req, opts));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    dispose() {
+      disposed = true;
+      if (live) kill(live);
+    },
+  };
+}

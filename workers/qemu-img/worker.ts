@@ -1,0 +1,106 @@
+// The qemu-img Web Worker (ffmpeg.wasm style: a thin worker owning one wasm core), reached through
+// Comlink from client.ts. It alone loads the wasm, lazily on the first run, compiles it once and
+// runs every command on a fresh instance (runner.ts). Inputs are Blobs/Files mounted read-only at
+// /in (blob-fs.ts); outputs are OPFS files mounted at /out (opfs-fs.ts), their sync access handles
+// opened before the run and closed after it.
+import * as Comlink from 'comlink';
+import { runModule } from './runner.ts';
+import { createBlobFs } from './blob-fs.ts';
+import { createOpfsFs, type SyncHandle } from './opfs-fs.ts';
+import type { QemuImgFactory } from './emscripten.ts';
+import { IN_DIR, OUT_DIR, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
+
+// The glue is loaded by URL, not by a static import: it is a build artifact of wasm/ (no types of
+// its own), and Vite emits both files as assets from these `new URL(…, import.meta.url)` forms.
+const GLUE_URL = new URL('../../wasm/dist/qemu-img.mjs', import.meta.url);
+const WASM_URL = new URL('../../wasm/dist/qemu-img.wasm', import.meta.url);
+
+interface FileReaderSyncLike {
+  readAsArrayBuffer(blob: Blob): ArrayBuffer;
+}
+declare const FileReaderSync: { new (): FileReaderSyncLike };
+
+let loaded: Promise<{ factory: QemuImgFactory; wasm: WebAssembly.Module }> | undefined;
+function load() {
+  loaded ??= (async () => {
+    const [glue, wasm] = await Promise.all([
+      import(/* @vite-ignore */ GLUE_URL.href) as Promise<{ default: QemuImgFactory }>,
+      (async () => {
+        const res = await fetch(WASM_URL);
+        if (!res.ok) throw new Error(`cannot load ${WASM_URL.pathname}: HTTP ${res.status}`);
+        // compileStreaming needs the application/wasm type, which some static hosts do not send.
+        return res.headers.get('content-type')?.startsWith('application/wasm')
+          ? WebAssembly.compileStreaming(res)
+          : WebAssembly.compile(await res.arrayBuffer());
+      })(),
+    ]);
+    return { factory: glue.default, wasm };
+  })();
+  loaded.catch(() => {
+    loaded = undefined; // let a later run retry (e.g. after a network hiccup)
+  });
+  return loaded;
+}
+
+async function opfsFile(path: string): Promise<FileSystemFileHandle> {
+  const parts = path.split('/').filter(Boolean);
+  const name = parts.pop();
+  if (!name) throw new Error(`empty OPFS path: ${JSON.stringify(path)}`);
+  let dir = await navigator.storage.getDirectory();
+  for (const p of parts) dir = await dir.getDirectoryHandle(p, { create: true });
+  return dir.getFileHandle(name, { create: true });
+}
+
+/** Opens a sync access handle; retries briefly because the lock of a handle held by a worker that
+ *  was just terminated (abort, timeout) is released asynchronously. */
+async function openSyncHandle(path: string): Promise<SyncHandle> {
+  const file = await opfsFile(path);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await (file as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle());
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'NoModificationAllowedError' || attempt >= 50) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+const api = {
+  /** Loads and compiles the wasm now (optional: run() does it on first use). */
+  async warm(): Promise<void> {
+    await load();
+  },
+
+  async run(req: BrowserRunRequest, onProgress?: (p: RunProgress) => void): Promise<RunResult> {
+    const started = performance.now();
+    const { factory, wasm } = await load();
+    const handles: Array<{ name: string; handle: SyncHandle }> = [];
+    try {
+      for (const o of req.outputs ?? []) handles.push({ name: o.name, handle: await openSyncHandle(o.opfsPath) });
+      const reader = new FileReaderSync();
+      const result = await runModule({
+        factory,
+        wasm,
+        args: req.args,
+        onProgress,
+        setup: (mod, counters) => {
+          const { FS } = mod;
+          FS.mkdir(IN_DIR);
+          FS.mount(createBlobFs(FS, { files: req.inputs ?? [], readSync: (b) => reader.readAsArrayBuffer(b), counters }), null, IN_DIR);
+          FS.mkdir(OUT_DIR);
+          FS.mount(createOpfsFs(FS, { files: handles, counters }), null, OUT_DIR);
+          FS.chdir(IN_DIR);
+        },
+      });
+      return { ...result, durationMs: performance.now() - started };
+    } finally {
+      for (const { handle } of handles) {
+        handle.flush();
+        handle.close();
+      }
+    }
+  },
+};
+
+export type QemuImgWorkerApi = typeof api;
+Comlink.expose(api);
