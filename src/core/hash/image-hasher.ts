@@ -1,0 +1,98 @@
+// Streaming sha512 (Glance's os_hash_value) and md5 (Glance's checksum) with hash-wasm, fed
+// slice by slice: a 100 GiB image never sits in memory.
+import { createMD5, createSHA512 } from 'hash-wasm';
+
+export interface ImageDigests {
+  /** Hex, as Glance reports os_hash_value with os_hash_algo "sha512". */
+  sha512: string;
+  /** Hex, as Glance reports checksum. */
+  md5: string;
+  size: number;
+}
+
+export interface ImageHasher {
+  update(chunk: Uint8Array): void;
+  readonly bytes: number;
+  digest(): ImageDigests;
+}
+
+export async function createImageHasher(): Promise<ImageHasher> {
+  const [sha, md5] = await Promise.all([createSHA512(), createMD5()]);
+  sha.init();
+  md5.init();
+  let bytes = 0;
+  let done = false;
+  return {
+    update(chunk) {
+      if (done) throw new Error('hasher already finished');
+      sha.update(chunk);
+      md5.update(chunk);
+      bytes += chunk.byteLength;
+    },
+    get bytes() {
+      return bytes;
+    },
+    digest() {
+      done = true;
+      return { sha512: sha.digest('hex'), md5: md5.digest('hex'), size: bytes };
+    },
+  };
+}
+
+/** 8 MiB: large enough that per-slice overhead vanishes, small enough for any worker. */
+export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+
+function abortError(): Error {
+  const e = new Error('The operation was aborted.');
+  e.name = 'AbortError';
+  return e;
+}
+
+/** Reads a Blob (a File, an OPFS file, Node's openAsBlob) slice by slice. */
+export async function* blobSlices(blob: Blob, chunkSize = DEFAULT_CHUNK_SIZE, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < blob.size; offset += chunkSize) {
+    if (signal?.aborted) throw abortError();
+    const buf = await blob.slice(offset, Math.min(blob.size, offset + chunkSize)).arrayBuffer();
+    yield new Uint8Array(buf);
+  }
+}
+
+export interface HashBlobOptions {
+  chunkSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (hashedBytes: number, totalBytes: number) => void;
+}
+
+export async function hashBlob(blob: Blob, options: HashBlobOptions = {}): Promise<ImageDigests> {
+  const hasher = await createImageHasher();
+  for await (const chunk of blobSlices(blob, options.chunkSize, options.signal)) {
+    hasher.update(chunk);
+    options.onProgress?.(hasher.bytes, blob.size);
+  }
+  return hasher.digest();
+}
+
+/**
+ * A ReadableStream of the Blob's slices that hands each slice to `onChunk` (e.g. a hasher) before
+ * it goes out: one read of the file feeds both the upload and the hashes.
+ */
+export function sliceStream(
+  blob: Blob,
+  options: { chunkSize?: number; signal?: AbortSignal; onChunk?: (chunk: Uint8Array) => void } = {},
+): ReadableStream<Uint8Array> {
+  const it = blobSlices(blob, options.chunkSize, options.signal);
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await it.next();
+      if (done) {
+        controller.close();
+        return;
+      }
+      options.onChunk?.(value);
+      controller.enqueue(value);
+    },
+    async cancel() {
+      await it.return(undefined);
+    },
+  });
+}

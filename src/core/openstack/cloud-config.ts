@@ -1,0 +1,194 @@
+// Reads a clouds.yaml (openstacksdk format) or an openrc shell file into an AuthConfig for the
+// sign-in form. Missing secrets (secure.yaml, `read -s` prompts) are reported, not invented.
+import { load } from 'js-yaml';
+import { OpenStackError } from './errors.ts';
+import type { AuthConfig, AuthMethod, EndpointInterface } from './types.ts';
+
+export interface ParsedCloudConfig {
+  config: AuthConfig;
+  /** Secrets the file did not contain (e.g. ["password"]): the form asks for them. */
+  missing: string[];
+  /** All cloud names in a clouds.yaml (for a picker); [] for openrc. */
+  cloudNames: string[];
+}
+
+function str(v: unknown): string | undefined {
+  if (typeof v === 'string') return v.trim() === '' ? undefined : v;
+  if (typeof v === 'number') return String(v);
+  return undefined;
+}
+
+function normaliseInterface(v?: string): EndpointInterface | undefined {
+  if (!v) return undefined;
+  const s = v.toLowerCase().replace(/url$/, '');
+  if (s === 'public' || s === 'internal' || s === 'admin') return s;
+  throw new OpenStackError(`Unknown endpoint interface "${v}" (use public, internal or admin).`, { kind: 'bad-config' });
+}
+
+interface FlatAuth {
+  authUrl?: string;
+  authType?: string;
+  username?: string;
+  userId?: string;
+  password?: string;
+  userDomainName?: string;
+  userDomainId?: string;
+  projectName?: string;
+  projectId?: string;
+  projectDomainName?: string;
+  projectDomainId?: string;
+  domainName?: string;
+  domainId?: string;
+  appCredId?: string;
+  appCredName?: string;
+  appCredSecret?: string;
+  token?: string;
+  region?: string;
+  iface?: string;
+}
+
+function toConfig(f: FlatAuth, cloudName: string | undefined, source: string): { config: AuthConfig; missing: string[] } {
+  if (!f.authUrl) throw new OpenStackError(`${source} has no auth_url (OS_AUTH_URL).`, { kind: 'bad-config' });
+  const type = (f.authType ?? '').toLowerCase().replace(/^v3/, '').replace(/[-_]/g, '');
+  const missing: string[] = [];
+  let auth: AuthMethod;
+  const userDomainName = f.userDomainName ?? (f.userDomainId ? undefined : f.domainName);
+  const userDomainId = f.userDomainId ?? (f.userDomainName ? undefined : f.domainId);
+  if (type === 'applicationcredential' || (!type && (f.appCredId || f.appCredSecret))) {
+    if (!f.appCredSecret) missing.push('application_credential_secret');
+    auth = {
+      type: 'application-credential',
+      id: f.appCredId,
+      name: f.appCredName,
+      secret: f.appCredSecret ?? '',
+      username: f.username,
+      userId: f.userId,
+      userDomainName,
+      userDomainId,
+    };
+  } else if (type === 'token' || (!type && f.token && !f.password)) {
+    if (!f.token) missing.push('token');
+    auth = { type: 'token', token: f.token ?? '' };
+  } else if (type === '' || type === 'password') {
+    if (!f.password) missing.push('password');
+    if (!f.username && !f.userId) missing.push('username');
+    auth = { type: 'password', username: f.username ?? '', password: f.password ?? '', userDomainName, userDomainId };
+  } else {
+    throw new OpenStackError(
+      `${source} uses auth_type "${f.authType}", which this page does not support (use password, application credential or token).`,
+      { kind: 'bad-config' },
+    );
+  }
+  const config: AuthConfig = {
+    authUrl: f.authUrl,
+    auth,
+    regionName: f.region,
+    interface: normaliseInterface(f.iface),
+    cloudName,
+  };
+  if (auth.type !== 'application-credential' && (f.projectName || f.projectId))
+    config.scope = {
+      projectName: f.projectName,
+      projectId: f.projectId,
+      projectDomainName: f.projectDomainName ?? (f.projectDomainId ? undefined : f.domainName),
+      projectDomainId: f.projectDomainId ?? (f.projectDomainName ? undefined : f.domainId),
+    };
+  return { config, missing };
+}
+
+/** Parses clouds.yaml text; picks `cloudName`, or the only cloud, or fails naming the choices. */
+export function parseCloudsYaml(text: string, cloudName?: string): ParsedCloudConfig {
+  let doc: unknown;
+  try {
+    doc = load(text);
+  } catch (e) {
+    throw new OpenStackError(`This clouds.yaml is not valid YAML: ${(e as Error).message.split('\n')[0]}`, {
+      kind: 'bad-config',
+      cause: e,
+    });
+  }
+  const clouds = (doc as { clouds?: unknown } | null)?.clouds;
+  if (!clouds || typeof clouds !== 'object')
+    throw new OpenStackError('This file has no "clouds:" section: it is not a clouds.yaml.', { kind: 'bad-config' });
+  const names = Object.keys(clouds);
+  const name = cloudName ?? (names.length === 1 ? names[0] : undefined);
+  if (!name)
+    throw new OpenStackError(`This clouds.yaml defines several clouds (${names.join(', ')}): choose one.`, { kind: 'bad-config' });
+  const c = (clouds as Record<string, unknown>)[name] as Record<string, unknown> | undefined;
+  if (!c) throw new OpenStackError(`No cloud named "${name}" in this clouds.yaml (it has ${names.join(', ')}).`, { kind: 'bad-config' });
+  const a = (c.auth ?? {}) as Record<string, unknown>;
+  const region = str(c.region_name) ?? (Array.isArray(c.regions) ? str(c.regions[0]) : undefined);
+  const { config, missing } = toConfig(
+    {
+      authUrl: str(a.auth_url),
+      authType: str(c.auth_type),
+      username: str(a.username),
+      userId: str(a.user_id),
+      password: str(a.password),
+      userDomainName: str(a.user_domain_name),
+      userDomainId: str(a.user_domain_id),
+      projectName: str(a.project_name) ?? str(a.tenant_name),
+      projectId: str(a.project_id) ?? str(a.tenant_id),
+      projectDomainName: str(a.project_domain_name),
+      projectDomainId: str(a.project_domain_id),
+      domainName: str(a.domain_name),
+      domainId: str(a.domain_id),
+      appCredId: str(a.application_credential_id),
+      appCredName: str(a.application_credential_name),
+      appCredSecret: str(a.application_credential_secret),
+      token: str(a.token),
+      region,
+      iface: str(c.interface) ?? str(c.endpoint_type),
+    },
+    name,
+    `Cloud "${name}"`,
+  );
+  return { config, missing, cloudNames: names };
+}
+
+/** Parses the `export OS_…=…` lines of an openrc file (no shell is run). */
+export function parseOpenrc(text: string): ParsedCloudConfig {
+  const env: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?(OS_[A-Z0-9_]+)=(.*)$/.exec(raw);
+    if (!m) continue;
+    let v = m[2].trim();
+    if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) v = v.slice(1, -1);
+    else v = v.replace(/\s+#.*$/, '');
+    // `export OS_PASSWORD=$OS_PASSWORD_INPUT` (Horizon's prompt): the value is not in the file
+    if (v.includes('$')) continue;
+    env[m[1]] = v;
+  }
+  if (!env.OS_AUTH_URL) throw new OpenStackError('This file sets no OS_AUTH_URL: it is not an openrc file.', { kind: 'bad-config' });
+  const { config, missing } = toConfig(
+    {
+      authUrl: env.OS_AUTH_URL,
+      authType: env.OS_AUTH_TYPE,
+      username: env.OS_USERNAME,
+      userId: env.OS_USER_ID,
+      password: env.OS_PASSWORD,
+      userDomainName: env.OS_USER_DOMAIN_NAME,
+      userDomainId: env.OS_USER_DOMAIN_ID,
+      projectName: env.OS_PROJECT_NAME ?? env.OS_TENANT_NAME,
+      projectId: env.OS_PROJECT_ID ?? env.OS_TENANT_ID,
+      projectDomainName: env.OS_PROJECT_DOMAIN_NAME,
+      projectDomainId: env.OS_PROJECT_DOMAIN_ID,
+      domainName: env.OS_DOMAIN_NAME,
+      domainId: env.OS_DOMAIN_ID,
+      appCredId: env.OS_APPLICATION_CREDENTIAL_ID,
+      appCredName: env.OS_APPLICATION_CREDENTIAL_NAME,
+      appCredSecret: env.OS_APPLICATION_CREDENTIAL_SECRET,
+      token: env.OS_TOKEN,
+      region: env.OS_REGION_NAME,
+      iface: env.OS_INTERFACE ?? env.OS_ENDPOINT_TYPE,
+    },
+    undefined,
+    'This openrc',
+  );
+  return { config, missing, cloudNames: [] };
+}
+
+/** Either format, told apart by content. */
+export function parseCloudFile(text: string, cloudName?: string): ParsedCloudConfig {
+  return /^\s*(export\s+)?OS_[A-Z_]+=/m.test(text) ? parseOpenrc(text) : parseCloudsYaml(text, cloudName);
+}

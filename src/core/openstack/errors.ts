@@ -1,0 +1,231 @@
+// Every failure talking to Keystone or Glance becomes one OpenStackError with a plain sentence
+// saying what happened and what to do. The UI shows `message` as text; `kind` drives behaviour
+// (re-sign-in, offer to unprotect, offer to delete a queued image...).
+
+export type OpenStackErrorKind =
+  | 'wrong-credentials' // 401 on sign-in
+  | 'token-expired' // 401 on a service call and the token cannot be renewed
+  | 'forbidden' // 403 (policy)
+  | 'not-found' // 404
+  | 'conflict' // 409 (wrong image state, duplicate id...)
+  | 'too-large' // 413 (size cap or storage quota)
+  | 'unsupported-media' // 415
+  | 'bad-request' // 400 (invalid field, format rejected, filtered URL...)
+  | 'protected' // delete refused because the image is protected
+  | 'server' // 5xx
+  | 'network' // host unreachable, connection dropped
+  | 'cors' // the browser refused the response (preflight failed)
+  | 'aborted' // cancelled by the user
+  | 'timeout' // polling gave up
+  | 'import-failed' // an import task failed
+  | 'hash-mismatch' // Glance's checksum differs from the local one
+  | 'bad-config' // clouds.yaml / openrc / form input unusable
+  | 'no-endpoint'; // the catalog has no such service in that region/interface
+
+export interface OpenStackErrorInit {
+  kind: OpenStackErrorKind;
+  status?: number;
+  /** Which service answered: "keystone", "glance"... */
+  service?: string;
+  /** The server's own explanation, when it gave one (already stripped of HTML). */
+  detail?: string;
+  /** For 'cors': the settings the operator must add, ready to paste. */
+  corsSettings?: string;
+  requestId?: string;
+  cause?: unknown;
+}
+
+export class OpenStackError extends Error {
+  readonly kind: OpenStackErrorKind;
+  readonly status?: number;
+  readonly service?: string;
+  readonly detail?: string;
+  readonly corsSettings?: string;
+  readonly requestId?: string;
+
+  constructor(message: string, init: OpenStackErrorInit) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'OpenStackError';
+    this.kind = init.kind;
+    this.status = init.status;
+    this.service = init.service;
+    this.detail = init.detail;
+    this.corsSettings = init.corsSettings;
+    this.requestId = init.requestId;
+  }
+}
+
+export function isOpenStackError(e: unknown, kind?: OpenStackErrorKind): e is OpenStackError {
+  return e instanceof OpenStackError && (kind === undefined || e.kind === kind);
+}
+
+/** Headers our clients send and read; the CORS text lists exactly these. */
+export const CORS_ALLOW_HEADERS = ['Content-Type', 'X-Auth-Token', 'X-Openstack-Request-Id'];
+export const CORS_EXPOSE_HEADERS = [
+  'X-Subject-Token',
+  'Location',
+  'OpenStack-Image-Import-Methods',
+  'OpenStack-Image-Store-Ids',
+  'ETag',
+  'X-OpenStack-Request-ID',
+  'Content-Length',
+];
+export const CORS_ALLOW_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** The `[cors]` section to add to keystone.conf and glance-api.conf for a page served at `origin`. */
+export function corsSettingsText(origin: string): string {
+  const section = [
+    '[cors]',
+    `allowed_origin = ${origin}`,
+    `allow_headers = ${CORS_ALLOW_HEADERS.join(',')}`,
+    `expose_headers = ${CORS_EXPOSE_HEADERS.join(',')}`,
+    `allow_methods = ${CORS_ALLOW_METHODS.join(',')}`,
+  ].join('\n');
+  return `# keystone.conf and glance-api.conf (then restart both services)\n${section}\n`;
+}
+
+/** Text of an error body without markup: Glance and Keystone answer JSON, HTML or plain text. */
+export function extractDetail(body: string): string | undefined {
+  const text = body.trim();
+  if (!text) return undefined;
+  try {
+    const json: unknown = JSON.parse(text);
+    const found = findMessage(json);
+    if (found) return found;
+  } catch {
+    // not JSON: fall through to markup stripping
+  }
+  const stripped = text
+    .replace(/<(script|style|title|head)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+  // Glance's webob pages repeat "413 Request Entity Too Large" before the actual reason.
+  const cleaned = stripped.replace(/^(\d{3} [A-Za-z ]+?)\s+\1\s*/, '').trim();
+  return cleaned ? cleaned.slice(0, 500) : undefined;
+}
+
+function findMessage(json: unknown): string | undefined {
+  if (typeof json === 'string') return json;
+  if (!json || typeof json !== 'object') return undefined;
+  const o = json as Record<string, unknown>;
+  if (typeof o.message === 'string') return o.message;
+  if (typeof o.title === 'string' && typeof o.detail === 'string') return o.detail;
+  if (o.error) return findMessage(o.error);
+  for (const v of Object.values(o)) {
+    if (v && typeof v === 'object') {
+      const m = findMessage(v);
+      if (m) return m;
+    }
+  }
+  return undefined;
+}
+
+export interface HttpFailureContext {
+  service: string;
+  /** What we were doing, for the sentence: "signing in", "uploading the image data"... */
+  action: string;
+  /** True for a Keystone sign-in request. */
+  signIn?: boolean;
+  requestId?: string;
+}
+
+/** Maps an HTTP error status and body to one plain sentence with what to do. */
+export function httpError(status: number, body: string, ctx: HttpFailureContext): OpenStackError {
+  const detail = extractDetail(body);
+  const base = { status, service: ctx.service, detail, requestId: ctx.requestId };
+  const svc = ctx.service === 'keystone' ? 'Keystone' : ctx.service === 'glance' ? 'Glance' : ctx.service;
+  const why = detail ? ` (${svc} said: ${detail})` : '';
+  switch (status) {
+    case 400:
+      if (detail && /does not pass filtering/i.test(detail))
+        return new OpenStackError(
+          `${svc} refused the URL while ${ctx.action}: the cloud's import filters do not allow that host or port. ` +
+            'Use a URL the operator allows ([import_filtering_opts] in glance-api.conf) or upload the file instead.',
+          { kind: 'bad-request', ...base },
+        );
+      return new OpenStackError(`${svc} rejected the request while ${ctx.action}${why}. Correct the values and try again.`, {
+        kind: 'bad-request',
+        ...base,
+      });
+    case 401:
+      if (ctx.signIn)
+        return new OpenStackError(
+          'Sign-in failed: the user name, password (or application credential), domain or project is wrong. Check them and try again.',
+          { kind: 'wrong-credentials', ...base },
+        );
+      return new OpenStackError(`Your token has expired or was revoked while ${ctx.action}. Sign in again.`, {
+        kind: 'token-expired',
+        ...base,
+      });
+    case 403:
+      return new OpenStackError(
+        `${svc} policy does not allow this (${ctx.action})${why}. Ask the cloud operator for the needed role, or choose another option (e.g. private visibility).`,
+        { kind: 'forbidden', ...base },
+      );
+    case 404:
+      return new OpenStackError(`Not found while ${ctx.action}${why}: it may have been deleted. Refresh the list.`, {
+        kind: 'not-found',
+        ...base,
+      });
+    case 409:
+      return new OpenStackError(
+        `The image is not in a state that allows ${ctx.action}${why}. Refresh it; an image that already has data cannot take another upload (create a new one).`,
+        { kind: 'conflict', ...base },
+      );
+    case 413:
+      return new OpenStackError(
+        `The image is too large for this cloud while ${ctx.action}${why}: it exceeds the image size cap or your storage quota. Free space by deleting images, or ask the operator to raise the limit.`,
+        { kind: 'too-large', ...base },
+      );
+    case 415:
+      return new OpenStackError(`${svc} does not accept this content type while ${ctx.action}${why}.`, {
+        kind: 'unsupported-media',
+        ...base,
+      });
+    default:
+      if (status >= 500)
+        return new OpenStackError(
+          `${svc} failed with an internal error (${status}) while ${ctx.action}${why}. Try again; if it persists, give the operator the request id${ctx.requestId ? ` ${ctx.requestId}` : ''}.`,
+          { kind: 'server', ...base },
+        );
+      return new OpenStackError(`${svc} answered ${status} while ${ctx.action}${why}.`, { kind: 'bad-request', ...base });
+  }
+}
+
+/** An error from `fetch` itself (no HTTP response): cancelled, unreachable, or refused by CORS. */
+export function transportError(
+  err: unknown,
+  ctx: { service: string; action: string; url: string; cors?: boolean; origin?: string },
+): OpenStackError {
+  if (isOpenStackError(err)) return err;
+  const name = (err as { name?: string } | null)?.name;
+  if (name === 'AbortError')
+    return new OpenStackError(`Cancelled while ${ctx.action}.`, { kind: 'aborted', service: ctx.service, cause: err });
+  const host = safeHost(ctx.url);
+  if (ctx.cors && ctx.origin)
+    return new OpenStackError(
+      `CORS: ${host} is reachable but does not allow this page (${ctx.origin}) to read its answers. ` +
+        'The operator must add these settings to keystone.conf and glance-api.conf and restart the services.',
+      { kind: 'cors', service: ctx.service, corsSettings: corsSettingsText(ctx.origin), cause: err },
+    );
+  return new OpenStackError(
+    `Could not reach ${host} while ${ctx.action}: the connection failed or dropped. Check the address and your network, then try again.`,
+    { kind: 'network', service: ctx.service, cause: err },
+  );
+}
+
+function safeHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,11 @@
+// The OpenStack clients' public surface (pure TypeScript, fetch only).
+export * from './types.ts';
+export * from './errors.ts';
+export * from './catalog.ts';
+export * from './keystone.ts';
+export * from './cloud-config.ts';
+export * from './glance.ts';
+export * from './image-patch.ts';
+export * from './upload-transport.ts';
+export * from './image-upload.ts';
+export { classifyTransportFailure, pageOrigin } from './http.ts';
