@@ -7,7 +7,10 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { msg } from '@lit/localize';
 import type { MetadefNamespace, MetadefProperty } from '../../core/openstack/types.ts';
 import { CORE_KEYS, asText, type ImageRecord } from './image-record.ts';
-import { buildPatch, type EditedValues } from './image-patch.ts';
+import { imagePatch, type EditableCoreField } from '../../core/openstack/image-patch.ts';
+import type { GlanceImage } from '../../core/openstack/types.ts';
+
+type EditedValues = Record<string, string | number | boolean>;
 
 const EDITABLE_CORE = ['name', 'disk_format', 'container_format', 'min_disk', 'min_ram', 'visibility', 'protected'] as const;
 /** Dashboard fields Glance stores as plain properties. */
@@ -107,20 +110,43 @@ export class CloudImageEditor extends LitElement {
     this.newValue = '';
   }
 
+  /** Glance-managed bookkeeping (os_glance_*): kept as is, never offered for editing. */
+  private static managed(k: string) {
+    return k.startsWith('os_glance');
+  }
+
   private submit(e: Event) {
     e.preventDefault();
     const i = this.image;
     if (!i || this.busy) return;
-    const edited = { ...this.values };
-    if (i.status !== 'queued') {
-      delete edited.disk_format;
-      delete edited.container_format;
+    const v = this.values;
+    const core: Partial<Record<EditableCoreField, unknown>> = {
+      name: v.name === '' && i.name == null ? null : v.name, visibility: v.visibility, protected: v.protected, min_disk: v.min_disk, min_ram: v.min_ram,
+    };
+    // Glance refuses format changes once data is attached: send them only while queued
+    if (i.status === 'queued') {
+      core.disk_format = v.disk_format;
+      core.container_format = v.container_format;
     }
-    const ops = buildPatch(i, edited, this.removed);
+    const properties: Record<string, string> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if ((EDITABLE_CORE as readonly string[]).includes(k) || this.removed.has(k)) continue;
+      const text = asText(x);
+      if (text === '' && DASHBOARD_PROPS.includes(k)) continue; // cleared: remove it
+      properties[k] = text;
+    }
+    let ops;
+    try {
+      ops = imagePatch(i as GlanceImage, { core, properties });
+    } catch (err) {
+      this.error = (err as Error).message;
+      return;
+    }
     if (!ops.length) {
       this.notice = msg('Nothing changed.');
       return;
     }
+    this.notice = '';
     this.dispatchEvent(new CustomEvent('update-image', { detail: { id: i.id, ops }, bubbles: true, composed: true }));
   }
 
@@ -162,7 +188,7 @@ export class CloudImageEditor extends LitElement {
     const v = this.values;
     const queued = i.status === 'queued';
     const cat = this.catalog();
-    const metaKeys = Object.keys(v).filter((k) => !(EDITABLE_CORE as readonly string[]).includes(k) && !DASHBOARD_PROPS.includes(k)).sort();
+    const metaKeys = Object.keys(v).filter((k) => !(EDITABLE_CORE as readonly string[]).includes(k) && !DASHBOARD_PROPS.includes(k) && !CloudImageEditor.managed(k)).sort();
     const str = (k: string) => asText(v[k]);
     const onText = (k: string) => (e: Event) => this.setValue(k, (e.target as HTMLInputElement).value);
     const onNum = (k: string) => (e: Event) => this.setValue(k, Number((e.target as HTMLInputElement).value) || 0);

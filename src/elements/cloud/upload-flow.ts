@@ -1,0 +1,278 @@
+// The create → upload → verify life cycle behind the create form, with nothing sent before the
+// pre-checks pass. Success means: the image is active AND Glance's checksum / os_hash_value equal
+// the digests computed locally while sending. Cancel aborts the transfer and deletes the image;
+// any other failure keeps the image id so that a retry reuses (queued) or replaces it.
+import { msg, str } from '@lit/localize';
+import type { GlanceClient } from '../../core/openstack/glance.ts';
+import { imagePatch, type ImageEdits } from '../../core/openstack/image-patch.ts';
+import { OpenStackError, isOpenStackError } from '../../core/openstack/errors.ts';
+import type { GlanceImage, ImageCreateFields, ImageSchemaInfo, ImageVisibility, StoreInfo } from '../../core/openstack/types.ts';
+import type { ImageDigests } from '../../core/hash/image-hasher.ts';
+import type { CheckLine, CreateRequest, Phase, UploadProgress } from './cloud-create-form.ts';
+import { formatBytes } from './format.ts';
+import { RateMeter } from './rate-meter.ts';
+
+/** Sends image bytes to /file or /stage while hashing them; resolves with the local digests. */
+export interface DataUploader {
+  send(
+    target: 'file' | 'stage',
+    imageId: string,
+    blob: Blob,
+    options: { signal: AbortSignal; onProgress: (sent: number) => void },
+  ): Promise<ImageDigests>;
+}
+
+/** The safety verdict for the chosen file (from the inspector or the core safety check). */
+export interface Verdict {
+  safe: boolean;
+  /** Detected format in Glance's disk_format vocabulary (raw, qcow2, vmdk, vhd...). */
+  diskFormat: string | null;
+  /** The first blocking finding, as a sentence. */
+  reason?: string;
+}
+
+export interface FlowContext {
+  glance: GlanceClient;
+  uploader: DataUploader;
+  schema: ImageSchemaInfo;
+  importMethods: string[];
+  stores: StoreInfo[];
+}
+
+export interface FlowReport {
+  checks(lines: CheckLine[]): void;
+  phase(p: Phase): void;
+  progress(p: UploadProgress | null): void;
+  /** The image this attempt created or reused (kept for a retry until success or cleanup). */
+  image(id: string): void;
+}
+
+export interface FlowOutcome {
+  image: GlanceImage;
+  message: string;
+}
+
+/** qemu-img driver names → Glance disk_format. */
+export function glanceFormatOf(qemuFormat: string | null | undefined): string | null {
+  switch (qemuFormat) {
+    case 'vpc': return 'vhd';
+    case 'gpt': case 'mbr': case 'raw': return 'raw';
+    case 'parallels': return 'ploop';
+    case undefined: case null: case '': return null;
+    default: return qemuFormat;
+  }
+}
+
+function fail(message: string, kind: OpenStackError['kind'] = 'bad-config'): never {
+  throw new OpenStackError(message, { kind });
+}
+
+/** Runs every check that needs no upload; returns the lines shown, throws on the first blocker. */
+export async function preflight(ctx: FlowContext, req: CreateRequest, verdict: Verdict | null, report: FlowReport): Promise<void> {
+  const lines: CheckLine[] = [];
+  const push = (ok: boolean, text: string) => {
+    lines.push({ ok, text });
+    report.checks([...lines]);
+    if (!ok) fail(text);
+  };
+  const f = req.fields;
+  if (!f.name.trim()) push(false, msg('Give the image a name, then create it again.'));
+  if (!f.disk_format) push(false, msg('Choose a disk format, then create the image again.'));
+  const dfs = ctx.schema.diskFormats;
+  push(!dfs.length || dfs.includes(f.disk_format),
+    dfs.includes(f.disk_format) ? msg(str`This cloud accepts disk format "${f.disk_format}".`)
+      : msg(str`This cloud does not accept disk format "${f.disk_format}" (it accepts ${dfs.join(', ')}): convert the image to one of those first.`));
+  const cfs = ctx.schema.containerFormats;
+  push(!cfs.length || cfs.includes(f.container_format),
+    cfs.includes(f.container_format) ? msg(str`This cloud accepts container format "${f.container_format}".`)
+      : msg(str`This cloud does not accept container format "${f.container_format}" (it accepts ${cfs.join(', ')}): choose one of those.`));
+  if (req.method !== 'direct')
+    push(ctx.importMethods.includes(req.method),
+      ctx.importMethods.includes(req.method) ? msg(str`The cloud offers the import method ${req.method}.`)
+        : msg(str`This cloud does not offer the import method ${req.method} (it offers ${ctx.importMethods.join(', ') || 'none'}): choose another upload method.`));
+  push(true, ctx.stores.length
+    ? msg(str`Stores: ${ctx.stores.map((s) => (s.default ? `${s.id} (default)` : s.id)).join(', ')}.`)
+    : msg('The cloud has a single image store.'));
+  if (req.source.kind === 'url') {
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(req.source.url).protocol);
+    } catch {
+      ok = false;
+    }
+    push(ok, ok ? msg('The image URL is an http(s) URL Glance can download.') : msg('The image URL must be an http:// or https:// address; correct it and try again.'));
+    return;
+  }
+  const file = req.source.file;
+  push(file.size > 0, file.size > 0 ? msg(str`The file holds ${formatBytes(file.size)}.`) : msg('The chosen file is empty; choose the image file again.'));
+  const usage = await ctx.glance.usage();
+  const total = usage?.image_size_total;
+  if (total && total.limit !== null && total.limit >= 0) {
+    // unified limits count image_size_total in MiB
+    const needMiB = Math.ceil(file.size / 1048576);
+    const left = total.limit - total.usage;
+    push(needMiB <= left, needMiB <= left
+      ? msg(str`Your image storage quota has room (${left} MiB left, the file needs ${needMiB} MiB).`)
+      : msg(str`Your image storage quota has ${left} MiB left but the file needs ${needMiB} MiB: delete images or ask the operator for more quota.`));
+  } else {
+    push(true, msg('The cloud reports no storage quota; its size cap, if any, is enforced during the upload.'));
+  }
+  if (!verdict) push(false, msg('The safety check of this file has not finished; wait for it, then create the image again.'));
+  else {
+    push(verdict.safe, verdict.safe ? msg('Safety check: Glance will accept the file as it is.')
+      : msg(str`Safety check failed: ${verdict.reason ?? 'the file would be rejected by Glance'}. Convert it (e.g. to qcow2) before uploading.`));
+    if (verdict.diskFormat)
+      push(verdict.diskFormat === f.disk_format, verdict.diskFormat === f.disk_format
+        ? msg(str`The file's content is ${verdict.diskFormat}, as declared.`)
+        : msg(str`The file's content is ${verdict.diskFormat} but the format is set to ${f.disk_format}: Glance rejects such a mismatch, so set the format to ${verdict.diskFormat}.`));
+  }
+}
+
+function createFields(req: CreateRequest): ImageCreateFields {
+  const f = req.fields;
+  return {
+    name: f.name.trim(),
+    description: f.description || undefined,
+    disk_format: f.disk_format,
+    container_format: f.container_format,
+    architecture: f.architecture || undefined,
+    min_disk: f.min_disk,
+    min_ram: f.min_ram,
+    visibility: f.visibility as ImageVisibility,
+    protected: f.protected,
+    kernel_id: f.kernel_id || undefined,
+    ramdisk_id: f.ramdisk_id || undefined,
+    properties: Object.fromEntries(Object.entries(f.properties).filter(([k]) => k.trim())),
+  };
+}
+
+/** The edits that make a reused queued image match the form. */
+function editsFor(req: CreateRequest, image: GlanceImage): ImageEdits {
+  const c = createFields(req);
+  const props: Record<string, string> = { ...(c.properties ?? {}) };
+  for (const k of ['description', 'architecture', 'kernel_id', 'ramdisk_id'] as const) if (c[k]) props[k] = c[k]!;
+  // keep Glance's own bookkeeping properties (os_glance_*) out of the removal set
+  for (const [k, v] of Object.entries(image)) if (k.startsWith('os_glance') && typeof v === 'string') props[k] = v;
+  return {
+    core: { name: c.name, disk_format: c.disk_format, container_format: c.container_format, min_disk: c.min_disk, min_ram: c.min_ram, visibility: c.visibility, protected: c.protected },
+    properties: props,
+  };
+}
+
+/** Deletes an image this page created, unprotecting it first when needed. */
+export async function discardImage(glance: GlanceClient, id: string): Promise<void> {
+  try {
+    await glance.deleteImage(id);
+  } catch (e) {
+    if (isOpenStackError(e, 'not-found')) return;
+    if (isOpenStackError(e, 'protected')) {
+      await glance.unprotectAndDelete(id);
+      return;
+    }
+    throw e;
+  }
+}
+
+export class UploadFlow {
+  /** Digests of the last completed transfer, so a retry after a failed verification need not resend. */
+  #lastDigests: { imageId: string; digests: ImageDigests } | null = null;
+
+  constructor(private readonly ctx: FlowContext) {}
+
+  async run(req: CreateRequest, verdict: Verdict | null, pendingId: string, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {
+    const { glance } = this.ctx;
+    report.phase('checking');
+    report.progress(null);
+    await preflight(this.ctx, req, verdict, report);
+    if (signal.aborted) fail(msg('Cancelled before anything was sent.'), 'aborted');
+
+    report.phase('creating');
+    let image = await this.#reuseOrReplace(req, pendingId);
+    if (image && image.status === 'active' && this.#lastDigests?.imageId === image.id) {
+      report.image(image.id);
+      return this.#verify(image, this.#lastDigests.digests, req);
+    }
+    if (!image) image = await glance.createImage(createFields(req));
+    const id = image.id;
+    report.image(id);
+
+    try {
+      let digests: ImageDigests | null = null;
+      if (req.source.kind === 'file') {
+        const file = req.source.file;
+        report.phase('uploading');
+        const meter = new RateMeter();
+        let last = 0;
+        const onProgress = (sent: number) => {
+          const now = performance.now();
+          if (now - last < 200 && sent < file.size) return;
+          last = now;
+          report.progress({ sent, total: file.size, ...meter.update(sent, file.size) });
+        };
+        digests = await this.ctx.uploader.send(req.method === 'glance-direct' ? 'stage' : 'file', id, file, { signal, onProgress });
+        report.progress({ sent: file.size, total: file.size, bytesPerSecond: 0, secondsLeft: 0 });
+        this.#lastDigests = { imageId: id, digests };
+        if (req.method === 'glance-direct') {
+          report.phase('importing');
+          await glance.importImage(id, { name: 'glance-direct' });
+        }
+      } else {
+        report.phase('importing');
+        await glance.importImage(id, { name: 'web-download', uri: req.source.url });
+      }
+      report.phase('verifying');
+      const done = await glance.waitForImage(id, { intervalMs: 500, timeoutMs: 15 * 60_000, signal });
+      if (signal.aborted) fail(msg('Cancelled.'), 'aborted');
+      return digests ? this.#verify(done, digests, req) : {
+        image: done,
+        message: msg(str`The image "${done.name ?? done.id}" is active (${formatBytes(done.size)}, downloaded by Glance).`),
+      };
+    } catch (e) {
+      if (signal.aborted || isOpenStackError(e, 'aborted')) {
+        // Cancel means the image must not stay half-made: Glance resets it to queued, we delete it.
+        await discardImage(glance, id);
+        report.image('');
+        throw new OpenStackError(msg(str`Upload cancelled: the transfer was stopped and the image ${id} was deleted.`), { kind: 'aborted' });
+      }
+      throw e;
+    }
+  }
+
+  async #reuseOrReplace(req: CreateRequest, pendingId: string): Promise<GlanceImage | null> {
+    if (!pendingId) return null;
+    const { glance } = this.ctx;
+    let old: GlanceImage;
+    try {
+      old = await glance.getImage(pendingId);
+    } catch (e) {
+      if (isOpenStackError(e, 'not-found')) return null;
+      throw e;
+    }
+    if (old.status === 'queued') {
+      const ops = imagePatch(old, editsFor(req, old));
+      return ops.length ? glance.updateImage(old.id, ops) : old;
+    }
+    if (old.status === 'active' && this.#lastDigests?.imageId === old.id) return old;
+    // saving (an upload that died with Glance), killed, importing with a failed task...: replace it
+    await discardImage(glance, old.id);
+    return null;
+  }
+
+  #verify(image: GlanceImage, d: ImageDigests, req: CreateRequest): FlowOutcome {
+    const problems: string[] = [];
+    if (image.size !== d.size) problems.push(msg(str`size ${image.size} instead of ${d.size}`));
+    if (image.checksum !== d.md5) problems.push(msg(str`checksum (md5) ${image.checksum ?? 'none'} instead of ${d.md5}`));
+    if (image.os_hash_algo === 'sha512' && image.os_hash_value !== d.sha512) problems.push(msg('os_hash_value (sha512) differs'));
+    if (image.os_hash_algo && image.os_hash_algo !== 'sha512') problems.push(msg(str`Glance hashes with ${image.os_hash_algo}, not sha512, so the data cannot be verified`));
+    if (problems.length)
+      throw new OpenStackError(
+        msg(str`The data Glance stored for "${image.name ?? image.id}" does not match your file (${problems.join('; ')}): delete the image and upload it again.`),
+        { kind: 'hash-mismatch' },
+      );
+    void req;
+    return {
+      image,
+      message: msg(str`The image "${image.name ?? image.id}" is active and its checksums match your file (sha512 ${d.sha512.slice(0, 16)}…, md5 ${d.md5}).`),
+    };
+  }
+}
