@@ -80,12 +80,18 @@ function isExitStatus(e: unknown): e is { status: number } {
   return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'ExitStatus' && typeof (e as { status?: unknown }).status === 'number';
 }
 
+/** emscripten's __assert_fail text, "Assertion failed: COND, at: FILE,LINE,FUNC", in glibc's words
+ *  (what native qemu-img prints before dying with SIGABRT). */
+function nativeAssertText(reason: string): string | undefined {
+  const m = /^Assertion failed: (.*), at: (.*),(\d+),(.*)$/s.exec(reason);
+  return m ? `qemu-img: ${m[2]}:${m[3]}: ${m[4]}: Assertion \`${m[1]}' failed.\n` : undefined;
+}
+
 function describeCrash(e: unknown, abortReason: string | undefined): { message: string; code: number } {
   const text = e instanceof Error ? e.message : String(e);
   if (abortReason !== undefined || /^Aborted\(/.test(text)) {
     // abort(), a failed assert() (emscripten routes __assert_fail to abort) or an OOM abort.
-    const reason = abortReason ?? text;
-    return { message: `qemu-img aborted: ${reason}`, code: CRASH_EXIT_CODE };
+    return { message: `qemu-img aborted (${abortReason ?? text})`, code: CRASH_EXIT_CODE };
   }
   if (e instanceof WebAssembly.RuntimeError) {
     return { message: `qemu-img crashed (WebAssembly trap: ${text})`, code: TRAP_EXIT_CODE };
@@ -130,7 +136,11 @@ export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
     stderr: (b) => stderr.push(b),
     // Runtime messages (abort reasons, assertion texts) arrive here as lines.
     print: (text) => stdout.pushText(`${text}\n`),
-    printErr: (text) => stderr.pushText(`${text}\n`),
+    printErr: (text) => {
+      // abort() prints "Aborted(reason)" here; the reason is reported below, in native's words.
+      if (abortReason !== undefined && text.startsWith('Aborted(')) return;
+      stderr.pushText(`${text}\n`);
+    },
     quit: (status, toThrow) => {
       exitStatus = status;
       throw toThrow;
@@ -140,6 +150,8 @@ export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
     },
     onAbort: (what) => {
       abortReason = typeof what === 'string' ? what : String(what);
+      const asNative = nativeAssertText(abortReason);
+      if (asNative) stderr.pushText(asNative);
     },
     locateFile: (path) => path,
     instantiateWasm: (imports, receive) => {

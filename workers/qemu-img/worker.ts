@@ -51,16 +51,16 @@ async function opfsFile(path: string): Promise<FileSystemFileHandle> {
   return dir.getFileHandle(name, { create: true });
 }
 
-/** Opens a sync access handle; retries briefly because the lock of a handle held by a worker that
- *  was just terminated (abort, timeout) is released asynchronously. */
+/** Opens a sync access handle; retries for up to 10 s because the lock of a handle held by a worker
+ *  that was just terminated (abort, timeout) is released asynchronously (~1-2 s in Chromium 156). */
 async function openSyncHandle(path: string): Promise<SyncHandle> {
   const file = await opfsFile(path);
   for (let attempt = 0; ; attempt++) {
     try {
       return (await (file as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle());
     } catch (e) {
-      if ((e as { name?: string }).name !== 'NoModificationAllowedError' || attempt >= 50) throw e;
-      await new Promise((r) => setTimeout(r, 20));
+      if ((e as { name?: string }).name !== 'NoModificationAllowedError' || attempt >= 200) throw e;
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 }
@@ -76,7 +76,14 @@ const api = {
     const { factory, wasm } = await load();
     const handles: Array<{ name: string; handle: SyncHandle }> = [];
     try {
-      for (const o of req.outputs ?? []) handles.push({ name: o.name, handle: await openSyncHandle(o.opfsPath) });
+      for (const o of req.outputs ?? []) {
+        try {
+          handles.push({ name: o.name, handle: await openSyncHandle(o.opfsPath) });
+        } catch (e) {
+          const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+          return { exitCode: 1, stdout: '', stderr: `image-inspector: cannot open the output ${o.opfsPath} in OPFS: ${why}\n`, durationMs: performance.now() - started };
+        }
+      }
       const reader = new FileReaderSync();
       const result = await runModule({
         factory,

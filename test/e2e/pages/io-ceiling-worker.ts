@@ -1,0 +1,39 @@
+// The browser's own I/O ceiling for the runner benchmark, measured in a worker like the runner's:
+// read a File by large slices with FileReaderSync (the only synchronous read a wasm program can use)
+// and write the same bytes to an OPFS file through a sync access handle.
+interface FileReaderSyncLike {
+  readAsArrayBuffer(blob: Blob): ArrayBuffer;
+}
+declare const FileReaderSync: { new (): FileReaderSyncLike };
+
+interface SyncHandle {
+  write(b: Uint8Array, o?: { at?: number }): number;
+  truncate(n: number): void;
+  flush(): void;
+  close(): void;
+}
+
+self.onmessage = async (e: MessageEvent<{ file: File; opfsName: string; slice: number }>) => {
+  const { file, opfsName, slice } = e.data;
+  const root = await navigator.storage.getDirectory();
+  const fh = await root.getFileHandle(opfsName, { create: true });
+  const handle = (await (fh as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle());
+  handle.truncate(0);
+  const reader = new FileReaderSync();
+  const t0 = performance.now();
+  let readMs = 0;
+  let writeMs = 0;
+  for (let at = 0; at < file.size; at += slice) {
+    const r0 = performance.now();
+    const buf = new Uint8Array(reader.readAsArrayBuffer(file.slice(at, at + slice)));
+    const r1 = performance.now();
+    handle.write(buf, { at });
+    writeMs += performance.now() - r1;
+    readMs += r1 - r0;
+  }
+  handle.flush();
+  handle.close();
+  const totalMs = performance.now() - t0;
+  await root.removeEntry(opfsName);
+  (self as unknown as Worker).postMessage({ bytes: file.size, readMs, writeMs, totalMs });
+};

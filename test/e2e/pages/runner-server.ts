@@ -1,0 +1,72 @@
+// Serves the runner test page with Vite's dev server (the worker and the wasm are bundled on the
+// fly exactly as the app's build does) plus one test-only endpoint, POST /__store/<name>, which
+// streams a body to a temp directory so native qemu-img can check what the page produced in OPFS.
+import { createServer, type ViteDevServer, type Plugin } from 'vite';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { join, basename } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface RunnerServer {
+  origin: string;
+  pageUrl: string;
+  close(): Promise<void>;
+}
+
+function storeEndpoint(dir: string): Plugin {
+  return {
+    name: 'runner-test-store',
+    configureServer(server) {
+      server.middlewares.use('/__store/', (req, res) => {
+        const name = basename(decodeURIComponent((req.url ?? '').replace(/^\//, '')));
+        if (req.method !== 'POST' || !name) {
+          res.statusCode = 400;
+          res.end();
+          return;
+        }
+        pipeline(req, createWriteStream(join(dir, name))).then(
+          () => res.end('ok'),
+          (e: unknown) => {
+            res.statusCode = 500;
+            res.end(String(e));
+          },
+        );
+      });
+    },
+  };
+}
+
+/** IMAGE_INSPECTOR_WASM_DIR (as for the Node runner) replaces wasm/dist for a local build. */
+function wasmOverride(): Plugin | undefined {
+  const dir = process.env.IMAGE_INSPECTOR_WASM_DIR;
+  if (!dir) return undefined;
+  return {
+    name: 'runner-test-wasm-dir',
+    configureServer(server) {
+      server.middlewares.use('/wasm/dist/', (req, res, next) => {
+        const name = basename((req.url ?? '').split('?')[0]!);
+        if (name !== 'qemu-img.mjs' && name !== 'qemu-img.wasm') return next();
+        res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        createReadStream(join(dir, name)).pipe(res);
+      });
+    },
+  };
+}
+
+export async function startRunnerServer(port: number, storeDir: string): Promise<RunnerServer> {
+  const server: ViteDevServer = await createServer({
+    root: REPO_ROOT,
+    configFile: false,
+    logLevel: 'error',
+    clearScreen: false,
+    server: { host: '127.0.0.1', port, strictPort: true, hmr: false, fs: { allow: [REPO_ROOT] } },
+    worker: { format: 'es' },
+    optimizeDeps: { include: ['comlink'], entries: ['test/e2e/pages/runner.html'] },
+    plugins: [storeEndpoint(storeDir), wasmOverride()],
+  });
+  await server.listen();
+  const origin = `http://127.0.0.1:${port}`;
+  return { origin, pageUrl: `${origin}/test/e2e/pages/runner.html`, close: () => server.close() };
+}
