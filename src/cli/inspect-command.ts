@@ -1,0 +1,164 @@
+// `image-inspector inspect [--json] [--format F] FILE…`: the safety verdict (read in place by
+// bounded slices), then the wasm qemu-img — always with an explicit format, never probing
+// (CVE-2022-47951, CVE-2024-32498) and not at all when the structure is hostile — for info,
+// check and map, then the suggested Glance properties.
+import { resolve } from 'node:path';
+import { qemuDriverFor } from '../core/inspect/glance-formats.ts';
+import { finding } from '../core/inspect/findings.ts';
+import type { QemuRun } from '../core/inspect/qemu-check.ts';
+import { inspectSafety } from '../core/inspect/safety.ts';
+import type { SafetyReport } from '../core/inspect/types.ts';
+import { buildInspection, type InspectionResult, type QemuImgInfo } from '../core/inspection.ts';
+import { fileSource } from './node-byte-source.ts';
+
+export const usage = `usage: image-inspector inspect [--json] [--format F] FILE…
+
+Checks each image the way OpenStack Glance does before accepting an upload, runs qemu-img
+(WebAssembly) info, check and map on it with an explicit format, and suggests Glance properties.
+
+  --json        print one JSON object (an array for several files) instead of a summary
+  --format F    the disk_format you mean to declare to Glance (raw, qcow2, vmdk, vhd, vhdx,
+                vdi, iso…); a different content format is reported as unsafe
+  -h, --help    this help
+
+exit status: 0 every file was inspected and is safe to upload as-is with the suggested
+             disk_format; 1 at least one file is not (see its findings); 2 a file could not
+             be read or the arguments are wrong.
+`;
+
+const INFO_TIMEOUT_MS = 60_000;
+const CHECK_TIMEOUT_MS = 300_000;
+const MAP_TIMEOUT_MS = 300_000;
+
+type Runner = (args: string[], opts: { timeoutMs?: number }) => Promise<QemuRun & { durationMs?: number }>;
+
+interface QemuTarget { args: string[]; format: string }
+
+/** How qemu-img is pointed at the image: `-f FMT path`, or for a disk inside an OVA the raw
+ *  driver's offset/size window under the disk's driver (still no probing). */
+function qemuTarget(path: string, safety: SafetyReport): QemuTarget | null {
+  const ova = safety.details.ova;
+  if (ova) {
+    const disk = ova.disks[0];
+    const inner = disk?.safety;
+    const fmt = qemuDriverFor(inner?.detected ?? null);
+    if (!disk || !inner || !fmt || inner.qemuAccess === 'none') return null;
+    const opts = fmt === 'raw'
+      ? `driver=raw,offset=${disk.offset},size=${disk.size},file.driver=file,file.filename=${path.replaceAll(',', ',,')}`
+      : `driver=${fmt},file.driver=raw,file.offset=${disk.offset},file.size=${disk.size},file.file.driver=file,file.file.filename=${path.replaceAll(',', ',,')}`;
+    return { args: ['--image-opts', opts], format: fmt };
+  }
+  const fmt = qemuDriverFor(safety.detected);
+  if (!fmt || safety.qemuAccess === 'none') return null;
+  return { args: ['-f', fmt, path], format: fmt };
+}
+
+export async function inspectFile(path: string, declaredFormat: string | undefined, runQemu: Runner): Promise<InspectionResult> {
+  const src = await fileSource(path);
+  let safety: SafetyReport;
+  try {
+    safety = await inspectSafety(src, declaredFormat ? { declaredFormat } : {});
+  } finally {
+    await src.close();
+  }
+  const target = qemuTarget(resolve(path), safety);
+  let info: QemuImgInfo | null = null;
+  let check: QemuRun | null = null;
+  let map: QemuRun | null = null;
+  const extra = [];
+  if (target) {
+    const r = await runQemu(['info', '--output=json', ...target.args], { timeoutMs: INFO_TIMEOUT_MS });
+    if (r.exitCode === 0) {
+      info = JSON.parse(r.stdout) as QemuImgInfo;
+      const access = safety.details.ova ? safety.details.ova.disks[0]?.safety?.qemuAccess : safety.qemuAccess;
+      if (access === 'full') {
+        check = await runQemu(['check', '--output=json', ...target.args], { timeoutMs: CHECK_TIMEOUT_MS });
+        map = await runQemu(['map', '--output=json', ...target.args], { timeoutMs: MAP_TIMEOUT_MS });
+      }
+    } else {
+      const last = (r.stderr ?? '').trim().split('\n').pop() ?? '';
+      const why = [r.failure ? `qemu-img ${r.failure}` : `exit ${r.exitCode}`, last].filter(Boolean).join(': ');
+      extra.push(finding('qemu.info-failed', 'error', `qemu-img could not read the image as ${target.format}: ${why}.`,
+        'Do not upload this file as it is; convert it if you trust its source.', { format: target.format, reason: why }));
+    }
+  }
+  const result = buildInspection({ file: path, safety, info, check, map });
+  if (extra.length) {
+    result.safety.findings.push(...extra);
+    result.safety.safe = false;
+  }
+  return result;
+}
+
+function human(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return i === 0 ? `${n} bytes` : `${v.toFixed(v < 10 ? 2 : 1).replace(/\.?0+$/, '')} ${units[i]} (${n} bytes)`;
+}
+
+export function summary(r: InspectionResult): string {
+  const lines = [`${r.file}: ${r.format ?? 'unknown'}${r.detected && r.detected !== r.format ? ` (content: ${r.detected})` : ''}` +
+    `${r.virtualSize !== null ? `, virtual size ${human(r.virtualSize)}` : ''}`];
+  lines.push(`  verdict: ${r.safety.safe ? 'SAFE to upload as-is' : 'NOT SAFE to upload as-is'}`);
+  for (const f of r.safety.findings) {
+    lines.push(`  ${f.severity.padEnd(7)} ${f.code}: ${f.message}`);
+    if (f.fix) lines.push(`          fix: ${f.fix}`);
+  }
+  if (r.check) lines.push(`  check: ${r.check.status}`);
+  if (r.allocation) {
+    const a = r.allocation;
+    lines.push(`  allocation: ${human(a.data)} data, ${human(a.zero)} zero, ${human(a.unallocated)} unallocated`);
+  }
+  const props = Object.entries(r.suggested);
+  if (props.length) {
+    lines.push('  suggested properties:');
+    for (const [k, v] of props) lines.push(`    ${k}=${v}    (${r.suggestedFrom[k]})`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function run(args: string[], runner?: Runner): Promise<number> {
+  let json = false;
+  let declared: string | undefined;
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--json') json = true;
+    else if (a === '--format' || a === '-f') {
+      declared = args[++i];
+      if (!declared) { process.stderr.write(`image-inspector inspect: ${a} needs a value\n${usage}`); return 2; }
+    } else if (a.startsWith('--format=')) declared = a.slice(9);
+    else if (a === '-h' || a === '--help') { process.stdout.write(usage); return 0; }
+    else if (a.startsWith('-') && a !== '-') { process.stderr.write(`image-inspector inspect: unknown option ${a}\n${usage}`); return 2; }
+    else files.push(a);
+  }
+  if (!files.length) { process.stderr.write(usage); return 2; }
+
+  let shutdown: (() => Promise<void>) | undefined;
+  const runQemu: Runner = runner ?? (async (qargs, opts) => {
+    const m = await import('../../workers/qemu-img/node.ts');
+    shutdown = m.shutdownQemuImg;
+    return m.runQemuImg(qargs, opts);
+  });
+  const results: InspectionResult[] = [];
+  let status = 0;
+  try {
+    for (const f of files) {
+      try {
+        const r = await inspectFile(f, declared, runQemu);
+        results.push(r);
+        if (!r.safety.safe) status = Math.max(status, 1);
+        if (!json) process.stdout.write(summary(r));
+      } catch (e) {
+        status = 2;
+        process.stderr.write(`image-inspector inspect: ${f}: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+    }
+  } finally {
+    await shutdown?.();
+  }
+  if (json) process.stdout.write(`${JSON.stringify(files.length === 1 ? results[0] ?? null : results, null, 2)}\n`);
+  return status;
+}

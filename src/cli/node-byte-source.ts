@@ -1,0 +1,30 @@
+// Node side of ByteSource: positional reads on an open file handle, never the whole file.
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { ByteSource } from '../core/inspect/byte-source.ts';
+
+export interface NodeByteSource extends ByteSource {
+  close(): Promise<void>;
+}
+
+export async function fileSource(path: string): Promise<NodeByteSource> {
+  const fh: FileHandle = await open(path, 'r');
+  const { size } = await fh.stat();
+  return {
+    size,
+    name: basename(path),
+    async read(offset, length) {
+      const start = Math.min(Math.max(0, offset), size);
+      const len = Math.max(0, Math.min(length, size - start));
+      const buf = new Uint8Array(len);
+      let got = 0;
+      while (got < len) {
+        const { bytesRead } = await fh.read(buf, got, len - got, start + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return got === len ? buf : buf.subarray(0, got);
+    },
+    close: () => fh.close(),
+  };
+}

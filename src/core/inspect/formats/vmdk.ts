@@ -1,0 +1,231 @@
+// VMDK in its three shapes: a hosted sparse extent ("KDMV") with an embedded descriptor
+// (monolithicSparse, streamOptimized with or without footer), a text descriptor file (flat and
+// split layouts), and an ESX "COWD" extent. Checks mirror oslo.utils' VMDKInspector.
+import { big64le, hasAscii, isZero, u16le, u32le, u64le } from '../bytes.ts';
+import { finding, FIX_CONVERT, type Finding } from '../findings.ts';
+import type { Detector, FormatMatch, Probe, QemuAccess, VmdkFacts } from '../types.ts';
+import {
+  adapterTypeOf, decodeDescriptor, extentFileNames, hwVersionOf, isAllowedCreateType, parseVmdkDescriptor,
+  VMDK_DESCRIPTOR_MAX, type VmdkDescriptor,
+} from '../vmdk-descriptor.ts';
+
+export const GD_AT_END = 0xffffffffffffffffn;
+const MARKER_EOS = 0;
+const MARKER_FOOTER = 3;
+
+export interface SparseHeader {
+  version: number;
+  flags: number;
+  capacity: number;
+  grainSize: number;
+  descriptorOffset: number;
+  descriptorSize: number;
+  numGTEsPerGT: number;
+  gdOffset: bigint;
+  compressAlgorithm: number;
+}
+
+export function parseSparseHeader(b: Uint8Array, o = 0): SparseHeader {
+  return {
+    version: u32le(b, o + 4),
+    flags: u32le(b, o + 8),
+    capacity: u64le(b, o + 12),
+    grainSize: u64le(b, o + 20),
+    descriptorOffset: u64le(b, o + 28),
+    descriptorSize: u64le(b, o + 36),
+    numGTEsPerGT: u32le(b, o + 44),
+    gdOffset: b.length >= o + 64 ? big64le(b, o + 56) : 0n,
+    compressAlgorithm: u16le(b, o + 77),
+  };
+}
+
+/** oslo.utils' footer rules: the footer repeats the header (same signature, version and
+ *  descriptor), does not itself announce a footer, and sits between a footer marker and an
+ *  end-of-stream marker. Returns the problems found (empty when consistent). */
+export function footerProblems(header: Uint8Array, last1536: Uint8Array): string[] {
+  const problems: string[] = [];
+  if (last1536.length < 1536) return ['the file is too short to hold a footer'];
+  const h = parseSparseHeader(header);
+  const f = parseSparseHeader(last1536, 512);
+  if (!hasAscii(last1536, 512, 'KDMV')) problems.push('footer signature does not match the header');
+  if (h.version !== f.version) problems.push('footer version does not match the header');
+  if (h.descriptorOffset !== f.descriptorOffset || h.descriptorSize !== f.descriptorSize) {
+    problems.push('footer specifies a different descriptor than the header');
+  }
+  if (f.gdOffset === GD_AT_END) problems.push('footer indicates another footer');
+  const markerOk = (o: number, type: number, valMustBeZero: boolean) =>
+    (!valMustBeZero || isZero(last1536, o, o + 8)) && u32le(last1536, o + 8) === 0 &&
+    u32le(last1536, o + 12) === type && isZero(last1536, o + 16, o + 512);
+  if (!markerOk(0, MARKER_FOOTER, false)) problems.push('footer marker is invalid');
+  if (!markerOk(1024, MARKER_EOS, true)) problems.push('end-of-stream marker is invalid');
+  return problems;
+}
+
+function descriptorFindings(d: VmdkDescriptor, facts: VmdkFacts): { findings: Finding[]; access: QemuAccess } {
+  const findings: Finding[] = [];
+  let access: QemuAccess = 'full';
+  if (d.nonAscii) {
+    findings.push(finding('vmdk.descriptor-invalid', 'error',
+      'The VMDK descriptor contains non-ASCII bytes; Glance refuses it.', FIX_CONVERT));
+  }
+  if (!isAllowedCreateType(d.createType)) {
+    const type = d.createType ?? 'none';
+    const files = facts.externalFiles;
+    findings.push(finding('vmdk.create-type', 'error',
+      d.createType
+        ? `VMDK createType "${type}" is not one Glance accepts (only monolithicSparse and streamOptimized).`
+        : 'The VMDK descriptor names no createType; Glance refuses it.',
+      files.length
+        ? `Convert it to a single-file image (qcow2, or a streamOptimized VMDK); select the descriptor together with its extent files (${files.join(', ')}) so the conversion can read them.`
+        : FIX_CONVERT,
+      { createType: type }));
+  }
+  if (d.unknownLines.length) {
+    access = 'none';
+    findings.push(finding('vmdk.descriptor-line', 'error',
+      `The VMDK descriptor contains a line that is neither a comment, a setting, a ddb entry nor an extent: "${d.unknownLines[0]}". Glance refuses descriptors it cannot fully understand.`,
+      'Do not upload this file as it is; if you trust its source, convert it to qcow2 after fixing the descriptor.',
+      { line: d.unknownLines[0]! }));
+  }
+  if (d.unsafeExtentLines.length) {
+    access = 'none';
+    findings.push(finding('vmdk.extent-path', 'error',
+      `A VMDK extent names a path outside the image's own directory (${d.unsafeExtentLines[0]}); reading it could expose other files of the machine that opens it.`,
+      'Do not upload this file. If it is yours, rewrite the extent lines with plain file names and select those files alongside.',
+      { line: d.unsafeExtentLines[0]! }));
+  }
+  if (d.extents.length === 0) {
+    access = 'none';
+    findings.push(finding('vmdk.no-extents', 'error',
+      'The VMDK descriptor lists no extents (no data files), which Glance refuses and qemu-img cannot open.',
+      'Do not upload this file; export the disk again from its source.'));
+  }
+  return { findings, access };
+}
+
+function factsFrom(d: VmdkDescriptor, variant: VmdkFacts['variant'], descriptorBytes: number): VmdkFacts {
+  const facts: VmdkFacts = {
+    variant,
+    extents: d.extents.map(({ line: _l, ...e }) => e),
+    externalFiles: variant === 'descriptor' ? extentFileNames(d) : [],
+    ddb: d.ddb,
+    descriptorBytes,
+  };
+  if (d.createType !== undefined) facts.createType = d.createType;
+  const adapter = adapterTypeOf(d);
+  if (adapter !== undefined) facts.adapterType = adapter;
+  const hw = hwVersionOf(d);
+  if (hw !== undefined) facts.hwVersion = hw;
+  return facts;
+}
+
+function isTextBlock(b: Uint8Array): boolean {
+  for (const c of b) {
+    if (c === 0) return false;
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0b && c !== 0x0c) return false;
+    if (c > 0x7e) return false;
+  }
+  return b.length > 0;
+}
+
+async function detectSparse(p: Probe): Promise<FormatMatch> {
+  const hdr = parseSparseHeader(p.head);
+  const findings: Finding[] = [];
+  let access: QemuAccess = 'full';
+  const vmdk: VmdkFacts = { variant: 'sparse', version: hdr.version, extents: [], externalFiles: [], ddb: {} };
+  vmdk.compressed = (hdr.flags & (1 << 16)) !== 0;
+  let capacity = hdr.capacity;
+
+  if (![1, 2, 3].includes(hdr.version)) {
+    access = 'none';
+    findings.push(finding('vmdk.version', 'error',
+      `VMDK sparse header version ${hdr.version} is not supported.`, FIX_CONVERT, { version: hdr.version }));
+  }
+  if (hdr.gdOffset === GD_AT_END) {
+    vmdk.hasFooter = true;
+    const problems = footerProblems(p.head.subarray(0, 512), p.tail.subarray(p.tail.length - 1536));
+    if (problems.length) {
+      access = 'none';
+      findings.push(finding('vmdk.footer-mismatch', 'error',
+        `The VMDK announces a footer at its end, but ${problems.join('; ')}. Glance refuses an inconsistent footer (it could hide different metadata).`,
+        'Export the disk again from its source (a streamOptimized VMDK must end with a footer that repeats its header).',
+        { problem: problems[0]! }));
+    } else {
+      const footerCapacity = u64le(p.tail, p.tail.length - 1536 + 512 + 12);
+      if (Number.isFinite(footerCapacity)) capacity = footerCapacity;
+      findings.push(finding('vmdk.footer', 'info',
+        'This VMDK ends with a footer (as streamOptimized exports from VMware do), consistent with its header. Current Glance accepts it; Glance releases before the fix for LP 2073262 refused every VMDK with a footer.',
+        'Nothing to do; if your cloud runs an older Glance, convert it to a VMDK without footer or to qcow2.'));
+    }
+  }
+  if (hdr.descriptorOffset * 512 !== 0x200) {
+    access = 'none';
+    findings.push(finding('vmdk.descriptor-location', 'error',
+      `The VMDK descriptor is not where it must be (sector ${hdr.descriptorOffset} instead of 1); Glance refuses it ("Wrong descriptor location").`,
+      FIX_CONVERT, { sector: Number.isFinite(hdr.descriptorOffset) ? hdr.descriptorOffset : -1 }));
+  } else {
+    const len = Math.min(Number.isFinite(hdr.descriptorSize) ? hdr.descriptorSize * 512 : VMDK_DESCRIPTOR_MAX, VMDK_DESCRIPTOR_MAX);
+    const bytes = await p.read(0x200, len);
+    const { text, nonAscii } = decodeDescriptor(bytes);
+    const d = parseVmdkDescriptor(text, nonAscii);
+    Object.assign(vmdk, factsFrom(d, 'sparse', bytes.length), { version: hdr.version, compressed: vmdk.compressed });
+    const r = descriptorFindings(d, vmdk);
+    findings.push(...r.findings);
+    if (r.access === 'none') access = 'none';
+    if (bytes.length < len) {
+      findings.push(finding('image.truncated', 'error',
+        `The file ends inside its own VMDK descriptor (${p.size} bytes): it was cut short.`,
+        'Get the complete file again (compare its checksum) and inspect it anew.', { fileSize: p.size, needed: 0x200 + len }));
+    }
+  }
+  // Grain directory past the end of file = truncated copy (streamOptimized keeps it at the end).
+  if (hdr.gdOffset !== GD_AT_END && hdr.gdOffset * 512n > BigInt(p.size)) {
+    findings.push(finding('image.truncated', 'error',
+      `The file is ${p.size} bytes but its grain directory starts beyond that: it was cut short.`,
+      'Get the complete file again (compare its checksum) and inspect it anew.',
+      { fileSize: p.size, needed: Number(hdr.gdOffset * 512n) }));
+  }
+  return {
+    format: 'vmdk', glanceView: 'vmdk', virtualSize: capacity * 512, details: { vmdk }, findings, qemuAccess: access,
+  };
+}
+
+async function detectDescriptorFile(p: Probe): Promise<FormatMatch | null> {
+  if (!isTextBlock(p.head.subarray(0, Math.min(512, p.size)))) return null;
+  const bytes = p.size <= p.head.length && p.size <= VMDK_DESCRIPTOR_MAX
+    ? p.head.subarray(0, p.size) : await p.read(0, Math.min(p.size, VMDK_DESCRIPTOR_MAX));
+  const { text, nonAscii } = decodeDescriptor(bytes);
+  if (!/createtype="/i.test(text)) return null;
+  const d = parseVmdkDescriptor(text, nonAscii);
+  const vmdk = factsFrom(d, 'descriptor', bytes.length);
+  const r = descriptorFindings(d, vmdk);
+  const sectors = d.extents.reduce((s, e) => s + (Number.isFinite(e.sectors) ? e.sectors : 0), 0);
+  const findings = r.findings;
+  if (vmdk.externalFiles.length) {
+    findings.push(finding('vmdk.multi-file', 'info',
+      `This is a VMDK descriptor; the disk's data lives in ${vmdk.externalFiles.length === 1 ? 'the file' : 'the files'} ${vmdk.externalFiles.join(', ')}, which must be selected with it.`,
+      'Select the descriptor together with its extent files (or their folder).', { files: vmdk.externalFiles.join(', ') }));
+  }
+  return {
+    format: 'vmdk', glanceView: 'vmdk', virtualSize: sectors * 512, details: { vmdk }, findings, qemuAccess: r.access,
+  };
+}
+
+export const vmdkDetector: Detector = {
+  format: 'vmdk',
+  async detect(p) {
+    if (hasAscii(p.head, 0, 'KDMV') && p.head.length >= 512) return detectSparse(p);
+    if (hasAscii(p.head, 0, 'COWD') && p.head.length >= 512) {
+      return {
+        format: 'vmdk',
+        glanceView: null,
+        virtualSize: u32le(p.head, 12) * 512,
+        details: { vmdk: { variant: 'cowd', createType: 'vmfsSparse', extents: [], externalFiles: [], ddb: {} } },
+        findings: [finding('vmdk.create-type', 'error',
+          'This is an ESX vmfsSparse (COWD) extent, a VMDK layout Glance does not accept.', FIX_CONVERT,
+          { createType: 'vmfsSparse' })],
+      };
+    }
+    return detectDescriptorFile(p);
+  },
+};

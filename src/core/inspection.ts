@@ -1,0 +1,94 @@
+// The final inspection object: the CLI's JSON output and exactly the `detail` of the element's
+// `image-inspected` event. Pure: built from the safety report and the qemu-img results.
+import { checkFindings, summariseCheck, summariseMap, type AllocationSummary, type CheckSummary, type QemuRun } from './inspect/qemu-check.ts';
+import { finding, hasErrors, type Finding } from './inspect/findings.ts';
+import { suggestProperties } from './inspect/properties.ts';
+import type { SafetyReport } from './inspect/types.ts';
+
+/** `qemu-img info --output=json` as qemu prints it (fields used here; the rest passes through). */
+export interface QemuImgInfo {
+  'virtual-size'?: number;
+  filename?: string;
+  format?: string;
+  'actual-size'?: number;
+  'cluster-size'?: number;
+  'dirty-flag'?: boolean;
+  'backing-filename'?: string;
+  'format-specific'?: { type?: string; data?: Record<string, unknown> };
+  [key: string]: unknown;
+}
+
+export interface InspectionInput {
+  /** Display name of the file (what the user chose). */
+  file: string;
+  safety: SafetyReport;
+  info?: QemuImgInfo | null;
+  check?: QemuRun | null;
+  map?: QemuRun | null;
+  /** Why qemu-img was not run, when the caller skipped it for a reason of its own. */
+  qemuSkipped?: string;
+}
+
+export interface InspectionResult {
+  file: string;
+  /** qemu-img's format name when qemu-img ran (iso and partitioned disks are "raw" to it), else
+   *  the detected format (containers: "ova", "gzip", …); null when nothing could be told. */
+  format: string | null;
+  virtualSize: number | null;
+  info: QemuImgInfo | null;
+  safety: { safe: boolean; findings: Finding[] };
+  suggested: Record<string, string | number>;
+  /** Beyond the contract: where each suggestion came from, content detection, check, allocation. */
+  suggestedFrom: Record<string, string>;
+  detected: string | null;
+  check?: CheckSummary;
+  allocation?: AllocationSummary;
+  appliance?: { name?: string; cpus?: number; memoryMiB?: number; os?: string; disks: { name: string; offset: number; size: number }[] };
+}
+
+export function buildInspection(input: InspectionInput): InspectionResult {
+  const { safety } = input;
+  const info = input.info ?? null;
+  const findings: Finding[] = [...safety.findings];
+  let check: CheckSummary | undefined;
+  if (input.check) {
+    check = summariseCheck(input.check);
+    if (check.status !== 'unsupported') findings.push(...checkFindings(input.check));
+  }
+  if (!info) {
+    if (safety.qemuAccess === 'none') {
+      findings.push(finding('qemu.not-opened', 'info',
+        'qemu-img was not run on this file: its structure is hostile, unknown or a container, and opening it is exactly what the checks above guard against.',
+        'See the findings above.'));
+    } else if (input.qemuSkipped) {
+      findings.push(finding('qemu.not-run', 'info', `qemu-img was not run: ${input.qemuSkipped}.`, '', { reason: input.qemuSkipped }));
+    }
+  }
+  const allocation = input.map && input.map.exitCode === 0 ? summariseMap(input.map.stdout) : undefined;
+  const { properties, sources } = suggestProperties({ detected: safety.detected, details: safety.details, info });
+  const virtualSize = info?.['virtual-size'] ?? safety.details.virtualSize ?? null;
+
+  const result: InspectionResult = {
+    file: input.file,
+    format: info?.format ?? safety.detected,
+    virtualSize: virtualSize !== null && Number.isFinite(virtualSize) ? virtualSize : null,
+    info,
+    safety: { safe: !hasErrors(findings), findings },
+    suggested: properties,
+    suggestedFrom: sources,
+    detected: safety.detected,
+  };
+  if (check) result.check = check;
+  if (allocation) result.allocation = allocation;
+  const ova = safety.details.ova;
+  if (ova) {
+    const o = ova.ovf;
+    result.appliance = { disks: ova.disks.map(({ name, offset, size }) => ({ name, offset, size })) };
+    if (o?.name) result.appliance.name = o.name;
+    if (o?.cpus) result.appliance.cpus = o.cpus;
+    if (o?.memoryMiB) result.appliance.memoryMiB = o.memoryMiB;
+    const os = o?.osType ?? o?.osDescription;
+    if (os) result.appliance.os = os;
+  }
+  return result;
+}
