@@ -4,6 +4,8 @@
 set -euo pipefail
 suites="${*:-unit parity integration e2e}"
 pkgs=(qemu-utils)
+# unit: crafted disks for the inspection tests (partition tables, FAT ESP, ISO, compressors).
+case " $suites " in *" unit "*) pkgs+=(fdisk dosfstools mtools genisoimage xz-utils bzip2 zstd) ;; esac
 case " $suites " in *" e2e "*) pkgs+=(chromium fonts-noto-cjk genisoimage) ;; esac
 missing=()
 for p in "${pkgs[@]}"; do
