@@ -95,8 +95,12 @@ export class GlanceClient {
   /** The stores of a multi-store Glance; [] when the cloud has a single store (404). */
   async storesInfo(): Promise<StoreInfo[]> {
     try {
-      const raw = await this.#json<{ stores?: StoreInfo[] }>('/v2/info/stores', 'reading the stores');
-      return raw.stores ?? [];
+      const raw = await this.#json<{ stores?: { id: string; description?: string; default?: boolean | string }[] }>(
+        '/v2/info/stores',
+        'reading the stores',
+      );
+      // Glance 25 answers "default": "true" (a string)
+      return (raw.stores ?? []).map((s) => ({ id: s.id, description: s.description, default: s.default === true || s.default === 'true' }));
     } catch (e) {
       if (e instanceof OpenStackError && (e.kind === 'not-found' || e.kind === 'bad-request')) return [];
       throw e;
