@@ -91,11 +91,18 @@ export function extractDetail(body: string): string | undefined {
   try {
     const json: unknown = JSON.parse(text);
     const found = findMessage(json);
-    if (found) return found;
+    if (found) return stripMarkup(found);
   } catch {
     // not JSON: fall through to markup stripping
   }
-  const stripped = text
+  const stripped = stripMarkup(text);
+  // Glance's webob pages repeat "413 Request Entity Too Large" before the actual reason.
+  const cleaned = stripped.replace(/^(\d{3} [A-Za-z ]+?)\s+\1\s*/, '').trim();
+  return cleaned ? cleaned.slice(0, 500) : undefined;
+}
+
+function stripMarkup(text: string): string {
+  return text
     .replace(/<(script|style|title|head)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
     .replace(/<[^>]+>/g, ' ')
     .replace(/&nbsp;/g, ' ')
@@ -106,9 +113,6 @@ export function extractDetail(body: string): string | undefined {
     .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
     .trim();
-  // Glance's webob pages repeat "413 Request Entity Too Large" before the actual reason.
-  const cleaned = stripped.replace(/^(\d{3} [A-Za-z ]+?)\s+\1\s*/, '').trim();
-  return cleaned ? cleaned.slice(0, 500) : undefined;
 }
 
 function findMessage(json: unknown): string | undefined {
@@ -176,7 +180,8 @@ export function httpError(status: number, body: string, ctx: HttpFailureContext)
       });
     case 409:
       return new OpenStackError(
-        `The image is not in a state that allows ${ctx.action}${why}. Refresh it; an image that already has data cannot take another upload (create a new one).`,
+        `The image is not in a state that allows ${ctx.action}${why}. Refresh it and check its status` +
+          (/upload|stag/.test(ctx.action) ? '; an image that already has data cannot take another upload (create a new one).' : '.'),
         { kind: 'conflict', ...base },
       );
     case 413:
