@@ -1,0 +1,201 @@
+// The app page: header with the language switch, the inspector, the cloud panel (loaded only when
+// its tab is opened, and only if the cloud UI is part of this build), and what happens to the data.
+import { LitElement, html, css, nothing, type TemplateResult } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { msg, updateWhenLocaleChanges } from '@lit/localize';
+import '../elements/image-inspector.ts';
+import { allLocales, getLocale, matchLocale, setLocale, type Locale } from '../locales/localization.ts';
+
+/** The language is a preference, not a secret: kept in localStorage (no credentials ever are). */
+const LANG_KEY = 'image-inspector.lang';
+
+// import.meta.glob resolves at build time and is empty when the cloud UI is absent, so the app
+// builds and runs with or without it; the chunk loads on first use of the tab.
+const cloudPanelModules = import.meta.glob('../elements/cloud/cloud-panel.ts');
+
+type View = 'inspect' | 'cloud';
+
+@customElement('ii-app')
+export class AppShell extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      min-height: 100vh;
+    }
+    header {
+      background: #1f5f8b;
+      color: #fff;
+      padding: 10px 24px;
+      display: flex;
+      align-items: center;
+      gap: 16px;
+      flex-wrap: wrap;
+    }
+    header h1 {
+      font-size: 1.25em;
+      margin: 0;
+      display: flex;
+      align-items: center;
+      gap: 10px;
+    }
+    header img {
+      width: 28px;
+      height: 28px;
+    }
+    nav {
+      display: flex;
+      gap: 4px;
+    }
+    nav button {
+      font: inherit;
+      background: transparent;
+      color: #fff;
+      border: 1px solid transparent;
+      border-radius: 6px;
+      padding: 4px 12px;
+      cursor: pointer;
+    }
+    nav button[aria-selected='true'] {
+      background: rgba(255, 255, 255, 0.18);
+      border-color: rgba(255, 255, 255, 0.5);
+    }
+    label.lang {
+      margin-left: auto;
+      display: flex;
+      gap: 6px;
+      align-items: center;
+    }
+    select {
+      font: inherit;
+      border-radius: 6px;
+      padding: 2px 6px;
+    }
+    main {
+      max-width: 1100px;
+      margin: 0 auto;
+      padding: 20px 24px 40px;
+    }
+    .lead {
+      margin: 0 0 16px;
+      color: #3a444d;
+    }
+    section.about {
+      margin-top: 28px;
+      padding: 14px 18px;
+      border-radius: 8px;
+      background: #fff;
+      border: 1px solid #d5dbe1;
+      color: #3a444d;
+    }
+    section.about h2 {
+      font-size: 1em;
+      margin: 0 0 6px;
+    }
+    section.about p {
+      margin: 4px 0;
+    }
+  `;
+
+  @state() private view: View = 'inspect';
+  @state() private cloudLoaded = false;
+  @state() private cloudError = '';
+
+  constructor() {
+    super();
+    updateWhenLocaleChanges(this);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    const fromUrl = new URLSearchParams(location.search).get('lang');
+    const wanted = fromUrl ?? localStorage.getItem(LANG_KEY) ?? navigator.language;
+    void this.#switchLanguage(matchLocale(wanted), false);
+  }
+
+  async #switchLanguage(locale: Locale, remember: boolean): Promise<void> {
+    await setLocale(locale);
+    document.documentElement.lang = locale;
+    if (remember) localStorage.setItem(LANG_KEY, locale);
+  }
+
+  async #openCloud(): Promise<void> {
+    this.view = 'cloud';
+    if (this.cloudLoaded) return;
+    const load = cloudPanelModules['../elements/cloud/cloud-panel.ts'];
+    if (!load) return;
+    try {
+      await load();
+      this.cloudLoaded = true;
+    } catch (e) {
+      this.cloudError = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  #languageName(l: Locale): string {
+    return l === 'ja' ? '日本語' : 'English';
+  }
+
+  override render(): TemplateResult {
+    return html`
+      <header>
+        <h1><img src="./icons/icon.svg" alt="" />image-inspector</h1>
+        <nav role="tablist">
+          <button role="tab" id="tab-inspect" aria-selected=${String(this.view === 'inspect')} @click=${() => (this.view = 'inspect')}>
+            ${msg('Inspect')}
+          </button>
+          <button role="tab" id="tab-cloud" aria-selected=${String(this.view === 'cloud')} @click=${() => void this.#openCloud()}>
+            ${msg('Cloud')}
+          </button>
+        </nav>
+        <label class="lang">
+          <span>${msg('Language')}</span>
+          <select
+            id="lang"
+            @change=${(e: Event) => void this.#switchLanguage(matchLocale((e.target as HTMLSelectElement).value), true)}
+          >
+            ${allLocales.map((l) => html`<option value=${l} ?selected=${l === getLocale()}>${this.#languageName(l)}</option>`)}
+          </select>
+        </label>
+      </header>
+      <main>
+        <div ?hidden=${this.view !== 'inspect'}>
+          <p class="lead">
+            ${msg(
+              'Check a disk image before you upload it: Glance’s safety verdict, what qemu-img sees, and the image properties to set.',
+            )}
+          </p>
+          <image-inspector></image-inspector>
+        </div>
+        ${this.view === 'cloud' ? this.#renderCloud() : nothing}
+        <section class="about" id="about">
+          <h2>${msg('Everything stays on this machine')}</h2>
+          <p>
+            ${msg(
+              'Your files are read by this browser tab only, in slices, by a WebAssembly build of qemu-img running in a worker. Nothing is uploaded and no other site is contacted while you inspect.',
+            )}
+          </p>
+          <p>
+            ${msg(
+              'The Cloud tab talks only to the OpenStack endpoints you enter there. Passwords and tokens are kept in memory only, never in the browser’s storage.',
+            )}
+          </p>
+          <p>${msg('After the first visit the app also works offline.')}</p>
+        </section>
+      </main>
+    `;
+  }
+
+  #renderCloud(): TemplateResult {
+    if (!cloudPanelModules['../elements/cloud/cloud-panel.ts']) {
+      return html`<p>${msg('This build does not include the cloud panel.')}</p>`;
+    }
+    if (this.cloudError) return html`<p role="alert">${this.cloudError}</p>`;
+    return this.cloudLoaded ? html`<cloud-panel></cloud-panel>` : html`<p>${msg('Loading…')}</p>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'ii-app': AppShell;
+  }
+}

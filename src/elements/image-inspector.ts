@@ -1,0 +1,393 @@
+// <image-inspector>: drop or pick disk images (several at once, or a folder for multi-file VMDKs)
+// and see, per image, Glance's safety verdict, what qemu-img knows, and suggested Glance
+// properties. Everything runs on this machine: the pure-TS safety core first (bounded reads), then
+// the qemu-img WebAssembly worker, created lazily on the first file.
+//
+// In:  attributes/properties `declared-format`, `lang`, `compact`.
+// Out: `image-inspected` (detail: the InspectionResult, as `image-inspector inspect --json`) and
+//      `image-inspect-error` (detail: { file, message }), both bubbling and composed.
+// Theme: ::part(drop-zone | pick-button | list | card | verdict | findings | finding | details |
+//        check | allocation | properties | error) and --image-inspector-* custom properties.
+import { LitElement, html, svg, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { customElement, property, state, query } from 'lit/decorators.js';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
+import { inspectorStyles } from './image-inspector-styles.ts';
+import { groupFiles, type ImageGroup } from './image-inspector-groups.ts';
+import type { CardState, CardFinding, CheckSummary, QemuImgInfo, Phase, InspectionPipeline } from './image-inspector-model.ts';
+import { findingMessage, findingFix } from './image-inspector-findings.ts';
+import { getLocale, setLocale } from '../locales/localization.ts';
+
+export interface InspectErrorDetail {
+  file: string;
+  message: string;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'image-inspector': ImageInspector;
+  }
+  interface HTMLElementEventMap {
+    'image-inspected': CustomEvent<unknown>;
+    'image-inspect-error': CustomEvent<InspectErrorDetail>;
+  }
+}
+
+@customElement('image-inspector')
+export class ImageInspector extends LitElement {
+  static override styles = inspectorStyles;
+
+  /** The disk_format the user means to upload as; a mismatch with the content is a finding. */
+  @property({ attribute: 'declared-format' }) declaredFormat = '';
+  /** UI language ("en", "ja"); empty follows the page. */
+  @property({ reflect: true }) override lang = '';
+  /** Only the verdict and key facts, no detail tables. */
+  @property({ type: Boolean, reflect: true }) compact = false;
+
+  @state() private cards: CardState[] = [];
+  @state() private dragOver = false;
+  @query('#files') private fileInput!: HTMLInputElement;
+  @query('#folder') private folderInput!: HTMLInputElement;
+
+  #nextId = 1;
+  #pipeline?: Promise<InspectionPipeline>;
+  /** Images are inspected one after another: one qemu-img worker, bounded memory. */
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor() {
+    super();
+    updateWhenLocaleChanges(this);
+  }
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('lang') && this.lang) void setLocale(this.lang);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    void this.#pipeline?.then((p) => p.dispose());
+    this.#pipeline = undefined;
+  }
+
+  /** Inspect these files (what the picker and the drop zone call; also usable from script). */
+  async inspectFiles(files: readonly File[]): Promise<void> {
+    if (files.length === 0) return;
+    const groups = await groupFiles(files);
+    const jobs = groups.map((g) => {
+      const card: CardState = {
+        id: this.#nextId++,
+        name: g.name,
+        size: g.main.size + [...g.extents.values()].reduce((n, f) => n + f.size, 0),
+        phase: 'queued',
+        findings: [],
+        suggestions: [],
+        extents: [...g.extents.keys()],
+        missingExtents: g.missing,
+        notes: [],
+      };
+      this.cards = [...this.cards, card];
+      return { card, group: g };
+    });
+    for (const j of jobs) this.#queue = this.#queue.then(() => this.#inspectOne(j.card.id, j.group));
+    await this.#queue;
+  }
+
+  /** Removes every result card. */
+  clear(): void {
+    this.cards = [];
+  }
+
+  #patch(id: number, patch: Partial<CardState>): void {
+    this.cards = this.cards.map((c) => (c.id === id ? { ...c, ...patch } : c));
+  }
+
+  #getPipeline(): Promise<InspectionPipeline> {
+    // Lazy: the pipeline module pulls in the qemu-img worker client; nothing loads before a file.
+    this.#pipeline ??= import('./image-inspector-pipeline.ts').then((m) => m.createPipeline());
+    return this.#pipeline;
+  }
+
+  async #inspectOne(id: number, group: ImageGroup): Promise<void> {
+    this.#patch(id, { phase: 'safety' });
+    try {
+      const pipeline = await this.#getPipeline();
+      const result = await pipeline.inspect(
+        group,
+        { declaredFormat: this.declaredFormat || undefined },
+        (patch) => this.#patch(id, patch),
+      );
+      this.#patch(id, { phase: 'done', result });
+      this.dispatchEvent(new CustomEvent('image-inspected', { detail: result, bubbles: true, composed: true }));
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.#patch(id, { phase: 'error', error: message });
+      this.dispatchEvent(
+        new CustomEvent<InspectErrorDetail>('image-inspect-error', {
+          detail: { file: group.name, message },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+    }
+  }
+
+  #onPicked(e: Event): void {
+    const input = e.target as HTMLInputElement;
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    void this.inspectFiles(files);
+  }
+
+  #onDragOver(e: DragEvent): void {
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    this.dragOver = true;
+  }
+
+  #onDrop(e: DragEvent): void {
+    e.preventDefault();
+    this.dragOver = false;
+    void this.inspectFiles([...(e.dataTransfer?.files ?? [])]);
+  }
+
+  override render(): TemplateResult {
+    return html`
+      <div
+        part="drop-zone"
+        class="drop ${this.dragOver ? 'over' : ''}"
+        @dragover=${this.#onDragOver}
+        @dragleave=${() => (this.dragOver = false)}
+        @drop=${this.#onDrop}
+      >
+        <p>${msg('Drop disk images here to inspect them.')}</p>
+        <button part="pick-button" type="button" @click=${() => this.fileInput.click()}>
+          ${msg('Choose files…')}
+        </button>
+        <button part="pick-button" class="secondary" type="button" @click=${() => this.folderInput.click()}>
+          ${msg('Choose a folder…')}
+        </button>
+        <input id="files" type="file" multiple @change=${this.#onPicked} />
+        <input id="folder" type="file" webkitdirectory multiple @change=${this.#onPicked} />
+        <p class="hint">
+          ${msg(
+            'qcow2, VMDK, VHD/VHDX, VDI, raw, ISO, OVA. For a VMDK split into several files, select the descriptor together with its extents (or the folder).',
+          )}
+        </p>
+      </div>
+      ${this.cards.length
+        ? html`<ul class="cards" part="list">
+            ${this.cards.map((c) => this.#renderCard(c))}
+          </ul>`
+        : nothing}
+    `;
+  }
+
+  #phaseLabel(p: Phase): string {
+    switch (p) {
+      case 'queued':
+        return msg('Waiting…');
+      case 'safety':
+        return msg('Checking safety…');
+      case 'info':
+        return msg('Reading with qemu-img…');
+      case 'details':
+        return msg('Checking and mapping…');
+      case 'done':
+        return msg('Done');
+      case 'error':
+        return msg('Failed');
+    }
+  }
+
+  #renderCard(c: CardState): TemplateResult {
+    return html`<li class="card" part="card" data-phase=${c.phase} data-name=${c.name}>
+      <header>
+        <h3>${c.name}</h3>
+        <span class="muted">${this.#bytes(c.size)}</span>
+        <span class="phase" aria-live="polite">${this.#phaseLabel(c.phase)}</span>
+      </header>
+      ${c.notes.map((n) => html`<p class="muted note">${n}</p>`)}
+      ${c.missingExtents.length
+        ? html`<div class="error missing" part="error" role="alert">
+            ${msg(str`Missing extent files: ${c.missingExtents.join(', ')}. Select them together with the descriptor (or choose the folder).`)}
+          </div>`
+        : nothing}
+      ${this.#renderVerdict(c)}
+      ${c.error ? html`<div class="error" part="error" role="alert">${c.error}</div>` : nothing}
+      <div class="sections">
+        ${c.info ? this.#renderInfo(c.info) : nothing} ${this.#renderFormatSpecific(c.info)}
+        ${this.#renderCheckAndMap(c)} ${this.#renderSuggestions(c)}
+      </div>
+    </li>`;
+  }
+
+  #renderVerdict(c: CardState): TemplateResult | typeof nothing {
+    if (c.safe === undefined) return nothing;
+    const fmt = c.diskFormat || c.detectedFormat || '?';
+    return html`<div part="verdict ${c.safe ? 'verdict-safe' : 'verdict-unsafe'}" class="verdict ${c.safe ? 'safe' : 'unsafe'}" data-safe=${String(c.safe)}>
+        ${c.safe
+          ? msg(str`Glance accepts this image as ${fmt}.`)
+          : msg(str`Glance would reject this image as it is (content: ${c.detectedFormat ?? '?'}).`)}
+      </div>
+      ${c.findings.length
+        ? html`<ul class="findings" part="findings">
+            ${c.findings.map((f) => this.#renderFinding(f))}
+          </ul>`
+        : nothing}`;
+  }
+
+  #renderFinding(f: CardFinding): TemplateResult {
+    const sev = String(f.severity);
+    const sevLabel = sev === 'error' ? msg('error') : sev === 'warning' ? msg('warning') : msg('info');
+    const fix = findingFix(f);
+    return html`<li class="finding" part="finding" data-code=${f.code} data-severity=${sev}>
+      <span class="sev ${sev}">${sevLabel}</span>${findingMessage(f)}
+      <code class="muted">${f.code}</code>
+      ${fix ? html`<span class="fix">${msg('Fix:')} ${fix}</span>` : nothing}
+    </li>`;
+  }
+
+  #row(field: string, label: string, value: unknown, shown?: string): TemplateResult | typeof nothing {
+    if (value === undefined || value === null || value === '') return nothing;
+    return html`<dt>${label}</dt>
+      <dd data-field=${field} data-value=${String(value)}>${shown ?? String(value)}</dd>`;
+  }
+
+  #renderInfo(info: QemuImgInfo): TemplateResult {
+    const fs = (info['format-specific']?.data ?? {}) as Record<string, unknown>;
+    const yesNo = (b: unknown) => (b === undefined ? undefined : b ? msg('yes') : msg('no'));
+    return html`<section part="details" class="details">
+      <h4>${msg('qemu-img info')}</h4>
+      <dl>
+        ${this.#row('format', msg('Format'), info.format)}
+        ${this.#row('virtual-size', msg('Virtual size'), info['virtual-size'], this.#bytesExact(info['virtual-size']))}
+        ${this.#row('actual-size', msg('Disk size'), info['actual-size'], this.#bytes(info['actual-size']))}
+        ${this.#row('cluster-size', msg('Cluster size'), info['cluster-size'], this.#bytes(info['cluster-size']))}
+        ${this.#row('compat', msg('Compat level'), fs['compat'])}
+        ${this.#row('compression-type', msg('Compression'), fs['compression-type'])}
+        ${this.#row('backing-filename', msg('Backing file'), info['backing-filename'])}
+        ${this.#row('backing-filename-format', msg('Backing file format'), info['backing-filename-format'])}
+        ${this.#row('data-file', msg('External data file'), fs['data-file'])}
+        ${this.#row('dirty-flag', msg('Dirty'), info['dirty-flag'], yesNo(info['dirty-flag']))}
+        ${this.#row('corrupt', msg('Corrupt'), fs['corrupt'], yesNo(fs['corrupt']))}
+        ${this.#row('encrypted', msg('Encrypted'), info.encrypted, yesNo(info.encrypted))}
+        ${this.#row('create-type', msg('VMDK create type'), fs['create-type'])}
+      </dl>
+    </section>`;
+  }
+
+  /** Whatever else qemu-img reports for the format (VMDK extents, qcow2 feature bits...). */
+  #renderFormatSpecific(info: QemuImgInfo | undefined): TemplateResult | typeof nothing {
+    const fsType = info?.['format-specific']?.type;
+    const data = info?.['format-specific']?.data;
+    if (!data) return nothing;
+    const shownElsewhere = new Set(['compat', 'compression-type', 'data-file', 'corrupt', 'create-type', 'extents']);
+    const scalars = Object.entries(data).filter(([k, v]) => !shownElsewhere.has(k) && (typeof v !== 'object' || v === null));
+    const extents = Array.isArray(data['extents']) ? (data['extents'] as Array<Record<string, unknown>>) : [];
+    return html`<section part="details format-specific" class="details">
+      <h4>${msg(str`${fsType ?? ''} details`)}</h4>
+      <dl>${scalars.map(([k, v]) => this.#row(k, k, v))}</dl>
+      ${extents.length
+        ? html`<table class="extents">
+            <thead>
+              <tr>
+                <th>${msg('Extent')}</th>
+                <th>${msg('Format')}</th>
+                <th>${msg('Virtual size')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${extents.map(
+                (e) => html`<tr>
+                  <td>${String(e['filename'] ?? '')}</td>
+                  <td>${String(e['format'] ?? '')}${e['compressed'] ? ` (${msg('compressed')})` : ''}</td>
+                  <td>${this.#bytes(e['virtual-size'] as number | undefined)}</td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : nothing}
+    </section>`;
+  }
+
+  #renderCheckAndMap(c: CardState): TemplateResult | typeof nothing {
+    const { check, allocation: a } = c;
+    if (!check && !a) return nothing;
+    const pct = (n: number) => (a && a.virtualSize > 0 ? (100 * n) / a.virtualSize : 0);
+    return html`<section part="check allocation" class="details">
+      ${check
+        ? html`<h4>${msg('qemu-img check')}</h4>
+            <p class="check" data-status=${check.status}>${this.#checkText(check)}</p>`
+        : nothing}
+      ${a
+        ? html`<h4>${msg('Allocation (qemu-img map)')}</h4>
+            <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label=${msg('allocated vs zero')}>
+              ${svg`<rect class="data" x="0" y="0" height="10" width=${pct(a.data)}></rect>
+                <rect class="zero" x=${pct(a.data)} y="0" height="10" width=${pct(a.zero)}></rect>`}
+            </svg>
+            <dl>
+              ${this.#row('allocated', msg('Data'), a.data, `${this.#bytes(a.data)} (${pct(a.data).toFixed(1)} %)`)}
+              ${this.#row('zero', msg('Zero / unallocated'), a.zero, `${this.#bytes(a.zero)} (${pct(a.zero).toFixed(1)} %)`)}
+            </dl>`
+        : nothing}
+    </section>`;
+  }
+
+  #checkText(check: CheckSummary): string {
+    const r = check.report;
+    switch (check.status) {
+      case 'unsupported':
+        return msg('This format has no consistency check.');
+      case 'clean':
+        return msg('No errors found.');
+      case 'leaks':
+        return msg(str`${r?.leaks ?? 0} leaked clusters (space wasted, data intact).`);
+      case 'corrupt':
+        return msg(str`${r?.corruptions ?? 0} corruptions found.`);
+      case 'failed':
+        return msg('The check could not complete.');
+    }
+  }
+
+  #renderSuggestions(c: CardState): TemplateResult | typeof nothing {
+    if (!c.suggestions.length) return nothing;
+    return html`<section part="properties" class="details">
+      <h4>${msg('Suggested Glance properties')}</h4>
+      <table>
+        <thead>
+          <tr>
+            <th>${msg('Property')}</th>
+            <th>${msg('Value')}</th>
+            <th>${msg('Source')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${c.suggestions.map(
+            (s) => html`<tr data-property=${s.property}>
+              <td><code>${s.property}</code></td>
+              <td class="value">${String(s.value)}</td>
+              <td class="muted">${s.source ?? ''}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </section>`;
+  }
+
+  #bytes(n: number | undefined): string {
+    if (n === undefined || !Number.isFinite(n)) return '';
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+    let v = n;
+    let i = 0;
+    while (v >= 1024 && i < units.length - 1) {
+      v /= 1024;
+      i++;
+    }
+    const nf = new Intl.NumberFormat(getLocale(), { maximumFractionDigits: i === 0 ? 0 : v < 10 ? 2 : 1 });
+    return `${nf.format(v)} ${units[i]}`;
+  }
+
+  #bytesExact(n: number | undefined): string {
+    if (n === undefined) return '';
+    return msg(str`${this.#bytes(n)} (${new Intl.NumberFormat(getLocale()).format(n)} bytes)`);
+  }
+}
