@@ -119,7 +119,17 @@ export function summary(r: InspectionResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function run(args: string[], runner?: Runner): Promise<number> {
+export interface RunIo {
+  /** qemu-img runner (default: the wasm qemu-img of workers/qemu-img/node.ts). */
+  runner?: Runner;
+  out?: (s: string) => void;
+  err?: (s: string) => void;
+}
+
+export async function run(args: string[], io: RunIo = {}): Promise<number> {
+  const runner = io.runner;
+  const out = io.out ?? ((s: string) => void process.stdout.write(s));
+  const err = io.err ?? ((s: string) => void process.stderr.write(s));
   let json = false;
   let declared: string | undefined;
   const files: string[] = [];
@@ -128,13 +138,13 @@ export async function run(args: string[], runner?: Runner): Promise<number> {
     if (a === '--json') json = true;
     else if (a === '--format' || a === '-f') {
       declared = args[++i];
-      if (!declared) { process.stderr.write(`image-inspector inspect: ${a} needs a value\n${usage}`); return 2; }
+      if (!declared) { err(`image-inspector inspect: ${a} needs a value\n${usage}`); return 2; }
     } else if (a.startsWith('--format=')) declared = a.slice(9);
-    else if (a === '-h' || a === '--help') { process.stdout.write(usage); return 0; }
-    else if (a.startsWith('-') && a !== '-') { process.stderr.write(`image-inspector inspect: unknown option ${a}\n${usage}`); return 2; }
+    else if (a === '-h' || a === '--help') { out(usage); return 0; }
+    else if (a.startsWith('-') && a !== '-') { err(`image-inspector inspect: unknown option ${a}\n${usage}`); return 2; }
     else files.push(a);
   }
-  if (!files.length) { process.stderr.write(usage); return 2; }
+  if (!files.length) { err(usage); return 2; }
 
   let shutdown: (() => Promise<void>) | undefined;
   const runQemu: Runner = runner ?? (async (qargs, opts) => {
@@ -150,15 +160,15 @@ export async function run(args: string[], runner?: Runner): Promise<number> {
         const r = await inspectFile(f, declared, runQemu);
         results.push(r);
         if (!r.safety.safe) status = Math.max(status, 1);
-        if (!json) process.stdout.write(summary(r));
+        if (!json) out(summary(r));
       } catch (e) {
         status = 2;
-        process.stderr.write(`image-inspector inspect: ${f}: ${e instanceof Error ? e.message : String(e)}\n`);
+        err(`image-inspector inspect: ${f}: ${e instanceof Error ? e.message : String(e)}\n`);
       }
     }
   } finally {
     await shutdown?.();
   }
-  if (json) process.stdout.write(`${JSON.stringify(files.length === 1 ? results[0] ?? null : results, null, 2)}\n`);
+  if (json) out(`${JSON.stringify(files.length === 1 ? results[0] ?? null : results, null, 2)}\n`);
   return status;
 }
