@@ -70,7 +70,8 @@ export class CloudImageEditor extends LitElement {
     for (const ns of this.namespaces) {
       const all = [...ns.properties, ...ns.objects.flatMap((o) => o.properties)];
       for (const prop of all) {
-        const key = `${ns.prefix ?? ''}${prop.name}`;
+        // Glance already applies the resource type's prefix to the names (?resource_type=)
+        const key = prop.name;
         if (!m.has(key)) m.set(key, { key, ns, prop });
       }
     }

@@ -50,6 +50,8 @@ export interface FlowReport {
 export interface FlowOutcome {
   image: GlanceImage;
   message: string;
+  /** The byte transfer alone (PUT /file or /stage), when this attempt sent the file. */
+  transfer?: { bytes: number; ms: number };
 }
 
 /** qemu-img driver names → Glance disk_format. */
@@ -198,6 +200,7 @@ export class UploadFlow {
 
     try {
       let digests: ImageDigests | null = null;
+      let transfer: FlowOutcome['transfer'];
       if (req.source.kind === 'file') {
         const file = req.source.file;
         report.phase('uploading');
@@ -209,7 +212,9 @@ export class UploadFlow {
           last = now;
           report.progress({ sent, total: file.size, ...meter.update(sent, file.size) });
         };
+        const t0 = performance.now();
         digests = await this.ctx.uploader.send(req.method === 'glance-direct' ? 'stage' : 'file', id, file, { signal, onProgress });
+        transfer = { bytes: file.size, ms: performance.now() - t0 };
         report.progress({ sent: file.size, total: file.size, bytesPerSecond: 0, secondsLeft: 0 });
         this.#lastDigests = { imageId: id, digests };
         if (req.method === 'glance-direct') {
@@ -223,7 +228,7 @@ export class UploadFlow {
       report.phase('verifying');
       const done = await glance.waitForImage(id, { intervalMs: 500, timeoutMs: 15 * 60_000, signal });
       if (signal.aborted) fail(msg('Cancelled.'), 'aborted');
-      return digests ? this.#verify(done, digests, req) : {
+      return digests ? { ...this.#verify(done, digests, req), transfer } : {
         image: done,
         message: msg(str`The image "${done.name ?? done.id}" is active (${formatBytes(done.size)}, downloaded by Glance).`),
       };

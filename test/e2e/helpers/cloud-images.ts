@@ -45,3 +45,30 @@ export async function digests(path: string): Promise<{ sha512: string; md5: stri
   }
   return { sha512: sha.digest('hex'), md5: md5.digest('hex') };
 }
+
+/** Serves the files of `dir` over HTTP on 127.0.0.1 (the web-download source Glance fetches). */
+export async function serveFiles(dir: string, port: number): Promise<{ url(name: string): string; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const { basename } = await import('node:path');
+  const server = createServer((req, res) => {
+    const name = basename(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const path = join(dir, name);
+    let size: number;
+    try {
+      size = statSync(path).size;
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) });
+    createReadStream(path).pipe(res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: (name) => `http://127.0.0.1:${port}/${name}`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
