@@ -64,7 +64,13 @@ export function buildInspection(input: InspectionInput): InspectionResult {
       findings.push(finding('qemu.not-run', 'info', `qemu-img was not run: ${input.qemuSkipped}.`, '', { reason: input.qemuSkipped }));
     }
   }
-  const allocation = input.map && input.map.exitCode === 0 ? summariseMap(input.map.stdout) : undefined;
+  const allocation = input.map && input.map.exitCode === 0 ? summariseMap(input.map.stdout, info?.['virtual-size'] ?? 0) : undefined;
+  if (input.map && !allocation) {
+    // The allocation summary is a convenience: its absence does not make the image unsafe.
+    const why = [input.map.failure, (input.map.stderr ?? '').trim().split('\n').pop()].filter(Boolean).join(': ') || `exit ${input.map.exitCode}`;
+    findings.push(finding('qemu.map-failed', 'warning', `qemu-img map did not produce an allocation summary (${why}).`,
+      'Nothing to do for the upload; the allocation summary is only shown for information.', { reason: why }));
+  }
   const { properties, sources } = suggestProperties({ detected: safety.detected, details: safety.details, info });
   const virtualSize = info?.['virtual-size'] ?? safety.details.virtualSize ?? null;
 
