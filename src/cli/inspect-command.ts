@@ -4,7 +4,7 @@
 // check and map, then the suggested Glance properties.
 import { resolve } from 'node:path';
 import { qemuDriverFor } from '../core/inspect/glance-formats.ts';
-import { finding } from '../core/inspect/findings.ts';
+import { finding, printable } from '../core/inspect/findings.ts';
 import type { QemuRun } from '../core/inspect/qemu-check.ts';
 import { inspectSafety } from '../core/inspect/safety.ts';
 import type { SafetyReport } from '../core/inspect/types.ts';
@@ -116,7 +116,7 @@ export function summary(r: InspectionResult): string {
     lines.push('  suggested properties:');
     for (const [k, v] of props) lines.push(`    ${k}=${v}    (${r.suggestedFrom[k]})`);
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(printable).join('\n')}\n`;
 }
 
 export interface RunIo {

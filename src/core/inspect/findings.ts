@@ -16,6 +16,12 @@ export interface Finding {
   params?: Record<string, string | number>;
 }
 
+/** Control characters from a hostile file (terminal escapes, NULs) shown as visible escapes:
+ *  messages quote names and lines read from the image and end up in terminals and logs. */
+export function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export function finding(
   code: string,
   severity: Severity,
@@ -23,7 +29,11 @@ export function finding(
   fix: string,
   params?: Record<string, string | number>,
 ): Finding {
-  return params ? { code, severity, message, fix, params } : { code, severity, message, fix };
+  const f: Finding = { code, severity, message: printable(message), fix: printable(fix) };
+  if (params) {
+    f.params = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? printable(v) : v]));
+  }
+  return f;
 }
 
 /** The fix offered for every format Glance does not take as it is. */

@@ -88,3 +88,10 @@ test('declared format must match the content (require_image_format_match)', asyn
   const raw = await inspectPath(qemuCreate(dir, 'decl.raw', 'raw', MiB), { declaredFormat: 'qcow2' });
   assert.ok(codes(raw, 'error').includes('format.mismatch'));
 });
+
+test('inspecting reads less than the file (Glance: test_from_file_reads_minimum)', async () => {
+  const path = qemuCreate(dir, 'min.qcow2', 'qcow2', 512 * MiB, { preallocation: 'metadata' });
+  const r = await inspectPath(path);
+  assert.equal(r.detected, 'qcow2');
+  assert.ok(r.bytesRead < 128 * 1024, `${r.bytesRead} bytes read`);
+});

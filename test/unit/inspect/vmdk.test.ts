@@ -188,3 +188,10 @@ describe('multi-file and text descriptors', () => {
     assert.equal(r.details.vmdk?.createType, 'monolithicSparse');
   });
 });
+
+test('terminal escapes from a hostile descriptor are shown, not executed', async () => {
+  const r = await inspectBytes(sparseFile('createType="monolithicSparse"\n\u001b[2Jevil line\nRW 2048 SPARSE "x.vmdk"\n'));
+  const f = r.findings.find((x) => x.code === 'vmdk.descriptor-line')!;
+  assert.ok(f.message.includes('\\x1b[2Jevil line'));
+  assert.equal(/[\u0000-\u001f]/.test(f.message + String(f.params?.line)), false);
+});

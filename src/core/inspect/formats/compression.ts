@@ -8,9 +8,7 @@ const TOOLS: Record<CompressionFacts['type'], string> = { gzip: 'gunzip', xz: 'u
 
 function compressed(type: CompressionFacts['type'], facts: CompressionFacts) {
   const inner = facts.originalName ? ` (it contains "${facts.originalName}")` : '';
-  const fix = type === 'gzip'
-    ? 'Decompress it first: image-inspector can decompress gzip while reading (nothing is unpacked to disk), or run gunzip.'
-    : `Decompress it first (${TOOLS[type]}), then inspect the result.`;
+  const fix = `Decompress it first (${TOOLS[type]}), then inspect the decompressed image.`;
   return {
     format: type,
     glanceView: null,
