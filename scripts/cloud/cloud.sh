@@ -5,7 +5,8 @@
 #   cloud.sh status           report; exit 0 when both answer, 3 otherwise
 #   cloud.sh restart [keystone|glance]
 #                             re-render the config with the settings of `start`, overridden by
-#                             any of the variables below that are set now, and restart
+#                             any of the variables below that are set now (not saved: a plain
+#                             restart goes back to the start settings), and restart
 # Settings (env): CLOUD_KEYSTONE_PORT (5500), CLOUD_GLANCE_PORT (5510), KEYSTONE_TOKEN_EXPIRATION
 # (seconds, 3600), GLANCE_IMAGE_SIZE_CAP (bytes, 1 GiB), GLANCE_USER_STORAGE_QUOTA (e.g. 0 =
 # unlimited, 10MB, 2GB), IMAGE_INSPECTOR_CORS_ORIGINS (extra origins, comma-separated),
@@ -104,10 +105,14 @@ start_keystone() {
   pid=$(pid_of keystone)
   if alive "$pid" && answers "$KEYSTONE_URL/v3"; then return 0; fi
   if alive "$pid"; then kill "$pid"; sleep 1; fi
-  # uwsgi: --http11-socket keeps keep-alive POSTs working; one thread per process with SQLite
+  # uwsgi's HTTP router holds the clients' keep-alive connections and hands each request to a
+  # worker: an idle keep-alive connection never pins a worker (with --http11-socket it does, and
+  # Node's and uwsgi's 4 s idle timeouts race, resetting reused POSTs). One thread per worker:
+  # SQLite.
   HOME=$STATE/keystone-home setsid /usr/bin/uwsgi-core \
-    --plugin /usr/lib/uwsgi/plugins/python3_plugin.so \
-    --http11-socket "127.0.0.1:$CLOUD_KEYSTONE_PORT" --wsgi-file /usr/bin/keystone-wsgi-public \
+    --plugin /usr/lib/uwsgi/plugins/python3_plugin.so --plugin /usr/lib/uwsgi/plugins/http_plugin.so \
+    --http "127.0.0.1:$CLOUD_KEYSTONE_PORT" --http-keepalive --http-auto-chunked --http-timeout 120 \
+    --wsgi-file /usr/bin/keystone-wsgi-public \
     --master --processes 2 --threads 1 --die-on-term --need-app --lazy-apps --buffer-size 65535 \
     --chdir "$STATE" --pidfile "$STATE/keystone.pid" --logto "$STATE/log/keystone-uwsgi.log" \
     </dev/null >/dev/null 2>&1 &
@@ -294,8 +299,7 @@ cmd_status() {
 cmd_restart() {
   current_state
   [ -n "$STATE" ] && [ -f "$STATE/provision.json" ] || { cmd_start; return; }
-  load_settings saved
-  save_settings
+  load_settings saved # overrides given now apply to this run only; `start` settings stay saved
   render_configs
   case "${1:-all}" in
     keystone) stop_pid keystone; start_keystone ;;

@@ -12,6 +12,8 @@ export interface ImageDigests {
 
 export interface ImageHasher {
   update(chunk: Uint8Array): void;
+  /** Starts over (the bytes are being sent again). */
+  reset(): void;
   readonly bytes: number;
   digest(): ImageDigests;
 }
@@ -28,6 +30,12 @@ export async function createImageHasher(): Promise<ImageHasher> {
       sha.update(chunk);
       md5.update(chunk);
       bytes += chunk.byteLength;
+    },
+    reset() {
+      sha.init();
+      md5.init();
+      bytes = 0;
+      done = false;
     },
     get bytes() {
       return bytes;

@@ -32,6 +32,8 @@ export interface OpenStackErrorInit {
   /** For 'cors': the settings the operator must add, ready to paste. */
   corsSettings?: string;
   requestId?: string;
+  /** The image the failure concerns, when one was created (the UI offers to delete it). */
+  imageId?: string;
   cause?: unknown;
 }
 
@@ -42,6 +44,7 @@ export class OpenStackError extends Error {
   readonly detail?: string;
   readonly corsSettings?: string;
   readonly requestId?: string;
+  readonly imageId?: string;
 
   constructor(message: string, init: OpenStackErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -52,6 +55,7 @@ export class OpenStackError extends Error {
     this.detail = init.detail;
     this.corsSettings = init.corsSettings;
     this.requestId = init.requestId;
+    this.imageId = init.imageId;
   }
 }
 

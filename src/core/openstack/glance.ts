@@ -37,6 +37,8 @@ export interface DataTransferOptions {
   signal?: AbortSignal;
   onProgress?: (sentBytes: number) => void;
   onChunk?: (chunk: Uint8Array) => void;
+  /** The bytes are about to be sent again from the start (after a 401 and a token renewal). */
+  onRestart?: () => void;
 }
 
 export type ImportMethod =
@@ -221,6 +223,7 @@ export class GlanceClient {
     if (res.status === 401 && this.#tokens.canRenew) {
       this.#tokens.invalidate(token);
       token = await this.#tokens.getToken();
+      options.onRestart?.();
       res = await attempt(token);
     }
     if (res.status < 200 || res.status >= 300)

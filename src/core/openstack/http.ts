@@ -57,6 +57,14 @@ export async function classifyTransportFailure(
   return transportError(err, { ...ctx, url });
 }
 
+const RESENDABLE = new Set(['GET', 'HEAD', 'DELETE', 'PUT', 'OPTIONS']);
+
+/** Node (undici) reports a reused socket the server had closed with these codes. */
+function isStaleConnection(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string } } | null)?.cause;
+  return !!cause && ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED'].includes(cause.code ?? '');
+}
+
 /** Sends one request; resolves only for 2xx (3xx are followed by fetch), throws OpenStackError otherwise. */
 export async function send(fetchFn: FetchLike, url: string, opts: SendOptions): Promise<Response> {
   const attempt = async (token?: string): Promise<Response> => {
@@ -67,9 +75,19 @@ export async function send(fetchFn: FetchLike, url: string, opts: SendOptions): 
       if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
     }
     if (token) headers['X-Auth-Token'] = token;
+    const method = opts.method ?? 'GET';
     try {
-      return await fetchFn(url, { method: opts.method ?? 'GET', headers, body, signal: opts.signal });
+      return await fetchFn(url, { method, headers, body, signal: opts.signal });
     } catch (err) {
+      // A kept-alive connection the server closed (restart, idle timeout) fails before any byte
+      // of answer: resend once when that is harmless (no duplicate image can come of it).
+      if (isStaleConnection(err) && (opts.signIn || RESENDABLE.has(method))) {
+        try {
+          return await fetchFn(url, { method, headers, body, signal: opts.signal });
+        } catch (again) {
+          throw await classifyTransportFailure(fetchFn, url, again, opts);
+        }
+      }
       throw await classifyTransportFailure(fetchFn, url, err, opts);
     }
   };

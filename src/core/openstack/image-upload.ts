@@ -119,6 +119,11 @@ export async function uploadImageFile(
             hashed = hasher.bytes;
           }
         : undefined,
+      onRestart: () => {
+        hasher?.reset();
+        hashed = 0;
+        sent = 0;
+      },
     };
     report('uploading');
     if (method === 'direct') await glance.uploadData(imageId, blob, dataOpts);
@@ -139,22 +144,31 @@ export async function uploadImageFile(
     verifyImageDigests(image, digests);
     return { image, digests };
   } catch (e) {
-    const err =
+    let err: OpenStackError =
       e instanceof OpenStackError
         ? e
         : (e as { name?: string }).name === 'AbortError'
           ? new OpenStackError('Upload cancelled.', { kind: 'aborted', service: 'glance', cause: e })
-          : e;
+          : new OpenStackError(`The upload failed: ${(e as Error).message}`, { kind: 'server', service: 'glance', cause: e });
     if (options.deleteOnFailure) {
       try {
         await glance.deleteImage(imageId);
       } catch (cleanup) {
         throw new OpenStackError(
-          `${(err as Error).message} The image ${imageId} could not be deleted either (${(cleanup as Error).message}); delete it from the list.`,
-          { kind: (err as OpenStackError).kind ?? 'server', service: 'glance', cause: err },
+          `${err.message} The image ${imageId} could not be deleted either (${(cleanup as Error).message}); delete it from the list.`,
+          { kind: err.kind, status: err.status, service: 'glance', detail: err.detail, imageId, cause: err },
         );
       }
+      throw new OpenStackError(`${err.message} The unfinished image was deleted.`, {
+        kind: err.kind, status: err.status, service: 'glance', detail: err.detail, cause: err,
+      });
     }
+    if (err.kind !== 'hash-mismatch' && err.kind !== 'import-failed')
+      err = new OpenStackError(
+        `${err.message} The image ${imageId} stays in the list without data (queued, or saving if Glance went down): delete it or upload to a new image.`,
+        { kind: err.kind, status: err.status, service: err.service, detail: err.detail, corsSettings: err.corsSettings, requestId: err.requestId, imageId, cause: err },
+      );
+    else err = new OpenStackError(err.message, { kind: err.kind, status: err.status, service: err.service, detail: err.detail, imageId, cause: err });
     throw err;
   }
 }
