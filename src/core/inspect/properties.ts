@@ -114,6 +114,11 @@ export function suggestProperties(facts: PropertyFacts): SuggestedProperties {
     set('architecture', arch, why);
   }
 
+  const iso = d.iso;
+  if (iso?.architectures?.length === 1 && !properties.architecture) {
+    set('architecture', iso.architectures[0], `the ISO's UEFI boot image holds ${(iso.efiBootLoaders ?? []).map((n) => `EFI/BOOT/${n}`).join(', ') || 'a PE boot loader'}`);
+  }
+
   const ovf: OvfDescriptor | undefined = ova?.ovf;
   if (ovf) {
     if (ovf.memoryMiB) set('min_ram', ovf.memoryMiB, `OVF descriptor: memory item (ResourceType 4) = ${ovf.memoryMiB} MiB`);

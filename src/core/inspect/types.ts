@@ -96,6 +96,11 @@ export interface IsoFacts {
   blocks?: number;
   /** El Torito boot record present. */
   bootable: boolean;
+  /** An El Torito entry for UEFI (platform 0xEF) exists. */
+  efiBoot?: boolean;
+  /** Default UEFI boot loaders in the EFI boot image (EFI/BOOT/BOOT*.EFI). */
+  efiBootLoaders?: string[];
+  architectures?: string[];
 }
 
 export interface PartitionFacts {

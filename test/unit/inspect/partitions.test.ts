@@ -6,6 +6,7 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { mbrViolation } from '../../../src/core/inspect/formats/partitions.ts';
+import { suggestProperties } from '../../../src/core/inspect/properties.ts';
 import { codes, cut, inspectBytes, inspectPath, MiB, patch, qemuCreate, read, sh, sizeOf, workdir } from './helpers.ts';
 
 const dir = workdir();
@@ -202,6 +203,34 @@ describe('ISO images', () => {
     assert.equal(r.detected, 'iso');
     assert.equal(r.safe, true, JSON.stringify(r.findings));
     assert.ok(codes(r, 'info').includes('iso.hybrid'));
+  });
+
+  test('a UEFI-bootable ISO reveals its architecture from the PE header of its boot loader', async () => {
+    const root = join(dir, 'isoroot');
+    sh('mkdir', ['-p', root]);
+    const efiImg = join(root, 'efiboot.img');
+    sh('truncate', ['-s', '2M', efiImg]);
+    sh('mkfs.vfat', [efiImg]);
+    // A minimal PE header for arm64 under the x86-64 file name: the machine field wins.
+    const pe = new Uint8Array(512);
+    pe.set([0x4d, 0x5a]);
+    new DataView(pe.buffer).setUint32(0x3c, 0x80, true);
+    pe.set([0x50, 0x45, 0, 0, 0x64, 0xaa], 0x80);
+    writeFileSync(join(dir, 'loader.efi'), pe);
+    sh('mmd', ['-i', efiImg, '::/EFI', '::/EFI/BOOT']);
+    sh('mcopy', ['-i', efiImg, join(dir, 'loader.efi'), '::/EFI/BOOT/BOOTX64.EFI']);
+    const path = join(dir, 'efi.iso');
+    sh('genisoimage', ['-quiet', '-V', 'EFI', '-e', 'efiboot.img', '-no-emul-boot', '-o', path, root]);
+    const r = await inspectPath(path);
+    assert.equal(r.detected, 'iso');
+    assert.equal(r.details.iso?.bootable, true);
+    assert.equal(r.details.iso?.efiBoot, true);
+    assert.deepEqual(r.details.iso?.efiBootLoaders, ['BOOTX64.EFI']);
+    assert.deepEqual(r.details.iso?.architectures, ['aarch64']);
+    const s = suggestProperties({ detected: r.detected, details: r.details });
+    assert.equal(s.properties.architecture, 'aarch64');
+    assert.equal(s.properties.disk_format, 'iso');
+    assert.equal(s.properties.min_disk, undefined);
   });
 
   test('an ISO cut short is truncated', async () => {

@@ -85,7 +85,7 @@ async function readChain(src: ByteSource, g: FatGeometry, first: number): Promis
   return out;
 }
 
-interface DirEntry { name: string; dir: boolean; cluster: number }
+interface DirEntry { name: string; dir: boolean; cluster: number; size: number }
 
 function parseDir(b: Uint8Array): DirEntry[] {
   const out: DirEntry[] = [];
@@ -113,14 +113,33 @@ function parseDir(b: Uint8Array): DirEntry[] {
     const name = (lfn.length ? lfn.join('') : short).toUpperCase();
     lfn = [];
     if (attr & 0x08) continue; // volume label
-    out.push({ name, dir: (attr & 0x10) !== 0, cluster: (u16le(b, o + 20) << 16) | u16le(b, o + 26) });
+    out.push({ name, dir: (attr & 0x10) !== 0, cluster: ((u16le(b, o + 20) << 16) | u16le(b, o + 26)) >>> 0, size: u32le(b, o + 28) });
   }
   return out;
 }
 
-/** Names in \EFI\BOOT of a FAT file system (the source starts at its boot sector); [] when the
- *  volume is not FAT or has no such directory. */
-export async function listEfiBootDir(src: ByteSource): Promise<string[]> {
+/** PE/COFF machine types of UEFI images → architecture names. */
+export const PE_MACHINES: Record<number, string> = {
+  0x8664: 'x86_64', 0x014c: 'i686', 0xaa64: 'aarch64', 0x01c2: 'armv7l', 0x01c4: 'armv7l', 0x5064: 'riscv64', 0x6264: 'loongarch64',
+};
+
+/** The machine field of a PE image's COFF header, as an architecture name. */
+export function peMachine(b: Uint8Array): string | undefined {
+  if (b.length < 0x40 || b[0] !== 0x4d || b[1] !== 0x5a) return undefined;
+  const pe = u32le(b, 0x3c);
+  if (pe + 6 > b.length || b[pe] !== 0x50 || b[pe + 1] !== 0x45 || b[pe + 2] !== 0 || b[pe + 3] !== 0) return undefined;
+  return PE_MACHINES[u16le(b, pe + 4)];
+}
+
+export interface EfiBootFile {
+  name: string;
+  /** Architecture from the file's PE header, when it is a PE image. */
+  machine?: string;
+}
+
+/** Files in \EFI\BOOT of a FAT file system (the source starts at its boot sector), with the PE
+ *  machine of each; [] when the volume is not FAT or has no such directory. */
+export async function listEfiBootDir(src: ByteSource): Promise<EfiBootFile[]> {
   const g = geometry(await src.read(0, 512));
   if (!g) return [];
   const root = g.type === 32
@@ -130,5 +149,24 @@ export async function listEfiBootDir(src: ByteSource): Promise<string[]> {
   if (!efi) return [];
   const boot = parseDir(await readChain(src, g, efi.cluster)).find((e) => e.dir && e.name === 'BOOT');
   if (!boot) return [];
-  return parseDir(await readChain(src, g, boot.cluster)).filter((e) => !e.dir).map((e) => e.name);
+  const out: EfiBootFile[] = [];
+  for (const e of parseDir(await readChain(src, g, boot.cluster)).filter((x) => !x.dir)) {
+    const f: EfiBootFile = { name: e.name };
+    if (e.cluster >= 2 && e.size > 0) {
+      // The PE headers sit in the first cluster (or the first 4 KiB of a larger one).
+      const head = await src.read(g.dataOffset + (e.cluster - 2) * g.clusterBytes, Math.min(g.clusterBytes, 4096, e.size));
+      const m = peMachine(head);
+      if (m) f.machine = m;
+    }
+    out.push(f);
+  }
+  return out;
+}
+
+/** Architectures the default UEFI boot loaders reveal: the PE machine when the file is a PE
+ *  image, else the well-known file name. */
+export function bootLoaderArchitectures(files: EfiBootFile[]): { loaders: string[]; architectures: string[] } {
+  const loaders = files.filter((f) => f.name in EFI_BOOT_LOADERS || f.machine);
+  const arch = loaders.map((f) => f.machine ?? EFI_BOOT_LOADERS[f.name]).filter((a): a is string => !!a);
+  return { loaders: loaders.filter((f) => f.name in EFI_BOOT_LOADERS).map((f) => f.name), architectures: [...new Set(arch)] };
 }

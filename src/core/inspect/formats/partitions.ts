@@ -6,7 +6,7 @@ import { crc32, guid, hasAscii, u32le, u64le } from '../bytes.ts';
 import { subSource } from '../byte-source.ts';
 import { finding, type Finding } from '../findings.ts';
 import type { Detector, FormatMatch, PartitionFacts, PartitionTableFacts, Probe } from '../types.ts';
-import { EFI_BOOT_LOADERS, listEfiBootDir, looksLikeFatBootSector } from './fat.ts';
+import { bootLoaderArchitectures, listEfiBootDir, looksLikeFatBootSector } from './fat.ts';
 
 export const ESP_GUID = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
 
@@ -152,10 +152,9 @@ async function scanEsp(p: Probe, t: PartitionTableFacts): Promise<void> {
   const start = esp.firstLba * t.sectorSize;
   const end = Math.min(p.size, (esp.lastLba + 1) * t.sectorSize);
   if (!Number.isFinite(start) || start >= end) return;
-  const names = await listEfiBootDir(subSource(p.src, start, end - start, `${p.src.name}#esp`));
-  const loaders = names.filter((n) => n in EFI_BOOT_LOADERS);
+  const { loaders, architectures } = bootLoaderArchitectures(await listEfiBootDir(subSource(p.src, start, end - start, `${p.src.name}#esp`)));
   if (loaders.length) t.espBootLoaders = loaders;
-  for (const n of loaders) t.architectures.push(EFI_BOOT_LOADERS[n]!);
+  t.architectures.push(...architectures);
 }
 
 export const partitionDetector: Detector = {
