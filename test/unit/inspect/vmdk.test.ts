@@ -170,6 +170,10 @@ describe('multi-file and text descriptors', () => {
     assert.deepEqual(files, ['split-s001.vmdk', 'split-s002.vmdk', 'split-s003.vmdk']);
     const d = parseVmdkDescriptor(new TextDecoder().decode(read(path)));
     assert.deepEqual(missingExtents(d, ['split.vmdk', 'split-s001.vmdk', 'split-s003.vmdk']), ['split-s002.vmdk']);
+    // One extent chosen on its own is recognised as such.
+    const part = await inspectPath(join(dir, 'split-s002.vmdk'));
+    assert.deepEqual(codes(part, 'error'), ['vmdk.extent-file']);
+    assert.equal(part.qemuAccess, 'none');
     assert.equal(r.details.virtualSize, nativeInfo(path, 'vmdk')['virtual-size']);
   });
 

@@ -169,9 +169,17 @@ async function detectSparse(p: Probe): Promise<FormatMatch> {
     const { text, nonAscii } = decodeDescriptor(bytes);
     const d = parseVmdkDescriptor(text, nonAscii);
     Object.assign(vmdk, factsFrom(d, 'sparse', bytes.length), { version: hdr.version, compressed: vmdk.compressed });
-    const r = descriptorFindings(d, vmdk);
-    findings.push(...r.findings);
-    if (r.access === 'none') access = 'none';
+    if (!d.createType && d.extents.length === 0 && Object.keys(d.header).length === 0 && d.unknownLines.length === 0) {
+      // The sparse extents of a split VMDK (twoGbMaxExtentSparse) carry an empty descriptor.
+      access = 'none';
+      findings.push(finding('vmdk.extent-file', 'error',
+        'This file is one extent (a data part) of a multi-file VMDK: its own descriptor is empty, so it is not a disk image by itself.',
+        'Select the VMDK descriptor (the small .vmdk text file) together with all its extent files, then convert them to a single image.'));
+    } else {
+      const r = descriptorFindings(d, vmdk);
+      findings.push(...r.findings);
+      if (r.access === 'none') access = 'none';
+    }
     if (bytes.length < len) {
       findings.push(finding('image.truncated', 'error',
         `The file ends inside its own VMDK descriptor (${p.size} bytes): it was cut short.`,
