@@ -5,6 +5,7 @@ import type { EndpointQuery } from './catalog.ts';
 import { OpenStackError, httpError } from './errors.ts';
 import { classifyTransportFailure, defaultFetch, joinUrl, send, sendJson } from './http.ts';
 import { defaultUploadTransport, type UploadTransport } from './upload-transport.ts';
+import type { ImageDigests } from '../hash/image-hasher.ts';
 import type {
   FetchLike,
   GlanceImage,
@@ -189,17 +190,20 @@ export class GlanceClient {
 
   // ------------------------------------------------------------ data
 
-  /** PUT /v2/images/{id}/file: the image turns active when this resolves. */
-  uploadData(id: string, blob: Blob, options: DataTransferOptions = {}): Promise<void> {
+  /**
+   * PUT /v2/images/{id}/file: the image turns active when this resolves. Resolves with the body's
+   * hashes when the transport computes them (the upload worker), undefined otherwise.
+   */
+  uploadData(id: string, blob: Blob, options: DataTransferOptions = {}): Promise<ImageDigests | undefined> {
     return this.#putData(`/v2/images/${encodeURIComponent(id)}/file`, blob, options, 'uploading the image data');
   }
 
   /** PUT /v2/images/{id}/stage (interoperable import, step 1): the image turns "uploading". */
-  stageData(id: string, blob: Blob, options: DataTransferOptions = {}): Promise<void> {
+  stageData(id: string, blob: Blob, options: DataTransferOptions = {}): Promise<ImageDigests | undefined> {
     return this.#putData(`/v2/images/${encodeURIComponent(id)}/stage`, blob, options, 'staging the image data');
   }
 
-  async #putData(path: string, blob: Blob, options: DataTransferOptions, action: string): Promise<void> {
+  async #putData(path: string, blob: Blob, options: DataTransferOptions, action: string): Promise<ImageDigests | undefined> {
     const transport = options.transport ?? defaultUploadTransport();
     const url = this.#url(path);
     const attempt = async (token: string) => {
@@ -228,6 +232,7 @@ export class GlanceClient {
     }
     if (res.status < 200 || res.status >= 300)
       throw httpError(res.status, res.body, { service: 'glance', action, requestId: res.headers['x-openstack-request-id'] });
+    return res.digests;
   }
 
   /** POST /v2/images/{id}/import (step 2 of glance-direct, or web-download from a URL). */

@@ -99,10 +99,11 @@ export async function uploadImageFile(
 
   // The streamed transport hashes the very slices it sends; XHR cannot, so hash in parallel.
   const transport = options.transport;
-  const inline = !options.knownDigests && transport?.feedsChunks === true;
+  const byTransport = !options.knownDigests && transport?.computesDigests === true;
+  const inline = !options.knownDigests && !byTransport && transport?.feedsChunks === true;
   const hasher = inline ? await createImageHasher() : undefined;
   const parallelHash: Promise<ImageDigests> | undefined =
-    options.knownDigests || inline
+    options.knownDigests || inline || byTransport
       ? undefined
       : hashBlob(blob, { chunkSize: options.chunkSize, signal: options.signal, onProgress: (h) => (hashed = h) });
   // surface a hashing failure only once the upload is settled, but never leave it unhandled
@@ -126,13 +127,15 @@ export async function uploadImageFile(
       },
     };
     report('uploading');
-    if (method === 'direct') await glance.uploadData(imageId, blob, dataOpts);
+    let fromTransport: ImageDigests | undefined;
+    if (method === 'direct') fromTransport = await glance.uploadData(imageId, blob, dataOpts);
     else {
-      await glance.stageData(imageId, blob, dataOpts);
+      fromTransport = await glance.stageData(imageId, blob, dataOpts);
       report('importing');
       await glance.importImage(imageId, { name: 'glance-direct' });
     }
-    const digests = options.knownDigests ?? (hasher ? hasher.digest() : await parallelHash!);
+    if (byTransport && !fromTransport) throw new Error('the upload transport returned no hashes');
+    const digests = options.knownDigests ?? fromTransport ?? (hasher ? hasher.digest() : await parallelHash!);
     hashed = digests.size;
     report(method === 'direct' ? 'verifying' : 'importing');
     const image = await glance.waitForImage(imageId, {

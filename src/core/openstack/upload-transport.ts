@@ -1,7 +1,7 @@
 // How image bytes travel: the browser page/worker uses XHR (the only API with upload progress
 // for a disk-backed Blob over HTTP/1.1), Node uses fetch with a streamed body. Both send the
 // Blob slice by slice; neither buffers the file.
-import { sliceStream } from '../hash/image-hasher.ts';
+import { sliceStream, type ImageDigests } from '../hash/image-hasher.ts';
 import type { FetchLike } from './types.ts';
 
 export interface UploadRequest {
@@ -21,11 +21,15 @@ export interface UploadResponse {
   /** Lower-case header name → value. */
   headers: Record<string, string>;
   body: string;
+  /** Hashes of the body sent, from transports that compute them (`computesDigests`), on 2xx. */
+  digests?: ImageDigests;
 }
 
 export interface UploadTransport {
   /** True when onChunk sees every byte sent (so no separate hashing read is needed). */
   readonly feedsChunks: boolean;
+  /** True when send() itself hashes the body and returns `digests` (the upload worker). */
+  readonly computesDigests?: boolean;
   /** Resolves with any HTTP answer; rejects only when no answer came (network, abort, CORS). */
   send(request: UploadRequest): Promise<UploadResponse>;
 }
