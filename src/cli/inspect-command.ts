@@ -3,7 +3,7 @@
 // (CVE-2022-47951, CVE-2024-32498) and not at all when the structure is hostile — for info,
 // check and map, then the suggested Glance properties.
 import { resolve } from 'node:path';
-import { qemuDriverFor } from '../core/inspect/glance-formats.ts';
+import { GLANCE_DISK_FORMATS, qemuDriverFor } from '../core/inspect/glance-formats.ts';
 import { finding, printable } from '../core/inspect/findings.ts';
 import type { QemuRun } from '../core/inspect/qemu-check.ts';
 import { inspectSafety } from '../core/inspect/safety.ts';
@@ -145,6 +145,10 @@ export async function run(args: string[], io: RunIo = {}): Promise<number> {
     else files.push(a);
   }
   if (!files.length) { err(usage); return 2; }
+  if (declared && ![...GLANCE_DISK_FORMATS, 'gpt', 'vpc'].includes(declared.toLowerCase())) {
+    err(`image-inspector inspect: --format ${declared} is not a Glance disk_format (${GLANCE_DISK_FORMATS.join(', ')})\n`);
+    return 2;
+  }
 
   let shutdown: (() => Promise<void>) | undefined;
   const runQemu: Runner = runner ?? (async (qargs, opts) => {

@@ -4,6 +4,8 @@
 
 /** OVF descriptors are small; anything bigger is not read. */
 export const OVF_MAX_BYTES = 4 * 1024 * 1024;
+/** A hostile descriptor cannot make the tokeniser's work grow without bound. */
+const MAX_ELEMENTS = 50_000;
 
 export interface OvfDisk {
   diskId?: string;
@@ -61,7 +63,7 @@ function elements(xml: string): Element[] {
   const out: Element[] = [];
   const stack: Element[] = [];
   const re = /<(\/?)([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[[\s\S]*?\]\]>/g;
-  for (let m = re.exec(xml); m; m = re.exec(xml)) {
+  for (let m = re.exec(xml); m && out.length < MAX_ELEMENTS; m = re.exec(xml)) {
     if (!m[2]) continue;
     const name = local(m[2]);
     if (m[1]) {
@@ -127,10 +129,14 @@ export function parseOvf(xml: string): OvfDescriptor {
     if (k.attrs.populatedsize && /^\d+$/.test(k.attrs.populatedsize)) disk.populatedSize = Number(k.attrs.populatedsize);
     d.disks.push(disk);
   }
-  // Virtual hardware items: <Item> (or <StorageItem>/<EthernetPortItem>) with rasd:* children.
-  for (const item of els.filter((e) => e.name === 'item' || e.name === 'storageitem')) {
+  // Virtual hardware items: <Item> (or <StorageItem>) with rasd:* children. Elements come in
+  // document order, so an item's children are the elements right after it.
+  els.forEach((item, i) => {
+    if (item.name !== 'item' && item.name !== 'storageitem') return;
+    const kids: Element[] = [];
+    for (let j = i + 1; j < els.length && els[j]!.start <= item.end; j++) kids.push(els[j]!);
     const child = (n: string) => {
-      const c = els.find((e) => e.name === n && within(item, e) && e.start <= item.end);
+      const c = kids.find((e) => e.name === n);
       return c ? content(c) : undefined;
     };
     const type = Number(child('resourcetype'));
@@ -144,7 +150,7 @@ export function parseOvf(xml: string): OvfDescriptor {
     if (type === 5) d.controllers.push('ide');
     if (type === 6) d.controllers.push(sub ? `scsi:${sub}` : 'scsi');
     if (type === 20) d.controllers.push(sub?.includes('nvme') ? 'nvme' : 'sata');
-  }
+  });
   // VMware writes firmware as <vmw:Config vmw:key="firmware" vmw:value="efi"/>.
   const fw = els.find((e) => e.name === 'config' && e.attrs.key === 'firmware');
   if (fw?.attrs.value) d.firmware = fw.attrs.value;

@@ -109,6 +109,7 @@ describe('inspect CLI', () => {
   test('usage errors and unreadable files exit 2; --help exits 0', async () => {
     assert.equal((await cli([])).status, 2);
     assert.equal((await cli(['--bogus', good])).status, 2);
+    assert.equal((await cli(['--format', 'qcow3', good])).status, 2);
     const missing = await cli([join(dir, 'nope.img')]);
     assert.equal(missing.status, 2);
     assert.match(missing.err, /nope\.img/);

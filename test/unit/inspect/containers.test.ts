@@ -97,6 +97,13 @@ describe('OVA', () => {
     assert.equal(mk('<rasd:AllocationUnits>MegaBytes</rasd:AllocationUnits>', 1024), 1024);
   });
 
+  test('a descriptor stuffed with items is read with bounded work', () => {
+    const items = '<Item><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>1</rasd:VirtualQuantity></Item>'.repeat(40_000);
+    const o = parseOvf(`<Envelope><VirtualSystem>${items}<Item><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>9</rasd:VirtualQuantity></Item></VirtualSystem></Envelope>`);
+    // Elements past the bound are not read: the last item (9 CPUs) lies beyond it.
+    assert.equal(o.cpus, 1);
+  });
+
   test('pax archives with long member names are read', async () => {
     const long = `${'d'.repeat(120)}.vmdk`;
     const { path } = ova('pax.ova', long, 'pax');
