@@ -46,11 +46,14 @@ load_settings() { # $1 = use the saved settings of the last start as the base
   export "${SETTINGS[@]}"
   export KEYSTONE_URL=http://127.0.0.1:$CLOUD_KEYSTONE_PORT GLANCE_URL=http://127.0.0.1:$CLOUD_GLANCE_PORT
   export GLANCE_PORT=$CLOUD_GLANCE_PORT KEYSTONE_TOKEN_EXPIRATION GLANCE_IMAGE_SIZE_CAP GLANCE_USER_STORAGE_QUOTA
-  # The app's dev (5173) and preview (4173) servers and the e2e servers (5600-5699), plus extras.
+  # The app's dev (5173) and preview (4173) servers and the e2e servers (5600-5699), the
+  # integration test pages (127.0.0.1:5590-5599 only: localhost:559x stays refused, for the CORS
+  # test), plus extras.
   local origins=() h p
   for h in 127.0.0.1 localhost; do
     for p in 5173 4173 $(seq 5600 5699); do origins+=("http://$h:$p"); done
   done
+  for p in $(seq 5590 5599); do origins+=("http://127.0.0.1:$p"); done
   IFS=',' read -r -a extra <<<"$IMAGE_INSPECTOR_CORS_ORIGINS"
   for v in "${extra[@]}"; do v=${v// /}; [ -n "$v" ] && origins+=("$v"); done
   CORS_ORIGINS=$(IFS=,; echo "${origins[*]}")

@@ -1,0 +1,103 @@
+// Drives the core OpenStack clients and the hash/upload workers inside Chromium for
+// test/integration/browser-clients.test.ts; every result is plain JSON for page.evaluate.
+import {
+  GlanceClient,
+  KeystoneSession,
+  OpenStackError,
+  uploadImageFile,
+  xhrUploadTransport,
+  type AuthConfig,
+} from '../../../src/core/openstack/index.ts';
+import { createWorkerUploadTransport } from '../../../workers/upload/client.ts';
+import { createHashClient } from '../../../workers/hash/client.ts';
+import type { ImageDigests } from '../../../src/core/hash/image-hasher.ts';
+
+export type PageResult<T> = ({ ok: true } & T) | { ok: false; kind: string; message: string; corsSettings?: string; imageId?: string };
+
+let glance: GlanceClient | undefined;
+
+function failure(e: unknown): PageResult<never> {
+  if (e instanceof OpenStackError) return { ok: false, kind: e.kind, message: e.message, corsSettings: e.corsSettings, imageId: e.imageId };
+  return { ok: false, kind: 'unexpected', message: String(e) };
+}
+
+function file(): File {
+  const f = (document.querySelector('#file') as HTMLInputElement).files?.[0];
+  if (!f) throw new Error('no file chosen');
+  return f;
+}
+
+const clients = {
+  async signIn(config: AuthConfig): Promise<PageResult<{ user: string; project: string; glanceUrl: string }>> {
+    try {
+      const session = await KeystoneSession.signIn(config);
+      glance = GlanceClient.fromSession(session);
+      return { ok: true, user: session.token.user.name, project: session.token.project?.name ?? '', glanceUrl: glance.endpoint };
+    } catch (e) {
+      return failure(e);
+    }
+  },
+
+  async createImage(name: string): Promise<PageResult<{ id: string }>> {
+    try {
+      const img = await glance!.createImage({ name, disk_format: 'raw', container_format: 'bare' });
+      return { ok: true, id: img.id };
+    } catch (e) {
+      return failure(e);
+    }
+  },
+
+  async hashInWorker(): Promise<PageResult<{ digests: ImageDigests; progressCalls: number }>> {
+    const client = createHashClient();
+    let progressCalls = 0;
+    try {
+      const digests = await client.hash(file(), { onProgress: () => progressCalls++ });
+      return { ok: true, digests, progressCalls };
+    } catch (e) {
+      return failure(e);
+    } finally {
+      client.dispose();
+    }
+  },
+
+  async upload(
+    imageId: string,
+    opts: { via: 'worker' | 'page'; method?: 'direct' | 'glance-direct'; abortAfterBytes?: number; deleteOnFailure?: boolean },
+  ): Promise<PageResult<{ digests: ImageDigests; status: string; size: number | null; checksum: string | null; osHash: string | null; progressCalls: number; maxRate: number; ms: number }>> {
+    const transport = opts.via === 'worker' ? createWorkerUploadTransport() : xhrUploadTransport();
+    const ac = new AbortController();
+    let progressCalls = 0;
+    let maxRate = 0;
+    const t0 = performance.now();
+    try {
+      const { image, digests } = await uploadImageFile(glance!, imageId, file(), {
+        transport,
+        method: opts.method,
+        signal: ac.signal,
+        deleteOnFailure: opts.deleteOnFailure,
+        onProgress: (p) => {
+          progressCalls++;
+          maxRate = Math.max(maxRate, p.bytesPerSecond);
+          if (opts.abortAfterBytes !== undefined && p.sentBytes >= opts.abortAfterBytes) ac.abort();
+        },
+      });
+      return {
+        ok: true,
+        digests,
+        status: image.status,
+        size: image.size,
+        checksum: image.checksum,
+        osHash: image.os_hash_value,
+        progressCalls,
+        maxRate,
+        ms: performance.now() - t0,
+      };
+    } catch (e) {
+      return failure(e);
+    } finally {
+      if ('dispose' in transport) (transport as { dispose(): void }).dispose();
+    }
+  },
+};
+
+(window as unknown as { clients: typeof clients }).clients = clients;
