@@ -11,6 +11,7 @@
 import type { EmscriptenFS, FileSystemType, FSNode, FSStream, Attr } from './emscripten.ts';
 import { ERRNO, S_IFDIR, S_IFREG, SEEK_CUR, SEEK_END } from './emscripten.ts';
 import type { IoCounters } from './runner.ts';
+import { seekDataHole } from './seek.ts';
 
 /** Synchronous slice reader: FileReaderSync in a worker. Injected to keep this module DOM-free. */
 export type ReadBlobSync = (blob: Blob) => ArrayBuffer;
@@ -157,6 +158,10 @@ export function createBlobFs(FS: EmscriptenFS, opts: BlobFsOptions): FileSystemT
       throw new FS.ErrnoError(ERRNO.EROFS);
     },
     llseek(stream: FSStream, offset: number, whence: number): number {
+      const dataHole = FS.isFile(stream.node.mode)
+        ? seekDataHole(FS, offset, whence, (stream.node.contents as BlobFile).size)
+        : undefined;
+      if (dataHole !== undefined) return dataHole;
       let position = offset;
       if (whence === SEEK_CUR) position += stream.position;
       else if (whence === SEEK_END && FS.isFile(stream.node.mode)) position += (stream.node.contents as BlobFile).size;

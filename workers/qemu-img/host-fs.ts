@@ -56,3 +56,4 @@ export function countIo(ops: StreamOps | undefined, counters: IoCounters): void 
     return n;
   };
 }
+

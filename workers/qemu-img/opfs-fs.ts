@@ -9,6 +9,7 @@
 import type { EmscriptenFS, FileSystemType, FSNode, FSStream, Attr } from './emscripten.ts';
 import { ERRNO, S_IFDIR, S_IFREG, SEEK_CUR, SEEK_END } from './emscripten.ts';
 import type { IoCounters } from './runner.ts';
+import { seekDataHole } from './seek.ts';
 
 /** The part of FileSystemSyncAccessHandle used here (lib.dom's type needs the WebWorker lib). */
 export interface SyncHandle {
@@ -115,6 +116,10 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemT
       return n;
     },
     llseek(stream: FSStream, offset: number, whence: number): number {
+      const dataHole = FS.isFile(stream.node.mode)
+        ? seekDataHole(FS, offset, whence, (stream.node.contents as OutFile).size)
+        : undefined;
+      if (dataHole !== undefined) return dataHole;
       let position = offset;
       if (whence === SEEK_CUR) position += stream.position;
       else if (whence === SEEK_END && FS.isFile(stream.node.mode)) position += (stream.node.contents as OutFile).size;

@@ -1,0 +1,78 @@
+// `npx image-inspector qemu-img …` as a user runs it: a child process through bin/, compared with
+// native qemu-img byte for byte (stdout, stderr, exit status), with relative paths and a cwd.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { dirname, basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCorpus } from '../corpus/generate.ts';
+import { native, tempDir, type Ran } from './helpers.ts';
+import { CRASH_EXIT_CODE } from '../../workers/qemu-img/types.ts';
+
+const corpus = ensureCorpus();
+const BIN = fileURLToPath(new URL('../../bin/image-inspector.mjs', import.meta.url));
+
+function cli(args: string[], cwd?: string): Ran {
+  const r = spawnSync(process.execPath, [BIN, 'qemu-img', ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  if (r.error) throw r.error;
+  return { exitCode: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertSame(args: string[], cwd?: string) {
+  const n = native(args, cwd);
+  const w = cli(args, cwd);
+  assert.equal(w.exitCode, n.exitCode, `exit: wasm ${w.exitCode} native ${n.exitCode}\n${w.stderr}`);
+  assert.equal(w.stdout, n.stdout);
+  assert.equal(w.stderr, n.stderr);
+}
+
+describe('image-inspector qemu-img CLI', () => {
+  const vmdk = corpus.images.find((i) => i.id === 'small.vmdk-twoGbMaxExtentSparse')!;
+
+  test('info --output=json on a multi-file VMDK by relative path prints native JSON', () => {
+    // actual-size comes from st_blocks through NODEFS: the same file, the same number.
+    assertSame(['info', '-f', 'vmdk', '--output=json', basename(vmdk.path)], dirname(vmdk.path));
+  });
+
+  test('human info, check and map by absolute path are byte-identical', () => {
+    const q = corpus.matrixSources.qcow2;
+    assertSame(['info', '-f', 'qcow2', q.path]);
+    assertSame(['check', '-f', 'qcow2', q.path]);
+    assertSame(['map', '-f', 'qcow2', q.path]);
+  });
+
+  test('errors: missing file, unknown format, bad option', () => {
+    const t = tempDir('cli');
+    try {
+      assertSame(['info', '-f', 'qcow2', 'does-not-exist.qcow2'], t.dir);
+      assertSame(['info', '-f', 'nosuchformat', corpus.matrixSources.raw.path]);
+      assertSame(['convert', '--no-such-option']);
+      assertSame(['create', '-f', 'qcow2', join(t.dir, 'c.qcow2'), '16M']);
+    } finally {
+      t.remove();
+    }
+  });
+
+  test('a crashing image exits 134 like native, with the reason', () => {
+    const h = corpus.hostile.find((x) => x.id === 'no-extents.vmdk')!;
+    const n = native(['info', '-f', 'vmdk', h.path]);
+    const w = cli(['info', '-f', 'vmdk', h.path]);
+    assert.equal(n.exitCode, CRASH_EXIT_CODE);
+    assert.equal(w.exitCode, CRASH_EXIT_CODE);
+    assert.match(w.stderr, /s->num_extents/);
+  });
+
+  test('convert -p streams the same progress bytes', () => {
+    const t = tempDir('clip');
+    try {
+      const src = corpus.matrixSources.qcow2.path;
+      const n = native(['convert', '-p', '-f', 'qcow2', '-O', 'raw', src, 'n.raw'], t.dir);
+      const w = cli(['convert', '-p', '-f', 'qcow2', '-O', 'raw', src, 'w.raw'], t.dir);
+      assert.equal(w.exitCode, 0, w.stderr);
+      assert.equal(w.stdout, n.stdout);
+      assert.equal(native(['compare', '-f', 'raw', '-F', 'raw', join(t.dir, 'n.raw'), join(t.dir, 'w.raw')]).exitCode, 0);
+    } finally {
+      t.remove();
+    }
+  });
+});
