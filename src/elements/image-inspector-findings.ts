@@ -179,6 +179,11 @@ const TEXTS: Record<string, Text> = {
   'check.failed': { message: () => msg('qemu-img check could not complete.'), fix: doNotUpload },
   'qemu.not-opened': {
     message: () => msg('qemu-img was not run on this file: its structure is hostile, unknown or a container, and opening it is exactly what the checks above guard against.'),
+    fix: () => msg('See the findings above.'),
+  },
+  'qemu.map-failed': {
+    message: () => msg('qemu-img map did not produce an allocation summary.'),
+    fix: () => msg('Nothing to do for the upload; the allocation summary is only shown for information.'),
   },
   'qemu.not-run': { message: () => msg('qemu-img was not run on this file.') },
 };

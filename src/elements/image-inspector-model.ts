@@ -51,6 +51,8 @@ export interface CardState {
   safe?: boolean;
   findings: CardFinding[];
   info?: QemuImgInfo;
+  /** What the safety core read from the headers beyond qemu-img info (adapter type, VHD type...). */
+  facts?: import('../core/inspect/types.ts').SafetyDetails;
   check?: CheckSummary;
   allocation?: AllocationSummary;
   suggestions: CardSuggestion[];

@@ -83,6 +83,7 @@ export function createPipeline(): InspectionPipeline {
         safe: safety.safe,
         findings: safety.findings,
         notes: notesFor(safety),
+        facts: safety.details,
       });
 
       let info: QemuImgInfo | null = null;

@@ -91,6 +91,9 @@ export const inspectorStyles = css`
     color: var(--_muted);
     font-size: 0.9em;
   }
+  p.muted {
+    margin: 0 0 8px;
+  }
   .phase {
     margin-left: auto;
     font-size: 0.85em;
@@ -160,9 +163,16 @@ export const inspectorStyles = css`
   }
   .sections {
     display: grid;
-    grid-template-columns: repeat(auto-fit, minmax(280px, 1fr));
-    gap: 12px 24px;
+    grid-template-columns: repeat(auto-fit, minmax(300px, 1fr));
+    gap: 14px 28px;
     margin-top: 12px;
+  }
+  /* The property table has three columns of its own: give it the whole width. */
+  .sections > .properties {
+    grid-column: 1 / -1;
+  }
+  .sections > section {
+    min-width: 0;
   }
   h4 {
     margin: 0 0 6px;

@@ -13,6 +13,8 @@ import { customElement, property, state, query } from 'lit/decorators.js';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { inspectorStyles } from './image-inspector-styles.ts';
 import { groupFiles, type ImageGroup } from './image-inspector-groups.ts';
+import { filesFromDrop } from './image-inspector-drop.ts';
+import { factRows } from './image-inspector-facts.ts';
 import type { CardState, CardFinding, CheckSummary, QemuImgInfo, Phase, InspectionPipeline } from './image-inspector-model.ts';
 import { findingMessage, findingFix } from './image-inspector-findings.ts';
 import { getLocale, setLocale } from '../locales/localization.ts';
@@ -32,6 +34,9 @@ declare global {
   }
 }
 
+/** Bounded reads per file keep this cheap; the bound keeps a 1000-file folder orderly. */
+const MAX_PARALLEL = 4;
+
 @customElement('image-inspector')
 export class ImageInspector extends LitElement {
   static override styles = inspectorStyles;
@@ -50,8 +55,10 @@ export class ImageInspector extends LitElement {
 
   #nextId = 1;
   #pipeline?: Promise<InspectionPipeline>;
-  /** Images are inspected one after another: one qemu-img worker, bounded memory. */
-  #queue: Promise<void> = Promise.resolve();
+  /** Images being inspected at once: safety verdicts of several files show without waiting for
+   *  each other's qemu-img runs (the worker client runs those one at a time anyway). */
+  #active = 0;
+  #waiting: Array<() => void> = [];
 
   constructor() {
     super();
@@ -87,8 +94,18 @@ export class ImageInspector extends LitElement {
       this.cards = [...this.cards, card];
       return { card, group: g };
     });
-    for (const j of jobs) this.#queue = this.#queue.then(() => this.#inspectOne(j.card.id, j.group));
-    await this.#queue;
+    await Promise.all(jobs.map((j) => this.#limited(() => this.#inspectOne(j.card.id, j.group))));
+  }
+
+  async #limited(task: () => Promise<void>): Promise<void> {
+    if (this.#active >= MAX_PARALLEL) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#active++;
+    try {
+      await task();
+    } finally {
+      this.#active--;
+      this.#waiting.shift()?.();
+    }
   }
 
   /** Removes every result card. */
@@ -146,7 +163,8 @@ export class ImageInspector extends LitElement {
   #onDrop(e: DragEvent): void {
     e.preventDefault();
     this.dragOver = false;
-    void this.inspectFiles([...(e.dataTransfer?.files ?? [])]);
+    // Entries must be taken from the DataTransfer before the event handler returns.
+    void filesFromDrop(e.dataTransfer).then((files) => this.inspectFiles(files));
   }
 
   override render(): TemplateResult {
@@ -205,6 +223,9 @@ export class ImageInspector extends LitElement {
         <span class="muted">${this.#bytes(c.size)}</span>
         <span class="phase" aria-live="polite">${this.#phaseLabel(c.phase)}</span>
       </header>
+      ${c.extents.length
+        ? html`<p class="muted extents">${msg(str`With its extent files: ${c.extents.join(', ')}`)}</p>`
+        : nothing}
       ${c.notes.map((n) => html`<p class="muted note">${n}</p>`)}
       ${c.missingExtents.length
         ? html`<div class="error missing" part="error" role="alert">
@@ -214,7 +235,7 @@ export class ImageInspector extends LitElement {
       ${this.#renderVerdict(c)}
       ${c.error ? html`<div class="error" part="error" role="alert">${c.error}</div>` : nothing}
       <div class="sections">
-        ${c.info ? this.#renderInfo(c.info) : nothing} ${this.#renderFormatSpecific(c.info)}
+        ${c.info ? this.#renderInfo(c.info) : nothing} ${this.#renderFormatSpecific(c.info)} ${this.#renderFacts(c)}
         ${this.#renderCheckAndMap(c)} ${this.#renderSuggestions(c)}
       </div>
     </li>`;
@@ -270,7 +291,6 @@ export class ImageInspector extends LitElement {
         ${this.#row('dirty-flag', msg('Dirty'), info['dirty-flag'], yesNo(info['dirty-flag']))}
         ${this.#row('corrupt', msg('Corrupt'), fs['corrupt'], yesNo(fs['corrupt']))}
         ${this.#row('encrypted', msg('Encrypted'), info.encrypted, yesNo(info.encrypted))}
-        ${this.#row('create-type', msg('VMDK create type'), fs['create-type'])}
       </dl>
     </section>`;
   }
@@ -280,7 +300,7 @@ export class ImageInspector extends LitElement {
     const fsType = info?.['format-specific']?.type;
     const data = info?.['format-specific']?.data;
     if (!data) return nothing;
-    const shownElsewhere = new Set(['compat', 'compression-type', 'data-file', 'corrupt', 'create-type', 'extents']);
+    const shownElsewhere = new Set(['compat', 'compression-type', 'data-file', 'corrupt', 'extents']);
     const scalars = Object.entries(data).filter(([k, v]) => !shownElsewhere.has(k) && (typeof v !== 'object' || v === null));
     const extents = Array.isArray(data['extents']) ? (data['extents'] as Array<Record<string, unknown>>) : [];
     return html`<section part="details format-specific" class="details">
@@ -306,6 +326,15 @@ export class ImageInspector extends LitElement {
             </tbody>
           </table>`
         : nothing}
+    </section>`;
+  }
+
+  #renderFacts(c: CardState): TemplateResult | typeof nothing {
+    const rows = c.facts ? factRows(c.facts) : [];
+    if (!rows.length) return nothing;
+    return html`<section part="details facts" class="details">
+      <h4>${msg('From the image headers')}</h4>
+      <dl>${rows.map((r) => this.#row(r.field, r.label, r.value))}</dl>
     </section>`;
   }
 
@@ -350,7 +379,7 @@ export class ImageInspector extends LitElement {
 
   #renderSuggestions(c: CardState): TemplateResult | typeof nothing {
     if (!c.suggestions.length) return nothing;
-    return html`<section part="properties" class="details">
+    return html`<section part="properties" class="details properties">
       <h4>${msg('Suggested Glance properties')}</h4>
       <table>
         <thead>

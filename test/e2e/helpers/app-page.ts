@@ -114,3 +114,26 @@ export async function waitForIdle(page: Page, timeoutMs = 60_000): Promise<void>
     { timeout: timeoutMs },
   );
 }
+
+/** The page's visible text including every shadow root (innerText stops at shadow hosts). Plain
+ *  JS source: tsx would wrap named inner functions in a helper the page does not have. */
+const DEEP_TEXT = `(() => {
+  const parts = [];
+  const walk = (root) => {
+    for (const n of root.childNodes) {
+      if (n.nodeType === Node.TEXT_NODE) {
+        const t = n.textContent.trim();
+        if (t && n.parentElement && n.parentElement.checkVisibility()) parts.push(t);
+      } else if (n instanceof Element) {
+        if (n.shadowRoot) walk(n.shadowRoot);
+        if (n.tagName !== 'STYLE' && n.tagName !== 'SCRIPT') walk(n);
+      }
+    }
+  };
+  walk(document.body);
+  return parts.join('\\n');
+})()`;
+
+export async function deepText(page: Page): Promise<string> {
+  return page.evaluate<string>(DEEP_TEXT);
+}

@@ -1,0 +1,121 @@
+// The app page as a whole: language switch (Japanese), the strict CSP, the offline PWA, and a
+// screenshot kept in test-results/ for people to look at.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
+import { serveDist, REPO_ROOT, type DistServer } from './helpers/serve-dist.ts';
+import { ensureAppCorpus, type AppCorpus } from './helpers/app-corpus.ts';
+import { openApp, chooseFiles, waitForOutcomes, waitForIdle, cspViolations, deepText } from './helpers/app-page.ts';
+import { nativeInfo } from './helpers/native.ts';
+
+const RESULTS = join(REPO_ROOT, 'test-results');
+
+let corpus: AppCorpus;
+let server: DistServer;
+let browser: Browser;
+
+before(async () => {
+  mkdirSync(RESULTS, { recursive: true });
+  corpus = ensureAppCorpus();
+  server = await serveDist(5604);
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('the page carries the strict CSP and loads without violations', async () => {
+  const app = await openApp(browser, server.origin);
+  try {
+    const csp = await app.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.ok(csp, 'a CSP meta tag');
+    for (const d of ["default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "object-src 'none'", "base-uri 'none'"]) {
+      assert.ok(csp.includes(d), `CSP has ${d}`);
+    }
+    assert.ok(!csp.includes('unsafe-inline'), 'no unsafe-inline');
+    await app.page.locator('#tab-cloud').click();
+    await app.page.locator('#tab-inspect').click();
+    assert.deepEqual(await cspViolations(app.page), []);
+    assert.deepEqual(app.problems, []);
+  } finally {
+    await app.close();
+  }
+});
+
+test('language switch shows Japanese, results included; screenshots kept', async () => {
+  const app = await openApp(browser, server.origin);
+  try {
+    await chooseFiles(app.page, [`${corpus.base.dir}/small.qcow2`, `${corpus.base.dir}/small-streamOptimized.vmdk`, corpus.gzip]);
+    await waitForOutcomes(app.page, 3);
+    await waitForIdle(app.page);
+    await app.page.screenshot({ path: join(RESULTS, 'app-en.png'), fullPage: true });
+    const english = await deepText(app.page);
+    assert.match(english, /Everything stays on this machine/);
+
+    await app.page.locator('#lang').selectOption('ja');
+    await app.page.getByText('すべてこのマシンの中で完結します').waitFor();
+    const japanese = await deepText(app.page);
+    assert.match(japanese, /仮想サイズ/, 'result cards are translated too');
+    assert.doesNotMatch(japanese, /Virtual size/);
+    assert.equal(await app.page.evaluate(() => document.documentElement.lang), 'ja');
+    await app.page.screenshot({ path: join(RESULTS, 'app-ja.png'), fullPage: true });
+
+    // The choice is remembered (a preference, not a secret: the only thing kept in localStorage).
+    await app.page.reload();
+    await app.page.getByText('すべてこのマシンの中で完結します').waitFor();
+    const stored = await app.page.evaluate(() => Object.keys(localStorage));
+    assert.deepEqual(stored, ['image-inspector.lang']);
+  } finally {
+    await app.close();
+  }
+});
+
+test('offline PWA: after the first visit the app, its worker and the wasm load without a network', async () => {
+  const app = await openApp(browser, server.origin);
+  try {
+    const manifest = await app.page.locator('link[rel="manifest"]').getAttribute('href');
+    assert.ok(manifest, 'a web app manifest is linked');
+    await app.page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    // The service worker precaches on install; wait until it controls the page.
+    await app.page.reload();
+    await app.page.waitForFunction(() => !!navigator.serviceWorker.controller);
+    await app.context.setOffline(true);
+    await server.close();
+    await app.page.reload();
+    await app.page.locator('image-inspector').waitFor();
+    await chooseFiles(app.page, [`${corpus.base.dir}/small.vdi`]);
+    const { inspected, errors } = await waitForOutcomes(app.page, 1);
+    assert.deepEqual(errors, []);
+    assert.equal((inspected[0] as { format: string }).format, 'vdi', 'qemu-img ran offline');
+  } finally {
+    await app.close();
+    server = await serveDist(5604);
+  }
+});
+
+test('dropping a file on the drop zone inspects it', async () => {
+  const app = await openApp(browser, server.origin);
+  try {
+    const bytes = readFileSync(corpus.htmlBacking).toString('base64');
+    await app.page.locator('image-inspector').evaluate((el, b64) => {
+      const zone = (el as HTMLElement).shadowRoot!.querySelector('[part~="drop-zone"]')!;
+      const data = new DataTransfer();
+      data.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'dropped.qcow2'));
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, bytes);
+    const { inspected } = await waitForOutcomes(app.page, 1);
+    const d = inspected[0] as { file: string; format: string; info: { 'backing-filename'?: string } };
+    assert.equal(d.file, 'dropped.qcow2');
+    assert.equal(d.format, 'qcow2');
+    assert.equal(d.info['backing-filename'], nativeInfo(corpus.htmlBacking, 'qcow2')['backing-filename']);
+  } finally {
+    await app.close();
+  }
+});
