@@ -108,7 +108,7 @@ export async function inspectSafety(src: ByteSource, opts: InspectSafetyOptions 
     }
   }
   if (!primary && src.size === 0) {
-    findings.push(finding('image.empty', 'error', 'The file is empty.', 'Choose the image file itself.'));
+    findings.push(finding('image.empty', 'warning', 'The file is empty: Glance would store it, but no VM can boot from it.', 'Choose the image file itself.'));
   }
 
   const order: QemuAccess[] = ['none', 'info-only', 'full'];

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { unknownIncompatibleBits } from '../../../src/core/inspect/formats/qcow.ts';
-import { be32, codes, cut, inspectBytes, inspectPath, MiB, patch, qemuCreate, read, workdir } from './helpers.ts';
+import { be32, codes, cut, inspectBytes, inspectPath, MiB, patch, qemuCreate, read, sh, workdir } from './helpers.ts';
 
 const dir = workdir();
 
@@ -107,6 +107,17 @@ describe('truncation and absurd headers', () => {
     const f = r.findings.find((x) => x.code === 'image.truncated');
     assert.ok(f, JSON.stringify(r.findings));
     assert.equal(f.params?.fileSize, l1 + 4);
+  });
+
+  test('a qcow2 whose data was cut off (header and L1 intact) is truncated', async () => {
+    const raw = join(dir, 'data.raw');
+    sh('dd', ['if=/dev/urandom', `of=${raw}`, 'bs=1M', 'count=8', 'status=none']);
+    const path = join(dir, 'data.qcow2');
+    sh('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, path]);
+    assert.equal((await inspectPath(path)).safe, true);
+    cut(path, 300 * 1024);
+    const r = await inspectPath(path);
+    assert.ok(codes(r, 'error').includes('image.truncated'), JSON.stringify(r.findings));
   });
 
   test('an L1 table larger than qemu allows is refused before qemu sees it', async () => {

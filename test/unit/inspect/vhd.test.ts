@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { vhdVirtualSize } from '../../../src/core/inspect/formats/vhd.ts';
-import { codes, cut, inspectPath, MiB, nativeInfo, patch, qemuCreate, read, sizeOf, workdir } from './helpers.ts';
+import { codes, cut, inspectPath, MiB, nativeInfo, patch, qemuCreate, read, sh, sizeOf, workdir } from './helpers.ts';
 
 const dir = workdir();
 
@@ -84,6 +84,15 @@ describe('VHDX', () => {
 });
 
 describe('VDI', () => {
+  test('a dynamic VDI whose data was cut off is truncated', async () => {
+    const raw = `${dir}/vdi-data.raw`;
+    sh('dd', ['if=/dev/urandom', `of=${raw}`, 'bs=1M', 'count=4', 'status=none']);
+    const path = `${dir}/data.vdi`;
+    sh('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'vdi', raw, path]);
+    assert.equal((await inspectPath(path)).safe, true);
+    cut(path, sizeOf(path) - MiB);
+    assert.ok(codes(await inspectPath(path), 'error').includes('image.truncated'));
+  });
   test('a static VDI cut short is truncated; intact it is safe', async () => {
     const path = qemuCreate(dir, 'static.vdi', 'vdi', 16 * MiB, { static: 'on' });
     const ok = await inspectPath(path);

@@ -97,6 +97,21 @@ describe('sparse header checks (oslo.utils test_vmdk_format_checks, bad descript
   }
 });
 
+describe('truncated copies', () => {
+  for (const subformat of ['monolithicSparse', 'streamOptimized']) {
+    test(`a ${subformat} VMDK cut in half is truncated; whole it is not`, async () => {
+      const raw = join(dir, `t-${subformat}.raw`);
+      sh('dd', ['if=/dev/urandom', `of=${raw}`, 'bs=1M', 'count=6', 'status=none']);
+      const path = join(dir, `t-${subformat}.vmdk`);
+      sh('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'vmdk', '-o', `subformat=${subformat}`, raw, path]);
+      assert.equal((await inspectPath(path)).safe, true);
+      sh('truncate', ['-s', String(Math.floor(sizeOf(path) / 2)), path]);
+      const r = await inspectPath(path);
+      assert.ok(codes(r, 'error').includes('image.truncated'), JSON.stringify(r.findings));
+    });
+  }
+});
+
 describe('footer (LP 2073262; oslo.utils test_vmdk_with_footer, test_vmdk_footer_checks)', () => {
   test('a streamOptimized VMDK with an invalid footer is refused, a consistent one accepted', async () => {
     const path = qemuCreate(dir, 'footer.vmdk', 'vmdk', 10 * MiB, { subformat: 'streamOptimized' });

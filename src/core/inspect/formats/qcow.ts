@@ -20,6 +20,28 @@ export function unknownIncompatibleBits(features: bigint, knownBits = QCOW2_KNOW
   return out;
 }
 
+const OFFSET_MASK = 0x00fffffffffffe00n;
+/** How much of the L1 and refcount tables is read to find where their tables end (1 MiB each:
+ *  enough for 64 TiB of 64 KiB clusters). */
+const TABLE_READ_MAX = 1024 * 1024;
+
+/** End of the furthest L2 table or refcount block the tables point to: a file cut short (an
+ *  interrupted download) ends before them even when its header and L1 table survived. */
+async function tablesEnd(p: Probe, l1Offset: number, l1Size: number, refOffset: number, refClusters: number, clusterBits: number): Promise<number> {
+  const cluster = 2 ** clusterBits;
+  let end = 0;
+  const scan = async (offset: number, bytes: number) => {
+    const t = await p.read(offset, Math.min(bytes, TABLE_READ_MAX));
+    for (let o = 0; o + 8 <= t.length; o += 8) {
+      const v = big64be(t, o) & OFFSET_MASK;
+      if (v !== 0n) end = Math.max(end, Number(v) + cluster);
+    }
+  };
+  if (l1Size > 0) await scan(l1Offset, l1Size * 8);
+  if (refClusters > 0) await scan(refOffset, refClusters * cluster);
+  return end;
+}
+
 export const qcowDetector: Detector = {
   format: 'qcow2',
   async detect(p: Probe): Promise<FormatMatch | null> {
@@ -132,7 +154,8 @@ export const qcowDetector: Detector = {
     } else if (clusterOk) {
       const l1End = l1TableOffset + l1Size * 8;
       const refEnd = refcountTableOffset + refcountClusters * 2 ** clusterBits;
-      const needed = Math.max(l1End, refEnd);
+      let needed = Math.max(l1End, refEnd);
+      if (needed <= p.size) needed = Math.max(needed, await tablesEnd(p, l1TableOffset, l1Size, refcountTableOffset, refcountClusters, clusterBits));
       if (needed > p.size) {
         findings.push(finding('image.truncated', 'error',
           `The file is ${p.size} bytes but its own tables extend to byte ${needed}: it was cut short (incomplete download or copy).`,

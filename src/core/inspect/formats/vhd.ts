@@ -185,8 +185,20 @@ export const vdiDetector: Detector = {
         'This VDI is a differencing image that depends on a parent disk, which Glance cannot follow.',
         'Merge it with its parent (clone the disk in VirtualBox or convert the chain) first.'));
     }
-    const bmapEnd = u32le(h, 0x154) + blocks * 4;
-    const dataEnd = imageType === 'fixed' ? u32le(h, 0x158) + blocks * blockSize : 0;
+    const bmapOffset = u32le(h, 0x154);
+    const dataOffset = u32le(h, 0x158);
+    const bmapEnd = bmapOffset + blocks * 4;
+    let dataEnd = imageType === 'fixed' ? dataOffset + blocks * blockSize : 0;
+    if (imageType === 'dynamic' && bmapEnd <= p.size && blocks * 4 <= 1024 * 1024 && blockSize > 0) {
+      // Allocated blocks are stored in the order written: the highest index says where data ends.
+      const bmap = await p.read(bmapOffset, blocks * 4);
+      let highest = -1;
+      for (let o = 0; o + 4 <= bmap.length; o += 4) {
+        const v = u32le(bmap, o);
+        if (v < 0xfffffffe) highest = Math.max(highest, v);
+      }
+      if (highest >= 0) dataEnd = dataOffset + (highest + 1) * blockSize;
+    }
     const needed = Math.max(bmapEnd, dataEnd);
     if (needed > p.size) {
       findings.push(finding('image.truncated', 'error',

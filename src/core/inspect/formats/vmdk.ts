@@ -128,6 +128,43 @@ function isTextBlock(b: Uint8Array): boolean {
   return b.length > 0;
 }
 
+/** Bounded read of the grain directory: where its grain tables end (0 when it cannot be read). */
+async function grainTablesEnd(p: Probe, hdr: SparseHeader, gdSector: bigint, capacity: number): Promise<number> {
+  if (gdSector === GD_AT_END || gdSector === 0n || gdSector > BigInt(Number.MAX_SAFE_INTEGER) / 512n) return 0;
+  const gd = Number(gdSector) * 512;
+  const perGt = hdr.numGTEsPerGT;
+  if (!(perGt > 0 && perGt <= 65536 && hdr.grainSize > 0 && Number.isFinite(capacity))) return 0;
+  const entries = Math.ceil(capacity / (hdr.grainSize * perGt));
+  const bytes = Math.min(entries * 4, 1024 * 1024);
+  if (gd + bytes > p.size) return gd + bytes;
+  const dir = await p.read(gd, bytes);
+  const gts: number[] = [];
+  for (let o = 0; o + 4 <= dir.length; o += 4) {
+    const gt = u32le(dir, o);
+    if (gt !== 0) gts.push(gt * 512);
+  }
+  if (!gts.length) return 0;
+  const gtBytes = perGt * 4;
+  const first = Math.min(...gts);
+  const last = Math.max(...gts);
+  let end = last + gtBytes;
+  // The grain tables usually sit together: when they fit in one bounded read, the grains they
+  // point to tell whether the data itself is all there.
+  if (end <= p.size && end - first <= GT_SPAN_MAX) {
+    const span = await p.read(first, end - first);
+    const grainBytes = (hdr.flags & (1 << 16)) !== 0 ? 512 : hdr.grainSize * 512;
+    for (const gt of gts) {
+      for (let o = gt - first; o + 4 <= gt - first + gtBytes && o + 4 <= span.length; o += 4) {
+        const grain = u32le(span, o);
+        if (grain > 1) end = Math.max(end, grain * 512 + grainBytes);
+      }
+    }
+  }
+  return end;
+}
+
+const GT_SPAN_MAX = 4 * 1024 * 1024;
+
 async function detectSparse(p: Probe): Promise<FormatMatch> {
   const hdr = parseSparseHeader(p.head);
   const findings: Finding[] = [];
@@ -186,12 +223,13 @@ async function detectSparse(p: Probe): Promise<FormatMatch> {
         'Get the complete file again (compare its checksum) and inspect it anew.', { fileSize: p.size, needed: 0x200 + len }));
     }
   }
-  // Grain directory past the end of file = truncated copy (streamOptimized keeps it at the end).
-  if (hdr.gdOffset !== GD_AT_END && hdr.gdOffset * 512n > BigInt(p.size)) {
+  // Grain directory or grain tables past the end of file = a truncated copy.
+  const gdSector = hdr.gdOffset === GD_AT_END ? parseSparseHeader(p.tail, p.tail.length - 1024).gdOffset : hdr.gdOffset;
+  const needed = await grainTablesEnd(p, hdr, gdSector, capacity);
+  if (needed > p.size) {
     findings.push(finding('image.truncated', 'error',
-      `The file is ${p.size} bytes but its grain directory starts beyond that: it was cut short.`,
-      'Get the complete file again (compare its checksum) and inspect it anew.',
-      { fileSize: p.size, needed: Number(hdr.gdOffset * 512n) }));
+      `The file is ${p.size} bytes but its grain tables extend to byte ${needed}: it was cut short.`,
+      'Get the complete file again (compare its checksum) and inspect it anew.', { fileSize: p.size, needed }));
   }
   return {
     format: 'vmdk', glanceView: 'vmdk', virtualSize: capacity * 512, details: { vmdk }, findings, qemuAccess: access,
@@ -199,7 +237,12 @@ async function detectSparse(p: Probe): Promise<FormatMatch> {
 }
 
 async function detectDescriptorFile(p: Probe): Promise<FormatMatch | null> {
-  if (!isTextBlock(p.head.subarray(0, Math.min(512, p.size)))) return null;
+  // qemu pads the descriptor files it writes with NULs to a whole sector; oslo.utils requires
+  // the first 512 bytes to be text without NULs, so to Glance a padded descriptor is raw data.
+  const first = p.head.subarray(0, Math.min(512, p.size));
+  const nul = first.indexOf(0);
+  const textEnd = nul < 0 ? first.length : nul;
+  if (!isTextBlock(first.subarray(0, textEnd)) || !first.subarray(textEnd).every((c) => c === 0)) return null;
   const bytes = p.size <= p.head.length && p.size <= VMDK_DESCRIPTOR_MAX
     ? p.head.subarray(0, p.size) : await p.read(0, Math.min(p.size, VMDK_DESCRIPTOR_MAX));
   const { text, nonAscii } = decodeDescriptor(bytes);
@@ -215,7 +258,7 @@ async function detectDescriptorFile(p: Probe): Promise<FormatMatch | null> {
       'Select the descriptor together with its extent files (or their folder).', { files: vmdk.externalFiles.join(', ') }));
   }
   return {
-    format: 'vmdk', glanceView: 'vmdk', virtualSize: sectors * 512, details: { vmdk }, findings, qemuAccess: r.access,
+    format: 'vmdk', glanceView: nul < 0 ? 'vmdk' : null, virtualSize: sectors * 512, details: { vmdk }, findings, qemuAccess: r.access,
   };
 }
 
