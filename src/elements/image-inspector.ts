@@ -318,7 +318,7 @@ export class ImageInspector extends LitElement {
             <tbody>
               ${extents.map(
                 (e) => html`<tr>
-                  <td>${String(e['filename'] ?? '')}</td>
+                  <td>${String(e['filename'] ?? '').replace(/^\/in\//, '')}</td>
                   <td>${String(e['format'] ?? '')}${e['compressed'] ? ` (${msg('compressed')})` : ''}</td>
                   <td>${this.#bytes(e['virtual-size'] as number | undefined)}</td>
                 </tr>`,

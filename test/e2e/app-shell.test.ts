@@ -38,7 +38,11 @@ test('the page carries the strict CSP and loads without violations', async () =>
     }
     assert.ok(!csp.includes('unsafe-inline'), 'no unsafe-inline');
     await app.page.locator('#tab-cloud').click();
+    // The cloud panel is loaded on first use of its tab, and nothing is fetched from any cloud.
+    await app.page.waitForFunction(() => !!customElements.get('cloud-panel'));
+    await app.page.locator('cloud-panel').waitFor();
     await app.page.locator('#tab-inspect').click();
+    assert.deepEqual(app.requests.filter((u) => !u.startsWith(server.origin)), [], 'no request to another host');
     assert.deepEqual(await cspViolations(app.page), []);
     assert.deepEqual(app.problems, []);
   } finally {

@@ -1,0 +1,88 @@
+// The embeddable build: another page (a stand-in for Horizon) loads dist/image-inspector.js with a
+// plain <script type="module">, sets attributes, themes the element by ::part and custom
+// properties, and listens for the events.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
+import { serveDist, type DistServer } from './helpers/serve-dist.ts';
+import { ensureAppCorpus, type AppCorpus } from './helpers/app-corpus.ts';
+import { nativeInfo, comparableInfo } from './helpers/native.ts';
+
+let corpus: AppCorpus;
+let server: DistServer;
+let browser: Browser;
+
+before(async () => {
+  corpus = ensureAppCorpus();
+  server = await serveDist(5605);
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const EMBED_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>embedding page</title>
+<link rel="stylesheet" href="./embed-theme.css">
+<script type="module" src="./image-inspector.js"></script>
+</head><body>
+<h1>Some dashboard</h1>
+<image-inspector id="ii" declared-format="vmdk" lang="ja" compact></image-inspector>
+<script type="module" src="./embed-listen.js"></script>
+</body></html>`;
+
+// The embedding page's own files (served by the test, as Horizon would serve its own).
+const THEME = `image-inspector { --image-inspector-accent: rgb(200, 0, 120); }
+image-inspector::part(card) { border-width: 3px; }`;
+const LISTEN = `window.__events = [];
+for (const type of ['image-inspected', 'image-inspect-error'])
+  document.body.addEventListener(type, (e) => window.__events.push({ type, detail: e.detail }));`;
+
+test('dist/image-inspector.js works in another page: attributes in, events out, ::part theming', async () => {
+  const context = await browser.newContext();
+  try {
+    const files: Record<string, [string, string]> = {
+      '/embed.html': [EMBED_PAGE, 'text/html'],
+      '/embed-theme.css': [THEME, 'text/css'],
+      '/embed-listen.js': [LISTEN, 'text/javascript'],
+    };
+    await context.route(`${server.origin}/embed*`, (route) => {
+      const f = files[new URL(route.request().url()).pathname]!;
+      return route.fulfill({ body: f[0], contentType: f[1] });
+    });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${server.origin}/embed.html`);
+    await page.waitForFunction(() => !!customElements.get('image-inspector'));
+    const path = `${corpus.base.dir}/small.qcow2`;
+    await page.locator('#ii #files').setInputFiles([path]);
+    await page.waitForFunction(() => (window as unknown as { __events: unknown[] }).__events.length > 0);
+    const events = await page.evaluate(() => (window as unknown as { __events: Array<{ type: string; detail: unknown }> }).__events);
+    assert.equal(events[0]!.type, 'image-inspected', 'the event bubbles out of the element to the page');
+    const detail = events[0]!.detail as { info: unknown; safety: { safe: boolean; findings: Array<{ code: string }> } };
+    assert.deepEqual(comparableInfo(detail.info), comparableInfo(nativeInfo(path, 'qcow2')));
+    // declared-format="vmdk" on a qcow2 is Glance's format mismatch.
+    assert.equal(detail.safety.safe, false);
+    assert.ok(detail.safety.findings.some((f) => f.code === 'format.mismatch'));
+    // lang="ja" applies; compact hides the detail sections.
+    const card = page.locator('#ii li.card');
+    await card.locator('[data-safe]').waitFor();
+    assert.match(await card.innerText(), /Glance/);
+    assert.match(await card.innerText(), /拒否/);
+    assert.equal(await card.locator('.sections').isVisible(), false, 'compact: no detail tables');
+    // Theming from outside: ::part and a custom property.
+    const style = await card.evaluate((el) => {
+      const s = getComputedStyle(el);
+      const button = (el.getRootNode() as ShadowRoot).querySelector('button')!;
+      return { border: s.borderTopWidth, accent: getComputedStyle(button).backgroundColor };
+    });
+    assert.equal(style.border, '3px');
+    assert.equal(style.accent, 'rgb(200, 0, 120)');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
