@@ -40,7 +40,10 @@ export async function makeProbe(src: ByteSource): Promise<Probe> {
   const head = await src.read(0, Math.min(HEAD_BYTES, src.size));
   const tailOffset = Math.max(0, src.size - TAIL_BYTES);
   const tail = src.size <= HEAD_BYTES ? head.subarray(tailOffset) : await src.read(tailOffset, src.size - tailOffset);
-  return { src, size: src.size, head, tail, tailOffset, read: (o, l) => src.read(o, l) };
+  // Detectors often re-read what the head already holds (descriptors, tables near the start).
+  const read = (o: number, l: number) =>
+    o >= 0 && l >= 0 && o + l <= head.length ? Promise.resolve(head.slice(o, o + l)) : src.read(o, l);
+  return { src, size: src.size, head, tail, tailOffset, read };
 }
 
 export interface InspectSafetyOptions {
