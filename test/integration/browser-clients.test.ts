@@ -20,7 +20,7 @@ const created: string[] = [];
 async function openPage(origin: string): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(origin + server.pagePath);
-  await page.waitForFunction(() => 'clients' in window);
+  await page.waitForFunction(() => 'clients' in window, undefined, { timeout: 180_000 }); // Vite's first bundling
   await page.locator('#file').setInputFiles(file.path);
   return page;
 }

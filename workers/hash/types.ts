@@ -1,10 +1,12 @@
 // Shared between the hash worker and its page client.
-import type { ImageDigests } from '../../src/core/hash/image-hasher.ts';
+import type { HashAlgorithm, ImageDigests, PartialDigests } from '../../src/core/hash/image-hasher.ts';
 
-export type { ImageDigests };
+export type { HashAlgorithm, ImageDigests, PartialDigests };
 
 export interface HashWorkerApi {
   /** sha512 + md5 of the Blob, read slice by slice; `id` names the job for cancel(). */
   hash(id: number, blob: Blob, chunkSize: number | undefined, onProgress?: (hashedBytes: number) => void): Promise<ImageDigests>;
+  /** Only the given algorithms (the upload worker's second hashing thread). */
+  hashPart(id: number, blob: Blob, algorithms: HashAlgorithm[], chunkSize: number | undefined): Promise<PartialDigests>;
   cancel(id: number): void;
 }

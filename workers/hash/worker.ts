@@ -1,6 +1,6 @@
 // Hashing worker: a thin Comlink shell around src/core/hash (hash-wasm over Blob slices).
 import * as Comlink from 'comlink';
-import { hashBlob } from '../../src/core/hash/image-hasher.ts';
+import { hashBlob, hashBlobAlgorithms } from '../../src/core/hash/image-hasher.ts';
 import type { HashWorkerApi } from './types.ts';
 
 const jobs = new Map<number, AbortController>();
@@ -22,6 +22,15 @@ const api: HashWorkerApi = {
           }
         },
       });
+    } finally {
+      jobs.delete(id);
+    }
+  },
+  async hashPart(id, blob, algorithms, chunkSize) {
+    const ac = new AbortController();
+    jobs.set(id, ac);
+    try {
+      return await hashBlobAlgorithms(blob, algorithms, { chunkSize, signal: ac.signal });
     } finally {
       jobs.delete(id);
     }

@@ -65,6 +65,38 @@ export async function* blobSlices(blob: Blob, chunkSize = DEFAULT_CHUNK_SIZE, si
   }
 }
 
+export type HashAlgorithm = 'sha512' | 'md5';
+
+/** Hex digests of the algorithms asked for. */
+export interface PartialDigests {
+  sha512?: string;
+  md5?: string;
+  size: number;
+}
+
+/**
+ * Only some of the algorithms: the upload worker hashes sha512 itself and md5 in a second worker,
+ * so that the two run on two cores (each alone is about as fast as a loopback upload).
+ */
+export async function hashBlobAlgorithms(blob: Blob, algorithms: HashAlgorithm[], options: HashBlobOptions = {}): Promise<PartialDigests> {
+  const hashers = await Promise.all(
+    algorithms.map(async (a) => {
+      const h = a === 'sha512' ? await createSHA512() : await createMD5();
+      h.init();
+      return [a, h] as const;
+    }),
+  );
+  let bytes = 0;
+  for await (const chunk of blobSlices(blob, options.chunkSize, options.signal)) {
+    for (const [, h] of hashers) h.update(chunk);
+    bytes += chunk.byteLength;
+    options.onProgress?.(bytes, blob.size);
+  }
+  const out: PartialDigests = { size: bytes };
+  for (const [a, h] of hashers) out[a] = h.digest('hex');
+  return out;
+}
+
 export interface HashBlobOptions {
   chunkSize?: number;
   signal?: AbortSignal;

@@ -100,10 +100,13 @@ export function extractDetail(body: string): string | undefined {
     // not JSON: fall through to markup stripping
   }
   const stripped = stripMarkup(text);
-  // Glance's webob pages repeat "413 Request Entity Too Large" before the actual reason.
-  const cleaned = stripped.replace(/^(\d{3} [A-Za-z ]+?)\s+\1\s*/, '').trim();
+  // Glance's webob pages put "413 Request Entity Too Large" before the actual reason.
+  const cleaned = stripped.replace(STATUS_LINE, '').trim() || stripped;
   return cleaned ? cleaned.slice(0, 500) : undefined;
 }
+
+const STATUS_LINE =
+  /^\d{3} (Bad Request|Unauthorized|Forbidden|Not Found|Method Not Allowed|Conflict|Gone|Request Entity Too Large|Payload Too Large|Unsupported Media Type|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)\b\s*/;
 
 function stripMarkup(text: string): string {
   return text
