@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { inspectSafety } from '../../../src/core/inspect/safety.ts';
 import { codes, inspectBytes, inspectPath, MiB, nativeInfo, qemuCreate, workdir } from './helpers.ts';
 
 const dir = workdir();
@@ -93,4 +94,23 @@ test('inspecting reads less than the file (Glance: test_from_file_reads_minimum)
   const r = await inspectPath(path);
   assert.equal(r.detected, 'qcow2');
   assert.ok(r.bytesRead < 512 * 1024 && r.bytesRead * 100 < statSync(path).size, `${r.bytesRead} bytes read`);
+});
+
+test('a read failing mid-inspection is a finding, never a crash, and qemu-img is kept away', async () => {
+  const path = qemuCreate(dir, 'flaky.vhdx', 'vhdx', 64 * MiB);
+  const bytes = readFileSync(path);
+  const flaky = {
+    size: bytes.length,
+    name: 'flaky.vhdx',
+    async read(o: number, l: number) {
+      if (o >= 128 * 1024 && o < bytes.length - 4096) throw new Error('NotReadableError: the file changed');
+      return new Uint8Array(bytes.subarray(o, o + l));
+    },
+  };
+  const r = await inspectSafety(flaky);
+  const f = r.findings.find((x) => x.code === 'inspect.detector-failed');
+  assert.ok(f, JSON.stringify(r.findings));
+  assert.match(f.message, /the file changed/);
+  assert.equal(r.safe, false);
+  assert.equal(r.qemuAccess, 'none');
 });
