@@ -56,6 +56,8 @@ export interface CardState {
   check?: CheckSummary;
   allocation?: AllocationSummary;
   suggestions: CardSuggestion[];
+  /** For a compressed file: the format of what is inside, from its first decompressed bytes. */
+  innerFormat?: string;
   /** Files of a multi-file image, as the descriptor names them. */
   extents: string[];
   missingExtents: string[];

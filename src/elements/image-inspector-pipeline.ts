@@ -9,6 +9,7 @@ import type { QemuAccess, SafetyReport } from '../core/inspect/types.ts';
 import { buildInspection, type InspectionResult } from '../core/inspection.ts';
 import type { BlobInput, QemuImgClient, RunResult } from '../../workers/qemu-img/types.ts';
 import type { ImageGroup } from './image-inspector-groups.ts';
+import { formatInsideGzip } from './image-inspector-gzip.ts';
 import type { CardState, InspectionPipeline, QemuImgInfo } from './image-inspector-model.ts';
 
 /** Hostile input must never hang the page: every qemu-img run has a deadline. */
@@ -85,6 +86,15 @@ export function createPipeline(): InspectionPipeline {
         notes: notesFor(safety),
         facts: safety.details,
       });
+
+      if (safety.detected === 'gzip') {
+        // Worth saying what is inside ("a gzip'd qcow2"): from the first decompressed MiB only.
+        const inner = await formatInsideGzip(group.main).catch((e: unknown) => {
+          patch({ notes: [`gzip: ${e instanceof Error ? e.message : String(e)}`] });
+          return null;
+        });
+        if (inner) patch({ innerFormat: inner });
+      }
 
       let info: QemuImgInfo | null = null;
       let checkRun: RunResult | null = null;

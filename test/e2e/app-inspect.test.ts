@@ -170,6 +170,8 @@ describe('multi-file and packaged images', () => {
       assert.equal(d.info, null, 'qemu-img did not read the compressed bytes as an image');
       const [card] = await readCards(app.page);
       assert.match(card!.text, /gzip/i);
+      const inner = await app.page.locator('image-inspector .inner-format').getAttribute('data-inner-format');
+      assert.equal(inner, 'qcow2', 'says what is inside the gzip (from its first decompressed bytes)');
     } finally {
       await app.close();
     }

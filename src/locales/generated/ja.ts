@@ -233,6 +233,7 @@
 'sb9df354d3c9992b2': `ゼロ / 未割り当て`,
 'sbb83284a264ee3f1': `VDI イメージタイプ`,
 'sbbc9aad55ce12ead': `サインイン方法`,
+'sbc9b33ec137a3fb8': str`圧縮ファイルの中身: ${0}（展開した先頭 1 MiB から判定）。展開してから、イメージそのものを検査してください。`,
 'sbea2173e2a23c4f5': `Keystone の URL（例: https://keystone.example.org:5000/v3）を入力してからサインインしてください。`,
 'sbf9c5c5a8e5efad4': `失敗`,
 'sc007cc420dbbf009': str`ファイルの内容は宣言どおり ${0} です。`,
