@@ -3,7 +3,7 @@
 // (the File read by 16 MiB slices with FileReaderSync + the same bytes written to OPFS through a
 // sync access handle). Target from issue 3: each conversion <= 1.5x that ceiling.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg, cpus } from 'node:os';
 import { join, basename } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,8 @@ interface RunnerApi {
   clearOpfs(): Promise<void>;
 }
 
-const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const failures: string[] = [];
+const fmt = (ms: number) => (Number.isNaN(ms) ? 'FAILED' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
 function nativeMs(args: string[]): number {
   const t = performance.now();
@@ -64,13 +65,21 @@ async function main() {
     const once = async (args: string[], inputs: string[], outName?: string) => {
       const outputs = outName ? [{ name: outName, opfsPath: `bench/${outName}` }] : [];
       const r = await call('run', args, inputs, outputs);
-      if (r.result.exitCode !== 0) throw new Error(`${args.join(' ')}: ${r.result.stderr}`);
+      if (process.env.BENCH_VERBOSE) console.error(`    ${args[0]} ${fmt(r.wallMs)} io ${JSON.stringify(r.result.io)}`);
       if (outName) await call('removeOpfs', `bench/${outName}`);
+      if (r.result.exitCode !== 0) {
+        failures.push(`${args.join(' ')}: exit ${r.result.exitCode}: ${r.result.stderr.trim()}`);
+        return NaN;
+      }
       return r.wallMs;
     };
     const best = async (n: number, f: () => Promise<number>) => {
       let b = Infinity;
-      for (let i = 0; i < n; i++) b = Math.min(b, await f());
+      for (let i = 0; i < n; i++) {
+        const v = await f();
+        if (Number.isNaN(v)) return NaN;
+        b = Math.min(b, v);
+      }
       return b;
     };
 
@@ -105,6 +114,8 @@ async function main() {
     console.log(`| I/O ceiling: read 1 GiB File by 16 MiB slices + write it to OPFS | ${fmt(ceil)} (${(first.bytes / 1048576 / (ceil / 1000)).toFixed(0)} MB/s) |`);
     console.log(`| of which FileReaderSync read / OPFS write (first measurement) | ${fmt(first.readMs)} / ${fmt(first.writeMs)} |`);
     console.log(`| worker cold start (worker + wasm fetch + compile + first run) | ${fmt(coldMs)} |`);
+    if (failures.length) console.log(`\nFAILED runs:\n${failures.join('\n')}`);
+    console.log(`\n(${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores)`);
   } finally {
     await browser.close();
     await server.close();

@@ -55,7 +55,10 @@ export function createBlobFs(FS: EmscriptenFS, opts: BlobFsOptions): FileSystemT
     // Align to 4 KiB so neighbouring small reads land in the same window.
     const start = Math.floor(position / 4096) * 4096;
     const end = Math.min(f.size, start + size);
+    const t = performance.now();
     const data = new Uint8Array(readSync(f.blob.slice(start, end)));
+    counters.sourceReads++;
+    counters.sourceReadMs += performance.now() - t;
     f.lastMissEnd = end;
     f.lastWindowSize = size;
     const w: CachedWindow = { start, data, used: ++f.clock };
@@ -126,6 +129,7 @@ export function createBlobFs(FS: EmscriptenFS, opts: BlobFsOptions): FileSystemT
     read(stream: FSStream, buffer: Uint8Array, offset: number, length: number, position: number): number {
       const f = stream.node.contents as BlobFile;
       if (position >= f.size || length <= 0) return 0;
+      const started = performance.now();
       const total = Math.min(length, f.size - position);
       let done = 0;
       while (done < total) {
@@ -134,7 +138,10 @@ export function createBlobFs(FS: EmscriptenFS, opts: BlobFsOptions): FileSystemT
         let w = f.windows.find((c) => p >= c.start && p < c.start + c.data.length);
         if (!w && want >= maxWindow) {
           // A request as large as a window: read it straight into the heap, no cache copy.
+          const t = performance.now();
           const direct = new Uint8Array(readSync(f.blob.slice(p, p + want)));
+          counters.sourceReads++;
+          counters.sourceReadMs += performance.now() - t;
           buffer.set(direct, offset + done);
           done += direct.length;
           f.lastMissEnd = p + want;
@@ -150,8 +157,7 @@ export function createBlobFs(FS: EmscriptenFS, opts: BlobFsOptions): FileSystemT
         buffer.set(w.data.subarray(from, from + n), offset + done);
         done += n;
       }
-      counters.bytesRead += done;
-      counters.tick();
+      counters.read(done, started);
       return done;
     },
     write(): number {

@@ -44,15 +44,15 @@ export function countIo(ops: StreamOps | undefined, counters: IoCounters): void 
   const read = ops.read.bind(ops);
   const write = ops.write.bind(ops);
   ops.read = (stream: FSStream, buffer, offset, length, position) => {
+    const t = performance.now();
     const n = read(stream, buffer, offset, length, position);
-    counters.bytesRead += n;
-    counters.tick();
+    counters.read(n, t);
     return n;
   };
   ops.write = (stream: FSStream, buffer, offset, length, position, canOwn) => {
+    const t = performance.now();
     const n = write(stream, buffer, offset, length, position, canOwn);
-    counters.bytesWritten += n;
-    counters.tick();
+    counters.write(n, t);
     return n;
   };
 }

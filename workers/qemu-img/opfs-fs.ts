@@ -95,14 +95,15 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemT
     read(stream: FSStream, buffer: Uint8Array, offset: number, length: number, position: number): number {
       const f = stream.node.contents as OutFile;
       if (position >= f.size || length <= 0) return 0;
+      const t = performance.now();
       const n = f.handle.read(buffer.subarray(offset, offset + Math.min(length, f.size - position)), { at: position });
-      counters.bytesRead += n;
-      counters.tick();
+      counters.read(n, t);
       return n;
     },
     write(stream: FSStream, buffer: Uint8Array, offset: number, length: number, position: number): number {
       const f = stream.node.contents as OutFile;
       if (length <= 0) return 0;
+      const t = performance.now();
       let n: number;
       try {
         n = f.handle.write(buffer.subarray(offset, offset + length), { at: position });
@@ -111,8 +112,7 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemT
         throw new FS.ErrnoError((e as { name?: string }).name === 'QuotaExceededError' ? ERRNO.ENOSPC : ERRNO.EIO);
       }
       if (position + n > f.size) f.size = position + n;
-      counters.bytesWritten += n;
-      counters.tick();
+      counters.write(n, t);
       return n;
     },
     llseek(stream: FSStream, offset: number, whence: number): number {
@@ -135,7 +135,9 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemT
       }
     },
     fsync(stream: FSStream): number {
+      const t = performance.now();
       (stream.node.contents as OutFile).handle.flush();
+      counters.flush(t);
       return 0;
     },
   };

@@ -11,14 +11,47 @@
 // instead (emscripten then creates dedicated /dev/stdout and /dev/stderr devices) and forward the
 // bytes in chunks at each "\n" or "\r", so progress lines stream live and the result is exact.
 import type { ModuleOptions, QemuImgFactory, QemuImgModule } from './emscripten.ts';
-import { CRASH_EXIT_CODE, TRAP_EXIT_CODE, type RunProgress, type RunResult } from './types.ts';
+import { CRASH_EXIT_CODE, TRAP_EXIT_CODE, type IoStats, type RunProgress, type RunResult } from './types.ts';
 
-/** Byte counters the file systems bump; the runner turns them into throttled progress events. */
-export class IoCounters {
+/** Counters the file systems bump; the runner turns them into throttled progress events and the
+ *  result's `io` statistics. */
+export class IoCounters implements IoStats {
+  readCalls = 0;
   bytesRead = 0;
+  readMs = 0;
+  writeCalls = 0;
   bytesWritten = 0;
+  writeMs = 0;
+  flushCalls = 0;
+  flushMs = 0;
+  sourceReads = 0;
+  sourceReadMs = 0;
   /** Set by the runner; file systems call it after counting (cheap: it throttles). */
   tick: () => void = () => {};
+
+  read(bytes: number, since: number): void {
+    this.readCalls++;
+    this.bytesRead += bytes;
+    this.readMs += performance.now() - since;
+    this.tick();
+  }
+
+  write(bytes: number, since: number): void {
+    this.writeCalls++;
+    this.bytesWritten += bytes;
+    this.writeMs += performance.now() - since;
+    this.tick();
+  }
+
+  flush(since: number): void {
+    this.flushCalls++;
+    this.flushMs += performance.now() - since;
+  }
+
+  stats(): IoStats {
+    const { readCalls, bytesRead, readMs, writeCalls, bytesWritten, writeMs, flushCalls, flushMs, sourceReads, sourceReadMs } = this;
+    return { readCalls, bytesRead, readMs, writeCalls, bytesWritten, writeMs, flushCalls, flushMs, sourceReads, sourceReadMs };
+  }
 }
 
 export interface ModuleRunSpec {
@@ -167,7 +200,7 @@ export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
 
   const finish = (exitCode: number, failure?: RunResult['failure']): RunResult => {
     emit(true);
-    return { exitCode, stdout: stdout.text(), stderr: stderr.text(), failure, durationMs: now() - started };
+    return { exitCode, stdout: stdout.text(), stderr: stderr.text(), failure, durationMs: now() - started, io: counters.stats() };
   };
 
   let mod: QemuImgModule;

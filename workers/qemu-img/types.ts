@@ -34,6 +34,21 @@ export interface RunProgress {
   bytesWritten: number;
 }
 
+/** What the run's file systems did (for diagnosis and benchmarks; times in ms, wall clock). */
+export interface IoStats {
+  readCalls: number;
+  bytesRead: number;
+  readMs: number;
+  writeCalls: number;
+  bytesWritten: number;
+  writeMs: number;
+  flushCalls: number;
+  flushMs: number;
+  /** Browser inputs: slices actually read from the Blob (read-ahead windows and direct reads). */
+  sourceReads: number;
+  sourceReadMs: number;
+}
+
 export interface RunResult {
   exitCode: number;
   stdout: string;
@@ -42,6 +57,7 @@ export interface RunResult {
    *  (wasm trap, failed assertion). exitCode is then non-zero and stderr says what happened. */
   failure?: 'aborted' | 'timeout' | 'crashed';
   durationMs: number;
+  io?: IoStats;
 }
 
 export interface RunOptions {
