@@ -6,6 +6,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
 import { formatBytes, formatDuration, formatRate } from './format.ts';
 import type { ImageRecord } from './image-record.ts';
+import { syncSelects } from './select-sync.ts';
 
 export type UploadMethod = 'direct' | 'glance-direct' | 'web-download';
 
@@ -102,6 +103,17 @@ export class CloudCreateForm extends LitElement {
     };
   }
 
+  /** Back to an empty form (after a success, for the next image). */
+  reset() {
+    this.fields = CloudCreateForm.blank();
+    this.file = null;
+    this.url = '';
+    this.sourceKind = 'file';
+    this.method = 'direct';
+    const input = this.renderRoot.querySelector<HTMLInputElement>('input#file');
+    if (input) input.value = '';
+  }
+
   /** The file the user chose here or that the app handed over with its inspection. */
   get selectedFile(): File | null {
     return this.file;
@@ -131,6 +143,14 @@ export class CloudCreateForm extends LitElement {
     if (!f.disk_format && r.format) f.disk_format = r.format;
     if (!s.min_disk && r.virtualSize) f.min_disk = Math.ceil(r.virtualSize / GIB);
     this.fields = f;
+  }
+
+  override updated() {
+    const f = this.fields;
+    syncSelects(this.renderRoot, {
+      disk_format: f.disk_format, container_format: f.container_format, visibility: f.visibility,
+      kernel_id: f.kernel_id, ramdisk_id: f.ramdisk_id, method: this.method,
+    });
   }
 
   private set<K extends keyof CreateFields>(k: K, v: CreateFields[K]) {

@@ -7,6 +7,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { msg } from '@lit/localize';
 import type { MetadefNamespace, MetadefProperty } from '../../core/openstack/types.ts';
 import { CORE_KEYS, asText, type ImageRecord } from './image-record.ts';
+import { syncSelects } from './select-sync.ts';
 import { imagePatch, type EditableCoreField } from '../../core/openstack/image-patch.ts';
 import type { GlanceImage } from '../../core/openstack/types.ts';
 
@@ -50,6 +51,15 @@ export class CloudImageEditor extends LitElement {
 
   override willUpdate(changed: Map<string, unknown>) {
     if (changed.has('image') && this.image) this.reset();
+  }
+
+  override updated() {
+    const v = this.values;
+    const pick = (k: string) => asText(v[k]);
+    syncSelects(this.renderRoot, {
+      disk_format: pick('disk_format'), container_format: pick('container_format'), visibility: pick('visibility'),
+      kernel_id: pick('kernel_id'), ramdisk_id: pick('ramdisk_id'), catalog: this.catalogPick,
+    });
   }
 
   private reset() {

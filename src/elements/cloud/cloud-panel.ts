@@ -193,7 +193,6 @@ export class CloudPanel extends LitElement {
       const regions = catalogRegions(s.catalog);
       const region = this.region || (regions.length === 1 ? regions[0] : undefined);
       this.#glance = GlanceClient.fromSession(s, { region, interface: this.iface });
-      this.#flow = null;
       const g = this.#glance;
       const [schema, info, stores] = await Promise.all([g.imageSchema(), g.importInfo(), g.storesInfo()]);
       this.schema = schema;
@@ -213,6 +212,7 @@ export class CloudPanel extends LitElement {
     this.#glance = null;
     this.images = [];
     this.selected = null;
+    this.view = 'list';
     this.signInForm?.clearSecrets();
     try {
       await s?.signOut();
@@ -225,7 +225,7 @@ export class CloudPanel extends LitElement {
 
   async #refresh() {
     const g = this.#glance;
-    if (!g) return;
+    if (!g || !this.session) return;
     this.busy = true;
     try {
       this.images = await g.listAllImages({ sort: 'created_at:desc' });
@@ -239,7 +239,10 @@ export class CloudPanel extends LitElement {
 
   #fail(e: unknown) {
     this.error = sentence(e);
-    if (isOpenStackError(e, 'token-expired')) this.session = this.session?.canRenew ? this.session : null;
+    if (isOpenStackError(e, 'token-expired')) {
+      this.signInError = this.error;
+      this.session = null;
+    }
   }
 
   async #select(id: string) {
@@ -338,7 +341,16 @@ export class CloudPanel extends LitElement {
   async #openCreate() {
     this.view = 'create';
     this.createError = '';
-    this.createSuccess = '';
+    if (this.phase === 'done' || this.phase === 'cancelled') {
+      // the last image is finished: start the next one from a clean form
+      this.phase = 'idle';
+      this.checks = [];
+      this.progress = null;
+      this.createSuccess = '';
+      this.#file = null;
+      this.verdict = null;
+      this.createForm?.reset();
+    }
     if (this.#file) this.updateComplete.then(() => this.createForm?.setFile(this.#file));
   }
 
@@ -351,7 +363,9 @@ export class CloudPanel extends LitElement {
     } else if (req.source.kind === 'file' && !this.verdict && this.#verdictPending) {
       await this.#verdictPending;
     }
-    this.#flow ??= new UploadFlow({ glance: g, uploader: this.uploaderFactory(g), schema: this.schema, importMethods: this.importMethods, stores: this.stores });
+    const ctx = { glance: g, uploader: this.uploaderFactory(g), schema: this.schema, importMethods: this.importMethods, stores: this.stores };
+    if (this.#flow) this.#flow.setContext(ctx);
+    else this.#flow = new UploadFlow(ctx);
     const abort = new AbortController();
     this.#abort = abort;
     this.createError = '';
@@ -378,7 +392,11 @@ export class CloudPanel extends LitElement {
       if (!aborted && this.pendingImageId && this.phase === 'failed' && !isOpenStackError(e, 'hash-mismatch'))
         text += ' ' + msg(str`The unfinished image ${this.pendingImageId} is kept: "Create and upload" again reuses or replaces it, or delete it.`);
       this.createError = text;
-      if (isOpenStackError(e, 'token-expired') && !this.session?.canRenew) this.signInError = text;
+      if (isOpenStackError(e, 'token-expired')) {
+        // the session cannot continue: back to the sign-in form, the unfinished image remembered
+        this.signInError = text;
+        this.session = null;
+      }
     } finally {
       this.#abort = null;
       void this.#refresh();
@@ -407,10 +425,17 @@ export class CloudPanel extends LitElement {
 
   override render() {
     const s = this.session;
-    if (!s) {
-      return html`<cloud-sign-in part="sign-in" auth-url=${this.authUrl} ?busy=${this.signingIn} error=${this.signInError}
-        corsSettings=${this.corsSettings} @sign-in=${(e: CustomEvent<AuthConfig>) => void this.#signIn(e.detail)}></cloud-sign-in>`;
-    }
+    // The views stay mounted while signed out (hidden), so that a form survives a re-sign-in
+    // after an expired token.
+    return html`
+      ${s ? this.#renderHeader(s) : html`<cloud-sign-in part="sign-in" auth-url=${this.authUrl} ?busy=${this.signingIn}
+          error=${this.signInError} corsSettings=${this.corsSettings}
+          @sign-in=${(e: CustomEvent<AuthConfig>) => void this.#signIn(e.detail)}></cloud-sign-in>`}
+      <div ?hidden=${!s}>${this.#renderView()}</div>
+    `;
+  }
+
+  #renderHeader(s: KeystoneSession) {
     const t = s.token;
     const regions = catalogRegions(s.catalog);
     const ifaces = catalogInterfaces(s.catalog, 'image', this.region || undefined);
@@ -432,7 +457,6 @@ export class CloudPanel extends LitElement {
       ${this.error ? html`<p class="error" role="alert" data-role="panel-error">${this.error}</p>` : nothing}
       ${this.corsSettings && this.error ? html`<pre data-role="cors-settings">${this.corsSettings}</pre>` : nothing}
       ${this.notice ? html`<p class="notice" role="status" data-role="panel-notice">${this.notice}</p>` : nothing}
-      ${this.#renderView()}
     `;
   }
 

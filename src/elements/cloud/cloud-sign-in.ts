@@ -6,6 +6,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
 import { parseCloudFile } from '../../core/openstack/cloud-config.ts';
 import { emptyFields, fieldsFromConfig, toAuthConfig, type SignInFields } from './credentials-file.ts';
+import { syncSelects } from './select-sync.ts';
 
 @customElement('cloud-sign-in')
 export class CloudSignIn extends LitElement {
@@ -38,6 +39,10 @@ export class CloudSignIn extends LitElement {
   }
   get authUrl() {
     return this.f.authUrl;
+  }
+
+  override updated() {
+    syncSelects(this.renderRoot, { method: this.f.method, interface: this.f.interface, cloud: this.cloudName });
   }
 
   private set<K extends keyof SignInFields>(k: K, v: SignInFields[K]) {

@@ -10,7 +10,8 @@ const GIB = 1024 ** 3;
 export async function verdictForFile(file: File): Promise<{ verdict: Verdict; inspection: InspectionLike | null }> {
   try {
     const report = await inspectSafety(blobSource(file, file.name));
-    const diskFormat = glanceFormatOf(report.detected);
+    // nothing recognised is what Glance calls raw
+    const diskFormat = glanceFormatOf(report.detected ?? 'raw');
     const blocking = report.findings.find((f) => f.severity === 'error');
     const virtualSize = report.details.virtualSize;
     return {

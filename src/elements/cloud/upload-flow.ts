@@ -10,7 +10,7 @@ import type { GlanceImage, ImageCreateFields, ImageSchemaInfo, ImageVisibility, 
 import type { ImageDigests } from '../../core/hash/image-hasher.ts';
 import type { CheckLine, CreateRequest, Phase, UploadProgress } from './cloud-create-form.ts';
 import { formatBytes } from './format.ts';
-import { RateMeter } from './rate-meter.ts';
+import { RateMeter, verifyImageDigests } from '../../core/openstack/image-upload.ts';
 
 /** Sends image bytes to /file or /stage while hashing them; resolves with the local digests. */
 export interface DataUploader {
@@ -179,7 +179,12 @@ export class UploadFlow {
   /** Digests of the last completed transfer, so a retry after a failed verification need not resend. */
   #lastDigests: { imageId: string; digests: ImageDigests } | null = null;
 
-  constructor(private readonly ctx: FlowContext) {}
+  constructor(private ctx: FlowContext) {}
+
+  /** After a new sign-in or another region: same flow (and its memory of the last transfer). */
+  setContext(ctx: FlowContext) {
+    this.ctx = ctx;
+  }
 
   async run(req: CreateRequest, verdict: Verdict | null, pendingId: string, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {
     const { glance } = this.ctx;
@@ -192,7 +197,7 @@ export class UploadFlow {
     let image = await this.#reuseOrReplace(req, pendingId);
     if (image && image.status === 'active' && this.#lastDigests?.imageId === image.id) {
       report.image(image.id);
-      return this.#verify(image, this.#lastDigests.digests, req);
+      return this.#verify(image, this.#lastDigests.digests);
     }
     if (!image) image = await glance.createImage(createFields(req));
     const id = image.id;
@@ -210,7 +215,8 @@ export class UploadFlow {
           const now = performance.now();
           if (now - last < 200 && sent < file.size) return;
           last = now;
-          report.progress({ sent, total: file.size, ...meter.update(sent, file.size) });
+          const bytesPerSecond = meter.add(sent);
+          report.progress({ sent, total: file.size, bytesPerSecond, secondsLeft: bytesPerSecond > 0 ? (file.size - sent) / bytesPerSecond : Infinity });
         };
         const t0 = performance.now();
         digests = await this.ctx.uploader.send(req.method === 'glance-direct' ? 'stage' : 'file', id, file, { signal, onProgress });
@@ -228,7 +234,7 @@ export class UploadFlow {
       report.phase('verifying');
       const done = await glance.waitForImage(id, { intervalMs: 500, timeoutMs: 15 * 60_000, signal });
       if (signal.aborted) fail(msg('Cancelled.'), 'aborted');
-      return digests ? { ...this.#verify(done, digests, req), transfer } : {
+      return digests ? { ...this.#verify(done, digests), transfer } : {
         image: done,
         message: msg(str`The image "${done.name ?? done.id}" is active (${formatBytes(done.size)}, downloaded by Glance).`),
       };
@@ -263,18 +269,13 @@ export class UploadFlow {
     return null;
   }
 
-  #verify(image: GlanceImage, d: ImageDigests, req: CreateRequest): FlowOutcome {
-    const problems: string[] = [];
-    if (image.size !== d.size) problems.push(msg(str`size ${image.size} instead of ${d.size}`));
-    if (image.checksum !== d.md5) problems.push(msg(str`checksum (md5) ${image.checksum ?? 'none'} instead of ${d.md5}`));
-    if (image.os_hash_algo === 'sha512' && image.os_hash_value !== d.sha512) problems.push(msg('os_hash_value (sha512) differs'));
-    if (image.os_hash_algo && image.os_hash_algo !== 'sha512') problems.push(msg(str`Glance hashes with ${image.os_hash_algo}, not sha512, so the data cannot be verified`));
-    if (problems.length)
+  #verify(image: GlanceImage, d: ImageDigests): FlowOutcome {
+    if (image.os_hash_algo && image.os_hash_algo !== 'sha512')
       throw new OpenStackError(
-        msg(str`The data Glance stored for "${image.name ?? image.id}" does not match your file (${problems.join('; ')}): delete the image and upload it again.`),
+        msg(str`Glance hashes with ${image.os_hash_algo}, not sha512, so the upload of "${image.name ?? image.id}" cannot be verified: check the image yourself before using it.`),
         { kind: 'hash-mismatch' },
       );
-    void req;
+    verifyImageDigests(image, d);
     return {
       image,
       message: msg(str`The image "${image.name ?? image.id}" is active and its checksums match your file (sha512 ${d.sha512.slice(0, 16)}…, md5 ${d.md5}).`),

@@ -20,6 +20,7 @@ export interface CloudUser {
 }
 
 export interface CloudJson {
+  stateDir: string;
   region: string;
   keystone: { url: string; authUrl: string; tokenExpirationSeconds: number };
   glance: { url: string; pid: number; imageSizeCap: number; importMethods: string[] };

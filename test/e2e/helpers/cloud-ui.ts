@@ -97,3 +97,16 @@ export async function openImage(page: Page, id: string): Promise<void> {
   await row.click();
   await page.locator('cloud-image-details dd[data-key=id]').waitFor();
 }
+
+/** Waits until the upload progress bar shows at least `pct` percent. */
+export async function waitProgress(page: Page, pct: number, timeoutMs = 60_000): Promise<number> {
+  const bar = page.locator(form('progress'));
+  await bar.waitFor({ timeout: timeoutMs });
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await bar.evaluate((el) => (el as HTMLProgressElement).value);
+    if (v >= pct) return v;
+    if (Date.now() > end) throw new Error(`upload progress stayed at ${v}%`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

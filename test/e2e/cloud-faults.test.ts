@@ -1,0 +1,231 @@
+// Faults through the cloud panel UI against the real local Keystone and Glance: cancel, unsafe or
+// mismatched formats, Glance's size cap (413), Glance dying mid-upload, a token expiring during an
+// upload. Each must give one plain sentence and leave nothing the user cannot see and clean up.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
+import { serveDist, type DistServer } from './helpers/serve-dist.ts';
+import { cleanupImages, cloudSh, imagesNamed, loadCloud, nodeGlance, type CloudJson } from './helpers/cloud-env.ts';
+import { digests, makeQcow2, makeRaw, tempDir } from './helpers/cloud-images.ts';
+import { authenticate } from '../../src/core/openstack/keystone.ts';
+import {
+  fill, form, openCloudTab, openCreate, signInWithPassword, waitCreateOutcome, waitProgress, waitSignedIn, waitValue,
+  type CloudPage,
+} from './helpers/cloud-ui.ts';
+import type { GlanceClient } from '../../src/core/openstack/glance.ts';
+
+const PREFIX = `e2e-fault-${process.pid}-`;
+let browser: Browser;
+let server: DistServer;
+let tmp: ReturnType<typeof tempDir>;
+let cloud: CloudJson;
+let glance: GlanceClient;
+let ui: CloudPage;
+let page: Page;
+let large: { path: string; size: number }; // below the 1 GiB cap, slow enough to interrupt
+let tooLarge: { path: string; size: number }; // above the cap
+let qcow: { path: string; size: number };
+let backed: { path: string; size: number };
+
+async function chooseFile(path: string, format: string, name: string): Promise<void> {
+  await openCreate(page);
+  await page.locator(form('input#file')).setInputFiles(path);
+  await waitValue(page.locator(form('select#disk_format')), format);
+  await fill(page, form('input#name'), name);
+}
+
+const create = () => page.locator(form('button[data-action=create]')).click();
+
+function glanceFiles(): string[] {
+  const dir = join(loadCloud().stateDir, 'images');
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+before(async () => {
+  cloud = loadCloud();
+  ({ glance } = await nodeGlance('demo'));
+  await cleanupImages(glance, 'e2e-fault-');
+  tmp = tempDir();
+  large = makeRaw(tmp.dir, 'large.raw', 960);
+  tooLarge = makeRaw(tmp.dir, 'too-large.raw', 1200);
+  qcow = makeQcow2(tmp.dir, 'small.qcow2', 16, 1);
+  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', 'small.qcow2', '-F', 'qcow2', join(tmp.dir, 'backed.qcow2')]);
+  backed = { path: join(tmp.dir, 'backed.qcow2'), size: 0 };
+  server = await serveDist(5653);
+  browser = await launchChromium();
+  ui = await openCloudTab(browser, server.origin);
+  page = ui.page;
+  await signInWithPassword(page, cloud, cloud.users.demo);
+  await waitSignedIn(page);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (glance) await cleanupImages(glance, PREFIX).catch(() => undefined);
+  tmp?.remove();
+});
+
+describe('cloud panel faults', () => {
+  test('a file whose content is not the chosen format is refused before any byte is sent', async () => {
+    const name = `${PREFIX}mismatch`;
+    await chooseFile(qcow.path, 'qcow2', name);
+    await page.locator(form('select#disk_format')).selectOption('raw');
+    await create();
+    const out = await waitCreateOutcome(page);
+    assert.equal(out.ok, false);
+    assert.match(out.text, /content is qcow2 but the format is set to raw: Glance rejects such a mismatch, so set the format to qcow2\./);
+    assert.equal((await imagesNamed(glance, name)).length, 0, 'no image was created');
+  });
+
+  test('an unsafe file (qcow2 with a backing file) is refused before any byte is sent', async () => {
+    const name = `${PREFIX}backed`;
+    await openCreate(page);
+    await page.locator(form('input#file')).setInputFiles(backed.path);
+    await fill(page, form('input#name'), name);
+    await page.locator(form('select#disk_format')).selectOption('qcow2');
+    await create();
+    const out = await waitCreateOutcome(page);
+    assert.equal(out.ok, false);
+    assert.match(out.text, /^Safety check failed: .*backing.*Convert it/s);
+    assert.equal((await imagesNamed(glance, name)).length, 0, 'no image was created');
+  });
+
+  test('cancel stops the transfer and deletes the image', async () => {
+    const name = `${PREFIX}cancel`;
+    await chooseFile(large.path, 'raw', name);
+    await create();
+    const pct = await waitProgress(page, 1);
+    assert.ok(pct < 100, `cancel must come mid-transfer (at ${pct}%)`);
+    const [img] = await imagesNamed(glance, name);
+    assert.ok(img, 'the image was created before the transfer');
+    await page.locator(form('button[data-action=cancel]')).click();
+    const out = await waitCreateOutcome(page);
+    assert.equal(out.ok, false);
+    assert.match(out.text, new RegExp(`Upload cancelled: the transfer was stopped and the image ${img.id} was deleted\\.`));
+    await assert.rejects(glance.getImage(img.id), (e: Error & { kind?: string }) => e.kind === 'not-found');
+    // and no data of it is left in the store, nor does it turn up later (Horizon's cancel let it go active)
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.ok(!glanceFiles().some((f) => f.startsWith(img.id)), 'no stored data');
+    assert.equal((await imagesNamed(glance, name)).length, 0);
+  });
+
+  test('over the size cap: Glance\'s 413 is one sentence; the retry with a smaller file reuses the image', async () => {
+    const name = `${PREFIX}cap`;
+    await chooseFile(tooLarge.path, 'raw', name);
+    await create();
+    const out = await waitCreateOutcome(page);
+    assert.equal(out.ok, false);
+    assert.match(out.text, /too large for this cloud .*exceeds the image size cap or your storage quota/s);
+    assert.match(out.text, /The unfinished image [0-9a-f-]{36} is kept: "Create and upload" again reuses or replaces it, or delete it\./);
+    const first = await imagesNamed(glance, name);
+    assert.equal(first.length, 1);
+    assert.equal(first[0].status, 'queued');
+    // retry with a file that fits: the same image gets the data
+    const want = await digests(qcow.path);
+    await page.locator(form('input#file')).setInputFiles(qcow.path);
+    await waitValue(page.locator(form('select#disk_format')), 'qcow2');
+    await create();
+    const again = await waitCreateOutcome(page);
+    assert.ok(again.ok, again.text);
+    const after = await imagesNamed(glance, name);
+    assert.equal(after.length, 1, 'no second image of the same name');
+    assert.equal(after[0].id, first[0].id, 'the queued image was reused');
+    assert.equal(after[0].status, 'active');
+    assert.equal(after[0].disk_format, 'qcow2');
+    assert.equal(after[0].os_hash_value, want.sha512);
+  });
+
+  test('Glance stopped mid-upload: a plain sentence, then the retry replaces the stuck image', async () => {
+    const name = `${PREFIX}glance-down`;
+    await chooseFile(large.path, 'raw', name);
+    await create();
+    await waitProgress(page, 10);
+    const [stuck] = await imagesNamed(glance, name);
+    process.kill(loadCloud().glance.pid, 'SIGKILL');
+    const out = await waitCreateOutcome(page);
+    assert.equal(out.ok, false);
+    assert.match(out.text, /Could not reach http:\/\/127\.0\.0\.1:\d+ while uploading the image data: the connection failed or dropped\./);
+    assert.match(out.text, new RegExp(`The unfinished image ${stuck.id} is kept`));
+    cloudSh(['restart', 'glance']);
+    ({ glance } = await nodeGlance('demo'));
+    const want = await digests(large.path);
+    await create();
+    const again = await waitCreateOutcome(page);
+    assert.ok(again.ok, again.text);
+    const images = await imagesNamed(glance, name);
+    assert.equal(images.length, 1, 'the stuck image was cleaned up, no duplicate');
+    assert.notEqual(images[0].id, stuck.id);
+    assert.equal(images[0].status, 'active');
+    assert.equal(images[0].os_hash_value, want.sha512);
+  });
+});
+
+describe('cloud panel: tokens expiring during an upload', () => {
+  const LIFETIME = 25;
+  before(() => {
+    cloudSh(['restart', 'keystone'], { KEYSTONE_TOKEN_EXPIRATION: String(LIFETIME) });
+  });
+  after(() => {
+    cloudSh(['restart', 'keystone'], { KEYSTONE_TOKEN_EXPIRATION: '3600' });
+  });
+
+  test('a password session renews its token itself and the upload succeeds', async () => {
+    await page.locator('cloud-panel button[data-action=sign-out]').click();
+    await signInWithPassword(page, cloud, cloud.users.demo);
+    const before = await waitSignedIn(page);
+    const name = `${PREFIX}renew`;
+    await chooseFile(large.path, 'raw', name);
+    // start when the token has ~7 s left: it expires while the bytes are in flight
+    await new Promise((r) => setTimeout(r, (LIFETIME - 7) * 1000));
+    await create();
+    const out = await waitCreateOutcome(page);
+    assert.ok(out.ok, out.text);
+    const afterText = (await page.locator('cloud-panel [data-role=whoami]').textContent()) ?? '';
+    assert.notEqual(afterText, before, 'the token was renewed (new expiry shown)');
+    const [img] = await imagesNamed(glance, name);
+    assert.equal(img.status, 'active');
+  });
+
+  test('an existing token that expires mid-upload: one sentence, sign in again, the retry verifies without resending', async () => {
+    const c = loadCloud();
+    const u = c.users.demo;
+    const t = await authenticate({
+      authUrl: c.keystone.authUrl,
+      auth: { type: 'password', username: u.username, password: u.password, userDomainName: u.userDomainName },
+      scope: { projectName: u.projectName, projectDomainName: u.projectDomainName },
+    });
+    await page.locator('cloud-panel button[data-action=sign-out]').click();
+    await page.locator('cloud-sign-in select#method').selectOption('token');
+    await fill(page, 'cloud-sign-in input#authUrl', c.keystone.authUrl);
+    await fill(page, 'cloud-sign-in input#token', t.value);
+    await fill(page, 'cloud-sign-in input#projectName', u.projectName);
+    await page.locator('cloud-sign-in button[data-action=sign-in]').click();
+    await waitSignedIn(page);
+    const name = `${PREFIX}token`;
+    await chooseFile(large.path, 'raw', name);
+    const left = t.expiresAt.getTime() - Date.now();
+    await new Promise((r) => setTimeout(r, Math.max(0, left - 2500)));
+    await create();
+    const err = page.locator('cloud-sign-in [data-role=sign-in-error]');
+    await err.waitFor({ timeout: 120_000 });
+    assert.match((await err.textContent()) ?? '', /token you signed in with expired at .*Sign in again/);
+    const [img] = await imagesNamed(glance, name);
+    assert.ok(img, 'the image is visible to the user after signing in again');
+    // sign in with the password; the create form kept its values and the unfinished image
+    await signInWithPassword(page, cloud, cloud.users.demo);
+    await waitSignedIn(page);
+    assert.match((await page.locator(form('[data-role=pending]')).textContent()) ?? '', new RegExp(img.id));
+    await create();
+    const out = await waitCreateOutcome(page);
+    assert.ok(out.ok, out.text);
+    const images = await imagesNamed(glance, name);
+    assert.equal(images.length, 1);
+    assert.equal(images[0].id, img.id);
+    assert.equal(images[0].status, 'active');
+  });
+});
