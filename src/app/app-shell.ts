@@ -79,6 +79,12 @@ export class AppShell extends LitElement {
       margin: 0 0 16px;
       color: #3a444d;
     }
+    .panel {
+      background: #fff;
+      border: 1px solid #d5dbe1;
+      border-radius: 8px;
+      padding: 16px 20px;
+    }
     section.about {
       margin-top: 28px;
       padding: 14px 18px;
@@ -99,6 +105,8 @@ export class AppShell extends LitElement {
   @state() private view: View = 'inspect';
   @state() private cloudLoaded = false;
   @state() private cloudError = '';
+  /** The file the user asked to upload, handed to the cloud panel (its `offer` property). */
+  @state() private offer: { file: File; result: unknown } | null = null;
 
   constructor() {
     super();
@@ -164,7 +172,13 @@ export class AppShell extends LitElement {
               'Check a disk image before you upload it: Glance’s safety verdict, what qemu-img sees, and the image properties to set.',
             )}
           </p>
-          <image-inspector></image-inspector>
+          <image-inspector
+            uploadable
+            @image-upload-requested=${(e: CustomEvent<{ file: File; result: unknown }>) => {
+              this.offer = e.detail;
+              void this.#openCloud();
+            }}
+          ></image-inspector>
         </div>
         ${this.view === 'cloud' ? this.#renderCloud() : nothing}
         <section class="about" id="about">
@@ -190,7 +204,9 @@ export class AppShell extends LitElement {
       return html`<p>${msg('This build does not include the cloud panel.')}</p>`;
     }
     if (this.cloudError) return html`<p role="alert">${this.cloudError}</p>`;
-    return this.cloudLoaded ? html`<cloud-panel></cloud-panel>` : html`<p>${msg('Loading…')}</p>`;
+    return html`<div class="panel">
+      ${this.cloudLoaded ? html`<cloud-panel .offer=${this.offer}></cloud-panel>` : html`<p>${msg('Loading…')}</p>`}
+    </div>`;
   }
 }
 

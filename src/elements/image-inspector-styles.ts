@@ -94,6 +94,10 @@ export const inspectorStyles = css`
   p.muted {
     margin: 0 0 8px;
   }
+  button.upload {
+    font-size: 0.9em;
+    padding: 3px 10px;
+  }
   .phase {
     margin-left: auto;
     font-size: 0.85em;

@@ -24,6 +24,12 @@ export interface InspectErrorDetail {
   message: string;
 }
 
+/** Detail of `image-upload-requested`: the chosen file and its inspection. */
+export interface UploadRequestDetail {
+  file: File;
+  result: unknown;
+}
+
 declare global {
   interface HTMLElementTagNameMap {
     'image-inspector': ImageInspector;
@@ -31,6 +37,7 @@ declare global {
   interface HTMLElementEventMap {
     'image-inspected': CustomEvent<unknown>;
     'image-inspect-error': CustomEvent<InspectErrorDetail>;
+    'image-upload-requested': CustomEvent<UploadRequestDetail>;
   }
 }
 
@@ -47,6 +54,8 @@ export class ImageInspector extends LitElement {
   @property({ reflect: true }) override lang = '';
   /** Only the verdict and key facts, no detail tables. */
   @property({ type: Boolean, reflect: true }) compact = false;
+  /** Offer an "Upload…" button on inspected cards (fires image-upload-requested). */
+  @property({ type: Boolean, reflect: true }) uploadable = false;
 
   @state() private cards: CardState[] = [];
   @state() private dragOver = false;
@@ -54,6 +63,8 @@ export class ImageInspector extends LitElement {
   @query('#folder') private folderInput!: HTMLInputElement;
 
   #nextId = 1;
+  /** The file behind each card (kept out of the rendered state: Files are not display data). */
+  #files = new Map<number, File>();
   #pipeline?: Promise<InspectionPipeline>;
   /** Images being inspected at once: safety verdicts of several files show without waiting for
    *  each other's qemu-img runs (the worker client runs those one at a time anyway). */
@@ -92,6 +103,7 @@ export class ImageInspector extends LitElement {
         notes: [],
       };
       this.cards = [...this.cards, card];
+      this.#files.set(card.id, g.main);
       return { card, group: g };
     });
     await Promise.all(jobs.map((j) => this.#limited(() => this.#inspectOne(j.card.id, j.group))));
@@ -111,6 +123,19 @@ export class ImageInspector extends LitElement {
   /** Removes every result card. */
   clear(): void {
     this.cards = [];
+    this.#files.clear();
+  }
+
+  #requestUpload(c: CardState): void {
+    const file = this.#files.get(c.id);
+    if (!file || c.result === undefined) return;
+    this.dispatchEvent(
+      new CustomEvent<UploadRequestDetail>('image-upload-requested', {
+        detail: { file, result: c.result },
+        bubbles: true,
+        composed: true,
+      }),
+    );
   }
 
   #patch(id: number, patch: Partial<CardState>): void {
@@ -222,6 +247,11 @@ export class ImageInspector extends LitElement {
         <h3>${c.name}</h3>
         <span class="muted">${this.#bytes(c.size)}</span>
         <span class="phase" aria-live="polite">${this.#phaseLabel(c.phase)}</span>
+        ${this.uploadable && c.phase === 'done'
+          ? html`<button part="upload-button" class="secondary upload" type="button" @click=${() => this.#requestUpload(c)}>
+              ${msg('Upload to the cloud…')}
+            </button>`
+          : nothing}
       </header>
       ${c.extents.length
         ? html`<p class="muted extents">${msg(str`With its extent files: ${c.extents.join(', ')}`)}</p>`

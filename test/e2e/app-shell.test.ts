@@ -2,7 +2,7 @@
 // screenshot kept in test-results/ for people to look at.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
@@ -119,6 +119,25 @@ test('dropping a file on the drop zone inspects it', async () => {
     assert.equal(d.file, 'dropped.qcow2');
     assert.equal(d.format, 'qcow2');
     assert.equal(d.info['backing-filename'], nativeInfo(corpus.htmlBacking, 'qcow2')['backing-filename']);
+  } finally {
+    await app.close();
+  }
+});
+
+test('"Upload to the cloud…" on a card hands the file and its inspection to the cloud panel', async () => {
+  const app = await openApp(browser, server.origin);
+  try {
+    await chooseFiles(app.page, [`${corpus.base.dir}/small.qcow2`]);
+    await waitForOutcomes(app.page, 1);
+    await waitForIdle(app.page);
+    await app.page.locator('image-inspector button.upload').click();
+    await app.page.locator('cloud-panel').waitFor();
+    const offer = await app.page.locator('cloud-panel').evaluate((el) => {
+      const o = (el as unknown as { offer: { file: File; result: { format: string; suggested: Record<string, unknown> } } | null }).offer;
+      return o && { name: o.file.name, size: o.file.size, format: o.result.format, diskFormat: o.result.suggested['disk_format'] };
+    });
+    assert.deepEqual(offer, { name: 'small.qcow2', size: statSync(`${corpus.base.dir}/small.qcow2`).size, format: 'qcow2', diskFormat: 'qcow2' });
+    assert.equal(await app.page.locator('#tab-cloud').getAttribute('aria-selected'), 'true');
   } finally {
     await app.close();
   }
