@@ -55,6 +55,7 @@ export async function groupFiles(files: readonly File[]): Promise<ImageGroup[]> 
     const extents = new Map<string, File>();
     const missing: string[] = [];
     for (const name of d.extents) {
+      if (!name) continue; // a ZERO extent has no file
       // qemu-img resolves extent names relative to the descriptor's folder: match by base name.
       const f = byName.get(baseName(name));
       if (f && f !== d.file) {
