@@ -19,7 +19,7 @@ import type { CloudSignIn } from './cloud-sign-in.ts';
 import type { CheckLine, CloudCreateForm, CreateRequest, InspectionLike, Phase, UploadProgress } from './cloud-create-form.ts';
 import type { ImageRecord } from './image-record.ts';
 import { UploadFlow, discardImage, glanceFormatOf, type DataUploader, type Verdict } from './upload-flow.ts';
-import { pageUploader } from './page-uploader.ts';
+import { workerUploader } from './worker-uploader.ts';
 import { verdictForFile } from './file-verdict.ts';
 import { formatBytes, formatRate } from './format.ts';
 
@@ -86,7 +86,7 @@ export class CloudPanel extends LitElement {
   #abort: AbortController | null = null;
   #file: File | null = null;
   /** Replaceable for the benchmark and the worker: how bytes and hashes travel. */
-  uploaderFactory: (glance: GlanceClient) => DataUploader = pageUploader;
+  uploaderFactory: (glance: GlanceClient) => DataUploader = workerUploader;
 
   constructor() {
     super();
