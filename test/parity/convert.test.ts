@@ -65,6 +65,18 @@ describe('conversion matrix (small image: data spanning several convert buffers,
     }
   });
 
+  test('convert options: -n onto an existing target, --target-is-zero, -W -m 4, -S 0, -o cluster_size', async () => {
+    const src = corpus.matrixSources.qcow2;
+    const pre = join(work.dir, 'opt-n.qcow2');
+    assertOk(native(['create', '-q', '-f', 'qcow2', pre, '24M']), 'native create');
+    const n = await wasm(['convert', '-n', '--target-is-zero', '-f', 'qcow2', '-O', 'qcow2', src.path, pre]);
+    assertOk(n, 'wasm convert -n --target-is-zero');
+    assertOk(native(['compare', '-f', 'qcow2', '-F', 'qcow2', src.path, pre]), 'native compare -n');
+    await wasmConvertNativeCompare(src, 'raw', join(work.dir, 'opt-W.raw'), ['-W', '-m', '4']);
+    await wasmConvertNativeCompare(src, 'raw', join(work.dir, 'opt-S0.raw'), ['-S', '0']);
+    await wasmConvertNativeCompare(src, 'qcow2', join(work.dir, 'opt-cs.qcow2'), ['-o', 'cluster_size=4096,preallocation=metadata']);
+  });
+
   test('qcow2 output is byte-identical to native qcow2 output', async () => {
     const src = corpus.matrixSources.raw;
     const w = join(work.dir, 'bytes-w.qcow2');
