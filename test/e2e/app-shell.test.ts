@@ -43,6 +43,13 @@ test('the page carries the strict CSP and loads without violations', async () =>
     await app.page.locator('cloud-panel').waitFor();
     await app.page.locator('#tab-inspect').click();
     assert.deepEqual(app.requests.filter((u) => !u.startsWith(server.origin)), [], 'no request to another host');
+    // qemu-img is lazy: no worker and no wasm in the page until a file is chosen.
+    assert.equal(app.page.workers().length, 0, 'no qemu-img worker yet');
+    const pageResources = await app.page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+    assert.deepEqual(pageResources.filter((n) => /qemu-img|\.wasm/.test(n)), [], 'the page itself never loads the wasm or its glue');
+    await chooseFiles(app.page, [`${corpus.base.dir}/small.qcow2`]);
+    await waitForOutcomes(app.page, 1);
+    assert.equal(app.page.workers().length, 1, 'one worker, created by the first file');
     assert.deepEqual(await cspViolations(app.page), []);
     assert.deepEqual(app.problems, []);
   } finally {
