@@ -19,6 +19,7 @@ const created: string[] = [];
 
 async function openPage(origin: string): Promise<Page> {
   const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   await page.goto(origin + server.pagePath);
   await page.waitForFunction(() => 'clients' in window, undefined, { timeout: 180_000 }); // Vite's first bundling
   await page.locator('#file').setInputFiles(file.path);

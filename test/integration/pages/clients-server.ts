@@ -8,6 +8,8 @@ export async function startClientsServer(port: number): Promise<{ origin: string
   const server = await createServer({
     root: ROOT,
     configFile: false,
+    // a private optimizer cache: other suites' Vite servers re-optimise the shared one concurrently
+    cacheDir: 'node_modules/.vite-integration-clients',
     logLevel: 'error',
     clearScreen: false,
     server: { host: '127.0.0.1', port, strictPort: true, hmr: false, fs: { allow: [ROOT] } },
