@@ -51,7 +51,7 @@ export class ImageInspector extends LitElement {
   /** The disk_format the user means to upload as; a mismatch with the content is a finding. */
   @property({ attribute: 'declared-format' }) declaredFormat = '';
   /** UI language ("en", "ja"); empty follows the page. */
-  @property({ reflect: true }) override lang = '';
+  @property() override lang = '';
   /** Only the verdict and key facts, no detail tables. */
   @property({ type: Boolean, reflect: true }) compact = false;
   /** Offer an "Upload…" button on inspected cards (fires image-upload-requested). */
