@@ -97,6 +97,32 @@ const TEXTS: Record<string, Text> = {
   },
   'vmdk.version': { message: () => msg('This VMDK sparse header version is not supported.'), fix: convert },
   'vmdk.descriptor-location': { message: () => msg('The VMDK descriptor is not where it must be; Glance refuses it.'), fix: convert },
+  'vmdk.extent-file': {
+    message: () => msg('This file is one extent (a data part) of a multi-file VMDK, not a disk image by itself.'),
+    fix: () => msg('Select the VMDK descriptor (the small .vmdk text file) together with all its extent files, then convert them to a single image.'),
+  },
+  'ova.missing-file': {
+    needs: ['files'],
+    message: (p) => msg(str`The OVF descriptor names files the archive does not contain: ${p['files']}.`),
+    fix: () => msg('Export the appliance again, or provide the missing disk files.'),
+  },
+  'ova.no-disk': {
+    message: () => msg('The OVA contains no disk image.'),
+    fix: () => msg('Export the appliance again with its disks.'),
+  },
+  'ova.ovf-too-large': {
+    message: () => msg('The OVF descriptor is too large and was not read.'),
+    fix: () => msg('Set CPU, memory and OS properties by hand.'),
+  },
+  'tar.invalid': { message: () => msg('The archive is damaged or cut short.'), fix: getAgain },
+  'gpt.invalid': { message: () => msg('The GPT header declares an implausible partition array.'), fix: () => msg('Repair the partition table before uploading.') },
+  'gpt.header-missing': { message: () => msg('The MBR announces a GPT disk, but no GPT header follows it.'), fix: () => msg('Repair the partition table before uploading.') },
+  'luks.version': { message: () => msg('This LUKS version is not supported by Glance’s checks (only LUKS1).'), fix: () => msg('Decrypt and convert it to qcow2/raw.') },
+  'inspect.detector-failed': {
+    needs: ['format'],
+    message: (p) => msg(str`The ${p['format']} check could not read this file.`),
+    fix: doNotUpload,
+  },
   'vhd.differencing': {
     message: () => msg('This is a differencing VHD: it only holds changes against a parent disk, which Glance cannot follow.'),
     fix: () => msg('Merge it with its parent (convert the chain to a single qcow2 or VHD).'),
