@@ -72,6 +72,8 @@ test('language switch shows Japanese, results included; screenshots kept', async
     const japanese = await deepText(app.page);
     assert.match(japanese, /仮想サイズ/, 'result cards are translated too');
     assert.doesNotMatch(japanese, /Virtual size/);
+    assert.match(japanese, /gzip で圧縮されています/, 'findings are translated by their code');
+    assert.doesNotMatch(japanese, /This file is gzip-compressed/);
     assert.equal(await app.page.evaluate(() => document.documentElement.lang), 'ja');
     await app.page.screenshot({ path: join(RESULTS, 'app-ja.png'), fullPage: true });
 
