@@ -62,9 +62,19 @@ export const inspectorStyles = css`
   input[type='file'] {
     display: none;
   }
+  .list-head {
+    display: flex;
+    justify-content: flex-end;
+    margin-top: 12px;
+  }
+  button.clear {
+    font-size: 0.9em;
+    padding: 3px 10px;
+    margin: 0;
+  }
   ul.cards {
     list-style: none;
-    margin: 16px 0 0;
+    margin: 8px 0 0;
     padding: 0;
     display: grid;
     gap: 14px;

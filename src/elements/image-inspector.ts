@@ -217,7 +217,12 @@ export class ImageInspector extends LitElement {
         </p>
       </div>
       ${this.cards.length
-        ? html`<ul class="cards" part="list">
+        ? html`<div class="list-head">
+              <button part="clear-button" class="secondary clear" type="button" @click=${() => this.clear()}>
+                ${msg('Clear results')}
+              </button>
+            </div>
+            <ul class="cards" part="list">
             ${this.cards.map((c) => this.#renderCard(c))}
           </ul>`
         : nothing}

@@ -128,6 +128,8 @@ test('dropping a file on the drop zone inspects it', async () => {
     assert.equal(d.file, 'dropped.qcow2');
     assert.equal(d.format, 'qcow2');
     assert.equal(d.info['backing-filename'], nativeInfo(corpus.htmlBacking, 'qcow2')['backing-filename']);
+    await app.page.locator('image-inspector button.clear').click();
+    assert.equal(await app.page.locator('image-inspector li.card').count(), 0, 'Clear results empties the list');
   } finally {
     await app.close();
   }
