@@ -161,6 +161,11 @@ export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
 
   let exitStatus: number | undefined;
   let abortReason: string | undefined;
+  // The glue waits forever if instantiateWasm never calls back: fail the run instead.
+  let instantiationFailed: (e: unknown) => void = () => {};
+  const instantiation = new Promise<never>((_, reject) => {
+    instantiationFailed = reject;
+  });
   const options: ModuleOptions = {
     noInitialRun: true,
     thisProgram: 'qemu-img',
@@ -190,9 +195,7 @@ export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
     instantiateWasm: (imports, receive) => {
       WebAssembly.instantiate(spec.wasm, imports).then(
         (instance) => receive(instance, spec.wasm),
-        (e: unknown) => {
-          abortReason = `instantiation failed: ${String(e)}`;
-        },
+        (e: unknown) => instantiationFailed(e),
       );
       return {};
     },
@@ -205,7 +208,7 @@ export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
 
   let mod: QemuImgModule;
   try {
-    mod = await spec.factory(options);
+    mod = await Promise.race([spec.factory(options), instantiation]);
   } catch (e) {
     const { message, code } = describeCrash(e, abortReason);
     stderr.pushText(`image-inspector: could not start qemu-img: ${message}\n`);
