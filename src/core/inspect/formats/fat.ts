@@ -75,8 +75,11 @@ async function readChain(src: ByteSource, g: FatGeometry, first: number): Promis
   const parts: Uint8Array[] = [];
   const end = g.type === 32 ? 0x0ffffff8 : g.type === 16 ? 0xfff8 : 0xff8;
   let c = first;
-  for (let i = 0; i < MAX_CLUSTERS && c >= 2 && c < end; i++) {
-    parts.push(await src.read(g.dataOffset + (c - 2) * g.clusterBytes, g.clusterBytes));
+  let total = 0;
+  for (let i = 0; i < MAX_CLUSTERS && c >= 2 && c < end && total < MAX_DIR_BYTES; i++) {
+    const part = await src.read(g.dataOffset + (c - 2) * g.clusterBytes, Math.min(g.clusterBytes, MAX_DIR_BYTES - total));
+    parts.push(part);
+    total += part.length;
     c = await nextCluster(src, g, c);
   }
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));

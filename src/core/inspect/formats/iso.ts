@@ -28,7 +28,8 @@ async function efiBootImages(p: Probe, catalogLba: number): Promise<number[]> {
       if (platform === 0xef && t === 0x88) out.push(u32le(cat, o + 8) * SECTOR);
     } else if (t === 0) break;
   }
-  return out.filter((off) => off > 0 && off < p.size);
+  // Real discs carry one UEFI image (two at most); a hostile catalog cannot multiply the reads.
+  return out.filter((off) => off > 0 && off < p.size).slice(0, 2);
 }
 
 export const isoDetector: Detector = {
