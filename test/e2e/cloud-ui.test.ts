@@ -318,6 +318,37 @@ describe('cloud panel: details, update, metadata, delete', () => {
     await assert.rejects(glance.getImage(img.id), (e: Error & { kind?: string }) => e.kind === 'not-found');
   });
 
+  test('Inspect → "Upload…" hands the file and its inspection to the create form', async () => {
+    const name = `${PREFIX}from-inspector`;
+    const want = await digests(small.path);
+    const context = await browser.newContext({ viewport: { width: 1300, height: 1000 } });
+    try {
+      const p = await context.newPage();
+      await p.goto(`${server.origin}/`);
+      await p.locator('image-inspector #files').setInputFiles(small.path);
+      await p.locator('image-inspector li.card[data-phase=done]').waitFor({ timeout: 120_000 });
+      await p.locator('image-inspector [part=upload-button]').click();
+      await p.locator('cloud-panel').waitFor();
+      await signInWithPassword(p, cloud, cloud.users.demo);
+      await waitSignedIn(p);
+      // the create view opens with the file and the inspector's suggestions
+      await waitValue(p.locator(form('select#disk_format')), 'qcow2');
+      await waitValue(p.locator(form('input#min_disk')), '1');
+      assert.match((await p.locator(form('[data-role=file-name]')).textContent()) ?? '', /small\.qcow2/);
+      await fill(p, form('input#name'), name);
+      await p.locator(form('button[data-action=create]')).click();
+      const out = await waitCreateOutcome(p);
+      assert.ok(out.ok, out.text);
+      const [img] = await imagesNamed(glance, name);
+      assert.equal(img.status, 'active');
+      assert.equal(img.disk_format, 'qcow2');
+      assert.equal(img.min_disk, 1);
+      assert.equal(img.os_hash_value, want.sha512);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('the page reported no errors', () => {
     assert.deepEqual(ui.problems.filter((p) => !/401|403|Failed to load resource/.test(p)), []);
   });

@@ -49,8 +49,11 @@ export type Phase = 'idle' | 'checking' | 'creating' | 'uploading' | 'importing'
 /** What an <image-inspector> reports (only the fields this form reads). */
 export interface InspectionLike {
   file?: { name?: string; size?: number } | string;
-  format?: string;
-  virtualSize?: number;
+  /** qemu-img's format name (iso and partitioned disks are "raw" to it). */
+  format?: string | null;
+  /** The format detected from the content (qemu driver names). */
+  detected?: string | null;
+  virtualSize?: number | null;
   safety?: { safe: boolean; findings?: unknown[] };
   suggested?: Record<string, unknown>;
 }

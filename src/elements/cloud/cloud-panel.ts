@@ -1,7 +1,8 @@
 // <cloud-panel>: the OpenStack side of the app. Sign in to Keystone, list / inspect / create /
 // upload / update / delete Glance images. The token lives in this element's memory only (the
-// KeystoneSession), never in storage or logs. Inspection results arrive by the `offer` property,
-// `offerImage()`, or the `image-inspected` / `image-file-inspected` events on document.
+// KeystoneSession), never in storage or logs. A file to upload and its inspection arrive by the
+// `offer` property (the app shell sets it from <image-inspector>'s `image-upload-requested`),
+// `offerImage()`, or that event on document; `image-inspected` for the file in the form refines it.
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
@@ -96,14 +97,14 @@ export class CloudPanel extends LitElement {
   override connectedCallback() {
     super.connectedCallback();
     document.addEventListener('image-inspected', this.#onInspected);
-    document.addEventListener('image-file-inspected', this.#onFileInspected);
+    document.addEventListener('image-upload-requested', this.#onFileInspected);
     window.addEventListener('beforeunload', this.#onUnload);
   }
 
   override disconnectedCallback() {
     super.disconnectedCallback();
     document.removeEventListener('image-inspected', this.#onInspected);
-    document.removeEventListener('image-file-inspected', this.#onFileInspected);
+    document.removeEventListener('image-upload-requested', this.#onFileInspected);
     window.removeEventListener('beforeunload', this.#onUnload);
   }
 
@@ -111,9 +112,11 @@ export class CloudPanel extends LitElement {
     if (changed.has('offer') && this.offer) this.offerImage(this.offer.file, this.offer.result);
   }
 
+  /** A finished inspection of the file already in the form (e.g. by a host page's inspector). */
   #onInspected = (e: Event) => {
     const r = (e as CustomEvent<InspectionLike>).detail;
-    if (r && typeof r === 'object') this.#applyInspection(r);
+    const name = typeof r?.file === 'string' ? r.file : r?.file?.name;
+    if (r && typeof r === 'object' && this.#file && name === this.#file.name) this.#applyInspection(r);
   };
 
   #onFileInspected = (e: Event) => {
@@ -131,7 +134,11 @@ export class CloudPanel extends LitElement {
 
   /** Hands a file (and optionally its inspection) to the create form. */
   offerImage(file: File, result?: InspectionLike) {
+    if (file === this.#file && result === this.inspection) return; // the same offer by event and property
     this.#file = file;
+    // the user asked to upload this: the create form is where that happens (after sign-in if needed)
+    this.view = 'create';
+    if (this.phase === 'done' || this.phase === 'cancelled' || this.phase === 'failed') this.#resetCreate();
     if (result) this.#applyInspection(result);
     else void this.#checkFile(file);
     this.updateComplete.then(() => this.createForm?.setFile(file));
@@ -141,8 +148,9 @@ export class CloudPanel extends LitElement {
     this.inspection = r;
     const name = typeof r.file === 'string' ? r.file : r.file?.name;
     if (!this.#file || !name || name === this.#file.name) {
+      const suggested = typeof r.suggested?.disk_format === 'string' ? r.suggested.disk_format : null;
       this.verdict = r.safety
-        ? { safe: r.safety.safe, diskFormat: glanceFormatOf(r.format ?? null), reason: firstReason(r.safety.findings) }
+        ? { safe: r.safety.safe, diskFormat: suggested ?? glanceFormatOf(r.detected ?? r.format ?? null), reason: firstReason(r.safety.findings) }
         : null;
     }
     this.updateComplete.then(() => this.createForm?.applyInspection(r));
@@ -343,15 +351,20 @@ export class CloudPanel extends LitElement {
     this.createError = '';
     if (this.phase === 'done' || this.phase === 'cancelled') {
       // the last image is finished: start the next one from a clean form
-      this.phase = 'idle';
-      this.checks = [];
-      this.progress = null;
-      this.createSuccess = '';
       this.#file = null;
       this.verdict = null;
-      this.createForm?.reset();
+      this.#resetCreate();
     }
     if (this.#file) this.updateComplete.then(() => this.createForm?.setFile(this.#file));
+  }
+
+  #resetCreate() {
+    this.phase = 'idle';
+    this.checks = [];
+    this.progress = null;
+    this.createSuccess = '';
+    this.createError = '';
+    this.createForm?.reset();
   }
 
   async #create(req: CreateRequest) {
