@@ -195,10 +195,12 @@ async function tarMatch(src: ByteSource, depth: number): Promise<FormatMatch> {
   for (const d of ova.disks) {
     for (const f of d.safety?.findings ?? []) if (f.severity === 'error') findings.push({ ...f, message: `${d.name}: ${f.message}` });
   }
-  findings.push(finding('container.ova', 'error',
-    `This is an OVA appliance (a tar archive holding ${ova.disks.length === 1 ? 'one disk' : `${ova.disks.length} disks`}). Glance's content check sees the archive, not the disk, so a direct upload is refused unless the cloud unpacks OVAs on import (the ovf_process plugin).`,
+  // Glance inspects content only for container_format=bare: an OVA is stored as it is, so what
+  // matters is the disk inside (its errors above make the verdict unsafe) and who can boot it.
+  findings.push(finding('container.ova', 'warning',
+    `This is an OVA appliance (a tar archive holding ${ova.disks.length === 1 ? 'one disk' : `${ova.disks.length} disks`}). Glance stores it as-is with container_format=ova without checking its content; only clouds that unpack OVAs on import (the ovf_process plugin) or whose compute driver reads OVAs can boot it.`,
     ova.disks.length
-      ? `Upload the disk inside (${ova.disks.map((d) => d.name).join(', ')}): image-inspector reads it in place from the OVA, without unpacking.`
+      ? `For any cloud, upload the disk inside instead (${ova.disks.map((d) => d.name).join(', ')}) as disk_format=vmdk, container_format=bare: image-inspector reads it in place from the OVA, without unpacking.`
       : 'Export the appliance again with its disks.',
     { disks: ova.disks.map((d) => d.name).join(', ') }));
   const first = ova.disks[0]?.safety;
