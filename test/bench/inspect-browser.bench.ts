@@ -3,6 +3,8 @@
 // not compiled) and warm (same page, next file), next to native `qemu-img info` on the same file.
 // Targets: warm verdict <= 200 ms, cold verdict <= 1 s.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
@@ -71,8 +73,9 @@ async function timeOne(page: Page, path: string): Promise<Timing> {
 }
 
 async function main(): Promise<void> {
-  // Measure what the sources build today, not a stale dist/.
-  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  // Measure what the sources build today, in a private directory (not a stale or shared dist/).
+  const outDir = mkdtempSync(join(tmpdir(), 'ii-bench-dist-'));
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'], { cwd: REPO_ROOT, stdio: 'inherit' });
   const corpus = ensureAppCorpus();
   const files: Array<[string, string, string]> = [
     ['small.qcow2', join(corpus.base.dir, 'small.qcow2'), 'qcow2'],
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
     ['big.qcow2 (8 GiB)', join(corpus.base.dir, 'big.qcow2'), 'qcow2'],
     ['big.raw (8 GiB sparse)', join(corpus.base.dir, 'big.raw'), 'raw'],
   ];
-  const server = await serveDist(PORT);
+  const server = await serveDist(PORT, outDir);
   let browser: Browser | undefined;
   const rows: string[][] = [];
   try {
@@ -110,6 +113,7 @@ async function main(): Promise<void> {
   } finally {
     await browser?.close();
     await server.close();
+    rmSync(outDir, { recursive: true, force: true });
   }
   const head = ['file', 'native info ms', 'cold verdict ms', 'cold info ms', 'warm verdict ms', 'warm info ms', 'warm info / native', 'targets cold≤1s / warm≤200ms'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

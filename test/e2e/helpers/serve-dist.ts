@@ -20,7 +20,9 @@ const TYPES: Record<string, string> = {
 };
 
 export const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
-export const DIST_DIR = join(REPO_ROOT, 'dist');
+/** dist/ by default; IMAGE_INSPECTOR_DIST points at another build (a private outDir, so that a
+ *  concurrent `vite build` in the same tree cannot empty the directory under a running test). */
+export const DIST_DIR = process.env.IMAGE_INSPECTOR_DIST ?? join(REPO_ROOT, 'dist');
 
 export interface DistServer {
   origin: string;
