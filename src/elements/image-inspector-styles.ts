@@ -236,7 +236,26 @@ export const inspectorStyles = css`
   svg.bar .zero {
     fill: color-mix(in srgb, var(--_accent) 25%, var(--_surface));
   }
-  :host([compact]) .sections {
+  details.json {
+    margin-top: 10px;
+  }
+  details.json summary {
+    cursor: pointer;
+    color: var(--_muted);
+    font-size: 0.9em;
+  }
+  details.json pre {
+    max-height: 24em;
+    overflow: auto;
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: 6px;
+    padding: 8px 10px;
+    font-size: 0.82em;
+    white-space: pre-wrap;
+  }
+  :host([compact]) .sections,
+  :host([compact]) details.json {
     display: none;
   }
 `;

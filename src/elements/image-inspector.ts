@@ -278,6 +278,12 @@ export class ImageInspector extends LitElement {
         ${c.info ? this.#renderInfo(c.info) : nothing} ${this.#renderFormatSpecific(c.info)} ${this.#renderFacts(c)}
         ${this.#renderCheckAndMap(c)} ${this.#renderSuggestions(c)}
       </div>
+      ${c.result !== undefined
+        ? html`<details part="json" class="json">
+            <summary>${msg('Inspection as JSON (as image-inspector inspect --json prints it)')}</summary>
+            <pre>${JSON.stringify(c.result, null, 2)}</pre>
+          </details>`
+        : nothing}
     </li>`;
   }
 

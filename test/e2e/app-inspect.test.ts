@@ -81,6 +81,8 @@ describe('single-file images: shown values and event detail equal native qemu-im
         for (const [k, v] of Object.entries(d.suggested)) {
           assert.equal(card.properties[k], String(v), `${file}: suggested ${k} shown`);
         }
+        const json = await app.page.locator(`image-inspector li.card[data-name="${file}"] details.json pre`).textContent();
+        assert.deepEqual(JSON.parse(json ?? ''), d, `${file}: the card's JSON is the event detail`);
       }
       assert.deepEqual(await cspViolations(app.page), [], 'no CSP violations');
       assert.deepEqual(app.problems, [], 'no page errors');
