@@ -3,6 +3,7 @@
 export { blobSource, bytesSource, subSource, type ByteSource } from './byte-source.ts';
 export { inspectSafety, type InspectSafetyOptions } from './safety.ts';
 export { finding, hasErrors, printable, type Finding, type Severity } from './findings.ts';
+export { FINDING_CODES, type FindingCodeInfo } from './finding-codes.ts';
 export { acceptedDeclaredFormats, glanceDiskFormatFor, GLANCE_DISK_FORMATS, qemuDriverFor } from './glance-formats.ts';
 export { suggestProperties, type PropertyFacts, type SuggestedProperties } from './properties.ts';
 export { checkFindings, summariseCheck, summariseMap, type AllocationSummary, type CheckSummary, type QemuRun } from './qemu-check.ts';
