@@ -7,8 +7,7 @@ import { tmpdir, loadavg, cpus } from 'node:os';
 import { join, basename } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../helpers/browser.ts';
-import { startRunnerServer } from '../e2e/pages/runner-server.ts';
+import { startRunnerServer, launchProfileChromium } from '../e2e/pages/runner-server.ts';
 import type { PageRun } from '../e2e/pages/runner-page.ts';
 import { ensureBenchImages } from './qemu-img.bench.ts';
 
@@ -36,7 +35,9 @@ async function main() {
   const img = ensureBenchImages();
   const store = mkdtempSync(join(tmpdir(), 'ii-bench-browser-'));
   const server = await startRunnerServer(PORT, store);
-  const browser = await launchChromium();
+  // An on-disk profile, as users have: incognito keeps OPFS in memory (and caps files at 2 GiB).
+  const profile = mkdtempSync(join(tmpdir(), 'ii-bench-profile-'));
+  const browser = await launchProfileChromium(profile);
   try {
     const page = await browser.newPage();
     await page.goto(server.pageUrl);
@@ -120,6 +121,7 @@ async function main() {
     await browser.close();
     await server.close();
     rmSync(store, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
   }
 }
 

@@ -44,7 +44,7 @@ async function curlOnce(g: GlanceClient): Promise<number> {
   return ms;
 }
 
-async function browserOnce(page: Page): Promise<number> {
+async function browserOnce(page: Page, hashes: boolean): Promise<number> {
   const img = (await page.evaluate(
     (name) => (window as unknown as { clients: { createImage(n: string): Promise<unknown> } }).clients.createImage(name),
     uniqueName('bench-browser'),
@@ -52,8 +52,8 @@ async function browserOnce(page: Page): Promise<number> {
   if (!img.ok) throw new Error(img.message);
   created.push(img.id);
   const r = (await page.evaluate(
-    (id) => (window as unknown as { clients: { upload(i: string, o: unknown): Promise<unknown> } }).clients.upload(id, { via: 'worker' }),
-    img.id,
+    ([id, known]) => (window as unknown as { clients: { upload(i: string, o: unknown): Promise<unknown> } }).clients.upload(id, { via: 'worker', knownDigests: known }),
+    [img.id, hashes ? undefined : { sha512: file.sha512, md5: file.md5, size: file.size }] as const,
   )) as PageResult<{ ms: number; osHash: string; status: string }>;
   if (!r.ok) throw new Error(r.message);
   if (r.status !== 'active' || r.osHash !== file.sha512) throw new Error('browser upload did not give an active image with the right hash');
@@ -75,10 +75,12 @@ try {
 
   const curl: number[] = [];
   const web: number[] = [];
+  const bare: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    // alternate so that a noisy neighbour on the 2 cores hurts both sides alike
+    // alternate so that a noisy neighbour on the 2 cores hurts all sides alike
     curl.push(await curlOnce(glance));
-    web.push(await browserOnce(page));
+    web.push(await browserOnce(page, true));
+    bare.push(await browserOnce(page, false));
     for (const id of created.splice(0)) await glance.deleteImage(id);
   }
   const best = (xs: number[]) => Math.min(...xs);
@@ -86,10 +88,18 @@ try {
   console.log(`file: ${MIB} MiB random data, ${ROUNDS} rounds, best of each`);
   console.log(`curl -T (PUT only)                                  ${best(curl).toFixed(0).padStart(6)} ms  ${rate(best(curl))} MiB/s   runs: ${curl.map((x) => x.toFixed(0)).join(', ')}`);
   console.log(`browser worker (PUT + sha512/md5 + active + verify) ${best(web).toFixed(0).padStart(6)} ms  ${rate(best(web))} MiB/s   runs: ${web.map((x) => x.toFixed(0)).join(', ')}`);
+  console.log(`browser worker, hashing off (transfer + active)     ${best(bare).toFixed(0).padStart(6)} ms  ${rate(best(bare))} MiB/s   runs: ${bare.map((x) => x.toFixed(0)).join(', ')}`);
+  console.log(`throughput ratio browser without hashing/curl: ${(best(curl) / best(bare)).toFixed(3)}x`);
   const ratio = best(curl) / best(web);
   console.log(`throughput ratio browser/curl: ${ratio.toFixed(3)}x (target >= 0.95x)`);
 } finally {
-  for (const id of created) await glance.deleteImage(id).catch(() => undefined);
+  for (const id of created) {
+    try {
+      await glance.deleteImage(id);
+    } catch (e) {
+      console.error(`could not delete benchmark image ${id}: ${(e as Error).message}`);
+    }
+  }
   await browser.close();
   await server.close();
   await file.cleanup();

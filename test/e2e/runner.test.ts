@@ -3,22 +3,23 @@
 // leave the worker usable.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, openSync, readSync, closeSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { ensureCorpus } from '../corpus/generate.ts';
-import { startRunnerServer, type RunnerServer } from './pages/runner-server.ts';
+import { startRunnerServer, launchProfileChromium, type RunnerServer } from './pages/runner-server.ts';
 import type { PageRun } from './pages/runner-page.ts';
 import type { OpfsOutput } from '../../workers/qemu-img/types.ts';
 
 const PORT = 5310;
 const corpus = ensureCorpus();
 const store = mkdtempSync(join(tmpdir(), 'ii-runner-e2e-'));
+const profile = mkdtempSync(join(tmpdir(), 'ii-runner-profile-'));
 let server: RunnerServer;
-let browser: Browser;
+let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
@@ -45,8 +46,8 @@ async function fetchOut(opfsPath: string, name: string): Promise<string> {
 
 before(async () => {
   server = await startRunnerServer(PORT, store);
-  browser = await launchChromium();
-  page = await browser.newPage();
+  context = await launchProfileChromium(profile);
+  page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(server.pageUrl);
   await page.waitForFunction(() => 'runner' in window);
@@ -54,6 +55,8 @@ before(async () => {
   const vmdk = corpus.images.find((i) => i.id === 'small.vmdk-twoGbMaxExtentSparse')!;
   const hostile = corpus.hostile.find((h) => h.id === 'no-extents.vmdk')!;
   await page.locator('#files').setInputFiles([
+    corpus.images.find((i) => i.id === 'big.raw')!.path,
+    corpus.images.find((i) => i.id === 'big.qcow2')!.path,
     small.raw.path,
     small.qcow2.path,
     vmdk.path,
@@ -63,12 +66,81 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
+  await context?.close();
   await server?.close();
   rmSync(store, { recursive: true, force: true });
+  rmSync(profile, { recursive: true, force: true });
 });
 
+/** Bytes of a host file read in Node: the reference, independent of the code under test. */
+function hostBytes(path: string, start: number, length: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(length);
+    assert.equal(readSync(fd, b, 0, length, start), length);
+    return b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
 describe('qemu-img worker client in Chromium', () => {
+  test('positions beyond 4 GiB: a File read at 4 GiB, an 8 GiB OPFS output written at 2/4/8 GiB', async () => {
+    const bigRaw = corpus.images.find((i) => i.id === 'big.raw')!.path;
+    const bigQcow2 = corpus.images.find((i) => i.id === 'big.qcow2')!.path;
+    // The raw driver's offset/size options make qemu-img read only [4 GiB - 1 MiB, 4 GiB + 1 MiB).
+    const at = 4 * GiB - MiB;
+    const dd = await run(
+      ['convert', '--image-opts', `driver=raw,offset=${at},size=${2 * MiB},file.driver=file,file.filename=/in/${basename(bigRaw)}`, '-O', 'raw', '/out/dd.raw'],
+      [basename(bigRaw)],
+      [{ name: 'dd.raw', opfsPath: 'e2e/dd.raw' }],
+    );
+    assert.equal(dd.result.exitCode, 0, dd.result.stderr);
+    assert.ok(dd.result.io!.bytesRead < 64 * MiB, `read ${dd.result.io!.bytesRead} bytes of an 8 GiB file for 2 MiB`);
+    const got = readFileSync(await fetchOut('e2e/dd.raw', 'dd.raw'));
+    assert.ok(got.equals(hostBytes(bigRaw, at, 2 * MiB)), 'bytes around 4 GiB differ');
+
+    // qcow2 (data at 2 GiB, 4 GiB, 6 GiB, end) -> 8 GiB raw in OPFS.
+    const conv = await run(['convert', '-f', 'qcow2', '-O', 'raw', `/in/${basename(bigQcow2)}`, '/out/big.raw'], [basename(bigQcow2)], [
+      { name: 'big.raw', opfsPath: 'e2e/big.raw' },
+    ]);
+    assert.equal(conv.result.exitCode, 0, conv.result.stderr);
+    for (const [i, start] of [2 * GiB - MiB - 512, 4 * GiB - MiB + 512, 8 * GiB - MiB].entries()) {
+      const name = `slice${i}.bin`;
+      const size = await page.evaluate(
+        ([p, s, e, to]) =>
+          (window as unknown as { runner: { uploadOpfsSlice: (p: string, s: number, e: number, to: string) => Promise<number> } }).runner.uploadOpfsSlice(p, s, e, to),
+        ['e2e/big.raw', start, start + 2 * MiB, `/__store/${name}`] as const,
+      );
+      assert.equal(size, 8 * GiB);
+      assert.ok(readFileSync(join(store, name)).equals(hostBytes(bigRaw, start, Math.min(2 * MiB, 8 * GiB - start))), `OPFS bytes at ${start} differ`);
+    }
+    await page.evaluate(() => (window as unknown as { runner: { clearOpfs: () => Promise<void> } }).runner.clearOpfs());
+  });
+
+  test('incognito (in-memory OPFS, 2 GiB per file): an 8 GiB output fails with "File too large", never silently', async () => {
+    const browser: Browser = await launchChromium();
+    try {
+      const p = await browser.newPage();
+      await p.goto(server.pageUrl);
+      await p.waitForFunction(() => 'runner' in window);
+      const bigQcow2 = corpus.images.find((i) => i.id === 'big.qcow2')!.path;
+      await p.locator('#files').setInputFiles([bigQcow2]);
+      const r = await p.evaluate(
+        ([a, i, o]) => (window as unknown as { runner: { run: (...x: unknown[]) => Promise<PageRun> } }).runner.run(a, i, o),
+        [['convert', '-f', 'qcow2', '-O', 'raw', `/in/${basename(bigQcow2)}`, '/out/big.raw'], [basename(bigQcow2)], [{ name: 'big.raw', opfsPath: 'big.raw' }]] as const,
+      );
+      assert.equal(r.result.exitCode, 1, JSON.stringify(r.result));
+      assert.equal(r.result.failure, undefined);
+      assert.match(r.result.stderr, /File too large/);
+    } finally {
+      await browser.close();
+    }
+  });
+
   test('Blob in -> OPFS out: raw -> qcow2 and qcow2 -> vmdk, verified by native compare', async () => {
     const raw = basename(corpus.matrixSources.raw.path);
     const r = await run(['convert', '-p', '-f', 'raw', '-O', 'qcow2', `/in/${raw}`, '/out/a.qcow2'], [raw], [{ name: 'a.qcow2', opfsPath: 'e2e/a.qcow2' }]);

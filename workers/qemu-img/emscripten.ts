@@ -125,6 +125,7 @@ export const ERRNO = {
   ENOSPC: 51,
   EROFS: 69,
   ENOTSUP: 138,
+  EFBIG: 22,
 } as const;
 
 export const S_IFDIR = 0o040000;

@@ -4,6 +4,10 @@
 // the spec); every operation qemu-img then issues — positional read/write, truncate, flush, size —
 // is synchronous on the handle, which is what a synchronous C program needs.
 //
+// Chromium's in-memory OPFS (incognito / non-persistent profiles) cannot grow a file past 2 GiB and
+// says so badly: write() returns (uint32)-8 instead of throwing, truncate() silently does nothing.
+// Both are checked here and become EFBIG ("File too large") for qemu-img, never silent corruption.
+//
 // Only declared outputs exist: qemu-img cannot create other files here (a multi-file VMDK output
 // must declare its extents, e.g. out.vmdk and out-s001.vmdk).
 import type { EmscriptenFS, FileSystemType, FSNode, FSStream, Attr } from './emscripten.ts';
@@ -58,11 +62,7 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemT
     setattr(node: FSNode, attr: { mode?: number; timestamp?: number; size?: number }): void {
       if (attr.mode !== undefined) node.mode = attr.mode;
       if (attr.timestamp !== undefined) node.timestamp = attr.timestamp;
-      if (attr.size !== undefined) {
-        const f = node.contents as OutFile;
-        f.handle.truncate(attr.size);
-        f.size = attr.size;
-      }
+      if (attr.size !== undefined) resize(node.contents as OutFile, attr.size);
     },
     lookup(): FSNode {
       throw new FS.ErrnoError(ERRNO.ENOENT);
@@ -111,6 +111,7 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemT
         // QuotaExceededError is how OPFS says the disk (or the origin's quota) is full.
         throw new FS.ErrnoError((e as { name?: string }).name === 'QuotaExceededError' ? ERRNO.ENOSPC : ERRNO.EIO);
       }
+      if (n > length) throw new FS.ErrnoError(ERRNO.EFBIG); // see the top of this file
       if (position + n > f.size) f.size = position + n;
       counters.write(n, t);
       return n;
@@ -129,10 +130,7 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemT
     },
     allocate(stream: FSStream, offset: number, length: number): void {
       const f = stream.node.contents as OutFile;
-      if (offset + length > f.size) {
-        f.handle.truncate(offset + length);
-        f.size = offset + length;
-      }
+      if (offset + length > f.size) resize(f, offset + length);
     },
     fsync(stream: FSStream): number {
       const t = performance.now();
@@ -140,6 +138,16 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemT
       counters.flush(t);
       return 0;
     },
+  };
+
+  const resize = (f: OutFile, size: number) => {
+    try {
+      f.handle.truncate(size);
+    } catch (e) {
+      throw new FS.ErrnoError((e as { name?: string }).name === 'QuotaExceededError' ? ERRNO.ENOSPC : ERRNO.EIO);
+    }
+    if (f.handle.getSize() !== size) throw new FS.ErrnoError(ERRNO.EFBIG);
+    f.size = size;
   };
 
   const createNode = (parent: FSNode | null, name: string, mode: number, contents: unknown): FSNode => {

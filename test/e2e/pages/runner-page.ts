@@ -59,12 +59,20 @@ async function uploadOpfs(path: string, to: string): Promise<number> {
   return file.size;
 }
 
+/** Sends bytes [start, end) of an OPFS file to the test server. */
+async function uploadOpfsSlice(path: string, start: number, end: number, to: string): Promise<number> {
+  const file = await opfsFile(path);
+  const res = await fetch(to, { method: 'POST', body: file.slice(start, end) });
+  if (!res.ok) throw new Error(`upload failed: ${res.status}`);
+  return file.size;
+}
+
 async function clearOpfs(): Promise<void> {
   const root = await navigator.storage.getDirectory();
   for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) await root.removeEntry(name, { recursive: true });
 }
 
-Object.assign(window, { runner: { run, uploadOpfs, clearOpfs, warm: () => client.run({ args: ['--version'] }) } });
+Object.assign(window, { runner: { run, uploadOpfs, uploadOpfsSlice, clearOpfs, warm: () => client.run({ args: ['--version'] }) } });
 
 /** I/O ceiling in a worker: File read by slices + the same bytes written to OPFS. */
 function ioCeiling(name: string, slice = 16 * 1024 * 1024): Promise<{ bytes: number; readMs: number; writeMs: number; totalMs: number }> {

@@ -6,6 +6,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { join, basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { CHROMIUM_PATH } from '../../helpers/browser.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -69,4 +71,25 @@ export async function startRunnerServer(port: number, storeDir: string): Promise
   await server.listen();
   const origin = `http://127.0.0.1:${port}`;
   return { origin, pageUrl: `${origin}/test/e2e/pages/runner.html`, close: () => server.close() };
+}
+
+/**
+ * Chromium with an on-disk profile, as a user's browser has. The default Playwright context is
+ * incognito-like, and there Chromium keeps OPFS in memory and cannot grow a file past 2 GiB.
+ */
+export async function launchProfileChromium(profileDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
 }
