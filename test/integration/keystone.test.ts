@@ -77,25 +77,37 @@ describe('Keystone sign-in (real Keystone)', () => {
     assert.equal(s.canRenew, true);
   });
 
-  test('existing-token sign-in works, cannot renew, and a revoked token is reported as expired', async () => {
+  test('existing-token sign-in: as is without a scope, rescoped with one; cannot renew; revoked is reported', async () => {
     const pw = await KeystoneSession.signIn(passwordConfig(cloud));
-    const s = await KeystoneSession.signIn({
+    const asIs = await KeystoneSession.signIn({ authUrl: cloud.keystone.authUrl, auth: { type: 'token', token: pw.token.value } });
+    assert.equal(asIs.token.value, pw.token.value, 'the pasted token itself, not a new one');
+    assert.equal(asIs.token.project?.id, cloud.users.demo.projectId);
+    assert.equal(asIs.canRenew, false);
+    assert.equal(asIs.endpoint('image'), cloud.glance.url);
+    const rescoped = await KeystoneSession.signIn({
       authUrl: cloud.keystone.authUrl,
       auth: { type: 'token', token: pw.token.value },
       scope: { projectId: cloud.users.demo.projectId },
     });
-    assert.equal(s.canRenew, false);
-    assert.equal(s.token.user.name, 'demo');
-    const glance = GlanceClient.fromSession(s);
-    await glance.listImages({ limit: 1 });
-    // a second token-method sign-in, revoked before Glance ever saw it (Glance caches validations)
-    const s2 = await KeystoneSession.signIn({ authUrl: cloud.keystone.authUrl, auth: { type: 'token', token: pw.token.value } });
-    await revokeToken(cloud.keystone.authUrl, s2.token.value);
-    const g2 = GlanceClient.fromSession(s2, { region: 'RegionOne' });
-    await assert.rejects(g2.listImages({ limit: 1 }), (e: unknown) => {
+    assert.notEqual(rescoped.token.value, pw.token.value);
+    assert.equal(rescoped.token.user.name, 'demo');
+    await GlanceClient.fromSession(rescoped).listImages({ limit: 1 });
+
+    // a token Glance never saw (it caches validations), revoked: Glance's 401 → sign in again
+    const fresh = await KeystoneSession.signIn(passwordConfig(cloud));
+    const tok = await KeystoneSession.signIn({ authUrl: cloud.keystone.authUrl, auth: { type: 'token', token: fresh.token.value } });
+    await revokeToken(cloud.keystone.authUrl, fresh.token.value);
+    await assert.rejects(GlanceClient.fromSession(tok).listImages({ limit: 1 }), (e: unknown) => {
       assert.ok(e instanceof OpenStackError);
       assert.equal(e.kind, 'token-expired');
       assert.match(e.message, /Sign in again/);
+      return true;
+    });
+    // and pasting the revoked token is refused at sign-in with a token-specific sentence
+    await assert.rejects(KeystoneSession.signIn({ authUrl: cloud.keystone.authUrl, auth: { type: 'token', token: fresh.token.value } }), (e: unknown) => {
+      assert.ok(e instanceof OpenStackError);
+      assert.equal(e.kind, 'wrong-credentials');
+      assert.match(e.message, /refused the token/);
       return true;
     });
   });

@@ -64,7 +64,7 @@ export function isOpenStackError(e: unknown, kind?: OpenStackErrorKind): e is Op
 }
 
 /** Headers our clients send and read; the CORS text lists exactly these. */
-export const CORS_ALLOW_HEADERS = ['Content-Type', 'X-Auth-Token', 'X-Openstack-Request-Id'];
+export const CORS_ALLOW_HEADERS = ['Content-Type', 'X-Auth-Token', 'X-Subject-Token'];
 export const CORS_EXPOSE_HEADERS = [
   'X-Subject-Token',
   'Location',

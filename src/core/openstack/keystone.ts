@@ -83,13 +83,34 @@ interface RawToken {
 export async function authenticate(config: AuthConfig, options: { fetch?: FetchLike; signal?: AbortSignal } = {}): Promise<TokenInfo> {
   const fetchFn = options.fetch ?? defaultFetch();
   const url = joinUrl(keystoneV3Url(config.authUrl), 'auth/tokens');
-  const res = await send(fetchFn, url, {
-    method: 'POST',
-    json: authRequestBody(config),
-    service: 'keystone',
-    action: 'signing in',
-    signIn: true,
-    signal: options.signal,
+  const a = config.auth;
+  // An existing token without a scope to change is used as it is: validating it returns its
+  // scope and catalog without minting a new token (which could come back unscoped).
+  const asIs = a.type === 'token' && !scopeBody(config.scope);
+  const res = await (asIs
+    ? send(fetchFn, url, {
+        method: 'GET',
+        headers: { 'X-Auth-Token': a.token, 'X-Subject-Token': a.token },
+        service: 'keystone',
+        action: 'checking the token',
+        signIn: true,
+        signal: options.signal,
+      })
+    : send(fetchFn, url, {
+        method: 'POST',
+        json: authRequestBody(config),
+        service: 'keystone',
+        action: 'signing in',
+        signIn: true,
+        signal: options.signal,
+      })
+  ).catch((e: unknown) => {
+    if (a.type === 'token' && e instanceof OpenStackError && (e.kind === 'wrong-credentials' || e.kind === 'not-found'))
+      throw new OpenStackError(
+        'Keystone refused the token: it has expired, was revoked, or is not valid for that project. Get a new one (openstack token issue) or sign in with a password or application credential.',
+        { kind: 'wrong-credentials', status: e.status, service: 'keystone', cause: e },
+      );
+    throw e;
   });
   const value = res.headers.get('x-subject-token');
   const body = (await res.json()) as RawToken;
@@ -99,7 +120,7 @@ export async function authenticate(config: AuthConfig, options: { fetch?: FetchL
       { kind: 'cors', service: 'keystone' },
     );
   const t = body.token;
-  if (!t.project && config.auth.type !== 'token')
+  if (!t.project)
     throw new OpenStackError(
       'Signed in, but the token is not scoped to a project: give a project name (and its domain) or id.',
       { kind: 'bad-config', service: 'keystone' },

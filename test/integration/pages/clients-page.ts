@@ -62,7 +62,14 @@ const clients = {
 
   async upload(
     imageId: string,
-    opts: { via: 'worker' | 'page'; method?: 'direct' | 'glance-direct'; abortAfterBytes?: number; deleteOnFailure?: boolean },
+    opts: {
+      via: 'worker' | 'page';
+      method?: 'direct' | 'glance-direct';
+      abortAfterBytes?: number;
+      deleteOnFailure?: boolean;
+      /** Hashes known beforehand: measures the transfer alone (benchmark reference). */
+      knownDigests?: ImageDigests;
+    },
   ): Promise<PageResult<{ digests: ImageDigests; status: string; size: number | null; checksum: string | null; osHash: string | null; progressCalls: number; maxRate: number; ms: number }>> {
     const transport = opts.via === 'worker' ? createWorkerUploadTransport() : xhrUploadTransport();
     const ac = new AbortController();
@@ -75,6 +82,7 @@ const clients = {
         method: opts.method,
         signal: ac.signal,
         deleteOnFailure: opts.deleteOnFailure,
+        knownDigests: opts.knownDigests,
         onProgress: (p) => {
           progressCalls++;
           maxRate = Math.max(maxRate, p.bytesPerSecond);
