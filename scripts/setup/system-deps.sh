@@ -7,6 +7,8 @@ pkgs=(qemu-utils)
 # unit: crafted disks for the inspection tests (partition tables, FAT ESP, ISO, compressors).
 case " $suites " in *" unit "*) pkgs+=(fdisk dosfstools mtools genisoimage xz-utils bzip2 zstd) ;; esac
 case " $suites " in *" e2e "*) pkgs+=(chromium fonts-noto-cjk genisoimage) ;; esac
+# test/integration/browser-clients.test.ts drives the OpenStack clients and workers in Chromium
+case " $suites " in *" integration "*) pkgs+=(chromium) ;; esac
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
