@@ -104,6 +104,9 @@ export const inspectorStyles = css`
   p.muted {
     margin: 0 0 8px;
   }
+  p.inner-format {
+    margin: 8px 0 0;
+  }
   button.upload {
     font-size: 0.9em;
     padding: 3px 10px;

@@ -262,17 +262,17 @@ export class ImageInspector extends LitElement {
         ? html`<p class="muted extents">${msg(str`With its extent files: ${c.extents.join(', ')}`)}</p>`
         : nothing}
       ${c.notes.map((n) => html`<p class="muted note">${n}</p>`)}
-      ${c.innerFormat
-        ? html`<p class="note inner-format" data-inner-format=${c.innerFormat}>
-            ${msg(str`Inside the compressed file: ${c.innerFormat} (seen in its first decompressed MiB). Decompress it, then inspect the image itself.`)}
-          </p>`
-        : nothing}
       ${c.missingExtents.length
         ? html`<div class="error missing" part="error" role="alert">
             ${msg(str`Missing extent files: ${c.missingExtents.join(', ')}. Select them together with the descriptor (or choose the folder).`)}
           </div>`
         : nothing}
       ${this.#renderVerdict(c)}
+      ${c.innerFormat
+        ? html`<p class="note inner-format" data-inner-format=${c.innerFormat}>
+            ${msg(str`Inside the compressed file: ${c.innerFormat} (seen in its first decompressed MiB). Decompress it, then inspect the image itself.`)}
+          </p>`
+        : nothing}
       ${c.error ? html`<div class="error" part="error" role="alert">${c.error}</div>` : nothing}
       <div class="sections">
         ${c.info ? this.#renderInfo(c.info) : nothing} ${this.#renderFormatSpecific(c.info)} ${this.#renderFacts(c)}
