@@ -12,6 +12,7 @@ import {
   uploadImageFile,
   type GlanceImage,
 } from '../../src/core/openstack/index.ts';
+import { send } from '../../src/core/openstack/http.ts';
 import { makeRandomFile, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
 
 let cloud: CloudJson;
@@ -243,6 +244,28 @@ describe('Glance images (real Glance)', () => {
     assert.equal(libvirt.prefix, 'hw_');
     assert.ok(libvirt.properties.every((p) => p.name.startsWith('hw_')), 'hw_ prefix applied');
     assert.ok(all.some((n) => n.properties.some((p) => p.default !== undefined)), 'some property has a default');
+  });
+
+  test('a PATCH without the JSON-patch media type is 415, mapped to a plain message', async () => {
+    const img = await create({ name: uniqueName('415') });
+    const { session } = await signIn(cloud, 'demo');
+    await assert.rejects(
+      send((u, i) => fetch(u, i), `${glance.endpoint}/v2/images/${img.id}`, {
+        method: 'PATCH',
+        json: [{ op: 'replace', path: '/name', value: 'x' }],
+        headers: { 'Content-Type': 'application/json' },
+        tokens: session,
+        service: 'glance',
+        action: 'updating the image',
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof OpenStackError);
+        assert.equal(e.kind, 'unsupported-media');
+        assert.equal(e.status, 415);
+        assert.match(e.message, /does not accept this content type while updating the image/);
+        return true;
+      },
+    );
   });
 
   test('deleting an image that is already gone says so', async () => {
