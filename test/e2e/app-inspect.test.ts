@@ -2,7 +2,9 @@
 // the image-inspected event's detail must equal native `qemu-img info --output=json`.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { basename } from 'node:path';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { serveDist, type DistServer } from './helpers/serve-dist.ts';
@@ -127,6 +129,30 @@ describe('multi-file and packaged images', () => {
       }
     } finally {
       await app.close();
+    }
+  });
+
+  test('a folder chosen with the folder picker: the descriptor finds its extents inside it', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ii-e2e-folder-'));
+    try {
+      const native = nativeInfo(`${corpus.base.dir}/small-twoGbMaxExtentSparse.vmdk`, 'vmdk');
+      const extents = (native['format-specific'] as { data: { extents: Array<{ filename: string }> } }).data.extents.map((e) => e.filename);
+      for (const f of [`${corpus.base.dir}/small-twoGbMaxExtentSparse.vmdk`, ...extents, `${corpus.base.dir}/small.vdi`]) {
+        copyFileSync(f, join(folder, basename(f)));
+      }
+      const app = await openApp(browser, server.origin);
+      try {
+        await app.page.locator('image-inspector #folder').setInputFiles(folder);
+        const { inspected, errors } = await waitForOutcomes(app.page, 2);
+        assert.deepEqual(errors, []);
+        const d = (inspected as Detail[]).find((x) => x.file === 'small-twoGbMaxExtentSparse.vmdk')!;
+        assert.deepEqual(comparableInfo(d.info), comparableInfo(native));
+        assert.ok((inspected as Detail[]).some((x) => x.file === 'small.vdi'));
+      } finally {
+        await app.close();
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 
