@@ -76,6 +76,17 @@ describe('VHDX', () => {
     assert.equal(r.details.vhdx?.logicalSectorSize, 512);
     assert.ok(r.bytesRead < 200 * 1024, `${r.bytesRead}`);
   });
+  test('a VHDX whose data blocks were cut off is truncated; whole it is not', async () => {
+    const raw = `${dir}/vhdx-data.raw`;
+    sh('dd', ['if=/dev/urandom', `of=${raw}`, 'bs=1M', 'count=12', 'status=none']);
+    const path = `${dir}/data.vhdx`;
+    sh('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'vhdx', raw, path]);
+    const whole = await inspectPath(path);
+    assert.equal(whole.safe, true, JSON.stringify(whole.findings));
+    cut(path, sizeOf(path) - 2 * MiB);
+    assert.ok(codes(await inspectPath(path), 'error').includes('image.truncated'));
+  });
+
   test('a VHDX cut before its region table is truncated', async () => {
     const path = qemuCreate(dir, 'cut.vhdx', 'vhdx', 64 * MiB);
     cut(path, 0x30000);

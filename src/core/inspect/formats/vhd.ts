@@ -88,6 +88,9 @@ export const vpcDetector: Detector = {
 };
 
 const VHDX_METAREGION = '8B7CA206-4790-4B9A-B8FE-575F050F886E';
+const VHDX_BAT_REGION = '2DC27766-F623-4200-9D64-115E9BFD4A08';
+/** BAT bytes read to find where the payload blocks end (covers 128 Ki blocks). */
+const VHDX_BAT_READ_MAX = 1024 * 1024;
 const VHDX_FILE_PARAMS = 'CAA16737-FA36-4D43-B3B6-33F0AA44E76B';
 const VHDX_VIRTUAL_DISK_SIZE = '2FA54224-CD1B-4876-B211-5DBED83BF4B8';
 const VHDX_LOGICAL_SECTOR = '8141BF1D-A96F-4709-BA47-F233A8FAAB5F';
@@ -117,9 +120,13 @@ export const vhdxDetector: Detector = {
       return { format: 'vhdx', glanceView: 'vhdx', details: { vhdx }, findings, qemuAccess: 'none' };
     }
     let metaOffset = NaN;
+    let batOffset = NaN;
+    let batLength = 0;
     for (let i = 0; i < count && 16 + i * 32 + 32 <= region.length; i++) {
       const e = 16 + i * 32;
-      if (guid(region, e) === VHDX_METAREGION) metaOffset = u64le(region, e + 16);
+      const id = guid(region, e);
+      if (id === VHDX_METAREGION) metaOffset = u64le(region, e + 16);
+      if (id === VHDX_BAT_REGION) { batOffset = u64le(region, e + 16); batLength = u32le(region, e + 24); }
     }
     if (!Number.isFinite(metaOffset)) {
       findings.push(invalid('no metadata region'));
@@ -149,6 +156,28 @@ export const vhdxDetector: Detector = {
       else if (id === VHDX_PHYSICAL_SECTOR && len >= 4) vhdx.physicalSectorSize = u32le(await p.read(off, 4), 0);
     }
     if (virtualSize === undefined || Number.isNaN(virtualSize)) findings.push(invalid('no readable virtual disk size'));
+    if (Number.isFinite(batOffset) && vhdx.blockSize) {
+      // Payload blocks present (states 6 and 7) sit at whole MiB offsets: the furthest one must
+      // lie inside the file, or the copy was cut short.
+      // Only the entries the virtual size uses: data blocks plus one sector-bitmap entry per chunk.
+      const sector = vhdx.logicalSectorSize ?? 512;
+      const dataBlocks = Math.ceil((virtualSize ?? 0) / vhdx.blockSize);
+      const chunkRatio = Math.max(1, Math.floor((2 ** 23 * sector) / vhdx.blockSize));
+      const entries = dataBlocks + Math.ceil(dataBlocks / chunkRatio);
+      const bytes = Math.min(batLength, VHDX_BAT_READ_MAX, entries * 8);
+      const bat = await p.read(batOffset, bytes);
+      let needed = batOffset + bytes;
+      for (let o = 0; o + 8 <= bat.length; o += 8) {
+        const v = u64le(bat, o);
+        const state = Number.isFinite(v) ? v % 8 : 0;
+        if (state === 6 || state === 7) needed = Math.max(needed, Math.floor(v / 2 ** 20) * 2 ** 20 + vhdx.blockSize);
+      }
+      if (needed > p.size) {
+        findings.push(finding('image.truncated', 'error',
+          `The file is ${p.size} bytes but its block table points to byte ${needed}: it was cut short.`, TRUNCATED_FIX,
+          { fileSize: p.size, needed }));
+      }
+    }
     if (vhdx.hasParent) {
       findings.push(finding('vhdx.differencing', 'error',
         'This is a differencing VHDX: it only holds changes against a parent disk, which Glance cannot follow.',
