@@ -61,8 +61,10 @@ export interface CardState {
   /** Files of a multi-file image, as the descriptor names them. */
   extents: string[];
   missingExtents: string[];
-  /** Short notes such as "gzip-compressed" or "disk.vmdk inside the OVA". */
+  /** Short notes that need no translation (e.g. an error text from the browser). */
   notes: string[];
+  /** The disks inside an OVA, read in place (member name, byte range in the archive). */
+  ovaDisks?: Array<{ name: string; offset: number; size: number }>;
   error?: string;
   /** The InspectionResult, once complete (also the image-inspected event's detail). */
   result?: unknown;

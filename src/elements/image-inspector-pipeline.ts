@@ -60,11 +60,6 @@ function qemuTarget(group: ImageGroup, safety: SafetyReport): QemuTarget | { ski
   return { format, access, main, inputs };
 }
 
-function notesFor(safety: SafetyReport): string[] {
-  const notes: string[] = [];
-  for (const d of safety.details.ova?.disks ?? []) notes.push(`OVA: ${d.name} (${d.size} bytes at offset ${d.offset})`);
-  return notes;
-}
 
 export function createPipeline(): InspectionPipeline {
   let client: Promise<QemuImgClient> | undefined;
@@ -83,7 +78,7 @@ export function createPipeline(): InspectionPipeline {
         diskFormat: glanceDiskFormatFor(safety.detected, safety.details) ?? undefined,
         safe: safety.safe,
         findings: safety.findings,
-        notes: notesFor(safety),
+        ovaDisks: (safety.details.ova?.disks ?? []).map(({ name, offset, size }) => ({ name, offset, size })),
         facts: safety.details,
       });
 

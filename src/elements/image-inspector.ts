@@ -262,6 +262,11 @@ export class ImageInspector extends LitElement {
         ? html`<p class="muted extents">${msg(str`With its extent files: ${c.extents.join(', ')}`)}</p>`
         : nothing}
       ${c.notes.map((n) => html`<p class="muted note">${n}</p>`)}
+      ${(c.ovaDisks ?? []).map(
+        (d) => html`<p class="muted note ova-disk">
+          ${msg(str`Disk inside the OVA: ${d.name} (${this.#bytes(d.size)} at byte ${d.offset}), read in place.`)}
+        </p>`,
+      )}
       ${c.missingExtents.length
         ? html`<div class="error missing" part="error" role="alert">
             ${msg(str`Missing extent files: ${c.missingExtents.join(', ')}. Select them together with the descriptor (or choose the folder).`)}
