@@ -77,10 +77,10 @@ export function suggestProperties(facts: PropertyFacts): SuggestedProperties {
 
   const diskFormat = glanceDiskFormatFor(disk.detected, d);
   const formatWhy = disk.detected === 'vpc' && diskFormat === 'raw'
-    ? 'fixed VHD: Glance reads it as raw data (the VHD signature is only at its end)'
-    : disk.detected === 'gpt' || disk.detected === 'mbr' ? `${disk.detected.toUpperCase()} partitioned disk with no container format`
-    : disk.detected === 'iso' ? 'ISO 9660 content' : `content of ${where} is ${disk.detected}`;
-  set('disk_format', diskFormat ?? undefined, `detected from ${formatWhy}`);
+    ? 'a fixed VHD: Glance reads it as raw data (the VHD signature is only at its end)'
+    : disk.detected === 'gpt' || disk.detected === 'mbr' ? `${disk.detected.toUpperCase()} partitioned disk in no container format`
+    : disk.detected === 'iso' ? 'ISO 9660 content' : `content detected as ${disk.detected}${innerSafety ? ` in ${where}` : ''}`;
+  set('disk_format', diskFormat ?? undefined, formatWhy);
   set('container_format', ova ? 'ova' : diskFormat ? 'bare' : undefined,
     ova ? 'the file is an OVA archive (tar with an OVF descriptor)' : 'a single disk image file, not an archive');
 

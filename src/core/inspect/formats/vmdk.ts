@@ -70,7 +70,8 @@ function descriptorFindings(d: VmdkDescriptor, facts: VmdkFacts): { findings: Fi
   }
   if (!isAllowedCreateType(d.createType)) {
     const type = d.createType ?? 'none';
-    const files = facts.externalFiles;
+    // Never advise selecting files outside the descriptor's folder.
+    const files = facts.externalFiles.filter((f) => !f.includes('/'));
     findings.push(finding('vmdk.create-type', 'error',
       d.createType
         ? `VMDK createType "${type}" is not one Glance accepts (only monolithicSparse and streamOptimized).`
@@ -252,7 +253,7 @@ async function detectDescriptorFile(p: Probe): Promise<FormatMatch | null> {
   const r = descriptorFindings(d, vmdk);
   const sectors = d.extents.reduce((s, e) => s + (Number.isFinite(e.sectors) ? e.sectors : 0), 0);
   const findings = r.findings;
-  if (vmdk.externalFiles.length) {
+  if (vmdk.externalFiles.length && !d.unsafeExtentLines.length) {
     findings.push(finding('vmdk.multi-file', 'info',
       `This is a VMDK descriptor; the disk's data lives in ${vmdk.externalFiles.length === 1 ? 'the file' : 'the files'} ${vmdk.externalFiles.join(', ')}, which must be selected with it.`,
       'Select the descriptor together with its extent files (or their folder).', { files: vmdk.externalFiles.join(', ') }));
