@@ -198,6 +198,9 @@ describe('multi-file and text descriptors', () => {
     const r = await inspectPath(path);
     assert.ok(codes(r, 'error').includes('vmdk.extent-path'));
     assert.equal(r.qemuAccess, 'none');
+    // Nothing advises the user to go and select ../../etc/passwd.
+    assert.equal(codes(r).includes('vmdk.multi-file'), false);
+    assert.equal(r.findings.some((f) => f.fix.includes('passwd')), false);
   });
 
   test('adapter type, hardware version and createType come from the descriptor', async () => {
