@@ -50,7 +50,7 @@ before(async () => {
   ({ glance } = await nodeGlance('demo'));
   await cleanupImages(glance, 'e2e-fault-');
   tmp = tempDir();
-  large = makeRaw(tmp.dir, 'large.raw', 960);
+  large = makeRaw(tmp.dir, 'large.raw', 640);
   tooLarge = makeRaw(tmp.dir, 'too-large.raw', 1200);
   qcow = makeQcow2(tmp.dir, 'small.qcow2', 16, 1);
   execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', 'small.qcow2', '-F', 'qcow2', join(tmp.dir, 'backed.qcow2')]);
@@ -166,7 +166,7 @@ describe('cloud panel faults', () => {
 });
 
 describe('cloud panel: tokens expiring during an upload', () => {
-  const LIFETIME = 25;
+  const LIFETIME = 16;
   before(() => {
     cloudSh(['restart', 'keystone'], { KEYSTONE_TOKEN_EXPIRATION: String(LIFETIME) });
   });
@@ -176,12 +176,13 @@ describe('cloud panel: tokens expiring during an upload', () => {
 
   test('a password session renews its token itself and the upload succeeds', async () => {
     await page.locator('cloud-panel button[data-action=sign-out]').click();
+    const issued = Date.now();
     await signInWithPassword(page, cloud, cloud.users.demo);
     const before = await waitSignedIn(page);
     const name = `${PREFIX}renew`;
     await chooseFile(large.path, 'raw', name);
-    // start when the token has ~7 s left: it expires while the bytes are in flight
-    await new Promise((r) => setTimeout(r, (LIFETIME - 7) * 1000));
+    // start when the token has ~6.5 s left (renewal starts at 5 s): it runs out around the transfer
+    await new Promise((r) => setTimeout(r, Math.max(0, issued + (LIFETIME - 6.5) * 1000 - Date.now())));
     await create();
     const out = await waitCreateOutcome(page);
     assert.ok(out.ok, out.text);
