@@ -165,13 +165,39 @@ describe('cloud panel faults', () => {
   });
 });
 
+describe('cloud panel: storage quota', () => {
+  before(() => {
+    cloudSh(['restart', 'glance'], { GLANCE_USER_STORAGE_QUOTA: '1MB' });
+  });
+  after(() => {
+    cloudSh(['restart', 'glance']); // back to the settings the cloud was started with
+  });
+
+  test('quota exceeded: one sentence, and the queued image is offered for deletion', async () => {
+    ({ glance } = await nodeGlance('demo'));
+    const name = `${PREFIX}quota`;
+    await chooseFile(qcow.path, 'qcow2', name);
+    await create();
+    const out = await waitCreateOutcome(page);
+    assert.equal(out.ok, false);
+    assert.match(out.text, /too large for this cloud .*storage quota/s);
+    const [img] = await imagesNamed(glance, name);
+    assert.ok(img, 'the image is kept for the user to see');
+    assert.notEqual(img.status, 'active');
+    await page.locator(form('button[data-action=discard-pending]')).click();
+    await page.locator('cloud-panel [data-role=panel-notice]').filter({ hasText: new RegExp(`Deleted the image ${img.id}`) }).waitFor({ timeout: 20_000 });
+    await assert.rejects(glance.getImage(img.id), (e: Error & { kind?: string }) => e.kind === 'not-found');
+  });
+});
+
 describe('cloud panel: tokens expiring during an upload', () => {
   const LIFETIME = 16;
   before(() => {
     cloudSh(['restart', 'keystone'], { KEYSTONE_TOKEN_EXPIRATION: String(LIFETIME) });
   });
   after(() => {
-    cloudSh(['restart', 'keystone'], { KEYSTONE_TOKEN_EXPIRATION: '3600' });
+    // a plain restart goes back to the lifetime the cloud was started with
+    cloudSh(['restart', 'keystone']);
   });
 
   test('a password session renews its token itself and the upload succeeds', async () => {
