@@ -10,7 +10,8 @@
 # Settings (env): CLOUD_KEYSTONE_PORT (5500), CLOUD_GLANCE_PORT (5510), KEYSTONE_TOKEN_EXPIRATION
 # (seconds, 3600), GLANCE_IMAGE_SIZE_CAP (bytes, 1 GiB), GLANCE_USER_STORAGE_QUOTA (e.g. 0 =
 # unlimited, 10MB, 2GB), IMAGE_INSPECTOR_CORS_ORIGINS (extra origins, comma-separated),
-# IMAGE_INSPECTOR_CLOUD_CACHE (snapshot cache dir).
+# IMAGE_INSPECTOR_CLOUD_CACHE (snapshot cache dir), CLOUD_WITH_SWIFT=1 (adds Swift, object-store in
+# the catalog; proxy on CLOUD_SWIFT_PORT, 5530, storage servers on the next three ports).
 # Writes .cloud/cloud.json, .cloud/clouds.yaml, .cloud/openrc, .cloud/settings.env, .cloud/state-dir.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -20,10 +21,11 @@ PY=/usr/bin/python3 # `python3` may be a pyenv shim without the OpenStack librar
 CACHE=${IMAGE_INSPECTOR_CLOUD_CACHE:-/var/tmp/image-inspector-cloud-cache}
 BOOTSTRAP_VERSION=1
 SETTINGS=(CLOUD_KEYSTONE_PORT CLOUD_GLANCE_PORT KEYSTONE_TOKEN_EXPIRATION GLANCE_IMAGE_SIZE_CAP
-  GLANCE_USER_STORAGE_QUOTA IMAGE_INSPECTOR_CORS_ORIGINS)
+  GLANCE_USER_STORAGE_QUOTA IMAGE_INSPECTOR_CORS_ORIGINS CLOUD_WITH_SWIFT CLOUD_SWIFT_PORT)
 # Fixed, documented passwords: this cloud listens on loopback only and lives in a temp dir.
 export ADMIN_PASSWORD=admin-secret DEMO_PASSWORD=demo-secret ALT_PASSWORD=alt-secret
 export GLANCE_SERVICE_PASSWORD=glance-service-secret DEMO_APPCRED_SECRET=demo-appcred-secret
+export SWIFT_SERVICE_PASSWORD=swift-service-secret
 
 log() { printf '[cloud] %s\n' "$*" >&2; }
 die() { printf '[cloud] error: %s\n' "$*" >&2; exit 1; }
@@ -43,6 +45,10 @@ load_settings() { # $1 = use the saved settings of the last start as the base
   GLANCE_IMAGE_SIZE_CAP=${GLANCE_IMAGE_SIZE_CAP:-1073741824}
   GLANCE_USER_STORAGE_QUOTA=${GLANCE_USER_STORAGE_QUOTA:-0}
   IMAGE_INSPECTOR_CORS_ORIGINS=${IMAGE_INSPECTOR_CORS_ORIGINS:-}
+  CLOUD_WITH_SWIFT=${CLOUD_WITH_SWIFT:-0}
+  CLOUD_SWIFT_PORT=${CLOUD_SWIFT_PORT:-5530}
+  export SWIFT_PORT=$CLOUD_SWIFT_PORT SWIFT_URL=
+  if [ "$CLOUD_WITH_SWIFT" = 1 ]; then SWIFT_URL=http://127.0.0.1:$CLOUD_SWIFT_PORT; fi
   export "${SETTINGS[@]}"
   export KEYSTONE_URL=http://127.0.0.1:$CLOUD_KEYSTONE_PORT GLANCE_URL=http://127.0.0.1:$CLOUD_GLANCE_PORT
   export GLANCE_PORT=$CLOUD_GLANCE_PORT KEYSTONE_TOKEN_EXPIRATION GLANCE_IMAGE_SIZE_CAP GLANCE_USER_STORAGE_QUOTA
@@ -156,6 +162,7 @@ cache_key() {
     echo "$BOOTSTRAP_VERSION"
     cat "$HERE/provision.py" "$HERE/templates/"*.in
     echo "$CLOUD_KEYSTONE_PORT $CLOUD_GLANCE_PORT"
+    if [ "$CLOUD_WITH_SWIFT" = 1 ]; then echo "swift $CLOUD_SWIFT_PORT"; fi
     dpkg-query -W -f='${Version}\n' keystone glance-api 2>/dev/null || true
   } | sha256sum | cut -c1-16
 }
@@ -216,6 +223,16 @@ cloud = {
     'users': prov['users'],
     'applicationCredential': prov['applicationCredential'],
 }
+if e.get('SWIFT_URL'):
+    def pid(k):
+        try:
+            return int(open(f'{state}/swift/{k}.pid').read())
+        except (OSError, ValueError):
+            return None
+    cloud['swift'] = {'url': e['SWIFT_URL'], 'port': int(e['SWIFT_PORT']),
+                      'accountUrlTemplate': e['SWIFT_URL'] + '/v1/AUTH_{projectId}',
+                      'pids': {k: pid(k) for k in ('proxy', 'object', 'container', 'account')},
+                      'log': f'{state}/log/swift-proxy.log'}
 with open(f'{dot}/cloud.json.tmp', 'w') as f:
     json.dump(cloud, f, indent=2)
 os.replace(f'{dot}/cloud.json.tmp', f'{dot}/cloud.json')
@@ -249,7 +266,9 @@ current_state() { STATE=$(cat "$DOT/state-dir" 2>/dev/null || true); }
 cmd_start() {
   local t0=$SECONDS
   load_settings
-  if [ -x "$HERE/install.sh" ]; then bash "$HERE/install.sh"; fi
+  if [ -x "$HERE/install.sh" ]; then
+    if [ "$CLOUD_WITH_SWIFT" = 1 ]; then bash "$HERE/install.sh" --with-swift; else bash "$HERE/install.sh"; fi
+  fi
   [ -x /usr/bin/keystone-wsgi-public ] && [ -x /usr/bin/glance-api ] || die "Keystone/Glance are not installed (run scripts/cloud/install.sh as root)"
   current_state
   if [ -n "$STATE" ] && [ -f "$STATE/provision.json" ]; then
@@ -273,6 +292,7 @@ cmd_start() {
   local kj=$!
   start_glance
   wait "$kj"
+  if [ "$CLOUD_WITH_SWIFT" = 1 ]; then STATE=$STATE bash "$HERE/swift.sh" start; fi
   write_outputs
   log "Keystone $KEYSTONE_URL/v3 and Glance $GLANCE_URL up in $((SECONDS - t0)) s; see .cloud/cloud.json"
 }
@@ -280,6 +300,7 @@ cmd_start() {
 cmd_stop() {
   current_state
   [ -n "$STATE" ] || { log "not running"; return 0; }
+  if [ -d "$STATE/swift" ]; then load_settings saved; STATE=$STATE bash "$HERE/swift.sh" stop; fi
   stop_pid glance
   stop_pid keystone
   rm -f "$DOT/cloud.json" "$DOT/state-dir"
@@ -295,6 +316,9 @@ cmd_status() {
   gp=$( [ -n "$STATE" ] && pid_of glance || true)
   if alive "$kp" && answers "$KEYSTONE_URL/v3"; then echo "keystone: running (pid $kp) $KEYSTONE_URL/v3"; else echo "keystone: stopped"; ok=3; fi
   if alive "$gp" && answers "$GLANCE_URL/versions"; then echo "glance:   running (pid $gp) $GLANCE_URL"; else echo "glance:   stopped"; ok=3; fi
+  if [ "$CLOUD_WITH_SWIFT" = 1 ]; then
+    if answers "http://127.0.0.1:$CLOUD_SWIFT_PORT/healthcheck"; then echo "swift:    running http://127.0.0.1:$CLOUD_SWIFT_PORT"; else echo "swift:    stopped"; ok=3; fi
+  fi
   [ -n "$STATE" ] && echo "state:    $STATE"
   return $ok
 }
@@ -307,7 +331,9 @@ cmd_restart() {
   case "${1:-all}" in
     keystone) stop_pid keystone; start_keystone ;;
     glance) stop_pid glance; start_glance ;;
-    all) stop_pid glance; stop_pid keystone; start_keystone; start_glance ;;
+    all)
+      stop_pid glance; stop_pid keystone; start_keystone; start_glance
+      if [ "$CLOUD_WITH_SWIFT" = 1 ]; then STATE=$STATE bash "$HERE/swift.sh" stop; STATE=$STATE bash "$HERE/swift.sh" start; fi ;;
     *) die "restart what? keystone, glance or nothing for both" ;;
   esac
   write_outputs

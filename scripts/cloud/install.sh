@@ -7,7 +7,7 @@ pkgs=(keystone glance glance-api python3-keystonemiddleware python3-glanceclient
   python3-keystoneclient python3-openstackclient uwsgi-core uwsgi-plugin-python3 curl sqlite3)
 for a in "$@"; do
   case "$a" in
-    --with-swift) pkgs+=(swift swift-proxy swift-account swift-container swift-object) ;;
+    --with-swift) pkgs+=(swift swift-proxy swift-account swift-container swift-object python3-swiftclient) ;;
     *) echo "install.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done

@@ -18,7 +18,10 @@ PW = {
     'demo': os.environ['DEMO_PASSWORD'],
     'alt': os.environ['ALT_PASSWORD'],
     'glance': os.environ['GLANCE_SERVICE_PASSWORD'],
+    'swift': os.environ.get('SWIFT_SERVICE_PASSWORD', ''),
 }
+# Optional object store (cloud.sh with CLOUD_WITH_SWIFT=1): its service user and endpoints.
+SWIFT = os.environ.get('SWIFT_URL', '').rstrip('/')
 APPCRED_SECRET = os.environ['DEMO_APPCRED_SECRET']
 
 
@@ -72,7 +75,10 @@ for name, desc in (('service', 'OpenStack service users'), ('demo', 'Demo projec
                    ('alt', 'Second project for policy tests')):
     projects[name] = ensure(admin, 'projects', 'project',
                             {'name': name, 'domain_id': 'default', 'description': desc})
-for name, project, role_names in (('glance', 'service', ('admin', 'service')),
+service_users = [('glance', 'service', ('admin', 'service'))]
+if SWIFT:
+    service_users.append(('swift', 'service', ('admin', 'service')))
+for name, project, role_names in (*service_users,
                                   ('demo', 'demo', ('member', 'reader')),
                                   ('alt', 'alt', ('member', 'reader'))):
     users[name] = ensure(admin, 'users', 'user', {
@@ -86,15 +92,21 @@ for name, project, role_names in (('glance', 'service', ('admin', 'service')),
 admin_user = find(admin, 'users', 'admin')
 admin_project = find(admin, 'projects', 'admin')
 
-_, _, body = call('GET', '/v3/services?type=image', admin)
-service = body['services'][0] if body['services'] else call(
-    'POST', '/v3/services', admin, {'service': {'type': 'image', 'name': 'glance', 'description': 'Image service'}})[2]['service']
-_, _, body = call('GET', f"/v3/endpoints?service_id={service['id']}", admin)
-have = {e['interface'] for e in body['endpoints']}
-for iface in ('public', 'internal', 'admin'):
-    if iface not in have:
-        call('POST', '/v3/endpoints', admin, {'endpoint': {
-            'service_id': service['id'], 'interface': iface, 'url': GLANCE, 'region_id': REGION}})
+def ensure_service(stype, name, description, url):
+    _, _, body = call('GET', f'/v3/services?type={stype}', admin)
+    service = body['services'][0] if body['services'] else call(
+        'POST', '/v3/services', admin, {'service': {'type': stype, 'name': name, 'description': description}})[2]['service']
+    _, _, body = call('GET', f"/v3/endpoints?service_id={service['id']}", admin)
+    have = {e['interface'] for e in body['endpoints']}
+    for iface in ('public', 'internal', 'admin'):
+        if iface not in have:
+            call('POST', '/v3/endpoints', admin, {'endpoint': {
+                'service_id': service['id'], 'interface': iface, 'url': url, 'region_id': REGION}})
+
+
+ensure_service('image', 'glance', 'Image service', GLANCE)
+if SWIFT:
+    ensure_service('object-store', 'swift', 'Object storage', SWIFT + '/v1/AUTH_%(project_id)s')
 
 demo = login('demo', 'demo')
 _, _, body = call('GET', f"/v3/users/{users['demo']['id']}/application_credentials?name=demo-appcred", demo)
