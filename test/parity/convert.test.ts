@@ -61,7 +61,16 @@ describe('conversion matrix (small image: data spanning several convert buffers,
 
   test('every corpus variant as input, converted by the wasm to qcow2', async () => {
     for (const img of corpus.images.filter((i) => i.base !== 'big')) {
-      await wasmConvertNativeCompare(img, 'qcow2', join(work.dir, `w-in-${img.id}.qcow2`));
+      const out = join(work.dir, `w-in-${img.id}.qcow2`);
+      const n = native(['convert', '-f', img.format, '-O', 'qcow2', img.path, `${out}.native`]);
+      if (n.exitCode !== 0) {
+        // Native cannot read it either (a 0-byte VMDK): the wasm must say the same.
+        const w = await wasm(['convert', '-f', img.format, '-O', 'qcow2', img.path, out]);
+        assert.equal(w.exitCode, n.exitCode);
+        assert.equal(w.stderr, n.stderr);
+        continue;
+      }
+      await wasmConvertNativeCompare(img, 'qcow2', out);
     }
   });
 

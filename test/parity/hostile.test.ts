@@ -49,7 +49,16 @@ describe('hostile and broken images', () => {
         } else {
           assert.equal(w.failure, undefined, describeRun(what, w));
           assert.equal(w.exitCode, n.exitCode, `${describeRun(`wasm ${what}`, w)}\n${describeRun(`native ${what}`, n)}`);
-          assert.equal(w.stderr, n.stderr);
+          if (cmd[0] === 'convert') {
+            // convert runs 8 coroutines: native's thread pool lets several reads fail before it
+            // stops, the single-threaded wasm stops at the first. Same first error, no other kind.
+            const nLines = n.stderr.split('\n').filter(Boolean);
+            const wLines = w.stderr.split('\n').filter(Boolean);
+            assert.equal(wLines[0], nLines[0]);
+            for (const l of wLines) assert.ok(nLines.includes(l), `wasm error not printed by native: ${l}`);
+          } else {
+            assert.equal(w.stderr, n.stderr);
+          }
           if (cmd[0] === 'info' && n.exitCode === 0) {
             assert.deepEqual(withoutActualSize(JSON.parse(w.stdout)), withoutActualSize(JSON.parse(n.stdout)));
           } else {
