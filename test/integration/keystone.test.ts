@@ -84,6 +84,10 @@ describe('Keystone sign-in (real Keystone)', () => {
     assert.equal(asIs.token.project?.id, cloud.users.demo.projectId);
     assert.equal(asIs.canRenew, false);
     assert.equal(asIs.endpoint('image'), cloud.glance.url);
+    await asIs.signOut(); // forgets a pasted token without revoking it
+    assert.equal(asIs.signedIn, false);
+    await GlanceClient.fromSession(pw).listImages({ limit: 1 });
+    await assert.rejects(asIs.getToken(), (e: unknown) => e instanceof OpenStackError && e.kind === 'token-expired');
     const rescoped = await KeystoneSession.signIn({
       authUrl: cloud.keystone.authUrl,
       auth: { type: 'token', token: pw.token.value },

@@ -71,6 +71,9 @@ export class RateMeter {
   }
 }
 
+/** Failures after which the image exists without data: the message says so and names it. */
+const LEFT_WITHOUT_DATA = new Set<OpenStackError['kind']>(['network', 'server', 'aborted', 'too-large', 'token-expired', 'cors', 'timeout', 'unsupported-media', 'bad-request']);
+
 export async function uploadImageFile(
   glance: GlanceClient,
   imageId: string,
@@ -166,7 +169,7 @@ export async function uploadImageFile(
         kind: err.kind, status: err.status, service: 'glance', detail: err.detail, cause: err,
       });
     }
-    if (err.kind !== 'hash-mismatch' && err.kind !== 'import-failed')
+    if (LEFT_WITHOUT_DATA.has(err.kind))
       err = new OpenStackError(
         `${err.message} The image ${imageId} stays in the list without data (queued, or saving if Glance went down): delete it or upload to a new image.`,
         { kind: err.kind, status: err.status, service: err.service, detail: err.detail, corsSettings: err.corsSettings, requestId: err.requestId, imageId, cause: err },

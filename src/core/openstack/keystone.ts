@@ -272,11 +272,15 @@ export class KeystoneSession implements TokenProvider {
     if (token === this.#token.value) this.#token = { ...this.#token, expiresAt: new Date(0) };
   }
 
-  /** Revokes the token and forgets the secret. */
+  /**
+   * Forgets the secret and the token, and revokes the token when this session minted it (a token
+   * the user pasted as is stays theirs: it may serve their CLI too).
+   */
   async signOut(): Promise<void> {
     const token = this.#token.value;
+    const pasted = this.#config?.auth.type === 'token' && this.#config.auth.token === token;
     this.#config = null;
     this.#token = { ...this.#token, value: '', expiresAt: new Date(0) };
-    await revokeToken(this.authUrl, token, { fetch: this.#options.fetch });
+    if (!pasted) await revokeToken(this.authUrl, token, { fetch: this.#options.fetch });
   }
 }
