@@ -7,6 +7,7 @@ import { msg, str } from '@lit/localize';
 import { formatBytes, formatDuration, formatRate } from './format.ts';
 import type { ImageRecord } from './image-record.ts';
 import { syncSelects } from './select-sync.ts';
+import { CORE_IMAGE_FIELDS } from '../../core/openstack/glance.ts';
 
 export type UploadMethod = 'direct' | 'glance-direct' | 'web-download';
 
@@ -140,7 +141,8 @@ export class CloudCreateForm extends LitElement {
       const text = typeof v === 'string' ? v : String(v);
       if (k === 'disk_format' || k === 'container_format' || k === 'architecture' || k === 'name' || k === 'description') f[k] = text;
       else if (k === 'min_disk' || k === 'min_ram') f[k] = Number(v) || 0;
-      else if (k === 'visibility' || k === 'protected') continue;
+      // other core fields (visibility, protected, size…) are the user's call or Glance's, not a property
+      else if (CORE_IMAGE_FIELDS.has(k)) continue;
       else f.properties[k] = text;
     }
     if (!f.disk_format && r.format) f.disk_format = r.format;

@@ -6,10 +6,10 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { msg } from '@lit/localize';
 import type { MetadefNamespace, MetadefProperty } from '../../core/openstack/types.ts';
-import { CORE_KEYS, asText, type ImageRecord } from './image-record.ts';
+import { asText, type ImageRecord } from './image-record.ts';
+import { CORE_IMAGE_FIELDS } from '../../core/openstack/glance.ts';
 import { syncSelects } from './select-sync.ts';
 import { imagePatch, type EditableCoreField } from '../../core/openstack/image-patch.ts';
-import type { GlanceImage } from '../../core/openstack/types.ts';
 
 type EditedValues = Record<string, string | number | boolean>;
 
@@ -70,7 +70,7 @@ export class CloudImageEditor extends LitElement {
       v[k] = typeof x === 'number' || typeof x === 'boolean' ? x : asText(x);
     }
     for (const k of DASHBOARD_PROPS) v[k] = asText(i[k]);
-    for (const [k, x] of Object.entries(i)) if (!CORE_KEYS.has(k) && !(k in v)) v[k] = asText(x);
+    for (const [k, x] of Object.entries(i)) if (!CORE_IMAGE_FIELDS.has(k) && !(k in v)) v[k] = asText(x);
     this.values = v;
     this.removed = new Set();
   }
@@ -148,7 +148,7 @@ export class CloudImageEditor extends LitElement {
     }
     let ops;
     try {
-      ops = imagePatch(i as GlanceImage, { core, properties });
+      ops = imagePatch(i, { core, properties });
     } catch (err) {
       this.error = (err as Error).message;
       return;

@@ -476,14 +476,14 @@ export class CloudPanel extends LitElement {
   #renderView() {
     switch (this.view) {
       case 'details':
-        return html`<cloud-image-details .image=${this.selected as ImageRecord | null} ?busy=${this.busy}
+        return html`<cloud-image-details .image=${this.selected} ?busy=${this.busy}
           @back=${() => (this.view = 'list')}
           @edit-image=${(e: CustomEvent<string>) => void this.#edit(e.detail)}
           @refresh-image=${(e: CustomEvent<string>) => void this.#select(e.detail)}
           @delete-image=${(e: CustomEvent<string>) => void this.#delete(e.detail)}
           @unprotect-image=${(e: CustomEvent<string>) => void this.#unprotect(e.detail)}></cloud-image-details>`;
       case 'edit':
-        return html`<cloud-image-editor .image=${this.selected as ImageRecord | null} .namespaces=${this.namespaces}
+        return html`<cloud-image-editor .image=${this.selected} .namespaces=${this.namespaces}
           .diskFormats=${this.schema.diskFormats} .containerFormats=${this.schema.containerFormats}
           .kernels=${this.#kernels('aki')} .ramdisks=${this.#kernels('ari')} ?busy=${this.busy} error=${this.editError}
           @back=${() => (this.view = 'details')}
@@ -498,7 +498,7 @@ export class CloudPanel extends LitElement {
           @cancel-upload=${() => this.#abort?.abort()}
           @discard-pending=${(e: CustomEvent<string>) => void this.#discardPending(e.detail)}></cloud-create-form>`;
       default:
-        return html`<cloud-images-table .images=${this.images as ImageRecord[]} projectId=${this.session?.token.project?.id ?? ''}
+        return html`<cloud-images-table .images=${this.images} projectId=${this.session?.token.project?.id ?? ''}
           @image-selected=${(e: CustomEvent<string>) => void this.#select(e.detail)}
           @cleanup-orphans=${(e: CustomEvent<string[]>) => void this.#cleanupOrphans(e.detail)}></cloud-images-table>`;
     }
