@@ -89,8 +89,16 @@ describe('Glance interoperable import (real Glance)', () => {
     assert.equal(done.size, file.size);
     assert.equal(done.os_hash_value, file.sha512);
     assert.equal(done.checksum, file.md5);
-    const tasks = await glance.imageTasks(img.id);
-    assert.ok(tasks.some((t) => t.type === 'api_image_import' && t.status === 'success'));
+    // the task record is closed a moment after the image turns active
+    let tasks = await glance.imageTasks(img.id);
+    for (let i = 0; i < 40 && !tasks.some((t) => t.status === 'success'); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      tasks = await glance.imageTasks(img.id);
+    }
+    assert.ok(
+      tasks.some((t) => t.type === 'api_image_import' && t.status === 'success'),
+      JSON.stringify(tasks.map((t) => [t.type, t.status])),
+    );
   });
 
   test('web-download of a missing URL fails clearly with the task message', async () => {
