@@ -27,6 +27,7 @@ let glance: GlanceClient;
 let ui: CloudPage;
 let page: Page;
 let large: { path: string; size: number }; // below the 1 GiB cap, slow enough to interrupt
+let nearCap: { path: string; size: number }; // the longest upload under the cap
 let tooLarge: { path: string; size: number }; // above the cap
 let qcow: { path: string; size: number };
 let backed: { path: string; size: number };
@@ -52,6 +53,7 @@ before(async () => {
   tmp = tempDir();
   large = makeRaw(tmp.dir, 'large.raw', 640);
   tooLarge = makeRaw(tmp.dir, 'too-large.raw', 1200);
+  nearCap = makeRaw(tmp.dir, 'near-cap.raw', 1000);
   qcow = makeQcow2(tmp.dir, 'small.qcow2', 16, 1);
   execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', 'small.qcow2', '-F', 'qcow2', join(tmp.dir, 'backed.qcow2')]);
   backed = { path: join(tmp.dir, 'backed.qcow2'), size: 0 };
@@ -234,9 +236,10 @@ describe('cloud panel: tokens expiring during an upload', () => {
     await page.locator('cloud-sign-in button[data-action=sign-in]').click();
     await waitSignedIn(page);
     const name = `${PREFIX}token`;
-    await chooseFile(large.path, 'raw', name);
+    await chooseFile(nearCap.path, 'raw', name);
+    // start with 3 s left: enough to create the image, less than sending 1000 MiB takes
     const left = t.expiresAt.getTime() - Date.now();
-    await new Promise((r) => setTimeout(r, Math.max(0, left - 2500)));
+    await new Promise((r) => setTimeout(r, Math.max(0, left - 3000)));
     await create();
     const err = page.locator('cloud-sign-in [data-role=sign-in-error]');
     await err.waitFor({ timeout: 120_000 });
