@@ -64,7 +64,7 @@ describe('clients and workers in Chromium (real Keystone and Glance)', () => {
     const img = await call<{ id: string }>(page, 'createImage', uniqueName('browser'));
     assert.ok(img.ok, JSON.stringify(img));
     created.push(img.id);
-    const up = await call<{ digests: { sha512: string; md5: string; size: number }; status: string; size: number; checksum: string; osHash: string; progressCalls: number; maxRate: number }>(
+    const up = await call<{ digests: { sha512: string; md5: string; size: number }; status: string; size: number; checksum: string; osHash: string; progressCalls: number; maxRate: number; maxHashedWhileSending: number }>(
       page,
       'upload',
       img.id,
@@ -79,6 +79,7 @@ describe('clients and workers in Chromium (real Keystone and Glance)', () => {
     assert.equal(up.size, file.size);
     assert.ok(up.progressCalls > 2, `progress reported ${up.progressCalls} times`);
     assert.ok(up.maxRate > 0, 'a transfer rate was measured');
+    assert.ok(up.maxHashedWhileSending > 0, 'hashing progress reported while sending');
     await page.close();
   });
 

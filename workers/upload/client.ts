@@ -32,6 +32,7 @@ export function createWorkerUploadTransport(
       const onAbort = () => void api.cancel(id);
       req.signal?.addEventListener('abort', onAbort, { once: true });
       const progress = (p: UploadWorkerProgress) => {
+        req.onHashed?.(p.hashedBytes);
         req.onProgress?.(p.sentBytes);
         transport.onHashProgress?.(p.hashedBytes);
       };

@@ -38,6 +38,8 @@ export interface DataTransferOptions {
   signal?: AbortSignal;
   onProgress?: (sentBytes: number) => void;
   onChunk?: (chunk: Uint8Array) => void;
+  /** Hashing progress from a transport that hashes (the upload worker). */
+  onHashed?: (hashedBytes: number) => void;
   /** The bytes are about to be sent again from the start (after a 401 and a token renewal). */
   onRestart?: () => void;
 }
@@ -216,6 +218,7 @@ export class GlanceClient {
           signal: options.signal,
           onProgress: options.onProgress,
           onChunk: options.onChunk,
+          onHashed: options.onHashed,
         });
       } catch (err) {
         throw await classifyTransportFailure(this.#fetch, url, err, { service: 'glance', action });

@@ -123,6 +123,9 @@ export async function uploadImageFile(
             hashed = hasher.bytes;
           }
         : undefined,
+      onHashed: (h: number) => {
+        hashed = h;
+      },
       onRestart: () => {
         hasher?.reset();
         hashed = 0;

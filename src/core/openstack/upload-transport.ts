@@ -14,6 +14,8 @@ export interface UploadRequest {
   onProgress?: (sentBytes: number) => void;
   /** Each slice on its way out, for transports with `feedsChunks` (hash while sending). */
   onChunk?: (chunk: Uint8Array) => void;
+  /** Bytes hashed so far, from transports with `computesDigests`. */
+  onHashed?: (hashedBytes: number) => void;
 }
 
 export interface UploadResponse {

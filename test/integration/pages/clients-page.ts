@@ -70,11 +70,12 @@ const clients = {
       /** Hashes known beforehand: measures the transfer alone (benchmark reference). */
       knownDigests?: ImageDigests;
     },
-  ): Promise<PageResult<{ digests: ImageDigests; status: string; size: number | null; checksum: string | null; osHash: string | null; progressCalls: number; maxRate: number; ms: number }>> {
+  ): Promise<PageResult<{ digests: ImageDigests; status: string; size: number | null; checksum: string | null; osHash: string | null; progressCalls: number; maxRate: number; maxHashedWhileSending: number; ms: number }>> {
     const transport = opts.via === 'worker' ? createWorkerUploadTransport() : xhrUploadTransport();
     const ac = new AbortController();
     let progressCalls = 0;
     let maxRate = 0;
+    let maxHashedWhileSending = 0;
     const t0 = performance.now();
     try {
       const { image, digests } = await uploadImageFile(glance!, imageId, file(), {
@@ -86,6 +87,7 @@ const clients = {
         onProgress: (p) => {
           progressCalls++;
           maxRate = Math.max(maxRate, p.bytesPerSecond);
+          if (p.phase === 'uploading') maxHashedWhileSending = Math.max(maxHashedWhileSending, p.hashedBytes);
           if (opts.abortAfterBytes !== undefined && p.sentBytes >= opts.abortAfterBytes) ac.abort();
         },
       });
@@ -98,6 +100,7 @@ const clients = {
         osHash: image.os_hash_value,
         progressCalls,
         maxRate,
+        maxHashedWhileSending,
         ms: performance.now() - t0,
       };
     } catch (e) {
