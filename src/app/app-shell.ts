@@ -190,7 +190,7 @@ export class AppShell extends LitElement {
           </p>
           <p>
             ${msg(
-              'The Cloud tab talks only to the OpenStack endpoints you enter there. Passwords and tokens are kept in memory only, never in the browser’s storage.',
+              'The Cloud tab talks only to the OpenStack endpoints you enter there. Passwords stay in memory only; the token too, unless you choose to stay signed in in this tab (then this tab’s session storage keeps it until the tab closes). Nothing goes to the browser’s permanent storage.',
             )}
           </p>
           <p>${msg('After the first visit the app also works offline.')}</p>
