@@ -52,19 +52,23 @@ export function fetchUploadTransport(options: { fetch?: FetchLike; chunkSize?: n
           req.onProgress?.(sent);
         },
       });
+      // The length up front, as XHR sends it for a Blob: without it the body goes chunked and
+      // Glance (Zed) checks the storage quota only after storing the data, then fails to put the
+      // image back to queued (it stays "saving"). Browsers ignore this header from scripts.
+      const headers: Record<string, string> = { 'Content-Length': String(req.body.size), ...req.headers };
       const init: RequestInit & { duplex: 'half' } = {
         method: req.method,
-        headers: req.headers,
+        headers,
         body,
         signal: req.signal,
         duplex: 'half',
       };
       const res = await fetchFn(req.url, init);
-      const headers: Record<string, string> = {};
+      const answer: Record<string, string> = {};
       res.headers.forEach((v, k) => {
-        headers[k.toLowerCase()] = v;
+        answer[k.toLowerCase()] = v;
       });
-      return { status: res.status, headers, body: await res.text() };
+      return { status: res.status, headers: answer, body: await res.text() };
     },
   };
 }
