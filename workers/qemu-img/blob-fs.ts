@@ -8,10 +8,10 @@
 // streaming through the file) doubles the window up to `maxWindow`. Only `maxWindows` windows are
 // kept, so memory is bounded whatever the file size; the file is never read whole. Positions are
 // plain JS numbers, exact up to 2^53 (Blob.slice takes them as such).
-import type { EmscriptenFS, FileSystemType, FSNode, FSStream, Attr } from './emscripten.ts';
-import { ERRNO, S_IFDIR, S_IFREG, SEEK_CUR, SEEK_END } from './emscripten.ts';
+import type { EmscriptenFS, FileSystemType, FSStream } from './emscripten.ts';
+import { ERRNO } from './emscripten.ts';
+import { createFlatFs } from './flat-fs.ts';
 import type { IoCounters } from './runner.ts';
-import { seekDataHole } from './seek.ts';
 
 /** Synchronous slice reader: FileReaderSync in a worker. Injected to keep this module DOM-free. */
 export type ReadBlobSync = (blob: Blob) => ArrayBuffer;
@@ -71,60 +71,6 @@ export function createBlobFs(FS: EmscriptenFS, opts: BlobFsOptions): FileSystemT
     return w;
   };
 
-  const node_ops = {
-    getattr(node: FSNode): Attr {
-      const f = node.contents as BlobFile | Record<string, FSNode>;
-      const isFile = FS.isFile(node.mode);
-      const size = isFile ? (f as BlobFile).size : 4096;
-      const t = new Date(node.timestamp);
-      return {
-        dev: 1,
-        ino: node.id,
-        mode: node.mode,
-        nlink: 1,
-        uid: 0,
-        gid: 0,
-        rdev: 0,
-        size,
-        atime: t,
-        mtime: t,
-        ctime: t,
-        blksize: 4096,
-        // st_blocks counts 512-byte units: a Blob is fully allocated as far as anyone can tell.
-        blocks: Math.ceil(size / 512),
-      };
-    },
-    setattr(node: FSNode, attr: { mode?: number; timestamp?: number; size?: number }): void {
-      if (attr.size !== undefined) throw new FS.ErrnoError(ERRNO.EROFS);
-      if (attr.mode !== undefined) node.mode = attr.mode;
-      if (attr.timestamp !== undefined) node.timestamp = attr.timestamp;
-    },
-    lookup(): FSNode {
-      throw new FS.ErrnoError(ERRNO.ENOENT);
-    },
-    mknod(): FSNode {
-      throw new FS.ErrnoError(ERRNO.EROFS);
-    },
-    rename(): void {
-      throw new FS.ErrnoError(ERRNO.EROFS);
-    },
-    unlink(): void {
-      throw new FS.ErrnoError(ERRNO.EROFS);
-    },
-    rmdir(): void {
-      throw new FS.ErrnoError(ERRNO.EROFS);
-    },
-    readdir(node: FSNode): string[] {
-      return ['.', '..', ...Object.keys(node.contents as Record<string, FSNode>)];
-    },
-    symlink(): void {
-      throw new FS.ErrnoError(ERRNO.EROFS);
-    },
-    readlink(): string {
-      throw new FS.ErrnoError(ERRNO.EINVAL);
-    },
-  };
-
   const stream_ops = {
     read(stream: FSStream, buffer: Uint8Array, offset: number, length: number, position: number): number {
       const f = stream.node.contents as BlobFile;
@@ -163,42 +109,19 @@ export function createBlobFs(FS: EmscriptenFS, opts: BlobFsOptions): FileSystemT
     write(): number {
       throw new FS.ErrnoError(ERRNO.EROFS);
     },
-    llseek(stream: FSStream, offset: number, whence: number): number {
-      const dataHole = FS.isFile(stream.node.mode)
-        ? seekDataHole(FS, offset, whence, (stream.node.contents as BlobFile).size)
-        : undefined;
-      if (dataHole !== undefined) return dataHole;
-      let position = offset;
-      if (whence === SEEK_CUR) position += stream.position;
-      else if (whence === SEEK_END && FS.isFile(stream.node.mode)) position += (stream.node.contents as BlobFile).size;
-      else if (whence !== 0) throw new FS.ErrnoError(ERRNO.EINVAL);
-      if (position < 0) throw new FS.ErrnoError(ERRNO.EINVAL);
-      return position;
-    },
   };
 
-  const createNode = (parent: FSNode | null, name: string, mode: number, contents: unknown): FSNode => {
-    const node = FS.createNode(parent, name, mode, 0);
-    node.mode = mode;
-    node.node_ops = node_ops;
-    node.stream_ops = stream_ops;
-    node.timestamp = Date.now();
-    node.contents = contents;
-    if (parent) (parent.contents as Record<string, FSNode>)[name] = node;
-    return node;
-  };
-
-  return {
-    mount(): FSNode {
-      const root = createNode(null, '/', S_IFDIR | 0o555, {});
-      for (const { name, blob } of opts.files) {
-        if (!name || name.includes('/') || name === '.' || name === '..') {
-          throw new Error(`input name must be a plain file name: ${JSON.stringify(name)}`);
-        }
-        const f: BlobFile = { blob, size: blob.size, windows: [], lastMissEnd: -Infinity, lastWindowSize: 0, clock: 0 };
-        createNode(root, name, S_IFREG | 0o444, f);
-      }
-      return root;
-    },
-  };
+  return createFlatFs<BlobFile>(FS, {
+    dev: 1,
+    dirMode: 0o555,
+    fileMode: 0o444,
+    refuse: ERRNO.EROFS,
+    refuseCreate: ERRNO.EROFS,
+    role: 'input',
+    files: opts.files.map(({ name, blob }) => ({
+      name,
+      contents: { blob, size: blob.size, windows: [], lastMissEnd: -Infinity, lastWindowSize: 0, clock: 0 },
+    })),
+    stream_ops,
+  });
 }
