@@ -16,7 +16,8 @@ import './cloud-images-table.ts';
 import './cloud-image-details.ts';
 import './cloud-create-form.ts';
 import './cloud-image-editor.ts';
-import type { CloudSignIn } from './cloud-sign-in.ts';
+import type { CloudSignIn, SignInRequest } from './cloud-sign-in.ts';
+import { forgetTab, rememberInTab, restoredConfig } from './tab-session.ts';
 import type { CheckLine, CloudCreateForm, CreateRequest, InspectionLike, Phase, UploadProgress } from './cloud-create-form.ts';
 import type { ImageRecord } from './image-record.ts';
 import { UploadFlow, discardImage, glanceFormatOf, type DataUploader, type Verdict } from './upload-flow.ts';
@@ -96,6 +97,9 @@ export class CloudPanel extends LitElement {
 
   override connectedCallback() {
     super.connectedCallback();
+    // a session this tab chose to keep (sessionStorage, token only) comes back after a reload
+    const kept = this.session ? null : restoredConfig();
+    if (kept) void this.#signIn(kept, true, true);
     document.addEventListener('image-inspected', this.#onInspected);
     document.addEventListener('image-upload-requested', this.#onFileInspected);
     window.addEventListener('beforeunload', this.#onUnload);
@@ -173,20 +177,52 @@ export class CloudPanel extends LitElement {
 
   // ------------------------------------------------------------------ sign-in
 
-  async #signIn(config: AuthConfig) {
+  #stayInTab = false;
+
+  #remember(session: KeystoneSession) {
+    if (!this.#stayInTab) return;
+    const t = session.token;
+    rememberInTab({
+      authUrl: session.authUrl, token: t.value, expiresAt: t.expiresAt.toISOString(), projectId: t.project?.id,
+      region: this.region, iface: this.iface,
+    });
+  }
+
+  async #signIn(config: AuthConfig, stayInTab: boolean, restoring = false) {
     this.signingIn = true;
     this.signInError = '';
     this.corsSettings = '';
+    this.#stayInTab = stayInTab;
+    if (!stayInTab) forgetTab();
     try {
-      const session = await KeystoneSession.signIn(config, { onRenew: () => this.requestUpdate() });
+      const options = {
+        onRenew: () => {
+          this.#remember(session);
+          this.requestUpdate();
+        },
+      };
+      let session: KeystoneSession;
+      try {
+        session = await KeystoneSession.signIn(config, options);
+      } catch (e) {
+        // a dropped kept-alive connection looks like a network (or CORS) failure: one more try
+        // tells it from a real one, which fails the same way again
+        if (!isOpenStackError(e, 'network') && !isOpenStackError(e, 'cors')) throw e;
+        await new Promise((r) => setTimeout(r, 300));
+        session = await KeystoneSession.signIn(config, options);
+      }
       this.region = config.regionName ?? '';
       this.iface = config.interface ?? 'public';
       this.session = session;
+      this.#remember(session);
       await this.#connect();
     } catch (e) {
-      this.signInError = sentence(e);
+      this.signInError = restoring && isOpenStackError(e, 'wrong-credentials')
+        ? msg('The session kept in this tab has ended (its token expired or was revoked): sign in again.')
+        : sentence(e);
       if (e instanceof OpenStackError && e.corsSettings) this.corsSettings = e.corsSettings;
       this.session = null;
+      if (restoring) forgetTab();
     } finally {
       this.signingIn = false;
     }
@@ -215,6 +251,7 @@ export class CloudPanel extends LitElement {
 
   async #signOut() {
     this.#abort?.abort();
+    forgetTab();
     const s = this.session;
     this.session = null;
     this.#glance = null;
@@ -222,10 +259,14 @@ export class CloudPanel extends LitElement {
     this.selected = null;
     this.view = 'list';
     this.signInForm?.clearSecrets();
+    // the sign-in form waits for the revocation: one request to Keystone at a time
+    this.signingIn = true;
     try {
       await s?.signOut();
     } catch {
       // the token is forgotten locally either way; revoking it is a courtesy to the server
+    } finally {
+      this.signingIn = false;
     }
   }
 
@@ -250,6 +291,7 @@ export class CloudPanel extends LitElement {
     if (isOpenStackError(e, 'token-expired')) {
       this.signInError = this.error;
       this.session = null;
+      forgetTab();
     }
   }
 
@@ -409,6 +451,7 @@ export class CloudPanel extends LitElement {
         // the session cannot continue: back to the sign-in form, the unfinished image remembered
         this.signInError = text;
         this.session = null;
+        forgetTab();
       }
     } finally {
       this.#abort = null;
@@ -443,7 +486,7 @@ export class CloudPanel extends LitElement {
     return html`
       ${s ? this.#renderHeader(s) : html`<cloud-sign-in part="sign-in" auth-url=${this.authUrl} ?busy=${this.signingIn}
           error=${this.signInError} corsSettings=${this.corsSettings}
-          @sign-in=${(e: CustomEvent<AuthConfig>) => void this.#signIn(e.detail)}></cloud-sign-in>`}
+          @sign-in=${(e: CustomEvent<SignInRequest>) => void this.#signIn(e.detail.config, e.detail.stayInTab)}></cloud-sign-in>`}
       <div ?hidden=${!s}>${this.#renderView()}</div>
     `;
   }

@@ -5,8 +5,14 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
 import { parseCloudFile } from '../../core/openstack/cloud-config.ts';
+import type { AuthConfig } from '../../core/openstack/types.ts';
 import { emptyFields, fieldsFromConfig, toAuthConfig, type SignInFields } from './credentials-file.ts';
 import { syncSelects } from './select-sync.ts';
+
+export interface SignInRequest {
+  config: AuthConfig;
+  stayInTab: boolean;
+}
 
 @customElement('cloud-sign-in')
 export class CloudSignIn extends LitElement {
@@ -31,6 +37,8 @@ export class CloudSignIn extends LitElement {
   @state() private cloudName = '';
   @state() private over = false;
   @state() private fileError = '';
+  /** Keep the token in this tab's sessionStorage (off unless the user asks). */
+  @state() private stayInTab = false;
 
   /** Prefills the Keystone URL (e.g. from the app's configuration); never secrets. */
   @property({ attribute: 'auth-url' })
@@ -100,7 +108,8 @@ export class CloudSignIn extends LitElement {
       this.error = msg('Enter the Keystone URL (e.g. https://keystone.example.org:5000/v3), then sign in.');
       return;
     }
-    this.dispatchEvent(new CustomEvent('sign-in', { detail: toAuthConfig(this.f, this.cloudName || undefined), bubbles: true, composed: true }));
+    const detail: SignInRequest = { config: toAuthConfig(this.f, this.cloudName || undefined), stayInTab: this.stayInTab };
+    this.dispatchEvent(new CustomEvent('sign-in', { detail, bubbles: true, composed: true }));
   }
 
   /** Forgets every secret typed or dropped (called after sign-out). */
@@ -155,6 +164,9 @@ export class CloudSignIn extends LitElement {
         <select id="interface" name="interface" @change=${(e: Event) => this.set('interface', (e.target as HTMLSelectElement).value as SignInFields['interface'])}>
           ${(['public', 'internal', 'admin'] as const).map((i) => html`<option value=${i} ?selected=${this.f.interface === i}>${i}</option>`)}
         </select>
+        <label class="full"><input type="checkbox" name="stay-in-tab" .checked=${this.stayInTab}
+          @change=${(e: Event) => (this.stayInTab = (e.target as HTMLInputElement).checked)} />
+          ${msg('Stay signed in in this tab (keeps the token, never the password, until the tab closes or the token expires)')}</label>
         <div class="full"><button type="submit" data-action="sign-in" ?disabled=${this.busy}>${msg('Sign in')}</button></div>
         ${this.error ? html`<p class="full error" role="alert" data-role="sign-in-error">${this.error}</p>` : nothing}
         ${this.corsSettings ? html`<pre class="full" data-role="cors-settings">${this.corsSettings}</pre>` : nothing}

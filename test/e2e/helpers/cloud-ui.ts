@@ -24,6 +24,7 @@ export async function openCloudTab(browser: Browser, origin: string): Promise<Cl
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
   await page.goto(`${origin}/`);
   await page.locator('#tab-cloud').click();
   await page.locator('cloud-panel').waitFor();
