@@ -251,6 +251,9 @@ describe('cloud panel: details, update, metadata, delete', () => {
     const d = 'cloud-image-details';
     assert.equal(await page.locator(`${d} dd[data-key=os_hash_value]`).textContent(), img.os_hash_value);
     assert.equal(await page.locator(`${d} dd[data-key=hw_disk_bus]`).textContent(), 'virtio');
+    // the local Glance has show_image_direct_url on: where the data lives is shown
+    assert.ok(img.direct_url, 'the cloud reports direct_url');
+    assert.equal(await page.locator(`${d} dd[data-key=direct_url]`).textContent(), img.direct_url);
     // metadata is text, never markup
     assert.equal(await page.locator(`${d} dd[data-key=description]`).textContent(), 'Made by the e2e test <b>not bold</b>');
     assert.equal(await page.locator(`${d} dd[data-key=description] b`).count(), 0);
