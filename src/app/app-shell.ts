@@ -180,7 +180,11 @@ export class AppShell extends LitElement {
             }}
           ></image-inspector>
         </div>
-        ${this.view === 'cloud' ? this.#renderCloud() : nothing}
+        ${this.view === 'cloud' || this.cloudLoaded
+          ? // Once loaded the panel stays mounted, only hidden: it holds the session (token in
+            // memory only) and any running upload, which switching tabs must not end.
+            html`<div ?hidden=${this.view !== 'cloud'}>${this.#renderCloud()}</div>`
+          : nothing}
         <section class="about" id="about">
           <h2>${msg('Everything stays on this machine')}</h2>
           <p>

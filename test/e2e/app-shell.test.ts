@@ -153,3 +153,22 @@ test('"Upload to the cloud…" on a card hands the file and its inspection to th
     await app.close();
   }
 });
+
+test('switching tabs keeps the cloud panel mounted (its session and any upload live in it)', async () => {
+  const app = await openApp(browser, server.origin);
+  try {
+    await app.page.locator('#tab-cloud').click();
+    await app.page.locator('cloud-panel').waitFor();
+    // Mark this very element instance; a re-created panel would not carry the mark.
+    await app.page.locator('cloud-panel').evaluate((el) => el.setAttribute('data-instance', 'first'));
+    await app.page.locator('#tab-inspect').click();
+    await app.page.locator('image-inspector').waitFor();
+    assert.equal(await app.page.locator('cloud-panel').isVisible(), false, 'hidden while Inspect is shown');
+    await app.page.locator('#tab-cloud').click();
+    assert.equal(await app.page.locator('cloud-panel').getAttribute('data-instance'), 'first');
+    assert.equal(await app.page.locator('cloud-panel').isVisible(), true);
+    assert.deepEqual(app.problems, []);
+  } finally {
+    await app.close();
+  }
+});
