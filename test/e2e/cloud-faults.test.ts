@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Dialog, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { serveDist, type DistServer } from './helpers/serve-dist.ts';
 import { cleanupImages, cloudSh, imagesNamed, loadCloud, nodeGlance, type CloudJson } from './helpers/cloud-env.ts';
@@ -164,6 +164,58 @@ describe('cloud panel faults', () => {
     assert.notEqual(images[0].id, stuck.id);
     assert.equal(images[0].status, 'active');
     assert.equal(images[0].os_hash_value, want.sha512);
+  });
+});
+
+describe('cloud panel: a tab closed mid-upload', () => {
+  test('the browser asks first; after the close a new tab shows the image and cleans it up', async () => {
+    const name = `${PREFIX}closed-tab`;
+    const first = await openCloudTab(browser, server.origin);
+    const p = first.page;
+    await signInWithPassword(p, cloud, cloud.users.demo);
+    await waitSignedIn(p);
+    await openCreate(p);
+    await p.locator(form('input#file')).setInputFiles(nearCap.path);
+    await waitValue(p.locator(form('select#disk_format')), 'raw');
+    await fill(p, form('input#name'), name);
+    await p.locator(form('button[data-action=create]')).click();
+    const pct = await waitProgress(p, 3);
+    assert.ok(pct < 100, `the tab must close mid-transfer (at ${pct}%)`);
+    const [img] = await imagesNamed(glance, name);
+    assert.ok(img, 'the image was created before the transfer');
+    // beforeunload: the browser asks before a tab with a running upload closes
+    const dialog = new Promise<Dialog>((resolve) => p.once('dialog', resolve));
+    const closed = p.waitForEvent('close');
+    await p.close({ runBeforeUnload: true });
+    const d = await dialog;
+    assert.equal(d.type(), 'beforeunload');
+    await d.accept();
+    await closed;
+    await first.close();
+    // Glance notices the dropped connection; the image is left without data (queued) or stuck (saving)
+    let left = await glance.getImage(img.id);
+    for (let i = 0; i < 40 && left.status === 'saving'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      left = await glance.getImage(img.id);
+    }
+    assert.ok(['queued', 'saving'].includes(left.status), `left ${left.status}`);
+    // a new tab: sign in, the image is in the list and offered for clean-up
+    const second = await openCloudTab(browser, server.origin);
+    try {
+      const q = second.page;
+      await signInWithPassword(q, cloud, cloud.users.demo);
+      await waitSignedIn(q);
+      await q.locator(`cloud-images-table tr[data-id="${img.id}"]`).waitFor({ timeout: 20_000 });
+      const offer = q.locator('cloud-images-table [part=orphans]');
+      await offer.waitFor({ timeout: 20_000 });
+      assert.match((await offer.textContent()) ?? '', /interrupted upload/);
+      await q.locator('cloud-images-table button[data-action=clean-orphans]').click();
+      await q.locator('cloud-panel [data-role=panel-notice]').filter({ hasText: /Deleted \d+ image\(s\)/ }).waitFor({ timeout: 20_000 });
+      await assert.rejects(glance.getImage(img.id), (e: Error & { kind?: string }) => e.kind === 'not-found');
+      assert.equal((await imagesNamed(glance, name)).length, 0);
+    } finally {
+      await second.close();
+    }
   });
 });
 

@@ -1,1 +1,2 @@
 export * from './image-hasher.ts';
+export * from './file-digests.ts';

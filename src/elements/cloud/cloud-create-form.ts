@@ -45,6 +45,14 @@ export interface UploadProgress {
   secondsLeft: number;
 }
 
+/** The local checksums of the chosen file, computed from the moment it was chosen. */
+export interface HashingState {
+  hashed: number;
+  total: number;
+  done: boolean;
+  failed: boolean;
+}
+
 export type Phase = 'idle' | 'checking' | 'creating' | 'uploading' | 'importing' | 'verifying' | 'done' | 'failed' | 'cancelled';
 
 /** What an <image-inspector> reports (only the fields this form reads). */
@@ -86,6 +94,7 @@ export class CloudCreateForm extends LitElement {
   @property({ attribute: false }) checks: CheckLine[] = [];
   @property({ attribute: false }) progress: UploadProgress | null = null;
   @property() phase: Phase = 'idle';
+  @property({ attribute: false }) hashing: HashingState | null = null;
   @property() error = '';
   @property() success = '';
   /** An image left by an interrupted attempt of this form: retry reuses or replaces it. */
@@ -206,11 +215,21 @@ export class CloudCreateForm extends LitElement {
     </div>`;
   }
 
+  private renderHashing() {
+    const h = this.hashing;
+    if (!h || !this.file || this.sourceKind !== 'file') return nothing;
+    const pct = h.total ? Math.floor((h.hashed / h.total) * 100) : 100;
+    const text = h.done ? msg('Checksums (sha512, md5) computed.')
+      : h.failed ? msg('Computing the checksums stopped; they are computed again during the upload.')
+      : msg(str`Computing checksums… ${pct}%`);
+    return html`<div data-role="hash-progress" data-done=${h.done ? 'true' : 'false'} aria-live="polite">${text}</div>`;
+  }
+
   private phaseText(): string {
     switch (this.phase) {
       case 'checking': return msg('Checking the file against what the cloud accepts…');
       case 'creating': return msg('Creating the image record…');
-      case 'uploading': return msg('Uploading and computing the checksums locally…');
+      case 'uploading': return msg('Uploading…');
       case 'importing': return msg('Waiting for Glance to import the data…');
       case 'verifying': return msg('Comparing the checksums with what Glance reports…');
       case 'cancelled': return msg('Upload cancelled.');
@@ -241,7 +260,8 @@ export class CloudCreateForm extends LitElement {
         ${this.sourceKind === 'file'
           ? html`<label for="file">${msg('Image file')}</label>
               <div><input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
-                ${this.file ? html`<span data-role="file-name">${this.file.name} (${formatBytes(this.file.size)})</span>` : nothing}</div>
+                ${this.file ? html`<span data-role="file-name">${this.file.name} (${formatBytes(this.file.size)})</span>` : nothing}
+                ${this.renderHashing()}</div>
               <label for="method">${msg('Upload method')}</label>
               <select id="method" name="method" @change=${(e: Event) => (this.method = (e.target as HTMLSelectElement).value as UploadMethod)}>
                 <option value="direct" ?selected=${this.method === 'direct'}>${msg('Direct upload (PUT /file)')}</option>

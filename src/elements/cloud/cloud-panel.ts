@@ -24,6 +24,8 @@ import { UploadFlow, discardImage, glanceFormatOf, type DataUploader, type Verdi
 import { workerUploader } from './worker-uploader.ts';
 import { verdictForFile } from './file-verdict.ts';
 import { formatBytes, formatRate } from './format.ts';
+import { FileDigests, type DigestJob } from '../../core/hash/file-digests.ts';
+import { createHashClient, type HashClient } from '../../../workers/hash/client.ts';
 
 type View = 'list' | 'details' | 'edit' | 'create';
 
@@ -79,6 +81,8 @@ export class CloudPanel extends LitElement {
   @state() private pendingImageId = '';
   @state() private inspection: InspectionLike | null = null;
   @state() private verdict: Verdict | null = null;
+  /** The digests of the file in the form, computed from the moment it was offered. */
+  @state() private hashing: { hashed: number; total: number; done: boolean; failed: boolean } | null = null;
 
   @query('cloud-create-form') private createForm?: CloudCreateForm;
   @query('cloud-sign-in') private signInForm?: CloudSignIn;
@@ -89,6 +93,28 @@ export class CloudPanel extends LitElement {
   #file: File | null = null;
   /** Replaceable for the benchmark and the worker: how bytes and hashes travel. */
   uploaderFactory: (glance: GlanceClient) => DataUploader = workerUploader;
+
+  #hashClient: HashClient | null = null;
+  /** The file an upload is running with: its digest job must outlive a change of file in the form. */
+  #uploading: File | null = null;
+  #digests = new FileDigests(
+    (blob, opts) => (this.#hashClient ??= createHashClient()).hash(blob, opts),
+    (job) => this.#showHashing(job),
+  );
+
+  #showHashing(job: DigestJob) {
+    if (job.file !== this.#file) return;
+    this.hashing = { hashed: job.hashedBytes, total: job.totalBytes, done: !!job.result, failed: job.failed };
+  }
+
+  /** A file arrived in the form: start hashing it now, and stop hashing the one it replaces. */
+  #setFile(file: File | null) {
+    const old = this.#file;
+    this.#file = file;
+    if (old && old !== file && old !== this.#uploading) this.#digests.withdraw(old);
+    this.hashing = null;
+    if (file && file.size > 0) this.#showHashing(this.#digests.start(file));
+  }
 
   constructor() {
     super();
@@ -110,6 +136,9 @@ export class CloudPanel extends LitElement {
     document.removeEventListener('image-inspected', this.#onInspected);
     document.removeEventListener('image-upload-requested', this.#onFileInspected);
     window.removeEventListener('beforeunload', this.#onUnload);
+    this.#digests.dispose();
+    this.#hashClient?.dispose();
+    this.#hashClient = null;
   }
 
   override willUpdate(changed: Map<string, unknown>) {
@@ -139,7 +168,7 @@ export class CloudPanel extends LitElement {
   /** Hands a file (and optionally its inspection) to the create form. */
   offerImage(file: File, result?: InspectionLike) {
     if (file === this.#file && result === this.inspection) return; // the same offer by event and property
-    this.#file = file;
+    this.#setFile(file);
     // the user asked to upload this: the create form is where that happens (after sign-in if needed)
     this.view = 'create';
     if (this.phase === 'done' || this.phase === 'cancelled' || this.phase === 'failed') this.#resetCreate();
@@ -393,7 +422,7 @@ export class CloudPanel extends LitElement {
     this.createError = '';
     if (this.phase === 'done' || this.phase === 'cancelled') {
       // the last image is finished: start the next one from a clean form
-      this.#file = null;
+      this.#setFile(null);
       this.verdict = null;
       this.#resetCreate();
     }
@@ -413,16 +442,21 @@ export class CloudPanel extends LitElement {
     const g = this.#glance;
     if (!g) return;
     if (req.source.kind === 'file' && req.source.file !== this.#file) {
-      this.#file = req.source.file;
+      this.#setFile(req.source.file);
       await this.#checkFile(req.source.file);
     } else if (req.source.kind === 'file' && !this.verdict && this.#verdictPending) {
       await this.#verdictPending;
     }
-    const ctx = { glance: g, uploader: this.uploaderFactory(g), schema: this.schema, importMethods: this.importMethods, stores: this.stores };
+    const ctx = {
+      glance: g, uploader: this.uploaderFactory(g), schema: this.schema, importMethods: this.importMethods, stores: this.stores,
+      // reuses the job started when the file was offered; starts one now if there was none
+      digestsFor: (file: File) => this.#digests.start(file),
+    };
     if (this.#flow) this.#flow.setContext(ctx);
     else this.#flow = new UploadFlow(ctx);
     const abort = new AbortController();
     this.#abort = abort;
+    this.#uploading = req.source.kind === 'file' ? req.source.file : null;
     this.createError = '';
     this.createSuccess = '';
     this.checks = [];
@@ -455,6 +489,9 @@ export class CloudPanel extends LitElement {
       }
     } finally {
       this.#abort = null;
+      const sent = this.#uploading;
+      this.#uploading = null;
+      if (sent && sent !== this.#file) this.#digests.withdraw(sent);
       void this.#refresh();
     }
   }
@@ -536,7 +573,8 @@ export class CloudPanel extends LitElement {
           .importMethods=${this.importMethods} .kernels=${this.#kernels('aki')} .ramdisks=${this.#kernels('ari')}
           .checks=${this.checks} .progress=${this.progress} phase=${this.phase} error=${this.createError}
           success=${this.createSuccess} pendingImageId=${this.pendingImageId}
-          @file-chosen=${(e: CustomEvent<File | null>) => { this.#file = e.detail; if (e.detail) void this.#checkFile(e.detail); }}
+          .hashing=${this.hashing}
+          @file-chosen=${(e: CustomEvent<File | null>) => { this.#setFile(e.detail); if (e.detail) void this.#checkFile(e.detail); }}
           @create-image=${(e: CustomEvent<CreateRequest>) => void this.#create(e.detail)}
           @cancel-upload=${() => this.#abort?.abort()}
           @discard-pending=${(e: CustomEvent<string>) => void this.#discardPending(e.detail)}></cloud-create-form>`;

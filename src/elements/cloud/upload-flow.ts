@@ -1,6 +1,6 @@
 // The create → upload → verify life cycle behind the create form, with nothing sent before the
 // pre-checks pass. Success means: the image is active AND Glance's checksum / os_hash_value equal
-// the digests computed locally while sending. Cancel aborts the transfer and deletes the image;
+// the digests computed locally (ahead of the upload or alongside it). Cancel aborts the transfer and deletes the image;
 // any other failure keeps the image id so that a retry reuses (queued) or replaces it.
 import { msg, str } from '@lit/localize';
 import type { GlanceClient } from '../../core/openstack/glance.ts';
@@ -8,18 +8,23 @@ import { imagePatch, type ImageEdits } from '../../core/openstack/image-patch.ts
 import { OpenStackError, isOpenStackError } from '../../core/openstack/errors.ts';
 import type { GlanceImage, ImageCreateFields, ImageSchemaInfo, ImageVisibility, StoreInfo } from '../../core/openstack/types.ts';
 import type { ImageDigests } from '../../core/hash/image-hasher.ts';
+import type { DigestJob } from '../../core/hash/file-digests.ts';
 import type { CheckLine, CreateRequest, Phase, UploadProgress } from './cloud-create-form.ts';
 import { formatBytes } from './format.ts';
 import { RateMeter, verifyImageDigests } from '../../core/openstack/image-upload.ts';
 
-/** Sends image bytes to /file or /stage while hashing them; resolves with the local digests. */
+/**
+ * Sends image bytes to /file or /stage. With `hash: true` it also hashes them on the way and
+ * resolves with the local digests; with `hash: false` (the digests come from a DigestJob) it
+ * only sends, as fast as the plain transport goes, and resolves with null.
+ */
 export interface DataUploader {
   send(
     target: 'file' | 'stage',
     imageId: string,
     blob: Blob,
-    options: { signal: AbortSignal; onProgress: (sent: number) => void },
-  ): Promise<ImageDigests>;
+    options: { signal: AbortSignal; onProgress: (sent: number) => void; hash: boolean },
+  ): Promise<ImageDigests | null>;
 }
 
 /** The safety verdict for the chosen file (from the inspector or the core safety check). */
@@ -37,6 +42,11 @@ export interface FlowContext {
   schema: ImageSchemaInfo;
   importMethods: string[];
   stores: StoreInfo[];
+  /**
+   * The digest job for the file (already running since the file was offered, or started now and
+   * running alongside the transfer). Without it the uploader hashes while sending.
+   */
+  digestsFor?: (file: File) => DigestJob;
 }
 
 export interface FlowReport {
@@ -175,9 +185,26 @@ export async function discardImage(glance: GlanceClient, id: string): Promise<vo
   }
 }
 
+/** Waits for the local digests, but a cancel does not wait for the hashing (which goes on for a retry). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new OpenStackError(msg('Cancelled.'), { kind: 'aborted' }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new OpenStackError(msg('Cancelled.'), { kind: 'aborted' }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, (e: unknown) => reject(
+      signal.aborted || isOpenStackError(e)
+        ? e
+        : new OpenStackError(
+            msg(str`The checksums of the file could not be computed (${(e as Error)?.message ?? String(e)}), so the upload cannot be verified: choose the file again and create the image again.`),
+            { kind: 'hash-mismatch', cause: e },
+          ),
+    )).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 export class UploadFlow {
   /** Digests of the last completed transfer, so a retry after a failed verification need not resend. */
-  #lastDigests: { imageId: string; digests: ImageDigests } | null = null;
+  #lastDigests: { imageId: string; digests: Promise<ImageDigests> } | null = null;
 
   constructor(private ctx: FlowContext) {}
 
@@ -197,14 +224,15 @@ export class UploadFlow {
     let image = await this.#reuseOrReplace(req, pendingId);
     if (image && image.status === 'active' && this.#lastDigests?.imageId === image.id) {
       report.image(image.id);
-      return this.#verify(image, this.#lastDigests.digests);
+      report.phase('verifying');
+      return this.#verify(image, await abortable(this.#lastDigests.digests, signal));
     }
     if (!image) image = await glance.createImage(createFields(req));
     const id = image.id;
     report.image(id);
 
     try {
-      let digests: ImageDigests | null = null;
+      let digests: Promise<ImageDigests> | null = null;
       let transfer: FlowOutcome['transfer'];
       if (req.source.kind === 'file') {
         const file = req.source.file;
@@ -219,7 +247,13 @@ export class UploadFlow {
           report.progress({ sent, total: file.size, bytesPerSecond, secondsLeft: bytesPerSecond > 0 ? (file.size - sent) / bytesPerSecond : Infinity });
         };
         const t0 = performance.now();
-        digests = await this.ctx.uploader.send(req.method === 'glance-direct' ? 'stage' : 'file', id, file, { signal, onProgress });
+        // digests ready (or being computed) elsewhere: send with the plain transport, and let
+        // the hashing finish alongside the transfer and Glance's own processing
+        const job = this.ctx.digestsFor?.(file);
+        const target = req.method === 'glance-direct' ? 'stage' : 'file';
+        const sent = await this.ctx.uploader.send(target, id, file, { signal, onProgress, hash: !job });
+        if (!job && !sent) throw new Error('the uploader returned no checksums');
+        digests = job ? job.digests : Promise.resolve(sent!);
         transfer = { bytes: file.size, ms: performance.now() - t0 };
         report.progress({ sent: file.size, total: file.size, bytesPerSecond: 0, secondsLeft: 0 });
         this.#lastDigests = { imageId: id, digests };
@@ -232,9 +266,12 @@ export class UploadFlow {
         await glance.importImage(id, { name: 'web-download', uri: req.source.url });
       }
       report.phase('verifying');
-      const done = await glance.waitForImage(id, { intervalMs: 500, timeoutMs: 15 * 60_000, signal });
+      const [done, local] = await Promise.all([
+        glance.waitForImage(id, { intervalMs: 500, timeoutMs: 15 * 60_000, signal }),
+        digests ? abortable(digests, signal) : null,
+      ]);
       if (signal.aborted) fail(msg('Cancelled.'), 'aborted');
-      return digests ? { ...this.#verify(done, digests), transfer } : {
+      return local ? { ...this.#verify(done, local), transfer } : {
         image: done,
         message: msg(str`The image "${done.name ?? done.id}" is active (${formatBytes(done.size)}, downloaded by Glance).`),
       };
