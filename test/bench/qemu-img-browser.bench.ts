@@ -2,6 +2,7 @@
 // disk-backed File in and OPFS out, next to the browser's own I/O ceiling measured in the same page
 // (the File read by 16 MiB slices with FileReaderSync + the same bytes written to OPFS through a
 // sync access handle). Target from issue 3: each conversion <= 1.5x that ceiling.
+import { bestOf } from '../helpers/best-of.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg, cpus } from 'node:os';
 import { join, basename } from 'node:path';
@@ -74,15 +75,6 @@ async function main() {
       }
       return r.wallMs;
     };
-    const best = async (n: number, f: () => Promise<number>) => {
-      let b = Infinity;
-      for (let i = 0; i < n; i++) {
-        const v = await f();
-        if (Number.isNaN(v)) return NaN;
-        b = Math.min(b, v);
-      }
-      return b;
-    };
 
     const t0 = performance.now();
     await once(['--version'], []);
@@ -97,7 +89,7 @@ async function main() {
     ];
     const rows: Array<[string, number, number]> = [];
     for (const [name, args, inputs, outName, nativeArgs, n] of cases) {
-      const w = await best(n, () => once(args, inputs, outName));
+      const w = await bestOf(n, () => once(args, inputs, outName));
       const nat = Math.min(...Array.from({ length: Math.min(n, 2) }, () => nativeMs(nativeArgs)));
       rows.push([name, w, nat]);
       console.error(`  ${name}: browser ${fmt(w)}, native ${fmt(nat)}`);

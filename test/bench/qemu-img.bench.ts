@@ -1,6 +1,7 @@
 // `npm run bench -- qemu-img.bench`: the wasm qemu-img in Node against native qemu-img 7.2 on the
 // same files in the same run. Prints one table; targets from issue 3: convert <= 1.5x native,
 // info <= 50 ms warm, peak RSS < 300 MB whatever the image size.
+import { bestOf } from '../helpers/best-of.ts';
 import { spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, readFileSync, rmSync, openSync, closeSync, writeSync, ftruncateSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -68,15 +69,6 @@ async function wasmTime(args: string[]): Promise<number> {
   return ms;
 }
 
-async function best(n: number, f: () => Promise<number> | number): Promise<number> {
-  let b = Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = await f();
-    if (Number.isNaN(v)) return NaN;
-    b = Math.min(b, v);
-  }
-  return b;
-}
 
 function rssOfCli(args: string[]): { ms: number; rssMiB: number } {
   // Runs the CLI path (in-process wasm), as a user's `npx image-inspector qemu-img` does.
@@ -112,22 +104,22 @@ async function main() {
   const coldStart = performance.now();
   await wasmTime(['--version']);
   const coldMs = performance.now() - coldStart;
-  const cliVersion = await best(RUNS, () => {
+  const cliVersion = await bestOf(RUNS, () => {
     const t = performance.now();
     spawnSync(process.execPath, [join(repo, 'bin/image-inspector.mjs'), 'qemu-img', '--version'], { stdio: 'ignore' });
     return performance.now() - t;
   });
-  const tsxOnly = await best(RUNS, () => {
+  const tsxOnly = await bestOf(RUNS, () => {
     const t = performance.now();
     spawnSync(process.execPath, ['--input-type=module', '-e', "import { register } from 'tsx/esm/api'; register();"], { cwd: repo, stdio: 'ignore' });
     return performance.now() - t;
   });
-  const nodeBare = await best(RUNS, () => {
+  const nodeBare = await bestOf(RUNS, () => {
     const t = performance.now();
     spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
     return performance.now() - t;
   });
-  const nativeVersion = await best(RUNS, () => nativeTime(['--version']));
+  const nativeVersion = await bestOf(RUNS, () => nativeTime(['--version']));
 
   const rows: Array<[string, number, number]> = [];
   const cases: Array<[string, string[], number]> = [
@@ -139,8 +131,8 @@ async function main() {
     ['convert 8 GiB sparse raw -> qcow2', ['convert', '-f', 'raw', '-O', 'qcow2', img.sparse8g, join(out, 'e.qcow2')], 1],
   ];
   for (const [name, args, n] of cases) {
-    const nat = await best(n, () => nativeTime(args));
-    const w = await best(n, () => wasmTime(args));
+    const nat = await bestOf(n, () => nativeTime(args));
+    const w = await bestOf(n, () => wasmTime(args));
     rows.push([name, w, nat]);
     console.error(`  ${name}: wasm ${fmt(w)}, native ${fmt(nat)}`);
   }

@@ -13,12 +13,9 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import {
   closeSync,
-  existsSync,
   mkdirSync,
   openSync,
   readFileSync,
-  renameSync,
-  rmSync,
   writeFileSync,
   writeSync,
   ftruncateSync,
@@ -26,6 +23,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildOnce } from '../helpers/build-once.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -307,21 +305,7 @@ function describe(dir: string): Corpus {
 export function ensureCorpus(): Corpus {
   const root = corpusRoot();
   const dir = join(root, corpusKey());
-  if (!existsSync(join(dir, '.complete'))) {
-    mkdirSync(root, { recursive: true });
-    const tmp = `${dir}.tmp-${process.pid}`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp);
-    try {
-      build(tmp);
-      writeFileSync(join(tmp, '.complete'), new Date().toISOString());
-      rmSync(dir, { recursive: true, force: true });
-      renameSync(tmp, dir);
-    } catch (e) {
-      rmSync(tmp, { recursive: true, force: true });
-      throw e;
-    }
-  }
+  buildOnce(dir, build);
   // The overlay's relative backing path and multi-file VMDKs survive the rename: all paths inside
   // the images are relative to their own directory.
   return describe(dir);

@@ -8,7 +8,7 @@ import { launchChromium } from '../helpers/browser.ts';
 import { OpenStackError, type AuthConfig } from '../../src/core/openstack/index.ts';
 import { startClientsServer } from './pages/clients-server.ts';
 import type { PageResult } from './pages/clients-page.ts';
-import { makeRandomFile, passwordConfig, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
+import { deleteImages, makeRandomFile, passwordConfig, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
 
 const PORT = 5595; // allowed by cloud.sh's CORS list on 127.0.0.1 only, refused as localhost
 let cloud: CloudJson;
@@ -42,13 +42,7 @@ before(async () => {
 
 after(async () => {
   const { glance } = await signIn(readCloud());
-  for (const id of created) {
-    try {
-      await glance.deleteImage(id);
-    } catch (e) {
-      if (!(e instanceof OpenStackError && e.kind === 'not-found')) throw e;
-    }
-  }
+  await deleteImages(glance, created);
   await browser?.close();
   await server?.close();
   await file?.cleanup();

@@ -10,7 +10,7 @@ import {
   fetchUploadTransport,
   uploadImageFile,
 } from '../../src/core/openstack/index.ts';
-import { cloudCommand, makeRandomFile, passwordConfig, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
+import { cloudCommand, deleteImages, makeRandomFile, passwordConfig, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
 
 let cloud: CloudJson;
 let file: TestFile;
@@ -28,13 +28,7 @@ function restoreGlance() {
 
 after(async () => {
   const { glance } = await signIn(readCloud());
-  for (const id of created) {
-    try {
-      await glance.deleteImage(id);
-    } catch (e) {
-      if (!(e instanceof OpenStackError && e.kind === 'not-found')) throw e;
-    }
-  }
+  await deleteImages(glance, created);
   await file?.cleanup();
 });
 

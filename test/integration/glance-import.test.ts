@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GlanceClient, OpenStackError, fetchUploadTransport, uploadImageFile } from '../../src/core/openstack/index.ts';
-import { makeRandomFile, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
+import { deleteImages, makeRandomFile, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
 
 let cloud: CloudJson;
 let glance: GlanceClient;
@@ -44,13 +44,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const id of created) {
-    try {
-      await glance.deleteImage(id);
-    } catch (e) {
-      if (!(e instanceof OpenStackError && e.kind === 'not-found')) throw e;
-    }
-  }
+  await deleteImages(glance, created);
   await new Promise((r) => server?.close(r));
   await file?.cleanup();
 });

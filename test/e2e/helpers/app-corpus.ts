@@ -3,10 +3,11 @@
 // streamOptimized VMDK), a gzip'd qcow2, and hostile metadata that carries HTML.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCorpus, corpusRoot, type Corpus } from '../../corpus/generate.ts';
+import { buildOnce } from '../../helpers/build-once.ts';
 
 /** Markup an attacker would put in metadata; it must show up as these characters, not as an element. */
 export const HTML_PAYLOAD = '<img src=x onerror=alert(1)>';
@@ -87,20 +88,7 @@ function key(): string {
 export function ensureAppCorpus(): AppCorpus {
   const base = ensureCorpus();
   const dir = join(corpusRoot(), `app-${key()}`);
-  if (!existsSync(join(dir, '.complete'))) {
-    const tmp = `${dir}.tmp-${process.pid}`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
-    try {
-      build(tmp, base);
-      writeFileSync(join(tmp, '.complete'), new Date().toISOString());
-      rmSync(dir, { recursive: true, force: true });
-      renameSync(tmp, dir);
-    } catch (e) {
-      rmSync(tmp, { recursive: true, force: true });
-      throw e;
-    }
-  }
+  buildOnce(dir, (tmp) => build(tmp, base));
   return {
     base,
     dir,

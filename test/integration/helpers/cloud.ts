@@ -7,7 +7,7 @@ import { existsSync, openAsBlob, readFileSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GlanceClient, KeystoneSession, type AuthConfig } from '../../../src/core/openstack/index.ts';
+import { GlanceClient, KeystoneSession, OpenStackError, type AuthConfig } from '../../../src/core/openstack/index.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
@@ -64,6 +64,17 @@ export function passwordConfig(cloud: CloudJson, who: keyof CloudJson['users'] =
 export async function signIn(cloud: CloudJson, who: keyof CloudJson['users'] = 'demo') {
   const session = await KeystoneSession.signIn(passwordConfig(cloud, who));
   return { session, glance: GlanceClient.fromSession(session) };
+}
+
+/** Deletes the images a test file created; one already gone is fine, any other failure is not. */
+export async function deleteImages(glance: GlanceClient, ids: Iterable<string>): Promise<void> {
+  for (const id of ids) {
+    try {
+      await glance.deleteImage(id);
+    } catch (e) {
+      if (!(e instanceof OpenStackError && e.kind === 'not-found')) throw e;
+    }
+  }
 }
 
 /** Runs cloud.sh (restart keystone|glance with other settings, or start). */
