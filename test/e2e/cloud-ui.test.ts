@@ -144,6 +144,8 @@ describe('cloud panel: create and upload', () => {
     const want = await digests(big.path);
     await openCreate(page);
     await page.locator(form('input#file')).setInputFiles(big.path);
+    // the checksums are computed from the moment the file is picked, with their progress shown
+    assert.match((await page.locator(form('[data-role=hash-progress]')).textContent()) ?? '', /Computing checksums… \d+%|computed/);
     // the safety check fills the detected format and the minimum disk from the virtual size
     await waitValue(page.locator(form('select#disk_format')), 'qcow2');
     await waitValue(page.locator(form('input#min_disk')), '2');
@@ -158,12 +160,15 @@ describe('cloud panel: create and upload', () => {
     await page.locator(form('select#ramdisk_id')).selectOption(ramdisk.id);
     await addProperty(page, 'hw_disk_bus', 'virtio');
     await addProperty(page, 'os_distro', 'debian');
+    // ready while the form was filled in: the upload then only sends
+    await page.locator(form('[data-role=hash-progress][data-done=true]')).waitFor({ timeout: 60_000 });
     await page.locator(form('button[data-action=create]')).click();
     // progress with a rate and time left appears while bytes are in flight
     await page.locator(form('[data-role=progress-text]')).filter({ hasText: /\/s, .* left/ }).waitFor({ timeout: 60_000 });
     const out = await waitCreateOutcome(page);
     assert.ok(out.ok, out.text);
     assert.match(out.text, /is active and its checksums match your file/);
+    assert.match(out.text, new RegExp(`sha512 ${want.sha512.slice(0, 16)}…, md5 ${want.md5}`), 'the local checksums are the file\'s');
     const checks = await page.locator(form('[data-role=checks] li')).allTextContents();
     assert.ok(checks.some((c) => /accepts disk format "qcow2"/.test(c)), checks.join('\n'));
     assert.ok(checks.some((c) => /Safety check: Glance will accept/.test(c)), checks.join('\n'));
@@ -374,6 +379,8 @@ describe('cloud panel: details, update, metadata, delete', () => {
       await p.locator('image-inspector li.card[data-phase=done]').waitFor({ timeout: 120_000 });
       await p.locator('image-inspector [part=upload-button]').click();
       await p.locator('cloud-panel').waitFor();
+      // the offered file is hashed at once, before anyone signs in
+      await p.locator(form('[data-role=hash-progress][data-done=true]')).waitFor({ state: 'attached', timeout: 60_000 });
       await signInWithPassword(p, cloud, cloud.users.demo);
       await waitSignedIn(p);
       // the create view opens with the file and the inspector's suggestions
