@@ -114,6 +114,9 @@ start_keystone() {
   pid=$(pid_of keystone)
   if alive "$pid" && answers "$KEYSTONE_URL/v3"; then return 0; fi
   if alive "$pid"; then kill "$pid"; sleep 1; fi
+  # Something else answering there (another checkout's cloud) would pass the readiness check below
+  # and, during a bootstrap, be provisioned instead of ours, leaving a snapshot without a catalog.
+  answers "$KEYSTONE_URL/v3" && die "port $CLOUD_KEYSTONE_PORT already answers (another cloud?): stop it or set CLOUD_KEYSTONE_PORT"
   # uwsgi's HTTP router holds the clients' keep-alive connections and hands each request to a
   # worker: an idle keep-alive connection never pins a worker (with --http11-socket it does, and
   # Node's and uwsgi's 4 s idle timeouts race, resetting reused POSTs). One thread per worker:
@@ -134,6 +137,7 @@ start_glance() {
   pid=$(pid_of glance)
   if alive "$pid" && answers "$GLANCE_URL/versions"; then return 0; fi
   if alive "$pid"; then kill "$pid"; sleep 1; fi
+  answers "$GLANCE_URL/versions" && die "port $CLOUD_GLANCE_PORT already answers (another cloud?): stop it or set CLOUD_GLANCE_PORT"
   setsid /usr/bin/glance-api --config-file "$STATE/glance-api.conf" \
     </dev/null >>"$STATE/log/glance-api-stdout.log" 2>&1 &
   echo $! >"$STATE/glance.pid"
