@@ -1,0 +1,102 @@
+// Conversion planning: from an inspection to the qemu-img commands that rewrite the image in a
+// format Glance accepts. Pure (no DOM, no worker): the element runs the plan, tests check it.
+import type { InspectionResult } from '../inspection.ts';
+
+/** Output formats worth offering: each is also the Glance disk_format of the result. */
+export const CONVERT_TARGETS = ['qcow2', 'raw', 'vmdk', 'vhdx', 'vdi'] as const;
+export type ConvertTarget = (typeof CONVERT_TARGETS)[number];
+export const DEFAULT_TARGET: ConvertTarget = 'qcow2';
+
+export interface ConversionPlan {
+  target: ConvertTarget;
+  /** qemu-img driver of the source (always passed with -f: qemu-img never probes). */
+  sourceDriver: string;
+  /** `qemu-img convert` arguments (without "qemu-img"), reading /in/<inputName>. */
+  args: string[];
+  /** `qemu-img measure` arguments: how much room the output needs. */
+  measureArgs: string[];
+  /** Name of the written file, also the name qemu-img sees under /out. */
+  outputName: string;
+  /** Glance disk_format of the output. */
+  diskFormat: string;
+}
+
+export type PlanOutcome = { ok: true; plan: ConversionPlan } | { ok: false; reason: string };
+
+const EXTENSION: Record<ConvertTarget, string> = { qcow2: 'qcow2', raw: 'raw', vmdk: 'vmdk', vhdx: 'vhdx', vdi: 'vdi' };
+/** Glance accepts only the single-file, self-contained VMDK layout. */
+const TARGET_OPTIONS: Partial<Record<ConvertTarget, string[]>> = { vmdk: ['-o', 'subformat=streamOptimized'] };
+
+/** Codes whose fix is "bring the parent": converting alone would read a missing backing file. */
+const NEEDS_PARENT = new Set(['vhd.differencing', 'vhdx.differencing', 'vdi.differencing']);
+
+export function isConvertTarget(v: string): v is ConvertTarget {
+  return (CONVERT_TARGETS as readonly string[]).includes(v);
+}
+
+/** Whether the inspection's advice is to convert (the element then shows the control prominently). */
+export function conversionAdvised(result: InspectionResult): boolean {
+  if (!result.safety.safe) return true;
+  return result.safety.findings.some((f) => f.severity !== 'info' && /\bconvert/i.test(f.fix ?? ''));
+}
+
+/** `<base>.<ext>` from the chosen file's name; never the source's own name. */
+export function outputNameFor(file: string, target: ConvertTarget): string {
+  const leaf = file.replace(/^.*\//, '');
+  const base = leaf.replace(/\.(qcow2?|vmdk|vhdx?|vpc|vdi|raw|img|iso|ova|dmg|hdd|parallels|bin)$/i, '') || 'image';
+  const safe = base.replace(/[^\w.+-]/g, '_');
+  const name = `${safe}.${EXTENSION[target]}`;
+  return name === leaf ? `${safe}-converted.${EXTENSION[target]}` : name;
+}
+
+/**
+ * Plans `qemu-img convert` for an inspected image. `inputName` is the name the source is mounted
+ * under in /in (for an OVA: its disk, read in place as a slice of the archive). Refuses, with a
+ * reason a user can act on, when qemu-img must not or cannot read the image.
+ */
+export function planConversion(result: InspectionResult, target: string, inputName: string): PlanOutcome {
+  if (!isConvertTarget(target)) return { ok: false, reason: `${target} is not a format this tool converts to (${CONVERT_TARGETS.join(', ')}).` };
+  const codes = new Set(result.safety.findings.map((f) => f.code));
+  if (codes.has('qemu.not-opened')) {
+    return { ok: false, reason: 'The safety checks keep qemu-img away from this file (hostile, unknown or unreadable structure), so it cannot be converted here.' };
+  }
+  const info = result.info;
+  if (!info || !info.format) {
+    return { ok: false, reason: 'qemu-img did not read this image, so it cannot convert it. Fix the findings above first.' };
+  }
+  if ([...codes].some((c) => NEEDS_PARENT.has(c)) || info['backing-filename']) {
+    return { ok: false, reason: 'This image only stores changes on top of a parent image that is not here; converting it needs the parent. Convert it where the parent is (qemu-img convert flattens the chain).' };
+  }
+  if (info.encrypted) return { ok: false, reason: 'The image is encrypted; decrypt it first.' };
+  if (!/^[\w.+-]+$/.test(inputName)) return { ok: false, reason: `Invalid input name ${JSON.stringify(inputName)}.` };
+
+  const driver = info.format;
+  const outputName = outputNameFor(result.file, target);
+  const opts = TARGET_OPTIONS[target] ?? [];
+  const src = `/in/${inputName}`;
+  return {
+    ok: true,
+    plan: {
+      target,
+      sourceDriver: driver,
+      args: ['convert', '-p', '-f', driver, '-O', target, ...opts, src, `/out/${outputName}`],
+      measureArgs: ['measure', '--output=json', '-f', driver, '-O', target, ...opts, src],
+      outputName,
+      diskFormat: target,
+    },
+  };
+}
+
+/** Room the output needs: `qemu-img measure`'s `required` when it ran, else the virtual size plus
+ *  a metadata margin (a fully allocated image of any of the target formats fits in it). */
+export function spaceNeeded(virtualSize: number, measureStdout: string | null): number {
+  if (measureStdout) {
+    try {
+      const m = JSON.parse(measureStdout) as { required?: unknown };
+      if (typeof m.required === 'number' && Number.isFinite(m.required) && m.required >= 0) return m.required;
+    } catch {
+      // Falls through to the bound from the virtual size: a bad measure output must not block.
+    }
+  }
+  return Math.ceil(virtualSize * 1.01) + 4 * 1024 * 1024;
+}
