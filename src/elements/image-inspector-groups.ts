@@ -7,6 +7,11 @@
 const MAX_DESCRIPTOR_BYTES = 1024 * 1024;
 const DESCRIPTOR_MAGIC = '# Disk DescriptorFile';
 
+/** Names qemu-img sees under /in: a flat name without '/' (the runner mounts /in/<name>). */
+export function mountName(name: string): string {
+  return name.replace(/^.*\//, '').replace(/[^\w.+-]/g, '_') || 'image';
+}
+
 export interface ImageGroup {
   /** Name shown on the card (the descriptor's name for a multi-file VMDK). */
   name: string;

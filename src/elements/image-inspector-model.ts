@@ -68,6 +68,28 @@ export interface CardState {
   error?: string;
   /** The InspectionResult, once complete (also the image-inspected event's detail). */
   result?: unknown;
+  /** For a card made by a conversion: the name of the image it was converted from. */
+  convertedFrom?: string;
+  /** The conversion started from this card, if any. */
+  convert?: ConvertState;
+}
+
+export type ConvertStatus = 'measuring' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface ConvertState {
+  target: string;
+  status: ConvertStatus;
+  /** From qemu-img -p, 0..100. */
+  percent?: number;
+  bytesWritten?: number;
+  /** Room the output needs (qemu-img measure) and what the browser's storage has left. */
+  needed?: number;
+  available?: number;
+  outputName?: string;
+  /** Why it failed (English, from qemu-img or the browser: shown as text). */
+  message?: string;
+  /** Set when the failure is a lack of room in the browser's storage. */
+  noRoom?: boolean;
 }
 
 /** What the element needs from the inspection pipeline (src/elements/image-inspector-pipeline.ts). */
@@ -79,5 +101,7 @@ export interface InspectionPipeline {
     opts: { declaredFormat?: string; signal?: AbortSignal },
     update: (patch: Partial<CardState>) => void,
   ): Promise<unknown>;
+  /** The qemu-img client this pipeline runs on (conversions share it: one worker). */
+  qemu(): Promise<import('../../workers/qemu-img/types.ts').QemuImgClient>;
   dispose(): void;
 }

@@ -16,10 +16,8 @@ import type { CardState, InspectionPipeline, QemuImgInfo } from './image-inspect
 const INFO_TIMEOUT_MS = 30_000;
 const DETAIL_TIMEOUT_MS = 120_000;
 
-/** Names qemu-img sees under /in: a flat name without '/' (the runner mounts /in/<name>). */
-export function mountName(name: string): string {
-  return name.replace(/^.*\//, '').replace(/[^\w.+-]/g, '_') || 'image';
-}
+export { mountName } from './image-inspector-groups.ts';
+import { mountName } from './image-inspector-groups.ts';
 
 interface QemuTarget {
   format: string;
@@ -131,6 +129,7 @@ export function createPipeline(): InspectionPipeline {
       });
       return result;
     },
+    qemu: getClient,
     dispose() {
       void client?.then((c) => c.dispose());
       client = undefined;

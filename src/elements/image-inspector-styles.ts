@@ -107,9 +107,39 @@ export const inspectorStyles = css`
   p.inner-format {
     margin: 8px 0 0;
   }
-  button.upload {
+  button.upload,
+  button.save {
     font-size: 0.9em;
     padding: 3px 10px;
+  }
+  .convert {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 8px;
+    margin: 8px 0 0;
+    padding: 6px 10px;
+    border-radius: 6px;
+    border: 1px solid var(--_border);
+    background: var(--_surface);
+  }
+  .convert.advised {
+    border-color: var(--_accent);
+    border-width: 2px;
+  }
+  .convert p {
+    margin: 0;
+    flex-basis: 100%;
+  }
+  .convert select {
+    font: inherit;
+    margin-left: 4px;
+  }
+  .convert progress {
+    flex: 1 1 160px;
+  }
+  p.convert-refused {
+    margin: 8px 0 0;
   }
   .phase {
     margin-left: auto;

@@ -4,8 +4,12 @@
 // the qemu-img WebAssembly worker, created lazily on the first file.
 //
 // In:  attributes/properties `declared-format`, `lang`, `compact`.
-// Out: `image-inspected` (detail: the InspectionResult, as `image-inspector inspect --json`) and
-//      `image-inspect-error` (detail: { file, message }), both bubbling and composed.
+// Out: `image-inspected` (detail: the InspectionResult, as `image-inspector inspect --json`),
+//      `image-inspect-error` (detail: { file, message }) and `image-converted` (detail:
+//      { source, target, outputName, size, opfsPath }), all bubbling and composed.
+// Conversion: each inspected card offers "Convert…" (prominent when the verdict's fix is to
+// convert); qemu-img writes the output into the origin's private file system (OPFS), the output
+// is inspected as a new card and can be saved or uploaded; clearing the results deletes it.
 // Theme: ::part(drop-zone | pick-button | list | card | verdict | findings | finding | details |
 //        check | allocation | properties | error) and --image-inspector-* custom properties.
 import { LitElement, html, svg, nothing, type PropertyValues, type TemplateResult } from 'lit';
@@ -15,9 +19,13 @@ import { inspectorStyles } from './image-inspector-styles.ts';
 import { groupFiles, type ImageGroup } from './image-inspector-groups.ts';
 import { filesFromDrop } from './image-inspector-drop.ts';
 import { factRows } from './image-inspector-facts.ts';
-import type { CardState, CardFinding, CheckSummary, QemuImgInfo, Phase, InspectionPipeline } from './image-inspector-model.ts';
+import type { CardState, CardFinding, CheckSummary, QemuImgInfo, Phase, InspectionPipeline, ConvertState } from './image-inspector-model.ts';
+import { CONVERT_TARGETS, DEFAULT_TARGET, conversionAdvised, planConversion, type RefusalCode } from '../core/convert/plan.ts';
+import type { InspectionResult } from '../core/inspection.ts';
+import type { BlobInput } from '../../workers/qemu-img/types.ts';
 import { findingMessage, findingFix } from './image-inspector-findings.ts';
 import { getLocale, setLocale } from '../locales/localization.ts';
+import { mountName } from './image-inspector-groups.ts';
 
 export interface InspectErrorDetail {
   file: string;
@@ -38,7 +46,18 @@ declare global {
     'image-inspected': CustomEvent<unknown>;
     'image-inspect-error': CustomEvent<InspectErrorDetail>;
     'image-upload-requested': CustomEvent<UploadRequestDetail>;
+    'image-converted': CustomEvent<ConvertedDetail>;
   }
+}
+
+/** Detail of `image-converted` (plain JSON). */
+export interface ConvertedDetail {
+  source: string;
+  target: string;
+  outputName: string;
+  size: number;
+  /** Where the output lives in the origin's OPFS (deleted when the results are cleared). */
+  opfsPath: string;
 }
 
 /** Bounded reads per file keep this cheap; the bound keeps a 1000-file folder orderly. */
@@ -70,6 +89,14 @@ export class ImageInspector extends LitElement {
    *  each other's qemu-img runs (the worker client runs those one at a time anyway). */
   #active = 0;
   #waiting: Array<() => void> = [];
+  /** What each card's image is made of (qemu-img needs the extents too). */
+  #groups = new Map<number, ImageGroup>();
+  /** Cards whose file is a conversion output: its OPFS path, deleted when the card is cleared. */
+  #outputs = new Map<number, string>();
+  /** Running conversions, by source card. */
+  #conversions = new Map<number, AbortController>();
+  #targets = new Map<number, string>();
+  #convertSeq = 1;
 
   constructor() {
     super();
@@ -89,7 +116,10 @@ export class ImageInspector extends LitElement {
   /** Inspect these files (what the picker and the drop zone call; also usable from script). */
   async inspectFiles(files: readonly File[]): Promise<void> {
     if (files.length === 0) return;
-    const groups = await groupFiles(files);
+    await this.#inspectGroups(await groupFiles(files));
+  }
+
+  async #inspectGroups(groups: ImageGroup[], mark: Partial<CardState> = {}, created?: (id: number) => void): Promise<void> {
     const jobs = groups.map((g) => {
       const card: CardState = {
         id: this.#nextId++,
@@ -101,9 +131,12 @@ export class ImageInspector extends LitElement {
         extents: [...g.extents.keys()],
         missingExtents: g.missing,
         notes: [],
+        ...mark,
       };
       this.cards = [...this.cards, card];
       this.#files.set(card.id, g.main);
+      this.#groups.set(card.id, g);
+      created?.(card.id);
       return { card, group: g };
     });
     await Promise.all(jobs.map((j) => this.#limited(() => this.#inspectOne(j.card.id, j.group))));
@@ -122,8 +155,98 @@ export class ImageInspector extends LitElement {
 
   /** Removes every result card. */
   clear(): void {
+    for (const ac of this.#conversions.values()) ac.abort();
+    const outputs = [...this.#outputs.values()];
     this.cards = [];
     this.#files.clear();
+    this.#groups.clear();
+    this.#outputs.clear();
+    this.#targets.clear();
+    if (outputs.length) {
+      void import('./image-inspector-convert.ts').then((m) => Promise.all(outputs.map((p) => m.removeOpfsOutput(p))));
+    }
+  }
+
+  /** What qemu-img reads for this card: for an OVA its disk, in place; else the file and extents. */
+  #inputsFor(c: CardState): BlobInput[] | null {
+    const group = this.#groups.get(c.id);
+    if (!group) return null;
+    const disk = c.ovaDisks?.[0];
+    if (disk) return [{ name: mountName(disk.name), blob: group.main.slice(disk.offset, disk.offset + disk.size) }];
+    return [
+      { name: mountName(group.main.name), blob: group.main },
+      ...[...group.extents].map(([name, file]) => ({ name: mountName(name), blob: file as Blob })),
+    ];
+  }
+
+  #patchConvert(id: number, patch: Partial<ConvertState>): void {
+    this.cards = this.cards.map((c) => (c.id === id && c.convert ? { ...c, convert: { ...c.convert, ...patch } } : c));
+  }
+
+  async #convert(c: CardState): Promise<void> {
+    if (this.#conversions.has(c.id) || c.result === undefined) return;
+    const target = this.#targets.get(c.id) ?? DEFAULT_TARGET;
+    const result = c.result as InspectionResult;
+    const inputs = this.#inputsFor(c);
+    if (!inputs) return;
+    const planned = planConversion(result, target, inputs[0]!.name);
+    if (!planned.ok) {
+      this.#patch(c.id, { convert: { target, status: 'failed', message: this.#refusal(planned.code) } });
+      return;
+    }
+    const { plan } = planned;
+    const ac = new AbortController();
+    this.#conversions.set(c.id, ac);
+    this.#patch(c.id, { convert: { target, status: 'measuring', outputName: plan.outputName } });
+    const conv = await import('./image-inspector-convert.ts');
+    const opfsPath = conv.opfsPathFor(this.#convertSeq++, plan.outputName);
+    try {
+      const client = await (await this.#getPipeline()).qemu();
+      const file = await conv.runConversion({
+        client,
+        plan,
+        inputs,
+        virtualSize: result.virtualSize ?? 0,
+        opfsPath,
+        signal: ac.signal,
+        onStatus: (p) => this.#patchConvert(c.id, p),
+      });
+      this.#patchConvert(c.id, { status: 'done', percent: 100 });
+      this.dispatchEvent(
+        new CustomEvent<ConvertedDetail>('image-converted', {
+          detail: { source: c.name, target: plan.target, outputName: plan.outputName, size: file.size, opfsPath },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+      if (ac.signal.aborted) {
+        // Cleared while finishing: nothing shows the output any more.
+        await conv.removeOpfsOutput(opfsPath);
+        return;
+      }
+      await this.#inspectGroups([{ name: file.name, main: file, extents: new Map(), missing: [] }], { convertedFrom: c.name }, (id) =>
+        this.#outputs.set(id, opfsPath),
+      );
+    } catch (e) {
+      const kind = e instanceof conv.ConversionError ? e.kind : 'failed';
+      const message = e instanceof Error ? e.message : String(e);
+      this.#patchConvert(c.id, { status: kind === 'cancelled' ? 'cancelled' : 'failed', noRoom: kind === 'no-room', message });
+    } finally {
+      this.#conversions.delete(c.id);
+    }
+  }
+
+  async #save(c: CardState): Promise<void> {
+    const file = this.#files.get(c.id);
+    if (!file) return;
+    try {
+      const conv = await import('./image-inspector-convert.ts');
+      await conv.saveFile(file, c.name);
+    } catch (e) {
+      // The user closing the save dialog is not an error worth showing.
+      if ((e as { name?: string }).name === 'AbortError') return;
+      this.#patch(c.id, { notes: [...c.notes, e instanceof Error ? e.message : String(e)] });
+    }
   }
 
   #requestUpload(c: CardState): void {
@@ -229,6 +352,90 @@ export class ImageInspector extends LitElement {
     `;
   }
 
+  #refusal(code: RefusalCode): string {
+    switch (code) {
+      case 'not-opened':
+        return msg('The safety checks keep qemu-img away from this file, so it cannot be converted here.');
+      case 'not-read':
+        return msg('qemu-img could not read this image, so it cannot be converted. See the findings.');
+      case 'needs-parent':
+        return msg('This image only holds changes on top of a parent image that is not here. Convert it where its parent is (qemu-img convert merges the chain).');
+      case 'encrypted':
+        return msg('The image is encrypted; decrypt it first.');
+      case 'bad-target':
+      case 'bad-name':
+        return msg('This conversion is not possible.');
+    }
+  }
+
+  #renderConvert(c: CardState): TemplateResult | typeof nothing {
+    if (c.phase !== 'done' || c.result === undefined) return nothing;
+    const result = c.result as InspectionResult;
+    const advised = conversionAdvised(result);
+    const probe = planConversion(result, DEFAULT_TARGET, 'probe');
+    if (!probe.ok) {
+      return advised
+        ? html`<p class="note convert-refused" part="convert" data-refusal=${probe.code}>${this.#refusal(probe.code)}</p>`
+        : nothing;
+    }
+    const st = c.convert;
+    const busy = st?.status === 'measuring' || st?.status === 'running';
+    return html`<div part="convert" class="convert ${advised ? 'advised' : ''}" data-status=${st?.status ?? 'idle'}>
+      ${advised ? html`<p class="convert-lead">${msg('Glance does not take this image as it is: convert it here, on this machine.')}</p>` : nothing}
+      ${busy ? this.#renderProgress(c.id, st!) : html`<label>
+            ${msg('Convert to')}
+            <select
+              class="convert-target"
+              part="convert-target"
+              @change=${(e: Event) => this.#targets.set(c.id, (e.target as HTMLSelectElement).value)}
+            >
+              ${CONVERT_TARGETS.map(
+                (t) => html`<option value=${t} ?selected=${t === (this.#targets.get(c.id) ?? DEFAULT_TARGET)}>${this.#targetLabel(t)}</option>`,
+              )}
+            </select>
+          </label>
+          <button part="convert-button" class="${advised ? '' : 'secondary'} convert-button" type="button" @click=${() => void this.#convert(c)}>
+            ${msg('Convert…')}
+          </button>`}
+      ${st && !busy ? html`<p class="convert-status" role="status">${this.#convertOutcome(st)}</p>` : nothing}
+    </div>`;
+  }
+
+  #targetLabel(t: string): string {
+    return t === 'vmdk' ? msg('vmdk (streamOptimized)') : t;
+  }
+
+  #renderProgress(id: number, st: ConvertState): TemplateResult {
+    const pct = st.percent ?? 0;
+    const text =
+      st.status === 'measuring'
+        ? msg('Measuring the output and checking the browser’s storage…')
+        : msg(str`Converting to ${st.target}: ${pct.toFixed(0)} % (${this.#bytes(st.bytesWritten ?? 0)} written)`);
+    return html`<progress part="convert-progress" max="100" .value=${st.status === 'running' ? pct : 0}></progress>
+      <span class="convert-progress-text" aria-live="polite">${text}</span>
+      <button part="convert-cancel" class="secondary convert-cancel" type="button" @click=${() => this.#conversions.get(id)?.abort()}>
+        ${msg('Cancel')}
+      </button>`;
+  }
+
+  #convertOutcome(st: ConvertState): string {
+    switch (st.status) {
+      case 'done':
+        return msg(str`Converted to ${st.outputName ?? st.target}: inspected below, ready to save or upload.`);
+      case 'cancelled':
+        return msg('Conversion cancelled; its partial output was deleted.');
+      case 'failed':
+        if (st.noRoom) {
+          return st.needed !== undefined && st.available !== undefined && st.needed > st.available
+            ? msg(str`Not enough room in the browser’s storage: the output needs up to ${this.#bytes(st.needed)}, ${this.#bytes(st.available)} are free. Free some space (or use a normal, non-private window) and try again.`)
+            : msg(str`The browser’s storage ran out of room during the conversion (${st.message ?? ''}).`);
+        }
+        return msg(str`Conversion failed: ${st.message ?? ''}`);
+      default:
+        return '';
+    }
+  }
+
   #phaseLabel(p: Phase): string {
     switch (p) {
       case 'queued':
@@ -252,12 +459,20 @@ export class ImageInspector extends LitElement {
         <h3>${c.name}</h3>
         <span class="muted">${this.#bytes(c.size)}</span>
         <span class="phase" aria-live="polite">${this.#phaseLabel(c.phase)}</span>
+        ${this.#outputs.has(c.id) && c.phase === 'done'
+          ? html`<button part="save-button" class="secondary save" type="button" @click=${() => void this.#save(c)}>
+              ${msg('Save as…')}
+            </button>`
+          : nothing}
         ${this.uploadable && c.phase === 'done'
           ? html`<button part="upload-button" class="secondary upload" type="button" @click=${() => this.#requestUpload(c)}>
               ${msg('Upload to the cloud…')}
             </button>`
           : nothing}
       </header>
+      ${c.convertedFrom
+        ? html`<p class="muted converted-from">${msg(str`Converted from ${c.convertedFrom}, kept in this browser until you clear the results.`)}</p>`
+        : nothing}
       ${c.extents.length
         ? html`<p class="muted extents">${msg(str`With its extent files: ${c.extents.join(', ')}`)}</p>`
         : nothing}
@@ -273,6 +488,7 @@ export class ImageInspector extends LitElement {
           </div>`
         : nothing}
       ${this.#renderVerdict(c)}
+      ${this.#renderConvert(c)}
       ${c.innerFormat
         ? html`<p class="note inner-format" data-inner-format=${c.innerFormat}>
             ${msg(str`Inside the compressed file: ${c.innerFormat} (seen in its first decompressed MiB). Decompress it, then inspect the image itself.`)}

@@ -21,7 +21,9 @@ export interface ConversionPlan {
   diskFormat: string;
 }
 
-export type PlanOutcome = { ok: true; plan: ConversionPlan } | { ok: false; reason: string };
+/** Why a plan was refused: a stable code (the element words it per language) and English text. */
+export type RefusalCode = 'bad-target' | 'not-opened' | 'not-read' | 'needs-parent' | 'encrypted' | 'bad-name';
+export type PlanOutcome = { ok: true; plan: ConversionPlan } | { ok: false; code: RefusalCode; reason: string };
 
 const EXTENSION: Record<ConvertTarget, string> = { qcow2: 'qcow2', raw: 'raw', vmdk: 'vmdk', vhdx: 'vhdx', vdi: 'vdi' };
 /** Glance accepts only the single-file, self-contained VMDK layout. */
@@ -55,20 +57,20 @@ export function outputNameFor(file: string, target: ConvertTarget): string {
  * reason a user can act on, when qemu-img must not or cannot read the image.
  */
 export function planConversion(result: InspectionResult, target: string, inputName: string): PlanOutcome {
-  if (!isConvertTarget(target)) return { ok: false, reason: `${target} is not a format this tool converts to (${CONVERT_TARGETS.join(', ')}).` };
+  if (!isConvertTarget(target)) return { ok: false, code: 'bad-target', reason: `${target} is not a format this tool converts to (${CONVERT_TARGETS.join(', ')}).` };
   const codes = new Set(result.safety.findings.map((f) => f.code));
   if (codes.has('qemu.not-opened')) {
-    return { ok: false, reason: 'The safety checks keep qemu-img away from this file (hostile, unknown or unreadable structure), so it cannot be converted here.' };
+    return { ok: false, code: 'not-opened', reason: 'The safety checks keep qemu-img away from this file (hostile, unknown or unreadable structure), so it cannot be converted here.' };
   }
   const info = result.info;
   if (!info || !info.format) {
-    return { ok: false, reason: 'qemu-img did not read this image, so it cannot convert it. Fix the findings above first.' };
+    return { ok: false, code: 'not-read', reason: 'qemu-img did not read this image, so it cannot convert it. Fix the findings above first.' };
   }
   if ([...codes].some((c) => NEEDS_PARENT.has(c)) || info['backing-filename']) {
-    return { ok: false, reason: 'This image only stores changes on top of a parent image that is not here; converting it needs the parent. Convert it where the parent is (qemu-img convert flattens the chain).' };
+    return { ok: false, code: 'needs-parent', reason: 'This image only stores changes on top of a parent image that is not here; converting it needs the parent. Convert it where the parent is (qemu-img convert flattens the chain).' };
   }
-  if (info.encrypted) return { ok: false, reason: 'The image is encrypted; decrypt it first.' };
-  if (!/^[\w.+-]+$/.test(inputName)) return { ok: false, reason: `Invalid input name ${JSON.stringify(inputName)}.` };
+  if (info.encrypted) return { ok: false, code: 'encrypted', reason: 'The image is encrypted; decrypt it first.' };
+  if (!/^[\w.+-]+$/.test(inputName)) return { ok: false, code: 'bad-name', reason: `Invalid input name ${JSON.stringify(inputName)}.` };
 
   const driver = info.format;
   const outputName = outputNameFor(result.file, target);

@@ -1,0 +1,203 @@
+// Conversion in the built app, in real Chromium: a monolithicFlat VMDK (Glance rejects the layout,
+// the fix is to convert) becomes a qcow2 in OPFS that the app inspects as a new, safe card; the
+// output read back from OPFS equals the source for native `qemu-img compare`. A conversion
+// cancelled mid-way leaves no OPFS file, the next one works, and clearing deletes the outputs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
+import { serveDist, type DistServer } from './helpers/serve-dist.ts';
+import { ensureAppCorpus, type AppCorpus } from './helpers/app-corpus.ts';
+import { openApp, chooseFiles, waitForOutcomes, readCards, waitForIdle, cspViolations } from './helpers/app-page.ts';
+
+interface Converted {
+  source: string;
+  target: string;
+  outputName: string;
+  size: number;
+  opfsPath: string;
+}
+
+let corpus: AppCorpus;
+let server: DistServer;
+let browser: Browser;
+let work: string;
+
+before(async () => {
+  corpus = ensureAppCorpus();
+  work = mkdtempSync(join(tmpdir(), 'ii-convert-e2e-'));
+  // Large enough that a conversion is still running when Cancel is clicked (seconds), sparse on
+  // the host so it costs no disk.
+  execFileSync('qemu-img', ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', join(work, 'slow.vmdk'), '2G']);
+  server = await serveDist(5606);
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** Every file in the origin's OPFS, as paths. Plain JS source: tsx would wrap the named inner
+ *  function in a helper the page does not have. */
+const OPFS_FILES = `(async () => {
+  const out = [];
+  const walk = async (dir, prefix) => {
+    for await (const [name, h] of dir.entries()) {
+      if (h.kind === 'directory') await walk(h, prefix + name + '/');
+      else out.push(prefix + name);
+    }
+  };
+  await walk(await navigator.storage.getDirectory(), '');
+  return out.sort();
+})()`;
+
+async function opfsFiles(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(OPFS_FILES);
+}
+
+/** Copies an OPFS file to the host by 4 MiB slices (the page never holds it whole). */
+async function fetchOpfs(page: Page, opfsPath: string, dest: string): Promise<number> {
+  writeFileSync(dest, '');
+  const slice = 4 * 1024 * 1024;
+  for (let offset = 0; ; offset += slice) {
+    const chunk = await page.evaluate(
+      async ({ path, offset, slice }) => {
+        const parts = path.split('/');
+        const name = parts.pop()!;
+        let dir = await navigator.storage.getDirectory();
+        for (const p of parts) dir = await dir.getDirectoryHandle(p);
+        const file = await (await dir.getFileHandle(name)).getFile();
+        const bytes = new Uint8Array(await file.slice(offset, offset + slice).arrayBuffer());
+        let bin = '';
+        for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        return { b64: btoa(bin), size: file.size };
+      },
+      { path: opfsPath, offset, slice },
+    );
+    appendFileSync(dest, Buffer.from(chunk.b64, 'base64'));
+    if (offset + slice >= chunk.size) return chunk.size;
+  }
+}
+
+const card = (page: Page, name: string) => page.locator(`li.card[data-name="${name}"]`);
+
+async function converted(page: Page, n: number): Promise<Converted[]> {
+  await page.waitForFunction((want) => (window as unknown as { __converted: unknown[] }).__converted.length >= want, n, { timeout: 120_000 });
+  return page.evaluate(() => (window as unknown as { __converted: Converted[] }).__converted);
+}
+
+test('monolithicFlat VMDK → qcow2: safe new card, equal to the source; cancel leaves nothing; clear deletes', async () => {
+  const app = await openApp(browser, server.origin);
+  const { page } = app;
+  try {
+    await page.evaluate(() => {
+      const w = window as unknown as { __converted: unknown[] };
+      w.__converted = [];
+      document.addEventListener('image-converted', (e) => w.__converted.push((e as CustomEvent).detail));
+    });
+    const src = join(corpus.base.dir, 'small-monolithicFlat.vmdk');
+    await chooseFiles(page, [src, join(corpus.base.dir, 'small-monolithicFlat-flat.vmdk')]);
+    await waitForOutcomes(page, 1);
+    await waitForIdle(page);
+    const [before] = await readCards(page);
+    assert.equal(before?.safe, 'false', 'Glance rejects a monolithicFlat VMDK');
+
+    // The fix is to convert: the control is the prominent one, qcow2 preselected.
+    const source = card(page, 'small-monolithicFlat.vmdk');
+    await source.locator('.convert.advised').waitFor();
+    assert.equal(await source.locator('select.convert-target').inputValue(), 'qcow2');
+    await source.locator('button.convert-button').click();
+
+    const [first] = await converted(page, 1);
+    assert.deepEqual(
+      { source: first!.source, target: first!.target, outputName: first!.outputName },
+      { source: 'small-monolithicFlat.vmdk', target: 'qcow2', outputName: 'small-monolithicFlat.qcow2' },
+    );
+    await waitForOutcomes(page, 2);
+    await waitForIdle(page);
+    const out = (await readCards(page)).find((c) => c.name === 'small-monolithicFlat.qcow2');
+    assert.ok(out, 'the output is inspected as a new card');
+    assert.equal(out.safe, 'true', out.text);
+    assert.equal(out.properties['disk_format'], 'qcow2');
+    assert.match(out.text, /small-monolithicFlat\.vmdk/, 'says what it was converted from');
+    assert.equal(await card(page, 'small-monolithicFlat.qcow2').locator('button.save').count(), 1, 'offers Save as…');
+    assert.equal(await card(page, 'small-monolithicFlat.qcow2').locator('button.upload').count(), 1, 'offers the upload');
+
+    const host = join(work, 'out.qcow2');
+    assert.equal(await fetchOpfs(page, first!.opfsPath, host), first!.size);
+    execFileSync('qemu-img', ['compare', '-q', '-f', 'vmdk', '-F', 'qcow2', src, host]);
+    assert.equal(JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-f', 'qcow2', host], { encoding: 'utf8' }))['format'], 'qcow2');
+
+    // Cancel mid-way: the worker is stopped and the partial output deleted.
+    await chooseFiles(page, [join(work, 'slow.vmdk'), join(work, 'slow-flat.vmdk')]);
+    await waitForOutcomes(page, 3);
+    await waitForIdle(page);
+    const slow = card(page, 'slow.vmdk');
+    await slow.locator('button.convert-button').click();
+    await slow.locator('.convert[data-status=running]').waitFor({ timeout: 60_000 });
+    assert.ok((await opfsFiles(page)).some((f) => f.endsWith('/slow.qcow2')), 'the output is being written to OPFS');
+    await slow.locator('button.convert-cancel').click();
+    await slow.locator('.convert[data-status=cancelled], .convert[data-status=failed], .convert[data-status=done]').waitFor({ timeout: 30_000 });
+    assert.equal(await slow.locator('.convert').getAttribute('data-status'), 'cancelled', await slow.locator('.convert').innerText());
+    assert.deepEqual(await opfsFiles(page), [first!.opfsPath], 'only the finished output is left');
+
+    // The next conversion (a fresh worker) works: the same source to a streamOptimized VMDK.
+    await source.locator('select.convert-target').selectOption('vmdk');
+    await source.locator('button.convert-button').click();
+    const [, second] = await converted(page, 2);
+    assert.equal(second!.outputName, 'small-monolithicFlat-converted.vmdk');
+    await waitForOutcomes(page, 4);
+    await waitForIdle(page);
+    const vmdk = (await readCards(page)).find((c) => c.name === 'small-monolithicFlat-converted.vmdk');
+    assert.equal(vmdk?.safe, 'true', vmdk?.text);
+    assert.equal(vmdk?.properties['disk_format'], 'vmdk');
+    const hostVmdk = join(work, 'out.vmdk');
+    await fetchOpfs(page, second!.opfsPath, hostVmdk);
+    execFileSync('qemu-img', ['compare', '-q', '-f', 'vmdk', '-F', 'vmdk', src, hostVmdk]);
+
+    // Clearing the results deletes every output from OPFS.
+    await page.locator('image-inspector button.clear').click();
+    await page.waitForFunction(
+      async () => {
+        const root = await navigator.storage.getDirectory();
+        try {
+          const dir = await root.getDirectoryHandle('image-inspector-converted');
+          for await (const _ of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) return false;
+          return true;
+        } catch {
+          return true;
+        }
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
+    assert.deepEqual(await opfsFiles(page), []);
+    assert.deepEqual(app.problems, []);
+    assert.deepEqual(await cspViolations(page), []);
+  } finally {
+    await app.close();
+  }
+});
+
+test('Japanese: the conversion control and outcome are translated', async () => {
+  const app = await openApp(browser, server.origin, '?lang=ja');
+  try {
+    await chooseFiles(app.page, [join(corpus.base.dir, 'small-monolithicFlat.vmdk'), join(corpus.base.dir, 'small-monolithicFlat-flat.vmdk')]);
+    await waitForOutcomes(app.page, 1);
+    await waitForIdle(app.page);
+    const source = card(app.page, 'small-monolithicFlat.vmdk');
+    assert.equal((await source.locator('button.convert-button').innerText()).trim(), '変換…');
+    await source.locator('button.convert-button').click();
+    await waitForOutcomes(app.page, 2);
+    await waitForIdle(app.page);
+    assert.match(await source.locator('.convert-status').innerText(), /small-monolithicFlat\.qcow2 に変換しました/);
+    assert.match(await card(app.page, 'small-monolithicFlat.qcow2').innerText(), /から変換したイメージです/);
+  } finally {
+    await app.close();
+  }
+});
