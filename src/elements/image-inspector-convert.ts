@@ -89,7 +89,12 @@ export async function runConversion(job: ConversionJob): Promise<File> {
   }
 
   job.onStatus({ status: 'running', percent: 0, bytesWritten: 0 });
-  await dirOf(job.opfsPath, true);
+  try {
+    await dirOf(job.opfsPath, true);
+  } catch (e) {
+    const quota = (e as { name?: string }).name === 'QuotaExceededError';
+    throw new ConversionError(e instanceof Error ? e.message : String(e), quota ? 'no-room' : 'failed');
+  }
   const run = await client.run(
     { args: plan.args, inputs, outputs: [{ name: plan.outputName, opfsPath: job.opfsPath }] },
     { signal, onProgress: (p) => job.onStatus({ percent: p.percent, bytesWritten: p.bytesWritten }) },
@@ -99,7 +104,7 @@ export async function runConversion(job: ConversionJob): Promise<File> {
     if (run.failure === 'aborted') throw new ConversionError('cancelled', 'cancelled');
     const text = why(run);
     // Full storage reaches qemu-img as ENOSPC (or EFBIG past in-memory OPFS's 2 GiB per file).
-    const full = /No space left|File too large/i.test(text);
+    const full = /No space left|File too large|quota/i.test(text);
     throw new ConversionError(`qemu-img convert failed: ${text}`, full ? 'no-room' : 'failed');
   }
   return opfsFile(job.opfsPath);

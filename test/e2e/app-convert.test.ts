@@ -201,3 +201,40 @@ test('Japanese: the conversion control and outcome are translated', async () => 
     await app.close();
   }
 });
+
+test('too little room in the browser storage: said plainly before and during the conversion, nothing left', async () => {
+  // Before: a 64 GiB disk (sparse on the host) whose qcow2 would need more than the browser has.
+  execFileSync('qemu-img', ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', join(work, 'huge.vmdk'), '64G']);
+  const app = await openApp(browser, server.origin);
+  try {
+    const { quota } = await app.page.evaluate(() => navigator.storage.estimate());
+    assert.ok(quota !== undefined && quota < 64 * 2 ** 30, `this check needs a quota below 64 GiB (got ${quota})`);
+    await chooseFiles(app.page, [join(work, 'huge.vmdk'), join(work, 'huge-flat.vmdk')]);
+    await waitForOutcomes(app.page, 1);
+    await waitForIdle(app.page);
+    const huge = card(app.page, 'huge.vmdk');
+    await huge.locator('button.convert-button').click();
+    await huge.locator('.convert[data-status=failed]').waitFor({ timeout: 60_000 });
+    assert.match(
+      await huge.locator('.convert-status').innerText(),
+      /^Not enough room in the browser’s storage: the output needs up to [\d.,]+ GiB, [\d.,]+ [GMK]iB are free\./,
+    );
+    assert.deepEqual(await opfsFiles(app.page), [], 'nothing written');
+
+    // During: the estimate says there is room, but writes fail (the origin's quota shrunk through
+    // CDP, which navigator.storage.estimate() does not reflect — like a disk filling up meanwhile).
+    const cdp = await app.context.newCDPSession(app.page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.origin, quotaSize: 64 * 1024 });
+    await chooseFiles(app.page, [join(corpus.base.dir, 'small-monolithicFlat.vmdk'), join(corpus.base.dir, 'small-monolithicFlat-flat.vmdk')]);
+    await waitForOutcomes(app.page, 2);
+    await waitForIdle(app.page);
+    const source = card(app.page, 'small-monolithicFlat.vmdk');
+    await source.locator('button.convert-button').click();
+    await source.locator('.convert[data-status=failed]').waitFor({ timeout: 60_000 });
+    assert.match(await source.locator('.convert-status').innerText(), /^The browser’s storage ran out of room during the conversion/);
+    assert.deepEqual(await opfsFiles(app.page), [], 'the partial output was deleted');
+    assert.equal(await app.page.locator('li.card').count(), 2, 'no output card');
+  } finally {
+    await app.close();
+  }
+});
