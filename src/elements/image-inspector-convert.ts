@@ -32,8 +32,48 @@ export class ConversionError extends Error {
   }
 }
 
-export function opfsPathFor(seq: number, outputName: string): string {
-  return `${OPFS_ROOT}/${seq}/${outputName}`;
+/** This page's folder under OPFS_ROOT, named after a Web Lock the page holds while it lives: a
+ *  folder whose lock nobody holds belongs to a closed tab, and the next conversion sweeps it (OPFS
+ *  is the origin's, shared by every tab; only clearing the results deleted outputs before). */
+let session: Promise<string> | undefined;
+const LOCK_PREFIX = 'image-inspector-converted:';
+
+function sessionFolder(): Promise<string> {
+  session ??= (async () => {
+    const id = crypto.randomUUID();
+    await new Promise<void>((held) => {
+      void navigator.locks.request(LOCK_PREFIX + id, () => {
+        held();
+        return new Promise<never>(() => undefined);
+      });
+    });
+    await sweepClosedTabs(id);
+    return id;
+  })();
+  return session;
+}
+
+async function sweepClosedTabs(own: string): Promise<void> {
+  const { held = [] } = await navigator.locks.query();
+  const live = new Set(held.map((l) => l.name?.slice(LOCK_PREFIX.length)));
+  let root: FileSystemDirectoryHandle;
+  try {
+    root = await (await navigator.storage.getDirectory()).getDirectoryHandle(OPFS_ROOT);
+  } catch (e) {
+    if ((e as { name?: string }).name === 'NotFoundError') return;
+    throw e;
+  }
+  const names: string[] = [];
+  for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+  for (const name of names) {
+    if (name === own || live.has(name)) continue;
+    // Best effort: a file still locked by a dying tab is left for the next sweep.
+    await root.removeEntry(name, { recursive: true }).catch((e: unknown) => console.warn(`image-inspector: could not remove ${OPFS_ROOT}/${name}:`, e));
+  }
+}
+
+export async function opfsPathFor(seq: number, outputName: string): Promise<string> {
+  return `${OPFS_ROOT}/${await sessionFolder()}/${seq}/${outputName}`;
 }
 
 async function dirOf(path: string, create: boolean): Promise<{ dir: FileSystemDirectoryHandle; name: string }> {

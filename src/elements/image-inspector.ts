@@ -199,8 +199,10 @@ export class ImageInspector extends LitElement {
     this.#conversions.set(c.id, ac);
     this.#patch(c.id, { convert: { target, status: 'measuring', outputName: plan.outputName } });
     const conv = await import('./image-inspector-convert.ts');
-    const opfsPath = conv.opfsPathFor(this.#convertSeq++, plan.outputName);
+    const seq = this.#convertSeq++;
+    let opfsPath = '';
     try {
+      opfsPath = await conv.opfsPathFor(seq, plan.outputName);
       const client = await (await this.#getPipeline()).qemu();
       const file = await conv.runConversion({
         client,

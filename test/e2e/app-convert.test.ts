@@ -162,20 +162,7 @@ test('monolithicFlat VMDK → qcow2: safe new card, equal to the source; cancel 
 
     // Clearing the results deletes every output from OPFS.
     await page.locator('image-inspector button.clear').click();
-    await page.waitForFunction(
-      async () => {
-        const root = await navigator.storage.getDirectory();
-        try {
-          const dir = await root.getDirectoryHandle('image-inspector-converted');
-          for await (const _ of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) return false;
-          return true;
-        } catch {
-          return true;
-        }
-      },
-      undefined,
-      { timeout: 10_000 },
-    );
+    await page.waitForFunction(OPFS_FILES + `.then((files) => files.length === 0)`, undefined, { timeout: 10_000 });
     assert.deepEqual(await opfsFiles(page), []);
     assert.deepEqual(app.problems, []);
     assert.deepEqual(await cspViolations(page), []);
@@ -234,6 +221,33 @@ test('too little room in the browser storage: said plainly before and during the
     assert.match(await source.locator('.convert-status').innerText(), /^The browser’s storage ran out of room during the conversion/);
     assert.deepEqual(await opfsFiles(app.page), [], 'the partial output was deleted');
     assert.equal(await app.page.locator('li.card').count(), 2, 'no output card');
+  } finally {
+    await app.close();
+  }
+});
+
+test('outputs of a tab closed without clearing are swept by the next conversion in another tab', async () => {
+  const app = await openApp(browser, server.origin);
+  const pair = [join(corpus.base.dir, 'small-monolithicFlat.vmdk'), join(corpus.base.dir, 'small-monolithicFlat-flat.vmdk')];
+  try {
+    const convertIn = async (page: Page) => {
+      await chooseFiles(page, pair);
+      await waitForIdle(page);
+      const source = card(page, 'small-monolithicFlat.vmdk');
+      await source.locator('button.convert-button').click();
+      await source.locator('.convert[data-status=done]').waitFor({ timeout: 60_000 });
+    };
+    const pageA = await app.context.newPage();
+    await pageA.goto(server.origin);
+    await convertIn(pageA);
+    const left = await opfsFiles(pageA);
+    assert.equal(left.length, 1, 'tab A wrote its output');
+    await pageA.close();
+
+    await convertIn(app.page);
+    const now = await opfsFiles(app.page);
+    assert.equal(now.length, 1, `only this tab's output is left: ${now.join(', ')}`);
+    assert.notEqual(now[0], left[0]);
   } finally {
     await app.close();
   }
