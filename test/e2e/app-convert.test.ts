@@ -252,3 +252,26 @@ test('outputs of a tab closed without clearing are swept by the next conversion 
     await app.close();
   }
 });
+
+test('Save as… without the File System Access API: a download of the OPFS file, equal to the source', async () => {
+  const app = await openApp(browser, server.origin);
+  try {
+    // Browsers without showSaveFilePicker (Firefox, Safari) take the <a download> path.
+    await app.page.evaluate(() => {
+      delete (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+    });
+    const src = join(corpus.base.dir, 'small-monolithicFlat.vmdk');
+    await chooseFiles(app.page, [src, join(corpus.base.dir, 'small-monolithicFlat-flat.vmdk')]);
+    await waitForIdle(app.page);
+    await card(app.page, 'small-monolithicFlat.vmdk').locator('button.convert-button').click();
+    const out = card(app.page, 'small-monolithicFlat.qcow2');
+    await out.locator('button.save').waitFor({ timeout: 60_000 });
+    const [download] = await Promise.all([app.page.waitForEvent('download'), out.locator('button.save').click()]);
+    assert.equal(download.suggestedFilename(), 'small-monolithicFlat.qcow2');
+    const saved = join(work, 'saved.qcow2');
+    await download.saveAs(saved);
+    execFileSync('qemu-img', ['compare', '-q', '-f', 'vmdk', '-F', 'qcow2', src, saved]);
+  } finally {
+    await app.close();
+  }
+});
