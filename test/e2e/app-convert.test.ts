@@ -162,7 +162,8 @@ test('monolithicFlat VMDK → qcow2: safe new card, equal to the source; cancel 
 
     // Clearing the results deletes every output from OPFS.
     await page.locator('image-inspector button.clear').click();
-    await page.waitForFunction(OPFS_FILES + `.then((files) => files.length === 0)`, undefined, { timeout: 10_000 });
+    // Polled while the removal runs: a folder vanishing mid-walk (NotFoundError) means "not yet".
+    await page.waitForFunction(OPFS_FILES + `.then((files) => files.length === 0, () => false)`, undefined, { timeout: 10_000 });
     assert.deepEqual(await opfsFiles(page), []);
     assert.deepEqual(app.problems, []);
     assert.deepEqual(await cspViolations(page), []);
