@@ -197,6 +197,11 @@ export class AppShell extends LitElement {
               'The Cloud tab talks only to the OpenStack endpoints you enter there. Passwords stay in memory only; the token too, unless you choose to stay signed in in this tab (then this tab’s session storage keeps it until the tab closes). Nothing goes to the browser’s permanent storage.',
             )}
           </p>
+          <p>
+            ${msg(
+              'Converted images are written by qemu-img into this site’s private storage in the browser (OPFS), never sent anywhere; clearing the results deletes them.',
+            )}
+          </p>
           <p>${msg('After the first visit the app also works offline.')}</p>
         </section>
       </main>
