@@ -140,7 +140,9 @@ test('monolithicFlat VMDK → qcow2: safe new card, equal to the source; cancel 
     const slow = card(page, 'slow.vmdk');
     await slow.locator('button.convert-button').click();
     await slow.locator('.convert[data-status=running]').waitFor({ timeout: 60_000 });
-    assert.ok((await opfsFiles(page)).some((f) => f.endsWith('/slow.qcow2')), 'the output is being written to OPFS');
+    // "running" shows before the worker has opened its output: wait until the file exists.
+    await page.waitForFunction(OPFS_FILES + `.then((files) => files.some((f) => f.endsWith('/slow.qcow2')), () => false)`, undefined, { timeout: 30_000 });
+    assert.equal(await slow.locator('.convert').getAttribute('data-status'), 'running', 'still running when cancelled');
     await slow.locator('button.convert-cancel').click();
     await slow.locator('.convert[data-status=cancelled], .convert[data-status=failed], .convert[data-status=done]').waitFor({ timeout: 30_000 });
     assert.equal(await slow.locator('.convert').getAttribute('data-status'), 'cancelled', await slow.locator('.convert').innerText());
