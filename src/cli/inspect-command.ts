@@ -2,6 +2,7 @@
 // bounded slices), then the wasm qemu-img — always with an explicit format, never probing
 // (CVE-2022-47951, CVE-2024-32498) and not at all when the structure is hostile — for info,
 // check and map, then the suggested Glance properties.
+import { BINARY_UNITS, scaleBinary } from '../core/binary-units.ts';
 import { resolve } from 'node:path';
 import { GLANCE_DISK_FORMATS, qemuDriverFor } from '../core/inspect/glance-formats.ts';
 import { finding, printable } from '../core/inspect/findings.ts';
@@ -91,11 +92,8 @@ export async function inspectFile(path: string, declaredFormat: string | undefin
 }
 
 function human(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return i === 0 ? `${n} bytes` : `${v.toFixed(v < 10 ? 2 : 1).replace(/\.?0+$/, '')} ${units[i]} (${n} bytes)`;
+  const { value: v, exponent: i } = scaleBinary(n, 4);
+  return i === 0 ? `${n} bytes` : `${v.toFixed(v < 10 ? 2 : 1).replace(/\.?0+$/, '')} ${BINARY_UNITS[i]} (${n} bytes)`;
 }
 
 export function summary(r: InspectionResult): string {

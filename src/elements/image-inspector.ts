@@ -12,6 +12,7 @@
 // is inspected as a new card and can be saved or uploaded; clearing the results deletes it.
 // Theme: ::part(drop-zone | pick-button | list | card | verdict | findings | finding | details |
 //        check | allocation | properties | error) and --image-inspector-* custom properties.
+import { BINARY_UNITS, scaleBinary } from '../core/binary-units.ts';
 import { LitElement, html, svg, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state, query } from 'lit/decorators.js';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
@@ -673,15 +674,9 @@ export class ImageInspector extends LitElement {
 
   #bytes(n: number | undefined): string {
     if (n === undefined || !Number.isFinite(n)) return '';
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-    let v = n;
-    let i = 0;
-    while (v >= 1024 && i < units.length - 1) {
-      v /= 1024;
-      i++;
-    }
+    const { value: v, exponent: i } = scaleBinary(n);
     const nf = new Intl.NumberFormat(getLocale(), { maximumFractionDigits: i === 0 ? 0 : v < 10 ? 2 : 1 });
-    return `${nf.format(v)} ${units[i]}`;
+    return `${nf.format(v)} ${BINARY_UNITS[i]}`;
   }
 
   #bytesExact(n: number | undefined): string {

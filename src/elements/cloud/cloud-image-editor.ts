@@ -9,11 +9,12 @@ import type { MetadefNamespace, MetadefProperty } from '../../core/openstack/typ
 import { asText, type ImageRecord } from './image-record.ts';
 import { CORE_IMAGE_FIELDS } from '../../core/openstack/glance.ts';
 import { syncSelects } from './select-sync.ts';
-import { imagePatch, type EditableCoreField } from '../../core/openstack/image-patch.ts';
+import { EDITABLE_CORE_FIELDS, imagePatch, type EditableCoreField } from '../../core/openstack/image-patch.ts';
 
 type EditedValues = Record<string, string | number | boolean>;
 
-const EDITABLE_CORE = ['name', 'disk_format', 'container_format', 'min_disk', 'min_ram', 'visibility', 'protected'] as const;
+/** The core fields the Dashboard edits: all Glance lets us change but tags, which it does not show. */
+const EDITABLE_CORE = EDITABLE_CORE_FIELDS.filter((f): f is Exclude<EditableCoreField, 'tags'> => f !== 'tags');
 /** Dashboard fields Glance stores as plain properties. */
 const DASHBOARD_PROPS = ['description', 'architecture', 'kernel_id', 'ramdisk_id'];
 

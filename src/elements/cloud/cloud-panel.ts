@@ -20,8 +20,10 @@ import type { CloudSignIn, SignInRequest } from './cloud-sign-in.ts';
 import { forgetTab, rememberInTab, restoredConfig } from './tab-session.ts';
 import type { CheckLine, CloudCreateForm, CreateRequest, InspectionLike, Phase, UploadProgress } from './cloud-create-form.ts';
 import type { ImageRecord } from './image-record.ts';
-import { UploadFlow, discardImage, glanceFormatOf, type DataUploader, type Verdict } from './upload-flow.ts';
-import { workerUploader } from './worker-uploader.ts';
+import { UploadFlow, discardImage, type DataUploader, type Verdict } from './upload-flow.ts';
+import { glanceDiskFormatFor } from '../../core/inspect/glance-formats.ts';
+import type { FormatName } from '../../core/inspect/types.ts';
+import { xhrUploader } from './xhr-uploader.ts';
 import { verdictForFile } from './file-verdict.ts';
 import { formatBytes, formatRate } from './format.ts';
 import { FileDigests, type DigestJob } from '../../core/hash/file-digests.ts';
@@ -92,7 +94,7 @@ export class CloudPanel extends LitElement {
   #abort: AbortController | null = null;
   #file: File | null = null;
   /** Replaceable for the benchmark and the worker: how bytes and hashes travel. */
-  uploaderFactory: (glance: GlanceClient) => DataUploader = workerUploader;
+  uploaderFactory: (glance: GlanceClient) => DataUploader = xhrUploader;
 
   #hashClient: HashClient | null = null;
   /** The file an upload is running with: its digest job must outlive a change of file in the form. */
@@ -183,7 +185,7 @@ export class CloudPanel extends LitElement {
     if (!this.#file || !name || name === this.#file.name) {
       const suggested = typeof r.suggested?.disk_format === 'string' ? r.suggested.disk_format : null;
       this.verdict = r.safety
-        ? { safe: r.safety.safe, diskFormat: suggested ?? glanceFormatOf(r.detected ?? r.format ?? null), reason: firstReason(r.safety.findings) }
+        ? { safe: r.safety.safe, diskFormat: suggested ?? glanceDiskFormatFor((r.detected ?? r.format ?? null) as FormatName | null), reason: firstReason(r.safety.findings) }
         : null;
     }
     this.updateComplete.then(() => this.createForm?.applyInspection(r));

@@ -3,7 +3,8 @@
 import { blobSource } from '../../core/inspect/byte-source.ts';
 import { inspectSafety } from '../../core/inspect/safety.ts';
 import type { InspectionLike } from './cloud-create-form.ts';
-import { glanceFormatOf, type Verdict } from './upload-flow.ts';
+import { glanceDiskFormatFor } from '../../core/inspect/glance-formats.ts';
+import type { Verdict } from './upload-flow.ts';
 
 const GIB = 1024 ** 3;
 
@@ -11,7 +12,7 @@ export async function verdictForFile(file: File): Promise<{ verdict: Verdict; in
   try {
     const report = await inspectSafety(blobSource(file, file.name));
     // nothing recognised is what Glance calls raw
-    const diskFormat = glanceFormatOf(report.detected ?? 'raw');
+    const diskFormat = glanceDiskFormatFor(report.detected ?? 'raw', report.details);
     const blocking = report.findings.find((f) => f.severity === 'error');
     const virtualSize = report.details.virtualSize;
     return {

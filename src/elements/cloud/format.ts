@@ -1,15 +1,10 @@
 // Number formatting shared by the cloud views (sizes, rates, time left).
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+import { BINARY_UNITS, scaleBinary } from '../../core/binary-units.ts';
 
 export function formatBytes(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '—';
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < UNITS.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${UNITS[i]}`;
+  const { value: v, exponent: i } = scaleBinary(n, 4);
+  return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${BINARY_UNITS[i]}`;
 }
 
 export function formatRate(bytesPerSecond: number): string {

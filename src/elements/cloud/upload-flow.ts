@@ -14,17 +14,16 @@ import { formatBytes } from './format.ts';
 import { RateMeter, verifyImageDigests } from '../../core/openstack/image-upload.ts';
 
 /**
- * Sends image bytes to /file or /stage. With `hash: true` it also hashes them on the way and
- * resolves with the local digests; with `hash: false` (the digests come from a DigestJob) it
- * only sends, as fast as the plain transport goes, and resolves with null.
+ * Sends image bytes to /file or /stage, as fast as the plain transport goes: the local digests
+ * come from the file's DigestJob, computed apart from the transfer.
  */
 export interface DataUploader {
   send(
     target: 'file' | 'stage',
     imageId: string,
     blob: Blob,
-    options: { signal: AbortSignal; onProgress: (sent: number) => void; hash: boolean },
-  ): Promise<ImageDigests | null>;
+    options: { signal: AbortSignal; onProgress: (sent: number) => void },
+  ): Promise<void>;
 }
 
 /** The safety verdict for the chosen file (from the inspector or the core safety check). */
@@ -44,9 +43,9 @@ export interface FlowContext {
   stores: StoreInfo[];
   /**
    * The digest job for the file (already running since the file was offered, or started now and
-   * running alongside the transfer). Without it the uploader hashes while sending.
+   * running alongside the transfer).
    */
-  digestsFor?: (file: File) => DigestJob;
+  digestsFor: (file: File) => DigestJob;
 }
 
 export interface FlowReport {
@@ -62,17 +61,6 @@ export interface FlowOutcome {
   message: string;
   /** The byte transfer alone (PUT /file or /stage), when this attempt sent the file. */
   transfer?: { bytes: number; ms: number };
-}
-
-/** qemu-img driver names → Glance disk_format. */
-export function glanceFormatOf(qemuFormat: string | null | undefined): string | null {
-  switch (qemuFormat) {
-    case 'vpc': return 'vhd';
-    case 'gpt': case 'mbr': case 'raw': return 'raw';
-    case 'parallels': return 'ploop';
-    case undefined: case null: case '': return null;
-    default: return qemuFormat;
-  }
 }
 
 function fail(message: string, kind: OpenStackError['kind'] = 'bad-config'): never {
@@ -249,11 +237,10 @@ export class UploadFlow {
         const t0 = performance.now();
         // digests ready (or being computed) elsewhere: send with the plain transport, and let
         // the hashing finish alongside the transfer and Glance's own processing
-        const job = this.ctx.digestsFor?.(file);
+        const job = this.ctx.digestsFor(file);
         const target = req.method === 'glance-direct' ? 'stage' : 'file';
-        const sent = await this.ctx.uploader.send(target, id, file, { signal, onProgress, hash: !job });
-        if (!job && !sent) throw new Error('the uploader returned no checksums');
-        digests = job ? job.digests : Promise.resolve(sent!);
+        await this.ctx.uploader.send(target, id, file, { signal, onProgress });
+        digests = job.digests;
         transfer = { bytes: file.size, ms: performance.now() - t0 };
         report.progress({ sent: file.size, total: file.size, bytesPerSecond: 0, secondsLeft: 0 });
         this.#lastDigests = { imageId: id, digests };
