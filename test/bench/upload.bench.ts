@@ -104,5 +104,6 @@ try {
   await server.close();
   await file.cleanup();
   rmSync(secretDir, { recursive: true, force: true });
-  if (startedHere) cloudCommand(['stop']);
+  // Not cloudCommand: it reads .cloud/cloud.json back, which `stop` removes.
+  if (startedHere) spawnSync('bash', [join(ROOT, 'scripts/cloud/cloud.sh'), 'stop'], { cwd: ROOT, stdio: 'inherit' });
 }
