@@ -1,0 +1,184 @@
+// The upload engine's contract, shared by the core engine (src/core/upload/), the upload worker
+// (workers/upload/), the page (src/elements/cloud/) and the CLI (src/cli/upload-command.ts).
+// Pure data and interfaces: no DOM, no Node, no Lit. Everything here that is persisted is plain
+// JSON and never holds a token, password, TempURL key or EC2 secret.
+import type { ImageDigests } from '../hash/image-hasher.ts';
+import type { GlanceImage, ImageCreateFields } from '../openstack/types.ts';
+
+/** How the bytes reach the cloud (the CLI's `--via`; 'glance-direct' is the page's stage+import). */
+export type UploadVia = 'glance' | 'glance-direct' | 'swift' | 's3';
+
+// ---------------------------------------------------------------- transport
+
+/** One HTTP request whose body is a slice of the file (disk-backed Blob: never buffered whole). */
+export interface BodyRequest {
+  url: string;
+  method: 'PUT' | 'POST';
+  headers: Record<string, string>;
+  /** A Blob slice (XHR and fetch send it from disk) or a small in-memory body (a manifest). */
+  body: Blob | string;
+  signal?: AbortSignal;
+  /** Payload bytes of this request sent so far (called often: throttle in the UI). */
+  onProgress?: (sentBytes: number) => void;
+  /** Give up when no byte moved for this long (a stalled part): rejects with kind 'timeout'. */
+  stallTimeoutMs?: number;
+}
+
+export interface BodyResponse {
+  status: number;
+  /** Lower-case header name → value. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Sends one request. Injected: XHR in the page or the upload worker (upload progress for a
+ * disk-backed Blob), fetch with a streamed body in Node. Resolves with any HTTP answer; rejects only
+ * when no answer came (network, abort → name 'AbortError', CORS, stall).
+ */
+export interface BodyTransport {
+  send(request: BodyRequest): Promise<BodyResponse>;
+}
+
+// ---------------------------------------------------------------- targets
+
+/** Where an object-storage upload writes. No credentials in here: it is persisted for resume. */
+export type ObjectTarget =
+  | {
+      kind: 'swift';
+      /** The object-store endpoint (`…/v1/AUTH_<project>`), from the catalog or --os-storage-url. */
+      storageUrl: string;
+      container: string;
+      object: string;
+      /** Default `<container>_segments`, as python-swiftclient. */
+      segmentContainer: string;
+    }
+  | {
+      kind: 's3';
+      /** e.g. http://127.0.0.1:5530 (path-style addressing). */
+      endpoint: string;
+      region: string;
+      bucket: string;
+      key: string;
+    };
+
+/** Credentials for object storage: memory only, never persisted, never logged. */
+export type ObjectCredentials =
+  | { kind: 'keystone-token'; getToken: () => Promise<string>; invalidate: (token: string) => void }
+  | { kind: 'swift-tempurl'; key: string }
+  | { kind: 's3'; accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+
+// ---------------------------------------------------------------- progress
+
+export type UploadPhase =
+  | 'preparing' // reading the cluster's limits, fingerprinting, listing parts already stored
+  | 'uploading' // parts (or the single Glance PUT) in flight
+  | 'finishing' // SLO manifest / CompleteMultipartUpload
+  | 'registering' // Glance image created, web-download or add-location under way
+  | 'importing' // glance-direct / web-download import running in Glance
+  | 'verifying' // waiting for active, comparing os_hash_value with the local sha512
+  | 'done';
+
+/** One progress model for every target, page and CLI alike. */
+export interface UploadProgress {
+  phase: UploadPhase;
+  totalBytes: number;
+  /** Bytes of parts the server has confirmed (including parts stored by an earlier run). */
+  storedBytes: number;
+  /** Payload bytes this run has sent (retried bytes count again): the CLI's `bytesSent`. */
+  sentBytes: number;
+  /** Whole-file sha512 + md5 progress. */
+  hashedBytes: number;
+  /** Smoothed over the last seconds; 0 before the first measurement. */
+  bytesPerSecond: number;
+  /** null until a rate is known; 0 when done. */
+  secondsLeft: number | null;
+  parts: { total: number; done: number; inFlight: number };
+  /** Requests retried so far this run (a cut connection, a stalled or corrupted part). */
+  retries: number;
+  /** The last retried failure, as a sentence (shown while the engine retries). */
+  lastRetryReason?: string;
+}
+
+// ---------------------------------------------------------------- resume state
+
+/** Identifies a local file without holding it: matched before any stored part is reused. */
+export interface FileIdentity {
+  name: string;
+  size: number;
+  lastModified: number;
+  /** Hex digest of sampled ranges (see fileFingerprint in the engine). */
+  fingerprint: string;
+}
+
+export interface StoredPart {
+  /** 1-based, as S3 part numbers; Swift segment index = number - 1. */
+  number: number;
+  offset: number;
+  size: number;
+  /** The server's ETag (quotes stripped), equal to the part's local MD5. */
+  etag: string;
+}
+
+/** What Glance should become once the object is stored (the create form's fields). */
+export interface RegisterPlan {
+  fields: ImageCreateFields;
+  /** Default 'web-download' (TempURL / presigned GET); 'location' = add-location API (2.17+). */
+  method: 'web-download' | 'location';
+  /** Delete the object (and segments) once the image is active and verified. */
+  deleteObjectAfter: boolean;
+  /** Set once created, so a resumed run reuses the image. */
+  imageId?: string;
+}
+
+/** One unfinished (or finished, not yet cleared) object-storage upload: plain JSON. */
+export interface UploadState {
+  version: 1;
+  /** Stable key: target + file identity (see uploadStateId). */
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  file: FileIdentity;
+  target: ObjectTarget;
+  partSize: number;
+  /** S3 multipart upload id. */
+  uploadId?: string;
+  /** Swift: the mtime component of segment names (`<object>/slo/<mtime>/<size>/<segsize>/…`). */
+  segmentPrefix?: string;
+  parts: StoredPart[];
+  /** Set once the whole file was hashed (a resumed run need not hash again if the file matches). */
+  digests?: ImageDigests;
+  register?: RegisterPlan;
+  status: 'uploading' | 'stored' | 'registering' | 'done';
+}
+
+/** Where resume state lives: IndexedDB in the page (idb), a JSON file under the cache dir in Node. */
+export interface UploadStateStore {
+  get(id: string): Promise<UploadState | undefined>;
+  put(state: UploadState): Promise<void>;
+  delete(id: string): Promise<void>;
+  list(): Promise<UploadState[]>;
+}
+
+// ---------------------------------------------------------------- result
+
+/** The object stored, as the CLI's `--json` prints it. */
+export interface StoredObject {
+  container: string;
+  name: string;
+  etag: string;
+  size: number;
+  parts: number;
+}
+
+/** The CLI's `--json` output shape exactly; the page shows the same facts. */
+export interface UploadOutcome {
+  image: GlanceImage | null;
+  object: StoredObject | null;
+  sha512: string;
+  md5: string;
+  /** Payload bytes this run sent. */
+  bytesSent: number;
+  /** True when this run continued an earlier one (reused stored parts or the image). */
+  resumed: boolean;
+}
