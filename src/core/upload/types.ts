@@ -182,3 +182,48 @@ export interface UploadOutcome {
   /** True when this run continued an earlier one (reused stored parts or the image). */
   resumed: boolean;
 }
+
+// ---------------------------------------------------------------- the engine's entry point
+
+/** Whole-file and per-part digests; the page runs them in hash workers, Node inline or in threads. */
+export interface DigestProvider {
+  /** sha512 + md5 of the whole blob (Glance's os_hash_value and checksum). */
+  whole(blob: Blob, options: { signal?: AbortSignal; onProgress?: (hashedBytes: number) => void }): Promise<ImageDigests>;
+  /** MD5 hex of one part (compared with the ETag the server returns). */
+  md5(part: Blob, signal?: AbortSignal): Promise<string>;
+}
+
+/** What to upload and where; the CLI builds it from its flags, the page from the create form. */
+export interface UploadRequest {
+  /** A File in the page, `fs.openAsBlob` in Node: read by slices, never whole. */
+  file: Blob;
+  fileName: string;
+  lastModified: number;
+  via: UploadVia;
+  /** Object storage (via swift|s3): where to write, and with what credentials. */
+  target?: ObjectTarget;
+  credentials?: ObjectCredentials;
+  /** Bytes per part/segment; default chosen from the file size and the cluster's limits. */
+  partSize?: number;
+  /** Parts in flight at once. */
+  parallel?: number;
+  /**
+   * Glance: for via glance|glance-direct the image to create (or reuse when imageId is set); for
+   * object storage the registration after the object is stored; null = `--no-register`.
+   */
+  register: RegisterPlan | null;
+  /** Digests already computed (e.g. since the file was offered): not hashed again. */
+  knownDigests?: ImageDigests;
+}
+
+/** A running upload: one cancel, one pause, one result. */
+export interface UploadHandle {
+  /** The resume-state id (object storage) or the Glance image id once known. */
+  readonly id: string;
+  /** Resolves when everything asked for is done and verified; rejects with an OpenStackError. */
+  readonly done: Promise<UploadOutcome>;
+  /** Stop sending and keep the resume state; `done` rejects with kind 'aborted' and paused=true. */
+  pause(): void;
+  /** Stop and delete what was stored (segments / AbortMultipartUpload) and the resume state. */
+  cancel(): Promise<void>;
+}
