@@ -22,7 +22,7 @@ HERE=$ROOT/scripts/cloud
 DOT=$ROOT/.cloud
 PY=/usr/bin/python3 # `python3` may be a pyenv shim without the OpenStack libraries
 CACHE=${IMAGE_INSPECTOR_CLOUD_CACHE:-/var/tmp/image-inspector-cloud-cache}
-BOOTSTRAP_VERSION=2
+BOOTSTRAP_VERSION=3
 SETTINGS=(CLOUD_KEYSTONE_PORT CLOUD_GLANCE_PORT KEYSTONE_TOKEN_EXPIRATION GLANCE_IMAGE_SIZE_CAP
   GLANCE_USER_STORAGE_QUOTA IMAGE_INSPECTOR_CORS_ORIGINS CLOUD_WITH_SWIFT CLOUD_SWIFT_PORT)
 # Fixed, documented passwords: this cloud listens on loopback only and lives in a temp dir.
@@ -196,9 +196,19 @@ bootstrap() { # a fresh state dir: databases, keys, users, catalog, metadefs; th
   wait "$gm" || { tail -n 30 "$STATE/log/glance-manage.log" >&2; die "glance-manage failed"; }
   set_wal "$STATE/keystone.sqlite" "$STATE/glance.sqlite"
   mkdir -p "$CACHE"
-  local snap
+  local snap copy
   snap="$CACHE/$(cache_key).tar.gz"
-  tar -C "$STATE" -czf "$snap.tmp" keystone.sqlite glance.sqlite fernet-keys credential-keys provision.json
+  # The running Keystone keeps the last writes (EC2 credentials) in its WAL while it has readers:
+  # a plain copy of keystone.sqlite can lack them. SQLite's backup API copies a consistent state.
+  copy=$(mktemp -d "$STATE/snapshot.XXXXXX")
+  "$PY" -c 'import sqlite3,sys
+for src, dst in zip(sys.argv[1::2], sys.argv[2::2]):
+    s = sqlite3.connect(src); d = sqlite3.connect(dst); s.backup(d); s.close()
+    d.execute("PRAGMA journal_mode=WAL"); d.close()' \
+    "$STATE/keystone.sqlite" "$copy/keystone.sqlite" "$STATE/glance.sqlite" "$copy/glance.sqlite"
+  cp -r "$STATE/fernet-keys" "$STATE/credential-keys" "$STATE/provision.json" "$copy/"
+  tar -C "$copy" -czf "$snap.tmp" keystone.sqlite glance.sqlite fernet-keys credential-keys provision.json
+  rm -rf "$copy"
   mv "$snap.tmp" "$snap"
   log "snapshot cached: $snap"
 }
