@@ -268,7 +268,7 @@ describe('CORS for the app origins (browser uploads)', () => {
     await other.body?.cancel();
   });
 
-  test('s3api: a preflight from an app origin is allowed, UploadPart exposes etag, other origins are refused', T, async () => {
+  test('s3api: a preflight from an app origin is allowed, every multipart answer is readable with etag exposed, other origins are refused', T, async () => {
     const bucket = uniqueBucket('s3cors');
     containers.push(bucket, `${bucket}+segments`);
     assert.equal((await s3.fetch(`/${bucket}`, { method: 'PUT' })).status, 200);
@@ -282,14 +282,39 @@ describe('CORS for the app origins (browser uploads)', () => {
     assert.equal(other.status, 401);
     assert.equal(other.headers.get('access-control-allow-origin'), null);
 
-    const uploadId = xmlValue(await (await s3.fetch(`/${bucket}/k?uploads`, { method: 'POST', headers: { Origin: appOrigin } })).text(), 'UploadId');
-    const part = await s3.fetch(`/${bucket}/k?partNumber=1&uploadId=${uploadId}`, { method: 'PUT', body: 'abc', headers: { Origin: appOrigin } });
+    // every step of a multipart upload must be readable by the page: the answers s3api composes
+    // itself (initiate, list, complete, abort, errors) get theirs from the s3cors filter
+    const O = { headers: { Origin: appOrigin } };
+    const readable = (r: Response, what: string) => {
+      assert.equal(r.headers.get('access-control-allow-origin'), appOrigin, `${what}: ${r.status} readable by the page`);
+      const exposed = (r.headers.get('access-control-expose-headers') ?? '').toLowerCase().split(/\s*,\s*/);
+      assert.ok(exposed.includes('etag'), `${what} exposes etag: ${exposed.join(',')}`);
+    };
+    const init = await s3.fetch(`/${bucket}/k?uploads`, { method: 'POST', ...O });
+    readable(init, 'InitiateMultipartUpload');
+    const uploadId = xmlValue(await init.text(), 'UploadId');
+    const part = await s3.fetch(`/${bucket}/k?partNumber=1&uploadId=${uploadId}`, { method: 'PUT', body: 'abc', ...O });
     assert.equal(part.status, 200);
-    assert.equal(part.headers.get('access-control-allow-origin'), appOrigin);
-    const exposed = (part.headers.get('access-control-expose-headers') ?? '').toLowerCase().split(/\s*,\s*/);
-    assert.ok(exposed.includes('etag'), exposed.join(','));
+    readable(part, 'UploadPart');
     assert.equal(unquote(part.headers.get('etag')), md5Hex('abc'));
-    assert.equal((await s3.fetch(`/${bucket}/k?uploadId=${uploadId}`, { method: 'DELETE' })).status, 204);
+    const list = await s3.fetch(`/${bucket}/k?uploadId=${uploadId}`, O);
+    readable(list, 'ListParts');
+    assert.deepEqual(xmlValues(await list.text(), 'PartNumber'), ['1']);
+    const done = await s3.fetch(`/${bucket}/k?uploadId=${uploadId}`, {
+      method: 'POST',
+      body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"${md5Hex('abc')}"</ETag></Part></CompleteMultipartUpload>`,
+      ...O,
+    });
+    readable(done, 'CompleteMultipartUpload');
+    assert.equal(done.status, 200, await done.clone().text());
+    assert.match(xmlValue(await done.text(), 'ETag') ?? '', /-1"?$/);
+    const missing = await s3.fetch(`/${bucket}/nothing`, O);
+    assert.equal(missing.status, 404);
+    readable(missing, 'an S3 error');
+    const abortInit = await s3.fetch(`/${bucket}/k2?uploads`, { method: 'POST', ...O });
+    const abort = await s3.fetch(`/${bucket}/k2?uploadId=${xmlValue(await abortInit.text(), 'UploadId')}`, { method: 'DELETE', ...O });
+    assert.equal(abort.status, 204);
+    readable(abort, 'AbortMultipartUpload');
   });
 });
 
