@@ -288,6 +288,15 @@ PYEOF
 
 current_state() { STATE=$(cat "$DOT/state-dir" 2>/dev/null || true); }
 
+# Swift needs nothing from Keystone to start (its auth filters reach Keystone per request): it
+# starts meanwhile, saving its ~8 s on a loaded 2-core machine. Sets sj (cmd_start's local).
+start_swift_bg() {
+  if [ "$CLOUD_WITH_SWIFT" = 1 ]; then
+    STATE=$STATE bash "$HERE/swift.sh" start &
+    sj=$!
+  fi
+}
+
 cmd_start() {
   local t0=$SECONDS
   load_settings
@@ -296,13 +305,16 @@ cmd_start() {
   fi
   [ -x /usr/bin/keystone-wsgi-public ] && [ -x /usr/bin/glance-api ] || die "Keystone/Glance are not installed (run scripts/cloud/install.sh as root)"
   current_state
+  local sj=
   if [ -n "$STATE" ] && [ -f "$STATE/provision.json" ]; then
     load_settings saved # already started: keep its settings unless overridden now
     render_configs
+    start_swift_bg
   else
     STATE=$(mktemp -d /tmp/image-inspector-cloud.XXXXXX)
     mkdir -p "$DOT" && echo "$STATE" >"$DOT/state-dir"
     render_configs
+    start_swift_bg
     local snap
     snap="$CACHE/$(cache_key).tar.gz"
     if [ -f "$snap" ]; then
@@ -317,9 +329,9 @@ cmd_start() {
   local kj=$!
   start_glance
   wait "$kj"
-  if [ "$CLOUD_WITH_SWIFT" = 1 ]; then STATE=$STATE bash "$HERE/swift.sh" start; fi
+  if [ -n "$sj" ]; then wait "$sj" || die "Swift did not start (logs in $STATE/log)"; fi
   write_outputs
-  log "Keystone $KEYSTONE_URL/v3 and Glance $GLANCE_URL up in $((SECONDS - t0)) s; see .cloud/cloud.json"
+  log "Keystone $KEYSTONE_URL/v3 and Glance $GLANCE_URL${SWIFT_URL:+ and Swift $SWIFT_URL} up in $((SECONDS - t0)) s; see .cloud/cloud.json"
 }
 
 cmd_stop() {
