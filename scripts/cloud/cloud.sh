@@ -354,7 +354,9 @@ cmd_status() {
   if alive "$kp" && answers "$KEYSTONE_URL/v3"; then echo "keystone: running (pid $kp) $KEYSTONE_URL/v3"; else echo "keystone: stopped"; ok=3; fi
   if alive "$gp" && answers "$GLANCE_URL/versions"; then echo "glance:   running (pid $gp) $GLANCE_URL"; else echo "glance:   stopped"; ok=3; fi
   if [ "$CLOUD_WITH_SWIFT" = 1 ]; then
-    if answers "http://127.0.0.1:$CLOUD_SWIFT_PORT/healthcheck"; then echo "swift:    running http://127.0.0.1:$CLOUD_SWIFT_PORT"; else echo "swift:    stopped"; ok=3; fi
+    local sp
+    sp=$( [ -n "$STATE" ] && cat "$STATE/swift/proxy.pid" 2>/dev/null || true)
+    if alive "$sp" && answers "http://127.0.0.1:$CLOUD_SWIFT_PORT/healthcheck"; then echo "swift:    running (proxy pid $sp) http://127.0.0.1:$CLOUD_SWIFT_PORT"; else echo "swift:    stopped"; ok=3; fi
   fi
   [ -n "$STATE" ] && echo "state:    $STATE"
   return $ok
