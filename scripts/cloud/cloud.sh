@@ -34,15 +34,20 @@ export SWIFT_SERVICE_PASSWORD=swift-service-secret
 log() { printf '[cloud] %s\n' "$*" >&2; }
 die() { printf '[cloud] error: %s\n' "$*" >&2; exit 1; }
 
+# The settings given in the environment of this run, taken once before any defaults are applied:
+# a later `load_settings saved` must not mistake the first call's defaults for overrides (a plain
+# `start` of a running Swift cloud would drop Swift from cloud.json).
+declare -A GIVEN=()
+for v in "${SETTINGS[@]}"; do [ -n "${!v+x}" ] && GIVEN[$v]=${!v}; done
+unset v
+
 load_settings() { # $1 = use the saved settings of the last start as the base
-  declare -A now=()
   local v
-  for v in "${SETTINGS[@]}"; do [ -n "${!v+x}" ] && now[$v]=${!v}; done
   if [ "${1:-}" = saved ] && [ -f "$DOT/settings.env" ]; then
     # shellcheck disable=SC1091
     . "$DOT/settings.env"
   fi
-  for v in "${!now[@]}"; do printf -v "$v" '%s' "${now[$v]}"; done
+  for v in "${!GIVEN[@]}"; do printf -v "$v" '%s' "${GIVEN[$v]}"; done
   CLOUD_KEYSTONE_PORT=${CLOUD_KEYSTONE_PORT:-5500}
   CLOUD_GLANCE_PORT=${CLOUD_GLANCE_PORT:-5510}
   KEYSTONE_TOKEN_EXPIRATION=${KEYSTONE_TOKEN_EXPIRATION:-3600}
@@ -307,7 +312,12 @@ cmd_start() {
   current_state
   local sj=
   if [ -n "$STATE" ] && [ -f "$STATE/provision.json" ]; then
+    local had_swift
+    had_swift=$(sed -n 's/^CLOUD_WITH_SWIFT=//p' "$DOT/settings.env" 2>/dev/null || true)
     load_settings saved # already started: keep its settings unless overridden now
+    # Swift's users, endpoints and EC2 credentials are made at bootstrap: no switching in place
+    [ "$CLOUD_WITH_SWIFT" = "${had_swift:-0}" ] ||
+      die "this cloud runs with CLOUD_WITH_SWIFT=${had_swift:-0}: stop it (cloud.sh stop), then start it with CLOUD_WITH_SWIFT=$CLOUD_WITH_SWIFT"
     render_configs
     start_swift_bg
   else
