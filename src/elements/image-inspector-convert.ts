@@ -4,6 +4,7 @@
 // output. Loaded lazily by <image-inspector> on the first conversion.
 import type { ConversionPlan } from '../core/convert/plan.ts';
 import { spaceNeeded } from '../core/convert/plan.ts';
+import { stderrTail } from '../core/inspect/qemu-check.ts';
 import type { BlobInput, QemuImgClient, RunResult } from '../../workers/qemu-img/types.ts';
 import type { ConvertState } from './image-inspector-model.ts';
 
@@ -111,7 +112,7 @@ export async function removeOpfsOutput(path: string): Promise<void> {
 }
 
 function why(r: RunResult): string {
-  return r.stderr.trim().split('\n').slice(-2).join(' ') || `exit ${r.exitCode}`;
+  return stderrTail(r) || `exit ${r.exitCode}`;
 }
 
 /** Runs the job; resolves with the output File or rejects with a ConversionError. */

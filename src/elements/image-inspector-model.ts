@@ -21,21 +21,8 @@ export interface CardSuggestion {
 export type { CheckSummary, AllocationSummary } from '../core/inspect/qemu-check.ts';
 import type { CheckSummary, AllocationSummary } from '../core/inspect/qemu-check.ts';
 
-/** The part of `qemu-img info --output=json` this card shows (kebab-case keys as qemu-img prints). */
-export interface QemuImgInfo {
-  filename?: string;
-  format?: string;
-  'virtual-size'?: number;
-  'actual-size'?: number;
-  'cluster-size'?: number;
-  'backing-filename'?: string;
-  'full-backing-filename'?: string;
-  'backing-filename-format'?: string;
-  'dirty-flag'?: boolean;
-  encrypted?: boolean;
-  'format-specific'?: { type?: string; data?: Record<string, unknown> };
-  [key: string]: unknown;
-}
+export type { QemuImgInfo } from '../core/inspection.ts';
+import type { QemuImgInfo } from '../core/inspection.ts';
 
 export type Phase = 'queued' | 'safety' | 'info' | 'details' | 'done' | 'error';
 

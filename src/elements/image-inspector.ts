@@ -17,7 +17,7 @@ import { LitElement, html, svg, nothing, type PropertyValues, type TemplateResul
 import { customElement, property, state, query } from 'lit/decorators.js';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { inspectorStyles } from './image-inspector-styles.ts';
-import { groupFiles, type ImageGroup } from './image-inspector-groups.ts';
+import { groupFiles, qemuInputs, type ImageGroup } from './image-inspector-groups.ts';
 import { filesFromDrop } from './image-inspector-drop.ts';
 import { factRows } from './image-inspector-facts.ts';
 import type { CardState, CardFinding, CheckSummary, QemuImgInfo, Phase, InspectionPipeline, ConvertState } from './image-inspector-model.ts';
@@ -26,7 +26,6 @@ import type { InspectionResult } from '../core/inspection.ts';
 import type { BlobInput } from '../../workers/qemu-img/types.ts';
 import { findingMessage, findingFix } from './image-inspector-findings.ts';
 import { getLocale, setLocale } from '../locales/localization.ts';
-import { mountName } from './image-inspector-groups.ts';
 
 export interface InspectErrorDetail {
   file: string;
@@ -168,16 +167,10 @@ export class ImageInspector extends LitElement {
     }
   }
 
-  /** What qemu-img reads for this card: for an OVA its disk, in place; else the file and extents. */
+  /** What qemu-img reads for this card (the same inputs its inspection used). */
   #inputsFor(c: CardState): BlobInput[] | null {
     const group = this.#groups.get(c.id);
-    if (!group) return null;
-    const disk = c.ovaDisks?.[0];
-    if (disk) return [{ name: mountName(disk.name), blob: group.main.slice(disk.offset, disk.offset + disk.size) }];
-    return [
-      { name: mountName(group.main.name), blob: group.main },
-      ...[...group.extents].map(([name, file]) => ({ name: mountName(name), blob: file as Blob })),
-    ];
+    return group ? qemuInputs(group, c.ovaDisks?.[0]) : null;
   }
 
   #patchConvert(id: number, patch: Partial<ConvertState>): void {

@@ -74,10 +74,13 @@ describe('a qemu-img crash on one file leaves the next file working', () => {
       const cards = await readCards(app.page);
       assert.equal(cards.length, 2, 'the extent belongs to its descriptor');
       const bad = cards.find((c) => c.name === 'readonly-extent.vmdk')!;
-      assert.equal(bad.safe, 'false', 'the safety verdict is shown before qemu-img runs');
-      assert.equal(bad.phase, 'error');
-      assert.match(bad.error ?? '', /qemu-img info crashed/);
-      assert.deepEqual((errors as Array<{ file: string }>).map((e) => e.file), ['readonly-extent.vmdk']);
+      assert.equal(bad.safe, 'false', 'not safe: qemu-img cannot read it');
+      assert.equal(bad.phase, 'done', 'a crash of qemu-img is a result, as in the CLI');
+      assert.ok(bad.findings.includes('qemu.info-failed'), 'the crash is shown as a finding');
+      assert.deepEqual(errors, [], 'no image-inspect-error');
+      const badDetail = (inspected as Array<{ file: string; safety: { findings: Array<{ code: string; message: string }> } }>)
+        .find((d) => d.file === 'readonly-extent.vmdk')!;
+      assert.match(badDetail.safety.findings.find((f) => f.code === 'qemu.info-failed')!.message, /crashed/);
       const ok = cards.find((c) => c.name === 'small.qcow2')!;
       assert.equal(ok.phase, 'done');
       const detail = (inspected as Array<{ file: string; info: unknown }>).find((d) => d.file === 'small.qcow2')!;
