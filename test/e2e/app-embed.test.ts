@@ -30,6 +30,7 @@ const EMBED_PAGE = `<!doctype html>
 </head><body>
 <h1>Some dashboard</h1>
 <image-inspector id="ii" declared-format="vmdk" lang="ja" compact></image-inspector>
+<image-inspector id="plain"></image-inspector>
 <script type="module" src="./embed-listen.js"></script>
 </body></html>`;
 
@@ -73,6 +74,10 @@ test('dist/image-inspector.js works in another page: attributes in, events out, 
     assert.match(await card.innerText(), /Glance/);
     assert.match(await card.innerText(), /拒否/);
     assert.equal(await card.locator('.sections').isVisible(), false, 'compact: no detail tables');
+    // lang is the element's own: a second inspector on the same page stays in the page's English.
+    assert.match(await page.locator('#plain [part="drop-zone"]').innerText(), /Drop disk images here/);
+    assert.doesNotMatch(await page.locator('#ii [part="drop-zone"]').innerText(), /Drop disk images here/);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
     // Theming from outside: ::part and a custom property.
     const style = await card.evaluate((el) => {
       const s = getComputedStyle(el);

@@ -2,10 +2,10 @@
 // room, run `qemu-img convert -p` in the worker into an OPFS file, and hand back that file (a
 // disk-backed File: never read whole). Cancelling terminates the worker and deletes the partial
 // output. Loaded lazily by <image-inspector> on the first conversion.
-import type { ConversionPlan } from '../core/convert/plan.ts';
-import { spaceNeeded } from '../core/convert/plan.ts';
-import { stderrTail } from '../core/inspect/qemu-check.ts';
-import type { BlobInput, QemuImgClient, RunResult } from '../../workers/qemu-img/types.ts';
+import type { ConversionPlan } from '../../core/convert/plan.ts';
+import { spaceNeeded } from '../../core/convert/plan.ts';
+import { stderrTail } from '../../core/inspect/qemu-check.ts';
+import type { BlobInput, QemuImgClient, RunResult } from '../../../workers/qemu-img/types.ts';
 import type { ConvertState } from './image-inspector-model.ts';
 
 /** All conversions live under this OPFS folder, one subfolder each (outputs keep their names). */

@@ -1,11 +1,11 @@
 // The page's side of the one inspection pipeline (src/core/inspection-pipeline.ts): Blobs for
 // sources, the qemu-img worker for runs, and card updates for each step. Loaded lazily by
 // <image-inspector> on the first file; it owns one worker client, which conversions share.
-import { blobSource } from '../core/inspect/byte-source.ts';
-import { summariseCheck, summariseMap } from '../core/inspect/qemu-check.ts';
-import { glanceDiskFormatFor } from '../core/inspect/glance-formats.ts';
-import { inspectImage } from '../core/inspection-pipeline.ts';
-import type { QemuImgClient } from '../../workers/qemu-img/types.ts';
+import { blobSource } from '../../core/inspect/byte-source.ts';
+import { summariseCheck, summariseMap } from '../../core/inspect/qemu-check.ts';
+import { glanceDiskFormatFor } from '../../core/inspect/glance-formats.ts';
+import { inspectImage } from '../../core/inspection-pipeline.ts';
+import type { QemuImgClient } from '../../../workers/qemu-img/types.ts';
 import { qemuInputs } from './image-inspector-groups.ts';
 import { formatInsideGzip } from './image-inspector-gzip.ts';
 import type { CardState, InspectionPipeline } from './image-inspector-model.ts';
@@ -13,7 +13,7 @@ import type { CardState, InspectionPipeline } from './image-inspector-model.ts';
 export function createPipeline(): InspectionPipeline {
   let client: Promise<QemuImgClient> | undefined;
   const getClient = () =>
-    (client ??= import('../../workers/qemu-img/client.ts').then((m) => m.createQemuImgClient()));
+    (client ??= import('../../../workers/qemu-img/client.ts').then((m) => m.createQemuImgClient()));
 
   return {
     async inspect(group, opts, update) {

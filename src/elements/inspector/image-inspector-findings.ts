@@ -2,8 +2,10 @@
 // The safety core's English message and fix stay the text of the image-inspected event's detail
 // (the same as the CLI's JSON); here they are only the fallback for codes without a translation
 // or findings that lack the params a translation needs.
-import { msg, str } from '@lit/localize';
-import { getLocale, sourceLocale } from '../locales/localization.ts';
+import { str } from '@lit/localize';
+import { currentLocale, msg } from '../../locales/scoped-msg.ts';
+import { sourceLocale } from '../../locales/localization.ts';
+
 
 export interface LocalisableFinding {
   code: string;
@@ -216,7 +218,7 @@ const TEXTS: Record<string, Text> = {
 
 function usable(f: LocalisableFinding): Text | undefined {
   // In English the core's own text is the most specific one (it names values these omit).
-  if (getLocale() === sourceLocale) return undefined;
+  if (currentLocale() === sourceLocale) return undefined;
   const t = TEXTS[f.code];
   if (!t) return undefined;
   return (t.needs ?? []).every((k) => f.params?.[k] !== undefined) ? t : undefined;

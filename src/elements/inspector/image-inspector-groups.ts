@@ -3,8 +3,8 @@
 // (twoGbMaxExtentSparse, monolithicFlat...), which then belong to the descriptor's card.
 // Reads at most the first 64 KiB of each small file; never a whole image.
 
-import type { QemuTarget } from '../core/inspection-pipeline.ts';
-import type { BlobInput } from '../../workers/qemu-img/types.ts';
+import type { QemuTarget } from '../../core/inspection-pipeline.ts';
+import type { BlobInput } from '../../../workers/qemu-img/types.ts';
 
 /** A descriptor is small text; monolithicSparse embeds one inside the binary file instead. */
 const MAX_DESCRIPTOR_BYTES = 1024 * 1024;
