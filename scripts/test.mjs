@@ -37,6 +37,8 @@ run('bash', ['scripts/setup/system-deps.sh', ...suites]);
 if (existsSync(join(root, 'wasm/build.sh'))) run('bash', ['wasm/build.sh', '--if-changed']);
 if (existsSync(join(root, 'wasm/verify-manifest.mjs'))) run('node', ['wasm/verify-manifest.mjs']);
 run('npx', ['tsc', '--noEmit', '-p', '.']);
+// ESLint, lit-analyzer, the layer rules (dependency-cruiser), knip, prettier: a violation fails the run.
+run('node', ['scripts/lint.mjs']);
 if (suites.includes('e2e')) run('npx', ['vite', 'build']);
 
 const needsCloud = suites.includes('integration') || suites.includes('e2e');

@@ -34,9 +34,10 @@ function qemuImageArgs(path: string, target: QemuTarget): string[] {
   const file = path.replaceAll(',', ',,');
   const m = target.member;
   if (!m) return ['-f', target.format, path];
-  const opts = target.format === 'raw'
-    ? `driver=raw,offset=${m.offset},size=${m.size},file.driver=file,file.filename=${file}`
-    : `driver=${target.format},file.driver=raw,file.offset=${m.offset},file.size=${m.size},file.file.driver=file,file.file.filename=${file}`;
+  const opts =
+    target.format === 'raw'
+      ? `driver=raw,offset=${m.offset},size=${m.size},file.driver=file,file.filename=${file}`
+      : `driver=${target.format},file.driver=raw,file.offset=${m.offset},file.size=${m.size},file.file.driver=file,file.file.filename=${file}`;
   return ['--image-opts', opts];
 }
 
@@ -60,8 +61,10 @@ function human(n: number): string {
 }
 
 export function summary(r: InspectionResult): string {
-  const lines = [`${r.file}: ${r.format ?? 'unknown'}${r.detected && r.detected !== r.format ? ` (content: ${r.detected})` : ''}` +
-    `${r.virtualSize !== null ? `, virtual size ${human(r.virtualSize)}` : ''}`];
+  const lines = [
+    `${r.file}: ${r.format ?? 'unknown'}${r.detected && r.detected !== r.format ? ` (content: ${r.detected})` : ''}` +
+      `${r.virtualSize !== null ? `, virtual size ${human(r.virtualSize)}` : ''}`,
+  ];
   lines.push(`  verdict: ${r.safety.safe ? 'SAFE to upload as-is' : 'NOT SAFE to upload as-is'}`);
   for (const f of r.safety.findings) {
     lines.push(`  ${f.severity.padEnd(7)} ${f.code}: ${f.message}`);
@@ -99,24 +102,36 @@ export async function run(args: string[], io: RunIo = {}): Promise<number> {
     if (a === '--json') json = true;
     else if (a === '--format' || a === '-f') {
       declared = args[++i];
-      if (!declared) { err(`image-inspector inspect: ${a} needs a value\n${usage}`); return 2; }
+      if (!declared) {
+        err(`image-inspector inspect: ${a} needs a value\n${usage}`);
+        return 2;
+      }
     } else if (a.startsWith('--format=')) declared = a.slice(9);
-    else if (a === '-h' || a === '--help') { out(usage); return 0; }
-    else if (a.startsWith('-') && a !== '-') { err(`image-inspector inspect: unknown option ${a}\n${usage}`); return 2; }
-    else files.push(a);
+    else if (a === '-h' || a === '--help') {
+      out(usage);
+      return 0;
+    } else if (a.startsWith('-') && a !== '-') {
+      err(`image-inspector inspect: unknown option ${a}\n${usage}`);
+      return 2;
+    } else files.push(a);
   }
-  if (!files.length) { err(usage); return 2; }
+  if (!files.length) {
+    err(usage);
+    return 2;
+  }
   if (declared && ![...GLANCE_DISK_FORMATS, 'gpt', 'vpc'].includes(declared.toLowerCase())) {
     err(`image-inspector inspect: --format ${declared} is not a Glance disk_format (${GLANCE_DISK_FORMATS.join(', ')})\n`);
     return 2;
   }
 
   let shutdown: (() => Promise<void>) | undefined;
-  const runQemu: Runner = runner ?? (async (qargs, opts) => {
-    const m = await import('../../workers/qemu-img/node.ts');
-    shutdown = m.shutdownQemuImg;
-    return m.runQemuImg(qargs, opts);
-  });
+  const runQemu: Runner =
+    runner ??
+    (async (qargs, opts) => {
+      const m = await import('../../workers/qemu-img/node.ts');
+      shutdown = m.shutdownQemuImg;
+      return m.runQemuImg(qargs, opts);
+    });
   const results: InspectionResult[] = [];
   let status = 0;
   try {
@@ -134,6 +149,6 @@ export async function run(args: string[], io: RunIo = {}): Promise<number> {
   } finally {
     await shutdown?.();
   }
-  if (json) out(`${JSON.stringify(files.length === 1 ? results[0] ?? null : results, null, 2)}\n`);
+  if (json) out(`${JSON.stringify(files.length === 1 ? (results[0] ?? null) : results, null, 2)}\n`);
   return status;
 }

@@ -102,7 +102,9 @@ export async function inspectImage(input: InspectImageInput): Promise<Inspection
     } else {
       // One rule for both front ends: an image qemu-img cannot read is a result with an error
       // finding (not safe to upload), not a failed inspection.
-      const reason = [infoRun.failure ? `qemu-img ${infoRun.failure}` : `exit ${infoRun.exitCode}`, stderrTail(infoRun)].filter(Boolean).join(': ');
+      const reason = [infoRun.failure ? `qemu-img ${infoRun.failure}` : `exit ${infoRun.exitCode}`, stderrTail(infoRun)]
+        .filter(Boolean)
+        .join(': ');
       infoFailure = { format: target.format, reason };
     }
   }

@@ -1,6 +1,14 @@
 // The final inspection object: the CLI's JSON output and exactly the `detail` of the element's
 // `image-inspected` event. Pure: built from the safety report and the qemu-img results.
-import { checkFindings, stderrTail, summariseCheck, summariseMap, type AllocationSummary, type CheckSummary, type QemuRun } from './inspect/qemu-check.ts';
+import {
+  checkFindings,
+  stderrTail,
+  summariseCheck,
+  summariseMap,
+  type AllocationSummary,
+  type CheckSummary,
+  type QemuRun,
+} from './inspect/qemu-check.ts';
 import { finding, hasErrors, type Finding } from './inspect/findings.ts';
 import { suggestProperties } from './inspect/properties.ts';
 import type { SafetyReport } from './inspect/types.ts';
@@ -62,9 +70,14 @@ export function buildInspection(input: InspectionInput): InspectionResult {
   }
   if (!info && !input.infoFailure) {
     if (safety.qemuAccess === 'none') {
-      findings.push(finding('qemu.not-opened', 'info',
-        'qemu-img was not run on this file: its structure is hostile, unknown or a container, and opening it is exactly what the checks above guard against.',
-        'See the findings above.'));
+      findings.push(
+        finding(
+          'qemu.not-opened',
+          'info',
+          'qemu-img was not run on this file: its structure is hostile, unknown or a container, and opening it is exactly what the checks above guard against.',
+          'See the findings above.',
+        ),
+      );
     } else if (input.qemuSkipped) {
       findings.push(finding('qemu.not-run', 'info', `qemu-img was not run: ${input.qemuSkipped}.`, '', { reason: input.qemuSkipped }));
     }
@@ -73,13 +86,27 @@ export function buildInspection(input: InspectionInput): InspectionResult {
   if (input.map && !allocation) {
     // The allocation summary is a convenience: its absence does not make the image unsafe.
     const why = [input.map.failure, stderrTail(input.map)].filter(Boolean).join(': ') || `exit ${input.map.exitCode}`;
-    findings.push(finding('qemu.map-failed', 'warning', `qemu-img map did not produce an allocation summary (${why}).`,
-      'Nothing to do for the upload; the allocation summary is only shown for information.', { reason: why }));
+    findings.push(
+      finding(
+        'qemu.map-failed',
+        'warning',
+        `qemu-img map did not produce an allocation summary (${why}).`,
+        'Nothing to do for the upload; the allocation summary is only shown for information.',
+        { reason: why },
+      ),
+    );
   }
   if (input.infoFailure) {
     const { format, reason } = input.infoFailure;
-    findings.push(finding('qemu.info-failed', 'error', `qemu-img could not read the image as ${format}: ${reason}.`,
-      'Do not upload this file as it is; convert it if you trust its source.', { format, reason }));
+    findings.push(
+      finding(
+        'qemu.info-failed',
+        'error',
+        `qemu-img could not read the image as ${format}: ${reason}.`,
+        'Do not upload this file as it is; convert it if you trust its source.',
+        { format, reason },
+      ),
+    );
   }
   const { properties, sources } = suggestProperties({ detected: safety.detected, details: safety.details, info });
   const virtualSize = info?.['virtual-size'] ?? safety.details.virtualSize ?? null;

@@ -212,14 +212,18 @@ export class ImageInspector extends LitElement {
           )}
         </p>
       </div>
-      ${cards.length
-        ? html`<div class="list-head">
-              <button part="clear-button" class="secondary clear" type="button" @click=${() => this.clear()}>${msg('Clear results')}</button>
-            </div>
-            <ul class="cards" part="list">
-              ${cards.map((c) => renderCard(c, ctx))}
-            </ul>`
-        : nothing}
+      ${
+        cards.length
+          ? html`<div class="list-head">
+                <button part="clear-button" class="secondary clear" type="button" @click=${() => this.clear()}>
+                  ${msg('Clear results')}
+                </button>
+              </div>
+              <ul class="cards" part="list">
+                ${cards.map((c) => renderCard(c, ctx))}
+              </ul>`
+          : nothing
+      }
     `;
   }
 }

@@ -86,7 +86,10 @@ describe('the page and the CLI give the same inspection', { timeout: 300_000 }, 
       }
       const crashed = byFile.get(basename(corpus.readonlyExtent)) as { safety: { safe: boolean; findings: Array<{ code: string }> } };
       assert.equal(crashed.safety.safe, false);
-      assert.ok(crashed.safety.findings.some((f) => f.code === 'qemu.info-failed'), 'the crash is reported as qemu.info-failed');
+      assert.ok(
+        crashed.safety.findings.some((f) => f.code === 'qemu.info-failed'),
+        'the crash is reported as qemu.info-failed',
+      );
     } finally {
       await app.close();
     }

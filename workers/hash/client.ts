@@ -7,7 +7,10 @@ import type { HashWorkerApi, ImageDigests } from './types.ts';
 export type { ImageDigests } from './types.ts';
 
 export interface HashClient {
-  hash(blob: Blob, options?: { signal?: AbortSignal; onProgress?: (hashedBytes: number) => void; chunkSize?: number }): Promise<ImageDigests>;
+  hash(
+    blob: Blob,
+    options?: { signal?: AbortSignal; onProgress?: (hashedBytes: number) => void; chunkSize?: number },
+  ): Promise<ImageDigests>;
   dispose(): void;
 }
 

@@ -113,7 +113,8 @@ export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImg
       const progress = opts.onProgress ? Comlink.proxy((p: RunProgress) => opts.onProgress?.(p)) : undefined;
       l.api.run(req, progress).then(
         (r) => finish(r, false),
-        (e: unknown) => finish(stopped('crashed', TRAP_EXIT_CODE, `the worker failed: ${e instanceof Error ? e.message : String(e)}`), true),
+        (e: unknown) =>
+          finish(stopped('crashed', TRAP_EXIT_CODE, `the worker failed: ${e instanceof Error ? e.message : String(e)}`), true),
       );
     });
   };

@@ -54,17 +54,32 @@ export function outputNameFor(file: string, target: ConvertTarget): string {
  * reason a user can act on, when qemu-img must not or cannot read the image.
  */
 export function planConversion(result: InspectionResult, target: string, inputName: string): PlanOutcome {
-  if (!isConvertTarget(target)) return { ok: false, code: 'bad-target', reason: `${target} is not a format this tool converts to (${CONVERT_TARGETS.join(', ')}).` };
+  if (!isConvertTarget(target))
+    return { ok: false, code: 'bad-target', reason: `${target} is not a format this tool converts to (${CONVERT_TARGETS.join(', ')}).` };
   const codes = new Set(result.safety.findings.map((f) => f.code));
   if (codes.has('qemu.not-opened')) {
-    return { ok: false, code: 'not-opened', reason: 'The safety checks keep qemu-img away from this file (hostile, unknown or unreadable structure), so it cannot be converted here.' };
+    return {
+      ok: false,
+      code: 'not-opened',
+      reason:
+        'The safety checks keep qemu-img away from this file (hostile, unknown or unreadable structure), so it cannot be converted here.',
+    };
   }
   const info = result.info;
   if (!info || !info.format) {
-    return { ok: false, code: 'not-read', reason: 'qemu-img did not read this image, so it cannot convert it. Fix the findings above first.' };
+    return {
+      ok: false,
+      code: 'not-read',
+      reason: 'qemu-img did not read this image, so it cannot convert it. Fix the findings above first.',
+    };
   }
   if ([...codes].some((c) => NEEDS_PARENT.has(c)) || info['backing-filename']) {
-    return { ok: false, code: 'needs-parent', reason: 'This image only stores changes on top of a parent image that is not here; converting it needs the parent. Convert it where the parent is (qemu-img convert flattens the chain).' };
+    return {
+      ok: false,
+      code: 'needs-parent',
+      reason:
+        'This image only stores changes on top of a parent image that is not here; converting it needs the parent. Convert it where the parent is (qemu-img convert flattens the chain).',
+    };
   }
   if (info.encrypted) return { ok: false, code: 'encrypted', reason: 'The image is encrypted; decrypt it first.' };
   if (!/^[\w.+-]+$/.test(inputName)) return { ok: false, code: 'bad-name', reason: `Invalid input name ${JSON.stringify(inputName)}.` };

@@ -47,26 +47,42 @@ function renderFinding(f: CardFinding): TemplateResult {
 function renderVerdict(c: CardState): TemplateResult | typeof nothing {
   if (c.safe === undefined) return nothing;
   const fmt = c.diskFormat || c.detectedFormat || '?';
-  return html`<div part="verdict ${c.safe ? 'verdict-safe' : 'verdict-unsafe'}" class="verdict ${c.safe ? 'safe' : 'unsafe'}" data-safe=${String(c.safe)}>
-      ${c.safe
-        ? msg(str`Glance accepts this image as ${fmt}.`)
-        : msg(str`Glance would reject this image as it is (content: ${c.detectedFormat ?? '?'}).`)}
+  return html`<div
+      part="verdict ${c.safe ? 'verdict-safe' : 'verdict-unsafe'}"
+      class="verdict ${c.safe ? 'safe' : 'unsafe'}"
+      data-safe=${String(c.safe)}
+    >
+      ${
+        c.safe
+          ? msg(str`Glance accepts this image as ${fmt}.`)
+          : msg(str`Glance would reject this image as it is (content: ${c.detectedFormat ?? '?'}).`)
+      }
     </div>
-    ${c.findings.length ? html`<ul class="findings" part="findings">${c.findings.map(renderFinding)}</ul>` : nothing}`;
+    ${
+      c.findings.length
+        ? html`<ul class="findings" part="findings">
+            ${c.findings.map(renderFinding)}
+          </ul>`
+        : nothing
+    }`;
 }
 
 function renderActions(c: CardState, ctx: CardContext): TemplateResult {
   const done = c.phase === 'done';
-  return html`${ctx.conversions.isOutput(c.id) && done
-    ? html`<button part="save-button" class="secondary save" type="button" @click=${() => void ctx.conversions.save(c)}>
-        ${msg('Save as…')}
-      </button>`
-    : nothing}
-  ${ctx.uploadable && done
-    ? html`<button part="upload-button" class="secondary upload" type="button" @click=${() => ctx.requestUpload(c)}>
-        ${msg('Upload to the cloud…')}
-      </button>`
-    : nothing}`;
+  return html`${
+    ctx.conversions.isOutput(c.id) && done
+      ? html`<button part="save-button" class="secondary save" type="button" @click=${() => void ctx.conversions.save(c)}>
+          ${msg('Save as…')}
+        </button>`
+      : nothing
+  }
+  ${
+    ctx.uploadable && done
+      ? html`<button part="upload-button" class="secondary upload" type="button" @click=${() => ctx.requestUpload(c)}>
+          ${msg('Upload to the cloud…')}
+        </button>`
+      : nothing
+  }`;
 }
 
 export function renderCard(c: CardState, ctx: CardContext): TemplateResult {
@@ -77,33 +93,44 @@ export function renderCard(c: CardState, ctx: CardContext): TemplateResult {
       <span class="phase" aria-live="polite">${phaseLabel(c.phase)}</span>
       ${renderActions(c, ctx)}
     </header>
-    ${c.convertedFrom
-      ? html`<p class="muted converted-from">${msg(str`Converted from ${c.convertedFrom}, kept in this browser until you clear the results.`)}</p>`
-      : nothing}
+    ${
+      c.convertedFrom
+        ? html`<p class="muted converted-from">
+            ${msg(str`Converted from ${c.convertedFrom}, kept in this browser until you clear the results.`)}
+          </p>`
+        : nothing
+    }
     ${c.extents.length ? html`<p class="muted extents">${msg(str`With its extent files: ${c.extents.join(', ')}`)}</p>` : nothing}
     ${c.notes.map((n) => html`<p class="muted note">${n}</p>`)}
     ${(c.ovaDisks ?? []).map(
-      (d) => html`<p class="muted note ova-disk">
-        ${msg(str`Disk inside the OVA: ${d.name} (${formatBytes(d.size)} at byte ${d.offset}), read in place.`)}
-      </p>`,
+      (d) =>
+        html`<p class="muted note ova-disk">
+          ${msg(str`Disk inside the OVA: ${d.name} (${formatBytes(d.size)} at byte ${d.offset}), read in place.`)}
+        </p>`,
     )}
-    ${c.missingExtents.length
-      ? html`<div class="error missing" part="error" role="alert">
-          ${msg(str`Missing extent files: ${c.missingExtents.join(', ')}. Select them together with the descriptor (or choose the folder).`)}
-        </div>`
-      : nothing}
+    ${
+      c.missingExtents.length
+        ? html`<div class="error missing" part="error" role="alert">
+            ${msg(str`Missing extent files: ${c.missingExtents.join(', ')}. Select them together with the descriptor (or choose the folder).`)}
+          </div>`
+        : nothing
+    }
     ${renderVerdict(c)} ${renderConvert(c, ctx.conversions)}
-    ${c.innerFormat
-      ? html`<p class="note inner-format" data-inner-format=${c.innerFormat}>
-          ${msg(str`Inside the compressed file: ${c.innerFormat} (seen in its first decompressed MiB). Decompress it, then inspect the image itself.`)}
-        </p>`
-      : nothing}
+    ${
+      c.innerFormat
+        ? html`<p class="note inner-format" data-inner-format=${c.innerFormat}>
+            ${msg(str`Inside the compressed file: ${c.innerFormat} (seen in its first decompressed MiB). Decompress it, then inspect the image itself.`)}
+          </p>`
+        : nothing
+    }
     ${c.error ? html`<div class="error" part="error" role="alert">${c.error}</div>` : nothing} ${renderDetails(c)}
-    ${c.result !== undefined
-      ? html`<details part="json" class="json">
-          <summary>${msg('Inspection as JSON (as image-inspector inspect --json prints it)')}</summary>
-          <pre>${JSON.stringify(c.result, null, 2)}</pre>
-        </details>`
-      : nothing}
+    ${
+      c.result !== undefined
+        ? html`<details part="json" class="json">
+            <summary>${msg('Inspection as JSON (as image-inspector inspect --json prints it)')}</summary>
+            <pre>${JSON.stringify(c.result, null, 2)}</pre>
+          </details>`
+        : nothing
+    }
   </li>`;
 }

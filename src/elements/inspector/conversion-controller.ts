@@ -117,8 +117,10 @@ export class ConversionController implements ReactiveController {
         await conv.removeOpfsOutput(opfsPath);
         return;
       }
-      await this.inspection.inspectGroups([{ name: file.name, main: file, extents: new Map(), missing: [] }], { convertedFrom: c.name }, (id) =>
-        this.#outputs.set(id, opfsPath),
+      await this.inspection.inspectGroups(
+        [{ name: file.name, main: file, extents: new Map(), missing: [] }],
+        { convertedFrom: c.name },
+        (id) => this.#outputs.set(id, opfsPath),
       );
     } catch (e) {
       const kind = e instanceof conv.ConversionError ? e.kind : 'failed';

@@ -21,7 +21,9 @@ export function refusalText(code: RefusalCode): string {
     case 'not-read':
       return msg('qemu-img could not read this image, so it cannot be converted. See the findings.');
     case 'needs-parent':
-      return msg('This image only holds changes on top of a parent image that is not here. Convert it where its parent is (qemu-img convert merges the chain).');
+      return msg(
+        'This image only holds changes on top of a parent image that is not here. Convert it where its parent is (qemu-img convert merges the chain).',
+      );
     case 'encrypted':
       return msg('The image is encrypted; decrypt it first.');
     case 'bad-target':
@@ -56,7 +58,9 @@ function outcome(st: ConvertState): string {
     case 'failed':
       if (st.noRoom) {
         return st.needed !== undefined && st.available !== undefined && st.needed > st.available
-          ? msg(str`Not enough room in the browser’s storage: the output needs up to ${formatBytes(st.needed)}, ${formatBytes(st.available)} are free. Free some space (or use a normal, non-private window) and try again.`)
+          ? msg(
+              str`Not enough room in the browser’s storage: the output needs up to ${formatBytes(st.needed)}, ${formatBytes(st.available)} are free. Free some space (or use a normal, non-private window) and try again.`,
+            )
           : msg(str`The browser’s storage ran out of room during the conversion (${st.message ?? ''}).`);
       }
       return msg(str`Conversion failed: ${st.refusal ? refusalText(st.refusal) : (st.message ?? '')}`);
@@ -71,23 +75,36 @@ export function renderConvert(c: CardState, actions: ConvertActions): TemplateRe
   const advised = conversionAdvised(result);
   const probe = planConversion(result, DEFAULT_TARGET, 'probe');
   if (!probe.ok) {
-    return advised ? html`<p class="note convert-refused" part="convert" data-refusal=${probe.code}>${refusalText(probe.code)}</p>` : nothing;
+    return advised
+      ? html`<p class="note convert-refused" part="convert" data-refusal=${probe.code}>${refusalText(probe.code)}</p>`
+      : nothing;
   }
   const st = c.convert;
   const busy = st?.status === 'measuring' || st?.status === 'running';
   return html`<div part="convert" class="convert ${advised ? 'advised' : ''}" data-status=${st?.status ?? 'idle'}>
     ${advised ? html`<p class="convert-lead">${msg('Glance does not take this image as it is: convert it here, on this machine.')}</p>` : nothing}
-    ${busy
-      ? renderProgress(c.id, st, actions)
-      : html`<label>
-            ${msg('Convert to')}
-            <select class="convert-target" part="convert-target" @change=${(e: Event) => actions.setTarget(c.id, (e.target as HTMLSelectElement).value)}>
-              ${CONVERT_TARGETS.map((t) => html`<option value=${t} ?selected=${t === actions.target(c.id)}>${targetLabel(t)}</option>`)}
-            </select>
-          </label>
-          <button part="convert-button" class="${advised ? '' : 'secondary'} convert-button" type="button" @click=${() => void actions.convert(c)}>
-            ${msg('Convert…')}
-          </button>`}
+    ${
+      busy
+        ? renderProgress(c.id, st, actions)
+        : html`<label>
+              ${msg('Convert to')}
+              <select
+                class="convert-target"
+                part="convert-target"
+                @change=${(e: Event) => actions.setTarget(c.id, (e.target as HTMLSelectElement).value)}
+              >
+                ${CONVERT_TARGETS.map((t) => html`<option value=${t} ?selected=${t === actions.target(c.id)}>${targetLabel(t)}</option>`)}
+              </select>
+            </label>
+            <button
+              part="convert-button"
+              class="${advised ? '' : 'secondary'} convert-button"
+              type="button"
+              @click=${() => void actions.convert(c)}
+            >
+              ${msg('Convert…')}
+            </button>`
+    }
     ${st && !busy ? html`<p class="convert-status" role="status">${outcome(st)}</p>` : nothing}
   </div>`;
 }

@@ -23,8 +23,7 @@ function renderInfo(info: QemuImgInfo): TemplateResult {
       ${row('virtual-size', msg('Virtual size'), info['virtual-size'], formatBytesExact(info['virtual-size']))}
       ${row('actual-size', msg('Disk size'), info['actual-size'], formatBytes(info['actual-size']))}
       ${row('cluster-size', msg('Cluster size'), info['cluster-size'], formatBytes(info['cluster-size']))}
-      ${row('compat', msg('Compat level'), fs['compat'])}
-      ${row('compression-type', msg('Compression'), fs['compression-type'])}
+      ${row('compat', msg('Compat level'), fs['compat'])} ${row('compression-type', msg('Compression'), fs['compression-type'])}
       ${row('backing-filename', msg('Backing file'), info['backing-filename'])}
       ${row('backing-filename-format', msg('Backing file format'), info['backing-filename-format'])}
       ${row('data-file', msg('External data file'), fs['data-file'])}
@@ -46,26 +45,29 @@ function renderFormatSpecific(info: QemuImgInfo | undefined): TemplateResult | t
   return html`<section part="details format-specific" class="details">
     <h4>${msg(str`${fsType ?? ''} details`)}</h4>
     <dl>${scalars.map(([k, v]) => row(k, k, v))}</dl>
-    ${extents.length
-      ? html`<table class="extents">
-          <thead>
-            <tr>
-              <th>${msg('Extent')}</th>
-              <th>${msg('Format')}</th>
-              <th>${msg('Virtual size')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${extents.map(
-              (e) => html`<tr>
-                <td>${String(e['filename'] ?? '').replace(/^\/in\//, '')}</td>
-                <td>${String(e['format'] ?? '')}${e['compressed'] ? ` (${msg('compressed')})` : ''}</td>
-                <td>${formatBytes(e['virtual-size'] as number | undefined)}</td>
-              </tr>`,
-            )}
-          </tbody>
-        </table>`
-      : nothing}
+    ${
+      extents.length
+        ? html`<table class="extents">
+            <thead>
+              <tr>
+                <th>${msg('Extent')}</th>
+                <th>${msg('Format')}</th>
+                <th>${msg('Virtual size')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${extents.map(
+                (e) =>
+                  html`<tr>
+                    <td>${String(e['filename'] ?? '').replace(/^\/in\//, '')}</td>
+                    <td>${String(e['format'] ?? '')}${e['compressed'] ? ` (${msg('compressed')})` : ''}</td>
+                    <td>${formatBytes(e['virtual-size'] as number | undefined)}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : nothing
+    }
   </section>`;
 }
 
@@ -99,21 +101,25 @@ function renderCheckAndMap(c: CardState): TemplateResult | typeof nothing {
   if (!check && !a) return nothing;
   const pct = (n: number) => (a && a.virtualSize > 0 ? (100 * n) / a.virtualSize : 0);
   return html`<section part="check allocation" class="details">
-    ${check
-      ? html`<h4>${msg('qemu-img check')}</h4>
-          <p class="check" data-status=${check.status}>${checkText(check)}</p>`
-      : nothing}
-    ${a
-      ? html`<h4>${msg('Allocation (qemu-img map)')}</h4>
-          <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label=${msg('allocated vs zero')}>
-            ${svg`<rect class="data" x="0" y="0" height="10" width=${pct(a.data)}></rect>
+    ${
+      check
+        ? html`<h4>${msg('qemu-img check')}</h4>
+            <p class="check" data-status=${check.status}>${checkText(check)}</p>`
+        : nothing
+    }
+    ${
+      a
+        ? html`<h4>${msg('Allocation (qemu-img map)')}</h4>
+            <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label=${msg('allocated vs zero')}>
+              ${svg`<rect class="data" x="0" y="0" height="10" width=${pct(a.data)}></rect>
               <rect class="zero" x=${pct(a.data)} y="0" height="10" width=${pct(a.zero)}></rect>`}
-          </svg>
-          <dl>
-            ${row('allocated', msg('Data'), a.data, `${formatBytes(a.data)} (${pct(a.data).toFixed(1)} %)`)}
-            ${row('zero', msg('Zero / unallocated'), a.zero, `${formatBytes(a.zero)} (${pct(a.zero).toFixed(1)} %)`)}
-          </dl>`
-      : nothing}
+            </svg>
+            <dl>
+              ${row('allocated', msg('Data'), a.data, `${formatBytes(a.data)} (${pct(a.data).toFixed(1)} %)`)}
+              ${row('zero', msg('Zero / unallocated'), a.zero, `${formatBytes(a.zero)} (${pct(a.zero).toFixed(1)} %)`)}
+            </dl>`
+        : nothing
+    }
   </section>`;
 }
 
@@ -131,11 +137,12 @@ function renderSuggestions(c: CardState): TemplateResult | typeof nothing {
       </thead>
       <tbody>
         ${c.suggestions.map(
-          (s) => html`<tr data-property=${s.property}>
-            <td><code>${s.property}</code></td>
-            <td class="value">${String(s.value)}</td>
-            <td class="muted">${s.source ?? ''}</td>
-          </tr>`,
+          (s) =>
+            html`<tr data-property=${s.property}>
+              <td><code>${s.property}</code></td>
+              <td class="value">${String(s.value)}</td>
+              <td class="muted">${s.source ?? ''}</td>
+            </tr>`,
         )}
       </tbody>
     </table>

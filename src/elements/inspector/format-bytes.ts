@@ -3,7 +3,6 @@ import { str } from '@lit/localize';
 import { currentLocale, msg } from '../../locales/scoped-msg.ts';
 import { BINARY_UNITS, scaleBinary } from '../../core/binary-units.ts';
 
-
 export function formatBytes(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return '';
   const { value: v, exponent: i } = scaleBinary(n);

@@ -69,7 +69,9 @@ async function sweepClosedTabs(own: string): Promise<void> {
   for (const name of names) {
     if (name === own || live.has(name)) continue;
     // Best effort: a file still locked by a dying tab is left for the next sweep.
-    await root.removeEntry(name, { recursive: true }).catch((e: unknown) => console.warn(`image-inspector: could not remove ${OPFS_ROOT}/${name}:`, e));
+    await root
+      .removeEntry(name, { recursive: true })
+      .catch((e: unknown) => console.warn(`image-inspector: could not remove ${OPFS_ROOT}/${name}:`, e));
   }
 }
 

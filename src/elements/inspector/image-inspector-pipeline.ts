@@ -8,12 +8,11 @@ import { inspectImage } from '../../core/inspection-pipeline.ts';
 import type { QemuImgClient } from '../../../workers/qemu-img/types.ts';
 import { qemuInputs } from './image-inspector-groups.ts';
 import { formatInsideGzip } from './image-inspector-gzip.ts';
-import type { CardState, InspectionPipeline } from './image-inspector-model.ts';
+import type { InspectionPipeline } from './image-inspector-model.ts';
 
 export function createPipeline(): InspectionPipeline {
   let client: Promise<QemuImgClient> | undefined;
-  const getClient = () =>
-    (client ??= import('../../../workers/qemu-img/client.ts').then((m) => m.createQemuImgClient()));
+  const getClient = () => (client ??= import('../../../workers/qemu-img/client.ts').then((m) => m.createQemuImgClient()));
 
   return {
     async inspect(group, opts, update) {
@@ -29,7 +28,8 @@ export function createPipeline(): InspectionPipeline {
           const inputs = qemuInputs(group, target.member);
           return {
             image: ['-f', target.format, `/in/${inputs[0]!.name}`],
-            run: (args, o) => qemu.run({ args, inputs, timeoutMs: o.timeoutMs }, { timeoutMs: o.timeoutMs, ...(o.signal ? { signal: o.signal } : {}) }),
+            run: (args, o) =>
+              qemu.run({ args, inputs, timeoutMs: o.timeoutMs }, { timeoutMs: o.timeoutMs, ...(o.signal ? { signal: o.signal } : {}) }),
           };
         },
         async onSafety(safety, target) {

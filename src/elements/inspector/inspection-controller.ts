@@ -115,7 +115,8 @@ export class InspectionController implements ReactiveController {
 
   async #inspectOne(id: number, group: ImageGroup): Promise<void> {
     this.patch(id, { phase: 'safety' });
-    const emit = <T>(type: string, detail: T) => this.host.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
+    const emit = <T>(type: string, detail: T) =>
+      this.host.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
     try {
       const pipeline = await this.#getPipeline();
       const declaredFormat = this.declaredFormat();
