@@ -3,30 +3,16 @@
 // `image-inspector inspect --json` prints (wasm qemu-img in a Node thread). Only what comes from
 // where the file sits differs: paths (/in/<name> vs the host path) and actual-size (the host's
 // block count vs the browser's).
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
-import { serveDist, type DistServer, REPO_ROOT } from './helpers/serve-dist.ts';
-import { ensureAppCorpus, type AppCorpus } from './helpers/app-corpus.ts';
+import { REPO_ROOT } from './helpers/serve-dist.ts';
 import { openApp, chooseFiles, waitForOutcomes, waitForIdle } from './helpers/app-page.ts';
 import { comparableInfo, type Json } from './helpers/native.ts';
+import { appFixture } from './helpers/app-fixture.ts';
 
-let corpus: AppCorpus;
-let server: DistServer;
-let browser: Browser;
-
-before(async () => {
-  corpus = ensureAppCorpus();
-  server = await serveDist(5607);
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const fx = appFixture(5607);
 
 /** `inspect --json` of one file, run from its folder so that `file` is its base name as on the page. */
 function cliJson(path: string): Json {
@@ -50,8 +36,8 @@ function withoutLocation(v: Json, dirs: string[]): Json {
 
 describe('the page and the CLI give the same inspection', { timeout: 300_000 }, () => {
   test('safe images, an ISO, an OVA, a gzip, a backing file, a hostile descriptor and a qemu-img crash', async () => {
-    const base = corpus.base.dir;
-    const noExtents = corpus.base.hostile.find((h) => h.id === 'no-extents.vmdk')!.path;
+    const base = fx.corpus.base.dir;
+    const noExtents = fx.corpus.base.hostile.find((h) => h.id === 'no-extents.vmdk')!.path;
     // What the CLI is given; the page also gets the extents of multi-file images (its picker sees
     // only what the user chose, the CLI's qemu-img finds them next to the descriptor).
     const images = [
@@ -61,15 +47,15 @@ describe('the page and the CLI give the same inspection', { timeout: 300_000 }, 
       `${base}/small.vpc`,
       `${base}/small.vhdx`,
       `${base}/small.raw`,
-      corpus.iso,
-      corpus.ova,
-      corpus.gzip,
-      corpus.htmlBacking,
-      corpus.readonlyExtent,
+      fx.corpus.iso,
+      fx.corpus.ova,
+      fx.corpus.gzip,
+      fx.corpus.htmlBacking,
+      fx.corpus.readonlyExtent,
       noExtents,
     ];
-    const extents = [corpus.readonlyExtentData];
-    const app = await openApp(browser, server.origin);
+    const extents = [fx.corpus.readonlyExtentData];
+    const app = await openApp(fx.browser, fx.server.origin);
     try {
       await chooseFiles(app.page, [...images, ...extents]);
       const { inspected, errors } = await waitForOutcomes(app.page, images.length, 120_000);
@@ -84,7 +70,7 @@ describe('the page and the CLI give the same inspection', { timeout: 300_000 }, 
         const cli = cliJson(path);
         assert.deepEqual(withoutLocation(page, dirs), withoutLocation(cli, dirs), `${name}: the page's detail equals inspect --json`);
       }
-      const crashed = byFile.get(basename(corpus.readonlyExtent)) as { safety: { safe: boolean; findings: Array<{ code: string }> } };
+      const crashed = byFile.get(basename(fx.corpus.readonlyExtent)) as { safety: { safe: boolean; findings: Array<{ code: string }> } };
       assert.equal(crashed.safety.safe, false);
       assert.ok(
         crashed.safety.findings.some((f) => f.code === 'qemu.info-failed'),
