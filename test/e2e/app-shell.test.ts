@@ -111,6 +111,7 @@ test('offline PWA: after the first visit the app, its worker and the wasm load w
     assert.equal((inspected[0] as { format: string }).format, 'vdi', 'qemu-img ran offline');
   } finally {
     await app.close();
+    await fx.restartServer();
   }
 });
 

@@ -10,6 +10,8 @@ export interface AppFixture {
   readonly corpus: AppCorpus;
   readonly server: DistServer;
   readonly browser: Browser;
+  /** Serves the app again on the same port after a test closed the server (offline tests). */
+  restartServer(): Promise<void>;
 }
 
 /** Corpus generation is cached; Chromium starts in seconds: a minute means something hangs. */
@@ -47,6 +49,10 @@ export function appFixture(port: number): AppFixture {
     },
     get browser() {
       return ready(browser, 'Chromium');
+    },
+    async restartServer() {
+      await server?.close();
+      server = await serveDist(port);
     },
   };
 }
