@@ -3,7 +3,7 @@
 import type { KeystoneSession } from './keystone.ts';
 import type { EndpointQuery } from './catalog.ts';
 import { OpenStackError, httpError } from './errors.ts';
-import { classifyTransportFailure, defaultFetch, joinUrl, send, sendJson } from './http.ts';
+import { classifyTransportFailure, defaultFetch, joinUrl, sendJson } from './http.ts';
 import { defaultUploadTransport, type UploadTransport } from './upload-transport.ts';
 import type { ImageDigests } from '../hash/image-hasher.ts';
 import type {

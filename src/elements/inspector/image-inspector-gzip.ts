@@ -1,8 +1,8 @@
 // What a gzip-compressed file holds, told from its first decompressed bytes only (the browser's
 // DecompressionStream, stopped after PEEK_BYTES): "a gzip'd qcow2" is a better answer than
 // "gzip". Nothing is unpacked to disk or kept; the safety core names the inner format.
-import { bytesSource } from '../core/inspect/byte-source.ts';
-import { inspectSafety } from '../core/inspect/safety.ts';
+import { bytesSource } from '../../core/inspect/byte-source.ts';
+import { inspectSafety } from '../../core/inspect/safety.ts';
 
 const PEEK_BYTES = 1024 * 1024;
 

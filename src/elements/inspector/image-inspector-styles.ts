@@ -27,7 +27,9 @@ export const inspectorStyles = css`
     background: var(--_surface);
     padding: 28px 20px;
     text-align: center;
-    transition: border-color 0.15s, background 0.15s;
+    transition:
+      border-color 0.15s,
+      background 0.15s;
   }
   .drop.over {
     border-color: var(--_accent);

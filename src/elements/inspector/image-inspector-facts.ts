@@ -1,8 +1,8 @@
 // Format facts the safety core read from the headers, as rows for a card: what qemu-img info does
 // not print (the VMDK descriptor's adapter type and hardware version, VHD disk type and creator,
 // VHDX block and sector sizes, VDI image type, ISO volume, partition table, OVF hardware).
-import { msg } from '@lit/localize';
-import type { SafetyDetails } from '../core/inspect/types.ts';
+import { msg } from '../../locales/scoped-msg.ts';
+import type { SafetyDetails } from '../../core/inspect/types.ts';
 
 export interface FactRow {
   /** Stable key (data-field in the DOM). */

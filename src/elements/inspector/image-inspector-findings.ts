@@ -2,8 +2,9 @@
 // The safety core's English message and fix stay the text of the image-inspected event's detail
 // (the same as the CLI's JSON); here they are only the fallback for codes without a translation
 // or findings that lack the params a translation needs.
-import { msg, str } from '@lit/localize';
-import { getLocale, sourceLocale } from '../locales/localization.ts';
+import { str } from '@lit/localize';
+import { currentLocale, msg } from '../../locales/scoped-msg.ts';
+import { sourceLocale } from '../../locales/localization.ts';
 
 export interface LocalisableFinding {
   code: string;
@@ -67,16 +68,26 @@ const TEXTS: Record<string, Text> = {
   'vmdk.create-type': {
     needs: ['createType'],
     message: (p) => msg(str`VMDK createType "${p['createType']}" is not one Glance accepts (only monolithicSparse and streamOptimized).`),
-    fix: () => msg('Convert it to a single-file image (qcow2, or a streamOptimized VMDK); select the descriptor together with its extent files so the conversion can read them.'),
+    fix: () =>
+      msg(
+        'Convert it to a single-file image (qcow2, or a streamOptimized VMDK); select the descriptor together with its extent files so the conversion can read them.',
+      ),
   },
   'vmdk.descriptor-invalid': { message: () => msg('The VMDK descriptor contains non-ASCII bytes; Glance refuses it.'), fix: convert },
   'vmdk.descriptor-line': {
-    message: () => msg('The VMDK descriptor contains a line that is neither a comment, a setting, a ddb entry nor an extent; Glance refuses descriptors it cannot fully understand.'),
+    message: () =>
+      msg(
+        'The VMDK descriptor contains a line that is neither a comment, a setting, a ddb entry nor an extent; Glance refuses descriptors it cannot fully understand.',
+      ),
     fix: doNotUpload,
   },
   'vmdk.extent-path': {
-    message: () => msg('A VMDK extent names a path outside the image’s own directory; reading it could expose other files of the machine that opens it.'),
-    fix: () => msg('Do not upload this file. If it is yours, rewrite the extent lines with plain file names and select those files alongside.'),
+    message: () =>
+      msg(
+        'A VMDK extent names a path outside the image’s own directory; reading it could expose other files of the machine that opens it.',
+      ),
+    fix: () =>
+      msg('Do not upload this file. If it is yours, rewrite the extent lines with plain file names and select those files alongside.'),
   },
   'vmdk.no-extents': {
     message: () => msg('The VMDK descriptor lists no extents (no data files), which Glance refuses and qemu-img cannot open.'),
@@ -88,7 +99,10 @@ const TEXTS: Record<string, Text> = {
     fix: () => msg('Select the descriptor together with its extent files (or their folder).'),
   },
   'vmdk.footer': {
-    message: () => msg('This VMDK ends with a footer consistent with its header. Current Glance accepts it; Glance releases before the fix for LP 2073262 refused every VMDK with a footer.'),
+    message: () =>
+      msg(
+        'This VMDK ends with a footer consistent with its header. Current Glance accepts it; Glance releases before the fix for LP 2073262 refused every VMDK with a footer.',
+      ),
     fix: () => msg('Nothing to do; if your cloud runs an older Glance, convert it to a VMDK without footer or to qcow2.'),
   },
   'vmdk.footer-mismatch': {
@@ -99,7 +113,10 @@ const TEXTS: Record<string, Text> = {
   'vmdk.descriptor-location': { message: () => msg('The VMDK descriptor is not where it must be; Glance refuses it.'), fix: convert },
   'vmdk.extent-file': {
     message: () => msg('This file is one extent (a data part) of a multi-file VMDK, not a disk image by itself.'),
-    fix: () => msg('Select the VMDK descriptor (the small .vmdk text file) together with all its extent files, then convert them to a single image.'),
+    fix: () =>
+      msg(
+        'Select the VMDK descriptor (the small .vmdk text file) together with all its extent files, then convert them to a single image.',
+      ),
   },
   'ova.missing-file': {
     needs: ['files'],
@@ -115,9 +132,18 @@ const TEXTS: Record<string, Text> = {
     fix: () => msg('Set CPU, memory and OS properties by hand.'),
   },
   'tar.invalid': { message: () => msg('The archive is damaged or cut short.'), fix: getAgain },
-  'gpt.invalid': { message: () => msg('The GPT header declares an implausible partition array.'), fix: () => msg('Repair the partition table before uploading.') },
-  'gpt.header-missing': { message: () => msg('The MBR announces a GPT disk, but no GPT header follows it.'), fix: () => msg('Repair the partition table before uploading.') },
-  'luks.version': { message: () => msg('This LUKS version is not supported by Glance’s checks (only LUKS1).'), fix: () => msg('Decrypt and convert it to qcow2/raw.') },
+  'gpt.invalid': {
+    message: () => msg('The GPT header declares an implausible partition array.'),
+    fix: () => msg('Repair the partition table before uploading.'),
+  },
+  'gpt.header-missing': {
+    message: () => msg('The MBR announces a GPT disk, but no GPT header follows it.'),
+    fix: () => msg('Repair the partition table before uploading.'),
+  },
+  'luks.version': {
+    message: () => msg('This LUKS version is not supported by Glance’s checks (only LUKS1).'),
+    fix: () => msg('Decrypt and convert it to qcow2/raw.'),
+  },
   'inspect.detector-failed': {
     needs: ['format'],
     message: (p) => msg(str`The ${p['format']} check could not read this file.`),
@@ -152,12 +178,18 @@ const TEXTS: Record<string, Text> = {
   'image.empty': { message: () => msg('The file is empty.'), fix: () => msg('Choose the image file itself.') },
   'format.multiple': {
     needs: ['formats'],
-    message: (p) => msg(str`The content matches several formats at once (${p['formats']}); Glance refuses such files because one format can hide another’s header.`),
+    message: (p) =>
+      msg(
+        str`The content matches several formats at once (${p['formats']}); Glance refuses such files because one format can hide another’s header.`,
+      ),
     fix: () => msg('Do not upload this file as it is; if you trust its source, convert it from the format you expect.'),
   },
   'format.mismatch': {
     needs: ['declared', 'detected'],
-    message: (p) => msg(str`You declared disk_format=${p['declared']}, but the content is ${p['detected']}; Glance refuses uploads whose content does not match the declared format.`),
+    message: (p) =>
+      msg(
+        str`You declared disk_format=${p['declared']}, but the content is ${p['detected']}; Glance refuses uploads whose content does not match the declared format.`,
+      ),
   },
   'iso.hybrid': {
     message: () => msg('This is a hybrid ISO (ISO 9660 with a partition table for USB boot). Glance counts it as iso.'),
@@ -168,11 +200,18 @@ const TEXTS: Record<string, Text> = {
     fix: () => msg('Rebuild the image with an ISO 9660 bridge, or upload it as disk_format=raw.'),
   },
   'mbr.fat-boot-sector': {
-    message: () => msg('The file starts with a FAT file system boot sector, which Glance mistakes for a partition table and then rejects (LP 2079850).'),
+    message: () =>
+      msg('The file starts with a FAT file system boot sector, which Glance mistakes for a partition table and then rejects (LP 2079850).'),
     fix: () => msg('Convert it to qcow2, or put the file system inside a partitioned disk image.'),
   },
-  'gpt.header-crc': { message: () => msg('The GPT header checksum is wrong.'), fix: () => msg('Repair the partition table before uploading.') },
-  'gpt.entries-crc': { message: () => msg('The GPT partition array checksum is wrong.'), fix: () => msg('Repair the partition table before uploading.') },
+  'gpt.header-crc': {
+    message: () => msg('The GPT header checksum is wrong.'),
+    fix: () => msg('Repair the partition table before uploading.'),
+  },
+  'gpt.entries-crc': {
+    message: () => msg('The GPT partition array checksum is wrong.'),
+    fix: () => msg('Repair the partition table before uploading.'),
+  },
   'luks.unsupported': {
     message: () => msg('This is a LUKS-encrypted volume; Glance has no disk_format for it.'),
     fix: () => msg('Decrypt and convert it to qcow2/raw, or upload it through Cinder’s encrypted volume types.'),
@@ -182,7 +221,10 @@ const TEXTS: Record<string, Text> = {
     fix: () => msg('Decompress it first (gunzip), then inspect the image inside.'),
   },
   'container.ova': {
-    message: () => msg('This is an OVA appliance (a tar archive holding a disk). Glance checks the archive, not the disk, so a direct upload is refused unless the cloud unpacks OVAs on import.'),
+    message: () =>
+      msg(
+        'This is an OVA appliance (a tar archive holding a disk). Glance checks the archive, not the disk, so a direct upload is refused unless the cloud unpacks OVAs on import.',
+      ),
     fix: () => msg('Upload the disk inside: image-inspector reads it in place from the OVA, without unpacking.'),
   },
   'container.tar': {
@@ -204,7 +246,10 @@ const TEXTS: Record<string, Text> = {
   },
   'check.failed': { message: () => msg('qemu-img check could not complete.'), fix: doNotUpload },
   'qemu.not-opened': {
-    message: () => msg('qemu-img was not run on this file: its structure is hostile, unknown or a container, and opening it is exactly what the checks above guard against.'),
+    message: () =>
+      msg(
+        'qemu-img was not run on this file: its structure is hostile, unknown or a container, and opening it is exactly what the checks above guard against.',
+      ),
     fix: () => msg('See the findings above.'),
   },
   'qemu.map-failed': {
@@ -216,7 +261,7 @@ const TEXTS: Record<string, Text> = {
 
 function usable(f: LocalisableFinding): Text | undefined {
   // In English the core's own text is the most specific one (it names values these omit).
-  if (getLocale() === sourceLocale) return undefined;
+  if (currentLocale() === sourceLocale) return undefined;
   const t = TEXTS[f.code];
   if (!t) return undefined;
   return (t.needs ?? []).every((k) => f.params?.[k] !== undefined) ? t : undefined;

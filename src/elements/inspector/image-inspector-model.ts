@@ -18,24 +18,12 @@ export interface CardSuggestion {
   source?: string;
 }
 
-export type { CheckSummary, AllocationSummary } from '../core/inspect/qemu-check.ts';
-import type { CheckSummary, AllocationSummary } from '../core/inspect/qemu-check.ts';
+export type { CheckSummary, AllocationSummary } from '../../core/inspect/qemu-check.ts';
+import type { CheckSummary, AllocationSummary } from '../../core/inspect/qemu-check.ts';
 
-/** The part of `qemu-img info --output=json` this card shows (kebab-case keys as qemu-img prints). */
-export interface QemuImgInfo {
-  filename?: string;
-  format?: string;
-  'virtual-size'?: number;
-  'actual-size'?: number;
-  'cluster-size'?: number;
-  'backing-filename'?: string;
-  'full-backing-filename'?: string;
-  'backing-filename-format'?: string;
-  'dirty-flag'?: boolean;
-  encrypted?: boolean;
-  'format-specific'?: { type?: string; data?: Record<string, unknown> };
-  [key: string]: unknown;
-}
+export type { QemuImgInfo } from '../../core/inspection.ts';
+import type { InspectionResult, QemuImgInfo } from '../../core/inspection.ts';
+import type { RefusalCode } from '../../core/convert/plan.ts';
 
 export type Phase = 'queued' | 'safety' | 'info' | 'details' | 'done' | 'error';
 
@@ -52,7 +40,7 @@ export interface CardState {
   findings: CardFinding[];
   info?: QemuImgInfo;
   /** What the safety core read from the headers beyond qemu-img info (adapter type, VHD type...). */
-  facts?: import('../core/inspect/types.ts').SafetyDetails;
+  facts?: import('../../core/inspect/types.ts').SafetyDetails;
   check?: CheckSummary;
   allocation?: AllocationSummary;
   suggestions: CardSuggestion[];
@@ -67,7 +55,7 @@ export interface CardState {
   ovaDisks?: Array<{ name: string; offset: number; size: number }>;
   error?: string;
   /** The InspectionResult, once complete (also the image-inspected event's detail). */
-  result?: unknown;
+  result?: InspectionResult;
   /** For a card made by a conversion: the name of the image it was converted from. */
   convertedFrom?: string;
   /** The conversion started from this card, if any. */
@@ -90,6 +78,8 @@ export interface ConvertState {
   message?: string;
   /** Set when the failure is a lack of room in the browser's storage. */
   noRoom?: boolean;
+  /** Set when the plan refused the conversion (the view words it). */
+  refusal?: RefusalCode;
 }
 
 /** What the element needs from the inspection pipeline (src/elements/image-inspector-pipeline.ts). */
@@ -100,8 +90,8 @@ export interface InspectionPipeline {
     group: import('./image-inspector-groups.ts').ImageGroup,
     opts: { declaredFormat?: string; signal?: AbortSignal },
     update: (patch: Partial<CardState>) => void,
-  ): Promise<unknown>;
+  ): Promise<InspectionResult>;
   /** The qemu-img client this pipeline runs on (conversions share it: one worker). */
-  qemu(): Promise<import('../../workers/qemu-img/types.ts').QemuImgClient>;
+  qemu(): Promise<import('../../../workers/qemu-img/types.ts').QemuImgClient>;
   dispose(): void;
 }

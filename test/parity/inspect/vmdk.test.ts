@@ -215,5 +215,6 @@ test('terminal escapes from a hostile descriptor are shown, not executed', async
   const r = await inspectBytes(sparseFile('createType="monolithicSparse"\n\u001b[2Jevil line\nRW 2048 SPARSE "x.vmdk"\n'));
   const f = r.findings.find((x) => x.code === 'vmdk.descriptor-line')!;
   assert.ok(f.message.includes('\\x1b[2Jevil line'));
+  // eslint-disable-next-line no-control-regex -- no control character may reach a terminal
   assert.equal(/[\u0000-\u001f]/.test(f.message + String(f.params?.line)), false);
 });

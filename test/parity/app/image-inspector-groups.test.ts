@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { groupFiles, descriptorExtentNames } from '../../../src/elements/image-inspector-groups.ts';
+import { groupFiles, descriptorExtentNames } from '../../../src/elements/inspector/image-inspector-groups.ts';
 
 function fileOf(dir: string, name: string): File {
   return new File([readFileSync(join(dir, name))], name);

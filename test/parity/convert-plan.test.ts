@@ -11,7 +11,7 @@ import { blobSource } from '../../src/core/inspect/byte-source.ts';
 import { inspectSafety } from '../../src/core/inspect/safety.ts';
 import { buildInspection, type InspectionResult } from '../../src/core/inspection.ts';
 import { planConversion, conversionAdvised, outputNameFor, spaceNeeded, CONVERT_TARGETS } from '../../src/core/convert/plan.ts';
-import { qemuDriverFor } from '../../src/core/inspect/glance-formats.ts';
+import { GLANCE_DISK_FORMATS, qemuDriverFor } from '../../src/core/inspect/glance-formats.ts';
 
 let corpus: Corpus;
 before(() => {
@@ -37,7 +37,7 @@ describe('planConversion', () => {
     assert.ok(out.ok, out.ok ? '' : out.reason);
     assert.deepEqual(out.plan.args, ['convert', '-p', '-f', 'vmdk', '-O', 'qcow2', '/in/small-monolithicFlat.vmdk', '/out/small-monolithicFlat.qcow2']);
     assert.deepEqual(out.plan.measureArgs.slice(0, 6), ['measure', '--output=json', '-f', 'vmdk', '-O', 'qcow2']);
-    assert.equal(out.plan.diskFormat, 'qcow2');
+    assert.equal(out.plan.target, 'qcow2');
   });
 
   test('vmdk target is streamOptimized; every target names a Glance disk_format', async () => {
@@ -46,7 +46,7 @@ describe('planConversion', () => {
     for (const t of CONVERT_TARGETS) {
       const out = planConversion(r, t, 'small.qcow2');
       assert.ok(out.ok);
-      assert.equal(out.plan.diskFormat, t);
+      assert.ok((GLANCE_DISK_FORMATS as readonly string[]).includes(out.plan.target), `${t} is a Glance disk_format`);
       assert.equal(out.plan.args.includes('subformat=streamOptimized'), t === 'vmdk');
       assert.ok(!out.plan.args.includes('/out/small.qcow2'), 'never the source name');
     }

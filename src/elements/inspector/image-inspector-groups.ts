@@ -3,6 +3,9 @@
 // (twoGbMaxExtentSparse, monolithicFlat...), which then belong to the descriptor's card.
 // Reads at most the first 64 KiB of each small file; never a whole image.
 
+import type { QemuTarget } from '../../core/inspection-pipeline.ts';
+import type { BlobInput } from '../../../workers/qemu-img/types.ts';
+
 /** A descriptor is small text; monolithicSparse embeds one inside the binary file instead. */
 const MAX_DESCRIPTOR_BYTES = 1024 * 1024;
 const DESCRIPTOR_MAGIC = '# Disk DescriptorFile';
@@ -10,6 +13,16 @@ const DESCRIPTOR_MAGIC = '# Disk DescriptorFile';
 /** Names qemu-img sees under /in: a flat name without '/' (the runner mounts /in/<name>). */
 export function mountName(name: string): string {
   return name.replace(/^.*\//, '').replace(/[^\w.+-]/g, '_') || 'image';
+}
+
+/** What qemu-img reads for a target: for an OVA's disk a slice of the tar (read in place, nothing
+ *  copied), else the file and its extents. The first input is the image itself. */
+export function qemuInputs(group: ImageGroup, member: QemuTarget['member']): BlobInput[] {
+  if (member) return [{ name: mountName(member.name), blob: group.main.slice(member.offset, member.offset + member.size) }];
+  return [
+    { name: mountName(group.main.name), blob: group.main },
+    ...[...group.extents].map(([name, file]) => ({ name: mountName(name), blob: file as Blob })),
+  ];
 }
 
 export interface ImageGroup {

@@ -2,9 +2,10 @@
 // room, run `qemu-img convert -p` in the worker into an OPFS file, and hand back that file (a
 // disk-backed File: never read whole). Cancelling terminates the worker and deletes the partial
 // output. Loaded lazily by <image-inspector> on the first conversion.
-import type { ConversionPlan } from '../core/convert/plan.ts';
-import { spaceNeeded } from '../core/convert/plan.ts';
-import type { BlobInput, QemuImgClient, RunResult } from '../../workers/qemu-img/types.ts';
+import type { ConversionPlan } from '../../core/convert/plan.ts';
+import { spaceNeeded } from '../../core/convert/plan.ts';
+import { stderrTail } from '../../core/inspect/qemu-check.ts';
+import type { BlobInput, QemuImgClient, RunResult } from '../../../workers/qemu-img/types.ts';
 import type { ConvertState } from './image-inspector-model.ts';
 
 /** All conversions live under this OPFS folder, one subfolder each (outputs keep their names). */
@@ -68,7 +69,9 @@ async function sweepClosedTabs(own: string): Promise<void> {
   for (const name of names) {
     if (name === own || live.has(name)) continue;
     // Best effort: a file still locked by a dying tab is left for the next sweep.
-    await root.removeEntry(name, { recursive: true }).catch((e: unknown) => console.warn(`image-inspector: could not remove ${OPFS_ROOT}/${name}:`, e));
+    await root
+      .removeEntry(name, { recursive: true })
+      .catch((e: unknown) => console.warn(`image-inspector: could not remove ${OPFS_ROOT}/${name}:`, e));
   }
 }
 
@@ -111,7 +114,7 @@ export async function removeOpfsOutput(path: string): Promise<void> {
 }
 
 function why(r: RunResult): string {
-  return r.stderr.trim().split('\n').slice(-2).join(' ') || `exit ${r.exitCode}`;
+  return stderrTail(r) || `exit ${r.exitCode}`;
 }
 
 /** Runs the job; resolves with the output File or rejects with a ConversionError. */
