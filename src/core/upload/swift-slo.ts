@@ -35,7 +35,7 @@ export class SwiftSlo implements PartBackend {
     if (deps.credentials.kind === 's3')
       throw new OpenStackError('A Swift upload needs a Keystone token, not EC2 credentials.', { kind: 'bad-config', service: 'swift' });
     if (deps.credentials.kind === 'swift-tempurl')
-      // measured on Swift 2.30: tempurl rewrites the query (dropping multipart-manifest=put) and
+      // Swift 2.30 (tempurl.py): tempurl rewrites the query (dropping multipart-manifest=put) and
       // refuses X-Object-Manifest, so no large object can be written with a TempURL alone
       throw new OpenStackError(
         "A TempURL key alone cannot write a large object: Swift's tempurl middleware drops ?multipart-manifest=put and refuses X-Object-Manifest. Sign in (a Keystone token); the key can then sign Glance's download URL.",
