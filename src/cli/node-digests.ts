@@ -32,10 +32,14 @@ function hashInThread(path: string, size: number, algorithm: 'sha512' | 'md5', s
 
 async function md5OfBlob(blob: Blob, signal?: AbortSignal): Promise<string> {
   const h = createHash('md5');
-  const step = 4 * 1024 * 1024;
-  for (let o = 0; o < blob.size; o += step) {
-    if (signal?.aborted) throw Object.assign(new Error('Hashing was stopped.'), { name: 'AbortError' });
-    h.update(new Uint8Array(await blob.slice(o, Math.min(blob.size, o + step)).arrayBuffer()));
+  // the Blob's own stream (64 KiB pieces): large arrayBuffer() slices pile up as garbage
+  const reader = blob.stream().getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    if (signal?.aborted) {
+      await reader.cancel();
+      throw Object.assign(new Error('Hashing was stopped.'), { name: 'AbortError' });
+    }
+    h.update(r.value);
   }
   return h.digest('hex');
 }

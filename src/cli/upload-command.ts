@@ -11,12 +11,12 @@ import { GlanceClient } from '../core/openstack/glance.ts';
 import { KeystoneSession } from '../core/openstack/keystone.ts';
 import type { ImageCreateFields } from '../core/openstack/types.ts';
 import { startUpload, UploadStoppedError } from '../core/upload/engine.ts';
-import { fetchBodyTransport } from '../core/upload/transports.ts';
 import type { ObjectCredentials, ObjectTarget, UploadProgress, UploadRequest } from '../core/upload/types.ts';
 import type { InspectionResult } from '../core/inspection.ts';
 import { ec2Keys, loadAuthConfig } from './cloud-credentials.ts';
 import { ArgsError, parseUploadArgs, usage, type UploadArgs } from './upload-args.ts';
 import { nodeDigestProvider } from './node-digests.ts';
+import { nodeHttpTransport } from './node-http-transport.ts';
 import { fileStateStore } from './upload-state-file.ts';
 
 export interface UploadIo {
@@ -146,7 +146,7 @@ export async function run(args: string[], io: UploadIo = {}): Promise<number> {
     let lastPhase = '';
     const tty = process.stderr.isTTY === true;
     const handle = startUpload(request, {
-      transport: fetchBodyTransport(),
+      transport: nodeHttpTransport(),
       fetch: (i, init) => globalThis.fetch(i, init),
       store: fileStateStore(env.XDG_CACHE_HOME ? `${env.XDG_CACHE_HOME}/image-inspector/uploads` : undefined),
       digests: nodeDigestProvider(a.file),

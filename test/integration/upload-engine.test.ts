@@ -4,8 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GlanceClient, KeystoneSession } from '../../src/core/openstack/index.ts';
-import { startUpload, fetchBodyTransport, type UploadEnv, type UploadProgress, type UploadRequest } from '../../src/core/upload/index.ts';
+import { startUpload, type UploadEnv, type UploadProgress, type UploadRequest } from '../../src/core/upload/index.ts';
 import { nodeDigestProvider } from '../../src/cli/node-digests.ts';
+import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
 import { fileStateStore } from '../../src/cli/upload-state-file.ts';
 import { cloudCommand, deleteImages, makeRandomFile, passwordConfig, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
 import { deleteContainers, s3Access, sha512Hex, swiftAccess, swiftOf, uniqueBucket, type SwiftAccess } from './helpers/object-storage.ts';
@@ -40,7 +41,7 @@ after(async () => {
 
 function env(session: KeystoneSession, progress: UploadProgress[] = []): UploadEnv {
   return {
-    transport: fetchBodyTransport(),
+    transport: nodeHttpTransport(),
     fetch: (i, init) => fetch(i, init),
     store: fileStateStore(stateDir),
     digests: nodeDigestProvider(file.path),
@@ -155,7 +156,7 @@ describe('upload engine against the real cloud', { timeout: 240_000 }, () => {
           ...e,
           digests: { ...e.digests, whole: async (b) => ({ sha512: sha512Hex(new Uint8Array(await b.arrayBuffer())), md5: '', size: b.size }) },
           // slow each segment down so that the 5 s token expires between them
-          transport: { send: async (r) => { await new Promise((res) => setTimeout(res, 700)); return fetchBodyTransport().send(r); } },
+          transport: { send: async (r) => { await new Promise((res) => setTimeout(res, 700)); return nodeHttpTransport().send(r); } },
         },
       ).done;
       assert.ok(Date.now() - started > 6000, 'the upload outlived the token');
