@@ -88,8 +88,10 @@ export function startUpload(request: UploadRequest, env: UploadEnv): UploadHandl
   }
 
   const run = request.via === 'swift' || request.via === 's3' ? runObject : runGlance;
+  let finished = false;
   const done = run().then(
     (outcome) => {
+      finished = true;
       progress.setPhase('done');
       return outcome;
     },
@@ -112,6 +114,7 @@ export function startUpload(request: UploadRequest, env: UploadEnv): UploadHandl
       ctl.abort();
     },
     async cancel() {
+      if (finished) return; // done and verified: nothing to take back
       stopping = 'cancel';
       ctl.abort();
       await done.catch(() => undefined);
