@@ -3,6 +3,7 @@
 // memory (measured: peak arrayBuffers 998 MiB with fetch and a ReadableStream body, 1030 MiB with
 // a Blob body, against ~30 MiB here). Content-Length is set up front; a request whose bytes stop
 // moving for stallTimeoutMs is destroyed and rejects with kind 'timeout'.
+import { setMaxListeners } from 'node:events';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable, Transform } from 'node:stream';
@@ -20,6 +21,8 @@ export function nodeHttpTransport(): BodyTransport {
     send(req: BodyRequest): Promise<BodyResponse> {
       return new Promise<BodyResponse>((resolve, reject) => {
         if (req.signal?.aborted) return reject(abortError());
+        // every part in flight listens on the upload's one signal: --parallel 16 is not a leak
+        if (req.signal) setMaxListeners(256, req.signal);
         const url = new URL(req.url);
         const isString = typeof req.body === 'string';
         const length = isString ? Buffer.byteLength(req.body as string) : (req.body as Blob).size;

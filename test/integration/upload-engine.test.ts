@@ -136,6 +136,27 @@ describe('upload engine against the real cloud', { timeout: 240_000 }, () => {
     assert.equal(bare.sha512, file.sha512);
   });
 
+  test('pause keeps the segments and the state; cancel deletes both', async () => {
+    const { session } = await signIn(cloud);
+    const container = uniqueBucket('eng-cancel');
+    containers.push(container, `${container}_segments`);
+    const target = { kind: 'swift' as const, storageUrl: swiftOf(cloud).storageUrls.demo, container, object: 'cancel.raw', segmentContainer: `${container}_segments` };
+    const segments = async () => ((await (await swift.fetch(`/${container}_segments?format=json`)).json()) as unknown[]).length;
+    const req = () => request({ via: 'swift', partSize: 2 * MiB, parallel: 2, register: null, credentials: tokenCreds(session), target });
+    const e = env(session);
+    const store = e.store;
+    let h = startUpload(req(), { ...e, onProgress: (p) => { if (p.storedBytes >= 8 * MiB) h.pause(); } });
+    await assert.rejects(h.done, (err: unknown) => (err as { paused?: boolean }).paused === true);
+    const kept = await segments();
+    assert.ok(kept >= 4, `${kept} segments kept`);
+    assert.equal((await store.list()).filter((s) => s.target.kind === 'swift' && s.target.container === container).length, 1);
+    h = startUpload(req(), { ...e, onProgress: (p) => { if (p.storedBytes >= 12 * MiB) void h.cancel(); } });
+    await assert.rejects(h.done, (err: unknown) => (err as { paused?: boolean }).paused === false);
+    await h.cancel();
+    assert.equal(await segments(), 0);
+    assert.equal((await store.list()).filter((s) => s.target.kind === 'swift' && s.target.container === container).length, 0);
+  });
+
   test('a token that expires mid-upload is renewed and the part retried', { timeout: 180_000 }, async () => {
     cloud = cloudCommand(['restart', 'keystone'], { KEYSTONE_TOKEN_EXPIRATION: '5' });
     try {
