@@ -4,9 +4,17 @@
 // needs no TypeScript loader, from the sources or from dist-cli/.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { path, algorithm, size } = workerData;
+// Hashing outruns any upload: at the lowest priority it takes only the CPU the sending thread and
+// a local object store leave idle. On Linux, setpriority(PRIO_PROCESS, 0) applies to this thread.
+try {
+  setPriority(0, 19);
+} catch {
+  // not permitted or not supported: hash at normal priority
+}
 const hash = createHash(algorithm);
 let done = 0;
 let told = 0;
