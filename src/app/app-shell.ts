@@ -173,6 +173,7 @@ export class AppShell extends LitElement {
             )}
           </p>
           <image-inspector
+            id="inspector"
             uploadable
             @image-upload-requested=${(e: CustomEvent<{ file: File; result: unknown }>) => {
               this.offer = e.detail;
@@ -214,7 +215,7 @@ export class AppShell extends LitElement {
     }
     if (this.cloudError) return html`<p role="alert">${this.cloudError}</p>`;
     return html`<div class="panel">
-      ${this.cloudLoaded ? html`<cloud-panel .offer=${this.offer}></cloud-panel>` : html`<p>${msg('Loading…')}</p>`}
+      ${this.cloudLoaded ? html`<cloud-panel for="inspector" .offer=${this.offer}></cloud-panel>` : html`<p>${msg('Loading…')}</p>`}
     </div>`;
   }
 }

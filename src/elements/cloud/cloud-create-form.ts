@@ -69,6 +69,22 @@ export interface InspectionLike {
 
 const GIB = 1024 ** 3;
 
+/**
+ * The create/upload form with every Dashboard field. It collects and validates input and shows
+ * the pre-checks, the checksum progress and the transfer; `<cloud-panel>` runs the upload and
+ * feeds `checks`, `progress`, `phase`, `error` and `success` back in by properties.
+ *
+ * @fires file-chosen - The user picked a file here; detail: the File (or null).
+ * @fires create-image - "Create and upload"; detail: a CreateRequest (fields, source, method).
+ * @fires cancel-upload - The user asked to stop the running upload.
+ * @fires discard-pending - Delete the image an interrupted attempt left; detail: its id.
+ * @csspart form - The form grid.
+ * @csspart properties - The custom properties editor.
+ * @csspart checks - The list of pre-checks.
+ * @csspart progress - The progress bar and its text.
+ * @cssprop --cloud-error - Colour of failed checks and errors.
+ * @cssprop --cloud-ok - Colour of the success sentence.
+ */
 @customElement('cloud-create-form')
 export class CloudCreateForm extends LitElement {
   static override styles = css`
@@ -99,10 +115,17 @@ export class CloudCreateForm extends LitElement {
   @property() success = '';
   /** An image left by an interrupted attempt of this form: retry reuses or replaces it. */
   @property() pendingImageId = '';
+  /** The file handed over by the app (an offer): shown and named in the form like a pick. */
+  @property({ attribute: false }) file: File | null = null;
+  /** An inspection to prefill from (format, min disk, suggested properties; all stay editable). */
+  @property({ attribute: false }) inspection: InspectionLike | null = null;
+  /** Changing it empties the form for the next image (then `file`/`inspection` apply again). */
+  @property({ type: Number }) generation = 0;
 
   @state() private fields: CreateFields = CloudCreateForm.blank();
   @state() private sourceKind: 'file' | 'url' = 'file';
-  @state() private file: File | null = null;
+  /** The file the user picked here. */
+  @state() private chosen: File | null = null;
   @state() private url = '';
   @state() private method: UploadMethod = 'direct';
   @state() private newKey = '';
@@ -116,10 +139,17 @@ export class CloudCreateForm extends LitElement {
     };
   }
 
+  override willUpdate(changed: Map<string, unknown>) {
+    const reset = changed.has('generation') && changed.get('generation') !== undefined;
+    if (reset) this.reset();
+    if (changed.has('file') || reset) this.setFile(this.file);
+    if ((changed.has('inspection') || reset) && this.inspection) this.applyInspection(this.inspection);
+  }
+
   /** Back to an empty form (after a success, for the next image). */
-  reset() {
+  private reset() {
     this.fields = CloudCreateForm.blank();
-    this.file = null;
+    this.chosen = null;
     this.url = '';
     this.sourceKind = 'file';
     this.method = 'direct';
@@ -129,11 +159,11 @@ export class CloudCreateForm extends LitElement {
 
   /** The file the user chose here or that the app handed over with its inspection. */
   get selectedFile(): File | null {
-    return this.file;
+    return this.chosen;
   }
 
-  setFile(file: File | null) {
-    this.file = file;
+  private setFile(file: File | null) {
+    this.chosen = file;
     if (file) {
       this.sourceKind = 'file';
       if (this.method === 'web-download') this.method = 'direct';
@@ -141,8 +171,7 @@ export class CloudCreateForm extends LitElement {
     }
   }
 
-  /** Prefills from an inspection: format, min disk, suggested properties; all stay editable. */
-  applyInspection(r: InspectionLike) {
+  private applyInspection(r: InspectionLike) {
     const f = { ...this.fields, properties: { ...this.fields.properties } };
     const s = r.suggested ?? {};
     for (const [k, v] of Object.entries(s)) {
@@ -180,7 +209,7 @@ export class CloudCreateForm extends LitElement {
     if (this.busy) return;
     const source = this.sourceKind === 'url'
       ? { kind: 'url' as const, url: this.url.trim() }
-      : this.file ? { kind: 'file' as const, file: this.file } : null;
+      : this.chosen ? { kind: 'file' as const, file: this.chosen } : null;
     if (!source) {
       this.error = msg('Choose an image file or give an image URL, then create the image again.');
       return;
@@ -217,7 +246,7 @@ export class CloudCreateForm extends LitElement {
 
   private renderHashing() {
     const h = this.hashing;
-    if (!h || !this.file || this.sourceKind !== 'file') return nothing;
+    if (!h || !this.chosen || this.sourceKind !== 'file') return nothing;
     const pct = h.total ? Math.floor((h.hashed / h.total) * 100) : 100;
     const text = h.done ? msg('Checksums (sha512, md5) computed.')
       : h.failed ? msg('Computing the checksums stopped; they are computed again during the upload.')
@@ -260,7 +289,7 @@ export class CloudCreateForm extends LitElement {
         ${this.sourceKind === 'file'
           ? html`<label for="file">${msg('Image file')}</label>
               <div><input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
-                ${this.file ? html`<span data-role="file-name">${this.file.name} (${formatBytes(this.file.size)})</span>` : nothing}
+                ${this.chosen ? html`<span data-role="file-name">${this.chosen.name} (${formatBytes(this.chosen.size)})</span>` : nothing}
                 ${this.renderHashing()}</div>
               <label for="method">${msg('Upload method')}</label>
               <select id="method" name="method" @change=${(e: Event) => (this.method = (e.target as HTMLSelectElement).value as UploadMethod)}>
