@@ -3,15 +3,18 @@
 #   cloud.sh start            install if missing, start (seconds once the snapshot is cached)
 #   cloud.sh stop             stop by PID, delete the temp state (CLOUD_KEEP_STATE=1 keeps it)
 #   cloud.sh status           report; exit 0 when both answer, 3 otherwise
-#   cloud.sh restart [keystone|glance]
+#   cloud.sh restart [keystone|glance|swift]
+#                             (swift: its proxy only, as a mid-upload restart test needs)
 #                             re-render the config with the settings of `start`, overridden by
 #                             any of the variables below that are set now (not saved: a plain
 #                             restart goes back to the start settings), and restart
 # Settings (env): CLOUD_KEYSTONE_PORT (5500), CLOUD_GLANCE_PORT (5510), KEYSTONE_TOKEN_EXPIRATION
 # (seconds, 3600), GLANCE_IMAGE_SIZE_CAP (bytes, 1 GiB), GLANCE_USER_STORAGE_QUOTA (e.g. 0 =
 # unlimited, 10MB, 2GB), IMAGE_INSPECTOR_CORS_ORIGINS (extra origins, comma-separated),
-# IMAGE_INSPECTOR_CLOUD_CACHE (snapshot cache dir), CLOUD_WITH_SWIFT=1 (adds Swift, object-store in
-# the catalog; proxy on CLOUD_SWIFT_PORT, 5530, storage servers on the next three ports).
+# IMAGE_INSPECTOR_CLOUD_CACHE (snapshot cache dir), CLOUD_WITH_SWIFT=1 (adds Swift with SLO, TempURL,
+# S3 (s3api + s3token), bulk and CORS; object-store and s3 in the catalog; EC2 credentials for demo
+# and alt; proxy on CLOUD_SWIFT_PORT, 5530, storage servers on the next three ports; see
+# docs/local-cloud.md).
 # Writes .cloud/cloud.json, .cloud/clouds.yaml, .cloud/openrc, .cloud/settings.env, .cloud/state-dir.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -19,7 +22,7 @@ HERE=$ROOT/scripts/cloud
 DOT=$ROOT/.cloud
 PY=/usr/bin/python3 # `python3` may be a pyenv shim without the OpenStack libraries
 CACHE=${IMAGE_INSPECTOR_CLOUD_CACHE:-/var/tmp/image-inspector-cloud-cache}
-BOOTSTRAP_VERSION=1
+BOOTSTRAP_VERSION=2
 SETTINGS=(CLOUD_KEYSTONE_PORT CLOUD_GLANCE_PORT KEYSTONE_TOKEN_EXPIRATION GLANCE_IMAGE_SIZE_CAP
   GLANCE_USER_STORAGE_QUOTA IMAGE_INSPECTOR_CORS_ORIGINS CLOUD_WITH_SWIFT CLOUD_SWIFT_PORT)
 # Fixed, documented passwords: this cloud listens on loopback only and lives in a temp dir.
@@ -233,8 +236,14 @@ if e.get('SWIFT_URL'):
             return int(open(f'{state}/swift/{k}.pid').read())
         except (OSError, ValueError):
             return None
-    cloud['swift'] = {'url': e['SWIFT_URL'], 'port': int(e['SWIFT_PORT']),
-                      'accountUrlTemplate': e['SWIFT_URL'] + '/v1/AUTH_{projectId}',
+    url = e['SWIFT_URL']
+    cloud['swift'] = {'url': url, 'port': int(e['SWIFT_PORT']), 'infoUrl': url + '/info',
+                      'accountUrlTemplate': url + '/v1/AUTH_{projectId}',
+                      'storageUrls': {n: f"{url}/v1/AUTH_{prov['users'][n]['projectId']}"
+                                      for n in ('demo', 'alt')},
+                      's3': {'endpoint': url, 'region': 'RegionOne', 'addressing': 'path',
+                             'credentials': prov['ec2']},
+                      'tempUrlMethods': ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],
                       'pids': {k: pid(k) for k in ('proxy', 'object', 'container', 'account')},
                       'log': f'{state}/log/swift-proxy.log'}
 with open(f'{dot}/cloud.json.tmp', 'w') as f:
@@ -335,10 +344,13 @@ cmd_restart() {
   case "${1:-all}" in
     keystone) stop_pid keystone; start_keystone ;;
     glance) stop_pid glance; start_glance ;;
+    swift)
+      [ "$CLOUD_WITH_SWIFT" = 1 ] || die "this cloud was started without Swift (CLOUD_WITH_SWIFT=1 cloud.sh start)"
+      STATE=$STATE bash "$HERE/swift.sh" restart-proxy ;;
     all)
       stop_pid glance; stop_pid keystone; start_keystone; start_glance
       if [ "$CLOUD_WITH_SWIFT" = 1 ]; then STATE=$STATE bash "$HERE/swift.sh" stop; STATE=$STATE bash "$HERE/swift.sh" start; fi ;;
-    *) die "restart what? keystone, glance or nothing for both" ;;
+    *) die "restart what? keystone, glance, swift (its proxy) or nothing for all" ;;
   esac
   write_outputs
   log "restarted ${1:-all}"
@@ -349,5 +361,5 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   restart) shift; cmd_restart "$@" ;;
-  *) echo "usage: cloud.sh start|stop|status|restart [keystone|glance]" >&2; exit 2 ;;
+  *) echo "usage: cloud.sh start|stop|status|restart [keystone|glance|swift]" >&2; exit 2 ;;
 esac

@@ -7,6 +7,7 @@ Usage: provision.py KEYSTONE_URL GLANCE_URL  (passwords come from the environmen
 """
 import json
 import os
+import secrets
 import sys
 import urllib.error
 import urllib.request
@@ -107,6 +108,8 @@ def ensure_service(stype, name, description, url):
 ensure_service('image', 'glance', 'Image service', GLANCE)
 if SWIFT:
     ensure_service('object-store', 'swift', 'Object storage', SWIFT + '/v1/AUTH_%(project_id)s')
+    # Swift's s3api answers S3 path-style requests on the proxy's root (as devstack registers it)
+    ensure_service('s3', 's3', 'S3 API of the object storage (Swift s3api)', SWIFT)
 
 demo = login('demo', 'demo')
 _, _, body = call('GET', f"/v3/users/{users['demo']['id']}/application_credentials?name=demo-appcred", demo)
@@ -117,6 +120,28 @@ else:
         'application_credential': {'name': 'demo-appcred', 'secret': APPCRED_SECRET,
                                    'description': 'image-inspector local cloud'}})
     appcred = body['application_credential']
+
+
+
+
+def ensure_ec2(token, user, project):
+    """The user's EC2 credential for its project (what `openstack ec2 credentials create` makes),
+    created once: s3token checks S3 signatures against it."""
+    _, _, body = call('GET', f"/v3/credentials?user_id={user['id']}&type=ec2", token)
+    for c in body['credentials']:
+        blob = json.loads(c['blob'])
+        if c.get('project_id') == project['id'] and blob.get('access') and blob.get('secret'):
+            return {'access': blob['access'], 'secret': blob['secret']}
+    blob = {'access': secrets.token_hex(16), 'secret': secrets.token_hex(16)}
+    call('POST', '/v3/credentials', token, {'credential': {
+        'type': 'ec2', 'user_id': user['id'], 'project_id': project['id'], 'blob': json.dumps(blob)}})
+    return blob
+
+
+ec2 = {}
+if SWIFT:
+    ec2['demo'] = ensure_ec2(demo, users['demo'], projects['demo'])
+    ec2['alt'] = ensure_ec2(login('alt', 'alt'), users['alt'], projects['alt'])
 
 
 def user_entry(name, user, project):
@@ -133,4 +158,5 @@ json.dump({
     'service': {'username': 'glance', 'projectName': 'service'},
     'applicationCredential': {'id': appcred['id'], 'name': 'demo-appcred', 'secret': APPCRED_SECRET,
                               'user': 'demo', 'projectId': projects['demo']['id']},
+    'ec2': ec2,
 }, sys.stdout, indent=2)

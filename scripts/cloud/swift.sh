@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Optional Swift for the local cloud (cloud.sh with CLOUD_WITH_SWIFT=1): one replica on a plain
 # directory in the state dir, rings built with the RingBuilder Python API (the CLI is slow on 2
-# cores), proxy with Keystone auth and CORS. Called by cloud.sh with STATE, SWIFT_PORT,
-# KEYSTONE_URL, CORS_ORIGINS and SWIFT_SERVICE_PASSWORD in the environment.
-#   swift.sh start | stop
+# cores), proxy with Keystone auth, SLO, TempURL, s3api + s3token, bulk and CORS. Called by
+# cloud.sh with STATE, SWIFT_PORT, KEYSTONE_URL, CORS_ORIGINS and SWIFT_SERVICE_PASSWORD in the
+# environment.
+#   swift.sh start | stop | restart-proxy
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PY=/usr/bin/python3
@@ -46,14 +47,18 @@ PYEOF
 
 start() {
   setup
-  local k pid bin
+  local k pid
   for k in "${KINDS[@]}" proxy; do
     pid=$(cat "$SW/$k.pid" 2>/dev/null || true)
     alive "$pid" && continue
-    bin=/usr/bin/swift-$k-server
-    setsid "$bin" "$SW/$k-server.conf" </dev/null >>"$STATE/log/swift-$k.log" 2>&1 &
+    # -v: log to the console (our log file) too; there is no syslog on /dev/log here
+    setsid "/usr/bin/swift-$k-server" "$SW/$k-server.conf" -v </dev/null >>"$STATE/log/swift-$k.log" 2>&1 &
     echo $! >"$SW/$k.pid"
   done
+  wait_proxy
+}
+
+wait_proxy() {
   local i
   for ((i = 0; i < 300; i++)); do
     curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$SWIFT_PORT/healthcheck" && return 0
@@ -63,20 +68,31 @@ start() {
   die "swift proxy did not answer within 60 s (logs in $STATE/log)"
 }
 
+stop_one() { # kind
+  local pid i
+  pid=$(cat "$SW/$1.pid" 2>/dev/null || true)
+  alive "$pid" || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do alive "$pid" || break; sleep 0.2; done
+  alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$SW/$1.pid"
+}
+
 stop() {
-  local k pid i
-  for k in proxy "${KINDS[@]}"; do
-    pid=$(cat "$SW/$k.pid" 2>/dev/null || true)
-    alive "$pid" || continue
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do alive "$pid" || break; sleep 0.2; done
-    alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
-    rm -f "$SW/$k.pid"
-  done
+  local k
+  for k in proxy "${KINDS[@]}"; do stop_one "$k"; done
+}
+
+# The proxy alone (a test restarts it mid-upload): open connections are cut, the storage servers
+# and what they hold stay.
+restart_proxy() {
+  stop_one proxy
+  start
 }
 
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: swift.sh start|stop" >&2; exit 2 ;;
+  restart-proxy) restart_proxy ;;
+  *) echo "usage: swift.sh start|stop|restart-proxy" >&2; exit 2 ;;
 esac

@@ -21,6 +21,28 @@ export interface CloudUser {
   projectDomainName: string;
 }
 
+export interface Ec2Credential {
+  access: string;
+  secret: string;
+}
+
+/** The `swift` block of .cloud/cloud.json (present when the cloud runs with CLOUD_WITH_SWIFT=1). */
+export interface CloudSwift {
+  /** the proxy's base URL (also the s3api endpoint) */
+  url: string;
+  port: number;
+  /** GET answers the cluster's capabilities (slo, tempurl, s3api, bulk_delete limits) */
+  infoUrl: string;
+  accountUrlTemplate: string;
+  /** `…/v1/AUTH_<project id>` of the demo and alt projects (what the catalog's object-store gives) */
+  storageUrls: { demo: string; alt: string };
+  /** s3api: path-style requests on the proxy, SigV4 region, EC2 credentials made through Keystone */
+  s3: { endpoint: string; region: string; addressing: 'path'; credentials: { demo: Ec2Credential; alt: Ec2Credential } };
+  tempUrlMethods: string[];
+  pids: { proxy: number | null; object: number | null; container: number | null; account: number | null };
+  log: string;
+}
+
 /** The schema of .cloud/cloud.json. */
 export interface CloudJson {
   version: 1;
@@ -42,6 +64,7 @@ export interface CloudJson {
   corsOrigins: string[];
   users: { admin: CloudUser; demo: CloudUser; alt: CloudUser };
   applicationCredential: { id: string; name: string; secret: string; user: string; projectId: string };
+  swift?: CloudSwift;
 }
 
 export function readCloud(): CloudJson {
