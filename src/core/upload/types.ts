@@ -149,6 +149,8 @@ export interface UploadState {
   /** Set once the whole file was hashed (a resumed run need not hash again if the file matches). */
   digests?: ImageDigests;
   register?: RegisterPlan;
+  /** Set once the object is assembled (SLO manifest written / multipart completed). */
+  object?: StoredObject;
   status: 'uploading' | 'stored' | 'registering' | 'done';
 }
 
@@ -226,4 +228,41 @@ export interface UploadHandle {
   pause(): void;
   /** Stop and delete what was stored (segments / AbortMultipartUpload) and the resume state. */
   cancel(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- the engine's environment
+
+/** Time, injected so that unit tests can run backoffs and stall timeouts without waiting. */
+export interface UploadClock {
+  now(): number;
+  /** Resolves after ms, or early (without rejecting) when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** One retry policy for every part and request (see retry.ts for the defaults). */
+export interface RetryPolicy {
+  /** Attempts per part (or request) before giving up, the first one included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A part whose bytes stopped moving for this long is cut and retried. */
+  stallTimeoutMs: number;
+}
+
+/** What the engine runs on: injected by the page's upload worker and by the CLI. */
+export interface UploadEnv {
+  transport: BodyTransport;
+  /** For the small requests (HEAD, listings, ListParts, Glance): fetch, or a test double. */
+  fetch: (input: string, init?: RequestInit) => Promise<Response>;
+  store: UploadStateStore;
+  digests: DigestProvider;
+  /** Glance, for via glance|glance-direct and for registration (null = `--no-register`). */
+  glance?: import('../openstack/glance.ts').GlanceClient;
+  clock?: UploadClock;
+  retry?: Partial<RetryPolicy>;
+  /** Jitter source (0 ≤ x < 1), for tests. */
+  random?: () => number;
+  onProgress?: (progress: UploadProgress) => void;
+  /** Plain sentences worth telling the user that are not progress ("resuming 12 of 20 parts"). */
+  onNotice?: (sentence: string) => void;
 }
