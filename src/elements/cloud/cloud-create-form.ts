@@ -4,12 +4,17 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
-import { formatBytes, formatDuration, formatRate } from './format.ts';
+import { formatBytes } from './format.ts';
+import type { UploadProgress } from '../../core/upload/types.ts';
+import {
+  renderDestination, renderMethodOptions, renderProgress, type Ec2Choice, type ObjectDestination, type Phase, type UploadMethod,
+} from './create-form-upload.ts';
+
+export type { Ec2Choice, ObjectDestination, Phase, UploadMethod } from './create-form-upload.ts';
+export type { UploadProgress } from '../../core/upload/types.ts';
 import type { ImageRecord } from './image-record.ts';
 import { syncSelects } from './select-sync.ts';
 import { CORE_IMAGE_FIELDS } from '../../core/openstack/glance.ts';
-
-export type UploadMethod = 'direct' | 'glance-direct' | 'web-download';
 
 export interface CreateFields {
   name: string;
@@ -31,18 +36,13 @@ export interface CreateRequest {
   fields: CreateFields;
   source: { kind: 'file'; file: File } | { kind: 'url'; url: string };
   method: UploadMethod;
+  /** Swift container or S3 bucket and credentials (method swift / s3). */
+  destination?: ObjectDestination;
 }
 
 export interface CheckLine {
   ok: boolean;
   text: string;
-}
-
-export interface UploadProgress {
-  sent: number;
-  total: number;
-  bytesPerSecond: number;
-  secondsLeft: number;
 }
 
 /** The local checksums of the chosen file, computed from the moment it was chosen. */
@@ -52,8 +52,6 @@ export interface HashingState {
   done: boolean;
   failed: boolean;
 }
-
-export type Phase = 'idle' | 'checking' | 'creating' | 'uploading' | 'importing' | 'verifying' | 'done' | 'failed' | 'cancelled';
 
 /** What an <image-inspector> reports (only the fields this form reads). */
 export interface InspectionLike {
@@ -68,6 +66,9 @@ export interface InspectionLike {
 }
 
 const GIB = 1024 ** 3;
+/** From this size on, object storage (parallel, resumable) is the default where the cloud has it. */
+const LARGE_FILE = GIB;
+const BUSY: Phase[] = ['checking', 'preparing', 'uploading', 'finishing', 'registering', 'importing', 'verifying'];
 
 /**
  * The create/upload form with every Dashboard field. It collects and validates input and shows
@@ -76,7 +77,10 @@ const GIB = 1024 ** 3;
  *
  * @fires file-chosen - The user picked a file here; detail: the File (or null).
  * @fires create-image - "Create and upload"; detail: a CreateRequest (fields, source, method).
- * @fires cancel-upload - The user asked to stop the running upload.
+ * @fires cancel-upload - Stop the running (or paused) upload and delete what it stored.
+ * @fires pause-upload - Stop sending, keep what is stored (object storage).
+ * @fires resume-upload - Continue the paused upload.
+ * @fires create-ec2 - Create EC2 credentials in Keystone for the S3 upload.
  * @fires discard-pending - Delete the image an interrupted attempt left; detail: its id.
  * @csspart form - The form grid.
  * @csspart properties - The custom properties editor.
@@ -119,6 +123,12 @@ export class CloudCreateForm extends LitElement {
   @property({ attribute: false }) file: File | null = null;
   /** An inspection to prefill from (format, min disk, suggested properties; all stay editable). */
   @property({ attribute: false }) inspection: InspectionLike | null = null;
+  /** Which object stores the catalog offers (Swift object-store, S3). */
+  @property({ attribute: false }) objectStores: { swift: boolean; s3: boolean } = { swift: false, s3: false };
+  /** The user's EC2 credentials from Keystone, for S3 (in memory only). */
+  @property({ attribute: false }) ec2: Ec2Choice[] = [];
+  /** Set by the panel: a paused object-storage upload of this form can be resumed. */
+  @property({ type: Boolean }) resumable = false;
   /** Changing it empties the form for the next image (then `file`/`inspection` apply again). */
   @property({ type: Number }) generation = 0;
 
@@ -128,6 +138,9 @@ export class CloudCreateForm extends LitElement {
   @state() private chosen: File | null = null;
   @state() private url = '';
   @state() private method: UploadMethod = 'direct';
+  @state() private destination: ObjectDestination | null = null;
+  /** The user chose the method (no default applies any more). */
+  #methodChosen = false;
   @state() private newKey = '';
   @state() private newValue = '';
 
@@ -153,6 +166,8 @@ export class CloudCreateForm extends LitElement {
     this.url = '';
     this.sourceKind = 'file';
     this.method = 'direct';
+    this.destination = null;
+    this.#methodChosen = false;
     const input = this.renderRoot.querySelector<HTMLInputElement>('input#file');
     if (input) input.value = '';
   }
@@ -167,6 +182,8 @@ export class CloudCreateForm extends LitElement {
     if (file) {
       this.sourceKind = 'file';
       if (this.method === 'web-download') this.method = 'direct';
+      // large files go to object storage by default: parallel parts, resumable after a drop
+      if (!this.#methodChosen) this.method = file.size >= LARGE_FILE && this.objectStores.swift ? 'swift' : 'direct';
       if (!this.fields.name) this.fields = { ...this.fields, name: file.name.replace(/\.[^.]+$/, '') };
     }
   }
@@ -201,7 +218,7 @@ export class CloudCreateForm extends LitElement {
   }
 
   private get busy() {
-    return ['checking', 'creating', 'uploading', 'importing', 'verifying'].includes(this.phase);
+    return BUSY.includes(this.phase);
   }
 
   private submit(e: Event) {
@@ -215,7 +232,11 @@ export class CloudCreateForm extends LitElement {
       return;
     }
     const method: UploadMethod = source.kind === 'url' ? 'web-download' : this.method === 'web-download' ? 'direct' : this.method;
-    const detail: CreateRequest = { fields: { ...this.fields, properties: { ...this.fields.properties } }, source, method };
+    const d = this.destination;
+    const destination: ObjectDestination | undefined = method === 'swift'
+      ? (d?.kind === 'swift' ? d : { kind: 'swift', container: 'images' })
+      : method === 's3' ? (d?.kind === 's3' ? d : { kind: 's3', bucket: 'images', accessKeyId: '', secretAccessKey: '' }) : undefined;
+    const detail: CreateRequest = { fields: { ...this.fields, properties: { ...this.fields.properties } }, source, method, destination };
     this.dispatchEvent(new CustomEvent('create-image', { detail, bubbles: true, composed: true }));
   }
 
@@ -233,17 +254,6 @@ export class CloudCreateForm extends LitElement {
     this.fields = { ...this.fields, properties: p };
   }
 
-  private renderProgress() {
-    const p = this.progress;
-    if (!p && this.phase === 'idle') return nothing;
-    const pct = p && p.total ? Math.floor((p.sent / p.total) * 100) : 0;
-    return html`<div class="full" part="progress" data-phase=${this.phase}>
-      ${p ? html`<progress max="100" .value=${pct} aria-label=${msg('Upload progress')}></progress>
-        <div data-role="progress-text">${msg(str`${pct}% — ${formatBytes(p.sent)} of ${formatBytes(p.total)} at ${formatRate(p.bytesPerSecond)}, ${formatDuration(p.secondsLeft)} left`)}</div>` : nothing}
-      <div data-role="phase">${this.phaseText()}</div>
-    </div>`;
-  }
-
   private renderHashing() {
     const h = this.hashing;
     if (!h || !this.chosen || this.sourceKind !== 'file') return nothing;
@@ -252,18 +262,6 @@ export class CloudCreateForm extends LitElement {
       : h.failed ? msg('Computing the checksums stopped; they are computed again during the upload.')
       : msg(str`Computing checksums… ${pct}%`);
     return html`<div data-role="hash-progress" data-done=${h.done ? 'true' : 'false'} aria-live="polite">${text}</div>`;
-  }
-
-  private phaseText(): string {
-    switch (this.phase) {
-      case 'checking': return msg('Checking the file against what the cloud accepts…');
-      case 'creating': return msg('Creating the image record…');
-      case 'uploading': return msg('Uploading…');
-      case 'importing': return msg('Waiting for Glance to import the data…');
-      case 'verifying': return msg('Comparing the checksums with what Glance reports…');
-      case 'cancelled': return msg('Upload cancelled.');
-      default: return '';
-    }
   }
 
   override render() {
@@ -292,10 +290,14 @@ export class CloudCreateForm extends LitElement {
                 ${this.chosen ? html`<span data-role="file-name">${this.chosen.name} (${formatBytes(this.chosen.size)})</span>` : nothing}
                 ${this.renderHashing()}</div>
               <label for="method">${msg('Upload method')}</label>
-              <select id="method" name="method" @change=${(e: Event) => (this.method = (e.target as HTMLSelectElement).value as UploadMethod)}>
-                <option value="direct" ?selected=${this.method === 'direct'}>${msg('Direct upload (PUT /file)')}</option>
-                <option value="glance-direct" ?disabled=${!canStage} ?selected=${this.method === 'glance-direct'}>${msg('Interoperable import: glance-direct')}</option>
-              </select>`
+              <select id="method" name="method" @change=${(e: Event) => { this.method = (e.target as HTMLSelectElement).value as UploadMethod; this.#methodChosen = true; }}>
+                ${renderMethodOptions({ method: this.method, canStage, hasSwift: this.objectStores.swift, hasS3: this.objectStores.s3 })}
+              </select>
+              ${renderDestination({
+                method: this.method, destination: this.destination, ec2: this.ec2,
+                onChange: (d) => (this.destination = d),
+                onCreateEc2: () => this.#emit('create-ec2', null),
+              })}`
           : html`<label for="url">${msg('Image URL')}</label>
               <input id="url" name="url" type="url" .value=${this.url} @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)} />`}
 
@@ -356,7 +358,7 @@ export class CloudCreateForm extends LitElement {
         ${this.checks.length
           ? html`<ul class="full" part="checks" data-role="checks">${this.checks.map((c) => html`<li class="check ${c.ok ? 'good' : 'bad'}">${c.ok ? '✓' : '✗'} ${c.text}</li>`)}</ul>`
           : nothing}
-        ${this.renderProgress()}
+        ${renderProgress(this.progress, this.phase)}
         ${this.error ? html`<p class="full error" role="alert" data-role="error">${this.error}</p>` : nothing}
         ${this.success ? html`<p class="full ok" role="status" data-role="success">${this.success}</p>` : nothing}
         ${this.pendingImageId && !this.busy
@@ -365,10 +367,16 @@ export class CloudCreateForm extends LitElement {
           : nothing}
         <div class="full">
           <button type="submit" data-action="create" ?disabled=${this.busy}>${msg('Create and upload')}</button>
-          ${this.busy ? html`<button type="button" data-action="cancel" @click=${() => this.dispatchEvent(new CustomEvent('cancel-upload', { bubbles: true, composed: true }))}>${msg('Cancel upload')}</button>` : nothing}
+          ${this.busy && (this.method === 'swift' || this.method === 's3') ? html`<button type="button" data-action="pause" @click=${() => this.#emit('pause-upload', null)}>${msg('Pause')}</button>` : nothing}
+          ${this.phase === 'paused' && this.resumable ? html`<button type="button" data-action="resume" @click=${() => this.#emit('resume-upload', null)}>${msg('Resume')}</button>` : nothing}
+          ${this.busy || this.phase === 'paused' ? html`<button type="button" data-action="cancel" @click=${() => this.#emit('cancel-upload', null)}>${msg('Cancel upload')}</button>` : nothing}
         </div>
       </form>
     `;
+  }
+
+  #emit(name: string, detail: unknown) {
+    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
   }
 
   private pickFile(e: Event) {

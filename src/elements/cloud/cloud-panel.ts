@@ -3,11 +3,9 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { updateWhenLocaleChanges } from '@lit/localize';
-import type { GlanceClient } from '../../core/openstack/glance.ts';
 import './cloud-sign-in.ts';
 import type { SignInRequest } from './cloud-sign-in.ts';
 import type { InspectionLike } from './cloud-create-form.ts';
-import type { DataUploader } from './upload-flow.ts';
 import { SessionController } from './session-controller.ts';
 import { ImagesController } from './images-controller.ts';
 import { UploadsController, type ImageOffer } from './uploads-controller.ts';
@@ -54,7 +52,10 @@ export class CloudPanel extends LitElement {
   @property({ attribute: false }) inspector: EventTarget | null = null;
 
   readonly session: SessionController = new SessionController(this, {
-    connected: (): Promise<void> => this.images.refresh(),
+    connected: async (): Promise<void> => {
+      void this.uploads.loadEc2();
+      await this.images.refresh();
+    },
     signedOut: () => {
       this.uploads.cancel();
       this.images.clear();
@@ -69,14 +70,6 @@ export class CloudPanel extends LitElement {
   constructor() {
     super();
     updateWhenLocaleChanges(this);
-  }
-
-  /** Replaceable for the benchmark: how the bytes travel to Glance. */
-  get uploaderFactory(): (glance: GlanceClient) => DataUploader {
-    return this.uploads.uploaderFactory;
-  }
-  set uploaderFactory(f: (glance: GlanceClient) => DataUploader) {
-    this.uploads.uploaderFactory = f;
   }
 
   override disconnectedCallback() {

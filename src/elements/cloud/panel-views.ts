@@ -13,6 +13,8 @@ import './cloud-image-editor.ts';
 
 export function renderView(c: { session: SessionController; images: ImagesController; uploads: UploadsController }): TemplateResult {
   const { session, images, uploads } = c;
+  const found = images.view === 'create' ? uploads.objectStores() : {};
+  const stores = { swift: !!found.swift, s3: !!found.s3 };
   switch (images.view) {
     case 'details':
       return html`<cloud-image-details .image=${images.selected} ?busy=${images.busy}
@@ -33,8 +35,11 @@ export function renderView(c: { session: SessionController; images: ImagesContro
         .file=${uploads.file} .inspection=${uploads.formInspection} .generation=${uploads.formGeneration}
         .checks=${uploads.checks} .progress=${uploads.progress} phase=${uploads.phase} error=${uploads.error}
         success=${uploads.success} pendingImageId=${uploads.pendingImageId}
-        .hashing=${uploads.hashing}
+        .hashing=${uploads.hashing} .objectStores=${stores} .ec2=${uploads.ec2} ?resumable=${uploads.resumable}
         @file-chosen=${(e: CustomEvent<File | null>) => uploads.chooseFile(e.detail)}
+        @pause-upload=${() => uploads.pause()}
+        @resume-upload=${() => uploads.resume()}
+        @create-ec2=${() => void uploads.newEc2()}
         @create-image=${(e: CustomEvent<CreateRequest>) => void uploads.create(e.detail)}
         @cancel-upload=${() => uploads.cancel()}
         @discard-pending=${(e: CustomEvent<string>) => void uploads.discardPending(e.detail)}></cloud-create-form>`;

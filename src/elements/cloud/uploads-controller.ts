@@ -5,14 +5,15 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { msg, str } from '@lit/localize';
 import { isOpenStackError } from '../../core/openstack/errors.ts';
-import type { GlanceClient } from '../../core/openstack/glance.ts';
 import type { FormatName } from '../../core/inspect/types.ts';
 import { glanceDiskFormatFor } from '../../core/inspect/glance-formats.ts';
 import { FileDigests, type DigestJob } from '../../core/hash/file-digests.ts';
 import { createHashClient, type HashClient } from '../../../workers/hash/client.ts';
 import type { CheckLine, CreateRequest, HashingState, InspectionLike, Phase, UploadProgress } from './cloud-create-form.ts';
-import { UploadFlow, discardImage, type DataUploader, type Verdict } from './upload-flow.ts';
-import { xhrUploader } from './xhr-uploader.ts';
+import { UploadFlow, discardImage, type FlowContext, type ObjectStores, type Verdict } from './upload-flow.ts';
+import { createUploadClient, UploadError, type UploadClient } from '../../../workers/upload/upload-client.ts';
+import type { Ec2Choice } from './create-form-upload.ts';
+import { createEc2, listEc2 } from './ec2-credentials.ts';
 import { verdictForFile } from './file-verdict.ts';
 import { formatBytes, formatRate } from './format.ts';
 import { sentence } from './sentence.ts';
@@ -47,12 +48,15 @@ export class UploadsController implements ReactiveController {
   pendingImageId = '';
   verdict: Verdict | null = null;
   hashing: HashingState | null = null;
-  /** Replaceable for the benchmark and the worker: how bytes travel. */
-  uploaderFactory: (glance: GlanceClient) => DataUploader = xhrUploader;
+  /** The user's EC2 credentials (memory only), for S3 uploads. */
+  ec2: Ec2Choice[] = [];
 
   /** The inspection last offered with the file (to tell a repeated offer from a new one). */
   #offered: InspectionLike | null = null;
   #flow: UploadFlow | null = null;
+  #client: UploadClient | null = null;
+  /** The request of a paused upload: Resume runs it again and the engine continues from its state. */
+  #paused: CreateRequest | null = null;
   #abort: AbortController | null = null;
   #hashClient: HashClient | null = null;
   /** The file an upload is running with: its digest job must outlive a change of file in the form. */
@@ -80,6 +84,18 @@ export class UploadsController implements ReactiveController {
     this.#digests.dispose();
     this.#hashClient?.dispose();
     this.#hashClient = null;
+    this.#client?.dispose();
+    this.#client = null;
+  }
+
+  /** The upload worker (one per panel), started on first use. */
+  get client(): UploadClient {
+    return (this.#client ??= createUploadClient());
+  }
+
+  /** The hash job of a file (the one running since it was offered, or a new one). */
+  digestsOf(file: File): Promise<import('../../core/hash/image-hasher.ts').ImageDigests> {
+    return this.#digests.start(file).digests;
   }
 
   #changed() {
@@ -177,28 +193,110 @@ export class UploadsController implements ReactiveController {
   }
 
   cancel() {
+    if (this.phase === 'paused') {
+      // nothing runs: delete what the paused upload stored and its resume state
+      this.#paused = null;
+      this.phase = 'cancelled';
+      this.#changed();
+      void this.#flow?.discardLast().then(
+        () => set(msg('Upload cancelled: the stored parts and the resume state were deleted.')),
+        (e: unknown) => set(sentence(e)),
+      );
+      const set = (text: string) => {
+        this.error = text;
+        this.#changed();
+      };
+      return;
+    }
     this.#abort?.abort();
+  }
+
+  pause() {
+    this.#flow?.pause();
+  }
+
+  resume() {
+    const req = this.#paused;
+    if (req) void this.create(req);
+  }
+
+  get resumable(): boolean {
+    return !!this.#paused;
+  }
+
+  /** Where object storage is in this session's catalog (none when the catalog has no such service). */
+  objectStores(): ObjectStores {
+    const s = this.session.session;
+    if (!s) return {};
+    const q = { region: this.session.region || undefined, interface: this.session.iface };
+    const find = (type: string) => {
+      try {
+        return s.endpoint(type, q);
+      } catch {
+        return undefined; // not in the catalog: that method is not offered
+      }
+    };
+    const swift = find('object-store');
+    const s3 = find('s3');
+    return { swift: swift ? { storageUrl: swift } : undefined, s3: s3 ? { endpoint: s3, region: this.session.region || 'RegionOne' } : undefined };
+  }
+
+  async loadEc2(): Promise<void> {
+    const s = this.session.session;
+    if (!s || !this.objectStores().s3) return;
+    try {
+      this.ec2 = await listEc2(s);
+    } catch {
+      this.ec2 = []; // the form lets the user type them in; the sentence comes when they create one
+    }
+    this.#changed();
+  }
+
+  async newEc2(): Promise<void> {
+    const s = this.session.session;
+    if (!s) return;
+    try {
+      this.ec2 = [...this.ec2, await createEc2(s)];
+    } catch (e) {
+      this.error = sentence(e);
+    }
+    this.#changed();
+  }
+
+  flowContext(): FlowContext | null {
+    const s = this.session;
+    const g = s.glance;
+    const ks = s.session;
+    if (!g || !ks) return null;
+    return {
+      glance: g, schema: s.schema, importMethods: s.importMethods, stores: s.stores, objectStores: this.objectStores(), uploads: this.client,
+      pageSide: (file, progress, notice) => ({
+        getToken: () => ks.getToken(),
+        invalidate: (t) => ks.invalidate(t),
+        canRenew: () => ks.canRenew,
+        // reuses the job started when the file was offered; starts one now if there was none
+        whole: () => this.digestsOf(file),
+        progress,
+        notice,
+      }),
+    };
   }
 
   async create(req: CreateRequest): Promise<void> {
     const s = this.session;
-    const g = s.glance;
-    if (!g) return;
+    const ctx = this.flowContext();
+    if (!ctx) return;
     if (req.source.kind === 'file' && req.source.file !== this.file) {
       this.setFile(req.source.file);
       await this.#checkFile(req.source.file);
     } else if (req.source.kind === 'file' && !this.verdict && this.#verdictPending) {
       await this.#verdictPending;
     }
-    const ctx = {
-      glance: g, uploader: this.uploaderFactory(g), schema: s.schema, importMethods: s.importMethods, stores: s.stores,
-      // reuses the job started when the file was offered; starts one now if there was none
-      digestsFor: (file: File) => this.#digests.start(file),
-    };
     if (this.#flow) this.#flow.setContext(ctx);
     else this.#flow = new UploadFlow(ctx);
     const abort = new AbortController();
     this.#abort = abort;
+    this.#paused = null;
     this.#uploading = req.source.kind === 'file' ? req.source.file : null;
     this.error = '';
     this.success = '';
@@ -213,6 +311,7 @@ export class UploadsController implements ReactiveController {
         phase: (p) => set(() => (this.phase = p)),
         progress: (p) => set(() => (this.progress = p)),
         image: (id) => set(() => (this.pendingImageId = id)),
+        notice: (text) => set(() => (this.checks = [...this.checks, { ok: true, text }])),
       });
       this.phase = 'done';
       this.pendingImageId = '';
@@ -223,6 +322,11 @@ export class UploadsController implements ReactiveController {
       const detail: ImageCreatedDetail = { image: out.image, transfer: t };
       this.host.dispatchEvent(new CustomEvent('cloud-image-created', { detail, bubbles: true, composed: true }));
     } catch (e) {
+      if (e instanceof UploadError && e.paused && !abort.signal.aborted) {
+        this.phase = 'paused';
+        this.#paused = req;
+        return;
+      }
       const aborted = isOpenStackError(e, 'aborted');
       this.phase = aborted ? 'cancelled' : 'failed';
       let text = sentence(e);
