@@ -14,7 +14,8 @@
 # IMAGE_INSPECTOR_CLOUD_CACHE (snapshot cache dir), CLOUD_WITH_SWIFT=1 (adds Swift with SLO, TempURL,
 # S3 (s3api + s3token), bulk and CORS; object-store and s3 in the catalog; EC2 credentials for demo
 # and alt; proxy on CLOUD_SWIFT_PORT, 5530, storage servers on the next three ports; see
-# docs/local-cloud.md).
+# docs/local-cloud.md; CLOUD_SWIFT_S3_CORS=0 leaves out the filter that adds CORS headers to the
+# answers s3api composes itself, as stock Swift behaves).
 # Writes .cloud/cloud.json, .cloud/clouds.yaml, .cloud/openrc, .cloud/settings.env, .cloud/state-dir.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -22,9 +23,9 @@ HERE=$ROOT/scripts/cloud
 DOT=$ROOT/.cloud
 PY=/usr/bin/python3 # `python3` may be a pyenv shim without the OpenStack libraries
 CACHE=${IMAGE_INSPECTOR_CLOUD_CACHE:-/var/tmp/image-inspector-cloud-cache}
-BOOTSTRAP_VERSION=2
+BOOTSTRAP_VERSION=3
 SETTINGS=(CLOUD_KEYSTONE_PORT CLOUD_GLANCE_PORT KEYSTONE_TOKEN_EXPIRATION GLANCE_IMAGE_SIZE_CAP
-  GLANCE_USER_STORAGE_QUOTA IMAGE_INSPECTOR_CORS_ORIGINS CLOUD_WITH_SWIFT CLOUD_SWIFT_PORT)
+  GLANCE_USER_STORAGE_QUOTA IMAGE_INSPECTOR_CORS_ORIGINS CLOUD_WITH_SWIFT CLOUD_SWIFT_PORT CLOUD_SWIFT_S3_CORS)
 # Fixed, documented passwords: this cloud listens on loopback only and lives in a temp dir.
 export ADMIN_PASSWORD=admin-secret DEMO_PASSWORD=demo-secret ALT_PASSWORD=alt-secret
 export GLANCE_SERVICE_PASSWORD=glance-service-secret DEMO_APPCRED_SECRET=demo-appcred-secret
@@ -50,6 +51,7 @@ load_settings() { # $1 = use the saved settings of the last start as the base
   IMAGE_INSPECTOR_CORS_ORIGINS=${IMAGE_INSPECTOR_CORS_ORIGINS:-}
   CLOUD_WITH_SWIFT=${CLOUD_WITH_SWIFT:-0}
   CLOUD_SWIFT_PORT=${CLOUD_SWIFT_PORT:-5530}
+  CLOUD_SWIFT_S3_CORS=${CLOUD_SWIFT_S3_CORS:-1}
   export SWIFT_PORT=$CLOUD_SWIFT_PORT SWIFT_URL=
   if [ "$CLOUD_WITH_SWIFT" = 1 ]; then SWIFT_URL=http://127.0.0.1:$CLOUD_SWIFT_PORT; fi
   export "${SETTINGS[@]}"
@@ -196,9 +198,19 @@ bootstrap() { # a fresh state dir: databases, keys, users, catalog, metadefs; th
   wait "$gm" || { tail -n 30 "$STATE/log/glance-manage.log" >&2; die "glance-manage failed"; }
   set_wal "$STATE/keystone.sqlite" "$STATE/glance.sqlite"
   mkdir -p "$CACHE"
-  local snap
+  local snap copy
   snap="$CACHE/$(cache_key).tar.gz"
-  tar -C "$STATE" -czf "$snap.tmp" keystone.sqlite glance.sqlite fernet-keys credential-keys provision.json
+  # The running Keystone keeps the last writes (EC2 credentials) in its WAL while it has readers:
+  # a plain copy of keystone.sqlite can lack them. SQLite's backup API copies a consistent state.
+  copy=$(mktemp -d "$STATE/snapshot.XXXXXX")
+  "$PY" -c 'import sqlite3,sys
+for src, dst in zip(sys.argv[1::2], sys.argv[2::2]):
+    s = sqlite3.connect(src); d = sqlite3.connect(dst); s.backup(d); s.close()
+    d.execute("PRAGMA journal_mode=WAL"); d.close()' \
+    "$STATE/keystone.sqlite" "$copy/keystone.sqlite" "$STATE/glance.sqlite" "$copy/glance.sqlite"
+  cp -r "$STATE/fernet-keys" "$STATE/credential-keys" "$STATE/provision.json" "$copy/"
+  tar -C "$copy" -czf "$snap.tmp" keystone.sqlite glance.sqlite fernet-keys credential-keys provision.json
+  rm -rf "$copy"
   mv "$snap.tmp" "$snap"
   log "snapshot cached: $snap"
 }

@@ -26,7 +26,8 @@ setup() {
     mkdir -p /etc/swift
     printf '[swift-hash]\nswift_hash_path_prefix = image-inspector\nswift_hash_path_suffix = local-cloud\n\n[storage-policy:0]\nname = Policy-0\ndefault = yes\n' >/etc/swift/swift.conf
   fi
-  export STATE
+  export STATE SWIFT_S3CORS=
+  if [ "${CLOUD_SWIFT_S3_CORS:-1}" = 1 ]; then SWIFT_S3CORS='s3cors '; fi
   render "$HERE/templates/swift-proxy-server.conf.in" "$SW/proxy-server.conf"
   local k
   for k in "${KINDS[@]}"; do
@@ -52,7 +53,8 @@ start() {
     pid=$(cat "$SW/$k.pid" 2>/dev/null || true)
     alive "$pid" && continue
     # -v: log to the console (our log file) too; there is no syslog on /dev/log here
-    setsid "/usr/bin/swift-$k-server" "$SW/$k-server.conf" -v </dev/null >>"$STATE/log/swift-$k.log" 2>&1 &
+    # PYTHONPATH: the proxy's s3cors filter is scripts/cloud/swift_s3_cors.py
+    PYTHONPATH=$HERE setsid "/usr/bin/swift-$k-server" "$SW/$k-server.conf" -v </dev/null >>"$STATE/log/swift-$k.log" 2>&1 &
     echo $! >"$SW/$k.pid"
   done
   wait_proxy

@@ -3,9 +3,10 @@
 // TempURLs, and cleanup of containers/buckets with their segments. Reference values (MD5s, TempURL
 // signatures) come from node:crypto, independent of the code under test.
 import { createHash, createHmac } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { AwsClient } from 'aws4fetch';
 import { KeystoneSession } from '../../../src/core/openstack/index.ts';
-import { passwordConfig, type CloudJson, type CloudSwift } from './cloud.ts';
+import { makeRandomFile, passwordConfig, readCloud, type CloudJson, type CloudSwift, type TestFile } from './cloud.ts';
 
 export type CloudWho = 'demo' | 'alt';
 
@@ -118,4 +119,67 @@ export async function deleteContainers(swift: SwiftAccess, containers: Iterable<
     }
     await expectOk(await swift.fetch(path, { method: 'DELETE' }), `deleting container ${c}`, [404]);
   }
+}
+
+export const MiB = 1024 * 1024;
+/** An ETag header without its quotes (Swift quotes SLO and S3 ETags, not plain objects'). */
+export const unquote = (etag: string | null | undefined): string => (etag ?? '').replace(/^"|"$/g, '');
+
+/** What the object storage test files share: clients, a random file, containers to clean up. */
+export interface ObjectStorageFixture {
+  cloud: CloudJson;
+  swift: SwiftAccess;
+  s3: S3Access;
+  file: TestFile;
+  bytes: Uint8Array<ArrayBuffer>;
+  /** an origin the cloud's CORS allows (the app's dev server) */
+  appOrigin: string;
+  /** a new container (and with `segments` its `<name>_segments`), deleted by cleanup() */
+  newContainer(prefix: string, segments?: boolean): Promise<string>;
+  /** an S3 bucket (and its `+segments` container) deleted by cleanup() */
+  newBucket(prefix: string): Promise<string>;
+  /** containers made another way (through a proxy), deleted by cleanup() */
+  track(...containers: string[]): void;
+  /** PUT with the token, asserting 201 */
+  putObject(path: string, body: BodyInit): Promise<Response>;
+  cleanup(): Promise<void>;
+}
+
+export async function objectStorageFixture(fileSize: number): Promise<ObjectStorageFixture> {
+  const cloud = readCloud();
+  const swift = await swiftAccess(cloud);
+  const s3 = s3Access(cloud);
+  const file = await makeRandomFile(fileSize, 'object.raw');
+  const bytes = new Uint8Array(await readFile(file.path));
+  const containers: string[] = [];
+  const expect = async (r: Response, status: number, what: string) => {
+    if (r.status !== status) throw new Error(`${what}: ${r.status} ${(await r.text()).slice(0, 300)}`);
+    return r;
+  };
+  return {
+    cloud,
+    swift,
+    s3,
+    file,
+    bytes,
+    appOrigin: cloud.corsOrigins.find((o) => o === 'http://127.0.0.1:5173') ?? cloud.corsOrigins[0],
+    async newContainer(prefix, segments = false) {
+      const c = uniqueBucket(prefix);
+      containers.push(c, `${c}_segments`);
+      for (const name of segments ? [c, `${c}_segments`] : [c]) await expect(await swift.fetch(`/${name}`, { method: 'PUT' }), 201, `container PUT ${name}`);
+      return c;
+    },
+    async newBucket(prefix) {
+      const b = uniqueBucket(prefix);
+      containers.push(b, `${b}+segments`);
+      await expect(await s3.fetch(`/${b}`, { method: 'PUT' }), 200, `bucket PUT ${b}`);
+      return b;
+    },
+    track: (...names) => void containers.push(...names),
+    putObject: async (path, body) => expect(await swift.fetch(path, { method: 'PUT', body }), 201, `PUT ${path}`),
+    async cleanup() {
+      await deleteContainers(swift, containers);
+      await file.cleanup();
+    },
+  };
 }
