@@ -11,3 +11,4 @@ export { SwiftSlo, segmentName, sloManifestEtag } from './swift-slo.ts';
 export { S3Multipart, multipartEtag } from './s3-multipart.ts';
 export { importFilterError } from './register.ts';
 export { objectCorsSettings } from './object-errors.ts';
+export { inlineDigestProvider, md5OfBlob } from './digests.ts';

@@ -50,7 +50,8 @@ export function objectHttpError(service: ObjectService, status: number, body: st
       ...base,
     });
   const err = httpError(status, body, { service, action, requestId });
-  return new OpenStackError(err.message.replace(/\bswift said\b|\bs3 said\b/i, `${svc} said`), { kind: err.kind, ...base });
+  const message = err.message.replace(new RegExp(`\\b${service}\\b`, 'g'), svc);
+  return new OpenStackError(message, { kind: err.kind, ...base });
 }
 
 /** The request got no answer at all: cancelled, unreachable, stalled, or (in a page) refused by CORS. */

@@ -134,6 +134,7 @@ export async function uploadObject(ctx: ObjectRunContext): Promise<StoredResult>
   const inner = new AbortController();
   const stop = () => inner.abort();
   signal.addEventListener('abort', stop, { once: true });
+  if (signal.aborted) inner.abort();
   const parallel = Math.max(1, Math.min(request.parallel ?? DEFAULT_PARALLEL, 64));
   const queue = [...todo];
   const worker = async () => {

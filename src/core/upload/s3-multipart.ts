@@ -88,7 +88,7 @@ export class S3Multipart implements PartBackend {
     const text = await res.text();
     if (!ok(res.status)) throw objectHttpError('s3', res.status, text, action, res.headers.get('x-amz-request-id') ?? undefined);
     // CompleteMultipartUpload may answer 200 with an <Error> body
-    if (/<Error>/.test(text)) throw objectHttpError('s3', 500, text, action);
+    if (res.status < 300 && /<Error>/.test(text)) throw objectHttpError('s3', 500, text, action);
     return { res, text };
   }
 

@@ -190,15 +190,20 @@ export class SwiftSlo implements PartBackend {
     await Promise.all([worker(), worker(), worker(), worker()]);
   }
 
-  /** The TempURL key: given by the user, else the container's, else a new random one set on it. */
+  /**
+   * The TempURL key: given by the user, else the account's, else a new random one set on the
+   * account. A container key would not do: SLO segments live in another container, and Swift
+   * authorises their reads under a container key only within the manifest's own container.
+   */
   async #key(): Promise<string> {
     if (this.#tempUrlKey) return this.#tempUrlKey;
-    const { res } = await this.#small('HEAD', this.#url(this.#t.container), 'reading the container TempURL key');
-    const have = header(res, 'x-container-meta-temp-url-key');
+    const account = this.#t.storageUrl.replace(/\/+$/, '');
+    const { res } = await this.#small('HEAD', account, 'reading the account TempURL key');
+    const have = header(res, 'x-account-meta-temp-url-key') ?? header(res, 'x-account-meta-temp-url-key-2');
     if (have) return (this.#tempUrlKey = have);
     const bytes = crypto.getRandomValues(new Uint8Array(24));
     const key = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-    await this.#small('POST', this.#url(this.#t.container), 'setting the container TempURL key', { 'X-Container-Meta-Temp-URL-Key': key });
+    await this.#small('POST', account, 'setting the account TempURL key', { 'X-Account-Meta-Temp-URL-Key': key });
     return (this.#tempUrlKey = key);
   }
 

@@ -24,12 +24,18 @@ function abortError(): Error {
 /** A timer that fires when not poked for `ms` (none when ms is undefined or 0). */
 function stallTimer(ms: number | undefined, onStall: () => void) {
   let t: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
   const poke = () => {
-    if (!ms) return;
+    // a body stream may still be pulled after the request ended: no new timer then
+    if (!ms || stopped) return;
     if (t) clearTimeout(t);
     t = setTimeout(onStall, ms);
   };
-  return { poke, stop: () => t && clearTimeout(t) };
+  const stop = () => {
+    stopped = true;
+    if (t) clearTimeout(t);
+  };
+  return { poke, stop };
 }
 
 const STREAM_CHUNK = 2 * 1024 * 1024;
