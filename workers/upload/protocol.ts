@@ -25,6 +25,11 @@ export interface WorkerUploadRequest {
   parallel?: number;
   register: RegisterPlan | null;
   knownDigests?: ImageDigests;
+  /**
+   * The account's TempURL key, given by the user (memory only): Swift answers account requests
+   * without CORS headers, so a page can neither read nor set it itself.
+   */
+  swiftTempUrlKey?: string;
   /** Glance's endpoint (for glance/glance-direct and registration); null without Glance. */
   glanceEndpoint: string | null;
 }

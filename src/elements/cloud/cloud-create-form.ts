@@ -14,6 +14,7 @@ export type { Ec2Choice, ObjectDestination, Phase, UploadMethod } from './create
 export type { UploadProgress } from '../../core/upload/types.ts';
 import type { ImageRecord } from './image-record.ts';
 import { syncSelects } from './select-sync.ts';
+import { canPickWithHandle, pickWithHandle } from './resume-file.ts';
 import { CORE_IMAGE_FIELDS } from '../../core/openstack/glance.ts';
 
 export interface CreateFields {
@@ -81,6 +82,7 @@ const BUSY: Phase[] = ['checking', 'preparing', 'uploading', 'finishing', 'regis
  * @fires pause-upload - Stop sending, keep what is stored (object storage).
  * @fires resume-upload - Continue the paused upload.
  * @fires create-ec2 - Create EC2 credentials in Keystone for the S3 upload.
+ * @fires file-handle-chosen - A file picked with a handle (showOpenFilePicker); detail `{ file, handle }`.
  * @fires discard-pending - Delete the image an interrupted attempt left; detail: its id.
  * @csspart form - The form grid.
  * @csspart properties - The custom properties editor.
@@ -287,6 +289,7 @@ export class CloudCreateForm extends LitElement {
         ${this.sourceKind === 'file'
           ? html`<label for="file">${msg('Image file')}</label>
               <div><input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
+                ${canPickWithHandle() ? html`<button type="button" data-action="pick-with-handle" @click=${() => void this.pickWithHandle()}>${msg('Choose (resumable after a restart)…')}</button>` : nothing}
                 ${this.chosen ? html`<span data-role="file-name">${this.chosen.name} (${formatBytes(this.chosen.size)})</span>` : nothing}
                 ${this.renderHashing()}</div>
               <label for="method">${msg('Upload method')}</label>
@@ -377,6 +380,15 @@ export class CloudCreateForm extends LitElement {
 
   #emit(name: string, detail: unknown) {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
+
+  /** showOpenFilePicker: the handle lets a resume after a restart reopen the file with one prompt. */
+  private async pickWithHandle() {
+    const picked = await pickWithHandle();
+    if (!picked) return;
+    this.#emit('file-handle-chosen', picked);
+    this.setFile(picked.file);
+    this.#emit('file-chosen', picked.file);
   }
 
   private pickFile(e: Event) {

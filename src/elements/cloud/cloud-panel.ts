@@ -1,6 +1,6 @@
 // <cloud-panel>: the OpenStack side of the app, composed of three controllers (session, image
 // list, uploads) and render modules (panel-header.ts, panel-views.ts).
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { updateWhenLocaleChanges } from '@lit/localize';
 import './cloud-sign-in.ts';
@@ -11,6 +11,8 @@ import { ImagesController } from './images-controller.ts';
 import { UploadsController, type ImageOffer } from './uploads-controller.ts';
 import { renderHeader } from './panel-header.ts';
 import { renderView } from './panel-views.ts';
+import { ObjectStorageController } from './object-storage-controller.ts';
+import { renderUnfinished } from './unfinished-list.ts';
 
 export type { ImageOffer, ImageCreatedDetail } from './uploads-controller.ts';
 
@@ -27,6 +29,7 @@ export type { ImageOffer, ImageCreatedDetail } from './uploads-controller.ts';
  *   (`transfer`: bytes and milliseconds of the byte transfer alone).
  * @csspart sign-in - The sign-in form (`<cloud-sign-in>`), shown while signed out.
  * @csspart header - The signed-in header: user, region, interface, navigation.
+ * @csspart unfinished - The list of unfinished object-storage uploads (Resume, Delete).
  * @cssprop --cloud-error - Colour of error sentences (default #a00).
  * @cssprop --cloud-ok - Colour of success sentences (default #070).
  * @cssprop --cloud-border - Border colour of tables, drop zones and boxes in the child elements.
@@ -40,6 +43,7 @@ export class CloudPanel extends LitElement {
     nav { display: flex; gap: 0.5em; }
     .error { color: var(--cloud-error, #a00); }
     .notice { color: var(--cloud-ok, #070); }
+    section[part=unfinished] { border: 1px solid var(--cloud-border, #ccc); padding: 0.5em; margin-block-end: 0.75em; }
   `;
 
   /** Prefills the Keystone URL of the sign-in form. */
@@ -53,7 +57,7 @@ export class CloudPanel extends LitElement {
 
   readonly session: SessionController = new SessionController(this, {
     connected: async (): Promise<void> => {
-      void this.uploads.loadEc2();
+      void this.objects.loadEc2();
       await this.images.refresh();
     },
     signedOut: () => {
@@ -63,6 +67,7 @@ export class CloudPanel extends LitElement {
   });
   readonly images: ImagesController = new ImagesController(this, this.session, (ids) => this.uploads.forget(ids));
   readonly uploads: UploadsController = new UploadsController(this, this.session, this.images);
+  readonly objects: ObjectStorageController = new ObjectStorageController(this, this.session, this.uploads);
 
   /** The inspector whose events this panel listens to now. */
   #paired: EventTarget | null = null;
@@ -70,6 +75,8 @@ export class CloudPanel extends LitElement {
   constructor() {
     super();
     updateWhenLocaleChanges(this);
+    this.uploads.onSettled = () => void this.objects.refresh();
+    this.uploads.onObjectStart = (file, target) => void this.objects.keepHandleFor(file, target);
   }
 
   override disconnectedCallback() {
@@ -121,14 +128,14 @@ export class CloudPanel extends LitElement {
 
   override render() {
     const s = this.session.session;
-    const c = { session: this.session, images: this.images, uploads: this.uploads };
+    const c = { session: this.session, images: this.images, uploads: this.uploads, objects: this.objects };
     // The views stay mounted while signed out (hidden), so that a form survives a re-sign-in
     // after an expired token.
     return html`
       ${s ? renderHeader(s, c) : html`<cloud-sign-in part="sign-in" auth-url=${this.authUrl} ?busy=${this.session.signingIn}
           error=${this.session.signInError} corsSettings=${this.session.corsSettings}
           @sign-in=${(e: CustomEvent<SignInRequest>) => void this.session.signIn(e.detail.config, e.detail.stayInTab)}></cloud-sign-in>`}
-      <div ?hidden=${!s}>${renderView(c)}</div>
+      <div ?hidden=${!s}>${s ? renderUnfinished(this.objects, this.uploads.running) : nothing}${renderView(c)}</div>
     `;
   }
 }

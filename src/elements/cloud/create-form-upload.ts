@@ -10,7 +10,7 @@ export type UploadMethod = 'direct' | 'glance-direct' | 'web-download' | 'swift'
 
 /** Where an object-storage upload writes; the S3 secret stays in memory only. */
 export type ObjectDestination =
-  | { kind: 'swift'; container: string }
+  | { kind: 'swift'; container: string; tempUrlKey?: string }
   | { kind: 's3'; bucket: string; accessKeyId: string; secretAccessKey: string };
 
 /** An EC2 credential the user has in Keystone (the secret is never shown). */
@@ -46,11 +46,15 @@ export interface DestinationView {
 
 export function renderDestination(v: DestinationView): TemplateResult | typeof nothing {
   if (v.method === 'swift') {
-    const container = v.destination?.kind === 'swift' ? v.destination.container : 'images';
+    const d = v.destination?.kind === 'swift' ? v.destination : { kind: 'swift' as const, container: 'images', tempUrlKey: '' };
     return html`<label for="container">${msg('Container')}</label>
-      <div><input id="container" name="container" .value=${container}
-        @input=${(e: Event) => v.onChange({ kind: 'swift', container: (e.target as HTMLInputElement).value })} />
-        <span class="hint">${msg('Created if missing; segments go to <container>_segments.')}</span></div>`;
+      <div><input id="container" name="container" .value=${d.container}
+        @input=${(e: Event) => v.onChange({ ...d, container: (e.target as HTMLInputElement).value })} />
+        <span class="hint">${msg('Created if missing; segments go to <container>_segments.')}</span></div>
+      <label for="tempurl-key">${msg('Account TempURL key')}</label>
+      <div><input id="tempurl-key" name="tempurl-key" type="password" autocomplete="off" .value=${d.tempUrlKey ?? ''}
+        @input=${(e: Event) => v.onChange({ ...d, tempUrlKey: (e.target as HTMLInputElement).value })} />
+        <span class="hint">${msg('Glance downloads the object by a TempURL signed with it (X-Account-Meta-Temp-URL-Key); kept in memory only.')}</span></div>`;
   }
   if (v.method !== 's3') return nothing;
   const d = v.destination?.kind === 's3' ? v.destination : { kind: 's3' as const, bucket: 'images', accessKeyId: '', secretAccessKey: '' };

@@ -5,15 +5,17 @@ import type { ImagePatchOp } from '../../core/openstack/types.ts';
 import type { SessionController } from './session-controller.ts';
 import type { ImagesController } from './images-controller.ts';
 import type { UploadsController } from './uploads-controller.ts';
+import { objectStoresOf, type ObjectStorageController } from './object-storage-controller.ts';
+import type { StoredFileHandle } from '../../../workers/upload/idb-state-store.ts';
 import type { CreateRequest } from './cloud-create-form.ts';
 import './cloud-images-table.ts';
 import './cloud-image-details.ts';
 import './cloud-create-form.ts';
 import './cloud-image-editor.ts';
 
-export function renderView(c: { session: SessionController; images: ImagesController; uploads: UploadsController }): TemplateResult {
-  const { session, images, uploads } = c;
-  const found = images.view === 'create' ? uploads.objectStores() : {};
+export function renderView(c: { session: SessionController; images: ImagesController; uploads: UploadsController; objects: ObjectStorageController }): TemplateResult {
+  const { session, images, uploads, objects } = c;
+  const found = images.view === 'create' ? objectStoresOf(session) : {};
   const stores = { swift: !!found.swift, s3: !!found.s3 };
   switch (images.view) {
     case 'details':
@@ -35,11 +37,12 @@ export function renderView(c: { session: SessionController; images: ImagesContro
         .file=${uploads.file} .inspection=${uploads.formInspection} .generation=${uploads.formGeneration}
         .checks=${uploads.checks} .progress=${uploads.progress} phase=${uploads.phase} error=${uploads.error}
         success=${uploads.success} pendingImageId=${uploads.pendingImageId}
-        .hashing=${uploads.hashing} .objectStores=${stores} .ec2=${uploads.ec2} ?resumable=${uploads.resumable}
+        .hashing=${uploads.hashing} .objectStores=${stores} .ec2=${objects.ec2} ?resumable=${uploads.resumable}
         @file-chosen=${(e: CustomEvent<File | null>) => uploads.chooseFile(e.detail)}
         @pause-upload=${() => uploads.pause()}
         @resume-upload=${() => uploads.resume()}
-        @create-ec2=${() => void uploads.newEc2()}
+        @create-ec2=${() => void objects.newEc2()}
+        @file-handle-chosen=${(e: CustomEvent<{ file: File; handle: StoredFileHandle }>) => objects.rememberHandle(e.detail.file, e.detail.handle)}
         @create-image=${(e: CustomEvent<CreateRequest>) => void uploads.create(e.detail)}
         @cancel-upload=${() => uploads.cancel()}
         @discard-pending=${(e: CustomEvent<string>) => void uploads.discardPending(e.detail)}></cloud-create-form>`;

@@ -8,7 +8,7 @@ import type { GlanceClient } from '../../core/openstack/glance.ts';
 import { imagePatch } from '../../core/openstack/image-patch.ts';
 import { OpenStackError, isOpenStackError } from '../../core/openstack/errors.ts';
 import type { GlanceImage, ImageSchemaInfo, StoreInfo } from '../../core/openstack/types.ts';
-import type { ObjectTarget, UploadProgress, UploadVia } from '../../core/upload/types.ts';
+import type { ObjectTarget, UploadOutcome, UploadProgress, UploadState, UploadVia } from '../../core/upload/types.ts';
 import type { PageSide, RunningUpload, UploadClient, WorkerCredentials, WorkerUploadRequest } from '../../../workers/upload/upload-client.ts';
 import { UploadError } from '../../../workers/upload/upload-client.ts';
 import type { CheckLine, CreateRequest, Phase } from './cloud-create-form.ts';
@@ -32,6 +32,8 @@ export interface FlowContext {
   stores: StoreInfo[];
   objectStores: ObjectStores;
   uploads: UploadClient;
+  /** An object-storage upload starts with this file and target. */
+  onObjectStart?: (file: File, target: ObjectTarget) => void;
   /** Tokens and the file's whole-file digests (the hash job running since it was offered). */
   pageSide: (file: File, onProgress: (p: UploadProgress) => void, onNotice: (s: string) => void) => PageSide;
 }
@@ -133,36 +135,12 @@ export class UploadFlow {
     const request: WorkerUploadRequest = {
       file, fileName: file.name, lastModified: file.lastModified, via: VIA[req.method] ?? 'glance',
       target: object?.target, credentials: object?.credentials,
+      swiftTempUrlKey: req.destination?.kind === 'swift' ? req.destination.tempUrlKey || undefined : undefined,
       register: { fields: createFields(req), method: 'web-download', deleteObjectAfter: false, imageId },
       glanceEndpoint: glance.endpoint,
     };
-    let t0 = 0;
-    let t1 = 0;
-    let sent = 0;
-    const onProgress = (p: UploadProgress) => {
-      if (p.phase === 'uploading' && !t0) t0 = performance.now();
-      if (p.phase !== 'uploading' && p.phase !== 'preparing' && t0 && !t1) t1 = performance.now();
-      sent = p.sentBytes;
-      report.phase(p.phase);
-      report.progress(p);
-    };
-    const page = this.ctx.pageSide(file, onProgress, (s) => report.notice(s));
-    if (object) this.#last = { request, page };
-    const run = this.ctx.uploads.start(request, page);
-    this.#running = run;
-    const onAbort = () => void run.cancel().catch(() => undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const out = await run.done;
-      const image = out.image;
-      if (!image) throw new OpenStackError(msg('The object was stored but no image was registered.'), { kind: 'server' });
-      const transfer = t0 ? { bytes: sent, ms: (t1 || performance.now()) - t0 } : undefined;
-      const stored = out.object ? ' ' + msg(str`The object ${out.object.container}/${out.object.name} is kept in object storage.`) : '';
-      return {
-        image,
-        transfer,
-        message: msg(str`The image "${image.name ?? image.id}" is active and its checksums match your file (sha512 ${out.sha512.slice(0, 16)}…, md5 ${out.md5}).`) + stored,
-      };
+      return await this.#engine(request, signal, report);
     } catch (e) {
       if (e instanceof UploadError && e.paused) throw e;
       if (signal.aborted || isOpenStackError(e, 'aborted')) {
@@ -174,7 +152,60 @@ export class UploadFlow {
           { kind: 'aborted' },
         );
       }
+      if (isOpenStackError(e, 'cors') && /TempURL key/.test(e.message))
+        throw new OpenStackError(
+          msg('Swift sends no CORS headers for account requests, so this page cannot read or set the account TempURL key that Glance needs to download the object: give the key (X-Account-Meta-Temp-URL-Key) in the form and upload again; the stored segments are reused.'),
+          { kind: 'cors', service: 'swift', corsSettings: e.corsSettings },
+        );
       throw e;
+    }
+  }
+
+  /**
+   * Continues an unfinished object-storage upload found in IndexedDB with its file (reopened or
+   * picked again and matched): the engine trusts the server's part list and sends only the rest.
+   */
+  resume(state: UploadState, file: File, credentials: WorkerCredentials, signal: AbortSignal, report: FlowReport, swiftTempUrlKey?: string): Promise<FlowOutcome> {
+    const request: WorkerUploadRequest = {
+      file, fileName: state.file.name, lastModified: file.lastModified, via: state.target.kind, target: state.target, credentials, swiftTempUrlKey,
+      partSize: state.partSize, register: state.register ?? null, glanceEndpoint: this.ctx.glance.endpoint,
+    };
+    return this.#engine(request, signal, report);
+  }
+
+  /** One engine run in the worker; the transfer is timed from the first byte to the last part. */
+  async #engine(request: WorkerUploadRequest, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {
+    let t0 = 0;
+    let t1 = 0;
+    let sent = 0;
+    const onProgress = (p: UploadProgress) => {
+      if (p.phase === 'uploading' && !t0) t0 = performance.now();
+      if (p.phase !== 'uploading' && p.phase !== 'preparing' && t0 && !t1) t1 = performance.now();
+      sent = p.sentBytes;
+      report.phase(p.phase);
+      report.progress(p);
+    };
+    const page = this.ctx.pageSide(request.file, onProgress, (s) => report.notice(s));
+    if (request.target) {
+      this.#last = { request, page };
+      this.ctx.onObjectStart?.(request.file, request.target);
+    }
+    const run = this.ctx.uploads.start(request, page);
+    this.#running = run;
+    const onAbort = () => void run.cancel().catch(() => undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const out: UploadOutcome = await run.done;
+      const image = out.image;
+      if (!image) throw new OpenStackError(msg('The object was stored but no image was registered.'), { kind: 'server' });
+      const transfer = t0 ? { bytes: sent, ms: (t1 || performance.now()) - t0 } : undefined;
+      const stored = out.object ? ' ' + msg(str`The object ${out.object.container}/${out.object.name} is kept in object storage.`) : '';
+      const resumed = out.resumed ? ' ' + msg(str`Resumed: ${formatBytes(out.bytesSent)} sent this time.`) : '';
+      return {
+        image,
+        transfer,
+        message: msg(str`The image "${image.name ?? image.id}" is active and its checksums match your file (sha512 ${out.sha512.slice(0, 16)}…, md5 ${out.md5}).`) + stored + resumed,
+      };
     } finally {
       signal.removeEventListener('abort', onAbort);
       this.#running = null;

@@ -10,10 +10,10 @@ import { glanceDiskFormatFor } from '../../core/inspect/glance-formats.ts';
 import { FileDigests, type DigestJob } from '../../core/hash/file-digests.ts';
 import { createHashClient, type HashClient } from '../../../workers/hash/client.ts';
 import type { CheckLine, CreateRequest, HashingState, InspectionLike, Phase, UploadProgress } from './cloud-create-form.ts';
-import { UploadFlow, discardImage, type FlowContext, type ObjectStores, type Verdict } from './upload-flow.ts';
-import { createUploadClient, UploadError, type UploadClient } from '../../../workers/upload/upload-client.ts';
-import type { Ec2Choice } from './create-form-upload.ts';
-import { createEc2, listEc2 } from './ec2-credentials.ts';
+import { UploadFlow, discardImage, type FlowContext, type FlowOutcome, type FlowReport, type Verdict } from './upload-flow.ts';
+import { createUploadClient, UploadError, type UploadClient, type WorkerCredentials } from '../../../workers/upload/upload-client.ts';
+import type { ObjectTarget, UploadState } from '../../core/upload/types.ts';
+import { objectStoresOf } from './object-storage-controller.ts';
 import { verdictForFile } from './file-verdict.ts';
 import { formatBytes, formatRate } from './format.ts';
 import { sentence } from './sentence.ts';
@@ -48,15 +48,17 @@ export class UploadsController implements ReactiveController {
   pendingImageId = '';
   verdict: Verdict | null = null;
   hashing: HashingState | null = null;
-  /** The user's EC2 credentials (memory only), for S3 uploads. */
-  ec2: Ec2Choice[] = [];
 
   /** The inspection last offered with the file (to tell a repeated offer from a new one). */
   #offered: InspectionLike | null = null;
   #flow: UploadFlow | null = null;
   #client: UploadClient | null = null;
-  /** The request of a paused upload: Resume runs it again and the engine continues from its state. */
-  #paused: CreateRequest | null = null;
+  /** Runs a paused upload again: the engine continues from its state. */
+  #paused: (() => Promise<void>) | null = null;
+  /** Called when an upload ended, failed or paused (the unfinished list reloads). */
+  onSettled: () => void = () => undefined;
+  /** Called when an object-storage upload starts (its file handle is kept beside its state). */
+  onObjectStart: (file: File, target: ObjectTarget) => void = () => undefined;
   #abort: AbortController | null = null;
   #hashClient: HashClient | null = null;
   /** The file an upload is running with: its digest job must outlive a change of file in the form. */
@@ -216,51 +218,16 @@ export class UploadsController implements ReactiveController {
   }
 
   resume() {
-    const req = this.#paused;
-    if (req) void this.create(req);
+    const again = this.#paused;
+    if (again) void again();
+  }
+
+  get running(): boolean {
+    return !!this.#abort;
   }
 
   get resumable(): boolean {
     return !!this.#paused;
-  }
-
-  /** Where object storage is in this session's catalog (none when the catalog has no such service). */
-  objectStores(): ObjectStores {
-    const s = this.session.session;
-    if (!s) return {};
-    const q = { region: this.session.region || undefined, interface: this.session.iface };
-    const find = (type: string) => {
-      try {
-        return s.endpoint(type, q);
-      } catch {
-        return undefined; // not in the catalog: that method is not offered
-      }
-    };
-    const swift = find('object-store');
-    const s3 = find('s3');
-    return { swift: swift ? { storageUrl: swift } : undefined, s3: s3 ? { endpoint: s3, region: this.session.region || 'RegionOne' } : undefined };
-  }
-
-  async loadEc2(): Promise<void> {
-    const s = this.session.session;
-    if (!s || !this.objectStores().s3) return;
-    try {
-      this.ec2 = await listEc2(s);
-    } catch {
-      this.ec2 = []; // the form lets the user type them in; the sentence comes when they create one
-    }
-    this.#changed();
-  }
-
-  async newEc2(): Promise<void> {
-    const s = this.session.session;
-    if (!s) return;
-    try {
-      this.ec2 = [...this.ec2, await createEc2(s)];
-    } catch (e) {
-      this.error = sentence(e);
-    }
-    this.#changed();
   }
 
   flowContext(): FlowContext | null {
@@ -269,7 +236,8 @@ export class UploadsController implements ReactiveController {
     const ks = s.session;
     if (!g || !ks) return null;
     return {
-      glance: g, schema: s.schema, importMethods: s.importMethods, stores: s.stores, objectStores: this.objectStores(), uploads: this.client,
+      onObjectStart: (file, target) => this.onObjectStart(file, target),
+      glance: g, schema: s.schema, importMethods: s.importMethods, stores: s.stores, objectStores: objectStoresOf(s), uploads: this.client,
       pageSide: (file, progress, notice) => ({
         getToken: () => ks.getToken(),
         invalidate: (t) => ks.invalidate(t),
@@ -283,7 +251,6 @@ export class UploadsController implements ReactiveController {
   }
 
   async create(req: CreateRequest): Promise<void> {
-    const s = this.session;
     const ctx = this.flowContext();
     if (!ctx) return;
     if (req.source.kind === 'file' && req.source.file !== this.file) {
@@ -292,12 +259,33 @@ export class UploadsController implements ReactiveController {
     } else if (req.source.kind === 'file' && !this.verdict && this.#verdictPending) {
       await this.#verdictPending;
     }
+    const verdict = req.source.kind === 'file' ? this.verdict : null;
+    await this.#run(ctx, req.source.kind === 'file' ? req.source.file : null, () => this.create(req),
+      (flow, signal, report) => flow.run(req, verdict, this.pendingImageId, signal, report));
+  }
+
+  /** Continues an unfinished upload from IndexedDB with its (reopened or matched) file. */
+  async resumeState(state: UploadState, file: File, credentials: WorkerCredentials): Promise<void> {
+    const ctx = this.flowContext();
+    if (!ctx) return;
+    this.images.show('create');
+    if (file !== this.file) this.setFile(file);
+    await this.#run(ctx, file, () => this.resumeState(state, file, credentials),
+      (flow, signal, report) => flow.resume(state, file, credentials, signal, report));
+  }
+
+  async #run(
+    ctx: FlowContext,
+    file: File | null,
+    again: () => Promise<void>,
+    work: (flow: UploadFlow, signal: AbortSignal, report: FlowReport) => Promise<FlowOutcome>,
+  ): Promise<void> {
     if (this.#flow) this.#flow.setContext(ctx);
     else this.#flow = new UploadFlow(ctx);
     const abort = new AbortController();
     this.#abort = abort;
     this.#paused = null;
-    this.#uploading = req.source.kind === 'file' ? req.source.file : null;
+    this.#uploading = file;
     this.error = '';
     this.success = '';
     this.checks = [];
@@ -306,7 +294,7 @@ export class UploadsController implements ReactiveController {
       this.#changed();
     };
     try {
-      const out = await this.#flow.run(req, req.source.kind === 'file' ? this.verdict : null, this.pendingImageId, abort.signal, {
+      const out = await work(this.#flow, abort.signal, {
         checks: (l) => set(() => (this.checks = l)),
         phase: (p) => set(() => (this.phase = p)),
         progress: (p) => set(() => (this.progress = p)),
@@ -324,7 +312,7 @@ export class UploadsController implements ReactiveController {
     } catch (e) {
       if (e instanceof UploadError && e.paused && !abort.signal.aborted) {
         this.phase = 'paused';
-        this.#paused = req;
+        this.#paused = again;
         return;
       }
       const aborted = isOpenStackError(e, 'aborted');
@@ -334,13 +322,14 @@ export class UploadsController implements ReactiveController {
         text += ' ' + msg(str`The unfinished image ${this.pendingImageId} is kept: "Create and upload" again reuses or replaces it, or delete it.`);
       this.error = text;
       // the session cannot continue: back to the sign-in form, the unfinished image remembered
-      if (isOpenStackError(e, 'token-expired')) s.expire(text);
+      if (isOpenStackError(e, 'token-expired')) this.session.expire(text);
     } finally {
       this.#abort = null;
       const sent = this.#uploading;
       this.#uploading = null;
       if (sent && sent !== this.file) this.#digests.withdraw(sent);
       this.#changed();
+      this.onSettled();
       void this.images.refresh();
     }
   }
