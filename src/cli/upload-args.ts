@@ -18,7 +18,7 @@ object-storage upload resumes when the same command is run again.
   --os-storage-url URL    object-store endpoint instead of the catalog's (…/v1/AUTH_<project>)
   --container NAME        container or bucket (default images; Swift segments in NAME_segments)
   --segment-size SIZE     part size, e.g. 64M (K/M/G suffixes); default from the file size and limits
-  --parallel N            parts in flight (default 4)
+  --parallel N            parts in flight (default 8)
   --no-register           keep the object only, create no Glance image
   --json                  print {"image","object","sha512","md5","bytesSent","resumed"} on stdout
   --name NAME             image name (default: the file name)

@@ -148,6 +148,6 @@ describe('image-inspector upload (CLI)', { timeout: 300_000 }, () => {
     assert.match(bad.stderr, /^image-inspector upload: --via must be glance, swift or s3 \(got "ftp"\)\n/);
     const size = cli([file.path, '--via', 's3', '--segment-size', '1M', '--os-cloud', 'demo']);
     assert.equal(size.status, 2);
-    assert.match(size.stderr, /below the minimum of 5 MiB \(s3api\)/);
+    assert.match(size.stderr, /below the minimum of 5 MiB \(s3api \/info\)/);
   });
 });

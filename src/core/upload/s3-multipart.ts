@@ -92,8 +92,23 @@ export class S3Multipart implements PartBackend {
     return { res, text };
   }
 
-  limits(): Promise<PartLimits> {
-    return Promise.resolve(S3_LIMITS);
+  /** s3api announces its limits in Swift's /info; other S3 stores get the s3api defaults (AWS allows more). */
+  async limits(): Promise<PartLimits> {
+    try {
+      const res = await this.#deps.fetch(`${this.#t.endpoint.replace(/\/+$/, '')}/info`, { method: 'GET' });
+      if (!res.ok) return S3_LIMITS;
+      const info = (await res.json()) as { s3api?: { max_upload_part_num?: unknown; min_segment_size?: unknown } };
+      const n = (v: unknown, d: number) => (typeof v === 'number' && v > 0 ? v : d);
+      if (!info.s3api) return S3_LIMITS;
+      return {
+        ...S3_LIMITS,
+        maxParts: n(info.s3api.max_upload_part_num, S3_LIMITS.maxParts),
+        minPartSize: n(info.s3api.min_segment_size, S3_LIMITS.minPartSize),
+        source: 's3api /info',
+      };
+    } catch {
+      return S3_LIMITS; // not a Swift proxy (RGW, AWS): their published limits are at least s3api's
+    }
   }
 
   async prepare(state: UploadState): Promise<void> {

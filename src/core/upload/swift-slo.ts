@@ -34,7 +34,14 @@ export class SwiftSlo implements PartBackend {
     this.#deps = deps;
     if (deps.credentials.kind === 's3')
       throw new OpenStackError('A Swift upload needs a Keystone token, not EC2 credentials.', { kind: 'bad-config', service: 'swift' });
-    if (deps.credentials.kind === 'swift-tempurl') this.#tempUrlKey = deps.credentials.key;
+    if (deps.credentials.kind === 'swift-tempurl')
+      // Swift 2.30 (tempurl.py): tempurl rewrites the query (dropping multipart-manifest=put) and
+      // refuses X-Object-Manifest, so no large object can be written with a TempURL alone
+      throw new OpenStackError(
+        "A TempURL key alone cannot write a large object: Swift's tempurl middleware drops ?multipart-manifest=put and refuses X-Object-Manifest. Sign in (a Keystone token); the key can then sign Glance's download URL.",
+        { kind: 'bad-config', service: 'swift' },
+      );
+    this.#tempUrlKey = deps.credentials.tempUrlKey;
   }
 
   #url(container: string, object?: string): string {
@@ -44,8 +51,7 @@ export class SwiftSlo implements PartBackend {
   /** Sends with the token; a 401 invalidates it and sends once more with a renewed one. */
   async #authed(send: (headers: Record<string, string>) => Promise<BodyResponse | Response>): Promise<BodyResponse | Response> {
     const c = this.#deps.credentials;
-    if (c.kind !== 'keystone-token')
-      throw new OpenStackError('Swift requests other than the web-download URL need a Keystone token (sign in).', { kind: 'bad-config', service: 'swift' });
+    if (c.kind !== 'keystone-token') throw new OpenStackError('Swift requests need a Keystone token (sign in).', { kind: 'bad-config', service: 'swift' });
     let token = await c.getToken();
     let res = await send({ 'X-Auth-Token': token });
     if (res.status === 401) {

@@ -64,7 +64,13 @@ export type ObjectTarget =
 
 /** Credentials for object storage: memory only, never persisted, never logged. */
 export type ObjectCredentials =
-  | { kind: 'keystone-token'; getToken: () => Promise<string>; invalidate: (token: string) => void }
+  | {
+      kind: 'keystone-token';
+      getToken: () => Promise<string>;
+      invalidate: (token: string) => void;
+      /** Swift: the TempURL key to sign Glance's download URL with (default: the account's, or a new one). */
+      tempUrlKey?: string;
+    }
   | { kind: 'swift-tempurl'; key: string }
   | { kind: 's3'; accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
