@@ -2,7 +2,7 @@
 
 s3api passes Swift's CORS headers on when it relays a Swift answer (UploadPart, GET, PUT
 bucket), but the answers it composes (InitiateMultipartUpload, ListParts,
-CompleteMultipartUpload, AbortMultipartUpload, its XML errors) carry none: a browser then cannot
+CompleteMultipartUpload, AbortMultipartUpload, DeleteObject, its XML errors) carry none: a browser then cannot
 read the UploadId, the part list or the final ETag. Swift 2.30 (Debian bookworm) and Swift's
 master behave alike. This filter, placed just before s3api, adds the proxy's own CORS settings
 (`cors_allow_origin`, `cors_expose_headers` of [DEFAULT]) to S3 answers that lack them, which is

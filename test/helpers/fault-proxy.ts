@@ -153,6 +153,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     };
     requests.push(rec);
     if (info.index >= maxRequests) {
+      rec.status = 503;
       res.writeHead(503, { 'Content-Type': 'text/plain' }).end(`fault proxy: its budget of ${maxRequests} requests is spent`);
       return;
     }

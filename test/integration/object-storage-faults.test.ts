@@ -71,4 +71,35 @@ describe('the fault proxy in front of the real Swift and s3api', () => {
       await proxy.close();
     }
   });
+
+  test('a flipped byte is refused by the server when the client sends its digest (Swift ETag: 422, S3 Content-MD5: BadDigest)', T, async () => {
+    const c = await fx.newContainer('digest');
+    const bucket = await fx.newBucket('digest');
+    const proxy = await startFaultProxy({ upstream: swiftOf(fx.cloud).url, flip: { match: { method: 'PUT' }, count: 2 }, lifetimeMs: 60_000 });
+    try {
+      const part = fx.bytes.subarray(0, 5 * MiB);
+      const md5 = md5Hex(part);
+      const swiftPut = await fetch(`${proxy.rewrite(fx.swift.storageUrl)}/${c}/seg`, {
+        method: 'PUT',
+        body: part,
+        headers: { 'X-Auth-Token': await fx.swift.token(), ETag: md5 },
+      });
+      assert.equal(swiftPut.status, 422, 'Swift refuses a body whose MD5 is not the ETag sent');
+      assert.equal((await fx.swift.fetch(`/${c}/seg`, { method: 'HEAD' })).status, 404, 'and stores nothing');
+      const uploadId = xmlValue(await (await fx.s3.fetch(`/${bucket}/k?uploads`, { method: 'POST' })).text(), 'UploadId');
+      const s3Put = await fx.s3.client.fetch(`${proxy.url}/${bucket}/k?partNumber=1&uploadId=${uploadId}`, {
+        method: 'PUT',
+        body: part,
+        headers: { 'Content-MD5': Buffer.from(md5, 'hex').toString('base64') },
+      });
+      assert.equal(s3Put.status, 400);
+      assert.equal(xmlValue(await s3Put.text(), 'Code'), 'BadDigest');
+      assert.deepEqual(proxy.requests.map((r) => r.flipped), [true, true]);
+      const listed = xmlValues(await (await fx.s3.fetch(`/${bucket}/k?uploadId=${uploadId}`)).text(), 'PartNumber');
+      assert.deepEqual(listed, [], 'no part stored');
+      assert.equal((await fx.s3.fetch(`/${bucket}/k?uploadId=${uploadId}`, { method: 'DELETE' })).status, 204);
+    } finally {
+      await proxy.close();
+    }
+  });
 });

@@ -101,6 +101,16 @@ describe('Swift with a Keystone token (real Swift proxy)', () => {
     assert.match(JSON.stringify(badBody.Errors), /Etag Mismatch/);
   });
 
+  test('a container quota the project sets makes Swift answer 413 (how tests get a quota error)', T, async () => {
+    const c = await fx.newContainer('quota');
+    assert.equal((await fx.swift.fetch(`/${c}`, { method: 'POST', headers: { 'X-Container-Meta-Quota-Bytes': '1000' } })).status, 204);
+    await fx.putObject(`/${c}/small`, fx.bytes.subarray(0, 600));
+    const over = await fx.swift.fetch(`/${c}/big`, { method: 'PUT', body: fx.bytes.subarray(0, 600) });
+    assert.equal(over.status, 413);
+    assert.match(await over.text(), /quota/i);
+    assert.equal((await fx.swift.fetch(`/${c}/big`, { method: 'HEAD' })).status, 404);
+  });
+
   test('TempURL GET with a container key reads without a token; a wrong signature is 401', T, async () => {
     const c = await fx.newContainer('tmp');
     await fx.putObject(`/${c}/t.raw`, fx.bytes.subarray(0, MiB));

@@ -194,6 +194,7 @@ describe('fault proxy', () => {
     const over = await fetch(`${p.url}/b`, { method: 'PUT', body: 'x' });
     assert.equal(over.status, 503);
     assert.match(await over.text(), /budget of 2 requests/);
+    assert.deepEqual(p.requests.map((r) => r.status), [201, 201, 503]);
 
     const short = await proxy({ lifetimeMs: 200 });
     assert.equal((await fetch(`${short.url}/b`, { method: 'PUT', body: 'x' })).status, 201);
