@@ -9,7 +9,14 @@ import type { OpenStackErrorKind } from '../../src/core/openstack/errors.ts';
 
 /** ObjectCredentials without functions: a token credential asks the page's TokenSource. */
 export type WorkerCredentials =
-  | { kind: 'keystone-token' }
+  | {
+      kind: 'keystone-token';
+      /**
+       * Swift: the account's TempURL key, given by the user (memory only). Swift answers account
+       * requests without CORS headers, so a page can neither read nor set it itself.
+       */
+      tempUrlKey?: string;
+    }
   | { kind: 'swift-tempurl'; key: string }
   | { kind: 's3'; accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
@@ -25,11 +32,6 @@ export interface WorkerUploadRequest {
   parallel?: number;
   register: RegisterPlan | null;
   knownDigests?: ImageDigests;
-  /**
-   * The account's TempURL key, given by the user (memory only): Swift answers account requests
-   * without CORS headers, so a page can neither read nor set it itself.
-   */
-  swiftTempUrlKey?: string;
   /** Glance's endpoint (for glance/glance-direct and registration); null without Glance. */
   glanceEndpoint: string | null;
 }

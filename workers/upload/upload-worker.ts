@@ -32,11 +32,12 @@ function tokens(page: PageSide): TokenProvider {
 
 function credentialsFor(c: WorkerCredentials | undefined, t: TokenProvider): ObjectCredentials | undefined {
   if (!c) return undefined;
-  if (c.kind === 'keystone-token') return { kind: 'keystone-token', getToken: () => t.getToken(), invalidate: (x) => t.invalidate(x) };
+  if (c.kind === 'keystone-token')
+    return { kind: 'keystone-token', getToken: () => t.getToken(), invalidate: (x) => t.invalidate(x), tempUrlKey: c.tempUrlKey };
   return c;
 }
 
-function envFor(page: PageSide, glanceEndpoint: string | null, t: TokenProvider, account?: { url: string; tempUrlKey: string }): UploadEnv {
+function envFor(page: PageSide, glanceEndpoint: string | null, t: TokenProvider): UploadEnv {
   const digests: DigestProvider = {
     whole: () => page.whole(),
     md5: (part, signal) => partMd5(part, signal),
@@ -45,12 +46,7 @@ function envFor(page: PageSide, glanceEndpoint: string | null, t: TokenProvider,
   let phase = '';
   return {
     transport: xhrBodyTransport(),
-    fetch: (input, init) => {
-      // the account HEAD that reads the TempURL key: answered with the key the user gave
-      if (account && (init?.method ?? 'GET') === 'HEAD' && input.replace(/\/+$/, '') === account.url)
-        return Promise.resolve(new Response(null, { status: 204, headers: { 'X-Account-Meta-Temp-Url-Key': account.tempUrlKey } }));
-      return fetch(browserSafe(input), init);
-    },
+    fetch: (input, init) => fetch(browserSafe(input), init),
     store,
     digests,
     glance: glanceEndpoint ? new GlanceClient({ endpoint: glanceEndpoint, tokens: t }) : undefined,
@@ -94,10 +90,7 @@ const api: UploadWorkerApi = {
     try {
       const t = tokens(page);
       const req: UploadRequest = { ...request, credentials: credentialsFor(request.credentials, t) };
-      const target = request.target;
-      const account = target?.kind === 'swift' && request.swiftTempUrlKey
-        ? { url: target.storageUrl.replace(/\/+$/, ''), tempUrlKey: request.swiftTempUrlKey } : undefined;
-      const handle = startUpload(req, envFor(page, request.glanceEndpoint, t, account));
+      const handle = startUpload(req, envFor(page, request.glanceEndpoint, t));
       running.set(job, handle);
       return { ok: true, value: await handle.done };
     } catch (e) {

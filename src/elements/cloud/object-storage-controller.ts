@@ -41,6 +41,8 @@ export class ObjectStorageController implements ReactiveController {
   unfinished: UploadState[] = [];
   /** The unfinished upload whose file the user must pick again (no handle, or it failed). */
   picking = '';
+  /** The account TempURL key for resumed Swift uploads (typed in the list; memory only). */
+  tempUrlKey = '';
   /** A sentence about the unfinished list (a refused file, a failed delete). */
   error = '';
   readonly store = new IdbUploadStateStore();
@@ -112,7 +114,7 @@ export class ObjectStorageController implements ReactiveController {
   }
 
   #credentials(state: UploadState): WorkerCredentials | null {
-    if (state.target.kind === 'swift') return { kind: 'keystone-token' };
+    if (state.target.kind === 'swift') return { kind: 'keystone-token', tempUrlKey: this.tempUrlKey || undefined };
     const c = this.ec2[0];
     return c ? { kind: 's3', accessKeyId: c.access, secretAccessKey: c.secret } : null;
   }

@@ -11,6 +11,11 @@ export function renderUnfinished(o: ObjectStorageController, busy: boolean): Tem
   return html`<section part="unfinished" data-role="unfinished">
     <h3>${msg('Unfinished uploads')}</h3>
     ${o.error ? html`<p class="error" role="alert" data-role="unfinished-error">${o.error}</p>` : nothing}
+    ${o.unfinished.some((s) => s.target.kind === 'swift')
+      ? html`<label>${msg('Account TempURL key (for Glance to download resumed Swift objects)')}
+          <input type="password" name="resume-tempurl-key" autocomplete="off" .value=${o.tempUrlKey}
+            @input=${(e: Event) => (o.tempUrlKey = (e.target as HTMLInputElement).value)} /></label>`
+      : nothing}
     <ul>
       ${o.unfinished.map((s) => {
         const where = s.target.kind === 'swift' ? `Swift ${s.target.container}/${s.target.object}` : `S3 ${s.target.bucket}/${s.target.key}`;

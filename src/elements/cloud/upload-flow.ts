@@ -82,7 +82,7 @@ function destination(ctx: FlowContext, req: CreateRequest, file: File): { target
     const container = (d?.kind === 'swift' && d.container.trim()) || 'images';
     return {
       target: { kind: 'swift', storageUrl: swift.storageUrl, container, object: objectName(file), segmentContainer: `${container}_segments` },
-      credentials: { kind: 'keystone-token' },
+      credentials: { kind: 'keystone-token', tempUrlKey: (d?.kind === 'swift' && d.tempUrlKey) || undefined },
     };
   }
   if (req.method === 's3') {
@@ -135,7 +135,6 @@ export class UploadFlow {
     const request: WorkerUploadRequest = {
       file, fileName: file.name, lastModified: file.lastModified, via: VIA[req.method] ?? 'glance',
       target: object?.target, credentials: object?.credentials,
-      swiftTempUrlKey: req.destination?.kind === 'swift' ? req.destination.tempUrlKey || undefined : undefined,
       register: { fields: createFields(req), method: 'web-download', deleteObjectAfter: false, imageId },
       glanceEndpoint: glance.endpoint,
     };
@@ -165,9 +164,9 @@ export class UploadFlow {
    * Continues an unfinished object-storage upload found in IndexedDB with its file (reopened or
    * picked again and matched): the engine trusts the server's part list and sends only the rest.
    */
-  resume(state: UploadState, file: File, credentials: WorkerCredentials, signal: AbortSignal, report: FlowReport, swiftTempUrlKey?: string): Promise<FlowOutcome> {
+  resume(state: UploadState, file: File, credentials: WorkerCredentials, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {
     const request: WorkerUploadRequest = {
-      file, fileName: state.file.name, lastModified: file.lastModified, via: state.target.kind, target: state.target, credentials, swiftTempUrlKey,
+      file, fileName: state.file.name, lastModified: file.lastModified, via: state.target.kind, target: state.target, credentials,
       partSize: state.partSize, register: state.register ?? null, glanceEndpoint: this.ctx.glance.endpoint,
     };
     return this.#engine(request, signal, report);
