@@ -179,7 +179,8 @@ export class UploadFlow {
     let sent = 0;
     const onProgress = (p: UploadProgress) => {
       if (p.phase === 'uploading' && !t0) t0 = performance.now();
-      if (p.phase !== 'uploading' && p.phase !== 'preparing' && t0 && !t1) t1 = performance.now();
+      // the transfer ends once the object (or Glance's copy) is stored: manifest / completion included
+      if (p.phase !== 'uploading' && p.phase !== 'preparing' && p.phase !== 'finishing' && t0 && !t1) t1 = performance.now();
       sent = p.sentBytes;
       report.phase(p.phase);
       report.progress(p);
