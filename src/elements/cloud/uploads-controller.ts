@@ -5,8 +5,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { msg, str } from '@lit/localize';
 import { isOpenStackError } from '../../core/openstack/errors.ts';
-import type { FormatName } from '../../core/inspect/types.ts';
-import { glanceDiskFormatFor } from '../../core/inspect/glance-formats.ts';
 import { FileDigests, type DigestJob } from '../../core/hash/file-digests.ts';
 import { createHashClient, type HashClient } from '../../../workers/hash/client.ts';
 import type { CheckLine, CreateRequest, HashingState, InspectionLike, Phase, UploadProgress } from './cloud-create-form.ts';
@@ -14,7 +12,7 @@ import { UploadFlow, discardImage, type FlowContext, type FlowOutcome, type Flow
 import { createUploadClient, UploadError, type UploadClient, type WorkerCredentials } from '../../../workers/upload/upload-client.ts';
 import type { ObjectTarget, UploadState } from '../../core/upload/types.ts';
 import { objectStoresOf } from './object-storage-controller.ts';
-import { verdictForFile } from './file-verdict.ts';
+import { verdictForFile, verdictFromInspection } from './file-verdict.ts';
 import { formatBytes, formatRate } from './format.ts';
 import { sentence } from './sentence.ts';
 import type { SessionController } from './session-controller.ts';
@@ -151,10 +149,7 @@ export class UploadsController implements ReactiveController {
     const name = typeof r.file === 'string' ? r.file : r.file?.name;
     if (this.file && name && name !== this.file.name) return;
     this.#offered = r;
-    const suggested = typeof r.suggested?.disk_format === 'string' ? r.suggested.disk_format : null;
-    this.verdict = r.safety
-      ? { safe: r.safety.safe, diskFormat: suggested ?? glanceDiskFormatFor((r.detected ?? r.format ?? null) as FormatName | null), reason: firstReason(r.safety.findings) }
-      : null;
+    this.verdict = verdictFromInspection(r);
     this.formInspection = r;
     this.#changed();
   }
@@ -353,12 +348,4 @@ export class UploadsController implements ReactiveController {
   forget(ids: string[]) {
     if (ids.includes(this.pendingImageId)) this.pendingImageId = '';
   }
-}
-
-function firstReason(findings: unknown[] | undefined): string | undefined {
-  for (const f of findings ?? []) {
-    const o = f as { severity?: string; message?: string };
-    if (o && o.severity === 'error' && typeof o.message === 'string') return o.message;
-  }
-  return undefined;
 }
