@@ -14,7 +14,7 @@ export type { Ec2Choice, ObjectDestination, Phase, UploadMethod } from './create
 export type { UploadProgress } from '../../core/upload/types.ts';
 import type { ImageRecord } from './image-record.ts';
 import { syncSelects } from './select-sync.ts';
-import { canPickWithHandle, pickWithHandle } from './resume-file.ts';
+import { canPickWithHandle, handleFromDrop, pickWithHandle } from './resume-file.ts';
 import { blankFields, fieldsFromInspection, type CheckLine, type CreateFields, type CreateRequest, type HashingState, type InspectionLike } from './create-form-model.ts';
 
 export type { CheckLine, CreateFields, CreateRequest, HashingState, InspectionLike } from './create-form-model.ts';
@@ -223,7 +223,8 @@ export class CloudCreateForm extends LitElement {
 
         ${this.sourceKind === 'file'
           ? html`<label for="file">${msg('Image file')}</label>
-              <div><input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
+              <div data-role="file-drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${(e: DragEvent) => this.dropFile(e)}>
+                <input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
                 ${canPickWithHandle() ? html`<button type="button" data-action="pick-with-handle" @click=${() => void this.pickWithHandle()}>${msg('Choose (resumable after a restart)…')}</button>` : nothing}
                 ${this.chosen ? html`<span data-role="file-name">${this.chosen.name} (${formatBytes(this.chosen.size)})</span>` : nothing}
                 ${this.renderHashing()}</div>
@@ -324,6 +325,17 @@ export class CloudCreateForm extends LitElement {
     this.#emit('file-handle-chosen', picked);
     this.setFile(picked.file);
     this.#emit('file-chosen', picked.file);
+  }
+
+  /** A dropped file; Chromium also gives its handle (asked for during the drop event itself). */
+  private dropFile(e: DragEvent) {
+    const file = e.dataTransfer?.files?.[0];
+    if (!file) return;
+    e.preventDefault();
+    const handle = handleFromDrop(e.dataTransfer?.items);
+    this.setFile(file);
+    this.#emit('file-chosen', file);
+    void handle.then((h) => h && this.#emit('file-handle-chosen', { file, handle: h }));
   }
 
   private pickFile(e: Event) {
