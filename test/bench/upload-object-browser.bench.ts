@@ -174,24 +174,28 @@ try {
     for (const c of containers.splice(0)) await removeContainer(session, swift.storageUrls.demo, c);
   }
   const best = (xs: number[]) => Math.min(...xs);
-  const rate = (ms: number) => (MIB / (ms / 1000)).toFixed(0).padStart(5);
-  console.log(`file: ${MIB} MiB random data, Swift ${swift.url}, ${ROUNDS} rounds alternating, best of each; ratio = swiftclient time / time`);
-  console.log(`${'swift upload --segment-size 32M (python-swiftclient)'.padEnd(52)} ${best(ref).toFixed(0).padStart(7)} ms ${rate(best(ref))} MiB/s   runs: ${ref.map((x) => x.toFixed(0)).join(', ')}`);
-  for (const [k, xs] of Object.entries(runs)) {
-    const t = xs.map((x) => x.transferMs);
-    const e = xs.map((x) => x.endToEndMs);
-    console.log(`${`${k}: transfer`.padEnd(52)} ${best(t).toFixed(0).padStart(7)} ms ${rate(best(t))} MiB/s ${(best(ref) / best(t)).toFixed(2)}x   runs: ${t.map((x) => x.toFixed(0)).join(', ')}`);
-    console.log(`${`${k}: click → active + verified`.padEnd(52)} ${best(e).toFixed(0).padStart(7)} ms   runs: ${e.map((x) => x.toFixed(0)).join(', ')}`);
-  }
-  for (const via of ['swift', 's3']) {
-    const at = best(runs[`browser ${via}, clicked at pick`]!.map((x) => x.transferMs));
-    const ready = best(runs[`browser ${via}, digests ready`]!.map((x) => x.transferMs));
-    console.log(`${via}: clicked at pick vs digests ready (transfer): ${(ready / at).toFixed(2)}x (target >= 0.9x)`);
-  }
+  if (ROUNDS > 0) report(best);
   const mem = await memoryThrough(ui.page);
   if (mem) {
     const mb = (b: number) => (b / 1e6).toFixed(0);
     console.log(`memory through a ${MEMORY_MIB} MiB Swift upload: browser processes ${mb(mem.base.all)} → peak ${mb(mem.peak.all)} MB (growth ${mb(mem.peak.all - mem.base.all)} MB); renderers ${mb(mem.base.renderers)} → ${mb(mem.peak.renderers)} MB (growth ${mb(mem.peak.renderers - mem.base.renderers)} MB); target growth < 200 MB`);
+  }
+
+  function report(best: (xs: number[]) => number) {
+    const rate = (ms: number) => (MIB / (ms / 1000)).toFixed(0).padStart(5);
+    console.log(`file: ${MIB} MiB random data, Swift ${swift.url}, ${ROUNDS} rounds alternating, best of each; ratio = swiftclient time / time`);
+    console.log(`${'swift upload --segment-size 32M (python-swiftclient)'.padEnd(52)} ${best(ref).toFixed(0).padStart(7)} ms ${rate(best(ref))} MiB/s   runs: ${ref.map((x) => x.toFixed(0)).join(', ')}`);
+    for (const [k, xs] of Object.entries(runs)) {
+      const t = xs.map((x) => x.transferMs);
+      const e = xs.map((x) => x.endToEndMs);
+      console.log(`${`${k}: transfer`.padEnd(52)} ${best(t).toFixed(0).padStart(7)} ms ${rate(best(t))} MiB/s ${(best(ref) / best(t)).toFixed(2)}x   runs: ${t.map((x) => x.toFixed(0)).join(', ')}`);
+      console.log(`${`${k}: click → active + verified`.padEnd(52)} ${best(e).toFixed(0).padStart(7)} ms   runs: ${e.map((x) => x.toFixed(0)).join(', ')}`);
+    }
+    for (const via of ['swift', 's3']) {
+      const at = best(runs[`browser ${via}, clicked at pick`]!.map((x) => x.transferMs));
+      const ready = best(runs[`browser ${via}, digests ready`]!.map((x) => x.transferMs));
+      console.log(`${via}: clicked at pick vs digests ready (transfer): ${(ready / at).toFixed(2)}x (target >= 0.9x)`);
+    }
   }
 } finally {
   await cleanupImages(glance, PREFIX).catch(() => undefined);
