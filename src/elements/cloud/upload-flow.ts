@@ -68,13 +68,6 @@ export async function discardImage(glance: GlanceClient, id: string): Promise<vo
   }
 }
 
-/**
- * Parts in flight from the page. Chromium holds each part's Blob slice in the renderer while its
- * XHR runs, so memory grows with parts × part size (8 × 32 MiB measured ~230 MB through a 4 GiB
- * upload): 4 keeps the tab under 200 MB of growth.
- */
-const PAGE_PARALLEL = 4;
-
 const VIA: Record<string, UploadVia> = { direct: 'glance', 'glance-direct': 'glance-direct', swift: 'swift', s3: 's3' };
 
 function objectName(file: File): string {
@@ -141,7 +134,7 @@ export class UploadFlow {
     }
     const request: WorkerUploadRequest = {
       file, fileName: file.name, lastModified: file.lastModified, via: VIA[req.method] ?? 'glance',
-      target: object?.target, credentials: object?.credentials, parallel: object ? PAGE_PARALLEL : undefined,
+      target: object?.target, credentials: object?.credentials,
       register: { fields: createFields(req), method: 'web-download', deleteObjectAfter: false, imageId },
       glanceEndpoint: glance.endpoint,
     };
@@ -174,7 +167,7 @@ export class UploadFlow {
   resume(state: UploadState, file: File, credentials: WorkerCredentials, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {
     const request: WorkerUploadRequest = {
       file, fileName: state.file.name, lastModified: file.lastModified, via: state.target.kind, target: state.target, credentials,
-      partSize: state.partSize, parallel: PAGE_PARALLEL, register: state.register ?? null, glanceEndpoint: this.ctx.glance.endpoint,
+      partSize: state.partSize, register: state.register ?? null, glanceEndpoint: this.ctx.glance.endpoint,
     };
     return this.#engine(request, signal, report);
   }
