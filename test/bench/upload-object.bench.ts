@@ -17,6 +17,8 @@ const MIB = Number(process.env.IMAGE_INSPECTOR_BENCH_OBJECT_MIB ?? 1024);
 const ROUNDS = Number(process.env.IMAGE_INSPECTOR_BENCH_ROUNDS ?? 2);
 const SEGMENT = '32M';
 
+// the CLI as `npm install` leaves it (precompiled), not the sources through tsx on every start
+if (spawnSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs')], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('building the CLI failed');
 const startedHere = !existsSync(join(ROOT, '.cloud/cloud.json'));
 if (startedHere) cloudCommand(['start'], { CLOUD_WITH_SWIFT: '1' });
 const cloud = readCloud();

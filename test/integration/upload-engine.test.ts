@@ -4,8 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GlanceClient, KeystoneSession } from '../../src/core/openstack/index.ts';
-import { startUpload, fetchBodyTransport, type UploadEnv, type UploadProgress, type UploadRequest } from '../../src/core/upload/index.ts';
+import { startUpload, type UploadEnv, type UploadProgress, type UploadRequest } from '../../src/core/upload/index.ts';
 import { nodeDigestProvider } from '../../src/cli/node-digests.ts';
+import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
 import { fileStateStore } from '../../src/cli/upload-state-file.ts';
 import { cloudCommand, deleteImages, makeRandomFile, passwordConfig, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
 import { deleteContainers, s3Access, sha512Hex, swiftAccess, swiftOf, uniqueBucket, type SwiftAccess } from './helpers/object-storage.ts';
@@ -40,7 +41,7 @@ after(async () => {
 
 function env(session: KeystoneSession, progress: UploadProgress[] = []): UploadEnv {
   return {
-    transport: fetchBodyTransport(),
+    transport: nodeHttpTransport(),
     fetch: (i, init) => fetch(i, init),
     store: fileStateStore(stateDir),
     digests: nodeDigestProvider(file.path),
@@ -135,6 +136,27 @@ describe('upload engine against the real cloud', { timeout: 240_000 }, () => {
     assert.equal(bare.sha512, file.sha512);
   });
 
+  test('pause keeps the segments and the state; cancel deletes both', async () => {
+    const { session } = await signIn(cloud);
+    const container = uniqueBucket('eng-cancel');
+    containers.push(container, `${container}_segments`);
+    const target = { kind: 'swift' as const, storageUrl: swiftOf(cloud).storageUrls.demo, container, object: 'cancel.raw', segmentContainer: `${container}_segments` };
+    const segments = async () => ((await (await swift.fetch(`/${container}_segments?format=json`)).json()) as unknown[]).length;
+    const req = () => request({ via: 'swift', partSize: 2 * MiB, parallel: 2, register: null, credentials: tokenCreds(session), target });
+    const e = env(session);
+    const store = e.store;
+    let h = startUpload(req(), { ...e, onProgress: (p) => { if (p.storedBytes >= 8 * MiB) h.pause(); } });
+    await assert.rejects(h.done, (err: unknown) => (err as { paused?: boolean }).paused === true);
+    const kept = await segments();
+    assert.ok(kept >= 4, `${kept} segments kept`);
+    assert.equal((await store.list()).filter((s) => s.target.kind === 'swift' && s.target.container === container).length, 1);
+    h = startUpload(req(), { ...e, onProgress: (p) => { if (p.storedBytes >= 12 * MiB) void h.cancel(); } });
+    await assert.rejects(h.done, (err: unknown) => (err as { paused?: boolean }).paused === false);
+    await h.cancel();
+    assert.equal(await segments(), 0);
+    assert.equal((await store.list()).filter((s) => s.target.kind === 'swift' && s.target.container === container).length, 0);
+  });
+
   test('a token that expires mid-upload is renewed and the part retried', { timeout: 180_000 }, async () => {
     cloud = cloudCommand(['restart', 'keystone'], { KEYSTONE_TOKEN_EXPIRATION: '5' });
     try {
@@ -155,7 +177,7 @@ describe('upload engine against the real cloud', { timeout: 240_000 }, () => {
           ...e,
           digests: { ...e.digests, whole: async (b) => ({ sha512: sha512Hex(new Uint8Array(await b.arrayBuffer())), md5: '', size: b.size }) },
           // slow each segment down so that the 5 s token expires between them
-          transport: { send: async (r) => { await new Promise((res) => setTimeout(res, 700)); return fetchBodyTransport().send(r); } },
+          transport: { send: async (r) => { await new Promise((res) => setTimeout(res, 700)); return nodeHttpTransport().send(r); } },
         },
       ).done;
       assert.ok(Date.now() - started > 6000, 'the upload outlived the token');

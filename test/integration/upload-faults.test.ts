@@ -9,8 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GlanceClient, type KeystoneSession } from '../../src/core/openstack/index.ts';
-import { fetchBodyTransport, startUpload, type UploadEnv, type UploadProgress, type UploadRequest } from '../../src/core/upload/index.ts';
+import { startUpload, type UploadEnv, type UploadProgress, type UploadRequest } from '../../src/core/upload/index.ts';
 import { nodeDigestProvider } from '../../src/cli/node-digests.ts';
+import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
 import { fileStateStore } from '../../src/cli/upload-state-file.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { cloudCommand, deleteImages, makeRandomFile, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
@@ -44,7 +45,7 @@ after(async () => {
 
 function env(progress: UploadProgress[], stallTimeoutMs = 60_000): UploadEnv {
   return {
-    transport: fetchBodyTransport(),
+    transport: nodeHttpTransport(),
     fetch: (i, init) => fetch(i, init),
     store: fileStateStore(stateDir),
     digests: nodeDigestProvider(file.path),
@@ -169,7 +170,7 @@ describe('upload engine through the fault proxy (real Swift and s3api)', { timeo
       ...e,
       retry: { attempts: 12, baseDelayMs: 500, maxDelayMs: 4000, stallTimeoutMs: 20_000 },
       // slow enough that the restart lands in the middle
-      transport: { send: async (r) => { await new Promise((res) => setTimeout(res, 150)); return fetchBodyTransport().send(r); } },
+      transport: { send: async (r) => { await new Promise((res) => setTimeout(res, 150)); return nodeHttpTransport().send(r); } },
       onProgress: (p) => {
         progress.push(p);
         if (!restarted && p.storedBytes > file.size / 3) {

@@ -1,10 +1,12 @@
-// The streamed-fetch BodyTransport on a loopback server: Content-Length sent up front, progress,
+// The Node BodyTransports (streamed fetch in core, node:http in the CLI) on a loopback server: Content-Length sent up front, progress,
 // a stalled request cut with kind 'timeout', an aborted one rejected as AbortError.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetchBodyTransport, StallError } from '../../src/core/upload/transports.ts';
+import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
+import type { BodyTransport } from '../../src/core/upload/types.ts';
 
 let server: Server;
 let base = '';
@@ -29,11 +31,12 @@ after(async () => {
   await new Promise((r) => server.close(r));
 });
 
-describe('fetchBodyTransport', { timeout: 20_000 }, () => {
+for (const [name, make] of [['fetchBodyTransport', fetchBodyTransport], ['nodeHttpTransport', nodeHttpTransport]] as [string, () => BodyTransport][])
+describe(name, { timeout: 20_000 }, () => {
   test('sends a Blob slice with its Content-Length, reports progress, returns status and lower-case headers', async () => {
     const blob = new Blob([new Uint8Array(5 * 1024 * 1024 + 3)]).slice(3);
     const progress: number[] = [];
-    const r = await fetchBodyTransport().send({ url: `${base}/put`, method: 'PUT', headers: {}, body: blob, onProgress: (n) => progress.push(n) });
+    const r = await make().send({ url: `${base}/put`, method: 'PUT', headers: {}, body: blob, onProgress: (n) => progress.push(n) });
     assert.equal(r.status, 201);
     assert.equal(r.headers.etag, '"abc"');
     assert.deepEqual(seen.at(-1), { length: String(5 * 1024 * 1024), bytes: 5 * 1024 * 1024 });
@@ -43,7 +46,7 @@ describe('fetchBodyTransport', { timeout: 20_000 }, () => {
   test('a request that gets no answer is cut after the stall timeout with a StallError', async () => {
     const t0 = Date.now();
     await assert.rejects(
-      fetchBodyTransport().send({ url: `${base}/hang`, method: 'PUT', headers: {}, body: new Blob([new Uint8Array(1024)]), stallTimeoutMs: 400 }),
+      make().send({ url: `${base}/hang`, method: 'PUT', headers: {}, body: new Blob([new Uint8Array(1024)]), stallTimeoutMs: 400 }),
       (e: unknown) => e instanceof StallError && e.kind === 'timeout',
     );
     assert.ok(Date.now() - t0 >= 400);
@@ -53,7 +56,7 @@ describe('fetchBodyTransport', { timeout: 20_000 }, () => {
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(), 100);
     await assert.rejects(
-      fetchBodyTransport().send({ url: `${base}/hang`, method: 'PUT', headers: {}, body: new Blob([new Uint8Array(1024)]), signal: ctl.signal }),
+      make().send({ url: `${base}/hang`, method: 'PUT', headers: {}, body: new Blob([new Uint8Array(1024)]), signal: ctl.signal }),
       (e: unknown) => (e as Error).name === 'AbortError',
     );
   });

@@ -88,8 +88,11 @@ export function startUpload(request: UploadRequest, env: UploadEnv): UploadHandl
   }
 
   const run = request.via === 'swift' || request.via === 's3' ? runObject : runGlance;
+  let finished = false;
+  let cancelling: Promise<void> | undefined;
   const done = run().then(
     (outcome) => {
+      finished = true;
       progress.setPhase('done');
       return outcome;
     },
@@ -111,18 +114,22 @@ export function startUpload(request: UploadRequest, env: UploadEnv): UploadHandl
       stopping ??= 'pause';
       ctl.abort();
     },
-    async cancel() {
-      stopping = 'cancel';
-      ctl.abort();
-      await done.catch(() => undefined);
-      if (state && backend) {
-        await backend.discard(state);
-        await env.store.delete(state.id);
-      }
-      if (imageId && env.glance) {
-        const image = await env.glance.getImage(imageId).catch(() => null);
-        if (image && image.status !== 'active') await env.glance.deleteImage(imageId);
-      }
+    cancel() {
+      cancelling ??= (async () => {
+        if (finished) return; // done and verified: nothing to take back
+        stopping = 'cancel';
+        ctl.abort();
+        await done.catch(() => undefined);
+        if (state && backend) {
+          await backend.discard(state);
+          await env.store.delete(state.id);
+        }
+        if (imageId && env.glance) {
+          const image = await env.glance.getImage(imageId).catch(() => null);
+          if (image && image.status !== 'active') await env.glance.deleteImage(imageId);
+        }
+      })();
+      return cancelling;
     },
   };
 }

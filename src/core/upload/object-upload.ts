@@ -137,11 +137,32 @@ export async function uploadObject(ctx: ObjectRunContext): Promise<StoredResult>
   signal.addEventListener('abort', stop, { once: true });
   if (signal.aborted) inner.abort();
   const parallel = Math.max(1, Math.min(request.parallel ?? DEFAULT_PARALLEL, 64));
+  // Part MD5s are computed one after the other, up to `parallel` parts ahead of the senders: when
+  // every worker hashed its own next part first, all of them hashed at once with nothing in
+  // flight (measured: waves of 8 parts, the link idle between them).
+  const md5s = new Map<number, Promise<string>>();
+  let hashedUpTo = 0;
+  let chain: Promise<unknown> = Promise.resolve();
+  const md5Ahead = (index: number) => {
+    for (; hashedUpTo < todo.length && hashedUpTo <= index + parallel; hashedUpTo++) {
+      const sp = todo[hashedUpTo]!;
+      const d = env.digests;
+      const p = chain.then(() =>
+        d.md5Range ? d.md5Range(sp.offset, sp.size, inner.signal) : d.md5(file.slice(sp.offset, sp.offset + sp.size), inner.signal),
+      );
+      p.catch(() => undefined); // awaited by the worker that sends this part
+      chain = p.catch(() => undefined);
+      md5s.set(sp.number, p);
+    }
+  };
+  let taken = 0;
   const queue = [...todo];
   const worker = async () => {
     for (let span = queue.shift(); span; span = queue.shift()) {
+      md5Ahead(taken++);
       const body = file.slice(span.offset, span.offset + span.size);
-      const md5 = await env.digests.md5(body, inner.signal);
+      const md5 = await md5s.get(span.number)!;
+      md5s.delete(span.number);
       const what = `${backend.service === 'swift' ? 'Segment' : 'Part'} ${span.number}`;
       const s = span;
       const etag = await withRetry(

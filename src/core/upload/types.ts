@@ -199,6 +199,12 @@ export interface DigestProvider {
   whole(blob: Blob, options: { signal?: AbortSignal; onProgress?: (hashedBytes: number) => void }): Promise<ImageDigests>;
   /** MD5 hex of one part (compared with the ETag the server returns). */
   md5(part: Blob, signal?: AbortSignal): Promise<string>;
+  /**
+   * Optional: MD5 hex of the byte range [offset, offset + size) of the file being uploaded. When
+   * present the engine uses it instead of md5(slice): a provider that knows the file (the CLI's
+   * reads it by path in a thread) can hash a range off the sending thread.
+   */
+  md5Range?(offset: number, size: number, signal?: AbortSignal): Promise<string>;
 }
 
 /** What to upload and where; the CLI builds it from its flags, the page from the create form. */
