@@ -170,6 +170,7 @@ export class AppShell extends LitElement {
             )}
           </p>
           <image-inspector
+            id="inspector"
             uploadable
             @image-upload-requested=${(e: CustomEvent<{ file: File; result: unknown }>) => {
               this.offer = e.detail;
@@ -208,7 +209,7 @@ export class AppShell extends LitElement {
   #renderCloud(): TemplateResult {
     if (this.cloudError) return html`<p role="alert">${this.cloudError}</p>`;
     return html`<div class="panel">
-      ${this.cloudLoaded ? html`<cloud-panel .offer=${this.offer}></cloud-panel>` : html`<p>${msg('Loading…')}</p>`}
+      ${this.cloudLoaded ? html`<cloud-panel for="inspector" .offer=${this.offer}></cloud-panel>` : html`<p>${msg('Loading…')}</p>`}
     </div>`;
   }
 }

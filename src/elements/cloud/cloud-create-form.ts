@@ -4,71 +4,45 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
-import { formatBytes, formatDuration, formatRate } from './format.ts';
+import { formatBytes } from './format.ts';
+import type { UploadProgress } from '../../core/upload/types.ts';
+import {
+  renderDestination, renderMethodOptions, renderProgress, type Ec2Choice, type ObjectDestination, type Phase, type UploadMethod,
+} from './create-form-upload.ts';
+
+export type { Ec2Choice, ObjectDestination, Phase, UploadMethod } from './create-form-upload.ts';
+export type { UploadProgress } from '../../core/upload/types.ts';
 import type { ImageRecord } from './image-record.ts';
 import { syncSelects } from './select-sync.ts';
-import { CORE_IMAGE_FIELDS } from '../../core/openstack/glance.ts';
+import { canPickWithHandle, handleFromDrop, pickWithHandle } from './resume-file.ts';
+import { blankFields, fieldsFromInspection, type CheckLine, type CreateFields, type CreateRequest, type HashingState, type InspectionLike } from './create-form-model.ts';
 
-export type UploadMethod = 'direct' | 'glance-direct' | 'web-download';
+export type { CheckLine, CreateFields, CreateRequest, HashingState, InspectionLike } from './create-form-model.ts';
 
-export interface CreateFields {
-  name: string;
-  description: string;
-  disk_format: string;
-  container_format: string;
-  architecture: string;
-  min_disk: number;
-  min_ram: number;
-  visibility: string;
-  protected: boolean;
-  kernel_id: string;
-  ramdisk_id: string;
-  /** Custom properties (inspection suggestions included), all strings as Glance stores them. */
-  properties: Record<string, string>;
-}
+/** From this size on, object storage (parallel, resumable) is the default where the cloud has it. */
+const LARGE_FILE = 1024 ** 3;
+const BUSY: Phase[] = ['checking', 'preparing', 'uploading', 'finishing', 'registering', 'importing', 'verifying'];
 
-export interface CreateRequest {
-  fields: CreateFields;
-  source: { kind: 'file'; file: File } | { kind: 'url'; url: string };
-  method: UploadMethod;
-}
-
-export interface CheckLine {
-  ok: boolean;
-  text: string;
-}
-
-export interface UploadProgress {
-  sent: number;
-  total: number;
-  bytesPerSecond: number;
-  secondsLeft: number;
-}
-
-/** The local checksums of the chosen file, computed from the moment it was chosen. */
-export interface HashingState {
-  hashed: number;
-  total: number;
-  done: boolean;
-  failed: boolean;
-}
-
-export type Phase = 'idle' | 'checking' | 'creating' | 'uploading' | 'importing' | 'verifying' | 'done' | 'failed' | 'cancelled';
-
-/** What an <image-inspector> reports (only the fields this form reads). */
-export interface InspectionLike {
-  file?: { name?: string; size?: number } | string;
-  /** qemu-img's format name (iso and partitioned disks are "raw" to it). */
-  format?: string | null;
-  /** The format detected from the content (qemu driver names). */
-  detected?: string | null;
-  virtualSize?: number | null;
-  safety?: { safe: boolean; findings?: unknown[] };
-  suggested?: Record<string, unknown>;
-}
-
-const GIB = 1024 ** 3;
-
+/**
+ * The create/upload form with every Dashboard field. It collects and validates input and shows
+ * the pre-checks, the checksum progress and the transfer; `<cloud-panel>` runs the upload and
+ * feeds `checks`, `progress`, `phase`, `error` and `success` back in by properties.
+ *
+ * @fires file-chosen - The user picked a file here; detail: the File (or null).
+ * @fires create-image - "Create and upload"; detail: a CreateRequest (fields, source, method).
+ * @fires cancel-upload - Stop the running (or paused) upload and delete what it stored.
+ * @fires pause-upload - Stop sending, keep what is stored (object storage).
+ * @fires resume-upload - Continue the paused upload.
+ * @fires create-ec2 - Create EC2 credentials in Keystone for the S3 upload.
+ * @fires file-handle-chosen - A file picked with a handle (showOpenFilePicker); detail `{ file, handle }`.
+ * @fires discard-pending - Delete the image an interrupted attempt left; detail: its id.
+ * @csspart form - The form grid.
+ * @csspart properties - The custom properties editor.
+ * @csspart checks - The list of pre-checks.
+ * @csspart progress - The progress bar and its text.
+ * @cssprop --cloud-error - Colour of failed checks and errors.
+ * @cssprop --cloud-ok - Colour of the success sentence.
+ */
 @customElement('cloud-create-form')
 export class CloudCreateForm extends LitElement {
   static override styles = css`
@@ -99,64 +73,73 @@ export class CloudCreateForm extends LitElement {
   @property() success = '';
   /** An image left by an interrupted attempt of this form: retry reuses or replaces it. */
   @property() pendingImageId = '';
+  /** The file handed over by the app (an offer): shown and named in the form like a pick. */
+  @property({ attribute: false }) file: File | null = null;
+  /** An inspection to prefill from (format, min disk, suggested properties; all stay editable). */
+  @property({ attribute: false }) inspection: InspectionLike | null = null;
+  /** Which object stores the catalog offers (Swift object-store, S3). */
+  @property({ attribute: false }) objectStores: { swift: boolean; s3: boolean } = { swift: false, s3: false };
+  /** The user's EC2 credentials from Keystone, for S3 (in memory only). */
+  @property({ attribute: false }) ec2: Ec2Choice[] = [];
+  /** Set by the panel: a paused object-storage upload of this form can be resumed. */
+  @property({ type: Boolean }) resumable = false;
+  /** Changing it empties the form for the next image (then `file`/`inspection` apply again). */
+  @property({ type: Number }) generation = 0;
 
   @state() private fields: CreateFields = CloudCreateForm.blank();
   @state() private sourceKind: 'file' | 'url' = 'file';
-  @state() private file: File | null = null;
+  /** The file the user picked here. */
+  @state() private chosen: File | null = null;
   @state() private url = '';
   @state() private method: UploadMethod = 'direct';
+  @state() private destination: ObjectDestination | null = null;
+  /** The user chose the method (no default applies any more). */
+  #methodChosen = false;
   @state() private newKey = '';
   @state() private newValue = '';
 
   static blank(): CreateFields {
-    return {
-      name: '', description: '', disk_format: '', container_format: 'bare', architecture: '',
-      min_disk: 0, min_ram: 0, visibility: 'private', protected: false, kernel_id: '', ramdisk_id: '',
-      properties: {},
-    };
+    return blankFields();
+  }
+
+  override willUpdate(changed: Map<string, unknown>) {
+    const reset = changed.has('generation') && changed.get('generation') !== undefined;
+    if (reset) this.reset();
+    if (changed.has('file') || reset) this.setFile(this.file);
+    if ((changed.has('inspection') || reset) && this.inspection) this.applyInspection(this.inspection);
   }
 
   /** Back to an empty form (after a success, for the next image). */
-  reset() {
+  private reset() {
     this.fields = CloudCreateForm.blank();
-    this.file = null;
+    this.chosen = null;
     this.url = '';
     this.sourceKind = 'file';
     this.method = 'direct';
+    this.destination = null;
+    this.#methodChosen = false;
     const input = this.renderRoot.querySelector<HTMLInputElement>('input#file');
     if (input) input.value = '';
   }
 
   /** The file the user chose here or that the app handed over with its inspection. */
   get selectedFile(): File | null {
-    return this.file;
+    return this.chosen;
   }
 
-  setFile(file: File | null) {
-    this.file = file;
+  private setFile(file: File | null) {
+    this.chosen = file;
     if (file) {
       this.sourceKind = 'file';
       if (this.method === 'web-download') this.method = 'direct';
+      // large files go to object storage by default: parallel parts, resumable after a drop
+      if (!this.#methodChosen) this.method = file.size >= LARGE_FILE && this.objectStores.swift ? 'swift' : 'direct';
       if (!this.fields.name) this.fields = { ...this.fields, name: file.name.replace(/\.[^.]+$/, '') };
     }
   }
 
-  /** Prefills from an inspection: format, min disk, suggested properties; all stay editable. */
-  applyInspection(r: InspectionLike) {
-    const f = { ...this.fields, properties: { ...this.fields.properties } };
-    const s = r.suggested ?? {};
-    for (const [k, v] of Object.entries(s)) {
-      if (v === undefined || v === null || v === '') continue;
-      const text = typeof v === 'string' ? v : String(v);
-      if (k === 'disk_format' || k === 'container_format' || k === 'architecture' || k === 'name' || k === 'description') f[k] = text;
-      else if (k === 'min_disk' || k === 'min_ram') f[k] = Number(v) || 0;
-      // other core fields (visibility, protected, size…) are the user's call or Glance's, not a property
-      else if (CORE_IMAGE_FIELDS.has(k)) continue;
-      else f.properties[k] = text;
-    }
-    if (!f.disk_format && r.format) f.disk_format = r.format;
-    if (!s.min_disk && r.virtualSize) f.min_disk = Math.ceil(r.virtualSize / GIB);
-    this.fields = f;
+  private applyInspection(r: InspectionLike) {
+    this.fields = fieldsFromInspection(this.fields, r);
   }
 
   override updated() {
@@ -172,7 +155,7 @@ export class CloudCreateForm extends LitElement {
   }
 
   private get busy() {
-    return ['checking', 'creating', 'uploading', 'importing', 'verifying'].includes(this.phase);
+    return BUSY.includes(this.phase);
   }
 
   private submit(e: Event) {
@@ -180,13 +163,17 @@ export class CloudCreateForm extends LitElement {
     if (this.busy) return;
     const source = this.sourceKind === 'url'
       ? { kind: 'url' as const, url: this.url.trim() }
-      : this.file ? { kind: 'file' as const, file: this.file } : null;
+      : this.chosen ? { kind: 'file' as const, file: this.chosen } : null;
     if (!source) {
       this.error = msg('Choose an image file or give an image URL, then create the image again.');
       return;
     }
     const method: UploadMethod = source.kind === 'url' ? 'web-download' : this.method === 'web-download' ? 'direct' : this.method;
-    const detail: CreateRequest = { fields: { ...this.fields, properties: { ...this.fields.properties } }, source, method };
+    const d = this.destination;
+    const destination: ObjectDestination | undefined = method === 'swift'
+      ? (d?.kind === 'swift' ? d : { kind: 'swift', container: 'images' })
+      : method === 's3' ? (d?.kind === 's3' ? d : { kind: 's3', bucket: 'images', accessKeyId: '', secretAccessKey: '' }) : undefined;
+    const detail: CreateRequest = { fields: { ...this.fields, properties: { ...this.fields.properties } }, source, method, destination };
     this.dispatchEvent(new CustomEvent('create-image', { detail, bubbles: true, composed: true }));
   }
 
@@ -204,37 +191,14 @@ export class CloudCreateForm extends LitElement {
     this.fields = { ...this.fields, properties: p };
   }
 
-  private renderProgress() {
-    const p = this.progress;
-    if (!p && this.phase === 'idle') return nothing;
-    const pct = p && p.total ? Math.floor((p.sent / p.total) * 100) : 0;
-    return html`<div class="full" part="progress" data-phase=${this.phase}>
-      ${p ? html`<progress max="100" .value=${pct} aria-label=${msg('Upload progress')}></progress>
-        <div data-role="progress-text">${msg(str`${pct}% — ${formatBytes(p.sent)} of ${formatBytes(p.total)} at ${formatRate(p.bytesPerSecond)}, ${formatDuration(p.secondsLeft)} left`)}</div>` : nothing}
-      <div data-role="phase">${this.phaseText()}</div>
-    </div>`;
-  }
-
   private renderHashing() {
     const h = this.hashing;
-    if (!h || !this.file || this.sourceKind !== 'file') return nothing;
+    if (!h || !this.chosen || this.sourceKind !== 'file') return nothing;
     const pct = h.total ? Math.floor((h.hashed / h.total) * 100) : 100;
     const text = h.done ? msg('Checksums (sha512, md5) computed.')
       : h.failed ? msg('Computing the checksums stopped; they are computed again during the upload.')
       : msg(str`Computing checksums… ${pct}%`);
     return html`<div data-role="hash-progress" data-done=${h.done ? 'true' : 'false'} aria-live="polite">${text}</div>`;
-  }
-
-  private phaseText(): string {
-    switch (this.phase) {
-      case 'checking': return msg('Checking the file against what the cloud accepts…');
-      case 'creating': return msg('Creating the image record…');
-      case 'uploading': return msg('Uploading…');
-      case 'importing': return msg('Waiting for Glance to import the data…');
-      case 'verifying': return msg('Comparing the checksums with what Glance reports…');
-      case 'cancelled': return msg('Upload cancelled.');
-      default: return '';
-    }
   }
 
   override render() {
@@ -259,14 +223,20 @@ export class CloudCreateForm extends LitElement {
 
         ${this.sourceKind === 'file'
           ? html`<label for="file">${msg('Image file')}</label>
-              <div><input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
-                ${this.file ? html`<span data-role="file-name">${this.file.name} (${formatBytes(this.file.size)})</span>` : nothing}
+              <div data-role="file-drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${(e: DragEvent) => this.dropFile(e)}>
+                <input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
+                ${canPickWithHandle() ? html`<button type="button" data-action="pick-with-handle" @click=${() => void this.pickWithHandle()}>${msg('Choose (resumable after a restart)…')}</button>` : nothing}
+                ${this.chosen ? html`<span data-role="file-name">${this.chosen.name} (${formatBytes(this.chosen.size)})</span>` : nothing}
                 ${this.renderHashing()}</div>
               <label for="method">${msg('Upload method')}</label>
-              <select id="method" name="method" @change=${(e: Event) => (this.method = (e.target as HTMLSelectElement).value as UploadMethod)}>
-                <option value="direct" ?selected=${this.method === 'direct'}>${msg('Direct upload (PUT /file)')}</option>
-                <option value="glance-direct" ?disabled=${!canStage} ?selected=${this.method === 'glance-direct'}>${msg('Interoperable import: glance-direct')}</option>
-              </select>`
+              <select id="method" name="method" @change=${(e: Event) => { this.method = (e.target as HTMLSelectElement).value as UploadMethod; this.#methodChosen = true; }}>
+                ${renderMethodOptions({ method: this.method, canStage, hasSwift: this.objectStores.swift, hasS3: this.objectStores.s3 })}
+              </select>
+              ${renderDestination({
+                method: this.method, destination: this.destination, ec2: this.ec2,
+                onChange: (d) => (this.destination = d),
+                onCreateEc2: () => this.#emit('create-ec2', null),
+              })}`
           : html`<label for="url">${msg('Image URL')}</label>
               <input id="url" name="url" type="url" .value=${this.url} @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)} />`}
 
@@ -327,7 +297,7 @@ export class CloudCreateForm extends LitElement {
         ${this.checks.length
           ? html`<ul class="full" part="checks" data-role="checks">${this.checks.map((c) => html`<li class="check ${c.ok ? 'good' : 'bad'}">${c.ok ? '✓' : '✗'} ${c.text}</li>`)}</ul>`
           : nothing}
-        ${this.renderProgress()}
+        ${renderProgress(this.progress, this.phase)}
         ${this.error ? html`<p class="full error" role="alert" data-role="error">${this.error}</p>` : nothing}
         ${this.success ? html`<p class="full ok" role="status" data-role="success">${this.success}</p>` : nothing}
         ${this.pendingImageId && !this.busy
@@ -336,10 +306,36 @@ export class CloudCreateForm extends LitElement {
           : nothing}
         <div class="full">
           <button type="submit" data-action="create" ?disabled=${this.busy}>${msg('Create and upload')}</button>
-          ${this.busy ? html`<button type="button" data-action="cancel" @click=${() => this.dispatchEvent(new CustomEvent('cancel-upload', { bubbles: true, composed: true }))}>${msg('Cancel upload')}</button>` : nothing}
+          ${this.busy && (this.method === 'swift' || this.method === 's3') ? html`<button type="button" data-action="pause" @click=${() => this.#emit('pause-upload', null)}>${msg('Pause')}</button>` : nothing}
+          ${this.phase === 'paused' && this.resumable ? html`<button type="button" data-action="resume" @click=${() => this.#emit('resume-upload', null)}>${msg('Resume')}</button>` : nothing}
+          ${this.busy || this.phase === 'paused' ? html`<button type="button" data-action="cancel" @click=${() => this.#emit('cancel-upload', null)}>${msg('Cancel upload')}</button>` : nothing}
         </div>
       </form>
     `;
+  }
+
+  #emit(name: string, detail: unknown) {
+    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
+
+  /** showOpenFilePicker: the handle lets a resume after a restart reopen the file with one prompt. */
+  private async pickWithHandle() {
+    const picked = await pickWithHandle();
+    if (!picked) return;
+    this.#emit('file-handle-chosen', picked);
+    this.setFile(picked.file);
+    this.#emit('file-chosen', picked.file);
+  }
+
+  /** A dropped file; Chromium also gives its handle (asked for during the drop event itself). */
+  private dropFile(e: DragEvent) {
+    const file = e.dataTransfer?.files?.[0];
+    if (!file) return;
+    e.preventDefault();
+    const handle = handleFromDrop(e.dataTransfer?.items);
+    this.setFile(file);
+    this.#emit('file-chosen', file);
+    void handle.then((h) => h && this.#emit('file-handle-chosen', { file, handle: h }));
   }
 
   private pickFile(e: Event) {

@@ -7,6 +7,18 @@ import { msg, str } from '@lit/localize';
 import { formatBytes } from './format.ts';
 import { asText, type ImageRecord } from './image-record.ts';
 
+/**
+ * One image's attributes and properties as text, with edit, refresh and delete.
+ *
+ * @fires back - Back to the list.
+ * @fires edit-image - detail: the image id.
+ * @fires refresh-image - detail: the image id.
+ * @fires delete-image - Confirmed delete; detail: the image id.
+ * @fires unprotect-image - detail: the image id (offered when a delete is refused).
+ * @csspart title - The image name.
+ * @csspart properties - The attribute list.
+ * @cssprop --cloud-border - Border of the confirmation box.
+ */
 @customElement('cloud-image-details')
 export class CloudImageDetails extends LitElement {
   static override styles = css`

@@ -24,6 +24,14 @@ interface CatalogEntry {
   prop: MetadefProperty;
 }
 
+/**
+ * Edits an image: each changed field one JSON-patch operation; metadefs catalog properties.
+ *
+ * @fires update-image - detail: `{ id, ops }` (JSON-patch operations).
+ * @fires back - Cancel editing.
+ * @csspart form - The editor form.
+ * @cssprop --cloud-error - Colour of the error sentence.
+ */
 @customElement('cloud-image-editor')
 export class CloudImageEditor extends LitElement {
   static override styles = css`

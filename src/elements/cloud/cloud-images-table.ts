@@ -8,6 +8,17 @@ import type { ImageRecord } from './image-record.ts';
 
 type Column = 'name' | 'status' | 'disk_format' | 'container_format' | 'size' | 'visibility' | 'protected' | 'owner';
 
+/**
+ * The project's images: filter, sort by any column, pick one.
+ *
+ * @fires image-selected - A row was chosen; detail: the image id.
+ * @fires cleanup-orphans - Delete the project's queued images with no data; detail: their ids.
+ * @csspart orphans - The clean-up offer above the table.
+ * @csspart table - The table.
+ * @cssprop --cloud-border - Row separators.
+ * @cssprop --cloud-hover - Background of the hovered or focused row.
+ * @cssprop --cloud-warn-bg - Background of the clean-up offer.
+ */
 @customElement('cloud-images-table')
 export class CloudImagesTable extends LitElement {
   static override styles = css`

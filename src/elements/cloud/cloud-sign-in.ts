@@ -14,6 +14,18 @@ export interface SignInRequest {
   stayInTab: boolean;
 }
 
+/**
+ * Keystone sign-in: password, application credential or token; a dropped clouds.yaml/openrc
+ * fills the fields. Secrets stay in this element's memory only.
+ *
+ * @fires sign-in - detail: `{ config: AuthConfig, stayInTab: boolean }`.
+ * @csspart drop - The drop zone for clouds.yaml / openrc files.
+ * @csspart form - The sign-in form.
+ * @cssprop --cloud-border - Border of the drop zone.
+ * @cssprop --cloud-hover - Background of the drop zone while a file is over it.
+ * @cssprop --cloud-error - Colour of the error sentence.
+ * @cssprop --cloud-code-bg - Background of the `[cors]` settings block.
+ */
 @customElement('cloud-sign-in')
 export class CloudSignIn extends LitElement {
   static override styles = css`

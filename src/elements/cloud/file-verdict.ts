@@ -4,7 +4,8 @@ import { blobSource } from '../../core/inspect/byte-source.ts';
 import { inspectSafety } from '../../core/inspect/safety.ts';
 import type { InspectionLike } from './cloud-create-form.ts';
 import { glanceDiskFormatFor } from '../../core/inspect/glance-formats.ts';
-import type { Verdict } from './upload-flow.ts';
+import type { Verdict } from './preflight.ts';
+import type { FormatName } from '../../core/inspect/types.ts';
 
 const GIB = 1024 ** 3;
 
@@ -28,4 +29,19 @@ export async function verdictForFile(file: File): Promise<{ verdict: Verdict; in
   } catch (e) {
     return { verdict: { safe: false, diskFormat: null, reason: `the file could not be read (${(e as Error).message})` }, inspection: null };
   }
+}
+
+/** The verdict an inspection (the inspector's event detail) carries, or null without a safety part. */
+export function verdictFromInspection(r: InspectionLike): Verdict | null {
+  if (!r.safety) return null;
+  const suggested = typeof r.suggested?.disk_format === 'string' ? r.suggested.disk_format : null;
+  return { safe: r.safety.safe, diskFormat: suggested ?? glanceDiskFormatFor((r.detected ?? r.format ?? null) as FormatName | null), reason: firstReason(r.safety.findings) };
+}
+
+function firstReason(findings: unknown[] | undefined): string | undefined {
+  for (const f of findings ?? []) {
+    const o = f as { severity?: string; message?: string };
+    if (o && o.severity === 'error' && typeof o.message === 'string') return o.message;
+  }
+  return undefined;
 }

@@ -1,51 +1,41 @@
-// The create → upload → verify life cycle behind the create form, with nothing sent before the
-// pre-checks pass. Success means: the image is active AND Glance's checksum / os_hash_value equal
-// the digests computed locally (ahead of the upload or alongside it). Cancel aborts the transfer and deletes the image;
-// any other failure keeps the image id so that a retry reuses (queued) or replaces it.
+// One image from the create form to an active, verified Glance image, through the one upload
+// engine (src/core/upload) running in the upload worker: pre-checks first (preflight.ts), then
+// Glance /file, glance-direct, Swift SLO or S3 multipart (each registered in Glance by the
+// engine). A URL source is Glance's own web-download: no bytes from here. The page keeps the
+// image it created for a retry (reused while queued, replaced otherwise).
 import { msg, str } from '@lit/localize';
 import type { GlanceClient } from '../../core/openstack/glance.ts';
-import { imagePatch, type ImageEdits } from '../../core/openstack/image-patch.ts';
+import { imagePatch } from '../../core/openstack/image-patch.ts';
 import { OpenStackError, isOpenStackError } from '../../core/openstack/errors.ts';
-import type { GlanceImage, ImageCreateFields, ImageSchemaInfo, ImageVisibility, StoreInfo } from '../../core/openstack/types.ts';
-import type { ImageDigests } from '../../core/hash/image-hasher.ts';
-import type { DigestJob } from '../../core/hash/file-digests.ts';
-import type { CheckLine, CreateRequest, Phase, UploadProgress } from './cloud-create-form.ts';
+import type { GlanceImage, ImageSchemaInfo, StoreInfo } from '../../core/openstack/types.ts';
+import type { ObjectTarget, UploadOutcome, UploadProgress, UploadState, UploadVia } from '../../core/upload/types.ts';
+import type { PageSide, RunningUpload, UploadClient, WorkerCredentials, WorkerUploadRequest } from '../../../workers/upload/upload-client.ts';
+import { UploadError } from '../../../workers/upload/upload-client.ts';
+import type { CheckLine, CreateRequest, Phase } from './cloud-create-form.ts';
 import { formatBytes } from './format.ts';
-import { RateMeter, verifyImageDigests } from '../../core/openstack/image-upload.ts';
+import { fileIdentity, uploadStateId } from '../../core/upload/fingerprint.ts';
+import { IdbUploadStateStore } from '../../../workers/upload/idb-state-store.ts';
+import { createFields, editsFor, fail, preflight, type Verdict } from './preflight.ts';
 
-/**
- * Sends image bytes to /file or /stage, as fast as the plain transport goes: the local digests
- * come from the file's DigestJob, computed apart from the transfer.
- */
-export interface DataUploader {
-  send(
-    target: 'file' | 'stage',
-    imageId: string,
-    blob: Blob,
-    options: { signal: AbortSignal; onProgress: (sent: number) => void },
-  ): Promise<void>;
-}
+export type { Verdict } from './preflight.ts';
 
-/** The safety verdict for the chosen file (from the inspector or the core safety check). */
-export interface Verdict {
-  safe: boolean;
-  /** Detected format in Glance's disk_format vocabulary (raw, qcow2, vmdk, vhd...). */
-  diskFormat: string | null;
-  /** The first blocking finding, as a sentence. */
-  reason?: string;
+/** Where object storage is for this session (from the catalog), when it has any. */
+export interface ObjectStores {
+  swift?: { storageUrl: string };
+  s3?: { endpoint: string; region: string };
 }
 
 export interface FlowContext {
   glance: GlanceClient;
-  uploader: DataUploader;
   schema: ImageSchemaInfo;
   importMethods: string[];
   stores: StoreInfo[];
-  /**
-   * The digest job for the file (already running since the file was offered, or started now and
-   * running alongside the transfer).
-   */
-  digestsFor: (file: File) => DigestJob;
+  objectStores: ObjectStores;
+  uploads: UploadClient;
+  /** An object-storage upload starts with this file and target. */
+  onObjectStart?: (file: File, target: ObjectTarget) => void;
+  /** Tokens and the file's whole-file digests (the hash job running since it was offered). */
+  pageSide: (file: File, onProgress: (p: UploadProgress) => void, onNotice: (s: string) => void) => PageSide;
 }
 
 export interface FlowReport {
@@ -54,109 +44,14 @@ export interface FlowReport {
   progress(p: UploadProgress | null): void;
   /** The image this attempt created or reused (kept for a retry until success or cleanup). */
   image(id: string): void;
+  notice(sentence: string): void;
 }
 
 export interface FlowOutcome {
   image: GlanceImage;
   message: string;
-  /** The byte transfer alone (PUT /file or /stage), when this attempt sent the file. */
+  /** The byte transfer alone (from the first byte to the last part stored), when this attempt sent the file. */
   transfer?: { bytes: number; ms: number };
-}
-
-function fail(message: string, kind: OpenStackError['kind'] = 'bad-config'): never {
-  throw new OpenStackError(message, { kind });
-}
-
-/** Runs every check that needs no upload; returns the lines shown, throws on the first blocker. */
-export async function preflight(ctx: FlowContext, req: CreateRequest, verdict: Verdict | null, report: FlowReport): Promise<void> {
-  const lines: CheckLine[] = [];
-  const push = (ok: boolean, text: string) => {
-    lines.push({ ok, text });
-    report.checks([...lines]);
-    if (!ok) fail(text);
-  };
-  const f = req.fields;
-  if (!f.name.trim()) push(false, msg('Give the image a name, then create it again.'));
-  if (!f.disk_format) push(false, msg('Choose a disk format, then create the image again.'));
-  const dfs = ctx.schema.diskFormats;
-  push(!dfs.length || dfs.includes(f.disk_format),
-    dfs.includes(f.disk_format) ? msg(str`This cloud accepts disk format "${f.disk_format}".`)
-      : msg(str`This cloud does not accept disk format "${f.disk_format}" (it accepts ${dfs.join(', ')}): convert the image to one of those first.`));
-  const cfs = ctx.schema.containerFormats;
-  push(!cfs.length || cfs.includes(f.container_format),
-    cfs.includes(f.container_format) ? msg(str`This cloud accepts container format "${f.container_format}".`)
-      : msg(str`This cloud does not accept container format "${f.container_format}" (it accepts ${cfs.join(', ')}): choose one of those.`));
-  if (req.method !== 'direct')
-    push(ctx.importMethods.includes(req.method),
-      ctx.importMethods.includes(req.method) ? msg(str`The cloud offers the import method ${req.method}.`)
-        : msg(str`This cloud does not offer the import method ${req.method} (it offers ${ctx.importMethods.join(', ') || 'none'}): choose another upload method.`));
-  push(true, ctx.stores.length
-    ? msg(str`Stores: ${ctx.stores.map((s) => (s.default ? `${s.id} (default)` : s.id)).join(', ')}.`)
-    : msg('The cloud has a single image store.'));
-  if (req.source.kind === 'url') {
-    let ok = false;
-    try {
-      ok = ['http:', 'https:'].includes(new URL(req.source.url).protocol);
-    } catch {
-      ok = false;
-    }
-    push(ok, ok ? msg('The image URL is an http(s) URL Glance can download.') : msg('The image URL must be an http:// or https:// address; correct it and try again.'));
-    return;
-  }
-  const file = req.source.file;
-  push(file.size > 0, file.size > 0 ? msg(str`The file holds ${formatBytes(file.size)}.`) : msg('The chosen file is empty; choose the image file again.'));
-  const usage = await ctx.glance.usage();
-  const total = usage?.image_size_total;
-  if (total && total.limit !== null && total.limit >= 0) {
-    // unified limits count image_size_total in MiB
-    const needMiB = Math.ceil(file.size / 1048576);
-    const left = total.limit - total.usage;
-    push(needMiB <= left, needMiB <= left
-      ? msg(str`Your image storage quota has room (${left} MiB left, the file needs ${needMiB} MiB).`)
-      : msg(str`Your image storage quota has ${left} MiB left but the file needs ${needMiB} MiB: delete images or ask the operator for more quota.`));
-  } else {
-    push(true, msg('The cloud reports no storage quota; its size cap, if any, is enforced during the upload.'));
-  }
-  if (!verdict) push(false, msg('The safety check of this file has not finished; wait for it, then create the image again.'));
-  else {
-    push(verdict.safe, verdict.safe ? msg('Safety check: Glance will accept the file as it is.')
-      : msg(str`Safety check failed: ${verdict.reason ?? 'the file would be rejected by Glance'}. Convert it (e.g. to qcow2) before uploading.`));
-    if (verdict.diskFormat)
-      push(verdict.diskFormat === f.disk_format, verdict.diskFormat === f.disk_format
-        ? msg(str`The file's content is ${verdict.diskFormat}, as declared.`)
-        : msg(str`The file's content is ${verdict.diskFormat} but the format is set to ${f.disk_format}: Glance rejects such a mismatch, so set the format to ${verdict.diskFormat}.`));
-  }
-}
-
-function createFields(req: CreateRequest): ImageCreateFields {
-  const f = req.fields;
-  return {
-    name: f.name.trim(),
-    description: f.description || undefined,
-    disk_format: f.disk_format,
-    container_format: f.container_format,
-    architecture: f.architecture || undefined,
-    min_disk: f.min_disk,
-    min_ram: f.min_ram,
-    visibility: f.visibility as ImageVisibility,
-    protected: f.protected,
-    kernel_id: f.kernel_id || undefined,
-    ramdisk_id: f.ramdisk_id || undefined,
-    properties: Object.fromEntries(Object.entries(f.properties).filter(([k]) => k.trim())),
-  };
-}
-
-/** The edits that make a reused queued image match the form. */
-function editsFor(req: CreateRequest, image: GlanceImage): ImageEdits {
-  const c = createFields(req);
-  const props: Record<string, string> = { ...(c.properties ?? {}) };
-  for (const k of ['description', 'architecture', 'kernel_id', 'ramdisk_id'] as const) if (c[k]) props[k] = c[k]!;
-  // keep Glance's own bookkeeping properties (os_glance_*) out of the removal set
-  for (const [k, v] of Object.entries(image)) if (k.startsWith('os_glance') && typeof v === 'string') props[k] = v;
-  return {
-    core: { name: c.name, disk_format: c.disk_format, container_format: c.container_format, min_disk: c.min_disk, min_ram: c.min_ram, visibility: c.visibility, protected: c.protected },
-    properties: props,
-  };
 }
 
 /** Deletes an image this page created, unprotecting it first when needed. */
@@ -173,32 +68,50 @@ export async function discardImage(glance: GlanceClient, id: string): Promise<vo
   }
 }
 
-/** Waits for the local digests, but a cancel does not wait for the hashing (which goes on for a retry). */
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new OpenStackError(msg('Cancelled.'), { kind: 'aborted' }));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new OpenStackError(msg('Cancelled.'), { kind: 'aborted' }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, (e: unknown) => reject(
-      signal.aborted || isOpenStackError(e)
-        ? e
-        : new OpenStackError(
-            msg(str`The checksums of the file could not be computed (${(e as Error)?.message ?? String(e)}), so the upload cannot be verified: choose the file again and create the image again.`),
-            { kind: 'hash-mismatch', cause: e },
-          ),
-    )).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+const VIA: Record<string, UploadVia> = { direct: 'glance', 'glance-direct': 'glance-direct', swift: 'swift', s3: 's3' };
+
+function objectName(file: File): string {
+  return file.name.replace(/[^A-Za-z0-9._-]+/g, '_') || 'image';
+}
+
+function destination(ctx: FlowContext, req: CreateRequest, file: File): { target: ObjectTarget; credentials: WorkerCredentials } | null {
+  const d = req.destination;
+  if (req.method === 'swift') {
+    const swift = ctx.objectStores.swift;
+    if (!swift) fail(msg('This cloud has no object storage (no object-store endpoint in the catalog): choose another upload method.'));
+    const container = (d?.kind === 'swift' && d.container.trim()) || 'images';
+    return {
+      target: { kind: 'swift', storageUrl: swift.storageUrl, container, object: objectName(file), segmentContainer: `${container}_segments` },
+      credentials: { kind: 'keystone-token', tempUrlKey: (d?.kind === 'swift' && d.tempUrlKey) || undefined },
+    };
+  }
+  if (req.method === 's3') {
+    const s3 = ctx.objectStores.s3;
+    if (!s3) fail(msg('This cloud has no S3 endpoint in the catalog: choose another upload method.'));
+    if (d?.kind !== 's3' || !d.accessKeyId || !d.secretAccessKey) fail(msg('Give EC2 credentials (access key and secret) for S3, or create them, then upload again.'));
+    return {
+      target: { kind: 's3', endpoint: s3.endpoint, region: s3.region, bucket: d.bucket.trim() || 'images', key: objectName(file) },
+      credentials: { kind: 's3', accessKeyId: d.accessKeyId, secretAccessKey: d.secretAccessKey },
+    };
+  }
+  return null;
 }
 
 export class UploadFlow {
-  /** Digests of the last completed transfer, so a retry after a failed verification need not resend. */
-  #lastDigests: { imageId: string; digests: Promise<ImageDigests> } | null = null;
+  #running: RunningUpload | null = null;
+  /** The last object-storage request and what the page side answered for it (for a later delete). */
+  #last: { request: WorkerUploadRequest; page: PageSide } | null = null;
 
   constructor(private ctx: FlowContext) {}
 
-  /** After a new sign-in or another region: same flow (and its memory of the last transfer). */
+  /** After a new sign-in or another region. */
   setContext(ctx: FlowContext) {
     this.ctx = ctx;
+  }
+
+  /** Stop sending and keep what is stored (object storage: resumable; Glance: the image stays queued). */
+  pause() {
+    this.#running?.pause();
   }
 
   async run(req: CreateRequest, verdict: Verdict | null, pendingId: string, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {
@@ -207,67 +120,125 @@ export class UploadFlow {
     report.progress(null);
     await preflight(this.ctx, req, verdict, report);
     if (signal.aborted) fail(msg('Cancelled before anything was sent.'), 'aborted');
+    if (req.source.kind === 'url') return this.#webDownload(req, req.source.url, pendingId, signal, report);
 
-    report.phase('creating');
-    let image = await this.#reuseOrReplace(req, pendingId);
-    if (image && image.status === 'active' && this.#lastDigests?.imageId === image.id) {
-      report.image(image.id);
-      report.phase('verifying');
-      return this.#verify(image, await abortable(this.#lastDigests.digests, signal));
+    const file = req.source.file;
+    const object = destination(this.ctx, req, file);
+    report.phase('preparing');
+    // Glance targets: this page creates (or reuses) the image, so that a cancel or a retry knows it
+    let imageId: string | undefined;
+    if (!object) {
+      const image = (await this.#reuseOrReplace(req, pendingId)) ?? (await glance.createImage(createFields(req)));
+      imageId = image.id;
+      report.image(imageId);
     }
-    if (!image) image = await glance.createImage(createFields(req));
-    const id = image.id;
-    report.image(id);
-
+    const request: WorkerUploadRequest = {
+      file, fileName: file.name, lastModified: file.lastModified, via: VIA[req.method] ?? 'glance',
+      target: object?.target, credentials: object?.credentials,
+      register: { fields: createFields(req), method: 'web-download', deleteObjectAfter: false, imageId },
+      glanceEndpoint: glance.endpoint,
+    };
     try {
-      let digests: Promise<ImageDigests> | null = null;
-      let transfer: FlowOutcome['transfer'];
-      if (req.source.kind === 'file') {
-        const file = req.source.file;
-        report.phase('uploading');
-        const meter = new RateMeter();
-        let last = 0;
-        const onProgress = (sent: number) => {
-          const now = performance.now();
-          if (now - last < 200 && sent < file.size) return;
-          last = now;
-          const bytesPerSecond = meter.add(sent);
-          report.progress({ sent, total: file.size, bytesPerSecond, secondsLeft: bytesPerSecond > 0 ? (file.size - sent) / bytesPerSecond : Infinity });
-        };
-        const t0 = performance.now();
-        // digests ready (or being computed) elsewhere: send with the plain transport, and let
-        // the hashing finish alongside the transfer and Glance's own processing
-        const job = this.ctx.digestsFor(file);
-        const target = req.method === 'glance-direct' ? 'stage' : 'file';
-        await this.ctx.uploader.send(target, id, file, { signal, onProgress });
-        digests = job.digests;
-        transfer = { bytes: file.size, ms: performance.now() - t0 };
-        report.progress({ sent: file.size, total: file.size, bytesPerSecond: 0, secondsLeft: 0 });
-        this.#lastDigests = { imageId: id, digests };
-        if (req.method === 'glance-direct') {
-          report.phase('importing');
-          await glance.importImage(id, { name: 'glance-direct' });
-        }
-      } else {
-        report.phase('importing');
-        await glance.importImage(id, { name: 'web-download', uri: req.source.url });
+      return await this.#engine(request, signal, report);
+    } catch (e) {
+      if (e instanceof UploadError && e.paused) throw e;
+      if (signal.aborted || isOpenStackError(e, 'aborted')) {
+        // Cancel means nothing half-made stays: the engine deleted segments/parts and the image
+        if (imageId) await discardImage(glance, imageId);
+        report.image('');
+        throw new OpenStackError(
+          imageId ? msg(str`Upload cancelled: the transfer was stopped and the image ${imageId} was deleted.`) : msg('Upload cancelled: the transfer was stopped and what was stored was deleted.'),
+          { kind: 'aborted' },
+        );
       }
-      report.phase('verifying');
-      const [done, local] = await Promise.all([
-        glance.waitForImage(id, { intervalMs: 500, timeoutMs: 15 * 60_000, signal }),
-        digests ? abortable(digests, signal) : null,
-      ]);
-      if (signal.aborted) fail(msg('Cancelled.'), 'aborted');
-      return local ? { ...this.#verify(done, local), transfer } : {
-        image: done,
-        message: msg(str`The image "${done.name ?? done.id}" is active (${formatBytes(done.size)}, downloaded by Glance).`),
+      if (isOpenStackError(e, 'cors') && /TempURL key/.test(e.message))
+        throw new OpenStackError(
+          msg('Swift sends no CORS headers for account requests, so this page cannot read or set the account TempURL key that Glance needs to download the object: give the key (X-Account-Meta-Temp-URL-Key) in the form and upload again; the stored segments are reused.'),
+          { kind: 'cors', service: 'swift', corsSettings: e.corsSettings },
+        );
+      throw e;
+    }
+  }
+
+  /**
+   * Continues an unfinished object-storage upload found in IndexedDB with its file (reopened or
+   * picked again and matched): the engine trusts the server's part list and sends only the rest.
+   */
+  resume(state: UploadState, file: File, credentials: WorkerCredentials, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {
+    const request: WorkerUploadRequest = {
+      file, fileName: state.file.name, lastModified: file.lastModified, via: state.target.kind, target: state.target, credentials,
+      partSize: state.partSize, register: state.register ?? null, glanceEndpoint: this.ctx.glance.endpoint,
+    };
+    return this.#engine(request, signal, report);
+  }
+
+  /** One engine run in the worker; the transfer is timed from the first byte to the last part. */
+  async #engine(request: WorkerUploadRequest, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {
+    let t0 = 0;
+    let t1 = 0;
+    let sent = 0;
+    const onProgress = (p: UploadProgress) => {
+      if (p.phase === 'uploading' && !t0) t0 = performance.now();
+      // the transfer ends once the object (or Glance's copy) is stored: manifest / completion included
+      if (p.phase !== 'uploading' && p.phase !== 'preparing' && p.phase !== 'finishing' && t0 && !t1) t1 = performance.now();
+      sent = p.sentBytes;
+      report.phase(p.phase);
+      report.progress(p);
+    };
+    const page = this.ctx.pageSide(request.file, onProgress, (s) => report.notice(s));
+    if (request.target) {
+      this.#last = { request, page };
+      this.ctx.onObjectStart?.(request.file, request.target);
+    }
+    const run = this.ctx.uploads.start(request, page);
+    this.#running = run;
+    const onAbort = () => void run.cancel().catch(() => undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const out: UploadOutcome = await run.done;
+      const image = out.image;
+      if (!image) throw new OpenStackError(msg('The object was stored but no image was registered.'), { kind: 'server' });
+      const transfer = t0 ? { bytes: sent, ms: (t1 || performance.now()) - t0 } : undefined;
+      const stored = out.object ? ' ' + msg(str`The object ${out.object.container}/${out.object.name} is kept in object storage.`) : '';
+      const resumed = out.resumed ? ' ' + msg(str`Resumed: ${formatBytes(out.bytesSent)} sent this time.`) : '';
+      return {
+        image,
+        transfer,
+        message: msg(str`The image "${image.name ?? image.id}" is active and its checksums match your file (sha512 ${out.sha512.slice(0, 16)}…, md5 ${out.md5}).`) + stored + resumed,
       };
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.#running = null;
+    }
+  }
+
+  /** Deletes what the last (paused) object-storage upload stored, and its resume state. */
+  async discardLast(): Promise<void> {
+    const last = this.#last;
+    this.#last = null;
+    const r = last?.request;
+    if (!last || !r?.target || !r.credentials) return;
+    const id = await uploadStateId(r.target, await fileIdentity(r.file, r.fileName, r.lastModified));
+    const state = await new IdbUploadStateStore().get(id);
+    if (state) await this.ctx.uploads.discard(state, r.credentials, last.page);
+  }
+
+  async #webDownload(req: CreateRequest, url: string, pendingId: string, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {
+    const { glance } = this.ctx;
+    report.phase('preparing');
+    const image = (await this.#reuseOrReplace(req, pendingId)) ?? (await glance.createImage(createFields(req)));
+    report.image(image.id);
+    try {
+      report.phase('importing');
+      await glance.importImage(image.id, { name: 'web-download', uri: url });
+      report.phase('verifying');
+      const done = await glance.waitForImage(image.id, { intervalMs: 500, timeoutMs: 15 * 60_000, signal });
+      return { image: done, message: msg(str`The image "${done.name ?? done.id}" is active (${formatBytes(done.size)}, downloaded by Glance).`) };
     } catch (e) {
       if (signal.aborted || isOpenStackError(e, 'aborted')) {
-        // Cancel means the image must not stay half-made: Glance resets it to queued, we delete it.
-        await discardImage(glance, id);
+        await discardImage(glance, image.id);
         report.image('');
-        throw new OpenStackError(msg(str`Upload cancelled: the transfer was stopped and the image ${id} was deleted.`), { kind: 'aborted' });
+        throw new OpenStackError(msg(str`Upload cancelled: the transfer was stopped and the image ${image.id} was deleted.`), { kind: 'aborted' });
       }
       throw e;
     }
@@ -287,22 +258,10 @@ export class UploadFlow {
       const ops = imagePatch(old, editsFor(req, old));
       return ops.length ? glance.updateImage(old.id, ops) : old;
     }
-    if (old.status === 'active' && this.#lastDigests?.imageId === old.id) return old;
+    // active after a failed verification: the engine checks it again without resending
+    if (old.status === 'active') return old;
     // saving (an upload that died with Glance), killed, importing with a failed task...: replace it
     await discardImage(glance, old.id);
     return null;
-  }
-
-  #verify(image: GlanceImage, d: ImageDigests): FlowOutcome {
-    if (image.os_hash_algo && image.os_hash_algo !== 'sha512')
-      throw new OpenStackError(
-        msg(str`Glance hashes with ${image.os_hash_algo}, not sha512, so the upload of "${image.name ?? image.id}" cannot be verified: check the image yourself before using it.`),
-        { kind: 'hash-mismatch' },
-      );
-    verifyImageDigests(image, d);
-    return {
-      image,
-      message: msg(str`The image "${image.name ?? image.id}" is active and its checksums match your file (sha512 ${d.sha512.slice(0, 16)}…, md5 ${d.md5}).`),
-    };
   }
 }

@@ -8,13 +8,15 @@ import {
   xhrUploadTransport,
   type AuthConfig,
 } from '../../../src/core/openstack/index.ts';
-import { createWorkerUploadTransport } from '../../../workers/upload/client.ts';
+import { createUploadClient } from '../../../workers/upload/upload-client.ts';
+import type { UploadProgress } from '../../../src/core/upload/types.ts';
 import { createHashClient } from '../../../workers/hash/client.ts';
 import type { ImageDigests } from '../../../src/core/hash/image-hasher.ts';
 
 export type PageResult<T> = ({ ok: true } & T) | { ok: false; kind: string; message: string; corsSettings?: string; imageId?: string };
 
 let glance: GlanceClient | undefined;
+let session: KeystoneSession | undefined;
 
 function failure(e: unknown): PageResult<never> {
   if (e instanceof OpenStackError) return { ok: false, kind: e.kind, message: e.message, corsSettings: e.corsSettings, imageId: e.imageId };
@@ -30,9 +32,10 @@ function file(): File {
 const clients = {
   async signIn(config: AuthConfig): Promise<PageResult<{ user: string; project: string; glanceUrl: string }>> {
     try {
-      const session = await KeystoneSession.signIn(config);
-      glance = GlanceClient.fromSession(session);
-      return { ok: true, user: session.token.user.name, project: session.token.project?.name ?? '', glanceUrl: glance.endpoint };
+      const s = await KeystoneSession.signIn(config);
+      session = s;
+      glance = GlanceClient.fromSession(s);
+      return { ok: true, user: s.token.user.name, project: s.token.project?.name ?? '', glanceUrl: glance.endpoint };
     } catch (e) {
       return failure(e);
     }
@@ -71,7 +74,8 @@ const clients = {
       knownDigests?: ImageDigests;
     },
   ): Promise<PageResult<{ digests: ImageDigests; status: string; size: number | null; checksum: string | null; osHash: string | null; progressCalls: number; maxRate: number; maxHashedWhileSending: number; ms: number }>> {
-    const transport = opts.via === 'worker' ? createWorkerUploadTransport() : xhrUploadTransport();
+    if (opts.via === 'worker') return uploadInWorker(imageId, opts);
+    const transport = xhrUploadTransport();
     const ac = new AbortController();
     let progressCalls = 0;
     let maxRate = 0;
@@ -105,10 +109,60 @@ const clients = {
       };
     } catch (e) {
       return failure(e);
-    } finally {
-      if ('dispose' in transport) (transport as { dispose(): void }).dispose();
     }
   },
 };
+
+type UploadOptions = { method?: 'direct' | 'glance-direct'; abortAfterBytes?: number; knownDigests?: ImageDigests };
+
+/** The app's path: the upload worker runs the core engine; the whole-file digests come from a hash worker. */
+async function uploadInWorker(imageId: string, opts: UploadOptions) {
+  const uploads = createUploadClient();
+  const hasher = createHashClient();
+  const f = file();
+  let progressCalls = 0;
+  let maxRate = 0;
+  let maxHashedWhileSending = 0;
+  let phase = '';
+  const t0 = performance.now();
+  const s = session!;
+  let cancelled: Promise<void> | null = null;
+  try {
+    const run = uploads.start(
+      {
+        file: f, fileName: f.name, lastModified: f.lastModified, via: opts.method === 'glance-direct' ? 'glance-direct' : 'glance',
+        register: { fields: {}, method: 'web-download', deleteObjectAfter: false, imageId }, knownDigests: opts.knownDigests,
+        glanceEndpoint: glance!.endpoint,
+      },
+      {
+        getToken: () => s.getToken(),
+        invalidate: (t) => s.invalidate(t),
+        canRenew: () => s.canRenew,
+        whole: () => hasher.hash(f, { onProgress: (n) => { if (phase === 'uploading') maxHashedWhileSending = Math.max(maxHashedWhileSending, n); } }),
+        progress: (p: UploadProgress) => {
+          progressCalls++;
+          phase = p.phase;
+          maxRate = Math.max(maxRate, p.bytesPerSecond);
+          if (opts.abortAfterBytes !== undefined && p.sentBytes >= opts.abortAfterBytes) cancelled ??= run.cancel();
+        },
+        notice: () => undefined,
+      },
+    );
+    const out = await run.done;
+    const image = out.image!;
+    return {
+      ok: true as const,
+      digests: { sha512: out.sha512, md5: out.md5, size: f.size },
+      status: image.status, size: image.size, checksum: image.checksum, osHash: image.os_hash_value,
+      progressCalls, maxRate, maxHashedWhileSending, ms: performance.now() - t0,
+    };
+  } catch (e) {
+    await cancelled; // the image is deleted once the cancel has finished, not when the transfer stopped
+    return failure(e);
+  } finally {
+    uploads.dispose();
+    hasher.dispose();
+  }
+}
 
 (window as unknown as { clients: typeof clients }).clients = clients;

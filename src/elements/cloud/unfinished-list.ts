@@ -1,0 +1,38 @@
+// The unfinished object-storage uploads kept in IndexedDB, shown under the panel's header after
+// a reload or a restart: each with Resume (reopen the kept handle, or pick the file again) and
+// Delete (what it stored, then its state).
+import { html, nothing, type TemplateResult } from 'lit';
+import { msg, str } from '@lit/localize';
+import type { ObjectStorageController } from './object-storage-controller.ts';
+import { formatBytes } from './format.ts';
+
+export function renderUnfinished(o: ObjectStorageController, busy: boolean): TemplateResult | typeof nothing {
+  if (!o.unfinished.length) return nothing;
+  return html`<section part="unfinished" data-role="unfinished">
+    <h3>${msg('Unfinished uploads')}</h3>
+    ${o.error ? html`<p class="error" role="alert" data-role="unfinished-error">${o.error}</p>` : nothing}
+    ${o.unfinished.some((s) => s.target.kind === 'swift')
+      ? html`<label>${msg('Account TempURL key (for Glance to download resumed Swift objects)')}
+          <input type="password" name="resume-tempurl-key" autocomplete="off" .value=${o.tempUrlKey}
+            @input=${(e: Event) => (o.tempUrlKey = (e.target as HTMLInputElement).value)} /></label>`
+      : nothing}
+    <ul>
+      ${o.unfinished.map((s) => {
+        const where = s.target.kind === 'swift' ? `Swift ${s.target.container}/${s.target.object}` : `S3 ${s.target.bucket}/${s.target.key}`;
+        const stored = s.parts.reduce((n, p) => n + p.size, 0);
+        return html`<li data-state-id=${s.id}>
+          <span data-role="unfinished-text">${msg(str`${s.file.name} (${formatBytes(s.file.size)}) to ${where}: ${formatBytes(stored)} stored in ${s.parts.length} parts, last change ${new Date(s.updatedAt).toLocaleString()}.`)}</span>
+          <button type="button" data-action="resume-unfinished" ?disabled=${busy} @click=${() => void o.resume(s)}>${msg('Resume')}</button>
+          <button type="button" data-action="delete-unfinished" ?disabled=${busy} @click=${() => void o.delete(s)}>${msg('Delete')}</button>
+          ${o.picking === s.id
+            ? html`<label>${msg(str`Choose "${s.file.name}" again:`)}
+                <input type="file" name="resume-file" @change=${(e: Event) => {
+                  const f = (e.target as HTMLInputElement).files?.[0];
+                  if (f) void o.resumeWith(s, f);
+                }} /></label>`
+            : nothing}
+        </li>`;
+      })}
+    </ul>
+  </section>`;
+}

@@ -1,0 +1,351 @@
+// The cloud panel's create/upload side: the file in the form (hashed from the moment it is
+// offered), its safety verdict and inspection, the upload flow with its checks, phase and
+// progress, the image an interrupted attempt left behind, and cancel. What the create form shows
+// is read from here by properties; the form talks back by events only.
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { msg, str } from '@lit/localize';
+import { isOpenStackError } from '../../core/openstack/errors.ts';
+import { FileDigests, type DigestJob } from '../../core/hash/file-digests.ts';
+import { createHashClient, type HashClient } from '../../../workers/hash/client.ts';
+import type { CheckLine, CreateRequest, HashingState, InspectionLike, Phase, UploadProgress } from './cloud-create-form.ts';
+import { UploadFlow, discardImage, type FlowContext, type FlowOutcome, type FlowReport, type Verdict } from './upload-flow.ts';
+import { createUploadClient, UploadError, type UploadClient, type WorkerCredentials } from '../../../workers/upload/upload-client.ts';
+import type { ObjectTarget, UploadState } from '../../core/upload/types.ts';
+import { objectStoresOf } from './object-storage-controller.ts';
+import { verdictForFile, verdictFromInspection } from './file-verdict.ts';
+import { formatBytes, formatRate } from './format.ts';
+import { sentence } from './sentence.ts';
+import type { SessionController } from './session-controller.ts';
+import type { ImagesController } from './images-controller.ts';
+
+/** A file and (optionally) its inspection, handed over by the app or a paired inspector. */
+export interface ImageOffer {
+  file: File;
+  result?: InspectionLike;
+}
+
+/** Detail of `cloud-image-created`. */
+export interface ImageCreatedDetail {
+  image: unknown;
+  transfer?: { bytes: number; ms: number };
+}
+
+export class UploadsController implements ReactiveController {
+  /** The file in the create form (the form shows it through its `file` property). */
+  file: File | null = null;
+  /** The inspection the form is prefilled from (the inspector's, or the core safety check's). */
+  formInspection: InspectionLike | null = null;
+  /** Bumped to empty the form for the next image. */
+  formGeneration = 0;
+  checks: CheckLine[] = [];
+  progress: UploadProgress | null = null;
+  phase: Phase = 'idle';
+  error = '';
+  success = '';
+  /** An image an interrupted attempt left with no data: the next attempt reuses or replaces it. */
+  pendingImageId = '';
+  verdict: Verdict | null = null;
+  hashing: HashingState | null = null;
+
+  /** The inspection last offered with the file (to tell a repeated offer from a new one). */
+  #offered: InspectionLike | null = null;
+  #flow: UploadFlow | null = null;
+  #client: UploadClient | null = null;
+  /** Runs a paused upload again: the engine continues from its state. */
+  #paused: (() => Promise<void>) | null = null;
+  /** Called when an upload ended, failed or paused (the unfinished list reloads). */
+  onSettled: () => void = () => undefined;
+  /** Called when an object-storage upload starts (its file handle is kept beside its state). */
+  onObjectStart: (file: File, target: ObjectTarget) => void = () => undefined;
+  #abort: AbortController | null = null;
+  #hashClient: HashClient | null = null;
+  /** The file an upload is running with: its digest job must outlive a change of file in the form. */
+  #uploading: File | null = null;
+  #verdictPending: Promise<void> | null = null;
+  #digests = new FileDigests(
+    (blob, opts) => (this.#hashClient ??= createHashClient()).hash(blob, opts),
+    (job) => this.#showHashing(job),
+  );
+
+  constructor(
+    private readonly host: ReactiveControllerHost & EventTarget,
+    private readonly session: SessionController,
+    private readonly images: ImagesController,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected() {
+    window.addEventListener('beforeunload', this.#onUnload);
+  }
+
+  hostDisconnected() {
+    window.removeEventListener('beforeunload', this.#onUnload);
+    this.#digests.dispose();
+    this.#hashClient?.dispose();
+    this.#hashClient = null;
+    this.#client?.dispose();
+    this.#client = null;
+  }
+
+  /** The upload worker (one per panel), started on first use. */
+  get client(): UploadClient {
+    return (this.#client ??= createUploadClient());
+  }
+
+  /** The hash job of a file (the one running since it was offered, or a new one). */
+  digestsOf(file: File): Promise<import('../../core/hash/image-hasher.ts').ImageDigests> {
+    return this.#digests.start(file).digests;
+  }
+
+  #changed() {
+    this.host.requestUpdate();
+  }
+
+  // a closing tab aborts the XHR; the browser asks first while bytes are in flight
+  #onUnload = (e: BeforeUnloadEvent) => {
+    if (this.#abort) {
+      e.preventDefault();
+      e.returnValue = '';
+    }
+  };
+
+  #showHashing(job: DigestJob) {
+    if (job.file !== this.file) return;
+    this.hashing = { hashed: job.hashedBytes, total: job.totalBytes, done: !!job.result, failed: job.failed };
+    this.#changed();
+  }
+
+  /** A file arrived in the form: start hashing it now, and stop hashing the one it replaces. */
+  setFile(file: File | null) {
+    const old = this.file;
+    this.file = file;
+    if (old && old !== file && old !== this.#uploading) this.#digests.withdraw(old);
+    this.hashing = null;
+    if (!file) this.formInspection = null;
+    if (file && file.size > 0) this.#showHashing(this.#digests.start(file));
+    this.#changed();
+  }
+
+  /** The user picked a file in the form itself: check it with the core safety check. */
+  chooseFile(file: File | null) {
+    this.setFile(file);
+    if (file) void this.#checkFile(file);
+  }
+
+  /** Hands a file (and optionally its inspection) to the create form. */
+  offer(file: File, result?: InspectionLike) {
+    if (file === this.file && result === this.#offered) return; // the same offer by event and property
+    this.setFile(file);
+    // the user asked to upload this: the create form is where that happens (after sign-in if needed)
+    this.images.show('create');
+    if (this.phase === 'done' || this.phase === 'cancelled' || this.phase === 'failed') this.#resetCreate();
+    if (result) this.applyInspection(result);
+    else void this.#checkFile(file);
+  }
+
+  /** A finished inspection; used when it is of the file in the form. */
+  applyInspection(r: InspectionLike) {
+    const name = typeof r.file === 'string' ? r.file : r.file?.name;
+    if (this.file && name && name !== this.file.name) return;
+    this.#offered = r;
+    this.verdict = verdictFromInspection(r);
+    this.formInspection = r;
+    this.#changed();
+  }
+
+  #checkFile(file: File): Promise<void> {
+    this.#verdictPending = this.#runCheck(file);
+    return this.#verdictPending;
+  }
+
+  async #runCheck(file: File) {
+    this.verdict = null;
+    const r = await verdictForFile(file);
+    if (this.file !== file) return;
+    this.verdict = r.verdict;
+    if (r.inspection) this.formInspection = r.inspection;
+    this.#changed();
+  }
+
+  /** "Create image": a finished image's form starts clean for the next one. */
+  openCreate() {
+    this.images.show('create');
+    this.error = '';
+    if (this.phase === 'done' || this.phase === 'cancelled') {
+      this.setFile(null);
+      this.verdict = null;
+      this.#resetCreate();
+    }
+    this.#changed();
+  }
+
+  #resetCreate() {
+    this.phase = 'idle';
+    this.checks = [];
+    this.progress = null;
+    this.success = '';
+    this.error = '';
+    this.formGeneration++;
+  }
+
+  cancel() {
+    if (this.phase === 'paused') {
+      // nothing runs: delete what the paused upload stored and its resume state
+      this.#paused = null;
+      this.phase = 'cancelled';
+      this.#changed();
+      void this.#flow?.discardLast().then(
+        () => set(msg('Upload cancelled: the stored parts and the resume state were deleted.')),
+        (e: unknown) => set(sentence(e)),
+      );
+      const set = (text: string) => {
+        this.error = text;
+        this.#changed();
+      };
+      return;
+    }
+    this.#abort?.abort();
+  }
+
+  pause() {
+    this.#flow?.pause();
+  }
+
+  resume() {
+    const again = this.#paused;
+    if (again) void again();
+  }
+
+  get running(): boolean {
+    return !!this.#abort;
+  }
+
+  get resumable(): boolean {
+    return !!this.#paused;
+  }
+
+  flowContext(): FlowContext | null {
+    const s = this.session;
+    const g = s.glance;
+    const ks = s.session;
+    if (!g || !ks) return null;
+    return {
+      onObjectStart: (file, target) => this.onObjectStart(file, target),
+      glance: g, schema: s.schema, importMethods: s.importMethods, stores: s.stores, objectStores: objectStoresOf(s), uploads: this.client,
+      pageSide: (file, progress, notice) => ({
+        getToken: () => ks.getToken(),
+        invalidate: (t) => ks.invalidate(t),
+        canRenew: () => ks.canRenew,
+        // reuses the job started when the file was offered; starts one now if there was none
+        whole: () => this.digestsOf(file),
+        progress,
+        notice,
+      }),
+    };
+  }
+
+  async create(req: CreateRequest): Promise<void> {
+    const ctx = this.flowContext();
+    if (!ctx) return;
+    if (req.source.kind === 'file' && req.source.file !== this.file) {
+      this.setFile(req.source.file);
+      await this.#checkFile(req.source.file);
+    } else if (req.source.kind === 'file' && !this.verdict && this.#verdictPending) {
+      await this.#verdictPending;
+    }
+    const verdict = req.source.kind === 'file' ? this.verdict : null;
+    await this.#run(ctx, req.source.kind === 'file' ? req.source.file : null, () => this.create(req),
+      (flow, signal, report) => flow.run(req, verdict, this.pendingImageId, signal, report));
+  }
+
+  /** Continues an unfinished upload from IndexedDB with its (reopened or matched) file. */
+  async resumeState(state: UploadState, file: File, credentials: WorkerCredentials): Promise<void> {
+    const ctx = this.flowContext();
+    if (!ctx) return;
+    this.images.show('create');
+    if (file !== this.file) this.setFile(file);
+    await this.#run(ctx, file, () => this.resumeState(state, file, credentials),
+      (flow, signal, report) => flow.resume(state, file, credentials, signal, report));
+  }
+
+  async #run(
+    ctx: FlowContext,
+    file: File | null,
+    again: () => Promise<void>,
+    work: (flow: UploadFlow, signal: AbortSignal, report: FlowReport) => Promise<FlowOutcome>,
+  ): Promise<void> {
+    if (this.#flow) this.#flow.setContext(ctx);
+    else this.#flow = new UploadFlow(ctx);
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.#paused = null;
+    this.#uploading = file;
+    this.error = '';
+    this.success = '';
+    this.checks = [];
+    const set = (f: () => void) => {
+      f();
+      this.#changed();
+    };
+    try {
+      const out = await work(this.#flow, abort.signal, {
+        checks: (l) => set(() => (this.checks = l)),
+        phase: (p) => set(() => (this.phase = p)),
+        progress: (p) => set(() => (this.progress = p)),
+        image: (id) => set(() => (this.pendingImageId = id)),
+        notice: (text) => set(() => (this.checks = [...this.checks, { ok: true, text }])),
+      });
+      this.phase = 'done';
+      this.pendingImageId = '';
+      const t = out.transfer;
+      this.success = t
+        ? `${out.message} ${msg(str`Sent ${formatBytes(t.bytes)} in ${(t.ms / 1000).toFixed(1)} s (${formatRate(t.bytes / (t.ms / 1000))}).`)}`
+        : out.message;
+      const detail: ImageCreatedDetail = { image: out.image, transfer: t };
+      this.host.dispatchEvent(new CustomEvent('cloud-image-created', { detail, bubbles: true, composed: true }));
+    } catch (e) {
+      if (e instanceof UploadError && e.paused && !abort.signal.aborted) {
+        this.phase = 'paused';
+        this.#paused = again;
+        return;
+      }
+      const aborted = isOpenStackError(e, 'aborted');
+      this.phase = aborted ? 'cancelled' : 'failed';
+      let text = sentence(e);
+      if (!aborted && this.pendingImageId && !isOpenStackError(e, 'hash-mismatch'))
+        text += ' ' + msg(str`The unfinished image ${this.pendingImageId} is kept: "Create and upload" again reuses or replaces it, or delete it.`);
+      this.error = text;
+      // the session cannot continue: back to the sign-in form, the unfinished image remembered
+      if (isOpenStackError(e, 'token-expired')) this.session.expire(text);
+    } finally {
+      this.#abort = null;
+      const sent = this.#uploading;
+      this.#uploading = null;
+      if (sent && sent !== this.file) this.#digests.withdraw(sent);
+      this.#changed();
+      this.onSettled();
+      void this.images.refresh();
+    }
+  }
+
+  async discardPending(id: string): Promise<void> {
+    const g = this.session.glance;
+    if (!g) return;
+    try {
+      await discardImage(g, id);
+      this.pendingImageId = '';
+      this.error = '';
+      this.images.notice = msg(str`Deleted the image ${id}.`);
+      await this.images.refresh();
+    } catch (e) {
+      this.error = sentence(e);
+    }
+    this.#changed();
+  }
+
+  /** The clean-up in the list deleted these images. */
+  forget(ids: string[]) {
+    if (ids.includes(this.pendingImageId)) this.pendingImageId = '';
+  }
+}

@@ -1,0 +1,132 @@
+// Object-storage uploads from the BUILT app in real Chromium against the real local Swift, its
+// s3api and Glance (scripts/cloud/cloud.sh with CLOUD_WITH_SWIFT=1): Swift SLO and S3 multipart
+// each end in an active image whose os_hash_value is the local sha512, and what Swift holds is
+// checked from Node (manifest, segments, none left after a delete).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
+import { serveDist, type DistServer } from './helpers/serve-dist.ts';
+import { cleanupImages, imagesNamed, loadCloud, nodeGlance, type CloudJson } from './helpers/cloud-env.ts';
+import { digests, makeRaw, tempDir } from './helpers/cloud-images.ts';
+import { fill, form, openCloudTab, openCreate, signInWithPassword, waitCreateOutcome, waitSignedIn, waitValue, type CloudPage } from './helpers/cloud-ui.ts';
+import { listContainer, removeContainer, setAccountTempUrlKey, swiftOf, type SwiftJson } from './helpers/object-store.ts';
+import type { GlanceClient } from '../../src/core/openstack/glance.ts';
+import type { KeystoneSession } from '../../src/core/openstack/keystone.ts';
+
+const PREFIX = `e2e-obj-${process.pid}-`;
+const CONTAINER = `e2e-ub-${process.pid}`;
+const TEMPURL_KEY = `e2e-key-${process.pid}`;
+let browser: Browser;
+let server: DistServer;
+let tmp: ReturnType<typeof tempDir>;
+let cloud: CloudJson;
+let swift: SwiftJson;
+let glance: GlanceClient;
+let session: KeystoneSession;
+let ui: CloudPage;
+let page: Page;
+let file: { path: string; size: number };
+let want: { sha512: string; md5: string };
+
+before(async () => {
+  cloud = loadCloud();
+  swift = swiftOf(cloud);
+  ({ glance, session } = await nodeGlance('demo'));
+  await cleanupImages(glance, 'e2e-obj-');
+  tmp = tempDir();
+  file = makeRaw(tmp.dir, 'object.raw', 160); // 5 parts of 32 MiB
+  want = await digests(file.path);
+  await setAccountTempUrlKey(session, swift.storageUrls.demo, TEMPURL_KEY);
+  server = await serveDist(5656);
+  browser = await launchChromium();
+  ui = await openCloudTab(browser, server.origin);
+  page = ui.page;
+  await signInWithPassword(page, cloud, cloud.users.demo);
+  await waitSignedIn(page);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (glance) await cleanupImages(glance, PREFIX);
+  if (session) {
+    for (const c of [CONTAINER, `${CONTAINER}_segments`, `${CONTAINER}-s3`, `${CONTAINER}-s3+segments`])
+      await removeContainer(session, swift.storageUrls.demo, c);
+  }
+  tmp?.remove();
+});
+
+async function chooseObjectUpload(name: string, method: 'swift' | 's3'): Promise<void> {
+  await openCreate(page);
+  await page.locator(form('input#file')).setInputFiles(file.path);
+  await waitValue(page.locator(form('select#disk_format')), 'raw');
+  await fill(page, form('input#name'), name);
+  await page.locator(form('select#method')).selectOption(method);
+}
+
+describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
+  test('Swift SLO: segments in <container>_segments, a manifest, an active image with the local sha512', async () => {
+    const name = `${PREFIX}swift`;
+    await chooseObjectUpload(name, 'swift');
+    await fill(page, form('input#container'), CONTAINER);
+    await fill(page, form('input#tempurl-key'), TEMPURL_KEY);
+    await page.locator(form('button[data-action=create]')).click();
+    const out = await waitCreateOutcome(page, 240_000);
+    assert.ok(out.ok, out.text);
+    assert.match(out.text, new RegExp(`The object ${CONTAINER}/object\\.raw is kept in object storage`));
+    const [img] = await imagesNamed(glance, name);
+    assert.ok(img, 'the image exists');
+    assert.equal(img.status, 'active');
+    assert.equal(img.os_hash_value, want.sha512);
+    assert.equal(img.checksum, want.md5);
+    assert.equal(img.size, file.size);
+    const manifest = await listContainer(session, swift.storageUrls.demo, CONTAINER);
+    assert.deepEqual(manifest.map((o) => o.name), ['object.raw']);
+    const segments = await listContainer(session, swift.storageUrls.demo, `${CONTAINER}_segments`, 'object.raw/slo/');
+    assert.equal(segments.length, 5, segments.map((s) => s.name).join(', '));
+    assert.equal(segments.reduce((n, s) => n + s.bytes, 0), file.size);
+  });
+
+  test('S3 multipart with the listed EC2 credentials: an active image with the local sha512', async () => {
+    const name = `${PREFIX}s3`;
+    await chooseObjectUpload(name, 's3');
+    await fill(page, form('input#bucket'), `${CONTAINER}-s3`);
+    await page.locator(form('select#ec2')).selectOption(swift.s3.credentials.demo.access);
+    assert.equal(await page.locator(form('input#access')).inputValue(), swift.s3.credentials.demo.access);
+    await page.locator(form('button[data-action=create]')).click();
+    const out = await waitCreateOutcome(page, 240_000);
+    assert.ok(out.ok, out.text);
+    const [img] = await imagesNamed(glance, name);
+    assert.ok(img, 'the image exists');
+    assert.equal(img.status, 'active');
+    assert.equal(img.os_hash_value, want.sha512);
+    // s3api keeps the bucket as a Swift container and the parts in "<bucket>+segments"
+    const objects = await listContainer(session, swift.storageUrls.demo, `${CONTAINER}-s3`);
+    assert.deepEqual(objects.map((o) => o.name), ['object.raw']);
+    const parts = await listContainer(session, swift.storageUrls.demo, `${CONTAINER}-s3+segments`);
+    assert.equal(parts.length, 5, parts.map((s) => s.name).join(', '));
+  });
+
+  test('no secret reached localStorage, sessionStorage or the console', async () => {
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    assert.ok(!stored.includes(swift.s3.credentials.demo.secret), 'the EC2 secret is not stored');
+    assert.ok(!ui.consoleLines.some((l) => l.includes(swift.s3.credentials.demo.secret)), 'nor logged');
+    const idb = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((res, rej) => {
+        const r = indexedDB.open('image-inspector-uploads');
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const all = await new Promise<unknown[]>((res, rej) => {
+        const r = db.transaction('states').objectStore('states').getAll();
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      db.close();
+      return JSON.stringify(all);
+    });
+    assert.ok(!idb.includes(swift.s3.credentials.demo.secret), 'IndexedDB holds no EC2 secret');
+    assert.ok(!/X-Auth-Token|gAAAA/.test(idb), 'IndexedDB holds no token');
+  });
+});
