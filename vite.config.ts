@@ -41,8 +41,7 @@ export default defineConfig({
       },
       output: {
         // Pages embedding the element load it by a name that does not change between builds.
-        entryFileNames: (chunk) =>
-          chunk.name === 'image-inspector' ? 'image-inspector.js' : 'assets/[name]-[hash].js',
+        entryFileNames: (chunk) => (chunk.name === 'image-inspector' ? 'image-inspector.js' : 'assets/[name]-[hash].js'),
       },
     },
   },

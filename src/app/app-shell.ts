@@ -154,10 +154,7 @@ export class AppShell extends LitElement {
         </nav>
         <label class="lang">
           <span>${msg('Language')}</span>
-          <select
-            id="lang"
-            @change=${(e: Event) => void this.#switchLanguage(matchLocale((e.target as HTMLSelectElement).value), true)}
-          >
+          <select id="lang" @change=${(e: Event) => void this.#switchLanguage(matchLocale((e.target as HTMLSelectElement).value), true)}>
             ${allLocales.map((l) => html`<option value=${l} ?selected=${l === getLocale()}>${this.#languageName(l)}</option>`)}
           </select>
         </label>
@@ -165,9 +162,7 @@ export class AppShell extends LitElement {
       <main>
         <div ?hidden=${this.view !== 'inspect'}>
           <p class="lead">
-            ${msg(
-              'Check a disk image before you upload it: Glance’s safety verdict, what qemu-img sees, and the image properties to set.',
-            )}
+            ${msg('Check a disk image before you upload it: Glance’s safety verdict, what qemu-img sees, and the image properties to set.')}
           </p>
           <image-inspector
             id="inspector"
@@ -178,11 +173,13 @@ export class AppShell extends LitElement {
             }}
           ></image-inspector>
         </div>
-        ${this.view === 'cloud' || this.cloudLoaded
-          ? // Once loaded the panel stays mounted, only hidden: it holds the session (token in
-            // memory only) and any running upload, which switching tabs must not end.
-            html`<div ?hidden=${this.view !== 'cloud'}>${this.#renderCloud()}</div>`
-          : nothing}
+        ${
+          this.view === 'cloud' || this.cloudLoaded
+            ? // Once loaded the panel stays mounted, only hidden: it holds the session (token in
+              // memory only) and any running upload, which switching tabs must not end.
+              html`<div ?hidden=${this.view !== 'cloud'}>${this.#renderCloud()}</div>`
+            : nothing
+        }
         <section class="about" id="about">
           <h2>${msg('Everything stays on this machine')}</h2>
           <p>

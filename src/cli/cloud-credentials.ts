@@ -16,7 +16,11 @@ import type { AuthConfig } from '../core/openstack/types.ts';
 export function cloudsYamlCandidates(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string[] {
   const out: string[] = [];
   if (env.OS_CLIENT_CONFIG_FILE) out.push(env.OS_CLIENT_CONFIG_FILE);
-  out.push(join(cwd, 'clouds.yaml'), join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'openstack', 'clouds.yaml'), '/etc/openstack/clouds.yaml');
+  out.push(
+    join(cwd, 'clouds.yaml'),
+    join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'openstack', 'clouds.yaml'),
+    '/etc/openstack/clouds.yaml',
+  );
   return out;
 }
 
@@ -26,12 +30,19 @@ export async function loadAuthConfig(osCloud: string | undefined, env: NodeJS.Pr
   if (cloud) {
     const path = cloudsYamlCandidates(env).find((p) => existsSync(p));
     if (!path)
-      throw new OpenStackError(`No clouds.yaml found for --os-cloud ${cloud} (looked in ${cloudsYamlCandidates(env).join(', ')}).`, { kind: 'bad-config' });
+      throw new OpenStackError(`No clouds.yaml found for --os-cloud ${cloud} (looked in ${cloudsYamlCandidates(env).join(', ')}).`, {
+        kind: 'bad-config',
+      });
     const parsed = parseCloudsYaml(await readFile(path, 'utf8'), cloud);
     if (parsed.missing.length) {
       // secrets may come from the environment, as with the openstack CLI
-      if (parsed.missing.includes('password') && env.OS_PASSWORD && parsed.config.auth.type === 'password') parsed.config.auth.password = env.OS_PASSWORD;
-      else throw new OpenStackError(`Cloud "${cloud}" in ${path} has no ${parsed.missing.join(', ')} (set it there, in secure.yaml's place, or in OS_PASSWORD).`, { kind: 'bad-config' });
+      if (parsed.missing.includes('password') && env.OS_PASSWORD && parsed.config.auth.type === 'password')
+        parsed.config.auth.password = env.OS_PASSWORD;
+      else
+        throw new OpenStackError(
+          `Cloud "${cloud}" in ${path} has no ${parsed.missing.join(', ')} (set it there, in secure.yaml's place, or in OS_PASSWORD).`,
+          { kind: 'bad-config' },
+        );
     }
     return parsed.config;
   }
@@ -39,9 +50,12 @@ export async function loadAuthConfig(osCloud: string | undefined, env: NodeJS.Pr
     .filter(([k, v]) => k.startsWith('OS_') && v !== undefined)
     .map(([k, v]) => `export ${k}='${String(v).replace(/'/g, '')}'`);
   if (!lines.some((l) => l.startsWith('export OS_AUTH_URL=')))
-    throw new OpenStackError('No cloud to sign in to: give --os-cloud NAME (clouds.yaml) or source an openrc (OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME…).', {
-      kind: 'bad-config',
-    });
+    throw new OpenStackError(
+      'No cloud to sign in to: give --os-cloud NAME (clouds.yaml) or source an openrc (OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME…).',
+      {
+        kind: 'bad-config',
+      },
+    );
   const parsed = parseOpenrc(lines.join('\n'));
   if (parsed.missing.length) throw new OpenStackError(`The OS_* variables lack ${parsed.missing.join(', ')}.`, { kind: 'bad-config' });
   return parsed.config;

@@ -23,7 +23,7 @@ if (parts) {
     queue = queue.then(async () => {
       try {
         const h = createHash('md5');
-        for (let at = start; at < end; ) {
+        for (let at = start; at < end;) {
           const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - at), at);
           if (bytesRead === 0) throw new Error(`the file ended at ${at} instead of ${end}`);
           h.update(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));

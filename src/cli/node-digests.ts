@@ -10,7 +10,13 @@ import type { DigestProvider } from '../core/upload/types.ts';
 
 const THREAD = new URL('./digest-thread.mjs', import.meta.url);
 
-function hashInThread(path: string, size: number, algorithm: 'sha512' | 'md5', signal: AbortSignal | undefined, onProgress: (n: number) => void) {
+function hashInThread(
+  path: string,
+  size: number,
+  algorithm: 'sha512' | 'md5',
+  signal: AbortSignal | undefined,
+  onProgress: (n: number) => void,
+) {
   return new Promise<string>((resolve, reject) => {
     const w = new Worker(THREAD, { workerData: { path, algorithm, size } });
     const stop = () => void w.terminate();

@@ -58,13 +58,23 @@ export interface UploadArgs {
 export class ArgsError extends Error {}
 
 function wholeNumber(flag: string, v: string, min = 0): number {
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new ArgsError(`${flag} needs a whole number${min ? ` of at least ${min}` : ''} (got "${v}")`);
+  if (!/^\d+$/.test(v) || Number(v) < min)
+    throw new ArgsError(`${flag} needs a whole number${min ? ` of at least ${min}` : ''} (got "${v}")`);
   return Number(v);
 }
 
 /** Parses the flags; null means --help was asked for. */
 export function parseUploadArgs(args: string[]): UploadArgs | null {
-  const a: UploadArgs = { file: '', via: 'glance', container: 'images', register: true, json: false, properties: {}, isPublic: false, isProtected: false };
+  const a: UploadArgs = {
+    file: '',
+    via: 'glance',
+    container: 'images',
+    register: true,
+    json: false,
+    properties: {},
+    isPublic: false,
+    isProtected: false,
+  };
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     let flag = args[i]!;
@@ -80,25 +90,51 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
       return v;
     };
     switch (flag) {
-      case '-h': case '--help': return null;
+      case '-h':
+      case '--help':
+        return null;
       case '--via': {
         const v = need();
         if (v !== 'glance' && v !== 'swift' && v !== 's3') throw new ArgsError(`--via must be glance, swift or s3 (got "${v}")`);
         a.via = v;
         break;
       }
-      case '--os-cloud': a.osCloud = need(); break;
-      case '--os-storage-url': a.storageUrl = need(); break;
-      case '--container': a.container = need(); break;
-      case '--segment-size': a.segmentSize = parseSize(need()); break;
-      case '--parallel': a.parallel = wholeNumber(flag, need(), 1); break;
-      case '--no-register': a.register = false; break;
-      case '--json': a.json = true; break;
-      case '--name': a.name = need(); break;
-      case '--disk-format': a.diskFormat = need(); break;
-      case '--container-format': a.containerFormat = need(); break;
-      case '--min-disk': a.minDisk = wholeNumber(flag, need()); break;
-      case '--min-ram': a.minRam = wholeNumber(flag, need()); break;
+      case '--os-cloud':
+        a.osCloud = need();
+        break;
+      case '--os-storage-url':
+        a.storageUrl = need();
+        break;
+      case '--container':
+        a.container = need();
+        break;
+      case '--segment-size':
+        a.segmentSize = parseSize(need());
+        break;
+      case '--parallel':
+        a.parallel = wholeNumber(flag, need(), 1);
+        break;
+      case '--no-register':
+        a.register = false;
+        break;
+      case '--json':
+        a.json = true;
+        break;
+      case '--name':
+        a.name = need();
+        break;
+      case '--disk-format':
+        a.diskFormat = need();
+        break;
+      case '--container-format':
+        a.containerFormat = need();
+        break;
+      case '--min-disk':
+        a.minDisk = wholeNumber(flag, need());
+        break;
+      case '--min-ram':
+        a.minRam = wholeNumber(flag, need());
+        break;
       case '--property': {
         const v = need();
         const k = v.indexOf('=');
@@ -106,15 +142,20 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
         a.properties[v.slice(0, k)] = v.slice(k + 1);
         break;
       }
-      case '--public': a.isPublic = true; break;
-      case '--protected': a.isProtected = true; break;
+      case '--public':
+        a.isPublic = true;
+        break;
+      case '--protected':
+        a.isProtected = true;
+        break;
       default:
         if (flag.startsWith('-') && flag !== '-') throw new ArgsError(`unknown option ${flag}`);
         files.push(flag);
     }
   }
   if (files.length !== 1) throw new ArgsError(files.length ? 'give exactly one FILE' : 'give the FILE to upload');
-  if (!a.register && a.via === 'glance') throw new ArgsError('--no-register needs --via swift or s3 (an upload through Glance always creates an image)');
+  if (!a.register && a.via === 'glance')
+    throw new ArgsError('--no-register needs --via swift or s3 (an upload through Glance always creates an image)');
   a.file = files[0]!;
   return a;
 }

@@ -39,7 +39,8 @@ async function defaultInspect(path: string, declared: string | undefined): Promi
 function fieldsFrom(a: UploadArgs, r: InspectionResult): ImageCreateFields {
   const s = r.suggested;
   const properties: Record<string, string> = {};
-  for (const [k, v] of Object.entries(s)) if (!['disk_format', 'container_format', 'min_disk', 'min_ram'].includes(k)) properties[k] = String(v);
+  for (const [k, v] of Object.entries(s))
+    if (!['disk_format', 'container_format', 'min_disk', 'min_ram'].includes(k)) properties[k] = String(v);
   Object.assign(properties, a.properties);
   const f: ImageCreateFields = {
     name: a.name ?? basename(a.file),
@@ -118,7 +119,11 @@ export async function run(args: string[], io: UploadIo = {}): Promise<number> {
     let target: ObjectTarget | undefined;
     let credentials: ObjectCredentials | undefined;
     const object = basename(a.file);
-    const keystoneCreds: ObjectCredentials = { kind: 'keystone-token', getToken: () => session.getToken(), invalidate: (t) => session.invalidate(t) };
+    const keystoneCreds: ObjectCredentials = {
+      kind: 'keystone-token',
+      getToken: () => session.getToken(),
+      invalidate: (t) => session.invalidate(t),
+    };
     if (a.via === 'swift') {
       const storageUrl = (a.storageUrl ?? env.OS_STORAGE_URL ?? session.endpoint('object-store')).replace(/\/+$/, '');
       target = { kind: 'swift', storageUrl, container: a.container, object, segmentContainer: `${a.container}_segments` };
@@ -133,7 +138,8 @@ export async function run(args: string[], io: UploadIo = {}): Promise<number> {
         }
       }
       const keys = await ec2Keys(session, env);
-      if (keys.created) err(`Created EC2 credentials ${keys.accessKeyId} for this project in Keystone (see openstack ec2 credentials list).\n`);
+      if (keys.created)
+        err(`Created EC2 credentials ${keys.accessKeyId} for this project in Keystone (see openstack ec2 credentials list).\n`);
       const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? session.defaults.region ?? 'us-east-1';
       target = { kind: 's3', endpoint: endpoint.replace(/\/+$/, ''), region, bucket: a.container, key: object };
       credentials = { kind: 's3', accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
@@ -176,14 +182,22 @@ export async function run(args: string[], io: UploadIo = {}): Promise<number> {
       else
         out(
           (outcome.image ? `image ${outcome.image.id} ${outcome.image.status}, sha512 verified\n` : '') +
-            (outcome.object ? `object ${outcome.object.container}/${outcome.object.name} (${outcome.object.parts} parts, etag ${outcome.object.etag})\n` : '') +
+            (outcome.object
+              ? `object ${outcome.object.container}/${outcome.object.name} (${outcome.object.parts} parts, etag ${outcome.object.etag})\n`
+              : '') +
             `sent ${outcome.bytesSent} bytes${outcome.resumed ? ' (resumed)' : ''}\n`,
         );
       return 0;
     } catch (e) {
       if (tty) err('\n');
       if (e instanceof UploadStoppedError && e.paused)
-        return fail(new Error(a.via === 'glance' ? 'Interrupted; Glance cannot resume, so run the command again to upload anew.' : 'Interrupted; the parts stored so far are kept: run the same command again to resume.'));
+        return fail(
+          new Error(
+            a.via === 'glance'
+              ? 'Interrupted; Glance cannot resume, so run the command again to upload anew.'
+              : 'Interrupted; the parts stored so far are kept: run the same command again to resume.',
+          ),
+        );
       throw e;
     }
   } catch (e) {

@@ -115,7 +115,16 @@ async function main(): Promise<void> {
     await server.close();
     rmSync(outDir, { recursive: true, force: true });
   }
-  const head = ['file', 'native info ms', 'cold verdict ms', 'cold info ms', 'warm verdict ms', 'warm info ms', 'warm info / native', 'targets cold≤1s / warm≤200ms'];
+  const head = [
+    'file',
+    'native info ms',
+    'cold verdict ms',
+    'cold info ms',
+    'warm verdict ms',
+    'warm info ms',
+    'warm info / native',
+    'targets cold≤1s / warm≤200ms',
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(line(head));

@@ -10,7 +10,16 @@ import { runQemuImg, shutdownQemuImg } from '../../workers/qemu-img/node.ts';
 
 const RUNS = 7;
 const corpus = ensureCorpus();
-const ids = ['small.qcow2', 'big.qcow2', 'small.vmdk-streamOptimized', 'big.vmdk-monolithicSparse', 'small.vhdx', 'big.vdi', 'small.vpc', 'big.raw'];
+const ids = [
+  'small.qcow2',
+  'big.qcow2',
+  'small.vmdk-streamOptimized',
+  'big.vmdk-monolithicSparse',
+  'small.vhdx',
+  'big.vdi',
+  'small.vpc',
+  'big.raw',
+];
 
 async function median(fn: () => Promise<unknown> | unknown): Promise<number> {
   const t: number[] = [];
@@ -28,7 +37,11 @@ for (const id of ids) {
   const native = await median(() => spawnSync('qemu-img', ['info', '--output=json', '-f', img.format, img.path]));
   const verdict = await median(async () => {
     const src = await fileSource(img.path);
-    try { await inspectSafety(src); } finally { await src.close(); }
+    try {
+      await inspectSafety(src);
+    } finally {
+      await src.close();
+    }
   });
   await inspectFile(img.path, undefined, (a, o) => runQemuImg(a, o)); // warm the worker thread
   const full = await median(() => inspectFile(img.path, undefined, (a, o) => runQemuImg(a, o)));

@@ -45,10 +45,13 @@ async function main() {
     await page.waitForFunction(() => 'runner' in window);
     await page.locator('#files').setInputFiles([img.raw, img.qcow2, img.vmdk]);
     const call = <K extends keyof RunnerApi>(k: K, ...a: Parameters<RunnerApi[K]>) =>
-      page.evaluate(([key, args]) => {
-        const r = (window as unknown as { runner: Record<string, (...x: unknown[]) => unknown> }).runner;
-        return r[key as string]!(...(args as unknown[]));
-      }, [k, a] as const) as Promise<Awaited<ReturnType<RunnerApi[K]>>>;
+      page.evaluate(
+        ([key, args]) => {
+          const r = (window as unknown as { runner: Record<string, (...x: unknown[]) => unknown> }).runner;
+          return r[key as string]!(...(args as unknown[]));
+        },
+        [k, a] as const,
+      ) as Promise<Awaited<ReturnType<RunnerApi[K]>>>;
     await call('clearOpfs');
 
     const raw = basename(img.raw);
@@ -59,7 +62,9 @@ async function main() {
     const ceiling = async () => {
       const c = await call('ioCeiling', raw);
       ceilings.push(c.totalMs);
-      console.error(`  I/O ceiling: ${fmt(c.totalMs)} (read ${fmt(c.readMs)}, OPFS write ${fmt(c.writeMs)}, ${(c.bytes / 1048576 / (c.totalMs / 1000)).toFixed(0)} MB/s)`);
+      console.error(
+        `  I/O ceiling: ${fmt(c.totalMs)} (read ${fmt(c.readMs)}, OPFS write ${fmt(c.writeMs)}, ${(c.bytes / 1048576 / (c.totalMs / 1000)).toFixed(0)} MB/s)`,
+      );
       return c;
     };
     const first = await ceiling();
@@ -82,10 +87,38 @@ async function main() {
 
     const cases: Array<[string, string[], string[], string | undefined, string[], number]> = [
       ['info (qcow2, warm)', ['info', '-f', 'qcow2', `/in/${qcow2}`], [qcow2], undefined, ['info', '-f', 'qcow2', img.qcow2], 5],
-      ['convert raw -> qcow2', ['convert', '-f', 'raw', '-O', 'qcow2', `/in/${raw}`, '/out/a.qcow2'], [raw], 'a.qcow2', ['convert', '-f', 'raw', '-O', 'qcow2', img.raw, join(store, 'a.qcow2')], RUNS],
-      ['convert qcow2 -> raw', ['convert', '-f', 'qcow2', '-O', 'raw', `/in/${qcow2}`, '/out/b.raw'], [qcow2], 'b.raw', ['convert', '-f', 'qcow2', '-O', 'raw', img.qcow2, join(store, 'b.raw')], RUNS],
-      ['convert raw -> vmdk streamOptimized', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', `/in/${raw}`, '/out/c.vmdk'], [raw], 'c.vmdk', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', img.raw, join(store, 'c.vmdk')], 1],
-      ['convert vmdk (streamOptimized) -> qcow2', ['convert', '-f', 'vmdk', '-O', 'qcow2', `/in/${vmdk}`, '/out/d.qcow2'], [vmdk], 'd.qcow2', ['convert', '-f', 'vmdk', '-O', 'qcow2', img.vmdk, join(store, 'd.qcow2')], RUNS],
+      [
+        'convert raw -> qcow2',
+        ['convert', '-f', 'raw', '-O', 'qcow2', `/in/${raw}`, '/out/a.qcow2'],
+        [raw],
+        'a.qcow2',
+        ['convert', '-f', 'raw', '-O', 'qcow2', img.raw, join(store, 'a.qcow2')],
+        RUNS,
+      ],
+      [
+        'convert qcow2 -> raw',
+        ['convert', '-f', 'qcow2', '-O', 'raw', `/in/${qcow2}`, '/out/b.raw'],
+        [qcow2],
+        'b.raw',
+        ['convert', '-f', 'qcow2', '-O', 'raw', img.qcow2, join(store, 'b.raw')],
+        RUNS,
+      ],
+      [
+        'convert raw -> vmdk streamOptimized',
+        ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', `/in/${raw}`, '/out/c.vmdk'],
+        [raw],
+        'c.vmdk',
+        ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', img.raw, join(store, 'c.vmdk')],
+        1,
+      ],
+      [
+        'convert vmdk (streamOptimized) -> qcow2',
+        ['convert', '-f', 'vmdk', '-O', 'qcow2', `/in/${vmdk}`, '/out/d.qcow2'],
+        [vmdk],
+        'd.qcow2',
+        ['convert', '-f', 'vmdk', '-O', 'qcow2', img.vmdk, join(store, 'd.qcow2')],
+        RUNS,
+      ],
     ];
     const rows: Array<[string, number, number]> = [];
     for (const [name, args, inputs, outName, nativeArgs, n] of cases) {
@@ -97,18 +130,28 @@ async function main() {
     await ceiling();
     const ceil = Math.min(...ceilings);
 
-    console.log(`\n| Chromium, 1 GiB File in, OPFS out | browser wasm | ratio to I/O ceiling (${fmt(ceil)}) | native (same files) | target |`);
+    console.log(
+      `\n| Chromium, 1 GiB File in, OPFS out | browser wasm | ratio to I/O ceiling (${fmt(ceil)}) | native (same files) | target |`,
+    );
     console.log('|---|---|---|---|---|');
     for (const [name, w, nat] of rows) {
-      const target = name.startsWith('info') ? `<= 50 ms: ${w <= 50 ? 'met' : 'MISSED'}` : `<= 1.5x ceiling: ${w / ceil <= 1.5 ? 'met' : 'MISSED'}`;
+      const target = name.startsWith('info')
+        ? `<= 50 ms: ${w <= 50 ? 'met' : 'MISSED'}`
+        : `<= 1.5x ceiling: ${w / ceil <= 1.5 ? 'met' : 'MISSED'}`;
       console.log(`| ${name} | ${fmt(w)} | ${name.startsWith('info') ? '—' : `${(w / ceil).toFixed(2)}x`} | ${fmt(nat)} | ${target} |`);
     }
     console.log(`\n| browser figure | value |\n|---|---|`);
-    console.log(`| I/O ceiling: read 1 GiB File by 16 MiB slices + write it to OPFS | ${fmt(ceil)} (${(first.bytes / 1048576 / (ceil / 1000)).toFixed(0)} MB/s) |`);
+    console.log(
+      `| I/O ceiling: read 1 GiB File by 16 MiB slices + write it to OPFS | ${fmt(ceil)} (${(first.bytes / 1048576 / (ceil / 1000)).toFixed(0)} MB/s) |`,
+    );
     console.log(`| of which FileReaderSync read / OPFS write (first measurement) | ${fmt(first.readMs)} / ${fmt(first.writeMs)} |`);
     console.log(`| worker cold start (worker + wasm fetch + compile + first run) | ${fmt(coldMs)} |`);
     if (failures.length) console.log(`\nFAILED runs:\n${failures.join('\n')}`);
-    console.log(`\n(${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores)`);
+    console.log(
+      `\n(${new Date().toISOString()}, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${cpus().length} cores)`,
+    );
   } finally {
     await browser.close();
     await server.close();

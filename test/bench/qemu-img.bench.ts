@@ -69,7 +69,6 @@ async function wasmTime(args: string[]): Promise<number> {
   return ms;
 }
 
-
 function rssOfCli(args: string[]): { ms: number; rssMiB: number } {
   // Runs the CLI path (in-process wasm), as a user's `npx image-inspector qemu-img` does.
   const t = performance.now();
@@ -111,7 +110,10 @@ async function main() {
   });
   const tsxOnly = await bestOf(RUNS, () => {
     const t = performance.now();
-    spawnSync(process.execPath, ['--input-type=module', '-e', "import { register } from 'tsx/esm/api'; register();"], { cwd: repo, stdio: 'ignore' });
+    spawnSync(process.execPath, ['--input-type=module', '-e', "import { register } from 'tsx/esm/api'; register();"], {
+      cwd: repo,
+      stdio: 'ignore',
+    });
     return performance.now() - t;
   });
   const nodeBare = await bestOf(RUNS, () => {
@@ -126,7 +128,11 @@ async function main() {
     ['info (qcow2, warm)', ['info', '-f', 'qcow2', img.qcow2], RUNS * 3],
     ['convert raw -> qcow2', ['convert', '-f', 'raw', '-O', 'qcow2', img.raw, join(out, 'a.qcow2')], RUNS],
     ['convert qcow2 -> raw', ['convert', '-f', 'qcow2', '-O', 'raw', img.qcow2, join(out, 'b.raw')], RUNS],
-    ['convert raw -> vmdk streamOptimized', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', img.raw, join(out, 'c.vmdk')], 1],
+    [
+      'convert raw -> vmdk streamOptimized',
+      ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', img.raw, join(out, 'c.vmdk')],
+      1,
+    ],
     ['convert vmdk (streamOptimized) -> qcow2', ['convert', '-f', 'vmdk', '-O', 'qcow2', img.vmdk, join(out, 'd.qcow2')], RUNS],
     ['convert 8 GiB sparse raw -> qcow2', ['convert', '-f', 'raw', '-O', 'qcow2', img.sparse8g, join(out, 'e.qcow2')], 1],
   ];
@@ -154,20 +160,30 @@ async function main() {
     const target = name.startsWith('info') ? `<= 50 ms warm: ${w <= 50 ? 'met' : 'MISSED'}` : `<= 1.5x: ${w / n <= 1.5 ? 'met' : 'MISSED'}`;
     console.log(`| ${name} | ${fmt(w)} | ${fmt(n)} | ${(w / n).toFixed(2)}x | ${target} |`);
   }
-  console.log(`| CLI \`qemu-img --version\` (process start to exit) | ${fmt(cliVersion)} | ${fmt(nativeVersion)} | ${(cliVersion / nativeVersion).toFixed(1)}x | |`);
+  console.log(
+    `| CLI \`qemu-img --version\` (process start to exit) | ${fmt(cliVersion)} | ${fmt(nativeVersion)} | ${(cliVersion / nativeVersion).toFixed(1)}x | |`,
+  );
   console.log('\n| other figure | value |');
   console.log('|---|---|');
   console.log(`| module cold load in a fresh runner (thread + glue + compile + first run) | ${fmt(coldMs)} |`);
   console.log(`| of the CLI start: bare \`node -e 0\` / node + tsx register() | ${fmt(nodeBare)} / ${fmt(tsxOnly)} |`);
-  console.log(`| qemu-img.wasm size (gzip -9) | ${(wasmBytes.length / MiB).toFixed(2)} MiB (${(gzipSync(wasmBytes, { level: 9 }).length / MiB).toFixed(2)} MiB) |`);
+  console.log(
+    `| qemu-img.wasm size (gzip -9) | ${(wasmBytes.length / MiB).toFixed(2)} MiB (${(gzipSync(wasmBytes, { level: 9 }).length / MiB).toFixed(2)} MiB) |`,
+  );
   console.log(`| qemu-img.mjs glue size | ${(glueBytes.length / 1024).toFixed(0)} KiB |`);
   const nr = (v: number | undefined) => (v === undefined ? 'n/a' : `${v.toFixed(0)} MB`);
   console.log(`| peak RSS, CLI info qcow2 | ${rssInfo.rssMiB.toFixed(0)} MB |`);
   console.log(`| peak RSS, CLI convert 1 GiB raw -> qcow2 (native) | ${rss1g.rssMiB.toFixed(0)} MB (${nr(nRss1g)}) |`);
-  console.log(`| peak RSS, CLI convert 8 GiB sparse raw -> qcow2 (native) | ${rss8g.rssMiB.toFixed(0)} MB (${nr(nRss8g)}) — target < 300 MB: ${rss8g.rssMiB < 300 ? 'met' : 'MISSED'} |`);
+  console.log(
+    `| peak RSS, CLI convert 8 GiB sparse raw -> qcow2 (native) | ${rss8g.rssMiB.toFixed(0)} MB (${nr(nRss8g)}) — target < 300 MB: ${rss8g.rssMiB < 300 ? 'met' : 'MISSED'} |`,
+  );
   rmSync(out, { recursive: true, force: true });
   if (failures.length) console.log(`\nFAILED runs:\n${failures.join('\n')}`);
-  console.log(`\n(${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores)`);
+  console.log(
+    `\n(${new Date().toISOString()}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus().length} cores)`,
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

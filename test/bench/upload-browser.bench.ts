@@ -14,7 +14,16 @@ import { launchChromium } from '../helpers/browser.ts';
 import { serveDist, REPO_ROOT } from '../e2e/helpers/serve-dist.ts';
 import { CLOUD_ROOT, cleanupImages, cloudSh, loadCloud, nodeGlance } from '../e2e/helpers/cloud-env.ts';
 import { digests, tempDir } from '../e2e/helpers/cloud-images.ts';
-import { fill, form, openCloudTab, openCreate, signInWithPassword, waitCreateOutcome, waitSignedIn, waitValue } from '../e2e/helpers/cloud-ui.ts';
+import {
+  fill,
+  form,
+  openCloudTab,
+  openCreate,
+  signInWithPassword,
+  waitCreateOutcome,
+  waitSignedIn,
+  waitValue,
+} from '../e2e/helpers/cloud-ui.ts';
 
 const MIB = Number(process.env.IMAGE_INSPECTOR_BENCH_UPLOAD_MIB ?? 512);
 const ROUNDS = 3;
@@ -36,11 +45,16 @@ async function curlOnce(n: number): Promise<number> {
   const headers = join(tmp.dir, 'headers');
   writeFileSync(headers, `X-Auth-Token: ${await session.getToken()}\nContent-Type: application/octet-stream\n`, { mode: 0o600 });
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-T', path, '-H', `@${headers}`, `${glance.endpoint}/v2/images/${img.id}/file`], { encoding: 'utf8' });
+  const r = spawnSync(
+    'curl',
+    ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-T', path, '-H', `@${headers}`, `${glance.endpoint}/v2/images/${img.id}/file`],
+    { encoding: 'utf8' },
+  );
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.stdout.trim() !== '204') throw new Error(`curl upload failed: ${r.stdout} ${r.stderr}`);
   const done = await glance.getImage(img.id);
-  if (done.status !== 'active' || done.os_hash_value !== want.sha512) throw new Error('curl upload did not give an active image with the right hash');
+  if (done.status !== 'active' || done.os_hash_value !== want.sha512)
+    throw new Error('curl upload did not give an active image with the right hash');
   return ms;
 }
 
@@ -53,7 +67,11 @@ interface UiRun {
   hashMs?: number;
 }
 
-const hashText = (page: Page) => page.locator(form('[data-role=hash-progress]')).textContent().then((t) => t ?? '');
+const hashText = (page: Page) =>
+  page
+    .locator(form('[data-role=hash-progress]'))
+    .textContent()
+    .then((t) => t ?? '');
 
 /**
  * Through the UI. "prehashed": the normal flow, the user fills in the form while the hash worker
@@ -82,15 +100,23 @@ async function browserOnce(page: Page, n: number, mode: 'prehashed' | 'concurren
     let clicked = 0;
     document.addEventListener('create-image', () => (clicked = performance.now()), { once: true });
     w.__created = new Promise((resolve) =>
-      document.addEventListener('cloud-image-created', (e) => resolve({
-        ms: (e as CustomEvent<{ transfer: { ms: number } }>).detail.transfer.ms,
-        endToEndMs: performance.now() - clicked,
-      }), { once: true }));
+      document.addEventListener(
+        'cloud-image-created',
+        (e) =>
+          resolve({
+            ms: (e as CustomEvent<{ transfer: { ms: number } }>).detail.transfer.ms,
+            endToEndMs: performance.now() - clicked,
+          }),
+        { once: true },
+      ),
+    );
   });
   await page.locator(form('button[data-action=create]')).click();
   const out = await waitCreateOutcome(page);
   if (!out.ok) throw new Error(`browser upload failed: ${out.text}`);
-  const { ms: transferMs, endToEndMs } = await page.evaluate(() => (window as unknown as { __created: Promise<{ ms: number; endToEndMs: number }> }).__created);
+  const { ms: transferMs, endToEndMs } = await page.evaluate(
+    () => (window as unknown as { __created: Promise<{ ms: number; endToEndMs: number }> }).__created,
+  );
   const [img] = await glance.listAllImages({ name });
   if (img?.status !== 'active' || img.os_hash_value !== want.sha512 || img.checksum !== want.md5)
     throw new Error('browser upload did not give an active image with the right hashes');
@@ -100,20 +126,23 @@ async function browserOnce(page: Page, n: number, mode: 'prehashed' | 'concurren
 /** Reference: the same page PUTs the same File with a bare XHR, no hashing (what Horizon does). */
 async function bareXhrOnce(page: Page, n: number): Promise<number> {
   const img = await glance.createImage({ name: `${PREFIX}xhr-${n}`, disk_format: 'raw', container_format: 'bare' });
-  const res = await page.evaluate(async ({ url, token }) => {
-    const f = (document.getElementById('bench-file') as HTMLInputElement).files![0];
-    const t0 = performance.now();
-    const status = await new Promise<number>((resolve) => {
-      const x = new XMLHttpRequest();
-      x.open('PUT', url);
-      x.setRequestHeader('X-Auth-Token', token);
-      x.setRequestHeader('Content-Type', 'application/octet-stream');
-      x.onload = () => resolve(x.status);
-      x.onerror = () => resolve(-1);
-      x.send(f);
-    });
-    return { status, ms: performance.now() - t0 };
-  }, { url: `${glance.endpoint}/v2/images/${img.id}/file`, token: await session.getToken() });
+  const res = await page.evaluate(
+    async ({ url, token }) => {
+      const f = (document.getElementById('bench-file') as HTMLInputElement).files![0];
+      const t0 = performance.now();
+      const status = await new Promise<number>((resolve) => {
+        const x = new XMLHttpRequest();
+        x.open('PUT', url);
+        x.setRequestHeader('X-Auth-Token', token);
+        x.setRequestHeader('Content-Type', 'application/octet-stream');
+        x.onload = () => resolve(x.status);
+        x.onerror = () => resolve(-1);
+        x.send(f);
+      });
+      return { status, ms: performance.now() - t0 };
+    },
+    { url: `${glance.endpoint}/v2/images/${img.id}/file`, token: await session.getToken() },
+  );
   if (res.status !== 204) throw new Error(`bare XHR upload failed: ${res.status}`);
   return res.ms;
 }
@@ -157,14 +186,34 @@ try {
   const rate = (ms: number) => (MIB / (ms / 1000)).toFixed(0).padStart(5);
   const ratio = (xs: number[]) => `${(best(curl) / best(xs)).toFixed(2)}x`;
   const row = (label: string, xs: number[], withRatio = true) =>
-    console.log(`${label.padEnd(66)} ${best(xs).toFixed(0).padStart(6)} ms ${rate(best(xs))} MiB/s ${withRatio ? ratio(xs).padStart(6) : '      '}   runs: ${xs.map((x) => x.toFixed(0)).join(', ')}`);
-  console.log(`file: ${MIB} MiB random data, Glance ${glance.endpoint}, ${ROUNDS} rounds alternating, best of each; ratio = curl time / time`);
+    console.log(
+      `${label.padEnd(66)} ${best(xs).toFixed(0).padStart(6)} ms ${rate(best(xs))} MiB/s ${withRatio ? ratio(xs).padStart(6) : '      '}   runs: ${xs.map((x) => x.toFixed(0)).join(', ')}`,
+    );
+  console.log(
+    `file: ${MIB} MiB random data, Glance ${glance.endpoint}, ${ROUNDS} rounds alternating, best of each; ratio = curl time / time`,
+  );
   row('curl -T (PUT /file), to 204 (Glance hashed and stored it)', curl);
-  row('(a) UI, digests computed before the upload: click → active+verified', pre.map((w) => w.endToEndMs));
-  row('    its PUT /file alone', pre.map((w) => w.transferMs));
-  row('    (before that: pick → digests ready in the hash worker)', pre.map((w) => w.hashMs ?? NaN), false);
-  row('(b) UI, hashing concurrent from zero: click → active+verified', conc.map((w) => w.endToEndMs));
-  row('    its PUT /file alone', conc.map((w) => w.transferMs));
+  row(
+    '(a) UI, digests computed before the upload: click → active+verified',
+    pre.map((w) => w.endToEndMs),
+  );
+  row(
+    '    its PUT /file alone',
+    pre.map((w) => w.transferMs),
+  );
+  row(
+    '    (before that: pick → digests ready in the hash worker)',
+    pre.map((w) => w.hashMs ?? NaN),
+    false,
+  );
+  row(
+    '(b) UI, hashing concurrent from zero: click → active+verified',
+    conc.map((w) => w.endToEndMs),
+  );
+  row(
+    '    its PUT /file alone',
+    conc.map((w) => w.transferMs),
+  );
   console.log(`    hashed at the click in (b): ${conc.map((w) => `${w.hashedAtClickPct}%`).join(', ')} (the safety check runs first)`);
   row('(c) same page, bare XHR PUT, no hashes', bare);
   console.log(`target (issue 5): (a) >= 0.95x`);

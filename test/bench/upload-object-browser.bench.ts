@@ -16,7 +16,16 @@ import { launchChromium } from '../helpers/browser.ts';
 import { serveDist, REPO_ROOT } from '../e2e/helpers/serve-dist.ts';
 import { CLOUD_ROOT, cleanupImages, cloudSh, loadCloud, nodeGlance } from '../e2e/helpers/cloud-env.ts';
 import { digests, makeRaw, tempDir } from '../e2e/helpers/cloud-images.ts';
-import { fill, form, openCloudTab, openCreate, signInWithPassword, waitCreateOutcome, waitSignedIn, waitValue } from '../e2e/helpers/cloud-ui.ts';
+import {
+  fill,
+  form,
+  openCloudTab,
+  openCreate,
+  signInWithPassword,
+  waitCreateOutcome,
+  waitSignedIn,
+  waitValue,
+} from '../e2e/helpers/cloud-ui.ts';
 import { removeContainer, setAccountTempUrlKey, swiftOf } from '../e2e/helpers/object-store.ts';
 
 const MIB = Number(process.env.IMAGE_INSPECTOR_BENCH_OBJECT_MIB ?? 1024);
@@ -45,11 +54,21 @@ function swiftclient(n: number): number {
   const u = cloud.users.demo;
   // the password reaches swiftclient through its environment, never its command line
   const env = {
-    ...process.env, OS_AUTH_URL: cloud.keystone.authUrl, OS_IDENTITY_API_VERSION: '3', OS_USERNAME: u.username, OS_PASSWORD: u.password,
-    OS_USER_DOMAIN_NAME: u.userDomainName, OS_PROJECT_NAME: u.projectName, OS_PROJECT_DOMAIN_NAME: u.projectDomainName, OS_REGION_NAME: cloud.region,
+    ...process.env,
+    OS_AUTH_URL: cloud.keystone.authUrl,
+    OS_IDENTITY_API_VERSION: '3',
+    OS_USERNAME: u.username,
+    OS_PASSWORD: u.password,
+    OS_USER_DOMAIN_NAME: u.userDomainName,
+    OS_PROJECT_NAME: u.projectName,
+    OS_PROJECT_DOMAIN_NAME: u.projectDomainName,
+    OS_REGION_NAME: cloud.region,
   };
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/swift', ['upload', '--segment-size', '32M', '--object-name', 'bench.raw', c, path], { env, encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/swift', ['upload', '--segment-size', '32M', '--object-name', 'bench.raw', c, path], {
+    env,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`swift upload failed: ${r.stderr.slice(-400)}`);
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
@@ -82,10 +101,16 @@ async function armTimer(page: Page): Promise<void> {
     let clicked = 0;
     document.addEventListener('create-image', () => (clicked = performance.now()), { once: true });
     w.__created = new Promise((resolve) =>
-      document.addEventListener('cloud-image-created', (e) => resolve({
-        ms: (e as CustomEvent<{ transfer: { ms: number } }>).detail.transfer.ms,
-        endToEndMs: performance.now() - clicked,
-      }), { once: true }));
+      document.addEventListener(
+        'cloud-image-created',
+        (e) =>
+          resolve({
+            ms: (e as CustomEvent<{ transfer: { ms: number } }>).detail.transfer.ms,
+            endToEndMs: performance.now() - clicked,
+          }),
+        { once: true },
+      ),
+    );
   });
 }
 
@@ -99,7 +124,8 @@ async function browserOnce(page: Page, n: number, via: 'swift' | 's3', mode: 're
   if (!out.ok) throw new Error(`browser ${via} upload failed: ${out.text}`);
   const r = await page.evaluate(() => (window as unknown as { __created: Promise<{ ms: number; endToEndMs: number }> }).__created);
   const [img] = await glance.listAllImages({ name });
-  if (img?.status !== 'active' || img.os_hash_value !== want.sha512) throw new Error(`browser ${via} upload: no active image with the local sha512`);
+  if (img?.status !== 'active' || img.os_hash_value !== want.sha512)
+    throw new Error(`browser ${via} upload: no active image with the local sha512`);
   return { transferMs: r.ms, endToEndMs: r.endToEndMs };
 }
 
@@ -133,7 +159,9 @@ function browserRss(): { all: number; renderers: number } {
   return { all, renderers };
 }
 
-async function memoryThrough(page: Page): Promise<{ base: { all: number; renderers: number }; peak: { all: number; renderers: number } } | null> {
+async function memoryThrough(
+  page: Page,
+): Promise<{ base: { all: number; renderers: number }; peak: { all: number; renderers: number } } | null> {
   if (!MEMORY_MIB) return null;
   const big = makeRaw(tmp.dir, 'memory.raw', MEMORY_MIB);
   await pick(page, big.path, `${PREFIX}memory`, 'swift', `${PREFIX}memory`);
@@ -147,7 +175,10 @@ async function memoryThrough(page: Page): Promise<{ base: { all: number; rendere
     const now = browserRss();
     peak.all = Math.max(peak.all, now.all);
     peak.renderers = Math.max(peak.renderers, now.renderers);
-    const phase = await page.locator(form('[part=progress]')).getAttribute('data-phase').catch(() => null);
+    const phase = await page
+      .locator(form('[part=progress]'))
+      .getAttribute('data-phase')
+      .catch(() => null);
     if (phase && !['checking', 'preparing', 'uploading', 'finishing'].includes(phase)) break;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -178,18 +209,28 @@ try {
   const mem = await memoryThrough(ui.page);
   if (mem) {
     const mb = (b: number) => (b / 1e6).toFixed(0);
-    console.log(`memory through a ${MEMORY_MIB} MiB Swift upload: browser processes ${mb(mem.base.all)} → peak ${mb(mem.peak.all)} MB (growth ${mb(mem.peak.all - mem.base.all)} MB); renderers ${mb(mem.base.renderers)} → ${mb(mem.peak.renderers)} MB (growth ${mb(mem.peak.renderers - mem.base.renderers)} MB); target growth < 200 MB`);
+    console.log(
+      `memory through a ${MEMORY_MIB} MiB Swift upload: browser processes ${mb(mem.base.all)} → peak ${mb(mem.peak.all)} MB (growth ${mb(mem.peak.all - mem.base.all)} MB); renderers ${mb(mem.base.renderers)} → ${mb(mem.peak.renderers)} MB (growth ${mb(mem.peak.renderers - mem.base.renderers)} MB); target growth < 200 MB`,
+    );
   }
 
   function report(best: (xs: number[]) => number) {
     const rate = (ms: number) => (MIB / (ms / 1000)).toFixed(0).padStart(5);
-    console.log(`file: ${MIB} MiB random data, Swift ${swift.url}, ${ROUNDS} rounds alternating, best of each; ratio = swiftclient time / time`);
-    console.log(`${'swift upload --segment-size 32M (python-swiftclient)'.padEnd(52)} ${best(ref).toFixed(0).padStart(7)} ms ${rate(best(ref))} MiB/s   runs: ${ref.map((x) => x.toFixed(0)).join(', ')}`);
+    console.log(
+      `file: ${MIB} MiB random data, Swift ${swift.url}, ${ROUNDS} rounds alternating, best of each; ratio = swiftclient time / time`,
+    );
+    console.log(
+      `${'swift upload --segment-size 32M (python-swiftclient)'.padEnd(52)} ${best(ref).toFixed(0).padStart(7)} ms ${rate(best(ref))} MiB/s   runs: ${ref.map((x) => x.toFixed(0)).join(', ')}`,
+    );
     for (const [k, xs] of Object.entries(runs)) {
       const t = xs.map((x) => x.transferMs);
       const e = xs.map((x) => x.endToEndMs);
-      console.log(`${`${k}: transfer`.padEnd(52)} ${best(t).toFixed(0).padStart(7)} ms ${rate(best(t))} MiB/s ${(best(ref) / best(t)).toFixed(2)}x   runs: ${t.map((x) => x.toFixed(0)).join(', ')}`);
-      console.log(`${`${k}: click → active + verified`.padEnd(52)} ${best(e).toFixed(0).padStart(7)} ms   runs: ${e.map((x) => x.toFixed(0)).join(', ')}`);
+      console.log(
+        `${`${k}: transfer`.padEnd(52)} ${best(t).toFixed(0).padStart(7)} ms ${rate(best(t))} MiB/s ${(best(ref) / best(t)).toFixed(2)}x   runs: ${t.map((x) => x.toFixed(0)).join(', ')}`,
+      );
+      console.log(
+        `${`${k}: click → active + verified`.padEnd(52)} ${best(e).toFixed(0).padStart(7)} ms   runs: ${e.map((x) => x.toFixed(0)).join(', ')}`,
+      );
     }
     for (const via of ['swift', 's3']) {
       const at = best(runs[`browser ${via}, clicked at pick`]!.map((x) => x.transferMs));

@@ -18,7 +18,8 @@ const ROUNDS = Number(process.env.IMAGE_INSPECTOR_BENCH_ROUNDS ?? 2);
 const SEGMENT = '32M';
 
 // the CLI as `npm install` leaves it (precompiled), not the sources through tsx on every start
-if (spawnSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs')], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('building the CLI failed');
+if (spawnSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs')], { cwd: ROOT, stdio: 'inherit' }).status !== 0)
+  throw new Error('building the CLI failed');
 const startedHere = !existsSync(join(ROOT, '.cloud/cloud.json'));
 if (startedHere) cloudCommand(['start'], { CLOUD_WITH_SWIFT: '1' });
 const cloud = readCloud();
@@ -49,7 +50,23 @@ function cli(via: 'swift' | 's3', parallel: number): number {
   const c = uniqueBucket(`bench-${via}`);
   containers.push(c, `${c}_segments`, `${c}+segments`);
   const env = { ...baseEnv(), OS_CLIENT_CONFIG_FILE: join(ROOT, '.cloud/clouds.yaml'), XDG_CACHE_HOME: work };
-  const args = [join(ROOT, 'bin/image-inspector.mjs'), 'upload', file.path, '--via', via, '--os-cloud', 'demo', '--container', c, '--segment-size', SEGMENT, '--parallel', String(parallel), '--no-register', '--json'];
+  const args = [
+    join(ROOT, 'bin/image-inspector.mjs'),
+    'upload',
+    file.path,
+    '--via',
+    via,
+    '--os-cloud',
+    'demo',
+    '--container',
+    c,
+    '--segment-size',
+    SEGMENT,
+    '--parallel',
+    String(parallel),
+    '--no-register',
+    '--json',
+  ];
   return timed(process.execPath, args, env);
 }
 
@@ -58,8 +75,15 @@ function swiftclient(): number {
   containers.push(c, `${c}_segments`);
   // the password reaches swiftclient through its environment, never its command line
   const env = {
-    ...baseEnv(), OS_AUTH_URL: cloud.keystone.authUrl, OS_IDENTITY_API_VERSION: '3', OS_USERNAME: demo.username, OS_PASSWORD: demo.password,
-    OS_USER_DOMAIN_NAME: demo.userDomainName, OS_PROJECT_NAME: demo.projectName, OS_PROJECT_DOMAIN_NAME: demo.projectDomainName, OS_REGION_NAME: cloud.region,
+    ...baseEnv(),
+    OS_AUTH_URL: cloud.keystone.authUrl,
+    OS_IDENTITY_API_VERSION: '3',
+    OS_USERNAME: demo.username,
+    OS_PASSWORD: demo.password,
+    OS_USER_DOMAIN_NAME: demo.userDomainName,
+    OS_PROJECT_NAME: demo.projectName,
+    OS_PROJECT_DOMAIN_NAME: demo.projectDomainName,
+    OS_REGION_NAME: cloud.region,
   };
   return timed('/usr/bin/swift', ['upload', '--segment-size', SEGMENT, '--object-name', 'bench-object.raw', c, file.path], env);
 }
@@ -69,7 +93,11 @@ async function curlGlance(): Promise<number> {
   images.push(img.id);
   const headers = join(work, 'headers');
   writeFileSync(headers, `X-Auth-Token: ${await session.getToken()}\nContent-Type: application/octet-stream\n`, { mode: 0o600 });
-  const ms = timed('curl', ['-sS', '-f', '-o', '/dev/null', '-T', file.path, '-H', `@${headers}`, `${glance.endpoint}/v2/images/${img.id}/file`], baseEnv());
+  const ms = timed(
+    'curl',
+    ['-sS', '-f', '-o', '/dev/null', '-T', file.path, '-H', `@${headers}`, `${glance.endpoint}/v2/images/${img.id}/file`],
+    baseEnv(),
+  );
   rmSync(headers);
   return ms;
 }
@@ -91,11 +119,17 @@ try {
   const rate = (ms: number) => (MIB / (ms / 1000)).toFixed(0);
   console.log(`file: ${MIB} MiB random data, segments ${SEGMENT}, ${ROUNDS} rounds, best of each; Swift ${sw.url}`);
   for (const k of Object.keys(runs))
-    console.log(`${k.padEnd(26)} ${best(k).toFixed(0).padStart(7)} ms ${rate(best(k)).padStart(5)} MiB/s  ratio vs swiftclient ${(best('swiftclient') / best(k)).toFixed(2)}x  runs: ${runs[k]!.map((x) => x.toFixed(0)).join(', ')}`);
+    console.log(
+      `${k.padEnd(26)} ${best(k).toFixed(0).padStart(7)} ms ${rate(best(k)).padStart(5)} MiB/s  ratio vs swiftclient ${(best('swiftclient') / best(k)).toFixed(2)}x  runs: ${runs[k]!.map((x) => x.toFixed(0)).join(', ')}`,
+    );
   const fastest = PARALLEL.reduce((a, b) => (best(`cli swift --parallel ${b}`) < best(`cli swift --parallel ${a}`) ? b : a));
   console.log(`fastest --parallel for the CLI via swift here: ${fastest}`);
-  console.log(`ratio cli swift (--parallel 8, the default) / swiftclient: ${(best('swiftclient') / best('cli swift --parallel 8')).toFixed(3)}x (target >= 1.0x)`);
-  console.log(`ratio cli s3 / swiftclient: ${(best('swiftclient') / best('cli s3 --parallel 8')).toFixed(3)}x; cli swift / curl glance PUT: ${(best('curl glance PUT') / best('cli swift --parallel 8')).toFixed(3)}x`);
+  console.log(
+    `ratio cli swift (--parallel 8, the default) / swiftclient: ${(best('swiftclient') / best('cli swift --parallel 8')).toFixed(3)}x (target >= 1.0x)`,
+  );
+  console.log(
+    `ratio cli s3 / swiftclient: ${(best('swiftclient') / best('cli s3 --parallel 8')).toFixed(3)}x; cli swift / curl glance PUT: ${(best('curl glance PUT') / best('cli swift --parallel 8')).toFixed(3)}x`,
+  );
 } finally {
   await deleteContainers(swift, containers).catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));
   for (const id of images) await glance.deleteImage(id).catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));

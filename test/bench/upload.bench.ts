@@ -34,13 +34,18 @@ async function curlOnce(g: GlanceClient): Promise<number> {
   const headers = join(secretDir, 'headers');
   writeFileSync(headers, `X-Auth-Token: ${await session.getToken()}\nContent-Type: application/octet-stream\n`, { mode: 0o600 });
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-T', file.path, '-H', `@${headers}`, `${g.endpoint}/v2/images/${img.id}/file`], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    'curl',
+    ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-T', file.path, '-H', `@${headers}`, `${g.endpoint}/v2/images/${img.id}/file`],
+    {
+      encoding: 'utf8',
+    },
+  );
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.stdout.trim() !== '204') throw new Error(`curl upload failed: ${r.stdout} ${r.stderr}`);
   const done = await g.getImage(img.id);
-  if (done.status !== 'active' || done.os_hash_value !== file.sha512) throw new Error('curl upload did not give an active image with the right hash');
+  if (done.status !== 'active' || done.os_hash_value !== file.sha512)
+    throw new Error('curl upload did not give an active image with the right hash');
   return ms;
 }
 
@@ -52,7 +57,11 @@ async function browserOnce(page: Page, hashes: boolean): Promise<number> {
   if (!img.ok) throw new Error(img.message);
   created.push(img.id);
   const r = (await page.evaluate(
-    ([id, known]) => (window as unknown as { clients: { upload(i: string, o: unknown): Promise<unknown> } }).clients.upload(id, { via: 'worker', knownDigests: known }),
+    ([id, known]) =>
+      (window as unknown as { clients: { upload(i: string, o: unknown): Promise<unknown> } }).clients.upload(id, {
+        via: 'worker',
+        knownDigests: known,
+      }),
     [img.id, hashes ? undefined : { sha512: file.sha512, md5: file.md5, size: file.size }] as const,
   )) as PageResult<{ ms: number; osHash: string; status: string }>;
   if (!r.ok) throw new Error(r.message);
@@ -86,9 +95,15 @@ try {
   const best = (xs: number[]) => Math.min(...xs);
   const rate = (ms: number) => (MIB / (ms / 1000)).toFixed(0);
   console.log(`file: ${MIB} MiB random data, ${ROUNDS} rounds, best of each`);
-  console.log(`curl -T (PUT only)                                  ${best(curl).toFixed(0).padStart(6)} ms  ${rate(best(curl))} MiB/s   runs: ${curl.map((x) => x.toFixed(0)).join(', ')}`);
-  console.log(`browser worker (PUT + sha512/md5 + active + verify) ${best(web).toFixed(0).padStart(6)} ms  ${rate(best(web))} MiB/s   runs: ${web.map((x) => x.toFixed(0)).join(', ')}`);
-  console.log(`browser worker, hashing off (transfer + active)     ${best(bare).toFixed(0).padStart(6)} ms  ${rate(best(bare))} MiB/s   runs: ${bare.map((x) => x.toFixed(0)).join(', ')}`);
+  console.log(
+    `curl -T (PUT only)                                  ${best(curl).toFixed(0).padStart(6)} ms  ${rate(best(curl))} MiB/s   runs: ${curl.map((x) => x.toFixed(0)).join(', ')}`,
+  );
+  console.log(
+    `browser worker (PUT + sha512/md5 + active + verify) ${best(web).toFixed(0).padStart(6)} ms  ${rate(best(web))} MiB/s   runs: ${web.map((x) => x.toFixed(0)).join(', ')}`,
+  );
+  console.log(
+    `browser worker, hashing off (transfer + active)     ${best(bare).toFixed(0).padStart(6)} ms  ${rate(best(bare))} MiB/s   runs: ${bare.map((x) => x.toFixed(0)).join(', ')}`,
+  );
   console.log(`throughput ratio browser without hashing/curl: ${(best(curl) / best(bare)).toFixed(3)}x`);
   const ratio = best(curl) / best(web);
   console.log(`throughput ratio browser/curl: ${ratio.toFixed(3)}x (target >= 0.95x)`);

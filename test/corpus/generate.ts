@@ -11,15 +11,7 @@
 // Usage: `node --import tsx test/corpus/generate.ts` prints the directory; tests call ensureCorpus().
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  writeFileSync,
-  writeSync,
-  ftruncateSync,
-} from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,8 +134,7 @@ function build(dir: string): void {
   ]);
 
   // --- Every format and subformat from the small base -----------------------------------------
-  const conv = (src: string, fmt: string, out: string, ...opts: string[]) =>
-    q('convert', '-f', 'raw', '-O', fmt, ...opts, src, out);
+  const conv = (src: string, fmt: string, out: string, ...opts: string[]) => q('convert', '-f', 'raw', '-O', fmt, ...opts, src, out);
   conv('small.raw', 'qcow2', 'small.qcow2');
   conv('small.raw', 'qcow2', 'small.qcow2-compat010', '-o', 'compat=0.10');
   conv('small.raw', 'qcow2', 'small.qcow2-compressed', '-c');

@@ -13,7 +13,15 @@ import { cleanupImages, cloudSh, imagesNamed, loadCloud, nodeGlance, type CloudJ
 import { digests, makeQcow2, makeRaw, tempDir } from './helpers/cloud-images.ts';
 import { authenticate } from '../../src/core/openstack/keystone.ts';
 import {
-  fill, form, openCloudTab, openCreate, signInWithPassword, waitCreateOutcome, waitProgress, waitSignedIn, waitValue,
+  fill,
+  form,
+  openCloudTab,
+  openCreate,
+  signInWithPassword,
+  waitCreateOutcome,
+  waitProgress,
+  waitSignedIn,
+  waitValue,
   type CloudPage,
 } from './helpers/cloud-ui.ts';
 import type { GlanceClient } from '../../src/core/openstack/glance.ts';
@@ -118,7 +126,7 @@ describe('cloud panel faults', () => {
     assert.equal((await imagesNamed(glance, name)).length, 0);
   });
 
-  test('over the size cap: Glance\'s 413 is one sentence; the retry with a smaller file reuses the image', async () => {
+  test("over the size cap: Glance's 413 is one sentence; the retry with a smaller file reuses the image", async () => {
     const name = `${PREFIX}cap`;
     await chooseFile(tooLarge.path, 'raw', name);
     await create();
@@ -153,7 +161,10 @@ describe('cloud panel faults', () => {
     process.kill(loadCloud().glance.pid, 'SIGKILL');
     const out = await waitCreateOutcome(page);
     assert.equal(out.ok, false);
-    assert.match(out.text, /Could not reach http:\/\/127\.0\.0\.1:\d+ while (uploading the image data|reading the image): the connection failed or dropped\./);
+    assert.match(
+      out.text,
+      /Could not reach http:\/\/127\.0\.0\.1:\d+ while (uploading the image data|reading the image): the connection failed or dropped\./,
+    );
     assert.match(out.text, new RegExp(`The unfinished image ${stuck.id} is kept`));
     cloudSh(['restart', 'glance']);
     ({ glance } = await nodeGlance('demo'));
@@ -213,7 +224,10 @@ describe('cloud panel: a tab closed mid-upload', () => {
       await offer.waitFor({ timeout: 20_000 });
       assert.match((await offer.textContent()) ?? '', /interrupted upload/);
       await q.locator('cloud-images-table button[data-action=clean-orphans]').click();
-      await q.locator('cloud-panel [data-role=panel-notice]').filter({ hasText: /Deleted \d+ image\(s\)/ }).waitFor({ timeout: 20_000 });
+      await q
+        .locator('cloud-panel [data-role=panel-notice]')
+        .filter({ hasText: /Deleted \d+ image\(s\)/ })
+        .waitFor({ timeout: 20_000 });
       await assert.rejects(glance.getImage(img.id), (e: Error & { kind?: string }) => e.kind === 'not-found');
       assert.equal((await imagesNamed(glance, name)).length, 0);
     } finally {
@@ -242,7 +256,10 @@ describe('cloud panel: storage quota', () => {
     assert.ok(img, 'the image is kept for the user to see');
     assert.notEqual(img.status, 'active');
     await page.locator(form('button[data-action=discard-pending]')).click();
-    await page.locator('cloud-panel [data-role=panel-notice]').filter({ hasText: new RegExp(`Deleted the image ${img.id}`) }).waitFor({ timeout: 20_000 });
+    await page
+      .locator('cloud-panel [data-role=panel-notice]')
+      .filter({ hasText: new RegExp(`Deleted the image ${img.id}`) })
+      .waitFor({ timeout: 20_000 });
     await assert.rejects(glance.getImage(img.id), (e: Error & { kind?: string }) => e.kind === 'not-found');
   });
 });

@@ -9,8 +9,17 @@ import { serveDist, type DistServer } from './helpers/serve-dist.ts';
 import { CLOUD_ROOT, cleanupImages, imagesNamed, loadCloud, nodeGlance, type CloudJson } from './helpers/cloud-env.ts';
 import { digests, makeQcow2, serveFiles, tempDir } from './helpers/cloud-images.ts';
 import {
-  addProperty, fill, form, openCloudTab, openCreate, openImage, signInWithPassword, waitCreateOutcome, waitSignedIn,
-  waitValue, type CloudPage,
+  addProperty,
+  fill,
+  form,
+  openCloudTab,
+  openCreate,
+  openImage,
+  signInWithPassword,
+  waitCreateOutcome,
+  waitSignedIn,
+  waitValue,
+  type CloudPage,
 } from './helpers/cloud-ui.ts';
 import type { GlanceClient } from '../../src/core/openstack/glance.ts';
 import type { GlanceImage } from '../../src/core/openstack/types.ts';
@@ -74,7 +83,10 @@ describe('cloud panel: sign-in', () => {
     await signInWithPassword(page, { ...cloud, keystone: { ...cloud.keystone, authUrl: files.url('v3') } }, cloud.users.demo);
     const err = page.locator('cloud-sign-in [data-role=sign-in-error]');
     await err.filter({ hasText: /CORS/ }).waitFor({ timeout: 20_000 });
-    assert.match((await err.textContent()) ?? '', /^CORS: http:\/\/127\.0\.0\.1:5652 is reachable but does not allow this page \(http:\/\/127\.0\.0\.1:5650\)/);
+    assert.match(
+      (await err.textContent()) ?? '',
+      /^CORS: http:\/\/127\.0\.0\.1:5652 is reachable but does not allow this page \(http:\/\/127\.0\.0\.1:5650\)/,
+    );
     const settings = (await page.locator('cloud-sign-in [data-role=cors-settings]').textContent()) ?? '';
     assert.match(settings, /\[cors\]\nallowed_origin = http:\/\/127\.0\.0\.1:5650\n/);
     assert.match(settings, /expose_headers = .*X-Subject-Token/);
@@ -120,12 +132,17 @@ describe('cloud panel: stay signed in in this tab', () => {
     await page.locator('cloud-panel button[data-action=sign-out]').click();
     await page.locator('cloud-sign-in input[name=stay-in-tab]').check();
     await signInWithPassword(page, cloud, cloud.users.demo);
-    await waitSignedIn(page).catch((e) => { throw new Error(`${e.message}\n${ui.problems.join('\n')}`); });
+    await waitSignedIn(page).catch((e) => {
+      throw new Error(`${e.message}\n${ui.problems.join('\n')}`);
+    });
     await page.reload();
     await page.locator('#tab-cloud').click();
     const who = await waitSignedIn(page);
     assert.match(who, /Signed in as demo in project demo/);
-    const kept = await page.evaluate(() => ({ session: JSON.stringify({ ...sessionStorage }), local: JSON.stringify({ ...localStorage }) }));
+    const kept = await page.evaluate(() => ({
+      session: JSON.stringify({ ...sessionStorage }),
+      local: JSON.stringify({ ...localStorage }),
+    }));
     assert.match(kept.session, /image-inspector\.cloud\.tab-session/);
     assert.ok(!kept.session.includes(cloud.users.demo.password), 'never the password');
     assert.ok(!kept.local.includes('tab-session') && !/"token"/.test(kept.local), 'nothing in localStorage');
@@ -164,14 +181,23 @@ describe('cloud panel: create and upload', () => {
     await page.locator(form('[data-role=hash-progress][data-done=true]')).waitFor({ timeout: 60_000 });
     await page.locator(form('button[data-action=create]')).click();
     // progress with a rate and time left appears while bytes are in flight
-    await page.locator(form('[data-role=progress-text]')).filter({ hasText: /\/s, .* left/ }).waitFor({ timeout: 60_000 });
+    await page
+      .locator(form('[data-role=progress-text]'))
+      .filter({ hasText: /\/s, .* left/ })
+      .waitFor({ timeout: 60_000 });
     const out = await waitCreateOutcome(page);
     assert.ok(out.ok, out.text);
     assert.match(out.text, /is active and its checksums match your file/);
-    assert.match(out.text, new RegExp(`sha512 ${want.sha512.slice(0, 16)}…, md5 ${want.md5}`), 'the local checksums are the file\'s');
+    assert.match(out.text, new RegExp(`sha512 ${want.sha512.slice(0, 16)}…, md5 ${want.md5}`), "the local checksums are the file's");
     const checks = await page.locator(form('[data-role=checks] li')).allTextContents();
-    assert.ok(checks.some((c) => /accepts disk format "qcow2"/.test(c)), checks.join('\n'));
-    assert.ok(checks.some((c) => /Safety check: Glance will accept/.test(c)), checks.join('\n'));
+    assert.ok(
+      checks.some((c) => /accepts disk format "qcow2"/.test(c)),
+      checks.join('\n'),
+    );
+    assert.ok(
+      checks.some((c) => /Safety check: Glance will accept/.test(c)),
+      checks.join('\n'),
+    );
 
     const [img] = await imagesNamed(glance, name);
     assert.ok(img, 'the image exists');
@@ -211,7 +237,10 @@ describe('cloud panel: create and upload', () => {
     assert.equal(img.os_hash_value, want.sha512);
     assert.equal(img.checksum, want.md5);
     const tasks = await glance.imageTasks(img.id);
-    assert.ok(tasks.some((t) => t.status === 'success' && JSON.stringify(t).includes('glance-direct')), JSON.stringify(tasks));
+    assert.ok(
+      tasks.some((t) => t.status === 'success' && JSON.stringify(t).includes('glance-direct')),
+      JSON.stringify(tasks),
+    );
   });
 
   test('web-download from a URL reaches active', async () => {
@@ -231,7 +260,10 @@ describe('cloud panel: create and upload', () => {
     assert.equal(img.size, small.size);
     assert.equal(img.os_hash_value, want.sha512);
     const tasks = await glance.imageTasks(img.id);
-    assert.ok(tasks.some((t) => t.status === 'success' && JSON.stringify(t).includes(files.url('small.qcow2'))), JSON.stringify(tasks));
+    assert.ok(
+      tasks.some((t) => t.status === 'success' && JSON.stringify(t).includes(files.url('small.qcow2'))),
+      JSON.stringify(tasks),
+    );
   });
 
   test('public visibility refused by policy is one sentence, and nothing is left behind', async () => {
@@ -298,7 +330,10 @@ describe('cloud panel: details, update, metadata, delete', () => {
     await page.locator(`${e} button[data-action=add-meta]`).click();
     await page.locator(`${e} button[data-remove-meta=os_distro]`).click();
     await page.locator(`${e} button[data-action=save]`).click();
-    await page.locator('cloud-panel [data-role=panel-notice]').filter({ hasText: /Saved \d+ change/ }).waitFor({ timeout: 20_000 });
+    await page
+      .locator('cloud-panel [data-role=panel-notice]')
+      .filter({ hasText: /Saved \d+ change/ })
+      .waitFor({ timeout: 20_000 });
     const after = await glance.getImage(img.id);
     assert.equal(after.name, `${PREFIX}renamed`);
     assert.equal(after.description, 'changed');
@@ -328,7 +363,10 @@ describe('cloud panel: details, update, metadata, delete', () => {
     await page.locator(`${e} select#disk_format`).selectOption('qcow2');
     await page.locator(`${e} select#container_format`).selectOption('ova');
     await page.locator(`${e} button[data-action=save]`).click();
-    await page.locator('cloud-panel [data-role=panel-notice]').filter({ hasText: /Saved 2 change/ }).waitFor({ timeout: 20_000 });
+    await page
+      .locator('cloud-panel [data-role=panel-notice]')
+      .filter({ hasText: /Saved 2 change/ })
+      .waitFor({ timeout: 20_000 });
     const after = await glance.getImage(q.id);
     assert.equal(after.disk_format, 'qcow2');
     assert.equal(after.container_format, 'ova');
@@ -341,7 +379,10 @@ describe('cloud panel: details, update, metadata, delete', () => {
     const banner = page.locator('cloud-images-table [part=orphans]');
     assert.match((await banner.textContent()) ?? '', /have no data \(status "queued"\)/);
     await page.locator('cloud-images-table button[data-action=clean-orphans]').click();
-    await page.locator('cloud-panel [data-role=panel-notice]').filter({ hasText: /that had no data/ }).waitFor({ timeout: 20_000 });
+    await page
+      .locator('cloud-panel [data-role=panel-notice]')
+      .filter({ hasText: /that had no data/ })
+      .waitFor({ timeout: 20_000 });
     await assert.rejects(glance.getImage(q.id), (e: Error & { kind?: string }) => e.kind === 'not-found');
   });
 
@@ -355,7 +396,10 @@ describe('cloud panel: details, update, metadata, delete', () => {
     await refusal.waitFor();
     assert.match((await refusal.textContent()) ?? '', /protected, so Glance will not delete it\. Unprotect it first/);
     await page.locator(`${d} button[data-action=unprotect]`).click();
-    await page.locator('cloud-panel [data-role=panel-notice]').filter({ hasText: /no longer protected/ }).waitFor({ timeout: 20_000 });
+    await page
+      .locator('cloud-panel [data-role=panel-notice]')
+      .filter({ hasText: /no longer protected/ })
+      .waitFor({ timeout: 20_000 });
     assert.equal((await glance.getImage(img.id)).protected, false);
     // cancel keeps it
     await page.locator(`${d} button[data-action=delete]`).click();
@@ -364,7 +408,10 @@ describe('cloud panel: details, update, metadata, delete', () => {
     assert.equal((await glance.getImage(img.id)).status, 'active');
     await page.locator(`${d} button[data-action=delete]`).click();
     await page.locator(`${d} button[data-action=confirm-delete]`).click();
-    await page.locator('cloud-panel [data-role=panel-notice]').filter({ hasText: /Deleted the image/ }).waitFor({ timeout: 20_000 });
+    await page
+      .locator('cloud-panel [data-role=panel-notice]')
+      .filter({ hasText: /Deleted the image/ })
+      .waitFor({ timeout: 20_000 });
     await assert.rejects(glance.getImage(img.id), (e: Error & { kind?: string }) => e.kind === 'not-found');
   });
 
@@ -407,8 +454,11 @@ describe('cloud panel: details, update, metadata, delete', () => {
     // /v2/info/stores with 404, which the panel reads as "one store"; opaque CORS probes are
     // aborted once answered; the local Keystone's uwsgi router sometimes garbles a kept-alive
     // connection (ERR_INVALID_HTTP_RESPONSE), which the sign-in retries once
-    const provoked = /status of 40[134]|blocked by CORS policy|net::ERR_CONNECTION_REFUSED|net::ERR_FAILED|net::ERR_ABORTED|net::ERR_INVALID_HTTP_RESPONSE/;
-    assert.deepEqual(ui.problems.filter((p) => !provoked.test(p)), []);
+    const provoked =
+      /status of 40[134]|blocked by CORS policy|net::ERR_CONNECTION_REFUSED|net::ERR_FAILED|net::ERR_ABORTED|net::ERR_INVALID_HTTP_RESPONSE/;
+    assert.deepEqual(
+      ui.problems.filter((p) => !provoked.test(p)),
+      [],
+    );
   });
 });
-

@@ -9,7 +9,17 @@ import { launchChromium } from '../helpers/browser.ts';
 import { serveDist, type DistServer } from './helpers/serve-dist.ts';
 import { cleanupImages, imagesNamed, loadCloud, nodeGlance, type CloudJson } from './helpers/cloud-env.ts';
 import { digests, makeRaw, tempDir } from './helpers/cloud-images.ts';
-import { fill, form, openCloudTab, openCreate, signInWithPassword, waitCreateOutcome, waitSignedIn, waitValue, type CloudPage } from './helpers/cloud-ui.ts';
+import {
+  fill,
+  form,
+  openCloudTab,
+  openCreate,
+  signInWithPassword,
+  waitCreateOutcome,
+  waitSignedIn,
+  waitValue,
+  type CloudPage,
+} from './helpers/cloud-ui.ts';
 import { listContainer, removeContainer, setAccountTempUrlKey, swiftOf, type SwiftJson } from './helpers/object-store.ts';
 import type { GlanceClient } from '../../src/core/openstack/glance.ts';
 import type { KeystoneSession } from '../../src/core/openstack/keystone.ts';
@@ -82,10 +92,16 @@ describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
     assert.equal(img.checksum, want.md5);
     assert.equal(img.size, file.size);
     const manifest = await listContainer(session, swift.storageUrls.demo, CONTAINER);
-    assert.deepEqual(manifest.map((o) => o.name), ['object.raw']);
+    assert.deepEqual(
+      manifest.map((o) => o.name),
+      ['object.raw'],
+    );
     const segments = await listContainer(session, swift.storageUrls.demo, `${CONTAINER}_segments`, 'object.raw/slo/');
     assert.equal(segments.length, 5, segments.map((s) => s.name).join(', '));
-    assert.equal(segments.reduce((n, s) => n + s.bytes, 0), file.size);
+    assert.equal(
+      segments.reduce((n, s) => n + s.bytes, 0),
+      file.size,
+    );
   });
 
   test('S3 multipart with the listed EC2 credentials: an active image with the local sha512', async () => {
@@ -103,7 +119,10 @@ describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
     assert.equal(img.os_hash_value, want.sha512);
     // s3api keeps the bucket as a Swift container and the parts in "<bucket>+segments"
     const objects = await listContainer(session, swift.storageUrls.demo, `${CONTAINER}-s3`);
-    assert.deepEqual(objects.map((o) => o.name), ['object.raw']);
+    assert.deepEqual(
+      objects.map((o) => o.name),
+      ['object.raw'],
+    );
     const parts = await listContainer(session, swift.storageUrls.demo, `${CONTAINER}-s3+segments`);
     assert.equal(parts.length, 5, parts.map((s) => s.name).join(', '));
   });

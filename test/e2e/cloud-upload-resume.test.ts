@@ -10,7 +10,17 @@ import { launchChromium } from '../helpers/browser.ts';
 import { serveDist, type DistServer } from './helpers/serve-dist.ts';
 import { cleanupImages, imagesNamed, loadCloud, nodeGlance, type CloudJson } from './helpers/cloud-env.ts';
 import { digests, makeRaw, tempDir } from './helpers/cloud-images.ts';
-import { fill, form, openCloudTab, openCreate, signInWithPassword, waitCreateOutcome, waitSignedIn, waitValue, type CloudPage } from './helpers/cloud-ui.ts';
+import {
+  fill,
+  form,
+  openCloudTab,
+  openCreate,
+  signInWithPassword,
+  waitCreateOutcome,
+  waitSignedIn,
+  waitValue,
+  type CloudPage,
+} from './helpers/cloud-ui.ts';
 import { listContainer, removeContainer, swiftOf, type ListedSegment, type SwiftJson } from './helpers/object-store.ts';
 import type { GlanceClient } from '../../src/core/openstack/glance.ts';
 import type { KeystoneSession } from '../../src/core/openstack/keystone.ts';
@@ -53,7 +63,12 @@ after(async () => {
 async function throttle(page: Page, bytesPerSecond: number): Promise<CDPSession> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: bytesPerSecond });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: bytesPerSecond,
+  });
   return cdp;
 }
 
@@ -80,7 +95,11 @@ async function startS3(page: Page, name: string, bucket: string): Promise<void> 
 async function waitParts(page: Page, n: number, timeoutMs = 120_000): Promise<number> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const text = (await page.locator(form('[data-role=parts]')).textContent({ timeout: timeoutMs }).catch(() => '')) ?? '';
+    const text =
+      (await page
+        .locator(form('[data-role=parts]'))
+        .textContent({ timeout: timeoutMs })
+        .catch(() => '')) ?? '';
     const done = Number(/parts (\d+) of/.exec(text)?.[1] ?? 0);
     if (done >= n) return done;
     if (Date.now() > end) throw new Error(`only ${done} parts stored: "${text}"`);
@@ -154,7 +173,11 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
       // and Delete aborts it: its parts go, the list empties
       await item.locator('button[data-action=delete-unfinished]').click();
       await ui.page.locator('cloud-panel [data-role=unfinished]').waitFor({ state: 'detached', timeout: 30_000 });
-      assert.deepEqual((await segments(bucket)).map((s) => s.name), [], 'no part left after Delete');
+      assert.deepEqual(
+        (await segments(bucket)).map((s) => s.name),
+        [],
+        'no part left after Delete',
+      );
       assert.equal((await imagesNamed(glance, name)).length, 0, 'no image was registered');
     } finally {
       await ui.close();

@@ -27,7 +27,12 @@ function native(args: string[]) {
   return spawnSync('qemu-img', args, { encoding: 'utf8' });
 }
 
-async function run(args: string[], inputs: string[], outputs: OpfsOutput[] = [], opts: { timeoutMs?: number; abortAfterBytesWritten?: number } = {}) {
+async function run(
+  args: string[],
+  inputs: string[],
+  outputs: OpfsOutput[] = [],
+  opts: { timeoutMs?: number; abortAfterBytesWritten?: number } = {},
+) {
   return page.evaluate(
     ([a, i, o, op]) => (window as unknown as { runner: { run: (...x: unknown[]) => Promise<PageRun> } }).runner.run(a, i, o, op),
     [args, inputs, outputs, opts] as const,
@@ -54,15 +59,17 @@ before(async () => {
   const small = corpus.matrixSources;
   const vmdk = corpus.images.find((i) => i.id === 'small.vmdk-twoGbMaxExtentSparse')!;
   const hostile = corpus.hostile.find((h) => h.id === 'no-extents.vmdk')!;
-  await page.locator('#files').setInputFiles([
-    corpus.images.find((i) => i.id === 'big.raw')!.path,
-    corpus.images.find((i) => i.id === 'big.qcow2')!.path,
-    small.raw.path,
-    small.qcow2.path,
-    vmdk.path,
-    vmdk.path.replace(/\.vmdk$/, '-s001.vmdk'),
-    hostile.path,
-  ]);
+  await page
+    .locator('#files')
+    .setInputFiles([
+      corpus.images.find((i) => i.id === 'big.raw')!.path,
+      corpus.images.find((i) => i.id === 'big.qcow2')!.path,
+      small.raw.path,
+      small.qcow2.path,
+      vmdk.path,
+      vmdk.path.replace(/\.vmdk$/, '-s001.vmdk'),
+      hostile.path,
+    ]);
 });
 
 after(async () => {
@@ -94,7 +101,14 @@ describe('qemu-img worker client in Chromium', () => {
     // The raw driver's offset/size options make qemu-img read only [4 GiB - 1 MiB, 4 GiB + 1 MiB).
     const at = 4 * GiB - MiB;
     const dd = await run(
-      ['convert', '--image-opts', `driver=raw,offset=${at},size=${2 * MiB},file.driver=file,file.filename=/in/${basename(bigRaw)}`, '-O', 'raw', '/out/dd.raw'],
+      [
+        'convert',
+        '--image-opts',
+        `driver=raw,offset=${at},size=${2 * MiB},file.driver=file,file.filename=/in/${basename(bigRaw)}`,
+        '-O',
+        'raw',
+        '/out/dd.raw',
+      ],
       [basename(bigRaw)],
       [{ name: 'dd.raw', opfsPath: 'e2e/dd.raw' }],
     );
@@ -104,19 +118,26 @@ describe('qemu-img worker client in Chromium', () => {
     assert.ok(got.equals(hostBytes(bigRaw, at, 2 * MiB)), 'bytes around 4 GiB differ');
 
     // qcow2 (data at 2 GiB, 4 GiB, 6 GiB, end) -> 8 GiB raw in OPFS.
-    const conv = await run(['convert', '-f', 'qcow2', '-O', 'raw', `/in/${basename(bigQcow2)}`, '/out/big.raw'], [basename(bigQcow2)], [
-      { name: 'big.raw', opfsPath: 'e2e/big.raw' },
-    ]);
+    const conv = await run(
+      ['convert', '-f', 'qcow2', '-O', 'raw', `/in/${basename(bigQcow2)}`, '/out/big.raw'],
+      [basename(bigQcow2)],
+      [{ name: 'big.raw', opfsPath: 'e2e/big.raw' }],
+    );
     assert.equal(conv.result.exitCode, 0, conv.result.stderr);
     for (const [i, start] of [2 * GiB - MiB - 512, 4 * GiB - MiB + 512, 8 * GiB - MiB].entries()) {
       const name = `slice${i}.bin`;
       const size = await page.evaluate(
         ([p, s, e, to]) =>
-          (window as unknown as { runner: { uploadOpfsSlice: (p: string, s: number, e: number, to: string) => Promise<number> } }).runner.uploadOpfsSlice(p, s, e, to),
+          (
+            window as unknown as { runner: { uploadOpfsSlice: (p: string, s: number, e: number, to: string) => Promise<number> } }
+          ).runner.uploadOpfsSlice(p, s, e, to),
         ['e2e/big.raw', start, start + 2 * MiB, `/__store/${name}`] as const,
       );
       assert.equal(size, 8 * GiB);
-      assert.ok(readFileSync(join(store, name)).equals(hostBytes(bigRaw, start, Math.min(2 * MiB, 8 * GiB - start))), `OPFS bytes at ${start} differ`);
+      assert.ok(
+        readFileSync(join(store, name)).equals(hostBytes(bigRaw, start, Math.min(2 * MiB, 8 * GiB - start))),
+        `OPFS bytes at ${start} differ`,
+      );
     }
     await page.evaluate(() => (window as unknown as { runner: { clearOpfs: () => Promise<void> } }).runner.clearOpfs());
   });
@@ -131,7 +152,11 @@ describe('qemu-img worker client in Chromium', () => {
       await p.locator('#files').setInputFiles([bigQcow2]);
       const r = await p.evaluate(
         ([a, i, o]) => (window as unknown as { runner: { run: (...x: unknown[]) => Promise<PageRun> } }).runner.run(a, i, o),
-        [['convert', '-f', 'qcow2', '-O', 'raw', `/in/${basename(bigQcow2)}`, '/out/big.raw'], [basename(bigQcow2)], [{ name: 'big.raw', opfsPath: 'big.raw' }]] as const,
+        [
+          ['convert', '-f', 'qcow2', '-O', 'raw', `/in/${basename(bigQcow2)}`, '/out/big.raw'],
+          [basename(bigQcow2)],
+          [{ name: 'big.raw', opfsPath: 'big.raw' }],
+        ] as const,
       );
       assert.equal(r.result.exitCode, 1, JSON.stringify(r.result));
       assert.equal(r.result.failure, undefined);
@@ -143,7 +168,11 @@ describe('qemu-img worker client in Chromium', () => {
 
   test('Blob in -> OPFS out: raw -> qcow2 and qcow2 -> vmdk, verified by native compare', async () => {
     const raw = basename(corpus.matrixSources.raw.path);
-    const r = await run(['convert', '-p', '-f', 'raw', '-O', 'qcow2', `/in/${raw}`, '/out/a.qcow2'], [raw], [{ name: 'a.qcow2', opfsPath: 'e2e/a.qcow2' }]);
+    const r = await run(
+      ['convert', '-p', '-f', 'raw', '-O', 'qcow2', `/in/${raw}`, '/out/a.qcow2'],
+      [raw],
+      [{ name: 'a.qcow2', opfsPath: 'e2e/a.qcow2' }],
+    );
     assert.equal(r.result.exitCode, 0, r.result.stderr);
     assert.ok(r.progressEvents > 0, 'no progress events');
     assert.equal(r.lastProgress?.percent, 100);
@@ -153,9 +182,11 @@ describe('qemu-img worker client in Chromium', () => {
     assert.equal(c.status, 0, c.stdout + c.stderr);
 
     const q = basename(corpus.matrixSources.qcow2.path);
-    const r2 = await run(['convert', '-f', 'qcow2', '-O', 'vmdk', '-o', 'subformat=streamOptimized', `/in/${q}`, '/out/b.vmdk'], [q], [
-      { name: 'b.vmdk', opfsPath: 'e2e/b.vmdk' },
-    ]);
+    const r2 = await run(
+      ['convert', '-f', 'qcow2', '-O', 'vmdk', '-o', 'subformat=streamOptimized', `/in/${q}`, '/out/b.vmdk'],
+      [q],
+      [{ name: 'b.vmdk', opfsPath: 'e2e/b.vmdk' }],
+    );
     assert.equal(r2.result.exitCode, 0, r2.result.stderr);
     const out2 = await fetchOut('e2e/b.vmdk', 'b.vmdk');
     const c2 = native(['compare', '-f', 'qcow2', '-F', 'vmdk', corpus.matrixSources.qcow2.path, out2]);
@@ -171,19 +202,30 @@ describe('qemu-img worker client in Chromium', () => {
     const w = JSON.parse(r.result.stdout);
     const n = JSON.parse(native(['info', '-f', 'vmdk', '--output=json', vmdk.path]).stdout);
     assert.equal(w['virtual-size'], n['virtual-size']);
-    assert.deepEqual(w['format-specific'].data.extents.map((e: { 'virtual-size': number }) => e['virtual-size']),
-      n['format-specific'].data.extents.map((e: { 'virtual-size': number }) => e['virtual-size']));
+    assert.deepEqual(
+      w['format-specific'].data.extents.map((e: { 'virtual-size': number }) => e['virtual-size']),
+      n['format-specific'].data.extents.map((e: { 'virtual-size': number }) => e['virtual-size']),
+    );
     assert.equal(w['format-specific'].data['create-type'], 'twoGbMaxExtentSparse');
   });
 
   test('abort mid-conversion: failure "aborted", then the next run works', async () => {
     const raw = basename(corpus.matrixSources.raw.path);
-    const r = await run(['convert', '-p', '-f', 'raw', '-O', 'qcow2', '-c', `/in/${raw}`, '/out/c.qcow2'], [raw], [{ name: 'c.qcow2', opfsPath: 'e2e/c.qcow2' }], {
-      abortAfterBytesWritten: 1,
-    });
+    const r = await run(
+      ['convert', '-p', '-f', 'raw', '-O', 'qcow2', '-c', `/in/${raw}`, '/out/c.qcow2'],
+      [raw],
+      [{ name: 'c.qcow2', opfsPath: 'e2e/c.qcow2' }],
+      {
+        abortAfterBytesWritten: 1,
+      },
+    );
     assert.equal(r.result.failure, 'aborted', JSON.stringify(r.result));
     // Same output path again: the terminated worker's OPFS lock must not block the next run.
-    const r2 = await run(['convert', '-f', 'raw', '-O', 'qcow2', `/in/${raw}`, '/out/c.qcow2'], [raw], [{ name: 'c.qcow2', opfsPath: 'e2e/c.qcow2' }]);
+    const r2 = await run(
+      ['convert', '-f', 'raw', '-O', 'qcow2', `/in/${raw}`, '/out/c.qcow2'],
+      [raw],
+      [{ name: 'c.qcow2', opfsPath: 'e2e/c.qcow2' }],
+    );
     assert.equal(r2.result.exitCode, 0, r2.result.stderr);
     const out = await fetchOut('e2e/c.qcow2', 'c.qcow2');
     assert.equal(native(['compare', '-f', 'raw', '-F', 'qcow2', corpus.matrixSources.raw.path, out]).status, 0);

@@ -126,7 +126,8 @@ function strip(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const up = new URL(options.upstream);
-  if (up.protocol !== 'http:' || !isLoopback(up.hostname)) throw new Error(`fault proxy: the upstream must be http on loopback, not ${options.upstream}`);
+  if (up.protocol !== 'http:' || !isLoopback(up.hostname))
+    throw new Error(`fault proxy: the upstream must be http on loopback, not ${options.upstream}`);
   const upBase = up.pathname.replace(/\/$/, '');
   const rand = random(options.seed ?? 1);
   const maxRequests = options.maxRequests ?? 10_000;
@@ -145,11 +146,26 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
-    const info: RequestInfo = { index: requests.length, method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers };
+    const info: RequestInfo = {
+      index: requests.length,
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+    };
     const length = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : null;
     const rec: ForwardedRequest = {
-      index: info.index, method: info.method, path: info.path, query: url.search.slice(1),
-      bytesIn: 0, contentLength: length, bytesOut: 0, status: null, cut: false, stalled: false, flipped: false,
+      index: info.index,
+      method: info.method,
+      path: info.path,
+      query: url.search.slice(1),
+      bytesIn: 0,
+      contentLength: length,
+      bytesOut: 0,
+      status: null,
+      cut: false,
+      stalled: false,
+      flipped: false,
     };
     requests.push(rec);
     if (info.index >= maxRequests) {

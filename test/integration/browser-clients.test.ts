@@ -8,7 +8,16 @@ import { launchChromium } from '../helpers/browser.ts';
 import { OpenStackError, type AuthConfig } from '../../src/core/openstack/index.ts';
 import { startClientsServer } from './pages/clients-server.ts';
 import type { PageResult } from './pages/clients-page.ts';
-import { deleteImages, makeRandomFile, passwordConfig, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
+import {
+  deleteImages,
+  makeRandomFile,
+  passwordConfig,
+  readCloud,
+  signIn,
+  uniqueName,
+  type CloudJson,
+  type TestFile,
+} from './helpers/cloud.ts';
 
 const PORT = 5595; // allowed by cloud.sh's CORS list on 127.0.0.1 only, refused as localhost
 let cloud: CloudJson;
@@ -28,7 +37,10 @@ async function openPage(origin: string): Promise<Page> {
 
 function call<T>(page: Page, fn: string, ...args: unknown[]): Promise<PageResult<T>> {
   return page.evaluate(
-    ([f, a]) => (window as unknown as Record<string, Record<string, (...x: unknown[]) => Promise<unknown>>>).clients[f as string](...(a as unknown[])),
+    ([f, a]) =>
+      (window as unknown as Record<string, Record<string, (...x: unknown[]) => Promise<unknown>>>).clients[f as string](
+        ...(a as unknown[]),
+      ),
     [fn, args] as const,
   ) as Promise<PageResult<T>>;
 }
@@ -58,12 +70,16 @@ describe('clients and workers in Chromium (real Keystone and Glance)', () => {
     const img = await call<{ id: string }>(page, 'createImage', uniqueName('browser'));
     assert.ok(img.ok, JSON.stringify(img));
     created.push(img.id);
-    const up = await call<{ digests: { sha512: string; md5: string; size: number }; status: string; size: number; checksum: string; osHash: string; progressCalls: number; maxRate: number; maxHashedWhileSending: number }>(
-      page,
-      'upload',
-      img.id,
-      { via: 'worker' },
-    );
+    const up = await call<{
+      digests: { sha512: string; md5: string; size: number };
+      status: string;
+      size: number;
+      checksum: string;
+      osHash: string;
+      progressCalls: number;
+      maxRate: number;
+      maxHashedWhileSending: number;
+    }>(page, 'upload', img.id, { via: 'worker' });
     assert.ok(up.ok, JSON.stringify(up));
     assert.equal(up.status, 'active');
     assert.equal(up.digests.sha512, file.sha512);
@@ -121,7 +137,10 @@ describe('clients and workers in Chromium (real Keystone and Glance)', () => {
     assert.equal(r.ok, false);
     if (r.ok) return;
     assert.equal(r.kind, 'cors', r.message);
-    assert.ok(r.message.startsWith(`CORS: ${cloud.keystone.url} is reachable but does not allow this page (http://localhost:${PORT})`), r.message);
+    assert.ok(
+      r.message.startsWith(`CORS: ${cloud.keystone.url} is reachable but does not allow this page (http://localhost:${PORT})`),
+      r.message,
+    );
     assert.match(r.corsSettings ?? '', /\[cors\]\nallowed_origin = http:\/\/localhost:5595\n/);
     assert.match(r.corsSettings ?? '', /allow_headers = .*X-Auth-Token/);
     assert.match(r.corsSettings ?? '', /expose_headers = X-Subject-Token,Location,OpenStack-Image-Import-Methods/);

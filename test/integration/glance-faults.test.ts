@@ -3,14 +3,18 @@
 // undone at the end so later suites see the cloud as `cloud.sh start` left it.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { GlanceClient, KeystoneSession, OpenStackError, fetchUploadTransport, uploadImageFile } from '../../src/core/openstack/index.ts';
 import {
-  GlanceClient,
-  KeystoneSession,
-  OpenStackError,
-  fetchUploadTransport,
-  uploadImageFile,
-} from '../../src/core/openstack/index.ts';
-import { cloudCommand, deleteImages, makeRandomFile, passwordConfig, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
+  cloudCommand,
+  deleteImages,
+  makeRandomFile,
+  passwordConfig,
+  readCloud,
+  signIn,
+  uniqueName,
+  type CloudJson,
+  type TestFile,
+} from './helpers/cloud.ts';
 
 let cloud: CloudJson;
 let file: TestFile;
@@ -79,7 +83,11 @@ describe('faults (real Keystone and Glance)', () => {
     const left = await glance.getImage(img.id);
     assert.ok(['saving', 'queued'].includes(left.status), `left "${left.status}"`);
     const listed = await glance.listImages({ name: left.name ?? '' });
-    assert.deepEqual(listed.images.map((i) => i.id), [img.id], 'visible in the list');
+    assert.deepEqual(
+      listed.images.map((i) => i.id),
+      [img.id],
+      'visible in the list',
+    );
     await glance.deleteImage(img.id);
     await assert.rejects(glance.getImage(img.id), (e: unknown) => e instanceof OpenStackError && e.kind === 'not-found');
   });
@@ -108,7 +116,7 @@ describe('faults (real Keystone and Glance)', () => {
     assert.equal(image.size, 4 * 1024 * 1024);
   });
 
-  test('storage quota exceeded: 413 with Glance\'s reason', async (t) => {
+  test("storage quota exceeded: 413 with Glance's reason", async (t) => {
     cloud = cloudCommand(['restart', 'glance'], { GLANCE_USER_STORAGE_QUOTA: '6MB', GLANCE_IMAGE_SIZE_CAP: '' });
     t.after(restoreGlance);
     assert.equal(cloud.glance.userStorageQuota, '6MB');

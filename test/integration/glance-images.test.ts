@@ -56,7 +56,10 @@ describe('Glance images (real Glance)', () => {
     const info = await glance.importInfo();
     assert.deepEqual([...info.methods].sort(), ['glance-direct', 'web-download']);
     const stores = await glance.storesInfo();
-    assert.deepEqual(stores.map((s) => s.id), ['file']);
+    assert.deepEqual(
+      stores.map((s) => s.id),
+      ['file'],
+    );
     assert.equal(stores[0].default, true);
     const usage = await glance.usage();
     assert.ok(usage === null || typeof usage === 'object');
@@ -134,11 +137,32 @@ describe('Glance images (real Glance)', () => {
   });
 
   test('JSON-patch updates land for each field, custom properties added, replaced and removed', async () => {
-    const img = await create({ name: uniqueName('patch'), disk_format: 'qcow2', container_format: 'bare', properties: { old_key: 'x', keep: 'k' } });
+    const img = await create({
+      name: uniqueName('patch'),
+      disk_format: 'qcow2',
+      container_format: 'bare',
+      properties: { old_key: 'x', keep: 'k' },
+    });
     const kernel = await create({ name: uniqueName('k2'), disk_format: 'aki', container_format: 'aki' });
     const ops = imagePatch(img, {
-      core: { name: 'renamed', min_disk: 7, min_ram: 1024, visibility: 'community', protected: true, disk_format: 'vmdk', container_format: 'ova', tags: ['a'] },
-      properties: { keep: 'k2', description: 'desc', architecture: 'aarch64', kernel_id: kernel.id, hw_scsi_model: 'virtio-scsi', 'a/b~c': 'slash' },
+      core: {
+        name: 'renamed',
+        min_disk: 7,
+        min_ram: 1024,
+        visibility: 'community',
+        protected: true,
+        disk_format: 'vmdk',
+        container_format: 'ova',
+        tags: ['a'],
+      },
+      properties: {
+        keep: 'k2',
+        description: 'desc',
+        architecture: 'aarch64',
+        kernel_id: kernel.id,
+        hw_scsi_model: 'virtio-scsi',
+        'a/b~c': 'slash',
+      },
     });
     assert.ok(ops.some((o) => o.op === 'remove' && o.path === '/old_key'));
     assert.ok(ops.some((o) => o.op === 'add' && o.path === '/a~1b~0c'));
@@ -215,13 +239,20 @@ describe('Glance images (real Glance)', () => {
     const names = ['c', 'a', 'b'].map((x) => `${tag}-${x}`);
     for (const n of names) await create({ name: n, tags: [tag], disk_format: n.endsWith('a') ? 'qcow2' : 'raw', container_format: 'bare' });
     const sorted = await glance.listAllImages({ tag, sort: 'name:asc', limit: 1 });
-    assert.deepEqual(sorted.map((i) => i.name), [...names].sort(), 'three pages of one, in name order');
+    assert.deepEqual(
+      sorted.map((i) => i.name),
+      [...names].sort(),
+      'three pages of one, in name order',
+    );
     const page = await glance.listImages({ tag, limit: 2, sort: 'name:desc' });
     assert.equal(page.images.length, 2);
     assert.ok(page.next);
     assert.equal(page.images[0].name, `${tag}-c`);
     const qcow = await glance.listImages({ tag, disk_format: 'qcow2' });
-    assert.deepEqual(qcow.images.map((i) => i.name), [`${tag}-a`]);
+    assert.deepEqual(
+      qcow.images.map((i) => i.name),
+      [`${tag}-a`],
+    );
     const byName = await glance.listImages({ name: `${tag}-b` });
     assert.equal(byName.images.length, 1);
     const queued = await glance.listImages({ tag, status: 'queued' });
@@ -242,8 +273,14 @@ describe('Glance images (real Glance)', () => {
     // a namespace whose image association has a prefix gets prefixed property names
     const libvirt = all.find((n) => n.namespace === 'OS::Compute::Libvirt')!;
     assert.equal(libvirt.prefix, 'hw_');
-    assert.ok(libvirt.properties.every((p) => p.name.startsWith('hw_')), 'hw_ prefix applied');
-    assert.ok(all.some((n) => n.properties.some((p) => p.default !== undefined)), 'some property has a default');
+    assert.ok(
+      libvirt.properties.every((p) => p.name.startsWith('hw_')),
+      'hw_ prefix applied',
+    );
+    assert.ok(
+      all.some((n) => n.properties.some((p) => p.default !== undefined)),
+      'some property has a default',
+    );
   });
 
   test('a PATCH without the JSON-patch media type is 415, mapped to a plain message', async () => {

@@ -108,12 +108,15 @@ describe('Keystone sign-in (real Keystone)', () => {
       return true;
     });
     // and pasting the revoked token is refused at sign-in with a token-specific sentence
-    await assert.rejects(KeystoneSession.signIn({ authUrl: cloud.keystone.authUrl, auth: { type: 'token', token: fresh.token.value } }), (e: unknown) => {
-      assert.ok(e instanceof OpenStackError);
-      assert.equal(e.kind, 'wrong-credentials');
-      assert.match(e.message, /refused the token/);
-      return true;
-    });
+    await assert.rejects(
+      KeystoneSession.signIn({ authUrl: cloud.keystone.authUrl, auth: { type: 'token', token: fresh.token.value } }),
+      (e: unknown) => {
+        assert.ok(e instanceof OpenStackError);
+        assert.equal(e.kind, 'wrong-credentials');
+        assert.match(e.message, /refused the token/);
+        return true;
+      },
+    );
   });
 
   test('a password session renews a revoked token by itself and keeps working', async () => {

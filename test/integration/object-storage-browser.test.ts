@@ -59,7 +59,11 @@ async function openPage(host: '127.0.0.1' | 'localhost'): Promise<Page> {
 }
 
 /** fetch from the page; `bytes` = [from, to) of the fixture file as the body (a Blob: no content-type) */
-function pageFetch(page: Page, url: string, init: { method: string; headers?: Record<string, string>; bytes?: [number, number]; text?: string }): Promise<PageAnswer> {
+function pageFetch(
+  page: Page,
+  url: string,
+  init: { method: string; headers?: Record<string, string>; bytes?: [number, number]; text?: string },
+): Promise<PageAnswer> {
   const range = init.bytes ? `/bytes?from=${init.bytes[0]}&to=${init.bytes[1]}` : undefined;
   return page.evaluate(
     async ([u, method, headers, data, text]) => {
@@ -89,7 +93,10 @@ describe('object storage from a page in Chromium (real Swift and s3api)', () => 
     const page = await openPage('127.0.0.1');
     const token = { 'X-Auth-Token': await fx.swift.token() };
     const base = fx.swift.storageUrl;
-    const cuts: [number, number][] = [[0, 3 * MiB], [3 * MiB, fx.bytes.length]];
+    const cuts: [number, number][] = [
+      [0, 3 * MiB],
+      [3 * MiB, fx.bytes.length],
+    ];
     const manifest = [];
     for (const [i, range] of cuts.entries()) {
       const path = `/${c}_segments/img/${i + 1}`;
@@ -98,7 +105,11 @@ describe('object storage from a page in Chromium (real Swift and s3api)', () => 
       assert.equal(r.etag, md5Hex(fx.bytes.subarray(...range)), 'the page reads the segment ETag');
       manifest.push({ path, etag: r.etag, size_bytes: range[1] - range[0] });
     }
-    const m = await pageFetch(page, `${base}/${c}/img?multipart-manifest=put`, { method: 'PUT', headers: token, text: JSON.stringify(manifest) });
+    const m = await pageFetch(page, `${base}/${c}/img?multipart-manifest=put`, {
+      method: 'PUT',
+      headers: token,
+      text: JSON.stringify(manifest),
+    });
     assert.ok(m.ok && m.status === 201, JSON.stringify(m));
     assert.equal(unquote(m.etag), md5Hex(manifest.map((x) => x.etag).join('')));
     await page.close();
@@ -114,7 +125,10 @@ describe('object storage from a page in Chromium (real Swift and s3api)', () => 
     assert.ok(init.ok && init.status === 200, JSON.stringify(init));
     const uploadId = xmlValue(init.body ?? '', 'UploadId');
     assert.ok(uploadId);
-    const ranges: [number, number][] = [[0, 5 * MiB], [5 * MiB, fx.bytes.length]];
+    const ranges: [number, number][] = [
+      [0, 5 * MiB],
+      [5 * MiB, fx.bytes.length],
+    ];
     const etags: string[] = [];
     for (const [i, range] of ranges.entries()) {
       const r = await send(`?partNumber=${i + 1}&uploadId=${uploadId}`, 'PUT', { bytes: range });
@@ -135,7 +149,11 @@ describe('object storage from a page in Chromium (real Swift and s3api)', () => 
   test('from an origin the cloud does not allow, the browser refuses both APIs', T, async () => {
     const c = await fx.newContainer('refused');
     const page = await openPage('localhost');
-    const swift = await pageFetch(page, `${fx.swift.storageUrl}/${c}/x`, { method: 'PUT', headers: { 'X-Auth-Token': await fx.swift.token() }, text: 'x' });
+    const swift = await pageFetch(page, `${fx.swift.storageUrl}/${c}/x`, {
+      method: 'PUT',
+      headers: { 'X-Auth-Token': await fx.swift.token() },
+      text: 'x',
+    });
     assert.equal(swift.ok, false, JSON.stringify(swift));
     assert.match(swift.error ?? '', /Failed to fetch/);
     const u = `${fx.s3.endpoint}/${c}/x?uploads`;

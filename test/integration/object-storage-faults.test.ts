@@ -4,7 +4,20 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
-import { accountPath, md5Hex, MiB, objectStorageFixture, sha512Hex, swiftOf, tempUrl, uniqueBucket, unquote, xmlValue, xmlValues, type ObjectStorageFixture } from './helpers/object-storage.ts';
+import {
+  accountPath,
+  md5Hex,
+  MiB,
+  objectStorageFixture,
+  sha512Hex,
+  swiftOf,
+  tempUrl,
+  uniqueBucket,
+  unquote,
+  xmlValue,
+  xmlValues,
+  type ObjectStorageFixture,
+} from './helpers/object-storage.ts';
 
 const SIZE = 5 * MiB + 1;
 const T = { timeout: 120_000 };
@@ -19,39 +32,52 @@ after(async () => {
 });
 
 describe('the fault proxy in front of the real Swift and s3api', () => {
-  test('SigV4 through it holds (Host unchanged); a flipped byte gives a part ETag that differs; a cut part is never listed', T, async () => {
-    const proxy = await startFaultProxy({
-      upstream: swiftOf(fx.cloud).url,
-      flip: { match: (r) => r.query.get('partNumber') === '1' },
-      cuts: { count: 1, match: (r) => r.query.get('partNumber') === '2' },
-      lifetimeMs: 60_000,
-    });
-    try {
-      const bucket = uniqueBucket('fault');
-      fx.track(bucket, `${bucket}+segments`);
-      const viaProxy = (path: string, init?: RequestInit) => fx.s3.client.fetch(proxy.url + path, init);
-      assert.equal((await viaProxy(`/${bucket}`, { method: 'PUT' })).status, 200, 'signed for the proxy, verified by s3api');
-      const uploadId = xmlValue(await (await viaProxy(`/${bucket}/k?uploads`, { method: 'POST' })).text(), 'UploadId');
-      const part = fx.bytes.subarray(0, 5 * MiB);
-      const one = await viaProxy(`/${bucket}/k?partNumber=1&uploadId=${uploadId}`, { method: 'PUT', body: part });
-      assert.equal(one.status, 200);
-      assert.notEqual(unquote(one.headers.get('etag')), md5Hex(part), 'the stored part is not what the client sent');
-      await assert.rejects(viaProxy(`/${bucket}/k?partNumber=2&uploadId=${uploadId}`, { method: 'PUT', body: part }));
-      const listed = xmlValues(await (await fx.s3.fetch(`/${bucket}/k?uploadId=${uploadId}`)).text(), 'PartNumber');
-      assert.deepEqual(listed, ['1'], 'the cut part was not stored');
-      assert.deepEqual(
-        proxy.requests.map((r) => [r.method, r.query.match(/partNumber=\d/)?.[0] ?? '', r.status, r.cut, r.flipped]),
-        [['PUT', '', 200, false, false], ['POST', '', 200, false, false], ['PUT', 'partNumber=1', 200, false, true], ['PUT', 'partNumber=2', null, true, false]],
-      );
-      assert.equal((await fx.s3.fetch(`/${bucket}/k?uploadId=${uploadId}`, { method: 'DELETE' })).status, 204);
-    } finally {
-      await proxy.close();
-    }
-  });
+  test(
+    'SigV4 through it holds (Host unchanged); a flipped byte gives a part ETag that differs; a cut part is never listed',
+    T,
+    async () => {
+      const proxy = await startFaultProxy({
+        upstream: swiftOf(fx.cloud).url,
+        flip: { match: (r) => r.query.get('partNumber') === '1' },
+        cuts: { count: 1, match: (r) => r.query.get('partNumber') === '2' },
+        lifetimeMs: 60_000,
+      });
+      try {
+        const bucket = uniqueBucket('fault');
+        fx.track(bucket, `${bucket}+segments`);
+        const viaProxy = (path: string, init?: RequestInit) => fx.s3.client.fetch(proxy.url + path, init);
+        assert.equal((await viaProxy(`/${bucket}`, { method: 'PUT' })).status, 200, 'signed for the proxy, verified by s3api');
+        const uploadId = xmlValue(await (await viaProxy(`/${bucket}/k?uploads`, { method: 'POST' })).text(), 'UploadId');
+        const part = fx.bytes.subarray(0, 5 * MiB);
+        const one = await viaProxy(`/${bucket}/k?partNumber=1&uploadId=${uploadId}`, { method: 'PUT', body: part });
+        assert.equal(one.status, 200);
+        assert.notEqual(unquote(one.headers.get('etag')), md5Hex(part), 'the stored part is not what the client sent');
+        await assert.rejects(viaProxy(`/${bucket}/k?partNumber=2&uploadId=${uploadId}`, { method: 'PUT', body: part }));
+        const listed = xmlValues(await (await fx.s3.fetch(`/${bucket}/k?uploadId=${uploadId}`)).text(), 'PartNumber');
+        assert.deepEqual(listed, ['1'], 'the cut part was not stored');
+        assert.deepEqual(
+          proxy.requests.map((r) => [r.method, r.query.match(/partNumber=\d/)?.[0] ?? '', r.status, r.cut, r.flipped]),
+          [
+            ['PUT', '', 200, false, false],
+            ['POST', '', 200, false, false],
+            ['PUT', 'partNumber=1', 200, false, true],
+            ['PUT', 'partNumber=2', null, true, false],
+          ],
+        );
+        assert.equal((await fx.s3.fetch(`/${bucket}/k?uploadId=${uploadId}`, { method: 'DELETE' })).status, 204);
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
 
   test('a Swift PUT cut mid-body stores nothing; a TempURL through the proxy reads', T, async () => {
     const c = await fx.newContainer('fault');
-    const proxy = await startFaultProxy({ upstream: swiftOf(fx.cloud).url, cuts: { count: 1, match: { method: 'PUT' } }, lifetimeMs: 60_000 });
+    const proxy = await startFaultProxy({
+      upstream: swiftOf(fx.cloud).url,
+      cuts: { count: 1, match: { method: 'PUT' } },
+      lifetimeMs: 60_000,
+    });
     try {
       const storage = proxy.rewrite(fx.swift.storageUrl);
       const token = await fx.swift.token();
@@ -72,34 +98,45 @@ describe('the fault proxy in front of the real Swift and s3api', () => {
     }
   });
 
-  test('a flipped byte is refused by the server when the client sends its digest (Swift ETag: 422, S3 Content-MD5: BadDigest)', T, async () => {
-    const c = await fx.newContainer('digest');
-    const bucket = await fx.newBucket('digest');
-    const proxy = await startFaultProxy({ upstream: swiftOf(fx.cloud).url, flip: { match: { method: 'PUT' }, count: 2 }, lifetimeMs: 60_000 });
-    try {
-      const part = fx.bytes.subarray(0, 5 * MiB);
-      const md5 = md5Hex(part);
-      const swiftPut = await fetch(`${proxy.rewrite(fx.swift.storageUrl)}/${c}/seg`, {
-        method: 'PUT',
-        body: part,
-        headers: { 'X-Auth-Token': await fx.swift.token(), ETag: md5 },
+  test(
+    'a flipped byte is refused by the server when the client sends its digest (Swift ETag: 422, S3 Content-MD5: BadDigest)',
+    T,
+    async () => {
+      const c = await fx.newContainer('digest');
+      const bucket = await fx.newBucket('digest');
+      const proxy = await startFaultProxy({
+        upstream: swiftOf(fx.cloud).url,
+        flip: { match: { method: 'PUT' }, count: 2 },
+        lifetimeMs: 60_000,
       });
-      assert.equal(swiftPut.status, 422, 'Swift refuses a body whose MD5 is not the ETag sent');
-      assert.equal((await fx.swift.fetch(`/${c}/seg`, { method: 'HEAD' })).status, 404, 'and stores nothing');
-      const uploadId = xmlValue(await (await fx.s3.fetch(`/${bucket}/k?uploads`, { method: 'POST' })).text(), 'UploadId');
-      const s3Put = await fx.s3.client.fetch(`${proxy.url}/${bucket}/k?partNumber=1&uploadId=${uploadId}`, {
-        method: 'PUT',
-        body: part,
-        headers: { 'Content-MD5': Buffer.from(md5, 'hex').toString('base64') },
-      });
-      assert.equal(s3Put.status, 400);
-      assert.equal(xmlValue(await s3Put.text(), 'Code'), 'BadDigest');
-      assert.deepEqual(proxy.requests.map((r) => r.flipped), [true, true]);
-      const listed = xmlValues(await (await fx.s3.fetch(`/${bucket}/k?uploadId=${uploadId}`)).text(), 'PartNumber');
-      assert.deepEqual(listed, [], 'no part stored');
-      assert.equal((await fx.s3.fetch(`/${bucket}/k?uploadId=${uploadId}`, { method: 'DELETE' })).status, 204);
-    } finally {
-      await proxy.close();
-    }
-  });
+      try {
+        const part = fx.bytes.subarray(0, 5 * MiB);
+        const md5 = md5Hex(part);
+        const swiftPut = await fetch(`${proxy.rewrite(fx.swift.storageUrl)}/${c}/seg`, {
+          method: 'PUT',
+          body: part,
+          headers: { 'X-Auth-Token': await fx.swift.token(), ETag: md5 },
+        });
+        assert.equal(swiftPut.status, 422, 'Swift refuses a body whose MD5 is not the ETag sent');
+        assert.equal((await fx.swift.fetch(`/${c}/seg`, { method: 'HEAD' })).status, 404, 'and stores nothing');
+        const uploadId = xmlValue(await (await fx.s3.fetch(`/${bucket}/k?uploads`, { method: 'POST' })).text(), 'UploadId');
+        const s3Put = await fx.s3.client.fetch(`${proxy.url}/${bucket}/k?partNumber=1&uploadId=${uploadId}`, {
+          method: 'PUT',
+          body: part,
+          headers: { 'Content-MD5': Buffer.from(md5, 'hex').toString('base64') },
+        });
+        assert.equal(s3Put.status, 400);
+        assert.equal(xmlValue(await s3Put.text(), 'Code'), 'BadDigest');
+        assert.deepEqual(
+          proxy.requests.map((r) => r.flipped),
+          [true, true],
+        );
+        const listed = xmlValues(await (await fx.s3.fetch(`/${bucket}/k?uploadId=${uploadId}`)).text(), 'PartNumber');
+        assert.deepEqual(listed, [], 'no part stored');
+        assert.equal((await fx.s3.fetch(`/${bucket}/k?uploadId=${uploadId}`, { method: 'DELETE' })).status, 204);
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
 });

@@ -4,7 +4,17 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AwsClient } from 'aws4fetch';
-import { md5Hex, MiB, objectStorageFixture, sha512Hex, swiftOf, unquote, xmlValue, xmlValues, type ObjectStorageFixture } from './helpers/object-storage.ts';
+import {
+  md5Hex,
+  MiB,
+  objectStorageFixture,
+  sha512Hex,
+  swiftOf,
+  unquote,
+  xmlValue,
+  xmlValues,
+  type ObjectStorageFixture,
+} from './helpers/object-storage.ts';
 
 const SIZE = 5 * MiB + 1; // two S3 parts: the 5 MiB minimum, then 1 byte
 const T = { timeout: 120_000 };
@@ -80,7 +90,13 @@ describe('S3 through s3api with SigV4 (aws4fetch, EC2 credentials from Keystone)
 
   test('a wrong secret is refused with SignatureDoesNotMatch', T, async () => {
     const creds = swiftOf(fx.cloud).s3.credentials.demo;
-    const bad = new AwsClient({ accessKeyId: creds.access, secretAccessKey: `${creds.secret}x`, service: 's3', region: fx.s3.region, retries: 0 });
+    const bad = new AwsClient({
+      accessKeyId: creds.access,
+      secretAccessKey: `${creds.secret}x`,
+      service: 's3',
+      region: fx.s3.region,
+      retries: 0,
+    });
     const r = await bad.fetch(`${fx.s3.endpoint}/`);
     assert.equal(r.status, 403);
     assert.equal(xmlValue(await r.text(), 'Code'), 'SignatureDoesNotMatch');
@@ -95,7 +111,11 @@ describe('CORS for the app origins (browser uploads)', () => {
     const url = `${fx.swift.storageUrl}/${c}/seg`;
     const pre = await fetch(url, {
       method: 'OPTIONS',
-      headers: { Origin: fx.appOrigin, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'x-auth-token,content-type' },
+      headers: {
+        Origin: fx.appOrigin,
+        'Access-Control-Request-Method': 'PUT',
+        'Access-Control-Request-Headers': 'x-auth-token,content-type',
+      },
     });
     assert.equal(pre.status, 200);
     assert.equal(pre.headers.get('access-control-allow-origin'), fx.appOrigin);
@@ -111,50 +131,57 @@ describe('CORS for the app origins (browser uploads)', () => {
     await other.body?.cancel();
   });
 
-  test('s3api: a preflight from an app origin is allowed, every multipart answer is readable with etag exposed, other origins are refused', T, async () => {
-    const bucket = await fx.newBucket('s3cors');
-    const url = `${fx.s3.endpoint}/${bucket}/k?partNumber=1&uploadId=x`;
-    const ask = { 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'authorization,x-amz-date,x-amz-content-sha256' };
-    const pre = await fetch(url, { method: 'OPTIONS', headers: { Origin: fx.appOrigin, ...ask } });
-    assert.equal(pre.status, 200);
-    assert.equal(pre.headers.get('access-control-allow-origin'), fx.appOrigin);
-    assert.match(pre.headers.get('access-control-allow-headers') ?? '', /authorization/);
-    const other = await fetch(url, { method: 'OPTIONS', headers: { Origin: refused, ...ask } });
-    assert.equal(other.status, 401);
-    assert.equal(other.headers.get('access-control-allow-origin'), null);
+  test(
+    's3api: a preflight from an app origin is allowed, every multipart answer is readable with etag exposed, other origins are refused',
+    T,
+    async () => {
+      const bucket = await fx.newBucket('s3cors');
+      const url = `${fx.s3.endpoint}/${bucket}/k?partNumber=1&uploadId=x`;
+      const ask = {
+        'Access-Control-Request-Method': 'PUT',
+        'Access-Control-Request-Headers': 'authorization,x-amz-date,x-amz-content-sha256',
+      };
+      const pre = await fetch(url, { method: 'OPTIONS', headers: { Origin: fx.appOrigin, ...ask } });
+      assert.equal(pre.status, 200);
+      assert.equal(pre.headers.get('access-control-allow-origin'), fx.appOrigin);
+      assert.match(pre.headers.get('access-control-allow-headers') ?? '', /authorization/);
+      const other = await fetch(url, { method: 'OPTIONS', headers: { Origin: refused, ...ask } });
+      assert.equal(other.status, 401);
+      assert.equal(other.headers.get('access-control-allow-origin'), null);
 
-    // every step of a multipart upload must be readable by the page: the answers s3api composes
-    // itself (initiate, list, complete, abort, errors) get theirs from the s3cors filter
-    const O = { headers: { Origin: fx.appOrigin } };
-    const readable = (r: Response, what: string) => {
-      assert.equal(r.headers.get('access-control-allow-origin'), fx.appOrigin, `${what}: ${r.status} readable by the page`);
-      const exposed = (r.headers.get('access-control-expose-headers') ?? '').toLowerCase().split(/\s*,\s*/);
-      assert.ok(exposed.includes('etag'), `${what} exposes etag: ${exposed.join(',')}`);
-    };
-    const init = await fx.s3.fetch(`/${bucket}/k?uploads`, { method: 'POST', ...O });
-    readable(init, 'InitiateMultipartUpload');
-    const uploadId = xmlValue(await init.text(), 'UploadId');
-    const part = await fx.s3.fetch(`/${bucket}/k?partNumber=1&uploadId=${uploadId}`, { method: 'PUT', body: 'abc', ...O });
-    assert.equal(part.status, 200);
-    readable(part, 'UploadPart');
-    assert.equal(unquote(part.headers.get('etag')), md5Hex('abc'));
-    const list = await fx.s3.fetch(`/${bucket}/k?uploadId=${uploadId}`, O);
-    readable(list, 'ListParts');
-    assert.deepEqual(xmlValues(await list.text(), 'PartNumber'), ['1']);
-    const done = await fx.s3.fetch(`/${bucket}/k?uploadId=${uploadId}`, {
-      method: 'POST',
-      body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"${md5Hex('abc')}"</ETag></Part></CompleteMultipartUpload>`,
-      ...O,
-    });
-    readable(done, 'CompleteMultipartUpload');
-    assert.equal(done.status, 200, await done.clone().text());
-    assert.match(xmlValue(await done.text(), 'ETag') ?? '', /-1"?$/);
-    const missing = await fx.s3.fetch(`/${bucket}/nothing`, O);
-    assert.equal(missing.status, 404);
-    readable(missing, 'an S3 error');
-    const abortInit = await fx.s3.fetch(`/${bucket}/k2?uploads`, { method: 'POST', ...O });
-    const abort = await fx.s3.fetch(`/${bucket}/k2?uploadId=${xmlValue(await abortInit.text(), 'UploadId')}`, { method: 'DELETE', ...O });
-    assert.equal(abort.status, 204);
-    readable(abort, 'AbortMultipartUpload');
-  });
+      // every step of a multipart upload must be readable by the page: the answers s3api composes
+      // itself (initiate, list, complete, abort, errors) get theirs from the s3cors filter
+      const O = { headers: { Origin: fx.appOrigin } };
+      const readable = (r: Response, what: string) => {
+        assert.equal(r.headers.get('access-control-allow-origin'), fx.appOrigin, `${what}: ${r.status} readable by the page`);
+        const exposed = (r.headers.get('access-control-expose-headers') ?? '').toLowerCase().split(/\s*,\s*/);
+        assert.ok(exposed.includes('etag'), `${what} exposes etag: ${exposed.join(',')}`);
+      };
+      const init = await fx.s3.fetch(`/${bucket}/k?uploads`, { method: 'POST', ...O });
+      readable(init, 'InitiateMultipartUpload');
+      const uploadId = xmlValue(await init.text(), 'UploadId');
+      const part = await fx.s3.fetch(`/${bucket}/k?partNumber=1&uploadId=${uploadId}`, { method: 'PUT', body: 'abc', ...O });
+      assert.equal(part.status, 200);
+      readable(part, 'UploadPart');
+      assert.equal(unquote(part.headers.get('etag')), md5Hex('abc'));
+      const list = await fx.s3.fetch(`/${bucket}/k?uploadId=${uploadId}`, O);
+      readable(list, 'ListParts');
+      assert.deepEqual(xmlValues(await list.text(), 'PartNumber'), ['1']);
+      const done = await fx.s3.fetch(`/${bucket}/k?uploadId=${uploadId}`, {
+        method: 'POST',
+        body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"${md5Hex('abc')}"</ETag></Part></CompleteMultipartUpload>`,
+        ...O,
+      });
+      readable(done, 'CompleteMultipartUpload');
+      assert.equal(done.status, 200, await done.clone().text());
+      assert.match(xmlValue(await done.text(), 'ETag') ?? '', /-1"?$/);
+      const missing = await fx.s3.fetch(`/${bucket}/nothing`, O);
+      assert.equal(missing.status, 404);
+      readable(missing, 'an S3 error');
+      const abortInit = await fx.s3.fetch(`/${bucket}/k2?uploads`, { method: 'POST', ...O });
+      const abort = await fx.s3.fetch(`/${bucket}/k2?uploadId=${xmlValue(await abortInit.text(), 'UploadId')}`, { method: 'DELETE', ...O });
+      assert.equal(abort.status, 204);
+      readable(abort, 'AbortMultipartUpload');
+    },
+  );
 });

@@ -5,7 +5,17 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { findEndpoint } from '../../src/core/openstack/index.ts';
 import { deleteImages, signIn, uniqueName } from './helpers/cloud.ts';
-import { accountPath, md5Hex, MiB, objectStorageFixture, sha512Hex, swiftOf, tempUrl, unquote, type ObjectStorageFixture } from './helpers/object-storage.ts';
+import {
+  accountPath,
+  md5Hex,
+  MiB,
+  objectStorageFixture,
+  sha512Hex,
+  swiftOf,
+  tempUrl,
+  unquote,
+  type ObjectStorageFixture,
+} from './helpers/object-storage.ts';
 
 const SIZE = 5 * MiB + 1;
 const T = { timeout: 120_000 };

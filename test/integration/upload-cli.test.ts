@@ -35,7 +35,9 @@ function cli(args: string[], timeout = 120_000) {
 function states(): UploadState[] {
   const dir = join(cache, 'image-inspector/uploads');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((n) => n.endsWith('.json')).map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as UploadState);
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as UploadState);
 }
 
 before(async () => {
@@ -57,7 +59,24 @@ describe('image-inspector upload (CLI)', { timeout: 300_000 }, () => {
   test('--via swift --json: exactly the contract, exit 0, image verified, progress on stderr, no state left', () => {
     const c = uniqueBucket('cli-swift');
     containers.push(c, `${c}_segments`);
-    const r = cli([file.path, '--via', 'swift', '--os-cloud', 'demo', '--container', c, '--segment-size', '8M', '--json', '--name', 'cli-swift', '--property', 'hw_disk_bus=virtio', '--min-ram', '64']);
+    const r = cli([
+      file.path,
+      '--via',
+      'swift',
+      '--os-cloud',
+      'demo',
+      '--container',
+      c,
+      '--segment-size',
+      '8M',
+      '--json',
+      '--name',
+      'cli-swift',
+      '--property',
+      'hw_disk_bus=virtio',
+      '--min-ram',
+      '64',
+    ]);
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as UploadOutcome;
     assert.deepEqual(Object.keys(out).sort(), ['bytesSent', 'image', 'md5', 'object', 'resumed', 'sha512']);
@@ -119,11 +138,31 @@ describe('image-inspector upload (CLI)', { timeout: 300_000 }, () => {
   test('SIGTERM stops with exit 2 and one sentence, keeping the state', async () => {
     const c = uniqueBucket('cli-term');
     containers.push(c, `${c}_segments`);
-    const child = spawn(process.execPath, [BIN, 'upload', file.path, '--via', 'swift', '--os-cloud', 'demo', '--container', c, '--segment-size', '2M', '--parallel', '1', '--no-register'], { cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'upload',
+        file.path,
+        '--via',
+        'swift',
+        '--os-cloud',
+        'demo',
+        '--container',
+        c,
+        '--segment-size',
+        '2M',
+        '--parallel',
+        '1',
+        '--no-register',
+      ],
+      { cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-    for (let i = 0; i < 6000 && !(states().find((s) => s.target.kind === 'swift' && s.target.container === c)?.parts.length); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 6000 && !states().find((s) => s.target.kind === 'swift' && s.target.container === c)?.parts.length; i++)
+      await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGTERM');
     assert.equal(await exited, 2);
     assert.match(stderr, /Interrupted; the parts stored so far are kept: run the same command again to resume\.\n$/);
@@ -134,7 +173,9 @@ describe('image-inspector upload (CLI)', { timeout: 300_000 }, () => {
     const dir = await mkdtemp(join(tmpdir(), 'ii-cli-unsafe-'));
     try {
       const q = join(dir, 'backed.qcow2');
-      const made = spawnSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', '/etc/hostname', '-F', 'raw', q, '1M'], { encoding: 'utf8' });
+      const made = spawnSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', '/etc/hostname', '-F', 'raw', q, '1M'], {
+        encoding: 'utf8',
+      });
       assert.equal(made.status, 0, made.stderr);
       const r = cli([q, '--via', 'swift', '--os-cloud', 'demo']);
       assert.equal(r.status, 1);

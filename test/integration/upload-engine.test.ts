@@ -8,7 +8,17 @@ import { startUpload, type UploadEnv, type UploadProgress, type UploadRequest } 
 import { nodeDigestProvider } from '../../src/cli/node-digests.ts';
 import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
 import { fileStateStore } from '../../src/cli/upload-state-file.ts';
-import { cloudCommand, deleteImages, makeRandomFile, passwordConfig, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
+import {
+  cloudCommand,
+  deleteImages,
+  makeRandomFile,
+  passwordConfig,
+  readCloud,
+  signIn,
+  uniqueName,
+  type CloudJson,
+  type TestFile,
+} from './helpers/cloud.ts';
 import { deleteContainers, s3Access, sha512Hex, swiftAccess, swiftOf, uniqueBucket, type SwiftAccess } from './helpers/object-storage.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -50,10 +60,25 @@ function env(session: KeystoneSession, progress: UploadProgress[] = []): UploadE
   };
 }
 
-const tokenCreds = (session: KeystoneSession) => ({ kind: 'keystone-token' as const, getToken: () => session.getToken(), invalidate: (t: string) => session.invalidate(t) });
+const tokenCreds = (session: KeystoneSession) => ({
+  kind: 'keystone-token' as const,
+  getToken: () => session.getToken(),
+  invalidate: (t: string) => session.invalidate(t),
+});
 
 function request(over: Partial<UploadRequest>): UploadRequest {
-  return { file: file.blob, fileName: 'engine.raw', lastModified: 1, via: 'glance', register: { fields: { name: uniqueName('engine'), disk_format: 'raw', container_format: 'bare' }, method: 'web-download', deleteObjectAfter: false }, ...over };
+  return {
+    file: file.blob,
+    fileName: 'engine.raw',
+    lastModified: 1,
+    via: 'glance',
+    register: {
+      fields: { name: uniqueName('engine'), disk_format: 'raw', container_format: 'bare' },
+      method: 'web-download',
+      deleteObjectAfter: false,
+    },
+    ...over,
+  };
 }
 
 /** The stored object's bytes hashed as they stream back (never held whole). */
@@ -97,7 +122,10 @@ describe('upload engine against the real cloud', { timeout: 240_000 }, () => {
     const storageUrl = swiftOf(cloud).storageUrls.demo;
     const out = await startUpload(
       request({
-        via: 'swift', partSize: 8 * MiB, parallel: 3, credentials: tokenCreds(session),
+        via: 'swift',
+        partSize: 8 * MiB,
+        parallel: 3,
+        credentials: tokenCreds(session),
         target: { kind: 'swift', storageUrl, container, object: 'disk/engine.raw', segmentContainer: `${container}_segments` },
       }),
       env(session),
@@ -105,7 +133,10 @@ describe('upload engine against the real cloud', { timeout: 240_000 }, () => {
     images.push(out.image!.id);
     assert.equal(out.image!.status, 'active');
     assert.equal(out.image!.os_hash_value, file.sha512);
-    assert.deepEqual({ ...out.object!, etag: undefined }, { container, name: 'disk/engine.raw', etag: undefined, size: file.size, parts: 6 });
+    assert.deepEqual(
+      { ...out.object!, etag: undefined },
+      { container, name: 'disk/engine.raw', etag: undefined, size: file.size, parts: 6 },
+    );
     const head = await swift.fetch(`/${container}/disk/engine.raw`, { method: 'HEAD' });
     assert.equal(head.headers.get('etag')?.replace(/"/g, ''), out.object!.etag);
     assert.equal(await storedSha512(`${storageUrl}/${container}/disk/engine.raw`, { 'X-Auth-Token': await swift.token() }), file.sha512);
@@ -119,7 +150,9 @@ describe('upload engine against the real cloud', { timeout: 240_000 }, () => {
     const bucket = uniqueBucket('eng-s3');
     containers.push(bucket, `${bucket}+segments`);
     const base = {
-      via: 's3' as const, partSize: 6 * MiB, parallel: 4,
+      via: 's3' as const,
+      partSize: 6 * MiB,
+      parallel: 4,
       credentials: { kind: 's3' as const, accessKeyId: s3.credentials.demo.access, secretAccessKey: s3.credentials.demo.secret },
       target: { kind: 's3' as const, endpoint: s3.endpoint, region: s3.region, bucket, key: 'engine.raw' },
     };
@@ -140,17 +173,33 @@ describe('upload engine against the real cloud', { timeout: 240_000 }, () => {
     const { session } = await signIn(cloud);
     const container = uniqueBucket('eng-cancel');
     containers.push(container, `${container}_segments`);
-    const target = { kind: 'swift' as const, storageUrl: swiftOf(cloud).storageUrls.demo, container, object: 'cancel.raw', segmentContainer: `${container}_segments` };
+    const target = {
+      kind: 'swift' as const,
+      storageUrl: swiftOf(cloud).storageUrls.demo,
+      container,
+      object: 'cancel.raw',
+      segmentContainer: `${container}_segments`,
+    };
     const segments = async () => ((await (await swift.fetch(`/${container}_segments?format=json`)).json()) as unknown[]).length;
     const req = () => request({ via: 'swift', partSize: 2 * MiB, parallel: 2, register: null, credentials: tokenCreds(session), target });
     const e = env(session);
     const store = e.store;
-    let h = startUpload(req(), { ...e, onProgress: (p) => { if (p.storedBytes >= 8 * MiB) h.pause(); } });
+    let h = startUpload(req(), {
+      ...e,
+      onProgress: (p) => {
+        if (p.storedBytes >= 8 * MiB) h.pause();
+      },
+    });
     await assert.rejects(h.done, (err: unknown) => (err as { paused?: boolean }).paused === true);
     const kept = await segments();
     assert.ok(kept >= 4, `${kept} segments kept`);
     assert.equal((await store.list()).filter((s) => s.target.kind === 'swift' && s.target.container === container).length, 1);
-    h = startUpload(req(), { ...e, onProgress: (p) => { if (p.storedBytes >= 12 * MiB) void h.cancel(); } });
+    h = startUpload(req(), {
+      ...e,
+      onProgress: (p) => {
+        if (p.storedBytes >= 12 * MiB) void h.cancel();
+      },
+    });
     await assert.rejects(h.done, (err: unknown) => (err as { paused?: boolean }).paused === false);
     await h.cancel();
     assert.equal(await segments(), 0);
@@ -165,25 +214,53 @@ describe('upload engine against the real cloud', { timeout: 240_000 }, () => {
       containers.push(container, `${container}_segments`);
       const started = Date.now();
       let renewed = 0;
-      const creds = { kind: 'keystone-token' as const, getToken: () => session.getToken(), invalidate: (t: string) => { renewed++; session.invalidate(t); } };
+      const creds = {
+        kind: 'keystone-token' as const,
+        getToken: () => session.getToken(),
+        invalidate: (t: string) => {
+          renewed++;
+          session.invalidate(t);
+        },
+      };
       const e = env(session);
       const out = await startUpload(
         request({
-          via: 'swift', partSize: 1 * MiB, parallel: 1, register: null, credentials: creds,
-          target: { kind: 'swift', storageUrl: swiftOf(cloud).storageUrls.demo, container, object: 'token.raw', segmentContainer: `${container}_segments` },
+          via: 'swift',
+          partSize: 1 * MiB,
+          parallel: 1,
+          register: null,
+          credentials: creds,
+          target: {
+            kind: 'swift',
+            storageUrl: swiftOf(cloud).storageUrls.demo,
+            container,
+            object: 'token.raw',
+            segmentContainer: `${container}_segments`,
+          },
           file: file.blob.slice(0, 12 * MiB),
         }),
         {
           ...e,
-          digests: { ...e.digests, whole: async (b) => ({ sha512: sha512Hex(new Uint8Array(await b.arrayBuffer())), md5: '', size: b.size }) },
+          digests: {
+            ...e.digests,
+            whole: async (b) => ({ sha512: sha512Hex(new Uint8Array(await b.arrayBuffer())), md5: '', size: b.size }),
+          },
           // slow each segment down so that the 5 s token expires between them
-          transport: { send: async (r) => { await new Promise((res) => setTimeout(res, 700)); return nodeHttpTransport().send(r); } },
+          transport: {
+            send: async (r) => {
+              await new Promise((res) => setTimeout(res, 700));
+              return nodeHttpTransport().send(r);
+            },
+          },
         },
       ).done;
       assert.ok(Date.now() - started > 6000, 'the upload outlived the token');
       assert.ok(renewed >= 1, 'a 401 made the engine invalidate the token and renew it');
       assert.equal(out.object!.parts, 12);
-      assert.equal(await storedSha512(`${swiftOf(cloud).storageUrls.demo}/${container}/token.raw`, { 'X-Auth-Token': await session.getToken() }), sha512Hex(new Uint8Array(await file.blob.slice(0, 12 * MiB).arrayBuffer())));
+      assert.equal(
+        await storedSha512(`${swiftOf(cloud).storageUrls.demo}/${container}/token.raw`, { 'X-Auth-Token': await session.getToken() }),
+        sha512Hex(new Uint8Array(await file.blob.slice(0, 12 * MiB).arrayBuffer())),
+      );
     } finally {
       cloud = cloudCommand(['restart', 'keystone'], { KEYSTONE_TOKEN_EXPIRATION: '' });
     }

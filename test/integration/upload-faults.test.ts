@@ -14,7 +14,16 @@ import { nodeDigestProvider } from '../../src/cli/node-digests.ts';
 import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
 import { fileStateStore } from '../../src/cli/upload-state-file.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
-import { cloudCommand, deleteImages, makeRandomFile, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
+import {
+  cloudCommand,
+  deleteImages,
+  makeRandomFile,
+  readCloud,
+  signIn,
+  uniqueName,
+  type CloudJson,
+  type TestFile,
+} from './helpers/cloud.ts';
 import { deleteContainers, swiftAccess, swiftOf, uniqueBucket, type SwiftAccess } from './helpers/object-storage.ts';
 
 const MiB = 1024 * 1024;
@@ -58,10 +67,21 @@ function env(progress: UploadProgress[], stallTimeoutMs = 60_000): UploadEnv {
 function swiftRequest(storageUrl: string, container: string, partSize: number, register = false): UploadRequest {
   containers.push(container, `${container}_segments`);
   return {
-    file: file.blob, fileName: 'faults.raw', lastModified: 1, via: 'swift', partSize, parallel: 3,
+    file: file.blob,
+    fileName: 'faults.raw',
+    lastModified: 1,
+    via: 'swift',
+    partSize,
+    parallel: 3,
     target: { kind: 'swift', storageUrl, container, object: 'faults.raw', segmentContainer: `${container}_segments` },
     credentials: { kind: 'keystone-token', getToken: () => session.getToken(), invalidate: (t) => session.invalidate(t) },
-    register: register ? { fields: { name: uniqueName('faults'), disk_format: 'raw', container_format: 'bare' }, method: 'web-download', deleteObjectAfter: false } : null,
+    register: register
+      ? {
+          fields: { name: uniqueName('faults'), disk_format: 'raw', container_format: 'bare' },
+          method: 'web-download',
+          deleteObjectAfter: false,
+        }
+      : null,
   };
 }
 
@@ -89,7 +109,12 @@ const segmentKey = (r: FaultProxy['requests'][number]) => (/_segments\//.test(r.
 
 describe('upload engine through the fault proxy (real Swift and s3api)', { timeout: 300_000 }, () => {
   test('20 connections cut at random points: the upload completes, no confirmed segment is sent again, sha512 equal', async () => {
-    const proxy = await startFaultProxy({ upstream: swiftOf(cloud).url, cuts: { count: 20, probability: 0.5, match: { method: 'PUT', path: /_segments\// } }, seed: 7, lifetimeMs: 240_000 });
+    const proxy = await startFaultProxy({
+      upstream: swiftOf(cloud).url,
+      cuts: { count: 20, probability: 0.5, match: { method: 'PUT', path: /_segments\// } },
+      seed: 7,
+      lifetimeMs: 240_000,
+    });
     try {
       const progress: UploadProgress[] = [];
       const c = uniqueBucket('cuts');
@@ -98,7 +123,10 @@ describe('upload engine through the fault proxy (real Swift and s3api)', { timeo
       assert.equal(assertNoPartSentTwice(proxy, segmentKey), 33);
       assert.ok(progress.at(-1)!.retries >= 20);
       assert.ok(out.bytesSent > file.size, 'the cut bytes were sent again');
-      assert.equal(await storedSha512(`${swiftOf(cloud).storageUrls.demo}/${c}/faults.raw`, { 'X-Auth-Token': await swift.token() }), file.sha512);
+      assert.equal(
+        await storedSha512(`${swiftOf(cloud).storageUrls.demo}/${c}/faults.raw`, { 'X-Auth-Token': await swift.token() }),
+        file.sha512,
+      );
     } finally {
       await proxy.close();
     }
@@ -116,14 +144,25 @@ describe('upload engine through the fault proxy (real Swift and s3api)', { timeo
     try {
       const progress: UploadProgress[] = [];
       const c = uniqueBucket('stall');
-      const out = await startUpload(swiftRequest(proxy.rewrite(swiftOf(cloud).storageUrls.demo), c, 4 * MiB, true), env(progress, 3000)).done;
+      const out = await startUpload(swiftRequest(proxy.rewrite(swiftOf(cloud).storageUrls.demo), c, 4 * MiB, true), env(progress, 3000))
+        .done;
       images.push(out.image!.id);
       assert.deepEqual([proxy.faults.stalls, proxy.faults.flips], [1, 1]);
       const reasons = new Set(progress.map((p) => p.lastRetryReason).filter(Boolean));
-      assert.ok([...reasons].some((r) => /Segment 3 stalled/.test(r!)), [...reasons].join(' | '));
-      assert.ok([...reasons].some((r) => /Segment 6 arrived damaged/.test(r!)), [...reasons].join(' | '));
+      assert.ok(
+        [...reasons].some((r) => /Segment 3 stalled/.test(r!)),
+        [...reasons].join(' | '),
+      );
+      assert.ok(
+        [...reasons].some((r) => /Segment 6 arrived damaged/.test(r!)),
+        [...reasons].join(' | '),
+      );
       const flips = proxy.requests.filter((r) => flipped.test(r.path));
-      assert.deepEqual(flips.map((r) => r.status), [422, 201], 'Swift refused the damaged body (ETag header) and took the re-sent one');
+      assert.deepEqual(
+        flips.map((r) => r.status),
+        [422, 201],
+        'Swift refused the damaged body (ETag header) and took the re-sent one',
+      );
       assertNoPartSentTwice(proxy, segmentKey);
       assert.equal(out.image!.status, 'active');
       assert.equal(out.image!.os_hash_value, file.sha512);
@@ -134,23 +173,42 @@ describe('upload engine through the fault proxy (real Swift and s3api)', { timeo
 
   test('S3: a flipped byte in one part is refused (BadDigest) and the part re-sent; the object verifies', async () => {
     const s3 = swiftOf(cloud).s3;
-    const proxy = await startFaultProxy({ upstream: s3.endpoint, flip: { match: (r) => r.query.get('partNumber') === '2' }, lifetimeMs: 240_000 });
+    const proxy = await startFaultProxy({
+      upstream: s3.endpoint,
+      flip: { match: (r) => r.query.get('partNumber') === '2' },
+      lifetimeMs: 240_000,
+    });
     try {
       const bucket = uniqueBucket('flip');
       containers.push(bucket, `${bucket}+segments`);
       const progress: UploadProgress[] = [];
       const out = await startUpload(
         {
-          file: file.blob, fileName: 'faults.raw', lastModified: 1, via: 's3', partSize: 5 * MiB, parallel: 3,
+          file: file.blob,
+          fileName: 'faults.raw',
+          lastModified: 1,
+          via: 's3',
+          partSize: 5 * MiB,
+          parallel: 3,
           target: { kind: 's3', endpoint: proxy.url, region: s3.region, bucket, key: 'faults.raw' },
           credentials: { kind: 's3', accessKeyId: s3.credentials.demo.access, secretAccessKey: s3.credentials.demo.secret },
-          register: { fields: { name: uniqueName('s3flip'), disk_format: 'raw', container_format: 'bare' }, method: 'web-download', deleteObjectAfter: true },
+          register: {
+            fields: { name: uniqueName('s3flip'), disk_format: 'raw', container_format: 'bare' },
+            method: 'web-download',
+            deleteObjectAfter: true,
+          },
         },
         env(progress),
       ).done;
       images.push(out.image!.id);
       const part2 = proxy.requests.filter((r) => r.method === 'PUT' && /partNumber=2&/.test(`${r.query}&`));
-      assert.deepEqual(part2.map((r) => [r.flipped, r.status]), [[true, 400], [false, 200]]);
+      assert.deepEqual(
+        part2.map((r) => [r.flipped, r.status]),
+        [
+          [true, 400],
+          [false, 200],
+        ],
+      );
       assertNoPartSentTwice(proxy, (r) => new URLSearchParams(r.query).get('partNumber'));
       assert.equal(out.image!.os_hash_value, file.sha512);
       // deleteObjectAfter: the object is gone once the image is verified
@@ -170,7 +228,12 @@ describe('upload engine through the fault proxy (real Swift and s3api)', { timeo
       ...e,
       retry: { attempts: 12, baseDelayMs: 500, maxDelayMs: 4000, stallTimeoutMs: 20_000 },
       // slow enough that the restart lands in the middle
-      transport: { send: async (r) => { await new Promise((res) => setTimeout(res, 150)); return nodeHttpTransport().send(r); } },
+      transport: {
+        send: async (r) => {
+          await new Promise((res) => setTimeout(res, 150));
+          return nodeHttpTransport().send(r);
+        },
+      },
       onProgress: (p) => {
         progress.push(p);
         if (!restarted && p.storedBytes > file.size / 3) {
@@ -182,6 +245,9 @@ describe('upload engine through the fault proxy (real Swift and s3api)', { timeo
     const out = await h.done;
     assert.ok(restarted);
     assert.equal(out.object!.parts, 33);
-    assert.equal(await storedSha512(`${swiftOf(cloud).storageUrls.demo}/${c}/faults.raw`, { 'X-Auth-Token': await swift.token() }), file.sha512);
+    assert.equal(
+      await storedSha512(`${swiftOf(cloud).storageUrls.demo}/${c}/faults.raw`, { 'X-Auth-Token': await swift.token() }),
+      file.sha512,
+    );
   });
 });

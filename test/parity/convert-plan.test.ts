@@ -22,9 +22,10 @@ async function inspect(file: string): Promise<InspectionResult> {
   const path = join(corpus.dir, file);
   const safety = await inspectSafety(blobSource(await openAsBlob(path), file));
   const driver = qemuDriverFor(safety.detected);
-  const info = safety.qemuAccess !== 'none' && driver
-    ? JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-f', driver, path], { encoding: 'utf8' }))
-    : null;
+  const info =
+    safety.qemuAccess !== 'none' && driver
+      ? JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-f', driver, path], { encoding: 'utf8' }))
+      : null;
   return buildInspection({ file, safety, info });
 }
 
@@ -35,7 +36,16 @@ describe('planConversion', () => {
     assert.equal(conversionAdvised(r), true);
     const out = planConversion(r, 'qcow2', 'small-monolithicFlat.vmdk');
     assert.ok(out.ok, out.ok ? '' : out.reason);
-    assert.deepEqual(out.plan.args, ['convert', '-p', '-f', 'vmdk', '-O', 'qcow2', '/in/small-monolithicFlat.vmdk', '/out/small-monolithicFlat.qcow2']);
+    assert.deepEqual(out.plan.args, [
+      'convert',
+      '-p',
+      '-f',
+      'vmdk',
+      '-O',
+      'qcow2',
+      '/in/small-monolithicFlat.vmdk',
+      '/out/small-monolithicFlat.qcow2',
+    ]);
     assert.deepEqual(out.plan.measureArgs.slice(0, 6), ['measure', '--output=json', '-f', 'vmdk', '-O', 'qcow2']);
     assert.equal(out.plan.target, 'qcow2');
   });
@@ -88,11 +98,25 @@ describe('planConversion', () => {
     assert.ok(out.ok);
     const dir = mkdtempSync(join(tmpdir(), 'ii-plan-'));
     try {
-      const args = out.plan.args.filter((a) => a !== '-p').map((a) =>
-        a.startsWith('/in/') ? join(corpus.dir, a.slice(4)) : a.startsWith('/out/') ? join(dir, a.slice(5)) : a);
+      const args = out.plan.args
+        .filter((a) => a !== '-p')
+        .map((a) => (a.startsWith('/in/') ? join(corpus.dir, a.slice(4)) : a.startsWith('/out/') ? join(dir, a.slice(5)) : a));
       execFileSync('qemu-img', args);
-      execFileSync('qemu-img', ['compare', '-q', '-f', 'vmdk', '-F', 'qcow2', join(corpus.dir, 'small-monolithicFlat.vmdk'), join(dir, out.plan.outputName)]);
-      const measured = execFileSync('qemu-img', out.plan.measureArgs.map((a) => (a.startsWith('/in/') ? join(corpus.dir, a.slice(4)) : a)), { encoding: 'utf8' });
+      execFileSync('qemu-img', [
+        'compare',
+        '-q',
+        '-f',
+        'vmdk',
+        '-F',
+        'qcow2',
+        join(corpus.dir, 'small-monolithicFlat.vmdk'),
+        join(dir, out.plan.outputName),
+      ]);
+      const measured = execFileSync(
+        'qemu-img',
+        out.plan.measureArgs.map((a) => (a.startsWith('/in/') ? join(corpus.dir, a.slice(4)) : a)),
+        { encoding: 'utf8' },
+      );
       assert.ok(spaceNeeded(r.virtualSize ?? 0, measured) > 0);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -73,9 +73,12 @@ describe('hostile and broken images', () => {
 
   test('a timeout stops a long conversion, and the next run works', async () => {
     const src = corpus.images.find((i) => i.id === 'big.raw')!;
-    const r = await runQemuImg(['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', src.path, join(work.dir, 't.vmdk')], {
-      timeoutMs: 300,
-    });
+    const r = await runQemuImg(
+      ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', src.path, join(work.dir, 't.vmdk')],
+      {
+        timeoutMs: 300,
+      },
+    );
     assert.equal(r.failure, 'timeout');
     assert.equal(r.exitCode, KILLED_EXIT_CODE);
     assert.match(r.stderr, /stopped: no result after 300 ms/);

@@ -34,8 +34,13 @@ before(async () => {
     const done = (complete: boolean) => {
       const body = Buffer.concat(chunks);
       received.push({
-        method: req.method ?? '', url: req.url ?? '', host: req.headers.host ?? '', length: body.length,
-        declared: Number(req.headers['content-length'] ?? -1), complete, md5: md5(body),
+        method: req.method ?? '',
+        url: req.url ?? '',
+        host: req.headers.host ?? '',
+        length: body.length,
+        declared: Number(req.headers['content-length'] ?? -1),
+        complete,
+        md5: md5(body),
       });
       return body;
     };
@@ -95,7 +100,19 @@ describe('fault proxy', () => {
     assert.equal(got.md5, md5(body));
     assert.deepEqual(
       { ...p.requests[0] },
-      { index: 0, method: 'PUT', path: '/c/o', query: 'partNumber=3&uploadId=u', bytesIn: body.length, contentLength: body.length, bytesOut: 'got 300000'.length, status: 201, cut: false, stalled: false, flipped: false },
+      {
+        index: 0,
+        method: 'PUT',
+        path: '/c/o',
+        query: 'partNumber=3&uploadId=u',
+        bytesIn: body.length,
+        contentLength: body.length,
+        bytesOut: 'got 300000'.length,
+        status: 201,
+        cut: false,
+        stalled: false,
+        flipped: false,
+      },
     );
     assert.equal(p.rewrite(`${base}/c/o?x=1`), `${p.url}/c/o?x=1`);
     assert.throws(() => p.rewrite('http://127.0.0.1:1/c'), /not on the upstream/);
@@ -121,8 +138,14 @@ describe('fault proxy', () => {
     const before = received.length;
     const results = [];
     for (let i = 0; i < 5; i++) results.push(await put(`${p.url}/seg/${i}`, body));
-    assert.ok(results.slice(0, 3).every((r) => 'error' in r), JSON.stringify(results));
-    assert.deepEqual(results.slice(3).map((r) => ('status' in r ? r.status : r.error)), [201, 201]);
+    assert.ok(
+      results.slice(0, 3).every((r) => 'error' in r),
+      JSON.stringify(results),
+    );
+    assert.deepEqual(
+      results.slice(3).map((r) => ('status' in r ? r.status : r.error)),
+      [201, 201],
+    );
     assert.equal(p.faults.cuts, 3);
     await settle(before + 5);
     const seen = received.slice(before);
@@ -180,7 +203,10 @@ describe('fault proxy', () => {
     const corrupted = Buffer.from(body);
     corrupted[body.length >> 1] ^= 1;
     assert.equal(two.etag, md5(corrupted), 'exactly one byte, in the middle');
-    assert.deepEqual(p.requests.map((r) => r.flipped), [false, true, false]);
+    assert.deepEqual(
+      p.requests.map((r) => r.flipped),
+      [false, true, false],
+    );
   });
 
   test('only a loopback upstream is accepted', T, async () => {
@@ -194,7 +220,10 @@ describe('fault proxy', () => {
     const over = await fetch(`${p.url}/b`, { method: 'PUT', body: 'x' });
     assert.equal(over.status, 503);
     assert.match(await over.text(), /budget of 2 requests/);
-    assert.deepEqual(p.requests.map((r) => r.status), [201, 201, 503]);
+    assert.deepEqual(
+      p.requests.map((r) => r.status),
+      [201, 201, 503],
+    );
 
     const short = await proxy({ lifetimeMs: 200 });
     assert.equal((await fetch(`${short.url}/b`, { method: 'PUT', body: 'x' })).status, 201);

@@ -25,9 +25,12 @@ function emitted(): Map<string, string> {
   for (const m of sources.matchAll(re)) {
     for (const lit of m[1]!.matchAll(/['`]([^'`]+)['`]/g)) {
       const code = lit[1]!;
-      const expand = code === 'compressed.${type}' ? ['gzip', 'xz', 'bzip2', 'zstd'].map((t) => `compressed.${t}`)
-        : code === '${format}.unsupported' ? ['parallels', 'bochs', 'cloop', 'dmg'].map((f) => `${f}.unsupported`)
-        : [code];
+      const expand =
+        code === 'compressed.${type}'
+          ? ['gzip', 'xz', 'bzip2', 'zstd'].map((t) => `compressed.${t}`)
+          : code === '${format}.unsupported'
+            ? ['parallels', 'bochs', 'cloop', 'dmg'].map((f) => `${f}.unsupported`)
+            : [code];
       for (const c of expand) out.set(c, m[2]!);
     }
   }

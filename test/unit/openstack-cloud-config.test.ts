@@ -2,7 +2,16 @@
 // cover (test/integration/keystone.test.ts signs in with those).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { OpenStackError, extractDetail, httpError, imagePatch, parseCloudFile, parseCloudsYaml, parseOpenrc, type GlanceImage } from '../../src/core/openstack/index.ts';
+import {
+  OpenStackError,
+  extractDetail,
+  httpError,
+  imagePatch,
+  parseCloudFile,
+  parseCloudsYaml,
+  parseOpenrc,
+  type GlanceImage,
+} from '../../src/core/openstack/index.ts';
 
 describe('clouds.yaml', () => {
   const yaml = `
@@ -41,7 +50,10 @@ clouds:
   test('several clouds without a choice, unknown name, not YAML, unsupported auth type: each says what is wrong', () => {
     assert.throws(() => parseCloudsYaml(yaml), /several clouds \(prod, ci\): choose one/);
     assert.throws(() => parseCloudsYaml(yaml, 'nope'), /No cloud named "nope".*prod, ci/);
-    assert.throws(() => parseCloudsYaml('clouds: [1, 2'), (e: unknown) => e instanceof OpenStackError && e.kind === 'bad-config' && /not valid YAML/.test(e.message));
+    assert.throws(
+      () => parseCloudsYaml('clouds: [1, 2'),
+      (e: unknown) => e instanceof OpenStackError && e.kind === 'bad-config' && /not valid YAML/.test(e.message),
+    );
     assert.throws(() => parseCloudsYaml('foo: 1'), /no "clouds:" section/);
     assert.throws(
       () => parseCloudsYaml('clouds:\n  x:\n    auth_type: v3oidcpassword\n    auth:\n      auth_url: http://k\n'),
@@ -81,10 +93,14 @@ export OS_ENDPOINT_TYPE=publicURL
 });
 
 describe('error text', () => {
-  test("webob HTML pages lose their markup and repeated status line", () => {
-    const body = '<html><head><title>413 Request Entity Too Large</title></head><body><h1>413 Request Entity Too Large</h1>Image exceeds the storage quota: 5 bytes remaining.<br /><br />\n</body></html>';
+  test('webob HTML pages lose their markup and repeated status line', () => {
+    const body =
+      '<html><head><title>413 Request Entity Too Large</title></head><body><h1>413 Request Entity Too Large</h1>Image exceeds the storage quota: 5 bytes remaining.<br /><br />\n</body></html>';
     assert.equal(extractDetail(body), 'Image exceeds the storage quota: 5 bytes remaining.');
-    assert.equal(extractDetail('{"error": {"message": "The request you have made requires authentication.", "code": 401}}'), 'The request you have made requires authentication.');
+    assert.equal(
+      extractDetail('{"error": {"message": "The request you have made requires authentication.", "code": 401}}'),
+      'The request you have made requires authentication.',
+    );
     assert.equal(extractDetail(''), undefined);
   });
   test('status → kind, with a sentence that never echoes a secret it was not given', () => {
@@ -98,9 +114,25 @@ describe('error text', () => {
 });
 
 describe('JSON-patch from edits', () => {
-  const image = { id: 'i', name: 'a', status: 'queued', visibility: 'private', protected: false, min_disk: 0, min_ram: 0, tags: [], disk_format: null, container_format: null, os_distro: 'debian', foo: 'bar' } as unknown as GlanceImage;
+  const image = {
+    id: 'i',
+    name: 'a',
+    status: 'queued',
+    visibility: 'private',
+    protected: false,
+    min_disk: 0,
+    min_ram: 0,
+    tags: [],
+    disk_format: null,
+    container_format: null,
+    os_distro: 'debian',
+    foo: 'bar',
+  } as unknown as GlanceImage;
   test('add for null core fields, replace for changed, remove for dropped properties, nothing for equal', () => {
-    const ops = imagePatch(image, { core: { name: 'a', disk_format: 'qcow2', min_ram: 512 }, properties: { os_distro: 'ubuntu', hw_qemu_guest_agent: 'yes' } });
+    const ops = imagePatch(image, {
+      core: { name: 'a', disk_format: 'qcow2', min_ram: 512 },
+      properties: { os_distro: 'ubuntu', hw_qemu_guest_agent: 'yes' },
+    });
     assert.deepEqual(ops, [
       { op: 'add', path: '/disk_format', value: 'qcow2' },
       { op: 'replace', path: '/min_ram', value: 512 },

@@ -36,7 +36,13 @@ class FakeStore implements PartBackend {
   limits = async () => ({ ...S3_LIMITS, minPartSize: 1 });
   prepare = async (s: UploadState) => void (s.uploadId ??= 'u1');
   listStored = async () => new Map([...this.parts].map(([n, p]) => [n, { etag: p.etag, size: p.size }]));
-  async putPart(_s: UploadState, span: { number: number }, body: Blob, _md5: string, o: { signal: AbortSignal; onProgress: (n: number) => void }) {
+  async putPart(
+    _s: UploadState,
+    span: { number: number },
+    body: Blob,
+    _md5: string,
+    o: { signal: AbortSignal; onProgress: (n: number) => void },
+  ) {
     this.sends.push(span.number);
     this.onSend?.(span.number);
     if (o.signal.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
@@ -55,7 +61,13 @@ class FakeStore implements PartBackend {
 function setup(bytes: Buffer, store = memoryStore()) {
   const file = new Blob([new Uint8Array(bytes)]);
   const request: UploadRequest = {
-    file, fileName: 'disk.raw', lastModified: 1, via: 's3', partSize: 1 * MiB, parallel: 2, register: null,
+    file,
+    fileName: 'disk.raw',
+    lastModified: 1,
+    via: 's3',
+    partSize: 1 * MiB,
+    parallel: 2,
+    register: null,
     target: { kind: 's3', endpoint: 'http://s3', region: 'us-east-1', bucket: 'b', key: 'k' },
     credentials: { kind: 's3', accessKeyId: 'a', secretAccessKey: 's' },
   };
@@ -66,7 +78,19 @@ function setup(bytes: Buffer, store = memoryStore()) {
 function run(backend: FakeStore, request: UploadRequest, env: UploadEnv, signal = new AbortController().signal) {
   const progress = new ProgressTracker(request.file.size, undefined);
   const clock = { now: () => 0, sleep: async () => undefined };
-  return { progress, result: uploadObject({ request, env, backend, signal, progress, policy: retryPolicy({ attempts: 3 }), clock, onState: () => undefined }) };
+  return {
+    progress,
+    result: uploadObject({
+      request,
+      env,
+      backend,
+      signal,
+      progress,
+      policy: retryPolicy({ attempts: 3 }),
+      clock,
+      onState: () => undefined,
+    }),
+  };
 }
 
 describe('object upload state machine', { timeout: 30_000 }, () => {
@@ -99,7 +123,10 @@ describe('object upload state machine', { timeout: 30_000 }, () => {
     const { request, env, store } = setup(bytes);
     const b = new FakeStore();
     const ctl = new AbortController();
-    b.onSend = (n) => { if (b.sends.length >= 4) ctl.abort(); void n; };
+    b.onSend = (n) => {
+      if (b.sends.length >= 4) ctl.abort();
+      void n;
+    };
     await assert.rejects(run(b, request, env, ctl.signal).result);
     const [saved] = store.map.values();
     assert.ok(saved && saved.parts.length >= 2 && saved.parts.length < 6, `saved ${saved?.parts.length} parts`);

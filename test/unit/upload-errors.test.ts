@@ -11,11 +11,14 @@ describe('upload error sentences', { timeout: 10_000 }, () => {
     const cause = new OpenStackError('x', { kind: 'bad-request', status: 400, detail: 'URI does not pass filtering' });
     const e = importFilterError('http://10.0.0.5:8080/v1/AUTH_p/images/disk.raw?temp_url_sig=abc&temp_url_expires=1', cause);
     assert.equal(e.kind, 'bad-request');
-    assert.match(e.message, /\[import_filtering_opts\], add 10\.0\.0\.5 to allowed_hosts \(and 8080 to allowed_ports if that list is not empty, http to allowed_schemes\)/);
+    assert.match(
+      e.message,
+      /\[import_filtering_opts\], add 10\.0\.0\.5 to allowed_hosts \(and 8080 to allowed_ports if that list is not empty, http to allowed_schemes\)/,
+    );
     assert.doesNotMatch(e.message, /temp_url_sig/, 'the signed URL is not repeated');
   });
 
-  test("CORS settings say exactly what to set for Swift and for an S3 bucket", () => {
+  test('CORS settings say exactly what to set for Swift and for an S3 bucket', () => {
     const swift = objectCorsSettings('swift', 'https://app.example');
     assert.match(swift, /cors_allow_origin = https:\/\/app\.example/);
     assert.match(swift, /cors_expose_headers = etag/);

@@ -28,7 +28,13 @@ describe('fingerprint', { timeout: 10_000 }, () => {
   });
 
   test('the state id depends on destination and file, not on lastModified', async () => {
-    const t = { kind: 'swift' as const, storageUrl: 'http://s/v1/AUTH_p', container: 'images', object: 'a', segmentContainer: 'images_segments' };
+    const t = {
+      kind: 'swift' as const,
+      storageUrl: 'http://s/v1/AUTH_p',
+      container: 'images',
+      object: 'a',
+      segmentContainer: 'images_segments',
+    };
     const f = { name: 'a.raw', size: 10, lastModified: 1, fingerprint: 'ff' };
     const id = await uploadStateId(t, f);
     assert.equal(await uploadStateId(t, { ...f, lastModified: 2 }), id);

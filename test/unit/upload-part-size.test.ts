@@ -23,7 +23,10 @@ describe('part sizes', { timeout: 10_000 }, () => {
   });
 
   test('requested sizes below the minimum, above the maximum or needing too many parts are refused with the limit named', () => {
-    assert.throws(() => choosePartSize(100 * MiB, S3_LIMITS, 1 * MiB), (e: unknown) => e instanceof OpenStackError && /minimum of 5 MiB \(s3api\)/.test(e.message));
+    assert.throws(
+      () => choosePartSize(100 * MiB, S3_LIMITS, 1 * MiB),
+      (e: unknown) => e instanceof OpenStackError && /minimum of 5 MiB \(s3api\)/.test(e.message),
+    );
     assert.throws(() => choosePartSize(100 * MiB, S3_LIMITS, 6 * GiB), /above the largest object of 5 GiB/);
     assert.throws(() => choosePartSize(10 * GiB, S3_LIMITS, 5 * MiB), /needs 2048 parts, more than the 1000 allowed/);
     assert.equal(choosePartSize(100 * MiB, S3_LIMITS, 8 * MiB), 8 * MiB);
@@ -31,8 +34,14 @@ describe('part sizes', { timeout: 10_000 }, () => {
 
   test('spans cover the file exactly, the last one shorter', () => {
     const spans = partSpans(20 * MiB + 5, 8 * MiB);
-    assert.deepEqual(spans.map((s) => s.size), [8 * MiB, 8 * MiB, 4 * MiB + 5]);
-    assert.deepEqual(spans.map((s) => s.number), [1, 2, 3]);
+    assert.deepEqual(
+      spans.map((s) => s.size),
+      [8 * MiB, 8 * MiB, 4 * MiB + 5],
+    );
+    assert.deepEqual(
+      spans.map((s) => s.number),
+      [1, 2, 3],
+    );
     assert.equal(spans[2]!.offset, 16 * MiB);
   });
 

@@ -105,10 +105,7 @@ export interface ModuleOptions {
   onAbort?(what: unknown): void;
   locateFile?(path: string, prefix: string): string;
   /** We instantiate from a cached WebAssembly.Module: no fetch, no file read, per run. */
-  instantiateWasm?(
-    imports: WebAssembly.Imports,
-    receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
-  ): object;
+  instantiateWasm?(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void): object;
   preRun?: Array<(mod: QemuImgModule) => void>;
 }
 

@@ -56,4 +56,3 @@ export function countIo(ops: StreamOps | undefined, counters: IoCounters): void 
     return n;
   };
 }
-

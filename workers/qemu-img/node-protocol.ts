@@ -11,9 +11,7 @@ export interface ThreadRequest {
 }
 
 export type ThreadMessage =
-  | { type: 'stdout' | 'stderr'; chunk: Uint8Array }
-  | { type: 'progress'; progress: RunProgress }
-  | { type: 'done'; result: RunResult };
+  { type: 'stdout' | 'stderr'; chunk: Uint8Array } | { type: 'progress'; progress: RunProgress } | { type: 'done'; result: RunResult };
 
 /** wasm/dist, or IMAGE_INSPECTOR_WASM_DIR (a directory with qemu-img.mjs + qemu-img.wasm). */
 export function wasmDistDir(): string {

@@ -120,7 +120,13 @@ export function runQemuImg(args: string[], opts: NodeRunOptions = {}): Promise<R
       const note = `image-inspector: qemu-img crashed: ${why}\n`;
       if (opts.stderr === 'inherit') process.stderr.write(note);
       settle(
-        { exitCode: TRAP_EXIT_CODE, stdout: concat(out), stderr: concat(err) + note, failure: 'crashed', durationMs: performance.now() - started },
+        {
+          exitCode: TRAP_EXIT_CODE,
+          stdout: concat(out),
+          stderr: concat(err) + note,
+          failure: 'crashed',
+          durationMs: performance.now() - started,
+        },
         false,
       );
     };

@@ -36,8 +36,7 @@ interface OutFile {
 }
 
 // QuotaExceededError is how OPFS says the disk (or the origin's quota) is full.
-const opfsErrno = (e: unknown): number =>
-  (e as { name?: string }).name === 'QuotaExceededError' ? ERRNO.ENOSPC : ERRNO.EIO;
+const opfsErrno = (e: unknown): number => ((e as { name?: string }).name === 'QuotaExceededError' ? ERRNO.ENOSPC : ERRNO.EIO);
 
 export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemType {
   const { counters } = opts;

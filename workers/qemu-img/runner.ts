@@ -75,7 +75,10 @@ class ByteSink {
   private chunks: Uint8Array[] = [];
   private buf = new Uint8Array(4096);
   private len = 0;
-  constructor(private readonly forward?: (chunk: Uint8Array) => void, private readonly onText?: (s: string) => void) {}
+  constructor(
+    private readonly forward?: (chunk: Uint8Array) => void,
+    private readonly onText?: (s: string) => void,
+  ) {}
 
   push(byte: number): void {
     // The glue hands signed chars in some paths; keep the byte.
@@ -110,7 +113,12 @@ class ByteSink {
 }
 
 function isExitStatus(e: unknown): e is { status: number } {
-  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'ExitStatus' && typeof (e as { status?: unknown }).status === 'number';
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as { name?: unknown }).name === 'ExitStatus' &&
+    typeof (e as { status?: unknown }).status === 'number'
+  );
 }
 
 /** emscripten's __assert_fail text, "Assertion failed: COND, at: FILE,LINE,FUNC", in glibc's words
@@ -153,10 +161,15 @@ export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
   };
   counters.tick = () => emit(false);
 
-  const stdout = new ByteSink(spec.onStdout, spec.onProgress ? (s) => {
-    for (const m of s.matchAll(PERCENT)) percent = Number(m[1]);
-    emit(false);
-  } : undefined);
+  const stdout = new ByteSink(
+    spec.onStdout,
+    spec.onProgress
+      ? (s) => {
+          for (const m of s.matchAll(PERCENT)) percent = Number(m[1]);
+          emit(false);
+        }
+      : undefined,
+  );
   const stderr = new ByteSink(spec.onStderr);
 
   let exitStatus: number | undefined;

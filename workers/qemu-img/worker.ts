@@ -57,7 +57,7 @@ async function openSyncHandle(path: string): Promise<SyncHandle> {
   const file = await opfsFile(path);
   for (let attempt = 0; ; attempt++) {
     try {
-      return (await (file as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle());
+      return await (file as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle();
     } catch (e) {
       if ((e as { name?: string }).name !== 'NoModificationAllowedError' || attempt >= 200) throw e;
       await new Promise((r) => setTimeout(r, 50));
@@ -76,7 +76,12 @@ const api = {
           handles.push({ name: o.name, handle: await openSyncHandle(o.opfsPath) });
         } catch (e) {
           const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-          return { exitCode: 1, stdout: '', stderr: `image-inspector: cannot open the output ${o.opfsPath} in OPFS: ${why}\n`, durationMs: performance.now() - started };
+          return {
+            exitCode: 1,
+            stdout: '',
+            stderr: `image-inspector: cannot open the output ${o.opfsPath} in OPFS: ${why}\n`,
+            durationMs: performance.now() - started,
+          };
         }
       }
       const reader = new FileReaderSync();

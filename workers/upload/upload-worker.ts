@@ -8,11 +8,18 @@ import { startUpload, backendFor } from '../../src/core/upload/engine.ts';
 import { xhrBodyTransport } from '../../src/core/upload/transports.ts';
 import { GlanceClient } from '../../src/core/openstack/glance.ts';
 import { OpenStackError, isOpenStackError } from '../../src/core/openstack/errors.ts';
-import type { DigestProvider, ObjectCredentials, UploadEnv, UploadHandle, UploadProgress, UploadRequest } from '../../src/core/upload/types.ts';
+import type {
+  DigestProvider,
+  ObjectCredentials,
+  UploadEnv,
+  UploadHandle,
+  UploadProgress,
+  UploadRequest,
+} from '../../src/core/upload/types.ts';
 import type { TokenProvider } from '../../src/core/openstack/types.ts';
 import { IdbUploadStateStore } from './idb-state-store.ts';
 import { partMd5 } from './part-md5.ts';
-import type { PageSide, UploadWorkerApi, WorkerCredentials, WorkerError, WorkerResult } from './protocol.ts';
+import type { PageSide, UploadWorkerApi, WorkerCredentials, WorkerError, WorkerResult } from './types.ts';
 
 const running = new Map<number, UploadHandle>();
 const store = new IdbUploadStateStore();
@@ -20,7 +27,10 @@ const store = new IdbUploadStateStore();
 function tokens(page: PageSide): TokenProvider {
   // canRenew is read once: the page's session does not change kind during an upload
   let renew = true;
-  void Promise.resolve(page.canRenew()).then((v) => (renew = v), () => undefined);
+  void Promise.resolve(page.canRenew()).then(
+    (v) => (renew = v),
+    () => undefined,
+  );
   return {
     getToken: () => page.getToken(),
     invalidate: (t) => void page.invalidate(t),
@@ -78,8 +88,15 @@ function asWorkerError(e: unknown): WorkerError {
     const cause = (e as { cause?: unknown }).cause;
     const message = e.imageId && isOpenStackError(cause) && e.message.startsWith(cause.message) ? cause.message : e.message;
     return {
-      message, kind: e.kind, status: e.status, service: e.service, detail: e.detail, corsSettings: e.corsSettings,
-      requestId: e.requestId, imageId: e.imageId, paused: (e as { paused?: boolean }).paused,
+      message,
+      kind: e.kind,
+      status: e.status,
+      service: e.service,
+      detail: e.detail,
+      corsSettings: e.corsSettings,
+      requestId: e.requestId,
+      imageId: e.imageId,
+      paused: (e as { paused?: boolean }).paused,
     };
   }
   return { message: e instanceof Error ? e.message : String(e), kind: 'server' };
@@ -115,7 +132,14 @@ const api: UploadWorkerApi = {
       await store.delete(state.id);
       return { ok: true, value: null };
     } catch (e) {
-      return { ok: false, error: asWorkerError(isOpenStackError(e) ? e : new OpenStackError(`Deleting the unfinished upload failed: ${(e as Error).message}`, { kind: 'server', cause: e })) };
+      return {
+        ok: false,
+        error: asWorkerError(
+          isOpenStackError(e)
+            ? e
+            : new OpenStackError(`Deleting the unfinished upload failed: ${(e as Error).message}`, { kind: 'server', cause: e }),
+        ),
+      };
     }
   },
 };

@@ -53,7 +53,13 @@ export class FileDigests {
     if (old && old.key === keyOf(file) && !old.failed) return old;
     const abort = new AbortController();
     const job: Job = {
-      file, key: keyOf(file), totalBytes: file.size, hashedBytes: 0, result: null, failed: false, abort,
+      file,
+      key: keyOf(file),
+      totalBytes: file.size,
+      hashedBytes: 0,
+      result: null,
+      failed: false,
+      abort,
       digests: Promise.resolve(null as unknown as ImageDigests),
     };
     this.#running.add(job);
@@ -63,20 +69,21 @@ export class FileDigests {
         job.hashedBytes = n;
         this.onChange(job);
       },
-    }).then(
-      (d) => {
+    })
+      .then((d) => {
         if (d.size !== file.size) throw new Error(`hashed ${d.size} bytes of a ${file.size}-byte file`);
         job.result = d;
         job.hashedBytes = d.size;
         return d;
-      },
-    ).catch((e: unknown) => {
-      job.failed = true; // the next start() for this file hashes it again
-      throw e;
-    }).finally(() => {
-      this.#running.delete(job);
-      this.onChange(job);
-    });
+      })
+      .catch((e: unknown) => {
+        job.failed = true; // the next start() for this file hashes it again
+        throw e;
+      })
+      .finally(() => {
+        this.#running.delete(job);
+        this.onChange(job);
+      });
     job.digests.catch(() => undefined); // whoever awaits it sees the failure; nobody else must
     this.#jobs.set(file, job);
     return job;

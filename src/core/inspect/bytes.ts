@@ -62,9 +62,7 @@ export function asciiField(b: Uint8Array, o: number, len: number): string {
 export function guid(b: Uint8Array, o: number): string {
   const h = (i: number) => b[o + i]!.toString(16).padStart(2, '0');
   const part = (idx: number[]) => idx.map(h).join('');
-  return [part([3, 2, 1, 0]), part([5, 4]), part([7, 6]), part([8, 9]), part([10, 11, 12, 13, 14, 15])]
-    .join('-')
-    .toUpperCase();
+  return [part([3, 2, 1, 0]), part([5, 4]), part([7, 6]), part([8, 9]), part([10, 11, 12, 13, 14, 15])].join('-').toUpperCase();
 }
 
 export function isZero(b: Uint8Array, start = 0, end = b.length): boolean {

@@ -23,13 +23,7 @@ export function printable(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-export function finding(
-  code: string,
-  severity: Severity,
-  message: string,
-  fix: string,
-  params?: Record<string, string | number>,
-): Finding {
+export function finding(code: string, severity: Severity, message: string, fix: string, params?: Record<string, string | number>): Finding {
   const f: Finding = { code, severity, message: printable(message), fix: printable(fix) };
   if (params) {
     f.params = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? printable(v) : v]));

@@ -8,8 +8,14 @@ export { acceptedDeclaredFormats, glanceDiskFormatFor, GLANCE_DISK_FORMATS, qemu
 export { suggestProperties, type PropertyFacts, type SuggestedProperties } from './properties.ts';
 export { checkFindings, summariseCheck, summariseMap, type AllocationSummary, type CheckSummary, type QemuRun } from './qemu-check.ts';
 export {
-  adapterTypeOf, extentFileNames, missingExtents, parseVmdkDescriptor, decodeDescriptor, VMDK_DESCRIPTOR_MAX,
-  type VmdkDescriptor, type VmdkExtent,
+  adapterTypeOf,
+  extentFileNames,
+  missingExtents,
+  parseVmdkDescriptor,
+  decodeDescriptor,
+  VMDK_DESCRIPTOR_MAX,
+  type VmdkDescriptor,
+  type VmdkExtent,
 } from './vmdk-descriptor.ts';
 export { listTar, isTarHeader, type TarEntry, type TarListing } from './tar.ts';
 export { parseOvf, type OvfDescriptor, type OvfDisk } from './ovf.ts';

@@ -16,7 +16,11 @@ export interface OvfDisk {
   populatedSize?: number;
 }
 
-export interface OvfFile { id: string; href: string; size?: number }
+export interface OvfFile {
+  id: string;
+  href: string;
+  size?: number;
+}
 
 export interface OvfDescriptor {
   name?: string;
@@ -32,7 +36,12 @@ export interface OvfDescriptor {
   firmware?: string;
 }
 
-interface Element { name: string; attrs: Record<string, string>; start: number; end: number }
+interface Element {
+  name: string;
+  attrs: Record<string, string>;
+  start: number;
+  end: number;
+}
 
 /** Local name (namespace prefix dropped), lower-cased. */
 function local(n: string): string {
@@ -62,7 +71,8 @@ function attrsOf(tag: string): Record<string, string> {
 function elements(xml: string): Element[] {
   const out: Element[] = [];
   const stack: Element[] = [];
-  const re = /<(\/?)([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[[\s\S]*?\]\]>/g;
+  const re =
+    /<(\/?)([\w:.-]+)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[[\s\S]*?\]\]>/g;
   for (let m = re.exec(xml); m && out.length < MAX_ELEMENTS; m = re.exec(xml)) {
     if (!m[2]) continue;
     const name = local(m[2]);
@@ -89,7 +99,16 @@ export function unitMultiplier(units: string | undefined): number | undefined {
   const u = units.replace(/\s+/g, '').toLowerCase();
   const pow = /^byte\*(\d+)\^(\d+)$/.exec(u);
   if (pow) return Number(pow[1]) ** Number(pow[2]);
-  const named: Record<string, number> = { byte: 1, bytes: 1, kilobytes: 1024, kb: 1024, megabytes: 2 ** 20, mb: 2 ** 20, gigabytes: 2 ** 30, gb: 2 ** 30 };
+  const named: Record<string, number> = {
+    byte: 1,
+    bytes: 1,
+    kilobytes: 1024,
+    kb: 1024,
+    megabytes: 2 ** 20,
+    mb: 2 ** 20,
+    gigabytes: 2 ** 30,
+    gb: 2 ** 30,
+  };
   return named[u];
 }
 

@@ -35,7 +35,15 @@ export function vmwareDiskType(createType: string | undefined): string | undefin
   if (!t) return undefined;
   if (t === 'streamoptimized') return 'streamOptimized';
   if (t === 'monolithicsparse' || t === 'twogbmaxextentsparse' || t === 'vmfssparse' || t === 'sesparse') return 'sparse';
-  if (t === 'monolithicflat' || t === 'twogbmaxextentflat' || t === 'vmfs' || t === 'vmfsthin' || t === 'vmfspreallocated' || t === 'vmfseagerzeroedthick') return 'preallocated';
+  if (
+    t === 'monolithicflat' ||
+    t === 'twogbmaxextentflat' ||
+    t === 'vmfs' ||
+    t === 'vmfsthin' ||
+    t === 'vmfspreallocated' ||
+    t === 'vmfseagerzeroedthick'
+  )
+    return 'preallocated';
   return undefined;
 }
 
@@ -44,12 +52,25 @@ export function osFromGuestId(id: string): { os_type?: string; os_distro?: strin
   const s = id.toLowerCase();
   const out: { os_type?: string; os_distro?: string; architecture?: string } = {};
   const distros: [RegExp, string][] = [
-    [/ubuntu/, 'ubuntu'], [/rhel|red ?hat/, 'rhel'], [/centos/, 'centos'], [/debian/, 'debian'], [/sles|suse/, 'sles'],
-    [/fedora/, 'fedora'], [/rocky/, 'rocky'], [/alma/, 'almalinux'], [/oracle/, 'oel'], [/freebsd/, 'freebsd'], [/win/, 'windows'],
+    [/ubuntu/, 'ubuntu'],
+    [/rhel|red ?hat/, 'rhel'],
+    [/centos/, 'centos'],
+    [/debian/, 'debian'],
+    [/sles|suse/, 'sles'],
+    [/fedora/, 'fedora'],
+    [/rocky/, 'rocky'],
+    [/alma/, 'almalinux'],
+    [/oracle/, 'oel'],
+    [/freebsd/, 'freebsd'],
+    [/win/, 'windows'],
   ];
-  for (const [re, d] of distros) if (re.test(s)) { out.os_distro = d; break; }
+  for (const [re, d] of distros)
+    if (re.test(s)) {
+      out.os_distro = d;
+      break;
+    }
   if (/win/.test(s)) out.os_type = 'windows';
-  else if (out.os_distro && out.os_distro !== 'freebsd' || /linux/.test(s)) out.os_type = 'linux';
+  else if ((out.os_distro && out.os_distro !== 'freebsd') || /linux/.test(s)) out.os_type = 'linux';
   if (/arm|aarch64/.test(s)) out.architecture = 'aarch64';
   else if (/64/.test(s)) out.architecture = 'x86_64';
   return out;
@@ -76,19 +97,29 @@ export function suggestProperties(facts: PropertyFacts): SuggestedProperties {
   const where = innerSafety ? `${ova!.disks[0]!.name} inside the OVA` : 'the file';
 
   const diskFormat = glanceDiskFormatFor(disk.detected, d);
-  const formatWhy = disk.detected === 'vpc' && diskFormat === 'raw'
-    ? 'a fixed VHD: Glance reads it as raw data (the VHD signature is only at its end)'
-    : disk.detected === 'gpt' || disk.detected === 'mbr' ? `${disk.detected.toUpperCase()} partitioned disk in no container format`
-    : disk.detected === 'iso' ? 'ISO 9660 content' : `content detected as ${disk.detected}${innerSafety ? ` in ${where}` : ''}`;
+  const formatWhy =
+    disk.detected === 'vpc' && diskFormat === 'raw'
+      ? 'a fixed VHD: Glance reads it as raw data (the VHD signature is only at its end)'
+      : disk.detected === 'gpt' || disk.detected === 'mbr'
+        ? `${disk.detected.toUpperCase()} partitioned disk in no container format`
+        : disk.detected === 'iso'
+          ? 'ISO 9660 content'
+          : `content detected as ${disk.detected}${innerSafety ? ` in ${where}` : ''}`;
   set('disk_format', diskFormat ?? undefined, formatWhy);
-  set('container_format', ova ? 'ova' : diskFormat ? 'bare' : undefined,
-    ova ? 'the file is an OVA archive (tar with an OVF descriptor)' : 'a single disk image file, not an archive');
+  set(
+    'container_format',
+    ova ? 'ova' : diskFormat ? 'bare' : undefined,
+    ova ? 'the file is an OVA archive (tar with an OVF descriptor)' : 'a single disk image file, not an archive',
+  );
 
   const qemuSize = !innerSafety ? facts.info?.['virtual-size'] : undefined;
   const size = qemuSize ?? d.virtualSize;
   if (size !== undefined && Number.isFinite(size) && size > 0 && disk.detected !== 'iso') {
-    set('min_disk', Math.ceil(size / GIB),
-      `virtual size ${size} bytes (${qemuSize !== undefined ? 'qemu-img info' : 'image header'}), rounded up to whole GiB`);
+    set(
+      'min_disk',
+      Math.ceil(size / GIB),
+      `virtual size ${size} bytes (${qemuSize !== undefined ? 'qemu-img info' : 'image header'}), rounded up to whole GiB`,
+    );
   }
 
   const vmdk = d.vmdk;
@@ -104,7 +135,11 @@ export function suggestProperties(facts: PropertyFacts): SuggestedProperties {
 
   const pt = d.partitionTable;
   if (pt?.hasEsp || pt?.partitions.some((x) => x.kind === 'esp')) {
-    set('hw_firmware_type', 'uefi', `${pt.scheme.toUpperCase()} partition table with an EFI system partition${pt.partitions.some((x) => x.kind === 'bios-boot') ? ' (it also has a BIOS boot partition, so it may boot either way)' : ''}`);
+    set(
+      'hw_firmware_type',
+      'uefi',
+      `${pt.scheme.toUpperCase()} partition table with an EFI system partition${pt.partitions.some((x) => x.kind === 'bios-boot') ? ' (it also has a BIOS boot partition, so it may boot either way)' : ''}`,
+    );
   }
   if (pt && pt.architectures.length === 1) {
     const arch = pt.architectures[0]!;
@@ -116,13 +151,18 @@ export function suggestProperties(facts: PropertyFacts): SuggestedProperties {
 
   const iso = d.iso;
   if (iso?.architectures?.length === 1 && !properties.architecture) {
-    set('architecture', iso.architectures[0], `the ISO's UEFI boot image holds ${(iso.efiBootLoaders ?? []).map((n) => `EFI/BOOT/${n}`).join(', ') || 'a PE boot loader'}`);
+    set(
+      'architecture',
+      iso.architectures[0],
+      `the ISO's UEFI boot image holds ${(iso.efiBootLoaders ?? []).map((n) => `EFI/BOOT/${n}`).join(', ') || 'a PE boot loader'}`,
+    );
   }
 
   const ovf: OvfDescriptor | undefined = ova?.ovf;
   if (ovf) {
     if (ovf.memoryMiB) set('min_ram', ovf.memoryMiB, `OVF descriptor: memory item (ResourceType 4) = ${ovf.memoryMiB} MiB`);
-    if (!properties.hw_disk_bus) set('hw_disk_bus', busFromController(ovf.controllers), `OVF descriptor: disk controller ${ovf.controllers.join(', ')}`);
+    if (!properties.hw_disk_bus)
+      set('hw_disk_bus', busFromController(ovf.controllers), `OVF descriptor: disk controller ${ovf.controllers.join(', ')}`);
     if (ovf.firmware?.toLowerCase() === 'efi') set('hw_firmware_type', 'uefi', 'OVF descriptor: firmware = efi');
     const guest = ovf.osType ?? ovf.osDescription;
     if (guest) {

@@ -57,9 +57,16 @@ export function summariseCheck(run: QemuRun): CheckSummary {
   const report = parseJson<QemuCheckReport>(run.stdout.trim());
   const message = stderrTail(run) || undefined;
   if (run.failure) {
-    return { status: 'failed', ok: false, unsupported: false, message: message ?? `qemu-img ${run.failure}`, ...(report ? { report } : {}) };
+    return {
+      status: 'failed',
+      ok: false,
+      unsupported: false,
+      message: message ?? `qemu-img ${run.failure}`,
+      ...(report ? { report } : {}),
+    };
   }
-  if (run.exitCode === 63 || /does not support checks/i.test(run.stderr ?? '')) return { status: 'unsupported', ok: true, unsupported: true };
+  if (run.exitCode === 63 || /does not support checks/i.test(run.stderr ?? ''))
+    return { status: 'unsupported', ok: true, unsupported: true };
   const corrupt = (report?.corruptions ?? 0) > 0 || run.exitCode === 2;
   const leaks = (report?.leaks ?? 0) > 0 || run.exitCode === 3;
   const failed = (report?.['check-errors'] ?? 0) > 0 || run.exitCode === 1 || (!report && run.exitCode !== 0);
@@ -80,32 +87,63 @@ export function checkFindings(run: QemuRun): Finding[] {
   const r = s.report;
   const out: Finding[] = [];
   if (run.failure) {
-    out.push(finding('check.crashed', 'error',
-      `qemu-img check did not finish (${run.failure}); the image's metadata may be hostile or damaged.`,
-      'Do not upload this file as it is; convert it if you trust its source.', { failure: run.failure }));
+    out.push(
+      finding(
+        'check.crashed',
+        'error',
+        `qemu-img check did not finish (${run.failure}); the image's metadata may be hostile or damaged.`,
+        'Do not upload this file as it is; convert it if you trust its source.',
+        { failure: run.failure },
+      ),
+    );
     return out;
   }
-  if ((r?.corruptions ?? 0) > 0 || (s.status === 'corrupt')) {
-    out.push(finding('check.corruptions', 'error',
-      `qemu-img check found ${r?.corruptions ?? 'some'} corruption(s) in the image's metadata; a VM could read wrong data.`,
-      'Repair a copy with qemu-img check -r all, or convert it (which rewrites the metadata), then inspect again.',
-      { corruptions: r?.corruptions ?? -1 }));
+  if ((r?.corruptions ?? 0) > 0 || s.status === 'corrupt') {
+    out.push(
+      finding(
+        'check.corruptions',
+        'error',
+        `qemu-img check found ${r?.corruptions ?? 'some'} corruption(s) in the image's metadata; a VM could read wrong data.`,
+        'Repair a copy with qemu-img check -r all, or convert it (which rewrites the metadata), then inspect again.',
+        { corruptions: r?.corruptions ?? -1 },
+      ),
+    );
   }
   if ((r?.['check-errors'] ?? 0) > 0 || s.status === 'failed') {
     const why = stderrTail(run);
-    out.push(finding('check.failed', 'error',
-      `qemu-img check could not complete${why ? `: ${why}` : ''}.`,
-      'Do not upload this file as it is; convert it if you trust its source.', why ? { reason: why } : undefined));
+    out.push(
+      finding(
+        'check.failed',
+        'error',
+        `qemu-img check could not complete${why ? `: ${why}` : ''}.`,
+        'Do not upload this file as it is; convert it if you trust its source.',
+        why ? { reason: why } : undefined,
+      ),
+    );
   }
   if ((r?.leaks ?? 0) > 0) {
-    out.push(finding('check.leaks', 'warning',
-      `qemu-img check found ${r!.leaks} leaked cluster(s): space is wasted, data is intact.`,
-      'Optional: repair with qemu-img check -r leaks, or convert it to compact the image.', { leaks: r!.leaks! }));
+    out.push(
+      finding(
+        'check.leaks',
+        'warning',
+        `qemu-img check found ${r!.leaks} leaked cluster(s): space is wasted, data is intact.`,
+        'Optional: repair with qemu-img check -r leaks, or convert it to compact the image.',
+        { leaks: r!.leaks! },
+      ),
+    );
   }
   return out;
 }
 
-export interface MapExtent { start: number; length: number; depth?: number; present?: boolean; zero: boolean; data: boolean; offset?: number }
+export interface MapExtent {
+  start: number;
+  length: number;
+  depth?: number;
+  present?: boolean;
+  zero: boolean;
+  data: boolean;
+  offset?: number;
+}
 
 export interface AllocationSummary {
   virtualSize: number;

@@ -20,18 +20,50 @@ export const HEAD_BYTES = 64 * 1024;
 export const TAIL_BYTES = 1536;
 
 export const DETECTORS: readonly Detector[] = [
-  qcowDetector, qedDetector, vmdkDetector, vpcDetector, vhdxDetector, vdiDetector, isoDetector, partitionDetector,
-  luksDetector, parallelsDetector, bochsDetector, cloopDetector, dmgDetector,
-  gzipDetector, xzDetector, bzip2Detector, zstdDetector,
+  qcowDetector,
+  qedDetector,
+  vmdkDetector,
+  vpcDetector,
+  vhdxDetector,
+  vdiDetector,
+  isoDetector,
+  partitionDetector,
+  luksDetector,
+  parallelsDetector,
+  bochsDetector,
+  cloopDetector,
+  dmgDetector,
+  gzipDetector,
+  xzDetector,
+  bzip2Detector,
+  zstdDetector,
 ];
 
 /** Which match names the file when several do: containers, then formats with a header at the
  *  start, then trailer-only formats (whose data may itself hold a partition table), then
  *  content (ISO, partition tables). */
 const PRIORITY: FormatName[] = [
-  'gzip', 'xz', 'bzip2', 'zstd', 'ova', 'tar',
-  'qcow2', 'qcow', 'qed', 'vmdk', 'vhdx', 'vdi', 'luks', 'parallels', 'bochs', 'cloop',
-  'vpc', 'dmg', 'iso', 'gpt', 'mbr',
+  'gzip',
+  'xz',
+  'bzip2',
+  'zstd',
+  'ova',
+  'tar',
+  'qcow2',
+  'qcow',
+  'qed',
+  'vmdk',
+  'vhdx',
+  'vdi',
+  'luks',
+  'parallels',
+  'bochs',
+  'cloop',
+  'vpc',
+  'dmg',
+  'iso',
+  'gpt',
+  'mbr',
 ];
 const TRAILER_ONLY = (m: FormatMatch) => m.format === 'dmg' || (m.format === 'vpc' && m.glanceView === null);
 const CONTENT: FormatName[] = ['iso', 'gpt', 'mbr'];
@@ -64,9 +96,15 @@ export async function inspectSafety(src: ByteSource, opts: InspectSafetyOptions 
       if (m) matches.push(m);
     } catch (e) {
       // A detector must never take the page down; an unreadable structure is itself a finding.
-      findings.push(finding('inspect.detector-failed', 'error',
-        `The ${d.format} check could not read this file: ${e instanceof Error ? e.message : String(e)}.`,
-        'Do not upload this file as it is; convert it if you trust its source.', { format: d.format }));
+      findings.push(
+        finding(
+          'inspect.detector-failed',
+          'error',
+          `The ${d.format} check could not read this file: ${e instanceof Error ? e.message : String(e)}.`,
+          'Do not upload this file as it is; convert it if you trust its source.',
+          { format: d.format },
+        ),
+      );
     }
   }
   if (isTarHeader(p.head.subarray(0, 512))) matches.push(await tarMatch(src, opts.depth ?? 0));
@@ -86,37 +124,62 @@ export async function inspectSafety(src: ByteSource, opts: InspectSafetyOptions 
   const views = new Set(matches.filter((m) => m.glanceView !== null && !TRAILER_ONLY(m)).map((m) => m.glanceView!));
   if (views.has('iso') && views.has('gpt')) {
     views.delete('gpt');
-    findings.push(finding('iso.hybrid', 'info',
-      'This is a hybrid ISO: an ISO 9660 image that also carries a partition table so it can boot from a USB stick. Glance counts it as iso (LP 2127789).',
-      'Upload it with disk_format=iso.'));
+    findings.push(
+      finding(
+        'iso.hybrid',
+        'info',
+        'This is a hybrid ISO: an ISO 9660 image that also carries a partition table so it can boot from a USB stick. Glance counts it as iso (LP 2127789).',
+        'Upload it with disk_format=iso.',
+      ),
+    );
     // The partition table's own verdict does not apply to an ISO (its MBR is the isohybrid one).
-    for (let i = findings.length - 1; i >= 0; i--) if (/^(gpt|mbr)\./.test(findings[i]!.code) && findings[i]!.severity === 'error') findings.splice(i, 1);
+    for (let i = findings.length - 1; i >= 0; i--)
+      if (/^(gpt|mbr)\./.test(findings[i]!.code) && findings[i]!.severity === 'error') findings.splice(i, 1);
   }
   const glanceView = views.size === 1 ? [...views][0]! : views.size === 0 ? 'raw' : null;
   if (views.size > 1) {
-    findings.push(finding('format.multiple', 'error',
-      `The content matches several formats at once (${[...views].sort().join(', ')}); Glance refuses such files because one format can hide another's header.`,
-      'Do not upload this file as it is; if you trust its source, convert it from the format you expect.',
-      { formats: [...views].sort().join(',') }));
+    findings.push(
+      finding(
+        'format.multiple',
+        'error',
+        `The content matches several formats at once (${[...views].sort().join(', ')}); Glance refuses such files because one format can hide another's header.`,
+        'Do not upload this file as it is; if you trust its source, convert it from the format you expect.',
+        { formats: [...views].sort().join(',') },
+      ),
+    );
   }
 
   const suggestedDiskFormat = glanceDiskFormatFor(detected, details);
   if (opts.declaredFormat && glanceView !== null) {
     const declared = opts.declaredFormat.toLowerCase();
     if (!acceptedDeclaredFormats(glanceView).includes(declared)) {
-      findings.push(finding('format.mismatch', 'error',
-        `You declared disk_format=${declared}, but the content is ${glanceView === 'raw' ? 'raw data' : glanceView}${detected !== glanceView && glanceView === 'raw' ? ` (as Glance sees it; it is ${detected})` : ''}; Glance refuses uploads whose content does not match the declared format.`,
-        suggestedDiskFormat ? `Declare disk_format=${suggestedDiskFormat} instead.` : 'Convert it to the declared format first.',
-        { declared, detected: glanceView, ...(suggestedDiskFormat ? { suggested: suggestedDiskFormat } : {}) }));
+      findings.push(
+        finding(
+          'format.mismatch',
+          'error',
+          `You declared disk_format=${declared}, but the content is ${glanceView === 'raw' ? 'raw data' : glanceView}${detected !== glanceView && glanceView === 'raw' ? ` (as Glance sees it; it is ${detected})` : ''}; Glance refuses uploads whose content does not match the declared format.`,
+          suggestedDiskFormat ? `Declare disk_format=${suggestedDiskFormat} instead.` : 'Convert it to the declared format first.',
+          { declared, detected: glanceView, ...(suggestedDiskFormat ? { suggested: suggestedDiskFormat } : {}) },
+        ),
+      );
     }
   }
   if (!primary && src.size === 0) {
-    findings.push(finding('image.empty', 'warning', 'The file is empty: Glance would store it, but no VM can boot from it.', 'Choose the image file itself.'));
+    findings.push(
+      finding(
+        'image.empty',
+        'warning',
+        'The file is empty: Glance would store it, but no VM can boot from it.',
+        'Choose the image file itself.',
+      ),
+    );
   }
 
   const order: QemuAccess[] = ['none', 'info-only', 'full'];
   let qemuAccess: QemuAccess = matches.reduce<QemuAccess>(
-    (acc, m) => (order.indexOf(m.qemuAccess ?? 'full') < order.indexOf(acc) ? m.qemuAccess ?? 'full' : acc), 'full');
+    (acc, m) => (order.indexOf(m.qemuAccess ?? 'full') < order.indexOf(acc) ? (m.qemuAccess ?? 'full') : acc),
+    'full',
+  );
   if (views.size > 1 || findings.some((f) => f.code === 'inspect.detector-failed')) qemuAccess = 'none';
 
   return {
@@ -146,13 +209,26 @@ async function tarMatch(src: ByteSource, depth: number): Promise<FormatMatch> {
   const listing = await listTar(src);
   const findings = [];
   if (listing.problem) {
-    findings.push(finding('tar.invalid', 'error', `The archive is damaged or cut short: ${listing.problem}.`,
-      'Get the complete file again (compare its checksum) and inspect it anew.', { problem: listing.problem }));
+    findings.push(
+      finding(
+        'tar.invalid',
+        'error',
+        `The archive is damaged or cut short: ${listing.problem}.`,
+        'Get the complete file again (compare its checksum) and inspect it anew.',
+        { problem: listing.problem },
+      ),
+    );
   }
   const ovfEntry = listing.entries.find((e) => e.type === 'file' && /\.ovf$/i.test(e.name));
   if (!ovfEntry) {
-    findings.push(finding('container.tar', 'error',
-      'This is a tar archive, not a disk image; Glance stores it as opaque data.', 'Extract the disk image from it and inspect that.'));
+    findings.push(
+      finding(
+        'container.tar',
+        'error',
+        'This is a tar archive, not a disk image; Glance stores it as opaque data.',
+        'Extract the disk image from it and inspect that.',
+      ),
+    );
     return { format: 'tar', glanceView: null, details: { tar: { entries: listing.entries } }, findings, qemuAccess: 'none' };
   }
   const ova: OvaFacts = { entries: listing.entries, ovfName: ovfEntry.name, disks: [], missingFiles: [] };
@@ -160,8 +236,14 @@ async function tarMatch(src: ByteSource, depth: number): Promise<FormatMatch> {
     const xml = new TextDecoder().decode(await src.read(ovfEntry.offset, ovfEntry.size));
     ova.ovf = parseOvf(xml);
   } else {
-    findings.push(finding('ova.ovf-too-large', 'warning', `The OVF descriptor is larger than ${OVF_MAX_BYTES} bytes and was not read.`,
-      'Set CPU, memory and OS properties by hand.'));
+    findings.push(
+      finding(
+        'ova.ovf-too-large',
+        'warning',
+        `The OVF descriptor is larger than ${OVF_MAX_BYTES} bytes and was not read.`,
+        'Set CPU, memory and OS properties by hand.',
+      ),
+    );
   }
   const byName = new Map(listing.entries.map((e) => [e.name.replace(/^\.\//, ''), e]));
   const diskNames = new Set<string>();
@@ -171,7 +253,8 @@ async function tarMatch(src: ByteSource, depth: number): Promise<FormatMatch> {
     if (byName.has(file.href)) diskNames.add(file.href);
     else ova.missingFiles.push(file.href);
   }
-  if (!ova.ovf?.disks.length) for (const e of listing.entries) if (e.type === 'file' && DISK_EXT.test(e.name)) diskNames.add(e.name.replace(/^\.\//, ''));
+  if (!ova.ovf?.disks.length)
+    for (const e of listing.entries) if (e.type === 'file' && DISK_EXT.test(e.name)) diskNames.add(e.name.replace(/^\.\//, ''));
   for (const name of diskNames) {
     const e = byName.get(name)!;
     const ovfDisk = ova.ovf?.disks.find((d) => ova.ovf?.files.find((f) => f.id === d.fileRef)?.href === name);
@@ -185,9 +268,15 @@ async function tarMatch(src: ByteSource, depth: number): Promise<FormatMatch> {
     ova.disks.push(disk);
   }
   if (ova.missingFiles.length) {
-    findings.push(finding('ova.missing-file', 'error',
-      `The OVF descriptor names files the archive does not contain: ${ova.missingFiles.join(', ')}.`,
-      'Export the appliance again, or provide the missing disk files.', { files: ova.missingFiles.join(', ') }));
+    findings.push(
+      finding(
+        'ova.missing-file',
+        'error',
+        `The OVF descriptor names files the archive does not contain: ${ova.missingFiles.join(', ')}.`,
+        'Export the appliance again, or provide the missing disk files.',
+        { files: ova.missingFiles.join(', ') },
+      ),
+    );
   }
   if (ova.disks.length === 0) {
     findings.push(finding('ova.no-disk', 'error', 'The OVA contains no disk image.', 'Export the appliance again with its disks.'));
@@ -197,12 +286,17 @@ async function tarMatch(src: ByteSource, depth: number): Promise<FormatMatch> {
   }
   // Glance inspects content only for container_format=bare: an OVA is stored as it is, so what
   // matters is the disk inside (its errors above make the verdict unsafe) and who can boot it.
-  findings.push(finding('container.ova', 'warning',
-    `This is an OVA appliance (a tar archive holding ${ova.disks.length === 1 ? 'one disk' : `${ova.disks.length} disks`}). Glance stores it as-is with container_format=ova without checking its content; only clouds that unpack OVAs on import (the ovf_process plugin) or whose compute driver reads OVAs can boot it.`,
-    ova.disks.length
-      ? `For any cloud, upload the disk inside instead (${ova.disks.map((d) => d.name).join(', ')}) as disk_format=vmdk, container_format=bare: image-inspector reads it in place from the OVA, without unpacking.`
-      : 'Export the appliance again with its disks.',
-    { disks: ova.disks.map((d) => d.name).join(', ') }));
+  findings.push(
+    finding(
+      'container.ova',
+      'warning',
+      `This is an OVA appliance (a tar archive holding ${ova.disks.length === 1 ? 'one disk' : `${ova.disks.length} disks`}). Glance stores it as-is with container_format=ova without checking its content; only clouds that unpack OVAs on import (the ovf_process plugin) or whose compute driver reads OVAs can boot it.`,
+      ova.disks.length
+        ? `For any cloud, upload the disk inside instead (${ova.disks.map((d) => d.name).join(', ')}) as disk_format=vmdk, container_format=bare: image-inspector reads it in place from the OVA, without unpacking.`
+        : 'Export the appliance again with its disks.',
+      { disks: ova.disks.map((d) => d.name).join(', ') },
+    ),
+  );
   const first = ova.disks[0]?.safety;
   const m: FormatMatch = { format: 'ova', glanceView: null, details: { ova }, findings, qemuAccess: 'none' };
   const vs = first?.details.virtualSize ?? ova.disks[0]?.capacity;

@@ -90,8 +90,14 @@ export async function listTar(src: ByteSource, maxEntries = TAR_MAX_ENTRIES): Pr
       let name = longName ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
       if (pax.path) name = pax.path;
       if (pax.size && /^\d+$/.test(pax.size)) size = Number(pax.size);
-      const type = flag === '0' || flag === '\0' || flag === '7' ? 'file' : flag === '5' ? 'directory'
-        : flag === '1' || flag === '2' ? 'link' : 'other';
+      const type =
+        flag === '0' || flag === '\0' || flag === '7'
+          ? 'file'
+          : flag === '5'
+            ? 'directory'
+            : flag === '1' || flag === '2'
+              ? 'link'
+              : 'other';
       if (dataOffset + size > src.size) {
         entries.push({ name, type, offset: dataOffset, size });
         return { entries, problem: `member "${name}" extends past the end of the archive` };

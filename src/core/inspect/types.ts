@@ -7,9 +7,28 @@ import type { TarEntry } from './tar.ts';
 
 /** qemu-img driver names (so the CLI can pass `-f <detected>`), plus what is not a qemu format. */
 export type FormatName =
-  | 'raw' | 'qcow2' | 'qcow' | 'qed' | 'vmdk' | 'vpc' | 'vhdx' | 'vdi' | 'iso' | 'gpt' | 'mbr' | 'luks'
-  | 'parallels' | 'bochs' | 'cloop' | 'dmg'
-  | 'gzip' | 'xz' | 'bzip2' | 'zstd' | 'tar' | 'ova';
+  | 'raw'
+  | 'qcow2'
+  | 'qcow'
+  | 'qed'
+  | 'vmdk'
+  | 'vpc'
+  | 'vhdx'
+  | 'vdi'
+  | 'iso'
+  | 'gpt'
+  | 'mbr'
+  | 'luks'
+  | 'parallels'
+  | 'bochs'
+  | 'cloop'
+  | 'dmg'
+  | 'gzip'
+  | 'xz'
+  | 'bzip2'
+  | 'zstd'
+  | 'tar'
+  | 'ova';
 
 export interface Qcow2Facts {
   version: number;

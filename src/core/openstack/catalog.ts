@@ -18,8 +18,7 @@ export function catalogRegions(catalog: ServiceCatalog): string[] {
 export function catalogInterfaces(catalog: ServiceCatalog, serviceType: string, region?: string): EndpointInterface[] {
   const out = new Set<EndpointInterface>();
   for (const s of catalog)
-    if (s.type === serviceType)
-      for (const e of s.endpoints) if (!region || (e.region_id ?? e.region) === region) out.add(e.interface);
+    if (s.type === serviceType) for (const e of s.endpoints) if (!region || (e.region_id ?? e.region) === region) out.add(e.interface);
   return [...out];
 }
 
@@ -45,10 +44,10 @@ export function findEndpoint(catalog: ServiceCatalog, serviceType: string, query
     );
   }
   if (!query.region && regions.length > 1)
-    throw new OpenStackError(
-      `The "${serviceType}" service exists in several regions (${regions.join(', ')}): choose one.`,
-      { kind: 'no-endpoint', service: 'keystone' },
-    );
+    throw new OpenStackError(`The "${serviceType}" service exists in several regions (${regions.join(', ')}): choose one.`, {
+      kind: 'no-endpoint',
+      service: 'keystone',
+    });
   return inRegion[0].url.replace(/\/+$/, '');
 }
 

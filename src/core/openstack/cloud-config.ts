@@ -112,8 +112,7 @@ export function parseCloudsYaml(text: string, cloudName?: string): ParsedCloudCo
     throw new OpenStackError('This file has no "clouds:" section: it is not a clouds.yaml.', { kind: 'bad-config' });
   const names = Object.keys(clouds);
   const name = cloudName ?? (names.length === 1 ? names[0] : undefined);
-  if (!name)
-    throw new OpenStackError(`This clouds.yaml defines several clouds (${names.join(', ')}): choose one.`, { kind: 'bad-config' });
+  if (!name) throw new OpenStackError(`This clouds.yaml defines several clouds (${names.join(', ')}): choose one.`, { kind: 'bad-config' });
   const c = (clouds as Record<string, unknown>)[name] as Record<string, unknown> | undefined;
   if (!c) throw new OpenStackError(`No cloud named "${name}" in this clouds.yaml (it has ${names.join(', ')}).`, { kind: 'bad-config' });
   const a = (c.auth ?? {}) as Record<string, unknown>;

@@ -44,10 +44,7 @@ export interface DataTransferOptions {
   onRestart?: () => void;
 }
 
-export type ImportMethod =
-  | { name: 'glance-direct' }
-  | { name: 'web-download'; uri: string }
-  | { name: 'copy-image' };
+export type ImportMethod = { name: 'glance-direct' } | { name: 'web-download'; uri: string } | { name: 'copy-image' };
 
 export interface ImportOptions {
   stores?: string[];
@@ -79,7 +76,11 @@ export class GlanceClient {
     return joinUrl(this.endpoint, path);
   }
 
-  #json<T>(path: string, action: string, init: { method?: string; json?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<T> {
+  #json<T>(
+    path: string,
+    action: string,
+    init: { method?: string; json?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<T> {
     return sendJson<T>(this.#fetch, this.#url(path), { ...init, service: 'glance', action, tokens: this.#tokens });
   }
 
@@ -370,9 +371,31 @@ export class GlanceClient {
 
 /** Fields Glance treats as core (not custom properties). */
 export const CORE_IMAGE_FIELDS = new Set([
-  'id', 'name', 'status', 'visibility', 'protected', 'owner', 'disk_format', 'container_format', 'size', 'virtual_size',
-  'checksum', 'os_hash_algo', 'os_hash_value', 'min_disk', 'min_ram', 'tags', 'created_at', 'updated_at', 'direct_url',
-  'locations', 'self', 'file', 'schema', 'os_hidden', 'stores',
+  'id',
+  'name',
+  'status',
+  'visibility',
+  'protected',
+  'owner',
+  'disk_format',
+  'container_format',
+  'size',
+  'virtual_size',
+  'checksum',
+  'os_hash_algo',
+  'os_hash_value',
+  'min_disk',
+  'min_ram',
+  'tags',
+  'created_at',
+  'updated_at',
+  'direct_url',
+  'locations',
+  'self',
+  'file',
+  'schema',
+  'os_hidden',
+  'stores',
 ]);
 
 /** Custom properties of an image (everything that is not a core field), as strings. */

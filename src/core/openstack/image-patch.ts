@@ -4,7 +4,16 @@ import { CORE_IMAGE_FIELDS, customProperties } from './glance.ts';
 import type { GlanceImage, ImagePatchOp } from './types.ts';
 
 /** Core fields a user may change with PATCH (formats only while the image is queued). */
-export const EDITABLE_CORE_FIELDS = ['name', 'visibility', 'protected', 'min_disk', 'min_ram', 'tags', 'disk_format', 'container_format'] as const;
+export const EDITABLE_CORE_FIELDS = [
+  'name',
+  'visibility',
+  'protected',
+  'min_disk',
+  'min_ram',
+  'tags',
+  'disk_format',
+  'container_format',
+] as const;
 export type EditableCoreField = (typeof EDITABLE_CORE_FIELDS)[number];
 
 export interface ImageEdits {

@@ -62,7 +62,17 @@ export { RateMeter } from '../upload/progress.ts';
 import { RateMeter } from '../upload/progress.ts';
 
 /** Failures after which the image exists without data: the message says so and names it. */
-const LEFT_WITHOUT_DATA = new Set<OpenStackError['kind']>(['network', 'server', 'aborted', 'too-large', 'token-expired', 'cors', 'timeout', 'unsupported-media', 'bad-request']);
+const LEFT_WITHOUT_DATA = new Set<OpenStackError['kind']>([
+  'network',
+  'server',
+  'aborted',
+  'too-large',
+  'token-expired',
+  'cors',
+  'timeout',
+  'unsupported-media',
+  'bad-request',
+]);
 
 export async function uploadImageFile(
   glance: GlanceClient,
@@ -159,15 +169,36 @@ export async function uploadImageFile(
         );
       }
       throw new OpenStackError(`${err.message} The unfinished image was deleted.`, {
-        kind: err.kind, status: err.status, service: 'glance', detail: err.detail, cause: err,
+        kind: err.kind,
+        status: err.status,
+        service: 'glance',
+        detail: err.detail,
+        cause: err,
       });
     }
     if (LEFT_WITHOUT_DATA.has(err.kind))
       err = new OpenStackError(
         `${err.message} The image ${imageId} stays in the list without data (queued, or saving if Glance went down): delete it or upload to a new image.`,
-        { kind: err.kind, status: err.status, service: err.service, detail: err.detail, corsSettings: err.corsSettings, requestId: err.requestId, imageId, cause: err },
+        {
+          kind: err.kind,
+          status: err.status,
+          service: err.service,
+          detail: err.detail,
+          corsSettings: err.corsSettings,
+          requestId: err.requestId,
+          imageId,
+          cause: err,
+        },
       );
-    else err = new OpenStackError(err.message, { kind: err.kind, status: err.status, service: err.service, detail: err.detail, imageId, cause: err });
+    else
+      err = new OpenStackError(err.message, {
+        kind: err.kind,
+        status: err.status,
+        service: err.service,
+        detail: err.detail,
+        imageId,
+        cause: err,
+      });
     throw err;
   }
 }

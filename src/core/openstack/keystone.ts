@@ -21,8 +21,7 @@ function domainRef(name?: string, id?: string): { id: string } | { name: string 
 function scopeBody(scope?: ProjectScope): Record<string, unknown> | undefined {
   if (!scope) return undefined;
   if (scope.projectId) return { project: { id: scope.projectId } };
-  if (scope.projectName)
-    return { project: { name: scope.projectName, domain: domainRef(scope.projectDomainName, scope.projectDomainId) } };
+  if (scope.projectName) return { project: { name: scope.projectName, domain: domainRef(scope.projectDomainName, scope.projectDomainId) } };
   return undefined;
 }
 
@@ -33,8 +32,7 @@ export function authRequestBody(config: AuthConfig): Record<string, unknown> {
   let scope = scopeBody(config.scope);
   switch (a.type) {
     case 'password':
-      if (!a.username || !a.password)
-        throw new OpenStackError('Sign-in needs a user name and a password.', { kind: 'bad-config' });
+      if (!a.username || !a.password) throw new OpenStackError('Sign-in needs a user name and a password.', { kind: 'bad-config' });
       identity = {
         methods: ['password'],
         password: { user: { name: a.username, domain: domainRef(a.userDomainName, a.userDomainId), password: a.password } },
@@ -87,23 +85,24 @@ export async function authenticate(config: AuthConfig, options: { fetch?: FetchL
   // An existing token without a scope to change is used as it is: validating it returns its
   // scope and catalog without minting a new token (which could come back unscoped).
   const asIs = a.type === 'token' && !scopeBody(config.scope);
-  const res = await (asIs
-    ? send(fetchFn, url, {
-        method: 'GET',
-        headers: { 'X-Auth-Token': a.token, 'X-Subject-Token': a.token },
-        service: 'keystone',
-        action: 'checking the token',
-        signIn: true,
-        signal: options.signal,
-      })
-    : send(fetchFn, url, {
-        method: 'POST',
-        json: authRequestBody(config),
-        service: 'keystone',
-        action: 'signing in',
-        signIn: true,
-        signal: options.signal,
-      })
+  const res = await (
+    asIs
+      ? send(fetchFn, url, {
+          method: 'GET',
+          headers: { 'X-Auth-Token': a.token, 'X-Subject-Token': a.token },
+          service: 'keystone',
+          action: 'checking the token',
+          signIn: true,
+          signal: options.signal,
+        })
+      : send(fetchFn, url, {
+          method: 'POST',
+          json: authRequestBody(config),
+          service: 'keystone',
+          action: 'signing in',
+          signIn: true,
+          signal: options.signal,
+        })
   ).catch((e: unknown) => {
     if (a.type === 'token' && e instanceof OpenStackError && (e.kind === 'wrong-credentials' || e.kind === 'not-found'))
       throw new OpenStackError(
@@ -121,10 +120,10 @@ export async function authenticate(config: AuthConfig, options: { fetch?: FetchL
     );
   const t = body.token;
   if (!t.project)
-    throw new OpenStackError(
-      'Signed in, but the token is not scoped to a project: give a project name (and its domain) or id.',
-      { kind: 'bad-config', service: 'keystone' },
-    );
+    throw new OpenStackError('Signed in, but the token is not scoped to a project: give a project name (and its domain) or id.', {
+      kind: 'bad-config',
+      service: 'keystone',
+    });
   return {
     value,
     expiresAt: new Date(t.expires_at),
@@ -225,8 +224,7 @@ export class KeystoneSession implements TokenProvider {
   }
 
   async getToken(): Promise<string> {
-    if (!this.#config)
-      throw new OpenStackError('You are signed out. Sign in again.', { kind: 'token-expired', service: 'keystone' });
+    if (!this.#config) throw new OpenStackError('You are signed out. Sign in again.', { kind: 'token-expired', service: 'keystone' });
     if (this.expiresInMs > this.#margin()) return this.#token.value;
     if (!this.canRenew) {
       if (this.expiresInMs > 0) return this.#token.value;

@@ -97,15 +97,7 @@ export interface TokenProvider {
 // ---------------------------------------------------------------- Glance
 
 export type ImageStatus =
-  | 'queued'
-  | 'saving'
-  | 'uploading'
-  | 'importing'
-  | 'active'
-  | 'deactivated'
-  | 'killed'
-  | 'deleted'
-  | 'pending_delete';
+  'queued' | 'saving' | 'uploading' | 'importing' | 'active' | 'deactivated' | 'killed' | 'deleted' | 'pending_delete';
 
 export type ImageVisibility = 'public' | 'private' | 'shared' | 'community';
 
@@ -159,9 +151,7 @@ export interface ImageCreateFields {
 
 /** One RFC 6902 operation as Glance's v2.1 JSON-patch accepts it. */
 export type ImagePatchOp =
-  | { op: 'add'; path: string; value: unknown }
-  | { op: 'replace'; path: string; value: unknown }
-  | { op: 'remove'; path: string };
+  { op: 'add'; path: string; value: unknown } | { op: 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
 
 export interface ImageListQuery {
   name?: string;

@@ -16,9 +16,14 @@ import type { UploadEnv, UploadHandle, UploadOutcome, UploadRequest, UploadState
 /** What `done` rejects with after pause() or cancel(). */
 export class UploadStoppedError extends OpenStackError {
   constructor(readonly paused: boolean) {
-    super(paused ? 'The upload is paused; run it again to continue where it stopped.' : 'The upload was cancelled and what it stored was deleted.', {
-      kind: 'aborted',
-    });
+    super(
+      paused
+        ? 'The upload is paused; run it again to continue where it stopped.'
+        : 'The upload was cancelled and what it stored was deleted.',
+      {
+        kind: 'aborted',
+      },
+    );
   }
 }
 
@@ -47,14 +52,21 @@ export function startUpload(request: UploadRequest, env: UploadEnv): UploadHandl
     backend = backendFor(request, env);
     const b = backend;
     const stored: StoredResult = await uploadObject({
-      request, env, backend: b, signal: ctl.signal, progress, policy, clock,
+      request,
+      env,
+      backend: b,
+      signal: ctl.signal,
+      progress,
+      policy,
+      clock,
       onState: (s) => (state = s),
     });
     const s = stored.state;
     const save = () => env.store.put({ ...s, parts: [...s.parts], updatedAt: new Date().toISOString() });
     let image = null;
     if (request.register) {
-      if (!env.glance) throw new OpenStackError('Registering in Glance needs a Glance client (sign in).', { kind: 'bad-config', service: 'glance' });
+      if (!env.glance)
+        throw new OpenStackError('Registering in Glance needs a Glance client (sign in).', { kind: 'bad-config', service: 'glance' });
       s.status = 'registering';
       s.register = request.register;
       await save();
@@ -75,16 +87,37 @@ export function startUpload(request: UploadRequest, env: UploadEnv): UploadHandl
     }
     const digests = await stored.digests;
     await env.store.delete(s.id);
-    return { image, object: stored.object, sha512: digests.sha512, md5: digests.md5, bytesSent: progress.sentBytes, resumed: stored.resumed };
+    return {
+      image,
+      object: stored.object,
+      sha512: digests.sha512,
+      md5: digests.md5,
+      bytesSent: progress.sentBytes,
+      resumed: stored.resumed,
+    };
   }
 
   async function runGlance(): Promise<UploadOutcome> {
-    if (!env.glance) throw new OpenStackError('An upload through Glance needs a Glance client (sign in).', { kind: 'bad-config', service: 'glance' });
+    if (!env.glance)
+      throw new OpenStackError('An upload through Glance needs a Glance client (sign in).', { kind: 'bad-config', service: 'glance' });
     const r = await uploadToGlance({
-      request, env, glance: env.glance, signal: ctl.signal, progress, policy, clock,
+      request,
+      env,
+      glance: env.glance,
+      signal: ctl.signal,
+      progress,
+      policy,
+      clock,
       onImage: (id) => (imageId = id),
     });
-    return { image: r.image, object: null, sha512: r.digests.sha512, md5: r.digests.md5, bytesSent: progress.sentBytes, resumed: r.resumed };
+    return {
+      image: r.image,
+      object: null,
+      sha512: r.digests.sha512,
+      md5: r.digests.md5,
+      bytesSent: progress.sentBytes,
+      resumed: r.resumed,
+    };
   }
 
   const run = request.via === 'swift' || request.via === 's3' ? runObject : runGlance;

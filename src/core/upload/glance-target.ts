@@ -16,7 +16,16 @@ import type { BodyTransport, RetryPolicy, UploadClock, UploadEnv, UploadRequest 
 export function asUploadTransport(t: BodyTransport, stallTimeoutMs: number): UploadTransport {
   return {
     feedsChunks: false,
-    send: (r) => t.send({ url: r.url, method: r.method, headers: r.headers, body: r.body, signal: r.signal, onProgress: r.onProgress, stallTimeoutMs }),
+    send: (r) =>
+      t.send({
+        url: r.url,
+        method: r.method,
+        headers: r.headers,
+        body: r.body,
+        signal: r.signal,
+        onProgress: r.onProgress,
+        stallTimeoutMs,
+      }),
   };
 }
 
@@ -34,7 +43,10 @@ export interface GlanceRunContext {
 export async function uploadToGlance(ctx: GlanceRunContext): Promise<{ image: GlanceImage; digests: ImageDigests; resumed: boolean }> {
   const { request, env, glance, progress, signal } = ctx;
   const plan = request.register;
-  if (!plan) throw new OpenStackError('An upload through Glance always creates an image: --no-register needs --via swift or s3.', { kind: 'bad-config' });
+  if (!plan)
+    throw new OpenStackError('An upload through Glance always creates an image: --no-register needs --via swift or s3.', {
+      kind: 'bad-config',
+    });
   let image: GlanceImage | undefined;
   let resumed = false;
   if (plan.imageId) {
@@ -59,14 +71,24 @@ export async function uploadToGlance(ctx: GlanceRunContext): Promise<{ image: Gl
       async (attempt) => {
         if (attempt > 1) {
           const now = await glance.getImage(id, signal);
-          if (now.status !== 'queued') throw new OpenStackError(`The image is "${now.status}" after a failed upload, so it cannot take the data again: delete it and upload to a new image.`, { kind: 'conflict', service: 'glance', imageId: id });
+          if (now.status !== 'queued')
+            throw new OpenStackError(
+              `The image is "${now.status}" after a failed upload, so it cannot take the data again: delete it and upload to a new image.`,
+              { kind: 'conflict', service: 'glance', imageId: id },
+            );
         }
         progress.partStarted(1);
         const opts = { transport, signal, onProgress: (n: number) => progress.partProgress(1, n) };
         if (direct) await glance.uploadData(id, request.file, opts);
         else await glance.stageData(id, request.file, opts);
       },
-      { policy: { ...ctx.policy, attempts: Math.min(ctx.policy.attempts, 3) }, clock: ctx.clock, random: env.random, signal, onRetry: (e) => progress.partRetry(1, retryReason(e, 'The image upload')) },
+      {
+        policy: { ...ctx.policy, attempts: Math.min(ctx.policy.attempts, 3) },
+        clock: ctx.clock,
+        random: env.random,
+        signal,
+        onRetry: (e) => progress.partRetry(1, retryReason(e, 'The image upload')),
+      },
     ).catch((e: unknown) => {
       progress.partLeft(1);
       throw e;
@@ -77,7 +99,11 @@ export async function uploadToGlance(ctx: GlanceRunContext): Promise<{ image: Gl
       await glance.importImage(id, { name: 'glance-direct' });
     }
   } else if (image.status !== 'active' && image.status !== 'importing' && image.status !== 'saving')
-    throw new OpenStackError(`The image ${id} is "${image.status}": it cannot take an upload. Delete it and upload to a new image.`, { kind: 'conflict', service: 'glance', imageId: id });
+    throw new OpenStackError(`The image ${id} is "${image.status}": it cannot take an upload. Delete it and upload to a new image.`, {
+      kind: 'conflict',
+      service: 'glance',
+      imageId: id,
+    });
   progress.setPhase(direct ? 'verifying' : 'importing');
   const done = await glance.waitForImage(id, { signal, intervalMs: 500, timeoutMs: Math.max(600_000, request.file.size / 5e3) });
   progress.setPhase('verifying');
@@ -89,6 +115,13 @@ export async function uploadToGlance(ctx: GlanceRunContext): Promise<{ image: Gl
 export function leftWithoutData(e: unknown, imageId: string | undefined): unknown {
   if (!imageId || !isOpenStackError(e) || e.kind === 'hash-mismatch' || e.imageId) return e;
   return new OpenStackError(`${e.message} The image ${imageId} stays in the list without data: delete it or upload to a new image.`, {
-    kind: e.kind, status: e.status, service: e.service, detail: e.detail, corsSettings: e.corsSettings, requestId: e.requestId, imageId, cause: e,
+    kind: e.kind,
+    status: e.status,
+    service: e.service,
+    detail: e.detail,
+    corsSettings: e.corsSettings,
+    requestId: e.requestId,
+    imageId,
+    cause: e,
   });
 }

@@ -84,8 +84,9 @@ export function etagUnreadable(service: ObjectService, action: string): OpenStac
     service === 'swift'
       ? 'the proxy must expose it: add etag to cors_expose_headers in proxy-server.conf'
       : 'the bucket CORS rule must list ETag in ExposeHeaders';
-  return new OpenStackError(
-    `${NAME[service]} answered ${action} without a readable ETag, so the part cannot be checked: ${how}.`,
-    { kind: 'cors', service, corsSettings: origin ? objectCorsSettings(service, origin) : undefined },
-  );
+  return new OpenStackError(`${NAME[service]} answered ${action} without a readable ETag, so the part cannot be checked: ${how}.`, {
+    kind: 'cors',
+    service,
+    corsSettings: origin ? objectCorsSettings(service, origin) : undefined,
+  });
 }

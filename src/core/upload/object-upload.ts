@@ -60,14 +60,27 @@ async function openState(ctx: ObjectRunContext): Promise<{ state: UploadState; e
     return { state: { ...old, file: identity, register: request.register ?? undefined }, earlier: true };
   }
   if (old) {
-    env.onNotice?.('An earlier upload of this file to the same place used other settings or another file: its parts are deleted and the upload starts over.');
+    env.onNotice?.(
+      'An earlier upload of this file to the same place used other settings or another file: its parts are deleted and the upload starts over.',
+    );
     await backend.discard(old).catch(() => undefined); // the parts are unusable either way: a failed delete leaves garbage, not a wrong image
     await env.store.delete(id);
   }
   const partSize = choosePartSize(request.file.size, await backend.limits(), request.partSize);
   const t = now();
   return {
-    state: { version: 1, id, createdAt: t, updatedAt: t, file: identity, target, partSize, parts: [], register: request.register ?? undefined, status: 'uploading' },
+    state: {
+      version: 1,
+      id,
+      createdAt: t,
+      updatedAt: t,
+      file: identity,
+      target,
+      partSize,
+      parts: [],
+      register: request.register ?? undefined,
+      status: 'uploading',
+    },
     earlier: false,
   };
 }
@@ -96,9 +109,7 @@ export async function uploadObject(ctx: ObjectRunContext): Promise<StoredResult>
   progress.partsTotal = spans.length;
 
   const known = request.knownDigests ?? (earlier && state.digests?.size === file.size ? state.digests : undefined);
-  const digests = known
-    ? Promise.resolve(known)
-    : env.digests.whole(file, { signal, onProgress: (n) => progress.hashed(n) });
+  const digests = known ? Promise.resolve(known) : env.digests.whole(file, { signal, onProgress: (n) => progress.hashed(n) });
   digests.catch(() => undefined); // awaited by the caller; never unhandled when the parts fail first
 
   if (state.status !== 'uploading') {
@@ -174,7 +185,10 @@ export async function uploadObject(ctx: ObjectRunContext): Promise<StoredResult>
             onProgress: (n) => progress.partProgress(s.number, n),
           });
           if (got !== md5)
-            throw new OpenStackError(`${what} was stored with ETag ${got} instead of its MD5 ${md5}.`, { kind: 'hash-mismatch', service: backend.service });
+            throw new OpenStackError(`${what} was stored with ETag ${got} instead of its MD5 ${md5}.`, {
+              kind: 'hash-mismatch',
+              service: backend.service,
+            });
           return got;
         },
         {

@@ -44,7 +44,10 @@ export interface BackendDeps {
 
 /** `"abc"` → `abc` (Swift and S3 quote ETags; S3 multipart ones end in -N). */
 export function unquote(etag: string | undefined): string | undefined {
-  return etag?.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  return etag
+    ?.trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
 }
 
 export function header(res: BodyResponse | Response, name: string): string | undefined {

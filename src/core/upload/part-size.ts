@@ -21,7 +21,12 @@ export interface PartLimits {
 export const S3_LIMITS: PartLimits = { maxParts: 1000, minPartSize: 5 * MiB, maxPartSize: 5 * 1024 * MiB, source: 's3api' };
 
 /** Swift's defaults when /info does not say (Swift 2.30: 1000 segments, 1 byte, 5 GiB + 2). */
-export const SWIFT_DEFAULT_LIMITS: PartLimits = { maxParts: 1000, minPartSize: 1, maxPartSize: 5 * 1024 * MiB + 2, source: 'Swift defaults' };
+export const SWIFT_DEFAULT_LIMITS: PartLimits = {
+  maxParts: 1000,
+  minPartSize: 1,
+  maxPartSize: 5 * 1024 * MiB + 2,
+  source: 'Swift defaults',
+};
 
 /**
  * Parts large enough that per-request overhead vanishes and few enough to resume at a fine grain:
@@ -103,7 +108,10 @@ export function partSpans(fileSize: number, partSize: number): PartSpan[] {
 /** "64M", "1.5G", "512K", "1048576" → bytes (binary units, as python-swiftclient's -S takes bytes). */
 export function parseSize(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
-  if (!m) throw new OpenStackError(`"${text}" is not a size: use a number of bytes with an optional K, M or G suffix (e.g. 64M).`, { kind: 'bad-config' });
+  if (!m)
+    throw new OpenStackError(`"${text}" is not a size: use a number of bytes with an optional K, M or G suffix (e.g. 64M).`, {
+      kind: 'bad-config',
+    });
   const mult = { '': 1, k: 1024, m: MiB, g: 1024 * MiB, t: 1024 * 1024 * MiB }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
   const n = Math.round(Number(m[1]) * mult);
   if (n <= 0) throw new OpenStackError(`"${text}" is not a positive size.`, { kind: 'bad-config' });

@@ -7,7 +7,10 @@ import type { UploadPhase, UploadProgress } from './types.ts';
 /** Smoothed rate over a sliding window of samples. */
 export class RateMeter {
   #samples: { t: number; bytes: number }[] = [];
-  constructor(private readonly windowMs = 5000, private readonly now: () => number = () => Date.now()) {}
+  constructor(
+    private readonly windowMs = 5000,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
   add(bytes: number): number {
     const t = this.now();
     this.#samples.push({ t, bytes });

@@ -34,7 +34,13 @@ export async function multipartEtag(partMd5s: string[]): Promise<string> {
 
 function xmlValues(xml: string, tag: string): string[] {
   const re = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g');
-  return [...xml.matchAll(re)].map((m) => m[1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
+  return [...xml.matchAll(re)].map((m) =>
+    m[1]!
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>'),
+  );
 }
 
 export class S3Multipart implements PartBackend {
@@ -77,7 +83,14 @@ export class S3Multipart implements PartBackend {
     return { url: signed.url.toString(), headers: out };
   }
 
-  async #small(method: string, url: string, action: string, body?: string, ok: (s: number) => boolean = (s) => s < 300, signal?: AbortSignal) {
+  async #small(
+    method: string,
+    url: string,
+    action: string,
+    body?: string,
+    ok: (s: number) => boolean = (s) => s < 300,
+    signal?: AbortSignal,
+  ) {
     const signed = await this.#sign(method, url, body ? { 'Content-Type': 'application/xml' } : {});
     let res: Response;
     try {
@@ -159,7 +172,11 @@ export class S3Multipart implements PartBackend {
     }
     // s3api answers a Content-MD5 mismatch with 400 BadDigest: the bytes were damaged on the way
     if (res.status === 400 && /BadDigest|InvalidDigest/.test(res.body))
-      throw new OpenStackError(`S3 received other bytes than were sent while ${action} (BadDigest).`, { kind: 'hash-mismatch', status: 400, service: 's3' });
+      throw new OpenStackError(`S3 received other bytes than were sent while ${action} (BadDigest).`, {
+        kind: 'hash-mismatch',
+        status: 400,
+        service: 's3',
+      });
     if (res.status >= 300) throw objectHttpError('s3', res.status, res.body, action, res.headers['x-amz-request-id']);
     const etag = unquote(res.headers.etag);
     if (!etag) throw etagUnreadable('s3', action);
@@ -172,7 +189,14 @@ export class S3Multipart implements PartBackend {
       '<CompleteMultipartUpload>' +
       parts.map((p) => `<Part><PartNumber>${p.number}</PartNumber><ETag>"${p.etag}"</ETag></Part>`).join('') +
       '</CompleteMultipartUpload>';
-    const { text } = await this.#small('POST', this.#url(new URLSearchParams({ uploadId: state.uploadId! }).toString()), 'completing the multipart upload', xml, undefined, signal);
+    const { text } = await this.#small(
+      'POST',
+      this.#url(new URLSearchParams({ uploadId: state.uploadId! }).toString()),
+      'completing the multipart upload',
+      xml,
+      undefined,
+      signal,
+    );
     const etag = unquote(xmlValues(text, 'ETag')[0]);
     const expected = await multipartEtag(parts.map((p) => p.etag));
     if (etag && etag !== expected)
@@ -185,7 +209,13 @@ export class S3Multipart implements PartBackend {
 
   async discard(state: UploadState): Promise<void> {
     if (state.status === 'uploading' && state.uploadId)
-      await this.#small('DELETE', this.#url(new URLSearchParams({ uploadId: state.uploadId }).toString()), 'aborting the multipart upload', undefined, (s) => s < 300 || s === 404);
+      await this.#small(
+        'DELETE',
+        this.#url(new URLSearchParams({ uploadId: state.uploadId }).toString()),
+        'aborting the multipart upload',
+        undefined,
+        (s) => s < 300 || s === 404,
+      );
     else await this.#small('DELETE', this.#url(), 'deleting the object', undefined, (s) => s < 300 || s === 404);
   }
 

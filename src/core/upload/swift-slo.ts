@@ -51,7 +51,8 @@ export class SwiftSlo implements PartBackend {
   /** Sends with the token; a 401 invalidates it and sends once more with a renewed one. */
   async #authed(send: (headers: Record<string, string>) => Promise<BodyResponse | Response>): Promise<BodyResponse | Response> {
     const c = this.#deps.credentials;
-    if (c.kind !== 'keystone-token') throw new OpenStackError('Swift requests need a Keystone token (sign in).', { kind: 'bad-config', service: 'swift' });
+    if (c.kind !== 'keystone-token')
+      throw new OpenStackError('Swift requests need a Keystone token (sign in).', { kind: 'bad-config', service: 'swift' });
     let token = await c.getToken();
     let res = await send({ 'X-Auth-Token': token });
     if (res.status === 401) {
@@ -84,10 +85,13 @@ export class SwiftSlo implements PartBackend {
       if (!res.ok) return swiftLimits(undefined);
       const info: unknown = await res.json();
       if (!(info as { slo?: unknown }).slo)
-        throw new OpenStackError('This Swift has no static large object support (slo is not in /info): the operator must add slo to the proxy pipeline.', {
-          kind: 'bad-config',
-          service: 'swift',
-        });
+        throw new OpenStackError(
+          'This Swift has no static large object support (slo is not in /info): the operator must add slo to the proxy pipeline.',
+          {
+            kind: 'bad-config',
+            service: 'swift',
+          },
+        );
       return swiftLimits(info);
     } catch (e) {
       if (e instanceof OpenStackError) throw e;
@@ -96,8 +100,7 @@ export class SwiftSlo implements PartBackend {
   }
 
   async prepare(state: UploadState): Promise<void> {
-    for (const c of [this.#t.container, this.#t.segmentContainer])
-      await this.#small('PUT', this.#url(c), `creating the container ${c}`);
+    for (const c of [this.#t.container, this.#t.segmentContainer]) await this.#small('PUT', this.#url(c), `creating the container ${c}`);
     state.segmentPrefix ??= String(Date.now() / 1000);
   }
 
@@ -175,10 +178,13 @@ export class SwiftSlo implements PartBackend {
     }
     const expected = await sloManifestEtag(parts.map((p) => p.etag));
     if (etag && etag !== expected)
-      throw new OpenStackError(`Swift stored the manifest with ETag ${etag} instead of ${expected}: the segment list is not the one sent.`, {
-        kind: 'hash-mismatch',
-        service: 'swift',
-      });
+      throw new OpenStackError(
+        `Swift stored the manifest with ETag ${etag} instead of ${expected}: the segment list is not the one sent.`,
+        {
+          kind: 'hash-mismatch',
+          service: 'swift',
+        },
+      );
     return { container: this.#t.container, name: this.#t.object, etag: expected, size: state.file.size, parts: parts.length };
   }
 

@@ -7,7 +7,13 @@ import { msg, str } from '@lit/localize';
 import { formatBytes } from './format.ts';
 import type { UploadProgress } from '../../core/upload/types.ts';
 import {
-  renderDestination, renderMethodOptions, renderProgress, type Ec2Choice, type ObjectDestination, type Phase, type UploadMethod,
+  renderDestination,
+  renderMethodOptions,
+  renderProgress,
+  type Ec2Choice,
+  type ObjectDestination,
+  type Phase,
+  type UploadMethod,
 } from './create-form-upload.ts';
 
 export type { Ec2Choice, ObjectDestination, Phase, UploadMethod } from './create-form-upload.ts';
@@ -15,7 +21,15 @@ export type { UploadProgress } from '../../core/upload/types.ts';
 import type { ImageRecord } from './image-record.ts';
 import { syncSelects } from './select-sync.ts';
 import { canPickWithHandle, handleFromDrop, pickWithHandle } from './resume-file.ts';
-import { blankFields, fieldsFromInspection, type CheckLine, type CreateFields, type CreateRequest, type HashingState, type InspectionLike } from './create-form-model.ts';
+import {
+  blankFields,
+  fieldsFromInspection,
+  type CheckLine,
+  type CreateFields,
+  type CreateRequest,
+  type HashingState,
+  type InspectionLike,
+} from './create-form-model.ts';
 
 export type { CheckLine, CreateFields, CreateRequest, HashingState, InspectionLike } from './create-form-model.ts';
 
@@ -46,15 +60,42 @@ const BUSY: Phase[] = ['checking', 'preparing', 'uploading', 'finishing', 'regis
 @customElement('cloud-create-form')
 export class CloudCreateForm extends LitElement {
   static override styles = css`
-    :host { display: block; }
-    form { display: grid; grid-template-columns: max-content 1fr; gap: 0.4em 1em; align-items: center; }
-    .full { grid-column: 1 / -1; }
-    .props { display: grid; grid-template-columns: 1fr 1fr auto; gap: 0.25em; }
-    .check.bad { color: var(--cloud-error, #a00); }
-    .error { color: var(--cloud-error, #a00); font-weight: bold; }
-    .ok { color: var(--cloud-ok, #070); font-weight: bold; }
-    progress { width: 100%; }
-    fieldset { border: none; padding: 0; margin: 0; }
+    :host {
+      display: block;
+    }
+    form {
+      display: grid;
+      grid-template-columns: max-content 1fr;
+      gap: 0.4em 1em;
+      align-items: center;
+    }
+    .full {
+      grid-column: 1 / -1;
+    }
+    .props {
+      display: grid;
+      grid-template-columns: 1fr 1fr auto;
+      gap: 0.25em;
+    }
+    .check.bad {
+      color: var(--cloud-error, #a00);
+    }
+    .error {
+      color: var(--cloud-error, #a00);
+      font-weight: bold;
+    }
+    .ok {
+      color: var(--cloud-ok, #070);
+      font-weight: bold;
+    }
+    progress {
+      width: 100%;
+    }
+    fieldset {
+      border: none;
+      padding: 0;
+      margin: 0;
+    }
   `;
 
   /** Allowed values from /v2/schemas/image. */
@@ -145,8 +186,12 @@ export class CloudCreateForm extends LitElement {
   override updated() {
     const f = this.fields;
     syncSelects(this.renderRoot, {
-      disk_format: f.disk_format, container_format: f.container_format, visibility: f.visibility,
-      kernel_id: f.kernel_id, ramdisk_id: f.ramdisk_id, method: this.method,
+      disk_format: f.disk_format,
+      container_format: f.container_format,
+      visibility: f.visibility,
+      kernel_id: f.kernel_id,
+      ramdisk_id: f.ramdisk_id,
+      method: this.method,
     });
   }
 
@@ -161,18 +206,28 @@ export class CloudCreateForm extends LitElement {
   private submit(e: Event) {
     e.preventDefault();
     if (this.busy) return;
-    const source = this.sourceKind === 'url'
-      ? { kind: 'url' as const, url: this.url.trim() }
-      : this.chosen ? { kind: 'file' as const, file: this.chosen } : null;
+    const source =
+      this.sourceKind === 'url'
+        ? { kind: 'url' as const, url: this.url.trim() }
+        : this.chosen
+          ? { kind: 'file' as const, file: this.chosen }
+          : null;
     if (!source) {
       this.error = msg('Choose an image file or give an image URL, then create the image again.');
       return;
     }
     const method: UploadMethod = source.kind === 'url' ? 'web-download' : this.method === 'web-download' ? 'direct' : this.method;
     const d = this.destination;
-    const destination: ObjectDestination | undefined = method === 'swift'
-      ? (d?.kind === 'swift' ? d : { kind: 'swift', container: 'images' })
-      : method === 's3' ? (d?.kind === 's3' ? d : { kind: 's3', bucket: 'images', accessKeyId: '', secretAccessKey: '' }) : undefined;
+    const destination: ObjectDestination | undefined =
+      method === 'swift'
+        ? d?.kind === 'swift'
+          ? d
+          : { kind: 'swift', container: 'images' }
+        : method === 's3'
+          ? d?.kind === 's3'
+            ? d
+            : { kind: 's3', bucket: 'images', accessKeyId: '', secretAccessKey: '' }
+          : undefined;
     const detail: CreateRequest = { fields: { ...this.fields, properties: { ...this.fields.properties } }, source, method, destination };
     this.dispatchEvent(new CustomEvent('create-image', { detail, bubbles: true, composed: true }));
   }
@@ -195,9 +250,11 @@ export class CloudCreateForm extends LitElement {
     const h = this.hashing;
     if (!h || !this.chosen || this.sourceKind !== 'file') return nothing;
     const pct = h.total ? Math.floor((h.hashed / h.total) * 100) : 100;
-    const text = h.done ? msg('Checksums (sha512, md5) computed.')
-      : h.failed ? msg('Computing the checksums stopped; they are computed again during the upload.')
-      : msg(str`Computing checksums… ${pct}%`);
+    const text = h.done
+      ? msg('Checksums (sha512, md5) computed.')
+      : h.failed
+        ? msg('Computing the checksums stopped; they are computed again during the upload.')
+        : msg(str`Computing checksums… ${pct}%`);
     return html`<div data-role="hash-progress" data-done=${h.done ? 'true' : 'false'} aria-live="polite">${text}</div>`;
   }
 
@@ -210,35 +267,83 @@ export class CloudCreateForm extends LitElement {
     return html`
       <form part="form" @submit=${this.submit} novalidate>
         <label for="name">${msg('Image name')}</label>
-        <input id="name" name="name" required .value=${f.name} @input=${(e: Event) => this.set('name', (e.target as HTMLInputElement).value)} />
+        <input
+          id="name"
+          name="name"
+          required
+          .value=${f.name}
+          @input=${(e: Event) => this.set('name', (e.target as HTMLInputElement).value)}
+        />
 
         <label for="description">${msg('Description')}</label>
-        <textarea id="description" name="description" .value=${f.description} @input=${(e: Event) => this.set('description', (e.target as HTMLTextAreaElement).value)}></textarea>
+        <textarea
+          id="description"
+          name="description"
+          .value=${f.description}
+          @input=${(e: Event) => this.set('description', (e.target as HTMLTextAreaElement).value)}
+        ></textarea>
 
         <span>${msg('Image source')}</span>
         <fieldset>
-          <label><input type="radio" name="source" value="file" .checked=${this.sourceKind === 'file'} @change=${() => (this.sourceKind = 'file')} /> ${msg('File')}</label>
-          <label><input type="radio" name="source" value="url" ?disabled=${!canWeb} .checked=${this.sourceKind === 'url'} @change=${() => (this.sourceKind = 'url')} /> ${msg('URL (web-download)')}</label>
+          <label
+            ><input
+              type="radio"
+              name="source"
+              value="file"
+              .checked=${this.sourceKind === 'file'}
+              @change=${() => (this.sourceKind = 'file')}
+            />
+            ${msg('File')}</label
+          >
+          <label
+            ><input
+              type="radio"
+              name="source"
+              value="url"
+              ?disabled=${!canWeb}
+              .checked=${this.sourceKind === 'url'}
+              @change=${() => (this.sourceKind = 'url')}
+            />
+            ${msg('URL (web-download)')}</label
+          >
         </fieldset>
 
-        ${this.sourceKind === 'file'
-          ? html`<label for="file">${msg('Image file')}</label>
-              <div data-role="file-drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${(e: DragEvent) => this.dropFile(e)}>
-                <input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
-                ${canPickWithHandle() ? html`<button type="button" data-action="pick-with-handle" @click=${() => void this.pickWithHandle()}>${msg('Choose (resumable after a restart)…')}</button>` : nothing}
-                ${this.chosen ? html`<span data-role="file-name">${this.chosen.name} (${formatBytes(this.chosen.size)})</span>` : nothing}
-                ${this.renderHashing()}</div>
-              <label for="method">${msg('Upload method')}</label>
-              <select id="method" name="method" @change=${(e: Event) => { this.method = (e.target as HTMLSelectElement).value as UploadMethod; this.#methodChosen = true; }}>
-                ${renderMethodOptions({ method: this.method, canStage, hasSwift: this.objectStores.swift, hasS3: this.objectStores.s3 })}
-              </select>
-              ${renderDestination({
-                method: this.method, destination: this.destination, ec2: this.ec2,
-                onChange: (d) => (this.destination = d),
-                onCreateEc2: () => this.#emit('create-ec2', null),
-              })}`
-          : html`<label for="url">${msg('Image URL')}</label>
-              <input id="url" name="url" type="url" .value=${this.url} @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)} />`}
+        ${
+          this.sourceKind === 'file'
+            ? html`<label for="file">${msg('Image file')}</label>
+                <div data-role="file-drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${(e: DragEvent) => this.dropFile(e)}>
+                  <input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
+                  ${canPickWithHandle() ? html`<button type="button" data-action="pick-with-handle" @click=${() => void this.pickWithHandle()}>${msg('Choose (resumable after a restart)…')}</button>` : nothing}
+                  ${this.chosen ? html`<span data-role="file-name">${this.chosen.name} (${formatBytes(this.chosen.size)})</span>` : nothing}
+                  ${this.renderHashing()}
+                </div>
+                <label for="method">${msg('Upload method')}</label>
+                <select
+                  id="method"
+                  name="method"
+                  @change=${(e: Event) => {
+                    this.method = (e.target as HTMLSelectElement).value as UploadMethod;
+                    this.#methodChosen = true;
+                  }}
+                >
+                  ${renderMethodOptions({ method: this.method, canStage, hasSwift: this.objectStores.swift, hasS3: this.objectStores.s3 })}
+                </select>
+                ${renderDestination({
+                  method: this.method,
+                  destination: this.destination,
+                  ec2: this.ec2,
+                  onChange: (d) => (this.destination = d),
+                  onCreateEc2: () => this.#emit('create-ec2', null),
+                })}`
+            : html`<label for="url">${msg('Image URL')}</label>
+                <input
+                  id="url"
+                  name="url"
+                  type="url"
+                  .value=${this.url}
+                  @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)}
+                />`
+        }
 
         <label for="disk_format">${msg('Format')}</label>
         <select id="disk_format" name="disk_format" @change=${(e: Event) => this.set('disk_format', (e.target as HTMLSelectElement).value)}>
@@ -247,28 +352,64 @@ export class CloudCreateForm extends LitElement {
         </select>
 
         <label for="container_format">${msg('Container format')}</label>
-        <select id="container_format" name="container_format" @change=${(e: Event) => this.set('container_format', (e.target as HTMLSelectElement).value)}>
+        <select
+          id="container_format"
+          name="container_format"
+          @change=${(e: Event) => this.set('container_format', (e.target as HTMLSelectElement).value)}
+        >
           ${cfmts.map((v) => html`<option value=${v} ?selected=${v === f.container_format}>${v}</option>`)}
         </select>
 
         <label for="architecture">${msg('Architecture')}</label>
-        <input id="architecture" name="architecture" list="arches" .value=${f.architecture} @input=${(e: Event) => this.set('architecture', (e.target as HTMLInputElement).value)} />
-        <datalist id="arches">${['x86_64', 'aarch64', 'i686', 'ppc64le', 's390x', 'riscv64'].map((a) => html`<option value=${a}></option>`)}</datalist>
+        <input
+          id="architecture"
+          name="architecture"
+          list="arches"
+          .value=${f.architecture}
+          @input=${(e: Event) => this.set('architecture', (e.target as HTMLInputElement).value)}
+        />
+        <datalist id="arches">
+          ${['x86_64', 'aarch64', 'i686', 'ppc64le', 's390x', 'riscv64'].map((a) => html`<option value=${a}></option>`)}
+        </datalist>
 
         <label for="min_disk">${msg('Minimum disk (GB)')}</label>
-        <input id="min_disk" name="min_disk" type="number" min="0" .value=${String(f.min_disk)} @input=${(e: Event) => this.set('min_disk', Number((e.target as HTMLInputElement).value) || 0)} />
+        <input
+          id="min_disk"
+          name="min_disk"
+          type="number"
+          min="0"
+          .value=${String(f.min_disk)}
+          @input=${(e: Event) => this.set('min_disk', Number((e.target as HTMLInputElement).value) || 0)}
+        />
 
         <label for="min_ram">${msg('Minimum RAM (MB)')}</label>
-        <input id="min_ram" name="min_ram" type="number" min="0" .value=${String(f.min_ram)} @input=${(e: Event) => this.set('min_ram', Number((e.target as HTMLInputElement).value) || 0)} />
+        <input
+          id="min_ram"
+          name="min_ram"
+          type="number"
+          min="0"
+          .value=${String(f.min_ram)}
+          @input=${(e: Event) => this.set('min_ram', Number((e.target as HTMLInputElement).value) || 0)}
+        />
 
         <label for="visibility">${msg('Visibility')}</label>
         <select id="visibility" name="visibility" @change=${(e: Event) => this.set('visibility', (e.target as HTMLSelectElement).value)}>
-          ${[['private', msg('Private')], ['shared', msg('Shared')], ['community', msg('Community')], ['public', msg('Public')]].map(
-            ([v, l]) => html`<option value=${v} ?selected=${v === f.visibility}>${l}</option>`)}
+          ${[
+            ['private', msg('Private')],
+            ['shared', msg('Shared')],
+            ['community', msg('Community')],
+            ['public', msg('Public')],
+          ].map(([v, l]) => html`<option value=${v} ?selected=${v === f.visibility}>${l}</option>`)}
         </select>
 
         <label for="protected">${msg('Protected')}</label>
-        <input id="protected" name="protected" type="checkbox" .checked=${f.protected} @change=${(e: Event) => this.set('protected', (e.target as HTMLInputElement).checked)} />
+        <input
+          id="protected"
+          name="protected"
+          type="checkbox"
+          .checked=${f.protected}
+          @change=${(e: Event) => this.set('protected', (e.target as HTMLInputElement).checked)}
+        />
 
         <label for="kernel_id">${msg('Kernel ID')}</label>
         <select id="kernel_id" name="kernel_id" @change=${(e: Event) => this.set('kernel_id', (e.target as HTMLSelectElement).value)}>
@@ -284,26 +425,56 @@ export class CloudCreateForm extends LitElement {
 
         <span>${msg('Custom properties')}</span>
         <div class="props" part="properties">
-          ${Object.entries(f.properties).map(([k, v]) => html`
-            <span data-prop=${k}>${k}</span>
-            <input aria-label=${k} data-prop-value=${k} .value=${v}
-              @input=${(e: Event) => this.set('properties', { ...f.properties, [k]: (e.target as HTMLInputElement).value })} />
-            <button type="button" data-remove-prop=${k} @click=${() => this.removeProperty(k)}>${msg('Remove')}</button>`)}
-          <input name="new-key" placeholder=${msg('key')} .value=${this.newKey} @input=${(e: Event) => (this.newKey = (e.target as HTMLInputElement).value)} />
-          <input name="new-value" placeholder=${msg('value')} .value=${this.newValue} @input=${(e: Event) => (this.newValue = (e.target as HTMLInputElement).value)} />
+          ${Object.entries(f.properties).map(
+            ([k, v]) =>
+              html` <span data-prop=${k}>${k}</span>
+                <input
+                  aria-label=${k}
+                  data-prop-value=${k}
+                  .value=${v}
+                  @input=${(e: Event) => this.set('properties', { ...f.properties, [k]: (e.target as HTMLInputElement).value })}
+                />
+                <button type="button" data-remove-prop=${k} @click=${() => this.removeProperty(k)}>${msg('Remove')}</button>`,
+          )}
+          <input
+            name="new-key"
+            placeholder=${msg('key')}
+            .value=${this.newKey}
+            @input=${(e: Event) => (this.newKey = (e.target as HTMLInputElement).value)}
+          />
+          <input
+            name="new-value"
+            placeholder=${msg('value')}
+            .value=${this.newValue}
+            @input=${(e: Event) => (this.newValue = (e.target as HTMLInputElement).value)}
+          />
           <button type="button" data-action="add-prop" @click=${this.addProperty}>${msg('Add')}</button>
         </div>
 
-        ${this.checks.length
-          ? html`<ul class="full" part="checks" data-role="checks">${this.checks.map((c) => html`<li class="check ${c.ok ? 'good' : 'bad'}">${c.ok ? '✓' : '✗'} ${c.text}</li>`)}</ul>`
-          : nothing}
+        ${
+          this.checks.length
+            ? html`<ul class="full" part="checks" data-role="checks">
+                ${this.checks.map((c) => html`<li class="check ${c.ok ? 'good' : 'bad'}">${c.ok ? '✓' : '✗'} ${c.text}</li>`)}
+              </ul>`
+            : nothing
+        }
         ${renderProgress(this.progress, this.phase)}
         ${this.error ? html`<p class="full error" role="alert" data-role="error">${this.error}</p>` : nothing}
         ${this.success ? html`<p class="full ok" role="status" data-role="success">${this.success}</p>` : nothing}
-        ${this.pendingImageId && !this.busy
-          ? html`<p class="full" data-role="pending">${msg(str`The image ${this.pendingImageId} from the last attempt has no data yet: "Create and upload" reuses it, or delete it.`)}
-              <button type="button" data-action="discard-pending" @click=${() => this.dispatchEvent(new CustomEvent('discard-pending', { detail: this.pendingImageId, bubbles: true, composed: true }))}>${msg('Delete it')}</button></p>`
-          : nothing}
+        ${
+          this.pendingImageId && !this.busy
+            ? html`<p class="full" data-role="pending">
+                ${msg(str`The image ${this.pendingImageId} from the last attempt has no data yet: "Create and upload" reuses it, or delete it.`)}
+                <button
+                  type="button"
+                  data-action="discard-pending"
+                  @click=${() => this.dispatchEvent(new CustomEvent('discard-pending', { detail: this.pendingImageId, bubbles: true, composed: true }))}
+                >
+                  ${msg('Delete it')}
+                </button>
+              </p>`
+            : nothing
+        }
         <div class="full">
           <button type="submit" data-action="create" ?disabled=${this.busy}>${msg('Create and upload')}</button>
           ${this.busy && (this.method === 'swift' || this.method === 's3') ? html`<button type="button" data-action="pause" @click=${() => this.#emit('pause-upload', null)}>${msg('Pause')}</button>` : nothing}

@@ -56,8 +56,17 @@ export interface InspectionLike {
 
 export function blankFields(): CreateFields {
   return {
-    name: '', description: '', disk_format: '', container_format: 'bare', architecture: '',
-    min_disk: 0, min_ram: 0, visibility: 'private', protected: false, kernel_id: '', ramdisk_id: '',
+    name: '',
+    description: '',
+    disk_format: '',
+    container_format: 'bare',
+    architecture: '',
+    min_disk: 0,
+    min_ram: 0,
+    visibility: 'private',
+    protected: false,
+    kernel_id: '',
+    ramdisk_id: '',
     properties: {},
   };
 }

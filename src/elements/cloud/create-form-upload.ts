@@ -10,8 +10,7 @@ export type UploadMethod = 'direct' | 'glance-direct' | 'web-download' | 'swift'
 
 /** Where an object-storage upload writes; the S3 secret stays in memory only. */
 export type ObjectDestination =
-  | { kind: 'swift'; container: string; tempUrlKey?: string }
-  | { kind: 's3'; bucket: string; accessKeyId: string; secretAccessKey: string };
+  { kind: 'swift'; container: string; tempUrlKey?: string } | { kind: 's3'; bucket: string; accessKeyId: string; secretAccessKey: string };
 
 /** An EC2 credential the user has in Keystone (the secret is never shown). */
 export interface Ec2Choice {
@@ -29,10 +28,13 @@ export interface MethodOptions {
 }
 
 export function renderMethodOptions(o: MethodOptions): TemplateResult {
-  return html`
-    <option value="direct" ?selected=${o.method === 'direct'}>${msg('Direct upload (PUT /file)')}</option>
-    <option value="glance-direct" ?disabled=${!o.canStage} ?selected=${o.method === 'glance-direct'}>${msg('Interoperable import: glance-direct')}</option>
-    <option value="swift" ?disabled=${!o.hasSwift} ?selected=${o.method === 'swift'}>${msg('Object storage: Swift (parallel, resumable)')}</option>
+  return html` <option value="direct" ?selected=${o.method === 'direct'}>${msg('Direct upload (PUT /file)')}</option>
+    <option value="glance-direct" ?disabled=${!o.canStage} ?selected=${o.method === 'glance-direct'}>
+      ${msg('Interoperable import: glance-direct')}
+    </option>
+    <option value="swift" ?disabled=${!o.hasSwift} ?selected=${o.method === 'swift'}>
+      ${msg('Object storage: Swift (parallel, resumable)')}
+    </option>
     <option value="s3" ?disabled=${!o.hasS3} ?selected=${o.method === 's3'}>${msg('Object storage: S3 (parallel, resumable)')}</option>`;
 }
 
@@ -48,13 +50,29 @@ export function renderDestination(v: DestinationView): TemplateResult | typeof n
   if (v.method === 'swift') {
     const d = v.destination?.kind === 'swift' ? v.destination : { kind: 'swift' as const, container: 'images', tempUrlKey: '' };
     return html`<label for="container">${msg('Container')}</label>
-      <div><input id="container" name="container" .value=${d.container}
-        @input=${(e: Event) => v.onChange({ ...d, container: (e.target as HTMLInputElement).value })} />
-        <span class="hint">${msg('Created if missing; segments go to <container>_segments.')}</span></div>
+      <div>
+        <input
+          id="container"
+          name="container"
+          .value=${d.container}
+          @input=${(e: Event) => v.onChange({ ...d, container: (e.target as HTMLInputElement).value })}
+        />
+        <span class="hint">${msg('Created if missing; segments go to <container>_segments.')}</span>
+      </div>
       <label for="tempurl-key">${msg('Account TempURL key')}</label>
-      <div><input id="tempurl-key" name="tempurl-key" type="password" autocomplete="off" .value=${d.tempUrlKey ?? ''}
-        @input=${(e: Event) => v.onChange({ ...d, tempUrlKey: (e.target as HTMLInputElement).value })} />
-        <span class="hint">${msg('Glance downloads the object by a TempURL signed with it (X-Account-Meta-Temp-URL-Key); kept in memory only.')}</span></div>`;
+      <div>
+        <input
+          id="tempurl-key"
+          name="tempurl-key"
+          type="password"
+          autocomplete="off"
+          .value=${d.tempUrlKey ?? ''}
+          @input=${(e: Event) => v.onChange({ ...d, tempUrlKey: (e.target as HTMLInputElement).value })}
+        />
+        <span class="hint"
+          >${msg('Glance downloads the object by a TempURL signed with it (X-Account-Meta-Temp-URL-Key); kept in memory only.')}</span
+        >
+      </div>`;
   }
   if (v.method !== 's3') return nothing;
   const d = v.destination?.kind === 's3' ? v.destination : { kind: 's3' as const, bucket: 'images', accessKeyId: '', secretAccessKey: '' };
@@ -63,33 +81,60 @@ export function renderDestination(v: DestinationView): TemplateResult | typeof n
     <input id="bucket" name="bucket" .value=${d.bucket} @input=${(e: Event) => set({ bucket: (e.target as HTMLInputElement).value })} />
     <label for="ec2">${msg('EC2 credentials')}</label>
     <div>
-      <select id="ec2" name="ec2" @change=${(e: Event) => {
-        const c = v.ec2.find((x) => x.access === (e.target as HTMLSelectElement).value);
-        set({ accessKeyId: c?.access ?? '', secretAccessKey: c?.secret ?? '' });
-      }}>
+      <select
+        id="ec2"
+        name="ec2"
+        @change=${(e: Event) => {
+          const c = v.ec2.find((x) => x.access === (e.target as HTMLSelectElement).value);
+          set({ accessKeyId: c?.access ?? '', secretAccessKey: c?.secret ?? '' });
+        }}
+      >
         <option value="" ?selected=${!v.ec2.some((c) => c.access === d.accessKeyId)}>${msg('Type them in')}</option>
         ${v.ec2.map((c) => html`<option value=${c.access} ?selected=${c.access === d.accessKeyId}>${c.access}</option>`)}
       </select>
       <button type="button" data-action="create-ec2" @click=${v.onCreateEc2}>${msg('Create new credentials')}</button>
     </div>
     <label for="access">${msg('Access key')}</label>
-    <input id="access" name="access" autocomplete="off" .value=${d.accessKeyId} @input=${(e: Event) => set({ accessKeyId: (e.target as HTMLInputElement).value })} />
+    <input
+      id="access"
+      name="access"
+      autocomplete="off"
+      .value=${d.accessKeyId}
+      @input=${(e: Event) => set({ accessKeyId: (e.target as HTMLInputElement).value })}
+    />
     <label for="secret">${msg('Secret key')}</label>
-    <input id="secret" name="secret" type="password" autocomplete="off" .value=${d.secretAccessKey} @input=${(e: Event) => set({ secretAccessKey: (e.target as HTMLInputElement).value })} />`;
+    <input
+      id="secret"
+      name="secret"
+      type="password"
+      autocomplete="off"
+      .value=${d.secretAccessKey}
+      @input=${(e: Event) => set({ secretAccessKey: (e.target as HTMLInputElement).value })}
+    />`;
 }
 
 export function phaseText(phase: Phase): string {
   switch (phase) {
-    case 'checking': return msg('Checking the file against what the cloud accepts…');
-    case 'preparing': return msg('Preparing: creating the image record or reading what is already stored…');
-    case 'uploading': return msg('Uploading…');
-    case 'finishing': return msg('Assembling the object from its parts…');
-    case 'registering': return msg('Registering the object in Glance…');
-    case 'importing': return msg('Waiting for Glance to import the data…');
-    case 'verifying': return msg('Comparing the checksums with what Glance reports…');
-    case 'paused': return msg('Paused: what is stored is kept; Resume continues from there.');
-    case 'cancelled': return msg('Upload cancelled.');
-    default: return '';
+    case 'checking':
+      return msg('Checking the file against what the cloud accepts…');
+    case 'preparing':
+      return msg('Preparing: creating the image record or reading what is already stored…');
+    case 'uploading':
+      return msg('Uploading…');
+    case 'finishing':
+      return msg('Assembling the object from its parts…');
+    case 'registering':
+      return msg('Registering the object in Glance…');
+    case 'importing':
+      return msg('Waiting for Glance to import the data…');
+    case 'verifying':
+      return msg('Comparing the checksums with what Glance reports…');
+    case 'paused':
+      return msg('Paused: what is stored is kept; Resume continues from there.');
+    case 'cancelled':
+      return msg('Upload cancelled.');
+    default:
+      return '';
   }
 }
 
@@ -104,12 +149,19 @@ export function renderProgress(p: UploadProgress | null, phase: Phase): Template
   if (!p && phase === 'idle') return nothing;
   const pct = p ? percentOf(p) : 0;
   const parts = p && p.parts.total > 1 ? msg(str`parts ${p.parts.done} of ${p.parts.total} stored, ${p.parts.inFlight} in flight`) : '';
-  const left = p?.secondsLeft === null || p?.secondsLeft === undefined ? msg('time left unknown') : msg(str`${formatDuration(p.secondsLeft)} left`);
+  const left =
+    p?.secondsLeft === null || p?.secondsLeft === undefined ? msg('time left unknown') : msg(str`${formatDuration(p.secondsLeft)} left`);
   return html`<div class="full" part="progress" data-phase=${phase}>
-    ${p ? html`<progress max="100" .value=${pct} aria-label=${msg('Upload progress')}></progress>
-      <div data-role="progress-text">${msg(str`${pct}% — ${formatBytes(p.storedBytes)} stored of ${formatBytes(p.totalBytes)}, ${formatBytes(p.sentBytes)} sent at ${formatRate(p.bytesPerSecond)}, ${left}`)}</div>
-      ${parts ? html`<div data-role="parts">${parts}</div>` : nothing}
-      ${p.retries ? html`<div data-role="retries">${msg(str`${p.retries} retried; last: ${p.lastRetryReason ?? ''}`)}</div>` : nothing}` : nothing}
+    ${
+      p
+        ? html`<progress max="100" .value=${pct} aria-label=${msg('Upload progress')}></progress>
+            <div data-role="progress-text">
+              ${msg(str`${pct}% — ${formatBytes(p.storedBytes)} stored of ${formatBytes(p.totalBytes)}, ${formatBytes(p.sentBytes)} sent at ${formatRate(p.bytesPerSecond)}, ${left}`)}
+            </div>
+            ${parts ? html`<div data-role="parts">${parts}</div>` : nothing}
+            ${p.retries ? html`<div data-role="retries">${msg(str`${p.retries} retried; last: ${p.lastRetryReason ?? ''}`)}</div>` : nothing}`
+        : nothing
+    }
     <div data-role="phase">${phaseText(phase)}</div>
   </div>`;
 }

@@ -23,9 +23,20 @@ export interface SignInFields {
 
 export function emptyFields(): SignInFields {
   return {
-    authUrl: '', method: 'password', username: '', userDomain: 'Default', password: '', projectName: '',
-    projectDomain: 'Default', projectId: '', appCredId: '', appCredName: '', appCredSecret: '', token: '',
-    region: '', interface: 'public',
+    authUrl: '',
+    method: 'password',
+    username: '',
+    userDomain: 'Default',
+    password: '',
+    projectName: '',
+    projectDomain: 'Default',
+    projectId: '',
+    appCredId: '',
+    appCredName: '',
+    appCredSecret: '',
+    token: '',
+    region: '',
+    interface: 'public',
   };
 }
 
@@ -70,11 +81,21 @@ export function toAuthConfig(f: SignInFields, cloudName?: string): AuthConfig {
         ...base,
         auth: f.appCredId
           ? { type: 'application-credential', id: f.appCredId, secret: f.appCredSecret }
-          : { type: 'application-credential', name: f.appCredName, secret: f.appCredSecret, username: f.username, userDomainName: f.userDomain || 'Default' },
+          : {
+              type: 'application-credential',
+              name: f.appCredName,
+              secret: f.appCredSecret,
+              username: f.username,
+              userDomainName: f.userDomain || 'Default',
+            },
       };
     case 'token':
       return { ...base, auth: { type: 'token', token: f.token.trim() }, scope };
     default:
-      return { ...base, auth: { type: 'password', username: f.username, password: f.password, userDomainName: f.userDomain || 'Default' }, scope };
+      return {
+        ...base,
+        auth: { type: 'password', username: f.username, password: f.password, userDomainName: f.userDomain || 'Default' },
+        scope,
+      };
   }
 }

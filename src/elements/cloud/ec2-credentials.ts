@@ -21,12 +21,22 @@ async function call(s: KeystoneSession, init: RequestInit, action: string): Prom
   const token = await s.getToken();
   let res: Response;
   try {
-    res = await fetch(url(s), { ...init, headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json', Accept: 'application/json' } });
+    res = await fetch(url(s), {
+      ...init,
+      headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json', Accept: 'application/json' },
+    });
   } catch (e) {
-    throw new OpenStackError(msg(str`Could not reach Keystone while ${action}: ${(e as Error).message}. Type the access and secret key in instead.`), { kind: 'network', service: 'keystone', cause: e });
+    throw new OpenStackError(
+      msg(str`Could not reach Keystone while ${action}: ${(e as Error).message}. Type the access and secret key in instead.`),
+      { kind: 'network', service: 'keystone', cause: e },
+    );
   }
   if (!res.ok)
-    throw new OpenStackError(msg(str`Keystone answered ${res.status} while ${action}: type the access and secret key in instead.`), { kind: res.status === 403 ? 'forbidden' : 'server', status: res.status, service: 'keystone' });
+    throw new OpenStackError(msg(str`Keystone answered ${res.status} while ${action}: type the access and secret key in instead.`), {
+      kind: res.status === 403 ? 'forbidden' : 'server',
+      status: res.status,
+      service: 'keystone',
+    });
   return res.json();
 }
 
@@ -42,8 +52,15 @@ export async function listEc2(s: KeystoneSession): Promise<Ec2Choice[]> {
 /** New EC2 credentials for the signed-in project. */
 export async function createEc2(s: KeystoneSession): Promise<Ec2Choice> {
   const project = s.token.project?.id;
-  if (!project) throw new OpenStackError(msg('EC2 credentials need a project-scoped sign-in.'), { kind: 'bad-config', service: 'keystone' });
-  const body = (await call(s, { method: 'POST', body: JSON.stringify({ tenant_id: project }) }, msg('creating EC2 credentials'))) as { credential?: Ec2Record };
-  if (!body.credential) throw new OpenStackError(msg('Keystone created no EC2 credential: type the access and secret key in instead.'), { kind: 'server', service: 'keystone' });
+  if (!project)
+    throw new OpenStackError(msg('EC2 credentials need a project-scoped sign-in.'), { kind: 'bad-config', service: 'keystone' });
+  const body = (await call(s, { method: 'POST', body: JSON.stringify({ tenant_id: project }) }, msg('creating EC2 credentials'))) as {
+    credential?: Ec2Record;
+  };
+  if (!body.credential)
+    throw new OpenStackError(msg('Keystone created no EC2 credential: type the access and secret key in instead.'), {
+      kind: 'server',
+      service: 'keystone',
+    });
   return { access: body.credential.access, secret: body.credential.secret };
 }

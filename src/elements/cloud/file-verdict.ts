@@ -17,13 +17,20 @@ export async function verdictForFile(file: File): Promise<{ verdict: Verdict; in
     const blocking = report.findings.find((f) => f.severity === 'error');
     const virtualSize = report.details.virtualSize;
     return {
-      verdict: { safe: report.safe, diskFormat, reason: blocking ? `${blocking.message}${blocking.fix ? ` ${blocking.fix}` : ''}` : undefined },
+      verdict: {
+        safe: report.safe,
+        diskFormat,
+        reason: blocking ? `${blocking.message}${blocking.fix ? ` ${blocking.fix}` : ''}` : undefined,
+      },
       inspection: {
         file: { name: file.name, size: file.size },
         format: diskFormat ?? undefined,
         virtualSize,
         safety: { safe: report.safe, findings: report.findings },
-        suggested: { ...(diskFormat ? { disk_format: diskFormat } : {}), ...(virtualSize ? { min_disk: Math.ceil(virtualSize / GIB) } : {}) },
+        suggested: {
+          ...(diskFormat ? { disk_format: diskFormat } : {}),
+          ...(virtualSize ? { min_disk: Math.ceil(virtualSize / GIB) } : {}),
+        },
       },
     };
   } catch (e) {
@@ -35,7 +42,11 @@ export async function verdictForFile(file: File): Promise<{ verdict: Verdict; in
 export function verdictFromInspection(r: InspectionLike): Verdict | null {
   if (!r.safety) return null;
   const suggested = typeof r.suggested?.disk_format === 'string' ? r.suggested.disk_format : null;
-  return { safe: r.safety.safe, diskFormat: suggested ?? glanceDiskFormatFor((r.detected ?? r.format ?? null) as FormatName | null), reason: firstReason(r.safety.findings) };
+  return {
+    safe: r.safety.safe,
+    diskFormat: suggested ?? glanceDiskFormatFor((r.detected ?? r.format ?? null) as FormatName | null),
+    reason: firstReason(r.safety.findings),
+  };
 }
 
 function firstReason(findings: unknown[] | undefined): string | undefined {

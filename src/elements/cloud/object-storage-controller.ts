@@ -8,31 +8,13 @@ import { fileFingerprint } from '../../core/upload/fingerprint.ts';
 import { uploadStateId, fileIdentity } from '../../core/upload/fingerprint.ts';
 import type { UploadState } from '../../core/upload/types.ts';
 import { IdbUploadStateStore, type StoredFileHandle } from '../../../workers/upload/idb-state-store.ts';
-import type { WorkerCredentials } from '../../../workers/upload/upload-client.ts';
+import type { WorkerCredentials } from '../../../workers/upload/client.ts';
 import type { Ec2Choice } from './create-form-upload.ts';
 import { createEc2, listEc2 } from './ec2-credentials.ts';
 import { mismatch, reopenFromHandle } from './resume-file.ts';
 import { sentence } from './sentence.ts';
-import type { SessionController } from './session-controller.ts';
+import { objectStoresOf, type SessionController } from './session-controller.ts';
 import type { UploadsController } from './uploads-controller.ts';
-import type { ObjectStores } from './upload-flow.ts';
-
-/** Where object storage is in the session's catalog (none when it has no such service). */
-export function objectStoresOf(session: SessionController): ObjectStores {
-  const s = session.session;
-  if (!s) return {};
-  const q = { region: session.region || undefined, interface: session.iface };
-  const find = (type: string) => {
-    try {
-      return s.endpoint(type, q);
-    } catch {
-      return undefined; // not in the catalog: that method is not offered
-    }
-  };
-  const swift = find('object-store');
-  const s3 = find('s3');
-  return { swift: swift ? { storageUrl: swift } : undefined, s3: s3 ? { endpoint: s3, region: session.region || 'RegionOne' } : undefined };
-}
 
 export class ObjectStorageController implements ReactiveController {
   /** The user's EC2 credentials for this project, for S3 (memory only). */

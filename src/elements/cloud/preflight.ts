@@ -29,7 +29,12 @@ export function fail(message: string, kind: OpenStackError['kind'] = 'bad-config
 }
 
 /** Runs every check that needs no upload; returns the lines shown, throws on the first blocker. */
-export async function preflight(ctx: PreflightContext, req: CreateRequest, verdict: Verdict | null, report: { checks(lines: CheckLine[]): void }): Promise<void> {
+export async function preflight(
+  ctx: PreflightContext,
+  req: CreateRequest,
+  verdict: Verdict | null,
+  report: { checks(lines: CheckLine[]): void },
+): Promise<void> {
   const lines: CheckLine[] = [];
   const push = (ok: boolean, text: string) => {
     lines.push({ ok, text });
@@ -40,22 +45,38 @@ export async function preflight(ctx: PreflightContext, req: CreateRequest, verdi
   if (!f.name.trim()) push(false, msg('Give the image a name, then create it again.'));
   if (!f.disk_format) push(false, msg('Choose a disk format, then create the image again.'));
   const dfs = ctx.schema.diskFormats;
-  push(!dfs.length || dfs.includes(f.disk_format),
-    dfs.includes(f.disk_format) ? msg(str`This cloud accepts disk format "${f.disk_format}".`)
-      : msg(str`This cloud does not accept disk format "${f.disk_format}" (it accepts ${dfs.join(', ')}): convert the image to one of those first.`));
+  push(
+    !dfs.length || dfs.includes(f.disk_format),
+    dfs.includes(f.disk_format)
+      ? msg(str`This cloud accepts disk format "${f.disk_format}".`)
+      : msg(
+          str`This cloud does not accept disk format "${f.disk_format}" (it accepts ${dfs.join(', ')}): convert the image to one of those first.`,
+        ),
+  );
   const cfs = ctx.schema.containerFormats;
-  push(!cfs.length || cfs.includes(f.container_format),
-    cfs.includes(f.container_format) ? msg(str`This cloud accepts container format "${f.container_format}".`)
-      : msg(str`This cloud does not accept container format "${f.container_format}" (it accepts ${cfs.join(', ')}): choose one of those.`));
+  push(
+    !cfs.length || cfs.includes(f.container_format),
+    cfs.includes(f.container_format)
+      ? msg(str`This cloud accepts container format "${f.container_format}".`)
+      : msg(str`This cloud does not accept container format "${f.container_format}" (it accepts ${cfs.join(', ')}): choose one of those.`),
+  );
   // object storage uploads are registered in Glance by a web-download of the stored object
   const importMethod = req.method === 'swift' || req.method === 's3' ? 'web-download' : req.method;
   if (importMethod !== 'direct')
-    push(ctx.importMethods.includes(importMethod),
-      ctx.importMethods.includes(importMethod) ? msg(str`The cloud offers the import method ${importMethod}.`)
-        : msg(str`This cloud does not offer the import method ${importMethod} (it offers ${ctx.importMethods.join(', ') || 'none'}): choose another upload method.`));
-  push(true, ctx.stores.length
-    ? msg(str`Stores: ${ctx.stores.map((s) => (s.default ? `${s.id} (default)` : s.id)).join(', ')}.`)
-    : msg('The cloud has a single image store.'));
+    push(
+      ctx.importMethods.includes(importMethod),
+      ctx.importMethods.includes(importMethod)
+        ? msg(str`The cloud offers the import method ${importMethod}.`)
+        : msg(
+            str`This cloud does not offer the import method ${importMethod} (it offers ${ctx.importMethods.join(', ') || 'none'}): choose another upload method.`,
+          ),
+    );
+  push(
+    true,
+    ctx.stores.length
+      ? msg(str`Stores: ${ctx.stores.map((s) => (s.default ? `${s.id} (default)` : s.id)).join(', ')}.`)
+      : msg('The cloud has a single image store.'),
+  );
   if (req.source.kind === 'url') {
     let ok = false;
     try {
@@ -63,31 +84,55 @@ export async function preflight(ctx: PreflightContext, req: CreateRequest, verdi
     } catch {
       ok = false;
     }
-    push(ok, ok ? msg('The image URL is an http(s) URL Glance can download.') : msg('The image URL must be an http:// or https:// address; correct it and try again.'));
+    push(
+      ok,
+      ok
+        ? msg('The image URL is an http(s) URL Glance can download.')
+        : msg('The image URL must be an http:// or https:// address; correct it and try again.'),
+    );
     return;
   }
   const file = req.source.file;
-  push(file.size > 0, file.size > 0 ? msg(str`The file holds ${formatBytes(file.size)}.`) : msg('The chosen file is empty; choose the image file again.'));
+  push(
+    file.size > 0,
+    file.size > 0 ? msg(str`The file holds ${formatBytes(file.size)}.`) : msg('The chosen file is empty; choose the image file again.'),
+  );
   const usage = await ctx.glance.usage();
   const total = usage?.image_size_total;
   if (total && total.limit !== null && total.limit >= 0) {
     // unified limits count image_size_total in MiB
     const needMiB = Math.ceil(file.size / 1048576);
     const left = total.limit - total.usage;
-    push(needMiB <= left, needMiB <= left
-      ? msg(str`Your image storage quota has room (${left} MiB left, the file needs ${needMiB} MiB).`)
-      : msg(str`Your image storage quota has ${left} MiB left but the file needs ${needMiB} MiB: delete images or ask the operator for more quota.`));
+    push(
+      needMiB <= left,
+      needMiB <= left
+        ? msg(str`Your image storage quota has room (${left} MiB left, the file needs ${needMiB} MiB).`)
+        : msg(
+            str`Your image storage quota has ${left} MiB left but the file needs ${needMiB} MiB: delete images or ask the operator for more quota.`,
+          ),
+    );
   } else {
     push(true, msg('The cloud reports no storage quota; its size cap, if any, is enforced during the upload.'));
   }
   if (!verdict) push(false, msg('The safety check of this file has not finished; wait for it, then create the image again.'));
   else {
-    push(verdict.safe, verdict.safe ? msg('Safety check: Glance will accept the file as it is.')
-      : msg(str`Safety check failed: ${verdict.reason ?? 'the file would be rejected by Glance'}. Convert it (e.g. to qcow2) before uploading.`));
+    push(
+      verdict.safe,
+      verdict.safe
+        ? msg('Safety check: Glance will accept the file as it is.')
+        : msg(
+            str`Safety check failed: ${verdict.reason ?? 'the file would be rejected by Glance'}. Convert it (e.g. to qcow2) before uploading.`,
+          ),
+    );
     if (verdict.diskFormat)
-      push(verdict.diskFormat === f.disk_format, verdict.diskFormat === f.disk_format
-        ? msg(str`The file's content is ${verdict.diskFormat}, as declared.`)
-        : msg(str`The file's content is ${verdict.diskFormat} but the format is set to ${f.disk_format}: Glance rejects such a mismatch, so set the format to ${verdict.diskFormat}.`));
+      push(
+        verdict.diskFormat === f.disk_format,
+        verdict.diskFormat === f.disk_format
+          ? msg(str`The file's content is ${verdict.diskFormat}, as declared.`)
+          : msg(
+              str`The file's content is ${verdict.diskFormat} but the format is set to ${f.disk_format}: Glance rejects such a mismatch, so set the format to ${verdict.diskFormat}.`,
+            ),
+      );
   }
 }
 
@@ -117,8 +162,15 @@ export function editsFor(req: CreateRequest, image: GlanceImage): ImageEdits {
   // keep Glance's own bookkeeping properties (os_glance_*) out of the removal set
   for (const [k, v] of Object.entries(image)) if (k.startsWith('os_glance') && typeof v === 'string') props[k] = v;
   return {
-    core: { name: c.name, disk_format: c.disk_format, container_format: c.container_format, min_disk: c.min_disk, min_ram: c.min_ram, visibility: c.visibility, protected: c.protected },
+    core: {
+      name: c.name,
+      disk_format: c.disk_format,
+      container_format: c.container_format,
+      min_disk: c.min_disk,
+      min_ram: c.min_ram,
+      visibility: c.visibility,
+      protected: c.protected,
+    },
     properties: props,
   };
 }
-

@@ -15,7 +15,8 @@ export async function reopenFromHandle(handle: StoredFileHandle): Promise<Reopen
   try {
     let state = (await handle.queryPermission?.({ mode: 'read' })) ?? 'granted';
     if (state !== 'granted') state = (await handle.requestPermission?.({ mode: 'read' })) ?? 'denied';
-    if (state !== 'granted') return { file: null, reason: msg(str`Reading "${handle.name}" again was not allowed: allow it, or choose the file again.`) };
+    if (state !== 'granted')
+      return { file: null, reason: msg(str`Reading "${handle.name}" again was not allowed: allow it, or choose the file again.`) };
     return { file: await handle.getFile() };
   } catch (e) {
     // moved, deleted or on a drive no longer there
@@ -26,10 +27,14 @@ export async function reopenFromHandle(handle: StoredFileHandle): Promise<Reopen
 /** null when the picked file is the one the stored parts came from, else why not. */
 export async function mismatch(stored: FileIdentity, file: File, fingerprint: Fingerprint): Promise<string | null> {
   if (file.size !== stored.size)
-    return msg(str`"${file.name}" has ${file.size} bytes, the unfinished upload was of ${stored.size} bytes: choose "${stored.name}" again.`);
+    return msg(
+      str`"${file.name}" has ${file.size} bytes, the unfinished upload was of ${stored.size} bytes: choose "${stored.name}" again.`,
+    );
   if (file.name !== stored.name) return msg(str`The unfinished upload was of "${stored.name}", not "${file.name}": choose that file.`);
   if ((await fingerprint(file)) !== stored.fingerprint)
-    return msg(str`"${file.name}" has changed since the upload started (its content differs): delete the unfinished upload and start again.`);
+    return msg(
+      str`"${file.name}" has changed since the upload started (its content differs): delete the unfinished upload and start again.`,
+    );
   return null;
 }
 

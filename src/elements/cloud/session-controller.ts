@@ -12,6 +12,7 @@ import { OpenStackError, isOpenStackError } from '../../core/openstack/errors.ts
 import type { AuthConfig, EndpointInterface, ImageSchemaInfo, StoreInfo } from '../../core/openstack/types.ts';
 import { forgetTab, rememberInTab, restoredConfig } from './tab-session.ts';
 import { sentence } from './sentence.ts';
+import type { ObjectStores } from './upload-flow.ts';
 
 export interface SessionEvents {
   /** Signed in, or region/interface changed: the Glance client and its facts are fresh. */
@@ -37,7 +38,10 @@ export class SessionController implements ReactiveController {
 
   #stayInTab = false;
 
-  constructor(private readonly host: ReactiveControllerHost, private readonly events: SessionEvents) {
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly events: SessionEvents,
+  ) {
     host.addController(this);
   }
 
@@ -55,8 +59,12 @@ export class SessionController implements ReactiveController {
     if (!this.#stayInTab) return;
     const t = session.token;
     rememberInTab({
-      authUrl: session.authUrl, token: t.value, expiresAt: t.expiresAt.toISOString(), projectId: t.project?.id,
-      region: this.region, iface: this.iface,
+      authUrl: session.authUrl,
+      token: t.value,
+      expiresAt: t.expiresAt.toISOString(),
+      projectId: t.project?.id,
+      region: this.region,
+      iface: this.iface,
     });
   }
 
@@ -90,9 +98,10 @@ export class SessionController implements ReactiveController {
       this.#remember(session);
       await this.connect();
     } catch (e) {
-      this.signInError = restoring && isOpenStackError(e, 'wrong-credentials')
-        ? msg('The session kept in this tab has ended (its token expired or was revoked): sign in again.')
-        : sentence(e);
+      this.signInError =
+        restoring && isOpenStackError(e, 'wrong-credentials')
+          ? msg('The session kept in this tab has ended (its token expired or was revoked): sign in again.')
+          : sentence(e);
       if (e instanceof OpenStackError && e.corsSettings) this.corsSettings = e.corsSettings;
       this.session = null;
       if (restoring) forgetTab();
@@ -168,4 +177,21 @@ export class SessionController implements ReactiveController {
     forgetTab();
     this.#changed();
   }
+}
+
+/** The object stores the catalog offers to this session (region and interface as signed in). */
+export function objectStoresOf(session: SessionController): ObjectStores {
+  const s = session.session;
+  if (!s) return {};
+  const q = { region: session.region || undefined, interface: session.iface };
+  const find = (type: string) => {
+    try {
+      return s.endpoint(type, q);
+    } catch {
+      return undefined; // not in the catalog: that method is not offered
+    }
+  };
+  const swift = find('object-store');
+  const s3 = find('s3');
+  return { swift: swift ? { storageUrl: swift } : undefined, s3: s3 ? { endpoint: s3, region: session.region || 'RegionOne' } : undefined };
 }

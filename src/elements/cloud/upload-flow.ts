@@ -9,8 +9,8 @@ import { imagePatch } from '../../core/openstack/image-patch.ts';
 import { OpenStackError, isOpenStackError } from '../../core/openstack/errors.ts';
 import type { GlanceImage, ImageSchemaInfo, StoreInfo } from '../../core/openstack/types.ts';
 import type { ObjectTarget, UploadOutcome, UploadProgress, UploadState, UploadVia } from '../../core/upload/types.ts';
-import type { PageSide, RunningUpload, UploadClient, WorkerCredentials, WorkerUploadRequest } from '../../../workers/upload/upload-client.ts';
-import { UploadError } from '../../../workers/upload/upload-client.ts';
+import type { PageSide, RunningUpload, UploadClient, WorkerCredentials, WorkerUploadRequest } from '../../../workers/upload/client.ts';
+import { UploadError } from '../../../workers/upload/client.ts';
 import type { CheckLine, CreateRequest, Phase } from './cloud-create-form.ts';
 import { formatBytes } from './format.ts';
 import { fileIdentity, uploadStateId } from '../../core/upload/fingerprint.ts';
@@ -81,14 +81,21 @@ function destination(ctx: FlowContext, req: CreateRequest, file: File): { target
     if (!swift) fail(msg('This cloud has no object storage (no object-store endpoint in the catalog): choose another upload method.'));
     const container = (d?.kind === 'swift' && d.container.trim()) || 'images';
     return {
-      target: { kind: 'swift', storageUrl: swift.storageUrl, container, object: objectName(file), segmentContainer: `${container}_segments` },
+      target: {
+        kind: 'swift',
+        storageUrl: swift.storageUrl,
+        container,
+        object: objectName(file),
+        segmentContainer: `${container}_segments`,
+      },
       credentials: { kind: 'keystone-token', tempUrlKey: (d?.kind === 'swift' && d.tempUrlKey) || undefined },
     };
   }
   if (req.method === 's3') {
     const s3 = ctx.objectStores.s3;
     if (!s3) fail(msg('This cloud has no S3 endpoint in the catalog: choose another upload method.'));
-    if (d?.kind !== 's3' || !d.accessKeyId || !d.secretAccessKey) fail(msg('Give EC2 credentials (access key and secret) for S3, or create them, then upload again.'));
+    if (d?.kind !== 's3' || !d.accessKeyId || !d.secretAccessKey)
+      fail(msg('Give EC2 credentials (access key and secret) for S3, or create them, then upload again.'));
     return {
       target: { kind: 's3', endpoint: s3.endpoint, region: s3.region, bucket: d.bucket.trim() || 'images', key: objectName(file) },
       credentials: { kind: 's3', accessKeyId: d.accessKeyId, secretAccessKey: d.secretAccessKey },
@@ -133,8 +140,12 @@ export class UploadFlow {
       report.image(imageId);
     }
     const request: WorkerUploadRequest = {
-      file, fileName: file.name, lastModified: file.lastModified, via: VIA[req.method] ?? 'glance',
-      target: object?.target, credentials: object?.credentials,
+      file,
+      fileName: file.name,
+      lastModified: file.lastModified,
+      via: VIA[req.method] ?? 'glance',
+      target: object?.target,
+      credentials: object?.credentials,
       register: { fields: createFields(req), method: 'web-download', deleteObjectAfter: false, imageId },
       glanceEndpoint: glance.endpoint,
     };
@@ -147,13 +158,17 @@ export class UploadFlow {
         if (imageId) await discardImage(glance, imageId);
         report.image('');
         throw new OpenStackError(
-          imageId ? msg(str`Upload cancelled: the transfer was stopped and the image ${imageId} was deleted.`) : msg('Upload cancelled: the transfer was stopped and what was stored was deleted.'),
+          imageId
+            ? msg(str`Upload cancelled: the transfer was stopped and the image ${imageId} was deleted.`)
+            : msg('Upload cancelled: the transfer was stopped and what was stored was deleted.'),
           { kind: 'aborted' },
         );
       }
       if (isOpenStackError(e, 'cors') && /TempURL key/.test(e.message))
         throw new OpenStackError(
-          msg('Swift sends no CORS headers for account requests, so this page cannot read or set the account TempURL key that Glance needs to download the object: give the key (X-Account-Meta-Temp-URL-Key) in the form and upload again; the stored segments are reused.'),
+          msg(
+            'Swift sends no CORS headers for account requests, so this page cannot read or set the account TempURL key that Glance needs to download the object: give the key (X-Account-Meta-Temp-URL-Key) in the form and upload again; the stored segments are reused.',
+          ),
           { kind: 'cors', service: 'swift', corsSettings: e.corsSettings },
         );
       throw e;
@@ -166,8 +181,15 @@ export class UploadFlow {
    */
   resume(state: UploadState, file: File, credentials: WorkerCredentials, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {
     const request: WorkerUploadRequest = {
-      file, fileName: state.file.name, lastModified: file.lastModified, via: state.target.kind, target: state.target, credentials,
-      partSize: state.partSize, register: state.register ?? null, glanceEndpoint: this.ctx.glance.endpoint,
+      file,
+      fileName: state.file.name,
+      lastModified: file.lastModified,
+      via: state.target.kind,
+      target: state.target,
+      credentials,
+      partSize: state.partSize,
+      register: state.register ?? null,
+      glanceEndpoint: this.ctx.glance.endpoint,
     };
     return this.#engine(request, signal, report);
   }
@@ -204,7 +226,12 @@ export class UploadFlow {
       return {
         image,
         transfer,
-        message: msg(str`The image "${image.name ?? image.id}" is active and its checksums match your file (sha512 ${out.sha512.slice(0, 16)}…, md5 ${out.md5}).`) + stored + resumed,
+        message:
+          msg(
+            str`The image "${image.name ?? image.id}" is active and its checksums match your file (sha512 ${out.sha512.slice(0, 16)}…, md5 ${out.md5}).`,
+          ) +
+          stored +
+          resumed,
       };
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -233,12 +260,17 @@ export class UploadFlow {
       await glance.importImage(image.id, { name: 'web-download', uri: url });
       report.phase('verifying');
       const done = await glance.waitForImage(image.id, { intervalMs: 500, timeoutMs: 15 * 60_000, signal });
-      return { image: done, message: msg(str`The image "${done.name ?? done.id}" is active (${formatBytes(done.size)}, downloaded by Glance).`) };
+      return {
+        image: done,
+        message: msg(str`The image "${done.name ?? done.id}" is active (${formatBytes(done.size)}, downloaded by Glance).`),
+      };
     } catch (e) {
       if (signal.aborted || isOpenStackError(e, 'aborted')) {
         await discardImage(glance, image.id);
         report.image('');
-        throw new OpenStackError(msg(str`Upload cancelled: the transfer was stopped and the image ${image.id} was deleted.`), { kind: 'aborted' });
+        throw new OpenStackError(msg(str`Upload cancelled: the transfer was stopped and the image ${image.id} was deleted.`), {
+          kind: 'aborted',
+        });
       }
       throw e;
     }

@@ -9,13 +9,12 @@ import { FileDigests, type DigestJob } from '../../core/hash/file-digests.ts';
 import { createHashClient, type HashClient } from '../../../workers/hash/client.ts';
 import type { CheckLine, CreateRequest, HashingState, InspectionLike, Phase, UploadProgress } from './cloud-create-form.ts';
 import { UploadFlow, discardImage, type FlowContext, type FlowOutcome, type FlowReport, type Verdict } from './upload-flow.ts';
-import { createUploadClient, UploadError, type UploadClient, type WorkerCredentials } from '../../../workers/upload/upload-client.ts';
+import { createUploadClient, UploadError, type UploadClient, type WorkerCredentials } from '../../../workers/upload/client.ts';
 import type { ObjectTarget, UploadState } from '../../core/upload/types.ts';
-import { objectStoresOf } from './object-storage-controller.ts';
 import { verdictForFile, verdictFromInspection } from './file-verdict.ts';
 import { formatBytes, formatRate } from './format.ts';
 import { sentence } from './sentence.ts';
-import type { SessionController } from './session-controller.ts';
+import { objectStoresOf, type SessionController } from './session-controller.ts';
 import type { ImagesController } from './images-controller.ts';
 
 /** A file and (optionally) its inspection, handed over by the app or a paired inspector. */
@@ -232,7 +231,12 @@ export class UploadsController implements ReactiveController {
     if (!g || !ks) return null;
     return {
       onObjectStart: (file, target) => this.onObjectStart(file, target),
-      glance: g, schema: s.schema, importMethods: s.importMethods, stores: s.stores, objectStores: objectStoresOf(s), uploads: this.client,
+      glance: g,
+      schema: s.schema,
+      importMethods: s.importMethods,
+      stores: s.stores,
+      objectStores: objectStoresOf(s),
+      uploads: this.client,
       pageSide: (file, progress, notice) => ({
         getToken: () => ks.getToken(),
         invalidate: (t) => ks.invalidate(t),
@@ -255,8 +259,12 @@ export class UploadsController implements ReactiveController {
       await this.#verdictPending;
     }
     const verdict = req.source.kind === 'file' ? this.verdict : null;
-    await this.#run(ctx, req.source.kind === 'file' ? req.source.file : null, () => this.create(req),
-      (flow, signal, report) => flow.run(req, verdict, this.pendingImageId, signal, report));
+    await this.#run(
+      ctx,
+      req.source.kind === 'file' ? req.source.file : null,
+      () => this.create(req),
+      (flow, signal, report) => flow.run(req, verdict, this.pendingImageId, signal, report),
+    );
   }
 
   /** Continues an unfinished upload from IndexedDB with its (reopened or matched) file. */
@@ -265,8 +273,12 @@ export class UploadsController implements ReactiveController {
     if (!ctx) return;
     this.images.show('create');
     if (file !== this.file) this.setFile(file);
-    await this.#run(ctx, file, () => this.resumeState(state, file, credentials),
-      (flow, signal, report) => flow.resume(state, file, credentials, signal, report));
+    await this.#run(
+      ctx,
+      file,
+      () => this.resumeState(state, file, credentials),
+      (flow, signal, report) => flow.resume(state, file, credentials, signal, report),
+    );
   }
 
   async #run(
@@ -314,7 +326,9 @@ export class UploadsController implements ReactiveController {
       this.phase = aborted ? 'cancelled' : 'failed';
       let text = sentence(e);
       if (!aborted && this.pendingImageId && !isOpenStackError(e, 'hash-mismatch'))
-        text += ' ' + msg(str`The unfinished image ${this.pendingImageId} is kept: "Create and upload" again reuses or replaces it, or delete it.`);
+        text +=
+          ' ' +
+          msg(str`The unfinished image ${this.pendingImageId} is kept: "Create and upload" again reuses or replaces it, or delete it.`);
       this.error = text;
       // the session cannot continue: back to the sign-in form, the unfinished image remembered
       if (isOpenStackError(e, 'token-expired')) this.session.expire(text);

@@ -77,7 +77,10 @@ function build(dir: string, base: Corpus): void {
   const desc = readFileSync(join(dir, 'html-adapter.vmdk'), 'utf8');
   if (!/ddb\.adapterType = "[^"]*"/.test(desc)) throw new Error('html-adapter.vmdk: no ddb.adapterType line to replace');
   writeFileSync(join(dir, 'html-adapter.vmdk'), desc.replace(/ddb\.adapterType = "[^"]*"/, `ddb.adapterType = "${HTML_PAYLOAD}"`));
-  writeFileSync(join(dir, 'readonly-extent.vmdk'), desc.replace(/^RW (\d+) FLAT "html-adapter-flat\.vmdk"/m, 'RDONLY $1 FLAT "readonly-extent-flat.vmdk"'));
+  writeFileSync(
+    join(dir, 'readonly-extent.vmdk'),
+    desc.replace(/^RW (\d+) FLAT "html-adapter-flat\.vmdk"/m, 'RDONLY $1 FLAT "readonly-extent-flat.vmdk"'),
+  );
   writeFileSync(join(dir, 'readonly-extent-flat.vmdk'), readFileSync(join(dir, 'html-adapter-flat.vmdk')));
 }
 

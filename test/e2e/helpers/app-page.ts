@@ -40,9 +40,7 @@ export async function openApp(browser: Browser, origin: string, query = ''): Pro
     w.__csp = [];
     document.addEventListener('image-inspected', (e) => w.__inspected.push((e as CustomEvent).detail));
     document.addEventListener('image-inspect-error', (e) => w.__errors.push((e as CustomEvent).detail));
-    document.addEventListener('securitypolicyviolation', (e) =>
-      w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
-    );
+    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
   await page.goto(`${origin}/${query}`);
   await page.locator('image-inspector').waitFor();
@@ -105,8 +103,9 @@ export async function readCards(page: Page): Promise<CardView[]> {
 export async function waitForIdle(page: Page, timeoutMs = 60_000): Promise<void> {
   await page.waitForFunction(
     () => {
-      const root = document.querySelector('ii-app')?.shadowRoot?.querySelector('image-inspector')?.shadowRoot
-        ?? document.querySelector('image-inspector')?.shadowRoot;
+      const root =
+        document.querySelector('ii-app')?.shadowRoot?.querySelector('image-inspector')?.shadowRoot ??
+        document.querySelector('image-inspector')?.shadowRoot;
       const cards = [...(root?.querySelectorAll<HTMLElement>('li.card') ?? [])];
       return cards.length > 0 && cards.every((c) => c.dataset.phase === 'done' || c.dataset.phase === 'error');
     },

@@ -69,6 +69,10 @@ export async function serveFiles(dir: string, port: number): Promise<{ url(name:
   });
   return {
     url: (name) => `http://127.0.0.1:${port}/${name}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -36,14 +36,20 @@ export async function listContainer(session: KeystoneSession, storageUrl: string
 export async function removeContainer(session: KeystoneSession, storageUrl: string, container: string): Promise<void> {
   const token = await session.getToken();
   for (const o of await listContainer(session, storageUrl, container)) {
-    await fetch(`${storageUrl}/${encodeURIComponent(container)}/${o.name.split('/').map(encodeURIComponent).join('/')}`, { method: 'DELETE', headers: { 'X-Auth-Token': token } });
+    await fetch(`${storageUrl}/${encodeURIComponent(container)}/${o.name.split('/').map(encodeURIComponent).join('/')}`, {
+      method: 'DELETE',
+      headers: { 'X-Auth-Token': token },
+    });
   }
   await fetch(`${storageUrl}/${encodeURIComponent(container)}`, { method: 'DELETE', headers: { 'X-Auth-Token': token } });
 }
 
 /** Sets the account's TempURL key (what the operator or the user does once, outside the page). */
 export async function setAccountTempUrlKey(session: KeystoneSession, storageUrl: string, key: string): Promise<void> {
-  const res = await fetch(storageUrl, { method: 'POST', headers: { 'X-Auth-Token': await session.getToken(), 'X-Account-Meta-Temp-URL-Key': key } });
+  const res = await fetch(storageUrl, {
+    method: 'POST',
+    headers: { 'X-Auth-Token': await session.getToken(), 'X-Account-Meta-Temp-URL-Key': key },
+  });
   if (!res.ok) throw new Error(`setting the account TempURL key: ${res.status}`);
 }
 

@@ -17,7 +17,7 @@ self.onmessage = async (e: MessageEvent<{ file: File; opfsName: string; slice: n
   const { file, opfsName, slice } = e.data;
   const root = await navigator.storage.getDirectory();
   const fh = await root.getFileHandle(opfsName, { create: true });
-  const handle = (await (fh as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle());
+  const handle = await (fh as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle();
   handle.truncate(0);
   const reader = new FileReaderSync();
   const t0 = performance.now();

@@ -128,7 +128,7 @@ export async function makeRandomFile(size: number, name = 'image.raw'): Promise<
   const sha = createHash('sha512');
   const md5 = createHash('md5');
   try {
-    for (let done = 0; done < size; ) {
+    for (let done = 0; done < size;) {
       const n = Math.min(4 << 20, size - done);
       const buf = randomBytes(n);
       sha.update(buf);

@@ -12,7 +12,8 @@ export type CloudWho = 'demo' | 'alt';
 
 /** The Swift block of cloud.json, or a clear error when the cloud was started without Swift. */
 export function swiftOf(cloud: CloudJson): CloudSwift {
-  if (!cloud.swift) throw new Error('The local cloud runs without Swift: start it with CLOUD_WITH_SWIFT=1 bash scripts/cloud/cloud.sh start');
+  if (!cloud.swift)
+    throw new Error('The local cloud runs without Swift: start it with CLOUD_WITH_SWIFT=1 bash scripts/cloud/cloud.sh start');
   return cloud.swift;
 }
 
@@ -73,10 +74,17 @@ export function xmlValues(xml: string, tag: string): string[] {
  * A TempURL for `path` (`/v1/AUTH_<project>/<container>/<object>`), signed like
  * swift-temp-url: HMAC over "METHOD\nEXPIRES\nPATH" with the account's or container's key.
  */
-export function tempUrl(base: string, path: string, key: string, opts: { method?: string; seconds?: number; digest?: 'sha256' | 'sha512' } = {}): string {
+export function tempUrl(
+  base: string,
+  path: string,
+  key: string,
+  opts: { method?: string; seconds?: number; digest?: 'sha256' | 'sha512' } = {},
+): string {
   const method = opts.method ?? 'GET';
   const expires = Math.floor(Date.now() / 1000) + (opts.seconds ?? 600);
-  const sig = createHmac(opts.digest ?? 'sha256', key).update(`${method}\n${expires}\n${path}`).digest('hex');
+  const sig = createHmac(opts.digest ?? 'sha256', key)
+    .update(`${method}\n${expires}\n${path}`)
+    .digest('hex');
   return `${base}${path}?temp_url_sig=${sig}&temp_url_expires=${expires}`;
 }
 
@@ -113,9 +121,14 @@ export async function deleteContainers(swift: SwiftAccess, containers: Iterable<
       if (objects.length === 0) break;
       // bulk delete: one request for the whole page (the proxy runs the bulk middleware)
       const body = objects.map((o) => `${c}/${encodeURIComponent(o.name)}`).join('\n');
-      const r = await swift.fetch('?bulk-delete', { method: 'POST', body, headers: { 'Content-Type': 'text/plain', Accept: 'application/json' } });
+      const r = await swift.fetch('?bulk-delete', {
+        method: 'POST',
+        body,
+        headers: { 'Content-Type': 'text/plain', Accept: 'application/json' },
+      });
       const result = (await r.json()) as { 'Response Status': string; Errors: unknown[] };
-      if (!result['Response Status'].startsWith('200') || result.Errors.length) throw new Error(`bulk delete in ${c}: ${JSON.stringify(result)}`);
+      if (!result['Response Status'].startsWith('200') || result.Errors.length)
+        throw new Error(`bulk delete in ${c}: ${JSON.stringify(result)}`);
     }
     await expectOk(await swift.fetch(path, { method: 'DELETE' }), `deleting container ${c}`, [404]);
   }
@@ -166,7 +179,8 @@ export async function objectStorageFixture(fileSize: number): Promise<ObjectStor
     async newContainer(prefix, segments = false) {
       const c = uniqueBucket(prefix);
       containers.push(c, `${c}_segments`);
-      for (const name of segments ? [c, `${c}_segments`] : [c]) await expect(await swift.fetch(`/${name}`, { method: 'PUT' }), 201, `container PUT ${name}`);
+      for (const name of segments ? [c, `${c}_segments`] : [c])
+        await expect(await swift.fetch(`/${name}`, { method: 'PUT' }), 201, `container PUT ${name}`);
       return c;
     },
     async newBucket(prefix) {

@@ -8,7 +8,7 @@ import {
   xhrUploadTransport,
   type AuthConfig,
 } from '../../../src/core/openstack/index.ts';
-import { createUploadClient } from '../../../workers/upload/upload-client.ts';
+import { createUploadClient } from '../../../workers/upload/client.ts';
 import type { UploadProgress } from '../../../src/core/upload/types.ts';
 import { createHashClient } from '../../../workers/hash/client.ts';
 import type { ImageDigests } from '../../../src/core/hash/image-hasher.ts';
@@ -73,7 +73,19 @@ const clients = {
       /** Hashes known beforehand: measures the transfer alone (benchmark reference). */
       knownDigests?: ImageDigests;
     },
-  ): Promise<PageResult<{ digests: ImageDigests; status: string; size: number | null; checksum: string | null; osHash: string | null; progressCalls: number; maxRate: number; maxHashedWhileSending: number; ms: number }>> {
+  ): Promise<
+    PageResult<{
+      digests: ImageDigests;
+      status: string;
+      size: number | null;
+      checksum: string | null;
+      osHash: string | null;
+      progressCalls: number;
+      maxRate: number;
+      maxHashedWhileSending: number;
+      ms: number;
+    }>
+  > {
     if (opts.via === 'worker') return uploadInWorker(imageId, opts);
     const transport = xhrUploadTransport();
     const ac = new AbortController();
@@ -130,15 +142,24 @@ async function uploadInWorker(imageId: string, opts: UploadOptions) {
   try {
     const run = uploads.start(
       {
-        file: f, fileName: f.name, lastModified: f.lastModified, via: opts.method === 'glance-direct' ? 'glance-direct' : 'glance',
-        register: { fields: {}, method: 'web-download', deleteObjectAfter: false, imageId }, knownDigests: opts.knownDigests,
+        file: f,
+        fileName: f.name,
+        lastModified: f.lastModified,
+        via: opts.method === 'glance-direct' ? 'glance-direct' : 'glance',
+        register: { fields: {}, method: 'web-download', deleteObjectAfter: false, imageId },
+        knownDigests: opts.knownDigests,
         glanceEndpoint: glance!.endpoint,
       },
       {
         getToken: () => s.getToken(),
         invalidate: (t) => s.invalidate(t),
         canRenew: () => s.canRenew,
-        whole: () => hasher.hash(f, { onProgress: (n) => { if (phase === 'uploading') maxHashedWhileSending = Math.max(maxHashedWhileSending, n); } }),
+        whole: () =>
+          hasher.hash(f, {
+            onProgress: (n) => {
+              if (phase === 'uploading') maxHashedWhileSending = Math.max(maxHashedWhileSending, n);
+            },
+          }),
         progress: (p: UploadProgress) => {
           progressCalls++;
           phase = p.phase;
@@ -153,8 +174,14 @@ async function uploadInWorker(imageId: string, opts: UploadOptions) {
     return {
       ok: true as const,
       digests: { sha512: out.sha512, md5: out.md5, size: f.size },
-      status: image.status, size: image.size, checksum: image.checksum, osHash: image.os_hash_value,
-      progressCalls, maxRate, maxHashedWhileSending, ms: performance.now() - t0,
+      status: image.status,
+      size: image.size,
+      checksum: image.checksum,
+      osHash: image.os_hash_value,
+      progressCalls,
+      maxRate,
+      maxHashedWhileSending,
+      ms: performance.now() - t0,
     };
   } catch (e) {
     await cancelled; // the image is deleted once the cancel has finished, not when the transfer stopped

@@ -17,11 +17,17 @@ test('a twoGbMaxExtentSparse descriptor made by native qemu-img takes its extent
   try {
     execFileSync('qemu-img', ['create', '-q', '-f', 'vmdk', '-o', 'subformat=twoGbMaxExtentSparse', 'split.vmdk', '5G'], { cwd: dir });
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', 'other.qcow2', '1M'], { cwd: dir });
-    const extents = readdirSync(dir).filter((n) => /^split-s\d+\.vmdk$/.test(n)).sort();
+    const extents = readdirSync(dir)
+      .filter((n) => /^split-s\d+\.vmdk$/.test(n))
+      .sort();
     assert.equal(extents.length, 3);
     const files = [fileOf(dir, 'other.qcow2'), ...extents.map((e) => fileOf(dir, e)), fileOf(dir, 'split.vmdk')];
     const groups = await groupFiles(files);
-    assert.deepEqual(groups.map((g) => g.name), ['other.qcow2', 'split.vmdk'], 'user order, extents folded in');
+    assert.deepEqual(
+      groups.map((g) => g.name),
+      ['other.qcow2', 'split.vmdk'],
+      'user order, extents folded in',
+    );
     const split = groups[1]!;
     assert.deepEqual([...split.extents.keys()], extents);
     assert.deepEqual(split.missing, []);

@@ -13,7 +13,12 @@ const dir = workdir();
 
 async function inspectJson(files: string[]): Promise<{ status: number; results: InspectionResult[] }> {
   let out = '';
-  const status = await run(['--json', ...files], { out: (s) => { out += s; }, err: () => {} });
+  const status = await run(['--json', ...files], {
+    out: (s) => {
+      out += s;
+    },
+    err: () => {},
+  });
   const parsed = JSON.parse(out) as InspectionResult | InspectionResult[];
   return { status, results: Array.isArray(parsed) ? parsed : [parsed] };
 }

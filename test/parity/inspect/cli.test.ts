@@ -23,7 +23,15 @@ function nativeRunner(calls: string[][]) {
 async function cli(args: string[], calls: string[][] = []): Promise<{ status: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const status = await run(args, { runner: nativeRunner(calls), out: (s) => { out += s; }, err: (s) => { err += s; } });
+  const status = await run(args, {
+    runner: nativeRunner(calls),
+    out: (s) => {
+      out += s;
+    },
+    err: (s) => {
+      err += s;
+    },
+  });
   return { status, out, err };
 }
 
@@ -43,7 +51,10 @@ describe('inspect CLI', () => {
     assert.equal(r.safety.safe, true);
     assert.equal(r.check?.status, 'clean');
     assert.equal(r.allocation?.virtualSize ?? r.allocation?.zero, 64 * MiB);
-    assert.deepEqual(calls.map((c) => c[0]), ['info', 'check', 'map']);
+    assert.deepEqual(
+      calls.map((c) => c[0]),
+      ['info', 'check', 'map'],
+    );
     for (const c of calls) assert.deepEqual(c.slice(-3), ['-f', 'qcow2', good]);
   });
 
@@ -55,7 +66,10 @@ describe('inspect CLI', () => {
     assert.equal(rs.length, 2);
     assert.equal(rs[1]!.safety.safe, false);
     assert.ok(rs[1]!.safety.findings.some((f) => f.code === 'qcow2.backing-file'));
-    assert.deepEqual(calls.filter((c) => c.includes(backing)).map((c) => c[0]), ['info']);
+    assert.deepEqual(
+      calls.filter((c) => c.includes(backing)).map((c) => c[0]),
+      ['info'],
+    );
   });
 
   test('--format checks the declared disk_format', async () => {
@@ -83,7 +97,10 @@ describe('inspect CLI', () => {
     const sub = join(dir, 'ova');
     sh('mkdir', ['-p', sub]);
     const disk = qemuCreate(sub, 'disk1.vmdk', 'vmdk', 32 * MiB, { subformat: 'streamOptimized' });
-    writeFileSync(join(sub, 'a.ovf'), '<Envelope><References><File ovf:href="disk1.vmdk" ovf:id="f1"/></References><DiskSection><Disk ovf:diskId="d1" ovf:fileRef="f1" ovf:capacity="32" ovf:capacityAllocationUnits="byte * 2^20"/></DiskSection></Envelope>');
+    writeFileSync(
+      join(sub, 'a.ovf'),
+      '<Envelope><References><File ovf:href="disk1.vmdk" ovf:id="f1"/></References><DiskSection><Disk ovf:diskId="d1" ovf:fileRef="f1" ovf:capacity="32" ovf:capacityAllocationUnits="byte * 2^20"/></DiskSection></Envelope>',
+    );
     const ova = join(dir, 'a.ova');
     sh('tar', ['--format=ustar', '-cf', ova, '-C', sub, 'a.ovf', 'disk1.vmdk']);
     const calls: string[][] = [];
@@ -95,7 +112,10 @@ describe('inspect CLI', () => {
     assert.ok(calls.length >= 1 && calls.every((c) => c.includes('--image-opts') && c.some((a) => a.startsWith('driver=vmdk,'))));
     assert.equal(r.suggested.container_format, 'ova');
     assert.equal(r.suggested.disk_format, 'vmdk');
-    assert.deepEqual(r.appliance?.disks.map((d) => d.name), ['disk1.vmdk']);
+    assert.deepEqual(
+      r.appliance?.disks.map((d) => d.name),
+      ['disk1.vmdk'],
+    );
   });
 
   test('the readable summary names the verdict, findings and suggestions', async () => {

@@ -93,7 +93,10 @@ describe('OVA', () => {
   });
 
   test('memory without units is MiB; bytes are converted', () => {
-    const mk = (units: string, qty: number) => parseOvf(`<Envelope><VirtualSystem><Item>${units}<rasd:ResourceType>4</rasd:ResourceType><rasd:VirtualQuantity>${qty}</rasd:VirtualQuantity></Item></VirtualSystem></Envelope>`).memoryMiB;
+    const mk = (units: string, qty: number) =>
+      parseOvf(
+        `<Envelope><VirtualSystem><Item>${units}<rasd:ResourceType>4</rasd:ResourceType><rasd:VirtualQuantity>${qty}</rasd:VirtualQuantity></Item></VirtualSystem></Envelope>`,
+      ).memoryMiB;
     assert.equal(mk('', 2048), 2048);
     assert.equal(mk('<rasd:AllocationUnits>byte</rasd:AllocationUnits>', 512 * MiB), 512);
     assert.equal(mk('<rasd:AllocationUnits>MegaBytes</rasd:AllocationUnits>', 1024), 1024);
@@ -101,7 +104,9 @@ describe('OVA', () => {
 
   test('a descriptor stuffed with items is read with bounded work', () => {
     const items = '<Item><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>1</rasd:VirtualQuantity></Item>'.repeat(40_000);
-    const o = parseOvf(`<Envelope><VirtualSystem>${items}<Item><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>9</rasd:VirtualQuantity></Item></VirtualSystem></Envelope>`);
+    const o = parseOvf(
+      `<Envelope><VirtualSystem>${items}<Item><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>9</rasd:VirtualQuantity></Item></VirtualSystem></Envelope>`,
+    );
     // Elements past the bound are not read: the last item (9 CPUs) lies beyond it.
     assert.equal(o.cpus, 1);
   });
@@ -111,14 +116,25 @@ describe('OVA', () => {
     const { path } = ova('pax.ova', long, 'pax');
     const listing = await listTar(await fileSource(path));
     assert.equal(listing.problem, undefined);
-    assert.deepEqual(listing.entries.map((e) => e.name), ['app.ovf', long]);
+    assert.deepEqual(
+      listing.entries.map((e) => e.name),
+      ['app.ovf', long],
+    );
     const r = await inspectPath(path);
     assert.equal(r.details.ova?.disks[0]?.name, long);
     assert.equal(r.details.ova?.disks[0]?.safety?.detected, 'vmdk');
   });
 
   test('a disk the OVF names but the archive lacks is reported', async () => {
-    const { path } = ova('missing.ova', 'disk1.vmdk', 'ustar', OVF('disk1.vmdk', '<File ovf:href="disk2.vmdk" ovf:id="file2"/>').replace('</DiskSection>', '<Disk ovf:capacity="1" ovf:diskId="vmdisk2" ovf:fileRef="file2"/></DiskSection>'));
+    const { path } = ova(
+      'missing.ova',
+      'disk1.vmdk',
+      'ustar',
+      OVF('disk1.vmdk', '<File ovf:href="disk2.vmdk" ovf:id="file2"/>').replace(
+        '</DiskSection>',
+        '<Disk ovf:capacity="1" ovf:diskId="vmdisk2" ovf:fileRef="file2"/></DiskSection>',
+      ),
+    );
     const r = await inspectPath(path);
     assert.deepEqual(r.details.ova?.missingFiles, ['disk2.vmdk']);
     assert.ok(codes(r, 'error').includes('ova.missing-file'));
@@ -177,7 +193,11 @@ describe('compressed images', () => {
     assert.match(r.findings.find((f) => f.code === 'compressed.gzip')!.fix, /decompress/i);
     assert.equal(r.qemuAccess, 'none');
   });
-  for (const [tool, ext, fmt] of [['xz', 'xz', 'xz'], ['bzip2', 'bz2', 'bzip2'], ['zstd', 'zst', 'zstd']] as const) {
+  for (const [tool, ext, fmt] of [
+    ['xz', 'xz', 'xz'],
+    ['bzip2', 'bz2', 'bzip2'],
+    ['zstd', 'zst', 'zstd'],
+  ] as const) {
     test(`${fmt} is recognised`, async () => {
       const q = base();
       sh(tool, ['-q', '-k', q]);

@@ -12,7 +12,10 @@ const corpus = ensureCorpus();
 
 function nativeSize(path: string, format: string): number | null {
   try {
-    const out = execFileSync('qemu-img', ['info', '--output=json', '-f', format, path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('qemu-img', ['info', '--output=json', '-f', format, path], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return (JSON.parse(out) as { 'virtual-size': number })['virtual-size'];
   } catch {
     return null; // native qemu-img cannot open it: nothing to compare with
@@ -27,7 +30,10 @@ describe('corpus images', () => {
       const size = nativeSize(img.path, img.format);
       if (size !== null) assert.equal(r.details.virtualSize, size);
       assert.ok(r.bytesRead < 2 * 1024 * 1024, `${r.bytesRead} bytes read`);
-      assert.equal(r.findings.some((f) => f.code === 'image.truncated'), false);
+      assert.equal(
+        r.findings.some((f) => f.code === 'image.truncated'),
+        false,
+      );
     });
   }
 });

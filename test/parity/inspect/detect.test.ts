@@ -18,7 +18,7 @@ const FORMATS: { fmt: string; detected: string; options?: Record<string, string>
   { fmt: 'vdi', detected: 'vdi' },
 ];
 
-describe('every format qemu-img creates is detected with qemu-img\'s virtual size', () => {
+describe("every format qemu-img creates is detected with qemu-img's virtual size", () => {
   for (const { fmt, detected, options } of FORMATS) {
     for (const mib of SIZES) {
       const label = `${fmt}${options?.subformat ? `/${options.subformat}` : ''} ${mib} MiB`;

@@ -24,9 +24,18 @@ export function sh(cmd: string, args: string[], opts: { cwd?: string; input?: st
 }
 
 /** `qemu-img create -f fmt [-o opts] path size`. */
-export function qemuCreate(dir: string, name: string, fmt: string, size: number | string, options: Record<string, string> = {}, extra: string[] = []): string {
+export function qemuCreate(
+  dir: string,
+  name: string,
+  fmt: string,
+  size: number | string,
+  options: Record<string, string> = {},
+  extra: string[] = [],
+): string {
   const path = join(dir, name);
-  const o = Object.entries(options).map(([k, v]) => `${k}=${v}`).join(',');
+  const o = Object.entries(options)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   sh('qemu-img', ['create', '-q', '-f', fmt, ...(o ? ['-o', o] : []), ...extra, path, String(size)]);
   return path;
 }

@@ -85,7 +85,10 @@ describe('GPT disks', () => {
     assert.equal(t.scheme, 'gpt');
     assert.equal(t.headerCrcOk, true);
     assert.equal(t.entriesCrcOk, true);
-    assert.deepEqual(t.partitions.map((p) => p.kind), ['esp', 'linux-root-x86-64']);
+    assert.deepEqual(
+      t.partitions.map((p) => p.kind),
+      ['esp', 'linux-root-x86-64'],
+    );
     assert.equal(t.partitions[1]!.name, 'root');
     assert.equal(t.hasEsp, true);
     assert.deepEqual(t.espBootLoaders, ['BOOTX64.EFI']);
@@ -133,7 +136,10 @@ describe('GPT disks', () => {
     const r = await inspectPath(path, { declaredFormat: 'raw' });
     assert.equal(r.detected, 'mbr');
     assert.equal(r.safe, true);
-    assert.deepEqual(r.details.partitionTable?.partitions.map((p) => [p.kind, p.bootable]), [['linux', true]]);
+    assert.deepEqual(
+      r.details.partitionTable?.partitions.map((p) => [p.kind, p.bootable]),
+      [['linux', true]],
+    );
   });
 });
 

@@ -18,8 +18,18 @@ describe('mappings', () => {
     const df = (detected: Parameters<typeof suggestProperties>[0]['detected'], details: Partial<SafetyDetails> = {}) =>
       suggestProperties({ detected, details: { fileSize: 1, ...details } }).properties.disk_format;
     assert.equal(df('qcow2'), 'qcow2');
-    assert.equal(df('vpc', { vhd: { diskType: 'dynamic', headerCopyAtStart: true, creatorApp: 'qemu', creatorHostOs: '', currentSize: 1, checksumOk: true } }), 'vhd');
-    assert.equal(df('vpc', { vhd: { diskType: 'fixed', headerCopyAtStart: false, creatorApp: 'qemu', creatorHostOs: '', currentSize: 1, checksumOk: true } }), 'raw');
+    assert.equal(
+      df('vpc', {
+        vhd: { diskType: 'dynamic', headerCopyAtStart: true, creatorApp: 'qemu', creatorHostOs: '', currentSize: 1, checksumOk: true },
+      }),
+      'vhd',
+    );
+    assert.equal(
+      df('vpc', {
+        vhd: { diskType: 'fixed', headerCopyAtStart: false, creatorApp: 'qemu', creatorHostOs: '', currentSize: 1, checksumOk: true },
+      }),
+      'raw',
+    );
     assert.equal(df('vhdx'), 'vhdx');
     assert.equal(df('vdi'), 'vdi');
     assert.equal(df('iso'), 'iso');
@@ -31,7 +41,13 @@ describe('mappings', () => {
     assert.equal(df('gzip'), undefined);
   });
   test('adapter types and disk types', () => {
-    assert.deepEqual(VMWARE_ADAPTER_TYPES, { lsilogic: 'lsiLogic', buslogic: 'busLogic', ide: 'ide', lsisas1068: 'lsiLogicsas', pvscsi: 'paraVirtual' });
+    assert.deepEqual(VMWARE_ADAPTER_TYPES, {
+      lsilogic: 'lsiLogic',
+      buslogic: 'busLogic',
+      ide: 'ide',
+      lsisas1068: 'lsiLogicsas',
+      pvscsi: 'paraVirtual',
+    });
     assert.equal(vmwareDiskType('streamOptimized'), 'streamOptimized');
     assert.equal(vmwareDiskType('monolithicSparse'), 'sparse');
     assert.equal(vmwareDiskType('twoGbMaxExtentSparse'), 'sparse');
@@ -56,7 +72,12 @@ describe('suggestions from real images', () => {
     assert.deepEqual(s.properties, { disk_format: 'qcow2', container_format: 'bare', min_disk: 3 });
     assert.match(s.sources.min_disk!, /qemu-img info/);
   });
-  for (const [adapter, glance, bus] of [['lsilogic', 'lsiLogic', 'scsi'], ['buslogic', 'busLogic', 'scsi'], ['ide', 'ide', 'ide'], ['legacyESX', undefined, undefined]] as const) {
+  for (const [adapter, glance, bus] of [
+    ['lsilogic', 'lsiLogic', 'scsi'],
+    ['buslogic', 'busLogic', 'scsi'],
+    ['ide', 'ide', 'ide'],
+    ['legacyESX', undefined, undefined],
+  ] as const) {
     test(`VMDK adapter ${adapter} → vmware_adaptertype ${glance}, hw_disk_bus ${bus}`, async () => {
       const r = await inspectPath(qemuCreate(dir, `${adapter}.vmdk`, 'vmdk', GiB, { adapter_type: adapter, subformat: 'streamOptimized' }));
       const s = suggestProperties({ detected: r.detected, details: r.details });
@@ -69,7 +90,10 @@ describe('suggestions from real images', () => {
   test('GPT with ESP: uefi, and the architecture with its source', async () => {
     const path = `${dir}/uefi.img`;
     sh('truncate', ['-s', '64M', path]);
-    sh('sfdisk', ['-q', '--no-reread', '--no-tell-kernel', path], { input: 'label: gpt\nstart=2048, size=8192, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\nstart=10240, type=B921B045-1DF0-41C3-AF44-4C6F280D3FAE\n' });
+    sh('sfdisk', ['-q', '--no-reread', '--no-tell-kernel', path], {
+      input:
+        'label: gpt\nstart=2048, size=8192, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\nstart=10240, type=B921B045-1DF0-41C3-AF44-4C6F280D3FAE\n',
+    });
     const r = await inspectPath(path);
     const s = suggestProperties({ detected: r.detected, details: r.details });
     assert.equal(s.properties.hw_firmware_type, 'uefi');
@@ -90,17 +114,32 @@ describe('qemu-img check and map folding', () => {
   });
   test('corruptions are errors, leaks warnings, failures errors, crashes errors', () => {
     const corrupt = { exitCode: 2, stdout: '{"corruptions": 3, "leaks": 0, "check-errors": 0}' };
-    assert.deepEqual(checkFindings(corrupt).map((f) => [f.code, f.severity]), [['check.corruptions', 'error']]);
+    assert.deepEqual(
+      checkFindings(corrupt).map((f) => [f.code, f.severity]),
+      [['check.corruptions', 'error']],
+    );
     assert.equal(summariseCheck(corrupt).corruptions, 3);
     const leaks = { exitCode: 3, stdout: '{"leaks": 5, "check-errors": 0}' };
-    assert.deepEqual(checkFindings(leaks).map((f) => [f.code, f.severity]), [['check.leaks', 'warning']]);
+    assert.deepEqual(
+      checkFindings(leaks).map((f) => [f.code, f.severity]),
+      [['check.leaks', 'warning']],
+    );
     assert.equal(summariseCheck(leaks).status, 'leaks');
     const failed = { exitCode: 1, stdout: '', stderr: 'qemu-img: Could not open: broken\n' };
-    assert.deepEqual(checkFindings(failed).map((f) => f.code), ['check.failed']);
+    assert.deepEqual(
+      checkFindings(failed).map((f) => f.code),
+      ['check.failed'],
+    );
     assert.equal(summariseCheck(failed).message, 'qemu-img: Could not open: broken');
     const crashed = { exitCode: 134, stdout: '', stderr: '', failure: 'crashed' as const };
-    assert.deepEqual(checkFindings(crashed).map((f) => f.code), ['check.crashed']);
-    assert.equal(summariseCheck({ exitCode: 63, stdout: '', stderr: "qemu-img: This image format does not support checks\n" }).unsupported, true);
+    assert.deepEqual(
+      checkFindings(crashed).map((f) => f.code),
+      ['check.crashed'],
+    );
+    assert.equal(
+      summariseCheck({ exitCode: 63, stdout: '', stderr: 'qemu-img: This image format does not support checks\n' }).unsupported,
+      true,
+    );
   });
   test('map summary from native qemu-img map', () => {
     const path = `${dir}/m.raw`;
@@ -134,7 +173,11 @@ describe('buildInspection (the CLI JSON and the image-inspected event detail)', 
     assert.deepEqual(JSON.parse(JSON.stringify(r)), r);
   });
   test('an image qemu-img must not open says so', async () => {
-    const r = buildInspection({ file: 'x', safety: await inspectSafety(blobSource(new Blob([new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3])]), 'x.gz')), info: null });
+    const r = buildInspection({
+      file: 'x',
+      safety: await inspectSafety(blobSource(new Blob([new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3])]), 'x.gz')),
+      info: null,
+    });
     assert.equal(r.format, 'gzip');
     assert.equal(r.info, null);
     assert.ok(r.safety.findings.some((f) => f.code === 'qemu.not-opened'));
@@ -142,8 +185,8 @@ describe('buildInspection (the CLI JSON and the image-inspected event detail)', 
   test('blobSource reads slices of a Blob', async () => {
     const s = blobSource(new Blob([new Uint8Array([1, 2, 3, 4, 5])]), 'b');
     assert.equal(s.size, 5);
-    assert.deepEqual([...await s.read(1, 3)], [2, 3, 4]);
-    assert.deepEqual([...await s.read(4, 10)], [5]);
+    assert.deepEqual([...(await s.read(1, 3))], [2, 3, 4]);
+    assert.deepEqual([...(await s.read(4, 10))], [5]);
     await assert.rejects(s.read(-1, 1), RangeError);
   });
 });

@@ -10,7 +10,9 @@ import { codes, inspectBytes, inspectPath, le64, MiB, nativeInfo, patch, qemuCre
 
 const dir = workdir();
 
-function sparseHeader(o: { sig?: string; ver?: number; capacity?: number; descSec?: number; descNum?: number; gd?: bigint } = {}): Uint8Array {
+function sparseHeader(
+  o: { sig?: string; ver?: number; capacity?: number; descSec?: number; descNum?: number; gd?: bigint } = {},
+): Uint8Array {
   const b = new Uint8Array(512);
   const dv = new DataView(b.buffer);
   b.set(new TextEncoder().encode(o.sig ?? 'KDMV'), 0);
@@ -132,7 +134,11 @@ describe('footer (LP 2073262; oslo.utils test_vmdk_with_footer, test_vmdk_footer
     assert.ok(codes(good, 'info').includes('vmdk.footer'));
   });
 
-  const footer = (o: { fmTyp?: number; fmSz?: number; fmPad?: number; eosTyp?: number; eosSz?: number; eosPad?: number } & Parameters<typeof sparseHeader>[0] = {}) => {
+  const footer = (
+    o: { fmTyp?: number; fmSz?: number; fmPad?: number; eosTyp?: number; eosSz?: number; eosPad?: number } & Parameters<
+      typeof sparseHeader
+    >[0] = {},
+  ) => {
     const r = new Uint8Array(1536);
     r.set(sparseHeader({ gd: GD_AT_END, ...o }), 512);
     r[8] = o.fmSz ?? 0;
@@ -160,7 +166,10 @@ describe('footer (LP 2073262; oslo.utils test_vmdk_with_footer, test_vmdk_footer
   for (const [name, o, re] of vectors) {
     test(name, () => {
       const problems = footerProblems(header, footer(o));
-      assert.ok(problems.some((p) => re.test(p)), problems.join('; '));
+      assert.ok(
+        problems.some((p) => re.test(p)),
+        problems.join('; '),
+      );
     });
   }
   test('everything in place passes', () => assert.deepEqual(footerProblems(header, footer({ gd: 123n })), []));
@@ -194,13 +203,19 @@ describe('multi-file and text descriptors', () => {
 
   test('a text descriptor whose extent points elsewhere is refused and never opened', async () => {
     const path = join(dir, 'evil.vmdk');
-    writeFileSync(path, '# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\n\nRW 2048 FLAT "../../etc/passwd" 0\n');
+    writeFileSync(
+      path,
+      '# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\n\nRW 2048 FLAT "../../etc/passwd" 0\n',
+    );
     const r = await inspectPath(path);
     assert.ok(codes(r, 'error').includes('vmdk.extent-path'));
     assert.equal(r.qemuAccess, 'none');
     // Nothing advises the user to go and select ../../etc/passwd.
     assert.equal(codes(r).includes('vmdk.multi-file'), false);
-    assert.equal(r.findings.some((f) => f.fix.includes('passwd')), false);
+    assert.equal(
+      r.findings.some((f) => f.fix.includes('passwd')),
+      false,
+    );
   });
 
   test('adapter type, hardware version and createType come from the descriptor', async () => {

@@ -12,10 +12,16 @@ const fresh = () => new IdbUploadStateStore(`uploads-test-${process.pid}-${n++}`
 
 function state(id: string, updatedAt: string): UploadState {
   return {
-    version: 1, id, createdAt: updatedAt, updatedAt,
+    version: 1,
+    id,
+    createdAt: updatedAt,
+    updatedAt,
     file: { name: 'disk.qcow2', size: 10, lastModified: 1, fingerprint: 'f00' },
     target: { kind: 's3', endpoint: 'http://127.0.0.1:1', region: 'RegionOne', bucket: 'images', key: 'disk.qcow2' },
-    partSize: 5, uploadId: 'u1', parts: [{ number: 1, offset: 0, size: 5, etag: 'abc' }], status: 'uploading',
+    partSize: 5,
+    uploadId: 'u1',
+    parts: [{ number: 1, offset: 0, size: 5, etag: 'abc' }],
+    status: 'uploading',
   };
 }
 
@@ -27,10 +33,16 @@ describe('IdbUploadStateStore', { timeout: 10_000 }, () => {
     await s.put(state('a', '2026-01-01T00:00:00Z'));
     await s.put(state('b', '2026-01-02T00:00:00Z'));
     assert.equal((await s.get('a'))?.parts[0]?.etag, 'abc');
-    assert.deepEqual((await s.list()).map((x) => x.id), ['b', 'a']);
+    assert.deepEqual(
+      (await s.list()).map((x) => x.id),
+      ['b', 'a'],
+    );
     await s.delete('a');
     assert.equal(await s.get('a'), undefined);
-    assert.deepEqual((await s.list()).map((x) => x.id), ['b']);
+    assert.deepEqual(
+      (await s.list()).map((x) => x.id),
+      ['b'],
+    );
     s.close();
   });
 
@@ -46,7 +58,10 @@ describe('IdbUploadStateStore', { timeout: 10_000 }, () => {
 
   test('refuses a state that carries anything named like a credential', async () => {
     const s = fresh();
-    const bad = { ...state('a', '2026-01-01T00:00:00Z'), target: { ...state('a', 'x').target, secretAccessKey: 'shh' } } as unknown as UploadState;
+    const bad = {
+      ...state('a', '2026-01-01T00:00:00Z'),
+      target: { ...state('a', 'x').target, secretAccessKey: 'shh' },
+    } as unknown as UploadState;
     await assert.rejects(s.put(bad), /refusing to store state\.target\.secretAccessKey/);
     assert.equal(await s.get('a'), undefined);
     assert.throws(() => assertNoSecrets({ register: { fields: { x_auth_token: 't' } } }), /x_auth_token/);
@@ -72,7 +87,10 @@ describe('a file picked again', { timeout: 10_000 }, () => {
     assert.equal(await mismatch(stored, new File(['hello'], 'disk.qcow2'), fingerprintOf), null);
   });
   test('another size, another name or changed content is refused with why', async () => {
-    assert.match((await mismatch(stored, new File(['hello!'], 'disk.qcow2'), fingerprintOf))!, /has 6 bytes, the unfinished upload was of 5 bytes/);
+    assert.match(
+      (await mismatch(stored, new File(['hello!'], 'disk.qcow2'), fingerprintOf))!,
+      /has 6 bytes, the unfinished upload was of 5 bytes/,
+    );
     assert.match((await mismatch(stored, new File(['hello'], 'other.qcow2'), fingerprintOf))!, /was of "disk\.qcow2", not "other\.qcow2"/);
     assert.match((await mismatch(stored, new File(['HELLO'], 'disk.qcow2'), fingerprintOf))!, /has changed since the upload started/);
   });
@@ -82,10 +100,18 @@ describe('reopening a kept handle', { timeout: 10_000 }, () => {
   const file = new File(['x'], 'disk.qcow2');
   const handle = (query: PermissionState, request: PermissionState, fail = false): StoredFileHandle & { asked: number } => {
     const h = {
-      kind: 'file' as const, name: 'disk.qcow2', asked: 0,
+      kind: 'file' as const,
+      name: 'disk.qcow2',
+      asked: 0,
       queryPermission: async () => query,
-      requestPermission: async () => { h.asked++; return request; },
-      getFile: async () => { if (fail) throw new Error('A requested file or directory could not be found'); return file; },
+      requestPermission: async () => {
+        h.asked++;
+        return request;
+      },
+      getFile: async () => {
+        if (fail) throw new Error('A requested file or directory could not be found');
+        return file;
+      },
     };
     return h;
   };

@@ -5,8 +5,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
 import * as Comlink from 'comlink';
-import { createUploadClient, UploadError } from '../../../workers/upload/upload-client.ts';
-import type { UploadWorkerApi, WorkerUploadRequest } from '../../../workers/upload/protocol.ts';
+import { createUploadClient, UploadError } from '../../../workers/upload/client.ts';
+import type { UploadWorkerApi, WorkerUploadRequest } from '../../../workers/upload/types.ts';
 
 function fakeWorker(api: Partial<UploadWorkerApi>): { worker: Worker; terminated: () => boolean } {
   const { port1, port2 } = new MessageChannel();
@@ -22,8 +22,22 @@ function fakeWorker(api: Partial<UploadWorkerApi>): { worker: Worker; terminated
   return { worker, terminated: () => terminated };
 }
 
-const request = { file: new Blob(['x']) as File, fileName: 'x', lastModified: 0, via: 'glance', register: null, glanceEndpoint: null } as unknown as WorkerUploadRequest;
-const page = { getToken: async () => 't', invalidate: () => undefined, canRenew: () => true, whole: async () => ({ sha512: '', md5: '', size: 1 }), progress: () => undefined, notice: () => undefined };
+const request = {
+  file: new Blob(['x']) as File,
+  fileName: 'x',
+  lastModified: 0,
+  via: 'glance',
+  register: null,
+  glanceEndpoint: null,
+} as unknown as WorkerUploadRequest;
+const page = {
+  getToken: async () => 't',
+  invalidate: () => undefined,
+  canRenew: () => true,
+  whole: async () => ({ sha512: '', md5: '', size: 1 }),
+  progress: () => undefined,
+  notice: () => undefined,
+};
 
 describe('upload client', { timeout: 10_000 }, () => {
   test('a failure comes back as an OpenStackError with its kind, image id and paused flag', async () => {
@@ -31,7 +45,10 @@ describe('upload client', { timeout: 10_000 }, () => {
       start: async () => ({ ok: false, error: { message: 'The upload is paused.', kind: 'aborted', paused: true, imageId: 'img-1' } }),
     });
     const client = createUploadClient({ createWorker: () => worker });
-    const err = await client.start(request, page).done.then(() => null, (e: unknown) => e);
+    const err = await client.start(request, page).done.then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof UploadError, String(err));
     assert.equal(err.kind, 'aborted');
     assert.equal(err.paused, true);

@@ -13,9 +13,12 @@ function compressed(type: CompressionFacts['type'], facts: CompressionFacts) {
     format: type,
     glanceView: null,
     details: { compression: facts },
-    findings: [finding(`compressed.${type}`, 'error',
-      `This file is ${type}-compressed${inner}; Glance and qemu need the disk image itself.`, fix,
-      { compression: type, ...(facts.originalName ? { originalName: facts.originalName } : {}) })],
+    findings: [
+      finding(`compressed.${type}`, 'error', `This file is ${type}-compressed${inner}; Glance and qemu need the disk image itself.`, fix, {
+        compression: type,
+        ...(facts.originalName ? { originalName: facts.originalName } : {}),
+      }),
+    ],
     qemuAccess: 'none' as const,
   };
 }
@@ -51,7 +54,8 @@ export const bzip2Detector: Detector = {
   async detect(p) {
     const h = p.head;
     return hasAscii(h, 0, 'BZh') && h[3]! >= 0x31 && h[3]! <= 0x39 && hasBytes(h, 4, [0x31, 0x41, 0x59, 0x26, 0x53, 0x59])
-      ? compressed('bzip2', { type: 'bzip2' }) : null;
+      ? compressed('bzip2', { type: 'bzip2' })
+      : null;
   },
 };
 

@@ -19,13 +19,20 @@ export const EFI_BOOT_LOADERS: Record<string, string> = {
 /** A FAT volume boot record (not a partition table), by its BIOS parameter block. */
 export function looksLikeFatBootSector(b: Uint8Array): boolean {
   if (b.length < 512) return false;
-  const jump = b[0] === 0xeb && b[2] === 0x90 || b[0] === 0xe9;
+  const jump = (b[0] === 0xeb && b[2] === 0x90) || b[0] === 0xe9;
   const bps = u16le(b, 11);
   const spc = b[13]!;
   const fats = b[16]!;
   const sig = String.fromCharCode(...b.subarray(0x36, 0x39)) === 'FAT' || String.fromCharCode(...b.subarray(0x52, 0x55)) === 'FAT';
-  return jump && [512, 1024, 2048, 4096].includes(bps) && spc > 0 && (spc & (spc - 1)) === 0 &&
-    (fats === 1 || fats === 2) && u16le(b, 14) > 0 && sig;
+  return (
+    jump &&
+    [512, 1024, 2048, 4096].includes(bps) &&
+    spc > 0 &&
+    (spc & (spc - 1)) === 0 &&
+    (fats === 1 || fats === 2) &&
+    u16le(b, 14) > 0 &&
+    sig
+  );
 }
 
 interface FatGeometry {
@@ -84,11 +91,19 @@ async function readChain(src: ByteSource, g: FatGeometry, first: number): Promis
   }
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
-interface DirEntry { name: string; dir: boolean; cluster: number; size: number }
+interface DirEntry {
+  name: string;
+  dir: boolean;
+  cluster: number;
+  size: number;
+}
 
 function parseDir(b: Uint8Array): DirEntry[] {
   const out: DirEntry[] = [];
@@ -96,11 +111,18 @@ function parseDir(b: Uint8Array): DirEntry[] {
   for (let o = 0; o + 32 <= b.length; o += 32) {
     const first = b[o]!;
     if (first === 0) break;
-    if (first === 0xe5) { lfn = []; continue; }
+    if (first === 0xe5) {
+      lfn = [];
+      continue;
+    }
     const attr = b[o + 11]!;
     if (attr === 0x0f) {
       let part = '';
-      for (const [s, n] of [[1, 5], [14, 6], [28, 2]] as const) {
+      for (const [s, n] of [
+        [1, 5],
+        [14, 6],
+        [28, 2],
+      ] as const) {
         for (let i = 0; i < n; i++) {
           const ch = u16le(b, o + s + i * 2);
           if (ch === 0 || ch === 0xffff) break;
@@ -123,7 +145,13 @@ function parseDir(b: Uint8Array): DirEntry[] {
 
 /** PE/COFF machine types of UEFI images → architecture names. */
 export const PE_MACHINES: Record<number, string> = {
-  0x8664: 'x86_64', 0x014c: 'i686', 0xaa64: 'aarch64', 0x01c2: 'armv7l', 0x01c4: 'armv7l', 0x5064: 'riscv64', 0x6264: 'loongarch64',
+  0x8664: 'x86_64',
+  0x014c: 'i686',
+  0xaa64: 'aarch64',
+  0x01c2: 'armv7l',
+  0x01c4: 'armv7l',
+  0x5064: 'riscv64',
+  0x6264: 'loongarch64',
 };
 
 /** The machine field of a PE image's COFF header, as an architecture name. */
@@ -145,9 +173,8 @@ export interface EfiBootFile {
 export async function listEfiBootDir(src: ByteSource): Promise<EfiBootFile[]> {
   const g = geometry(await src.read(0, 512));
   if (!g) return [];
-  const root = g.type === 32
-    ? await readChain(src, g, g.rootCluster)
-    : await src.read(g.rootDirOffset, Math.min(g.rootDirBytes, MAX_DIR_BYTES));
+  const root =
+    g.type === 32 ? await readChain(src, g, g.rootCluster) : await src.read(g.rootDirOffset, Math.min(g.rootDirBytes, MAX_DIR_BYTES));
   const efi = parseDir(root).find((e) => e.dir && e.name === 'EFI');
   if (!efi) return [];
   const boot = parseDir(await readChain(src, g, efi.cluster)).find((e) => e.dir && e.name === 'BOOT');

@@ -69,22 +69,41 @@ export const isoDetector: Detector = {
       const images = await efiBootImages(p, catalogLba);
       if (images.length) iso.efiBoot = true;
       for (const off of images) {
-        const { loaders, architectures } = bootLoaderArchitectures(await listEfiBootDir(subSource(p.src, off, p.size - off, `${p.src.name}#efiboot`)));
+        const { loaders, architectures } = bootLoaderArchitectures(
+          await listEfiBootDir(subSource(p.src, off, p.size - off, `${p.src.name}#efiboot`)),
+        );
         if (loaders.length) iso.efiBootLoaders = [...new Set([...(iso.efiBootLoaders ?? []), ...loaders])];
         if (architectures.length) iso.architectures = [...new Set([...(iso.architectures ?? []), ...architectures])];
       }
     }
     const findings = [];
     if (!osloSees) {
-      findings.push(finding('iso.udf-only', 'error',
-        'This disc image has UDF structures only; Glance recognises ISO images by the ISO 9660 descriptor at 32 KiB and will take this file as raw data, refusing disk_format=iso.',
-        'Rebuild the image with an ISO 9660 bridge (e.g. mkisofs/genisoimage -udf), or upload it as disk_format=raw.'));
+      findings.push(
+        finding(
+          'iso.udf-only',
+          'error',
+          'This disc image has UDF structures only; Glance recognises ISO images by the ISO 9660 descriptor at 32 KiB and will take this file as raw data, refusing disk_format=iso.',
+          'Rebuild the image with an ISO 9660 bridge (e.g. mkisofs/genisoimage -udf), or upload it as disk_format=raw.',
+        ),
+      );
     }
     if (virtualSize !== undefined && virtualSize > p.size) {
-      findings.push(finding('image.truncated', 'error',
-        `The ISO declares ${virtualSize} bytes but the file has ${p.size}: it was cut short.`,
-        'Get the complete file again (compare its checksum) and inspect it anew.', { fileSize: p.size, needed: virtualSize }));
+      findings.push(
+        finding(
+          'image.truncated',
+          'error',
+          `The ISO declares ${virtualSize} bytes but the file has ${p.size}: it was cut short.`,
+          'Get the complete file again (compare its checksum) and inspect it anew.',
+          { fileSize: p.size, needed: virtualSize },
+        ),
+      );
     }
-    return { format: 'iso', glanceView: osloSees ? 'iso' : null, ...(virtualSize !== undefined ? { virtualSize } : {}), details: { iso }, findings };
+    return {
+      format: 'iso',
+      glanceView: osloSees ? 'iso' : null,
+      ...(virtualSize !== undefined ? { virtualSize } : {}),
+      details: { iso },
+      findings,
+    };
   },
 };

@@ -9,9 +9,15 @@ function banned(format: FormatMatch['format'], label: string, virtualSize: numbe
     format,
     glanceView: null,
     details: { legacy: version === undefined ? { format } : { format, version } },
-    findings: [finding(`${format}.unsupported`, 'error',
-      `This is ${label} image; Glance has no disk_format for it and takes the file for raw data.`, FIX_CONVERT,
-      { format })],
+    findings: [
+      finding(
+        `${format}.unsupported`,
+        'error',
+        `This is ${label} image; Glance has no disk_format for it and takes the file for raw data.`,
+        FIX_CONVERT,
+        { format },
+      ),
+    ],
   };
   if (Number.isFinite(virtualSize)) m.virtualSize = virtualSize;
   return m;
@@ -67,12 +73,22 @@ export const luksDetector: Detector = {
       findings: [],
     };
     if (version === 1) m.virtualSize = Math.max(0, p.size - u32be(h, 104) * 512);
-    m.findings.push(version === 1
-      ? finding('luks.unsupported', 'error',
-        'This is a LUKS-encrypted volume; Glance has no disk_format for it (encrypted volumes are managed by Cinder).',
-        'Decrypt and convert it to qcow2/raw, or upload it through Cinder\'s encrypted volume types.')
-      : finding('luks.version', 'error', `LUKS version ${version} is not supported by Glance's checks (only LUKS1).`,
-        'Decrypt and convert it to qcow2/raw.', { version }));
+    m.findings.push(
+      version === 1
+        ? finding(
+            'luks.unsupported',
+            'error',
+            'This is a LUKS-encrypted volume; Glance has no disk_format for it (encrypted volumes are managed by Cinder).',
+            "Decrypt and convert it to qcow2/raw, or upload it through Cinder's encrypted volume types.",
+          )
+        : finding(
+            'luks.version',
+            'error',
+            `LUKS version ${version} is not supported by Glance's checks (only LUKS1).`,
+            'Decrypt and convert it to qcow2/raw.',
+            { version },
+          ),
+    );
     return m;
   },
 };

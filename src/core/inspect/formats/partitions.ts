@@ -37,9 +37,21 @@ export const GPT_TYPES: Record<string, { kind: string; arch?: string }> = {
 };
 
 const MBR_TYPES: Record<number, string> = {
-  0x01: 'fat12', 0x04: 'fat16', 0x05: 'extended', 0x06: 'fat16', 0x07: 'ntfs', 0x0b: 'fat32', 0x0c: 'fat32',
-  0x0e: 'fat16', 0x0f: 'extended', 0x82: 'linux-swap', 0x83: 'linux', 0x8e: 'linux-lvm', 0xee: 'gpt-protective',
-  0xef: 'esp', 0xfd: 'linux-raid',
+  0x01: 'fat12',
+  0x04: 'fat16',
+  0x05: 'extended',
+  0x06: 'fat16',
+  0x07: 'ntfs',
+  0x0b: 'fat32',
+  0x0c: 'fat32',
+  0x0e: 'fat16',
+  0x0f: 'extended',
+  0x82: 'linux-swap',
+  0x83: 'linux',
+  0x8e: 'linux-lvm',
+  0xee: 'gpt-protective',
+  0xef: 'esp',
+  0xfd: 'linux-raid',
 };
 
 /** oslo.utils' rule for a FAT boot sector it must not take for an MBR (two FATs, fixed disk). */
@@ -47,12 +59,24 @@ export function osloSeesFat(s: Uint8Array): boolean {
   return s[0x10] === 2 && s[0x15] === 0xf8;
 }
 
-export interface MbrEntry { boot: number; chsStart: [number, number, number]; type: number; startLba: number; sizeLba: number }
+export interface MbrEntry {
+  boot: number;
+  chsStart: [number, number, number];
+  type: number;
+  startLba: number;
+  sizeLba: number;
+}
 
 export function mbrEntries(s: Uint8Array): MbrEntry[] {
   return [0, 1, 2, 3].map((i) => {
     const o = 446 + i * 16;
-    return { boot: s[o]!, chsStart: [s[o + 1]!, s[o + 2]!, s[o + 3]!], type: s[o + 4]!, startLba: u32le(s, o + 8), sizeLba: u32le(s, o + 12) };
+    return {
+      boot: s[o]!,
+      chsStart: [s[o + 1]!, s[o + 2]!, s[o + 3]!],
+      type: s[o + 4]!,
+      startLba: u32le(s, o + 8),
+      sizeLba: u32le(s, o + 12),
+    };
   });
 }
 
@@ -86,7 +110,8 @@ function utf16Name(b: Uint8Array, o: number, len: number): string {
 
 const MAX_GPT_ENTRIES_BYTES = 1024 * 1024;
 const TRUNCATED_FIX = 'Get the complete file again (compare its checksum) and inspect it anew.';
-const FIX_PARTITION = 'Convert it to qcow2: Glance then checks the qcow2 container, not the partition table inside (or ask the operator about [image_format] gpt_safety_checks_nonfatal).';
+const FIX_PARTITION =
+  'Convert it to qcow2: Glance then checks the qcow2 container, not the partition table inside (or ask the operator about [image_format] gpt_safety_checks_nonfatal).';
 
 async function readGpt(p: Probe, sectorSize: number, t: PartitionTableFacts, findings: Finding[]): Promise<void> {
   const hdr = await p.read(sectorSize, sectorSize);
@@ -102,29 +127,48 @@ async function readGpt(p: Probe, sectorSize: number, t: PartitionTableFacts, fin
   const entrySize = u32le(hdr, 84);
   const alternate = u64le(hdr, 32);
   if (!t.headerCrcOk) {
-    findings.push(finding('gpt.header-crc', 'warning',
-      'The GPT header checksum is wrong; firmware will ignore this table and look for the backup copy at the end of the disk.',
-      'Repair the partition table (e.g. gdisk, "w" to rewrite) or convert the image after checking it boots.'));
+    findings.push(
+      finding(
+        'gpt.header-crc',
+        'warning',
+        'The GPT header checksum is wrong; firmware will ignore this table and look for the backup copy at the end of the disk.',
+        'Repair the partition table (e.g. gdisk, "w" to rewrite) or convert the image after checking it boots.',
+      ),
+    );
   }
   const bytes = count * entrySize;
   if (entrySize < 128 || entrySize % 8 !== 0 || bytes > MAX_GPT_ENTRIES_BYTES || !Number.isFinite(entriesLba)) {
-    findings.push(finding('gpt.invalid', 'warning',
-      `The GPT header declares an implausible partition array (${count} entries of ${entrySize} bytes).`,
-      FIX_PARTITION, { count, entrySize }));
+    findings.push(
+      finding(
+        'gpt.invalid',
+        'warning',
+        `The GPT header declares an implausible partition array (${count} entries of ${entrySize} bytes).`,
+        FIX_PARTITION,
+        { count, entrySize },
+      ),
+    );
     return;
   }
   const entries = await p.read(entriesLba * sectorSize, bytes);
   if (entries.length < bytes) {
-    findings.push(finding('image.truncated', 'error',
-      'The file ends inside its own GPT partition array: it was cut short.', TRUNCATED_FIX,
-      { fileSize: p.size, needed: entriesLba * sectorSize + bytes }));
+    findings.push(
+      finding('image.truncated', 'error', 'The file ends inside its own GPT partition array: it was cut short.', TRUNCATED_FIX, {
+        fileSize: p.size,
+        needed: entriesLba * sectorSize + bytes,
+      }),
+    );
     return;
   }
   t.entriesCrcOk = crc32(entries) === u32le(hdr, 88);
   if (!t.entriesCrcOk) {
-    findings.push(finding('gpt.entries-crc', 'warning',
-      'The GPT partition array checksum is wrong; firmware will ignore it and use the backup copy.',
-      'Repair the partition table (e.g. gdisk) before uploading.'));
+    findings.push(
+      finding(
+        'gpt.entries-crc',
+        'warning',
+        'The GPT partition array checksum is wrong; firmware will ignore it and use the backup copy.',
+        'Repair the partition table (e.g. gdisk) before uploading.',
+      ),
+    );
   }
   for (let i = 0; i < count; i++) {
     const o = i * entrySize;
@@ -139,9 +183,15 @@ async function readGpt(p: Probe, sectorSize: number, t: PartitionTableFacts, fin
     if (known?.arch) t.architectures.push(known.arch);
   }
   if (Number.isFinite(alternate) && (alternate + 1) * sectorSize > p.size) {
-    findings.push(finding('image.truncated', 'error',
-      `The file is ${p.size} bytes but its GPT places the backup header at byte ${alternate * sectorSize}: it was cut short (or the table was written for a larger disk).`,
-      TRUNCATED_FIX, { fileSize: p.size, needed: (alternate + 1) * sectorSize }));
+    findings.push(
+      finding(
+        'image.truncated',
+        'error',
+        `The file is ${p.size} bytes but its GPT places the backup header at byte ${alternate * sectorSize}: it was cut short (or the table was written for a larger disk).`,
+        TRUNCATED_FIX,
+        { fileSize: p.size, needed: (alternate + 1) * sectorSize },
+      ),
+    );
   }
 }
 
@@ -152,7 +202,9 @@ async function scanEsp(p: Probe, t: PartitionTableFacts): Promise<void> {
   const start = esp.firstLba * t.sectorSize;
   const end = Math.min(p.size, (esp.lastLba + 1) * t.sectorSize);
   if (!Number.isFinite(start) || start >= end) return;
-  const { loaders, architectures } = bootLoaderArchitectures(await listEfiBootDir(subSource(p.src, start, end - start, `${p.src.name}#esp`)));
+  const { loaders, architectures } = bootLoaderArchitectures(
+    await listEfiBootDir(subSource(p.src, start, end - start, `${p.src.name}#esp`)),
+  );
   if (loaders.length) t.espBootLoaders = loaders;
   t.architectures.push(...architectures);
 }
@@ -171,33 +223,54 @@ export const partitionDetector: Detector = {
     let gptHeader = false;
     if (protective) {
       if (hasAscii(p.head, 512, 'EFI PART')) gptHeader = true;
-      else if (hasAscii(p.head, 4096, 'EFI PART')) { gptHeader = true; sectorSize = 4096; }
+      else if (hasAscii(p.head, 4096, 'EFI PART')) {
+        gptHeader = true;
+        sectorSize = 4096;
+      }
     }
     const t: PartitionTableFacts = { scheme: gptHeader ? 'gpt' : 'mbr', sectorSize, partitions: [], architectures: [], hasEsp: false };
     if (fat) {
-      findings.push(finding('mbr.fat-boot-sector', 'error',
-        'The file starts with a FAT file system boot sector, which Glance mistakes for a partition table and then rejects (LP 2079850).',
-        'Convert it to qcow2 (Glance then checks the qcow2 container), or put the file system inside a partitioned disk image.'));
+      findings.push(
+        finding(
+          'mbr.fat-boot-sector',
+          'error',
+          'The file starts with a FAT file system boot sector, which Glance mistakes for a partition table and then rejects (LP 2079850).',
+          'Convert it to qcow2 (Glance then checks the qcow2 container), or put the file system inside a partitioned disk image.',
+        ),
+      );
     } else {
       const why = mbrViolation(s);
       if (why) {
-        findings.push(finding(gptHeader ? 'gpt.protective-mbr' : 'mbr.invalid', 'error',
-          `Glance rejects this disk's partition table: ${why}. Many tools write such tables and the disk may boot fine (LP 2091114), but Glance's check refuses it.`,
-          FIX_PARTITION, { why }));
+        findings.push(
+          finding(
+            gptHeader ? 'gpt.protective-mbr' : 'mbr.invalid',
+            'error',
+            `Glance rejects this disk's partition table: ${why}. Many tools write such tables and the disk may boot fine (LP 2091114), but Glance's check refuses it.`,
+            FIX_PARTITION,
+            { why },
+          ),
+        );
       }
     }
     if (gptHeader) await readGpt(p, sectorSize, t, findings);
     else {
       for (const [i, e] of entries.entries()) {
         if (e.type === 0) continue;
-        const part: PartitionFacts = { index: i + 1, type: `0x${e.type.toString(16).padStart(2, '0')}`, firstLba: e.startLba, lastLba: e.startLba + e.sizeLba - 1, bootable: e.boot === 0x80 };
+        const part: PartitionFacts = {
+          index: i + 1,
+          type: `0x${e.type.toString(16).padStart(2, '0')}`,
+          firstLba: e.startLba,
+          lastLba: e.startLba + e.sizeLba - 1,
+          bootable: e.boot === 0x80,
+        };
         const kind = MBR_TYPES[e.type];
         if (kind) part.kind = kind;
         t.partitions.push(part);
       }
       if (protective) {
-        findings.push(finding('gpt.header-missing', 'warning',
-          'The MBR announces a GPT disk, but no GPT header follows it.', FIX_PARTITION));
+        findings.push(
+          finding('gpt.header-missing', 'warning', 'The MBR announces a GPT disk, but no GPT header follows it.', FIX_PARTITION),
+        );
       }
     }
     if (!fat) await scanEsp(p, t);

@@ -11,7 +11,8 @@ export const QCOW2_KNOWN_INCOMPAT_BITS = 4;
 /** qemu's QCOW_MAX_L1_SIZE. */
 const MAX_L1_BYTES = 32 * 1024 * 1024;
 
-const FIX_FLATTEN = 'Flatten it into a standalone image (convert to qcow2 without a backing file); image-inspector can convert it here if you provide the backing file too.';
+const FIX_FLATTEN =
+  'Flatten it into a standalone image (convert to qcow2 without a backing file); image-inspector can convert it here if you provide the backing file too.';
 
 /** Which incompatible-feature bits oslo.utils does not know (returns them, empty when fine). */
 export function unknownIncompatibleBits(features: bigint, knownBits = QCOW2_KNOWN_INCOMPAT_BITS): number[] {
@@ -27,7 +28,14 @@ const TABLE_READ_MAX = 1024 * 1024;
 
 /** End of the furthest L2 table or refcount block the tables point to: a file cut short (an
  *  interrupted download) ends before them even when its header and L1 table survived. */
-async function tablesEnd(p: Probe, l1Offset: number, l1Size: number, refOffset: number, refClusters: number, clusterBits: number): Promise<number> {
+async function tablesEnd(
+  p: Probe,
+  l1Offset: number,
+  l1Size: number,
+  refOffset: number,
+  refClusters: number,
+  clusterBits: number,
+): Promise<number> {
   const cluster = 2 ** clusterBits;
   let end = 0;
   const scan = async (offset: number, bytes: number) => {
@@ -55,9 +63,14 @@ export const qcowDetector: Detector = {
         glanceView: 'qcow2',
         virtualSize: u64be(h, 24),
         details: { qcow: { version: 1 } },
-        findings: [finding('qcow.v1', 'error',
-          'This is a qcow version 1 image, an obsolete format Glance refuses ("Unsupported qcow2 version").',
-          FIX_CONVERT)],
+        findings: [
+          finding(
+            'qcow.v1',
+            'error',
+            'This is a qcow version 1 image, an obsolete format Glance refuses ("Unsupported qcow2 version").',
+            FIX_CONVERT,
+          ),
+        ],
       };
     }
     const backingFileOffset = u64be(h, 8);
@@ -96,70 +109,125 @@ export const qcowDetector: Detector = {
     if (v3 && headerLength > 104 && h.length > 104) facts.compressionType = h[104] === 1 ? 'zstd' : 'zlib';
 
     if (version !== 2 && version !== 3) {
-      findings.push(finding('qcow2.version', 'error',
-        `qcow2 version ${version} is not one Glance accepts (only 2 and 3).`, FIX_CONVERT, { version }));
+      findings.push(
+        finding('qcow2.version', 'error', `qcow2 version ${version} is not one Glance accepts (only 2 and 3).`, FIX_CONVERT, { version }),
+      );
     }
     if (backingFileOffset !== 0) {
       if (Number.isFinite(backingFileOffset) && backingFileSize > 0 && backingFileSize <= 1023) {
         const name = await p.read(backingFileOffset, backingFileSize);
         if (name.length === backingFileSize) facts.backingFile = asciiField(name, 0, backingFileSize);
       }
-      findings.push(finding('qcow2.backing-file', 'error',
-        `The image depends on a backing file${facts.backingFile ? ` ("${facts.backingFile}")` : ''}; Glance refuses images that point at other files.`,
-        FIX_FLATTEN, facts.backingFile ? { backingFile: facts.backingFile } : undefined));
+      findings.push(
+        finding(
+          'qcow2.backing-file',
+          'error',
+          `The image depends on a backing file${facts.backingFile ? ` ("${facts.backingFile}")` : ''}; Glance refuses images that point at other files.`,
+          FIX_FLATTEN,
+          facts.backingFile ? { backingFile: facts.backingFile } : undefined,
+        ),
+      );
     }
     if (version === 3) {
       if (facts.externalDataFile) {
-        findings.push(finding('qcow2.data-file', 'error',
-          'The image keeps its data in an external data file (the data-file feature); Glance refuses it.',
-          'Convert it to a self-contained qcow2 or raw image, with the data file provided alongside.'));
+        findings.push(
+          finding(
+            'qcow2.data-file',
+            'error',
+            'The image keeps its data in an external data file (the data-file feature); Glance refuses it.',
+            'Convert it to a self-contained qcow2 or raw image, with the data file provided alongside.',
+          ),
+        );
       }
       const unknown = unknownIncompatibleBits(incompat);
       if (unknown.length) {
-        findings.push(finding('qcow2.unknown-features', 'error',
-          `The image uses incompatible features Glance does not know (bit ${unknown.join(', ')}${facts.extendedL2 ? '; bit 4 is extended L2 entries' : ''}).`,
-          'Convert it to plain qcow2 (without extended_l2 or other new features).', { bits: unknown.join(',') }));
+        findings.push(
+          finding(
+            'qcow2.unknown-features',
+            'error',
+            `The image uses incompatible features Glance does not know (bit ${unknown.join(', ')}${facts.extendedL2 ? '; bit 4 is extended L2 entries' : ''}).`,
+            'Convert it to plain qcow2 (without extended_l2 or other new features).',
+            { bits: unknown.join(',') },
+          ),
+        );
       }
       if (facts.corrupt) {
-        findings.push(finding('qcow2.corrupt-flag', 'warning',
-          'qemu marked this image as corrupt; it can be read, but not written by a VM.',
-          'Repair with qemu-img check -r all or convert it to a fresh image.'));
+        findings.push(
+          finding(
+            'qcow2.corrupt-flag',
+            'warning',
+            'qemu marked this image as corrupt; it can be read, but not written by a VM.',
+            'Repair with qemu-img check -r all or convert it to a fresh image.',
+          ),
+        );
       }
       if (facts.dirty) {
-        findings.push(finding('qcow2.dirty', 'warning',
-          'The image was not closed cleanly (dirty bit with lazy refcounts); its refcounts need repair.',
-          'Run qemu-img check -r all on it, or convert it to a fresh image.'));
+        findings.push(
+          finding(
+            'qcow2.dirty',
+            'warning',
+            'The image was not closed cleanly (dirty bit with lazy refcounts); its refcounts need repair.',
+            'Run qemu-img check -r all on it, or convert it to a fresh image.',
+          ),
+        );
       }
     }
     if (facts.encrypted) {
-      findings.push(finding('qcow2.encrypted', 'warning',
-        'The image is encrypted; a VM can only boot it with the matching secret.',
-        'Decrypt it (convert with the passphrase) unless your cloud manages the key.'));
+      findings.push(
+        finding(
+          'qcow2.encrypted',
+          'warning',
+          'The image is encrypted; a VM can only boot it with the matching secret.',
+          'Decrypt it (convert with the passphrase) unless your cloud manages the key.',
+        ),
+      );
     }
 
     // The header is all Glance reads; qemu also reads the tables, so a file cut short or with
     // absurd table sizes is caught here rather than by a crash.
     const clusterOk = clusterBits >= 9 && clusterBits <= 21;
     if (!clusterOk) {
-      findings.push(finding('qcow2.header-invalid', 'error',
-        `The header's cluster size (2^${clusterBits}) is outside what qemu accepts (512 B to 2 MiB).`, FIX_CONVERT,
-        { clusterBits }));
+      findings.push(
+        finding(
+          'qcow2.header-invalid',
+          'error',
+          `The header's cluster size (2^${clusterBits}) is outside what qemu accepts (512 B to 2 MiB).`,
+          FIX_CONVERT,
+          { clusterBits },
+        ),
+      );
     }
     if (!Number.isFinite(size) || !Number.isFinite(l1TableOffset) || !Number.isFinite(refcountTableOffset)) {
-      findings.push(finding('qcow2.header-invalid', 'error',
-        'The header holds sizes or offsets beyond 2^53 bytes, which no real image has.', FIX_CONVERT));
+      findings.push(
+        finding(
+          'qcow2.header-invalid',
+          'error',
+          'The header holds sizes or offsets beyond 2^53 bytes, which no real image has.',
+          FIX_CONVERT,
+        ),
+      );
     } else if (l1Size * 8 > MAX_L1_BYTES) {
-      findings.push(finding('qcow2.header-invalid', 'error',
-        `The L1 table is declared ${l1Size} entries long, more than qemu allows.`, FIX_CONVERT, { l1Size }));
+      findings.push(
+        finding('qcow2.header-invalid', 'error', `The L1 table is declared ${l1Size} entries long, more than qemu allows.`, FIX_CONVERT, {
+          l1Size,
+        }),
+      );
     } else if (clusterOk) {
       const l1End = l1TableOffset + l1Size * 8;
       const refEnd = refcountTableOffset + refcountClusters * 2 ** clusterBits;
       let needed = Math.max(l1End, refEnd);
-      if (needed <= p.size) needed = Math.max(needed, await tablesEnd(p, l1TableOffset, l1Size, refcountTableOffset, refcountClusters, clusterBits));
+      if (needed <= p.size)
+        needed = Math.max(needed, await tablesEnd(p, l1TableOffset, l1Size, refcountTableOffset, refcountClusters, clusterBits));
       if (needed > p.size) {
-        findings.push(finding('image.truncated', 'error',
-          `The file is ${p.size} bytes but its own tables extend to byte ${needed}: it was cut short (incomplete download or copy).`,
-          'Get the complete file again (compare its checksum) and inspect it anew.', { fileSize: p.size, needed }));
+        findings.push(
+          finding(
+            'image.truncated',
+            'error',
+            `The file is ${p.size} bytes but its own tables extend to byte ${needed}: it was cut short (incomplete download or copy).`,
+            'Get the complete file again (compare its checksum) and inspect it anew.',
+            { fileSize: p.size, needed },
+          ),
+        );
       }
     }
     // qemu-img info never follows a backing file, but check and map would open it; an external
@@ -179,7 +247,9 @@ export const qedDetector: Detector = {
       glanceView: 'qed',
       virtualSize: u64le(h, 48),
       details: { qed: { clusterSize: u32le(h, 4), hasBackingFile: u32le(h, 56) !== 0 } },
-      findings: [finding('qed.banned', 'error', 'QED images are always refused by Glance (the format is not supported by anyone).', FIX_CONVERT)],
+      findings: [
+        finding('qed.banned', 'error', 'QED images are always refused by Glance (the format is not supported by anyone).', FIX_CONVERT),
+      ],
       qemuAccess: u32le(h, 56) !== 0 ? 'info-only' : 'full',
     };
   },

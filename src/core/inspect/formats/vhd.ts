@@ -9,7 +9,7 @@ const VHD_MAX_GEOMETRY = 65535 * 16 * 255;
 function vhdChecksumOk(f: Uint8Array): boolean {
   let sum = 0;
   for (let i = 0; i < 512; i++) if (i < 64 || i >= 68) sum = (sum + f[i]!) >>> 0;
-  return (~sum >>> 0) === u32be(f, 64);
+  return ~sum >>> 0 === u32be(f, 64);
 }
 
 /** Virtual size the way qemu's vpc driver computes it: CHS geometry for Virtual PC and old qemu
@@ -42,25 +42,44 @@ export const vpcDetector: Detector = {
     };
     const findings: Finding[] = [];
     if (diskType === 'differencing') {
-      findings.push(finding('vhd.differencing', 'error',
-        'This is a differencing VHD: it only holds changes against a parent disk, which Glance cannot follow.',
-        'Merge it with its parent (convert the chain to a single qcow2 or VHD).'));
+      findings.push(
+        finding(
+          'vhd.differencing',
+          'error',
+          'This is a differencing VHD: it only holds changes against a parent disk, which Glance cannot follow.',
+          'Merge it with its parent (convert the chain to a single qcow2 or VHD).',
+        ),
+      );
     }
     if (!vhd.checksumOk) {
-      findings.push(finding('vhd.checksum', 'warning', 'The VHD footer checksum is wrong; the footer may be damaged.',
-        'Convert it to qcow2 or raw, which rewrites the metadata.'));
+      findings.push(
+        finding(
+          'vhd.checksum',
+          'warning',
+          'The VHD footer checksum is wrong; the footer may be damaged.',
+          'Convert it to qcow2 or raw, which rewrites the metadata.',
+        ),
+      );
     }
     if (atStart && !atEnd) {
-      findings.push(finding('image.truncated', 'error',
-        'The VHD footer that must close the file is missing: the file was cut short.', TRUNCATED_FIX,
-        { fileSize: p.size, needed: p.size + 512 }));
+      findings.push(
+        finding('image.truncated', 'error', 'The VHD footer that must close the file is missing: the file was cut short.', TRUNCATED_FIX, {
+          fileSize: p.size,
+          needed: p.size + 512,
+        }),
+      );
     }
     if (!atStart) {
       // oslo.utils only looks for the signature at offset 0, so Glance sees a fixed VHD as raw
       // data (or as the partition table inside) and refuses disk_format=vhd for it.
-      findings.push(finding('vhd.fixed', 'info',
-        'This is a fixed-size VHD: raw disk data followed by a 512-byte footer. Glance recognises VHD only by the copy of the footer that dynamic VHDs keep at the start, so it takes this file as raw data; upload it with disk_format=raw (the footer is harmless) or convert it to a dynamic VHD or qcow2.',
-        'Upload as disk_format=raw, or convert it.'));
+      findings.push(
+        finding(
+          'vhd.fixed',
+          'info',
+          'This is a fixed-size VHD: raw disk data followed by a 512-byte footer. Glance recognises VHD only by the copy of the footer that dynamic VHDs keep at the start, so it takes this file as raw data; upload it with disk_format=raw (the footer is harmless) or convert it to a dynamic VHD or qcow2.',
+          'Upload as disk_format=raw, or convert it.',
+        ),
+      );
     }
     if (diskType === 'dynamic' && atStart) {
       const dataOffset = u64be(footer, 16);
@@ -70,9 +89,15 @@ export const vpcDetector: Detector = {
       } else {
         const batEnd = u64be(dyn, 16) + u32be(dyn, 28) * 4;
         if (batEnd > p.size) {
-          findings.push(finding('image.truncated', 'error',
-            `The file is ${p.size} bytes but its block table extends to byte ${batEnd}: it was cut short.`, TRUNCATED_FIX,
-            { fileSize: p.size, needed: batEnd }));
+          findings.push(
+            finding(
+              'image.truncated',
+              'error',
+              `The file is ${p.size} bytes but its block table extends to byte ${batEnd}: it was cut short.`,
+              TRUNCATED_FIX,
+              { fileSize: p.size, needed: batEnd },
+            ),
+          );
         }
       }
     }
@@ -108,9 +133,14 @@ export const vhdxDetector: Detector = {
     let virtualSize: number | undefined;
     const region = await p.read(0x30000, 64 * 1024);
     if (region.length < 16 || !hasAscii(region, 0, 'regi')) {
-      findings.push(region.length < 16
-        ? finding('image.truncated', 'error', 'The file ends before the VHDX region table: it was cut short.', TRUNCATED_FIX, { fileSize: p.size, needed: 0x30000 + 16 })
-        : invalid('region table signature not found'));
+      findings.push(
+        region.length < 16
+          ? finding('image.truncated', 'error', 'The file ends before the VHDX region table: it was cut short.', TRUNCATED_FIX, {
+              fileSize: p.size,
+              needed: 0x30000 + 16,
+            })
+          : invalid('region table signature not found'),
+      );
       return { format: 'vhdx', glanceView: 'vhdx', details: { vhdx }, findings, qemuAccess: 'none' };
     }
     const count = u32le(region, 8);
@@ -126,7 +156,10 @@ export const vhdxDetector: Detector = {
       const e = 16 + i * 32;
       const id = guid(region, e);
       if (id === VHDX_METAREGION) metaOffset = u64le(region, e + 16);
-      if (id === VHDX_BAT_REGION) { batOffset = u64le(region, e + 16); batLength = u32le(region, e + 24); }
+      if (id === VHDX_BAT_REGION) {
+        batOffset = u64le(region, e + 16);
+        batLength = u32le(region, e + 24);
+      }
     }
     if (!Number.isFinite(metaOffset)) {
       findings.push(invalid('no metadata region'));
@@ -134,9 +167,14 @@ export const vhdxDetector: Detector = {
     }
     const meta = await p.read(metaOffset, VHDX_METADATA_TABLE_MAX);
     if (meta.length < 32 || !hasAscii(meta, 0, 'metadata')) {
-      findings.push(meta.length < 32
-        ? finding('image.truncated', 'error', 'The file ends before the VHDX metadata: it was cut short.', TRUNCATED_FIX, { fileSize: p.size, needed: metaOffset + 32 })
-        : invalid('metadata table signature not found'));
+      findings.push(
+        meta.length < 32
+          ? finding('image.truncated', 'error', 'The file ends before the VHDX metadata: it was cut short.', TRUNCATED_FIX, {
+              fileSize: p.size,
+              needed: metaOffset + 32,
+            })
+          : invalid('metadata table signature not found'),
+      );
       return { format: 'vhdx', glanceView: 'vhdx', details: { vhdx }, findings, qemuAccess: 'none' };
     }
     const entries = u16le(meta, 10);
@@ -173,17 +211,34 @@ export const vhdxDetector: Detector = {
         if (state === 6 || state === 7) needed = Math.max(needed, Math.floor(v / 2 ** 20) * 2 ** 20 + vhdx.blockSize);
       }
       if (needed > p.size) {
-        findings.push(finding('image.truncated', 'error',
-          `The file is ${p.size} bytes but its block table points to byte ${needed}: it was cut short.`, TRUNCATED_FIX,
-          { fileSize: p.size, needed }));
+        findings.push(
+          finding(
+            'image.truncated',
+            'error',
+            `The file is ${p.size} bytes but its block table points to byte ${needed}: it was cut short.`,
+            TRUNCATED_FIX,
+            { fileSize: p.size, needed },
+          ),
+        );
       }
     }
     if (vhdx.hasParent) {
-      findings.push(finding('vhdx.differencing', 'error',
-        'This is a differencing VHDX: it only holds changes against a parent disk, which Glance cannot follow.',
-        'Merge it with its parent (convert the chain to a single qcow2 or VHDX).'));
+      findings.push(
+        finding(
+          'vhdx.differencing',
+          'error',
+          'This is a differencing VHDX: it only holds changes against a parent disk, which Glance cannot follow.',
+          'Merge it with its parent (convert the chain to a single qcow2 or VHDX).',
+        ),
+      );
     }
-    const m: FormatMatch = { format: 'vhdx', glanceView: 'vhdx', details: { vhdx }, findings, qemuAccess: vhdx.hasParent ? 'info-only' : 'full' };
+    const m: FormatMatch = {
+      format: 'vhdx',
+      glanceView: 'vhdx',
+      details: { vhdx },
+      findings,
+      qemuAccess: vhdx.hasParent ? 'info-only' : 'full',
+    };
     if (virtualSize !== undefined && !Number.isNaN(virtualSize)) m.virtualSize = virtualSize;
     return m;
   },
@@ -210,9 +265,14 @@ export const vdiDetector: Detector = {
     };
     const findings: Finding[] = [];
     if (vdi.hasParent) {
-      findings.push(finding('vdi.differencing', 'error',
-        'This VDI is a differencing image that depends on a parent disk, which Glance cannot follow.',
-        'Merge it with its parent (clone the disk in VirtualBox or convert the chain) first.'));
+      findings.push(
+        finding(
+          'vdi.differencing',
+          'error',
+          'This VDI is a differencing image that depends on a parent disk, which Glance cannot follow.',
+          'Merge it with its parent (clone the disk in VirtualBox or convert the chain) first.',
+        ),
+      );
     }
     const bmapOffset = u32le(h, 0x154);
     const dataOffset = u32le(h, 0x158);
@@ -230,9 +290,15 @@ export const vdiDetector: Detector = {
     }
     const needed = Math.max(bmapEnd, dataEnd);
     if (needed > p.size) {
-      findings.push(finding('image.truncated', 'error',
-        `The file is ${p.size} bytes but its own tables extend to byte ${needed}: it was cut short.`, TRUNCATED_FIX,
-        { fileSize: p.size, needed }));
+      findings.push(
+        finding(
+          'image.truncated',
+          'error',
+          `The file is ${p.size} bytes but its own tables extend to byte ${needed}: it was cut short.`,
+          TRUNCATED_FIX,
+          { fileSize: p.size, needed },
+        ),
+      );
     }
     return { format: 'vdi', glanceView: 'vdi', virtualSize: u64le(h, 0x170), details: { vdi }, findings } satisfies FormatMatch;
   },

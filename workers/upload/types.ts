@@ -1,10 +1,8 @@
-// Shared between the upload worker (upload-worker.ts) and its page client (upload-client.ts): what
+// Shared between the upload worker (upload-worker.ts) and its page client (client.ts): what
 // crosses the worker boundary. Credentials cross in memory only and are never logged or stored;
 // a Keystone token is asked from the page each time (the page's session renews it).
 import type { ImageDigests } from '../../src/core/hash/image-hasher.ts';
-import type {
-  ObjectTarget, RegisterPlan, UploadOutcome, UploadProgress, UploadState, UploadVia,
-} from '../../src/core/upload/types.ts';
+import type { ObjectTarget, RegisterPlan, UploadOutcome, UploadProgress, UploadState, UploadVia } from '../../src/core/upload/types.ts';
 import type { OpenStackErrorKind } from '../../src/core/openstack/errors.ts';
 
 /** ObjectCredentials without functions: a token credential asks the page's TokenSource. */

@@ -8,16 +8,22 @@
 import * as Comlink from 'comlink';
 import { OpenStackError } from '../../src/core/openstack/errors.ts';
 import type { UploadOutcome, UploadState } from '../../src/core/upload/types.ts';
-import type { PageSide, UploadWorkerApi, WorkerCredentials, WorkerError, WorkerResult, WorkerUploadRequest } from './protocol.ts';
+import type { PageSide, UploadWorkerApi, WorkerCredentials, WorkerError, WorkerResult, WorkerUploadRequest } from './types.ts';
 
-export type { PageSide, WorkerCredentials, WorkerUploadRequest } from './protocol.ts';
+export type { PageSide, WorkerCredentials, WorkerUploadRequest } from './types.ts';
 
 /** The error of a stopped (paused or cancelled) or failed upload. */
 export class UploadError extends OpenStackError {
   readonly paused: boolean;
   constructor(e: WorkerError) {
     super(e.message, {
-      kind: e.kind, status: e.status, service: e.service, detail: e.detail, corsSettings: e.corsSettings, requestId: e.requestId, imageId: e.imageId,
+      kind: e.kind,
+      status: e.status,
+      service: e.service,
+      detail: e.detail,
+      corsSettings: e.corsSettings,
+      requestId: e.requestId,
+      imageId: e.imageId,
     });
     this.paused = !!e.paused;
   }
@@ -37,19 +43,26 @@ export interface UploadClient {
 }
 
 export function createUploadClient(options: { createWorker?: () => Worker } = {}): UploadClient {
-  const worker = (options.createWorker ?? (() => new Worker(new URL('./upload-worker.ts', import.meta.url), { type: 'module', name: 'upload' })))();
+  const worker = (
+    options.createWorker ?? (() => new Worker(new URL('./upload-worker.ts', import.meta.url), { type: 'module', name: 'upload' }))
+  )();
   const api = Comlink.wrap<UploadWorkerApi>(worker);
   let next = 1;
   let disposed = false;
   /** Rejecters of every call still waiting for the worker: dispose() must settle them all. */
   const pending = new Set<(e: Error) => void>();
-  const stopped = () => new OpenStackError('The upload worker was stopped (the page closed the cloud panel); run the upload again to continue.', { kind: 'aborted' });
+  const stopped = () =>
+    new OpenStackError('The upload worker was stopped (the page closed the cloud panel); run the upload again to continue.', {
+      kind: 'aborted',
+    });
 
   function track<T>(call: () => Promise<T>): Promise<T> {
     if (disposed) return Promise.reject(stopped());
     return new Promise<T>((resolve, reject) => {
       pending.add(reject);
-      call().then(resolve, reject).finally(() => pending.delete(reject));
+      call()
+        .then(resolve, reject)
+        .finally(() => pending.delete(reject));
     });
   }
 
