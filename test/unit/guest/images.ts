@@ -100,7 +100,7 @@ export function mkEsp(dir: string, name: string, files: Record<string, string>, 
       if (!made.has(d)) { sh('mmd', ['-i', img, `::/${d}`]); made.add(d); }
     }
     const f = join(dir, `${name}-${made.size}-${parts.at(-1)}`);
-    writeFileSync(f, text);
+    writeFileSync(f, Buffer.from(text, 'latin1'));
     sh('mcopy', ['-i', img, f, `::/${path}`]);
   }
   return img;
