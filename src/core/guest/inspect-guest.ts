@@ -65,10 +65,10 @@ async function discover(disk: Device, findings: Finding[], found: Found[]): Prom
 }
 
 /** The file system holding /etc with an fstab or os-release: the guest's root. */
-async function findRoot(found: Found[]): Promise<Found | null> {
+async function findRoot(found: Found[], problems: Map<GuestFs, string>): Promise<Found | null> {
   for (const f of found) {
     if (!f.rec.fs || f.rec.type === 'vfat') continue;
-    const vfs = new GuestVfs(new Map([['/', f.rec.fs]]));
+    const vfs = new GuestVfs(new Map([['/', f.rec.fs]]), problems);
     if ((await vfs.isFile('/etc/fstab')) || (await vfs.exists('/etc/os-release')) || (await vfs.isFile('/etc/redhat-release'))) return f;
   }
   return null;
@@ -97,14 +97,14 @@ export async function inspectGuest(read: ReadAt, size: number, budget: Partial<G
   let kernels: string[] = [];
   let sources: Record<string, string> = {};
   let guestAgent = false;
-  let vfs: GuestVfs | null = null;
+  const problems = new Map<GuestFs, string>();
   try {
     await discover(diskDevice(read, size, meter), findings, found);
-    const root = await findRoot(found);
+    const root = await findRoot(found, problems);
     if (root) {
       root.mountpoint = '/';
       const mounts = new Map<string, GuestFs>([['/', root.rec.fs!]]);
-      vfs = new GuestVfs(mounts);
+      const vfs = new GuestVfs(mounts, problems);
       const fstab = await vfs.readText('/etc/fstab', 64 * 1024);
       for (const e of fstab === null ? [] : parseFstab(fstab)) {
         const hit = matchSpec(e.spec, found) as Found | null;
@@ -125,7 +125,7 @@ export async function inspectGuest(read: ReadAt, size: number, budget: Partial<G
       findings.push(finding('guest.read-failed', 'warning', `Guest inspection failed: ${message(e)}.`, 'Report this image to image-inspector; the rest of the inspection is not affected.'));
     }
   }
-  for (const [fs, why] of vfs?.problems ?? []) {
+  for (const [fs, why] of problems) {
     const f = found.find((x) => x.rec.fs === fs);
     findings.push(finding('guest.fs-corrupt', 'warning', `${f?.device ?? 'A file system'} could not be read to the end: ${why}.`, FIX_FSCK, { device: f?.device ?? '' }));
   }

@@ -16,18 +16,14 @@ interface Here {
 
 export class GuestVfs {
   private readonly listings = new Map<GuestFs, Map<number, DirEntry[]>>();
-  private readonly dead = new Set<GuestFs>();
-  /** Problems met while reading, one per file system (device name → message). */
-  readonly problems = new Map<GuestFs, string>();
-
-  /** `mounts` maps absolute mount points ("/", "/boot") to file systems. */
-  constructor(private readonly mounts: Map<string, GuestFs>) {}
+  /** `mounts` maps absolute mount points ("/", "/boot") to file systems; `problems` (one per
+   *  file system that turned out corrupt) may be shared by several views of the same disk. */
+  constructor(private readonly mounts: Map<string, GuestFs>, readonly problems = new Map<GuestFs, string>()) {}
 
   private guard<T>(fs: GuestFs, f: () => Promise<T>): Promise<T | null> {
-    if (this.dead.has(fs)) return Promise.resolve(null);
+    if (this.problems.has(fs)) return Promise.resolve(null);
     return f().catch((e: unknown) => {
       if (!(e instanceof CorruptStructure)) throw e;
-      this.dead.add(fs);
       this.problems.set(fs, e.message);
       return null;
     });
