@@ -29,6 +29,7 @@ export const CHECK_CODES: Readonly<Record<string, string>> = {
   'guest.dhcp-leases': 'Clean up the VM (virt-sysprep)',
   'guest.log-files': 'Clean up the VM (virt-sysprep)',
   'guest.qemu-guest-agent-missing': 'Install the QEMU guest agent',
+  'guest.free-space-not-zeroed': 'Sparsify the image (virt-sparsify)',
 };
 
 const SYSPREP = 'Run `virt-sysprep -a IMAGE` on the image before uploading';

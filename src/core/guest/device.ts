@@ -80,6 +80,8 @@ export interface Device {
   readonly meter: Meter;
   /** Exactly `length` bytes at `offset`, or CorruptStructure when that lies outside the device. */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Where device byte `offset` lies on the disk, and how many bytes follow it contiguously. */
+  locate(offset: number): [number, number];
 }
 
 export function diskDevice(read: ReadAt, size: number, meter: Meter, name = '/dev/sda'): Device {
@@ -94,6 +96,7 @@ export function diskDevice(read: ReadAt, size: number, meter: Meter, name = '/de
       if (b.length < length) corrupt(`${name}: short read at ${offset} (${b.length} of ${length} bytes)`);
       return b;
     },
+    locate: (offset) => [offset, size - offset],
   };
 }
 
@@ -109,6 +112,10 @@ export function sliceDevice(parent: Device, offset: number, size: number, name: 
     read(off, length) {
       checkRange(off, length, size, name);
       return parent.read(offset + off, length);
+    },
+    locate(off) {
+      const [at, run] = parent.locate(offset + off);
+      return [at, Math.min(run, size - off)];
     },
   };
 }

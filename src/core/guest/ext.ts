@@ -26,6 +26,7 @@ export interface ExtSuper {
   freeBlocks: number;
   inodes: number;
   inodesPerGroup: number;
+  blocksPerGroup: number;
   inodeSize: number;
   firstDataBlock: number;
   incompat: number;
@@ -58,6 +59,7 @@ export function parseExtSuper(sb: Uint8Array): ExtSuper | null {
     freeBlocks,
     inodes: u32le(sb, 0),
     inodesPerGroup,
+    blocksPerGroup: u32le(sb, 32),
     inodeSize,
     firstDataBlock: u32le(sb, 20),
     incompat,
@@ -93,12 +95,16 @@ export class ExtFs implements GuestFs {
     return this.dev.read(block * this.sb.blockSize, count * this.sb.blockSize);
   }
 
+  private descriptor(group: number): Promise<Uint8Array> {
+    const { blockSize, descSize, firstDataBlock } = this.sb;
+    return this.dev.read((firstDataBlock + 1) * blockSize + group * descSize, descSize);
+  }
+
   private async inodeTable(group: number): Promise<number> {
     const cached = this.inodeTables.get(group);
     if (cached !== undefined) return cached;
-    const { blockSize, descSize, firstDataBlock } = this.sb;
-    const byteOff = (firstDataBlock + 1) * blockSize + group * descSize;
-    const d = await this.dev.read(byteOff, descSize);
+    const { descSize } = this.sb;
+    const d = await this.descriptor(group);
     const table = u32le(d, 8) + (descSize >= 64 ? u32le(d, 0x28) * 2 ** 32 : 0);
     this.inodeTables.set(group, table);
     return table;
@@ -214,6 +220,34 @@ export class ExtFs implements GuestFs {
     const ino = link as Inode;
     if (link.size < 60 && !(ino.flags & (EXTENTS_FL | INLINE_DATA_FL))) return utf8(ino.block.subarray(0, link.size));
     return utf8(await this.read(link, 4096));
+  }
+
+  /** Free blocks from the block bitmaps. Groups whose bitmap was never initialised
+   *  (BLOCK_UNINIT) are left out: nothing was ever written there, and counting them would
+   *  include their metadata. */
+  async freeRanges(): Promise<Array<[number, number]>> {
+    const { blocks, blocksPerGroup: bpg, firstDataBlock, blockSize: bs, descSize } = this.sb;
+    if (bpg === 0 || bpg > bs * 8) corrupt(`ext superblock: ${bpg} blocks per group`);
+    const groups = Math.ceil((blocks - firstDataBlock) / bpg);
+    const out: Array<[number, number]> = [];
+    for (let g = 0; g < groups; g++) {
+      const d = await this.descriptor(g);
+      if (u16le(d, 0x12) & 0x2) continue;
+      const bitmap = await this.blockRead(u32le(d, 0) + (descSize >= 64 ? u32le(d, 0x20) * 2 ** 32 : 0));
+      const first = firstDataBlock + g * bpg;
+      const n = Math.min(bpg, blocks - first);
+      let run = -1;
+      for (let i = 0; i <= n; i++) {
+        const free = i < n && (bitmap[i >> 3]! & (1 << (i & 7))) === 0;
+        if (free && run < 0) run = i;
+        else if (!free && run >= 0) {
+          out.push([(first + run) * bs, (i - run) * bs]);
+          this.dev.meter.entry();
+          run = -1;
+        }
+      }
+    }
+    return out;
   }
 
   facts(): { uuid: string; label: string; size: number; used: number } {

@@ -5,3 +5,4 @@ export { DEFAULT_BUDGET, type GuestBudget, type ReadAt } from './device.ts';
 export { CHECK_CODES } from './checklist.ts';
 export { GUEST_FINDING_CODES } from './finding-codes.ts';
 export type { ChecklistItem, FilesystemFacts, GuestOs, GuestResult, GuestSuggested } from './types.ts';
+export type { AllocatedAt } from './free-space.ts';

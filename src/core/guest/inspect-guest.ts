@@ -8,12 +8,14 @@ import { BudgetExceeded, CorruptStructure, DEFAULT_BUDGET, diskDevice, Meter, sl
 import { matchSpec, parseFstab, type Candidate } from './fstab.ts';
 import { activate, readPhysicalVolume, type PhysicalVolume } from './lvm.ts';
 import { readOsFacts } from './os-facts.ts';
+import { mib, RECLAIM_THRESHOLD, reclaimableBytes, type AllocatedAt } from './free-space.ts';
 import { readPartitions, type GuestPartition } from './partitions.ts';
 import { recognise, type Recognised } from './probe.ts';
 import type { ChecklistItem, FilesystemFacts, GuestFs, GuestOs, GuestResult, GuestSuggested } from './types.ts';
 import { GuestVfs } from './vfs.ts';
 
 interface Found extends Candidate {
+  dev: Device;
   rec: Recognised;
   mountpoint: string | null;
   esp: boolean;
@@ -47,7 +49,7 @@ async function discover(disk: Device, findings: Finding[], found: Found[]): Prom
       }
       const rec = await recognise(dev);
       if (!rec) return;
-      found.push({ device: dev.name, uuid: rec.uuid, label: rec.label, lvm, rec, mountpoint: null, esp: esp && rec.type === 'vfat' });
+      found.push({ dev, device: dev.name, uuid: rec.uuid, label: rec.label, lvm, rec, mountpoint: null, esp: esp && rec.type === 'vfat' });
       if (rec.type === 'crypto_LUKS') {
         findings.push(finding('guest.encrypted', 'info', `${dev.name} is a LUKS encrypted volume; its contents were not read.`, ''));
       }
@@ -87,8 +89,36 @@ function suggest(os: GuestOs, guestAgent: boolean, sources: Record<string, strin
 
 const EMPTY_OS: GuestOs = { type: null, distro: null, version: null, arch: null, hostname: null, firmware: null };
 
-/** Reads the guest in the disk behind `read`; null when it holds no readable file system. */
-export async function inspectGuest(read: ReadAt, size: number, budget: Partial<GuestBudget> = {}): Promise<GuestResult | null> {
+/** The guide's last step: free blocks that still hold image data (needs the block status). */
+async function sparsifyItem(found: Found[], allocated: AllocatedAt, problems: Map<GuestFs, string>): Promise<{ item: ChecklistItem; bytes: number }> {
+  let bytes = 0;
+  const per: string[] = [];
+  for (const f of found) {
+    const fs = f.rec.fs;
+    if (!fs?.freeRanges || problems.has(fs)) continue;
+    try {
+      const n = await reclaimableBytes(f.dev, fs, allocated);
+      bytes += n;
+      if (n >= RECLAIM_THRESHOLD) per.push(`${f.device} ${mib(n)}`);
+    } catch (e) {
+      if (!(e instanceof CorruptStructure)) throw e;
+      problems.set(fs, e.message);
+    }
+  }
+  const ok = bytes < RECLAIM_THRESHOLD;
+  return {
+    bytes,
+    item: {
+      code: 'guest.free-space-not-zeroed', ok, step: 'Sparsify the image (virt-sparsify)',
+      detail: ok ? `Free file system blocks hold ${mib(bytes)} of image data.`
+        : `${mib(bytes)} of the image is data in blocks the file systems mark free (${per.join(', ')}): virt-sparsify --in-place IMAGE (or fstrim in the guest before converting) would save it.`,
+    },
+  };
+}
+
+/** Reads the guest in the disk behind `read`; null when it holds no readable file system.
+ *  `allocated` (the image's block status) enables the free-space check. */
+export async function inspectGuest(read: ReadAt, size: number, budget: Partial<GuestBudget> = {}, allocated?: AllocatedAt): Promise<GuestResult | null> {
   const meter = new Meter({ ...DEFAULT_BUDGET, ...budget });
   const findings: Finding[] = [];
   const found: Found[] = [];
@@ -98,6 +128,7 @@ export async function inspectGuest(read: ReadAt, size: number, budget: Partial<G
   let sources: Record<string, string> = {};
   let guestAgent = false;
   const problems = new Map<GuestFs, string>();
+  let reclaimable: number | null = null;
   try {
     await discover(diskDevice(read, size, meter), findings, found);
     const root = await findRoot(found, problems);
@@ -117,6 +148,11 @@ export async function inspectGuest(read: ReadAt, size: number, budget: Partial<G
       ({ os, kernels, sources, guestAgent } = facts);
       if (fstab !== null) sources['fstab'] = '/etc/fstab';
       checklist = await runChecklist(vfs, facts);
+      if (allocated && facts.os.type) {
+        const s = await sparsifyItem(found, allocated, problems);
+        checklist.push(s.item);
+        reclaimable = s.bytes;
+      }
     }
   } catch (e) {
     if (e instanceof BudgetExceeded) {
@@ -133,5 +169,5 @@ export async function inspectGuest(read: ReadAt, size: number, budget: Partial<G
   const filesystems: FilesystemFacts[] = found.map((f) => ({
     device: f.device, type: f.rec.type, uuid: f.uuid, label: f.label || null, mountpoint: f.mountpoint, size: f.rec.size, used: f.rec.used,
   }));
-  return { os, filesystems, checklist, suggested: suggest(os, guestAgent, sources), sources, kernels, findings, bytesRead: meter.bytes, elapsedMs: meter.elapsedMs() };
+  return { os, filesystems, checklist, suggested: suggest(os, guestAgent, sources), sources, kernels, findings, reclaimableBytes: reclaimable, bytesRead: meter.bytes, elapsedMs: meter.elapsedMs() };
 }

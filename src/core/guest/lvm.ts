@@ -183,5 +183,10 @@ function lvDevice(name: string, segs: Segment[], extent: number, any: Device): D
       }
       return out;
     },
+    locate(offset) {
+      const [dev, at, left] = locate(offset);
+      const [disk, run] = dev.locate(at);
+      return [disk, Math.min(run, left)];
+    },
   };
 }

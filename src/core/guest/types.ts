@@ -25,6 +25,8 @@ export interface GuestFs {
   /** The first `max` bytes of a file (holes read as zeros). */
   read(file: FsNode, max: number): Promise<Uint8Array>;
   readlink(link: FsNode): Promise<string>;
+  /** Free space as [device byte offset, length] runs, from the allocation bitmaps/B+trees. */
+  freeRanges?(): Promise<Array<[number, number]>>;
 }
 
 export interface FilesystemFacts {
@@ -72,6 +74,8 @@ export interface GuestResult {
   kernels: string[];
   /** File systems that could not be read to the end, budget exhaustion (guest.* codes). */
   findings: Finding[];
+  /** What virt-sparsify would save (null when the image's block status was not given). */
+  reclaimableBytes: number | null;
   bytesRead: number;
   elapsedMs: number;
 }

@@ -25,6 +25,7 @@ export interface XfsSuper {
   rootIno: number;
   agBlocks: number;
   agCount: number;
+  sectSize: number;
   inodeSize: number;
   inoPerBlockLog: number;
   agBlockLog: number;
@@ -57,6 +58,7 @@ export function parseXfsSuper(b: Uint8Array): XfsSuper | null {
     rootIno: u64be(b, 56),
     agBlocks,
     agCount: u32be(b, 88),
+    sectSize: u16be(b, 102),
     inodeSize,
     inoPerBlockLog: b[123]!,
     agBlockLog,
@@ -262,6 +264,46 @@ export class XfsFs implements GuestFs {
     const hdr = this.sb.v5 ? 56 : 0;
     const bytes = await this.readLogical(await this.extents(ino), 0, this.sb.blockSize);
     return utf8(bytes.subarray(hdr, hdr + link.size));
+  }
+
+  /** Free extents from each AG's by-block-number free space B+tree (AGF root). */
+  async freeRanges(): Promise<Array<[number, number]>> {
+    const { agCount, agBlocks, blockSize: bs, sectSize } = this.sb;
+    if (agCount > 100_000 || sectSize < 512 || sectSize > bs) corrupt(`XFS superblock: ${agCount} AGs of sector size ${sectSize}`);
+    const out: Array<[number, number]> = [];
+    for (let ag = 0; ag < agCount; ag++) {
+      const agStart = ag * agBlocks * bs;
+      const agf = await this.dev.read(agStart + sectSize, 64);
+      if (u32be(agf, 0) !== 0x58414746) corrupt(`XFS AG ${ag}: bad AGF magic number`);
+      await this.freeTree(agStart, u32be(agf, 16), u32be(agf, 28) - 1, out, 1);
+    }
+    return out;
+  }
+
+  private async freeTree(agStart: number, agbno: number, level: number, out: Array<[number, number]>, depth: number): Promise<void> {
+    this.dev.meter.depth(depth);
+    const { blockSize: bs, agBlocks, v5 } = this.sb;
+    if (agbno >= agBlocks || level < 0) corrupt(`XFS free space B+tree block ${agbno} out of range`);
+    const b = await this.dev.read(agStart + agbno * bs, bs);
+    const magic = u32be(b, 0);
+    if (magic !== 0x41425442 && magic !== 0x41423342) corrupt(`XFS free space B+tree block ${agbno} has a bad magic number`);
+    if (u16be(b, 4) !== level) corrupt(`XFS free space B+tree block ${agbno} is at the wrong level`);
+    const hdr = v5 ? 56 : 16;
+    const n = u16be(b, 6);
+    if (level === 0) {
+      if (hdr + n * 8 > bs) corrupt(`XFS free space B+tree block ${agbno} claims ${n} records`);
+      for (let i = 0; i < n; i++) {
+        const start = u32be(b, hdr + i * 8);
+        const len = u32be(b, hdr + i * 8 + 4);
+        if (start + len > agBlocks) corrupt(`XFS free extent ${start}+${len} lies outside its AG`);
+        out.push([agStart + start * bs, len * bs]);
+        this.dev.meter.entry();
+      }
+      return;
+    }
+    const maxrecs = Math.floor((bs - hdr) / 12);
+    if (n > maxrecs) corrupt(`XFS free space B+tree block ${agbno} claims ${n} records`);
+    for (let i = 0; i < n; i++) await this.freeTree(agStart, u32be(b, hdr + maxrecs * 8 + i * 4), level - 1, out, depth + 1);
   }
 
   facts(): { uuid: string; label: string; size: number; used: number } {

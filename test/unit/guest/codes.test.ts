@@ -11,7 +11,7 @@ const src = readdirSync(join(root, 'src/core/guest')).map((f) => readFileSync(jo
 const docs = readFileSync(join(root, 'docs/guest-inspection.md'), 'utf8');
 
 test('every checklist code is emitted, catalogued and documented', { timeout: 5000 }, () => {
-  const emitted = new Set([...src.matchAll(/item\('(guest\.[a-z0-9-]+)'/g)].map((m) => m[1]!));
+  const emitted = new Set([...src.matchAll(/(?:item\(|code: )'(guest\.[a-z0-9-]+)'/g)].map((m) => m[1]!));
   assert.ok(emitted.size >= 20, `only ${emitted.size} codes found`);
   assert.deepEqual([...emitted].sort(), Object.keys(CHECK_CODES).sort());
   for (const c of emitted) assert.ok(docs.includes(`\`${c}\``), `${c} is not in docs/guest-inspection.md`);
