@@ -121,11 +121,14 @@ describe('XFS', () => {
     });
   }
 
-  test('directory formats are the ones named (xfs_db)', T, () => {
-    const img = mkXfs(dir, 'xfs-formats', { 'a/x': '1', ...Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`b/entry-with-a-longish-name-${i}`, '1'])) }, 64, UUID, 'f');
-    const fmt = (p: string) => execFileSync('xfs_db', ['-r', '-c', `path /${p}`, '-c', 'print core.format core.nextents', img]).toString();
-    assert.match(fmt('a'), /core\.format = 1 \(local\)/);
-    assert.match(fmt('b'), /core\.format = [23] \((extents|btree)\)/);
+  test('the node directory above is held in a B+tree data fork; /etc is short-form (xfs_db)', T, async () => {
+    const img = mkXfs(dir, 'xfs-formats', tree(3000), 64, UUID, 'f');
+    const fmt = (p: string) => execFileSync('xfs_db', ['-r', '-c', `path /${p}`, '-c', 'print core.format', img]).toString();
+    assert.match(fmt('etc'), /core\.format = 1 \(local\)/);
+    assert.match(fmt('many'), /core\.format = 3 \(btree\)/);
+    assert.match(fmt('data'), /core\.format = 1 \(local\)/);
+    const { vfs } = await open(img);
+    await checkTree(vfs, 3000);
   });
 });
 
