@@ -6,8 +6,8 @@ suites="${*:-unit parity integration e2e}"
 pkgs=(qemu-utils)
 # unit: crafted disks for the inspection tests (partition tables, FAT ESP, ISO, compressors).
 case " $suites " in *" unit "*) pkgs+=(fdisk dosfstools mtools genisoimage xz-utils bzip2 zstd) ;; esac
-# unit: guest disks for test/unit/guest (mkfs.xfs protofiles; pvck checks the LVM2 writer).
-case " $suites " in *" unit "*) pkgs+=(xfsprogs lvm2) ;; esac
+# unit: guest disks for test/unit/guest (mkfs.xfs protofiles, pvck checks the LVM2 writer, a LUKS volume).
+case " $suites " in *" unit "*) pkgs+=(xfsprogs lvm2 cryptsetup-bin) ;; esac
 case " $suites " in *" e2e "*) pkgs+=(chromium fonts-noto-cjk genisoimage) ;; esac
 # test/integration/browser-clients.test.ts drives the OpenStack clients and workers in Chromium
 case " $suites " in *" integration "*) pkgs+=(chromium) ;; esac

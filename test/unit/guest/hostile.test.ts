@@ -1,12 +1,13 @@
 // Corrupt and hostile layouts end the reading of that layout or file system with a finding, in
 // bounded time; the rest of the disk is still inspected and nothing throws out of inspectGuest().
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { inspectGuest } from '../../../src/core/guest/inspect-guest.ts';
 import type { GuestResult } from '../../../src/core/guest/types.ts';
 import { debianDisk, rhel7Disk, UUID } from './distros.ts';
-import { fileReader, mkDisk, mkExt, mkXfs, partitionOffsets, place, workdir } from './images.ts';
+import { fileReader, mkDisk, mkExt, mkSwap, mkXfs, partitionOffsets, place, workdir } from './images.ts';
 import { vgText, writePv } from './lvm-writer.ts';
 
 const dir = workdir();
@@ -172,5 +173,26 @@ describe('the whole step', () => {
     assert.ok(r);
     assert.deepEqual(codes(r), ['guest.partition-table-corrupt', 'guest.fs-corrupt']);
     assert.match(r.findings[0]!.message, /short read/);
+  });
+});
+
+describe('recognised, not read', () => {
+  test('LUKS (cryptsetup luksFormat) and swap (mkswap) partitions', T, async () => {
+    const disk = mkDisk(dir, 'luks-swap', 64, 'label: gpt\nstart=2048, size=16384, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\nstart=18432, size=40960, type=CA7D7CCB-63ED-4C53-861C-1742536059CC\nstart=59392, size=8192, type=0657FD6D-A4AB-43C4-84E5-0933C84B4F4F\n');
+    const [p1, p2, p3] = partitionOffsets(disk);
+    place(disk, mkExt(dir, 'luks-root', rootTree, 8, UUID.root, 'root'), p1!.start);
+    const luks = `${disk}.luks`;
+    execFileSync('truncate', ['-s', '20M', luks]);
+    execFileSync('cryptsetup', ['luksFormat', '--batch-mode', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000', '--uuid', '5d5d5d5d-6e6e-4f4f-8a8a-7b7b7b7b7b7b', luks, '-'], { input: 'pw' });
+    place(disk, luks, p2!.start);
+    place(disk, mkSwap(dir, 'luks-swap', 4), p3!.start);
+    const r = await inspect(disk);
+    assert.deepEqual(r.filesystems.map((f) => [f.device, f.type, f.uuid, f.mountpoint]), [
+      ['/dev/sda1', 'ext4', UUID.root, '/'],
+      ['/dev/sda2', 'crypto_LUKS', '5d5d5d5d-6e6e-4f4f-8a8a-7b7b7b7b7b7b', null],
+      ['/dev/sda3', 'swap', '3c3c3c3c-4d4d-4e4e-8f8f-606060606060', null],
+    ]);
+    assert.deepEqual(codes(r), ['guest.encrypted']);
+    assert.equal(r.os.distro, 'debian');
   });
 });
