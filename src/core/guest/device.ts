@@ -45,12 +45,15 @@ export function corrupt(message: string): never {
 /** Shared accounting of one guest step. */
 export class Meter {
   bytes = 0;
+  /** Reads issued to the disk: each one is a round trip to the block layer in the worker. */
+  calls = 0;
   entries = 0;
   private readonly started = Date.now();
   constructor(readonly budget: GuestBudget) {}
 
   charge(bytes: number): void {
     this.bytes += bytes;
+    this.calls++;
     if (this.bytes > this.budget.maxBytes) throw new BudgetExceeded(`more than ${this.budget.maxBytes} bytes read`);
     this.checkTime();
   }

@@ -11,7 +11,6 @@ const INCOMPAT_FILETYPE = 0x2;
 const INCOMPAT_META_BG = 0x10;
 const INCOMPAT_EXTENTS = 0x40;
 const INCOMPAT_64BIT = 0x80;
-const INCOMPAT_INLINE = 0x8000;
 const INCOMPAT_ENCRYPT = 0x10000;
 const EXTENTS_FL = 0x80000;
 const INLINE_DATA_FL = 0x10000000;
@@ -256,4 +255,3 @@ export class ExtFs implements GuestFs {
   }
 }
 
-export { INCOMPAT_INLINE };

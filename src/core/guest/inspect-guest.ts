@@ -169,5 +169,5 @@ export async function inspectGuest(read: ReadAt, size: number, budget: Partial<G
   const filesystems: FilesystemFacts[] = found.map((f) => ({
     device: f.device, type: f.rec.type, uuid: f.uuid, label: f.label || null, mountpoint: f.mountpoint, size: f.rec.size, used: f.rec.used,
   }));
-  return { os, filesystems, checklist, suggested: suggest(os, guestAgent, sources), sources, kernels, findings, reclaimableBytes: reclaimable, bytesRead: meter.bytes, elapsedMs: meter.elapsedMs() };
+  return { os, filesystems, checklist, suggested: suggest(os, guestAgent, sources), sources, kernels, findings, reclaimableBytes: reclaimable, bytesRead: meter.bytes, readCalls: meter.calls, elapsedMs: meter.elapsedMs() };
 }

@@ -1,6 +1,5 @@
 // What a block device holds: a file system we read (ext*, XFS, FAT), one we only recognise (swap,
 // LUKS), an LVM PV (handled by lvm.ts), or nothing known. Only the first 64 KiB are looked at.
-
 import { looksLikeFatBootSector } from '../inspect/formats/fat.ts';
 import type { Device } from './device.ts';
 import { ExtFs } from './ext.ts';

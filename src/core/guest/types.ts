@@ -77,5 +77,6 @@ export interface GuestResult {
   /** What virt-sparsify would save (null when the image's block status was not given). */
   reclaimableBytes: number | null;
   bytesRead: number;
+  readCalls: number;
   elapsedMs: number;
 }

@@ -89,6 +89,7 @@ for (const label of ['dos', 'gpt'] as const) {
       assertAllPass(r);
       assert.match(r.checklist.find((c) => c.code === 'guest.serial-console-missing')!.detail, /\/etc\/default\/grub, \/boot\/grub2\/grub\.cfg/);
       assert.ok(r.bytesRead < 4 * 1024 * 1024, `read ${r.bytesRead} bytes`);
+      assert.ok(r.readCalls > 10 && r.readCalls < 2000, `${r.readCalls} reads`);
     });
 
     test('not prepared', T, async () => {

@@ -103,7 +103,7 @@ test('guestJson keeps exactly the contract keys', T, () => {
     os: { type: 'linux', distro: 'rhel', version: '7.9', arch: 'x86_64', hostname: 'h', firmware: 'bios' },
     filesystems: [{ device: '/dev/sda1', type: 'xfs', uuid: 'u', label: null, mountpoint: '/', size: 1, used: 1 }],
     checklist: [{ code: 'guest.machine-id-set', ok: true, step: 's', detail: 'd' }],
-    suggested: { os_distro: 'rhel' }, sources: { distro: '/etc/os-release' }, kernels: [], findings: [], reclaimableBytes: null, bytesRead: 1, elapsedMs: 1,
+    suggested: { os_distro: 'rhel' }, sources: { distro: '/etc/os-release' }, kernels: [], findings: [], reclaimableBytes: null, bytesRead: 1, readCalls: 1, elapsedMs: 1,
   };
   const j = guestJson(r);
   assert.deepEqual(Object.keys(j.guest!), ['os', 'filesystems', 'checklist']);
