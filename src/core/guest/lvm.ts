@@ -3,12 +3,18 @@
 // the circular buffer). Logical volumes of linear and striped segments become Devices; every
 // segment is checked against the PV's extent count and the device's real size, so metadata that
 // lies about sizes is refused rather than followed.
-import { hasAscii, u32le, u64le } from '../inspect/bytes.ts';
+import { crc32, hasAscii, u32le, u64le } from '../inspect/bytes.ts';
 import { corrupt, MAX_READ, type Device } from './device.ts';
 import { num, parseLvmText, sec, str, type LvmSection } from './lvm-text.ts';
 import { utf8 } from './text.ts';
 
 export const MDA_MAGIC = ' LVM2 x[5A%r0N*>';
+const INITIAL_CRC = 0xf597a6cf;
+
+/** LVM's calc_crc: CRC-32 (reflected, 0xEDB88320) from INITIAL_CRC with no final inversion. */
+export function lvmCrc(b: Uint8Array): number {
+  return ~crc32(b, ~INITIAL_CRC >>> 0) >>> 0;
+}
 const MAX_METADATA = 1024 * 1024;
 
 export interface PhysicalVolume {
@@ -50,6 +56,7 @@ export async function readPhysicalVolume(dev: Device): Promise<PhysicalVolume | 
   if (!mdaOffset) return null; // a PV without metadata: its VG is described by another PV
   const mda = await dev.read(mdaOffset, 512);
   if (!hasAscii(mda, 4, MDA_MAGIC)) corrupt(`${dev.name}: LVM metadata area header has a bad magic string`);
+  if (lvmCrc(mda.subarray(4)) !== u32le(mda, 0)) corrupt(`${dev.name}: LVM metadata area header checksum is wrong`);
   const mdaSize = u64le(mda, 32);
   const textOff = u64le(mda, 40);
   const textSize = u64le(mda, 48);
@@ -62,6 +69,7 @@ export async function readPhysicalVolume(dev: Device): Promise<PhysicalVolume | 
   const text = new Uint8Array(textSize);
   text.set(await dev.read(mdaOffset + textOff, first), 0);
   if (first < textSize) text.set(await dev.read(mdaOffset + 512, textSize - first), first);
+  if (lvmCrc(text) !== u32le(mda, 56)) corrupt(`${dev.name}: LVM metadata text checksum is wrong`);
   const parsed = parseLvmText(utf8(text.subarray(0, text.indexOf(0) >= 0 ? text.indexOf(0) : text.length)));
   const vgName = Object.keys(parsed).find((k) => typeof parsed[k] === 'object' && !Array.isArray(parsed[k]));
   if (!vgName) corrupt(`${dev.name}: LVM metadata names no volume group`);

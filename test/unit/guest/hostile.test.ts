@@ -196,3 +196,13 @@ describe('recognised, not read', () => {
     assert.equal(r.os.distro, 'debian');
   });
 });
+
+test('LVM metadata whose checksum does not match its text', T, async () => {
+  const disk = rhel7Disk(dir, true, 'dos');
+  const [, p2] = partitionOffsets(disk);
+  const at = readFileSync(disk).indexOf(Buffer.from('extent_count = 10'), p2!.start);
+  poke(disk, at, Buffer.from('extent_count = 11'));
+  const r = await inspect(disk);
+  assert.deepEqual(codes(r), ['guest.lvm-corrupt']);
+  assert.match(r.findings[0]!.message, /metadata text checksum is wrong/);
+});

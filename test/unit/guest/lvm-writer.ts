@@ -4,17 +4,10 @@
 // Logical volumes are linear or striped; their data (a file system image) is scattered to the
 // PVs the way device-mapper maps it.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { crc32 } from '../../../src/core/inspect/bytes.ts';
-import { MDA_MAGIC } from '../../../src/core/guest/lvm.ts';
+import { lvmCrc, MDA_MAGIC } from '../../../src/core/guest/lvm.ts';
 
-const INITIAL_CRC = 0xf597a6cf;
 const PE_START = 1024 * 1024;
 const MDA_AT = 4096;
-
-/** LVM's calc_crc: CRC-32 (reflected, 0xEDB88320) from INITIAL_CRC with no final inversion. */
-export function lvmCrc(b: Uint8Array): number {
-  return ~crc32(b, ~INITIAL_CRC >>> 0) >>> 0;
-}
 
 export interface PvSpec {
   /** Byte offset of the PV (its partition) in the disk, and its size. */
