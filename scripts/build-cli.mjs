@@ -11,7 +11,7 @@ const outdir = `${root}dist-cli/node`;
 rmSync(`${root}dist-cli`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts', 'node-thread': 'workers/qemu-img/node-thread.ts' },
+  entryPoints: { main: 'src/cli/main.ts', 'node-thread': 'workers/qemu-img/node-thread.ts', 'digest-thread': 'src/cli/digest-thread.mjs' },
   outdir,
   bundle: true,
   splitting: true,

@@ -1,13 +1,23 @@
 #!/usr/bin/env node
 // The one test entry point (`npm test`, called by .ci/run). It installs what the suites need,
-// checks the committed wasm against its manifest, starts the local cloud when a suite needs it,
-// and runs every test file in ONE `node --test` process so that the closing summary counts all.
-import { spawnSync } from 'node:child_process';
+// checks the committed wasm against its manifest, type-checks and lints, then runs the suites:
+//   unit        Node alone (no system tool, no wasm)
+//   parity      native qemu-img and other Debian tools, the wasm qemu-img under Node
+//   integration the local cloud (Keystone, Glance, Swift) and Chromium
+//   e2e         the built app in Chromium, the local cloud
+// unit and parity share nothing with the others, so they run while the cloud starts and
+// integration runs; e2e (timing-sensitive UI in Chromium) waits for them. integration and e2e
+// share the cloud and the fixed browser ports, so they run one after the other. Each suite is one `node --test` process with a default per-test timeout, so a hang
+// fails with the test's name. The suites' own summaries are folded into ONE closing summary that
+// counts every test, followed by a plain "N passed, N failed" line.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const ALL = ['unit', 'parity', 'integration', 'e2e'];
+/** Default timeout of each test (node --test-timeout); a test may ask for more itself. */
+const TEST_TIMEOUT_MS = { unit: 30_000, parity: 600_000, integration: 300_000, e2e: 300_000 };
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 for (const s of suites) if (!ALL.includes(s)) throw new Error(`unknown suite "${s}" (known: ${ALL.join(', ')})`);
 
@@ -31,31 +41,117 @@ function testFiles(dir) {
   return out;
 }
 
+const SUMMARY = /^ℹ (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/;
+const totals = { tests: 0, suites: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
+
+/** Runs one suite's files in one `node --test`; strips its summary lines (added to `totals`).
+ *  `buffered`: hold its output until it ends, so a suite running alongside another reads whole. */
+function runSuite(suite, { buffered }) {
+  const files = testFiles(join(root, 'test', suite)).map((f) => relative(root, f));
+  if (!files.length) return Promise.resolve({ suite, status: 1, why: 'no test files' });
+  const args = [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    `--test-timeout=${TEST_TIMEOUT_MS[suite]}`,
+    '--test-reporter=spec',
+    ...files,
+  ];
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, IMAGE_INSPECTOR_TEST: '1', FORCE_COLOR: process.env.FORCE_COLOR ?? '0' },
+    });
+    const held = [];
+    const write = (stream, text) => (buffered ? held.push([stream, text]) : stream.write(text));
+    let rest = '';
+    child.stdout.on('data', (chunk) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      const kept = [];
+      for (const line of lines) {
+        const m = SUMMARY.exec(line);
+        if (m) {
+          if (m[1] in totals) totals[m[1]] += Number(m[2]);
+        } else kept.push(line);
+      }
+      if (kept.length) write(process.stdout, `${kept.join('\n')}\n`);
+    });
+    child.stderr.on('data', (chunk) => write(process.stderr, chunk));
+    child.on('close', (code, signal) => {
+      if (rest) write(process.stdout, `${rest}\n`);
+      if (buffered) {
+        console.log(`--- ${suite} (ran alongside the cloud and the other suites) ---`);
+        for (const [stream, text] of held) stream.write(text);
+      }
+      const secs = Math.round((Date.now() - started) / 1000);
+      console.log(`--- ${suite}: ${code === 0 ? 'passed' : `FAILED (${code ?? signal})`} in ${secs} s ---`);
+      resolve({ suite, status: code ?? 1 });
+    });
+  });
+}
+
 // System packages (qemu-utils, chromium, OpenStack services...): idempotent, seconds when present.
 run('bash', ['scripts/setup/system-deps.sh', ...suites]);
 // Committed wasm artifacts must match their manifest; rebuild only when the recipe's inputs changed.
 if (existsSync(join(root, 'wasm/build.sh'))) run('bash', ['wasm/build.sh', '--if-changed']);
 if (existsSync(join(root, 'wasm/verify-manifest.mjs'))) run('node', ['wasm/verify-manifest.mjs']);
 run('npx', ['tsc', '--noEmit', '-p', '.']);
+// ESLint, lit-analyzer, the layer rules (dependency-cruiser), knip, prettier: a violation fails the run.
+run('node', ['scripts/lint.mjs']);
 if (suites.includes('e2e')) run('npx', ['vite', 'build']);
 
-const needsCloud = suites.includes('integration') || suites.includes('e2e');
+const started = Date.now();
+const alone = suites.filter((s) => s === 'unit' || s === 'parity');
+const withCloud = suites.filter((s) => s === 'integration' || s === 'e2e');
 const cloudScript = join(root, 'scripts/cloud/cloud.sh');
-let status = 1;
+const needsCloud = withCloud.length > 0 && existsSync(cloudScript);
+
+// unit then parity (one after the other: parity is CPU-bound), alongside everything below.
+const independent = (async () => {
+  const out = [];
+  for (const s of alone) out.push(await runSuite(s, { buffered: withCloud.length > 0 }));
+  return out;
+})();
+
+const results = [];
+let independentDone = false;
+let cloudStarted = false;
 try {
-  // With Swift (SLO, TempURL, s3api, CORS): the object-storage suites need it; CLOUD_WITH_SWIFT=0
-  // in the environment starts Keystone and Glance only.
-  const cloudEnv = { ...process.env, CLOUD_WITH_SWIFT: process.env.CLOUD_WITH_SWIFT ?? '1' };
-  if (needsCloud && existsSync(cloudScript)) run('bash', [cloudScript, 'start'], { env: cloudEnv });
-  const files = suites.flatMap((s) => testFiles(join(root, 'test', s))).map((f) => relative(root, f));
-  if (files.length === 0) throw new Error('no test files found');
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, IMAGE_INSPECTOR_TEST: '1' } },
-  );
-  status = r.status ?? 1;
+  if (needsCloud) {
+    // With Swift (SLO, TempURL, s3api, CORS): the object-storage suites need it; CLOUD_WITH_SWIFT=0
+    // in the environment starts Keystone and Glance only.
+    const cloudEnv = { ...process.env, CLOUD_WITH_SWIFT: process.env.CLOUD_WITH_SWIFT ?? '1' };
+    console.log('$ bash scripts/cloud/cloud.sh start');
+    const r = spawnSync('bash', [cloudScript, 'start'], { cwd: root, stdio: 'inherit', env: cloudEnv });
+    cloudStarted = r.status === 0;
+    if (!cloudStarted) {
+      console.error(`the local cloud did not start (${r.status ?? r.signal}): ${withCloud.join(' and ')} not run`);
+      results.push({ suite: withCloud.join('+'), status: 1 });
+      totals.fail += 1;
+    }
+  }
+  if (cloudStarted || !needsCloud) {
+    for (const s of withCloud) {
+      if (s === 'e2e') {
+        results.push(...(await independent));
+        independentDone = true;
+      }
+      results.push(await runSuite(s, { buffered: false }));
+    }
+  }
 } finally {
-  if (needsCloud && existsSync(cloudScript)) spawnSync('bash', [cloudScript, 'stop'], { cwd: root, stdio: 'inherit' });
+  if (needsCloud) spawnSync('bash', [cloudScript, 'stop'], { cwd: root, stdio: 'inherit' });
 }
-process.exit(status);
+if (!independentDone) results.push(...(await independent));
+
+const failedSuites = results.filter((r) => r.status !== 0).map((r) => r.suite);
+const secs = Math.round((Date.now() - started) / 1000);
+console.log(`suites: ${results.map((r) => `${r.suite} ${r.status === 0 ? 'ok' : 'FAILED'}`).join(', ')} (${secs} s)`);
+for (const k of ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo']) console.log(`ℹ ${k} ${totals[k]}`);
+console.log(`ℹ duration_ms ${Date.now() - started}`);
+console.log(`${totals.pass} passed, ${totals.fail + totals.cancelled} failed, ${totals.skipped} skipped`);
+process.exit(failedSuites.length ? 1 : 0);

@@ -14,7 +14,7 @@
 # IMAGE_INSPECTOR_CLOUD_CACHE (snapshot cache dir), CLOUD_WITH_SWIFT=1 (adds Swift with SLO, TempURL,
 # S3 (s3api + s3token), bulk and CORS; object-store and s3 in the catalog; EC2 credentials for demo
 # and alt; proxy on CLOUD_SWIFT_PORT, 5530, storage servers on the next three ports; see
-# docs/local-cloud.md; CLOUD_SWIFT_S3_CORS=0 leaves out the filter that adds CORS headers to the
+# docs/local-cloud-object-storage.md; CLOUD_SWIFT_S3_CORS=0 leaves out the filter that adds CORS headers to the
 # answers s3api composes itself, as stock Swift behaves).
 # Writes .cloud/cloud.json, .cloud/clouds.yaml, .cloud/openrc, .cloud/settings.env, .cloud/state-dir.
 set -euo pipefail

@@ -1,5 +1,5 @@
 // The app page: header with the language switch, the inspector, the cloud panel (loaded only when
-// its tab is opened, and only if the cloud UI is part of this build), and what happens to the data.
+// its tab is opened), and what happens to the data.
 import { LitElement, html, css, nothing, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
@@ -9,9 +9,8 @@ import { allLocales, getLocale, matchLocale, setLocale, type Locale } from '../l
 /** The language is a preference, not a secret: kept in localStorage (no credentials ever are). */
 const LANG_KEY = 'image-inspector.lang';
 
-// import.meta.glob resolves at build time and is empty when the cloud UI is absent, so the app
-// builds and runs with or without it; the chunk loads on first use of the tab.
-const cloudPanelModules = import.meta.glob('../elements/cloud/cloud-panel.ts');
+// A chunk of its own, loaded on first use of the tab.
+const loadCloudPanel = () => import('../elements/cloud/cloud-panel.ts');
 
 type View = 'inspect' | 'cloud';
 
@@ -129,10 +128,8 @@ export class AppShell extends LitElement {
   async #openCloud(): Promise<void> {
     this.view = 'cloud';
     if (this.cloudLoaded) return;
-    const load = cloudPanelModules['../elements/cloud/cloud-panel.ts'];
-    if (!load) return;
     try {
-      await load();
+      await loadCloudPanel();
       this.cloudLoaded = true;
     } catch (e) {
       this.cloudError = e instanceof Error ? e.message : String(e);
@@ -209,9 +206,6 @@ export class AppShell extends LitElement {
   }
 
   #renderCloud(): TemplateResult {
-    if (!cloudPanelModules['../elements/cloud/cloud-panel.ts']) {
-      return html`<p>${msg('This build does not include the cloud panel.')}</p>`;
-    }
     if (this.cloudError) return html`<p role="alert">${this.cloudError}</p>`;
     return html`<div class="panel">
       ${this.cloudLoaded ? html`<cloud-panel .offer=${this.offer}></cloud-panel>` : html`<p>${msg('Loading…')}</p>`}

@@ -4,12 +4,11 @@
 // check and map, then the suggested Glance properties.
 import { BINARY_UNITS, scaleBinary } from '../core/binary-units.ts';
 import { resolve } from 'node:path';
-import { GLANCE_DISK_FORMATS, qemuDriverFor } from '../core/inspect/glance-formats.ts';
-import { finding, printable } from '../core/inspect/findings.ts';
+import { GLANCE_DISK_FORMATS } from '../core/inspect/glance-formats.ts';
+import { printable } from '../core/inspect/findings.ts';
 import type { QemuRun } from '../core/inspect/qemu-check.ts';
-import { inspectSafety } from '../core/inspect/safety.ts';
-import type { SafetyReport } from '../core/inspect/types.ts';
-import { buildInspection, type InspectionResult, type QemuImgInfo } from '../core/inspection.ts';
+import type { InspectionResult } from '../core/inspection.ts';
+import { inspectImage, type QemuTarget } from '../core/inspection-pipeline.ts';
 import { fileSource } from './node-byte-source.ts';
 
 export const usage = `usage: image-inspector inspect [--json] [--format F] FILE…
@@ -27,68 +26,33 @@ exit status: 0 every file was inspected and is safe to upload as-is with the sug
              be read or the arguments are wrong.
 `;
 
-const INFO_TIMEOUT_MS = 60_000;
-const CHECK_TIMEOUT_MS = 300_000;
-const MAP_TIMEOUT_MS = 300_000;
+type Runner = (args: string[], opts: { timeoutMs?: number; signal?: AbortSignal }) => Promise<QemuRun>;
 
-type Runner = (args: string[], opts: { timeoutMs?: number }) => Promise<QemuRun & { durationMs?: number }>;
-
-interface QemuTarget { args: string[]; format: string }
-
-/** How qemu-img is pointed at the image: `-f FMT path`, or for a disk inside an OVA the raw
- *  driver's offset/size window under the disk's driver (still no probing). */
-function qemuTarget(path: string, safety: SafetyReport): QemuTarget | null {
-  const ova = safety.details.ova;
-  if (ova) {
-    const disk = ova.disks[0];
-    const inner = disk?.safety;
-    const fmt = qemuDriverFor(inner?.detected ?? null);
-    if (!disk || !inner || !fmt || inner.qemuAccess === 'none') return null;
-    const opts = fmt === 'raw'
-      ? `driver=raw,offset=${disk.offset},size=${disk.size},file.driver=file,file.filename=${path.replaceAll(',', ',,')}`
-      : `driver=${fmt},file.driver=raw,file.offset=${disk.offset},file.size=${disk.size},file.file.driver=file,file.file.filename=${path.replaceAll(',', ',,')}`;
-    return { args: ['--image-opts', opts], format: fmt };
-  }
-  const fmt = qemuDriverFor(safety.detected);
-  if (!fmt || safety.qemuAccess === 'none') return null;
-  return { args: ['-f', fmt, path], format: fmt };
+/** How qemu-img is pointed at the image on the host: `-f FMT path`, or for a disk inside an OVA
+ *  the raw driver's offset/size window under the disk's driver (still no probing). */
+function qemuImageArgs(path: string, target: QemuTarget): string[] {
+  const file = path.replaceAll(',', ',,');
+  const m = target.member;
+  if (!m) return ['-f', target.format, path];
+  const opts =
+    target.format === 'raw'
+      ? `driver=raw,offset=${m.offset},size=${m.size},file.driver=file,file.filename=${file}`
+      : `driver=${target.format},file.driver=raw,file.offset=${m.offset},file.size=${m.size},file.file.driver=file,file.file.filename=${file}`;
+  return ['--image-opts', opts];
 }
 
 export async function inspectFile(path: string, declaredFormat: string | undefined, runQemu: Runner): Promise<InspectionResult> {
-  const src = await fileSource(path);
-  let safety: SafetyReport;
+  const source = await fileSource(path);
   try {
-    safety = await inspectSafety(src, declaredFormat ? { declaredFormat } : {});
+    return await inspectImage({
+      file: path,
+      source,
+      ...(declaredFormat ? { declaredFormat } : {}),
+      open: (target) => ({ image: qemuImageArgs(resolve(path), target), run: runQemu }),
+    });
   } finally {
-    await src.close();
+    await source.close();
   }
-  const target = qemuTarget(resolve(path), safety);
-  let info: QemuImgInfo | null = null;
-  let check: QemuRun | null = null;
-  let map: QemuRun | null = null;
-  const extra = [];
-  if (target) {
-    const r = await runQemu(['info', '--output=json', ...target.args], { timeoutMs: INFO_TIMEOUT_MS });
-    if (r.exitCode === 0) {
-      info = JSON.parse(r.stdout) as QemuImgInfo;
-      const access = safety.details.ova ? safety.details.ova.disks[0]?.safety?.qemuAccess : safety.qemuAccess;
-      if (access === 'full') {
-        check = await runQemu(['check', '--output=json', ...target.args], { timeoutMs: CHECK_TIMEOUT_MS });
-        map = await runQemu(['map', '--output=json', ...target.args], { timeoutMs: MAP_TIMEOUT_MS });
-      }
-    } else {
-      const last = (r.stderr ?? '').trim().split('\n').pop() ?? '';
-      const why = [r.failure ? `qemu-img ${r.failure}` : `exit ${r.exitCode}`, last].filter(Boolean).join(': ');
-      extra.push(finding('qemu.info-failed', 'error', `qemu-img could not read the image as ${target.format}: ${why}.`,
-        'Do not upload this file as it is; convert it if you trust its source.', { format: target.format, reason: why }));
-    }
-  }
-  const result = buildInspection({ file: path, safety, info, check, map });
-  if (extra.length) {
-    result.safety.findings.push(...extra);
-    result.safety.safe = false;
-  }
-  return result;
 }
 
 function human(n: number): string {
@@ -97,8 +61,10 @@ function human(n: number): string {
 }
 
 export function summary(r: InspectionResult): string {
-  const lines = [`${r.file}: ${r.format ?? 'unknown'}${r.detected && r.detected !== r.format ? ` (content: ${r.detected})` : ''}` +
-    `${r.virtualSize !== null ? `, virtual size ${human(r.virtualSize)}` : ''}`];
+  const lines = [
+    `${r.file}: ${r.format ?? 'unknown'}${r.detected && r.detected !== r.format ? ` (content: ${r.detected})` : ''}` +
+      `${r.virtualSize !== null ? `, virtual size ${human(r.virtualSize)}` : ''}`,
+  ];
   lines.push(`  verdict: ${r.safety.safe ? 'SAFE to upload as-is' : 'NOT SAFE to upload as-is'}`);
   for (const f of r.safety.findings) {
     lines.push(`  ${f.severity.padEnd(7)} ${f.code}: ${f.message}`);
@@ -136,24 +102,36 @@ export async function run(args: string[], io: RunIo = {}): Promise<number> {
     if (a === '--json') json = true;
     else if (a === '--format' || a === '-f') {
       declared = args[++i];
-      if (!declared) { err(`image-inspector inspect: ${a} needs a value\n${usage}`); return 2; }
+      if (!declared) {
+        err(`image-inspector inspect: ${a} needs a value\n${usage}`);
+        return 2;
+      }
     } else if (a.startsWith('--format=')) declared = a.slice(9);
-    else if (a === '-h' || a === '--help') { out(usage); return 0; }
-    else if (a.startsWith('-') && a !== '-') { err(`image-inspector inspect: unknown option ${a}\n${usage}`); return 2; }
-    else files.push(a);
+    else if (a === '-h' || a === '--help') {
+      out(usage);
+      return 0;
+    } else if (a.startsWith('-') && a !== '-') {
+      err(`image-inspector inspect: unknown option ${a}\n${usage}`);
+      return 2;
+    } else files.push(a);
   }
-  if (!files.length) { err(usage); return 2; }
+  if (!files.length) {
+    err(usage);
+    return 2;
+  }
   if (declared && ![...GLANCE_DISK_FORMATS, 'gpt', 'vpc'].includes(declared.toLowerCase())) {
     err(`image-inspector inspect: --format ${declared} is not a Glance disk_format (${GLANCE_DISK_FORMATS.join(', ')})\n`);
     return 2;
   }
 
   let shutdown: (() => Promise<void>) | undefined;
-  const runQemu: Runner = runner ?? (async (qargs, opts) => {
-    const m = await import('../../workers/qemu-img/node.ts');
-    shutdown = m.shutdownQemuImg;
-    return m.runQemuImg(qargs, opts);
-  });
+  const runQemu: Runner =
+    runner ??
+    (async (qargs, opts) => {
+      const m = await import('../../workers/qemu-img/node.ts');
+      shutdown = m.shutdownQemuImg;
+      return m.runQemuImg(qargs, opts);
+    });
   const results: InspectionResult[] = [];
   let status = 0;
   try {
@@ -171,6 +149,6 @@ export async function run(args: string[], io: RunIo = {}): Promise<number> {
   } finally {
     await shutdown?.();
   }
-  if (json) out(`${JSON.stringify(files.length === 1 ? results[0] ?? null : results, null, 2)}\n`);
+  if (json) out(`${JSON.stringify(files.length === 1 ? (results[0] ?? null) : results, null, 2)}\n`);
   return status;
 }

@@ -5,6 +5,7 @@ export type Command = (args: string[]) => Promise<number>;
 const commands: Record<string, () => Promise<Command>> = {
   'qemu-img': async () => (await import('./qemu-img-command.ts')).run,
   inspect: async () => (await import('./inspect-command.ts')).run,
+  upload: async () => (await import('./upload-command.ts')).run,
 };
 
 const usage = `usage: image-inspector <command> [args…]
@@ -12,6 +13,14 @@ const usage = `usage: image-inspector <command> [args…]
 commands:
   qemu-img <args…>                        run the WebAssembly qemu-img on local files
   inspect [--json] [--format F] FILE…     qemu-img info + Glance safety verdict + suggested properties
+  upload FILE [--via glance|swift|s3] [--os-cloud NAME] [--os-storage-url URL]
+      [--container NAME] [--segment-size SIZE] [--parallel N] [--no-register] [--json]
+      [--name NAME] [--disk-format F] [--container-format F] [--min-disk GB] [--min-ram MB]
+      [--property KEY=VALUE]... [--public] [--protected]
+                                          inspect, then upload to Glance, or to Swift (SLO) / S3
+                                          (multipart) in parallel checked parts, resumable, then
+                                          register in Glance and verify its sha512
+                                          (image-inspector upload --help for details)
 `;
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,14 @@
 // The final inspection object: the CLI's JSON output and exactly the `detail` of the element's
 // `image-inspected` event. Pure: built from the safety report and the qemu-img results.
-import { checkFindings, summariseCheck, summariseMap, type AllocationSummary, type CheckSummary, type QemuRun } from './inspect/qemu-check.ts';
+import {
+  checkFindings,
+  stderrTail,
+  summariseCheck,
+  summariseMap,
+  type AllocationSummary,
+  type CheckSummary,
+  type QemuRun,
+} from './inspect/qemu-check.ts';
 import { finding, hasErrors, type Finding } from './inspect/findings.ts';
 import { suggestProperties } from './inspect/properties.ts';
 import type { SafetyReport } from './inspect/types.ts';
@@ -14,6 +22,9 @@ export interface QemuImgInfo {
   'cluster-size'?: number;
   'dirty-flag'?: boolean;
   'backing-filename'?: string;
+  'full-backing-filename'?: string;
+  'backing-filename-format'?: string;
+  encrypted?: boolean;
   'format-specific'?: { type?: string; data?: Record<string, unknown> };
   [key: string]: unknown;
 }
@@ -27,6 +38,8 @@ export interface InspectionInput {
   map?: QemuRun | null;
   /** Why qemu-img was not run, when the caller skipped it for a reason of its own. */
   qemuSkipped?: string;
+  /** qemu-img info ran and could not read the image (exit status and stderr's last line). */
+  infoFailure?: { format: string; reason: string };
 }
 
 export interface InspectionResult {
@@ -55,11 +68,16 @@ export function buildInspection(input: InspectionInput): InspectionResult {
     check = summariseCheck(input.check);
     if (check.status !== 'unsupported') findings.push(...checkFindings(input.check));
   }
-  if (!info) {
+  if (!info && !input.infoFailure) {
     if (safety.qemuAccess === 'none') {
-      findings.push(finding('qemu.not-opened', 'info',
-        'qemu-img was not run on this file: its structure is hostile, unknown or a container, and opening it is exactly what the checks above guard against.',
-        'See the findings above.'));
+      findings.push(
+        finding(
+          'qemu.not-opened',
+          'info',
+          'qemu-img was not run on this file: its structure is hostile, unknown or a container, and opening it is exactly what the checks above guard against.',
+          'See the findings above.',
+        ),
+      );
     } else if (input.qemuSkipped) {
       findings.push(finding('qemu.not-run', 'info', `qemu-img was not run: ${input.qemuSkipped}.`, '', { reason: input.qemuSkipped }));
     }
@@ -67,9 +85,28 @@ export function buildInspection(input: InspectionInput): InspectionResult {
   const allocation = input.map && input.map.exitCode === 0 ? summariseMap(input.map.stdout, info?.['virtual-size'] ?? 0) : undefined;
   if (input.map && !allocation) {
     // The allocation summary is a convenience: its absence does not make the image unsafe.
-    const why = [input.map.failure, (input.map.stderr ?? '').trim().split('\n').pop()].filter(Boolean).join(': ') || `exit ${input.map.exitCode}`;
-    findings.push(finding('qemu.map-failed', 'warning', `qemu-img map did not produce an allocation summary (${why}).`,
-      'Nothing to do for the upload; the allocation summary is only shown for information.', { reason: why }));
+    const why = [input.map.failure, stderrTail(input.map)].filter(Boolean).join(': ') || `exit ${input.map.exitCode}`;
+    findings.push(
+      finding(
+        'qemu.map-failed',
+        'warning',
+        `qemu-img map did not produce an allocation summary (${why}).`,
+        'Nothing to do for the upload; the allocation summary is only shown for information.',
+        { reason: why },
+      ),
+    );
+  }
+  if (input.infoFailure) {
+    const { format, reason } = input.infoFailure;
+    findings.push(
+      finding(
+        'qemu.info-failed',
+        'error',
+        `qemu-img could not read the image as ${format}: ${reason}.`,
+        'Do not upload this file as it is; convert it if you trust its source.',
+        { format, reason },
+      ),
+    );
   }
   const { properties, sources } = suggestProperties({ detected: safety.detected, details: safety.details, info });
   const virtualSize = info?.['virtual-size'] ?? safety.details.virtualSize ?? null;

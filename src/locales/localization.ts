@@ -5,14 +5,15 @@ import { sourceLocale, targetLocales, allLocales } from './locale-codes.ts';
 
 export type Locale = (typeof allLocales)[number];
 
-const loaders: Record<(typeof targetLocales)[number], () => Promise<unknown>> = {
+/** Each target locale's generated templates, loaded on first use (document-wide and scoped alike). */
+export const localeLoaders: Record<(typeof targetLocales)[number], () => Promise<{ templates: unknown }>> = {
   ja: () => import('./generated/ja.ts'),
 };
 
 const { getLocale, setLocale: setLitLocale } = configureLocalization({
   sourceLocale,
   targetLocales,
-  loadLocale: (locale) => loaders[locale as (typeof targetLocales)[number]]() as never,
+  loadLocale: (locale) => localeLoaders[locale as (typeof targetLocales)[number]]() as never,
 });
 
 export { getLocale, allLocales, sourceLocale };

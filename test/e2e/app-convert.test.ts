@@ -8,11 +8,11 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
-import { serveDist, type DistServer } from './helpers/serve-dist.ts';
-import { ensureAppCorpus, type AppCorpus } from './helpers/app-corpus.ts';
+import type { Page } from 'playwright-core';
 import { openApp, chooseFiles, waitForOutcomes, readCards, waitForIdle, cspViolations } from './helpers/app-page.ts';
+import { appFixture } from './helpers/app-fixture.ts';
+
+const fx = appFixture(5606);
 
 interface Converted {
   source: string;
@@ -22,23 +22,15 @@ interface Converted {
   opfsPath: string;
 }
 
-let corpus: AppCorpus;
-let server: DistServer;
-let browser: Browser;
 let work: string;
 
 before(async () => {
-  corpus = ensureAppCorpus();
   work = mkdtempSync(join(tmpdir(), 'ii-convert-e2e-'));
   // Large enough that a conversion is still running when Cancel is clicked (seconds), sparse on
   // the host so it costs no disk.
   execFileSync('qemu-img', ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', join(work, 'slow.vmdk'), '2G']);
-  server = await serveDist(5606);
-  browser = await launchChromium();
 });
 after(async () => {
-  await browser?.close();
-  await server?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -87,12 +79,14 @@ async function fetchOpfs(page: Page, opfsPath: string, dest: string): Promise<nu
 const card = (page: Page, name: string) => page.locator(`li.card[data-name="${name}"]`);
 
 async function converted(page: Page, n: number): Promise<Converted[]> {
-  await page.waitForFunction((want) => (window as unknown as { __converted: unknown[] }).__converted.length >= want, n, { timeout: 120_000 });
+  await page.waitForFunction((want) => (window as unknown as { __converted: unknown[] }).__converted.length >= want, n, {
+    timeout: 120_000,
+  });
   return page.evaluate(() => (window as unknown as { __converted: Converted[] }).__converted);
 }
 
 test('monolithicFlat VMDK → qcow2: safe new card, equal to the source; cancel leaves nothing; clear deletes', async () => {
-  const app = await openApp(browser, server.origin);
+  const app = await openApp(fx.browser, fx.server.origin);
   const { page } = app;
   try {
     await page.evaluate(() => {
@@ -100,8 +94,8 @@ test('monolithicFlat VMDK → qcow2: safe new card, equal to the source; cancel 
       w.__converted = [];
       document.addEventListener('image-converted', (e) => w.__converted.push((e as CustomEvent).detail));
     });
-    const src = join(corpus.base.dir, 'small-monolithicFlat.vmdk');
-    await chooseFiles(page, [src, join(corpus.base.dir, 'small-monolithicFlat-flat.vmdk')]);
+    const src = join(fx.corpus.base.dir, 'small-monolithicFlat.vmdk');
+    await chooseFiles(page, [src, join(fx.corpus.base.dir, 'small-monolithicFlat-flat.vmdk')]);
     await waitForOutcomes(page, 1);
     await waitForIdle(page);
     const [before] = await readCards(page);
@@ -131,7 +125,10 @@ test('monolithicFlat VMDK → qcow2: safe new card, equal to the source; cancel 
     const host = join(work, 'out.qcow2');
     assert.equal(await fetchOpfs(page, first!.opfsPath, host), first!.size);
     execFileSync('qemu-img', ['compare', '-q', '-f', 'vmdk', '-F', 'qcow2', src, host]);
-    assert.equal(JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-f', 'qcow2', host], { encoding: 'utf8' }))['format'], 'qcow2');
+    assert.equal(
+      JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-f', 'qcow2', host], { encoding: 'utf8' }))['format'],
+      'qcow2',
+    );
 
     // Cancel mid-way: the worker is stopped and the partial output deleted.
     await chooseFiles(page, [join(work, 'slow.vmdk'), join(work, 'slow-flat.vmdk')]);
@@ -141,10 +138,14 @@ test('monolithicFlat VMDK → qcow2: safe new card, equal to the source; cancel 
     await slow.locator('button.convert-button').click();
     await slow.locator('.convert[data-status=running]').waitFor({ timeout: 60_000 });
     // "running" shows before the worker has opened its output: wait until the file exists.
-    await page.waitForFunction(OPFS_FILES + `.then((files) => files.some((f) => f.endsWith('/slow.qcow2')), () => false)`, undefined, { timeout: 30_000 });
+    await page.waitForFunction(OPFS_FILES + `.then((files) => files.some((f) => f.endsWith('/slow.qcow2')), () => false)`, undefined, {
+      timeout: 30_000,
+    });
     assert.equal(await slow.locator('.convert').getAttribute('data-status'), 'running', 'still running when cancelled');
     await slow.locator('button.convert-cancel').click();
-    await slow.locator('.convert[data-status=cancelled], .convert[data-status=failed], .convert[data-status=done]').waitFor({ timeout: 30_000 });
+    await slow
+      .locator('.convert[data-status=cancelled], .convert[data-status=failed], .convert[data-status=done]')
+      .waitFor({ timeout: 30_000 });
     assert.equal(await slow.locator('.convert').getAttribute('data-status'), 'cancelled', await slow.locator('.convert').innerText());
     assert.deepEqual(await opfsFiles(page), [first!.opfsPath], 'only the finished output is left');
 
@@ -175,9 +176,12 @@ test('monolithicFlat VMDK → qcow2: safe new card, equal to the source; cancel 
 });
 
 test('Japanese: the conversion control and outcome are translated', async () => {
-  const app = await openApp(browser, server.origin, '?lang=ja');
+  const app = await openApp(fx.browser, fx.server.origin, '?lang=ja');
   try {
-    await chooseFiles(app.page, [join(corpus.base.dir, 'small-monolithicFlat.vmdk'), join(corpus.base.dir, 'small-monolithicFlat-flat.vmdk')]);
+    await chooseFiles(app.page, [
+      join(fx.corpus.base.dir, 'small-monolithicFlat.vmdk'),
+      join(fx.corpus.base.dir, 'small-monolithicFlat-flat.vmdk'),
+    ]);
     await waitForOutcomes(app.page, 1);
     await waitForIdle(app.page);
     const source = card(app.page, 'small-monolithicFlat.vmdk');
@@ -195,7 +199,7 @@ test('Japanese: the conversion control and outcome are translated', async () => 
 test('too little room in the browser storage: said plainly before and during the conversion, nothing left', async () => {
   // Before: a 64 GiB disk (sparse on the host) whose qcow2 would need more than the browser has.
   execFileSync('qemu-img', ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', join(work, 'huge.vmdk'), '64G']);
-  const app = await openApp(browser, server.origin);
+  const app = await openApp(fx.browser, fx.server.origin);
   try {
     const { quota } = await app.page.evaluate(() => navigator.storage.estimate());
     assert.ok(quota !== undefined && quota < 64 * 2 ** 30, `this check needs a quota below 64 GiB (got ${quota})`);
@@ -214,8 +218,11 @@ test('too little room in the browser storage: said plainly before and during the
     // During: the estimate says there is room, but writes fail (the origin's quota shrunk through
     // CDP, which navigator.storage.estimate() does not reflect — like a disk filling up meanwhile).
     const cdp = await app.context.newCDPSession(app.page);
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.origin, quotaSize: 64 * 1024 });
-    await chooseFiles(app.page, [join(corpus.base.dir, 'small-monolithicFlat.vmdk'), join(corpus.base.dir, 'small-monolithicFlat-flat.vmdk')]);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: fx.server.origin, quotaSize: 64 * 1024 });
+    await chooseFiles(app.page, [
+      join(fx.corpus.base.dir, 'small-monolithicFlat.vmdk'),
+      join(fx.corpus.base.dir, 'small-monolithicFlat-flat.vmdk'),
+    ]);
     await waitForOutcomes(app.page, 2);
     await waitForIdle(app.page);
     const source = card(app.page, 'small-monolithicFlat.vmdk');
@@ -230,8 +237,8 @@ test('too little room in the browser storage: said plainly before and during the
 });
 
 test('outputs of a tab closed without clearing are swept by the next conversion in another tab', async () => {
-  const app = await openApp(browser, server.origin);
-  const pair = [join(corpus.base.dir, 'small-monolithicFlat.vmdk'), join(corpus.base.dir, 'small-monolithicFlat-flat.vmdk')];
+  const app = await openApp(fx.browser, fx.server.origin);
+  const pair = [join(fx.corpus.base.dir, 'small-monolithicFlat.vmdk'), join(fx.corpus.base.dir, 'small-monolithicFlat-flat.vmdk')];
   try {
     const convertIn = async (page: Page) => {
       await chooseFiles(page, pair);
@@ -241,7 +248,7 @@ test('outputs of a tab closed without clearing are swept by the next conversion 
       await source.locator('.convert[data-status=done]').waitFor({ timeout: 60_000 });
     };
     const pageA = await app.context.newPage();
-    await pageA.goto(server.origin);
+    await pageA.goto(fx.server.origin);
     await convertIn(pageA);
     const left = await opfsFiles(pageA);
     assert.equal(left.length, 1, 'tab A wrote its output');
@@ -257,14 +264,14 @@ test('outputs of a tab closed without clearing are swept by the next conversion 
 });
 
 test('Save as… without the File System Access API: a download of the OPFS file, equal to the source', async () => {
-  const app = await openApp(browser, server.origin);
+  const app = await openApp(fx.browser, fx.server.origin);
   try {
     // Browsers without showSaveFilePicker (Firefox, Safari) take the <a download> path.
     await app.page.evaluate(() => {
       delete (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
     });
-    const src = join(corpus.base.dir, 'small-monolithicFlat.vmdk');
-    await chooseFiles(app.page, [src, join(corpus.base.dir, 'small-monolithicFlat-flat.vmdk')]);
+    const src = join(fx.corpus.base.dir, 'small-monolithicFlat.vmdk');
+    await chooseFiles(app.page, [src, join(fx.corpus.base.dir, 'small-monolithicFlat-flat.vmdk')]);
     await waitForIdle(app.page);
     await card(app.page, 'small-monolithicFlat.vmdk').locator('button.convert-button').click();
     const out = card(app.page, 'small-monolithicFlat.qcow2');

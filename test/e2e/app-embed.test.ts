@@ -1,27 +1,12 @@
 // The embeddable build: another page (a stand-in for Horizon) loads dist/image-inspector.js with a
 // plain <script type="module">, sets attributes, themes the element by ::part and custom
 // properties, and listens for the events.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
-import { serveDist, type DistServer } from './helpers/serve-dist.ts';
-import { ensureAppCorpus, type AppCorpus } from './helpers/app-corpus.ts';
 import { nativeInfo, comparableInfo } from './helpers/native.ts';
+import { appFixture } from './helpers/app-fixture.ts';
 
-let corpus: AppCorpus;
-let server: DistServer;
-let browser: Browser;
-
-before(async () => {
-  corpus = ensureAppCorpus();
-  server = await serveDist(5605);
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const fx = appFixture(5605);
 
 const EMBED_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>embedding page</title>
@@ -30,6 +15,7 @@ const EMBED_PAGE = `<!doctype html>
 </head><body>
 <h1>Some dashboard</h1>
 <image-inspector id="ii" declared-format="vmdk" lang="ja" compact></image-inspector>
+<image-inspector id="plain"></image-inspector>
 <script type="module" src="./embed-listen.js"></script>
 </body></html>`;
 
@@ -41,23 +27,23 @@ for (const type of ['image-inspected', 'image-inspect-error'])
   document.body.addEventListener(type, (e) => window.__events.push({ type, detail: e.detail }));`;
 
 test('dist/image-inspector.js works in another page: attributes in, events out, ::part theming', async () => {
-  const context = await browser.newContext();
+  const context = await fx.browser.newContext();
   try {
     const files: Record<string, [string, string]> = {
       '/embed.html': [EMBED_PAGE, 'text/html'],
       '/embed-theme.css': [THEME, 'text/css'],
       '/embed-listen.js': [LISTEN, 'text/javascript'],
     };
-    await context.route(`${server.origin}/embed*`, (route) => {
+    await context.route(`${fx.server.origin}/embed*`, (route) => {
       const f = files[new URL(route.request().url()).pathname]!;
       return route.fulfill({ body: f[0], contentType: f[1] });
     });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(`${server.origin}/embed.html`);
+    await page.goto(`${fx.server.origin}/embed.html`);
     await page.waitForFunction(() => !!customElements.get('image-inspector'));
-    const path = `${corpus.base.dir}/small.qcow2`;
+    const path = `${fx.corpus.base.dir}/small.qcow2`;
     await page.locator('#ii #files').setInputFiles([path]);
     await page.waitForFunction(() => (window as unknown as { __events: unknown[] }).__events.length > 0);
     const events = await page.evaluate(() => (window as unknown as { __events: Array<{ type: string; detail: unknown }> }).__events);
@@ -73,6 +59,10 @@ test('dist/image-inspector.js works in another page: attributes in, events out, 
     assert.match(await card.innerText(), /Glance/);
     assert.match(await card.innerText(), /拒否/);
     assert.equal(await card.locator('.sections').isVisible(), false, 'compact: no detail tables');
+    // lang is the element's own: a second inspector on the same page stays in the page's English.
+    assert.match(await page.locator('#plain [part="drop-zone"]').innerText(), /Drop disk images here/);
+    assert.doesNotMatch(await page.locator('#ii [part="drop-zone"]').innerText(), /Drop disk images here/);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
     // Theming from outside: ::part and a custom property.
     const style = await card.evaluate((el) => {
       const s = getComputedStyle(el);

@@ -6,42 +6,36 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
-import { serveDist, type DistServer } from './helpers/serve-dist.ts';
-import { ensureAppCorpus, HTML_PAYLOAD, type AppCorpus } from './helpers/app-corpus.ts';
+import { HTML_PAYLOAD } from './helpers/app-corpus.ts';
 import { openApp, chooseFiles, waitForOutcomes, readCards, waitForIdle, cspViolations } from './helpers/app-page.ts';
 import { nativeInfo, comparableInfo } from './helpers/native.ts';
+import { appFixture } from './helpers/app-fixture.ts';
 
-let corpus: AppCorpus;
-let server: DistServer;
-let browser: Browser;
+const fx = appFixture(5602);
+
 let scratch: string;
 
 before(async () => {
-  corpus = ensureAppCorpus();
-  server = await serveDist(5602);
-  browser = await launchChromium();
   scratch = mkdtempSync(join(tmpdir(), 'ii-e2e-hostile-'));
 });
 after(async () => {
-  await browser?.close();
-  await server?.close();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 /** Elements inside the inspector's shadow root that only markup from an image could have made. */
 async function injectedElements(page: import('playwright-core').Page): Promise<number> {
-  return page.locator('image-inspector').evaluate((el) => (el as HTMLElement).shadowRoot!.querySelectorAll('img, b, script, iframe').length);
+  return page
+    .locator('image-inspector')
+    .evaluate((el) => (el as HTMLElement).shadowRoot!.querySelectorAll('img, b, script, iframe').length);
 }
 
 describe('metadata is rendered as text, never as HTML', () => {
   test('qcow2 backing file name, VMDK ddb.adapterType and a file name carrying markup', async () => {
     const htmlName = join(scratch, '<b>bold.qcow2');
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', htmlName, '1M']);
-    const app = await openApp(browser, server.origin);
+    const app = await openApp(fx.browser, fx.server.origin);
     try {
-      await chooseFiles(app.page, [corpus.htmlBacking, corpus.htmlAdapter, corpus.htmlAdapterExtent, htmlName]);
+      await chooseFiles(app.page, [fx.corpus.htmlBacking, fx.corpus.htmlAdapter, fx.corpus.htmlAdapterExtent, htmlName]);
       await waitForOutcomes(app.page, 3);
       await waitForIdle(app.page);
       const cards = await readCards(app.page);
@@ -51,7 +45,10 @@ describe('metadata is rendered as text, never as HTML', () => {
       assert.ok(backing.text.includes(`${HTML_PAYLOAD}.qcow2`));
       const adapter = cards.find((c) => c.name === 'html-adapter.vmdk')!;
       assert.equal(adapter.fields['vmdk-adapter-type']?.text, HTML_PAYLOAD, 'ddb.adapterType shown literally');
-      assert.ok(cards.some((c) => c.name === '<b>bold.qcow2'), 'file name shown literally');
+      assert.ok(
+        cards.some((c) => c.name === '<b>bold.qcow2'),
+        'file name shown literally',
+      );
       assert.equal(await injectedElements(app.page), 0, 'no element was created from metadata');
       await assert.doesNotReject(app.page.getByText(`${HTML_PAYLOAD}.qcow2`).first().waitFor({ state: 'visible' }));
       assert.deepEqual(await cspViolations(app.page), [], 'nothing even tried to load');
@@ -63,21 +60,25 @@ describe('metadata is rendered as text, never as HTML', () => {
 
 describe('a qemu-img crash on one file leaves the next file working', () => {
   test('VMDK whose only extent is RDONLY: qemu-img aborts in the worker; the next file is inspected', async () => {
-    const nativeRun = spawnSync('qemu-img', ['info', '-f', 'vmdk', corpus.readonlyExtent], { encoding: 'utf8' });
+    const nativeRun = spawnSync('qemu-img', ['info', '-f', 'vmdk', fx.corpus.readonlyExtent], { encoding: 'utf8' });
     assert.equal(nativeRun.signal, 'SIGABRT', 'native qemu-img 7.2 aborts on it too');
-    const good = `${corpus.base.dir}/small.qcow2`;
-    const app = await openApp(browser, server.origin);
+    const good = `${fx.corpus.base.dir}/small.qcow2`;
+    const app = await openApp(fx.browser, fx.server.origin);
     try {
-      await chooseFiles(app.page, [corpus.readonlyExtent, corpus.readonlyExtentData, good]);
+      await chooseFiles(app.page, [fx.corpus.readonlyExtent, fx.corpus.readonlyExtentData, good]);
       const { inspected, errors } = await waitForOutcomes(app.page, 2);
       await waitForIdle(app.page);
       const cards = await readCards(app.page);
       assert.equal(cards.length, 2, 'the extent belongs to its descriptor');
       const bad = cards.find((c) => c.name === 'readonly-extent.vmdk')!;
-      assert.equal(bad.safe, 'false', 'the safety verdict is shown before qemu-img runs');
-      assert.equal(bad.phase, 'error');
-      assert.match(bad.error ?? '', /qemu-img info crashed/);
-      assert.deepEqual((errors as Array<{ file: string }>).map((e) => e.file), ['readonly-extent.vmdk']);
+      assert.equal(bad.safe, 'false', 'not safe: qemu-img cannot read it');
+      assert.equal(bad.phase, 'done', 'a crash of qemu-img is a result, as in the CLI');
+      assert.ok(bad.findings.includes('qemu.info-failed'), 'the crash is shown as a finding');
+      assert.deepEqual(errors, [], 'no image-inspect-error');
+      const badDetail = (inspected as Array<{ file: string; safety: { findings: Array<{ code: string; message: string }> } }>).find(
+        (d) => d.file === 'readonly-extent.vmdk',
+      )!;
+      assert.match(badDetail.safety.findings.find((f) => f.code === 'qemu.info-failed')!.message, /crashed/);
       const ok = cards.find((c) => c.name === 'small.qcow2')!;
       assert.equal(ok.phase, 'done');
       const detail = (inspected as Array<{ file: string; info: unknown }>).find((d) => d.file === 'small.qcow2')!;
@@ -89,8 +90,8 @@ describe('a qemu-img crash on one file leaves the next file working', () => {
   });
 
   test('a descriptor without extents is refused by the safety core and never reaches qemu-img', async () => {
-    const noExtents = corpus.base.hostile.find((h) => h.id === 'no-extents.vmdk')!.path;
-    const app = await openApp(browser, server.origin);
+    const noExtents = fx.corpus.base.hostile.find((h) => h.id === 'no-extents.vmdk')!.path;
+    const app = await openApp(fx.browser, fx.server.origin);
     try {
       await chooseFiles(app.page, [noExtents]);
       const { inspected } = await waitForOutcomes(app.page, 1);

@@ -1,16 +1,15 @@
 // The built app in real Chromium inspects a corpus made by native qemu-img: what the card shows and
 // the image-inspected event's detail must equal native `qemu-img info --output=json`.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
-import { serveDist, type DistServer } from './helpers/serve-dist.ts';
-import { ensureAppCorpus, type AppCorpus } from './helpers/app-corpus.ts';
 import { openApp, chooseFiles, waitForOutcomes, readCards, waitForIdle, cspViolations, type AppPage } from './helpers/app-page.ts';
 import { nativeInfo, comparableInfo } from './helpers/native.ts';
+import { appFixture } from './helpers/app-fixture.ts';
+
+const fx = appFixture(5601);
 
 interface Detail {
   file: string;
@@ -21,22 +20,8 @@ interface Detail {
   suggested: Record<string, unknown>;
 }
 
-let corpus: AppCorpus;
-let server: DistServer;
-let browser: Browser;
-
-before(async () => {
-  corpus = ensureAppCorpus();
-  server = await serveDist(5601);
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
 async function inspect(paths: string[], expected: number): Promise<{ app: AppPage; details: Detail[] }> {
-  const app = await openApp(browser, server.origin);
+  const app = await openApp(fx.browser, fx.server.origin);
   await chooseFiles(app.page, paths);
   const { inspected, errors } = await waitForOutcomes(app.page, expected);
   assert.deepEqual(errors, [], 'no image-inspect-error');
@@ -56,13 +41,13 @@ describe('single-file images: shown values and event detail equal native qemu-im
     ['small.raw', 'raw'],
   ];
   test('qcow2, vmdk (streamOptimized, monolithicSparse), vdi, vhd, vhdx, raw in one selection', async () => {
-    const paths = cases.map(([f]) => `${corpus.base.dir}/${f}`);
+    const paths = cases.map(([f]) => `${fx.corpus.base.dir}/${f}`);
     const { app, details } = await inspect(paths, cases.length);
     try {
       const cards = await readCards(app.page);
       assert.equal(cards.length, cases.length);
       for (const [file, format] of cases) {
-        const native = nativeInfo(`${corpus.base.dir}/${file}`, format);
+        const native = nativeInfo(`${fx.corpus.base.dir}/${file}`, format);
         const d = details.find((x) => x.file === file);
         assert.ok(d, `an image-inspected event for ${file}`);
         assert.deepEqual(comparableInfo(d.info), comparableInfo(native), `${file}: detail.info equals native info`);
@@ -79,7 +64,11 @@ describe('single-file images: shown values and event detail equal native qemu-im
         const compat = (native['format-specific'] as { data?: { compat?: string } } | undefined)?.data?.compat;
         if (compat) assert.equal(card.fields['compat']?.text, compat, `${file}: shown compat`);
         assert.equal(card.safe, String(d.safety.safe), `${file}: shown verdict matches the detail`);
-        assert.deepEqual(card.findings, d.safety.findings.map((f) => f.code), `${file}: findings shown`);
+        assert.deepEqual(
+          card.findings,
+          d.safety.findings.map((f) => f.code),
+          `${file}: findings shown`,
+        );
         for (const [k, v] of Object.entries(d.suggested)) {
           assert.equal(card.properties[k], String(v), `${file}: suggested ${k} shown`);
         }
@@ -88,7 +77,7 @@ describe('single-file images: shown values and event detail equal native qemu-im
       }
       assert.deepEqual(await cspViolations(app.page), [], 'no CSP violations');
       assert.deepEqual(app.problems, [], 'no page errors');
-      const foreign = app.requests.filter((u) => !u.startsWith(server.origin));
+      const foreign = app.requests.filter((u) => !u.startsWith(fx.server.origin));
       assert.deepEqual(foreign, [], 'the page contacted no other host');
     } finally {
       await app.close();
@@ -96,9 +85,9 @@ describe('single-file images: shown values and event detail equal native qemu-im
   });
 
   test('ISO 9660 is inspected as raw and suggested as iso', async () => {
-    const { app, details } = await inspect([corpus.iso], 1);
+    const { app, details } = await inspect([fx.corpus.iso], 1);
     try {
-      const native = nativeInfo(corpus.iso, 'raw');
+      const native = nativeInfo(fx.corpus.iso, 'raw');
       assert.deepEqual(comparableInfo(details[0]!.info), comparableInfo(native));
       assert.equal(details[0]!.suggested['disk_format'], 'iso');
     } finally {
@@ -110,12 +99,12 @@ describe('single-file images: shown values and event detail equal native qemu-im
 describe('multi-file and packaged images', () => {
   test('twoGbMaxExtentSparse and monolithicFlat: descriptor and extents chosen together make one card', async () => {
     const files = ['small-twoGbMaxExtentSparse.vmdk', 'small-monolithicFlat.vmdk'];
-    const native = files.map((f) => nativeInfo(`${corpus.base.dir}/${f}`, 'vmdk'));
+    const native = files.map((f) => nativeInfo(`${fx.corpus.base.dir}/${f}`, 'vmdk'));
     const extentFiles = native.flatMap((n) =>
-      ((n['format-specific'] as { data: { extents: Array<{ filename: string }> } }).data.extents).map((e) => e.filename),
+      (n['format-specific'] as { data: { extents: Array<{ filename: string }> } }).data.extents.map((e) => e.filename),
     );
     assert.ok(extentFiles.length >= 2, 'native lists the extents');
-    const { app, details } = await inspect([...files.map((f) => `${corpus.base.dir}/${f}`), ...extentFiles], files.length);
+    const { app, details } = await inspect([...files.map((f) => `${fx.corpus.base.dir}/${f}`), ...extentFiles], files.length);
     try {
       const cards = await readCards(app.page);
       assert.deepEqual(cards.map((c) => c.name).sort(), [...files].sort(), 'extents are not cards of their own');
@@ -135,12 +124,12 @@ describe('multi-file and packaged images', () => {
   test('a folder chosen with the folder picker: the descriptor finds its extents inside it', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'ii-e2e-folder-'));
     try {
-      const native = nativeInfo(`${corpus.base.dir}/small-twoGbMaxExtentSparse.vmdk`, 'vmdk');
+      const native = nativeInfo(`${fx.corpus.base.dir}/small-twoGbMaxExtentSparse.vmdk`, 'vmdk');
       const extents = (native['format-specific'] as { data: { extents: Array<{ filename: string }> } }).data.extents.map((e) => e.filename);
-      for (const f of [`${corpus.base.dir}/small-twoGbMaxExtentSparse.vmdk`, ...extents, `${corpus.base.dir}/small.vdi`]) {
+      for (const f of [`${fx.corpus.base.dir}/small-twoGbMaxExtentSparse.vmdk`, ...extents, `${fx.corpus.base.dir}/small.vdi`]) {
         copyFileSync(f, join(folder, basename(f)));
       }
-      const app = await openApp(browser, server.origin);
+      const app = await openApp(fx.browser, fx.server.origin);
       try {
         await app.page.locator('image-inspector #folder').setInputFiles(folder);
         const { inspected, errors } = await waitForOutcomes(app.page, 2);
@@ -157,13 +146,13 @@ describe('multi-file and packaged images', () => {
   });
 
   test('a descriptor chosen without its extents names the missing files', async () => {
-    const app = await openApp(browser, server.origin);
+    const app = await openApp(fx.browser, fx.server.origin);
     try {
-      await chooseFiles(app.page, [`${corpus.base.dir}/small-twoGbMaxExtentSparse.vmdk`]);
+      await chooseFiles(app.page, [`${fx.corpus.base.dir}/small-twoGbMaxExtentSparse.vmdk`]);
       await waitForOutcomes(app.page, 1);
       await waitForIdle(app.page);
       const [card] = await readCards(app.page);
-      const native = nativeInfo(`${corpus.base.dir}/small-twoGbMaxExtentSparse.vmdk`, 'vmdk');
+      const native = nativeInfo(`${fx.corpus.base.dir}/small-twoGbMaxExtentSparse.vmdk`, 'vmdk');
       for (const e of (native['format-specific'] as { data: { extents: Array<{ filename: string }> } }).data.extents) {
         assert.ok(card!.text.includes(basename(e.filename)), `names the missing ${basename(e.filename)}`);
       }
@@ -174,10 +163,10 @@ describe('multi-file and packaged images', () => {
   });
 
   test('OVA: the disk inside is inspected in place and the OVF hardware is suggested', async () => {
-    const { app, details } = await inspect([corpus.ova], 1);
+    const { app, details } = await inspect([fx.corpus.ova], 1);
     try {
       const d = details[0]!;
-      const native = nativeInfo(corpus.ovaDisk, 'vmdk');
+      const native = nativeInfo(fx.corpus.ovaDisk, 'vmdk');
       assert.deepEqual(comparableInfo(d.info), comparableInfo(native), 'info of the disk inside equals native on the extracted disk');
       assert.equal(d.suggested['container_format'], 'ova');
       assert.equal(d.suggested['disk_format'], 'vmdk');
@@ -190,11 +179,14 @@ describe('multi-file and packaged images', () => {
   });
 
   test('gzip-compressed image is recognised and explained, not fed to qemu-img', async () => {
-    const { app, details } = await inspect([corpus.gzip], 1);
+    const { app, details } = await inspect([fx.corpus.gzip], 1);
     try {
       const d = details[0]!;
       assert.equal(d.safety.safe, false);
-      assert.ok(d.safety.findings.some((f) => /gzip|compress/i.test(f.code)), 'a compression finding');
+      assert.ok(
+        d.safety.findings.some((f) => /gzip|compress/i.test(f.code)),
+        'a compression finding',
+      );
       assert.equal(d.info, null, 'qemu-img did not read the compressed bytes as an image');
       const [card] = await readCards(app.page);
       assert.match(card!.text, /gzip/i);

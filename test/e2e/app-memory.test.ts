@@ -1,29 +1,15 @@
 // An 8 GiB sparse image (data across the 2 GiB and 4 GiB marks) is inspected without the page's
 // memory growing by more than 100 MB: files are read by slices, never whole.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, CDPSession } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
-import { serveDist, type DistServer } from './helpers/serve-dist.ts';
-import { ensureAppCorpus, type AppCorpus } from './helpers/app-corpus.ts';
+import type { CDPSession } from 'playwright-core';
 import { openApp, chooseFiles, waitForOutcomes, waitForIdle, readCards } from './helpers/app-page.ts';
 import { nativeInfo, comparableInfo } from './helpers/native.ts';
+import { appFixture } from './helpers/app-fixture.ts';
+
+const fx = appFixture(5603);
 
 const LIMIT = 100 * 1024 * 1024;
-
-let corpus: AppCorpus;
-let server: DistServer;
-let browser: Browser;
-
-before(async () => {
-  corpus = ensureAppCorpus();
-  server = await serveDist(5603);
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 async function heapUsed(cdp: CDPSession): Promise<number> {
   await cdp.send('HeapProfiler.collectGarbage');
@@ -38,10 +24,10 @@ for (const [file, format] of [
   ['big.qcow2', 'qcow2'],
 ] as const) {
   test(`8 GiB sparse ${format}: inspected with the page heap growing < 100 MB`, async (t) => {
-    const path = `${corpus.base.dir}/${file}`;
+    const path = `${fx.corpus.base.dir}/${file}`;
     const native = nativeInfo(path, format);
     assert.equal(native['virtual-size'], 8 * 1024 ** 3);
-    const app = await openApp(browser, server.origin);
+    const app = await openApp(fx.browser, fx.server.origin);
     try {
       const cdp = await app.context.newCDPSession(app.page);
       await cdp.send('Performance.enable');
@@ -66,7 +52,9 @@ for (const [file, format] of [
       assert.deepEqual(comparableInfo(detail.info), comparableInfo(native));
       const [card] = await readCards(app.page);
       assert.equal(Number(card!.fields['virtual-size']?.value), 8 * 1024 ** 3);
-      t.diagnostic(`page JS heap: before ${(before / 1e6).toFixed(1)} MB, peak +${((peak - before) / 1e6).toFixed(1)} MB, after +${((after - before) / 1e6).toFixed(1)} MB`);
+      t.diagnostic(
+        `page JS heap: before ${(before / 1e6).toFixed(1)} MB, peak +${((peak - before) / 1e6).toFixed(1)} MB, after +${((after - before) / 1e6).toFixed(1)} MB`,
+      );
       assert.equal(card!.phase, 'done');
       assert.ok(peak - before < LIMIT, `peak page heap grew by ${((peak - before) / 1e6).toFixed(1)} MB`);
       assert.ok(after - before < LIMIT, `page heap grew by ${((after - before) / 1e6).toFixed(1)} MB`);

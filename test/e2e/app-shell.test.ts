@@ -1,39 +1,34 @@
 // The app page as a whole: language switch (Japanese), the strict CSP, the offline PWA, and a
 // screenshot kept in test-results/ for people to look at.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
-import { serveDist, REPO_ROOT, type DistServer } from './helpers/serve-dist.ts';
-import { ensureAppCorpus, type AppCorpus } from './helpers/app-corpus.ts';
+import { REPO_ROOT } from './helpers/serve-dist.ts';
 import { openApp, chooseFiles, waitForOutcomes, waitForIdle, cspViolations, deepText } from './helpers/app-page.ts';
 import { nativeInfo } from './helpers/native.ts';
+import { appFixture } from './helpers/app-fixture.ts';
+
+const fx = appFixture(5604);
 
 const RESULTS = join(REPO_ROOT, 'test-results');
 
-let corpus: AppCorpus;
-let server: DistServer;
-let browser: Browser;
-
 before(async () => {
   mkdirSync(RESULTS, { recursive: true });
-  corpus = ensureAppCorpus();
-  server = await serveDist(5604);
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 test('the page carries the strict CSP and loads without violations', async () => {
-  const app = await openApp(browser, server.origin);
+  const app = await openApp(fx.browser, fx.server.origin);
   try {
     const csp = await app.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
     assert.ok(csp, 'a CSP meta tag');
-    for (const d of ["default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "object-src 'none'", "base-uri 'none'"]) {
+    for (const d of [
+      "default-src 'self'",
+      "script-src 'self' 'wasm-unsafe-eval'",
+      "style-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+    ]) {
       assert.ok(csp.includes(d), `CSP has ${d}`);
     }
     assert.ok(!csp.includes('unsafe-inline'), 'no unsafe-inline');
@@ -42,12 +37,20 @@ test('the page carries the strict CSP and loads without violations', async () =>
     await app.page.waitForFunction(() => !!customElements.get('cloud-panel'));
     await app.page.locator('cloud-panel').waitFor();
     await app.page.locator('#tab-inspect').click();
-    assert.deepEqual(app.requests.filter((u) => !u.startsWith(server.origin)), [], 'no request to another host');
+    assert.deepEqual(
+      app.requests.filter((u) => !u.startsWith(fx.server.origin)),
+      [],
+      'no request to another host',
+    );
     // qemu-img is lazy: no worker and no wasm in the page until a file is chosen.
     assert.equal(app.page.workers().length, 0, 'no qemu-img worker yet');
     const pageResources = await app.page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
-    assert.deepEqual(pageResources.filter((n) => /qemu-img|\.wasm/.test(n)), [], 'the page itself never loads the wasm or its glue');
-    await chooseFiles(app.page, [`${corpus.base.dir}/small.qcow2`]);
+    assert.deepEqual(
+      pageResources.filter((n) => /qemu-img|\.wasm/.test(n)),
+      [],
+      'the page itself never loads the wasm or its glue',
+    );
+    await chooseFiles(app.page, [`${fx.corpus.base.dir}/small.qcow2`]);
     await waitForOutcomes(app.page, 1);
     assert.equal(app.page.workers().length, 1, 'one worker, created by the first file');
     assert.deepEqual(await cspViolations(app.page), []);
@@ -58,9 +61,9 @@ test('the page carries the strict CSP and loads without violations', async () =>
 });
 
 test('language switch shows Japanese, results included; screenshots kept', async () => {
-  const app = await openApp(browser, server.origin);
+  const app = await openApp(fx.browser, fx.server.origin);
   try {
-    await chooseFiles(app.page, [`${corpus.base.dir}/small.qcow2`, `${corpus.base.dir}/small-streamOptimized.vmdk`, corpus.gzip]);
+    await chooseFiles(app.page, [`${fx.corpus.base.dir}/small.qcow2`, `${fx.corpus.base.dir}/small-streamOptimized.vmdk`, fx.corpus.gzip]);
     await waitForOutcomes(app.page, 3);
     await waitForIdle(app.page);
     await app.page.screenshot({ path: join(RESULTS, 'app-en.png'), fullPage: true });
@@ -88,7 +91,7 @@ test('language switch shows Japanese, results included; screenshots kept', async
 });
 
 test('offline PWA: after the first visit the app, its worker and the wasm load without a network', async () => {
-  const app = await openApp(browser, server.origin);
+  const app = await openApp(fx.browser, fx.server.origin);
   try {
     const manifest = await app.page.locator('link[rel="manifest"]').getAttribute('href');
     assert.ok(manifest, 'a web app manifest is linked');
@@ -99,23 +102,23 @@ test('offline PWA: after the first visit the app, its worker and the wasm load w
     await app.page.reload();
     await app.page.waitForFunction(() => !!navigator.serviceWorker.controller);
     await app.context.setOffline(true);
-    await server.close();
+    await fx.server.close();
     await app.page.reload();
     await app.page.locator('image-inspector').waitFor();
-    await chooseFiles(app.page, [`${corpus.base.dir}/small.vdi`]);
+    await chooseFiles(app.page, [`${fx.corpus.base.dir}/small.vdi`]);
     const { inspected, errors } = await waitForOutcomes(app.page, 1);
     assert.deepEqual(errors, []);
     assert.equal((inspected[0] as { format: string }).format, 'vdi', 'qemu-img ran offline');
   } finally {
     await app.close();
-    server = await serveDist(5604);
+    await fx.restartServer();
   }
 });
 
 test('dropping a file on the drop zone inspects it', async () => {
-  const app = await openApp(browser, server.origin);
+  const app = await openApp(fx.browser, fx.server.origin);
   try {
-    const bytes = readFileSync(corpus.htmlBacking).toString('base64');
+    const bytes = readFileSync(fx.corpus.htmlBacking).toString('base64');
     await app.page.locator('image-inspector').evaluate((el, b64) => {
       const zone = (el as HTMLElement).shadowRoot!.querySelector('[part~="drop-zone"]')!;
       const data = new DataTransfer();
@@ -127,7 +130,7 @@ test('dropping a file on the drop zone inspects it', async () => {
     const d = inspected[0] as { file: string; format: string; info: { 'backing-filename'?: string } };
     assert.equal(d.file, 'dropped.qcow2');
     assert.equal(d.format, 'qcow2');
-    assert.equal(d.info['backing-filename'], nativeInfo(corpus.htmlBacking, 'qcow2')['backing-filename']);
+    assert.equal(d.info['backing-filename'], nativeInfo(fx.corpus.htmlBacking, 'qcow2')['backing-filename']);
     await app.page.locator('image-inspector button.clear').click();
     assert.equal(await app.page.locator('image-inspector li.card').count(), 0, 'Clear results empties the list');
   } finally {
@@ -136,9 +139,9 @@ test('dropping a file on the drop zone inspects it', async () => {
 });
 
 test('"Upload to the cloud…" on a card hands the file and its inspection to the cloud panel', async () => {
-  const app = await openApp(browser, server.origin);
+  const app = await openApp(fx.browser, fx.server.origin);
   try {
-    await chooseFiles(app.page, [`${corpus.base.dir}/small.qcow2`]);
+    await chooseFiles(app.page, [`${fx.corpus.base.dir}/small.qcow2`]);
     await waitForOutcomes(app.page, 1);
     await waitForIdle(app.page);
     await app.page.locator('image-inspector button.upload').click();
@@ -147,7 +150,12 @@ test('"Upload to the cloud…" on a card hands the file and its inspection to th
       const o = (el as unknown as { offer: { file: File; result: { format: string; suggested: Record<string, unknown> } } | null }).offer;
       return o && { name: o.file.name, size: o.file.size, format: o.result.format, diskFormat: o.result.suggested['disk_format'] };
     });
-    assert.deepEqual(offer, { name: 'small.qcow2', size: statSync(`${corpus.base.dir}/small.qcow2`).size, format: 'qcow2', diskFormat: 'qcow2' });
+    assert.deepEqual(offer, {
+      name: 'small.qcow2',
+      size: statSync(`${fx.corpus.base.dir}/small.qcow2`).size,
+      format: 'qcow2',
+      diskFormat: 'qcow2',
+    });
     assert.equal(await app.page.locator('#tab-cloud').getAttribute('aria-selected'), 'true');
   } finally {
     await app.close();
@@ -155,7 +163,7 @@ test('"Upload to the cloud…" on a card hands the file and its inspection to th
 });
 
 test('switching tabs keeps the cloud panel mounted (its session and any upload live in it)', async () => {
-  const app = await openApp(browser, server.origin);
+  const app = await openApp(fx.browser, fx.server.origin);
   try {
     await app.page.locator('#tab-cloud').click();
     await app.page.locator('cloud-panel').waitFor();

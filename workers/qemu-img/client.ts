@@ -14,8 +14,9 @@
 //        opts.onProgress  throttled { percent?, bytesRead, bytesWritten } (percent when -p is given).
 //      Resolves with { exitCode, stdout, stderr, failure?, durationMs } in every case qemu-img ends:
 //      failure is 'aborted' | 'timeout' | 'crashed' (exitCode 143 / 143 / 134 or 139, reason on
-//      stderr). It rejects only when the client was disposed.
-//     .dispose()  terminates the worker.
+//      stderr). It rejects only when the client was disposed: runs in flight or queued then reject
+//      with "qemu-img client was disposed".
+//     .dispose()  terminates the worker; calling it again does nothing.
 //
 // Runs are serialised (one wasm instance at a time per client). Stopping a run terminates the
 // worker, the only way to stop synchronous wasm; the next run starts a fresh worker lazily. The
@@ -35,7 +36,11 @@ export interface QemuImgClientOptions {
 interface Live {
   worker: Worker;
   api: Comlink.Remote<QemuImgWorkerApi>;
+  /** Set once the worker was terminated: Comlink's releaseProxy throws when called twice. */
+  killed: boolean;
 }
+
+const DISPOSED_MESSAGE = 'qemu-img client was disposed';
 
 export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImgClient {
   const createWorker =
@@ -43,18 +48,23 @@ export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImg
   let live: Live | undefined;
   let disposed = false;
   let queue: Promise<unknown> = Promise.resolve();
+  // releaseProxy drops Comlink's pending calls without settling them, so dispose() must settle the
+  // run in flight itself (at most one: runs are serialised).
+  let rejectInFlight: ((e: Error) => void) | undefined;
 
   const ensure = (): Live => {
     if (!live) {
       const worker = createWorker();
-      live = { worker, api: Comlink.wrap<QemuImgWorkerApi>(worker) };
+      live = { worker, api: Comlink.wrap<QemuImgWorkerApi>(worker), killed: false };
     }
     return live;
   };
   const kill = (l: Live) => {
+    if (live === l) live = undefined;
+    if (l.killed) return;
+    l.killed = true;
     l.worker.terminate();
     l.api[Comlink.releaseProxy]();
-    if (live === l) live = undefined;
   };
 
   const runOne = (req: BrowserRunRequest, opts: RunOptions): Promise<RunResult> => {
@@ -66,19 +76,27 @@ export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImg
       failure,
       durationMs: performance.now() - started,
     });
+    if (disposed) return Promise.reject(new Error(DISPOSED_MESSAGE));
     if (opts.signal?.aborted) return Promise.resolve(stopped('aborted', KILLED_EXIT_CODE, 'aborted by the caller'));
     const l = ensure();
-    return new Promise<RunResult>((resolve) => {
+    return new Promise<RunResult>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       let settled = false;
-      const finish = (r: RunResult, killWorker: boolean) => {
-        if (settled) return;
+      const settle = (killWorker: boolean) => {
+        if (settled) return false;
         settled = true;
+        rejectInFlight = undefined;
         if (timer) clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
         l.worker.removeEventListener('error', onError);
         if (killWorker) kill(l);
-        resolve(r);
+        return true;
+      };
+      const finish = (r: RunResult, killWorker: boolean) => {
+        if (settle(killWorker)) resolve(r);
+      };
+      rejectInFlight = (e) => {
+        if (settle(true)) reject(e);
       };
       const onAbort = () => finish(stopped('aborted', KILLED_EXIT_CODE, 'aborted by the caller'), true);
       // An error event means the worker itself died (e.g. it could not load): report, restart later.
@@ -95,20 +113,23 @@ export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImg
       const progress = opts.onProgress ? Comlink.proxy((p: RunProgress) => opts.onProgress?.(p)) : undefined;
       l.api.run(req, progress).then(
         (r) => finish(r, false),
-        (e: unknown) => finish(stopped('crashed', TRAP_EXIT_CODE, `the worker failed: ${e instanceof Error ? e.message : String(e)}`), true),
+        (e: unknown) =>
+          finish(stopped('crashed', TRAP_EXIT_CODE, `the worker failed: ${e instanceof Error ? e.message : String(e)}`), true),
       );
     });
   };
 
   return {
     run(req, opts = {}) {
-      if (disposed) return Promise.reject(new Error('qemu-img client was disposed'));
+      if (disposed) return Promise.reject(new Error(DISPOSED_MESSAGE));
       const next = queue.then(() => runOne(req, opts));
       queue = next.catch(() => undefined);
       return next;
     },
     dispose() {
+      if (disposed) return;
       disposed = true;
+      rejectInFlight?.(new Error(DISPOSED_MESSAGE));
       if (live) kill(live);
     },
   };

@@ -130,6 +130,7 @@ export const ERRNO = {
 
 export const S_IFDIR = 0o040000;
 export const S_IFREG = 0o100000;
+/** @public (whence values as a set, though the seeks here never pass SEEK_SET) */
 export const SEEK_SET = 0;
 export const SEEK_CUR = 1;
 export const SEEK_END = 2;

@@ -66,11 +66,6 @@ async function openSyncHandle(path: string): Promise<SyncHandle> {
 }
 
 const api = {
-  /** Loads and compiles the wasm now (optional: run() does it on first use). */
-  async warm(): Promise<void> {
-    await load();
-  },
-
   async run(req: BrowserRunRequest, onProgress?: (p: RunProgress) => void): Promise<RunResult> {
     const started = performance.now();
     const { factory, wasm } = await load();

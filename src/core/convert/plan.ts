@@ -8,24 +8,20 @@ export type ConvertTarget = (typeof CONVERT_TARGETS)[number];
 export const DEFAULT_TARGET: ConvertTarget = 'qcow2';
 
 export interface ConversionPlan {
+  /** Output format: qemu-img's name for it, which is also the Glance disk_format of the output. */
   target: ConvertTarget;
-  /** qemu-img driver of the source (always passed with -f: qemu-img never probes). */
-  sourceDriver: string;
   /** `qemu-img convert` arguments (without "qemu-img"), reading /in/<inputName>. */
   args: string[];
   /** `qemu-img measure` arguments: how much room the output needs. */
   measureArgs: string[];
   /** Name of the written file, also the name qemu-img sees under /out. */
   outputName: string;
-  /** Glance disk_format of the output. */
-  diskFormat: string;
 }
 
 /** Why a plan was refused: a stable code (the element words it per language) and English text. */
 export type RefusalCode = 'bad-target' | 'not-opened' | 'not-read' | 'needs-parent' | 'encrypted' | 'bad-name';
 export type PlanOutcome = { ok: true; plan: ConversionPlan } | { ok: false; code: RefusalCode; reason: string };
 
-const EXTENSION: Record<ConvertTarget, string> = { qcow2: 'qcow2', raw: 'raw', vmdk: 'vmdk', vhdx: 'vhdx', vdi: 'vdi' };
 /** Glance accepts only the single-file, self-contained VMDK layout. */
 const TARGET_OPTIONS: Partial<Record<ConvertTarget, string[]>> = { vmdk: ['-o', 'subformat=streamOptimized'] };
 
@@ -42,13 +38,14 @@ export function conversionAdvised(result: InspectionResult): boolean {
   return result.safety.findings.some((f) => f.severity !== 'info' && /\bconvert/i.test(f.fix ?? ''));
 }
 
-/** `<base>.<ext>` from the chosen file's name; never the source's own name. */
+/** `<base>.<target>` from the chosen file's name (each target's name is its usual extension);
+ *  never the source's own name. */
 export function outputNameFor(file: string, target: ConvertTarget): string {
   const leaf = file.replace(/^.*\//, '');
   const base = leaf.replace(/\.(qcow2?|vmdk|vhdx?|vpc|vdi|raw|img|iso|ova|dmg|hdd|parallels|bin)$/i, '') || 'image';
   const safe = base.replace(/[^\w.+-]/g, '_');
-  const name = `${safe}.${EXTENSION[target]}`;
-  return name === leaf ? `${safe}-converted.${EXTENSION[target]}` : name;
+  const name = `${safe}.${target}`;
+  return name === leaf ? `${safe}-converted.${target}` : name;
 }
 
 /**
@@ -57,17 +54,32 @@ export function outputNameFor(file: string, target: ConvertTarget): string {
  * reason a user can act on, when qemu-img must not or cannot read the image.
  */
 export function planConversion(result: InspectionResult, target: string, inputName: string): PlanOutcome {
-  if (!isConvertTarget(target)) return { ok: false, code: 'bad-target', reason: `${target} is not a format this tool converts to (${CONVERT_TARGETS.join(', ')}).` };
+  if (!isConvertTarget(target))
+    return { ok: false, code: 'bad-target', reason: `${target} is not a format this tool converts to (${CONVERT_TARGETS.join(', ')}).` };
   const codes = new Set(result.safety.findings.map((f) => f.code));
   if (codes.has('qemu.not-opened')) {
-    return { ok: false, code: 'not-opened', reason: 'The safety checks keep qemu-img away from this file (hostile, unknown or unreadable structure), so it cannot be converted here.' };
+    return {
+      ok: false,
+      code: 'not-opened',
+      reason:
+        'The safety checks keep qemu-img away from this file (hostile, unknown or unreadable structure), so it cannot be converted here.',
+    };
   }
   const info = result.info;
   if (!info || !info.format) {
-    return { ok: false, code: 'not-read', reason: 'qemu-img did not read this image, so it cannot convert it. Fix the findings above first.' };
+    return {
+      ok: false,
+      code: 'not-read',
+      reason: 'qemu-img did not read this image, so it cannot convert it. Fix the findings above first.',
+    };
   }
   if ([...codes].some((c) => NEEDS_PARENT.has(c)) || info['backing-filename']) {
-    return { ok: false, code: 'needs-parent', reason: 'This image only stores changes on top of a parent image that is not here; converting it needs the parent. Convert it where the parent is (qemu-img convert flattens the chain).' };
+    return {
+      ok: false,
+      code: 'needs-parent',
+      reason:
+        'This image only stores changes on top of a parent image that is not here; converting it needs the parent. Convert it where the parent is (qemu-img convert flattens the chain).',
+    };
   }
   if (info.encrypted) return { ok: false, code: 'encrypted', reason: 'The image is encrypted; decrypt it first.' };
   if (!/^[\w.+-]+$/.test(inputName)) return { ok: false, code: 'bad-name', reason: `Invalid input name ${JSON.stringify(inputName)}.` };
@@ -80,11 +92,9 @@ export function planConversion(result: InspectionResult, target: string, inputNa
     ok: true,
     plan: {
       target,
-      sourceDriver: driver,
       args: ['convert', '-p', '-f', driver, '-O', target, ...opts, src, `/out/${outputName}`],
       measureArgs: ['measure', '--output=json', '-f', driver, '-O', target, ...opts, src],
       outputName,
-      diskFormat: target,
     },
   };
 }

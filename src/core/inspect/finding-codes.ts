@@ -1,6 +1,6 @@
 // Every finding code the inspection can produce, with its severity and a short, parameter-free
 // English title: the page can check that its translations cover them all and show a title where
-// a full message is too long. Kept in step with the code by test/unit/inspect/finding-codes.test.ts.
+// a full message is too long. Kept in step with the code by test/unit/finding-codes.test.ts.
 import type { Severity } from './findings.ts';
 
 export interface FindingCodeInfo {

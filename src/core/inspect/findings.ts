@@ -19,6 +19,7 @@ export interface Finding {
 /** Control characters from a hostile file (terminal escapes, NULs) shown as visible escapes:
  *  messages quote names and lines read from the image and end up in terminals and logs. */
 export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
@@ -38,7 +39,6 @@ export function finding(
 
 /** The fix offered for every format Glance does not take as it is. */
 export const FIX_CONVERT = 'Convert it to qcow2 (or raw) before uploading; image-inspector can do the conversion here.';
-export const FIX_NONE = '';
 
 export function hasErrors(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === 'error');

@@ -10,6 +10,11 @@ export interface QemuRun {
   failure?: 'aborted' | 'timeout' | 'crashed';
 }
 
+/** The last line qemu-img wrote to stderr: where it says why it failed. */
+export function stderrTail(run: Pick<QemuRun, 'stderr'>): string {
+  return (run.stderr ?? '').trim().split('\n').pop() ?? '';
+}
+
 export interface QemuCheckReport {
   filename?: string;
   format?: string;
@@ -50,7 +55,7 @@ function parseJson<T>(s: string): T | undefined {
 
 export function summariseCheck(run: QemuRun): CheckSummary {
   const report = parseJson<QemuCheckReport>(run.stdout.trim());
-  const message = (run.stderr ?? '').trim().split('\n').pop() || undefined;
+  const message = stderrTail(run) || undefined;
   if (run.failure) {
     return { status: 'failed', ok: false, unsupported: false, message: message ?? `qemu-img ${run.failure}`, ...(report ? { report } : {}) };
   }
@@ -87,7 +92,7 @@ export function checkFindings(run: QemuRun): Finding[] {
       { corruptions: r?.corruptions ?? -1 }));
   }
   if ((r?.['check-errors'] ?? 0) > 0 || s.status === 'failed') {
-    const why = (run.stderr ?? '').trim().split('\n').pop() ?? '';
+    const why = stderrTail(run);
     out.push(finding('check.failed', 'error',
       `qemu-img check could not complete${why ? `: ${why}` : ''}.`,
       'Do not upload this file as it is; convert it if you trust its source.', why ? { reason: why } : undefined));

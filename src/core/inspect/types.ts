@@ -4,7 +4,6 @@ import type { ByteSource } from './byte-source.ts';
 import type { Finding } from './findings.ts';
 import type { OvfDescriptor } from './ovf.ts';
 import type { TarEntry } from './tar.ts';
-import type { VmdkDescriptor } from './vmdk-descriptor.ts';
 
 /** qemu-img driver names (so the CLI can pass `-f <detected>`), plus what is not a qemu format. */
 export type FormatName =

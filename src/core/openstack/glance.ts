@@ -3,7 +3,7 @@
 import type { KeystoneSession } from './keystone.ts';
 import type { EndpointQuery } from './catalog.ts';
 import { OpenStackError, httpError } from './errors.ts';
-import { classifyTransportFailure, defaultFetch, joinUrl, send, sendJson } from './http.ts';
+import { classifyTransportFailure, defaultFetch, joinUrl, sendJson } from './http.ts';
 import { defaultUploadTransport, type UploadTransport } from './upload-transport.ts';
 import type { ImageDigests } from '../hash/image-hasher.ts';
 import type {
@@ -247,6 +247,23 @@ export class GlanceClient {
       method: 'POST',
       json: body,
     });
+  }
+
+  /**
+   * POST /v2/images/{id}/locations (Glance API 2.17+, a queued image, its owner): the image takes
+   * its data from `url`; validation_data lets Glance record (and check) the hashes.
+   */
+  async addLocation(id: string, url: string, validation?: { os_hash_algo: string; os_hash_value: string }): Promise<void> {
+    const json: Record<string, unknown> = { url };
+    if (validation) json.validation_data = validation;
+    await this.#json<void>(`/v2/images/${encodeURIComponent(id)}/locations`, 'adding the image location', { method: 'POST', json });
+  }
+
+  /** The highest API version Glance announces (e.g. "2.16"), from GET /versions. */
+  async apiVersion(): Promise<string | undefined> {
+    const raw = await this.#json<{ versions?: { id: string; status: string }[] }>('/versions', 'reading the API versions');
+    const current = raw.versions?.find((v) => v.status === 'CURRENT') ?? raw.versions?.[0];
+    return current?.id.replace(/^v/, '');
   }
 
   /** GET /v2/images/{id}/tasks: where import failures are reported. */

@@ -57,19 +57,9 @@ export function verifyImageDigests(image: GlanceImage, digests: ImageDigests): v
     );
 }
 
-/** Smoothed rate over a sliding window of samples. */
-export class RateMeter {
-  #samples: { t: number; bytes: number }[] = [];
-  constructor(private readonly windowMs = 5000, private readonly now: () => number = () => Date.now()) {}
-  add(bytes: number): number {
-    const t = this.now();
-    this.#samples.push({ t, bytes });
-    while (this.#samples.length > 2 && t - this.#samples[0].t > this.windowMs) this.#samples.shift();
-    const first = this.#samples[0];
-    const dt = (t - first.t) / 1000;
-    return dt > 0.2 ? (bytes - first.bytes) / dt : 0;
-  }
-}
+/** Moved to the upload engine's progress model; re-exported for the page. */
+export { RateMeter } from '../upload/progress.ts';
+import { RateMeter } from '../upload/progress.ts';
 
 /** Failures after which the image exists without data: the message says so and names it. */
 const LEFT_WITHOUT_DATA = new Set<OpenStackError['kind']>(['network', 'server', 'aborted', 'too-large', 'token-expired', 'cors', 'timeout', 'unsupported-media', 'bad-request']);

@@ -64,7 +64,13 @@ export type ObjectTarget =
 
 /** Credentials for object storage: memory only, never persisted, never logged. */
 export type ObjectCredentials =
-  | { kind: 'keystone-token'; getToken: () => Promise<string>; invalidate: (token: string) => void }
+  | {
+      kind: 'keystone-token';
+      getToken: () => Promise<string>;
+      invalidate: (token: string) => void;
+      /** Swift: the TempURL key to sign Glance's download URL with (default: the account's, or a new one). */
+      tempUrlKey?: string;
+    }
   | { kind: 'swift-tempurl'; key: string }
   | { kind: 's3'; accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
@@ -149,6 +155,8 @@ export interface UploadState {
   /** Set once the whole file was hashed (a resumed run need not hash again if the file matches). */
   digests?: ImageDigests;
   register?: RegisterPlan;
+  /** Set once the object is assembled (SLO manifest written / multipart completed). */
+  object?: StoredObject;
   status: 'uploading' | 'stored' | 'registering' | 'done';
 }
 
@@ -191,6 +199,12 @@ export interface DigestProvider {
   whole(blob: Blob, options: { signal?: AbortSignal; onProgress?: (hashedBytes: number) => void }): Promise<ImageDigests>;
   /** MD5 hex of one part (compared with the ETag the server returns). */
   md5(part: Blob, signal?: AbortSignal): Promise<string>;
+  /**
+   * Optional: MD5 hex of the byte range [offset, offset + size) of the file being uploaded. When
+   * present the engine uses it instead of md5(slice): a provider that knows the file (the CLI's
+   * reads it by path in a thread) can hash a range off the sending thread.
+   */
+  md5Range?(offset: number, size: number, signal?: AbortSignal): Promise<string>;
 }
 
 /** What to upload and where; the CLI builds it from its flags, the page from the create form. */
@@ -226,4 +240,41 @@ export interface UploadHandle {
   pause(): void;
   /** Stop and delete what was stored (segments / AbortMultipartUpload) and the resume state. */
   cancel(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- the engine's environment
+
+/** Time, injected so that unit tests can run backoffs and stall timeouts without waiting. */
+export interface UploadClock {
+  now(): number;
+  /** Resolves after ms, or early (without rejecting) when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** One retry policy for every part and request (see retry.ts for the defaults). */
+export interface RetryPolicy {
+  /** Attempts per part (or request) before giving up, the first one included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A part whose bytes stopped moving for this long is cut and retried. */
+  stallTimeoutMs: number;
+}
+
+/** What the engine runs on: injected by the page's upload worker and by the CLI. */
+export interface UploadEnv {
+  transport: BodyTransport;
+  /** For the small requests (HEAD, listings, ListParts, Glance): fetch, or a test double. */
+  fetch: (input: string, init?: RequestInit) => Promise<Response>;
+  store: UploadStateStore;
+  digests: DigestProvider;
+  /** Glance, for via glance|glance-direct and for registration (null = `--no-register`). */
+  glance?: import('../openstack/glance.ts').GlanceClient;
+  clock?: UploadClock;
+  retry?: Partial<RetryPolicy>;
+  /** Jitter source (0 ≤ x < 1), for tests. */
+  random?: () => number;
+  onProgress?: (progress: UploadProgress) => void;
+  /** Plain sentences worth telling the user that are not progress ("resuming 12 of 20 parts"). */
+  onNotice?: (sentence: string) => void;
 }

@@ -35,7 +35,7 @@ export function loadCloud(): CloudJson {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as CloudJson;
   } catch (e) {
-    throw new Error(`${file} is missing: start the local cloud with \`npm run cloud -- start\` (${(e as Error).message})`);
+    throw new Error(`${file} is missing: start the local cloud with \`npm run cloud -- start\` (${(e as Error).message})`, { cause: e });
   }
 }
 

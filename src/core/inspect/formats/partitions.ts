@@ -8,7 +8,7 @@ import { finding, type Finding } from '../findings.ts';
 import type { Detector, FormatMatch, PartitionFacts, PartitionTableFacts, Probe } from '../types.ts';
 import { bootLoaderArchitectures, listEfiBootDir, looksLikeFatBootSector } from './fat.ts';
 
-export const ESP_GUID = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
+const ESP_GUID = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
 
 /** GPT type GUIDs we name; root/usr types of the Discoverable Partitions Specification carry the
  *  architecture (Glance/libosinfo names). */

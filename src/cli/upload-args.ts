@@ -1,0 +1,120 @@
+// The `upload` command's flags, exactly as issue 8 §6 specifies them (a contract scripts rely on).
+import { parseSize } from '../core/upload/part-size.ts';
+import type { UploadVia } from '../core/upload/types.ts';
+
+export const usage = `usage: image-inspector upload FILE [--via glance|swift|s3] [--os-cloud NAME] [--os-storage-url URL]
+    [--container NAME] [--segment-size SIZE] [--parallel N] [--no-register] [--json]
+    [--name NAME] [--disk-format F] [--container-format F] [--min-disk GB] [--min-ram MB]
+    [--property KEY=VALUE]... [--public] [--protected]
+
+Inspects FILE as \`inspect\` does (an unsafe verdict refuses), then uploads it: straight into
+Glance (--via glance, the default: one PUT, no resume), or to object storage in parallel,
+checked parts (--via swift: static large object; --via s3: multipart upload) and then registers
+it in Glance by web-download and checks Glance's sha512 against the local one. An interrupted
+object-storage upload resumes when the same command is run again.
+
+  --via glance|swift|s3   where the bytes go (default glance)
+  --os-cloud NAME         the cloud in clouds.yaml (else OS_CLOUD, else the OS_* variables)
+  --os-storage-url URL    object-store endpoint instead of the catalog's (…/v1/AUTH_<project>)
+  --container NAME        container or bucket (default images; Swift segments in NAME_segments)
+  --segment-size SIZE     part size, e.g. 64M (K/M/G suffixes); default from the file size and limits
+  --parallel N            parts in flight (default 8)
+  --no-register           keep the object only, create no Glance image
+  --json                  print {"image","object","sha512","md5","bytesSent","resumed"} on stdout
+  --name NAME             image name (default: the file name)
+  --disk-format F         disk_format (default: the inspected format); also checked by inspection
+  --container-format F    container_format (default: bare, ova for an OVA)
+  --min-disk GB, --min-ram MB, --property KEY=VALUE (repeatable), --public, --protected
+
+progress goes to stderr. S3 keys: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else your EC2
+credentials in Keystone (created when you have none). State for resuming:
+$XDG_CACHE_HOME/image-inspector/uploads/ (~/.cache when unset); no secret is written there.
+
+exit status: 0 everything asked for is done and verified; 1 the file is not safe to upload
+             as it is (see the findings); 2 any other error (one sentence on stderr), including
+             an interrupted run.
+`;
+
+export interface UploadArgs {
+  file: string;
+  via: UploadVia;
+  osCloud?: string;
+  storageUrl?: string;
+  container: string;
+  segmentSize?: number;
+  parallel?: number;
+  register: boolean;
+  json: boolean;
+  name?: string;
+  diskFormat?: string;
+  containerFormat?: string;
+  minDisk?: number;
+  minRam?: number;
+  properties: Record<string, string>;
+  isPublic: boolean;
+  isProtected: boolean;
+}
+
+export class ArgsError extends Error {}
+
+function wholeNumber(flag: string, v: string, min = 0): number {
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new ArgsError(`${flag} needs a whole number${min ? ` of at least ${min}` : ''} (got "${v}")`);
+  return Number(v);
+}
+
+/** Parses the flags; null means --help was asked for. */
+export function parseUploadArgs(args: string[]): UploadArgs | null {
+  const a: UploadArgs = { file: '', via: 'glance', container: 'images', register: true, json: false, properties: {}, isPublic: false, isProtected: false };
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    let flag = args[i]!;
+    let value: string | undefined;
+    const eq = flag.indexOf('=');
+    if (flag.startsWith('--') && eq > 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    const need = () => {
+      const v = value ?? args[++i];
+      if (v === undefined || (value === undefined && v.startsWith('--'))) throw new ArgsError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '-h': case '--help': return null;
+      case '--via': {
+        const v = need();
+        if (v !== 'glance' && v !== 'swift' && v !== 's3') throw new ArgsError(`--via must be glance, swift or s3 (got "${v}")`);
+        a.via = v;
+        break;
+      }
+      case '--os-cloud': a.osCloud = need(); break;
+      case '--os-storage-url': a.storageUrl = need(); break;
+      case '--container': a.container = need(); break;
+      case '--segment-size': a.segmentSize = parseSize(need()); break;
+      case '--parallel': a.parallel = wholeNumber(flag, need(), 1); break;
+      case '--no-register': a.register = false; break;
+      case '--json': a.json = true; break;
+      case '--name': a.name = need(); break;
+      case '--disk-format': a.diskFormat = need(); break;
+      case '--container-format': a.containerFormat = need(); break;
+      case '--min-disk': a.minDisk = wholeNumber(flag, need()); break;
+      case '--min-ram': a.minRam = wholeNumber(flag, need()); break;
+      case '--property': {
+        const v = need();
+        const k = v.indexOf('=');
+        if (k <= 0) throw new ArgsError(`--property needs KEY=VALUE (got "${v}")`);
+        a.properties[v.slice(0, k)] = v.slice(k + 1);
+        break;
+      }
+      case '--public': a.isPublic = true; break;
+      case '--protected': a.isProtected = true; break;
+      default:
+        if (flag.startsWith('-') && flag !== '-') throw new ArgsError(`unknown option ${flag}`);
+        files.push(flag);
+    }
+  }
+  if (files.length !== 1) throw new ArgsError(files.length ? 'give exactly one FILE' : 'give the FILE to upload');
+  if (!a.register && a.via === 'glance') throw new ArgsError('--no-register needs --via swift or s3 (an upload through Glance always creates an image)');
+  a.file = files[0]!;
+  return a;
+}

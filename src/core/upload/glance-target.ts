@@ -1,0 +1,94 @@
+// Uploads straight into Glance: PUT /v2/images/{id}/file, or glance-direct (PUT /stage, then
+// POST /import). The whole-file digests run alongside the single PUT; only the comparison with
+// Glance's record waits for them. A dropped connection puts the image back to "queued", so the PUT
+// is retried whole under the same policy while the image stays queued (Glance cannot resume).
+import type { ImageDigests } from '../hash/image-hasher.ts';
+import { OpenStackError, isOpenStackError } from '../openstack/errors.ts';
+import type { GlanceClient } from '../openstack/glance.ts';
+import { verifyImageDigests } from '../openstack/image-upload.ts';
+import type { UploadTransport } from '../openstack/upload-transport.ts';
+import type { GlanceImage } from '../openstack/types.ts';
+import type { ProgressTracker } from './progress.ts';
+import { retryReason, withRetry } from './retry.ts';
+import type { BodyTransport, RetryPolicy, UploadClock, UploadEnv, UploadRequest } from './types.ts';
+
+/** The engine's BodyTransport seen through the Glance client's older UploadTransport shape. */
+export function asUploadTransport(t: BodyTransport, stallTimeoutMs: number): UploadTransport {
+  return {
+    feedsChunks: false,
+    send: (r) => t.send({ url: r.url, method: r.method, headers: r.headers, body: r.body, signal: r.signal, onProgress: r.onProgress, stallTimeoutMs }),
+  };
+}
+
+export interface GlanceRunContext {
+  request: UploadRequest;
+  env: UploadEnv;
+  glance: GlanceClient;
+  signal: AbortSignal;
+  progress: ProgressTracker;
+  policy: RetryPolicy;
+  clock: UploadClock;
+  onImage: (id: string) => void;
+}
+
+export async function uploadToGlance(ctx: GlanceRunContext): Promise<{ image: GlanceImage; digests: ImageDigests; resumed: boolean }> {
+  const { request, env, glance, progress, signal } = ctx;
+  const plan = request.register;
+  if (!plan) throw new OpenStackError('An upload through Glance always creates an image: --no-register needs --via swift or s3.', { kind: 'bad-config' });
+  let image: GlanceImage | undefined;
+  let resumed = false;
+  if (plan.imageId) {
+    image = await glance.getImage(plan.imageId, signal);
+    resumed = true;
+  } else {
+    image = await glance.createImage(plan.fields);
+    plan.imageId = image.id;
+  }
+  ctx.onImage(image.id);
+  const digests = request.knownDigests
+    ? Promise.resolve(request.knownDigests)
+    : env.digests.whole(request.file, { signal, onProgress: (n) => progress.hashed(n) });
+  digests.catch(() => undefined);
+  const id = image.id;
+  const direct = request.via === 'glance';
+  const transport = asUploadTransport(env.transport, ctx.policy.stallTimeoutMs);
+  progress.partsTotal = 1;
+  if (image.status === 'queued') {
+    progress.setPhase('uploading');
+    await withRetry(
+      async (attempt) => {
+        if (attempt > 1) {
+          const now = await glance.getImage(id, signal);
+          if (now.status !== 'queued') throw new OpenStackError(`The image is "${now.status}" after a failed upload, so it cannot take the data again: delete it and upload to a new image.`, { kind: 'conflict', service: 'glance', imageId: id });
+        }
+        progress.partStarted(1);
+        const opts = { transport, signal, onProgress: (n: number) => progress.partProgress(1, n) };
+        if (direct) await glance.uploadData(id, request.file, opts);
+        else await glance.stageData(id, request.file, opts);
+      },
+      { policy: { ...ctx.policy, attempts: Math.min(ctx.policy.attempts, 3) }, clock: ctx.clock, random: env.random, signal, onRetry: (e) => progress.partRetry(1, retryReason(e, 'The image upload')) },
+    ).catch((e: unknown) => {
+      progress.partLeft(1);
+      throw e;
+    });
+    progress.partDone(1, request.file.size);
+    if (!direct) {
+      progress.setPhase('importing');
+      await glance.importImage(id, { name: 'glance-direct' });
+    }
+  } else if (image.status !== 'active' && image.status !== 'importing' && image.status !== 'saving')
+    throw new OpenStackError(`The image ${id} is "${image.status}": it cannot take an upload. Delete it and upload to a new image.`, { kind: 'conflict', service: 'glance', imageId: id });
+  progress.setPhase(direct ? 'verifying' : 'importing');
+  const done = await glance.waitForImage(id, { signal, intervalMs: 500, timeoutMs: Math.max(600_000, request.file.size / 5e3) });
+  progress.setPhase('verifying');
+  const d = await digests;
+  verifyImageDigests(done, d);
+  return { image: done, digests: d, resumed };
+}
+
+export function leftWithoutData(e: unknown, imageId: string | undefined): unknown {
+  if (!imageId || !isOpenStackError(e) || e.kind === 'hash-mismatch' || e.imageId) return e;
+  return new OpenStackError(`${e.message} The image ${imageId} stays in the list without data: delete it or upload to a new image.`, {
+    kind: e.kind, status: e.status, service: e.service, detail: e.detail, corsSettings: e.corsSettings, requestId: e.requestId, imageId, cause: e,
+  });
+}

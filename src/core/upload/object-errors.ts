@@ -1,0 +1,91 @@
+// Failures of Swift and S3 requests as OpenStackError sentences: what happened and what to set.
+// Quota and size refusals (413, S3 EntityTooLarge / QuotaExceeded) are one plain sentence; a page
+// the proxy's CORS refuses, or an ETag header the browser may not read, names the exact setting.
+import { OpenStackError, extractDetail, httpError } from '../openstack/errors.ts';
+import { classifyTransportFailure, pageOrigin } from '../openstack/http.ts';
+import type { FetchLike } from '../openstack/types.ts';
+
+export type ObjectService = 'swift' | 's3';
+
+const NAME: Record<ObjectService, string> = { swift: 'Swift', s3: 'S3' };
+
+/** The settings a page's origin needs on the object store. */
+export function objectCorsSettings(service: ObjectService, origin: string): string {
+  if (service === 'swift')
+    return (
+      `# proxy-server.conf, [DEFAULT] (then restart the proxy)\ncors_allow_origin = ${origin}\n` +
+      'cors_expose_headers = etag,x-trans-id,x-openstack-request-id\n' +
+      `# or per container: X-Container-Meta-Access-Control-Allow-Origin: ${origin}\n`
+    );
+  return (
+    `# bucket CORS rule (s3api also needs cors_preflight_allow_origin = ${origin} in proxy-server.conf)\n` +
+    `AllowedOrigin: ${origin}\nAllowedMethod: GET, HEAD, PUT, POST, DELETE\nAllowedHeader: *\nExposeHeader: ETag\n`
+  );
+}
+
+/** An HTTP error answer from Swift or S3. */
+export function objectHttpError(service: ObjectService, status: number, body: string, action: string, requestId?: string): OpenStackError {
+  const svc = NAME[service];
+  const detail = extractDetail(body);
+  const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
+  const base = { status, service, detail, requestId };
+  if (status === 413 || code === 'EntityTooLarge' || code === 'QuotaExceeded' || /quota/i.test(detail ?? ''))
+    return new OpenStackError(
+      `${svc} refused the data while ${action}: the object store's quota or size limit is reached${detail ? ` (${svc} said: ${detail})` : ''}. Free space in your containers or ask the operator to raise the quota, then run the upload again; the parts already stored are kept.`,
+      { kind: 'too-large', ...base },
+    );
+  if (service === 's3' && (code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch'))
+    return new OpenStackError(
+      `S3 refused the EC2 credentials while ${action} (${code}): check the access key and secret (openstack ec2 credentials list) and the region.`,
+      { kind: 'wrong-credentials', ...base },
+    );
+  if (service === 's3' && code === 'NoSuchUpload')
+    return new OpenStackError(`The multipart upload is gone on the S3 side while ${action} (aborted or expired): it starts again.`, {
+      kind: 'not-found',
+      ...base,
+    });
+  if (status === 422)
+    return new OpenStackError(`${svc} received other bytes than were sent while ${action} (its MD5 differs).`, {
+      kind: 'hash-mismatch',
+      ...base,
+    });
+  const err = httpError(status, body, { service, action, requestId });
+  const message = err.message.replace(new RegExp(`\\b${service}\\b`, 'g'), svc);
+  return new OpenStackError(message, { kind: err.kind, ...base });
+}
+
+/** The request got no answer at all: cancelled, unreachable, stalled, or (in a page) refused by CORS. */
+export async function objectTransportError(
+  service: ObjectService,
+  fetchFn: FetchLike,
+  url: string,
+  err: unknown,
+  action: string,
+): Promise<OpenStackError> {
+  const name = (err as { name?: string } | null)?.name;
+  if (name === 'TimeoutError' || (err as { kind?: string } | null)?.kind === 'timeout')
+    return new OpenStackError(`No byte moved for too long while ${action}: the part stalled.`, { kind: 'timeout', service, cause: err });
+  const e = await classifyTransportFailure(fetchFn, url, err, { service, action });
+  if (e.kind !== 'cors') return e;
+  const origin = pageOrigin() ?? 'this page';
+  return new OpenStackError(
+    `CORS: ${NAME[service]} is reachable but does not allow this page (${origin}) to ${action}. ` +
+      (service === 'swift'
+        ? `The operator must set cors_allow_origin = ${origin} in proxy-server.conf (and keep etag in cors_expose_headers).`
+        : `The bucket needs a CORS rule allowing ${origin} with ExposeHeaders ETag.`),
+    { kind: 'cors', service, corsSettings: objectCorsSettings(service, origin), cause: err },
+  );
+}
+
+/** The answer came but its ETag header is not readable (a page, and a proxy that does not expose it). */
+export function etagUnreadable(service: ObjectService, action: string): OpenStackError {
+  const origin = pageOrigin();
+  const how =
+    service === 'swift'
+      ? 'the proxy must expose it: add etag to cors_expose_headers in proxy-server.conf'
+      : 'the bucket CORS rule must list ETag in ExposeHeaders';
+  return new OpenStackError(
+    `${NAME[service]} answered ${action} without a readable ETag, so the part cannot be checked: ${how}.`,
+    { kind: 'cors', service, corsSettings: origin ? objectCorsSettings(service, origin) : undefined },
+  );
+}

@@ -1,0 +1,111 @@
+// Part (segment) size from the file size and the object store's limits: Swift's /info (slo
+// max_manifest_segments, min_segment_size, swift max_file_size) or s3api's (1000 parts, 5 MiB
+// minimum part). A size the user asks for is checked against the same limits, with a sentence
+// that says which limit it breaks.
+import { OpenStackError } from '../openstack/errors.ts';
+
+const MiB = 1024 * 1024;
+
+export interface PartLimits {
+  /** Most parts one object may have (SLO max_manifest_segments, s3api max_upload_part_num). */
+  maxParts: number;
+  /** Smallest part except the last (SLO min_segment_size, 5 MiB for S3). */
+  minPartSize: number;
+  /** Largest part (Swift max_file_size, 5 GiB for S3). */
+  maxPartSize: number;
+  /** Where the limits come from, for messages: "Swift /info", "s3api". */
+  source: string;
+}
+
+/** s3api's defaults (max_upload_part_num 1000; AWS allows 10000, Ceph RGW too). */
+export const S3_LIMITS: PartLimits = { maxParts: 1000, minPartSize: 5 * MiB, maxPartSize: 5 * 1024 * MiB, source: 's3api' };
+
+/** Swift's defaults when /info does not say (Swift 2.30: 1000 segments, 1 byte, 5 GiB + 2). */
+export const SWIFT_DEFAULT_LIMITS: PartLimits = { maxParts: 1000, minPartSize: 1, maxPartSize: 5 * 1024 * MiB + 2, source: 'Swift defaults' };
+
+/**
+ * Parts large enough that per-request overhead vanishes and few enough to resume at a fine grain:
+ * 32 MiB unless the file needs larger parts to stay within maxParts (then the next MiB multiple
+ * that fits, rounded up to a power of two MiB so that resumed runs pick the same size).
+ */
+export const DEFAULT_PART_SIZE = 32 * MiB;
+
+/** The limits /info announces (missing keys fall back to Swift's defaults). */
+export function swiftLimits(info: unknown): PartLimits {
+  const o = (info ?? {}) as { swift?: { max_file_size?: unknown }; slo?: { max_manifest_segments?: unknown; min_segment_size?: unknown } };
+  const num = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
+  return {
+    maxParts: num(o.slo?.max_manifest_segments, SWIFT_DEFAULT_LIMITS.maxParts),
+    minPartSize: num(o.slo?.min_segment_size, SWIFT_DEFAULT_LIMITS.minPartSize),
+    maxPartSize: num(o.swift?.max_file_size, SWIFT_DEFAULT_LIMITS.maxPartSize),
+    source: 'Swift /info',
+  };
+}
+
+function human(n: number): string {
+  if (n >= 1024 * MiB && n % (1024 * MiB) === 0) return `${n / (1024 * MiB)} GiB`;
+  if (n >= MiB && n % MiB === 0) return `${n / MiB} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+/** The part size for a file; throws 'bad-config' when a requested size cannot work. */
+export function choosePartSize(fileSize: number, limits: PartLimits, requested?: number): number {
+  const neededForCount = Math.ceil(fileSize / limits.maxParts);
+  if (requested !== undefined) {
+    if (!Number.isInteger(requested) || requested <= 0)
+      throw new OpenStackError(`The segment size must be a positive whole number of bytes (got ${requested}).`, { kind: 'bad-config' });
+    if (requested < limits.minPartSize && requested < fileSize)
+      throw new OpenStackError(
+        `The segment size ${human(requested)} is below the minimum of ${human(limits.minPartSize)} (${limits.source}): choose at least ${human(limits.minPartSize)}.`,
+        { kind: 'bad-config' },
+      );
+    if (requested > limits.maxPartSize)
+      throw new OpenStackError(
+        `The segment size ${human(requested)} is above the largest object of ${human(limits.maxPartSize)} (${limits.source}): choose a smaller one.`,
+        { kind: 'bad-config' },
+      );
+    if (requested < neededForCount)
+      throw new OpenStackError(
+        `A ${human(fileSize)} file in ${human(requested)} segments needs ${Math.ceil(fileSize / requested)} parts, more than the ${limits.maxParts} allowed (${limits.source}): choose at least ${human(Math.ceil(neededForCount / MiB) * MiB)}.`,
+        { kind: 'bad-config' },
+      );
+    return requested;
+  }
+  let size = Math.max(DEFAULT_PART_SIZE, limits.minPartSize);
+  while (size < neededForCount) size *= 2;
+  if (size > limits.maxPartSize) {
+    size = Math.max(limits.minPartSize, Math.ceil(neededForCount / MiB) * MiB);
+    if (size > limits.maxPartSize)
+      throw new OpenStackError(
+        `The file (${human(fileSize)}) is larger than ${limits.maxParts} parts of ${human(limits.maxPartSize)} can hold (${limits.source}).`,
+        { kind: 'too-large' },
+      );
+  }
+  return size;
+}
+
+export interface PartSpan {
+  number: number;
+  offset: number;
+  size: number;
+}
+
+/** The parts of a file: 1-based numbers, the last one shorter; one empty part for an empty file. */
+export function partSpans(fileSize: number, partSize: number): PartSpan[] {
+  if (fileSize === 0) return [{ number: 1, offset: 0, size: 0 }];
+  const out: PartSpan[] = [];
+  for (let offset = 0, n = 1; offset < fileSize; offset += partSize, n++)
+    out.push({ number: n, offset, size: Math.min(partSize, fileSize - offset) });
+  return out;
+}
+
+/** "64M", "1.5G", "512K", "1048576" → bytes (binary units, as python-swiftclient's -S takes bytes). */
+export function parseSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
+  if (!m) throw new OpenStackError(`"${text}" is not a size: use a number of bytes with an optional K, M or G suffix (e.g. 64M).`, { kind: 'bad-config' });
+  const mult = { '': 1, k: 1024, m: MiB, g: 1024 * MiB, t: 1024 * 1024 * MiB }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  const n = Math.round(Number(m[1]) * mult);
+  if (n <= 0) throw new OpenStackError(`"${text}" is not a positive size.`, { kind: 'bad-config' });
+  return n;
+}

@@ -1,0 +1,90 @@
+// Registers a stored object in Glance: create the image with the form's fields (or reuse the one
+// an earlier run created), then bring the data in by web-download from a TempURL / presigned GET
+// (checked against /v2/info/import first) or by the add-location API (2.17+). Done means
+// "active" with os_hash_value equal to the local sha512. Where Glance's import filters refuse the
+// object store's address, the sentence names the [import_filtering_opts] setting to change.
+import type { ImageDigests } from '../hash/image-hasher.ts';
+import { OpenStackError, isOpenStackError } from '../openstack/errors.ts';
+import type { GlanceClient } from '../openstack/glance.ts';
+import { verifyImageDigests } from '../openstack/image-upload.ts';
+import type { GlanceImage } from '../openstack/types.ts';
+import type { RegisterPlan } from './types.ts';
+
+export interface RegisterOptions {
+  glance: GlanceClient;
+  plan: RegisterPlan;
+  /** A credential-free GET URL of the object, valid for `seconds`. */
+  downloadUrl: (seconds: number) => Promise<string>;
+  digests: Promise<ImageDigests>;
+  size: number;
+  signal?: AbortSignal;
+  /** Told the image id as soon as the image exists (persisted so that a resumed run reuses it). */
+  onImage: (id: string) => Promise<void> | void;
+  onPhase: (phase: 'registering' | 'importing' | 'verifying') => void;
+}
+
+/** The sentence for a web-download the filters refused, naming the host/port/scheme to allow. */
+export function importFilterError(url: string, cause: OpenStackError): OpenStackError {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  return new OpenStackError(
+    `Glance's import filters refuse the object store's address ${u.protocol}//${u.host}: in glance-api.conf, [import_filtering_opts], ` +
+      `add ${u.hostname} to allowed_hosts (and ${port} to allowed_ports if that list is not empty, ${u.protocol.replace(':', '')} to allowed_schemes), ` +
+      'then restart glance-api; or run with --no-register to keep the object only.',
+    { kind: 'bad-request', status: cause.status, service: 'glance', detail: cause.detail, cause },
+  );
+}
+
+async function imageFor(o: RegisterOptions): Promise<GlanceImage> {
+  if (o.plan.imageId) {
+    try {
+      return await o.glance.getImage(o.plan.imageId, o.signal);
+    } catch (e) {
+      if (!isOpenStackError(e, 'not-found')) throw e; // deleted since: create a new one
+    }
+  }
+  const image = await o.glance.createImage(o.plan.fields);
+  o.plan.imageId = image.id;
+  await o.onImage(image.id);
+  return image;
+}
+
+export async function registerObject(o: RegisterOptions): Promise<GlanceImage> {
+  o.onPhase('registering');
+  if (o.plan.method === 'web-download') {
+    const { methods } = await o.glance.importInfo();
+    if (!methods.includes('web-download'))
+      throw new OpenStackError(
+        `This Glance does not offer the web-download import (it offers ${methods.join(', ') || 'none'}): the operator must add web-download to enabled_import_methods in glance-api.conf, or run with --no-register to keep the object only.`,
+        { kind: 'bad-config', service: 'glance' },
+      );
+  }
+  let image = await imageFor(o);
+  // long enough for Glance to read the whole object even at a slow 5 MB/s, at least an hour
+  const seconds = Math.max(3600, Math.ceil(o.size / 5e6) + 600);
+  if (image.status === 'queued') {
+    const url = await o.downloadUrl(seconds);
+    if (o.plan.method === 'location') {
+      const d = await o.digests;
+      await o.glance.addLocation(image.id, url, { os_hash_algo: 'sha512', os_hash_value: d.sha512 });
+    } else {
+      try {
+        await o.glance.importImage(image.id, { name: 'web-download', uri: url });
+      } catch (e) {
+        if (isOpenStackError(e) && /does not pass filtering/i.test(e.detail ?? '')) throw importFilterError(url, e);
+        throw e;
+      }
+    }
+  } else if (image.status !== 'active' && image.status !== 'importing')
+    throw new OpenStackError(`The image ${image.id} is "${image.status}", so it cannot take the object's data: delete it and run again.`, {
+      kind: 'conflict',
+      service: 'glance',
+      imageId: image.id,
+    });
+  o.onPhase('importing');
+  image = await o.glance.waitForImage(image.id, { signal: o.signal, timeoutMs: seconds * 1000, intervalMs: 1000 });
+  o.onPhase('verifying');
+  const d = await o.digests;
+  verifyImageDigests(image, d);
+  return image;
+}

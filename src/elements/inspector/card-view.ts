@@ -1,0 +1,136 @@
+// One result card: header with its actions, notes, the verdict and findings, conversion, the
+// detail sections and the inspection as JSON.
+import { html, nothing, type TemplateResult } from 'lit';
+import { str } from '@lit/localize';
+import { msg } from '../../locales/scoped-msg.ts';
+import type { CardFinding, CardState, Phase } from './image-inspector-model.ts';
+import { findingFix, findingMessage } from './image-inspector-findings.ts';
+import { renderConvert, type ConvertActions } from './convert-view.ts';
+import { renderDetails } from './details-view.ts';
+import { formatBytes } from './format-bytes.ts';
+
+/** What a card needs from its element. */
+export interface CardContext {
+  uploadable: boolean;
+  conversions: ConvertActions & { isOutput(id: number): boolean; save(c: CardState): Promise<void> };
+  requestUpload(c: CardState): void;
+}
+
+function phaseLabel(p: Phase): string {
+  switch (p) {
+    case 'queued':
+      return msg('Waiting…');
+    case 'safety':
+      return msg('Checking safety…');
+    case 'info':
+      return msg('Reading with qemu-img…');
+    case 'details':
+      return msg('Checking and mapping…');
+    case 'done':
+      return msg('Done');
+    case 'error':
+      return msg('Failed');
+  }
+}
+
+function renderFinding(f: CardFinding): TemplateResult {
+  const sev = String(f.severity);
+  const sevLabel = sev === 'error' ? msg('error') : sev === 'warning' ? msg('warning') : msg('info');
+  const fix = findingFix(f);
+  return html`<li class="finding" part="finding" data-code=${f.code} data-severity=${sev}>
+    <span class="sev ${sev}">${sevLabel}</span>${findingMessage(f)}
+    <code class="muted">${f.code}</code>
+    ${fix ? html`<span class="fix">${msg('Fix:')} ${fix}</span>` : nothing}
+  </li>`;
+}
+
+function renderVerdict(c: CardState): TemplateResult | typeof nothing {
+  if (c.safe === undefined) return nothing;
+  const fmt = c.diskFormat || c.detectedFormat || '?';
+  return html`<div
+      part="verdict ${c.safe ? 'verdict-safe' : 'verdict-unsafe'}"
+      class="verdict ${c.safe ? 'safe' : 'unsafe'}"
+      data-safe=${String(c.safe)}
+    >
+      ${
+        c.safe
+          ? msg(str`Glance accepts this image as ${fmt}.`)
+          : msg(str`Glance would reject this image as it is (content: ${c.detectedFormat ?? '?'}).`)
+      }
+    </div>
+    ${
+      c.findings.length
+        ? html`<ul class="findings" part="findings">
+            ${c.findings.map(renderFinding)}
+          </ul>`
+        : nothing
+    }`;
+}
+
+function renderActions(c: CardState, ctx: CardContext): TemplateResult {
+  const done = c.phase === 'done';
+  return html`${
+    ctx.conversions.isOutput(c.id) && done
+      ? html`<button part="save-button" class="secondary save" type="button" @click=${() => void ctx.conversions.save(c)}>
+          ${msg('Save as…')}
+        </button>`
+      : nothing
+  }
+  ${
+    ctx.uploadable && done
+      ? html`<button part="upload-button" class="secondary upload" type="button" @click=${() => ctx.requestUpload(c)}>
+          ${msg('Upload to the cloud…')}
+        </button>`
+      : nothing
+  }`;
+}
+
+export function renderCard(c: CardState, ctx: CardContext): TemplateResult {
+  return html`<li class="card" part="card" data-phase=${c.phase} data-name=${c.name}>
+    <header>
+      <h3>${c.name}</h3>
+      <span class="muted">${formatBytes(c.size)}</span>
+      <span class="phase" aria-live="polite">${phaseLabel(c.phase)}</span>
+      ${renderActions(c, ctx)}
+    </header>
+    ${
+      c.convertedFrom
+        ? html`<p class="muted converted-from">
+            ${msg(str`Converted from ${c.convertedFrom}, kept in this browser until you clear the results.`)}
+          </p>`
+        : nothing
+    }
+    ${c.extents.length ? html`<p class="muted extents">${msg(str`With its extent files: ${c.extents.join(', ')}`)}</p>` : nothing}
+    ${c.notes.map((n) => html`<p class="muted note">${n}</p>`)}
+    ${(c.ovaDisks ?? []).map(
+      (d) =>
+        html`<p class="muted note ova-disk">
+          ${msg(str`Disk inside the OVA: ${d.name} (${formatBytes(d.size)} at byte ${d.offset}), read in place.`)}
+        </p>`,
+    )}
+    ${
+      c.missingExtents.length
+        ? html`<div class="error missing" part="error" role="alert">
+            ${msg(str`Missing extent files: ${c.missingExtents.join(', ')}. Select them together with the descriptor (or choose the folder).`)}
+          </div>`
+        : nothing
+    }
+    ${renderVerdict(c)} ${renderConvert(c, ctx.conversions)}
+    ${
+      c.innerFormat
+        ? html`<p class="note inner-format" data-inner-format=${c.innerFormat}>
+            ${msg(str`Inside the compressed file: ${c.innerFormat} (seen in its first decompressed MiB). Decompress it, then inspect the image itself.`)}
+          </p>`
+        : nothing
+    }
+    ${c.error ? html`<div class="error" part="error" role="alert">${c.error}</div>` : nothing} ${renderDetails(c)}
+    ${
+      c.result !== undefined
+        ? html`<details part="json" class="json">
+            <summary>${msg('Inspection as JSON (as image-inspector inspect --json prints it)')}</summary>
+            <pre>${JSON.stringify(c.result, null, 2)}</pre>
+          </details>`
+        : nothing
+    }
+  </li>`;
+}

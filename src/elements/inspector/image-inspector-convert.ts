@@ -1,0 +1,175 @@
+// Runs a planned conversion in the browser: measure the output, check the browser's storage has
+// room, run `qemu-img convert -p` in the worker into an OPFS file, and hand back that file (a
+// disk-backed File: never read whole). Cancelling terminates the worker and deletes the partial
+// output. Loaded lazily by <image-inspector> on the first conversion.
+import type { ConversionPlan } from '../../core/convert/plan.ts';
+import { spaceNeeded } from '../../core/convert/plan.ts';
+import { stderrTail } from '../../core/inspect/qemu-check.ts';
+import type { BlobInput, QemuImgClient, RunResult } from '../../../workers/qemu-img/types.ts';
+import type { ConvertState } from './image-inspector-model.ts';
+
+/** All conversions live under this OPFS folder, one subfolder each (outputs keep their names). */
+export const OPFS_ROOT = 'image-inspector-converted';
+const MEASURE_TIMEOUT_MS = 60_000;
+
+export interface ConversionJob {
+  client: QemuImgClient;
+  plan: ConversionPlan;
+  inputs: BlobInput[];
+  virtualSize: number;
+  /** OPFS path of the output (from opfsPathFor). */
+  opfsPath: string;
+  signal: AbortSignal;
+  onStatus(patch: Partial<ConvertState>): void;
+}
+
+/** Why a conversion did not produce a file; `kind` lets the element word it. */
+export class ConversionError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'cancelled' | 'no-room' | 'failed',
+  ) {
+    super(message);
+  }
+}
+
+/** This page's folder under OPFS_ROOT, named after a Web Lock the page holds while it lives: a
+ *  folder whose lock nobody holds belongs to a closed tab, and the next conversion sweeps it (OPFS
+ *  is the origin's, shared by every tab; only clearing the results deleted outputs before). */
+let session: Promise<string> | undefined;
+const LOCK_PREFIX = 'image-inspector-converted:';
+
+function sessionFolder(): Promise<string> {
+  session ??= (async () => {
+    const id = crypto.randomUUID();
+    await new Promise<void>((held) => {
+      void navigator.locks.request(LOCK_PREFIX + id, () => {
+        held();
+        return new Promise<never>(() => undefined);
+      });
+    });
+    await sweepClosedTabs(id);
+    return id;
+  })();
+  return session;
+}
+
+async function sweepClosedTabs(own: string): Promise<void> {
+  const { held = [] } = await navigator.locks.query();
+  const live = new Set(held.map((l) => l.name?.slice(LOCK_PREFIX.length)));
+  let root: FileSystemDirectoryHandle;
+  try {
+    root = await (await navigator.storage.getDirectory()).getDirectoryHandle(OPFS_ROOT);
+  } catch (e) {
+    if ((e as { name?: string }).name === 'NotFoundError') return;
+    throw e;
+  }
+  const names: string[] = [];
+  for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+  for (const name of names) {
+    if (name === own || live.has(name)) continue;
+    // Best effort: a file still locked by a dying tab is left for the next sweep.
+    await root
+      .removeEntry(name, { recursive: true })
+      .catch((e: unknown) => console.warn(`image-inspector: could not remove ${OPFS_ROOT}/${name}:`, e));
+  }
+}
+
+export async function opfsPathFor(seq: number, outputName: string): Promise<string> {
+  return `${OPFS_ROOT}/${await sessionFolder()}/${seq}/${outputName}`;
+}
+
+async function dirOf(path: string, create: boolean): Promise<{ dir: FileSystemDirectoryHandle; name: string }> {
+  const parts = path.split('/').filter(Boolean);
+  const name = parts.pop() ?? '';
+  let dir = await navigator.storage.getDirectory();
+  for (const p of parts) dir = await dir.getDirectoryHandle(p, { create });
+  return { dir, name };
+}
+
+export async function opfsFile(path: string): Promise<File> {
+  const { dir, name } = await dirOf(path, false);
+  return (await dir.getFileHandle(name)).getFile();
+}
+
+/** Deletes an output and its folder. After a cancel the terminated worker's sync access handle
+ *  keeps the file locked for about 2 s in Chromium (NoModificationAllowedError): retried for up
+ *  to 15 s. */
+export async function removeOpfsOutput(path: string): Promise<void> {
+  const parts = path.split('/').filter(Boolean);
+  const folder = parts.slice(0, -1).join('/');
+  let last: unknown;
+  for (let attempt = 0; attempt < 150; attempt++) {
+    try {
+      const { dir, name } = await dirOf(folder, false);
+      await dir.removeEntry(name, { recursive: true });
+      return;
+    } catch (e) {
+      if ((e as { name?: string }).name === 'NotFoundError') return;
+      last = e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw last instanceof Error ? last : new Error(String(last));
+}
+
+function why(r: RunResult): string {
+  return stderrTail(r) || `exit ${r.exitCode}`;
+}
+
+/** Runs the job; resolves with the output File or rejects with a ConversionError. */
+export async function runConversion(job: ConversionJob): Promise<File> {
+  const { client, plan, inputs, signal } = job;
+  job.onStatus({ status: 'measuring' });
+  const measured = await client.run({ args: plan.measureArgs, inputs }, { signal, timeoutMs: MEASURE_TIMEOUT_MS });
+  if (measured.failure === 'aborted' || signal.aborted) throw new ConversionError('cancelled', 'cancelled');
+  const needed = spaceNeeded(job.virtualSize, measured.exitCode === 0 ? measured.stdout : null);
+  const { quota, usage } = await navigator.storage.estimate();
+  const available = quota !== undefined ? quota - (usage ?? 0) : undefined;
+  job.onStatus({ needed, available });
+  if (available !== undefined && needed > available) {
+    throw new ConversionError(`needs ${needed} bytes, ${available} available`, 'no-room');
+  }
+
+  job.onStatus({ status: 'running', percent: 0, bytesWritten: 0 });
+  try {
+    await dirOf(job.opfsPath, true);
+  } catch (e) {
+    const quota = (e as { name?: string }).name === 'QuotaExceededError';
+    throw new ConversionError(e instanceof Error ? e.message : String(e), quota ? 'no-room' : 'failed');
+  }
+  const run = await client.run(
+    { args: plan.args, inputs, outputs: [{ name: plan.outputName, opfsPath: job.opfsPath }] },
+    { signal, onProgress: (p) => job.onStatus({ percent: p.percent, bytesWritten: p.bytesWritten }) },
+  );
+  if (run.exitCode !== 0 || run.failure) {
+    await removeOpfsOutput(job.opfsPath);
+    if (run.failure === 'aborted') throw new ConversionError('cancelled', 'cancelled');
+    const text = why(run);
+    // Full storage reaches qemu-img as ENOSPC (or EFBIG past in-memory OPFS's 2 GiB per file).
+    const full = /No space left|File too large|quota/i.test(text);
+    throw new ConversionError(`qemu-img convert failed: ${text}`, full ? 'no-room' : 'failed');
+  }
+  return opfsFile(job.opfsPath);
+}
+
+/** Saves a (disk-backed) file where the user chooses, streamed: never read into memory whole. */
+export async function saveFile(file: File, suggestedName: string): Promise<void> {
+  const w = window as unknown as {
+    showSaveFilePicker?: (o: { suggestedName: string }) => Promise<FileSystemFileHandle>;
+  };
+  if (w.showSaveFilePicker) {
+    const handle = await w.showSaveFilePicker({ suggestedName });
+    const writable = await handle.createWritable();
+    await file.stream().pipeTo(writable);
+    return;
+  }
+  const url = URL.createObjectURL(file);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = suggestedName;
+  a.rel = 'noopener';
+  a.click();
+  // The download has taken its reference by the next minute; the URL is only a handle to the file.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

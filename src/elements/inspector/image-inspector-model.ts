@@ -1,0 +1,97 @@
+// What one result card shows, filled in step by step by the pipeline (verdict first, then the
+// details qemu-img reports). Plain data: the element renders it, the pipeline produces it.
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface CardFinding {
+  code: string;
+  severity: Severity | string;
+  message: string;
+  fix?: string;
+  params?: Record<string, string | number>;
+}
+
+export interface CardSuggestion {
+  property: string;
+  value: string | number;
+  /** Where the value came from ("qemu-img info: virtual-size", "OVF: VirtualSystem/Memory"...). */
+  source?: string;
+}
+
+export type { CheckSummary, AllocationSummary } from '../../core/inspect/qemu-check.ts';
+import type { CheckSummary, AllocationSummary } from '../../core/inspect/qemu-check.ts';
+
+export type { QemuImgInfo } from '../../core/inspection.ts';
+import type { InspectionResult, QemuImgInfo } from '../../core/inspection.ts';
+import type { RefusalCode } from '../../core/convert/plan.ts';
+
+export type Phase = 'queued' | 'safety' | 'info' | 'details' | 'done' | 'error';
+
+export interface CardState {
+  id: number;
+  name: string;
+  size: number;
+  phase: Phase;
+  /** Format the safety core detected from the content (qemu-img names). */
+  detectedFormat?: string;
+  /** The Glance disk_format this content is, as-is (the verdict is about uploading it as that). */
+  diskFormat?: string;
+  safe?: boolean;
+  findings: CardFinding[];
+  info?: QemuImgInfo;
+  /** What the safety core read from the headers beyond qemu-img info (adapter type, VHD type...). */
+  facts?: import('../../core/inspect/types.ts').SafetyDetails;
+  check?: CheckSummary;
+  allocation?: AllocationSummary;
+  suggestions: CardSuggestion[];
+  /** For a compressed file: the format of what is inside, from its first decompressed bytes. */
+  innerFormat?: string;
+  /** Files of a multi-file image, as the descriptor names them. */
+  extents: string[];
+  missingExtents: string[];
+  /** Short notes that need no translation (e.g. an error text from the browser). */
+  notes: string[];
+  /** The disks inside an OVA, read in place (member name, byte range in the archive). */
+  ovaDisks?: Array<{ name: string; offset: number; size: number }>;
+  error?: string;
+  /** The InspectionResult, once complete (also the image-inspected event's detail). */
+  result?: InspectionResult;
+  /** For a card made by a conversion: the name of the image it was converted from. */
+  convertedFrom?: string;
+  /** The conversion started from this card, if any. */
+  convert?: ConvertState;
+}
+
+export type ConvertStatus = 'measuring' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface ConvertState {
+  target: string;
+  status: ConvertStatus;
+  /** From qemu-img -p, 0..100. */
+  percent?: number;
+  bytesWritten?: number;
+  /** Room the output needs (qemu-img measure) and what the browser's storage has left. */
+  needed?: number;
+  available?: number;
+  outputName?: string;
+  /** Why it failed (English, from qemu-img or the browser: shown as text). */
+  message?: string;
+  /** Set when the failure is a lack of room in the browser's storage. */
+  noRoom?: boolean;
+  /** Set when the plan refused the conversion (the view words it). */
+  refusal?: RefusalCode;
+}
+
+/** What the element needs from the inspection pipeline (src/elements/image-inspector-pipeline.ts). */
+export interface InspectionPipeline {
+  /** Inspects one image; reports progress through `update` (verdict first) and resolves with the
+   *  InspectionResult. Rejects with a readable message when the image cannot be inspected. */
+  inspect(
+    group: import('./image-inspector-groups.ts').ImageGroup,
+    opts: { declaredFormat?: string; signal?: AbortSignal },
+    update: (patch: Partial<CardState>) => void,
+  ): Promise<InspectionResult>;
+  /** The qemu-img client this pipeline runs on (conversions share it: one worker). */
+  qemu(): Promise<import('../../../workers/qemu-img/types.ts').QemuImgClient>;
+  dispose(): void;
+}

@@ -1,0 +1,79 @@
+// The page's side of the one inspection pipeline (src/core/inspection-pipeline.ts): Blobs for
+// sources, the qemu-img worker for runs, and card updates for each step. Loaded lazily by
+// <image-inspector> on the first file; it owns one worker client, which conversions share.
+import { blobSource } from '../../core/inspect/byte-source.ts';
+import { summariseCheck, summariseMap } from '../../core/inspect/qemu-check.ts';
+import { glanceDiskFormatFor } from '../../core/inspect/glance-formats.ts';
+import { inspectImage } from '../../core/inspection-pipeline.ts';
+import type { QemuImgClient } from '../../../workers/qemu-img/types.ts';
+import { qemuInputs } from './image-inspector-groups.ts';
+import { formatInsideGzip } from './image-inspector-gzip.ts';
+import type { InspectionPipeline } from './image-inspector-model.ts';
+
+export function createPipeline(): InspectionPipeline {
+  let client: Promise<QemuImgClient> | undefined;
+  const getClient = () => (client ??= import('../../../workers/qemu-img/client.ts').then((m) => m.createQemuImgClient()));
+
+  return {
+    async inspect(group, opts, update) {
+      let contentDiskFormat: string | undefined;
+      const result = await inspectImage({
+        file: group.name,
+        source: blobSource(group.main, group.name),
+        ...(opts.declaredFormat ? { declaredFormat: opts.declaredFormat } : {}),
+        missingExtents: group.missing,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        async open(target) {
+          const qemu = await getClient();
+          const inputs = qemuInputs(group, target.member);
+          return {
+            image: ['-f', target.format, `/in/${inputs[0]!.name}`],
+            run: (args, o) =>
+              qemu.run({ args, inputs, timeoutMs: o.timeoutMs }, { timeoutMs: o.timeoutMs, ...(o.signal ? { signal: o.signal } : {}) }),
+          };
+        },
+        async onSafety(safety, target) {
+          contentDiskFormat = glanceDiskFormatFor(safety.detected, safety.details) ?? undefined;
+          update({
+            phase: target ? 'info' : 'done',
+            detectedFormat: safety.detected ?? undefined,
+            diskFormat: contentDiskFormat,
+            safe: safety.safe,
+            findings: safety.findings,
+            ovaDisks: (safety.details.ova?.disks ?? []).map(({ name, offset, size }) => ({ name, offset, size })),
+            facts: safety.details,
+          });
+          if (safety.detected === 'gzip') {
+            // Worth saying what is inside ("a gzip'd qcow2"): from the first decompressed MiB only.
+            const inner = await formatInsideGzip(group.main).catch((e: unknown) => {
+              update({ notes: [`gzip: ${e instanceof Error ? e.message : String(e)}`] });
+              return null;
+            });
+            if (inner) update({ innerFormat: inner });
+          }
+        },
+        onInfo: (info) => update({ phase: 'details', info }),
+        onCheck: (run) => update({ check: summariseCheck(run) }),
+        onMap: (run) => {
+          if (run.exitCode === 0) update({ allocation: summariseMap(run.stdout) });
+        },
+      });
+      update({
+        safe: result.safety.safe,
+        findings: result.safety.findings,
+        diskFormat: String(result.suggested['disk_format'] ?? contentDiskFormat ?? ''),
+        suggestions: Object.entries(result.suggested).map(([property, value]) => ({
+          property,
+          value,
+          source: result.suggestedFrom[property],
+        })),
+      });
+      return result;
+    },
+    qemu: getClient,
+    dispose() {
+      void client?.then((c) => c.dispose());
+      client = undefined;
+    },
+  };
+}

@@ -1,0 +1,296 @@
+// Styles of <image-inspector>. Themable from outside with CSS custom properties
+// (--image-inspector-*) and ::part(...) on the parts named in the template.
+import { css } from 'lit';
+
+export const inspectorStyles = css`
+  :host {
+    --_accent: var(--image-inspector-accent, #1f5f8b);
+    --_fg: var(--image-inspector-fg, #1d2329);
+    --_muted: var(--image-inspector-muted, #5b6670);
+    --_bg: var(--image-inspector-bg, #ffffff);
+    --_surface: var(--image-inspector-surface, #f5f7f9);
+    --_border: var(--image-inspector-border, #d5dbe1);
+    --_ok: var(--image-inspector-ok, #17693a);
+    --_warn: var(--image-inspector-warn, #8a5a00);
+    --_danger: var(--image-inspector-danger, #b42318);
+    --_radius: var(--image-inspector-radius, 8px);
+    display: block;
+    color: var(--_fg);
+    font: var(--image-inspector-font, 15px/1.45 system-ui, sans-serif);
+  }
+  [hidden] {
+    display: none !important;
+  }
+  .drop {
+    border: 2px dashed var(--_border);
+    border-radius: var(--_radius);
+    background: var(--_surface);
+    padding: 28px 20px;
+    text-align: center;
+    transition:
+      border-color 0.15s,
+      background 0.15s;
+  }
+  .drop.over {
+    border-color: var(--_accent);
+    background: color-mix(in srgb, var(--_accent) 8%, var(--_surface));
+  }
+  .drop p {
+    margin: 0 0 12px;
+  }
+  .drop .hint {
+    color: var(--_muted);
+    font-size: 0.9em;
+    margin: 12px 0 0;
+  }
+  button {
+    font: inherit;
+    border: 1px solid var(--_accent);
+    background: var(--_accent);
+    color: #fff;
+    border-radius: 6px;
+    padding: 6px 14px;
+    cursor: pointer;
+    margin: 0 4px;
+  }
+  button.secondary {
+    background: transparent;
+    color: var(--_accent);
+  }
+  button:focus-visible {
+    outline: 3px solid color-mix(in srgb, var(--_accent) 40%, transparent);
+    outline-offset: 2px;
+  }
+  input[type='file'] {
+    display: none;
+  }
+  .list-head {
+    display: flex;
+    justify-content: flex-end;
+    margin-top: 12px;
+  }
+  button.clear {
+    font-size: 0.9em;
+    padding: 3px 10px;
+    margin: 0;
+  }
+  ul.cards {
+    list-style: none;
+    margin: 8px 0 0;
+    padding: 0;
+    display: grid;
+    gap: 14px;
+  }
+  .card {
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    background: var(--_bg);
+    padding: 14px 16px;
+    overflow-wrap: anywhere;
+  }
+  .card header {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: baseline;
+    gap: 8px 12px;
+    margin-bottom: 8px;
+  }
+  .card h3 {
+    margin: 0;
+    font-size: 1.05em;
+  }
+  .muted {
+    color: var(--_muted);
+    font-size: 0.9em;
+  }
+  p.muted {
+    margin: 0 0 8px;
+  }
+  p.inner-format {
+    margin: 8px 0 0;
+  }
+  button.upload,
+  button.save {
+    font-size: 0.9em;
+    padding: 3px 10px;
+  }
+  .convert {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 8px;
+    margin: 8px 0 0;
+    padding: 6px 10px;
+    border-radius: 6px;
+    border: 1px solid var(--_border);
+    background: var(--_surface);
+  }
+  .convert.advised {
+    border-color: var(--_accent);
+    border-width: 2px;
+  }
+  .convert p {
+    margin: 0;
+    flex-basis: 100%;
+  }
+  .convert select {
+    font: inherit;
+    margin-left: 4px;
+  }
+  .convert progress {
+    flex: 1 1 160px;
+  }
+  p.convert-refused {
+    margin: 8px 0 0;
+  }
+  .phase {
+    margin-left: auto;
+    font-size: 0.85em;
+    color: var(--_muted);
+  }
+  .verdict {
+    border-radius: 6px;
+    padding: 8px 12px;
+    font-weight: 600;
+    border-left: 5px solid var(--_muted);
+    background: var(--_surface);
+  }
+  .verdict.safe {
+    border-left-color: var(--_ok);
+    color: var(--_ok);
+  }
+  .verdict.unsafe {
+    border-left-color: var(--_danger);
+    color: var(--_danger);
+  }
+  .error {
+    border-left: 5px solid var(--_danger);
+    background: color-mix(in srgb, var(--_danger) 7%, var(--_bg));
+    padding: 8px 12px;
+    border-radius: 6px;
+    margin-top: 8px;
+  }
+  ul.findings {
+    margin: 8px 0 0;
+    padding: 0;
+    list-style: none;
+    display: grid;
+    gap: 6px;
+  }
+  .finding {
+    padding: 6px 10px;
+    border-radius: 6px;
+    background: var(--_surface);
+  }
+  .sev {
+    display: inline-block;
+    font-size: 0.75em;
+    font-weight: 700;
+    text-transform: uppercase;
+    letter-spacing: 0.03em;
+    border-radius: 4px;
+    padding: 1px 6px;
+    margin-right: 6px;
+    color: #fff;
+    background: var(--_muted);
+  }
+  .sev.error {
+    background: var(--_danger);
+  }
+  .sev.warning {
+    background: var(--_warn);
+  }
+  .fix {
+    display: block;
+    color: var(--_muted);
+    font-size: 0.92em;
+    margin-top: 2px;
+  }
+  code {
+    font-family: ui-monospace, 'DejaVu Sans Mono', monospace;
+    font-size: 0.9em;
+  }
+  .sections {
+    display: grid;
+    grid-template-columns: repeat(auto-fit, minmax(300px, 1fr));
+    gap: 14px 28px;
+    margin-top: 12px;
+  }
+  /* The property table has three columns of its own: give it the whole width. */
+  .sections > .properties {
+    grid-column: 1 / -1;
+  }
+  .sections > section {
+    min-width: 0;
+  }
+  h4 {
+    margin: 0 0 6px;
+    font-size: 0.95em;
+    color: var(--_muted);
+  }
+  dl {
+    display: grid;
+    grid-template-columns: max-content 1fr;
+    gap: 3px 14px;
+    margin: 0;
+  }
+  dt {
+    color: var(--_muted);
+  }
+  dd {
+    margin: 0;
+  }
+  table {
+    border-collapse: collapse;
+    width: 100%;
+  }
+  th,
+  td {
+    text-align: left;
+    padding: 3px 8px 3px 0;
+    vertical-align: top;
+    border-bottom: 1px solid var(--_border);
+  }
+  th {
+    color: var(--_muted);
+    font-weight: 600;
+  }
+  /* The allocation bar is an SVG with width attributes: no style="" (the CSP forbids it). */
+  svg.bar {
+    display: block;
+    width: 100%;
+    height: 10px;
+    border-radius: 5px;
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    margin: 4px 0;
+  }
+  svg.bar .data {
+    fill: var(--_accent);
+  }
+  svg.bar .zero {
+    fill: color-mix(in srgb, var(--_accent) 25%, var(--_surface));
+  }
+  details.json {
+    margin-top: 10px;
+  }
+  details.json summary {
+    cursor: pointer;
+    color: var(--_muted);
+    font-size: 0.9em;
+  }
+  details.json pre {
+    max-height: 24em;
+    overflow: auto;
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: 6px;
+    padding: 8px 10px;
+    font-size: 0.82em;
+    white-space: pre-wrap;
+  }
+  :host([compact]) .sections,
+  :host([compact]) details.json {
+    display: none;
+  }
+`;

@@ -1,0 +1,105 @@
+// `npm run bench -- upload-object`: the same file (1 GiB random data) to the same local cloud by
+// `image-inspector upload` via Swift (SLO) and via S3 (multipart), against python-swiftclient's
+// `swift upload --segment-size` (Debian's python3-swiftclient, 10 segment threads) and against
+// today's single Glance PUT with curl. The CLI runs as users run it (process start, inspection,
+// sign-in, parts, digests, manifest); --no-register, so that all sides store the same object.
+// The --parallel sweep chooses the CLI's default. IMAGE_INSPECTOR_BENCH_OBJECT_MIB sets the size;
+// the cloud must run with Swift (CLOUD_WITH_SWIFT=1), else it is started (and stopped) here.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cloudCommand, makeRandomFile, readCloud, signIn, uniqueName } from '../integration/helpers/cloud.ts';
+import { deleteContainers, swiftAccess, swiftOf, uniqueBucket } from '../integration/helpers/object-storage.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const MIB = Number(process.env.IMAGE_INSPECTOR_BENCH_OBJECT_MIB ?? 1024);
+const ROUNDS = Number(process.env.IMAGE_INSPECTOR_BENCH_ROUNDS ?? 2);
+const SEGMENT = '32M';
+
+// the CLI as `npm install` leaves it (precompiled), not the sources through tsx on every start
+if (spawnSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs')], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('building the CLI failed');
+const startedHere = !existsSync(join(ROOT, '.cloud/cloud.json'));
+if (startedHere) cloudCommand(['start'], { CLOUD_WITH_SWIFT: '1' });
+const cloud = readCloud();
+const sw = swiftOf(cloud);
+const swift = await swiftAccess(cloud);
+const { session, glance } = await signIn(cloud);
+const file = await makeRandomFile(MIB * 1024 * 1024, 'bench-object.raw');
+const work = mkdtempSync(join(tmpdir(), 'ii-bench-object-'));
+const containers: string[] = [];
+const images: string[] = [];
+const demo = cloud.users.demo;
+
+function baseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OS_') && !k.startsWith('AWS_')) env[k] = v;
+  return env;
+}
+
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed (${r.status}): ${r.stderr.slice(-500)}`);
+  return ms;
+}
+
+function cli(via: 'swift' | 's3', parallel: number): number {
+  const c = uniqueBucket(`bench-${via}`);
+  containers.push(c, `${c}_segments`, `${c}+segments`);
+  const env = { ...baseEnv(), OS_CLIENT_CONFIG_FILE: join(ROOT, '.cloud/clouds.yaml'), XDG_CACHE_HOME: work };
+  const args = [join(ROOT, 'bin/image-inspector.mjs'), 'upload', file.path, '--via', via, '--os-cloud', 'demo', '--container', c, '--segment-size', SEGMENT, '--parallel', String(parallel), '--no-register', '--json'];
+  return timed(process.execPath, args, env);
+}
+
+function swiftclient(): number {
+  const c = uniqueBucket('bench-swiftclient');
+  containers.push(c, `${c}_segments`);
+  // the password reaches swiftclient through its environment, never its command line
+  const env = {
+    ...baseEnv(), OS_AUTH_URL: cloud.keystone.authUrl, OS_IDENTITY_API_VERSION: '3', OS_USERNAME: demo.username, OS_PASSWORD: demo.password,
+    OS_USER_DOMAIN_NAME: demo.userDomainName, OS_PROJECT_NAME: demo.projectName, OS_PROJECT_DOMAIN_NAME: demo.projectDomainName, OS_REGION_NAME: cloud.region,
+  };
+  return timed('/usr/bin/swift', ['upload', '--segment-size', SEGMENT, '--object-name', 'bench-object.raw', c, file.path], env);
+}
+
+async function curlGlance(): Promise<number> {
+  const img = await glance.createImage({ name: uniqueName('bench-curl'), disk_format: 'raw', container_format: 'bare' });
+  images.push(img.id);
+  const headers = join(work, 'headers');
+  writeFileSync(headers, `X-Auth-Token: ${await session.getToken()}\nContent-Type: application/octet-stream\n`, { mode: 0o600 });
+  const ms = timed('curl', ['-sS', '-f', '-o', '/dev/null', '-T', file.path, '-H', `@${headers}`, `${glance.endpoint}/v2/images/${img.id}/file`], baseEnv());
+  rmSync(headers);
+  return ms;
+}
+
+const runs: Record<string, number[]> = {};
+const add = (k: string, ms: number) => (runs[k] ??= []).push(ms);
+const PARALLEL = [2, 4, 8];
+try {
+  for (let i = 0; i < ROUNDS; i++) {
+    // alternate so that a noisy neighbour on the shared cores hurts every side alike
+    add('swiftclient', swiftclient());
+    for (const p of PARALLEL) add(`cli swift --parallel ${p}`, cli('swift', p));
+    add('cli s3 --parallel 8', cli('s3', 8));
+    add('curl glance PUT', await curlGlance());
+    await deleteContainers(swift, containers.splice(0));
+    for (const id of images.splice(0)) await glance.deleteImage(id);
+  }
+  const best = (k: string) => Math.min(...runs[k]!);
+  const rate = (ms: number) => (MIB / (ms / 1000)).toFixed(0);
+  console.log(`file: ${MIB} MiB random data, segments ${SEGMENT}, ${ROUNDS} rounds, best of each; Swift ${sw.url}`);
+  for (const k of Object.keys(runs))
+    console.log(`${k.padEnd(26)} ${best(k).toFixed(0).padStart(7)} ms ${rate(best(k)).padStart(5)} MiB/s  ratio vs swiftclient ${(best('swiftclient') / best(k)).toFixed(2)}x  runs: ${runs[k]!.map((x) => x.toFixed(0)).join(', ')}`);
+  const fastest = PARALLEL.reduce((a, b) => (best(`cli swift --parallel ${b}`) < best(`cli swift --parallel ${a}`) ? b : a));
+  console.log(`fastest --parallel for the CLI via swift here: ${fastest}`);
+  console.log(`ratio cli swift (--parallel 8, the default) / swiftclient: ${(best('swiftclient') / best('cli swift --parallel 8')).toFixed(3)}x (target >= 1.0x)`);
+  console.log(`ratio cli s3 / swiftclient: ${(best('swiftclient') / best('cli s3 --parallel 8')).toFixed(3)}x; cli swift / curl glance PUT: ${(best('curl glance PUT') / best('cli swift --parallel 8')).toFixed(3)}x`);
+} finally {
+  await deleteContainers(swift, containers).catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));
+  for (const id of images) await glance.deleteImage(id).catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));
+  await file.cleanup();
+  rmSync(work, { recursive: true, force: true });
+  if (startedHere) spawnSync('bash', [join(ROOT, 'scripts/cloud/cloud.sh'), 'stop'], { cwd: ROOT, stdio: 'inherit' });
+}

@@ -1,0 +1,47 @@
+// Part sizes from the file size and the store's limits; sizes the user asks for are checked.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { S3_LIMITS, choosePartSize, parseSize, partSpans, swiftLimits, DEFAULT_PART_SIZE } from '../../src/core/upload/part-size.ts';
+import { OpenStackError } from '../../src/core/openstack/errors.ts';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+describe('part sizes', { timeout: 10_000 }, () => {
+  test('a small file gets the default size; a 40 GiB file grows it to stay within 1000 parts', () => {
+    assert.equal(choosePartSize(100 * MiB, S3_LIMITS), DEFAULT_PART_SIZE);
+    const big = choosePartSize(40 * GiB, S3_LIMITS);
+    assert.equal(big, 64 * MiB);
+    assert.ok(Math.ceil((40 * GiB) / big) <= 1000);
+  });
+
+  test("Swift /info's limits are read; missing keys fall back to Swift's defaults", () => {
+    const l = swiftLimits({ swift: { max_file_size: 10 * GiB }, slo: { max_manifest_segments: 10, min_segment_size: 2 * MiB } });
+    assert.deepEqual([l.maxParts, l.minPartSize, l.maxPartSize], [10, 2 * MiB, 10 * GiB]);
+    assert.equal(choosePartSize(1 * GiB, l), 128 * MiB); // 1 GiB / 10 parts → 103 MiB → next power of two MiB
+    assert.equal(swiftLimits({}).maxParts, 1000);
+  });
+
+  test('requested sizes below the minimum, above the maximum or needing too many parts are refused with the limit named', () => {
+    assert.throws(() => choosePartSize(100 * MiB, S3_LIMITS, 1 * MiB), (e: unknown) => e instanceof OpenStackError && /minimum of 5 MiB \(s3api\)/.test(e.message));
+    assert.throws(() => choosePartSize(100 * MiB, S3_LIMITS, 6 * GiB), /above the largest object of 5 GiB/);
+    assert.throws(() => choosePartSize(10 * GiB, S3_LIMITS, 5 * MiB), /needs 2048 parts, more than the 1000 allowed/);
+    assert.equal(choosePartSize(100 * MiB, S3_LIMITS, 8 * MiB), 8 * MiB);
+  });
+
+  test('spans cover the file exactly, the last one shorter', () => {
+    const spans = partSpans(20 * MiB + 5, 8 * MiB);
+    assert.deepEqual(spans.map((s) => s.size), [8 * MiB, 8 * MiB, 4 * MiB + 5]);
+    assert.deepEqual(spans.map((s) => s.number), [1, 2, 3]);
+    assert.equal(spans[2]!.offset, 16 * MiB);
+  });
+
+  test('SIZE takes K/M/G suffixes and refuses anything else', () => {
+    assert.equal(parseSize('64M'), 64 * MiB);
+    assert.equal(parseSize('1.5G'), 1.5 * GiB);
+    assert.equal(parseSize('512k'), 512 * 1024);
+    assert.equal(parseSize('1048576'), MiB);
+    assert.throws(() => parseSize('ten megs'), /not a size/);
+    assert.throws(() => parseSize('0'), /not a positive size/);
+  });
+});
