@@ -61,7 +61,7 @@ async function serialConsole(vfs: GuestVfs): Promise<ChecklistItem> {
     if (!/console=ttyS0/.test(text)) missing.push(path);
   };
   const dflt = await vfs.readText('/etc/default/grub');
-  await check('/etc/default/grub', dflt === null ? null : shellVars(dflt).get('GRUB_CMDLINE_LINUX') ?? '');
+  await check('/etc/default/grub', dflt === null ? null : (shellVars(dflt).get('GRUB_CMDLINE_LINUX') ?? ''));
   for (const p of BOOT_CONFIGS) {
     const text = await vfs.readText(p, 1024 * 1024);
     if (text === null) continue;
@@ -72,20 +72,43 @@ async function serialConsole(vfs: GuestVfs): Promise<ChecklistItem> {
   for (const e of (await vfs.list('/boot/loader/entries')) ?? []) {
     if (e.endsWith('.conf')) await check(`/boot/loader/entries/${e}`, await vfs.readText(`/boot/loader/entries/${e}`, 64 * 1024));
   }
-  if (!files.length) return item('guest.serial-console-missing', false, 'No boot loader configuration was found (/etc/default/grub, grub.cfg, /etc/grub.conf).');
+  if (!files.length)
+    return item(
+      'guest.serial-console-missing',
+      false,
+      'No boot loader configuration was found (/etc/default/grub, grub.cfg, /etc/grub.conf).',
+    );
   return missing.length
-    ? item('guest.serial-console-missing', false, `console=tty0 console=ttyS0,115200n8 is missing from ${missing.join(', ')}: add it to GRUB_CMDLINE_LINUX in /etc/default/grub and run grub2-mkconfig -o /boot/grub2/grub.cfg (RHEL 6: add it to the kernel lines of /etc/grub.conf).`)
+    ? item(
+        'guest.serial-console-missing',
+        false,
+        `console=tty0 console=ttyS0,115200n8 is missing from ${missing.join(', ')}: add it to GRUB_CMDLINE_LINUX in /etc/default/grub and run grub2-mkconfig -o /boot/grub2/grub.cfg (RHEL 6: add it to the kernel lines of /etc/grub.conf).`,
+      )
     : item('guest.serial-console-missing', true, `console=ttyS0 is set in ${files.join(', ')}.`);
 }
 
 async function cloudInit(vfs: GuestVfs, facts: OsFacts, out: ChecklistItem[]): Promise<void> {
   const cfg = await vfs.readText('/etc/cloud/cloud.cfg');
   const installed = cfg !== null || (await vfs.exists('/usr/bin/cloud-init'));
-  out.push(item('guest.cloud-init-missing', installed,
-    installed ? 'cloud-init is installed.' : `cloud-init is not installed: run ${facts.family === 'debian' ? 'apt-get install cloud-init' : 'yum install cloud-init'} in the guest.`));
+  out.push(
+    item(
+      'guest.cloud-init-missing',
+      installed,
+      installed
+        ? 'cloud-init is installed.'
+        : `cloud-init is not installed: run ${facts.family === 'debian' ? 'apt-get install cloud-init' : 'yum install cloud-init'} in the guest.`,
+    ),
+  );
   const growpart = await vfs.exists('/usr/bin/growpart');
-  out.push(item('guest.growpart-missing', growpart,
-    growpart ? 'growpart is installed.' : `growpart is missing, the root partition will not grow to the flavor's disk: install ${facts.family === 'debian' ? 'cloud-guest-utils' : 'cloud-utils-growpart'}.`));
+  out.push(
+    item(
+      'guest.growpart-missing',
+      growpart,
+      growpart
+        ? 'growpart is installed.'
+        : `growpart is missing, the root partition will not grow to the flavor's disk: install ${facts.family === 'debian' ? 'cloud-guest-utils' : 'cloud-utils-growpart'}.`,
+    ),
+  );
   if (cfg === null || facts.family !== 'rhel') return;
   let modules: unknown;
   try {
@@ -95,37 +118,84 @@ async function cloudInit(vfs: GuestVfs, facts: OsFacts, out: ChecklistItem[]): P
     return;
   }
   const has = Array.isArray(modules) && modules.some((m) => m === 'resolv-conf' || (Array.isArray(m) && m[0] === 'resolv-conf'));
-  out.push(item('guest.cloud-init-resolv-conf', has,
-    has ? 'resolv-conf is listed under cloud_init_modules.' : 'Add "- resolv-conf" under cloud_init_modules in /etc/cloud/cloud.cfg.'));
+  out.push(
+    item(
+      'guest.cloud-init-resolv-conf',
+      has,
+      has ? 'resolv-conf is listed under cloud_init_modules.' : 'Add "- resolv-conf" under cloud_init_modules in /etc/cloud/cloud.cfg.',
+    ),
+  );
 }
 
 async function rhelNetwork(vfs: GuestVfs, facts: OsFacts, out: ChecklistItem[]): Promise<void> {
   const path = '/etc/sysconfig/network-scripts/ifcfg-eth0';
   const text = await vfs.readText(path, 64 * 1024);
   if (text === null) {
-    out.push(item('guest.ifcfg-missing', false, `${path} is missing: create it with TYPE=Ethernet, DEVICE=eth0, ONBOOT=yes, BOOTPROTO=dhcp, NM_CONTROLLED=no.`));
+    out.push(
+      item(
+        'guest.ifcfg-missing',
+        false,
+        `${path} is missing: create it with TYPE=Ethernet, DEVICE=eth0, ONBOOT=yes, BOOTPROTO=dhcp, NM_CONTROLLED=no.`,
+      ),
+    );
   } else {
     const v = shellVars(text);
     const pinned = ['HWADDR', 'UUID', 'MACADDR'].filter((k) => v.has(k));
-    out.push(item('guest.ifcfg-hwaddr', pinned.length === 0,
-      pinned.length ? `${path} sets ${pinned.join(', ')}: instances get a new MAC address and lose their network; remove those lines.` : `${path} names no MAC address or UUID.`));
+    out.push(
+      item(
+        'guest.ifcfg-hwaddr',
+        pinned.length === 0,
+        pinned.length
+          ? `${path} sets ${pinned.join(', ')}: instances get a new MAC address and lose their network; remove those lines.`
+          : `${path} names no MAC address or UUID.`,
+      ),
+    );
     const bad: string[] = [];
     if ((v.get('BOOTPROTO') ?? '').toLowerCase() !== 'dhcp') bad.push(`BOOTPROTO=${v.get('BOOTPROTO') ?? '(unset)'}`);
     for (const k of ['IPADDR', 'NETMASK', 'GATEWAY', 'PREFIX']) if (v.has(k)) bad.push(k);
     if ((v.get('ONBOOT') ?? '').toLowerCase() !== 'yes') bad.push(`ONBOOT=${v.get('ONBOOT') ?? '(unset)'}`);
-    out.push(item('guest.ifcfg-static', bad.length === 0,
-      bad.length ? `${path} has ${bad.join(', ')}: keep only TYPE, DEVICE, ONBOOT=yes, BOOTPROTO=dhcp, NM_CONTROLLED=no.` : `${path} uses DHCP at boot.`));
+    out.push(
+      item(
+        'guest.ifcfg-static',
+        bad.length === 0,
+        bad.length
+          ? `${path} has ${bad.join(', ')}: keep only TYPE, DEVICE, ONBOOT=yes, BOOTPROTO=dhcp, NM_CONTROLLED=no.`
+          : `${path} uses DHCP at boot.`,
+      ),
+    );
   }
   const net = await vfs.readText('/etc/sysconfig/network', 64 * 1024);
   const zc = net !== null && (shellVars(net).get('NOZEROCONF') ?? '').toLowerCase() === 'yes';
-  out.push(item('guest.nozeroconf-missing', zc, zc ? 'NOZEROCONF=yes is set.' : 'Add NOZEROCONF=yes to /etc/sysconfig/network so the metadata service (169.254.169.254) stays reachable.'));
+  out.push(
+    item(
+      'guest.nozeroconf-missing',
+      zc,
+      zc
+        ? 'NOZEROCONF=yes is set.'
+        : 'Add NOZEROCONF=yes to /etc/sysconfig/network so the metadata service (169.254.169.254) stays reachable.',
+    ),
+  );
   if (facts.major === 6) {
     const rules = await vfs.size('/etc/udev/rules.d/70-persistent-net.rules');
-    out.push(item('guest.persistent-net-rules', !rules,
-      rules ? '/etc/udev/rules.d/70-persistent-net.rules records the template\'s MAC address: delete it.' : 'No persistent network rules are recorded.'));
+    out.push(
+      item(
+        'guest.persistent-net-rules',
+        !rules,
+        rules
+          ? "/etc/udev/rules.d/70-persistent-net.rules records the template's MAC address: delete it."
+          : 'No persistent network rules are recorded.',
+      ),
+    );
     const gen = await vfs.exists('/etc/udev/rules.d/75-persistent-net-generator.rules');
-    out.push(item('guest.persistent-net-generator-missing', gen,
-      gen ? 'The persistent network rule generator is overridden.' : 'Run echo "#" > /etc/udev/rules.d/75-persistent-net-generator.rules so udev does not pin eth0 to the first MAC address.'));
+    out.push(
+      item(
+        'guest.persistent-net-generator-missing',
+        gen,
+        gen
+          ? 'The persistent network rule generator is overridden.'
+          : 'Run echo "#" > /etc/udev/rules.d/75-persistent-net-generator.rules so udev does not pin eth0 to the first MAC address.',
+      ),
+    );
   }
 }
 
@@ -133,29 +203,78 @@ async function otherNetwork(vfs: GuestVfs, out: ChecklistItem[]): Promise<void> 
   const netplan = await vfs.list('/etc/netplan');
   if (netplan) {
     const pinned: string[] = [];
-    for (const n of netplan) if (/\.ya?ml$/.test(n) && /macaddress\s*:/i.test((await vfs.readText(`/etc/netplan/${n}`, 64 * 1024)) ?? '')) pinned.push(`/etc/netplan/${n}`);
-    out.push(item('guest.netplan-macaddress', pinned.length === 0, pinned.length ? `${pinned.join(', ')} match a MAC address: match by name (e.g. "en*") with dhcp4: true instead.` : 'netplan matches no MAC address.'));
+    for (const n of netplan)
+      if (/\.ya?ml$/.test(n) && /macaddress\s*:/i.test((await vfs.readText(`/etc/netplan/${n}`, 64 * 1024)) ?? ''))
+        pinned.push(`/etc/netplan/${n}`);
+    out.push(
+      item(
+        'guest.netplan-macaddress',
+        pinned.length === 0,
+        pinned.length
+          ? `${pinned.join(', ')} match a MAC address: match by name (e.g. "en*") with dhcp4: true instead.`
+          : 'netplan matches no MAC address.',
+      ),
+    );
   }
   const nmDir = '/etc/NetworkManager/system-connections';
   const nm = await vfs.list(nmDir);
   if (nm) {
     const pinned: string[] = [];
-    for (const n of nm) if (/^\s*mac-address\s*=/m.test((await vfs.readText(`${nmDir}/${n}`, 64 * 1024)) ?? '')) pinned.push(`${nmDir}/${n}`);
-    out.push(item('guest.nm-connection-hwaddr', pinned.length === 0, pinned.length ? `${pinned.join(', ')} bind to a MAC address: remove mac-address= (or the file).` : 'NetworkManager connections bind to no MAC address.'));
+    for (const n of nm)
+      if (/^\s*mac-address\s*=/m.test((await vfs.readText(`${nmDir}/${n}`, 64 * 1024)) ?? '')) pinned.push(`${nmDir}/${n}`);
+    out.push(
+      item(
+        'guest.nm-connection-hwaddr',
+        pinned.length === 0,
+        pinned.length
+          ? `${pinned.join(', ')} bind to a MAC address: remove mac-address= (or the file).`
+          : 'NetworkManager connections bind to no MAC address.',
+      ),
+    );
   }
 }
 
 async function sysprep(vfs: GuestVfs, out: ChecklistItem[]): Promise<void> {
   const mid = (await vfs.readText('/etc/machine-id', 1024))?.trim() ?? '';
   const midSet = mid !== '' && mid !== 'uninitialized';
-  out.push(item('guest.machine-id-set', !midSet, midSet ? `/etc/machine-id holds ${mid}: every instance would share it. ${SYSPREP} (or truncate the file).` : '/etc/machine-id is empty.'));
+  out.push(
+    item(
+      'guest.machine-id-set',
+      !midSet,
+      midSet
+        ? `/etc/machine-id holds ${mid}: every instance would share it. ${SYSPREP} (or truncate the file).`
+        : '/etc/machine-id is empty.',
+    ),
+  );
   const keys = ((await vfs.list('/etc/ssh')) ?? []).filter((n) => n.startsWith('ssh_host_')).map((n) => `/etc/ssh/${n}`);
-  out.push(item('guest.ssh-host-keys', keys.length === 0, keys.length ? `${keys.length} SSH host key files (${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''}): every instance would share them. ${SYSPREP}.` : 'No SSH host keys: each instance makes its own.'));
+  out.push(
+    item(
+      'guest.ssh-host-keys',
+      keys.length === 0,
+      keys.length
+        ? `${keys.length} SSH host key files (${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''}): every instance would share them. ${SYSPREP}.`
+        : 'No SSH host keys: each instance makes its own.',
+    ),
+  );
   const homes = ((await vfs.list('/home')) ?? []).slice(0, 64).map((h) => `/home/${h}`);
   const hist = await nonEmptyFiles(vfs, ['/root', ...homes], (n) => /^\.(bash|zsh|sh|python)_history$|^\.history$/.test(n));
-  out.push(item('guest.shell-history', hist.length === 0, hist.length ? `Shell history left in ${hist.join(', ')}. ${SYSPREP}.` : 'No shell history.'));
-  const leases = await nonEmptyFiles(vfs, ['/var/lib/dhclient', '/var/lib/dhcp', '/var/lib/NetworkManager', '/var/lib/dhcpcd'], (n) => /lease/.test(n));
-  out.push(item('guest.dhcp-leases', leases.length === 0, leases.length ? `DHCP leases left in ${leases.join(', ')}. ${SYSPREP}.` : 'No DHCP leases.'));
+  out.push(
+    item(
+      'guest.shell-history',
+      hist.length === 0,
+      hist.length ? `Shell history left in ${hist.join(', ')}. ${SYSPREP}.` : 'No shell history.',
+    ),
+  );
+  const leases = await nonEmptyFiles(vfs, ['/var/lib/dhclient', '/var/lib/dhcp', '/var/lib/NetworkManager', '/var/lib/dhcpcd'], (n) =>
+    /lease/.test(n),
+  );
+  out.push(
+    item(
+      'guest.dhcp-leases',
+      leases.length === 0,
+      leases.length ? `DHCP leases left in ${leases.join(', ')}. ${SYSPREP}.` : 'No DHCP leases.',
+    ),
+  );
   const logs: string[] = [];
   for (const name of ((await vfs.list('/var/log')) ?? []).slice(0, 256)) {
     const path = `/var/log/${name}`;
@@ -163,7 +282,15 @@ async function sysprep(vfs: GuestVfs, out: ChecklistItem[]): Promise<void> {
     if (size) logs.push(path);
     else if (size === null) logs.push(...(await nonEmptyFiles(vfs, [path])).slice(0, 16));
   }
-  out.push(item('guest.log-files', logs.length === 0, logs.length ? `${logs.length} log files hold data (${logs.slice(0, 3).join(', ')}${logs.length > 3 ? ', …' : ''}). ${SYSPREP}.` : 'No log files hold data.'));
+  out.push(
+    item(
+      'guest.log-files',
+      logs.length === 0,
+      logs.length
+        ? `${logs.length} log files hold data (${logs.slice(0, 3).join(', ')}${logs.length > 3 ? ', …' : ''}). ${SYSPREP}.`
+        : 'No log files hold data.',
+    ),
+  );
 }
 
 export async function runChecklist(vfs: GuestVfs, facts: OsFacts): Promise<ChecklistItem[]> {
@@ -175,20 +302,57 @@ export async function runChecklist(vfs: GuestVfs, facts: OsFacts): Promise<Check
   out.push(await serialConsole(vfs));
   if (facts.os.distro === 'rhel') {
     const cert = await vfs.exists('/etc/pki/consumer/cert.pem');
-    out.push(item('guest.subscription-registered', !cert, cert ? '/etc/pki/consumer/cert.pem shows the VM is registered: run subscription-manager repos --disable=* && subscription-manager unregister.' : 'The VM is not registered with subscription-manager.'));
+    out.push(
+      item(
+        'guest.subscription-registered',
+        !cert,
+        cert
+          ? '/etc/pki/consumer/cert.pem shows the VM is registered: run subscription-manager repos --disable=* && subscription-manager unregister.'
+          : 'The VM is not registered with subscription-manager.',
+      ),
+    );
   }
-  const caches = facts.family === 'debian'
-    ? await nonEmptyFiles(vfs, ['/var/cache/apt/archives'], (n) => n.endsWith('.deb'))
-    : [...((await vfs.list('/var/cache/yum')) ?? []).map((n) => `/var/cache/yum/${n}`), ...((await vfs.list('/var/cache/dnf')) ?? []).map((n) => `/var/cache/dnf/${n}`)];
+  const caches =
+    facts.family === 'debian'
+      ? await nonEmptyFiles(vfs, ['/var/cache/apt/archives'], (n) => n.endsWith('.deb'))
+      : [
+          ...((await vfs.list('/var/cache/yum')) ?? []).map((n) => `/var/cache/yum/${n}`),
+          ...((await vfs.list('/var/cache/dnf')) ?? []).map((n) => `/var/cache/dnf/${n}`),
+        ];
   const clean = facts.family === 'debian' ? 'apt-get clean' : 'yum clean all';
-  out.push(item('guest.package-cache', caches.length === 0, caches.length ? `The package cache is not empty (${caches.slice(0, 3).join(', ')}): run ${clean}.` : 'The package cache is empty.'));
+  out.push(
+    item(
+      'guest.package-cache',
+      caches.length === 0,
+      caches.length ? `The package cache is not empty (${caches.slice(0, 3).join(', ')}): run ${clean}.` : 'The package cache is empty.',
+    ),
+  );
   const shadow = await vfs.readText('/etc/shadow', 256 * 1024);
-  const rootPw = shadow?.split('\n').find((l) => l.startsWith('root:'))?.split(':')[1];
+  const rootPw = shadow
+    ?.split('\n')
+    .find((l) => l.startsWith('root:'))
+    ?.split(':')[1];
   if (rootPw !== undefined) {
     const locked = rootPw.startsWith('!') || rootPw.startsWith('*');
-    out.push(item('guest.root-password-set', locked, locked ? 'The root password is locked.' : `root ${rootPw === '' ? 'has an empty password' : 'has a password'} in /etc/shadow: when instances are reached with a key pair, run passwd -d root && passwd -l root.`));
+    out.push(
+      item(
+        'guest.root-password-set',
+        locked,
+        locked
+          ? 'The root password is locked.'
+          : `root ${rootPw === '' ? 'has an empty password' : 'has a password'} in /etc/shadow: when instances are reached with a key pair, run passwd -d root && passwd -l root.`,
+      ),
+    );
   }
   await sysprep(vfs, out);
-  out.push(item('guest.qemu-guest-agent-missing', facts.guestAgent, facts.guestAgent ? 'qemu-guest-agent is installed (hw_qemu_guest_agent=yes).' : 'qemu-guest-agent is not installed: install it to let the cloud freeze file systems for snapshots and set hw_qemu_guest_agent=yes.'));
+  out.push(
+    item(
+      'guest.qemu-guest-agent-missing',
+      facts.guestAgent,
+      facts.guestAgent
+        ? 'qemu-guest-agent is installed (hw_qemu_guest_agent=yes).'
+        : 'qemu-guest-agent is not installed: install it to let the cloud freeze file systems for snapshots and set hw_qemu_guest_agent=yes.',
+    ),
+  );
   return out;
 }

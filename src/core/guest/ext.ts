@@ -9,7 +9,6 @@ import { hexUuid, latin1, utf8 } from './text.ts';
 
 const INCOMPAT_FILETYPE = 0x2;
 const INCOMPAT_META_BG = 0x10;
-const INCOMPAT_EXTENTS = 0x40;
 const INCOMPAT_64BIT = 0x80;
 const INCOMPAT_ENCRYPT = 0x10000;
 const EXTENTS_FL = 0x80000;
@@ -77,7 +76,10 @@ export class ExtFs implements GuestFs {
   readonly type: string;
   private readonly inodeTables = new Map<number, number>();
 
-  constructor(private readonly dev: Device, readonly sb: ExtSuper) {
+  constructor(
+    private readonly dev: Device,
+    readonly sb: ExtSuper,
+  ) {
     this.type = sb.type;
     if (sb.incompat & INCOMPAT_META_BG) corrupt('ext meta_bg group descriptors are not read');
     if (sb.incompat & INCOMPAT_ENCRYPT) corrupt('ext encryption: contents are not readable');
@@ -120,7 +122,13 @@ export class ExtFs implements GuestFs {
     const mode = u16le(b, 0);
     const fmt = mode & 0xf000;
     const kind: NodeKind = fmt === 0x4000 ? 'dir' : fmt === 0x8000 ? 'file' : fmt === 0xa000 ? 'link' : 'other';
-    return { id: ino, kind, size: u32le(b, 4) + (kind === 'file' ? u32le(b, 108) * 2 ** 32 : 0), flags: u32le(b, 32), block: b.slice(40, 100) };
+    return {
+      id: ino,
+      kind,
+      size: u32le(b, 4) + (kind === 'file' ? u32le(b, 108) * 2 ** 32 : 0),
+      flags: u32le(b, 32),
+      block: b.slice(40, 100),
+    };
   }
 
   root(): Promise<FsNode> {
@@ -167,8 +175,14 @@ export class ExtFs implements GuestFs {
     let logical = 0;
     const walk = async (blk: number, level: number): Promise<void> => {
       if (logical >= nblocks) return;
-      if (blk === 0) { logical += per ** level; return; }
-      if (level === 0) { runs.push([logical++, blk, 1]); return; }
+      if (blk === 0) {
+        logical += per ** level;
+        return;
+      }
+      if (level === 0) {
+        runs.push([logical++, blk, 1]);
+        return;
+      }
       const b = await this.blockRead(blk);
       for (let i = 0; i < per && logical < nblocks; i++) await walk(u32le(b, i * 4), level - 1);
     };
@@ -254,4 +268,3 @@ export class ExtFs implements GuestFs {
     return { uuid, label, size: blocks * blockSize, used: Math.max(0, blocks - freeBlocks) * blockSize };
   }
 }
-

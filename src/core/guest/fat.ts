@@ -26,7 +26,10 @@ export class FatFs implements GuestFs {
   private readonly clusters: number;
   private readonly nodes = new Map<number, FatNode>();
 
-  private constructor(private readonly dev: Device, b: Uint8Array) {
+  private constructor(
+    private readonly dev: Device,
+    b: Uint8Array,
+  ) {
     const bps = u16le(b, 11);
     const spc = b[13]!;
     const reserved = u16le(b, 14);
@@ -87,7 +90,10 @@ export class FatFs implements GuestFs {
     }
     const out = new Uint8Array(total);
     let o = 0;
-    for (const p of parts) { out.set(p, o); o += p.length; }
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
     return out.subarray(0, Math.min(total, maxBytes));
   }
 
@@ -100,14 +106,18 @@ export class FatFs implements GuestFs {
 
   async list(dir: FsNode): Promise<DirEntry[]> {
     const d = dir as FatNode;
-    const raw = d.id === 1 && this.bits !== 32 ? await this.dev.read(this.rootOffset, this.rootBytes) : await this.chain(d.cluster, 1024 * 1024);
+    const raw =
+      d.id === 1 && this.bits !== 32 ? await this.dev.read(this.rootOffset, this.rootBytes) : await this.chain(d.cluster, 1024 * 1024);
     const out: DirEntry[] = [];
     let lfn = '';
     for (let o = 0; o + 32 <= raw.length; o += 32) {
       const first = raw[o]!;
       if (first === 0) break;
       const attr = raw[o + 11]!;
-      if (first === 0xe5) { lfn = ''; continue; }
+      if (first === 0xe5) {
+        lfn = '';
+        continue;
+      }
       if (attr === 0x0f) {
         let part = '';
         for (const at of [1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30]) {
@@ -118,7 +128,10 @@ export class FatFs implements GuestFs {
         lfn = first & 0x40 ? part : part + lfn;
         continue;
       }
-      if (attr & 0x08) { lfn = ''; continue; }
+      if (attr & 0x08) {
+        lfn = '';
+        continue;
+      }
       const base = latin1(raw, o, 8).trimEnd();
       const ext = latin1(raw, o + 8, 3).trimEnd();
       const name = lfn || (ext ? `${base}.${ext}` : base);

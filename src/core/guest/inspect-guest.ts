@@ -4,7 +4,17 @@
 // what was found so far. Nothing escapes as an exception.
 import { finding, type Finding } from '../inspect/findings.ts';
 import { runChecklist } from './checklist.ts';
-import { BudgetExceeded, CorruptStructure, DEFAULT_BUDGET, diskDevice, Meter, sliceDevice, type Device, type GuestBudget, type ReadAt } from './device.ts';
+import {
+  BudgetExceeded,
+  CorruptStructure,
+  DEFAULT_BUDGET,
+  diskDevice,
+  Meter,
+  sliceDevice,
+  type Device,
+  type GuestBudget,
+  type ReadAt,
+} from './device.ts';
 import { matchSpec, parseFstab, type Candidate } from './fstab.ts';
 import { activate, readPhysicalVolume, type PhysicalVolume } from './lvm.ts';
 import { readOsFacts } from './os-facts.ts';
@@ -34,7 +44,9 @@ async function layout(disk: Device, findings: Finding[]): Promise<Array<{ dev: D
     if (t.scheme !== 'none') return t.partitions.map((p) => ({ dev: sliceDevice(disk, p.offset, p.size, p.name), part: p }));
   } catch (e) {
     if (!(e instanceof CorruptStructure)) throw e;
-    findings.push(finding('guest.partition-table-corrupt', 'warning', `The guest's partition table could not be read: ${e.message}.`, FIX_FSCK));
+    findings.push(
+      finding('guest.partition-table-corrupt', 'warning', `The guest's partition table could not be read: ${e.message}.`, FIX_FSCK),
+    );
   }
   return [{ dev: disk, part: null }];
 }
@@ -45,7 +57,10 @@ async function discover(disk: Device, findings: Finding[], found: Found[]): Prom
     try {
       if (!lvm) {
         const pv = await readPhysicalVolume(dev);
-        if (pv) { pvs.push(pv); return; }
+        if (pv) {
+          pvs.push(pv);
+          return;
+        }
       }
       const rec = await recognise(dev);
       if (!rec) return;
@@ -55,8 +70,15 @@ async function discover(disk: Device, findings: Finding[], found: Found[]): Prom
       }
     } catch (e) {
       if (!(e instanceof CorruptStructure)) throw e;
-      findings.push(finding(lvm === null && /LVM/.test(e.message) ? 'guest.lvm-corrupt' : 'guest.fs-corrupt', 'warning',
-        `${dev.name} could not be read: ${e.message}.`, FIX_FSCK, { device: dev.name }));
+      findings.push(
+        finding(
+          lvm === null && /LVM/.test(e.message) ? 'guest.lvm-corrupt' : 'guest.fs-corrupt',
+          'warning',
+          `${dev.name} could not be read: ${e.message}.`,
+          FIX_FSCK,
+          { device: dev.name },
+        ),
+      );
     }
   };
   for (const { dev, part } of await layout(disk, findings)) await probe(dev, part?.kind === 'esp', null);
@@ -78,11 +100,26 @@ async function findRoot(found: Found[], problems: Map<GuestFs, string>): Promise
 
 function suggest(os: GuestOs, guestAgent: boolean, sources: Record<string, string>): GuestSuggested {
   const s: GuestSuggested = {};
-  if (os.distro) { s.os_distro = os.distro; sources['os_distro'] = sources['distro']!; }
-  if (os.version) { s.os_version = os.version; sources['os_version'] = sources['version']!; }
-  if (os.arch) { s.architecture = os.arch; sources['architecture'] = sources['arch']!; }
-  if (os.type) { s.os_type = os.type; sources['os_type'] = sources['distro'] ?? sources['arch'] ?? ''; }
-  if (os.firmware) { s.hw_firmware_type = os.firmware; sources['hw_firmware_type'] = '/etc/fstab'; }
+  if (os.distro) {
+    s.os_distro = os.distro;
+    sources['os_distro'] = sources['distro']!;
+  }
+  if (os.version) {
+    s.os_version = os.version;
+    sources['os_version'] = sources['version']!;
+  }
+  if (os.arch) {
+    s.architecture = os.arch;
+    sources['architecture'] = sources['arch']!;
+  }
+  if (os.type) {
+    s.os_type = os.type;
+    sources['os_type'] = sources['distro'] ?? sources['arch'] ?? '';
+  }
+  if (os.firmware) {
+    s.hw_firmware_type = os.firmware;
+    sources['hw_firmware_type'] = '/etc/fstab';
+  }
   if (guestAgent) s.hw_qemu_guest_agent = 'yes';
   return s;
 }
@@ -90,7 +127,11 @@ function suggest(os: GuestOs, guestAgent: boolean, sources: Record<string, strin
 const EMPTY_OS: GuestOs = { type: null, distro: null, version: null, arch: null, hostname: null, firmware: null };
 
 /** The guide's last step: free blocks that still hold image data (needs the block status). */
-async function sparsifyItem(found: Found[], allocated: AllocatedAt, problems: Map<GuestFs, string>): Promise<{ item: ChecklistItem; bytes: number }> {
+async function sparsifyItem(
+  found: Found[],
+  allocated: AllocatedAt,
+  problems: Map<GuestFs, string>,
+): Promise<{ item: ChecklistItem; bytes: number }> {
   let bytes = 0;
   const per: string[] = [];
   for (const f of found) {
@@ -109,8 +150,11 @@ async function sparsifyItem(found: Found[], allocated: AllocatedAt, problems: Ma
   return {
     bytes,
     item: {
-      code: 'guest.free-space-not-zeroed', ok, step: 'Sparsify the image (virt-sparsify)',
-      detail: ok ? `Free file system blocks hold ${mib(bytes)} of image data.`
+      code: 'guest.free-space-not-zeroed',
+      ok,
+      step: 'Sparsify the image (virt-sparsify)',
+      detail: ok
+        ? `Free file system blocks hold ${mib(bytes)} of image data.`
         : `${mib(bytes)} of the image is data in blocks the file systems mark free (${per.join(', ')}): virt-sparsify --in-place IMAGE (or fstrim in the guest before converting) would save it.`,
     },
   };
@@ -118,7 +162,12 @@ async function sparsifyItem(found: Found[], allocated: AllocatedAt, problems: Ma
 
 /** Reads the guest in the disk behind `read`; null when it holds no readable file system.
  *  `allocated` (the image's block status) enables the free-space check. */
-export async function inspectGuest(read: ReadAt, size: number, budget: Partial<GuestBudget> = {}, allocated?: AllocatedAt): Promise<GuestResult | null> {
+export async function inspectGuest(
+  read: ReadAt,
+  size: number,
+  budget: Partial<GuestBudget> = {},
+  allocated?: AllocatedAt,
+): Promise<GuestResult | null> {
   const meter = new Meter({ ...DEFAULT_BUDGET, ...budget });
   const findings: Finding[] = [];
   const found: Found[] = [];
@@ -156,18 +205,55 @@ export async function inspectGuest(read: ReadAt, size: number, budget: Partial<G
     }
   } catch (e) {
     if (e instanceof BudgetExceeded) {
-      findings.push(finding('guest.budget-exceeded', 'warning', `Guest inspection stopped: ${e.what}. What was read so far is shown.`, 'Inspect the image with a larger guest budget, or with virt-inspector.', { bytes: meter.bytes }));
+      findings.push(
+        finding(
+          'guest.budget-exceeded',
+          'warning',
+          `Guest inspection stopped: ${e.what}. What was read so far is shown.`,
+          'Inspect the image with a larger guest budget, or with virt-inspector.',
+          { bytes: meter.bytes },
+        ),
+      );
     } else {
-      findings.push(finding('guest.read-failed', 'warning', `Guest inspection failed: ${message(e)}.`, 'Report this image to image-inspector; the rest of the inspection is not affected.'));
+      findings.push(
+        finding(
+          'guest.read-failed',
+          'warning',
+          `Guest inspection failed: ${message(e)}.`,
+          'Report this image to image-inspector; the rest of the inspection is not affected.',
+        ),
+      );
     }
   }
   for (const [fs, why] of problems) {
     const f = found.find((x) => x.rec.fs === fs);
-    findings.push(finding('guest.fs-corrupt', 'warning', `${f?.device ?? 'A file system'} could not be read to the end: ${why}.`, FIX_FSCK, { device: f?.device ?? '' }));
+    findings.push(
+      finding('guest.fs-corrupt', 'warning', `${f?.device ?? 'A file system'} could not be read to the end: ${why}.`, FIX_FSCK, {
+        device: f?.device ?? '',
+      }),
+    );
   }
   if (!found.length && !findings.length) return null;
   const filesystems: FilesystemFacts[] = found.map((f) => ({
-    device: f.device, type: f.rec.type, uuid: f.uuid, label: f.label || null, mountpoint: f.mountpoint, size: f.rec.size, used: f.rec.used,
+    device: f.device,
+    type: f.rec.type,
+    uuid: f.uuid,
+    label: f.label || null,
+    mountpoint: f.mountpoint,
+    size: f.rec.size,
+    used: f.rec.used,
   }));
-  return { os, filesystems, checklist, suggested: suggest(os, guestAgent, sources), sources, kernels, findings, reclaimableBytes: reclaimable, bytesRead: meter.bytes, readCalls: meter.calls, elapsedMs: meter.elapsedMs() };
+  return {
+    os,
+    filesystems,
+    checklist,
+    suggested: suggest(os, guestAgent, sources),
+    sources,
+    kernels,
+    findings,
+    reclaimableBytes: reclaimable,
+    bytesRead: meter.bytes,
+    readCalls: meter.calls,
+    elapsedMs: meter.elapsedMs(),
+  };
 }

@@ -17,9 +17,19 @@ function tokenize(text: string): Tok[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
-    if (c === '#') { while (i < text.length && text[i] !== '\n') i++; continue; }
-    if (/\s/.test(c)) { i++; continue; }
-    if ('{}[]=,'.includes(c)) { out.push({ t: 'sym', v: c }); i++; continue; }
+    if (c === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if ('{}[]=,'.includes(c)) {
+      out.push({ t: 'sym', v: c });
+      i++;
+      continue;
+    }
     if (c === '"') {
       let s = '';
       i++;
@@ -32,7 +42,7 @@ function tokenize(text: string): Tok[] {
       out.push({ t: 'str', v: s });
       continue;
     }
-    const m = /^[A-Za-z0-9_.+\-]+/.exec(text.slice(i, i + 256));
+    const m = /^[A-Za-z0-9_.+-]+/.exec(text.slice(i, i + 256));
     if (!m) corrupt(`LVM metadata: unexpected character ${JSON.stringify(c)}`);
     out.push({ t: /^-?\d+$/.test(m[0]) ? 'num' : 'id', v: m[0] });
     i += m[0].length;
@@ -62,7 +72,10 @@ export function parseLvmText(text: string): LvmSection {
     if (t.t === 'sym' && t.v === '[') {
       if (depth > MAX_DEPTH) corrupt('LVM metadata: nested too deeply');
       const arr: LvmValue[] = [];
-      if (peek()?.v === ']' && peek()?.t === 'sym') { p++; return arr; }
+      if (peek()?.v === ']' && peek()?.t === 'sym') {
+        p++;
+        return arr;
+      }
       for (;;) {
         arr.push(value(depth + 1));
         const s = toks[p++];
@@ -77,14 +90,26 @@ export function parseLvmText(text: string): LvmSection {
     const out: LvmSection = Object.create(null) as LvmSection;
     for (;;) {
       const t = peek();
-      if (!t) { if (top) return out; corrupt('LVM metadata: missing "}"'); }
-      if (t.t === 'sym' && t.v === '}') { if (top) corrupt('LVM metadata: stray "}"'); p++; return out; }
+      if (!t) {
+        if (top) return out;
+        corrupt('LVM metadata: missing "}"');
+      }
+      if (t.t === 'sym' && t.v === '}') {
+        if (top) corrupt('LVM metadata: stray "}"');
+        p++;
+        return out;
+      }
       if (t.t !== 'id') corrupt(`LVM metadata: expected a name, got ${JSON.stringify(t.v)}`);
       p++;
       if (++items > MAX_ITEMS) corrupt('LVM metadata: too many items');
       const n = peek();
-      if (n?.t === 'sym' && n.v === '{') { p++; out[t.v] = section(depth + 1, false); }
-      else { expect('='); out[t.v] = value(depth); }
+      if (n?.t === 'sym' && n.v === '{') {
+        p++;
+        out[t.v] = section(depth + 1, false);
+      } else {
+        expect('=');
+        out[t.v] = value(depth);
+      }
     }
   };
   return section(0, true);

@@ -47,8 +47,13 @@ export async function readPhysicalVolume(dev: Device): Promise<PhysicalVolume | 
   if (pvOff + 40 > head.length) corrupt(`${dev.name}: LVM PV header lies outside the label sectors`);
   const uuid = String.fromCharCode(...head.subarray(pvOff, pvOff + 32));
   let o = pvOff + 40;
-  const skipList = () => { // data areas: a zero-terminated list of {offset, size}
-    for (let i = 0; i < 8; i++, o += 16) if (u64le(head, o) === 0) { o += 16; return; }
+  const skipList = () => {
+    // data areas: a zero-terminated list of {offset, size}
+    for (let i = 0; i < 8; i++, o += 16)
+      if (u64le(head, o) === 0) {
+        o += 16;
+        return;
+      }
     corrupt(`${dev.name}: LVM PV header lists too many areas`);
   };
   skipList();
@@ -60,7 +65,8 @@ export async function readPhysicalVolume(dev: Device): Promise<PhysicalVolume | 
   const mdaSize = u64le(mda, 32);
   const textOff = u64le(mda, 40);
   const textSize = u64le(mda, 48);
-  if (!(mdaSize > 512) || mdaOffset + mdaSize > dev.size) corrupt(`${dev.name}: LVM metadata area of ${mdaSize} bytes lies outside the device`);
+  if (!(mdaSize > 512) || mdaOffset + mdaSize > dev.size)
+    corrupt(`${dev.name}: LVM metadata area of ${mdaSize} bytes lies outside the device`);
   if (!(textSize > 0) || textSize > MAX_METADATA || textSize > mdaSize - 512 || !(textOff >= 512 && textOff < mdaSize)) {
     corrupt(`${dev.name}: LVM metadata text at ${textOff}+${textSize} lies outside its ${mdaSize}-byte area`);
   }

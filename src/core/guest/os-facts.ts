@@ -19,17 +19,46 @@ export interface OsFacts {
 
 /** os-release IDs → Glance metadefs os_distro (libosinfo short ids where metadefs has none). */
 const DISTROS: Record<string, string> = {
-  rhel: 'rhel', centos: 'centos', fedora: 'fedora', debian: 'debian', ubuntu: 'ubuntu', opensuse: 'opensuse',
-  'opensuse-leap': 'opensuse', 'opensuse-tumbleweed': 'opensuse', sles: 'sles', sled: 'sled', arch: 'arch',
-  rocky: 'rocky', almalinux: 'almalinux', ol: 'ol', gentoo: 'gentoo', mageia: 'mageia', alpine: 'alpine',
+  rhel: 'rhel',
+  centos: 'centos',
+  fedora: 'fedora',
+  debian: 'debian',
+  ubuntu: 'ubuntu',
+  opensuse: 'opensuse',
+  'opensuse-leap': 'opensuse',
+  'opensuse-tumbleweed': 'opensuse',
+  sles: 'sles',
+  sled: 'sled',
+  arch: 'arch',
+  rocky: 'rocky',
+  almalinux: 'almalinux',
+  ol: 'ol',
+  gentoo: 'gentoo',
+  mageia: 'mageia',
+  alpine: 'alpine',
 };
 const FAMILY: Record<string, Family> = {
-  rhel: 'rhel', centos: 'rhel', rocky: 'rhel', almalinux: 'rhel', ol: 'rhel', fedora: 'fedora', debian: 'debian',
-  ubuntu: 'debian', opensuse: 'suse', sles: 'suse', sled: 'suse',
+  rhel: 'rhel',
+  centos: 'rhel',
+  rocky: 'rhel',
+  almalinux: 'rhel',
+  ol: 'rhel',
+  fedora: 'fedora',
+  debian: 'debian',
+  ubuntu: 'debian',
+  opensuse: 'suse',
+  sles: 'suse',
+  sled: 'suse',
 };
 const ELF_MACHINES: Record<number, [string, string]> = {
-  0x03: ['i686', 'i686'], 0x3e: ['x86_64', 'x86_64'], 0xb7: ['aarch64', 'aarch64'], 0x28: ['armv7l', 'armv7l'],
-  0x15: ['ppc64', 'ppc64le'], 0x16: ['s390x', 's390x'], 0xf3: ['riscv64', 'riscv64'], 0x102: ['loongarch64', 'loongarch64'],
+  0x03: ['i686', 'i686'],
+  0x3e: ['x86_64', 'x86_64'],
+  0xb7: ['aarch64', 'aarch64'],
+  0x28: ['armv7l', 'armv7l'],
+  0x15: ['ppc64', 'ppc64le'],
+  0x16: ['s390x', 's390x'],
+  0xf3: ['riscv64', 'riscv64'],
+  0x102: ['loongarch64', 'loongarch64'],
 };
 
 /** KEY=value lines with shell quoting removed (os-release, lsb-release, sysconfig files). */
@@ -78,46 +107,78 @@ export async function readOsFacts(vfs: GuestVfs, uefi: boolean | null): Promise<
     if (text === null) continue;
     const v = shellVars(text);
     const id = v.get('ID')?.toLowerCase();
-    if (id) { distro = DISTROS[id] ?? id; sources['distro'] = path; }
+    if (id) {
+      distro = DISTROS[id] ?? id;
+      sources['distro'] = path;
+    }
     const ver = v.get('VERSION_ID');
-    if (ver) { version = ver; sources['version'] = path; }
+    if (ver) {
+      version = ver;
+      sources['version'] = path;
+    }
     break;
   }
   if (!distro || !version) {
     const rh = await vfs.readText('/etc/redhat-release', 4096);
     const parsed = rh === null ? null : parseRedhatRelease(rh);
     if (parsed) {
-      if (!distro) { distro = parsed.distro; sources['distro'] = '/etc/redhat-release'; }
-      if (!version && parsed.version) { version = parsed.version; sources['version'] = '/etc/redhat-release'; }
+      if (!distro) {
+        distro = parsed.distro;
+        sources['distro'] = '/etc/redhat-release';
+      }
+      if (!version && parsed.version) {
+        version = parsed.version;
+        sources['version'] = '/etc/redhat-release';
+      }
     }
   }
   if (!distro || !version) {
     const lsb = await vfs.readText('/etc/lsb-release', 4096);
     const v = lsb === null ? null : shellVars(lsb);
     const id = v?.get('DISTRIB_ID')?.toLowerCase();
-    if (v && id && !distro) { distro = DISTROS[id] ?? id; sources['distro'] = '/etc/lsb-release'; }
-    if (v?.get('DISTRIB_RELEASE') && !version) { version = v.get('DISTRIB_RELEASE')!; sources['version'] = '/etc/lsb-release'; }
+    if (v && id && !distro) {
+      distro = DISTROS[id] ?? id;
+      sources['distro'] = '/etc/lsb-release';
+    }
+    if (v?.get('DISTRIB_RELEASE') && !version) {
+      version = v.get('DISTRIB_RELEASE')!;
+      sources['version'] = '/etc/lsb-release';
+    }
   }
   if (!distro || !version) {
     const deb = (await vfs.readText('/etc/debian_version', 256))?.trim();
     if (deb) {
-      if (!distro) { distro = 'debian'; sources['distro'] = '/etc/debian_version'; }
-      if (!version && /^\d/.test(deb)) { version = deb; sources['version'] = '/etc/debian_version'; }
+      if (!distro) {
+        distro = 'debian';
+        sources['distro'] = '/etc/debian_version';
+      }
+      if (!version && /^\d/.test(deb)) {
+        version = deb;
+        sources['version'] = '/etc/debian_version';
+      }
     }
   }
   let arch: string | null = null;
   for (const path of ['/bin/bash', '/usr/bin/bash', '/bin/sh', '/usr/bin/sh']) {
     const head = await vfs.readBytes(path, 64);
     arch = head ? elfArch(head) : null;
-    if (arch) { sources['arch'] = path; break; }
+    if (arch) {
+      sources['arch'] = path;
+      break;
+    }
   }
   let hostname: string | null = null;
   const hn = (await vfs.readText('/etc/hostname', 1024))?.split('\n')[0]?.trim();
-  if (hn) { hostname = hn; sources['hostname'] = '/etc/hostname'; }
-  else {
+  if (hn) {
+    hostname = hn;
+    sources['hostname'] = '/etc/hostname';
+  } else {
     const net = await vfs.readText('/etc/sysconfig/network', 16 * 1024);
     const h = net === null ? undefined : shellVars(net).get('HOSTNAME');
-    if (h) { hostname = h; sources['hostname'] = '/etc/sysconfig/network'; }
+    if (h) {
+      hostname = h;
+      sources['hostname'] = '/etc/sysconfig/network';
+    }
   }
   const kernels = new Set<string>();
   for (const name of (await vfs.list('/boot')) ?? []) {
@@ -126,14 +187,23 @@ export async function readOsFacts(vfs: GuestVfs, uefi: boolean | null): Promise<
   }
   for (const name of (await vfs.list('/lib/modules')) ?? []) kernels.add(name);
   let guestAgent = false;
-  for (const path of ['/usr/bin/qemu-ga', '/usr/sbin/qemu-ga', '/usr/lib/systemd/system/qemu-guest-agent.service', '/lib/systemd/system/qemu-guest-agent.service']) {
-    if (await vfs.exists(path)) { guestAgent = true; sources['hw_qemu_guest_agent'] = path; break; }
+  for (const path of [
+    '/usr/bin/qemu-ga',
+    '/usr/sbin/qemu-ga',
+    '/usr/lib/systemd/system/qemu-guest-agent.service',
+    '/lib/systemd/system/qemu-guest-agent.service',
+  ]) {
+    if (await vfs.exists(path)) {
+      guestAgent = true;
+      sources['hw_qemu_guest_agent'] = path;
+      break;
+    }
   }
   const linux = distro !== null || kernels.size > 0 || arch !== null;
   const major = version === null ? null : Number.parseInt(version, 10);
   return {
     os: { type: linux ? 'linux' : null, distro, version, arch, hostname, firmware: uefi === null ? null : uefi ? 'uefi' : 'bios' },
-    family: distro ? FAMILY[distro] ?? 'other' : null,
+    family: distro ? (FAMILY[distro] ?? 'other') : null,
     major: Number.isFinite(major) ? major : null,
     kernels: [...kernels].sort(),
     guestAgent,

@@ -22,8 +22,21 @@ export interface PartitionLayout {
 const MAX_LOGICAL = 128;
 const MAX_GPT_ENTRIES_BYTES = 1024 * 1024;
 const MBR_KINDS: Record<number, string> = {
-  0x05: 'extended', 0x0f: 'extended', 0x85: 'extended', 0x82: 'linux-swap', 0x83: 'linux', 0x8e: 'linux-lvm',
-  0xef: 'esp', 0xfd: 'linux-raid', 0x01: 'fat', 0x04: 'fat', 0x06: 'fat', 0x0b: 'fat', 0x0c: 'fat', 0x0e: 'fat', 0x07: 'ntfs',
+  0x05: 'extended',
+  0x0f: 'extended',
+  0x85: 'extended',
+  0x82: 'linux-swap',
+  0x83: 'linux',
+  0x8e: 'linux-lvm',
+  0xef: 'esp',
+  0xfd: 'linux-raid',
+  0x01: 'fat',
+  0x04: 'fat',
+  0x06: 'fat',
+  0x0b: 'fat',
+  0x0c: 'fat',
+  0x0e: 'fat',
+  0x07: 'ntfs',
 };
 
 function partName(disk: string, n: number): string {

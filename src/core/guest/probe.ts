@@ -33,9 +33,15 @@ export async function recognise(dev: Device): Promise<Recognised | null> {
   }
   for (const page of [4096, 8192, 16384, 65536]) {
     if (page <= head.length && latin1(head, page - 10, 10) === 'SWAPSPACE2') {
-      return { type: 'swap', uuid: hexUuid(head.subarray(1036, 1052)), label: latin1(head, 1052, 16) || null, size: dev.size, used: null, fs: null };
+      return {
+        type: 'swap',
+        uuid: hexUuid(head.subarray(1036, 1052)),
+        label: latin1(head, 1052, 16) || null,
+        size: dev.size,
+        used: null,
+        fs: null,
+      };
     }
   }
   return null;
 }
-

@@ -18,7 +18,10 @@ export class GuestVfs {
   private readonly listings = new Map<GuestFs, Map<number, DirEntry[]>>();
   /** `mounts` maps absolute mount points ("/", "/boot") to file systems; `problems` (one per
    *  file system that turned out corrupt) may be shared by several views of the same disk. */
-  constructor(private readonly mounts: Map<string, GuestFs>, readonly problems = new Map<GuestFs, string>()) {}
+  constructor(
+    private readonly mounts: Map<string, GuestFs>,
+    readonly problems = new Map<GuestFs, string>(),
+  ) {}
 
   private guard<T>(fs: GuestFs, f: () => Promise<T>): Promise<T | null> {
     if (this.problems.has(fs)) return Promise.resolve(null);
@@ -57,7 +60,10 @@ export class GuestVfs {
     while (todo.length) {
       const name = todo.shift()!;
       if (name === '..') {
-        if (stack.length > 1) { stack.pop(); parts.pop(); }
+        if (stack.length > 1) {
+          stack.pop();
+          parts.pop();
+        }
         continue;
       }
       const here = stack[stack.length - 1]!;
@@ -74,7 +80,10 @@ export class GuestVfs {
         const target = await this.guard(here.fs, () => here.fs.readlink(node));
         if (target === null) return null;
         todo.unshift(...target.split('/').filter((p) => p && p !== '.'));
-        if (target.startsWith('/')) { stack = [root]; parts = []; }
+        if (target.startsWith('/')) {
+          stack = [root];
+          parts = [];
+        }
         continue;
       }
       parts.push(name);

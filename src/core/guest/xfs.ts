@@ -82,7 +82,10 @@ interface XfsInode extends FsNode {
 
 export class XfsFs implements GuestFs {
   readonly type = 'xfs';
-  constructor(private readonly dev: Device, readonly sb: XfsSuper) {}
+  constructor(
+    private readonly dev: Device,
+    readonly sb: XfsSuper,
+  ) {}
 
   static async open(dev: Device): Promise<XfsFs | null> {
     if (dev.size < 4096) return null;

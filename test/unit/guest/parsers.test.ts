@@ -13,8 +13,13 @@ const T = { timeout: 5000 };
 
 describe('LVM2 metadata text', () => {
   test('sections, strings with escapes, numbers, arrays, comments', T, () => {
-    const v = parseLvmText('# c\nvg {\nid = "a\\"b"\nseqno = 3\nstatus = ["READ", "WRITE"]\nempty = []\nsub {\nx = 1 # trailing\n}\n}\ncontents = "Text"\n');
-    assert.deepEqual(JSON.parse(JSON.stringify(v)), { vg: { id: 'a"b', seqno: 3, status: ['READ', 'WRITE'], empty: [], sub: { x: 1 } }, contents: 'Text' });
+    const v = parseLvmText(
+      '# c\nvg {\nid = "a\\"b"\nseqno = 3\nstatus = ["READ", "WRITE"]\nempty = []\nsub {\nx = 1 # trailing\n}\n}\ncontents = "Text"\n',
+    );
+    assert.deepEqual(JSON.parse(JSON.stringify(v)), {
+      vg: { id: 'a"b', seqno: 3, status: ['READ', 'WRITE'], empty: [], sub: { x: 1 } },
+      contents: 'Text',
+    });
   });
   const bad: Array<[string, RegExp]> = [
     ['vg {\nx = 1\n', /missing "}"/],
@@ -28,7 +33,10 @@ describe('LVM2 metadata text', () => {
   ];
   for (const [text, why] of bad) {
     test(`refuses ${JSON.stringify(text.slice(0, 30))}`, T, () => {
-      assert.throws(() => parseLvmText(text), (e: unknown) => e instanceof CorruptStructure && why.test(e.message));
+      assert.throws(
+        () => parseLvmText(text),
+        (e: unknown) => e instanceof CorruptStructure && why.test(e.message),
+      );
     });
   }
 });
@@ -41,11 +49,16 @@ describe('fstab', () => {
     { device: '/dev/mapper/my--vg-my--lv', uuid: 'y', label: null, lvm: 'my-vg/my-lv' },
   ];
   test('comments, octal escapes, swap and pseudo file systems', T, () => {
-    assert.deepEqual(parseFstab('# x\nUUID=a / xfs defaults 0 0\nLABEL=My\\040Disk /mnt/my\\040disk/ ext4 defaults\nproc /proc proc defaults\n/dev/sda3 swap swap defaults 0 0\n\n'), [
-      { spec: 'UUID=a', mountpoint: '/', type: 'xfs' },
-      { spec: 'LABEL=My Disk', mountpoint: '/mnt/my disk', type: 'ext4' },
-      { spec: 'proc', mountpoint: '/proc', type: 'proc' },
-    ]);
+    assert.deepEqual(
+      parseFstab(
+        '# x\nUUID=a / xfs defaults 0 0\nLABEL=My\\040Disk /mnt/my\\040disk/ ext4 defaults\nproc /proc proc defaults\n/dev/sda3 swap swap defaults 0 0\n\n',
+      ),
+      [
+        { spec: 'UUID=a', mountpoint: '/', type: 'xfs' },
+        { spec: 'LABEL=My Disk', mountpoint: '/mnt/my disk', type: 'ext4' },
+        { spec: 'proc', mountpoint: '/proc', type: 'proc' },
+      ],
+    );
   });
   const specs: Array<[string, string | null]> = [
     ['UUID=aaaa-bbbb', '/dev/sda1'],
@@ -103,7 +116,14 @@ test('guestJson keeps exactly the contract keys', T, () => {
     os: { type: 'linux', distro: 'rhel', version: '7.9', arch: 'x86_64', hostname: 'h', firmware: 'bios' },
     filesystems: [{ device: '/dev/sda1', type: 'xfs', uuid: 'u', label: null, mountpoint: '/', size: 1, used: 1 }],
     checklist: [{ code: 'guest.machine-id-set', ok: true, step: 's', detail: 'd' }],
-    suggested: { os_distro: 'rhel' }, sources: { distro: '/etc/os-release' }, kernels: [], findings: [], reclaimableBytes: null, bytesRead: 1, readCalls: 1, elapsedMs: 1,
+    suggested: { os_distro: 'rhel' },
+    sources: { distro: '/etc/os-release' },
+    kernels: [],
+    findings: [],
+    reclaimableBytes: null,
+    bytesRead: 1,
+    readCalls: 1,
+    elapsedMs: 1,
   };
   const j = guestJson(r);
   assert.deepEqual(Object.keys(j.guest!), ['os', 'filesystems', 'checklist']);

@@ -1,13 +1,12 @@
 // Corrupt and hostile layouts end the reading of that layout or file system with a finding, in
 // bounded time; the rest of the disk is still inspected and nothing throws out of inspectGuest().
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { inspectGuest } from '../../../src/core/guest/inspect-guest.ts';
 import type { GuestResult } from '../../../src/core/guest/types.ts';
 import { debianDisk, rhel7Disk, UUID } from './distros.ts';
-import { fileReader, mkDisk, mkExt, mkSwap, mkXfs, partitionOffsets, place, workdir } from './images.ts';
+import { fileReader, mkDisk, mkExt, mkSwap, mkXfs, partitionOffsets, place, sh, workdir } from './images.ts';
 import { vgText, writePv } from './lvm-writer.ts';
 
 const dir = workdir();
@@ -31,21 +30,41 @@ function poke(path: string, offset: number, bytes: number[] | Uint8Array): void 
 }
 
 const codes = (r: GuestResult) => r.findings.map((f) => f.code);
-const rootTree = { 'etc/os-release': 'ID=debian\nVERSION_ID=12\n', 'etc/fstab': `UUID=${UUID.root} / ext4 defaults 0 1\n`, 'etc/hostname': 'h\n' };
+const rootTree = {
+  'etc/os-release': 'ID=debian\nVERSION_ID=12\n',
+  'etc/fstab': `UUID=${UUID.root} / ext4 defaults 0 1\n`,
+  'etc/hostname': 'h\n',
+};
 
 describe('partition tables', () => {
   test('logical partitions in an extended partition are read (/dev/sda5, /dev/sda6)', T, async () => {
-    const disk = mkDisk(dir, 'ext-ok', 64, 'label: dos\nstart=2048, size=8192, type=83\nstart=10240, size=120000, type=5\nstart=12288, size=40960, type=83\nstart=55296, size=40960, type=83\n');
+    const disk = mkDisk(
+      dir,
+      'ext-ok',
+      64,
+      'label: dos\nstart=2048, size=8192, type=83\nstart=10240, size=120000, type=5\nstart=12288, size=40960, type=83\nstart=55296, size=40960, type=83\n',
+    );
     const parts = partitionOffsets(disk);
     place(disk, mkExt(dir, 'logical-root', rootTree, 20, UUID.root, 'root'), parts[2]!.start);
     place(disk, mkExt(dir, 'logical-data', { x: 'y' }, 20, UUID.home, 'data'), parts[3]!.start);
     const r = await inspect(disk);
-    assert.deepEqual(r.filesystems.map((f) => [f.device, f.label, f.mountpoint]), [['/dev/sda5', 'root', '/'], ['/dev/sda6', 'data', null]]);
+    assert.deepEqual(
+      r.filesystems.map((f) => [f.device, f.label, f.mountpoint]),
+      [
+        ['/dev/sda5', 'root', '/'],
+        ['/dev/sda6', 'data', null],
+      ],
+    );
     assert.equal(r.os.distro, 'debian');
   });
 
   test('an extended boot record chain that loops', T, async () => {
-    const disk = mkDisk(dir, 'ebr-loop', 64, 'label: dos\nstart=2048, size=8192, type=83\nstart=10240, size=120000, type=5\nstart=12288, size=40960, type=83\nstart=55296, size=40960, type=83\n');
+    const disk = mkDisk(
+      dir,
+      'ebr-loop',
+      64,
+      'label: dos\nstart=2048, size=8192, type=83\nstart=10240, size=120000, type=5\nstart=12288, size=40960, type=83\nstart=55296, size=40960, type=83\n',
+    );
     const parts = partitionOffsets(disk);
     place(disk, mkExt(dir, 'p1-root', rootTree, 4, UUID.root, 'root'), parts[0]!.start);
     // The second EBR's "next" entry points back at the first EBR (relative LBA 0).
@@ -94,7 +113,11 @@ describe('LVM', () => {
       const r = await inspect(lvmDisk(name.replace(/\W+/g, '-'), edit));
       assert.deepEqual(codes(r), ['guest.lvm-corrupt']);
       assert.match(r.findings[0]!.message, why);
-      assert.deepEqual(r.filesystems.map((f) => f.device), ['/dev/sda1'], 'the /boot partition is still read');
+      assert.deepEqual(
+        r.filesystems.map((f) => f.device),
+        ['/dev/sda1'],
+        'the /boot partition is still read',
+      );
     });
   }
 
@@ -120,7 +143,10 @@ function patchExtDirent(img: string, name: string, inode: number): void {
 
 describe('file systems', () => {
   test('ext4: a directory entry with an inode number out of range', T, async () => {
-    const img = mkExt(dir, 'ext-hostile', { ...rootTree, 'etc/machine-id': 'abc\n', 'var/log/x': 'y' }, 8, UUID.root, 'root', 'ext4', ['-O', '^metadata_csum']);
+    const img = mkExt(dir, 'ext-hostile', { ...rootTree, 'etc/machine-id': 'abc\n', 'var/log/x': 'y' }, 8, UUID.root, 'root', 'ext4', [
+      '-O',
+      '^metadata_csum',
+    ]);
     patchExtDirent(img, 'machine-id', 0x7ffffff0);
     const r = await inspect(img);
     assert.deepEqual(codes(r), ['guest.fs-corrupt']);
@@ -161,7 +187,10 @@ describe('the whole step', () => {
   test('an I/O error from the reader becomes a finding', T, async () => {
     const f = fileReader(rhel7Disk(dir, true, 'dos'));
     let n = 0;
-    const r = await inspectGuest(async (o, l) => { if (++n > 20) throw new Error('EIO: the disk went away'); return f.read(o, l); }, f.size);
+    const r = await inspectGuest(async (o, l) => {
+      if (++n > 20) throw new Error('EIO: the disk went away');
+      return f.read(o, l);
+    }, f.size);
     f.close();
     assert.ok(r);
     assert.deepEqual(codes(r), ['guest.read-failed']);
@@ -178,20 +207,43 @@ describe('the whole step', () => {
 
 describe('recognised, not read', () => {
   test('LUKS (cryptsetup luksFormat) and swap (mkswap) partitions', T, async () => {
-    const disk = mkDisk(dir, 'luks-swap', 64, 'label: gpt\nstart=2048, size=16384, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\nstart=18432, size=40960, type=CA7D7CCB-63ED-4C53-861C-1742536059CC\nstart=59392, size=8192, type=0657FD6D-A4AB-43C4-84E5-0933C84B4F4F\n');
+    const disk = mkDisk(
+      dir,
+      'luks-swap',
+      64,
+      'label: gpt\nstart=2048, size=16384, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\nstart=18432, size=40960, type=CA7D7CCB-63ED-4C53-861C-1742536059CC\nstart=59392, size=8192, type=0657FD6D-A4AB-43C4-84E5-0933C84B4F4F\n',
+    );
     const [p1, p2, p3] = partitionOffsets(disk);
     place(disk, mkExt(dir, 'luks-root', rootTree, 8, UUID.root, 'root'), p1!.start);
     const luks = `${disk}.luks`;
-    execFileSync('truncate', ['-s', '20M', luks]);
-    execFileSync('cryptsetup', ['luksFormat', '--batch-mode', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000', '--uuid', '5d5d5d5d-6e6e-4f4f-8a8a-7b7b7b7b7b7b', luks, '-'], { input: 'pw' });
+    sh('truncate', ['-s', '20M', luks]);
+    sh(
+      'cryptsetup',
+      [
+        'luksFormat',
+        '--batch-mode',
+        '--pbkdf',
+        'pbkdf2',
+        '--pbkdf-force-iterations',
+        '1000',
+        '--uuid',
+        '5d5d5d5d-6e6e-4f4f-8a8a-7b7b7b7b7b7b',
+        luks,
+        '-',
+      ],
+      { input: 'pw' },
+    );
     place(disk, luks, p2!.start);
     place(disk, mkSwap(dir, 'luks-swap', 4), p3!.start);
     const r = await inspect(disk);
-    assert.deepEqual(r.filesystems.map((f) => [f.device, f.type, f.uuid, f.mountpoint]), [
-      ['/dev/sda1', 'ext4', UUID.root, '/'],
-      ['/dev/sda2', 'crypto_LUKS', '5d5d5d5d-6e6e-4f4f-8a8a-7b7b7b7b7b7b', null],
-      ['/dev/sda3', 'swap', '3c3c3c3c-4d4d-4e4e-8f8f-606060606060', null],
-    ]);
+    assert.deepEqual(
+      r.filesystems.map((f) => [f.device, f.type, f.uuid, f.mountpoint]),
+      [
+        ['/dev/sda1', 'ext4', UUID.root, '/'],
+        ['/dev/sda2', 'crypto_LUKS', '5d5d5d5d-6e6e-4f4f-8a8a-7b7b7b7b7b7b', null],
+        ['/dev/sda3', 'swap', '3c3c3c3c-4d4d-4e4e-8f8f-606060606060', null],
+      ],
+    );
     assert.deepEqual(codes(r), ['guest.encrypted']);
     assert.equal(r.os.distro, 'debian');
   });

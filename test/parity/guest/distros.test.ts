@@ -3,12 +3,11 @@
 // guide's steps done and not done: the OS facts, file systems and checklist must say what the
 // trees written into them say.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { inspectGuest } from '../../../src/core/guest/inspect-guest.ts';
 import type { GuestResult } from '../../../src/core/guest/types.ts';
 import { debianDisk, fedoraDisk, rhel6Disk, rhel7Disk, UUID } from './distros.ts';
-import { fileReader, partitionOffsets, workdir } from './images.ts';
+import { fileReader, partitionOffsets, sh, workdir } from './images.ts';
 
 const dir = workdir();
 const T = { timeout: 60_000 };
@@ -26,42 +25,88 @@ async function inspect(disk: string): Promise<GuestResult> {
 }
 
 function failing(r: GuestResult): string[] {
-  return r.checklist.filter((c) => !c.ok).map((c) => c.code).sort();
+  return r.checklist
+    .filter((c) => !c.ok)
+    .map((c) => c.code)
+    .sort();
 }
 
 function assertAllPass(r: GuestResult): void {
-  assert.deepEqual(failing(r), [], JSON.stringify(r.checklist.filter((c) => !c.ok), null, 1));
+  assert.deepEqual(
+    failing(r),
+    [],
+    JSON.stringify(
+      r.checklist.filter((c) => !c.ok),
+      null,
+      1,
+    ),
+  );
   for (const c of r.checklist) assert.ok(c.step && c.detail, `${c.code} names its step and says what it found`);
 }
 
 describe('RHEL 6-like: MBR, ext4 root, swap partition', () => {
   test('prepared as the guide says', T, async () => {
     const r = await inspect(rhel6Disk(dir, true));
-    assert.deepEqual(r.os, { type: 'linux', distro: 'rhel', version: '6.10', arch: 'x86_64', hostname: 'template.example.com', firmware: 'bios' });
-    assert.deepEqual(r.suggested, { os_distro: 'rhel', os_version: '6.10', architecture: 'x86_64', os_type: 'linux', hw_firmware_type: 'bios', hw_qemu_guest_agent: 'yes' });
+    assert.deepEqual(r.os, {
+      type: 'linux',
+      distro: 'rhel',
+      version: '6.10',
+      arch: 'x86_64',
+      hostname: 'template.example.com',
+      firmware: 'bios',
+    });
+    assert.deepEqual(r.suggested, {
+      os_distro: 'rhel',
+      os_version: '6.10',
+      architecture: 'x86_64',
+      os_type: 'linux',
+      hw_firmware_type: 'bios',
+      hw_qemu_guest_agent: 'yes',
+    });
     assert.equal(r.sources['os_distro'], '/etc/redhat-release');
     assert.equal(r.sources['architecture'], '/bin/bash');
     assert.equal(r.sources['hostname'], '/etc/sysconfig/network');
     assert.deepEqual(r.kernels, ['2.6.32-754.el6.x86_64']);
-    assert.deepEqual(r.filesystems.map((f) => [f.device, f.type, f.uuid, f.label, f.mountpoint]), [
-      ['/dev/sda1', 'ext4', UUID.root, 'root', '/'],
-      ['/dev/sda2', 'swap', '3c3c3c3c-4d4d-4e4e-8f8f-606060606060', 'swap', null],
-    ]);
+    assert.deepEqual(
+      r.filesystems.map((f) => [f.device, f.type, f.uuid, f.label, f.mountpoint]),
+      [
+        ['/dev/sda1', 'ext4', UUID.root, 'root', '/'],
+        ['/dev/sda2', 'swap', '3c3c3c3c-4d4d-4e4e-8f8f-606060606060', 'swap', null],
+      ],
+    );
     assert.equal(r.filesystems[0]!.size, 49 * 1024 * 1024);
     assert.ok(r.filesystems[0]!.used! > 0 && r.filesystems[0]!.used! < r.filesystems[0]!.size!);
     assertAllPass(r);
     const codes = r.checklist.map((c) => c.code);
-    for (const c of ['guest.persistent-net-rules', 'guest.persistent-net-generator-missing', 'guest.subscription-registered', 'guest.ifcfg-hwaddr']) assert.ok(codes.includes(c), c);
+    for (const c of [
+      'guest.persistent-net-rules',
+      'guest.persistent-net-generator-missing',
+      'guest.subscription-registered',
+      'guest.ifcfg-hwaddr',
+    ])
+      assert.ok(codes.includes(c), c);
     assert.match(r.checklist.find((c) => c.code === 'guest.serial-console-missing')!.detail, /grub\.conf/);
   });
 
   test('not prepared', T, async () => {
     const r = await inspect(rhel6Disk(dir, false));
     assert.deepEqual(failing(r), [
-      'guest.cloud-init-missing', 'guest.growpart-missing', 'guest.ifcfg-hwaddr', 'guest.ifcfg-static', 'guest.log-files',
-      'guest.machine-id-set', 'guest.nozeroconf-missing', 'guest.package-cache', 'guest.persistent-net-generator-missing',
-      'guest.persistent-net-rules', 'guest.qemu-guest-agent-missing', 'guest.root-password-set', 'guest.serial-console-missing',
-      'guest.shell-history', 'guest.ssh-host-keys', 'guest.subscription-registered',
+      'guest.cloud-init-missing',
+      'guest.growpart-missing',
+      'guest.ifcfg-hwaddr',
+      'guest.ifcfg-static',
+      'guest.log-files',
+      'guest.machine-id-set',
+      'guest.nozeroconf-missing',
+      'guest.package-cache',
+      'guest.persistent-net-generator-missing',
+      'guest.persistent-net-rules',
+      'guest.qemu-guest-agent-missing',
+      'guest.root-password-set',
+      'guest.serial-console-missing',
+      'guest.shell-history',
+      'guest.ssh-host-keys',
+      'guest.subscription-registered',
     ]);
     const hw = r.checklist.find((c) => c.code === 'guest.ifcfg-hwaddr')!;
     assert.match(hw.detail, /HWADDR, UUID/);
@@ -77,17 +122,30 @@ for (const label of ['dos', 'gpt'] as const) {
     test('prepared', T, async () => {
       const disk = rhel7Disk(dir, true, label);
       const r = await inspect(disk);
-      assert.deepEqual(r.os, { type: 'linux', distro: 'rhel', version: '7.9', arch: 'x86_64', hostname: 'rhel7-template', firmware: 'bios' });
+      assert.deepEqual(r.os, {
+        type: 'linux',
+        distro: 'rhel',
+        version: '7.9',
+        arch: 'x86_64',
+        hostname: 'rhel7-template',
+        firmware: 'bios',
+      });
       assert.equal(r.sources['os_distro'], '/etc/os-release');
       assert.equal(r.sources['architecture'], '/bin/bash');
-      assert.deepEqual(r.filesystems.map((f) => [f.device, f.type, f.uuid, f.mountpoint]), [
-        ['/dev/sda1', 'ext4', UUID.boot, '/boot'],
-        ['/dev/mapper/rhel-root', 'xfs', UUID.root, '/'],
-      ]);
+      assert.deepEqual(
+        r.filesystems.map((f) => [f.device, f.type, f.uuid, f.mountpoint]),
+        [
+          ['/dev/sda1', 'ext4', UUID.boot, '/boot'],
+          ['/dev/mapper/rhel-root', 'xfs', UUID.root, '/'],
+        ],
+      );
       assert.equal(r.filesystems[1]!.size, 40 * 1024 * 1024);
       assert.deepEqual(r.kernels, ['3.10.0-1160.el7.x86_64'], 'the rescue kernel is left out');
       assertAllPass(r);
-      assert.match(r.checklist.find((c) => c.code === 'guest.serial-console-missing')!.detail, /\/etc\/default\/grub, \/boot\/grub2\/grub\.cfg/);
+      assert.match(
+        r.checklist.find((c) => c.code === 'guest.serial-console-missing')!.detail,
+        /\/etc\/default\/grub, \/boot\/grub2\/grub\.cfg/,
+      );
       assert.ok(r.bytesRead < 4 * 1024 * 1024, `read ${r.bytesRead} bytes`);
       assert.ok(r.readCalls > 10 && r.readCalls < 2000, `${r.readCalls} reads`);
     });
@@ -95,12 +153,26 @@ for (const label of ['dos', 'gpt'] as const) {
     test('not prepared', T, async () => {
       const r = await inspect(rhel7Disk(dir, false, label));
       assert.deepEqual(failing(r), [
-        'guest.cloud-init-missing', 'guest.growpart-missing', 'guest.ifcfg-hwaddr', 'guest.ifcfg-static', 'guest.log-files',
-        'guest.machine-id-set', 'guest.nozeroconf-missing', 'guest.package-cache', 'guest.qemu-guest-agent-missing',
-        'guest.root-password-set', 'guest.serial-console-missing', 'guest.shell-history', 'guest.ssh-host-keys', 'guest.subscription-registered',
+        'guest.cloud-init-missing',
+        'guest.growpart-missing',
+        'guest.ifcfg-hwaddr',
+        'guest.ifcfg-static',
+        'guest.log-files',
+        'guest.machine-id-set',
+        'guest.nozeroconf-missing',
+        'guest.package-cache',
+        'guest.qemu-guest-agent-missing',
+        'guest.root-password-set',
+        'guest.serial-console-missing',
+        'guest.shell-history',
+        'guest.ssh-host-keys',
+        'guest.subscription-registered',
       ]);
       assert.ok(!r.checklist.some((c) => c.code === 'guest.persistent-net-rules'), 'RHEL 6 only');
-      assert.match(r.checklist.find((c) => c.code === 'guest.serial-console-missing')!.detail, /\/etc\/default\/grub, \/boot\/grub2\/grub\.cfg/);
+      assert.match(
+        r.checklist.find((c) => c.code === 'guest.serial-console-missing')!.detail,
+        /\/etc\/default\/grub, \/boot\/grub2\/grub\.cfg/,
+      );
     });
   });
 }
@@ -109,8 +181,8 @@ test('the generated LVM2 PV passes pvck', T, () => {
   const disk = rhel7Disk(dir, true, 'dos');
   const [, p2] = partitionOffsets(disk);
   const pv = `${disk}.pv`;
-  execFileSync('dd', [`if=${disk}`, `of=${pv}`, 'bs=512', `skip=${p2!.start / 512}`, `count=${p2!.size / 512}`, 'status=none']);
-  const out = execFileSync('pvck', ['--dump', 'headers', pv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LVM_SUPPRESS_FD_WARNINGS: '1' } }).toString();
+  sh('dd', [`if=${disk}`, `of=${pv}`, 'bs=512', `skip=${p2!.start / 512}`, `count=${p2!.size / 512}`, 'status=none']);
+  const out = sh('pvck', ['--dump', 'headers', pv], { env: { LVM_SUPPRESS_FD_WARNINGS: '1' } });
   assert.match(out, /metadata text at 4608 crc 0x[0-9a-f]+ # vgname rhel seqno 1/);
   assert.doesNotMatch(out, /mismatch|bad|invalid/i);
 });
@@ -120,12 +192,22 @@ describe('Fedora-like UEFI on aarch64: ESP, ext4 /boot with BLS entries, XFS roo
     const r = await inspect(fedoraDisk(dir, true));
     assert.deepEqual(r.os, { type: 'linux', distro: 'fedora', version: '39', arch: 'aarch64', hostname: 'fedora', firmware: 'uefi' });
     assert.equal(r.sources['os_distro'], '/etc/os-release', 'through its symlink to /usr/lib/os-release');
-    assert.deepEqual(r.suggested, { os_distro: 'fedora', os_version: '39', architecture: 'aarch64', os_type: 'linux', hw_firmware_type: 'uefi', hw_qemu_guest_agent: 'yes' });
-    assert.deepEqual(r.filesystems.map((f) => [f.device, f.type, f.uuid, f.label, f.mountpoint]), [
-      ['/dev/sda1', 'vfat', 'ABCD-1234', 'EFI', '/boot/efi'],
-      ['/dev/sda2', 'ext4', UUID.boot, 'boot', '/boot'],
-      ['/dev/sda3', 'xfs', UUID.root, 'fedora', '/'],
-    ]);
+    assert.deepEqual(r.suggested, {
+      os_distro: 'fedora',
+      os_version: '39',
+      architecture: 'aarch64',
+      os_type: 'linux',
+      hw_firmware_type: 'uefi',
+      hw_qemu_guest_agent: 'yes',
+    });
+    assert.deepEqual(
+      r.filesystems.map((f) => [f.device, f.type, f.uuid, f.label, f.mountpoint]),
+      [
+        ['/dev/sda1', 'vfat', 'ABCD-1234', 'EFI', '/boot/efi'],
+        ['/dev/sda2', 'ext4', UUID.boot, 'boot', '/boot'],
+        ['/dev/sda3', 'xfs', UUID.root, 'fedora', '/'],
+      ],
+    );
     assertAllPass(r);
     assert.ok(!r.checklist.some((c) => c.code === 'guest.subscription-registered'), 'RHEL only');
   });
@@ -133,9 +215,17 @@ describe('Fedora-like UEFI on aarch64: ESP, ext4 /boot with BLS entries, XFS roo
   test('not prepared', T, async () => {
     const r = await inspect(fedoraDisk(dir, false));
     assert.deepEqual(failing(r), [
-      'guest.cloud-init-missing', 'guest.growpart-missing', 'guest.log-files', 'guest.machine-id-set', 'guest.nm-connection-hwaddr',
-      'guest.package-cache', 'guest.qemu-guest-agent-missing', 'guest.root-password-set', 'guest.serial-console-missing',
-      'guest.shell-history', 'guest.ssh-host-keys',
+      'guest.cloud-init-missing',
+      'guest.growpart-missing',
+      'guest.log-files',
+      'guest.machine-id-set',
+      'guest.nm-connection-hwaddr',
+      'guest.package-cache',
+      'guest.qemu-guest-agent-missing',
+      'guest.root-password-set',
+      'guest.serial-console-missing',
+      'guest.shell-history',
+      'guest.ssh-host-keys',
     ]);
     assert.match(r.checklist.find((c) => c.code === 'guest.serial-console-missing')!.detail, /loader\/entries/);
   });
@@ -145,7 +235,10 @@ describe('Debian-like: GPT, ext4 root on an LV striped over two PVs', () => {
   test('prepared', T, async () => {
     const r = await inspect(debianDisk(dir, true));
     assert.deepEqual(r.os, { type: 'linux', distro: 'debian', version: '12', arch: 'x86_64', hostname: 'debian', firmware: 'bios' });
-    assert.deepEqual(r.filesystems.map((f) => [f.device, f.type, f.uuid, f.mountpoint, f.size]), [['/dev/mapper/deb-root', 'ext4', UUID.root, '/', 48 * 1024 * 1024]]);
+    assert.deepEqual(
+      r.filesystems.map((f) => [f.device, f.type, f.uuid, f.mountpoint, f.size]),
+      [['/dev/mapper/deb-root', 'ext4', UUID.root, '/', 48 * 1024 * 1024]],
+    );
     assert.deepEqual(r.kernels, ['6.1.0-18-amd64']);
     assertAllPass(r);
     assert.ok(r.checklist.some((c) => c.code === 'guest.netplan-macaddress'));
@@ -154,9 +247,18 @@ describe('Debian-like: GPT, ext4 root on an LV striped over two PVs', () => {
   test('not prepared', T, async () => {
     const r = await inspect(debianDisk(dir, false));
     assert.deepEqual(failing(r), [
-      'guest.cloud-init-missing', 'guest.dhcp-leases', 'guest.growpart-missing', 'guest.log-files', 'guest.machine-id-set',
-      'guest.netplan-macaddress', 'guest.package-cache', 'guest.qemu-guest-agent-missing', 'guest.root-password-set',
-      'guest.serial-console-missing', 'guest.shell-history', 'guest.ssh-host-keys',
+      'guest.cloud-init-missing',
+      'guest.dhcp-leases',
+      'guest.growpart-missing',
+      'guest.log-files',
+      'guest.machine-id-set',
+      'guest.netplan-macaddress',
+      'guest.package-cache',
+      'guest.qemu-guest-agent-missing',
+      'guest.root-password-set',
+      'guest.serial-console-missing',
+      'guest.shell-history',
+      'guest.ssh-host-keys',
     ]);
     assert.match(r.checklist.find((c) => c.code === 'guest.root-password-set')!.detail, /empty password/);
     assert.match(r.checklist.find((c) => c.code === 'guest.package-cache')!.detail, /apt-get clean/);

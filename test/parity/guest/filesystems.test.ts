@@ -3,12 +3,11 @@
 // 64-bit descriptors, metadata_csum, inline data, htree directories; XFS v4/v5, short-form,
 // block, leaf and node directories, local and remote symlinks), file contents byte for byte.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { DEFAULT_BUDGET, diskDevice, Meter } from '../../../src/core/guest/device.ts';
 import { recognise, type Recognised } from '../../../src/core/guest/probe.ts';
 import { GuestVfs } from '../../../src/core/guest/vfs.ts';
-import { fileReader, mkEsp, mkExt, mkXfs, workdir, type Tree } from './images.ts';
+import { fileReader, mkEsp, mkExt, mkXfs, sh, workdir, type Tree } from './images.ts';
 
 const dir = workdir();
 const T = { timeout: 60_000 };
@@ -18,7 +17,10 @@ const UUID = '6b8f2d1e-3c4a-4b5d-9e6f-7a8b9c0d1e2f';
 function pattern(n: number, seed: number): string {
   let x = seed;
   let s = '';
-  for (let i = 0; i < n; i++) { x = (x * 1103515245 + 12345) >>> 0; s += String.fromCharCode(x >>> 24); }
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    s += String.fromCharCode(x >>> 24);
+  }
   return s;
 }
 
@@ -92,8 +94,8 @@ describe('ext2/3/4', () => {
 
   test('htree directories (e2fsck -D) read as linear', T, async () => {
     const img = mkExt(dir, 'htree', tree(3000), 32, UUID, 'h', 'ext4', ['-b', '1024']);
-    execFileSync('e2fsck', ['-fyD', img], { stdio: 'ignore' });
-    const out = execFileSync('debugfs', ['-R', 'htree many', img], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    sh('e2fsck', ['-fyD', img]);
+    const out = sh('debugfs', ['-R', 'htree many', img]);
     assert.match(out, /Number of entries \(count\)/, 'the directory is indexed');
     const { vfs } = await open(img);
     await checkTree(vfs, 3000);
@@ -123,7 +125,7 @@ describe('XFS', () => {
 
   test('the node directory above is held in a B+tree data fork; /etc is short-form (xfs_db)', T, async () => {
     const img = mkXfs(dir, 'xfs-formats', tree(3000), 64, UUID, 'f');
-    const fmt = (p: string) => execFileSync('xfs_db', ['-r', '-c', `path /${p}`, '-c', 'print core.format', img]).toString();
+    const fmt = (p: string) => sh('xfs_db', ['-r', '-c', `path /${p}`, '-c', 'print core.format', img]);
     assert.match(fmt('etc'), /core\.format = 1 \(local\)/);
     assert.match(fmt('many'), /core\.format = 3 \(btree\)/);
     assert.match(fmt('data'), /core\.format = 1 \(local\)/);
@@ -133,7 +135,13 @@ describe('XFS', () => {
 });
 
 test('FAT (ESP): long names, case-insensitive lookup, file contents', T, async () => {
-  const img = mkEsp(dir, 'esp', { 'EFI/BOOT/BOOTX64.EFI': 'MZ loader', 'EFI/redhat/grub.cfg': 'set root\n', 'EFI/redhat/A Long File Name.txt': pattern(5000, 3) }, 8, '1234ABCD');
+  const img = mkEsp(
+    dir,
+    'esp',
+    { 'EFI/BOOT/BOOTX64.EFI': 'MZ loader', 'EFI/redhat/grub.cfg': 'set root\n', 'EFI/redhat/A Long File Name.txt': pattern(5000, 3) },
+    8,
+    '1234ABCD',
+  );
   const { rec, vfs } = await open(img);
   assert.deepEqual([rec.type, rec.uuid, rec.label], ['vfat', '1234-ABCD', 'EFI']);
   assert.equal(await vfs.readText('/efi/boot/bootx64.efi'), 'MZ loader');

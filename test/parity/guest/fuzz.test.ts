@@ -14,33 +14,60 @@ const TIME_BUDGET_MS = 1500;
 
 function rng(seed: number): () => number {
   let x = seed >>> 0;
-  return () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x / 2 ** 32; };
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
 }
 
-interface Base { name: string; bytes: Uint8Array; targets: number[][] }
+interface Base {
+  name: string;
+  bytes: Uint8Array;
+  targets: number[][];
+}
 
 function sectorsWith(bytes: Uint8Array, needles: string[]): number[] {
   const out = new Set<number>();
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (const n of needles) for (let at = buf.indexOf(n); at >= 0 && out.size < 4096; at = buf.indexOf(n, at + 1)) out.add(Math.floor(at / 512) * 512);
+  for (const n of needles)
+    for (let at = buf.indexOf(n); at >= 0 && out.size < 4096; at = buf.indexOf(n, at + 1)) out.add(Math.floor(at / 512) * 512);
   return [...out];
 }
 
 function nonZeroSectors(bytes: Uint8Array): number[] {
   const out: number[] = [];
   for (let s = 0; s < bytes.length; s += 512) {
-    for (let i = s; i < s + 512; i++) if (bytes[i]) { out.push(s); break; }
+    for (let i = s; i < s + 512; i++)
+      if (bytes[i]) {
+        out.push(s);
+        break;
+      }
   }
   return out;
 }
 
 function base(name: string, path: string, structures: number[]): Base {
   const bytes = new Uint8Array(readFileSync(path));
-  return { name, bytes, targets: [structures, sectorsWith(bytes, ['os-release', 'fstab', 'hostname', 'IN', 'XD', 'LABELONE', ' LVM2']), nonZeroSectors(bytes)] };
+  return {
+    name,
+    bytes,
+    targets: [structures, sectorsWith(bytes, ['os-release', 'fstab', 'hostname', 'IN', 'XD', 'LABELONE', ' LVM2']), nonZeroSectors(bytes)],
+  };
 }
 
 test('mutated guest disks never hang or throw', { timeout: 300_000 }, async () => {
-  const tree = { 'etc/os-release': 'ID=fedora\nVERSION_ID=39\n', 'etc/fstab': `UUID=${UUID.root} / ext4 defaults 0 0\n`, 'etc/hostname': 'h\n', 'usr/bin/bash': 'x', bin: { link: 'usr/bin' }, ...Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`etc/d/f${i}`, String(i)])) };
+  const tree = {
+    'etc/os-release': 'ID=fedora\nVERSION_ID=39\n',
+    'etc/fstab': `UUID=${UUID.root} / ext4 defaults 0 0\n`,
+    'etc/hostname': 'h\n',
+    'usr/bin/bash': 'x',
+    bin: { link: 'usr/bin' },
+    ...Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`etc/d/f${i}`, String(i)])),
+  };
   const bases = [
     base('ext4', mkExt(dir, 'fz-ext4', tree, 4, UUID.root, 'r', 'ext4', ['-b', '1024']), [1024, 1536, 2048]),
     base('ext2', mkExt(dir, 'fz-ext2', tree, 4, UUID.root, 'r', 'ext2', ['-b', '1024']), [1024, 1536, 2048]),

@@ -8,10 +8,10 @@ import { closeSync, fstatSync, mkdirSync, mkdtempSync, openSync, readSync, rmSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export const MiB = 1024 * 1024;
-
 const dirs: string[] = [];
-process.on('exit', () => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+process.on('exit', () => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 export function workdir(): string {
   const d = mkdtempSync(join(tmpdir(), 'ii-guest-'));
@@ -30,7 +30,10 @@ export function writeTree(root: string, tree: Tree): string {
   mkdirSync(root, { recursive: true });
   for (const [path, v] of Object.entries(tree)) {
     const p = join(root, path);
-    if (v === null) { mkdirSync(p, { recursive: true }); continue; }
+    if (v === null) {
+      mkdirSync(p, { recursive: true });
+      continue;
+    }
     mkdirSync(dirname(p), { recursive: true });
     if (typeof v === 'string') writeFileSync(p, Buffer.from(v, 'latin1'));
     else symlinkSync(v.link, p);
@@ -47,7 +50,16 @@ export function elfHeader(machine: number): string {
   return b.toString('latin1');
 }
 
-export function mkExt(dir: string, name: string, tree: Tree, mib: number, uuid: string, label: string, type = 'ext4', extra: string[] = []): string {
+export function mkExt(
+  dir: string,
+  name: string,
+  tree: Tree,
+  mib: number,
+  uuid: string,
+  label: string,
+  type = 'ext4',
+  extra: string[] = [],
+): string {
   const src = writeTree(join(dir, `${name}.tree`), tree);
   const img = join(dir, `${name}.img`);
   sh('truncate', ['-s', `${mib}M`, img]);
@@ -83,7 +95,9 @@ export function mkXfs(dir: string, name: string, tree: Tree, mib: number, uuid: 
   const img = join(dir, `${name}.img`);
   sh('truncate', ['-s', `${mib}M`, img]);
   // mkfs.xfs refuses file systems under 300 MB unless run as fstests does.
-  sh('mkfs.xfs', ['-q', '-f', '-m', `uuid=${uuid}`, '-L', label, ...extra, '-p', proto, img], { env: { TEST_DIR: '1', TEST_DEV: '1', QA_CHECK_FS: '1' } });
+  sh('mkfs.xfs', ['-q', '-f', '-m', `uuid=${uuid}`, '-L', label, ...extra, '-p', proto, img], {
+    env: { TEST_DIR: '1', TEST_DEV: '1', QA_CHECK_FS: '1' },
+  });
   return img;
 }
 
@@ -97,7 +111,10 @@ export function mkEsp(dir: string, name: string, files: Record<string, string>, 
     const parts = path.split('/');
     for (let i = 1; i < parts.length; i++) {
       const d = parts.slice(0, i).join('/');
-      if (!made.has(d)) { sh('mmd', ['-i', img, `::/${d}`]); made.add(d); }
+      if (!made.has(d)) {
+        sh('mmd', ['-i', img, `::/${d}`]);
+        made.add(d);
+      }
     }
     const f = join(dir, `${name}-${made.size}-${parts.at(-1)}`);
     writeFileSync(f, Buffer.from(text, 'latin1'));
@@ -132,7 +149,11 @@ export function partitionOffsets(disk: string): Array<{ start: number; size: num
 }
 
 /** A file as the guest step's ReadAt (a raw image; qcow2 goes through the wasm block layer). */
-export function fileReader(path: string): { read: (offset: number, length: number) => Promise<Uint8Array>; size: number; close: () => void } {
+export function fileReader(path: string): {
+  read: (offset: number, length: number) => Promise<Uint8Array>;
+  size: number;
+  close: () => void;
+} {
   const fd = openSync(path, 'r');
   return {
     size: fstatSync(fd).size,

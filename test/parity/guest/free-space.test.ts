@@ -2,7 +2,6 @@
 // blocks, as debugfs leaves them) is found through the ext bitmaps and XFS free space B+trees,
 // also through an LV striped over two PVs, and counted only where the image stores data.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { DEFAULT_BUDGET, diskDevice, Meter } from '../../../src/core/guest/device.ts';
@@ -10,7 +9,7 @@ import type { AllocatedAt } from '../../../src/core/guest/free-space.ts';
 import { inspectGuest } from '../../../src/core/guest/inspect-guest.ts';
 import { XfsFs } from '../../../src/core/guest/xfs.ts';
 import { UUID } from './distros.ts';
-import { fileReader, mkDisk, mkExt, mkXfs, partitionOffsets, workdir } from './images.ts';
+import { fileReader, mkDisk, mkExt, mkXfs, partitionOffsets, sh, workdir } from './images.ts';
 import { writeVg } from './lvm-writer.ts';
 
 const dir = workdir();
@@ -59,7 +58,7 @@ describe('ext4', () => {
 
   test('a deleted 8 MiB file is found', T, async () => {
     const img = mkExt(dir, 'deleted', tree, 24, UUID.root, 'r');
-    execFileSync('debugfs', ['-w', '-R', 'rm /data/junk.bin', img], { stdio: 'ignore' });
+    sh('debugfs', ['-w', '-R', 'rm /data/junk.bin', img]);
     const { r, item } = await check(img);
     assert.equal(item.ok, false);
     assert.equal(item.step, 'Sparsify the image (virt-sparsify)');
@@ -69,11 +68,32 @@ describe('ext4', () => {
 
   test('through an LV striped over two PVs', T, async () => {
     const img = mkExt(dir, 'deleted-lv', tree, 24, UUID.root, 'r');
-    execFileSync('debugfs', ['-w', '-R', 'rm /data/junk.bin', img], { stdio: 'ignore' });
-    const disk = mkDisk(dir, 'striped', 64, 'label: gpt\nstart=2048, size=61440, type=E6D6D379-F507-44C2-A23C-238F2A3DF928\nstart=63488, size=61440, type=E6D6D379-F507-44C2-A23C-238F2A3DF928\n');
+    sh('debugfs', ['-w', '-R', 'rm /data/junk.bin', img]);
+    const disk = mkDisk(
+      dir,
+      'striped',
+      64,
+      'label: gpt\nstart=2048, size=61440, type=E6D6D379-F507-44C2-A23C-238F2A3DF928\nstart=63488, size=61440, type=E6D6D379-F507-44C2-A23C-238F2A3DF928\n',
+    );
     const [p1, p2] = partitionOffsets(disk);
-    writeVg(disk, 'vg', 8192, [p1!, p2!].map((p, i) => ({ offset: p.start, size: p.size, uuid: `Pv${i}ccccccccccccccccccccccccccccc` })),
-      [{ name: 'root', extents: 6, stripes: [[0, 0], [1, 0]], stripeSectors: 128, image: img }]);
+    writeVg(
+      disk,
+      'vg',
+      8192,
+      [p1!, p2!].map((p, i) => ({ offset: p.start, size: p.size, uuid: `Pv${i}ccccccccccccccccccccccccccccc` })),
+      [
+        {
+          name: 'root',
+          extents: 6,
+          stripes: [
+            [0, 0],
+            [1, 0],
+          ],
+          stripeSectors: 128,
+          image: img,
+        },
+      ],
+    );
     const { r, item } = await check(disk);
     assert.equal(r.filesystems[0]!.device, '/dev/mapper/vg-root');
     assert.equal(item.ok, false);
@@ -97,12 +117,16 @@ describe('XFS', () => {
     const ranges = await fs.freeRanges();
     f.close();
     // freesp also counts each AG's free list (AGFL) blocks as one-block extents; the B+trees do not.
-    const out = execFileSync('xfs_db', ['-r', '-c', 'freesp -s', img]).toString();
+    const out = sh('xfs_db', ['-r', '-c', 'freesp -s', img]);
     let agfl = 0;
-    for (let ag = 0; ag < fs.sb.agCount; ag++) agfl += Number(/flcount = (\d+)/.exec(execFileSync('xfs_db', ['-r', '-c', `agf ${ag}`, '-c', 'p flcount', img]).toString())![1]);
+    for (let ag = 0; ag < fs.sb.agCount; ag++)
+      agfl += Number(/flcount = (\d+)/.exec(sh('xfs_db', ['-r', '-c', `agf ${ag}`, '-c', 'p flcount', img]))![1]);
     assert.ok(agfl > 0);
     assert.equal(ranges.length, Number(/total free extents (\d+)/.exec(out)![1]) - agfl);
-    assert.equal(ranges.reduce((a, [, l]) => a + l, 0), (Number(/total free blocks (\d+)/.exec(out)![1]) - agfl) * fs.sb.blockSize);
+    assert.equal(
+      ranges.reduce((a, [, l]) => a + l, 0),
+      (Number(/total free blocks (\d+)/.exec(out)![1]) - agfl) * fs.sb.blockSize,
+    );
     const before = await check(img);
     assert.equal(before.item.ok, true, before.item.detail);
     const [start, len] = ranges.reduce((a, b) => (b[1] > a[1] ? b : a));
