@@ -1,54 +1,15 @@
 // The Image service guide's preparation steps (RHEL 6/7 examples, plus the equivalents on
 // Debian/Ubuntu/Fedora) checked against the files in the guest. Every item names the guide's step
-// and what to run; codes are stable and listed in docs/guest-inspection.md (and CHECK_CODES).
+// and what to run; codes are stable and listed in docs/guest-inspection.md (and CHECK_CODES, checklist-items.ts).
 import { load } from 'js-yaml';
+import { CHECK_CODES, item, nonEmptyFiles, SYSPREP } from './checklist-items.ts';
+import { otherNetwork, rhelNetwork } from './checklist-network.ts';
 import type { OsFacts } from './os-facts.ts';
 import { shellVars } from './os-facts.ts';
 import type { ChecklistItem } from './types.ts';
 import type { GuestVfs } from './vfs.ts';
 
-export const CHECK_CODES: Readonly<Record<string, string>> = {
-  'guest.cloud-init-missing': 'Install cloud-init',
-  'guest.growpart-missing': 'Install cloud-utils-growpart',
-  'guest.cloud-init-resolv-conf': 'Add resolv-conf to cloud_init_modules',
-  'guest.ifcfg-missing': 'Configure the network interface (ifcfg-eth0)',
-  'guest.ifcfg-hwaddr': 'Configure the network interface (ifcfg-eth0)',
-  'guest.ifcfg-static': 'Configure the network interface (ifcfg-eth0)',
-  'guest.nozeroconf-missing': 'Disable the zeroconf route',
-  'guest.serial-console-missing': 'Configure the serial console',
-  'guest.subscription-registered': 'Unregister the VM',
-  'guest.package-cache': 'Clean the package cache',
-  'guest.root-password-set': 'Lock the root password',
-  'guest.persistent-net-rules': 'Remove the persistent network rules (RHEL 6)',
-  'guest.persistent-net-generator-missing': 'Disable the persistent network rule generator (RHEL 6)',
-  'guest.netplan-macaddress': 'Configure the network interface (netplan)',
-  'guest.nm-connection-hwaddr': 'Configure the network interface (NetworkManager)',
-  'guest.machine-id-set': 'Clean up the VM (virt-sysprep)',
-  'guest.ssh-host-keys': 'Clean up the VM (virt-sysprep)',
-  'guest.shell-history': 'Clean up the VM (virt-sysprep)',
-  'guest.dhcp-leases': 'Clean up the VM (virt-sysprep)',
-  'guest.log-files': 'Clean up the VM (virt-sysprep)',
-  'guest.qemu-guest-agent-missing': 'Install the QEMU guest agent',
-  'guest.free-space-not-zeroed': 'Sparsify the image (virt-sparsify)',
-};
-
-const SYSPREP = 'Run `virt-sysprep -a IMAGE` on the image before uploading';
-
-function item(code: string, ok: boolean, detail: string): ChecklistItem {
-  return { code, ok, step: CHECK_CODES[code]!, detail };
-}
-
-async function nonEmptyFiles(vfs: GuestVfs, dirs: string[], match: (n: string) => boolean = () => true): Promise<string[]> {
-  const out: string[] = [];
-  for (const dir of dirs) {
-    for (const name of (await vfs.list(dir)) ?? []) {
-      if (!match(name)) continue;
-      const size = await vfs.size(`${dir}/${name}`);
-      if (size !== null && size > 0) out.push(`${dir}/${name}`);
-    }
-  }
-  return out;
-}
+export { CHECK_CODES };
 
 const BOOT_CONFIGS = ['/boot/grub2/grub.cfg', '/boot/grub/grub.cfg', '/boot/grub/grub.conf', '/etc/grub.conf'];
 
@@ -125,113 +86,6 @@ async function cloudInit(vfs: GuestVfs, facts: OsFacts, out: ChecklistItem[]): P
       has ? 'resolv-conf is listed under cloud_init_modules.' : 'Add "- resolv-conf" under cloud_init_modules in /etc/cloud/cloud.cfg.',
     ),
   );
-}
-
-async function rhelNetwork(vfs: GuestVfs, facts: OsFacts, out: ChecklistItem[]): Promise<void> {
-  const path = '/etc/sysconfig/network-scripts/ifcfg-eth0';
-  const text = await vfs.readText(path, 64 * 1024);
-  if (text === null) {
-    out.push(
-      item(
-        'guest.ifcfg-missing',
-        false,
-        `${path} is missing: create it with TYPE=Ethernet, DEVICE=eth0, ONBOOT=yes, BOOTPROTO=dhcp, NM_CONTROLLED=no.`,
-      ),
-    );
-  } else {
-    const v = shellVars(text);
-    const pinned = ['HWADDR', 'UUID', 'MACADDR'].filter((k) => v.has(k));
-    out.push(
-      item(
-        'guest.ifcfg-hwaddr',
-        pinned.length === 0,
-        pinned.length
-          ? `${path} sets ${pinned.join(', ')}: instances get a new MAC address and lose their network; remove those lines.`
-          : `${path} names no MAC address or UUID.`,
-      ),
-    );
-    const bad: string[] = [];
-    if ((v.get('BOOTPROTO') ?? '').toLowerCase() !== 'dhcp') bad.push(`BOOTPROTO=${v.get('BOOTPROTO') ?? '(unset)'}`);
-    for (const k of ['IPADDR', 'NETMASK', 'GATEWAY', 'PREFIX']) if (v.has(k)) bad.push(k);
-    if ((v.get('ONBOOT') ?? '').toLowerCase() !== 'yes') bad.push(`ONBOOT=${v.get('ONBOOT') ?? '(unset)'}`);
-    out.push(
-      item(
-        'guest.ifcfg-static',
-        bad.length === 0,
-        bad.length
-          ? `${path} has ${bad.join(', ')}: keep only TYPE, DEVICE, ONBOOT=yes, BOOTPROTO=dhcp, NM_CONTROLLED=no.`
-          : `${path} uses DHCP at boot.`,
-      ),
-    );
-  }
-  const net = await vfs.readText('/etc/sysconfig/network', 64 * 1024);
-  const zc = net !== null && (shellVars(net).get('NOZEROCONF') ?? '').toLowerCase() === 'yes';
-  out.push(
-    item(
-      'guest.nozeroconf-missing',
-      zc,
-      zc
-        ? 'NOZEROCONF=yes is set.'
-        : 'Add NOZEROCONF=yes to /etc/sysconfig/network so the metadata service (169.254.169.254) stays reachable.',
-    ),
-  );
-  if (facts.major === 6) {
-    const rules = await vfs.size('/etc/udev/rules.d/70-persistent-net.rules');
-    out.push(
-      item(
-        'guest.persistent-net-rules',
-        !rules,
-        rules
-          ? "/etc/udev/rules.d/70-persistent-net.rules records the template's MAC address: delete it."
-          : 'No persistent network rules are recorded.',
-      ),
-    );
-    const gen = await vfs.exists('/etc/udev/rules.d/75-persistent-net-generator.rules');
-    out.push(
-      item(
-        'guest.persistent-net-generator-missing',
-        gen,
-        gen
-          ? 'The persistent network rule generator is overridden.'
-          : 'Run echo "#" > /etc/udev/rules.d/75-persistent-net-generator.rules so udev does not pin eth0 to the first MAC address.',
-      ),
-    );
-  }
-}
-
-async function otherNetwork(vfs: GuestVfs, out: ChecklistItem[]): Promise<void> {
-  const netplan = await vfs.list('/etc/netplan');
-  if (netplan) {
-    const pinned: string[] = [];
-    for (const n of netplan)
-      if (/\.ya?ml$/.test(n) && /macaddress\s*:/i.test((await vfs.readText(`/etc/netplan/${n}`, 64 * 1024)) ?? ''))
-        pinned.push(`/etc/netplan/${n}`);
-    out.push(
-      item(
-        'guest.netplan-macaddress',
-        pinned.length === 0,
-        pinned.length
-          ? `${pinned.join(', ')} match a MAC address: match by name (e.g. "en*") with dhcp4: true instead.`
-          : 'netplan matches no MAC address.',
-      ),
-    );
-  }
-  const nmDir = '/etc/NetworkManager/system-connections';
-  const nm = await vfs.list(nmDir);
-  if (nm) {
-    const pinned: string[] = [];
-    for (const n of nm)
-      if (/^\s*mac-address\s*=/m.test((await vfs.readText(`${nmDir}/${n}`, 64 * 1024)) ?? '')) pinned.push(`${nmDir}/${n}`);
-    out.push(
-      item(
-        'guest.nm-connection-hwaddr',
-        pinned.length === 0,
-        pinned.length
-          ? `${pinned.join(', ')} bind to a MAC address: remove mac-address= (or the file).`
-          : 'NetworkManager connections bind to no MAC address.',
-      ),
-    );
-  }
 }
 
 async function sysprep(vfs: GuestVfs, out: ChecklistItem[]): Promise<void> {
