@@ -7,6 +7,8 @@ pkgs=(qemu-utils)
 # parity: crafted disks for the inspection tests (partition tables, FAT ESP, ISO, compressors);
 # unit needs nothing beyond Node.
 case " $suites " in *" parity "*) pkgs+=(fdisk dosfstools mtools genisoimage xz-utils bzip2 zstd) ;; esac
+# parity: guest disks for test/parity/guest (mkfs.xfs protofiles, pvck checks the LVM2 writer, a LUKS volume).
+case " $suites " in *" parity "*) pkgs+=(xfsprogs lvm2 cryptsetup-bin) ;; esac
 case " $suites " in *" e2e "*) pkgs+=(chromium fonts-noto-cjk genisoimage) ;; esac
 # test/integration/browser-clients.test.ts drives the OpenStack clients and workers in Chromium
 case " $suites " in *" integration "*) pkgs+=(chromium) ;; esac
