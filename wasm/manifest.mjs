@@ -36,10 +36,7 @@ export function distArtifacts() {
 }
 
 function lines(text) {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
+  return text.split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
 function sourcesMarkdown(versions, sources) {

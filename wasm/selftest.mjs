@@ -73,17 +73,15 @@ try {
     readSync(fd, expect, 0, winLen, start);
     closeSync(fd);
     const got = w.status === 0 ? readFileSync(join(dir, `win-${off}.raw`)) : Buffer.alloc(0);
-    check(`read ${winLen} B at ${start} (window across ${(off / GiB).toFixed(3)} GiB)`, w.status === 0 && got.equals(expect), w.stderr);
+    check(`read ${winLen} B at ${start} (window across ${(off / GiB).toFixed(3)} GiB)`,
+      w.status === 0 && got.equals(expect), w.stderr);
   }
 
   // Writes at high offsets + 64-bit ftruncate: qcow2 -> raw must reproduce big.raw.
   let w = await wasm(['convert', '-f', 'qcow2', '-O', 'raw', 'big.qcow2', 'big-back.raw']);
   check('convert qcow2 -> 5 GiB raw (writes beyond 2 and 4 GiB)', w.status === 0, w.stderr);
-  check(
-    '5 GiB raw output has the exact size (64-bit ftruncate)',
-    statSync(join(dir, 'big-back.raw')).size === size,
-    String(statSync(join(dir, 'big-back.raw')).size),
-  );
+  check('5 GiB raw output has the exact size (64-bit ftruncate)', statSync(join(dir, 'big-back.raw')).size === size,
+    String(statSync(join(dir, 'big-back.raw')).size));
   let n = native('qemu-img', ['compare', '-f', 'raw', '-F', 'raw', 'big.raw', 'big-back.raw']);
   check('native compare big.raw big-back.raw', n.status === 0, n.stdout || n.stderr);
 
@@ -93,25 +91,16 @@ try {
   execFileSync('cp', ['big.qcow2', 'big-mod.qcow2'], { cwd: dir });
   execFileSync('qemu-io', ['-f', 'qcow2', '-c', `write -P 0x5a ${4 * GiB + 65536} 4096`, 'big-mod.qcow2'], { cwd: dir });
   w = await wasm(['compare', '-f', 'raw', '-F', 'qcow2', 'big-back.raw', 'big-mod.qcow2']);
-  check(
-    'wasm compare sees a 4 KiB difference at 4 GiB + 64 KiB',
-    w.status === 1 && w.stdout.includes(`offset ${4 * GiB + 65536}`),
-    w.stdout,
-  );
+  check('wasm compare sees a 4 KiB difference at 4 GiB + 64 KiB', w.status === 1 &&
+    w.stdout.includes(`offset ${4 * GiB + 65536}`), w.stdout);
 
   // 64-bit create/resize.
   w = await wasm(['create', '-f', 'raw', 'six.raw', '6G']);
-  check(
-    'create -f raw 6G makes a 6 GiB file',
-    w.status === 0 && statSync(join(dir, 'six.raw')).size === 6 * GiB,
-    String(statSync(join(dir, 'six.raw')).size),
-  );
+  check('create -f raw 6G makes a 6 GiB file', w.status === 0 && statSync(join(dir, 'six.raw')).size === 6 * GiB,
+    String(statSync(join(dir, 'six.raw')).size));
   w = await wasm(['resize', '-f', 'raw', 'six.raw', '+3G']);
-  check(
-    'resize +3G makes a 9 GiB file',
-    w.status === 0 && statSync(join(dir, 'six.raw')).size === 9 * GiB,
-    String(statSync(join(dir, 'six.raw')).size),
-  );
+  check('resize +3G makes a 9 GiB file', w.status === 0 && statSync(join(dir, 'six.raw')).size === 9 * GiB,
+    String(statSync(join(dir, 'six.raw')).size));
 
   // 2. Multi-iovec requests: 4 KiB data/zero patterns make qemu-img split and merge
   //    buffers (qcow2 COW merged into one pwritev, zero detection, small clusters).
@@ -139,14 +128,8 @@ try {
     n = native('qemu-img', ['compare', '-f', 'raw', '-F', fmt, 'mix.raw', out]);
     check(`raw -> ${fmt} ${extra.join(' ')}: native compare`, w.status === 0 && n.status === 0, w.stderr || n.stdout);
     w = await wasm(['convert', '-f', fmt, '-O', 'raw', out, `${out}.back.raw`]);
-    check(
-      `${fmt} ${extra.join(' ')} -> raw is byte-identical`,
-      w.status === 0 &&
-        readFileSync(join(dir, `${out}.back.raw`))
-          .subarray(0, mixSize)
-          .equals(readFileSync(join(dir, 'mix.raw'))),
-      w.stderr,
-    );
+    check(`${fmt} ${extra.join(' ')} -> raw is byte-identical`, w.status === 0 &&
+      readFileSync(join(dir, `${out}.back.raw`)).subarray(0, mixSize).equals(readFileSync(join(dir, 'mix.raw'))), w.stderr);
   }
 
   // 3. A custom FS registered at run time gets exact positions beyond 4 GiB.
@@ -162,43 +145,16 @@ try {
         mount() {
           const root = FS.createNode(null, '/', 0o40755, 0);
           root.node_ops = {
-            getattr: (node) => ({
-              dev: 1,
-              ino: node.id,
-              mode: node.mode,
-              nlink: 1,
-              uid: 0,
-              gid: 0,
-              rdev: 0,
-              size: 0,
-              atime: new Date(),
-              mtime: new Date(),
-              ctime: new Date(),
-              blksize: 4096,
-              blocks: 0,
-            }),
+            getattr: (node) => ({ dev: 1, ino: node.id, mode: node.mode, nlink: 1, uid: 0, gid: 0, rdev: 0,
+              size: 0, atime: new Date(), mtime: new Date(), ctime: new Date(), blksize: 4096, blocks: 0 }),
             lookup: (parent, name) => {
               if (name !== 'out.raw') throw new FS.ErrnoError(44);
               const node = FS.createNode(parent, name, 0o100644, 0);
               node.node_ops = {
-                getattr: () => ({
-                  dev: 1,
-                  ino: node.id,
-                  mode: node.mode,
-                  nlink: 1,
-                  uid: 0,
-                  gid: 0,
-                  rdev: 0,
-                  size: fileSize,
-                  atime: new Date(),
-                  mtime: new Date(),
-                  ctime: new Date(),
-                  blksize: 4096,
-                  blocks: Math.ceil(fileSize / 512),
-                }),
-                setattr: (_n, attr) => {
-                  if (attr.size !== undefined) fileSize = attr.size;
-                },
+                getattr: () => ({ dev: 1, ino: node.id, mode: node.mode, nlink: 1, uid: 0, gid: 0, rdev: 0,
+                  size: fileSize, atime: new Date(), mtime: new Date(), ctime: new Date(), blksize: 4096,
+                  blocks: Math.ceil(fileSize / 512) }),
+                setattr: (_n, attr) => { if (attr.size !== undefined) fileSize = attr.size; },
               };
               node.stream_ops = {
                 read: (_s, buffer, offset, length, position) => {
@@ -226,11 +182,9 @@ try {
   });
   const writes = seen.filter(([op]) => op === 'write').map(([, p]) => p);
   check('custom FS: convert -n into it succeeds', w.status === 0, w.stderr);
-  check(
-    'custom FS: got exact write positions 4 GiB - 4 KiB and 5 GiB - 4 KiB',
+  check('custom FS: got exact write positions 4 GiB - 4 KiB and 5 GiB - 4 KiB',
     writes.includes(4 * GiB - 4096) && writes.includes(size - 4096) && writes.every(Number.isSafeInteger),
-    `max position ${Math.max(...writes)}`,
-  );
+    `max position ${Math.max(...writes)}`);
   execFileSync('truncate', ['-s', String(size), customOut]);
   n = native('qemu-img', ['compare', '-f', 'raw', '-F', 'raw', 'big-back.raw', customOut]);
   check('custom FS output equals the NODEFS output (native compare)', n.status === 0, n.stdout || n.stderr);
@@ -238,7 +192,8 @@ try {
   // 4. Exit statuses and messages like native.
   w = await wasm(['info', 'missing.qcow2']);
   n = native('qemu-img', ['info', 'missing.qcow2']);
-  check('info on a missing file: status and stderr as native', w.status === 1 && w.stderr === n.stderr, `${w.status} ${w.stderr}`);
+  check('info on a missing file: status and stderr as native', w.status === 1 && w.stderr === n.stderr,
+    `${w.status} ${w.stderr}`);
   execFileSync('qemu-img', ['create', '-f', 'qcow2', 'bad.qcow2', '64M'], { cwd: dir });
   execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write 0 64k', 'bad.qcow2'], { cwd: dir });
   const fd = openSync(join(dir, 'bad.qcow2'), 'r+');
@@ -246,11 +201,8 @@ try {
   closeSync(fd);
   w = await wasm(['check', '-f', 'qcow2', 'bad.qcow2']);
   n = native('qemu-img', ['check', '-f', 'qcow2', 'bad.qcow2']);
-  check(
-    'check on a corrupt qcow2: non-zero status equal to native',
-    w.status !== 0 && w.status === n.status,
-    `wasm ${w.status}, native ${n.status}`,
-  );
+  check('check on a corrupt qcow2: non-zero status equal to native', w.status !== 0 && w.status === n.status,
+    `wasm ${w.status}, native ${n.status}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
