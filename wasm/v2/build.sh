@@ -71,6 +71,6 @@ log "compile ($FLAVOUR) in the chroot"
 
 log "self-test ($FLAVOUR) against native qemu-img $("${TOOLCHAIN[@]}" native-path)"
 if [[ "${WASM_SKIP_SELFTEST:-}" != 1 ]]; then
-  NATIVE_QEMU_IMG="$("${TOOLCHAIN[@]}" native)" node "$HERE/../selftest.mjs" "$WORK/out-$FLAVOUR/qemu-img.mjs"
+  NATIVE_QEMU_IMG="$("${TOOLCHAIN[@]}" native)" node "$HERE/selftest.mjs" "$WORK/out-$FLAVOUR/qemu-img.mjs"
 fi
 ls -la "$WORK/out-$FLAVOUR"

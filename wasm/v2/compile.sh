@@ -123,3 +123,52 @@ if ! step_done qemu-configure "$key"; then
     > "$BUILD/qemu-configure.log" 2>&1) || { tail -40 "$BUILD/qemu-configure.log"; exit 1; }
   step_mark qemu-configure "$key"
 fi
+
+if [[ "$FLAVOUR" == nothreads ]] && grep -q -- '-pthread' "$BUILD/qemu/compile_commands.json" "$BUILD/glib/compile_commands.json"; then
+  echo "wasm v2: some objects are compiled with -pthread; refusing to link a broken no-threads build" >&2
+  exit 1
+fi
+
+log "qemu-img objects"
+# We link qemu-img ourselves with meson's inputs and our flags (meson's link line carries the
+# emulator-oriented defaults), so build exactly what that link needs.
+mapfile -t QEMU_LINK_INPUTS < <(ninja -C "$BUILD/qemu" -t query qemu-img.js |
+  awk '/^  input:/{f=1; next} /^  outputs:/{f=0} f{sub(/^ +/, ""); sub(/^\|\|? /, ""); print}' |
+  grep -v "^$PREFIX/")
+"${NICE[@]}" ninja -C "$BUILD/qemu" -j"$JOBS" "${QEMU_LINK_INPUTS[@]}" > "$BUILD/qemu-ninja.log" 2>&1 ||
+  { grep -E -A5 'FAILED' "$BUILD/qemu-ninja.log" | head -60; exit 1; }
+
+MESON_LINK="$(ninja -C "$BUILD/qemu" -t commands qemu-img.js | tail -1)"
+read -r -a MESON_ARGS <<< "${MESON_LINK#emcc }"
+LINK_INPUT_ARGS=()
+skip=0
+for a in "${MESON_ARGS[@]}"; do
+  if ((skip)); then skip=0; continue; fi
+  case "$a" in
+    -o) skip=1 ;;
+    -m32|-pthread|-sPTHREAD_POOL_SIZE=*|-O*|-msimd128|-sERROR_ON_UNDEFINED_SYMBOLS=*) ;;
+    *) LINK_INPUT_ARGS+=("$a") ;;
+  esac
+done
+EMCC_FLAGS=(
+  -O2 -msimd128
+  -sASYNCIFY=1 -sASYNCIFY_STACK_SIZE=131072
+  -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=64MB -sMAXIMUM_MEMORY=4GB
+  -sEXIT_RUNTIME=1 -sINVOKE_RUN=0
+  -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createQemuImg -sENVIRONMENT=web,worker,node
+  -sFORCE_FILESYSTEM=1 -lworkerfs.js -lnodefs.js
+  '-sEXPORTED_RUNTIME_METHODS=[FS,callMain,ENV,PATH,ERRNO_CODES]'
+  -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
+  -sERROR_ON_UNDEFINED_SYMBOLS=1
+  --pre-js "$HERE/js/pre.js"
+)
+if [[ "$FLAVOUR" == threads ]]; then
+  EMCC_FLAGS+=(-pthread -sPTHREAD_POOL_SIZE=4)
+fi
+
+log "qemu-img link"
+(cd "$BUILD/qemu" && "${NICE[@]}" emcc -o "$OUT/qemu-img.mjs" "${LINK_INPUT_ARGS[@]}" "${EMCC_FLAGS[@]}")
+printf '%s\n' "${EMCC_FLAGS[@]}" > "$OUT/emcc-flags.txt"
+printf '%s\n' "${LINK_INPUT_ARGS[@]}" > "$OUT/link-inputs.txt"
+printf '%s\n' "${QEMU_CONFIGURE[@]}" > "$OUT/qemu-configure.txt"
+ls -la "$OUT"

@@ -33,7 +33,7 @@ QEMU_SOURCE_SUITE='sid'
 QEMU_VERSION='1:10.2.2+ds-1'
 QEMU_DSC_SHA256='f1684b3aa5ec500c3389d346c6501dee45041ea91656c6556d4da9023b7987dd'
 NATIVE_CONFIGURE=(--without-default-features --enable-tools --target-list= --disable-system
-  --disable-user --disable-tcg --disable-docs --disable-install-blobs --disable-werror --enable-bzip2 --enable-vdi
+  --disable-user --disable-tcg --disable-docs --disable-install-blobs --disable-werror --enable-bzip2 --enable-vdi --enable-vmdk --enable-vhdx --enable-vpc --enable-vmdk --enable-vhdx --enable-vpc
   --enable-qcow1 --enable-qed --enable-parallels --enable-bochs --enable-cloop --enable-dmg)
 # QEMU 10.2 wants meson >= 1.5 (bookworm has 1.0) and its +ds source carries no wheels: the
 # native build uses trixie's meson, which is pure Python, unpacked beside the tree.
@@ -115,7 +115,8 @@ cmd_native() {
   local v="${QEMU_VERSION#*:}"
   local out="$V2/native-$v"
   local key="$v ${NATIVE_CONFIGURE[*]}"
-  if [[ "$(cat "$out/.key" 2>/dev/null)" == "$key" ]] && "$out/qemu-img" --version >/dev/null 2>&1; then
+  if [[ "$(cat "$out/.key" 2>/dev/null)" == "$key" ]] && "$out/qemu-img" --version >/dev/null 2>&1 &&
+    [[ -x "$out/qemu-io" ]]; then
     echo "$out/qemu-img"; return
   fi
   local need=() p
@@ -137,15 +138,20 @@ cmd_native() {
     rm -rf "$meson" && dpkg-deb -x "$V2/debs/meson_${HOST_MESON_VERSION}_all.deb" "$meson"
   fi
   local host_env=(env -i "PATH=$meson/usr/bin:/usr/bin:/bin" HOME=/root "PYTHONPATH=$meson/usr/lib/python3/dist-packages")
-  log "native qemu-img $v (configure + build, -j${JOBS:-2})"
-  rm -rf "$V2/native-build" && mkdir -p "$V2/native-build"
-  (cd "$V2/native-build" && "${host_env[@]}" "${NICE[@]}" "$tree/configure" \
-    --python=/usr/bin/python3 "${NATIVE_CONFIGURE[@]}" >"$V2/native-configure.log" 2>&1) ||
-    { tail -30 "$V2/native-configure.log" >&2; exit 1; }
-  (cd "$V2/native-build" && "${host_env[@]}" "${NICE[@]}" ninja -j"${JOBS:-2}" qemu-img \
+  local build="$V2/native-build"
+  if [[ "$(cat "$build/.ii-key" 2>/dev/null)" != "$key" ]]; then
+    log "native qemu-img $v: configure"
+    rm -rf "$build" && mkdir -p "$build"
+    (cd "$build" && "${host_env[@]}" "${NICE[@]}" "$tree/configure" \
+      --python=/usr/bin/python3 "${NATIVE_CONFIGURE[@]}" >"$V2/native-configure.log" 2>&1) ||
+      { tail -30 "$V2/native-configure.log" >&2; exit 1; }
+    echo "$key" > "$build/.ii-key"
+  fi
+  log "native qemu-img $v: build qemu-img qemu-io (-j${JOBS:-2})"
+  (cd "$build" && "${host_env[@]}" "${NICE[@]}" ninja -j"${JOBS:-2}" qemu-img qemu-io \
     >"$V2/native-build.log" 2>&1) || { grep -E 'FAILED|error' "$V2/native-build.log" | head -30 >&2; exit 1; }
   rm -rf "$out" && mkdir -p "$out"
-  install -m 0755 "$V2/native-build/qemu-img" "$out/qemu-img"
+  install -m 0755 "$build/qemu-img" "$build/qemu-io" "$out/"
   echo "$key" > "$out/.key"
   "$out/qemu-img" --version | head -1 >&2
   echo "$out/qemu-img"
