@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCorpus } from '../corpus/generate.ts';
-import { native, tempDir, type Ran } from './helpers.ts';
+import { native, tempDir, type Ran, ENGINE_REFUSES_NO_EXTENTS, NO_EXTENTS_MESSAGE } from './helpers.ts';
 import { CRASH_EXIT_CODE } from '../../workers/qemu-img/types.ts';
 
 const corpus = ensureCorpus();
@@ -53,13 +53,18 @@ describe('image-inspector qemu-img CLI', () => {
     }
   });
 
-  test('a crashing image exits 134 like native, with the reason', () => {
+  test('an image native crashes on: exits 134 like native with the reason, or (v2) a clear error', () => {
     const h = corpus.hostile.find((x) => x.id === 'no-extents.vmdk')!;
     const n = native(['info', '-f', 'vmdk', h.path]);
     const w = cli(['info', '-f', 'vmdk', h.path]);
     assert.equal(n.exitCode, CRASH_EXIT_CODE);
-    assert.equal(w.exitCode, CRASH_EXIT_CODE);
-    assert.match(w.stderr, /s->num_extents/);
+    if (ENGINE_REFUSES_NO_EXTENTS) {
+      assert.equal(w.exitCode, 1, w.stderr);
+      assert.equal(w.stderr, `qemu-img: Could not open '${h.path}': ${NO_EXTENTS_MESSAGE}\n`);
+    } else {
+      assert.equal(w.exitCode, CRASH_EXIT_CODE);
+      assert.match(w.stderr, /s->num_extents/);
+    }
   });
 
   test('convert -p streams the same progress bytes', () => {

@@ -110,7 +110,8 @@ QEMU_CONFIGURE=(
   --without-default-features --enable-tools --target-list= --disable-system --disable-user
   --disable-tcg --disable-docs --disable-install-blobs --disable-werror --disable-pie
   --enable-bzip2
-  --enable-vdi --enable-qcow1 --enable-qed --enable-parallels --enable-bochs --enable-cloop
+  --enable-vdi --enable-vmdk --enable-vhdx --enable-vpc --enable-qcow1 --enable-qed --enable-parallels
+  --enable-bochs --enable-cloop
   --enable-dmg
   --extra-cflags="$DEP_CFLAGS -I$PREFIX/include" --extra-ldflags="-L$PREFIX/lib $THREAD_FLAGS"
 )
