@@ -33,7 +33,7 @@ QEMU_SOURCE_SUITE='sid'
 QEMU_VERSION='1:10.2.2+ds-1'
 QEMU_DSC_SHA256='f1684b3aa5ec500c3389d346c6501dee45041ea91656c6556d4da9023b7987dd'
 NATIVE_CONFIGURE=(--without-default-features --enable-tools --target-list= --disable-system
-  --disable-user --disable-tcg --disable-docs --disable-install-blobs --disable-werror --enable-bzip2 --enable-vdi --enable-vmdk --enable-vhdx --enable-vpc --enable-vmdk --enable-vhdx --enable-vpc
+  --disable-user --disable-tcg --disable-docs --disable-install-blobs --disable-werror --enable-bzip2 --enable-vdi --enable-vmdk --enable-vhdx --enable-vpc
   --enable-qcow1 --enable-qed --enable-parallels --enable-bochs --enable-cloop --enable-dmg)
 # QEMU 10.2 wants meson >= 1.5 (bookworm has 1.0) and its +ds source carries no wheels: the
 # native build uses trixie's meson, which is pure Python, unpacked beside the tree.
