@@ -18,7 +18,8 @@ export interface Ran {
 }
 
 export function native(args: string[], cwd?: string): Ran {
-  const r = spawnSync(NATIVE_QEMU_IMG, args, { cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
+  // argv0: qemu-img prints argv[0] in messages; a reference run by full path must still say qemu-img.
+  const r = spawnSync(NATIVE_QEMU_IMG, args, { argv0: 'qemu-img', cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
   if (r.error) throw r.error;
   // A signal (native asserts on some hostile files) shows as the shell would: 128 + signal number.
   const signals: Record<string, number> = { SIGABRT: 134, SIGSEGV: 139, SIGKILL: 137, SIGTERM: 143 };
