@@ -161,7 +161,7 @@ EMCC_FLAGS=(
   '-sEXPORTED_RUNTIME_METHODS=[FS,callMain,ENV,PATH,ERRNO_CODES]'
   -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
   -sERROR_ON_UNDEFINED_SYMBOLS=1
-  --pre-js "$HERE/js/pre.js"
+  --pre-js "$HERE/js/pre.js" --js-library "$HERE/js/fsync.js"
 )
 if [[ "$FLAVOUR" == threads ]]; then
   EMCC_FLAGS+=(-pthread -sPTHREAD_POOL_SIZE=4)
