@@ -66,6 +66,7 @@ done
 extract_and_patch qemu "$(ls "$(dirname "$QEMU_TREE")"/qemu_*.dsc)"
 
 "${TOOLCHAIN[@]}" mounts
+trap '"${TOOLCHAIN[@]}" umount' EXIT
 log "compile ($FLAVOUR) in the chroot"
 "${TOOLCHAIN[@]}" run env JOBS="${JOBS:-2}" bash "$HERE/compile.sh" "$FLAVOUR" "$WORK"
 

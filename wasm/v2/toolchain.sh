@@ -10,6 +10,7 @@
 #   bash wasm/v2/toolchain.sh native          build (once) the native qemu-img of the same version
 #   bash wasm/v2/toolchain.sh native-path     print the native qemu-img path (after `native`)
 #   bash wasm/v2/toolchain.sh apt-source P=V DIR  download a Debian source package into DIR
+#   bash wasm/v2/toolchain.sh umount        undo the bind mounts (build.sh does it when it ends)
 #   bash wasm/v2/toolchain.sh run CMD...      run CMD in the chroot, in the current directory,
 #                                             with the project bind-mounted at the same path
 set -euo pipefail
@@ -201,6 +202,14 @@ ensure_mounts() {
   mkdir -p "$V2/work" "$ROOT$V2/work"
   mountpoint -q "$ROOT$V2/work" || as_root mount --bind "$V2/work" "$ROOT$V2/work"
 }
+# Undo ensure_mounts (innermost first). Left mounted, a later `rm -rf` of the v2 directory would
+# walk into the bind-mounted project and delete it.
+cmd_umount() {
+  local m
+  for m in "$ROOT$V2/work" "$ROOT$PROJECT" "$ROOT/proc"; do
+    if mountpoint -q "$m"; then as_root umount "$m"; fi
+  done
+}
 in_chroot_root() {
   mountpoint -q "$ROOT/proc" || as_root mount -t proc proc "$ROOT/proc"
   as_root chroot "$ROOT" env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin HOME=/root "$@"
@@ -219,6 +228,7 @@ case "${1:-}" in
   native-path) cmd_native_path ;;
   apt-source) cmd_apt_source "$2" "$3" ;;
   mounts) shift; ensure_mounts ;;
+  umount) cmd_umount ;;
   run) shift; cmd_run "$@" ;;
-  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
 esac
