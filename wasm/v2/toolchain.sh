@@ -4,7 +4,7 @@
 # Everything lives outside the repository (default /var/tmp/ii-v2, override II_V2_DIR); this
 # script is the recipe. Idempotent: each step is skipped when its result is already there.
 #
-#   bash wasm/v2/toolchain.sh chroot          make the chroot (root; ~4 min and 3.2 GB once)
+#   bash wasm/v2/toolchain.sh chroot          make the chroot (root; ~2 min and 3.3 GB once)
 #   bash wasm/v2/toolchain.sh source          fetch + extract the pinned QEMU source (host apt,
 #                                             private configuration: the system's is untouched)
 #   bash wasm/v2/toolchain.sh native          build (once) the native qemu-img of the same version
