@@ -13,6 +13,7 @@ import { ensureCorpus } from '../corpus/generate.ts';
 import { startRunnerServer, launchProfileChromium, type RunnerServer } from './pages/runner-server.ts';
 import type { PageRun } from './pages/runner-page.ts';
 import type { OpfsOutput } from '../../workers/qemu-img/types.ts';
+import { NATIVE_QEMU_IMG, ENGINE_REFUSES_NO_EXTENTS, NO_EXTENTS_MESSAGE } from '../helpers/engine.ts';
 
 const PORT = 5310;
 const corpus = ensureCorpus();
@@ -24,7 +25,7 @@ let page: Page;
 const pageErrors: string[] = [];
 
 function native(args: string[]) {
-  return spawnSync('qemu-img', args, { encoding: 'utf8' });
+  return spawnSync(NATIVE_QEMU_IMG, args, { encoding: 'utf8' });
 }
 
 async function run(
@@ -231,13 +232,19 @@ describe('qemu-img worker client in Chromium', () => {
     assert.equal(native(['compare', '-f', 'raw', '-F', 'qcow2', corpus.matrixSources.raw.path, out]).status, 0);
   });
 
-  test('a crashing input ends as "crashed" and leaves the worker usable', async () => {
+  test('an input native crashes on ends as "crashed" (v1) or a clear error (v2), and the worker stays usable', async () => {
     const h = corpus.hostile.find((x) => x.id === 'no-extents.vmdk')!;
     const name = basename(h.path);
     const r = await run(['info', '-f', 'vmdk', `/in/${name}`], [name]);
-    assert.equal(r.result.failure, 'crashed');
-    assert.equal(r.result.exitCode, 134);
-    assert.match(r.result.stderr, /num_extents/);
+    if (ENGINE_REFUSES_NO_EXTENTS) {
+      assert.equal(r.result.failure, undefined, r.result.stderr);
+      assert.equal(r.result.exitCode, 1);
+      assert.equal(r.result.stderr, `qemu-img: Could not open '/in/${name}': ${NO_EXTENTS_MESSAGE}\n`);
+    } else {
+      assert.equal(r.result.failure, 'crashed');
+      assert.equal(r.result.exitCode, 134);
+      assert.match(r.result.stderr, /num_extents/);
+    }
     const q = basename(corpus.matrixSources.qcow2.path);
     const ok = await run(['check', '-f', 'qcow2', `/in/${q}`], [q]);
     assert.equal(ok.result.exitCode, 0, ok.result.stderr);

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { runQemuImg, type NodeRunOptions } from '../../workers/qemu-img/node.ts';
 import type { RunResult } from '../../workers/qemu-img/types.ts';
+import { NATIVE_QEMU_IMG } from '../helpers/engine.ts';
+
+export { NATIVE_QEMU_IMG, NO_EXTENTS_MESSAGE, ENGINE_REFUSES_NO_EXTENTS } from '../helpers/engine.ts';
 
 export interface Ran {
   exitCode: number;
@@ -15,7 +18,8 @@ export interface Ran {
 }
 
 export function native(args: string[], cwd?: string): Ran {
-  const r = spawnSync('qemu-img', args, { cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
+  // argv0: qemu-img prints argv[0] in messages; a reference run by full path must still say qemu-img.
+  const r = spawnSync(NATIVE_QEMU_IMG, args, { argv0: 'qemu-img', cwd, encoding: 'utf8', timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
   if (r.error) throw r.error;
   // A signal (native asserts on some hostile files) shows as the shell would: 128 + signal number.
   const signals: Record<string, number> = { SIGABRT: 134, SIGSEGV: 139, SIGKILL: 137, SIGTERM: 143 };

@@ -1,0 +1,16 @@
+/**
+ * --pre-js for the v2 qemu-img.mjs (runs inside the factory, before emscripten's environment
+ * code). emscripten 3.1.69's ES module finds `require` and the .wasm next to itself in Node on its
+ * own (v1 needed shims for 3.1.6 here); what stays:
+ *
+ * The default `quit` never touches the host process: emscripten's Node default sets
+ * process.exitCode (or calls process.exit), which would taint the embedding program (test
+ * runner, CLI, worker). The exit status is delivered by the ExitStatus exception that callMain
+ * turns into its return value. thisProgram defaults to "qemu-img" so messages read as natively.
+ */
+if (!Module['quit']) {
+  Module['quit'] = function(status, toThrow) { throw toThrow; };
+}
+if (!Module['thisProgram']) {
+  Module['thisProgram'] = 'qemu-img';
+}
