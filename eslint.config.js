@@ -14,6 +14,8 @@ export default tseslint.config(
       'wasm/dist/**',
       'wasm/build/**',
       'wasm/js/**',
+      // emscripten --pre-js / --js-library sources: globals of the emscripten runtime
+      'wasm/v2/js/**',
       'src/locales/generated/**',
       '.cloud/**',
       'node_modules/**',

@@ -134,7 +134,10 @@ async function main(): Promise<void> {
   const v2Native =
     process.env.IMAGE_INSPECTOR_V2_NATIVE ??
     execFileSync('bash', [join(repo, 'wasm/v2/toolchain.sh'), 'native-path'], { encoding: 'utf8' }).trim();
-  for (const [what, path] of [['v2 build', join(v2Dir, 'qemu-img.wasm')], ['native qemu-img 10.2.2', v2Native]] as const) {
+  for (const [what, path] of [
+    ['v2 build', join(v2Dir, 'qemu-img.wasm')],
+    ['native qemu-img 10.2.2', v2Native],
+  ] as const) {
     if (!existsSync(path)) {
       // Engine v2 lives outside the repository until it ships: say how to make it, fail nothing else.
       console.log(`engine-v2 bench: no ${what} at ${path} (bash wasm/v2/build.sh nothreads; bash wasm/v2/toolchain.sh native)`);
@@ -158,7 +161,9 @@ async function main(): Promise<void> {
     'raw -> qcow2 (2nd half a hole)': (w, n) => `<= 2x: ${w / n <= 2 ? 'met' : 'MISSED'}`,
     'qcow2 -> raw (2nd half unallocated)': (w, n) => `<= 2x: ${w / n <= 2 ? 'met' : 'MISSED'}`,
   };
-  console.log('\n| operation (Node) | native 7.2 | v1 (7.2, em 3.1.6) | ratio | native 10.2.2 | v2 (10.2.2, em 3.1.69) | ratio | target (v2) |');
+  console.log(
+    '\n| operation (Node) | native 7.2 | v1 (7.2, em 3.1.6) | ratio | native 10.2.2 | v2 (10.2.2, em 3.1.69) | ratio | target (v2) |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const [name] of cases(img)) {
     const t = target[name]?.(v2[name]!, n102[name]!) ?? '';
@@ -168,7 +173,9 @@ async function main(): Promise<void> {
   }
   const r8 = await read8g;
   const s8 = '8 GiB sparse raw -> qcow2';
-  console.log(`| 8 GiB sparse: reading 8 GiB through Node fs (floor) | | ${fmt(r8)} | ${(v1[s8]! / r8).toFixed(2)}x of it | | | ${(v2[s8]! / r8).toFixed(2)}x of it | <= 3x: ${v2[s8]! / r8 <= 3 ? 'met' : 'MISSED'} |`);
+  console.log(
+    `| 8 GiB sparse: reading 8 GiB through Node fs (floor) | | ${fmt(r8)} | ${(v1[s8]! / r8).toFixed(2)}x of it | | | ${(v2[s8]! / r8).toFixed(2)}x of it | <= 3x: ${v2[s8]! / r8 <= 3 ? 'met' : 'MISSED'} |`,
+  );
   const cold = 'cold start (thread + glue + compile + first run)';
   console.log(`| ${cold} | | ${fmt(v1[cold]!)} | | | ${fmt(v2[cold]!)} | | <= 210 ms: ${v2[cold]! <= 210 ? 'met' : 'MISSED'} |`);
   const size = (d: string) => {
@@ -177,7 +184,11 @@ async function main(): Promise<void> {
   };
   console.log(`| qemu-img.wasm size | | ${size(v1Dir)} | | | ${size(v2Dir)} | | |`);
   rmSync(out, { recursive: true, force: true });
-  console.log(`\n(${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores, best of ${RUNS})`);
+  console.log(
+    `\n(${new Date().toISOString()}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus().length} cores, best of ${RUNS})`,
+  );
 }
 
 if (process.argv.includes('--child')) await child();

@@ -9,7 +9,7 @@ import { runQemuImg, type NodeRunOptions } from '../../workers/qemu-img/node.ts'
 import type { RunResult } from '../../workers/qemu-img/types.ts';
 import { NATIVE_QEMU_IMG } from '../helpers/engine.ts';
 
-export { NATIVE_QEMU_IMG, NO_EXTENTS_MESSAGE, ENGINE_REFUSES_NO_EXTENTS } from '../helpers/engine.ts';
+export { NO_EXTENTS_MESSAGE, ENGINE_REFUSES_NO_EXTENTS } from '../helpers/engine.ts';
 
 export interface Ran {
   exitCode: number;

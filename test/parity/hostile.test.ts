@@ -5,7 +5,16 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ensureCorpus } from '../corpus/generate.ts';
-import { native, wasm, withoutActualSize, describeRun, tempDir, assertOk, ENGINE_REFUSES_NO_EXTENTS, NO_EXTENTS_MESSAGE } from './helpers.ts';
+import {
+  native,
+  wasm,
+  withoutActualSize,
+  describeRun,
+  tempDir,
+  assertOk,
+  ENGINE_REFUSES_NO_EXTENTS,
+  NO_EXTENTS_MESSAGE,
+} from './helpers.ts';
 import { runQemuImg, shutdownQemuImg } from '../../workers/qemu-img/node.ts';
 import { CRASH_EXIT_CODE, KILLED_EXIT_CODE } from '../../workers/qemu-img/types.ts';
 
