@@ -7,6 +7,11 @@ import type { FormatName, SafetyDetails } from './types.ts';
 
 const GIB = 1024 ** 3;
 
+/** Glance's min_disk for a virtual size: whole GiB, rounded up (the one place this is rounded). */
+export function minDiskGiB(virtualSize: number): number {
+  return Math.ceil(virtualSize / GIB);
+}
+
 export interface PropertyFacts {
   detected: FormatName | null;
   details: SafetyDetails;
@@ -117,7 +122,7 @@ export function suggestProperties(facts: PropertyFacts): SuggestedProperties {
   if (size !== undefined && Number.isFinite(size) && size > 0 && disk.detected !== 'iso') {
     set(
       'min_disk',
-      Math.ceil(size / GIB),
+      minDiskGiB(size),
       `virtual size ${size} bytes (${qemuSize !== undefined ? 'qemu-img info' : 'image header'}), rounded up to whole GiB`,
     );
   }

@@ -12,11 +12,11 @@ import {
   renderProgress,
   type Ec2Choice,
   type ObjectDestination,
-  type Phase,
+  type FormPhase,
   type UploadMethod,
 } from './create-form-upload.ts';
 
-export type { Ec2Choice, ObjectDestination, Phase, UploadMethod } from './create-form-upload.ts';
+export type { Ec2Choice, ObjectDestination, FormPhase, UploadMethod } from './create-form-upload.ts';
 export type { UploadProgress } from '../../core/upload/types.ts';
 import type { ImageRecord } from './image-record.ts';
 import { syncSelects } from './select-sync.ts';
@@ -35,7 +35,7 @@ export type { CheckLine, CreateFields, CreateRequest, HashingState, InspectionLi
 
 /** From this size on, object storage (parallel, resumable) is the default where the cloud has it. */
 const LARGE_FILE = 1024 ** 3;
-const BUSY: Phase[] = ['checking', 'preparing', 'uploading', 'finishing', 'registering', 'importing', 'verifying'];
+const BUSY: FormPhase[] = ['checking', 'preparing', 'uploading', 'finishing', 'registering', 'importing', 'verifying'];
 
 /**
  * The create/upload form with every Dashboard field. It collects and validates input and shows
@@ -108,7 +108,7 @@ export class CloudCreateForm extends LitElement {
   @property({ attribute: false }) ramdisks: ImageRecord[] = [];
   @property({ attribute: false }) checks: CheckLine[] = [];
   @property({ attribute: false }) progress: UploadProgress | null = null;
-  @property() phase: Phase = 'idle';
+  @property() phase: FormPhase = 'idle';
   @property({ attribute: false }) hashing: HashingState | null = null;
   @property() error = '';
   @property() success = '';

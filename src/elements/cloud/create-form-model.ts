@@ -1,9 +1,8 @@
 // The create form's data: its fields in the Dashboard's shape, what it emits, the inspection it
 // is prefilled from, and that prefill (format, min disk, suggested properties; all stay editable).
+import { minDiskGiB } from '../../core/inspect/properties.ts';
 import { CORE_IMAGE_FIELDS } from '../../core/openstack/glance.ts';
 import type { ObjectDestination, UploadMethod } from './create-form-upload.ts';
-
-const GIB = 1024 ** 3;
 
 export interface CreateFields {
   name: string;
@@ -85,6 +84,6 @@ export function fieldsFromInspection(fields: CreateFields, r: InspectionLike): C
     else f.properties[k] = text;
   }
   if (!f.disk_format && r.format) f.disk_format = r.format;
-  if (!s.min_disk && r.virtualSize) f.min_disk = Math.ceil(r.virtualSize / GIB);
+  if (!s.min_disk && r.virtualSize) f.min_disk = minDiskGiB(r.virtualSize);
   return f;
 }

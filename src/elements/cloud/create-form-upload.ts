@@ -18,7 +18,7 @@ export interface Ec2Choice {
   secret: string;
 }
 
-export type Phase = 'idle' | 'checking' | 'failed' | 'cancelled' | 'paused' | UploadProgress['phase'];
+export type FormPhase = 'idle' | 'checking' | 'failed' | 'cancelled' | 'paused' | UploadProgress['phase'];
 
 export interface MethodOptions {
   method: UploadMethod;
@@ -113,7 +113,7 @@ export function renderDestination(v: DestinationView): TemplateResult | typeof n
     />`;
 }
 
-export function phaseText(phase: Phase): string {
+export function phaseText(phase: FormPhase): string {
   switch (phase) {
     case 'checking':
       return msg('Checking the file against what the cloud accepts…');
@@ -145,7 +145,7 @@ export function percentOf(p: UploadProgress): number {
   return Math.min(100, Math.floor((moving / p.totalBytes) * 100));
 }
 
-export function renderProgress(p: UploadProgress | null, phase: Phase): TemplateResult | typeof nothing {
+export function renderProgress(p: UploadProgress | null, phase: FormPhase): TemplateResult | typeof nothing {
   if (!p && phase === 'idle') return nothing;
   const pct = p ? percentOf(p) : 0;
   const parts = p && p.parts.total > 1 ? msg(str`parts ${p.parts.done} of ${p.parts.total} stored, ${p.parts.inFlight} in flight`) : '';

@@ -1,13 +1,12 @@
 // The safety verdict for a file chosen in the upload form without going through the inspector:
 // the same pure-TS core check (src/core/inspect/safety.ts), reading only bounded regions.
+import { minDiskGiB } from '../../core/inspect/properties.ts';
 import { blobSource } from '../../core/inspect/byte-source.ts';
 import { inspectSafety } from '../../core/inspect/safety.ts';
 import type { InspectionLike } from './cloud-create-form.ts';
 import { glanceDiskFormatFor } from '../../core/inspect/glance-formats.ts';
 import type { Verdict } from './preflight.ts';
 import type { FormatName } from '../../core/inspect/types.ts';
-
-const GIB = 1024 ** 3;
 
 export async function verdictForFile(file: File): Promise<{ verdict: Verdict; inspection: InspectionLike | null }> {
   try {
@@ -29,7 +28,7 @@ export async function verdictForFile(file: File): Promise<{ verdict: Verdict; in
         safety: { safe: report.safe, findings: report.findings },
         suggested: {
           ...(diskFormat ? { disk_format: diskFormat } : {}),
-          ...(virtualSize ? { min_disk: Math.ceil(virtualSize / GIB) } : {}),
+          ...(virtualSize ? { min_disk: minDiskGiB(virtualSize) } : {}),
         },
       },
     };

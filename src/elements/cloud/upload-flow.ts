@@ -11,7 +11,7 @@ import type { GlanceImage, ImageSchemaInfo, StoreInfo } from '../../core/opensta
 import type { ObjectTarget, UploadOutcome, UploadProgress, UploadState, UploadVia } from '../../core/upload/types.ts';
 import type { PageSide, RunningUpload, UploadClient, WorkerCredentials, WorkerUploadRequest } from '../../../workers/upload/client.ts';
 import { UploadError } from '../../../workers/upload/client.ts';
-import type { CheckLine, CreateRequest, Phase } from './cloud-create-form.ts';
+import type { CheckLine, CreateRequest, FormPhase } from './cloud-create-form.ts';
 import { formatBytes } from './format.ts';
 import { fileIdentity, uploadStateId } from '../../core/upload/fingerprint.ts';
 import { IdbUploadStateStore } from '../../../workers/upload/idb-state-store.ts';
@@ -40,7 +40,7 @@ export interface FlowContext {
 
 export interface FlowReport {
   checks(lines: CheckLine[]): void;
-  phase(p: Phase): void;
+  phase(p: FormPhase): void;
   progress(p: UploadProgress | null): void;
   /** The image this attempt created or reused (kept for a retry until success or cleanup). */
   image(id: string): void;

@@ -7,7 +7,7 @@ import { msg, str } from '@lit/localize';
 import { isOpenStackError } from '../../core/openstack/errors.ts';
 import { FileDigests, type DigestJob } from '../../core/hash/file-digests.ts';
 import { createHashClient, type HashClient } from '../../../workers/hash/client.ts';
-import type { CheckLine, CreateRequest, HashingState, InspectionLike, Phase, UploadProgress } from './cloud-create-form.ts';
+import type { CheckLine, CreateRequest, HashingState, InspectionLike, FormPhase, UploadProgress } from './cloud-create-form.ts';
 import { UploadFlow, discardImage, type FlowContext, type FlowOutcome, type FlowReport, type Verdict } from './upload-flow.ts';
 import { createUploadClient, UploadError, type UploadClient, type WorkerCredentials } from '../../../workers/upload/client.ts';
 import type { ObjectTarget, UploadState } from '../../core/upload/types.ts';
@@ -38,7 +38,7 @@ export class UploadsController implements ReactiveController {
   formGeneration = 0;
   checks: CheckLine[] = [];
   progress: UploadProgress | null = null;
-  phase: Phase = 'idle';
+  phase: FormPhase = 'idle';
   error = '';
   success = '';
   /** An image an interrupted attempt left with no data: the next attempt reuses or replaces it. */

@@ -3,7 +3,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
-import type { CardFinding, CardState, Phase } from './image-inspector-model.ts';
+import type { CardFinding, CardState, CardPhase } from './image-inspector-model.ts';
 import { findingFix, findingMessage } from './image-inspector-findings.ts';
 import { renderConvert, type ConvertActions } from './convert-view.ts';
 import { renderDetails } from './details-view.ts';
@@ -16,7 +16,7 @@ export interface CardContext {
   requestUpload(c: CardState): void;
 }
 
-function phaseLabel(p: Phase): string {
+function phaseLabel(p: CardPhase): string {
   switch (p) {
     case 'queued':
       return msg('Waiting…');

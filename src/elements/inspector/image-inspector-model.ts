@@ -25,13 +25,13 @@ export type { QemuImgInfo } from '../../core/inspection.ts';
 import type { InspectionResult, QemuImgInfo } from '../../core/inspection.ts';
 import type { RefusalCode } from '../../core/convert/plan.ts';
 
-export type Phase = 'queued' | 'safety' | 'info' | 'details' | 'done' | 'error';
+export type CardPhase = 'queued' | 'safety' | 'info' | 'details' | 'done' | 'error';
 
 export interface CardState {
   id: number;
   name: string;
   size: number;
-  phase: Phase;
+  phase: CardPhase;
   /** Format the safety core detected from the content (qemu-img names). */
   detectedFormat?: string;
   /** The Glance disk_format this content is, as-is (the verdict is about uploading it as that). */
