@@ -154,7 +154,10 @@ export class AppShell extends LitElement {
         </nav>
         <label class="lang">
           <span>${msg('Language')}</span>
-          <select id="lang" @change=${(e: Event) => void this.#switchLanguage(matchLocale((e.target as HTMLSelectElement).value), true)}>
+          <select
+            id="lang"
+            @change=${(e: Event) => void this.#switchLanguage(matchLocale((e.target as HTMLSelectElement).value), true)}
+          >
             ${allLocales.map((l) => html`<option value=${l} ?selected=${l === getLocale()}>${this.#languageName(l)}</option>`)}
           </select>
         </label>

@@ -60,42 +60,15 @@ const BUSY: FormPhase[] = ['checking', 'preparing', 'uploading', 'finishing', 'r
 @customElement('cloud-create-form')
 export class CloudCreateForm extends LitElement {
   static override styles = css`
-    :host {
-      display: block;
-    }
-    form {
-      display: grid;
-      grid-template-columns: max-content 1fr;
-      gap: 0.4em 1em;
-      align-items: center;
-    }
-    .full {
-      grid-column: 1 / -1;
-    }
-    .props {
-      display: grid;
-      grid-template-columns: 1fr 1fr auto;
-      gap: 0.25em;
-    }
-    .check.bad {
-      color: var(--cloud-error, #a00);
-    }
-    .error {
-      color: var(--cloud-error, #a00);
-      font-weight: bold;
-    }
-    .ok {
-      color: var(--cloud-ok, #070);
-      font-weight: bold;
-    }
-    progress {
-      width: 100%;
-    }
-    fieldset {
-      border: none;
-      padding: 0;
-      margin: 0;
-    }
+    :host { display: block; }
+    form { display: grid; grid-template-columns: max-content 1fr; gap: 0.4em 1em; align-items: center; }
+    .full { grid-column: 1 / -1; }
+    .props { display: grid; grid-template-columns: 1fr 1fr auto; gap: 0.25em; }
+    .check.bad { color: var(--cloud-error, #a00); }
+    .error { color: var(--cloud-error, #a00); font-weight: bold; }
+    .ok { color: var(--cloud-ok, #070); font-weight: bold; }
+    progress { width: 100%; }
+    fieldset { border: none; padding: 0; margin: 0; }
   `;
 
   /** Allowed values from /v2/schemas/image. */
@@ -267,82 +240,41 @@ export class CloudCreateForm extends LitElement {
     return html`
       <form part="form" @submit=${this.submit} novalidate>
         <label for="name">${msg('Image name')}</label>
-        <input
-          id="name"
-          name="name"
-          required
-          .value=${f.name}
-          @input=${(e: Event) => this.set('name', (e.target as HTMLInputElement).value)}
-        />
+        <input id="name" name="name" required .value=${f.name} @input=${(e: Event) => this.set('name', (e.target as HTMLInputElement).value)} />
 
         <label for="description">${msg('Description')}</label>
-        <textarea
-          id="description"
-          name="description"
-          .value=${f.description}
-          @input=${(e: Event) => this.set('description', (e.target as HTMLTextAreaElement).value)}
-        ></textarea>
+        <textarea id="description" name="description" .value=${f.description} @input=${(e: Event) => this.set('description', (e.target as HTMLTextAreaElement).value)}></textarea>
 
         <span>${msg('Image source')}</span>
         <fieldset>
-          <label
-            ><input
-              type="radio"
-              name="source"
-              value="file"
-              .checked=${this.sourceKind === 'file'}
-              @change=${() => (this.sourceKind = 'file')}
-            />
-            ${msg('File')}</label
-          >
-          <label
-            ><input
-              type="radio"
-              name="source"
-              value="url"
-              ?disabled=${!canWeb}
-              .checked=${this.sourceKind === 'url'}
-              @change=${() => (this.sourceKind = 'url')}
-            />
-            ${msg('URL (web-download)')}</label
-          >
+          <label><input type="radio" name="source" value="file" .checked=${this.sourceKind === 'file'} @change=${() => (this.sourceKind = 'file')} /> ${msg('File')}</label>
+          <label><input type="radio" name="source" value="url" ?disabled=${!canWeb} .checked=${this.sourceKind === 'url'} @change=${() => (this.sourceKind = 'url')} /> ${msg('URL (web-download)')}</label>
         </fieldset>
 
         ${
           this.sourceKind === 'file'
             ? html`<label for="file">${msg('Image file')}</label>
-                <div data-role="file-drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${(e: DragEvent) => this.dropFile(e)}>
-                  <input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
-                  ${canPickWithHandle() ? html`<button type="button" data-action="pick-with-handle" @click=${() => void this.pickWithHandle()}>${msg('Choose (resumable after a restart)…')}</button>` : nothing}
-                  ${this.chosen ? html`<span data-role="file-name">${this.chosen.name} (${formatBytes(this.chosen.size)})</span>` : nothing}
-                  ${this.renderHashing()}
-                </div>
-                <label for="method">${msg('Upload method')}</label>
-                <select
-                  id="method"
-                  name="method"
-                  @change=${(e: Event) => {
-                    this.method = (e.target as HTMLSelectElement).value as UploadMethod;
-                    this.#methodChosen = true;
-                  }}
-                >
-                  ${renderMethodOptions({ method: this.method, canStage, hasSwift: this.objectStores.swift, hasS3: this.objectStores.s3 })}
-                </select>
-                ${renderDestination({
-                  method: this.method,
-                  destination: this.destination,
-                  ec2: this.ec2,
-                  onChange: (d) => (this.destination = d),
-                  onCreateEc2: () => this.#emit('create-ec2', null),
-                })}`
+              <div data-role="file-drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${(e: DragEvent) => this.dropFile(e)}>
+                <input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
+                ${canPickWithHandle() ? html`<button type="button" data-action="pick-with-handle" @click=${() => void this.pickWithHandle()}>${msg('Choose (resumable after a restart)…')}</button>` : nothing}
+                ${this.chosen ? html`<span data-role="file-name">${this.chosen.name} (${formatBytes(this.chosen.size)})</span>` : nothing}
+                ${this.renderHashing()}</div>
+              <label for="method">${msg('Upload method')}</label>
+              <select id="method" name="method" @change=${(e: Event) => {
+                this.method = (e.target as HTMLSelectElement).value as UploadMethod;
+                this.#methodChosen = true;
+              }}>
+                ${renderMethodOptions({ method: this.method, canStage, hasSwift: this.objectStores.swift, hasS3: this.objectStores.s3 })}
+              </select>
+              ${renderDestination({
+                method: this.method,
+                destination: this.destination,
+                ec2: this.ec2,
+                onChange: (d) => (this.destination = d),
+                onCreateEc2: () => this.#emit('create-ec2', null),
+              })}`
             : html`<label for="url">${msg('Image URL')}</label>
-                <input
-                  id="url"
-                  name="url"
-                  type="url"
-                  .value=${this.url}
-                  @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)}
-                />`
+              <input id="url" name="url" type="url" .value=${this.url} @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)} />`
         }
 
         <label for="disk_format">${msg('Format')}</label>
@@ -352,45 +284,19 @@ export class CloudCreateForm extends LitElement {
         </select>
 
         <label for="container_format">${msg('Container format')}</label>
-        <select
-          id="container_format"
-          name="container_format"
-          @change=${(e: Event) => this.set('container_format', (e.target as HTMLSelectElement).value)}
-        >
+        <select id="container_format" name="container_format" @change=${(e: Event) => this.set('container_format', (e.target as HTMLSelectElement).value)}>
           ${cfmts.map((v) => html`<option value=${v} ?selected=${v === f.container_format}>${v}</option>`)}
         </select>
 
         <label for="architecture">${msg('Architecture')}</label>
-        <input
-          id="architecture"
-          name="architecture"
-          list="arches"
-          .value=${f.architecture}
-          @input=${(e: Event) => this.set('architecture', (e.target as HTMLInputElement).value)}
-        />
-        <datalist id="arches">
-          ${['x86_64', 'aarch64', 'i686', 'ppc64le', 's390x', 'riscv64'].map((a) => html`<option value=${a}></option>`)}
-        </datalist>
+        <input id="architecture" name="architecture" list="arches" .value=${f.architecture} @input=${(e: Event) => this.set('architecture', (e.target as HTMLInputElement).value)} />
+        <datalist id="arches">${['x86_64', 'aarch64', 'i686', 'ppc64le', 's390x', 'riscv64'].map((a) => html`<option value=${a}></option>`)}</datalist>
 
         <label for="min_disk">${msg('Minimum disk (GB)')}</label>
-        <input
-          id="min_disk"
-          name="min_disk"
-          type="number"
-          min="0"
-          .value=${String(f.min_disk)}
-          @input=${(e: Event) => this.set('min_disk', Number((e.target as HTMLInputElement).value) || 0)}
-        />
+        <input id="min_disk" name="min_disk" type="number" min="0" .value=${String(f.min_disk)} @input=${(e: Event) => this.set('min_disk', Number((e.target as HTMLInputElement).value) || 0)} />
 
         <label for="min_ram">${msg('Minimum RAM (MB)')}</label>
-        <input
-          id="min_ram"
-          name="min_ram"
-          type="number"
-          min="0"
-          .value=${String(f.min_ram)}
-          @input=${(e: Event) => this.set('min_ram', Number((e.target as HTMLInputElement).value) || 0)}
-        />
+        <input id="min_ram" name="min_ram" type="number" min="0" .value=${String(f.min_ram)} @input=${(e: Event) => this.set('min_ram', Number((e.target as HTMLInputElement).value) || 0)} />
 
         <label for="visibility">${msg('Visibility')}</label>
         <select id="visibility" name="visibility" @change=${(e: Event) => this.set('visibility', (e.target as HTMLSelectElement).value)}>
@@ -403,13 +309,7 @@ export class CloudCreateForm extends LitElement {
         </select>
 
         <label for="protected">${msg('Protected')}</label>
-        <input
-          id="protected"
-          name="protected"
-          type="checkbox"
-          .checked=${f.protected}
-          @change=${(e: Event) => this.set('protected', (e.target as HTMLInputElement).checked)}
-        />
+        <input id="protected" name="protected" type="checkbox" .checked=${f.protected} @change=${(e: Event) => this.set('protected', (e.target as HTMLInputElement).checked)} />
 
         <label for="kernel_id">${msg('Kernel ID')}</label>
         <select id="kernel_id" name="kernel_id" @change=${(e: Event) => this.set('kernel_id', (e.target as HTMLSelectElement).value)}>
@@ -426,36 +326,20 @@ export class CloudCreateForm extends LitElement {
         <span>${msg('Custom properties')}</span>
         <div class="props" part="properties">
           ${Object.entries(f.properties).map(
-            ([k, v]) =>
-              html` <span data-prop=${k}>${k}</span>
-                <input
-                  aria-label=${k}
-                  data-prop-value=${k}
-                  .value=${v}
-                  @input=${(e: Event) => this.set('properties', { ...f.properties, [k]: (e.target as HTMLInputElement).value })}
-                />
-                <button type="button" data-remove-prop=${k} @click=${() => this.removeProperty(k)}>${msg('Remove')}</button>`,
+            ([k, v]) => html`
+            <span data-prop=${k}>${k}</span>
+            <input aria-label=${k} data-prop-value=${k} .value=${v}
+              @input=${(e: Event) => this.set('properties', { ...f.properties, [k]: (e.target as HTMLInputElement).value })} />
+            <button type="button" data-remove-prop=${k} @click=${() => this.removeProperty(k)}>${msg('Remove')}</button>`,
           )}
-          <input
-            name="new-key"
-            placeholder=${msg('key')}
-            .value=${this.newKey}
-            @input=${(e: Event) => (this.newKey = (e.target as HTMLInputElement).value)}
-          />
-          <input
-            name="new-value"
-            placeholder=${msg('value')}
-            .value=${this.newValue}
-            @input=${(e: Event) => (this.newValue = (e.target as HTMLInputElement).value)}
-          />
+          <input name="new-key" placeholder=${msg('key')} .value=${this.newKey} @input=${(e: Event) => (this.newKey = (e.target as HTMLInputElement).value)} />
+          <input name="new-value" placeholder=${msg('value')} .value=${this.newValue} @input=${(e: Event) => (this.newValue = (e.target as HTMLInputElement).value)} />
           <button type="button" data-action="add-prop" @click=${this.addProperty}>${msg('Add')}</button>
         </div>
 
         ${
           this.checks.length
-            ? html`<ul class="full" part="checks" data-role="checks">
-                ${this.checks.map((c) => html`<li class="check ${c.ok ? 'good' : 'bad'}">${c.ok ? '✓' : '✗'} ${c.text}</li>`)}
-              </ul>`
+            ? html`<ul class="full" part="checks" data-role="checks">${this.checks.map((c) => html`<li class="check ${c.ok ? 'good' : 'bad'}">${c.ok ? '✓' : '✗'} ${c.text}</li>`)}</ul>`
             : nothing
         }
         ${renderProgress(this.progress, this.phase)}
@@ -463,16 +347,8 @@ export class CloudCreateForm extends LitElement {
         ${this.success ? html`<p class="full ok" role="status" data-role="success">${this.success}</p>` : nothing}
         ${
           this.pendingImageId && !this.busy
-            ? html`<p class="full" data-role="pending">
-                ${msg(str`The image ${this.pendingImageId} from the last attempt has no data yet: "Create and upload" reuses it, or delete it.`)}
-                <button
-                  type="button"
-                  data-action="discard-pending"
-                  @click=${() => this.dispatchEvent(new CustomEvent('discard-pending', { detail: this.pendingImageId, bubbles: true, composed: true }))}
-                >
-                  ${msg('Delete it')}
-                </button>
-              </p>`
+            ? html`<p class="full" data-role="pending">${msg(str`The image ${this.pendingImageId} from the last attempt has no data yet: "Create and upload" reuses it, or delete it.`)}
+              <button type="button" data-action="discard-pending" @click=${() => this.dispatchEvent(new CustomEvent('discard-pending', { detail: this.pendingImageId, bubbles: true, composed: true }))}>${msg('Delete it')}</button></p>`
             : nothing
         }
         <div class="full">

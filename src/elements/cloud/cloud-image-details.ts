@@ -22,32 +22,12 @@ import { asText, type ImageRecord } from './image-record.ts';
 @customElement('cloud-image-details')
 export class CloudImageDetails extends LitElement {
   static override styles = css`
-    :host {
-      display: block;
-    }
-    dl {
-      display: grid;
-      grid-template-columns: max-content 1fr;
-      gap: 0.2em 1em;
-    }
-    dt {
-      font-weight: bold;
-    }
-    dd {
-      margin: 0;
-      overflow-wrap: anywhere;
-      white-space: pre-wrap;
-    }
-    .confirm,
-    .refused {
-      border: 1px solid var(--cloud-border, #ccc);
-      padding: 0.5em;
-      margin-block: 0.5em;
-    }
-    .actions {
-      display: flex;
-      gap: 0.5em;
-    }
+    :host { display: block; }
+    dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
+    dt { font-weight: bold; }
+    dd { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
+    .confirm, .refused { border: 1px solid var(--cloud-border, #ccc); padding: 0.5em; margin-block: 0.5em; }
+    .actions { display: flex; gap: 0.5em; }
   `;
 
   @property({ attribute: false }) image: ImageRecord | null = null;
@@ -68,9 +48,7 @@ export class CloudImageDetails extends LitElement {
       return html`<div class="refused" role="alert" data-role="protected-refusal">
         ${msg('This image is protected, so Glance will not delete it. Unprotect it first, then delete it.')}
         <div class="actions">
-          <button data-action="unprotect" ?disabled=${this.busy} @click=${() => this.emit('unprotect-image', i.id)}>
-            ${msg('Unprotect')}
-          </button>
+          <button data-action="unprotect" ?disabled=${this.busy} @click=${() => this.emit('unprotect-image', i.id)}>${msg('Unprotect')}</button>
           <button data-action="cancel-delete" @click=${() => (this.confirming = false)}>${msg('Cancel')}</button>
         </div>
       </div>`;
@@ -78,9 +56,7 @@ export class CloudImageDetails extends LitElement {
     return html`<div class="confirm" role="alertdialog" data-role="delete-confirm">
       ${msg(str`Delete the image "${i.name ?? i.id}"? Its data is removed from the cloud and cannot be recovered.`)}
       <div class="actions">
-        <button data-action="confirm-delete" ?disabled=${this.busy} @click=${() => this.emit('delete-image', i.id)}>
-          ${msg('Delete')}
-        </button>
+        <button data-action="confirm-delete" ?disabled=${this.busy} @click=${() => this.emit('delete-image', i.id)}>${msg('Delete')}</button>
         <button data-action="cancel-delete" @click=${() => (this.confirming = false)}>${msg('Cancel')}</button>
       </div>
     </div>`;
@@ -102,31 +78,17 @@ export class CloudImageDetails extends LitElement {
       </div>
       ${this.renderDelete(i)}
       <dl part="properties">
-        ${keys.map(
-          (k) =>
-            html`<dt>${k}</dt>
-              <dd data-key=${k}>
-                ${k === 'size' || k === 'virtual_size' ? `${asText(i[k])} (${formatBytes(i[k] as number)})` : asText(i[k])}
-              </dd>`,
-        )}
-        ${
-          i.direct_url !== undefined
-            ? html`<dt>direct_url</dt>
-                <dd data-key="direct_url">${i.direct_url}</dd>`
-            : ''
-        }
+        ${keys.map((k) => html`<dt>${k}</dt><dd data-key=${k}>${k === 'size' || k === 'virtual_size' ? `${asText(i[k])} (${formatBytes(i[k] as number)})` : asText(i[k])}</dd>`)}
+        ${i.direct_url !== undefined ? html`<dt>direct_url</dt><dd data-key="direct_url">${i.direct_url}</dd>` : ''}
         ${
           i.locations !== undefined
-            ? html`<dt>locations</dt>
-                <dd data-key="locations">
-                  ${
-                    i.locations.length
-                      ? i.locations.map(
-                          (l) => html`<div>${l.url} ${l.metadata && Object.keys(l.metadata).length ? asText(l.metadata) : ''}</div>`,
-                        )
-                      : msg('none')
-                  }
-                </dd>`
+            ? html`<dt>locations</dt><dd data-key="locations">${
+                i.locations.length
+                  ? i.locations.map(
+                      (l) => html`<div>${l.url} ${l.metadata && Object.keys(l.metadata).length ? asText(l.metadata) : ''}</div>`,
+                    )
+                  : msg('none')
+              }</dd>`
             : ''
         }
       </dl>

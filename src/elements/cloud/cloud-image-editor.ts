@@ -35,25 +35,11 @@ interface CatalogEntry {
 @customElement('cloud-image-editor')
 export class CloudImageEditor extends LitElement {
   static override styles = css`
-    :host {
-      display: block;
-    }
-    form {
-      display: grid;
-      grid-template-columns: max-content 1fr auto;
-      gap: 0.4em 1em;
-      align-items: center;
-    }
-    .full {
-      grid-column: 1 / -1;
-    }
-    .error {
-      color: var(--cloud-error, #a00);
-    }
-    .hint {
-      font-size: 0.85em;
-      opacity: 0.8;
-    }
+    :host { display: block; }
+    form { display: grid; grid-template-columns: max-content 1fr auto; gap: 0.4em 1em; align-items: center; }
+    .full { grid-column: 1 / -1; }
+    .error { color: var(--cloud-error, #a00); }
+    .hint { font-size: 0.85em; opacity: 0.8; }
   `;
 
   @property({ attribute: false }) image: ImageRecord | null = null;
@@ -198,13 +184,8 @@ export class CloudImageEditor extends LitElement {
     const text = asText(v);
     const onText = (e: Event) => this.setValue(k, (e.target as HTMLInputElement).value);
     if (def?.type === 'boolean') {
-      return html`<input
-        type="checkbox"
-        data-meta=${k}
-        aria-label=${k}
-        .checked=${text === 'true'}
-        @change=${(e: Event) => this.setValue(k, String((e.target as HTMLInputElement).checked))}
-      />`;
+      return html`<input type="checkbox" data-meta=${k} aria-label=${k} .checked=${text === 'true'}
+        @change=${(e: Event) => this.setValue(k, String((e.target as HTMLInputElement).checked))} />`;
     }
     if (def?.enum?.length) {
       return html`<select data-meta=${k} aria-label=${k} @change=${onText}>
@@ -219,36 +200,19 @@ export class CloudImageEditor extends LitElement {
           .map((s) => s.trim())
           .filter(Boolean),
       );
-      return html`<span data-meta=${k}
-        >${def.items.enum.map(
-          (o) =>
-            html`<label
-              ><input
-                type="checkbox"
-                value=${String(o)}
-                .checked=${chosen.has(String(o))}
-                @change=${(e: Event) => {
-                  const c = new Set(chosen);
-                  if ((e.target as HTMLInputElement).checked) c.add(String(o));
-                  else c.delete(String(o));
-                  this.setValue(k, [...c].join(','));
-                }}
-              />${String(o)}</label
-            >`,
-        )}</span
-      >`;
+      return html`<span data-meta=${k}>${def.items.enum.map(
+        (o) => html`<label><input type="checkbox" value=${String(o)} .checked=${chosen.has(String(o))}
+        @change=${(e: Event) => {
+          const c = new Set(chosen);
+          if ((e.target as HTMLInputElement).checked) c.add(String(o));
+          else c.delete(String(o));
+          this.setValue(k, [...c].join(','));
+        }} />${String(o)}</label>`,
+      )}</span>`;
     }
     if (def?.type === 'integer' || def?.type === 'number') {
-      return html`<input
-        type="number"
-        data-meta=${k}
-        aria-label=${k}
-        .value=${text}
-        min=${def.minimum ?? nothing}
-        max=${def.maximum ?? nothing}
-        step=${def.type === 'integer' ? '1' : 'any'}
-        @input=${onText}
-      />`;
+      return html`<input type="number" data-meta=${k} aria-label=${k} .value=${text}
+        min=${def.minimum ?? nothing} max=${def.maximum ?? nothing} step=${def.type === 'integer' ? '1' : 'any'} @input=${onText} />`;
     }
     return html`<input data-meta=${k} aria-label=${k} .value=${text} @input=${onText} />`;
   }
@@ -265,48 +229,38 @@ export class CloudImageEditor extends LitElement {
     const str = (k: string) => asText(v[k]);
     const onText = (k: string) => (e: Event) => this.setValue(k, (e.target as HTMLInputElement).value);
     const onNum = (k: string) => (e: Event) => this.setValue(k, Number((e.target as HTMLInputElement).value) || 0);
-    const fmt = (k: 'disk_format' | 'container_format', list: string[]) =>
-      html` <select id=${k} name=${k} ?disabled=${!queued} @change=${onText(k)}>
+    const fmt = (k: 'disk_format' | 'container_format', list: string[]) => html`
+      <select id=${k} name=${k} ?disabled=${!queued} @change=${onText(k)}>
         ${[...new Set([...list, str(k)].filter(Boolean))].map((o) => html`<option value=${o} ?selected=${o === str(k)}>${o}</option>`)}
       </select>`;
     return html`
       <form part="form" @submit=${this.submit}>
         <h3 class="full">${msg('Edit image')} <span data-role="edit-title">${i.name || i.id}</span></h3>
-        <label for="name">${msg('Image name')}</label
-        ><input id="name" name="name" .value=${str('name')} @input=${onText('name')} /><span></span>
-        <label for="description">${msg('Description')}</label
-        ><textarea id="description" name="description" .value=${str('description')} @input=${onText('description')}></textarea><span></span>
+        <label for="name">${msg('Image name')}</label><input id="name" name="name" .value=${str('name')} @input=${onText('name')} /><span></span>
+        <label for="description">${msg('Description')}</label><textarea id="description" name="description" .value=${str('description')} @input=${onText('description')}></textarea><span></span>
         <label for="disk_format">${msg('Format')}</label>${fmt('disk_format', this.diskFormats)}
-        <span class="hint">${queued ? '' : msg('Only while the image is queued')}</span>
+          <span class="hint">${queued ? '' : msg('Only while the image is queued')}</span>
         <label for="container_format">${msg('Container format')}</label>${fmt('container_format', this.containerFormats)}<span></span>
-        <label for="architecture">${msg('Architecture')}</label
-        ><input id="architecture" name="architecture" .value=${str('architecture')} @input=${onText('architecture')} /><span></span>
-        <label for="min_disk">${msg('Minimum disk (GB)')}</label
-        ><input id="min_disk" name="min_disk" type="number" min="0" .value=${str('min_disk')} @input=${onNum('min_disk')} /><span></span>
-        <label for="min_ram">${msg('Minimum RAM (MB)')}</label
-        ><input id="min_ram" name="min_ram" type="number" min="0" .value=${str('min_ram')} @input=${onNum('min_ram')} /><span></span>
+        <label for="architecture">${msg('Architecture')}</label><input id="architecture" name="architecture" .value=${str('architecture')} @input=${onText('architecture')} /><span></span>
+        <label for="min_disk">${msg('Minimum disk (GB)')}</label><input id="min_disk" name="min_disk" type="number" min="0" .value=${str('min_disk')} @input=${onNum('min_disk')} /><span></span>
+        <label for="min_ram">${msg('Minimum RAM (MB)')}</label><input id="min_ram" name="min_ram" type="number" min="0" .value=${str('min_ram')} @input=${onNum('min_ram')} /><span></span>
         <label for="visibility">${msg('Visibility')}</label>
         <select id="visibility" name="visibility" @change=${onText('visibility')}>
-          ${['private', 'shared', 'community', 'public'].map((o) => html`<option value=${o} ?selected=${o === str('visibility')}>${o}</option>`)}</select
-        ><span></span>
+          ${['private', 'shared', 'community', 'public'].map((o) => html`<option value=${o} ?selected=${o === str('visibility')}>${o}</option>`)}
+        </select><span></span>
         <label for="protected">${msg('Protected')}</label>
-        <input
-          id="protected"
-          name="protected"
-          type="checkbox"
-          .checked=${v.protected === true}
-          @change=${(e: Event) => this.setValue('protected', (e.target as HTMLInputElement).checked)}
-        /><span></span>
+        <input id="protected" name="protected" type="checkbox" .checked=${v.protected === true}
+          @change=${(e: Event) => this.setValue('protected', (e.target as HTMLInputElement).checked)} /><span></span>
         <label for="kernel_id">${msg('Kernel ID')}</label>
         <select id="kernel_id" name="kernel_id" @change=${onText('kernel_id')}>
           <option value="" ?selected=${!str('kernel_id')}>${msg('None')}</option>
-          ${[...new Set([...this.kernels.map((k) => k.id), str('kernel_id')].filter(Boolean))].map((id) => html`<option value=${id} ?selected=${id === str('kernel_id')}>${this.kernels.find((k) => k.id === id)?.name || id}</option>`)}</select
-        ><span></span>
+          ${[...new Set([...this.kernels.map((k) => k.id), str('kernel_id')].filter(Boolean))].map((id) => html`<option value=${id} ?selected=${id === str('kernel_id')}>${this.kernels.find((k) => k.id === id)?.name || id}</option>`)}
+        </select><span></span>
         <label for="ramdisk_id">${msg('Ramdisk ID')}</label>
         <select id="ramdisk_id" name="ramdisk_id" @change=${onText('ramdisk_id')}>
           <option value="" ?selected=${!str('ramdisk_id')}>${msg('None')}</option>
-          ${[...new Set([...this.ramdisks.map((k) => k.id), str('ramdisk_id')].filter(Boolean))].map((id) => html`<option value=${id} ?selected=${id === str('ramdisk_id')}>${this.ramdisks.find((k) => k.id === id)?.name || id}</option>`)}</select
-        ><span></span>
+          ${[...new Set([...this.ramdisks.map((k) => k.id), str('ramdisk_id')].filter(Boolean))].map((id) => html`<option value=${id} ?selected=${id === str('ramdisk_id')}>${this.ramdisks.find((k) => k.id === id)?.name || id}</option>`)}
+        </select><span></span>
 
         <h4 class="full">${msg('Metadata')}</h4>
         ${metaKeys.map((k) => {
@@ -318,41 +272,24 @@ export class CloudImageEditor extends LitElement {
         ${
           cat.size
             ? html`<label for="catalog">${msg('From the catalog')}</label>
-                <select id="catalog" name="catalog" @change=${(e: Event) => (this.catalogPick = (e.target as HTMLSelectElement).value)}>
-                  <option value="" ?selected=${!this.catalogPick}>${msg('Choose a property…')}</option>
-                  ${this.namespaces.map(
-                    (ns) =>
-                      html`<optgroup label=${ns.display_name || ns.namespace}>
-                        ${[...cat.values()].filter((e) => e.ns === ns && !(e.key in v)).map((e) => html`<option value=${e.key} ?selected=${e.key === this.catalogPick}>${e.prop.title} (${e.key})</option>`)}
-                      </optgroup>`,
-                  )}
-                </select>
-                <button type="button" data-action="add-catalog" @click=${this.addFromCatalog}>${msg('Add')}</button>`
+              <select id="catalog" name="catalog" @change=${(e: Event) => (this.catalogPick = (e.target as HTMLSelectElement).value)}>
+                <option value="" ?selected=${!this.catalogPick}>${msg('Choose a property…')}</option>
+                ${this.namespaces.map(
+                  (ns) => html`<optgroup label=${ns.display_name || ns.namespace}>
+                  ${[...cat.values()].filter((e) => e.ns === ns && !(e.key in v)).map((e) => html`<option value=${e.key} ?selected=${e.key === this.catalogPick}>${e.prop.title} (${e.key})</option>`)}
+                </optgroup>`,
+                )}
+              </select>
+              <button type="button" data-action="add-catalog" @click=${this.addFromCatalog}>${msg('Add')}</button>`
             : nothing
         }
-        <input
-          name="meta-key"
-          placeholder=${msg('other key')}
-          .value=${this.newKey}
-          @input=${(e: Event) => (this.newKey = (e.target as HTMLInputElement).value)}
-        />
-        <input
-          name="meta-value"
-          placeholder=${msg('value')}
-          .value=${this.newValue}
-          @input=${(e: Event) => (this.newValue = (e.target as HTMLInputElement).value)}
-        />
+        <input name="meta-key" placeholder=${msg('other key')} .value=${this.newKey} @input=${(e: Event) => (this.newKey = (e.target as HTMLInputElement).value)} />
+        <input name="meta-value" placeholder=${msg('value')} .value=${this.newValue} @input=${(e: Event) => (this.newValue = (e.target as HTMLInputElement).value)} />
         <button type="button" data-action="add-meta" @click=${this.addFree}>${msg('Add')}</button>
 
         <div class="full">
           <button type="submit" data-action="save" ?disabled=${this.busy}>${msg('Save changes')}</button>
-          <button
-            type="button"
-            data-action="cancel-edit"
-            @click=${() => this.dispatchEvent(new CustomEvent('back', { bubbles: true, composed: true }))}
-          >
-            ${msg('Cancel')}
-          </button>
+          <button type="button" data-action="cancel-edit" @click=${() => this.dispatchEvent(new CustomEvent('back', { bubbles: true, composed: true }))}>${msg('Cancel')}</button>
         </div>
         ${this.error ? html`<p class="full error" role="alert" data-role="edit-error">${this.error}</p>` : nothing}
         ${this.notice ? html`<p class="full" role="status" data-role="edit-notice">${this.notice}</p>` : nothing}

@@ -22,43 +22,14 @@ type Column = 'name' | 'status' | 'disk_format' | 'container_format' | 'size' | 
 @customElement('cloud-images-table')
 export class CloudImagesTable extends LitElement {
   static override styles = css`
-    :host {
-      display: block;
-    }
-    table {
-      border-collapse: collapse;
-      width: 100%;
-      font-size: 0.9em;
-    }
-    th,
-    td {
-      text-align: start;
-      padding: 0.25em 0.5em;
-      border-bottom: 1px solid var(--cloud-border, #ccc);
-    }
-    th button {
-      all: unset;
-      cursor: pointer;
-      font-weight: bold;
-    }
-    tr.row {
-      cursor: pointer;
-    }
-    tr.row:hover,
-    tr.row:focus {
-      background: var(--cloud-hover, #eef);
-    }
-    .toolbar {
-      display: flex;
-      gap: 0.5em;
-      align-items: center;
-      margin-block-end: 0.5em;
-    }
-    .orphans {
-      background: var(--cloud-warn-bg, #fff4ce);
-      padding: 0.5em;
-      margin-block-end: 0.5em;
-    }
+    :host { display: block; }
+    table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
+    th, td { text-align: start; padding: 0.25em 0.5em; border-bottom: 1px solid var(--cloud-border, #ccc); }
+    th button { all: unset; cursor: pointer; font-weight: bold; }
+    tr.row { cursor: pointer; }
+    tr.row:hover, tr.row:focus { background: var(--cloud-hover, #eef); }
+    .toolbar { display: flex; gap: 0.5em; align-items: center; margin-block-end: 0.5em; }
+    .orphans { background: var(--cloud-warn-bg, #fff4ce); padding: 0.5em; margin-block-end: 0.5em; }
   `;
 
   @property({ attribute: false }) images: ImageRecord[] = [];
@@ -125,64 +96,45 @@ export class CloudImagesTable extends LitElement {
       ${
         orphans.length
           ? html`<div class="orphans" part="orphans" role="status">
-              ${msg(str`${orphans.length} image(s) of this project have no data (status "queued"), e.g. from an interrupted upload.`)}
-              <button
-                data-action="clean-orphans"
-                @click=${() =>
-                  this.emit(
-                    'cleanup-orphans',
-                    orphans.map((o) => o.id),
-                  )}
-              >
-                ${msg('Delete them')}
-              </button>
-            </div>`
+            ${msg(str`${orphans.length} image(s) of this project have no data (status "queued"), e.g. from an interrupted upload.`)}
+            <button data-action="clean-orphans" @click=${() =>
+              this.emit(
+                'cleanup-orphans',
+                orphans.map((o) => o.id),
+              )}>
+              ${msg('Delete them')}
+            </button>
+          </div>`
           : ''
       }
       <div class="toolbar">
-        <label
-          >${msg('Filter')}
-          <input
-            type="search"
-            name="filter"
-            .value=${this.filter}
-            @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)}
-          />
+        <label>${msg('Filter')}
+          <input type="search" name="filter" .value=${this.filter}
+            @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)} />
         </label>
         <span>${msg(str`${rows.length} of ${this.images.length}`)}</span>
       </div>
       <table part="table">
-        <thead>
-          <tr>
-            ${this.columns().map(
-              ([c, label]) =>
-                html`<th aria-sort=${this.sortBy === c ? (this.descending ? 'descending' : 'ascending') : 'none'}>
-                  <button data-sort=${c} @click=${() => this.sort(c)}>
-                    ${label}${this.sortBy === c ? (this.descending ? ' ▼' : ' ▲') : ''}
-                  </button>
-                </th>`,
-            )}
-          </tr>
-        </thead>
+        <thead><tr>
+          ${this.columns().map(
+            ([c, label]) => html`<th aria-sort=${this.sortBy === c ? (this.descending ? 'descending' : 'ascending') : 'none'}>
+            <button data-sort=${c} @click=${() => this.sort(c)}>${label}${this.sortBy === c ? (this.descending ? ' ▼' : ' ▲') : ''}</button></th>`,
+          )}
+        </tr></thead>
         <tbody>
           ${rows.map(
-            (i) =>
-              html`<tr
-                class="row"
-                tabindex="0"
-                data-id=${i.id}
-                @click=${() => this.emit('image-selected', i.id)}
-                @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && this.emit('image-selected', i.id)}
-              >
-                <td>${i.name ?? ''}</td>
-                <td data-col="status">${i.status}</td>
-                <td>${i.disk_format ?? ''}</td>
-                <td>${i.container_format ?? ''}</td>
-                <td>${formatBytes(i.size)}</td>
-                <td>${i.visibility ?? ''}</td>
-                <td>${i.protected ? msg('yes') : msg('no')}</td>
-                <td>${i.owner ?? ''}</td>
-              </tr>`,
+            (i) => html`<tr class="row" tabindex="0" data-id=${i.id}
+              @click=${() => this.emit('image-selected', i.id)}
+              @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && this.emit('image-selected', i.id)}>
+            <td>${i.name ?? ''}</td>
+            <td data-col="status">${i.status}</td>
+            <td>${i.disk_format ?? ''}</td>
+            <td>${i.container_format ?? ''}</td>
+            <td>${formatBytes(i.size)}</td>
+            <td>${i.visibility ?? ''}</td>
+            <td>${i.protected ? msg('yes') : msg('no')}</td>
+            <td>${i.owner ?? ''}</td>
+          </tr>`,
           )}
         </tbody>
       </table>

@@ -38,31 +38,12 @@ export type { ImageOffer, ImageCreatedDetail } from './uploads-controller.ts';
 @customElement('cloud-panel')
 export class CloudPanel extends LitElement {
   static override styles = css`
-    :host {
-      display: block;
-    }
-    header {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.75em;
-      align-items: center;
-      margin-block-end: 0.75em;
-    }
-    nav {
-      display: flex;
-      gap: 0.5em;
-    }
-    .error {
-      color: var(--cloud-error, #a00);
-    }
-    .notice {
-      color: var(--cloud-ok, #070);
-    }
-    section[part='unfinished'] {
-      border: 1px solid var(--cloud-border, #ccc);
-      padding: 0.5em;
-      margin-block-end: 0.75em;
-    }
+    :host { display: block; }
+    header { display: flex; flex-wrap: wrap; gap: 0.75em; align-items: center; margin-block-end: 0.75em; }
+    nav { display: flex; gap: 0.5em; }
+    .error { color: var(--cloud-error, #a00); }
+    .notice { color: var(--cloud-ok, #070); }
+    section[part=unfinished] { border: 1px solid var(--cloud-border, #ccc); padding: 0.5em; margin-block-end: 0.75em; }
   `;
 
   /** Prefills the Keystone URL of the sign-in form. */
@@ -154,14 +135,9 @@ export class CloudPanel extends LitElement {
       ${
         s
           ? renderHeader(s, c)
-          : html`<cloud-sign-in
-              part="sign-in"
-              auth-url=${this.authUrl}
-              ?busy=${this.session.signingIn}
-              error=${this.session.signInError}
-              corsSettings=${this.session.corsSettings}
-              @sign-in=${(e: CustomEvent<SignInRequest>) => void this.session.signIn(e.detail.config, e.detail.stayInTab)}
-            ></cloud-sign-in>`
+          : html`<cloud-sign-in part="sign-in" auth-url=${this.authUrl} ?busy=${this.session.signingIn}
+          error=${this.session.signInError} corsSettings=${this.session.corsSettings}
+          @sign-in=${(e: CustomEvent<SignInRequest>) => void this.session.signIn(e.detail.config, e.detail.stayInTab)}></cloud-sign-in>`
       }
       <div ?hidden=${!s}>${s ? renderUnfinished(this.objects, this.uploads.running) : nothing}${renderView(c)}</div>
     `;

@@ -29,36 +29,13 @@ export interface SignInRequest {
 @customElement('cloud-sign-in')
 export class CloudSignIn extends LitElement {
   static override styles = css`
-    :host {
-      display: block;
-    }
-    form {
-      display: grid;
-      grid-template-columns: max-content 1fr;
-      gap: 0.4em 1em;
-      align-items: center;
-      max-width: 40em;
-    }
-    .full {
-      grid-column: 1 / -1;
-    }
-    .drop {
-      border: 2px dashed var(--cloud-border, #aaa);
-      padding: 0.75em;
-      text-align: center;
-    }
-    .drop.over {
-      background: var(--cloud-hover, #eef);
-    }
-    .error {
-      color: var(--cloud-error, #a00);
-    }
-    pre {
-      background: var(--cloud-code-bg, #f4f4f4);
-      padding: 0.5em;
-      overflow: auto;
-      user-select: all;
-    }
+    :host { display: block; }
+    form { display: grid; grid-template-columns: max-content 1fr; gap: 0.4em 1em; align-items: center; max-width: 40em; }
+    .full { grid-column: 1 / -1; }
+    .drop { border: 2px dashed var(--cloud-border, #aaa); padding: 0.75em; text-align: center; }
+    .drop.over { background: var(--cloud-hover, #eef); }
+    .error { color: var(--cloud-error, #a00); }
+    pre { background: var(--cloud-code-bg, #f4f4f4); padding: 0.5em; overflow: auto; user-select: all; }
   `;
 
   @property({ type: Boolean }) busy = false;
@@ -94,14 +71,8 @@ export class CloudSignIn extends LitElement {
 
   private input(k: keyof SignInFields, label: string, type = 'text', autocomplete = 'off') {
     return html`<label for=${k}>${label}</label>
-      <input
-        id=${k}
-        name=${k}
-        type=${type}
-        autocomplete=${autocomplete}
-        .value=${String(this.f[k])}
-        @input=${(e: Event) => this.set(k, (e.target as HTMLInputElement).value as never)}
-      />`;
+      <input id=${k} name=${k} type=${type} autocomplete=${autocomplete} .value=${String(this.f[k])}
+        @input=${(e: Event) => this.set(k, (e.target as HTMLInputElement).value as never)} />`;
   }
 
   async readCredentialsFile(file: File) {
@@ -163,85 +134,66 @@ export class CloudSignIn extends LitElement {
   override render() {
     const m = this.f.method;
     return html`
-      <div
-        class="drop ${this.over ? 'over' : ''}"
-        part="drop"
+      <div class="drop ${this.over ? 'over' : ''}" part="drop"
         @dragover=${(e: DragEvent) => {
           e.preventDefault();
           this.over = true;
         }}
-        @dragleave=${() => (this.over = false)}
-        @drop=${this.drop}
-      >
+        @dragleave=${() => (this.over = false)} @drop=${this.drop}>
         ${msg('Drop a clouds.yaml or openrc file here, or')}
-        <input
-          type="file"
-          name="credentials-file"
-          aria-label=${msg('clouds.yaml or openrc file')}
+        <input type="file" name="credentials-file" aria-label=${msg('clouds.yaml or openrc file')}
           @change=${(e: Event) => {
             const f = (e.target as HTMLInputElement).files?.[0];
             if (f) void this.readCredentialsFile(f);
-          }}
-        />
+          }} />
         ${this.fileError ? html`<div class="error" role="alert" data-role="file-error">${this.fileError}</div>` : nothing}
       </div>
       <form part="form" @submit=${this.submit}>
         ${
           this.cloudNames.length > 1
             ? html`<label for="cloud">${msg('Cloud')}</label>
-                <select id="cloud" name="cloud" @change=${(e: Event) => this.pickCloud((e.target as HTMLSelectElement).value)}>
-                  ${this.cloudNames.map((c) => html`<option value=${c} ?selected=${c === this.cloudName}>${c}</option>`)}
-                </select>`
+              <select id="cloud" name="cloud" @change=${(e: Event) => this.pickCloud((e.target as HTMLSelectElement).value)}>
+                ${this.cloudNames.map((c) => html`<option value=${c} ?selected=${c === this.cloudName}>${c}</option>`)}
+              </select>`
             : nothing
         }
         ${this.input('authUrl', msg('Keystone URL'), 'url')}
         <label for="method">${msg('Sign in with')}</label>
-        <select
-          id="method"
-          name="method"
-          @change=${(e: Event) => this.set('method', (e.target as HTMLSelectElement).value as SignInFields['method'])}
-        >
+        <select id="method" name="method" @change=${(e: Event) => this.set('method', (e.target as HTMLSelectElement).value as SignInFields['method'])}>
           <option value="password" ?selected=${m === 'password'}>${msg('Password')}</option>
           <option value="application_credential" ?selected=${m === 'application_credential'}>${msg('Application credential')}</option>
           <option value="token" ?selected=${m === 'token'}>${msg('Existing token')}</option>
         </select>
         ${
           m === 'password'
-            ? html`${this.input('username', msg('User name'), 'text', 'username')} ${this.input('userDomain', msg('User domain'))}
+            ? html`${this.input('username', msg('User name'), 'text', 'username')}
+              ${this.input('userDomain', msg('User domain'))}
               ${this.input('password', msg('Password'), 'password', 'current-password')}`
             : nothing
         }
         ${
           m === 'application_credential'
             ? html`${this.input('appCredId', msg('Application credential ID'))}
-              ${this.input('appCredName', msg('or its name (with the user name below)'))} ${this.input('username', msg('User name'))}
+              ${this.input('appCredName', msg('or its name (with the user name below)'))}
+              ${this.input('username', msg('User name'))}
               ${this.input('appCredSecret', msg('Secret'), 'password')}`
             : nothing
         }
         ${m === 'token' ? this.input('token', msg('Token'), 'password') : nothing}
         ${
           m !== 'application_credential'
-            ? html`${this.input('projectName', msg('Project'))} ${this.input('projectDomain', msg('Project domain'))}`
+            ? html`${this.input('projectName', msg('Project'))}
+              ${this.input('projectDomain', msg('Project domain'))}`
             : nothing
         }
         ${this.input('region', msg('Region (empty: the first one)'))}
         <label for="interface">${msg('Interface')}</label>
-        <select
-          id="interface"
-          name="interface"
-          @change=${(e: Event) => this.set('interface', (e.target as HTMLSelectElement).value as SignInFields['interface'])}
-        >
+        <select id="interface" name="interface" @change=${(e: Event) => this.set('interface', (e.target as HTMLSelectElement).value as SignInFields['interface'])}>
           ${(['public', 'internal', 'admin'] as const).map((i) => html`<option value=${i} ?selected=${this.f.interface === i}>${i}</option>`)}
         </select>
-        <label class="full"
-          ><input
-            type="checkbox"
-            name="stay-in-tab"
-            .checked=${this.stayInTab}
-            @change=${(e: Event) => (this.stayInTab = (e.target as HTMLInputElement).checked)}
-          />
-          ${msg('Stay signed in in this tab (keeps the token, never the password, until the tab closes or the token expires)')}</label
-        >
+        <label class="full"><input type="checkbox" name="stay-in-tab" .checked=${this.stayInTab}
+          @change=${(e: Event) => (this.stayInTab = (e.target as HTMLInputElement).checked)} />
+          ${msg('Stay signed in in this tab (keeps the token, never the password, until the tab closes or the token expires)')}</label>
         <div class="full"><button type="submit" data-action="sign-in" ?disabled=${this.busy}>${msg('Sign in')}</button></div>
         ${this.error ? html`<p class="full error" role="alert" data-role="sign-in-error">${this.error}</p>` : nothing}
         ${this.corsSettings ? html`<pre class="full" data-role="cors-settings">${this.corsSettings}</pre>` : nothing}

@@ -28,13 +28,10 @@ export interface MethodOptions {
 }
 
 export function renderMethodOptions(o: MethodOptions): TemplateResult {
-  return html` <option value="direct" ?selected=${o.method === 'direct'}>${msg('Direct upload (PUT /file)')}</option>
-    <option value="glance-direct" ?disabled=${!o.canStage} ?selected=${o.method === 'glance-direct'}>
-      ${msg('Interoperable import: glance-direct')}
-    </option>
-    <option value="swift" ?disabled=${!o.hasSwift} ?selected=${o.method === 'swift'}>
-      ${msg('Object storage: Swift (parallel, resumable)')}
-    </option>
+  return html`
+    <option value="direct" ?selected=${o.method === 'direct'}>${msg('Direct upload (PUT /file)')}</option>
+    <option value="glance-direct" ?disabled=${!o.canStage} ?selected=${o.method === 'glance-direct'}>${msg('Interoperable import: glance-direct')}</option>
+    <option value="swift" ?disabled=${!o.hasSwift} ?selected=${o.method === 'swift'}>${msg('Object storage: Swift (parallel, resumable)')}</option>
     <option value="s3" ?disabled=${!o.hasS3} ?selected=${o.method === 's3'}>${msg('Object storage: S3 (parallel, resumable)')}</option>`;
 }
 
@@ -50,29 +47,13 @@ export function renderDestination(v: DestinationView): TemplateResult | typeof n
   if (v.method === 'swift') {
     const d = v.destination?.kind === 'swift' ? v.destination : { kind: 'swift' as const, container: 'images', tempUrlKey: '' };
     return html`<label for="container">${msg('Container')}</label>
-      <div>
-        <input
-          id="container"
-          name="container"
-          .value=${d.container}
-          @input=${(e: Event) => v.onChange({ ...d, container: (e.target as HTMLInputElement).value })}
-        />
-        <span class="hint">${msg('Created if missing; segments go to <container>_segments.')}</span>
-      </div>
+      <div><input id="container" name="container" .value=${d.container}
+        @input=${(e: Event) => v.onChange({ ...d, container: (e.target as HTMLInputElement).value })} />
+        <span class="hint">${msg('Created if missing; segments go to <container>_segments.')}</span></div>
       <label for="tempurl-key">${msg('Account TempURL key')}</label>
-      <div>
-        <input
-          id="tempurl-key"
-          name="tempurl-key"
-          type="password"
-          autocomplete="off"
-          .value=${d.tempUrlKey ?? ''}
-          @input=${(e: Event) => v.onChange({ ...d, tempUrlKey: (e.target as HTMLInputElement).value })}
-        />
-        <span class="hint"
-          >${msg('Glance downloads the object by a TempURL signed with it (X-Account-Meta-Temp-URL-Key); kept in memory only.')}</span
-        >
-      </div>`;
+      <div><input id="tempurl-key" name="tempurl-key" type="password" autocomplete="off" .value=${d.tempUrlKey ?? ''}
+        @input=${(e: Event) => v.onChange({ ...d, tempUrlKey: (e.target as HTMLInputElement).value })} />
+        <span class="hint">${msg('Glance downloads the object by a TempURL signed with it (X-Account-Meta-Temp-URL-Key); kept in memory only.')}</span></div>`;
   }
   if (v.method !== 's3') return nothing;
   const d = v.destination?.kind === 's3' ? v.destination : { kind: 's3' as const, bucket: 'images', accessKeyId: '', secretAccessKey: '' };
@@ -81,36 +62,19 @@ export function renderDestination(v: DestinationView): TemplateResult | typeof n
     <input id="bucket" name="bucket" .value=${d.bucket} @input=${(e: Event) => set({ bucket: (e.target as HTMLInputElement).value })} />
     <label for="ec2">${msg('EC2 credentials')}</label>
     <div>
-      <select
-        id="ec2"
-        name="ec2"
-        @change=${(e: Event) => {
-          const c = v.ec2.find((x) => x.access === (e.target as HTMLSelectElement).value);
-          set({ accessKeyId: c?.access ?? '', secretAccessKey: c?.secret ?? '' });
-        }}
-      >
+      <select id="ec2" name="ec2" @change=${(e: Event) => {
+        const c = v.ec2.find((x) => x.access === (e.target as HTMLSelectElement).value);
+        set({ accessKeyId: c?.access ?? '', secretAccessKey: c?.secret ?? '' });
+      }}>
         <option value="" ?selected=${!v.ec2.some((c) => c.access === d.accessKeyId)}>${msg('Type them in')}</option>
         ${v.ec2.map((c) => html`<option value=${c.access} ?selected=${c.access === d.accessKeyId}>${c.access}</option>`)}
       </select>
       <button type="button" data-action="create-ec2" @click=${v.onCreateEc2}>${msg('Create new credentials')}</button>
     </div>
     <label for="access">${msg('Access key')}</label>
-    <input
-      id="access"
-      name="access"
-      autocomplete="off"
-      .value=${d.accessKeyId}
-      @input=${(e: Event) => set({ accessKeyId: (e.target as HTMLInputElement).value })}
-    />
+    <input id="access" name="access" autocomplete="off" .value=${d.accessKeyId} @input=${(e: Event) => set({ accessKeyId: (e.target as HTMLInputElement).value })} />
     <label for="secret">${msg('Secret key')}</label>
-    <input
-      id="secret"
-      name="secret"
-      type="password"
-      autocomplete="off"
-      .value=${d.secretAccessKey}
-      @input=${(e: Event) => set({ secretAccessKey: (e.target as HTMLInputElement).value })}
-    />`;
+    <input id="secret" name="secret" type="password" autocomplete="off" .value=${d.secretAccessKey} @input=${(e: Event) => set({ secretAccessKey: (e.target as HTMLInputElement).value })} />`;
 }
 
 export function phaseText(phase: FormPhase): string {
@@ -155,11 +119,9 @@ export function renderProgress(p: UploadProgress | null, phase: FormPhase): Temp
     ${
       p
         ? html`<progress max="100" .value=${pct} aria-label=${msg('Upload progress')}></progress>
-            <div data-role="progress-text">
-              ${msg(str`${pct}% — ${formatBytes(p.storedBytes)} stored of ${formatBytes(p.totalBytes)}, ${formatBytes(p.sentBytes)} sent at ${formatRate(p.bytesPerSecond)}, ${left}`)}
-            </div>
-            ${parts ? html`<div data-role="parts">${parts}</div>` : nothing}
-            ${p.retries ? html`<div data-role="retries">${msg(str`${p.retries} retried; last: ${p.lastRetryReason ?? ''}`)}</div>` : nothing}`
+      <div data-role="progress-text">${msg(str`${pct}% — ${formatBytes(p.storedBytes)} stored of ${formatBytes(p.totalBytes)}, ${formatBytes(p.sentBytes)} sent at ${formatRate(p.bytesPerSecond)}, ${left}`)}</div>
+      ${parts ? html`<div data-role="parts">${parts}</div>` : nothing}
+      ${p.retries ? html`<div data-role="retries">${msg(str`${p.retries} retried; last: ${p.lastRetryReason ?? ''}`)}</div>` : nothing}`
         : nothing
     }
     <div data-role="phase">${phaseText(phase)}</div>

@@ -19,35 +19,20 @@ export function renderHeader(
   const ifaces = catalogInterfaces(s.catalog, 'image', session.region || undefined);
   return html`
     <header part="header">
-      <span data-role="whoami"
-        >${msg(str`Signed in as ${t.user.name} in project ${t.project?.name ?? '—'}; token valid until ${t.expiresAt.toLocaleTimeString()}.`)}</span
-      >
+      <span data-role="whoami">${msg(str`Signed in as ${t.user.name} in project ${t.project?.name ?? '—'}; token valid until ${t.expiresAt.toLocaleTimeString()}.`)}</span>
       ${
         regions.length > 1 || session.region
-          ? html`<label
-              >${msg('Region')}
-              <select name="region" @change=${(e: Event) => session.setRegion((e.target as HTMLSelectElement).value)}>
-                ${regions.map((r) => html`<option value=${r} ?selected=${r === session.region}>${r}</option>`)}
-              </select></label
-            >`
+          ? html`<label>${msg('Region')} <select name="region" @change=${(e: Event) => session.setRegion((e.target as HTMLSelectElement).value)}>
+            ${regions.map((r) => html`<option value=${r} ?selected=${r === session.region}>${r}</option>`)}</select></label>`
           : nothing
       }
-      <label
-        >${msg('Interface')}
-        <select name="interface" @change=${(e: Event) => session.setInterface((e.target as HTMLSelectElement).value as EndpointInterface)}>
-          ${(ifaces.length ? ifaces : [session.iface]).map((i) => html`<option value=${i} ?selected=${i === session.iface}>${i}</option>`)}
-        </select></label
-      >
+      <label>${msg('Interface')} <select name="interface" @change=${(e: Event) => session.setInterface((e.target as HTMLSelectElement).value as EndpointInterface)}>
+        ${(ifaces.length ? ifaces : [session.iface]).map((i) => html`<option value=${i} ?selected=${i === session.iface}>${i}</option>`)}</select></label>
       <nav>
-        <button
-          data-action="show-list"
-          @click=${() => {
-            images.show('list');
-            void images.refresh();
-          }}
-        >
-          ${msg('Images')}
-        </button>
+        <button data-action="show-list" @click=${() => {
+          images.show('list');
+          void images.refresh();
+        }}>${msg('Images')}</button>
         <button data-action="show-create" @click=${() => uploads.openCreate()}>${msg('Create image')}</button>
         <button data-action="sign-out" @click=${() => void session.signOut()}>${msg('Sign out')}</button>
       </nav>

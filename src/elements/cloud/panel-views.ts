@@ -24,48 +24,25 @@ export function renderView(c: {
   const stores = { swift: !!found.swift, s3: !!found.s3 };
   switch (images.view) {
     case 'details':
-      return html`<cloud-image-details
-        .image=${images.selected}
-        ?busy=${images.busy}
+      return html`<cloud-image-details .image=${images.selected} ?busy=${images.busy}
         @back=${() => images.show('list')}
         @edit-image=${(e: CustomEvent<string>) => void images.edit(e.detail)}
         @refresh-image=${(e: CustomEvent<string>) => void images.select(e.detail)}
         @delete-image=${(e: CustomEvent<string>) => void images.delete(e.detail)}
-        @unprotect-image=${(e: CustomEvent<string>) => void images.unprotect(e.detail)}
-      ></cloud-image-details>`;
+        @unprotect-image=${(e: CustomEvent<string>) => void images.unprotect(e.detail)}></cloud-image-details>`;
     case 'edit':
-      return html`<cloud-image-editor
-        .image=${images.selected}
-        .namespaces=${images.namespaces}
-        .diskFormats=${session.schema.diskFormats}
-        .containerFormats=${session.schema.containerFormats}
-        .kernels=${images.kernels('aki')}
-        .ramdisks=${images.kernels('ari')}
-        ?busy=${images.busy}
-        error=${images.editError}
+      return html`<cloud-image-editor .image=${images.selected} .namespaces=${images.namespaces}
+        .diskFormats=${session.schema.diskFormats} .containerFormats=${session.schema.containerFormats}
+        .kernels=${images.kernels('aki')} .ramdisks=${images.kernels('ari')} ?busy=${images.busy} error=${images.editError}
         @back=${() => images.show('details')}
-        @update-image=${(e: CustomEvent<{ id: string; ops: ImagePatchOp[] }>) => void images.update(e.detail.id, e.detail.ops)}
-      ></cloud-image-editor>`;
+        @update-image=${(e: CustomEvent<{ id: string; ops: ImagePatchOp[] }>) => void images.update(e.detail.id, e.detail.ops)}></cloud-image-editor>`;
     case 'create':
-      return html`<cloud-create-form
-        .diskFormats=${session.schema.diskFormats}
-        .containerFormats=${session.schema.containerFormats}
-        .importMethods=${session.importMethods}
-        .kernels=${images.kernels('aki')}
-        .ramdisks=${images.kernels('ari')}
-        .file=${uploads.file}
-        .inspection=${uploads.formInspection}
-        .generation=${uploads.formGeneration}
-        .checks=${uploads.checks}
-        .progress=${uploads.progress}
-        phase=${uploads.phase}
-        error=${uploads.error}
-        success=${uploads.success}
-        pendingImageId=${uploads.pendingImageId}
-        .hashing=${uploads.hashing}
-        .objectStores=${stores}
-        .ec2=${objects.ec2}
-        ?resumable=${uploads.resumable}
+      return html`<cloud-create-form .diskFormats=${session.schema.diskFormats} .containerFormats=${session.schema.containerFormats}
+        .importMethods=${session.importMethods} .kernels=${images.kernels('aki')} .ramdisks=${images.kernels('ari')}
+        .file=${uploads.file} .inspection=${uploads.formInspection} .generation=${uploads.formGeneration}
+        .checks=${uploads.checks} .progress=${uploads.progress} phase=${uploads.phase} error=${uploads.error}
+        success=${uploads.success} pendingImageId=${uploads.pendingImageId}
+        .hashing=${uploads.hashing} .objectStores=${stores} .ec2=${objects.ec2} ?resumable=${uploads.resumable}
         @file-chosen=${(e: CustomEvent<File | null>) => uploads.chooseFile(e.detail)}
         @pause-upload=${() => uploads.pause()}
         @resume-upload=${() => uploads.resume()}
@@ -73,14 +50,10 @@ export function renderView(c: {
         @file-handle-chosen=${(e: CustomEvent<{ file: File; handle: StoredFileHandle }>) => objects.rememberHandle(e.detail.file, e.detail.handle)}
         @create-image=${(e: CustomEvent<CreateRequest>) => void uploads.create(e.detail)}
         @cancel-upload=${() => uploads.cancel()}
-        @discard-pending=${(e: CustomEvent<string>) => void uploads.discardPending(e.detail)}
-      ></cloud-create-form>`;
+        @discard-pending=${(e: CustomEvent<string>) => void uploads.discardPending(e.detail)}></cloud-create-form>`;
     default:
-      return html`<cloud-images-table
-        .images=${images.images}
-        projectId=${session.session?.token.project?.id ?? ''}
+      return html`<cloud-images-table .images=${images.images} projectId=${session.session?.token.project?.id ?? ''}
         @image-selected=${(e: CustomEvent<string>) => void images.select(e.detail)}
-        @cleanup-orphans=${(e: CustomEvent<string[]>) => void images.cleanupOrphans(e.detail)}
-      ></cloud-images-table>`;
+        @cleanup-orphans=${(e: CustomEvent<string[]>) => void images.cleanupOrphans(e.detail)}></cloud-images-table>`;
   }
 }

@@ -13,15 +13,9 @@ export function renderUnfinished(o: ObjectStorageController, busy: boolean): Tem
     ${o.error ? html`<p class="error" role="alert" data-role="unfinished-error">${o.error}</p>` : nothing}
     ${
       o.unfinished.some((s) => s.target.kind === 'swift')
-        ? html`<label
-            >${msg('Account TempURL key (for Glance to download resumed Swift objects)')}
-            <input
-              type="password"
-              name="resume-tempurl-key"
-              autocomplete="off"
-              .value=${o.tempUrlKey}
-              @input=${(e: Event) => (o.tempUrlKey = (e.target as HTMLInputElement).value)}
-          /></label>`
+        ? html`<label>${msg('Account TempURL key (for Glance to download resumed Swift objects)')}
+          <input type="password" name="resume-tempurl-key" autocomplete="off" .value=${o.tempUrlKey}
+            @input=${(e: Event) => (o.tempUrlKey = (e.target as HTMLInputElement).value)} /></label>`
         : nothing
     }
     <ul>
@@ -30,23 +24,16 @@ export function renderUnfinished(o: ObjectStorageController, busy: boolean): Tem
           s.target.kind === 'swift' ? `Swift ${s.target.container}/${s.target.object}` : `S3 ${s.target.bucket}/${s.target.key}`;
         const stored = s.parts.reduce((n, p) => n + p.size, 0);
         return html`<li data-state-id=${s.id}>
-          <span data-role="unfinished-text"
-            >${msg(str`${s.file.name} (${formatBytes(s.file.size)}) to ${where}: ${formatBytes(stored)} stored in ${s.parts.length} parts, last change ${new Date(s.updatedAt).toLocaleString()}.`)}</span
-          >
+          <span data-role="unfinished-text">${msg(str`${s.file.name} (${formatBytes(s.file.size)}) to ${where}: ${formatBytes(stored)} stored in ${s.parts.length} parts, last change ${new Date(s.updatedAt).toLocaleString()}.`)}</span>
           <button type="button" data-action="resume-unfinished" ?disabled=${busy} @click=${() => void o.resume(s)}>${msg('Resume')}</button>
           <button type="button" data-action="delete-unfinished" ?disabled=${busy} @click=${() => void o.delete(s)}>${msg('Delete')}</button>
           ${
             o.picking === s.id
-              ? html`<label
-                  >${msg(str`Choose "${s.file.name}" again:`)}
-                  <input
-                    type="file"
-                    name="resume-file"
-                    @change=${(e: Event) => {
-                      const f = (e.target as HTMLInputElement).files?.[0];
-                      if (f) void o.resumeWith(s, f);
-                    }}
-                /></label>`
+              ? html`<label>${msg(str`Choose "${s.file.name}" again:`)}
+                <input type="file" name="resume-file" @change=${(e: Event) => {
+                  const f = (e.target as HTMLInputElement).files?.[0];
+                  if (f) void o.resumeWith(s, f);
+                }} /></label>`
               : nothing
           }
         </li>`;
