@@ -5,14 +5,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GlanceClient, type KeystoneSession } from '../../src/core/openstack/index.ts';
 import { startUpload, type UploadEnv, type UploadProgress, type UploadRequest } from '../../src/core/upload/index.ts';
-import { nodeDigestProvider } from '../../src/cli/node-digests.ts';
 import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
-import { fileStateStore } from '../../src/cli/upload-state-file.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import {
   cloudCommand,
@@ -24,12 +19,14 @@ import {
   type CloudJson,
   type TestFile,
 } from './helpers/cloud.ts';
+import { nodeUploadEnv, tempStateDir } from './helpers/upload-env.ts';
 import { deleteContainers, swiftAccess, swiftOf, uniqueBucket, type SwiftAccess } from './helpers/object-storage.ts';
 
 const MiB = 1024 * 1024;
 let cloud: CloudJson;
 let file: TestFile;
 let stateDir: string;
+let stateCleanup: () => Promise<void>;
 let swift: SwiftAccess;
 let session: KeystoneSession;
 const images: string[] = [];
@@ -39,7 +36,7 @@ before(async () => {
   cloud = readCloud();
   swiftOf(cloud);
   file = await makeRandomFile(32 * MiB + 4321, 'faults.raw');
-  stateDir = await mkdtemp(join(tmpdir(), 'ii-upload-faults-'));
+  ({ dir: stateDir, cleanup: stateCleanup } = await tempStateDir('upload-faults'));
   swift = await swiftAccess(cloud);
   session = (await signIn(cloud)).session;
 });
@@ -49,19 +46,17 @@ after(async () => {
   await deleteImages(glance, images);
   await deleteContainers(await swiftAccess(readCloud()), containers);
   await file?.cleanup();
-  await rm(stateDir, { recursive: true, force: true });
+  await stateCleanup?.();
 });
 
 function env(progress: UploadProgress[], stallTimeoutMs = 60_000): UploadEnv {
-  return {
-    transport: nodeHttpTransport(),
-    fetch: (i, init) => fetch(i, init),
-    store: fileStateStore(stateDir),
-    digests: nodeDigestProvider(file.path),
+  return nodeUploadEnv({
+    file,
+    stateDir,
     glance: GlanceClient.fromSession(session),
     retry: { attempts: 12, baseDelayMs: 50, maxDelayMs: 2000, stallTimeoutMs },
-    onProgress: (p) => progress.push(p),
-  };
+    progress,
+  });
 }
 
 function swiftRequest(storageUrl: string, container: string, partSize: number, register = false): UploadRequest {
