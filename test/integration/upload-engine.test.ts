@@ -6,44 +6,27 @@ import assert from 'node:assert/strict';
 import { GlanceClient, KeystoneSession } from '../../src/core/openstack/index.ts';
 import { startUpload, type UploadEnv, type UploadProgress, type UploadRequest } from '../../src/core/upload/index.ts';
 import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
-import {
-  cloudCommand,
-  deleteImages,
-  makeRandomFile,
-  passwordConfig,
-  readCloud,
-  signIn,
-  uniqueName,
-  type CloudJson,
-  type TestFile,
-} from './helpers/cloud.ts';
-import { nodeUploadEnv, tempStateDir } from './helpers/upload-env.ts';
-import { deleteContainers, s3Access, sha512Hex, swiftAccess, swiftOf, uniqueBucket, type SwiftAccess } from './helpers/object-storage.ts';
+import { cloudCommand, passwordConfig, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
+import { nodeUploadEnv, uploadSuite, type UploadSuite } from './helpers/upload-env.ts';
+import { s3Access, sha512Hex, swiftOf, uniqueBucket, type SwiftAccess } from './helpers/object-storage.ts';
 import { createHash } from 'node:crypto';
 
 const MiB = 1024 * 1024;
 let cloud: CloudJson;
 let file: TestFile;
 let stateDir: string;
-let stateCleanup: () => Promise<void>;
 let swift: SwiftAccess;
+let suite: UploadSuite;
 const images: string[] = [];
 const containers: string[] = [];
 
 before(async () => {
-  cloud = readCloud();
-  swiftOf(cloud);
-  file = await makeRandomFile(40 * MiB + 12345, 'engine.raw');
-  ({ dir: stateDir, cleanup: stateCleanup } = await tempStateDir('upload-state'));
-  swift = await swiftAccess(cloud);
+  suite = await uploadSuite(40 * MiB + 12345, 'engine.raw');
+  ({ cloud, file, stateDir, swift } = suite);
 });
 
 after(async () => {
-  const { glance } = await signIn(readCloud());
-  await deleteImages(glance, images);
-  await deleteContainers(await swiftAccess(readCloud()), containers);
-  await file?.cleanup();
-  await stateCleanup?.();
+  await suite?.cleanup(images, containers);
 });
 
 function env(session: KeystoneSession, progress: UploadProgress[] = []): UploadEnv {

@@ -9,44 +9,28 @@ import { GlanceClient, type KeystoneSession } from '../../src/core/openstack/ind
 import { startUpload, type UploadEnv, type UploadProgress, type UploadRequest } from '../../src/core/upload/index.ts';
 import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
-import {
-  cloudCommand,
-  deleteImages,
-  makeRandomFile,
-  readCloud,
-  signIn,
-  uniqueName,
-  type CloudJson,
-  type TestFile,
-} from './helpers/cloud.ts';
-import { nodeUploadEnv, tempStateDir } from './helpers/upload-env.ts';
-import { deleteContainers, swiftAccess, swiftOf, uniqueBucket, type SwiftAccess } from './helpers/object-storage.ts';
+import { cloudCommand, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
+import { nodeUploadEnv, uploadSuite, type UploadSuite } from './helpers/upload-env.ts';
+import { swiftOf, uniqueBucket, type SwiftAccess } from './helpers/object-storage.ts';
 
 const MiB = 1024 * 1024;
 let cloud: CloudJson;
 let file: TestFile;
 let stateDir: string;
-let stateCleanup: () => Promise<void>;
 let swift: SwiftAccess;
 let session: KeystoneSession;
+let suite: UploadSuite;
 const images: string[] = [];
 const containers: string[] = [];
 
 before(async () => {
-  cloud = readCloud();
-  swiftOf(cloud);
-  file = await makeRandomFile(32 * MiB + 4321, 'faults.raw');
-  ({ dir: stateDir, cleanup: stateCleanup } = await tempStateDir('upload-faults'));
-  swift = await swiftAccess(cloud);
+  suite = await uploadSuite(32 * MiB + 4321, 'faults.raw');
+  ({ cloud, file, stateDir, swift } = suite);
   session = (await signIn(cloud)).session;
 });
 
 after(async () => {
-  const { glance } = await signIn(readCloud());
-  await deleteImages(glance, images);
-  await deleteContainers(await swiftAccess(readCloud()), containers);
-  await file?.cleanup();
-  await stateCleanup?.();
+  await suite?.cleanup(images, containers);
 });
 
 function env(progress: UploadProgress[], stallTimeoutMs = 60_000): UploadEnv {

@@ -9,7 +9,8 @@ import { startUpload, type RetryPolicy, type UploadEnv, type UploadOutcome, type
 import { nodeDigestProvider } from '../../../src/cli/node-digests.ts';
 import { nodeHttpTransport } from '../../../src/cli/node-http-transport.ts';
 import { fileStateStore } from '../../../src/cli/upload-state-file.ts';
-import type { TestFile } from './cloud.ts';
+import { deleteImages, makeRandomFile, readCloud, signIn, type CloudJson, type TestFile } from './cloud.ts';
+import { deleteContainers, swiftAccess, swiftOf, type SwiftAccess } from './object-storage.ts';
 
 export interface NodeEnvOptions {
   /** The file whose digests the engine computes (read by path, as the CLI does). */
@@ -65,4 +66,36 @@ export function uploadIntoImage(glance: GlanceClient, imageId: string, file: Tes
     env,
   );
   return handle.done;
+}
+
+/** What the engine suites (upload-engine, upload-faults) share: the cloud, a file, a state dir. */
+export interface UploadSuite {
+  cloud: CloudJson;
+  file: TestFile;
+  stateDir: string;
+  swift: SwiftAccess;
+  /** Deletes the images and containers the suite made, the file and the state dir. */
+  cleanup(images: Iterable<string>, containers: Iterable<string>): Promise<void>;
+}
+
+export async function uploadSuite(fileSize: number, fileName: string): Promise<UploadSuite> {
+  const cloud = readCloud();
+  swiftOf(cloud); // fails clearly when the cloud runs without Swift
+  const file = await makeRandomFile(fileSize, fileName);
+  const state = await tempStateDir(fileName.replace(/\W+/g, '-'));
+  const swift = await swiftAccess(cloud);
+  return {
+    cloud,
+    file,
+    stateDir: state.dir,
+    swift,
+    async cleanup(images, containers) {
+      // read again: a suite may have restarted a service (new pid, same ports)
+      const now = readCloud();
+      await deleteImages((await signIn(now)).glance, images);
+      await deleteContainers(await swiftAccess(now), containers);
+      await file.cleanup();
+      await state.cleanup();
+    },
+  };
 }
