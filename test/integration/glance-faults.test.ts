@@ -18,8 +18,7 @@ import {
   type CloudJson,
   type TestFile,
 } from './helpers/cloud.ts';
-import { nodeUploadEnv, tempStateDir, uploadIntoImage } from './helpers/upload-env.ts';
-import { startUpload } from '../../src/core/upload/index.ts';
+import { tempStateDir, uploadIntoImage } from './helpers/upload-env.ts';
 
 let cloud: CloudJson;
 const MiB = 1024 * 1024;
@@ -183,17 +182,7 @@ describe('faults (real Keystone and Glance)', () => {
         return answer;
       },
     };
-    const env = nodeUploadEnv({ file: file8, stateDir: state.dir, glance: glancePw, transport: lateTransport });
-    const out = await startUpload(
-      {
-        file: file8.blob,
-        fileName: file8.path,
-        lastModified: 1,
-        via: 'glance',
-        register: { fields: {}, method: 'web-download', deleteObjectAfter: false, imageId: img.id },
-      },
-      env,
-    ).done;
+    const out = await uploadIntoImage(glancePw, img.id, file8, { stateDir: state.dir, transport: lateTransport });
     assert.deepEqual(putStatuses, [401, 204], 'the PUT met a 401, then was resent with a renewed token');
     assert.equal(out.image?.status, 'active');
     assert.equal(out.image?.os_hash_value, file8.sha512);

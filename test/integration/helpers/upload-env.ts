@@ -45,6 +45,8 @@ export interface GlanceUploadOptions {
   stateDir: string;
   retry?: Partial<RetryPolicy>;
   onProgress?: (p: UploadProgress) => void;
+  /** Default: the CLI's node:http transport. */
+  transport?: UploadEnv['transport'];
 }
 
 /**
@@ -52,7 +54,7 @@ export interface GlanceUploadOptions {
  * CLI do: the engine reads the image, PUTs /file (or /stage + import), waits and verifies.
  */
 export function uploadIntoImage(glance: GlanceClient, imageId: string, file: TestFile, o: GlanceUploadOptions): Promise<UploadOutcome> {
-  const env = nodeUploadEnv({ file, stateDir: o.stateDir, glance, retry: o.retry });
+  const env = nodeUploadEnv({ file, stateDir: o.stateDir, glance, retry: o.retry, transport: o.transport });
   if (o.onProgress) env.onProgress = o.onProgress;
   const handle = startUpload(
     {
