@@ -22,6 +22,7 @@ import {
   type CloudPage,
 } from './helpers/cloud-ui.ts';
 import type { GlanceClient } from '../../src/core/openstack/glance.ts';
+import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
 import type { GlanceImage } from '../../src/core/openstack/types.ts';
 
 const PREFIX = `e2e-ui-${process.pid}-`;
@@ -40,7 +41,7 @@ let small: { path: string; size: number };
 
 async function tinyImage(name: string, fmt: 'aki' | 'ari'): Promise<GlanceImage> {
   const img = await glance.createImage({ name, disk_format: fmt, container_format: fmt });
-  await glance.uploadData(img.id, new Blob([new Uint8Array(4096).fill(fmt === 'aki' ? 1 : 2)]));
+  await glance.uploadData(img.id, new Blob([new Uint8Array(4096).fill(fmt === 'aki' ? 1 : 2)]), { transport: nodeHttpTransport() });
   return glance.getImage(img.id);
 }
 

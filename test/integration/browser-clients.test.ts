@@ -79,7 +79,7 @@ describe('clients and workers in Chromium (real Keystone and Glance)', () => {
       progressCalls: number;
       maxRate: number;
       maxHashedWhileSending: number;
-    }>(page, 'upload', img.id, { via: 'worker' });
+    }>(page, 'upload', img.id, {});
     assert.ok(up.ok, JSON.stringify(up));
     assert.equal(up.status, 'active');
     assert.equal(up.digests.sha512, file.sha512);
@@ -93,13 +93,13 @@ describe('clients and workers in Chromium (real Keystone and Glance)', () => {
     await page.close();
   });
 
-  test('glance-direct from the page thread (XHR) with hashing alongside', async () => {
+  test('glance-direct through the upload worker (XHR) with hashing alongside in a hash worker', async () => {
     const page = await openPage(server.origin);
     assert.ok((await call(page, 'signIn', passwordConfig(cloud))).ok);
     const img = await call<{ id: string }>(page, 'createImage', uniqueName('browser-gd'));
     assert.ok(img.ok);
     created.push(img.id);
-    const up = await call<{ status: string; osHash: string }>(page, 'upload', img.id, { via: 'page', method: 'glance-direct' });
+    const up = await call<{ status: string; osHash: string }>(page, 'upload', img.id, { method: 'glance-direct' });
     assert.ok(up.ok, JSON.stringify(up));
     assert.equal(up.status, 'active');
     assert.equal(up.osHash, file.sha512);
@@ -121,7 +121,7 @@ describe('clients and workers in Chromium (real Keystone and Glance)', () => {
     const img = await call<{ id: string }>(page, 'createImage', uniqueName('browser-cancel'));
     assert.ok(img.ok);
     created.push(img.id);
-    const up = await call(page, 'upload', img.id, { via: 'worker', abortAfterBytes: 8 * 1024 * 1024, deleteOnFailure: true });
+    const up = await call(page, 'upload', img.id, { abortAfterBytes: 8 * 1024 * 1024 });
     assert.equal(up.ok, false);
     if (up.ok) return;
     assert.equal(up.kind, 'aborted', up.message);

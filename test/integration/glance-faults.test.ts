@@ -1,9 +1,12 @@
 // Faults against the real services: Glance killed mid-upload, the size cap and the storage quota
-// (413), and expired tokens (Keystone restarted with a short token lifetime). Each restart is
-// undone at the end so later suites see the cloud as `cloud.sh start` left it.
+// (413), and expired tokens (Keystone restarted with a short token lifetime). The bytes go through
+// the upload engine in the CLI's Node environment, the path the page and the CLI ship. Each
+// restart is undone at the end so later suites see the cloud as `cloud.sh start` left it.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { GlanceClient, KeystoneSession, OpenStackError, fetchUploadTransport, uploadImageFile } from '../../src/core/openstack/index.ts';
+import { GlanceClient, KeystoneSession, OpenStackError } from '../../src/core/openstack/index.ts';
+import type { BodyTransport } from '../../src/core/upload/index.ts';
+import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
 import {
   cloudCommand,
   deleteImages,
@@ -15,14 +18,25 @@ import {
   type CloudJson,
   type TestFile,
 } from './helpers/cloud.ts';
+import { tempStateDir, uploadIntoImage } from './helpers/upload-env.ts';
 
 let cloud: CloudJson;
+const MiB = 1024 * 1024;
 let file: TestFile;
+/** Files the size of the old tests' slices (the engine hashes the file it is given, by path). */
+let file16: TestFile;
+let file8: TestFile;
+let file4: TestFile;
+let state: Awaited<ReturnType<typeof tempStateDir>>;
 const created: string[] = [];
 
 before(async () => {
   cloud = readCloud();
-  file = await makeRandomFile(128 * 1024 * 1024, 'faults.raw');
+  file = await makeRandomFile(128 * MiB, 'faults.raw');
+  file16 = await makeRandomFile(16 * MiB, 'faults16.raw');
+  file8 = await makeRandomFile(8 * MiB, 'faults8.raw');
+  file4 = await makeRandomFile(4 * MiB, 'faults4.raw');
+  state = await tempStateDir('glance-faults');
 });
 
 /** Back to the settings of `cloud.sh start` (overrides of a restart are not saved). */
@@ -33,7 +47,8 @@ function restoreGlance() {
 after(async () => {
   const { glance } = await signIn(readCloud());
   await deleteImages(glance, created);
-  await file?.cleanup();
+  for (const f of [file, file16, file8, file4]) await f?.cleanup();
+  await state?.cleanup();
 });
 
 /** Glance puts the image back to queued after a refused upload, sometimes a moment later. */
@@ -58,10 +73,10 @@ describe('faults (real Keystone and Glance)', () => {
     const img = await newImage(glance, 'killed');
     let killed = false;
     await assert.rejects(
-      uploadImageFile(glance, img.id, file.blob, {
-        transport: fetchUploadTransport(),
+      uploadIntoImage(glance, img.id, file, {
+        stateDir: state.dir,
         onProgress: (p) => {
-          if (!killed && p.sentBytes >= 16 * 1024 * 1024) {
+          if (!killed && p.sentBytes >= 16 * MiB) {
             killed = true;
             process.kill(cloud.glance.pid, 'SIGKILL');
           }
@@ -98,22 +113,23 @@ describe('faults (real Keystone and Glance)', () => {
     assert.equal(cloud.glance.imageSizeCap, 8 * 1024 * 1024);
     const { glance } = await signIn(cloud);
     const img = await newImage(glance, 'cap');
-    await assert.rejects(
-      uploadImageFile(glance, img.id, file.blob.slice(0, 16 * 1024 * 1024), { transport: fetchUploadTransport() }),
-      (e: unknown) => {
-        assert.ok(e instanceof OpenStackError, String(e));
-        assert.equal(e.kind, 'too-large');
-        assert.equal(e.status, 413);
-        assert.match(e.message, /too large for this cloud/);
-        assert.match(e.message, /size cap or your storage quota/);
-        return true;
-      },
-    );
+    await assert.rejects(uploadIntoImage(glance, img.id, file16, { stateDir: state.dir }), (e: unknown) => {
+      assert.ok(e instanceof OpenStackError, String(e));
+      assert.equal(e.kind, 'too-large');
+      assert.equal(e.status, 413);
+      assert.equal(e.imageId, img.id);
+      assert.match(e.message, new RegExp(`The image ${img.id} stays in the list without data`));
+      assert.match(e.message, /too large for this cloud/);
+      assert.match(e.message, /size cap or your storage quota/);
+      return true;
+    });
     assert.equal(await settledStatus(glance, img.id), 'queued');
     // under the cap, the same image takes the data
-    const small = file.blob.slice(0, 4 * 1024 * 1024);
-    const { image } = await uploadImageFile(glance, img.id, small, { transport: fetchUploadTransport() });
-    assert.equal(image.size, 4 * 1024 * 1024);
+    const { image } = await uploadIntoImage(glance, img.id, file4, { stateDir: state.dir });
+    assert.ok(image, 'the engine returns the image');
+    assert.equal(image.status, 'active');
+    assert.equal(image.size, 4 * MiB);
+    assert.equal(image.os_hash_value, file4.sha512);
   });
 
   test("storage quota exceeded: 413 with Glance's reason", async (t) => {
@@ -122,15 +138,15 @@ describe('faults (real Keystone and Glance)', () => {
     assert.equal(cloud.glance.userStorageQuota, '6MB');
     const { glance } = await signIn(cloud);
     const img = await newImage(glance, 'quota');
-    await assert.rejects(
-      uploadImageFile(glance, img.id, file.blob.slice(0, 16 * 1024 * 1024), { transport: fetchUploadTransport() }),
-      (e: unknown) => {
-        assert.ok(e instanceof OpenStackError, String(e));
-        assert.equal(e.kind, 'too-large');
-        assert.match(e.detail ?? '', /quota/i);
-        return true;
-      },
-    );
+    await assert.rejects(uploadIntoImage(glance, img.id, file16, { stateDir: state.dir }), (e: unknown) => {
+      assert.ok(e instanceof OpenStackError, String(e));
+      assert.equal(e.kind, 'too-large');
+      assert.equal(e.status, 413);
+      assert.match(e.detail ?? '', /quota/i);
+      assert.match(e.message, /too large for this cloud/);
+      assert.equal(e.imageId, img.id);
+      return true;
+    });
     assert.equal(await settledStatus(glance, img.id), 'queued');
   });
 
@@ -152,9 +168,26 @@ describe('faults (real Keystone and Glance)', () => {
     const img = await newImage(glancePw, 'expiry');
     await new Promise((r) => setTimeout(r, Math.max(0, pw.token.expiresAt.getTime() - Date.now()) + 1500));
 
-    // upload with an expired token: Glance's 401 comes before the body is read; renew and resend
-    const { image } = await uploadImageFile(glancePw, img.id, file.blob.slice(0, 8 * 1024 * 1024), { transport: fetchUploadTransport() });
-    assert.equal(image.status, 'active');
+    // upload with an expired token: Glance's 401 comes before the body is read; renew and resend.
+    // The engine reads the image first (that 401 renews the token), so the PUT waits until the
+    // renewed token has expired too: the PUT itself then meets the 401 and resends from the start.
+    const real = nodeHttpTransport();
+    const putStatuses: number[] = [];
+    const lateTransport: BodyTransport = {
+      async send(r) {
+        if (putStatuses.length === 0)
+          await new Promise((res) => setTimeout(res, Math.max(0, pw.token.expiresAt.getTime() - Date.now()) + 1500));
+        const answer = await real.send(r);
+        putStatuses.push(answer.status);
+        return answer;
+      },
+    };
+    const out = await uploadIntoImage(glancePw, img.id, file8, { stateDir: state.dir, transport: lateTransport });
+    assert.deepEqual(putStatuses, [401, 204], 'the PUT met a 401, then was resent with a renewed token');
+    assert.equal(out.image?.status, 'active');
+    assert.equal(out.image?.os_hash_value, file8.sha512);
+    // the refused attempt's bytes count as sent (they were), but Glance refused before reading the body
+    assert.ok(out.bytesSent >= 8 * MiB && out.bytesSent < 16 * MiB, `sent ${out.bytesSent} bytes`);
     assert.notEqual(pw.token.value, pwToken, 'renewed after the 401');
 
     // renewal before use when the clock is right

@@ -3,22 +3,17 @@
 // metadefs, delete and protected delete, and policy refusals.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  GlanceClient,
-  OpenStackError,
-  customProperties,
-  fetchUploadTransport,
-  imagePatch,
-  uploadImageFile,
-  type GlanceImage,
-} from '../../src/core/openstack/index.ts';
+import { GlanceClient, OpenStackError, customProperties, imagePatch, type GlanceImage } from '../../src/core/openstack/index.ts';
 import { send } from '../../src/core/openstack/http.ts';
 import { makeRandomFile, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
+import { tempStateDir, uploadIntoImage } from './helpers/upload-env.ts';
+import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
 
 let cloud: CloudJson;
 let glance: GlanceClient;
 let adminGlance: GlanceClient;
 let file: TestFile;
+let state: Awaited<ReturnType<typeof tempStateDir>>;
 const created: string[] = [];
 
 before(async () => {
@@ -26,6 +21,7 @@ before(async () => {
   glance = (await signIn(cloud, 'demo')).glance;
   adminGlance = (await signIn(cloud, 'admin')).glance;
   file = await makeRandomFile(64 * 1024 * 1024);
+  state = await tempStateDir('glance-images');
 });
 
 after(async () => {
@@ -39,6 +35,7 @@ after(async () => {
     }
   }
   await file?.cleanup();
+  await state?.cleanup();
 });
 
 async function create(fields: Parameters<GlanceClient['createImage']>[0]): Promise<GlanceImage> {
@@ -87,8 +84,8 @@ describe('Glance images (real Glance)', () => {
     assert.equal(img.status, 'queued');
     let last = { sentBytes: 0, hashedBytes: 0, totalBytes: 0 };
     const progressPhases = new Set<string>();
-    const { image, digests } = await uploadImageFile(glance, img.id, file.blob, {
-      transport: fetchUploadTransport(),
+    const { image, ...digests } = await uploadIntoImage(glance, img.id, file, {
+      stateDir: state.dir,
       onProgress: (p) => {
         last = p;
         progressPhases.add(p.phase);
@@ -103,7 +100,7 @@ describe('Glance images (real Glance)', () => {
     assert.equal(digests.md5, file.md5);
     const got = await glance.getImage(img.id);
     assert.equal(got.status, 'active');
-    assert.equal(image.status, 'active');
+    assert.equal(image?.status, 'active');
     assert.equal(got.size, file.size);
     assert.equal(got.os_hash_algo, 'sha512');
     assert.equal(got.os_hash_value, file.sha512);
@@ -128,7 +125,7 @@ describe('Glance images (real Glance)', () => {
     assert.match(String(got.direct_url), /^file:\/\//, 'show_image_direct_url is on');
 
     // a second upload to an active image is refused with a state message
-    await assert.rejects(glance.uploadData(img.id, file.blob.slice(0, 1024), { transport: fetchUploadTransport() }), (e: unknown) => {
+    await assert.rejects(glance.uploadData(img.id, file.blob.slice(0, 1024), { transport: nodeHttpTransport() }), (e: unknown) => {
       assert.ok(e instanceof OpenStackError);
       assert.equal(e.kind, 'conflict');
       assert.match(e.message, /not in a state/);
@@ -199,7 +196,7 @@ describe('Glance images (real Glance)', () => {
 
   test('formats cannot change once the image has data', async () => {
     const img = await create({ name: uniqueName('fmt'), disk_format: 'raw', container_format: 'bare' });
-    await glance.uploadData(img.id, file.blob.slice(0, 4096), { transport: fetchUploadTransport() });
+    await glance.uploadData(img.id, file.blob.slice(0, 4096), { transport: nodeHttpTransport() });
     const active = await glance.getImage(img.id);
     assert.equal(active.status, 'active');
     assert.throws(() => imagePatch(active, { core: { disk_format: 'qcow2' } }), /only change while the image is queued/);

@@ -5,20 +5,23 @@ import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GlanceClient, OpenStackError, fetchUploadTransport, uploadImageFile } from '../../src/core/openstack/index.ts';
+import { GlanceClient, OpenStackError } from '../../src/core/openstack/index.ts';
 import { deleteImages, makeRandomFile, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
+import { tempStateDir, uploadIntoImage } from './helpers/upload-env.ts';
 
 let cloud: CloudJson;
 let glance: GlanceClient;
 let file: TestFile;
 let server: Server;
 let base = '';
+let state: Awaited<ReturnType<typeof tempStateDir>>;
 const created: string[] = [];
 
 before(async () => {
   cloud = readCloud();
   glance = (await signIn(cloud)).glance;
   file = await makeRandomFile(16 * 1024 * 1024, 'web.raw');
+  state = await tempStateDir('glance-import');
   server = createServer((req, res) => {
     if (req.url === '/image.raw') {
       res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(file.size) });
@@ -47,6 +50,7 @@ after(async () => {
   await deleteImages(glance, created);
   await new Promise((r) => server?.close(r));
   await file?.cleanup();
+  await state?.cleanup();
 });
 
 async function create(name: string) {
@@ -59,14 +63,15 @@ describe('Glance interoperable import (real Glance)', () => {
   test('glance-direct: stage then import reaches active with matching hashes', async () => {
     const img = await create('direct');
     const phases: string[] = [];
-    const { image, digests } = await uploadImageFile(glance, img.id, file.blob, {
-      method: 'glance-direct',
-      transport: fetchUploadTransport(),
+    const { image, ...digests } = await uploadIntoImage(glance, img.id, file, {
+      via: 'glance-direct',
+      stateDir: state.dir,
       onProgress: (p) => {
         if (phases.at(-1) !== p.phase) phases.push(p.phase);
       },
     });
-    assert.deepEqual(phases, ['uploading', 'importing', 'verifying']);
+    assert.deepEqual(phases, ['uploading', 'importing', 'verifying', 'done']);
+    assert.ok(image, 'the engine returns the image');
     assert.equal(image.status, 'active');
     assert.equal(digests.sha512, file.sha512);
     assert.equal(image.os_hash_value, file.sha512);

@@ -1,14 +1,14 @@
 // The suite's fault-injecting proxy (test/helpers/fault-proxy.ts) in front of the real Swift and
 // s3api: SigV4 signed for the proxy verifies, a flipped byte changes the stored part's ETag, a
 // cut request stores nothing. The upload engine's fault tests rely on exactly this.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import {
   accountPath,
   md5Hex,
   MiB,
-  objectStorageFixture,
+  objectStorageSuite,
   sha512Hex,
   swiftOf,
   tempUrl,
@@ -16,20 +16,11 @@ import {
   unquote,
   xmlValue,
   xmlValues,
-  type ObjectStorageFixture,
 } from './helpers/object-storage.ts';
 
 const SIZE = 5 * MiB + 1;
 const T = { timeout: 120_000 };
-let fx: ObjectStorageFixture;
-
-before(async () => {
-  fx = await objectStorageFixture(SIZE);
-});
-
-after(async () => {
-  await fx?.cleanup();
-});
+const fx = objectStorageSuite(SIZE);
 
 describe('the fault proxy in front of the real Swift and s3api', () => {
   test(

@@ -1,23 +1,15 @@
 // The local cloud's knobs the upload engine's fault tests use, against the real services:
 // `cloud.sh restart swift` in the middle of a PUT, and Keystone tokens that expire while Swift
 // holds them (KEYSTONE_TOKEN_EXPIRATION on a Keystone restart).
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cloudCommand, readCloud } from './helpers/cloud.ts';
-import { md5Hex, MiB, objectStorageFixture, swiftAccess, swiftOf, unquote, type ObjectStorageFixture } from './helpers/object-storage.ts';
+import { md5Hex, MiB, objectStorageSuite, swiftAccess, swiftOf, unquote } from './helpers/object-storage.ts';
 
 const T = { timeout: 180_000 };
 const ROOT = new URL('../../', import.meta.url).pathname;
-let fx: ObjectStorageFixture;
-
-before(async () => {
-  fx = await objectStorageFixture(4 * MiB);
-});
-
-after(async () => {
-  await fx?.cleanup();
-});
+const fx = objectStorageSuite(4 * MiB);
 
 /** cloud.sh without blocking the event loop (a request is in flight meanwhile) */
 function cloudAsync(args: string[]): Promise<void> {

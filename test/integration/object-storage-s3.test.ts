@@ -1,32 +1,14 @@
 // S3 through the local cloud's s3api (Swift with Keystone's s3token), signed SigV4 by aws4fetch
 // with the demo user's EC2 credentials, and CORS for the app's origins on both object APIs:
 // what the upload engine's S3 path and the page build on. Real services, no mocks.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { AwsClient } from 'aws4fetch';
-import {
-  md5Hex,
-  MiB,
-  objectStorageFixture,
-  sha512Hex,
-  swiftOf,
-  unquote,
-  xmlValue,
-  xmlValues,
-  type ObjectStorageFixture,
-} from './helpers/object-storage.ts';
+import { md5Hex, MiB, objectStorageSuite, sha512Hex, swiftOf, unquote, xmlValue, xmlValues } from './helpers/object-storage.ts';
 
 const SIZE = 5 * MiB + 1; // two S3 parts: the 5 MiB minimum, then 1 byte
 const T = { timeout: 120_000 };
-let fx: ObjectStorageFixture;
-
-before(async () => {
-  fx = await objectStorageFixture(SIZE);
-});
-
-after(async () => {
-  await fx?.cleanup();
-});
+const fx = objectStorageSuite(SIZE);
 
 describe('S3 through s3api with SigV4 (aws4fetch, EC2 credentials from Keystone)', () => {
   test('bucket, multipart upload of 5 MiB + 1 in 2 parts, ListParts, Complete, GET equals', T, async () => {

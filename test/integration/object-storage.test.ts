@@ -1,33 +1,15 @@
 // The local cloud's Swift (CLOUD_WITH_SWIFT=1) with a Keystone token, against the real services:
 // what the upload engine's Swift path builds on (object I/O, static large objects with and
 // without heartbeat, TempURLs) and Glance web-download from a TempURL. No mocks.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { findEndpoint } from '../../src/core/openstack/index.ts';
 import { deleteImages, signIn, uniqueName } from './helpers/cloud.ts';
-import {
-  accountPath,
-  md5Hex,
-  MiB,
-  objectStorageFixture,
-  sha512Hex,
-  swiftOf,
-  tempUrl,
-  unquote,
-  type ObjectStorageFixture,
-} from './helpers/object-storage.ts';
+import { accountPath, md5Hex, MiB, objectStorageSuite, sha512Hex, swiftOf, tempUrl, unquote } from './helpers/object-storage.ts';
 
 const SIZE = 5 * MiB + 1;
 const T = { timeout: 120_000 };
-let fx: ObjectStorageFixture;
-
-before(async () => {
-  fx = await objectStorageFixture(SIZE);
-});
-
-after(async () => {
-  await fx?.cleanup();
-});
+const fx = objectStorageSuite(SIZE);
 
 describe('Swift with a Keystone token (real Swift proxy)', () => {
   test('/info lists slo, tempurl, s3api and bulk delete with the limits the engine sizes parts by', T, async () => {

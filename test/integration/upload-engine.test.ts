@@ -5,24 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GlanceClient, KeystoneSession } from '../../src/core/openstack/index.ts';
 import { startUpload, type UploadEnv, type UploadProgress, type UploadRequest } from '../../src/core/upload/index.ts';
-import { nodeDigestProvider } from '../../src/cli/node-digests.ts';
 import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
-import { fileStateStore } from '../../src/cli/upload-state-file.ts';
-import {
-  cloudCommand,
-  deleteImages,
-  makeRandomFile,
-  passwordConfig,
-  readCloud,
-  signIn,
-  uniqueName,
-  type CloudJson,
-  type TestFile,
-} from './helpers/cloud.ts';
-import { deleteContainers, s3Access, sha512Hex, swiftAccess, swiftOf, uniqueBucket, type SwiftAccess } from './helpers/object-storage.ts';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cloudCommand, passwordConfig, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
+import { nodeUploadEnv, uploadSuite, type UploadSuite } from './helpers/upload-env.ts';
+import { s3Access, sha512Hex, swiftOf, uniqueBucket, type SwiftAccess } from './helpers/object-storage.ts';
 import { createHash } from 'node:crypto';
 
 const MiB = 1024 * 1024;
@@ -30,34 +16,21 @@ let cloud: CloudJson;
 let file: TestFile;
 let stateDir: string;
 let swift: SwiftAccess;
+let suite: UploadSuite;
 const images: string[] = [];
 const containers: string[] = [];
 
 before(async () => {
-  cloud = readCloud();
-  swiftOf(cloud);
-  file = await makeRandomFile(40 * MiB + 12345, 'engine.raw');
-  stateDir = await mkdtemp(join(tmpdir(), 'ii-upload-state-'));
-  swift = await swiftAccess(cloud);
+  suite = await uploadSuite(40 * MiB + 12345, 'engine.raw');
+  ({ cloud, file, stateDir, swift } = suite);
 });
 
 after(async () => {
-  const { glance } = await signIn(readCloud());
-  await deleteImages(glance, images);
-  await deleteContainers(await swiftAccess(readCloud()), containers);
-  await file?.cleanup();
-  await rm(stateDir, { recursive: true, force: true });
+  await suite?.cleanup(images, containers);
 });
 
 function env(session: KeystoneSession, progress: UploadProgress[] = []): UploadEnv {
-  return {
-    transport: nodeHttpTransport(),
-    fetch: (i, init) => fetch(i, init),
-    store: fileStateStore(stateDir),
-    digests: nodeDigestProvider(file.path),
-    glance: GlanceClient.fromSession(session),
-    onProgress: (p) => progress.push(p),
-  };
+  return nodeUploadEnv({ file, stateDir, glance: GlanceClient.fromSession(session), progress });
 }
 
 const tokenCreds = (session: KeystoneSession) => ({

@@ -5,26 +5,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GlanceClient, type KeystoneSession } from '../../src/core/openstack/index.ts';
 import { startUpload, type UploadEnv, type UploadProgress, type UploadRequest } from '../../src/core/upload/index.ts';
-import { nodeDigestProvider } from '../../src/cli/node-digests.ts';
 import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
-import { fileStateStore } from '../../src/cli/upload-state-file.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
-import {
-  cloudCommand,
-  deleteImages,
-  makeRandomFile,
-  readCloud,
-  signIn,
-  uniqueName,
-  type CloudJson,
-  type TestFile,
-} from './helpers/cloud.ts';
-import { deleteContainers, swiftAccess, swiftOf, uniqueBucket, type SwiftAccess } from './helpers/object-storage.ts';
+import { cloudCommand, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
+import { nodeUploadEnv, uploadSuite, type UploadSuite } from './helpers/upload-env.ts';
+import { swiftOf, uniqueBucket, type SwiftAccess } from './helpers/object-storage.ts';
 
 const MiB = 1024 * 1024;
 let cloud: CloudJson;
@@ -32,36 +19,28 @@ let file: TestFile;
 let stateDir: string;
 let swift: SwiftAccess;
 let session: KeystoneSession;
+let suite: UploadSuite;
 const images: string[] = [];
 const containers: string[] = [];
 
 before(async () => {
-  cloud = readCloud();
-  swiftOf(cloud);
-  file = await makeRandomFile(32 * MiB + 4321, 'faults.raw');
-  stateDir = await mkdtemp(join(tmpdir(), 'ii-upload-faults-'));
-  swift = await swiftAccess(cloud);
+  suite = await uploadSuite(32 * MiB + 4321, 'faults.raw');
+  ({ cloud, file, stateDir, swift } = suite);
   session = (await signIn(cloud)).session;
 });
 
 after(async () => {
-  const { glance } = await signIn(readCloud());
-  await deleteImages(glance, images);
-  await deleteContainers(await swiftAccess(readCloud()), containers);
-  await file?.cleanup();
-  await rm(stateDir, { recursive: true, force: true });
+  await suite?.cleanup(images, containers);
 });
 
 function env(progress: UploadProgress[], stallTimeoutMs = 60_000): UploadEnv {
-  return {
-    transport: nodeHttpTransport(),
-    fetch: (i, init) => fetch(i, init),
-    store: fileStateStore(stateDir),
-    digests: nodeDigestProvider(file.path),
+  return nodeUploadEnv({
+    file,
+    stateDir,
     glance: GlanceClient.fromSession(session),
     retry: { attempts: 12, baseDelayMs: 50, maxDelayMs: 2000, stallTimeoutMs },
-    onProgress: (p) => progress.push(p),
-  };
+    progress,
+  });
 }
 
 function swiftRequest(storageUrl: string, container: string, partSize: number, register = false): UploadRequest {

@@ -4,8 +4,7 @@ import type { KeystoneSession } from './keystone.ts';
 import type { EndpointQuery } from './catalog.ts';
 import { OpenStackError, httpError } from './errors.ts';
 import { classifyTransportFailure, defaultFetch, joinUrl, sendJson } from './http.ts';
-import { defaultUploadTransport, type UploadTransport } from './upload-transport.ts';
-import type { ImageDigests } from '../hash/image-hasher.ts';
+import type { BodyTransport } from '../upload/body-transport.ts';
 import type {
   FetchLike,
   GlanceImage,
@@ -34,14 +33,12 @@ export interface GlanceClientOptions {
 }
 
 export interface DataTransferOptions {
-  transport?: UploadTransport;
+  /** The upload engine's transport (XHR in the page's worker, a streamed request in Node). */
+  transport: BodyTransport;
   signal?: AbortSignal;
   onProgress?: (sentBytes: number) => void;
-  onChunk?: (chunk: Uint8Array) => void;
-  /** Hashing progress from a transport that hashes (the upload worker). */
-  onHashed?: (hashedBytes: number) => void;
-  /** The bytes are about to be sent again from the start (after a 401 and a token renewal). */
-  onRestart?: () => void;
+  /** Cut the request when no byte moved for this long (the transport rejects with kind 'timeout'). */
+  stallTimeoutMs?: number;
 }
 
 export type ImportMethod = { name: 'glance-direct' } | { name: 'web-download'; uri: string } | { name: 'copy-image' };
@@ -193,33 +190,32 @@ export class GlanceClient {
 
   // ------------------------------------------------------------ data
 
-  /**
-   * PUT /v2/images/{id}/file: the image turns active when this resolves. Resolves with the body's
-   * hashes when the transport computes them (the upload worker), undefined otherwise.
-   */
-  uploadData(id: string, blob: Blob, options: DataTransferOptions = {}): Promise<ImageDigests | undefined> {
+  /** PUT /v2/images/{id}/file: the image turns active when this resolves. */
+  uploadData(id: string, blob: Blob, options: DataTransferOptions): Promise<void> {
     return this.#putData(`/v2/images/${encodeURIComponent(id)}/file`, blob, options, 'uploading the image data');
   }
 
   /** PUT /v2/images/{id}/stage (interoperable import, step 1): the image turns "uploading". */
-  stageData(id: string, blob: Blob, options: DataTransferOptions = {}): Promise<ImageDigests | undefined> {
+  stageData(id: string, blob: Blob, options: DataTransferOptions): Promise<void> {
     return this.#putData(`/v2/images/${encodeURIComponent(id)}/stage`, blob, options, 'staging the image data');
   }
 
-  async #putData(path: string, blob: Blob, options: DataTransferOptions, action: string): Promise<ImageDigests | undefined> {
-    const transport = options.transport ?? defaultUploadTransport();
+  async #putData(path: string, blob: Blob, options: DataTransferOptions, action: string): Promise<void> {
+    const { transport } = options;
     const url = this.#url(path);
     const attempt = async (token: string) => {
       try {
+        // The length up front (XHR sends it for a Blob anyway): without it the body goes chunked
+        // and Glance (Zed) checks the storage quota only after storing the data, then fails to put
+        // the image back to queued (it stays "saving"). Browsers ignore this header from scripts.
         return await transport.send({
           url,
           method: 'PUT',
-          headers: { 'Content-Type': 'application/octet-stream', 'X-Auth-Token': token },
+          headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(blob.size), 'X-Auth-Token': token },
           body: blob,
           signal: options.signal,
           onProgress: options.onProgress,
-          onChunk: options.onChunk,
-          onHashed: options.onHashed,
+          stallTimeoutMs: options.stallTimeoutMs,
         });
       } catch (err) {
         throw await classifyTransportFailure(this.#fetch, url, err, { service: 'glance', action });
@@ -231,12 +227,11 @@ export class GlanceClient {
     if (res.status === 401 && this.#tokens.canRenew) {
       this.#tokens.invalidate(token);
       token = await this.#tokens.getToken();
-      options.onRestart?.();
+      options.onProgress?.(0);
       res = await attempt(token);
     }
     if (res.status < 200 || res.status >= 300)
       throw httpError(res.status, res.body, { service: 'glance', action, requestId: res.headers['x-openstack-request-id'] });
-    return res.digests;
   }
 
   /** POST /v2/images/{id}/import (step 2 of glance-direct, or web-download from a URL). */

@@ -6,6 +6,4 @@ export * from './keystone.ts';
 export * from './cloud-config.ts';
 export * from './glance.ts';
 export * from './image-patch.ts';
-export * from './upload-transport.ts';
-export * from './image-upload.ts';
 export { classifyTransportFailure, pageOrigin } from './http.ts';

@@ -5,29 +5,11 @@
 import type { ImageDigests } from '../hash/image-hasher.ts';
 import { OpenStackError, isOpenStackError } from '../openstack/errors.ts';
 import type { GlanceClient } from '../openstack/glance.ts';
-import { verifyImageDigests } from '../openstack/image-upload.ts';
-import type { UploadTransport } from '../openstack/upload-transport.ts';
+import { verifyImageDigests } from './verify.ts';
 import type { GlanceImage } from '../openstack/types.ts';
 import type { ProgressTracker } from './progress.ts';
 import { retryReason, withRetry } from './retry.ts';
-import type { BodyTransport, RetryPolicy, UploadClock, UploadEnv, UploadRequest } from './types.ts';
-
-/** The engine's BodyTransport seen through the Glance client's older UploadTransport shape. */
-export function asUploadTransport(t: BodyTransport, stallTimeoutMs: number): UploadTransport {
-  return {
-    feedsChunks: false,
-    send: (r) =>
-      t.send({
-        url: r.url,
-        method: r.method,
-        headers: r.headers,
-        body: r.body,
-        signal: r.signal,
-        onProgress: r.onProgress,
-        stallTimeoutMs,
-      }),
-  };
-}
+import type { RetryPolicy, UploadClock, UploadEnv, UploadRequest } from './types.ts';
 
 export interface GlanceRunContext {
   request: UploadRequest;
@@ -63,14 +45,17 @@ export async function uploadToGlance(ctx: GlanceRunContext): Promise<{ image: Gl
   digests.catch(() => undefined);
   const id = image.id;
   const direct = request.via === 'glance';
-  const transport = asUploadTransport(env.transport, ctx.policy.stallTimeoutMs);
   progress.partsTotal = 1;
   if (image.status === 'queued') {
     progress.setPhase('uploading');
+    let uploadFailure: unknown;
     await withRetry(
       async (attempt) => {
         if (attempt > 1) {
-          const now = await glance.getImage(id, signal);
+          // Glance still unreachable: the user needs to hear what failed (the upload), not the probe
+          const now = await glance.getImage(id, signal).catch((e: unknown) => {
+            throw isOpenStackError(e) && e.kind === 'network' && uploadFailure ? uploadFailure : e;
+          });
           if (now.status !== 'queued')
             throw new OpenStackError(
               `The image is "${now.status}" after a failed upload, so it cannot take the data again: delete it and upload to a new image.`,
@@ -78,7 +63,12 @@ export async function uploadToGlance(ctx: GlanceRunContext): Promise<{ image: Gl
             );
         }
         progress.partStarted(1);
-        const opts = { transport, signal, onProgress: (n: number) => progress.partProgress(1, n) };
+        const opts = {
+          transport: env.transport,
+          signal,
+          stallTimeoutMs: ctx.policy.stallTimeoutMs,
+          onProgress: (n: number) => progress.partProgress(1, n),
+        };
         if (direct) await glance.uploadData(id, request.file, opts);
         else await glance.stageData(id, request.file, opts);
       },
@@ -87,7 +77,10 @@ export async function uploadToGlance(ctx: GlanceRunContext): Promise<{ image: Gl
         clock: ctx.clock,
         random: env.random,
         signal,
-        onRetry: (e) => progress.partRetry(1, retryReason(e, 'The image upload')),
+        onRetry: (e) => {
+          if (!uploadFailure) uploadFailure = e;
+          progress.partRetry(1, retryReason(e, 'The image upload'));
+        },
       },
     ).catch((e: unknown) => {
       progress.partLeft(1);

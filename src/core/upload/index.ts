@@ -12,3 +12,4 @@ export { S3Multipart, multipartEtag } from './s3-multipart.ts';
 export { importFilterError } from './register.ts';
 export { objectCorsSettings } from './object-errors.ts';
 export { inlineDigestProvider, md5OfBlob } from './digests.ts';
+export { verifyImageDigests } from './verify.ts';

@@ -6,7 +6,7 @@
 import type { ImageDigests } from '../hash/image-hasher.ts';
 import { OpenStackError, isOpenStackError } from '../openstack/errors.ts';
 import type { GlanceClient } from '../openstack/glance.ts';
-import { verifyImageDigests } from '../openstack/image-upload.ts';
+import { verifyImageDigests } from './verify.ts';
 import type { GlanceImage } from '../openstack/types.ts';
 import type { RegisterPlan } from './types.ts';
 

@@ -4,6 +4,7 @@
 // signatures) come from node:crypto, independent of the code under test.
 import { createHash, createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { after, before } from 'node:test';
 import { AwsClient } from 'aws4fetch';
 import { KeystoneSession } from '../../../src/core/openstack/index.ts';
 import { makeRandomFile, passwordConfig, readCloud, type CloudJson, type CloudSwift, type TestFile } from './cloud.ts';
@@ -196,4 +197,19 @@ export async function objectStorageFixture(fileSize: number): Promise<ObjectStor
       await file.cleanup();
     },
   };
+}
+
+/**
+ * The fixture of a whole test file: made in `before`, cleaned up in `after`. The object returned
+ * is filled in by `before`, so tests use it directly (`fx.swift`, `fx.newContainer(…)`).
+ */
+export function objectStorageSuite(fileSize: number): ObjectStorageFixture {
+  const fx = {} as ObjectStorageFixture;
+  before(async () => {
+    Object.assign(fx, await objectStorageFixture(fileSize));
+  });
+  after(async () => {
+    await fx.cleanup?.();
+  });
+  return fx;
 }

@@ -1,13 +1,6 @@
 // Drives the core OpenStack clients and the hash/upload workers inside Chromium for
 // test/integration/browser-clients.test.ts; every result is plain JSON for page.evaluate.
-import {
-  GlanceClient,
-  KeystoneSession,
-  OpenStackError,
-  uploadImageFile,
-  xhrUploadTransport,
-  type AuthConfig,
-} from '../../../src/core/openstack/index.ts';
+import { GlanceClient, KeystoneSession, OpenStackError, type AuthConfig } from '../../../src/core/openstack/index.ts';
 import { createUploadClient } from '../../../workers/upload/client.ts';
 import type { UploadProgress } from '../../../src/core/upload/types.ts';
 import { createHashClient } from '../../../workers/hash/client.ts';
@@ -63,65 +56,9 @@ const clients = {
     }
   },
 
-  async upload(
-    imageId: string,
-    opts: {
-      via: 'worker' | 'page';
-      method?: 'direct' | 'glance-direct';
-      abortAfterBytes?: number;
-      deleteOnFailure?: boolean;
-      /** Hashes known beforehand: measures the transfer alone (benchmark reference). */
-      knownDigests?: ImageDigests;
-    },
-  ): Promise<
-    PageResult<{
-      digests: ImageDigests;
-      status: string;
-      size: number | null;
-      checksum: string | null;
-      osHash: string | null;
-      progressCalls: number;
-      maxRate: number;
-      maxHashedWhileSending: number;
-      ms: number;
-    }>
-  > {
-    if (opts.via === 'worker') return uploadInWorker(imageId, opts);
-    const transport = xhrUploadTransport();
-    const ac = new AbortController();
-    let progressCalls = 0;
-    let maxRate = 0;
-    let maxHashedWhileSending = 0;
-    const t0 = performance.now();
-    try {
-      const { image, digests } = await uploadImageFile(glance!, imageId, file(), {
-        transport,
-        method: opts.method,
-        signal: ac.signal,
-        deleteOnFailure: opts.deleteOnFailure,
-        knownDigests: opts.knownDigests,
-        onProgress: (p) => {
-          progressCalls++;
-          maxRate = Math.max(maxRate, p.bytesPerSecond);
-          if (p.phase === 'uploading') maxHashedWhileSending = Math.max(maxHashedWhileSending, p.hashedBytes);
-          if (opts.abortAfterBytes !== undefined && p.sentBytes >= opts.abortAfterBytes) ac.abort();
-        },
-      });
-      return {
-        ok: true,
-        digests,
-        status: image.status,
-        size: image.size,
-        checksum: image.checksum,
-        osHash: image.os_hash_value,
-        progressCalls,
-        maxRate,
-        maxHashedWhileSending,
-        ms: performance.now() - t0,
-      };
-    } catch (e) {
-      return failure(e);
-    }
+  /** The app's path (the upload worker running the engine); no other upload path exists. */
+  upload(imageId: string, opts: UploadOptions) {
+    return uploadInWorker(imageId, opts);
   },
 };
 
