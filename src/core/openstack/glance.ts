@@ -2,6 +2,7 @@
 // (direct upload, stage + import, web-download), import task polling and the metadefs catalog.
 import type { KeystoneSession } from './keystone.ts';
 import type { EndpointQuery } from './catalog.ts';
+import { createBody } from './image-fields.ts';
 import { OpenStackError, httpError } from './errors.ts';
 import { classifyTransportFailure, defaultFetch, joinUrl, sendJson } from './http.ts';
 import type { BodyTransport } from '../upload/body-transport.ts';
@@ -362,55 +363,6 @@ export class GlanceClient {
       objects: (raw.objects ?? []).map((o) => ({ name: o.name, description: o.description, properties: props(o.properties) })),
     };
   }
-}
-
-/** Fields Glance treats as core (not custom properties). */
-export const CORE_IMAGE_FIELDS = new Set([
-  'id',
-  'name',
-  'status',
-  'visibility',
-  'protected',
-  'owner',
-  'disk_format',
-  'container_format',
-  'size',
-  'virtual_size',
-  'checksum',
-  'os_hash_algo',
-  'os_hash_value',
-  'min_disk',
-  'min_ram',
-  'tags',
-  'created_at',
-  'updated_at',
-  'direct_url',
-  'locations',
-  'self',
-  'file',
-  'schema',
-  'os_hidden',
-  'stores',
-]);
-
-/** Custom properties of an image (everything that is not a core field), as strings. */
-export function customProperties(image: GlanceImage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(image)) if (!CORE_IMAGE_FIELDS.has(k) && typeof v === 'string') out[k] = v;
-  return out;
-}
-
-function createBody(f: ImageCreateFields): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  for (const k of ['id', 'name', 'disk_format', 'container_format', 'min_disk', 'min_ram', 'visibility', 'protected', 'tags'] as const)
-    if (f[k] !== undefined && f[k] !== '') body[k] = f[k];
-  // Extra properties are strings in Glance; empty ones are left out rather than stored empty.
-  for (const k of ['description', 'architecture', 'kernel_id', 'ramdisk_id'] as const) if (f[k]) body[k] = f[k];
-  for (const [k, v] of Object.entries(f.properties ?? {})) {
-    if (CORE_IMAGE_FIELDS.has(k)) throw new OpenStackError(`"${k}" is a core image field, not a custom property.`, { kind: 'bad-config' });
-    body[k] = v;
-  }
-  return body;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,6 +1,6 @@
 // Builds the JSON-patch (application/openstack-images-v2.1-json-patch) that turns an image into
 // the edited form values: replace what changed, add what is new, remove what was cleared.
-import { CORE_IMAGE_FIELDS, customProperties } from './glance.ts';
+import { CORE_IMAGE_FIELDS, customProperties } from './image-fields.ts';
 import type { GlanceImage, ImagePatchOp } from './types.ts';
 
 /** Core fields a user may change with PATCH (formats only while the image is queued). */

@@ -5,5 +5,6 @@ export * from './catalog.ts';
 export * from './keystone.ts';
 export * from './cloud-config.ts';
 export * from './glance.ts';
+export * from './image-fields.ts';
 export * from './image-patch.ts';
 export { classifyTransportFailure, pageOrigin } from './http.ts';

@@ -7,7 +7,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { msg } from '@lit/localize';
 import type { MetadefNamespace, MetadefProperty } from '../../core/openstack/types.ts';
 import { asText, type ImageRecord } from './image-record.ts';
-import { CORE_IMAGE_FIELDS } from '../../core/openstack/glance.ts';
+import { CORE_IMAGE_FIELDS } from '../../core/openstack/image-fields.ts';
 import { syncSelects } from './select-sync.ts';
 import { EDITABLE_CORE_FIELDS, imagePatch, type EditableCoreField } from '../../core/openstack/image-patch.ts';
 

@@ -1,7 +1,7 @@
 // The create form's data: its fields in the Dashboard's shape, what it emits, the inspection it
 // is prefilled from, and that prefill (format, min disk, suggested properties; all stay editable).
 import { minDiskGiB } from '../../core/inspect/properties.ts';
-import { CORE_IMAGE_FIELDS } from '../../core/openstack/glance.ts';
+import { CORE_IMAGE_FIELDS } from '../../core/openstack/image-fields.ts';
 import type { ObjectDestination, UploadMethod } from './create-form-upload.ts';
 
 export interface CreateFields {
