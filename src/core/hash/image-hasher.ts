@@ -75,8 +75,8 @@ export interface PartialDigests {
 }
 
 /**
- * Only some of the algorithms: the upload worker hashes sha512 itself and md5 in a second worker,
- * so that the two run on two cores (each alone is about as fast as a loopback upload).
+ * Only some of the algorithms: a part's MD5 alone (checked against the ETag the object store
+ * answers), apart from the whole-file sha512 + md5 that another worker computes.
  */
 export async function hashBlobAlgorithms(blob: Blob, algorithms: HashAlgorithm[], options: HashBlobOptions = {}): Promise<PartialDigests> {
   const hashers = await Promise.all(
