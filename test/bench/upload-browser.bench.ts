@@ -6,6 +6,7 @@
 // Ratio = curl time / time (target >= 0.95x for (a), click → "active and checksums match").
 // IMAGE_INSPECTOR_BENCH_UPLOAD_MIB sets the size (default 512; Glance's cap here is 1 GiB).
 // Starts the local cloud and builds the app when needed (and stops the cloud it started).
+import { armCreateTimer, createTiming } from '../helpers/create-timer.ts';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -95,28 +96,11 @@ async function browserOnce(page: Page, n: number, mode: 'prehashed' | 'concurren
   const hashedAtClickPct = /computed\./.test(status) ? 100 : Number(/(\d+)%/.exec(status)?.[1] ?? 0);
   // timed inside the page, from the form's submit to the success event (Playwright's own click
   // and polling latency left out, as curl's start-up is)
-  await page.evaluate(() => {
-    const w = window as unknown as { __created?: Promise<{ ms: number; endToEndMs: number }> };
-    let clicked = 0;
-    document.addEventListener('create-image', () => (clicked = performance.now()), { once: true });
-    w.__created = new Promise((resolve) =>
-      document.addEventListener(
-        'cloud-image-created',
-        (e) =>
-          resolve({
-            ms: (e as CustomEvent<{ transfer: { ms: number } }>).detail.transfer.ms,
-            endToEndMs: performance.now() - clicked,
-          }),
-        { once: true },
-      ),
-    );
-  });
+  await armCreateTimer(page);
   await page.locator(form('button[data-action=create]')).click();
   const out = await waitCreateOutcome(page);
   if (!out.ok) throw new Error(`browser upload failed: ${out.text}`);
-  const { ms: transferMs, endToEndMs } = await page.evaluate(
-    () => (window as unknown as { __created: Promise<{ ms: number; endToEndMs: number }> }).__created,
-  );
+  const { ms: transferMs, endToEndMs } = await createTiming(page);
   const [img] = await glance.listAllImages({ name });
   if (img?.status !== 'active' || img.os_hash_value !== want.sha512 || img.checksum !== want.md5)
     throw new Error('browser upload did not give an active image with the right hashes');

@@ -8,6 +8,7 @@
 // (RSS of the browser's processes, sampled from /proc; target growth < 200 MB).
 // IMAGE_INSPECTOR_BENCH_OBJECT_MIB (default 1024; Glance's cap here is 1 GiB),
 // IMAGE_INSPECTOR_BENCH_MEMORY_MIB (default 4096, 0 skips), IMAGE_INSPECTOR_BENCH_ROUNDS (2).
+import { armCreateTimer, createTiming } from '../helpers/create-timer.ts';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,35 +95,15 @@ async function pick(page: Page, file: string, name: string, via: 'swift' | 's3',
   containers.push(bucket, `${bucket}_segments`, `${bucket}+segments`);
 }
 
-/** Times from inside the page: submit → cloud-image-created (and the transfer the flow measured). */
-async function armTimer(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __created?: Promise<{ ms: number; endToEndMs: number }> };
-    let clicked = 0;
-    document.addEventListener('create-image', () => (clicked = performance.now()), { once: true });
-    w.__created = new Promise((resolve) =>
-      document.addEventListener(
-        'cloud-image-created',
-        (e) =>
-          resolve({
-            ms: (e as CustomEvent<{ transfer: { ms: number } }>).detail.transfer.ms,
-            endToEndMs: performance.now() - clicked,
-          }),
-        { once: true },
-      ),
-    );
-  });
-}
-
 async function browserOnce(page: Page, n: number, via: 'swift' | 's3', mode: 'ready' | 'at-pick'): Promise<UiRun> {
   const name = `${PREFIX}${via}-${mode}-${n}`;
   await pick(page, path, name, via, `${PREFIX}${via}-${mode}-${n}`);
   if (mode === 'ready') await page.locator(form('[data-role=hash-progress][data-done=true]')).waitFor({ timeout: 300_000 });
-  await armTimer(page);
+  await armCreateTimer(page);
   await page.locator(form('button[data-action=create]')).click();
   const out = await waitCreateOutcome(page, 600_000);
   if (!out.ok) throw new Error(`browser ${via} upload failed: ${out.text}`);
-  const r = await page.evaluate(() => (window as unknown as { __created: Promise<{ ms: number; endToEndMs: number }> }).__created);
+  const r = await createTiming(page);
   const [img] = await glance.listAllImages({ name });
   if (img?.status !== 'active' || img.os_hash_value !== want.sha512)
     throw new Error(`browser ${via} upload: no active image with the local sha512`);
