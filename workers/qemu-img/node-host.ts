@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { runModule } from './runner.ts';
 import { mountHost } from './host-fs.ts';
-import type { QemuImgFactory } from './emscripten.ts';
+import { collectMemoryOutputs, prepareMemoryOutputs } from './memory-outputs.ts';
+import type { QemuImgFactory, QemuImgModule } from './emscripten.ts';
 import type { RunProgress, RunResult } from './types.ts';
 import { wasmDistDir } from './node-protocol.ts';
 
@@ -34,6 +35,8 @@ export interface HostRunCallbacks {
   onStdout?(chunk: Uint8Array): void;
   onStderr?(chunk: Uint8Array): void;
   onProgress?(p: RunProgress): void;
+  /** Small outputs at /mem/<name> returned in the result's `files` (see memory-outputs.ts). */
+  memoryOutputs?: string[];
 }
 
 function dropListenersAddedSince(): () => void {
@@ -51,16 +54,22 @@ export async function runOnHost(args: string[], cwd: string, cb: HostRunCallback
   // The glue's Node branch adds process-level 'uncaughtException'/'unhandledRejection' listeners
   // per instance (NODEJS_CATCH_EXIT/REJECTION): drop the ones a run added so they do not pile up.
   const restoreListeners = dropListenersAddedSince();
+  let instance: QemuImgModule | undefined;
   try {
-    return await runModule({
+    const result = await runModule({
       factory,
       wasm,
       args,
-      setup: (mod, counters) => mountHost(mod, cwd, counters),
+      setup: (mod, counters) => {
+        instance = mod;
+        mountHost(mod, cwd, counters);
+        prepareMemoryOutputs(mod, cb.memoryOutputs);
+      },
       onStdout: cb.onStdout,
       onStderr: cb.onStderr,
       onProgress: cb.onProgress,
     });
+    return cb.memoryOutputs?.length ? { ...result, files: collectMemoryOutputs(instance, cb.memoryOutputs) } : result;
   } finally {
     restoreListeners();
   }

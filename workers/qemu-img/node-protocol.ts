@@ -8,6 +8,7 @@ export interface ThreadRequest {
   progress: boolean;
   forwardStdout: boolean;
   forwardStderr: boolean;
+  memoryOutputs?: string[];
 }
 
 export type ThreadMessage =

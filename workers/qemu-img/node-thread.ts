@@ -13,6 +13,10 @@ port.on('message', async (req: ThreadRequest) => {
     onStdout: req.forwardStdout ? (chunk) => send({ type: 'stdout', chunk }) : undefined,
     onStderr: req.forwardStderr ? (chunk) => send({ type: 'stderr', chunk }) : undefined,
     onProgress: req.progress ? (progress) => send({ type: 'progress', progress }) : undefined,
+    ...(req.memoryOutputs ? { memoryOutputs: req.memoryOutputs } : {}),
   });
-  send({ type: 'done', result });
+  port.postMessage(
+    { type: 'done', result } satisfies ThreadMessage,
+    Object.values(result.files ?? {}).map((f) => f.buffer as ArrayBuffer),
+  );
 });

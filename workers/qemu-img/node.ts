@@ -35,6 +35,8 @@ export interface NodeRunOptions extends RunOptions {
   cwd?: string;
   stdout?: 'capture' | 'inherit';
   stderr?: 'capture' | 'inherit';
+  /** Small outputs at /mem/<name> returned in the result's `files` (the guest reader's windows). */
+  memoryOutputs?: string[];
 }
 
 const THREAD_ENTRY = new URL('./node-thread.mjs', import.meta.url);
@@ -145,6 +147,7 @@ export function runQemuImg(args: string[], opts: NodeRunOptions = {}): Promise<R
       progress: !!opts.onProgress,
       forwardStdout: true,
       forwardStderr: true,
+      ...(opts.memoryOutputs ? { memoryOutputs: opts.memoryOutputs } : {}),
     };
     worker.postMessage(req);
   });

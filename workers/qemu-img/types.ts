@@ -4,6 +4,8 @@
 /** Where qemu-img sees the files of a browser run. */
 export const IN_DIR = '/in';
 export const OUT_DIR = '/out';
+/** Where small in-memory outputs live (BrowserRunRequest.memoryOutputs): MEMFS inside the wasm. */
+export const MEM_DIR = '/mem';
 
 /** A browser input: mounted read-only at /in/<name>, read lazily by slices, never copied whole. */
 export interface BlobInput {
@@ -23,6 +25,9 @@ export interface BrowserRunRequest {
   args: string[];
   inputs?: BlobInput[];
   outputs?: OpfsOutput[];
+  /** Small outputs at /mem/<name> kept in the wasm's memory and returned in RunResult.files
+   *  (the guest reader's windows of guest bytes). */
+  memoryOutputs?: string[];
   /** Kill the run after this long (hostile input must never hang the page). */
   timeoutMs?: number;
 }
@@ -58,6 +63,8 @@ export interface RunResult {
   failure?: 'aborted' | 'timeout' | 'crashed';
   durationMs: number;
   io?: IoStats;
+  /** The memoryOutputs the run wrote, by name. */
+  files?: Record<string, Uint8Array>;
 }
 
 export interface RunOptions {

@@ -7,7 +7,8 @@ import * as Comlink from 'comlink';
 import { runModule } from './runner.ts';
 import { createBlobFs } from './blob-fs.ts';
 import { createOpfsFs, type SyncHandle } from './opfs-fs.ts';
-import type { QemuImgFactory } from './emscripten.ts';
+import { collectMemoryOutputs, prepareMemoryOutputs } from './memory-outputs.ts';
+import type { QemuImgFactory, QemuImgModule } from './emscripten.ts';
 import { IN_DIR, OUT_DIR, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
 
 // The glue is loaded by URL, not by a static import: it is a build artifact of wasm/ (no types of
@@ -85,6 +86,7 @@ const api = {
         }
       }
       const reader = new FileReaderSync();
+      let instance: QemuImgModule | undefined;
       const result = await runModule({
         factory,
         wasm,
@@ -92,6 +94,8 @@ const api = {
         onProgress,
         setup: (mod, counters) => {
           const { FS } = mod;
+          instance = mod;
+          prepareMemoryOutputs(mod, req.memoryOutputs);
           FS.mkdir(IN_DIR);
           FS.mount(createBlobFs(FS, { files: req.inputs ?? [], readSync: (b) => reader.readAsArrayBuffer(b), counters }), null, IN_DIR);
           FS.mkdir(OUT_DIR);
@@ -99,7 +103,13 @@ const api = {
           FS.chdir(IN_DIR);
         },
       });
-      return { ...result, durationMs: performance.now() - started };
+      if (!req.memoryOutputs?.length) return { ...result, durationMs: performance.now() - started };
+      const files = collectMemoryOutputs(instance, req.memoryOutputs);
+      const done = { ...result, files, durationMs: performance.now() - started };
+      return Comlink.transfer(
+        done,
+        Object.values(files).map((f) => f.buffer as ArrayBuffer),
+      );
     } finally {
       for (const { handle } of handles) {
         handle.flush();
