@@ -6,6 +6,8 @@ import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { inspectGuest } from '../../../src/core/guest/inspect-guest.ts';
+import { fileSource } from '../../../src/cli/node-byte-source.ts';
+import { inspectImage } from '../../../src/core/inspection-pipeline.ts';
 import { createGuestReader } from '../../../workers/qemu-img/guest-reader.ts';
 import { runQemuImg, shutdownQemuImg } from '../../../workers/qemu-img/node.ts';
 import { rhel7Disk } from './distros.ts';
@@ -81,4 +83,45 @@ test('a file qemu-img cannot open is an error with its message, not a hang', T, 
   const bad = join(dir, 'bad.qcow2');
   writeFileSync(bad, 'QFI\xfb not really');
   await assert.rejects(reader(['-f', 'qcow2', bad]).read(0, 512), /could not read guest bytes 0\+262144 \(exit 1: qemu-img: /);
+});
+
+test('the pipeline: the verdict comes first, the budget ends the guest step with a finding, the verdict stands', T, async () => {
+  const file = join(dir, 'disk.qcow2');
+  sh('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', raw, file]);
+  const source = await fileSource(file);
+  const events: string[] = [];
+  try {
+    const r = await inspectImage({
+      file,
+      source,
+      guest: { budget: { maxBytes: 64 * 1024 } },
+      open: (target) => {
+        const image = ['-f', target.format, file];
+        return {
+          image,
+          run: (args, o) => runQemuImg(args, o),
+          guest: (sz, isZero) =>
+            createGuestReader({
+              image,
+              size: sz,
+              run: (args, out) => runQemuImg(args, { memoryOutputs: [out] }),
+              ...(isZero ? { isZero } : {}),
+            }),
+        };
+      },
+      onVerdict: (v) => {
+        events.push(`verdict ${v.safety.safe} ${'guest' in v}`);
+      },
+      onGuest: () => {
+        events.push('guest');
+      },
+    });
+    assert.deepEqual(events, ['verdict true false', 'guest']);
+    assert.equal(r.safety.safe, true);
+    const f = r.safety.findings.find((x) => x.code === 'guest.budget-exceeded');
+    assert.ok(f, JSON.stringify(r.safety.findings));
+    assert.match(f.message, /more than 65536 bytes fetched through qemu-img/);
+  } finally {
+    await source.close();
+  }
 });
