@@ -6,6 +6,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'qemu-img': async () => (await import('./qemu-img-command.ts')).run,
   inspect: async () => (await import('./inspect-command.ts')).run,
   upload: async () => (await import('./upload-command.ts')).run,
+  convert: async () => (await import('./convert-command.ts')).run,
 };
 
 const usage = `usage: image-inspector <command> [args…]
@@ -13,6 +14,9 @@ const usage = `usage: image-inspector <command> [args…]
 commands:
   qemu-img <args…>                        run the WebAssembly qemu-img on local files
   inspect [--json] [--format F] FILE…     qemu-img info + Glance safety verdict + suggested properties
+  convert IN OUT --to FORMAT [-o OPTIONS] [--compress] [--no-verify] [--json] [--force]
+                                          inspect, convert with the wasm qemu-img, verify with
+                                          compare, inspect the result (convert --help)
   upload FILE [--via glance|swift|s3] [--os-cloud NAME] [--os-storage-url URL]
       [--container NAME] [--segment-size SIZE] [--parallel N] [--no-register] [--json]
       [--name NAME] [--disk-format F] [--container-format F] [--min-disk GB] [--min-ram MB]

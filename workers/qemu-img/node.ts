@@ -24,15 +24,22 @@
 // cost is one thread start (~tens of ms) that is paid once: threads are reused between runs, each
 // run still gets a fresh module instance.
 import { Worker } from 'node:worker_threads';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { RunOptions, RunProgress, RunResult } from './types.ts';
 import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
 import type { ThreadMessage, ThreadRequest } from './node-protocol.ts';
 import { runOnHost } from './node-host.ts';
+import type { WrittenFiles } from './extents.ts';
+import { compareImages, type CompareOutcome, type CompareRequest } from './compare.ts';
 
 export type { RunOptions, RunProgress, RunResult } from './types.ts';
 
 export interface NodeRunOptions extends RunOptions {
   cwd?: string;
+  /** Data ranges of files an earlier run wrote (its RunResult.written): SEEK_DATA/SEEK_HOLE on
+   *  them then answer their holes while the files are unchanged (see extents.ts). */
+  knownExtents?: WrittenFiles;
   stdout?: 'capture' | 'inherit';
   stderr?: 'capture' | 'inherit';
 }
@@ -145,6 +152,7 @@ export function runQemuImg(args: string[], opts: NodeRunOptions = {}): Promise<R
       progress: !!opts.onProgress,
       forwardStdout: true,
       forwardStderr: true,
+      knownExtents: opts.knownExtents,
     };
     worker.postMessage(req);
   });
@@ -156,12 +164,25 @@ export async function shutdownQemuImg(): Promise<void> {
 
 export function runQemuImgInProcess(
   args: string[],
-  opts: Pick<NodeRunOptions, 'cwd' | 'stdout' | 'stderr' | 'onProgress'> = {},
+  opts: Pick<NodeRunOptions, 'cwd' | 'stdout' | 'stderr' | 'onProgress' | 'knownExtents'> = {},
 ): Promise<RunResult> {
   return runOnHost(args, opts.cwd ?? process.cwd(), {
     // Writes to pipes, files and TTYs are synchronous on Linux, so progress shows while wasm runs.
     onStdout: opts.stdout === 'inherit' ? (c) => process.stdout.write(c) : undefined,
     onStderr: opts.stderr === 'inherit' ? (c) => process.stderr.write(c) : undefined,
     onProgress: opts.onProgress,
+    knownExtents: opts.knownExtents,
+  });
+}
+
+/** compare.ts's verification with the Node runner (worker threads, so `signal` can stop it). */
+/** Output extents are used only while the output is as the conversion left it (size, mtime). */
+export function compareOnHost(req: CompareRequest, opts: { signal?: AbortSignal; cwd?: string } = {}): Promise<CompareOutcome> {
+  const x = req.outputExtents;
+  const st = x ? statSync(resolve(opts.cwd ?? process.cwd(), req.output.path), { throwIfNoEntry: false }) : undefined;
+  const fresh = x && st && st.size === x.size && st.mtimeMs === x.mtimeMs;
+  return compareImages((args, o) => runQemuImg(args, { ...opts, onProgress: o.onProgress }), {
+    ...req,
+    outputExtents: fresh ? x : undefined,
   });
 }
