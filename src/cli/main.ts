@@ -27,7 +27,18 @@ commands:
                                           (image-inspector upload --help for details)
 `;
 
+/** A closed stdout (`… | head -1`) ends every command quietly, as SIGPIPE ends native qemu-img:
+ *  Node ignores SIGPIPE, so the write fails with EPIPE instead; exit with the status a shell
+ *  shows for native (128 + SIGPIPE). */
+function endQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(141);
+    throw e;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedStdout();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
     process.stdout.write(usage);

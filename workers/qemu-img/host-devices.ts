@@ -70,7 +70,7 @@ function attrOf(st: Stats, node: FSNode): Attr {
     mtime: st.mtime,
     ctime: st.ctime,
     blksize: st.blksize,
-    blocks: st.isBlockDevice() ? Math.ceil(size / 512) : st.blocks,
+    blocks: st.blocks,
   };
 }
 

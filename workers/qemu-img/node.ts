@@ -24,7 +24,7 @@
 // cost is one thread start (~tens of ms) that is paid once: threads are reused between runs, each
 // run still gets a fresh module instance.
 import { Worker } from 'node:worker_threads';
-import { statSync } from 'node:fs';
+import { statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RunOptions, RunProgress, RunResult } from './types.ts';
 import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
@@ -168,15 +168,40 @@ export function runQemuImgInProcess(
 ): Promise<RunResult> {
   return runOnHost(args, opts.cwd ?? process.cwd(), {
     // Writes to pipes, files and TTYs are synchronous on Linux, so progress shows while wasm runs.
-    onStdout: opts.stdout === 'inherit' ? (c) => process.stdout.write(c) : undefined,
+    onStdout: opts.stdout === 'inherit' ? stdoutWriter() : undefined,
     onStderr: opts.stderr === 'inherit' ? (c) => process.stderr.write(c) : undefined,
     onProgress: opts.onProgress,
     knownExtents: opts.knownExtents,
   });
 }
 
-/** compare.ts's verification with the Node runner (worker threads, so `signal` can stop it). */
-/** Output extents are used only while the output is as the conversion left it (size, mtime). */
+/** Exit status when stdout is closed under the command (`… | head -1`): what a shell shows for
+ *  native qemu-img, which SIGPIPE ends (128 + 13). Node ignores SIGPIPE, so writes fail with EPIPE. */
+export const STDOUT_CLOSED_EXIT_CODE = 141;
+
+/** Writes qemu-img's stdout straight to fd 1; a closed pipe ends the run at once and quietly, as
+ *  SIGPIPE ends native qemu-img (the runner takes an ExitStatus-shaped throw as the exit). */
+function stdoutWriter(): (chunk: Uint8Array) => void {
+  let closed = false;
+  return (chunk) => {
+    if (closed) return;
+    let at = 0;
+    while (at < chunk.length) {
+      try {
+        at += writeSync(1, chunk, at);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: wait for the reader
+        closed = true;
+        if (code === 'EPIPE') throw { name: 'ExitStatus', status: STDOUT_CLOSED_EXIT_CODE };
+        throw e;
+      }
+    }
+  };
+}
+
+/** compare.ts's verification with the Node runner (worker threads, so `signal` can stop it).
+ *  Output extents are used only while the output is as the conversion left it (size, mtime). */
 export function compareOnHost(req: CompareRequest, opts: { signal?: AbortSignal; cwd?: string } = {}): Promise<CompareOutcome> {
   const x = req.outputExtents;
   const st = x ? statSync(resolve(opts.cwd ?? process.cwd(), req.output.path), { throwIfNoEntry: false }) : undefined;
