@@ -15,7 +15,7 @@ import { printable } from '../core/inspect/findings.ts';
 import { qemuDriverFor } from '../core/inspect/glance-formats.ts';
 import type { InspectionResult } from '../core/inspection.ts';
 import type { QemuTarget } from '../core/inspection-pipeline.ts';
-import { sideOpts, type CompareOutcome, type CompareSide } from '../../workers/qemu-img/compare.ts';
+import { CompareError, sideOpts, type CompareOutcome, type CompareSide } from '../../workers/qemu-img/compare.ts';
 import type { NodeRunOptions, RunResult } from '../../workers/qemu-img/node.ts';
 import { parseConvertArgs, usage, type ConvertArgs } from './convert-args.ts';
 import { OutputFiles } from './convert-output.ts';
@@ -35,8 +35,11 @@ type QemuModule = typeof import('../../workers/qemu-img/node.ts');
 /** Multi-file VMDK outputs keep data in extent files: the written ranges of OUT do not describe it. */
 const singleFile = (a: ConvertArgs) => a.target !== 'vmdk' || !/Flat|twoGb/.test(a.options.vmdk.subformat);
 
+/** qemu's protocol driver for a host path: block devices need host_device. */
+const protocolOf = (path: string) => (statSync(path, { throwIfNoEntry: false })?.isBlockDevice() ? 'host_device' : 'file');
+
 function memberFileOpts(path: string, m: NonNullable<QemuTarget['member']>): string {
-  return `driver=raw,offset=${m.offset},size=${m.size},file.driver=file,file.filename=${path.replaceAll(',', ',,')}`;
+  return `driver=raw,offset=${m.offset},size=${m.size},file.driver=${protocolOf(path)},file.filename=${path.replaceAll(',', ',,')}`;
 }
 
 async function engineFeatures(qemu: QemuModule, a: ConvertArgs): Promise<EngineFeatures> {
@@ -131,7 +134,9 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
 
     const member = target?.member;
     const inPath = resolve(a.input);
-    const sourceSide: CompareSide = member ? { path: a.input, format, fileOpts: memberFileOpts(inPath, member) } : { path: inPath, format };
+    const sourceSide: CompareSide = member
+      ? { path: a.input, format, fileOpts: memberFileOpts(inPath, member) }
+      : { path: inPath, format, protocol: protocolOf(inPath) };
     // A disk inside an OVA is read in place, through a raw window over the archive.
     const source: ConvertSource = member ? { path: a.input, format, imageOpts: sideOpts(sourceSide) } : { path: a.input, format };
     const command = convertArgs(source, { path: a.output }, a.target, a.options);
@@ -148,7 +153,7 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
       outcome = await qemu.compareOnHost(
         {
           source: sourceSide,
-          output: { path: outPath, format: qemuDriverOf(a.target) },
+          output: { path: outPath, format: qemuDriverOf(a.target), protocol: protocolOf(outPath) },
           ...(singleFile(a) && r.written?.[outPath] ? { outputExtents: r.written[outPath] } : {}),
           onProgress: (p) => progress.update('verifying', p.percent),
         },
@@ -172,7 +177,12 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
   } catch (e) {
     progress.end();
     if (created) outputs.remove();
-    const message = e instanceof ConvertFailure ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+    const message =
+      e instanceof ConvertFailure
+        ? e.message
+        : e instanceof CompareError
+          ? `verification could not run: ${e.message}`
+          : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
     err(`image-inspector convert: ${message}${created ? '; no output was left behind' : ''}\n`);
     return 2;
   } finally {

@@ -21,6 +21,8 @@ export interface CompareSide {
   path: string;
   /** qemu-img driver (never probed). */
   format: string;
+  /** qemu's protocol driver for the host file: 'host_device' for a block device. */
+  protocol?: 'file' | 'host_device';
   /** A disk inside an archive: the `--image-opts` of its file layer (e.g. raw offset/size over
    *  the archive), instead of the plain path. */
   fileOpts?: string;
@@ -78,7 +80,7 @@ function fileLayer(side: CompareSide, prefix: string): string {
       .split(/(?<!,),(?!,)/)
       .map((kv) => `${prefix}${kv}`)
       .join(',');
-  return `${prefix}driver=file,${prefix}filename=${side.path.replaceAll(',', ',,')}`;
+  return `${prefix}driver=${side.protocol ?? 'file'},${prefix}filename=${side.path.replaceAll(',', ',,')}`;
 }
 
 /** `--image-opts` for a side, or for a window [offset, offset+size) of it (raw over the format). */

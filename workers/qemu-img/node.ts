@@ -162,42 +162,46 @@ export async function shutdownQemuImg(): Promise<void> {
   await Promise.all(idle.splice(0).map((w) => w.terminate()));
 }
 
-export function runQemuImgInProcess(
+export async function runQemuImgInProcess(
   args: string[],
   opts: Pick<NodeRunOptions, 'cwd' | 'stdout' | 'stderr' | 'onProgress' | 'knownExtents'> = {},
 ): Promise<RunResult> {
-  return runOnHost(args, opts.cwd ?? process.cwd(), {
+  const stdout = stdoutWriter();
+  const r = await runOnHost(args, opts.cwd ?? process.cwd(), {
     // Writes to pipes, files and TTYs are synchronous on Linux, so progress shows while wasm runs.
-    onStdout: opts.stdout === 'inherit' ? stdoutWriter() : undefined,
+    onStdout: opts.stdout === 'inherit' ? (c) => stdout.write(c) : undefined,
     onStderr: opts.stderr === 'inherit' ? (c) => process.stderr.write(c) : undefined,
     onProgress: opts.onProgress,
     knownExtents: opts.knownExtents,
   });
+  return stdout.closed ? { ...r, exitCode: STDOUT_CLOSED_EXIT_CODE } : r;
 }
 
 /** Exit status when stdout is closed under the command (`… | head -1`): what a shell shows for
  *  native qemu-img, which SIGPIPE ends (128 + 13). Node ignores SIGPIPE, so writes fail with EPIPE. */
 export const STDOUT_CLOSED_EXIT_CODE = 141;
 
-/** Writes qemu-img's stdout straight to fd 1; a closed pipe ends the run at once and quietly, as
- *  SIGPIPE ends native qemu-img (the runner takes an ExitStatus-shaped throw as the exit). */
-function stdoutWriter(): (chunk: Uint8Array) => void {
-  let closed = false;
-  return (chunk) => {
-    if (closed) return;
-    let at = 0;
-    while (at < chunk.length) {
-      try {
-        at += writeSync(1, chunk, at);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: wait for the reader
-        closed = true;
-        if (code === 'EPIPE') throw { name: 'ExitStatus', status: STDOUT_CLOSED_EXIT_CODE };
-        throw e;
+/** Writes qemu-img's stdout straight to fd 1. A closed pipe drops the rest quietly and the run
+ *  then exits with STDOUT_CLOSED_EXIT_CODE, as SIGPIPE ends native qemu-img. (Throwing would not
+ *  stop the run: emscripten's stdout device turns any exception into EIO for qemu-img.) */
+function stdoutWriter(): { write(chunk: Uint8Array): void; closed: boolean } {
+  const w = {
+    closed: false,
+    write(chunk: Uint8Array) {
+      let at = 0;
+      while (!w.closed && at < chunk.length) {
+        try {
+          at += writeSync(1, chunk, at);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: wait for the reader
+          if (code !== 'EPIPE') throw e;
+          w.closed = true;
+        }
       }
-    }
+    },
   };
+  return w;
 }
 
 /** compare.ts's verification with the Node runner (worker threads, so `signal` can stop it).
