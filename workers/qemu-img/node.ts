@@ -33,7 +33,7 @@ import { runOnHost } from './node-host.ts';
 import type { WrittenFiles } from './extents.ts';
 import { compareImages, type CompareOutcome, type CompareRequest } from './compare.ts';
 
-export type { RunOptions, RunProgress, RunResult } from './types.ts';
+export type { RunOptions, RunResult } from './types.ts';
 
 export interface NodeRunOptions extends RunOptions {
   cwd?: string;
