@@ -210,8 +210,8 @@ export function compareOnHost(req: CompareRequest, opts: { signal?: AbortSignal;
   const x = req.outputExtents;
   const st = x ? statSync(resolve(opts.cwd ?? process.cwd(), req.output.path), { throwIfNoEntry: false }) : undefined;
   const fresh = x && st && st.size === x.size && st.mtimeMs === x.mtimeMs;
-  // The extents go to every run too: an engine whose file-posix asks SEEK_DATA (emscripten >= 3.1.69
-  // defines it) then sees the output's holes itself, and one plain compare suffices.
+  // The extents go to every run too: an engine whose file-posix asks SEEK_DATA (built with
+  // -DSEEK_DATA=3 -DSEEK_HOLE=4; see seek.ts) then sees the output's holes itself.
   const knownExtents = fresh ? { [resolve(opts.cwd ?? process.cwd(), req.output.path)]: x } : undefined;
   return compareImages((args, o) => runQemuImg(args, { ...opts, knownExtents, onProgress: o.onProgress }), {
     ...req,
