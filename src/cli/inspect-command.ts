@@ -48,12 +48,14 @@ function qemuImageArgs(path: string, target: QemuTarget): string[] {
   return ['--image-opts', opts];
 }
 
-/** `guest`: how the guest reader runs qemu-img (the guest step then reads any format); false or
+/** `onTarget`: what qemu-img was pointed at (the `convert` command converts that same target).
+ *  `guest`: how the guest reader runs qemu-img (the guest step then reads any format); false or
  *  absent skips the guest step. */
 export async function inspectFile(
   path: string,
   declaredFormat: string | undefined,
   runQemu: Runner,
+  onTarget?: (target: QemuTarget) => void,
   guest: GuestRun | false = false,
 ): Promise<InspectionResult> {
   const source = await fileSource(path);
@@ -64,6 +66,7 @@ export async function inspectFile(
       ...(declaredFormat ? { declaredFormat } : {}),
       ...(guest ? {} : { guest: false }),
       open: (target) => {
+        onTarget?.(target);
         const image = qemuImageArgs(resolve(path), target);
         return {
           image,
@@ -171,7 +174,7 @@ export async function run(args: string[], io: RunIo = {}): Promise<number> {
   try {
     for (const f of files) {
       try {
-        const r = await inspectFile(f, declared, runQemu, guest && guestRun);
+        const r = await inspectFile(f, declared, runQemu, undefined, guest && guestRun);
         results.push(r);
         if (!r.safety.safe) status = Math.max(status, 1);
         if (!json) out(summary(r));

@@ -97,6 +97,7 @@ async function node(qcow2: string): Promise<Row> {
         qcow2,
         undefined,
         (a, o) => runQemuImg(a, o),
+        undefined,
         (args, out) => runQemuImg(args, { memoryOutputs: [out], timeoutMs: 60_000 }),
       );
       if (i > 0) rows.push(rowOf('qcow2, Node (wasm in a thread)', r, r.guestStats!.elapsedMs));

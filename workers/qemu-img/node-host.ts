@@ -1,6 +1,7 @@
 // Node: loading the wasm qemu-img and running one command on the host's files, in whichever thread
 // calls it (the runner's worker thread, or the CLI's main thread).
 import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -10,6 +11,7 @@ import { collectMemoryOutputs, prepareMemoryOutputs } from './memory-outputs.ts'
 import type { QemuImgFactory, QemuImgModule } from './emscripten.ts';
 import type { RunProgress, RunResult } from './types.ts';
 import { wasmDistDir } from './node-protocol.ts';
+import { ExtentRegistry, type FileExtents, type WrittenFiles } from './extents.ts';
 
 let loaded: Promise<{ factory: QemuImgFactory; wasm: WebAssembly.Module }> | undefined;
 
@@ -37,7 +39,19 @@ export interface HostRunCallbacks {
   onProgress?(p: RunProgress): void;
   /** Small outputs at /mem/<name> returned in the result's `files` (see memory-outputs.ts). */
   memoryOutputs?: string[];
+  /** Data ranges of files written by earlier runs (RunResult.written), trusted while unchanged. */
+  knownExtents?: WrittenFiles;
 }
+
+function hostState(path: string): { size: number; mtimeMs: number } | undefined {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st?.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : undefined;
+}
+
+const unchanged = (path: string, f: FileExtents) => {
+  const now = hostState(path);
+  return now !== undefined && now.size === f.size && now.mtimeMs === f.mtimeMs;
+};
 
 function dropListenersAddedSince(): () => void {
   const ue = new Set(process.listeners('uncaughtException'));
@@ -55,6 +69,7 @@ export async function runOnHost(args: string[], cwd: string, cb: HostRunCallback
   // per instance (NODEJS_CATCH_EXIT/REJECTION): drop the ones a run added so they do not pile up.
   const restoreListeners = dropListenersAddedSince();
   let instance: QemuImgModule | undefined;
+  const extents = new ExtentRegistry(cb.knownExtents, unchanged);
   try {
     const result = await runModule({
       factory,
@@ -62,14 +77,16 @@ export async function runOnHost(args: string[], cwd: string, cb: HostRunCallback
       args,
       setup: (mod, counters) => {
         instance = mod;
-        mountHost(mod, cwd, counters);
+        mountHost(mod, { cwd, args, counters, extents });
         prepareMemoryOutputs(mod, cb.memoryOutputs);
       },
       onStdout: cb.onStdout,
       onStderr: cb.onStderr,
       onProgress: cb.onProgress,
     });
-    return cb.memoryOutputs?.length ? { ...result, files: collectMemoryOutputs(instance, cb.memoryOutputs) } : result;
+    const written = extents.export(hostState);
+    const withWritten = Object.keys(written).length ? { ...result, written } : result;
+    return cb.memoryOutputs?.length ? { ...withWritten, files: collectMemoryOutputs(instance, cb.memoryOutputs) } : withWritten;
   } finally {
     restoreListeners();
   }

@@ -1,6 +1,7 @@
 // Messages between node.ts (caller's thread) and node-thread.ts (the thread owning the wasm).
 import { fileURLToPath } from 'node:url';
 import type { RunProgress, RunResult } from './types.ts';
+import type { WrittenFiles } from './extents.ts';
 
 export interface ThreadRequest {
   args: string[];
@@ -9,6 +10,7 @@ export interface ThreadRequest {
   forwardStdout: boolean;
   forwardStderr: boolean;
   memoryOutputs?: string[];
+  knownExtents?: WrittenFiles;
 }
 
 export type ThreadMessage =

@@ -14,6 +14,7 @@ port.on('message', async (req: ThreadRequest) => {
     onStderr: req.forwardStderr ? (chunk) => send({ type: 'stderr', chunk }) : undefined,
     onProgress: req.progress ? (progress) => send({ type: 'progress', progress }) : undefined,
     ...(req.memoryOutputs ? { memoryOutputs: req.memoryOutputs } : {}),
+    knownExtents: req.knownExtents,
   });
   port.postMessage(
     { type: 'done', result } satisfies ThreadMessage,
