@@ -41,7 +41,7 @@ NATIVE_CONFIGURE=(--without-default-features --enable-tools --target-list= --dis
 HOST_MESON_VERSION='1.7.0-1'
 HOST_BUILD_DEPS=(gcc ninja-build pkg-config python3-venv libglib2.0-dev zlib1g-dev libbz2-dev)
 
-log() { printf '== v2: %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
+log() { printf '== v2: %s (%s)\n' "$*" "$(date -u +%H:%M:%S)" >&2; }
 as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 NICE=(nice -n 19 ionice -c3)
 
