@@ -8,4 +8,4 @@
 # Prints the path of the native qemu-img (qemu-io beside it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-exec bash wasm/v2/toolchain.sh native
+exec bash wasm/toolchain.sh native
