@@ -13,9 +13,8 @@ export default tseslint.config(
       'dist-cli/**',
       'wasm/dist/**',
       'wasm/build/**',
-      'wasm/js/**',
       // emscripten --pre-js / --js-library sources: globals of the emscripten runtime
-      'wasm/v2/js/**',
+      'wasm/js/**',
       'src/locales/generated/**',
       '.cloud/**',
       'node_modules/**',

@@ -96,6 +96,9 @@ function runSuite(suite, { buffered }) {
 
 // System packages (qemu-utils, chromium, OpenStack services...): idempotent, seconds when present.
 run('bash', ['scripts/setup/system-deps.sh', ...suites]);
+// The native qemu-img of the engine's QEMU version (test/helpers/engine.ts): built once per
+// machine (~3.5 min), cached; milliseconds afterwards.
+if (suites.some((s) => s !== 'unit')) run('bash', ['scripts/setup/native-qemu.sh'], { stdio: ['ignore', 'ignore', 'inherit'] });
 // Committed wasm artifacts must match their manifest; rebuild only when the recipe's inputs changed.
 if (existsSync(join(root, 'wasm/build.sh'))) run('bash', ['wasm/build.sh', '--if-changed']);
 if (existsSync(join(root, 'wasm/verify-manifest.mjs'))) run('node', ['wasm/verify-manifest.mjs']);

@@ -28,6 +28,10 @@ async function describe(path, base) {
 /** Every file under dist/ that the manifest vouches for (the manifest itself excluded). */
 export function distArtifacts() {
   const out = ['qemu-img.mjs', 'qemu-img.wasm', 'SOURCES.md'];
+  // Other flavours than no-threads live in a directory of their name (dist/threads/).
+  for (const flavour of ['threads']) {
+    if (existsSync(join(DIST_DIR, flavour))) out.push(`${flavour}/qemu-img.mjs`, `${flavour}/qemu-img.wasm`);
+  }
   const lic = join(DIST_DIR, 'licenses');
   if (existsSync(lic)) {
     for (const name of readdirSync(lic).sort()) out.push(join('licenses', name));
@@ -43,16 +47,18 @@ function sourcesMarkdown(versions, sources) {
   const rows = Object.entries(versions)
     .map(([pkg, ver]) => `| ${pkg} | ${ver} | \`apt-get source ${pkg}=${ver}\` |`)
     .join('\n');
-  const files = sources.map((s) => `| ${s.path.replace(/^src\//, '')} | ${s.size} | \`${s.sha256}\` |`).join('\n');
+  const files = sources.map((s) => `| ${s.path} | ${s.size} | \`${s.sha256}\` |`).join('\n');
   return `# Sources of qemu-img.wasm
 
-qemu-img.mjs / qemu-img.wasm are built from these Debian bookworm source packages, unmodified
-except for the patches in \`wasm/patches/\` of this repository (each says why it exists), by
-\`wasm/build.sh\` (\`npm run build:wasm\`). The licences are in \`licenses/\`: QEMU is GPL-2.0
+qemu-img.mjs / qemu-img.wasm are built from these Debian source packages (QEMU from sid, the
+libraries from bookworm), unmodified except for the patches in \`wasm/patches/\` of this
+repository (each says why it exists), by \`wasm/build.sh\` (\`npm run build:wasm\`) with Debian
+trixie's emscripten in a chroot (\`wasm/toolchain.sh\`). The licences are in \`licenses/\`: QEMU is GPL-2.0
 (qemu-img links GPL-2.0-only code, so the combined work is GPL-2.0), glib is LGPL-2.1+, zlib,
 bzip2 and PCRE2 are under their own permissive licences.
 
-To get the exact sources (needs a \`deb-src\` entry for bookworm and bookworm-security):
+To get the exact sources (needs \`deb-src\` entries for sid, bookworm and bookworm-security;
+\`wasm/toolchain.sh\` makes a private apt configuration with them):
 
 | package | Debian version | command |
 |---|---|---|
@@ -77,11 +83,12 @@ async function write(args) {
   };
   const versions = JSON.parse(get('versions'));
   const sources = [];
-  for (const p of lines(get('sources'))) sources.push(await describe(p, WASM_DIR));
+  // The sources live outside the repository (the build root): name them by file name only.
+  for (const p of lines(get('sources'))) sources.push({ ...(await describe(p, dirname(p))), path: basename(p) });
   writeFileSync(join(DIST_DIR, 'SOURCES.md'), sourcesMarkdown(versions, sources));
 
   const inputs = [];
-  const recipeFiles = ['build.sh', 'manifest.mjs', 'selftest.mjs'];
+  const recipeFiles = ['build.sh', 'compile.sh', 'toolchain.sh', 'manifest.mjs', 'selftest.mjs'];
   for (const d of ['js', 'patches']) {
     for (const f of readdirSync(join(WASM_DIR, d)).sort()) recipeFiles.push(join(d, f));
   }
@@ -93,13 +100,15 @@ async function write(args) {
   const strip = (s) => s.split(WASM_DIR).join('wasm');
   const manifest = {
     recipeHash: get('recipe-hash'),
-    description: 'qemu-img (Debian QEMU 7.2) for WebAssembly; see wasm/README.md',
+    description: `qemu-img (Debian QEMU ${versions.qemu}) for WebAssembly; see wasm/README.md`,
     module: {
       factory: 'createQemuImg (default export of qemu-img.mjs)',
       environments: ['web', 'worker', 'node'],
-      node: 'Node >= 20.16; reads qemu-img.wasm itself unless wasmBinary is passed (3.1.6 would fetch() a file: URL and fail: "Failed to parse URL")',
+      node: 'Node >= 20; reads qemu-img.wasm itself unless wasmBinary or instantiateWasm is passed',
       exitStatus: 'callMain(args) returns the exit status',
     },
+    flavours: lines(get('flavours').split(' ').join('\n')),
+    buildRoot: get('build-root'),
     debianSourceVersions: versions,
     emscripten: get('emscripten'),
     emccLinkFlags: lines(get('emcc-flags')),

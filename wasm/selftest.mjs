@@ -1,17 +1,22 @@
 #!/usr/bin/env node
-// Self-test of a qemu-img wasm build against native qemu-img (Debian qemu-utils), run by
-// build.sh on the freshly linked module before it goes to dist/, or by hand:
-//   node wasm/selftest.mjs [path/to/qemu-img.mjs]     (default: wasm/dist/qemu-img.mjs)
-// It targets exactly the emscripten 3.1.6 runtime bugs that corrupt data silently
-// (see js/fs64.js): positional I/O at and beyond 2 GiB and 4 GiB, multi-iovec
-// preadv/pwritev, 64-bit ftruncate, positions handed to a custom FS, and exit statuses.
+// Self-test of a qemu-img wasm build against the native qemu-img of the same version, run by
+// wasm/build.sh on the freshly linked module, or by hand:
+//   NATIVE_QEMU_IMG="$(bash wasm/toolchain.sh native)" node wasm/selftest.mjs [path/to/qemu-img.mjs]
+// (default module: wasm/dist/qemu-img.mjs)
+// (NATIVE_QEMU_IO defaults to qemu-io beside NATIVE_QEMU_IMG; both default to the PATH's.)
+// It targets the runtime bugs that corrupted data silently in emscripten 3.1.6 (v1 carried
+// js/fs64.js for them; 3.1.69 fixed them, and this proves it stays so): positional I/O at and
+// beyond 2 GiB and 4 GiB, multi-iovec preadv/pwritev, 64-bit ftruncate, positions handed to a
+// custom FS, and exit statuses.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const modulePath = resolve(process.argv[2] ?? new URL('dist/qemu-img.mjs', import.meta.url).pathname);
+const QEMU_IMG = process.env.NATIVE_QEMU_IMG ?? 'qemu-img';
+const QEMU_IO = process.env.NATIVE_QEMU_IO ?? (process.env.NATIVE_QEMU_IMG ? join(dirname(QEMU_IMG), 'qemu-io') : 'qemu-io');
 const { default: createQemuImg } = await import(pathToFileURL(modulePath).href);
 const wasmBinary = readFileSync(modulePath.replace(/\.mjs$/, '.wasm'));
 const dir = mkdtempSync(join(tmpdir(), 'qemu-img-wasm-selftest-'));
@@ -60,7 +65,7 @@ try {
     [1024 * 1024, 65536 + 512],
   ];
   spots.forEach(([off, len], i) => writeAt('big.raw', off, len, i + 1));
-  execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', 'big.raw', 'big.qcow2'], { cwd: dir });
+  execFileSync(QEMU_IMG, ['convert', '-f', 'raw', '-O', 'qcow2', 'big.raw', 'big.qcow2'], { cwd: dir });
 
   // Reads at high file offsets: windows of the raw file via the raw driver's offset/size.
   for (const [off, len] of spots) {
@@ -82,14 +87,14 @@ try {
   check('convert qcow2 -> 5 GiB raw (writes beyond 2 and 4 GiB)', w.status === 0, w.stderr);
   check('5 GiB raw output has the exact size (64-bit ftruncate)', statSync(join(dir, 'big-back.raw')).size === size,
     String(statSync(join(dir, 'big-back.raw')).size));
-  let n = native('qemu-img', ['compare', '-f', 'raw', '-F', 'raw', 'big.raw', 'big-back.raw']);
+  let n = native(QEMU_IMG, ['compare', '-f', 'raw', '-F', 'raw', 'big.raw', 'big-back.raw']);
   check('native compare big.raw big-back.raw', n.status === 0, n.stdout || n.stderr);
 
   // Reads through qcow2 metadata to guest offsets beyond 4 GiB; wasm compare must agree.
   w = await wasm(['compare', '-f', 'qcow2', '-F', 'qcow2', 'big.qcow2', 'big.qcow2']);
   check('wasm compare big.qcow2 with itself', w.status === 0, w.stdout);
   execFileSync('cp', ['big.qcow2', 'big-mod.qcow2'], { cwd: dir });
-  execFileSync('qemu-io', ['-f', 'qcow2', '-c', `write -P 0x5a ${4 * GiB + 65536} 4096`, 'big-mod.qcow2'], { cwd: dir });
+  execFileSync(QEMU_IO, ['-f', 'qcow2', '-c', `write -P 0x5a ${4 * GiB + 65536} 4096`, 'big-mod.qcow2'], { cwd: dir });
   w = await wasm(['compare', '-f', 'raw', '-F', 'qcow2', 'big-back.raw', 'big-mod.qcow2']);
   check('wasm compare sees a 4 KiB difference at 4 GiB + 64 KiB', w.status === 1 &&
     w.stdout.includes(`offset ${4 * GiB + 65536}`), w.stdout);
@@ -125,7 +130,7 @@ try {
   for (const [fmt, extra] of targets) {
     const out = `mix-${fmt}-${extra.join('').replace(/[^a-z0-9]/gi, '')}.${fmt}`;
     w = await wasm(['convert', '-f', 'raw', '-O', fmt, ...extra, 'mix.raw', out]);
-    n = native('qemu-img', ['compare', '-f', 'raw', '-F', fmt, 'mix.raw', out]);
+    n = native(QEMU_IMG, ['compare', '-f', 'raw', '-F', fmt, 'mix.raw', out]);
     check(`raw -> ${fmt} ${extra.join(' ')}: native compare`, w.status === 0 && n.status === 0, w.stderr || n.stdout);
     w = await wasm(['convert', '-f', fmt, '-O', 'raw', out, `${out}.back.raw`]);
     check(`${fmt} ${extra.join(' ')} -> raw is byte-identical`, w.status === 0 &&
@@ -186,21 +191,21 @@ try {
     writes.includes(4 * GiB - 4096) && writes.includes(size - 4096) && writes.every(Number.isSafeInteger),
     `max position ${Math.max(...writes)}`);
   execFileSync('truncate', ['-s', String(size), customOut]);
-  n = native('qemu-img', ['compare', '-f', 'raw', '-F', 'raw', 'big-back.raw', customOut]);
+  n = native(QEMU_IMG, ['compare', '-f', 'raw', '-F', 'raw', 'big-back.raw', customOut]);
   check('custom FS output equals the NODEFS output (native compare)', n.status === 0, n.stdout || n.stderr);
 
   // 4. Exit statuses and messages like native.
   w = await wasm(['info', 'missing.qcow2']);
-  n = native('qemu-img', ['info', 'missing.qcow2']);
+  n = native(QEMU_IMG, ['info', 'missing.qcow2']);
   check('info on a missing file: status and stderr as native', w.status === 1 && w.stderr === n.stderr,
     `${w.status} ${w.stderr}`);
-  execFileSync('qemu-img', ['create', '-f', 'qcow2', 'bad.qcow2', '64M'], { cwd: dir });
-  execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write 0 64k', 'bad.qcow2'], { cwd: dir });
+  execFileSync(QEMU_IMG, ['create', '-f', 'qcow2', 'bad.qcow2', '64M'], { cwd: dir });
+  execFileSync(QEMU_IO, ['-f', 'qcow2', '-c', 'write 0 64k', 'bad.qcow2'], { cwd: dir });
   const fd = openSync(join(dir, 'bad.qcow2'), 'r+');
   writeSync(fd, Buffer.from([0x80, 0, 0, 0, 0, 0xff, 0, 0]), 0, 8, 0x30000); // L1[0]: bogus L2 offset
   closeSync(fd);
   w = await wasm(['check', '-f', 'qcow2', 'bad.qcow2']);
-  n = native('qemu-img', ['check', '-f', 'qcow2', 'bad.qcow2']);
+  n = native(QEMU_IMG, ['check', '-f', 'qcow2', 'bad.qcow2']);
   check('check on a corrupt qcow2: non-zero status equal to native', w.status !== 0 && w.status === n.status,
     `wasm ${w.status}, native ${n.status}`);
 } finally {

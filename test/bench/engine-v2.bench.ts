@@ -1,19 +1,33 @@
-// `npm run bench -- engine-v2`: issue 13's speed section. Engine v1 (wasm/dist, QEMU 7.2 on
-// emscripten 3.1.6) and engine v2 (QEMU 10.2.2 on emscripten 3.1.69, built by wasm/v2/build.sh
-// outside the repository) side by side in one run, each against native qemu-img of its own
-// version (7.2 from the PATH; 10.2.2 from `bash wasm/v2/toolchain.sh native`). Each engine runs in
-// a child process of its own (the runner reads IMAGE_INSPECTOR_WASM_DIR once per thread).
-//   IMAGE_INSPECTOR_V2_DIR   v2 build directory (default /var/tmp/ii-v2/work/out-nothreads)
-//   IMAGE_INSPECTOR_V2_NATIVE  native qemu-img 10.2.2 (default: toolchain.sh native-path)
-//   BENCH_RUNS               best of n (default 2)
+// `npm run bench -- engine-v2`: issue 13's speed section. Engine v1 (QEMU 7.2 on emscripten 3.1.6,
+// what wasm/dist held before v2 shipped: taken from git history into a cache), engine v2
+// (wasm/dist, QEMU 10.2.2 on emscripten 3.1.69) and, when built, v2's threads flavour side by side
+// in one run, each against native qemu-img of its own version (7.2 from the PATH; 10.2.2 from
+// scripts/setup/native-qemu.sh). Each engine runs in a child process of its own (the runner reads
+// IMAGE_INSPECTOR_WASM_DIR once per thread).
+//   IMAGE_INSPECTOR_V1_REV      git revision whose wasm/dist is v1 (default: the last v1 commit)
+//   IMAGE_INSPECTOR_THREADS_DIR threads build (default wasm/dist/threads, else /var/tmp/ii-v2/work/out-threads)
+//   BENCH_RUNS                  best of n (default 2)
 import { spawnSync, execFileSync } from 'node:child_process';
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bestOf } from '../helpers/best-of.ts';
 import { ensureBenchImages } from './qemu-img.bench.ts';
+import { NATIVE_QEMU_IMG } from '../helpers/engine.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -128,23 +142,31 @@ function nodeReadMs(path: string): number {
 
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
-async function main(): Promise<void> {
-  const v1Dir = join(repo, 'wasm/dist');
-  const v2Dir = process.env.IMAGE_INSPECTOR_V2_DIR ?? '/var/tmp/ii-v2/work/out-nothreads';
-  const v2Native =
-    process.env.IMAGE_INSPECTOR_V2_NATIVE ??
-    execFileSync('bash', [join(repo, 'wasm/v2/toolchain.sh'), 'native-path'], { encoding: 'utf8' }).trim();
-  for (const [what, path] of [
-    ['v2 build', join(v2Dir, 'qemu-img.wasm')],
-    ['native qemu-img 10.2.2', v2Native],
-  ] as const) {
-    if (!existsSync(path)) {
-      // Engine v2 lives outside the repository until it ships: say how to make it, fail nothing else.
-      console.log(`engine-v2 bench: no ${what} at ${path} (bash wasm/v2/build.sh nothreads; bash wasm/v2/toolchain.sh native)`);
-      process.exitCode = 1;
-      return;
-    }
+/** The last commit whose wasm/dist is engine v1 (QEMU 7.2). */
+const V1_REV = process.env.IMAGE_INSPECTOR_V1_REV ?? '1713d7d';
+
+/** v1's two artifacts, extracted from git history once into the toolchain cache. */
+function v1Dist(): string {
+  const dir = join(process.env.II_V2_DIR ?? '/var/tmp/ii-v2', `v1-dist-${V1_REV}`);
+  for (const name of ['qemu-img.mjs', 'qemu-img.wasm']) {
+    const path = join(dir, name);
+    if (existsSync(path)) continue;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, execFileSync('git', ['-C', repo, 'show', `${V1_REV}:wasm/dist/${name}`], { maxBuffer: 64 * MiB }));
   }
+  return dir;
+}
+
+function threadsDir(): string | undefined {
+  const candidates = [process.env.IMAGE_INSPECTOR_THREADS_DIR, join(repo, 'wasm/dist/threads'), '/var/tmp/ii-v2/work/out-threads'];
+  return candidates.find((d) => d && existsSync(join(d, 'qemu-img.wasm')));
+}
+
+async function main(): Promise<void> {
+  const v1Dir = v1Dist();
+  const v2Dir = join(repo, 'wasm/dist');
+  const v2Native = NATIVE_QEMU_IMG;
+  const thDir = threadsDir();
   const img = images();
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
@@ -152,6 +174,7 @@ async function main(): Promise<void> {
   const v1 = engineTimes(v1Dir);
   const n102 = nativeTimes(v2Native, img);
   const v2 = engineTimes(v2Dir);
+  const th = thDir ? engineTimes(thDir) : undefined;
   const read8g = bestOf(RUNS, () => nodeReadMs(img.sparse8g));
 
   const target: Record<string, (w: number, n: number) => string> = {
@@ -162,27 +185,30 @@ async function main(): Promise<void> {
     'qcow2 -> raw (2nd half unallocated)': (w, n) => `<= 2x: ${w / n <= 2 ? 'met' : 'MISSED'}`,
   };
   console.log(
-    '\n| operation (Node) | native 7.2 | v1 (7.2, em 3.1.6) | ratio | native 10.2.2 | v2 (10.2.2, em 3.1.69) | ratio | target (v2) |',
+    '\n| operation (Node) | native 7.2 | v1 (7.2, em 3.1.6) | ratio | native 10.2.2 | v2 (10.2.2, em 3.1.69) | ratio | v2 threads | ratio | target (v2) |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  const thCell = (name: string, n: number) => (th?.[name] === undefined ? ' | ' : `${fmt(th[name])} | ${(th[name] / n).toFixed(2)}x`);
   for (const [name] of cases(img)) {
     const t = target[name]?.(v2[name]!, n102[name]!) ?? '';
     console.log(
-      `| ${name} | ${fmt(n72[name]!)} | ${fmt(v1[name]!)} | ${(v1[name]! / n72[name]!).toFixed(2)}x | ${fmt(n102[name]!)} | ${fmt(v2[name]!)} | ${(v2[name]! / n102[name]!).toFixed(2)}x | ${t} |`,
+      `| ${name} | ${fmt(n72[name]!)} | ${fmt(v1[name]!)} | ${(v1[name]! / n72[name]!).toFixed(2)}x | ${fmt(n102[name]!)} | ${fmt(v2[name]!)} | ${(v2[name]! / n102[name]!).toFixed(2)}x | ${thCell(name, n102[name]!)} | ${t} |`,
     );
   }
   const r8 = await read8g;
   const s8 = '8 GiB sparse raw -> qcow2';
   console.log(
-    `| 8 GiB sparse: reading 8 GiB through Node fs (floor) | | ${fmt(r8)} | ${(v1[s8]! / r8).toFixed(2)}x of it | | | ${(v2[s8]! / r8).toFixed(2)}x of it | <= 3x: ${v2[s8]! / r8 <= 3 ? 'met' : 'MISSED'} |`,
+    `| 8 GiB sparse: reading 8 GiB through Node fs (floor) | | ${fmt(r8)} | ${(v1[s8]! / r8).toFixed(2)}x of it | | | ${(v2[s8]! / r8).toFixed(2)}x of it | | | <= 3x: ${v2[s8]! / r8 <= 3 ? 'met' : 'MISSED'} |`,
   );
   const cold = 'cold start (thread + glue + compile + first run)';
-  console.log(`| ${cold} | | ${fmt(v1[cold]!)} | | | ${fmt(v2[cold]!)} | | <= 210 ms: ${v2[cold]! <= 210 ? 'met' : 'MISSED'} |`);
+  console.log(
+    `| ${cold} | | ${fmt(v1[cold]!)} | | | ${fmt(v2[cold]!)} | | ${th ? fmt(th[cold]!) : ''} | | <= 210 ms: ${v2[cold]! <= 210 ? 'met' : 'MISSED'} |`,
+  );
   const size = (d: string) => {
     const w = readFileSync(join(d, 'qemu-img.wasm'));
     return `${(w.length / MiB).toFixed(2)} MiB (gzip -9 ${(gzipSync(w, { level: 9 }).length / MiB).toFixed(2)} MiB), glue ${(statSync(join(d, 'qemu-img.mjs')).size / 1024).toFixed(0)} KiB`;
   };
-  console.log(`| qemu-img.wasm size | | ${size(v1Dir)} | | | ${size(v2Dir)} | | |`);
+  console.log(`| qemu-img.wasm size | | ${size(v1Dir)} | | | ${size(v2Dir)} | | ${thDir ? size(thDir) : ''} | | |`);
   rmSync(out, { recursive: true, force: true });
   console.log(
     `\n(${new Date().toISOString()}, load average ${loadavg()

@@ -1,14 +1,46 @@
 // Which wasm engine the suites run against (wasm/dist, or IMAGE_INSPECTOR_WASM_DIR), and the
-// native qemu-img they compare it with.
-import { readFileSync } from 'node:fs';
+// native qemu-img they compare it with: native qemu-img of the engine's own QEMU version.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { wasmDistDir } from '../../workers/qemu-img/node-protocol.ts';
 
-/** The native reference: the PATH's qemu-img, or the native qemu-img of the wasm engine's own QEMU
- *  version (engine v2: `bash wasm/v2/toolchain.sh native` builds it and prints its path). */
-export const NATIVE_QEMU_IMG = process.env.IMAGE_INSPECTOR_NATIVE_QEMU_IMG ?? 'qemu-img';
+/** Where wasm/toolchain.sh keeps its caches (the native reference among them). */
+const TOOLCHAIN_ROOT = process.env.II_V2_DIR ?? '/var/tmp/ii-v2';
 
-/** Engine v2's own VMDK patch (wasm/v2/patches/qemu-0003): a descriptor without extents is
+/** The QEMU (Debian) version of the engine the suites run, from its MANIFEST.json when it has one
+ *  (wasm/dist does; a build directory given by IMAGE_INSPECTOR_WASM_DIR may not: then wasm/dist's). */
+function engineQemuVersion(): string {
+  for (const dir of [wasmDistDir(), new URL('../../wasm/dist/', import.meta.url).pathname]) {
+    const manifest = join(dir, 'MANIFEST.json');
+    if (!existsSync(manifest)) continue;
+    const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { debianSourceVersions?: { qemu?: string } };
+    const v = parsed.debianSourceVersions?.qemu;
+    if (v) return v;
+  }
+  throw new Error('wasm/dist/MANIFEST.json names no QEMU version (debianSourceVersions.qemu)');
+}
+
+function nativeReference(): string {
+  const override = process.env.IMAGE_INSPECTOR_NATIVE_QEMU_IMG;
+  if (override) return override;
+  const version = engineQemuVersion().replace(/^\d+:/, '');
+  // Engine v1 (QEMU 7.2) was compared with bookworm's own qemu-utils.
+  if (version.startsWith('7.2')) return 'qemu-img';
+  const path = join(TOOLCHAIN_ROOT, `native-${version}`, 'qemu-img');
+  if (!existsSync(path)) {
+    throw new Error(
+      `the native qemu-img ${version} reference is missing (${path}): run \`bash scripts/setup/native-qemu.sh\` ` +
+        '(npm test does), or point IMAGE_INSPECTOR_NATIVE_QEMU_IMG at a native qemu-img of that version',
+    );
+  }
+  return path;
+}
+
+/** The native reference: native qemu-img of the wasm engine's own QEMU version (10.2.2, built by
+ *  scripts/setup/native-qemu.sh), or IMAGE_INSPECTOR_NATIVE_QEMU_IMG. */
+export const NATIVE_QEMU_IMG = nativeReference();
+
+/** Engine v2's own VMDK patch (wasm/patches/qemu-0003): a descriptor without extents is
  *  refused at open with this message, where native qemu-img aborts on an assertion. */
 export const NO_EXTENTS_MESSAGE = 'Invalid VMDK image descriptor: no extents';
 

@@ -1,4 +1,4 @@
-// The slice of emscripten 3.1.6's runtime that the runner uses: the module factory of
+// The slice of emscripten 3.1.69's runtime that the runner uses: the module factory of
 // wasm/dist/qemu-img.mjs (MODULARIZE + EXPORT_ES6), its FS object and the hooks it reads from the
 // options object. Written from emscripten's src/library_fs.js, shell.js and preamble.js; only what
 // we call is typed. No DOM or Node imports: both worlds use it.

@@ -4,7 +4,6 @@ import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { runModule } from './runner.ts';
 import { mountHost } from './host-fs.ts';
 import { collectMemoryOutputs, prepareMemoryOutputs } from './memory-outputs.ts';
@@ -19,11 +18,6 @@ let loaded: Promise<{ factory: QemuImgFactory; wasm: WebAssembly.Module }> | und
 export function loadNodeQemuImg() {
   loaded ??= (async () => {
     const dir = wasmDistDir();
-    // emscripten 3.1.6's Node branch of an EXPORT_ES6 module still calls require() and reads
-    // __dirname, which ES modules lack: give this thread both (nothing else here uses them).
-    const g = globalThis as { require?: NodeJS.Require; __dirname?: string };
-    g.require ??= createRequire(join(dir, 'qemu-img.mjs'));
-    g.__dirname ??= dir;
     const [glue, bytes] = await Promise.all([
       import(pathToFileURL(join(dir, 'qemu-img.mjs')).href) as Promise<{ default: QemuImgFactory }>,
       readFile(join(dir, 'qemu-img.wasm')),

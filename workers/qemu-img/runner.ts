@@ -144,6 +144,14 @@ function describeCrash(e: unknown, abortReason: string | undefined): { message: 
   return { message: `qemu-img crashed (${e instanceof Error ? `${e.name}: ${text}` : text})`, code: TRAP_EXIT_CODE };
 }
 
+/** The threads flavour (wasm/dist/threads) imports its memory (shared, for its pthreads); the
+ *  no-threads build defines its own. In the threads flavour main() runs on a pthread
+ *  (PROXY_TO_PTHREAD): callMain returns at once and the exit status arrives later, from that
+ *  pthread's exit(), through quit/onExit on this thread. */
+export function isThreadsBuild(wasm: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(wasm).some((i) => i.kind === 'memory');
+}
+
 /** Runs one command to its end. Never throws for anything qemu-img does; a crash is a result. */
 export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
   const now = spec.now ?? (() => performance.now());
@@ -174,6 +182,14 @@ export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
 
   let exitStatus: number | undefined;
   let abortReason: string | undefined;
+  // Threads flavour: settled by the exit (or the abort) that a pthread reports to this thread.
+  let exited: (status: number) => void = () => {};
+  let crashed: (e: unknown) => void = () => {};
+  const ended = new Promise<number>((resolve, reject) => {
+    exited = resolve;
+    crashed = reject;
+  });
+  ended.catch(() => {});
   // The glue waits forever if instantiateWasm never calls back: fail the run instead.
   let instantiationFailed: (e: unknown) => void = () => {};
   const instantiation = new Promise<never>((_, reject) => {
@@ -190,19 +206,32 @@ export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
     printErr: (text) => {
       // abort() prints "Aborted(reason)" here; the reason is reported below, in native's words.
       if (abortReason !== undefined && text.startsWith('Aborted(')) return;
+      // An abort on a pthread reaches this thread only as that line (its onAbort runs there).
+      const onPthread = /^Aborted\((.*)\)$/s.exec(text);
+      if (onPthread && abortReason === undefined) {
+        abortReason = onPthread[1];
+        const asNative = nativeAssertText(abortReason);
+        if (asNative) stderr.pushText(asNative);
+        crashed(new Error(text));
+        return;
+      }
       stderr.pushText(`${text}\n`);
     },
     quit: (status, toThrow) => {
       exitStatus = status;
       throw toThrow;
     },
+    // Only the runtime's real end (threads flavour: the pthread's exit) calls onExit; quit also
+    // runs when callMain returns while the proxied main is still running.
     onExit: (status) => {
       exitStatus = status;
+      exited(status);
     },
     onAbort: (what) => {
       abortReason = typeof what === 'string' ? what : String(what);
       const asNative = nativeAssertText(abortReason);
       if (asNative) stderr.pushText(asNative);
+      crashed(what);
     },
     locateFile: (path) => path,
     instantiateWasm: (imports, receive) => {
@@ -236,6 +265,7 @@ export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
 
   try {
     const returned = mod.callMain(spec.args);
+    if (isThreadsBuild(spec.wasm)) return finish(await ended);
     // With coroutines on fibers main() is unwound early; the build passes the status to exit().
     return finish(exitStatus ?? returned ?? 0);
   } catch (e) {

@@ -14,7 +14,14 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export interface RunnerServer {
   origin: string;
   pageUrl: string;
+  /** Paths under /wasm/dist/ the page has fetched (which engine flavour it loaded). */
+  wasmRequests: string[];
   close(): Promise<void>;
+}
+
+export interface RunnerServerOptions {
+  /** Send COOP/COEP, making the page cross-origin isolated (the worker then picks the threads build). */
+  isolated?: boolean;
 }
 
 function storeEndpoint(dir: string): Plugin {
@@ -40,37 +47,45 @@ function storeEndpoint(dir: string): Plugin {
   };
 }
 
-/** IMAGE_INSPECTOR_WASM_DIR (as for the Node runner) replaces wasm/dist for a local build. */
-function wasmOverride(): Plugin | undefined {
-  const dir = process.env.IMAGE_INSPECTOR_WASM_DIR;
-  if (!dir) return undefined;
+/** Records the engine files fetched; IMAGE_INSPECTOR_WASM_DIR (as for the Node runner) replaces
+ *  wasm/dist's no-threads files for a local build, IMAGE_INSPECTOR_WASM_THREADS_DIR the threads ones. */
+function wasmFiles(requests: string[], headers: Record<string, string>): Plugin {
   return {
-    name: 'runner-test-wasm-dir',
+    name: 'runner-test-wasm-files',
     configureServer(server) {
       server.middlewares.use('/wasm/dist/', (req, res, next) => {
-        const name = basename((req.url ?? '').split('?')[0]!);
-        if (name !== 'qemu-img.mjs' && name !== 'qemu-img.wasm') return next();
+        const path = (req.url ?? '').split('?')[0]!;
+        requests.push(path);
+        const name = basename(path);
+        const dir = path.startsWith('/threads/') ? process.env.IMAGE_INSPECTOR_WASM_THREADS_DIR : process.env.IMAGE_INSPECTOR_WASM_DIR;
+        if (!dir || (name !== 'qemu-img.mjs' && name !== 'qemu-img.wasm')) return next();
         res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        // The pthread workers load this glue: under COEP a worker script needs the header itself.
+        for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
         createReadStream(join(dir, name)).pipe(res);
       });
     },
   };
 }
 
-export async function startRunnerServer(port: number, storeDir: string): Promise<RunnerServer> {
+export async function startRunnerServer(port: number, storeDir: string, options: RunnerServerOptions = {}): Promise<RunnerServer> {
+  const wasmRequests: string[] = [];
+  const headers: Record<string, string> = options.isolated
+    ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
+    : {};
   const server: ViteDevServer = await createServer({
     root: REPO_ROOT,
     configFile: false,
     logLevel: 'error',
     clearScreen: false,
-    server: { host: '127.0.0.1', port, strictPort: true, hmr: false, fs: { allow: [REPO_ROOT] } },
+    server: { host: '127.0.0.1', port, strictPort: true, hmr: false, fs: { allow: [REPO_ROOT] }, headers },
     worker: { format: 'es' },
     optimizeDeps: { include: ['comlink'], entries: ['test/e2e/pages/runner.html'] },
-    plugins: [storeEndpoint(storeDir), wasmOverride()],
+    plugins: [storeEndpoint(storeDir), wasmFiles(wasmRequests, headers)],
   });
   await server.listen();
   const origin = `http://127.0.0.1:${port}`;
-  return { origin, pageUrl: `${origin}/test/e2e/pages/runner.html`, close: () => server.close() };
+  return { origin, pageUrl: `${origin}/test/e2e/pages/runner.html`, wasmRequests, close: () => server.close() };
 }
 
 /**

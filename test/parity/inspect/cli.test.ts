@@ -9,13 +9,14 @@ import { describe, test } from 'node:test';
 import { run } from '../../../src/cli/inspect-command.ts';
 import type { InspectionResult } from '../../../src/core/inspection.ts';
 import { MiB, nativeInfo, qemuCreate, sh, workdir } from './helpers.ts';
+import { NATIVE_QEMU_IMG } from '../../helpers/engine.ts';
 
 const dir = workdir();
 
 function nativeRunner(calls: string[][]) {
   return async (args: string[]) => {
     calls.push(args);
-    const r = spawnSync('qemu-img', args, { encoding: 'utf8' });
+    const r = spawnSync(NATIVE_QEMU_IMG, args, { encoding: 'utf8' });
     return { exitCode: r.status ?? 1, stdout: r.stdout, stderr: r.stderr, durationMs: 0 };
   };
 }

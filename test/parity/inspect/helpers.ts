@@ -9,6 +9,7 @@ import { bytesSource, type ByteSource } from '../../../src/core/inspect/byte-sou
 import { fileSource } from '../../../src/cli/node-byte-source.ts';
 import { inspectSafety, type InspectSafetyOptions } from '../../../src/core/inspect/safety.ts';
 import type { SafetyReport } from '../../../src/core/inspect/types.ts';
+import { NATIVE_QEMU_IMG } from '../../helpers/engine.ts';
 
 export const MiB = 1024 * 1024;
 
@@ -40,9 +41,9 @@ export function qemuCreate(
   return path;
 }
 
-/** Native qemu-img's view with an explicit format (never probing). */
+/** Native qemu-img's view (the engine's own QEMU version) with an explicit format (never probing). */
 export function nativeInfo(path: string, fmt: string): { 'virtual-size': number; format: string; [k: string]: unknown } {
-  return JSON.parse(sh('qemu-img', ['info', '--output=json', '-f', fmt, path]));
+  return JSON.parse(sh(NATIVE_QEMU_IMG, ['info', '--output=json', '-f', fmt, path]));
 }
 
 export function patch(path: string, offset: number, bytes: Uint8Array | number[]): void {

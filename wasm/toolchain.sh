@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
-# Toolchain v2 for the wasm build: a Debian trixie chroot with emscripten 3.1.69, the QEMU
+# Toolchain of the wasm build: a Debian trixie chroot with emscripten 3.1.69, the QEMU
 # source from Debian's archive and the native qemu-img reference of the same version.
 # Everything lives outside the repository (default /var/tmp/ii-v2, override II_V2_DIR); this
 # script is the recipe. Idempotent: each step is skipped when its result is already there.
 #
-#   bash wasm/v2/toolchain.sh chroot          make the chroot (root; ~2 min and 3.3 GB once)
-#   bash wasm/v2/toolchain.sh source          fetch + extract the pinned QEMU source (host apt,
+#   bash wasm/toolchain.sh chroot          make the chroot (root; ~2 min and 3.3 GB once)
+#   bash wasm/toolchain.sh source          fetch + extract the pinned QEMU source (host apt,
 #                                             private configuration: the system's is untouched)
-#   bash wasm/v2/toolchain.sh native          build (once) the native qemu-img of the same version
-#   bash wasm/v2/toolchain.sh native-path     print the native qemu-img path (after `native`)
-#   bash wasm/v2/toolchain.sh apt-source P=V DIR  download a Debian source package into DIR
-#   bash wasm/v2/toolchain.sh umount        undo the bind mounts (build.sh does it when it ends)
-#   bash wasm/v2/toolchain.sh run CMD...      run CMD in the chroot, in the current directory,
+#   bash wasm/toolchain.sh native          build (once) the native qemu-img of the same version
+#   bash wasm/toolchain.sh native-path     print the native qemu-img path (after `native`)
+#   bash wasm/toolchain.sh qemu-version    print the pinned QEMU (Debian) version
+#   bash wasm/toolchain.sh emscripten-version  print the pinned emscripten (Debian) version
+#   bash wasm/toolchain.sh apt-source P=V DIR  download a Debian source package into DIR
+#   bash wasm/toolchain.sh umount        undo the bind mounts (build.sh does it when it ends)
+#   bash wasm/toolchain.sh run CMD...      run CMD in the chroot, in the current directory,
 #                                             with the project bind-mounted at the same path
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-PROJECT="$(cd "$HERE/../.." && pwd)"
+PROJECT="$(cd "$HERE/.." && pwd)"
 V2="${II_V2_DIR:-/var/tmp/ii-v2}"
 ROOT="$V2/chroot"
 MIRROR='http://deb.debian.org/debian'
@@ -41,7 +43,7 @@ NATIVE_CONFIGURE=(--without-default-features --enable-tools --target-list= --dis
 HOST_MESON_VERSION='1.7.0-1'
 HOST_BUILD_DEPS=(gcc ninja-build pkg-config python3-venv libglib2.0-dev zlib1g-dev libbz2-dev)
 
-log() { printf '== v2: %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
+log() { printf '== wasm toolchain: %s (%s)\n' "$*" "$(date -u +%H:%M:%S)" >&2; }
 as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 NICE=(nice -n 19 ionice -c3)
 
@@ -226,9 +228,11 @@ case "${1:-}" in
   source) cmd_source ;;
   native) cmd_native ;;
   native-path) cmd_native_path ;;
+  qemu-version) echo "$QEMU_VERSION" ;;
+  emscripten-version) echo "$EMSCRIPTEN_VERSION" ;;
   apt-source) cmd_apt_source "$2" "$3" ;;
   mounts) shift; ensure_mounts ;;
   umount) cmd_umount ;;
   run) shift; cmd_run "$@" ;;
-  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,19p' "$0" >&2; exit 2 ;;
 esac

@@ -1,5 +1,5 @@
 /**
- * --pre-js for the v2 qemu-img.mjs (runs inside the factory, before emscripten's environment
+ * --pre-js for qemu-img.mjs (runs inside the factory, before emscripten's environment
  * code). emscripten 3.1.69's ES module finds `require` and the .wasm next to itself in Node on its
  * own (v1 needed shims for 3.1.6 here); what stays:
  *

@@ -1,5 +1,5 @@
 /**
- * --js-library for the v2 qemu-img: fd_sync (fsync/fdatasync) runs synchronously.
+ * --js-library for qemu-img: fd_sync (fsync/fdatasync) runs synchronously.
  *
  * Why: emscripten 3.1.69 with ASYNCIFY implements fd_sync through Asyncify.handleSleep and the
  * mount's syncfs. Inside a QEMU coroutine (an emscripten fiber) that unwinds the stack a second
@@ -7,7 +7,7 @@
  * and opfs-fs.ts) `stream.node.mount` has no `type`, so every conversion to an OPFS output died
  * with "Cannot read properties of undefined (reading 'type')" (seen in Chromium, runner e2e).
  * This is the one part of v1's js/fs64.js that the new runtime still needs; its 64-bit and
- * multi-iovec fixes are upstream now (wasm/v2/selftest.mjs checks them on every build).
+ * multi-iovec fixes are upstream now (wasm/selftest.mjs checks them on every build).
  *
  * A file system that buffers writes (the OPFS one) may offer stream_ops.fsync(stream) returning 0
  * or a positive errno; others have nothing to flush.

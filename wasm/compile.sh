@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs INSIDE the toolchain v2 chroot (emscripten 3.1.69), called by build.sh:
-#   bash wasm/v2/compile.sh nothreads|threads WORK
+# Runs INSIDE the toolchain chroot (trixie, emscripten 3.1.69), called by build.sh:
+#   bash wasm/compile.sh nothreads|threads WORK
 # Builds zlib, bzip2, pcre2, libglib-2.0 and qemu-img for one flavour into WORK/build-<flavour>
 # and links WORK/out-<flavour>/qemu-img.{mjs,wasm}. Steps are skipped when their key is unchanged.
 set -euo pipefail
@@ -16,7 +16,7 @@ STAMPS="$BUILD/stamps"
 JOBS="${JOBS:-2}"
 NICE=(nice -n 19 ionice -c3)
 mkdir -p "$BUILD" "$PREFIX/lib" "$PREFIX/include" "$STAMPS" "$OUT"
-log() { printf '\n== wasm v2 %s: %s (%s)\n' "$FLAVOUR" "$*" "$(date -u +%H:%M:%S)"; }
+log() { printf '\n== wasm %s: %s (%s)\n' "$FLAVOUR" "$*" "$(date -u +%H:%M:%S)"; }
 step_done() { [[ -f "$STAMPS/$1" && "$(cat "$STAMPS/$1")" == "$2" ]]; }
 step_mark() { echo "$2" > "$STAMPS/$1"; }
 tree_key() { cat "$SRC/$1/.ii-key"; }
@@ -126,7 +126,7 @@ if ! step_done qemu-configure "$key"; then
 fi
 
 if [[ "$FLAVOUR" == nothreads ]] && grep -q -- '-pthread' "$BUILD/qemu/compile_commands.json" "$BUILD/glib/compile_commands.json"; then
-  echo "wasm v2: some objects are compiled with -pthread; refusing to link a broken no-threads build" >&2
+  echo "wasm: some objects are compiled with -pthread; refusing to link a broken no-threads build" >&2
   exit 1
 fi
 
@@ -161,15 +161,28 @@ EMCC_FLAGS=(
   '-sEXPORTED_RUNTIME_METHODS=[FS,callMain,ENV,PATH,ERRNO_CODES]'
   -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
   -sERROR_ON_UNDEFINED_SYMBOLS=1
-  --pre-js "$HERE/js/pre.js" --js-library "$HERE/js/fsync.js"
+  --pre-js "$HERE/js/pre.js" --post-js "$HERE/js/post.js" --js-library "$HERE/js/fsync.js"
 )
 if [[ "$FLAVOUR" == threads ]]; then
-  EMCC_FLAGS+=(-pthread -sPTHREAD_POOL_SIZE=4)
+  # main() on a pthread (as upstream runs QEMU): the file-system calls of every thread are
+  # proxied to the module's own thread (the Web Worker or the Node thread that loaded it),
+  # which must stay idle for them; without it `info` deadlocks. Two pool workers are ready at
+  # start (main and the first thread-pool thread); more start on demand.
+  EMCC_FLAGS+=(-pthread -sPROXY_TO_PTHREAD=1 -sPTHREAD_POOL_SIZE=2)
 fi
 
 log "qemu-img link"
 (cd "$BUILD/qemu" && "${NICE[@]}" emcc -o "$OUT/qemu-img.mjs" "${LINK_INPUT_ARGS[@]}" "${EMCC_FLAGS[@]}")
+if [[ "$FLAVOUR" == threads ]]; then
+  # The glue starts its pthread workers from `new URL("qemu-img.mjs", import.meta.url)`: a
+  # bundler that renames the file (Vite hashes asset names) breaks that. The module's own URL is
+  # the same file under any name.
+  grep -q 'new URL("qemu-img.mjs",import.meta.url)' "$OUT/qemu-img.mjs" ||
+    { echo "wasm: the threads glue no longer names its worker script as expected" >&2; exit 1; }
+  sed -i 's|new URL("qemu-img.mjs",import.meta.url)|new URL(import.meta.url)|g' "$OUT/qemu-img.mjs"
+fi
 printf '%s\n' "${EMCC_FLAGS[@]}" > "$OUT/emcc-flags.txt"
 printf '%s\n' "${LINK_INPUT_ARGS[@]}" > "$OUT/link-inputs.txt"
 printf '%s\n' "${QEMU_CONFIGURE[@]}" > "$OUT/qemu-configure.txt"
+printf 'cflags %s\npcre2 %s\nglib %s\nglib-config.h-undef %s\n' "$DEP_CFLAGS" "$PCRE2_FLAGS" "$GLIB_OPTS" "$GLIB_UNDEF" > "$OUT/dep-flags.txt"
 ls -la "$OUT"
