@@ -5,6 +5,7 @@ import { msg } from '../../locales/scoped-msg.ts';
 import { CONVERT_TARGETS, DEFAULT_TARGET, conversionAdvised, planConversion, type RefusalCode } from '../../core/convert/plan.ts';
 import type { CardState, ConvertState } from './image-inspector-model.ts';
 import { formatBytes } from './format-bytes.ts';
+import { formatDuration } from './conversion-progress.ts';
 
 /** What the view asks of the conversions (ConversionController). */
 export interface ConvertActions {
@@ -36,23 +37,44 @@ function targetLabel(t: string): string {
   return t === 'vmdk' ? msg('vmdk (streamOptimized)') : t;
 }
 
+/** "12 % · 96 MiB read, 40 MiB written · 85 MiB/s · 0:42 left", with "estimating" in place of
+ *  figures that cannot be known yet (never "0 B/s" or "— left"). */
+function progressText(st: ConvertState): string {
+  const pct = st.percent ?? 0;
+  const io = msg(str`${formatBytes(st.bytesRead ?? 0)} read, ${formatBytes(st.bytesWritten ?? 0)} written`);
+  const rate = st.rate !== undefined ? msg(str`${formatBytes(st.rate)}/s`) : '';
+  const left = st.secondsLeft !== undefined ? msg(str`${formatDuration(st.secondsLeft)} left`) : msg('estimating the time left…');
+  return [msg(str`Converting to ${st.target}: ${pct.toFixed(0)} %`), io, rate, left].filter(Boolean).join(' · ');
+}
+
 function renderProgress(id: number, st: ConvertState, actions: ConvertActions): TemplateResult {
   const pct = st.percent ?? 0;
-  const text =
-    st.status === 'measuring'
-      ? msg('Measuring the output and checking the browser’s storage…')
-      : msg(str`Converting to ${st.target}: ${pct.toFixed(0)} % (${formatBytes(st.bytesWritten ?? 0)} written)`);
-  return html`<progress part="convert-progress" max="100" .value=${st.status === 'running' ? pct : 0}></progress>
+  const running = st.status === 'running';
+  const text = running ? progressText(st) : msg('Measuring the output and checking the browser’s storage…');
+  return html`<progress
+      part="convert-progress"
+      max="100"
+      .value=${running ? pct : 0}
+      aria-valuenow=${running ? Math.round(pct) : nothing}
+      aria-valuetext=${text}
+    ></progress>
     <span class="convert-progress-text" aria-live="polite">${text}</span>
     <button part="convert-cancel" class="secondary convert-cancel" type="button" @click=${() => actions.cancel(id)}>
       ${msg('Cancel')}
     </button>`;
 }
 
+/** "Took 0:12, 85 MiB/s on average.": the whole run's figures, not the last window's. */
+function doneFigures(st: ConvertState): string {
+  if (st.elapsedMs === undefined) return '';
+  const took = formatDuration(st.elapsedMs / 1000);
+  return st.rate !== undefined ? msg(str`Took ${took}, ${formatBytes(st.rate)}/s on average.`) : msg(str`Took ${took}.`);
+}
+
 function outcome(st: ConvertState): string {
   switch (st.status) {
     case 'done':
-      return msg(str`Converted to ${st.outputName ?? st.target}: inspected below, ready to save or upload.`);
+      return `${msg(str`Converted to ${st.outputName ?? st.target}: inspected below, ready to save or upload.`)} ${doneFigures(st)}`.trim();
     case 'cancelled':
       return msg('Conversion cancelled; its partial output was deleted.');
     case 'failed':

@@ -5,7 +5,7 @@
 import type { ConversionPlan } from '../../core/convert/plan.ts';
 import { spaceNeeded } from '../../core/convert/plan.ts';
 import { stderrTail } from '../../core/inspect/qemu-check.ts';
-import type { BlobInput, QemuImgClient, RunResult } from '../../../workers/qemu-img/types.ts';
+import type { BlobInput, QemuImgClient, RunProgress, RunResult } from '../../../workers/qemu-img/types.ts';
 import type { ConvertState } from './image-inspector-model.ts';
 
 /** All conversions live under this OPFS folder, one subfolder each (outputs keep their names). */
@@ -21,6 +21,8 @@ export interface ConversionJob {
   opfsPath: string;
   signal: AbortSignal;
   onStatus(patch: Partial<ConvertState>): void;
+  /** The runner's throttled counters while qemu-img convert runs. */
+  onProgress(p: RunProgress): void;
 }
 
 /** Why a conversion did not produce a file; `kind` lets the element word it. */
@@ -131,7 +133,7 @@ export async function runConversion(job: ConversionJob): Promise<File> {
     throw new ConversionError(`needs ${needed} bytes, ${available} available`, 'no-room');
   }
 
-  job.onStatus({ status: 'running', percent: 0, bytesWritten: 0 });
+  job.onStatus({ status: 'running', percent: 0, bytesRead: 0, bytesWritten: 0 });
   try {
     await dirOf(job.opfsPath, true);
   } catch (e) {
@@ -140,7 +142,7 @@ export async function runConversion(job: ConversionJob): Promise<File> {
   }
   const run = await client.run(
     { args: plan.args, inputs, outputs: [{ name: plan.outputName, opfsPath: job.opfsPath }] },
-    { signal, onProgress: (p) => job.onStatus({ percent: p.percent, bytesWritten: p.bytesWritten }) },
+    { signal, onProgress: (p) => job.onProgress(p) },
   );
   if (run.exitCode !== 0 || run.failure) {
     await removeOpfsOutput(job.opfsPath);
@@ -153,16 +155,30 @@ export async function runConversion(job: ConversionJob): Promise<File> {
   return opfsFile(job.opfsPath);
 }
 
-/** Saves a (disk-backed) file where the user chooses, streamed: never read into memory whole. */
-export async function saveFile(file: File, suggestedName: string): Promise<void> {
+export type SaveOutcome = { how: 'picker' } | { how: 'cancelled' } | { how: 'download'; refused?: string };
+
+/** Saves a (disk-backed) file where the user chooses, streamed: never read into memory whole.
+ *  When the browser has no save dialog, or refuses to show it (no user activation left, a policy,
+ *  an embedding frame), the file is downloaded instead, and the outcome says why. */
+export async function saveFile(file: File, suggestedName: string): Promise<SaveOutcome> {
   const w = window as unknown as {
     showSaveFilePicker?: (o: { suggestedName: string }) => Promise<FileSystemFileHandle>;
   };
+  let refused: string | undefined;
   if (w.showSaveFilePicker) {
-    const handle = await w.showSaveFilePicker({ suggestedName });
-    const writable = await handle.createWritable();
-    await file.stream().pipeTo(writable);
-    return;
+    let handle: FileSystemFileHandle | undefined;
+    try {
+      handle = await w.showSaveFilePicker({ suggestedName });
+    } catch (e) {
+      // The user closing the dialog is an AbortError: nothing to do, nothing to say.
+      if ((e as { name?: string }).name === 'AbortError') return { how: 'cancelled' };
+      refused = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    }
+    if (handle) {
+      const writable = await handle.createWritable();
+      await file.stream().pipeTo(writable);
+      return { how: 'picker' };
+    }
   }
   const url = URL.createObjectURL(file);
   const a = document.createElement('a');
@@ -172,4 +188,5 @@ export async function saveFile(file: File, suggestedName: string): Promise<void>
   a.click();
   // The download has taken its reference by the next minute; the URL is only a handle to the file.
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return refused ? { how: 'download', refused } : { how: 'download' };
 }

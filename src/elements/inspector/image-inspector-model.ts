@@ -69,7 +69,13 @@ export interface ConvertState {
   status: ConvertStatus;
   /** From qemu-img -p, 0..100. */
   percent?: number;
+  bytesRead?: number;
   bytesWritten?: number;
+  /** Bytes read per second (recent window while running, the whole run's average when done). */
+  rate?: number;
+  /** Undefined while it cannot be estimated honestly (the first seconds). */
+  secondsLeft?: number;
+  elapsedMs?: number;
   /** Room the output needs (qemu-img measure) and what the browser's storage has left. */
   needed?: number;
   available?: number;
