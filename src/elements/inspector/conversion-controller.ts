@@ -13,7 +13,7 @@ import type { ConvertState, CardState } from './image-inspector-model.ts';
 import { qemuInputs } from './image-inspector-groups.ts';
 import type { InspectionController } from './inspection-controller.ts';
 import { ProgressMeter } from './conversion-progress.ts';
-import { carryGuestHints, defaultTarget } from './conversion-defaults.ts';
+import { carryGuestHints, cloudPreference, defaultTarget, type CloudFormats, type CloudPreference } from './conversion-defaults.ts';
 
 /** Detail of `image-converted` (plain JSON). */
 export interface ConvertedDetail {
@@ -39,6 +39,8 @@ export class ConversionController implements ReactiveController {
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
     private readonly inspection: InspectionController,
+    /** The signed-in cloud's Glance facts, when the app hands them over. */
+    private readonly cloud: () => CloudFormats | null = () => null,
   ) {
     host.addController(this);
   }
@@ -49,7 +51,15 @@ export class ConversionController implements ReactiveController {
   }
 
   target(id: number): string {
-    return this.#targets.get(id) ?? defaultTarget(this.inspection.card(id)?.result);
+    return this.#targets.get(id) ?? defaultTarget(this.inspection.card(id)?.result, cloudPreference(this.cloud()));
+  }
+
+  /** Why the offered target is the cloud's choice; undefined once the user picked one, or when no
+   *  cloud decided it. */
+  targetReason(id: number): CloudPreference | undefined {
+    if (this.#targets.has(id)) return undefined;
+    const pref = cloudPreference(this.cloud());
+    return pref && pref.target === this.target(id) ? pref : undefined;
   }
 
   setTarget(id: number, target: string): void {

@@ -6,10 +6,12 @@ import { CONVERT_TARGETS, DEFAULT_TARGET, conversionAdvised, planConversion, typ
 import type { CardState, ConvertState } from './image-inspector-model.ts';
 import { formatBytes } from './format-bytes.ts';
 import { formatDuration } from './conversion-progress.ts';
+import type { CloudPreference } from './conversion-defaults.ts';
 
 /** What the view asks of the conversions (ConversionController). */
 export interface ConvertActions {
   target(id: number): string;
+  targetReason(id: number): CloudPreference | undefined;
   setTarget(id: number, target: string): void;
   convert(c: CardState): Promise<void>;
   cancel(id: number): void;
@@ -30,6 +32,21 @@ export function refusalText(code: RefusalCode): string {
     case 'bad-target':
     case 'bad-name':
       return msg('This conversion is not possible.');
+  }
+}
+
+function reasonText(r: CloudPreference): string {
+  switch (r.why) {
+    case 'rbd-store':
+      return msg(
+        str`${r.target} is offered because the signed-in cloud keeps images in Ceph RBD (store “${r.store ?? ''}”), which boots raw images as copy-on-write clones and would have to expand any other format.`,
+      );
+    case 'import-converts':
+      return msg(str`${r.target} is offered because the signed-in cloud converts images on import: the smaller upload is the better one.`);
+    case 'file-store':
+      return msg(
+        str`${r.target} is offered because the signed-in cloud stores images as files: qcow2 keeps the upload and the store small.`,
+      );
   }
 }
 
@@ -118,6 +135,11 @@ export function renderConvert(c: CardState, actions: ConvertActions): TemplateRe
                 ${CONVERT_TARGETS.map((t) => html`<option value=${t} ?selected=${t === actions.target(c.id)}>${targetLabel(t)}</option>`)}
               </select>
             </label>
+            ${
+              actions.targetReason(c.id)
+                ? html`<p class="muted convert-reason" data-why=${actions.targetReason(c.id)!.why}>${reasonText(actions.targetReason(c.id)!)}</p>`
+                : nothing
+            }
             <button
               part="convert-button"
               class="${advised ? '' : 'secondary'} convert-button"

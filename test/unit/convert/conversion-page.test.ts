@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProgressMeter, formatDuration } from '../../../src/elements/inspector/conversion-progress.ts';
-import { carryGuestHints, defaultTarget } from '../../../src/elements/inspector/conversion-defaults.ts';
+import { carryGuestHints, cloudPreference, defaultTarget } from '../../../src/elements/inspector/conversion-defaults.ts';
 import type { InspectionResult } from '../../../src/core/inspection.ts';
 
 const MiB = 1024 * 1024;
@@ -80,5 +80,28 @@ describe('conversion defaults', { timeout: 10_000 }, () => {
     assert.deepEqual(carried.suggested, { disk_format: 'qcow2', min_disk: 1, hw_disk_bus: 'scsi' });
     assert.equal(carried.suggestedFrom['hw_disk_bus'], 'converted from a.vmdk: why hw_disk_bus');
     assert.equal(carryGuestHints(result('raw', { disk_format: 'raw' }), output), undefined, 'nothing to add: no new result');
+  });
+
+  test('the cloud decides: a default Ceph RBD store wants raw, an import that converts takes qcow2, file stores qcow2', () => {
+    const rbd = {
+      stores: [
+        { id: 'file1', default: false },
+        { id: 'ceph', description: 'Ceph RBD', default: true },
+      ],
+      importMethods: [],
+    };
+    assert.deepEqual(cloudPreference(rbd), { target: 'raw', why: 'rbd-store', store: 'ceph' });
+    assert.deepEqual(cloudPreference({ stores: [{ id: 'fast', description: 'RBD pool' }], importMethods: [] })?.target, 'raw');
+    const files = {
+      stores: [
+        { id: 'file1', default: true },
+        { id: 'ceph', description: 'Ceph RBD' },
+      ],
+      importMethods: ['glance-direct'],
+    };
+    assert.deepEqual(cloudPreference(files), { target: 'qcow2', why: 'file-store' }, 'only the default store decides');
+    assert.equal(cloudPreference({ ...files, importPlugins: ['image_conversion'] })?.why, 'import-converts');
+    assert.equal(cloudPreference({ stores: [{ id: 'sharedrbdx' }], importMethods: [] })?.target, 'qcow2', 'a word, not a substring');
+    assert.equal(cloudPreference(null), undefined);
   });
 });
