@@ -8,7 +8,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
-import { planConversion } from '../../core/convert/plan.ts';
+import { defaultConvertOptions, type ConvertOptions } from '../../core/convert/options.ts';
+import { pageConversion, type PageConversionOutcome } from './conversion-request.ts';
 import type { ConvertState, CardState } from './image-inspector-model.ts';
 import { qemuInputs } from './image-inspector-groups.ts';
 import type { InspectionController } from './inspection-controller.ts';
@@ -32,6 +33,8 @@ export class ConversionController implements ReactiveController {
   /** Running conversions, by source card. */
   #running = new Map<number, AbortController>();
   #targets = new Map<number, string>();
+  /** Options per card, kept across target switches (each target reads its own block). */
+  #options = new Map<number, ConvertOptions>();
   /** Cards whose file is a conversion output: its OPFS path. */
   #outputs = new Map<number, string>();
   #seq = 1;
@@ -67,6 +70,24 @@ export class ConversionController implements ReactiveController {
     this.host.requestUpdate();
   }
 
+  options(id: number): ConvertOptions {
+    return this.#options.get(id) ?? defaultConvertOptions();
+  }
+
+  setOption(id: number, change: (o: ConvertOptions) => void): void {
+    const o = structuredClone(this.options(id));
+    change(o);
+    this.#options.set(id, o);
+    this.host.requestUpdate();
+  }
+
+  request(c: CardState): PageConversionOutcome | undefined {
+    const group = this.inspection.group(c.id);
+    if (!c.result || !group) return undefined;
+    const inputs = qemuInputs(group, c.ovaDisks?.[0]);
+    return pageConversion(c.result, this.target(c.id), this.options(c.id), inputs[0]!.name);
+  }
+
   isOutput(id: number): boolean {
     return this.#outputs.has(id);
   }
@@ -81,6 +102,7 @@ export class ConversionController implements ReactiveController {
     const outputs = [...this.#outputs.values()];
     this.#outputs.clear();
     this.#targets.clear();
+    this.#options.clear();
     if (outputs.length) void loadConvert().then((m) => Promise.all(outputs.map((p) => m.removeOpfsOutput(p))));
   }
 
@@ -104,15 +126,18 @@ export class ConversionController implements ReactiveController {
     if (this.#running.has(c.id) || !result || !group) return;
     const target = this.target(c.id);
     const inputs = qemuInputs(group, c.ovaDisks?.[0]);
-    const planned = planConversion(result, target, inputs[0]!.name);
+    const planned = pageConversion(result, target, this.options(c.id), inputs[0]!.name);
     if (!planned.ok) {
-      this.inspection.patch(c.id, { convert: { target, status: 'failed', refusal: planned.code } });
+      // The view disables Convert while options are refused; a refusal of the image itself shows.
+      if (planned.refusal) this.inspection.patch(c.id, { convert: { target, status: 'failed', refusal: planned.refusal } });
       return;
     }
-    const { plan } = planned;
+    const plan = planned.conversion;
     const ac = new AbortController();
     this.#running.set(c.id, ac);
-    this.inspection.patch(c.id, { convert: { target, status: 'measuring', outputName: plan.outputName } });
+    this.inspection.patch(c.id, {
+      convert: { target, status: 'measuring', outputName: plan.outputName, commandLine: plan.commandLine },
+    });
     const [conv, client] = await Promise.all([loadConvert(), newWorkerClient()]);
     let opfsPath = '';
     let meter: ProgressMeter | undefined;
@@ -133,7 +158,7 @@ export class ConversionController implements ReactiveController {
           if (meter) this.#patch(c.id, { ...meter.sample(p) });
         },
       });
-      this.#patch(c.id, { status: 'done', ...(meter ? meter.finish() : { percent: 100 }) });
+      this.#patch(c.id, { status: 'done', outputSize: file.size, ...(meter ? meter.finish() : { percent: 100 }) });
       this.host.dispatchEvent(
         new CustomEvent<ConvertedDetail>('image-converted', {
           detail: { source: c.name, target: plan.target, outputName: plan.outputName, size: file.size, opfsPath },

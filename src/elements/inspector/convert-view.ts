@@ -2,14 +2,19 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
-import { CONVERT_TARGETS, DEFAULT_TARGET, conversionAdvised, planConversion, type RefusalCode } from '../../core/convert/plan.ts';
+import { DEFAULT_TARGET, conversionAdvised, planConversion, type RefusalCode } from '../../core/convert/plan.ts';
+import { CONVERT_FORMATS, isConvertFormat } from '../../core/convert/options.ts';
+import type { PageConversionOutcome } from './conversion-request.ts';
+import { renderOptions, type OptionsActions } from './convert-options-view.ts';
 import type { CardState, ConvertState } from './image-inspector-model.ts';
 import { formatBytes } from './format-bytes.ts';
 import { formatDuration } from './conversion-progress.ts';
 import type { CloudPreference } from './conversion-defaults.ts';
 
 /** What the view asks of the conversions (ConversionController). */
-export interface ConvertActions {
+export interface ConvertActions extends OptionsActions {
+  /** The conversion the card's current choices make (what would run), or why it cannot. */
+  request(c: CardState): PageConversionOutcome | undefined;
   target(id: number): string;
   targetReason(id: number): CloudPreference | undefined;
   setTarget(id: number, target: string): void;
@@ -51,7 +56,7 @@ function reasonText(r: CloudPreference): string {
 }
 
 function targetLabel(t: string): string {
-  return t === 'vmdk' ? msg('vmdk (streamOptimized)') : t;
+  return t === 'vhd' ? msg('vhd (vpc)') : t;
 }
 
 /** "12 % · 96 MiB read, 40 MiB written · 85 MiB/s · 0:42 left", with "estimating" in place of
@@ -108,6 +113,56 @@ function outcome(st: ConvertState): string {
   }
 }
 
+/** Before and after, side by side: what the disk is, what the source file takes, what the output
+ *  takes, and how much of the disk holds data (the source's `qemu-img map`). */
+function renderSizes(c: CardState, st: ConvertState): TemplateResult {
+  const virtual = c.result?.virtualSize ?? undefined;
+  const data = c.allocation?.data;
+  const row = (cls: string, label: string, value: string) =>
+    html`<div class=${cls}>
+      <dt>${label}</dt>
+      <dd>${value}</dd>
+    </div>`;
+  return html`<dl class="convert-sizes">
+    ${virtual !== undefined ? row('virtual', msg('Virtual size'), formatBytes(virtual)) : nothing}
+    ${row('source', msg('Source file'), formatBytes(c.size))}
+    ${st.outputSize !== undefined ? row('output', msg('Output file'), formatBytes(st.outputSize)) : nothing}
+    ${
+      data !== undefined && virtual
+        ? row('data', msg('Data in the disk (qemu-img map)'), msg(str`${formatBytes(data)} (${((data / virtual) * 100).toFixed(1)} %)`))
+        : nothing
+    }
+  </dl>`;
+}
+
+function renderChoice(c: CardState, actions: ConvertActions, advised: boolean): TemplateResult {
+  const target = actions.target(c.id);
+  const req = actions.request(c);
+  const problems = req && !req.ok ? (req.problems ?? []) : [];
+  const reason = actions.targetReason(c.id);
+  return html`<label>
+      ${msg('Convert to')}
+      <select
+        class="convert-target"
+        part="convert-target"
+        @change=${(e: Event) => actions.setTarget(c.id, (e.target as HTMLSelectElement).value)}
+      >
+        ${CONVERT_FORMATS.map((t) => html`<option value=${t} ?selected=${t === target}>${targetLabel(t)}</option>`)}
+      </select>
+    </label>
+    <button
+      part="convert-button"
+      class="${advised ? '' : 'secondary'} convert-button"
+      type="button"
+      ?disabled=${problems.length > 0}
+      @click=${() => void actions.convert(c)}
+    >
+      ${msg('Convert…')}
+    </button>
+    ${reason ? html`<p class="muted convert-reason" data-why=${reason.why}>${reasonText(reason)}</p>` : nothing}
+    ${isConvertFormat(target) ? renderOptions(c.id, target, actions, problems, req?.ok ? req.conversion.commandLine : undefined) : nothing}`;
+}
+
 export function renderConvert(c: CardState, actions: ConvertActions): TemplateResult | typeof nothing {
   const result = c.result;
   if (c.phase !== 'done' || !result) return nothing;
@@ -122,33 +177,9 @@ export function renderConvert(c: CardState, actions: ConvertActions): TemplateRe
   const busy = st?.status === 'measuring' || st?.status === 'running';
   return html`<div part="convert" class="convert ${advised ? 'advised' : ''}" data-status=${st?.status ?? 'idle'}>
     ${advised ? html`<p class="convert-lead">${msg('Glance does not take this image as it is: convert it here, on this machine.')}</p>` : nothing}
-    ${
-      busy
-        ? renderProgress(c.id, st, actions)
-        : html`<label>
-              ${msg('Convert to')}
-              <select
-                class="convert-target"
-                part="convert-target"
-                @change=${(e: Event) => actions.setTarget(c.id, (e.target as HTMLSelectElement).value)}
-              >
-                ${CONVERT_TARGETS.map((t) => html`<option value=${t} ?selected=${t === actions.target(c.id)}>${targetLabel(t)}</option>`)}
-              </select>
-            </label>
-            ${
-              actions.targetReason(c.id)
-                ? html`<p class="muted convert-reason" data-why=${actions.targetReason(c.id)!.why}>${reasonText(actions.targetReason(c.id)!)}</p>`
-                : nothing
-            }
-            <button
-              part="convert-button"
-              class="${advised ? '' : 'secondary'} convert-button"
-              type="button"
-              @click=${() => void actions.convert(c)}
-            >
-              ${msg('Convert…')}
-            </button>`
-    }
+    ${busy ? renderProgress(c.id, st, actions) : renderChoice(c, actions, advised)}
     ${st && !busy ? html`<p class="convert-status" role="status">${outcome(st)}</p>` : nothing}
+    ${st?.status === 'done' ? renderSizes(c, st) : nothing}
+    ${st?.commandLine ? html`<p class="convert-command muted"><code part="convert-command">${st.commandLine}</code></p>` : nothing}
   </div>`;
 }

@@ -2,7 +2,7 @@
 // room, run `qemu-img convert -p` in the worker into an OPFS file, and hand back that file (a
 // disk-backed File: never read whole). Cancelling terminates the worker and deletes the partial
 // output. Loaded lazily by <image-inspector> on the first conversion.
-import type { ConversionPlan } from '../../core/convert/plan.ts';
+import type { PageConversion } from './conversion-request.ts';
 import { spaceNeeded } from '../../core/convert/plan.ts';
 import { stderrTail } from '../../core/inspect/qemu-check.ts';
 import type { BlobInput, QemuImgClient, RunProgress, RunResult } from '../../../workers/qemu-img/types.ts';
@@ -14,7 +14,7 @@ const MEASURE_TIMEOUT_MS = 60_000;
 
 export interface ConversionJob {
   client: QemuImgClient;
-  plan: ConversionPlan;
+  plan: Pick<PageConversion, 'args' | 'measureArgs' | 'outputName'>;
   inputs: BlobInput[];
   virtualSize: number;
   /** OPFS path of the output (from opfsPathFor). */

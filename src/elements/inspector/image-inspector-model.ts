@@ -80,6 +80,10 @@ export interface ConvertState {
   needed?: number;
   available?: number;
   outputName?: string;
+  /** Bytes of the finished output file. */
+  outputSize?: number;
+  /** The qemu-img command line that ran (files by their own names), shown with the outcome. */
+  commandLine?: string;
   /** Why it failed (English, from qemu-img or the browser: shown as text). */
   message?: string;
   /** Set when the failure is a lack of room in the browser's storage. */

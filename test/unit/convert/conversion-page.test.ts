@@ -4,6 +4,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProgressMeter, formatDuration } from '../../../src/elements/inspector/conversion-progress.ts';
 import { carryGuestHints, cloudPreference, defaultTarget } from '../../../src/elements/inspector/conversion-defaults.ts';
+import { pageConversion } from '../../../src/elements/inspector/conversion-request.ts';
+import { defaultConvertOptions } from '../../../src/core/convert/options.ts';
 import type { InspectionResult } from '../../../src/core/inspection.ts';
 
 const MiB = 1024 * 1024;
@@ -103,5 +105,72 @@ describe('conversion defaults', { timeout: 10_000 }, () => {
     assert.equal(cloudPreference({ ...files, importPlugins: ['image_conversion'] })?.why, 'import-converts');
     assert.equal(cloudPreference({ stores: [{ id: 'sharedrbdx' }], importMethods: [] })?.target, 'qcow2', 'a word, not a substring');
     assert.equal(cloudPreference(null), undefined);
+  });
+});
+
+describe('the conversion the page runs', { timeout: 10_000 }, () => {
+  const safeVhd = {
+    file: 'disk.vhd',
+    format: 'vpc',
+    info: { format: 'vpc', 'virtual-size': 1 << 24 },
+    safety: { safe: true, findings: [] },
+    suggested: {},
+    suggestedFrom: {},
+  } as unknown as InspectionResult;
+
+  test('argv from the shared model, measure with the same -o, the command line with the files own names', () => {
+    const o = defaultConvertOptions();
+    o.compress = true;
+    o.zeroDetection = false;
+    const r = pageConversion(safeVhd, 'qcow2', o, 'disk.vhd');
+    assert.ok(r.ok);
+    assert.deepEqual(r.conversion.args, [
+      'convert',
+      '-p',
+      '-f',
+      'vpc',
+      '-O',
+      'qcow2',
+      '-c',
+      '-S',
+      '0',
+      '-o',
+      'compat=1.1',
+      '/in/disk.vhd',
+      '/out/disk.qcow2',
+    ]);
+    assert.deepEqual(r.conversion.measureArgs, [
+      'measure',
+      '--output=json',
+      '-f',
+      'vpc',
+      '-O',
+      'qcow2',
+      '-o',
+      'compat=1.1',
+      '/in/disk.vhd',
+    ]);
+    assert.equal(r.conversion.commandLine, 'qemu-img convert -p -f vpc -O qcow2 -c -S 0 -o compat=1.1 disk.vhd disk.qcow2');
+  });
+
+  test('vhd is written by the vpc driver into <name>.vhd, never over the source name', () => {
+    const r = pageConversion(safeVhd, 'vhd', { ...defaultConvertOptions(), vhd: { subformat: 'fixed', forceSize: true } }, 'disk.vhd');
+    assert.ok(r.ok);
+    assert.equal(r.conversion.outputName, 'disk-converted.vhd');
+    assert.deepEqual(r.conversion.args.slice(4, 8), ['-O', 'vpc', '-o', 'subformat=fixed,force_size=on']);
+  });
+
+  test('refused options come back as the shared model problems; a refused image as the plan refusal', () => {
+    const o = defaultConvertOptions();
+    o.compress = true;
+    const r = pageConversion(safeVhd, 'vhdx', o, 'disk.vhd');
+    assert.equal(r.ok, false);
+    assert.deepEqual(r.ok ? [] : r.problems?.map((p) => p.code), ['compress-unsupported']);
+    const hostile = {
+      ...safeVhd,
+      safety: { safe: false, findings: [{ code: 'qemu.not-opened', severity: 'error' }] },
+    } as unknown as InspectionResult;
+    const refused = pageConversion(hostile, 'qcow2', defaultConvertOptions(), 'disk.vhd');
+    assert.deepEqual(refused, { ok: false, refusal: 'not-opened' });
   });
 });
