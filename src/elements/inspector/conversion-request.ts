@@ -5,7 +5,13 @@
 // CLI); nothing here re-decides what qemu-img accepts.
 import type { InspectionResult } from '../../core/inspection.ts';
 import { outputNameFor, planConversion, type ConvertTarget as PlanTarget, type RefusalCode } from '../../core/convert/plan.ts';
-import { isConvertFormat, type ConvertOptions, type ConvertTarget, type EngineFeatures } from '../../core/convert/options.ts';
+import {
+  COMPRESSIBLE_TARGETS,
+  isConvertFormat,
+  type ConvertOptions,
+  type ConvertTarget,
+  type EngineFeatures,
+} from '../../core/convert/options.ts';
 import { checkConvertOptions } from '../../core/convert/check.ts';
 import { convertArgs, formatCommandLine } from '../../core/convert/command.ts';
 import type { ConvertProblem } from '../../core/convert/problems.ts';
@@ -57,13 +63,16 @@ export function pageConversion(
   const gate = planConversion(result, 'qcow2', inputName);
   if (!gate.ok) return { ok: false, refusal: gate.code };
   if (!isConvertFormat(target)) return { ok: false, refusal: 'bad-target' };
-  const problems = checkConvertOptions(target, options, features);
+  // Options are kept per card across target switches, and the compress box shows only for the
+  // targets that compress: a choice made for qcow2 does not follow the user to raw.
+  const effective = COMPRESSIBLE_TARGETS.includes(target) ? options : { ...options, compress: false };
+  const problems = checkConvertOptions(target, effective, features);
   if (problems.length) return { ok: false, problems };
   const format = result.info?.format ?? '';
   // The plan names outputs by target extension; its type predates 'vhd', the code does not care.
   const outputName = outputNameFor(result.file, target as PlanTarget);
-  const args = convertArgs({ path: `/in/${inputName}`, format }, { path: `/out/${outputName}` }, target, options);
-  const shown = convertArgs({ path: result.file.replace(/^.*\//, ''), format }, { path: outputName }, target, options);
+  const args = convertArgs({ path: `/in/${inputName}`, format }, { path: `/out/${outputName}` }, target, effective);
+  const shown = convertArgs({ path: result.file.replace(/^.*\//, ''), format }, { path: outputName }, target, effective);
   return {
     ok: true,
     conversion: { target, args, measureArgs: measureArgsOf(args), outputName, commandLine: formatCommandLine(['qemu-img', ...shown]) },

@@ -180,6 +180,6 @@ export function renderConvert(c: CardState, actions: ConvertActions): TemplateRe
     ${busy ? renderProgress(c.id, st, actions) : renderChoice(c, actions, advised)}
     ${st && !busy ? html`<p class="convert-status" role="status">${outcome(st)}</p>` : nothing}
     ${st?.status === 'done' ? renderSizes(c, st) : nothing}
-    ${st?.commandLine ? html`<p class="convert-command muted"><code part="convert-command">${st.commandLine}</code></p>` : nothing}
+    ${st?.commandLine ? html`<p class="convert-ran muted"><code>${st.commandLine}</code></p>` : nothing}
   </div>`;
 }

@@ -163,9 +163,13 @@ describe('the conversion the page runs', { timeout: 10_000 }, () => {
   test('refused options come back as the shared model problems; a refused image as the plan refusal', () => {
     const o = defaultConvertOptions();
     o.compress = true;
-    const r = pageConversion(safeVhd, 'vhdx', o, 'disk.vhd');
+    o.qcow2.preallocation = 'full';
+    const r = pageConversion(safeVhd, 'qcow2', o, 'disk.vhd');
     assert.equal(r.ok, false);
-    assert.deepEqual(r.ok ? [] : r.problems?.map((p) => p.code), ['compress-unsupported']);
+    assert.deepEqual(r.ok ? [] : r.problems?.map((p) => p.code), ['compress-preallocation']);
+    const raw = pageConversion(safeVhd, 'raw', o, 'disk.vhd');
+    assert.ok(raw.ok, 'the compress box of qcow2 does not follow the user to raw');
+    assert.ok(!raw.conversion.args.includes('-c'));
     const hostile = {
       ...safeVhd,
       safety: { safe: false, findings: [{ code: 'qemu.not-opened', severity: 'error' }] },
