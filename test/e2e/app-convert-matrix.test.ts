@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -22,7 +22,7 @@ let work: string;
 before(() => {
   work = mkdtempSync(join(tmpdir(), 'ii-convert-matrix-'));
   // Slow enough to be seen running (seconds), sparse on the host so it costs no disk.
-  for (const n of ['slow-a', 'slow-b']) {
+  for (const n of ['slow-a', 'slow-b', 'slow-c']) {
     execFileSync(NATIVE_QEMU_IMG, ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', join(work, `${n}.vmdk`), '2G']);
   }
 });
@@ -184,6 +184,7 @@ test('each corpus format to a target with options: native qemu-img compares equa
       await source.locator('.convert[data-status=done]').waitFor({ timeout: 60_000 });
       const status = await source.locator('.convert-status').innerText();
       assert.match(status, /Took \d+:\d\d/, `${label}: the run's figures (${status})`);
+      assert.match(status, /Verified: qemu-img compare finds it equal to the source\./, label);
       assert.doesNotMatch(status, /0 B\/s/, label);
       assert.match(await source.locator('dl.convert-sizes').innerText(), /Output file/, label);
       await waitForIdle(page);
@@ -269,6 +270,32 @@ test('two conversions at once, each in its own worker; a file added meanwhile is
       timeout: 20_000,
     });
     assert.equal((await opfsFiles(page)).length, 1, 'only the finished output is left');
+    assert.deepEqual(app.problems, []);
+  } finally {
+    await app.close();
+  }
+});
+
+test('the source changed on disk mid-run: said so, nothing left, the next conversion works', async () => {
+  const app = await openApp(fx.browser, fx.server.origin);
+  const { page } = app;
+  try {
+    const flat = join(work, 'slow-c-flat.vmdk');
+    await chooseFiles(page, [join(work, 'slow-c.vmdk'), flat, join(fx.corpus.base.dir, 'small.vdi')]);
+    await waitForOutcomes(page, 2);
+    await waitForIdle(page);
+    const c = card(page, 'slow-c.vmdk');
+    await c.locator('button.convert-button').click();
+    await c.locator('.convert[data-status=running]').waitFor({ timeout: 60_000 });
+    // A new modification time is what the browser checks: every later read of the File fails.
+    utimesSync(flat, new Date(), new Date(Date.now() + 60_000));
+    await c.locator('.convert[data-status=failed]').waitFor({ timeout: 60_000 });
+    assert.match(await c.locator('.convert-status').innerText(), /^The source file changed or was removed on disk during the conversion/);
+    await page.waitForFunction(OPFS_FILES + `.then((f) => f.length === 0, () => false)`, undefined, { timeout: 20_000 });
+
+    const next = card(page, 'small.vdi');
+    await next.locator('button.convert-button').click();
+    await next.locator('.convert[data-status=done]').waitFor({ timeout: 60_000 });
     assert.deepEqual(app.problems, []);
   } finally {
     await app.close();

@@ -151,7 +151,8 @@ export class ConversionController implements ReactiveController {
         opfsPath,
         signal: ac.signal,
         onStatus: (p) => {
-          if (p.status === 'running') meter = new ProgressMeter();
+          // One meter per phase: the conversion's figures, then the verification's.
+          if (p.status === 'running' || p.status === 'verifying') meter = new ProgressMeter();
           this.#patch(c.id, p);
         },
         onProgress: (p) => {
@@ -185,7 +186,14 @@ export class ConversionController implements ReactiveController {
     } catch (e) {
       const kind = e instanceof conv.ConversionError ? e.kind : 'failed';
       const message = e instanceof Error ? e.message : String(e);
-      this.#patch(c.id, { status: kind === 'cancelled' ? 'cancelled' : 'failed', noRoom: kind === 'no-room', message });
+      const failure = kind === 'source-changed' || kind === 'mismatch' || kind === 'crashed' ? kind : undefined;
+      this.#patch(c.id, {
+        status: kind === 'cancelled' ? 'cancelled' : 'failed',
+        noRoom: kind === 'no-room',
+        message,
+        ...(failure ? { failure } : {}),
+        ...(e instanceof conv.ConversionError && e.offset !== undefined ? { mismatchOffset: e.offset } : {}),
+      });
     } finally {
       client.dispose();
       this.#running.delete(c.id);

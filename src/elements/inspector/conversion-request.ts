@@ -8,6 +8,7 @@ import { outputNameFor, planConversion, type ConvertTarget as PlanTarget, type R
 import {
   COMPRESSIBLE_TARGETS,
   isConvertFormat,
+  qemuDriverOf,
   type ConvertOptions,
   type ConvertTarget,
   type EngineFeatures,
@@ -29,6 +30,11 @@ export interface PageConversion {
   outputName: string;
   /** The same command with the files' own names: what a user runs natively to repeat it. */
   commandLine: string;
+  /** Name the finished output is mounted under in /in to be verified (beside the source). */
+  verifyName: string;
+  /** `qemu-img compare -p` of the source and that output: equal content, or the first offset
+   *  that differs. */
+  compareArgs: string[];
 }
 
 export type PageConversionOutcome =
@@ -73,8 +79,17 @@ export function pageConversion(
   const outputName = outputNameFor(result.file, target as PlanTarget);
   const args = convertArgs({ path: `/in/${inputName}`, format }, { path: `/out/${outputName}` }, target, effective);
   const shown = convertArgs({ path: result.file.replace(/^.*\//, ''), format }, { path: outputName }, target, effective);
+  const verifyName = `verify-${outputName}`;
   return {
     ok: true,
-    conversion: { target, args, measureArgs: measureArgsOf(args), outputName, commandLine: formatCommandLine(['qemu-img', ...shown]) },
+    conversion: {
+      target,
+      args,
+      measureArgs: measureArgsOf(args),
+      outputName,
+      commandLine: formatCommandLine(['qemu-img', ...shown]),
+      verifyName,
+      compareArgs: ['compare', '-p', '-f', format, '-F', qemuDriverOf(target), `/in/${inputName}`, `/in/${verifyName}`],
+    },
   };
 }

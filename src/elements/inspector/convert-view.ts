@@ -66,12 +66,16 @@ function progressText(st: ConvertState): string {
   const io = msg(str`${formatBytes(st.bytesRead ?? 0)} read, ${formatBytes(st.bytesWritten ?? 0)} written`);
   const rate = st.rate !== undefined ? msg(str`${formatBytes(st.rate)}/s`) : '';
   const left = st.secondsLeft !== undefined ? msg(str`${formatDuration(st.secondsLeft)} left`) : msg('estimating the time left…');
-  return [msg(str`Converting to ${st.target}: ${pct.toFixed(0)} %`), io, rate, left].filter(Boolean).join(' · ');
+  const head =
+    st.status === 'verifying'
+      ? msg(str`Verifying the output against the source (qemu-img compare): ${pct.toFixed(0)} %`)
+      : msg(str`Converting to ${st.target}: ${pct.toFixed(0)} %`);
+  return [head, io, rate, left].filter(Boolean).join(' · ');
 }
 
 function renderProgress(id: number, st: ConvertState, actions: ConvertActions): TemplateResult {
   const pct = st.percent ?? 0;
-  const running = st.status === 'running';
+  const running = st.status === 'running' || st.status === 'verifying';
   const text = running ? progressText(st) : msg('Measuring the output and checking the browser’s storage…');
   return html`<progress
       part="convert-progress"
@@ -96,7 +100,13 @@ function doneFigures(st: ConvertState): string {
 function outcome(st: ConvertState): string {
   switch (st.status) {
     case 'done':
-      return `${msg(str`Converted to ${st.outputName ?? st.target}: inspected below, ready to save or upload.`)} ${doneFigures(st)}`.trim();
+      return [
+        msg(str`Converted to ${st.outputName ?? st.target}: inspected below, ready to save or upload.`),
+        st.verified ? msg('Verified: qemu-img compare finds it equal to the source.') : '',
+        doneFigures(st),
+      ]
+        .filter(Boolean)
+        .join(' ');
     case 'cancelled':
       return msg('Conversion cancelled; its partial output was deleted.');
     case 'failed':
@@ -106,6 +116,19 @@ function outcome(st: ConvertState): string {
               str`Not enough room in the browser’s storage: the output needs up to ${formatBytes(st.needed)}, ${formatBytes(st.available)} are free. Free some space (or use a normal, non-private window) and try again.`,
             )
           : msg(str`The browser’s storage ran out of room during the conversion (${st.message ?? ''}).`);
+      }
+      if (st.failure === 'mismatch') {
+        return msg(
+          str`Verification failed: the output differs from the source at byte offset ${st.mismatchOffset ?? '?'}. It was deleted; please report this conversion.`,
+        );
+      }
+      if (st.failure === 'source-changed') {
+        return msg(
+          'The source file changed or was removed on disk during the conversion; the partial output was deleted. Choose the file again.',
+        );
+      }
+      if (st.failure === 'crashed') {
+        return msg(str`qemu-img stopped abnormally (${st.message ?? ''}); the partial output was deleted. The page keeps working.`);
       }
       return msg(str`Conversion failed: ${st.refusal ? refusalText(st.refusal) : (st.message ?? '')}`);
     default:
@@ -174,7 +197,7 @@ export function renderConvert(c: CardState, actions: ConvertActions): TemplateRe
       : nothing;
   }
   const st = c.convert;
-  const busy = st?.status === 'measuring' || st?.status === 'running';
+  const busy = st?.status === 'measuring' || st?.status === 'running' || st?.status === 'verifying';
   return html`<div part="convert" class="convert ${advised ? 'advised' : ''}" data-status=${st?.status ?? 'idle'}>
     ${advised ? html`<p class="convert-lead">${msg('Glance does not take this image as it is: convert it here, on this machine.')}</p>` : nothing}
     ${busy ? renderProgress(c.id, st, actions) : renderChoice(c, actions, advised)}

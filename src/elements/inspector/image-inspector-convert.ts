@@ -14,7 +14,7 @@ const MEASURE_TIMEOUT_MS = 60_000;
 
 export interface ConversionJob {
   client: QemuImgClient;
-  plan: Pick<PageConversion, 'args' | 'measureArgs' | 'outputName'>;
+  plan: Pick<PageConversion, 'args' | 'measureArgs' | 'outputName' | 'verifyName' | 'compareArgs'>;
   inputs: BlobInput[];
   virtualSize: number;
   /** OPFS path of the output (from opfsPathFor). */
@@ -29,10 +29,37 @@ export interface ConversionJob {
 export class ConversionError extends Error {
   constructor(
     message: string,
-    readonly kind: 'cancelled' | 'no-room' | 'failed',
+    readonly kind: 'cancelled' | 'no-room' | 'failed' | 'source-changed' | 'mismatch' | 'crashed',
+    readonly offset?: number,
   ) {
     super(message);
   }
+}
+
+/** Whether a source File can no longer be read as it was (changed, moved or deleted on disk since
+ *  it was chosen): the browser then refuses every read of it with NotReadableError. */
+async function sourceGone(inputs: BlobInput[]): Promise<boolean> {
+  for (const { blob } of inputs) {
+    try {
+      await blob.slice(0, 1).arrayBuffer();
+    } catch (e) {
+      if ((e as { name?: string }).name === 'NotReadableError' || (e as { name?: string }).name === 'NotFoundError') return true;
+      throw e;
+    }
+  }
+  return false;
+}
+
+/** The ConversionError for a run that did not end well (the partial output is already gone). */
+async function failureOf(run: RunResult, inputs: BlobInput[], what: string): Promise<ConversionError> {
+  if (run.failure === 'aborted') return new ConversionError('cancelled', 'cancelled');
+  const text = why(run);
+  if (await sourceGone(inputs))
+    return new ConversionError(`the source file changed or was removed during ${what}: ${text}`, 'source-changed');
+  if (run.failure === 'crashed' || run.failure === 'timeout') return new ConversionError(`qemu-img ${what} stopped: ${text}`, 'crashed');
+  // Full storage reaches qemu-img as ENOSPC (or EFBIG past in-memory OPFS's 2 GiB per file).
+  const full = /No space left|File too large|quota/i.test(text);
+  return new ConversionError(`qemu-img ${what} failed: ${text}`, full ? 'no-room' : 'failed');
 }
 
 /** This page's folder under OPFS_ROOT, named after a Web Lock the page holds while it lives: a
@@ -146,13 +173,34 @@ export async function runConversion(job: ConversionJob): Promise<File> {
   );
   if (run.exitCode !== 0 || run.failure) {
     await removeOpfsOutput(job.opfsPath);
-    if (run.failure === 'aborted') throw new ConversionError('cancelled', 'cancelled');
-    const text = why(run);
-    // Full storage reaches qemu-img as ENOSPC (or EFBIG past in-memory OPFS's 2 GiB per file).
-    const full = /No space left|File too large|quota/i.test(text);
-    throw new ConversionError(`qemu-img convert failed: ${text}`, full ? 'no-room' : 'failed');
+    throw await failureOf(run, inputs, 'convert');
   }
-  return opfsFile(job.opfsPath);
+  const output = await opfsFile(job.opfsPath);
+  await verify(job, output);
+  return output;
+}
+
+/** `qemu-img compare` of the source and the finished output, in the same worker, with progress:
+ *  exit 0 is equal, 1 names the first offset that differs; any other end is an error. A failed
+ *  verification deletes the output: nothing unverified is offered. */
+async function verify(job: ConversionJob, output: File): Promise<void> {
+  const { client, plan, inputs, signal } = job;
+  job.onStatus({ status: 'verifying', percent: 0, bytesRead: 0, bytesWritten: 0 });
+  const run = await client.run(
+    { args: plan.compareArgs, inputs: [...inputs, { name: plan.verifyName, blob: output }] },
+    { signal, onProgress: (p) => job.onProgress(p) },
+  );
+  if (run.exitCode === 0 && !run.failure) {
+    job.onStatus({ verified: true });
+    return;
+  }
+  await removeOpfsOutput(job.opfsPath);
+  const mismatch = /Content mismatch at offset (\d+)/.exec(run.stdout);
+  if (run.exitCode === 1 && mismatch) {
+    const offset = Number(mismatch[1]);
+    throw new ConversionError(`the output differs from the source at offset ${offset}`, 'mismatch', offset);
+  }
+  throw await failureOf(run, inputs, 'compare');
 }
 
 export type SaveOutcome = { how: 'picker' } | { how: 'cancelled' } | { how: 'download'; refused?: string };

@@ -62,7 +62,7 @@ export interface CardState {
   convert?: ConvertState;
 }
 
-export type ConvertStatus = 'measuring' | 'running' | 'done' | 'failed' | 'cancelled';
+export type ConvertStatus = 'measuring' | 'running' | 'verifying' | 'done' | 'failed' | 'cancelled';
 
 export interface ConvertState {
   target: string;
@@ -88,6 +88,12 @@ export interface ConvertState {
   message?: string;
   /** Set when the failure is a lack of room in the browser's storage. */
   noRoom?: boolean;
+  /** What ended the run, when it is not the plain failure: the view words each. */
+  failure?: 'source-changed' | 'mismatch' | 'crashed';
+  /** Where the output first differs from the source (a failed verification). */
+  mismatchOffset?: number;
+  /** Set once qemu-img compare found the output equal to the source. */
+  verified?: boolean;
   /** Set when the plan refused the conversion (the view words it). */
   refusal?: RefusalCode;
 }
