@@ -52,6 +52,8 @@ interface Case {
   /** Native qemu-img's driver name of the output. */
   driver: string;
   check(host: string, fields: Record<string, { value: string | null; text: string }>): void;
+  /** Suggested properties the output card must show. */
+  properties?: Record<string, string>;
 }
 
 const CASES: Case[] = [
@@ -122,6 +124,8 @@ const CASES: Case[] = [
     check(host) {
       assert.equal(info('vhdx', host).format, 'vhdx');
     },
+    // The VMDK descriptor's adapter (ide) told the bus; the VHDX output cannot, the source can.
+    properties: { hw_disk_bus: 'ide', disk_format: 'vhdx' },
   },
   {
     file: 'small.vdi',
@@ -195,6 +199,15 @@ test('each corpus format to a target with options: native qemu-img compares equa
       assert.equal(await fetchOpfs(page, out.opfsPath, host), out.size);
       execFileSync(NATIVE_QEMU_IMG, ['compare', '-q', '-f', k.format, '-F', k.driver, join(fx.corpus.base.dir, k.file), host]);
       k.check(host, view.fields);
+      for (const [key, value] of Object.entries(k.properties ?? {})) assert.equal(view.properties[key], value, `${label}: ${key}`);
+      // The new card is where the user is taken: focused (and so scrolled into view).
+      const focused = await page
+        .locator('image-inspector')
+        .evaluate((el) => (el.shadowRoot?.activeElement as HTMLElement | null)?.dataset['cardId'] ?? null);
+      const ids = await page
+        .locator(`li.card[data-name="${out.outputName}"]`)
+        .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['cardId']));
+      assert.equal(focused, ids.at(-1), `${label}: the output card has the focus`);
     }
     assert.deepEqual(app.problems, []);
   } finally {

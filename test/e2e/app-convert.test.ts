@@ -225,3 +225,28 @@ test('Save as… without the File System Access API: a download of the OPFS file
     await app.close();
   }
 });
+
+test('Save as… when the browser refuses the save dialog: a download instead, and the card says why', async () => {
+  const app = await openApp(fx.browser, fx.server.origin);
+  try {
+    // What Chromium throws without a user activation left, or under a policy.
+    await app.page.evaluate(() => {
+      (window as unknown as { showSaveFilePicker: () => Promise<never> }).showSaveFilePicker = () =>
+        Promise.reject(new DOMException('Must be handling a user gesture to show a file picker.', 'SecurityError'));
+    });
+    await chooseFiles(app.page, [
+      join(fx.corpus.base.dir, 'small-monolithicFlat.vmdk'),
+      join(fx.corpus.base.dir, 'small-monolithicFlat-flat.vmdk'),
+    ]);
+    await waitForIdle(app.page);
+    await card(app.page, 'small-monolithicFlat.vmdk').locator('button.convert-button').click();
+    const out = card(app.page, 'small-monolithicFlat.qcow2');
+    await out.locator('button.save').waitFor({ timeout: 60_000 });
+    const [download] = await Promise.all([app.page.waitForEvent('download'), out.locator('button.save').click()]);
+    assert.equal(download.suggestedFilename(), 'small-monolithicFlat.qcow2');
+    await download.cancel();
+    assert.match(await out.innerText(), /The browser refused the save dialog \(SecurityError: Must be handling a user gesture/);
+  } finally {
+    await app.close();
+  }
+});

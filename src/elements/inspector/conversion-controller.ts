@@ -13,7 +13,7 @@ import { pageConversion, type PageConversionOutcome } from './conversion-request
 import type { ConvertState, CardState } from './image-inspector-model.ts';
 import { qemuInputs } from './image-inspector-groups.ts';
 import type { InspectionController } from './inspection-controller.ts';
-import { ProgressMeter } from './conversion-progress.ts';
+import { ProgressMeter, type ProgressFigures } from './conversion-progress.ts';
 import { carryGuestHints, cloudPreference, defaultTarget, type CloudFormats, type CloudPreference } from './conversion-defaults.ts';
 
 /** Detail of `image-converted` (plain JSON). */
@@ -141,6 +141,7 @@ export class ConversionController implements ReactiveController {
     const [conv, client] = await Promise.all([loadConvert(), newWorkerClient()]);
     let opfsPath = '';
     let meter: ProgressMeter | undefined;
+    let converted: ProgressFigures | undefined;
     try {
       opfsPath = await conv.opfsPathFor(this.#seq++, plan.outputName);
       const file = await conv.runConversion({
@@ -151,7 +152,8 @@ export class ConversionController implements ReactiveController {
         opfsPath,
         signal: ac.signal,
         onStatus: (p) => {
-          // One meter per phase: the conversion's figures, then the verification's.
+          // One meter per phase: the conversion's figures are kept when the verification starts.
+          if (p.status === 'verifying' && meter) converted = meter.finish();
           if (p.status === 'running' || p.status === 'verifying') meter = new ProgressMeter();
           this.#patch(c.id, p);
         },
@@ -159,7 +161,13 @@ export class ConversionController implements ReactiveController {
           if (meter) this.#patch(c.id, { ...meter.sample(p) });
         },
       });
-      this.#patch(c.id, { status: 'done', outputSize: file.size, ...(meter ? meter.finish() : { percent: 100 }) });
+      const verifyMs = converted && meter ? meter.finish().elapsedMs : undefined;
+      this.#patch(c.id, {
+        status: 'done',
+        outputSize: file.size,
+        ...(converted ?? meter?.finish() ?? { percent: 100 }),
+        ...(verifyMs !== undefined ? { verifyMs } : {}),
+      });
       this.host.dispatchEvent(
         new CustomEvent<ConvertedDetail>('image-converted', {
           detail: { source: c.name, target: plan.target, outputName: plan.outputName, size: file.size, opfsPath },

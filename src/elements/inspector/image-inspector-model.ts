@@ -76,6 +76,8 @@ export interface ConvertState {
   /** Undefined while it cannot be estimated honestly (the first seconds). */
   secondsLeft?: number;
   elapsedMs?: number;
+  /** How long the verification (qemu-img compare) took, once done. */
+  verifyMs?: number;
   /** Room the output needs (qemu-img measure) and what the browser's storage has left. */
   needed?: number;
   available?: number;
