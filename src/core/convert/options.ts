@@ -7,7 +7,6 @@
 export const CONVERT_FORMATS = ['qcow2', 'raw', 'vmdk', 'vhd', 'vhdx', 'vdi'] as const;
 export type ConvertTarget = (typeof CONVERT_FORMATS)[number];
 
-/** @public (the page checks a stored choice with it) */
 export function isConvertFormat(v: string): v is ConvertTarget {
   return (CONVERT_FORMATS as readonly string[]).includes(v);
 }
