@@ -16,6 +16,7 @@ import {
 import { checkConvertOptions } from '../../core/convert/check.ts';
 import { convertArgs, formatCommandLine } from '../../core/convert/command.ts';
 import type { ConvertProblem } from '../../core/convert/problems.ts';
+import type { CompareSide } from '../../../workers/qemu-img/compare.ts';
 
 /** What the wasm build can do: it is built without libzstd (see wasm/), so qcow2 zstd
  *  compression is refused before starting rather than by qemu-img half-way. */
@@ -32,9 +33,9 @@ export interface PageConversion {
   commandLine: string;
   /** Name the finished output is mounted under in /in to be verified (beside the source). */
   verifyName: string;
-  /** `qemu-img compare -p` of the source and that output: equal content, or the first offset
-   *  that differs. */
-  compareArgs: string[];
+  /** The two sides of the verification (workers/qemu-img/compare.ts): the source as converted,
+   *  the output as mounted for reading. */
+  compare: { source: CompareSide; output: CompareSide };
 }
 
 export type PageConversionOutcome =
@@ -89,7 +90,7 @@ export function pageConversion(
       outputName,
       commandLine: formatCommandLine(['qemu-img', ...shown]),
       verifyName,
-      compareArgs: ['compare', '-p', '-f', format, '-F', qemuDriverOf(target), `/in/${inputName}`, `/in/${verifyName}`],
+      compare: { source: { path: `/in/${inputName}`, format }, output: { path: `/in/${verifyName}`, format: qemuDriverOf(target) } },
     },
   };
 }

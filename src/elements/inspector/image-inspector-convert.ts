@@ -6,6 +6,8 @@ import type { PageConversion } from './conversion-request.ts';
 import { spaceNeeded } from '../../core/convert/plan.ts';
 import { stderrTail } from '../../core/inspect/qemu-check.ts';
 import type { BlobInput, QemuImgClient, RunProgress, RunResult } from '../../../workers/qemu-img/types.ts';
+import { compareImages, type CompareOutcome, type QemuRun } from '../../../workers/qemu-img/compare.ts';
+import type { FileExtents } from '../../../workers/qemu-img/extents.ts';
 import type { ConvertState } from './image-inspector-model.ts';
 
 /** All conversions live under this OPFS folder, one subfolder each (outputs keep their names). */
@@ -14,7 +16,7 @@ const MEASURE_TIMEOUT_MS = 60_000;
 
 export interface ConversionJob {
   client: QemuImgClient;
-  plan: Pick<PageConversion, 'args' | 'measureArgs' | 'outputName' | 'verifyName' | 'compareArgs'>;
+  plan: Pick<PageConversion, 'args' | 'measureArgs' | 'outputName' | 'verifyName' | 'compare'>;
   inputs: BlobInput[];
   virtualSize: number;
   /** OPFS path of the output (from opfsPathFor). */
@@ -176,31 +178,51 @@ export async function runConversion(job: ConversionJob): Promise<File> {
     throw await failureOf(run, inputs, 'convert');
   }
   const output = await opfsFile(job.opfsPath);
-  await verify(job, output);
+  await verify(job, output, run.written?.[plan.outputName]);
   return output;
 }
 
-/** `qemu-img compare` of the source and the finished output, in the same worker, with progress:
- *  exit 0 is equal, 1 names the first offset that differs; any other end is an error. A failed
- *  verification deletes the output: nothing unverified is offered. */
-async function verify(job: ConversionJob, output: File): Promise<void> {
+/** The runner's verification (workers/qemu-img/compare.ts) of the source and the finished output,
+ *  in the same worker, with progress: only the ranges that hold data are compared (the output's
+ *  written ranges from the conversion run), so a sparse output costs what its data costs. A
+ *  difference names its offset; a failed verification deletes the output: nothing unverified is
+ *  offered. */
+async function verify(job: ConversionJob, output: File, written: FileExtents | undefined): Promise<void> {
   const { client, plan, inputs, signal } = job;
   job.onStatus({ status: 'verifying', percent: 0, bytesRead: 0, bytesWritten: 0 });
-  const run = await client.run(
-    { args: plan.compareArgs, inputs: [...inputs, { name: plan.verifyName, blob: output }] },
-    { signal, onProgress: (p) => job.onProgress(p) },
-  );
-  if (run.exitCode === 0 && !run.failure) {
+  const mounted = [...inputs, { name: plan.verifyName, blob: output }];
+  let failed: RunResult | undefined;
+  const run: QemuRun = async (args, o) => {
+    const r = await client.run({ args, inputs: mounted }, { signal, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    if (r.failure) failed = r;
+    return r;
+  };
+  let outcome: CompareOutcome | undefined;
+  let error: unknown;
+  try {
+    outcome = await compareImages(run, {
+      ...plan.compare,
+      ...(written ? { outputExtents: written } : {}),
+      onProgress: (p) => job.onProgress({ percent: p.percent, bytesRead: p.bytesRead, bytesWritten: 0 }),
+    });
+  } catch (e) {
+    error = e;
+  }
+  if (outcome?.identical) {
     job.onStatus({ verified: true });
     return;
   }
   await removeOpfsOutput(job.opfsPath);
-  const mismatch = /Content mismatch at offset (\d+)/.exec(run.stdout);
-  if (run.exitCode === 1 && mismatch) {
-    const offset = Number(mismatch[1]);
-    throw new ConversionError(`the output differs from the source at offset ${offset}`, 'mismatch', offset);
+  if (outcome && outcome.mismatchOffset !== undefined) {
+    throw new ConversionError(`the output differs from the source at offset ${outcome.mismatchOffset}`, 'mismatch', outcome.mismatchOffset);
   }
-  throw await failureOf(run, inputs, 'compare');
+  if (failed) throw await failureOf(failed, inputs, 'compare');
+  if (await sourceGone(inputs))
+    throw new ConversionError('the source file changed or was removed during the verification', 'source-changed');
+  throw new ConversionError(
+    `verification failed: ${error instanceof Error ? error.message : (outcome?.message ?? String(error))}`,
+    'failed',
+  );
 }
 
 export type SaveOutcome = { how: 'picker' } | { how: 'cancelled' } | { how: 'download'; refused?: string };
