@@ -24,19 +24,23 @@
 // worker, the only way to stop synchronous wasm; the next run starts a fresh worker lazily. The
 // page never loads the wasm: only the worker does, on its first run.
 import * as Comlink from 'comlink';
-import type {
-  BrowserCompareRequest,
-  BrowserRunRequest,
-  CompareResult,
-  QemuImgClient,
-  RunOptions,
-  RunProgress,
-  RunResult,
-} from './types.ts';
+import type { BrowserRunRequest, QemuImgClient, RunOptions, RunProgress, RunResult } from './types.ts';
+import type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
 import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
 import type { QemuImgWorkerApi } from './worker.ts';
 
 export type { BrowserRunRequest, QemuImgClient, RunOptions, RunProgress, RunResult } from './types.ts';
+
+export type { CompareSide } from './compare.ts';
+export type { FileExtents } from './extents.ts';
+export type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
+
+/** The browser client: runs, and the runner's verification of a conversion in the worker. */
+export interface QemuImgWorkerClient extends QemuImgClient {
+  /** Verifies a conversion in the worker (compare.ts: only data ranges are compared); progress
+   *  percent and bytes read. Queued with the runs, stopped like them. */
+  compare(req: BrowserCompareRequest, opts?: RunOptions): Promise<CompareResult>;
+}
 
 export interface QemuImgClientOptions {
   /** For tests or custom bundling; default: the module worker next to this file. */
@@ -52,7 +56,7 @@ interface Live {
 
 const DISPOSED_MESSAGE = 'qemu-img client was disposed';
 
-export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImgClient {
+export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImgWorkerClient {
   const createWorker =
     options.createWorker ?? (() => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'qemu-img' }));
   let live: Live | undefined;

@@ -1,9 +1,6 @@
 // Shared types between the page, the qemu-img worker and the Node runner (Squoosh style: the only
 // module both sides import). Plain data and structured-clone friendly, no DOM or Node imports.
-import type { FileExtents, WrittenFiles } from './extents.ts';
-import type { CompareOutcome, CompareSide } from './compare.ts';
-export type { CompareOutcome, CompareSide } from './compare.ts';
-export type { FileExtents } from './extents.ts';
+import type { WrittenFiles } from './extents.ts';
 
 /** Where qemu-img sees the files of a browser run. */
 export const IN_DIR = '/in';
@@ -68,23 +65,6 @@ export interface RunResult {
   written?: WrittenFiles;
 }
 
-/** A verification in the worker (compare.ts): source and output mounted read-only at /in. */
-export interface BrowserCompareRequest {
-  inputs: BlobInput[];
-  source: CompareSide;
-  output: CompareSide;
-  /** What the conversion wrote into the output (its RunResult.written entry). */
-  outputExtents?: FileExtents;
-}
-
-/** How a verification ended: an outcome, or why there is none (`failure` as in RunResult when
- *  the worker was stopped, crashed or timed out). */
-export interface CompareResult {
-  outcome?: CompareOutcome;
-  error?: string;
-  failure?: RunResult['failure'];
-}
-
 export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (p: RunProgress) => void;
@@ -104,9 +84,6 @@ export interface QemuImgClient {
   /** Runs one qemu-img command in the worker. Resolves with the result even when qemu-img fails,
    *  crashes, is aborted or times out (see RunResult.failure); rejects only on misuse (disposed). */
   run(req: BrowserRunRequest, opts?: RunOptions): Promise<RunResult>;
-  /** Verifies a conversion in the worker (workers/qemu-img/compare.ts: only data ranges are
-   *  compared); progress percent and bytes read. Queued with the runs. */
-  compare(req: BrowserCompareRequest, opts?: RunOptions): Promise<CompareResult>;
   /** Terminates the worker; further run() calls reject. */
   dispose(): void;
 }

@@ -9,15 +9,8 @@ import { createBlobFs } from './blob-fs.ts';
 import { createOpfsFs, type SyncHandle } from './opfs-fs.ts';
 import type { QemuImgFactory } from './emscripten.ts';
 import type { ExtentMap, WrittenFiles } from './extents.ts';
-import {
-  IN_DIR,
-  OUT_DIR,
-  type BrowserCompareRequest,
-  type BrowserRunRequest,
-  type CompareResult,
-  type RunProgress,
-  type RunResult,
-} from './types.ts';
+import { IN_DIR, OUT_DIR, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
+import type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
 import { compareImages } from './compare.ts';
 
 // The glue is loaded by URL, not by a static import: it is a build artifact of wasm/ (no types of

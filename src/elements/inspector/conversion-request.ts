@@ -16,7 +16,7 @@ import {
 import { checkConvertOptions } from '../../core/convert/check.ts';
 import { convertArgs, formatCommandLine } from '../../core/convert/command.ts';
 import type { ConvertProblem } from '../../core/convert/problems.ts';
-import type { CompareSide } from '../../../workers/qemu-img/types.ts';
+import type { CompareSide } from '../../../workers/qemu-img/client.ts';
 
 /** What the wasm build can do: it is built without libzstd (see wasm/), so qcow2 zstd
  *  compression is refused before starting rather than by qemu-img half-way. */

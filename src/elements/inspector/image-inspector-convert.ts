@@ -5,7 +5,8 @@
 import type { PageConversion } from './conversion-request.ts';
 import { spaceNeeded } from '../../core/convert/plan.ts';
 import { stderrTail } from '../../core/inspect/qemu-check.ts';
-import type { BlobInput, FileExtents, QemuImgClient, RunProgress, RunResult } from '../../../workers/qemu-img/types.ts';
+import type { BlobInput, RunProgress, RunResult } from '../../../workers/qemu-img/types.ts';
+import type { FileExtents, QemuImgWorkerClient } from '../../../workers/qemu-img/client.ts';
 import type { ConvertState } from './image-inspector-model.ts';
 
 /** All conversions live under this OPFS folder, one subfolder each (outputs keep their names). */
@@ -13,7 +14,7 @@ export const OPFS_ROOT = 'image-inspector-converted';
 const MEASURE_TIMEOUT_MS = 60_000;
 
 export interface ConversionJob {
-  client: QemuImgClient;
+  client: QemuImgWorkerClient;
   plan: Pick<PageConversion, 'args' | 'measureArgs' | 'outputName' | 'verifyName' | 'compare' | 'preallocated'>;
   inputs: BlobInput[];
   virtualSize: number;
