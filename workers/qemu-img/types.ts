@@ -67,7 +67,8 @@ export interface RunResult {
   /** The memoryOutputs the run wrote, by name. */
   files?: Record<string, Uint8Array>;
   /** Node runs: the data ranges of the files this run created or truncated (by host path), to
-   *  pass to a later run as `knownExtents` (its SEEK_DATA/SEEK_HOLE then see their holes). */
+   *  pass to a later run as `knownExtents` (its SEEK_DATA/SEEK_HOLE then see their holes).
+   *  Browser runs: those of the OPFS outputs that started empty (by output name). */
   written?: WrittenFiles;
 }
 

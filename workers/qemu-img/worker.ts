@@ -9,7 +9,10 @@ import { createBlobFs } from './blob-fs.ts';
 import { createOpfsFs, type SyncHandle } from './opfs-fs.ts';
 import { collectMemoryOutputs, prepareMemoryOutputs } from './memory-outputs.ts';
 import type { QemuImgFactory, QemuImgModule } from './emscripten.ts';
+import type { ExtentMap, WrittenFiles } from './extents.ts';
 import { IN_DIR, OUT_DIR, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
+import type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
+import { compareImages } from './compare.ts';
 
 // The glue is loaded by URL, not by a static import: it is a build artifact of wasm/ (no types of
 // its own), and Vite emits both files as assets from these `new URL(…, import.meta.url)` forms.
@@ -86,6 +89,7 @@ const api = {
         }
       }
       const reader = new FileReaderSync();
+      const written = new Map<string, ExtentMap>();
       let instance: QemuImgModule | undefined;
       const result = await runModule({
         factory,
@@ -99,15 +103,24 @@ const api = {
           FS.mkdir(IN_DIR);
           FS.mount(createBlobFs(FS, { files: req.inputs ?? [], readSync: (b) => reader.readAsArrayBuffer(b), counters }), null, IN_DIR);
           FS.mkdir(OUT_DIR);
-          FS.mount(createOpfsFs(FS, { files: handles, counters }), null, OUT_DIR);
+          FS.mount(createOpfsFs(FS, { files: handles, counters, written }), null, OUT_DIR);
           FS.chdir(IN_DIR);
         },
       });
-      if (!req.memoryOutputs?.length) return { ...result, durationMs: performance.now() - started };
+      // What each fresh output holds data in: the page passes it to the verification (compare.ts).
+      const extents: WrittenFiles = {};
+      for (const { name, handle } of handles) {
+        const map = written.get(name);
+        if (!map) continue;
+        const size = handle.getSize();
+        map.truncate(size);
+        extents[name] = { size, ranges: map.ranges };
+      }
+      const base = { ...result, durationMs: performance.now() - started, ...(handles.length ? { written: extents } : {}) };
+      if (!req.memoryOutputs?.length) return base;
       const files = collectMemoryOutputs(instance, req.memoryOutputs);
-      const done = { ...result, files, durationMs: performance.now() - started };
       return Comlink.transfer(
-        done,
+        { ...base, files },
         Object.values(files).map((f) => f.buffer as ArrayBuffer),
       );
     } finally {
@@ -119,5 +132,29 @@ const api = {
   },
 };
 
-export type QemuImgWorkerApi = typeof api;
-Comlink.expose(api);
+/** The runner's verification, each of its qemu-img commands on a fresh instance like any run. */
+async function compare(req: BrowserCompareRequest, onProgress?: (p: RunProgress) => void): Promise<CompareResult> {
+  let failure: RunResult['failure'];
+  try {
+    const outcome = await compareImages(
+      async (args, o) => {
+        const r = await api.run({ args, inputs: req.inputs }, o.onProgress);
+        failure ??= r.failure;
+        return r;
+      },
+      {
+        source: req.source,
+        output: req.output,
+        ...(req.outputExtents ? { outputExtents: req.outputExtents } : {}),
+        ...(onProgress ? { onProgress: (p) => onProgress({ percent: p.percent, bytesRead: p.bytesRead, bytesWritten: 0 }) } : {}),
+      },
+    );
+    return { outcome };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e), ...(failure ? { failure } : {}) };
+  }
+}
+
+const exposed = { run: api.run, compare };
+export type QemuImgWorkerApi = typeof exposed;
+Comlink.expose(exposed);

@@ -89,7 +89,7 @@ function renderActions(c: CardState, ctx: CardContext): TemplateResult {
 }
 
 export function renderCard(c: CardState, ctx: CardContext): TemplateResult {
-  return html`<li class="card" part="card" data-phase=${c.phase} data-name=${c.name}>
+  return html`<li class="card" part="card" data-phase=${c.phase} data-name=${c.name} data-card-id=${c.id} tabindex="-1">
     <header>
       <h3>${c.name}</h3>
       <span class="muted">${formatBytes(c.size)}</span>
