@@ -37,7 +37,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         index: 'index.html',
-        'image-inspector': 'src/elements/image-inspector.ts',
+        'image-inspector': 'src/elements/image-inspector-define.ts',
       },
       output: {
         // Pages embedding the element load it by a name that does not change between builds.

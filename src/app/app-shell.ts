@@ -3,7 +3,7 @@
 import { LitElement, html, css, nothing, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
-import '../elements/image-inspector.ts';
+import '../elements/image-inspector-define.ts';
 import { allLocales, getLocale, matchLocale, setLocale, type Locale } from '../locales/localization.ts';
 
 /** The language is a preference, not a secret: kept in localStorage (no credentials ever are). */

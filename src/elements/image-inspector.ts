@@ -1,8 +1,9 @@
-// <image-inspector>: the element. It owns its properties, the drop zone and the pickers; the
+// <image-inspector>: the element's class, define-free (image-inspector-define.ts registers it, so
+// a host page may register it under its own name). It owns its properties, the drop zone and the pickers; the
 // cards and their inspections live in InspectionController, conversions in ConversionController,
 // and each part of a card in a render module under ./inspector/.
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { property, query } from 'lit/decorators.js';
 import { updateWhenLocaleChanges } from '@lit/localize';
 import { msg, loadScope, renderIn, type LocaleScope } from '../locales/scoped-msg.ts';
 import type { InspectionResult } from '../core/inspection.ts';
@@ -90,7 +91,6 @@ declare global {
  *
  * The element has no slots: everything it shows comes from the images.
  */
-@customElement('image-inspector')
 export class ImageInspector extends LitElement {
   static override styles = inspectorStyles;
 
