@@ -32,6 +32,7 @@ declare global {
     'image-inspect-error': CustomEvent<InspectErrorDetail>;
     'image-upload-requested': CustomEvent<UploadRequestDetail>;
     'image-converted': CustomEvent<ConvertedDetail>;
+    'image-busy-changed': CustomEvent<{ busy: boolean }>;
   }
 }
 
@@ -50,6 +51,7 @@ declare global {
  *   opfsPath }`; the output is inspected as a new card.
  * @fires image-upload-requested - "Upload…" was clicked (only with `uploadable`). `detail`:
  *   `{ file, result }`.
+ * @fires image-busy-changed - `busy` flipped. `detail`: `{ busy }`.
  *
  * @csspart drop-zone - The area files are dropped on.
  * @csspart pick-button - "Choose files…" and "Choose a folder…".
@@ -101,6 +103,14 @@ export class ImageInspector extends LitElement {
   @property({ type: Boolean, reflect: true }) compact = false;
   /** Offer an "Upload to the cloud…" button on inspected cards (fires image-upload-requested). */
   @property({ type: Boolean, reflect: true }) uploadable = false;
+
+  /** True while an image is being inspected or converted (read-only): a host must not reload the
+   *  page then — the app holds service-worker updates back on it. `image-busy-changed` says when
+   *  it flips. */
+  get busy(): boolean {
+    return this.#conversions.running || this.#inspection.cards.some((c) => c.phase !== 'done' && c.phase !== 'error');
+  }
+  #wasBusy = false;
 
   @query('#files') private fileInput!: HTMLInputElement;
   @query('#folder') private folderInput!: HTMLInputElement;
@@ -178,6 +188,13 @@ export class ImageInspector extends LitElement {
     this.#setDragOver(false);
     // Entries must be taken from the DataTransfer before the event handler returns.
     void filesFromDrop(e.dataTransfer).then((files) => this.inspectFiles(files));
+  }
+
+  override updated(): void {
+    const busy = this.busy;
+    if (busy === this.#wasBusy) return;
+    this.#wasBusy = busy;
+    this.dispatchEvent(new CustomEvent('image-busy-changed', { detail: { busy }, bubbles: true, composed: true }));
   }
 
   override render(): TemplateResult {

@@ -34,6 +34,11 @@ export class ConversionController implements ReactiveController {
     host.addController(this);
   }
 
+  /** Whether a conversion is running (part of the element's `busy`). */
+  get running(): boolean {
+    return this.#running.size > 0;
+  }
+
   /** The worker goes with the element (InspectionController disposes it): stop cleanly first. */
   hostDisconnected(): void {
     for (const ac of this.#running.values()) ac.abort();
