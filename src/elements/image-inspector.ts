@@ -43,6 +43,8 @@ declare global {
  * first (bounded reads), then the qemu-img WebAssembly worker, created on the first file.
  *
  * All events bubble and are composed.
+ * @attr lang - The element's own language (`en`, `ja`): it applies to this element only, the rest
+ *   of the page keeps its own; without it the element follows the document's locale.
  * @fires image-inspected - An image was inspected. `detail`: the InspectionResult, exactly what
  *   `image-inspector inspect --json` prints for the file (an image qemu-img cannot read is a
  *   result too, with a `qemu.info-failed` finding).
