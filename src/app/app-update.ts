@@ -1,4 +1,3 @@
-/// <reference types="vite-plugin-pwa/vanillajs" />
 // Service-worker updates, offered and never forced: a new version waits (registerType 'prompt')
 // until the user clicks "Update now", and that button stays disabled while anything runs — an
 // inspection or conversion in <image-inspector> (its `busy`) or an upload in <cloud-panel> — since
