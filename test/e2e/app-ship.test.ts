@@ -104,6 +104,16 @@ test(
     assert.deepEqual(await cspViolations(page), []);
     assert.deepEqual(app.problems, []);
     console.log(`# first-load JavaScript: ${gzipBytes} bytes gzip in ${scripts.length} files`);
+
+    // In Japanese, the strings are loaded (and only then).
+    const ja = await openApp(browser, url(), '?lang=ja');
+    try {
+      await ja.page.waitForFunction(() => document.documentElement.lang === 'ja', null, { timeout: 20_000 });
+      const jaLoaded = await ja.page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+      assert.equal(jaLoaded.filter((p) => /\/ja-[^/]*\.js$/.test(p)).length, 1, 'the Japanese strings, for Japanese');
+    } finally {
+      await ja.close();
+    }
   },
 );
 
