@@ -30,7 +30,8 @@ export function startModuleWorker(url: URL, name: string): Worker {
   try {
     return new Worker(blobUrl, { type: 'module', name });
   } finally {
-    // The worker fetches its script as it starts; revoking after that is safe.
-    setTimeout(() => URL.revokeObjectURL(blobUrl), 60_000);
+    // new Worker() resolves the blob: URL to its Blob at once (URL parsing keeps the entry), so
+    // it can be revoked right away.
+    URL.revokeObjectURL(blobUrl);
   }
 }

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { build as viteBuild } from 'vite';
@@ -131,6 +131,30 @@ function assertInspected(o: Outcome, where: string): void {
   assert.deepEqual(o.csp, [], `${where}: no CSP violation`);
   assert.deepEqual(o.problems, [], `${where}: no page error`);
 }
+
+test('the tarball: every export and its types exist, lib/ names no TypeScript, Lit is not bundled', { timeout: 30_000 }, () => {
+  const manifest = JSON.parse(readFileSync(join(pkg.installed, 'package.json'), 'utf8')) as {
+    exports: Record<string, string | Record<string, string>>;
+    customElements: string;
+  };
+  for (const [subpath, target] of Object.entries(manifest.exports)) {
+    for (const file of typeof target === 'string' ? [target] : Object.values(target)) {
+      const path = file.replace('*', 'qemu-img-worker.js');
+      assert.ok(existsSync(join(pkg.installed, path)), `${subpath} → ${path} is in the tarball`);
+    }
+  }
+  assert.ok(existsSync(join(pkg.installed, manifest.customElements)), 'custom-elements.json is in the tarball');
+  const lib = join(pkg.installed, 'lib');
+  const js = readdirSync(lib, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.js') && !f.startsWith('assets'));
+  assert.ok(js.length > 10);
+  for (const f of js) {
+    const code = readFileSync(join(lib, f), 'utf8');
+    assert.doesNotMatch(code, /from\s*["'][^"']+\.ts["']|import\(["'][^"']+\.ts["']\)/, `${f} imports no .ts`);
+    assert.doesNotMatch(code, /class ReactiveElement|lit-html\$/, `${f} carries no copy of Lit`);
+  }
+});
 
 test('a plain HTML page loads the packed element from another origin (a CDN) with an import map', { timeout: 90_000 }, async () => {
   const cdn = await serve(
