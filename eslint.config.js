@@ -11,6 +11,7 @@ export default tseslint.config(
     ignores: [
       'dist/**',
       'dist-cli/**',
+      'lib/**',
       'wasm/dist/**',
       'wasm/build/**',
       // emscripten --pre-js / --js-library sources: globals of the emscripten runtime

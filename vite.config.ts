@@ -37,7 +37,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         index: 'index.html',
-        'image-inspector': 'src/elements/image-inspector.ts',
+        'image-inspector': 'src/elements/image-inspector-define.ts',
       },
       output: {
         // Pages embedding the element load it by a name that does not change between builds.
@@ -48,9 +48,10 @@ export default defineConfig({
   plugins: [
     cspMeta(),
     VitePWA({
-      registerType: 'autoUpdate',
-      // A separate registerSW.js file, not an inline script: the CSP forbids inline scripts.
-      injectRegister: 'script',
+      // Never 'autoUpdate': an update reloads the page, which would end a running conversion or
+      // upload. The app shell registers the worker (src/app/app-update.ts) and offers updates.
+      registerType: 'prompt',
+      injectRegister: false,
       includeAssets: ['icons/icon.svg'],
       manifest: {
         name: 'image-inspector',
@@ -62,15 +63,39 @@ export default defineConfig({
         display: 'standalone',
         background_color: '#ffffff',
         theme_color: '#1f5f8b',
+        id: './',
         icons: [
           { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
           { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
           { src: 'icons/icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
         ],
+        screenshots: [
+          {
+            src: 'screenshots/inspect-wide.png',
+            sizes: '1280x800',
+            type: 'image/png',
+            form_factor: 'wide',
+            label: 'Inspecting disk images',
+          },
+          { src: 'screenshots/inspect-narrow.png', sizes: '540x960', type: 'image/png', label: 'Inspecting disk images' },
+        ],
+        // Opening a disk image from the operating system (File Handling API, Chromium desktop):
+        // the app's launchQueue consumer (src/app/launch-files.ts) inspects it.
+        file_handlers: [
+          {
+            action: './',
+            accept: {
+              'application/octet-stream': ['.qcow2', '.vmdk', '.vhd', '.vhdx', '.vdi', '.img', '.raw', '.iso', '.ova'],
+            },
+          },
+        ],
+        launch_handler: { client_mode: 'focus-existing' },
       },
       workbox: {
         // Offline means the app, the qemu-img worker and its wasm (~2–3 MB) are all precached.
         globPatterns: ['**/*.{js,mjs,css,html,svg,png,ico,wasm,webmanifest}'],
+        // Store screenshots are for the install dialog, not for working offline.
+        globIgnores: ['screenshots/**'],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',
         cleanupOutdatedCaches: true,

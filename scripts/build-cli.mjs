@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Precompiles the CLI to plain JavaScript (npm's `prepare`, run by `npm install`): without it,
+// Precompiles the CLI (and the package's Node API, api.mjs) to plain JavaScript (npm's `prepare`, run by `npm install`): without it,
 // `npx image-inspector` spends most of its start-up in tsx compiling TypeScript on every run.
 // Everything lands flat in dist-cli/node/, two levels below the package root, so the runner's
 // `new URL('../../wasm/dist/', import.meta.url)` and its thread entry resolve as from the sources.
@@ -11,7 +11,12 @@ const outdir = `${root}dist-cli/node`;
 rmSync(`${root}dist-cli`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts', 'node-thread': 'workers/qemu-img/node-thread.ts', 'digest-thread': 'src/cli/digest-thread.mjs' },
+  entryPoints: {
+    main: 'src/cli/main.ts',
+    api: 'src/cli/node-api.ts',
+    'node-thread': 'workers/qemu-img/node-thread.ts',
+    'digest-thread': 'src/cli/digest-thread.mjs',
+  },
   outdir,
   bundle: true,
   splitting: true,

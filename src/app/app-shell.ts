@@ -3,9 +3,11 @@
 import { LitElement, html, css, nothing, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
-import '../elements/image-inspector.ts';
-import type { CloudFormats } from '../elements/image-inspector.ts';
+import '../elements/image-inspector-define.ts';
 import { allLocales, getLocale, matchLocale, setLocale, type Locale } from '../locales/localization.ts';
+import type { CloudFormats, ImageInspector } from '../elements/image-inspector.ts';
+import { UpdateController } from './app-update.ts';
+import { consumeLaunchFiles } from './launch-files.ts';
 
 /** The language is a preference, not a secret: kept in localStorage (no credentials ever are). */
 const LANG_KEY = 'image-inspector.lang';
@@ -100,6 +102,22 @@ export class AppShell extends LitElement {
     section.about p {
       margin: 4px 0;
     }
+    .update {
+      display: flex;
+      gap: 12px;
+      align-items: center;
+      flex-wrap: wrap;
+      margin: 0 0 16px;
+      padding: 10px 14px;
+      border-radius: 8px;
+      border: 1px solid #1f5f8b;
+      background: #eef5fa;
+    }
+    .update button {
+      font: inherit;
+      border-radius: 6px;
+      padding: 4px 12px;
+    }
   `;
 
   @state() private view: View = 'inspect';
@@ -110,9 +128,27 @@ export class AppShell extends LitElement {
   /** The signed-in cloud's stores and import methods (from <cloud-panel>): conversions follow it. */
   @state() private cloudFormats: CloudFormats | null = null;
 
+  /** A new version is offered, applied only on the user's word and when nothing runs. */
+  readonly #update = new UpdateController(this, () => this.#busy());
+
   constructor() {
     super();
     updateWhenLocaleChanges(this);
+  }
+
+  /** Whether reloading now would end a job: an inspection, a conversion or an upload. */
+  #busy(): boolean {
+    const root = this.renderRoot;
+    const inspector = root.querySelector<ImageInspector>('image-inspector');
+    const panel = root.querySelector('cloud-panel') as { uploads?: { running: boolean } } | null;
+    return !!inspector?.busy || !!panel?.uploads?.running;
+  }
+
+  override firstUpdated(): void {
+    consumeLaunchFiles((files) => {
+      this.view = 'inspect';
+      void this.renderRoot.querySelector<ImageInspector>('image-inspector')?.inspectFiles(files);
+    });
   }
 
   override connectedCallback(): void {
@@ -166,6 +202,7 @@ export class AppShell extends LitElement {
         </label>
       </header>
       <main>
+        ${this.#renderUpdate()}
         <div ?hidden=${this.view !== 'inspect'}>
           <p class="lead">
             ${msg('Check a disk image before you upload it: Glance’s safety verdict, what qemu-img sees, and the image properties to set.')}
@@ -174,6 +211,7 @@ export class AppShell extends LitElement {
             id="inspector"
             uploadable
             .cloud=${this.cloudFormats}
+            @image-busy-changed=${() => this.#update.refreshBusy()}
             @image-upload-requested=${(e: CustomEvent<{ file: File; result: unknown }>) => {
               this.offer = e.detail;
               void this.#openCloud();
@@ -208,6 +246,16 @@ export class AppShell extends LitElement {
         </section>
       </main>
     `;
+  }
+
+  #renderUpdate(): TemplateResult | typeof nothing {
+    const u = this.#update;
+    if (!u.waiting) return nothing;
+    return html`<div class="update" id="update" role="status">
+      <span>${msg('A new version of the app is ready.')}</span>
+      <button id="update-apply" type="button" ?disabled=${u.busy} @click=${() => void u.apply()}>${msg('Update now')}</button>
+      ${u.busy ? html`<span id="update-held">${msg('It will wait until the running inspection, conversion or upload ends.')}</span>` : nothing}
+    </div>`;
   }
 
   #renderCloud(): TemplateResult {

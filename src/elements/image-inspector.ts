@@ -1,8 +1,9 @@
-// <image-inspector>: the element. It owns its properties, the drop zone and the pickers; the
+// <image-inspector>: the element's class, define-free (image-inspector-define.ts registers it, so
+// a host page may register it under its own name). It owns its properties, the drop zone and the pickers; the
 // cards and their inspections live in InspectionController, conversions in ConversionController,
 // and each part of a card in a render module under ./inspector/.
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { property, query } from 'lit/decorators.js';
 import { updateWhenLocaleChanges } from '@lit/localize';
 import { msg, loadScope, renderIn, type LocaleScope } from '../locales/scoped-msg.ts';
 import type { InspectionResult } from '../core/inspection.ts';
@@ -33,6 +34,7 @@ declare global {
     'image-inspect-error': CustomEvent<InspectErrorDetail>;
     'image-upload-requested': CustomEvent<UploadRequestDetail>;
     'image-converted': CustomEvent<ConvertedDetail>;
+    'image-busy-changed': CustomEvent<{ busy: boolean }>;
   }
 }
 
@@ -43,6 +45,8 @@ declare global {
  * first (bounded reads), then the qemu-img WebAssembly worker, created on the first file.
  *
  * All events bubble and are composed.
+ * @attr lang - The element's own language (`en`, `ja`): it applies to this element only, the rest
+ *   of the page keeps its own; without it the element follows the document's locale.
  * @fires image-inspected - An image was inspected. `detail`: the InspectionResult, exactly what
  *   `image-inspector inspect --json` prints for the file (an image qemu-img cannot read is a
  *   result too, with a `qemu.info-failed` finding).
@@ -51,6 +55,7 @@ declare global {
  *   opfsPath }`; the output is inspected as a new card.
  * @fires image-upload-requested - "Upload…" was clicked (only with `uploadable`). `detail`:
  *   `{ file, result }`.
+ * @fires image-busy-changed - `busy` flipped. `detail`: `{ busy }`.
  *
  * @csspart drop-zone - The area files are dropped on.
  * @csspart pick-button - "Choose files…" and "Choose a folder…".
@@ -92,7 +97,6 @@ declare global {
  *
  * The element has no slots: everything it shows comes from the images.
  */
-@customElement('image-inspector')
 export class ImageInspector extends LitElement {
   static override styles = inspectorStyles;
 
@@ -103,6 +107,14 @@ export class ImageInspector extends LitElement {
   @property({ type: Boolean, reflect: true }) compact = false;
   /** Offer an "Upload to the cloud…" button on inspected cards (fires image-upload-requested). */
   @property({ type: Boolean, reflect: true }) uploadable = false;
+
+  /** True while an image is being inspected or converted (read-only): a host must not reload the
+   *  page then — the app holds service-worker updates back on it. `image-busy-changed` says when
+   *  it flips. */
+  get busy(): boolean {
+    return this.#conversions.running || this.#inspection.cards.some((c) => c.phase !== 'done' && c.phase !== 'error');
+  }
+  #wasBusy = false;
 
   @query('#files') private fileInput!: HTMLInputElement;
   @query('#folder') private folderInput!: HTMLInputElement;
@@ -184,6 +196,13 @@ export class ImageInspector extends LitElement {
     this.#setDragOver(false);
     // Entries must be taken from the DataTransfer before the event handler returns.
     void filesFromDrop(e.dataTransfer).then((files) => this.inspectFiles(files));
+  }
+
+  override updated(): void {
+    const busy = this.busy;
+    if (busy === this.#wasBusy) return;
+    this.#wasBusy = busy;
+    this.dispatchEvent(new CustomEvent('image-busy-changed', { detail: { busy }, bubbles: true, composed: true }));
   }
 
   override render(): TemplateResult {

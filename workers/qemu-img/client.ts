@@ -28,6 +28,7 @@ import type { BrowserRunRequest, QemuImgClient, RunOptions, RunProgress, RunResu
 import type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
 import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
 import type { QemuImgWorkerApi } from './worker.ts';
+import { startQemuImgWorker } from './start-worker.ts';
 
 export type { BrowserRunRequest, QemuImgClient, RunOptions, RunProgress, RunResult } from './types.ts';
 // Guest block access (page side of it: the runs go to this client's worker).
@@ -45,7 +46,8 @@ export interface QemuImgWorkerClient extends QemuImgClient {
 }
 
 export interface QemuImgClientOptions {
-  /** For tests or custom bundling; default: the module worker next to this file. */
+  /** For tests or custom bundling; default: startQemuImgWorker() (the bundled worker, or the one
+   *  under the base path of setBasePath()). */
   createWorker?: () => Worker;
 }
 
@@ -59,8 +61,7 @@ interface Live {
 const DISPOSED_MESSAGE = 'qemu-img client was disposed';
 
 export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImgWorkerClient {
-  const createWorker =
-    options.createWorker ?? (() => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'qemu-img' }));
+  const createWorker = options.createWorker ?? startQemuImgWorker;
   let live: Live | undefined;
   let disposed = false;
   let queue: Promise<unknown> = Promise.resolve();

@@ -48,6 +48,11 @@ export class ConversionController implements ReactiveController {
     host.addController(this);
   }
 
+  /** Whether a conversion is running (part of the element's `busy`). */
+  get running(): boolean {
+    return this.#running.size > 0;
+  }
+
   /** Each conversion's worker is terminated when its run ends: stopping the runs is enough. */
   hostDisconnected(): void {
     for (const ac of this.#running.values()) ac.abort();
