@@ -19,6 +19,9 @@ const END = '<!-- element-api:end -->';
 /** Runs the analyzer as `npm run manifest` does, into a temporary folder; returns the manifest. */
 export function analyze() {
   const out = mkdtempSync(join(tmpdir(), 'ii-cem-'));
+  // The analyzer points package.json's `customElements` at whatever --outdir it was given: keep ours.
+  const pkgPath = join(root, 'package.json');
+  const pkg = readFileSync(pkgPath, 'utf8');
   try {
     const globs = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
       .scripts.manifest.split('--globs')[1]
@@ -43,6 +46,7 @@ export function analyze() {
     if (r.status !== 0) throw new Error(`cem analyze failed: ${r.stderr}`);
     return JSON.parse(readFileSync(join(out, 'custom-elements.json'), 'utf8'));
   } finally {
+    if (readFileSync(pkgPath, 'utf8') !== pkg) writeFileSync(pkgPath, pkg);
     rmSync(out, { recursive: true, force: true });
   }
 }
