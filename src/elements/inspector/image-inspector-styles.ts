@@ -86,7 +86,8 @@ export const inspectorStyles = css`
     border-radius: var(--_radius);
     background: var(--_bg);
     padding: 14px 16px;
-    overflow-wrap: anywhere;
+    /* break-word, not anywhere: long names still wrap, but narrow columns keep whole words */
+    overflow-wrap: break-word;
   }
   .card header {
     display: flex;
@@ -158,6 +159,24 @@ export const inspectorStyles = css`
   .verdict.safe {
     border-left-color: var(--_ok);
     color: var(--_ok);
+  }
+  .verdict.not-a-disk {
+    border-left-color: var(--_warn);
+    color: var(--_warn);
+  }
+  .upload-blocked {
+    flex-basis: 100%;
+    text-align: right;
+  }
+  button:disabled {
+    opacity: 0.55;
+    cursor: not-allowed;
+  }
+  .convert.gated {
+    border-color: var(--_warn);
+  }
+  label.acknowledge {
+    flex-basis: 100%;
   }
   .verdict.unsafe {
     border-left-color: var(--_danger);
