@@ -146,5 +146,25 @@ describe('the cards of a dozen good and hostile files', () => {
       assert.ok(!/Disk size/.test(byName('small.qcow2').text), 'no "Disk size" label anywhere');
       await screenshot(app.page, 'inspect-advice');
     });
+
+    test('narrow cards wrap between words, never inside one ("streamOptimize d")', T, async () => {
+      await app.page.setViewportSize({ width: 560, height: 900 });
+      try {
+        const broken = await app.page.locator('image-inspector').evaluate((el) => {
+          const out: string[] = [];
+          for (const cell of (el as HTMLElement).shadowRoot!.querySelectorAll('td, dd')) {
+            const text = cell.textContent?.trim() ?? '';
+            if (!/^[A-Za-z][A-Za-z0-9]*$/.test(text)) continue;
+            const r = document.createRange();
+            r.selectNodeContents(cell);
+            if (new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size > 1) out.push(text);
+          }
+          return out;
+        });
+        assert.deepEqual(broken, [], 'single words split over lines');
+      } finally {
+        await app.page.setViewportSize({ width: 1200, height: 900 });
+      }
+    });
   });
 });

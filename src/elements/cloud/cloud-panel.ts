@@ -1,6 +1,7 @@
 // <cloud-panel>: the OpenStack side of the app, composed of three controllers (session, image
 // list, uploads) and render modules (panel-header.ts, panel-views.ts).
 import { LitElement, css, html, nothing } from 'lit';
+import { controls, tokens } from '../styles/tokens.ts';
 import { customElement, property } from 'lit/decorators.js';
 import { updateWhenLocaleChanges } from '@lit/localize';
 import './cloud-sign-in.ts';
@@ -37,14 +38,18 @@ export type { ImageOffer, ImageCreatedDetail } from './uploads-controller.ts';
  */
 @customElement('cloud-panel')
 export class CloudPanel extends LitElement {
-  static override styles = css`
+  static override styles = [
+    tokens,
+    controls,
+    css`
     :host { display: block; }
     header { display: flex; flex-wrap: wrap; gap: 0.75em; align-items: center; margin-block-end: 0.75em; }
     nav { display: flex; gap: 0.5em; }
-    .error { color: var(--cloud-error, #a00); }
-    .notice { color: var(--cloud-ok, #070); }
-    section[part=unfinished] { border: 1px solid var(--cloud-border, #ccc); padding: 0.5em; margin-block-end: 0.75em; }
-  `;
+    .error { color: var(--cloud-error, var(--_danger)); }
+    .notice { color: var(--cloud-ok, var(--_ok)); }
+    section[part=unfinished] { border: 1px solid var(--cloud-border, var(--_border)); padding: 0.5em; margin-block-end: 0.75em; }
+  `,
+  ];
 
   /** Prefills the Keystone URL of the sign-in form. */
   @property({ attribute: 'auth-url' }) authUrl = '';
@@ -137,6 +142,7 @@ export class CloudPanel extends LitElement {
           ? renderHeader(s, c)
           : html`<cloud-sign-in part="sign-in" auth-url=${this.authUrl} ?busy=${this.session.signingIn}
           error=${this.session.signInError} corsSettings=${this.session.corsSettings}
+          @credentials-loaded=${() => this.session.clearSignInError()}
           @sign-in=${(e: CustomEvent<SignInRequest>) => void this.session.signIn(e.detail.config, e.detail.stayInTab)}></cloud-sign-in>`
       }
       <div ?hidden=${!s}>${s ? renderUnfinished(this.objects, this.uploads.running) : nothing}${renderView(c)}</div>
