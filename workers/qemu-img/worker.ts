@@ -8,7 +8,10 @@ import { runModule } from './runner.ts';
 import { createBlobFs } from './blob-fs.ts';
 import { createOpfsFs, type SyncHandle } from './opfs-fs.ts';
 import type { QemuImgFactory } from './emscripten.ts';
+import type { ExtentMap, WrittenFiles } from './extents.ts';
 import { IN_DIR, OUT_DIR, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
+import type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
+import { compareImages } from './compare.ts';
 
 // The glue is loaded by URL, not by a static import: it is a build artifact of wasm/ (no types of
 // its own), and Vite emits both files as assets from these `new URL(…, import.meta.url)` forms.
@@ -85,6 +88,7 @@ const api = {
         }
       }
       const reader = new FileReaderSync();
+      const written = new Map<string, ExtentMap>();
       const result = await runModule({
         factory,
         wasm,
@@ -95,11 +99,20 @@ const api = {
           FS.mkdir(IN_DIR);
           FS.mount(createBlobFs(FS, { files: req.inputs ?? [], readSync: (b) => reader.readAsArrayBuffer(b), counters }), null, IN_DIR);
           FS.mkdir(OUT_DIR);
-          FS.mount(createOpfsFs(FS, { files: handles, counters }), null, OUT_DIR);
+          FS.mount(createOpfsFs(FS, { files: handles, counters, written }), null, OUT_DIR);
           FS.chdir(IN_DIR);
         },
       });
-      return { ...result, durationMs: performance.now() - started };
+      // What each fresh output holds data in: the page passes it to the verification (compare.ts).
+      const extents: WrittenFiles = {};
+      for (const { name, handle } of handles) {
+        const map = written.get(name);
+        if (!map) continue;
+        const size = handle.getSize();
+        map.truncate(size);
+        extents[name] = { size, ranges: map.ranges };
+      }
+      return { ...result, durationMs: performance.now() - started, ...(handles.length ? { written: extents } : {}) };
     } finally {
       for (const { handle } of handles) {
         handle.flush();
@@ -109,5 +122,29 @@ const api = {
   },
 };
 
-export type QemuImgWorkerApi = typeof api;
-Comlink.expose(api);
+/** The runner's verification, each of its qemu-img commands on a fresh instance like any run. */
+async function compare(req: BrowserCompareRequest, onProgress?: (p: RunProgress) => void): Promise<CompareResult> {
+  let failure: RunResult['failure'];
+  try {
+    const outcome = await compareImages(
+      async (args, o) => {
+        const r = await api.run({ args, inputs: req.inputs }, o.onProgress);
+        failure ??= r.failure;
+        return r;
+      },
+      {
+        source: req.source,
+        output: req.output,
+        ...(req.outputExtents ? { outputExtents: req.outputExtents } : {}),
+        ...(onProgress ? { onProgress: (p) => onProgress({ percent: p.percent, bytesRead: p.bytesRead, bytesWritten: 0 }) } : {}),
+      },
+    );
+    return { outcome };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e), ...(failure ? { failure } : {}) };
+  }
+}
+
+const exposed = { run: api.run, compare };
+export type QemuImgWorkerApi = typeof exposed;
+Comlink.expose(exposed);

@@ -112,7 +112,7 @@ function renderActions(c: CardState, ctx: CardContext, advice: ConvertAdvice | n
 
 export function renderCard(c: CardState, ctx: CardContext): TemplateResult {
   const advice = c.phase === 'done' && c.result ? conversionAdvice(c.result) : null;
-  return html`<li class="card" part="card" data-phase=${c.phase} data-name=${c.name}>
+  return html`<li class="card" part="card" data-phase=${c.phase} data-name=${c.name} data-card-id=${c.id} tabindex="-1">
     <header>
       <h3>${c.name}</h3>
       <span class="muted">${formatBytes(c.size)}</span>
