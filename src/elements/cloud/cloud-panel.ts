@@ -1,6 +1,7 @@
 // <cloud-panel>: the OpenStack side of the app, composed of three controllers (session, image
 // list, uploads) and render modules (panel-header.ts, panel-views.ts).
 import { LitElement, css, html, nothing } from 'lit';
+import { controls, tokens } from '../styles/tokens.ts';
 import { customElement, property } from 'lit/decorators.js';
 import { updateWhenLocaleChanges } from '@lit/localize';
 import './cloud-sign-in.ts';
@@ -33,21 +34,25 @@ export type { ImageOffer, ImageCreatedDetail } from './uploads-controller.ts';
  * @csspart sign-in - The sign-in form (`<cloud-sign-in>`), shown while signed out.
  * @csspart header - The signed-in header: user, region, interface, navigation.
  * @csspart unfinished - The list of unfinished object-storage uploads (Resume, Delete).
- * @cssprop --cloud-error - Colour of error sentences (default #a00).
- * @cssprop --cloud-ok - Colour of success sentences (default #070).
+ * @cssprop --cloud-error - Colour of error sentences (default: the --ii-danger token, src/elements/styles/tokens.ts).
+ * @cssprop --cloud-ok - Colour of success sentences (default: the --ii-ok token).
  * @cssprop --cloud-border - Border colour of tables, drop zones and boxes in the child elements.
  * @cssprop --cloud-hover - Background of hovered rows and an active drop zone.
  */
 @customElement('cloud-panel')
 export class CloudPanel extends LitElement {
-  static override styles = css`
+  static override styles = [
+    tokens,
+    controls,
+    css`
     :host { display: block; }
     header { display: flex; flex-wrap: wrap; gap: 0.75em; align-items: center; margin-block-end: 0.75em; }
     nav { display: flex; gap: 0.5em; }
-    .error { color: var(--cloud-error, #a00); }
-    .notice { color: var(--cloud-ok, #070); }
-    section[part=unfinished] { border: 1px solid var(--cloud-border, #ccc); padding: 0.5em; margin-block-end: 0.75em; }
-  `;
+    .error { color: var(--cloud-error, var(--_danger)); }
+    .notice { color: var(--cloud-ok, var(--_ok)); }
+    section[part=unfinished] { border: 1px solid var(--cloud-border, var(--_border)); padding: 0.5em; margin-block-end: 0.75em; }
+  `,
+  ];
 
   /** Prefills the Keystone URL of the sign-in form. */
   @property({ attribute: 'auth-url' }) authUrl = '';
@@ -147,6 +152,7 @@ export class CloudPanel extends LitElement {
           ? renderHeader(s, c)
           : html`<cloud-sign-in part="sign-in" auth-url=${this.authUrl} ?busy=${this.session.signingIn}
           error=${this.session.signInError} corsSettings=${this.session.corsSettings}
+          @credentials-loaded=${() => this.session.clearSignInError()}
           @sign-in=${(e: CustomEvent<SignInRequest>) => void this.session.signIn(e.detail.config, e.detail.stayInTab)}></cloud-sign-in>`
       }
       <div ?hidden=${!s}>${s ? renderUnfinished(this.objects, this.uploads.running) : nothing}${renderView(c)}</div>

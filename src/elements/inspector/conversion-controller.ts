@@ -11,6 +11,7 @@ import { msg } from '../../locales/scoped-msg.ts';
 import { defaultConvertOptions, type ConvertOptions } from '../../core/convert/options.ts';
 import { pageConversion, type PageConversionOutcome } from './conversion-request.ts';
 import type { ConvertState, CardState } from './image-inspector-model.ts';
+import type { PlanOptions } from '../../core/convert/plan.ts';
 import { qemuInputs } from './image-inspector-groups.ts';
 import type { InspectionController } from './inspection-controller.ts';
 import { ProgressMeter, type ProgressFigures } from './conversion-progress.ts';
@@ -33,6 +34,8 @@ export class ConversionController implements ReactiveController {
   /** Running conversions, by source card. */
   #running = new Map<number, AbortController>();
   #targets = new Map<number, string>();
+  /** Cards whose "I know the data is incomplete" is ticked. */
+  #acknowledged = new Set<number>();
   /** Options per card, kept across target switches (each target reads its own block). */
   #options = new Map<number, ConvertOptions>();
   /** Cards whose file is a conversion output: its OPFS path. */
@@ -90,7 +93,21 @@ export class ConversionController implements ReactiveController {
     const group = this.inspection.group(c.id);
     if (!c.result || !group) return undefined;
     const inputs = qemuInputs(group, c.ovaDisks?.[0]);
-    return pageConversion(c.result, this.target(c.id), this.options(c.id), inputs[0]!.name);
+    return pageConversion(c.result, this.target(c.id), this.options(c.id), inputs[0]!.name, this.#planOptions(c.id));
+  }
+
+  #planOptions(id: number): PlanOptions {
+    return { acceptIncomplete: this.#acknowledged.has(id) };
+  }
+
+  acknowledged(id: number): boolean {
+    return this.#acknowledged.has(id);
+  }
+
+  acknowledge(id: number, yes: boolean): void {
+    if (yes) this.#acknowledged.add(id);
+    else this.#acknowledged.delete(id);
+    this.host.requestUpdate();
   }
 
   isOutput(id: number): boolean {
@@ -107,6 +124,7 @@ export class ConversionController implements ReactiveController {
     const outputs = [...this.#outputs.values()];
     this.#outputs.clear();
     this.#targets.clear();
+    this.#acknowledged.clear();
     this.#options.clear();
     if (outputs.length) void loadConvert().then((m) => Promise.all(outputs.map((p) => m.removeOpfsOutput(p))));
   }
@@ -131,7 +149,7 @@ export class ConversionController implements ReactiveController {
     if (this.#running.has(c.id) || !result || !group) return;
     const target = this.target(c.id);
     const inputs = qemuInputs(group, c.ovaDisks?.[0]);
-    const planned = pageConversion(result, target, this.options(c.id), inputs[0]!.name);
+    const planned = pageConversion(result, target, this.options(c.id), inputs[0]!.name, this.#planOptions(c.id));
     if (!planned.ok) {
       // The view disables Convert while options are refused; a refusal of the image itself shows.
       if (planned.refusal) this.inspection.patch(c.id, { convert: { target, status: 'failed', refusal: planned.refusal } });

@@ -4,7 +4,13 @@
 // Lit): unit-tested in Node. The options model itself lives in src/core/convert/ (shared with the
 // CLI); nothing here re-decides what qemu-img accepts.
 import type { InspectionResult } from '../../core/inspection.ts';
-import { outputNameFor, planConversion, type ConvertTarget as PlanTarget, type RefusalCode } from '../../core/convert/plan.ts';
+import {
+  outputNameFor,
+  planConversion,
+  type ConvertTarget as PlanTarget,
+  type PlanOptions,
+  type RefusalCode,
+} from '../../core/convert/plan.ts';
 import {
   COMPRESSIBLE_TARGETS,
   isConvertFormat,
@@ -76,11 +82,12 @@ export function pageConversion(
   target: string,
   options: ConvertOptions,
   inputName: string,
+  plan: PlanOptions = {},
   features: EngineFeatures = WASM_FEATURES,
 ): PageConversionOutcome {
   // The plan's refusals do not depend on the target (only its list of targets does, which the
   // shared model supersedes): ask about qcow2, which every version of the plan knows.
-  const gate = planConversion(result, 'qcow2', inputName);
+  const gate = planConversion(result, 'qcow2', inputName, plan);
   if (!gate.ok) return { ok: false, refusal: gate.code };
   if (!isConvertFormat(target)) return { ok: false, refusal: 'bad-target' };
   // Options are kept per card across target switches, and the compress box shows only for the

@@ -2,7 +2,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
-import { DEFAULT_TARGET, conversionAdvised, planConversion, type RefusalCode } from '../../core/convert/plan.ts';
+import type { RefusalCode } from '../../core/convert/plan.ts';
+import type { ConvertAdvice } from '../../core/convert/advice.ts';
 import { CONVERT_FORMATS, isConvertFormat } from '../../core/convert/options.ts';
 import type { PageConversionOutcome } from './conversion-request.ts';
 import { renderOptions, type OptionsActions } from './convert-options-view.ts';
@@ -20,6 +21,9 @@ export interface ConvertActions extends OptionsActions {
   setTarget(id: number, target: string): void;
   convert(c: CardState): Promise<void>;
   cancel(id: number): void;
+  /** The user ticked "I know the data is incomplete" on this card. */
+  acknowledged(id: number): boolean;
+  acknowledge(id: number, yes: boolean): void;
 }
 
 export function refusalText(code: RefusalCode): string {
@@ -34,6 +38,12 @@ export function refusalText(code: RefusalCode): string {
       );
     case 'encrypted':
       return msg('The image is encrypted; decrypt it first.');
+    case 'missing-files':
+      return msg('Files this image needs were not selected: select them together with it, then it can be converted here.');
+    case 'incomplete':
+      return msg(
+        'This file is incomplete or its metadata is damaged: converting it would give an image Glance accepts that lacks much of the guest’s data. Get the complete file again.',
+      );
     case 'bad-target':
     case 'bad-name':
       return msg('This conversion is not possible.');
@@ -141,7 +151,8 @@ function outcome(st: ConvertState): string {
  *  takes, and how much of the disk holds data (the source's `qemu-img map`). */
 function renderSizes(c: CardState, st: ConvertState): TemplateResult {
   const virtual = c.result?.virtualSize ?? undefined;
-  const data = c.allocation?.data;
+  // raw data: qemu-img map in a browser counts holes as data (see details-view.ts)
+  const data = c.allocation?.holesVisible === false ? undefined : c.allocation?.data;
   const row = (cls: string, label: string, value: string) =>
     html`<div class=${cls}>
       <dt>${label}</dt>
@@ -187,29 +198,43 @@ function renderChoice(c: CardState, actions: ConvertActions, advised: boolean): 
     ${isConvertFormat(target) ? renderOptions(c.id, target, actions, problems, req?.ok ? req.conversion.commandLine : undefined) : nothing}`;
 }
 
-export function renderConvert(c: CardState, actions: ConvertActions): TemplateResult | typeof nothing {
-  const result = c.result;
-  if (c.phase !== 'done' || !result) return nothing;
-  const advised = conversionAdvised(result);
-  const probe = planConversion(result, DEFAULT_TARGET, 'probe');
-  if (!probe.ok) {
-    return advised
-      ? html`<p class="note convert-refused" part="convert" data-refusal=${probe.code}>${refusalText(probe.code)}</p>`
+function renderIncomplete(c: CardState, actions: ConvertActions): TemplateResult {
+  return html`<p class="note convert-refused" data-refusal="incomplete">${refusalText('incomplete')}</p>
+    <label class="acknowledge">
+      <input
+        type="checkbox"
+        data-action="acknowledge-incomplete"
+        .checked=${actions.acknowledged(c.id)}
+        @change=${(e: Event) => actions.acknowledge(c.id, (e.target as HTMLInputElement).checked)}
+      />
+      ${msg('I know the data is incomplete: convert what is there anyway')}
+    </label>`;
+}
+
+export function renderConvert(c: CardState, actions: ConvertActions, advice: ConvertAdvice | null): TemplateResult | typeof nothing {
+  if (c.phase !== 'done' || !c.result || !advice) return nothing;
+  if (advice.kind === 'refused') {
+    return advice.advised
+      ? html`<p class="note convert-refused" part="convert" data-refusal=${advice.code}>${refusalText(advice.code)}</p>`
       : nothing;
   }
+  const advised = advice.kind === 'advised';
+  const gated = advice.kind === 'incomplete';
+  const open = !gated || actions.acknowledged(c.id);
   const st = c.convert;
   const busy = st?.status === 'measuring' || st?.status === 'running' || st?.status === 'verifying';
   // The phases' durations as data, for benchmarks and tests (the text rounds them to seconds).
   const timing = st?.status === 'done' ? { convert: st.elapsedMs, verify: st.verifyMs } : {};
   return html`<div
     part="convert"
-    class="convert ${advised ? 'advised' : ''}"
+    class="convert ${advised ? 'advised' : ''} ${gated ? 'gated' : ''}"
     data-status=${st?.status ?? 'idle'}
     data-convert-ms=${timing.convert !== undefined ? Math.round(timing.convert) : nothing}
     data-verify-ms=${timing.verify !== undefined ? Math.round(timing.verify) : nothing}
   >
     ${advised ? html`<p class="convert-lead">${msg('Glance does not take this image as it is: convert it here, on this machine.')}</p>` : nothing}
-    ${busy ? renderProgress(c.id, st, actions) : renderChoice(c, actions, advised)}
+    ${gated && !busy ? renderIncomplete(c, actions) : nothing}
+    ${busy ? renderProgress(c.id, st, actions) : open ? renderChoice(c, actions, advised) : nothing}
     ${st && !busy ? html`<p class="convert-status" role="status">${outcome(st)}</p>` : nothing}
     ${st?.status === 'done' ? renderSizes(c, st) : nothing}
     ${st?.commandLine ? html`<p class="convert-ran muted"><code>${st.commandLine}</code></p>` : nothing}

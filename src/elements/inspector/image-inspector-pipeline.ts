@@ -19,6 +19,8 @@ function resultPatch(result: InspectionResult, contentDiskFormat: string | undef
   return {
     safe: result.safety.safe,
     findings: result.safety.findings,
+    // the core's summary knows whether holes were visible to qemu-img (not for raw data)
+    ...(result.allocation ? { allocation: result.allocation } : {}),
     diskFormat: String(result.suggested['disk_format'] ?? contentDiskFormat ?? ''),
     suggestions: Object.entries(result.suggested).map(([property, value]) => ({
       property,
