@@ -21,6 +21,7 @@ export type { UploadProgress } from '../../core/upload/types.ts';
 import type { ImageRecord } from './image-record.ts';
 import { syncSelects } from './select-sync.ts';
 import { canPickWithHandle, handleFromDrop, pickWithHandle } from './resume-file.ts';
+import { VISIBILITIES, visibilityLabel } from './labels.ts';
 import {
   blankFields,
   fieldsFromInspection,
@@ -300,12 +301,7 @@ export class CloudCreateForm extends LitElement {
 
         <label for="visibility">${msg('Visibility')}</label>
         <select id="visibility" name="visibility" @change=${(e: Event) => this.set('visibility', (e.target as HTMLSelectElement).value)}>
-          ${[
-            ['private', msg('Private')],
-            ['shared', msg('Shared')],
-            ['community', msg('Community')],
-            ['public', msg('Public')],
-          ].map(([v, l]) => html`<option value=${v} ?selected=${v === f.visibility}>${l}</option>`)}
+          ${VISIBILITIES.map((v) => html`<option value=${v} ?selected=${v === f.visibility}>${visibilityLabel(v)}</option>`)}
         </select>
 
         <label for="protected">${msg('Protected')}</label>

@@ -5,6 +5,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
 import { formatBytes } from './format.ts';
 import type { ImageRecord } from './image-record.ts';
+import { visibilityLabel } from './labels.ts';
 
 type Column = 'name' | 'status' | 'disk_format' | 'container_format' | 'size' | 'visibility' | 'protected' | 'owner';
 
@@ -131,7 +132,7 @@ export class CloudImagesTable extends LitElement {
             <td>${i.disk_format ?? ''}</td>
             <td>${i.container_format ?? ''}</td>
             <td>${formatBytes(i.size)}</td>
-            <td>${i.visibility ?? ''}</td>
+            <td>${visibilityLabel(i.visibility)}</td>
             <td>${i.protected ? msg('yes') : msg('no')}</td>
             <td>${i.owner ?? ''}</td>
           </tr>`,

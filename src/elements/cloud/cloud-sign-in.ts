@@ -8,6 +8,7 @@ import { parseCloudFile } from '../../core/openstack/cloud-config.ts';
 import type { AuthConfig } from '../../core/openstack/types.ts';
 import { emptyFields, fieldsFromConfig, toAuthConfig, type SignInFields } from './credentials-file.ts';
 import { syncSelects } from './select-sync.ts';
+import { errorMessage } from './sentence.ts';
 
 export interface SignInRequest {
   config: AuthConfig;
@@ -83,7 +84,7 @@ export class CloudSignIn extends LitElement {
       this.cloudNames = [];
       this.pickCloud(undefined);
     } catch (e) {
-      this.fileError = (e as Error).message;
+      this.fileError = errorMessage(e);
     }
   }
 
@@ -103,7 +104,7 @@ export class CloudSignIn extends LitElement {
         this.pickCloud(this.cloudNames[0]);
         return;
       }
-      this.fileError = (e as Error).message;
+      this.fileError = errorMessage(e);
     }
   }
 

@@ -12,7 +12,7 @@ import { UploadFlow, discardImage, type FlowContext, type FlowOutcome, type Flow
 import { createUploadClient, UploadError, type UploadClient, type WorkerCredentials } from '../../../workers/upload/client.ts';
 import type { ObjectTarget, UploadState } from '../../core/upload/types.ts';
 import { verdictForFile, verdictFromInspection } from './file-verdict.ts';
-import { formatBytes, formatRate } from './format.ts';
+import { formatBytes, formatNumber, formatRate } from './format.ts';
 import { sentence } from './sentence.ts';
 import { objectStoresOf, type SessionController } from './session-controller.ts';
 import type { ImagesController } from './images-controller.ts';
@@ -312,7 +312,7 @@ export class UploadsController implements ReactiveController {
       this.pendingImageId = '';
       const t = out.transfer;
       this.success = t
-        ? `${out.message} ${msg(str`Sent ${formatBytes(t.bytes)} in ${(t.ms / 1000).toFixed(1)} s (${formatRate(t.bytes / (t.ms / 1000))}).`)}`
+        ? `${out.message} ${msg(str`Sent ${formatBytes(t.bytes)} in ${formatNumber(t.ms / 1000, 1)} s (${formatRate(t.bytes / (t.ms / 1000))}).`)}`
         : out.message;
       const detail: ImageCreatedDetail = { image: out.image, transfer: t };
       this.host.dispatchEvent(new CustomEvent('cloud-image-created', { detail, bubbles: true, composed: true }));

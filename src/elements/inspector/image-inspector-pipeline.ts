@@ -66,6 +66,7 @@ export function createPipeline(): InspectionPipeline {
           property,
           value,
           source: result.suggestedFrom[property],
+          sourceCode: result.suggestedWhy?.[property],
         })),
       });
       return result;
