@@ -81,6 +81,7 @@ export const ERROR_ACTIONS = [
   'reading the API versions',
   'reading the import tasks',
   'reading the metadata catalog',
+  'reading a metadata namespace',
   'listing the stored segments',
   'writing the large-object manifest',
   'deleting the object',

@@ -43,6 +43,7 @@ const ACTIONS = (): Record<string, string> => ({
   'reading the API versions': msg('reading the API versions'),
   'reading the import tasks': msg('reading the import tasks'),
   'reading the metadata catalog': msg('reading the metadata catalog'),
+  'reading a metadata namespace': msg('reading a metadata namespace'),
   'listing the stored segments': msg('listing the stored segments'),
   'writing the large-object manifest': msg('writing the large-object manifest'),
   'deleting the object': msg('deleting the object'),
