@@ -31,6 +31,7 @@ import {
   type HashingState,
   type InspectionLike,
 } from './create-form-model.ts';
+import { focusRing } from '../focus-ring.ts';
 
 export type { CheckLine, CreateFields, CreateRequest, HashingState, InspectionLike } from './create-form-model.ts';
 
@@ -61,7 +62,7 @@ const BUSY: FormPhase[] = ['checking', 'preparing', 'uploading', 'finishing', 'r
 @customElement('cloud-create-form')
 export class CloudCreateForm extends LitElement {
   static override styles = css`
-    :host { display: block; }
+    ${focusRing} :host { display: block; }
     form { display: grid; grid-template-columns: max-content 1fr; gap: 0.4em 1em; align-items: center; }
     .full { grid-column: 1 / -1; }
     .props { display: grid; grid-template-columns: 1fr 1fr auto; gap: 0.25em; }
@@ -340,7 +341,7 @@ export class CloudCreateForm extends LitElement {
         }
         ${renderProgress(this.progress, this.phase)}
         ${this.error ? html`<p class="full error" role="alert" data-role="error">${this.error}</p>` : nothing}
-        ${this.success ? html`<p class="full ok" role="status" data-role="success">${this.success}</p>` : nothing}
+        ${this.success ? html`<p class="full ok" role="status" data-role="success" tabindex="-1">${this.success}</p>` : nothing}
         ${
           this.pendingImageId && !this.busy
             ? html`<p class="full" data-role="pending">${msg(str`The image ${this.pendingImageId} from the last attempt has no data yet: "Create and upload" reuses it, or delete it.`)}
@@ -348,7 +349,7 @@ export class CloudCreateForm extends LitElement {
             : nothing
         }
         <div class="full">
-          <button type="submit" data-action="create" ?disabled=${this.busy}>${msg('Create and upload')}</button>
+          <button type="submit" data-action="create" aria-disabled=${String(this.busy)}>${msg('Create and upload')}</button>
           ${this.busy && (this.method === 'swift' || this.method === 's3') ? html`<button type="button" data-action="pause" @click=${() => this.#emit('pause-upload', null)}>${msg('Pause')}</button>` : nothing}
           ${this.phase === 'paused' && this.resumable ? html`<button type="button" data-action="resume" @click=${() => this.#emit('resume-upload', null)}>${msg('Resume')}</button>` : nothing}
           ${this.busy || this.phase === 'paused' ? html`<button type="button" data-action="cancel" @click=${() => this.#emit('cancel-upload', null)}>${msg('Cancel upload')}</button>` : nothing}

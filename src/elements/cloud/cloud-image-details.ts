@@ -6,6 +6,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
 import { formatBytes } from './format.ts';
 import { asText, type ImageRecord } from './image-record.ts';
+import { focusRing } from '../focus-ring.ts';
 
 /**
  * One image's attributes and properties as text, with edit, refresh and delete.
@@ -22,7 +23,7 @@ import { asText, type ImageRecord } from './image-record.ts';
 @customElement('cloud-image-details')
 export class CloudImageDetails extends LitElement {
   static override styles = css`
-    :host { display: block; }
+    ${focusRing} :host { display: block; }
     dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
     dt { font-weight: bold; }
     dd { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }

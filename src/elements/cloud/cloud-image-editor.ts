@@ -12,6 +12,7 @@ import { syncSelects } from './select-sync.ts';
 import { EDITABLE_CORE_FIELDS, imagePatch, type EditableCoreField } from '../../core/openstack/image-patch.ts';
 import { errorMessage } from './sentence.ts';
 import { VISIBILITIES, visibilityLabel } from './labels.ts';
+import { focusRing } from '../focus-ring.ts';
 
 type EditedValues = Record<string, string | number | boolean>;
 
@@ -37,7 +38,7 @@ interface CatalogEntry {
 @customElement('cloud-image-editor')
 export class CloudImageEditor extends LitElement {
   static override styles = css`
-    :host { display: block; }
+    ${focusRing} :host { display: block; }
     form { display: grid; grid-template-columns: max-content 1fr auto; gap: 0.4em 1em; align-items: center; }
     .full { grid-column: 1 / -1; }
     .error { color: var(--cloud-error, #a00); }

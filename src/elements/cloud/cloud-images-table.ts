@@ -6,6 +6,7 @@ import { msg, str } from '@lit/localize';
 import { formatBytes } from './format.ts';
 import type { ImageRecord } from './image-record.ts';
 import { visibilityLabel } from './labels.ts';
+import { focusRing } from '../focus-ring.ts';
 
 type Column = 'name' | 'status' | 'disk_format' | 'container_format' | 'size' | 'visibility' | 'protected' | 'owner';
 
@@ -23,7 +24,7 @@ type Column = 'name' | 'status' | 'disk_format' | 'container_format' | 'size' | 
 @customElement('cloud-images-table')
 export class CloudImagesTable extends LitElement {
   static override styles = css`
-    :host { display: block; }
+    ${focusRing} :host { display: block; }
     table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
     th, td { text-align: start; padding: 0.25em 0.5em; border-bottom: 1px solid var(--cloud-border, #ccc); }
     th button { all: unset; cursor: pointer; font-weight: bold; }

@@ -13,6 +13,7 @@ import { renderHeader } from './panel-header.ts';
 import { renderView } from './panel-views.ts';
 import { ObjectStorageController } from './object-storage-controller.ts';
 import { renderUnfinished } from './unfinished-list.ts';
+import { focusRing } from '../focus-ring.ts';
 
 export type { ImageOffer, ImageCreatedDetail } from './uploads-controller.ts';
 
@@ -38,7 +39,7 @@ export type { ImageOffer, ImageCreatedDetail } from './uploads-controller.ts';
 @customElement('cloud-panel')
 export class CloudPanel extends LitElement {
   static override styles = css`
-    :host { display: block; }
+    ${focusRing} :host { display: block; }
     header { display: flex; flex-wrap: wrap; gap: 0.75em; align-items: center; margin-block-end: 0.75em; }
     nav { display: flex; gap: 0.5em; }
     .error { color: var(--cloud-error, #a00); }
@@ -90,7 +91,13 @@ export class CloudPanel extends LitElement {
 
   override updated(changed: Map<string, unknown>) {
     if (changed.has('for') || changed.has('inspector') || !this.#paired) this.#pair(this.#inspectorElement());
+    // the sign-in form (and its focused button) is gone: the signed-in view takes the focus
+    const signedIn = !!this.session.session;
+    if (signedIn && !this.#wasSignedIn) this.renderRoot.querySelector<HTMLElement>('[data-role="whoami"]')?.focus();
+    this.#wasSignedIn = signedIn;
   }
+
+  #wasSignedIn = false;
 
   #inspectorElement(): EventTarget | null {
     if (this.inspector) return this.inspector;

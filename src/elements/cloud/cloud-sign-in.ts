@@ -9,6 +9,7 @@ import type { AuthConfig } from '../../core/openstack/types.ts';
 import { emptyFields, fieldsFromConfig, toAuthConfig, type SignInFields } from './credentials-file.ts';
 import { syncSelects } from './select-sync.ts';
 import { errorMessage } from './sentence.ts';
+import { focusRing } from '../focus-ring.ts';
 
 export interface SignInRequest {
   config: AuthConfig;
@@ -30,7 +31,7 @@ export interface SignInRequest {
 @customElement('cloud-sign-in')
 export class CloudSignIn extends LitElement {
   static override styles = css`
-    :host { display: block; }
+    ${focusRing} :host { display: block; }
     form { display: grid; grid-template-columns: max-content 1fr; gap: 0.4em 1em; align-items: center; max-width: 40em; }
     .full { grid-column: 1 / -1; }
     .drop { border: 2px dashed var(--cloud-border, #aaa); padding: 0.75em; text-align: center; }
@@ -195,7 +196,7 @@ export class CloudSignIn extends LitElement {
         <label class="full"><input type="checkbox" name="stay-in-tab" .checked=${this.stayInTab}
           @change=${(e: Event) => (this.stayInTab = (e.target as HTMLInputElement).checked)} />
           ${msg('Stay signed in in this tab (keeps the token, never the password, until the tab closes or the token expires)')}</label>
-        <div class="full"><button type="submit" data-action="sign-in" ?disabled=${this.busy}>${msg('Sign in')}</button></div>
+        <div class="full"><button type="submit" data-action="sign-in" aria-disabled=${String(this.busy)}>${msg('Sign in')}</button></div>
         ${this.error ? html`<p class="full error" role="alert" data-role="sign-in-error">${this.error}</p>` : nothing}
         ${this.corsSettings ? html`<pre class="full" data-role="cors-settings">${this.corsSettings}</pre>` : nothing}
       </form>

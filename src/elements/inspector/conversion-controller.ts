@@ -91,6 +91,8 @@ export class ConversionController implements ReactiveController {
     const ac = new AbortController();
     this.#running.set(c.id, ac);
     this.inspection.patch(c.id, { convert: { target, status: 'measuring', outputName: plan.outputName } });
+    // the Convert button is gone now: Cancel takes the focus (it must not drop to the page)
+    void this.#focus(`li.card[data-id="${c.id}"] .convert-cancel`);
     const conv = await loadConvert();
     let opfsPath = '';
     try {
@@ -120,15 +122,30 @@ export class ConversionController implements ReactiveController {
       await this.inspection.inspectGroups(
         [{ name: file.name, main: file, extents: new Map(), missing: [] }],
         { convertedFrom: c.name },
-        (id) => this.#outputs.set(id, opfsPath),
+        (id) => {
+          this.#outputs.set(id, opfsPath);
+          // the result card may be below the fold: focus (and so scroll to) it as it appears
+          void this.#focus(`li.card[data-id="${id}"]`);
+        },
       );
     } catch (e) {
       const kind = e instanceof conv.ConversionError ? e.kind : 'failed';
       const message = e instanceof Error ? e.message : String(e);
       this.#patch(c.id, { status: kind === 'cancelled' ? 'cancelled' : 'failed', noRoom: kind === 'no-room', message });
+      void this.#focus(`li.card[data-id="${c.id}"] .convert-status`);
     } finally {
       this.#running.delete(c.id);
     }
+  }
+
+  /** Focuses an element of the host's shadow root once it has rendered, if the focus is not
+   *  somewhere else by then (the user moved on). */
+  async #focus(selector: string): Promise<void> {
+    const before = document.activeElement;
+    await this.host.updateComplete;
+    const el = this.host.shadowRoot?.querySelector<HTMLElement>(selector);
+    const moved = document.activeElement !== before && document.activeElement !== document.body;
+    if (el && !moved) el.focus();
   }
 
   #patch(id: number, patch: Partial<ConvertState>): void {

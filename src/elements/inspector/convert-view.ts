@@ -42,7 +42,12 @@ function renderProgress(id: number, st: ConvertState, actions: ConvertActions): 
     st.status === 'measuring'
       ? msg('Measuring the output and checking the browser’s storage…')
       : msg(str`Converting to ${st.target}: ${pct.toFixed(0)} % (${formatBytes(st.bytesWritten ?? 0)} written)`);
-  return html`<progress part="convert-progress" max="100" .value=${st.status === 'running' ? pct : 0}></progress>
+  // measuring has no percentage yet: an indeterminate bar (no value), not one stuck at 0
+  return html`${
+    st.status === 'running'
+      ? html`<progress part="convert-progress" max="100" .value=${pct} aria-label=${msg('Conversion progress')}></progress>`
+      : html`<progress part="convert-progress" aria-label=${msg('Conversion progress')}></progress>`
+  }
     <span class="convert-progress-text" aria-live="polite">${text}</span>
     <button part="convert-cancel" class="secondary convert-cancel" type="button" @click=${() => actions.cancel(id)}>
       ${msg('Cancel')}
@@ -105,6 +110,6 @@ export function renderConvert(c: CardState, actions: ConvertActions): TemplateRe
               ${msg('Convert…')}
             </button>`
     }
-    ${st && !busy ? html`<p class="convert-status" role="status">${outcome(st)}</p>` : nothing}
+    ${st && !busy ? html`<p class="convert-status" role="status" tabindex="-1">${outcome(st)}</p>` : nothing}
   </div>`;
 }
