@@ -315,7 +315,8 @@ export class UploadsController implements ReactiveController {
       this.success = t
         ? `${out.message} ${msg(str`Sent ${formatBytes(t.bytes)} in ${formatNumber(t.ms / 1000, 1)} s (${formatRate(t.bytes / (t.ms / 1000))}).`)}`
         : out.message;
-      // what just appeared is the outcome: focus (and so announce) it
+      // what just appeared is the outcome: focus (and so announce) it once it has rendered
+      this.#changed();
       void focusDeep(this.host, ['cloud-create-form', '[data-role="success"]']);
       const detail: ImageCreatedDetail = { image: out.image, transfer: t };
       this.host.dispatchEvent(new CustomEvent('cloud-image-created', { detail, bubbles: true, composed: true }));
