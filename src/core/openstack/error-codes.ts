@@ -55,6 +55,20 @@ export const ERROR_CODES = {
   'object.etag-unreadable-s3': 'S3 ETag not readable',
   's3.wrong-credentials': 'EC2 credentials refused',
   's3.upload-gone': 'The multipart upload is gone',
+  's3.bad-digest': 'S3 received other bytes',
+  's3.assembled-mismatch': 'S3 assembled another object',
+  'swift.tempurl-only': 'A TempURL key cannot write a large object',
+  'swift.no-slo': 'No static large object support',
+  'swift.manifest-mismatch': 'Swift stored another manifest',
+  'object.part-etag-mismatch': 'A part was stored with another ETag',
+  'upload.verify-mismatch': 'The stored image does not match the file',
+  'upload.image-after-failure': 'The image cannot take the data again',
+  'upload.image-not-queued': 'The image cannot take an upload',
+  'upload.stopped': 'The upload was stopped',
+  'upload.failed': 'The upload failed',
+  'register.import-filtered': "Glance's import filters refuse the object store",
+  'register.no-web-download': 'No web-download import',
+  'register.image-not-queued': "The image cannot take the object's data",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

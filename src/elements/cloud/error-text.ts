@@ -188,6 +188,40 @@ const TEXTS: Record<ErrorCode, (p: P, action: string) => string> = {
     msg(
       str`S3 refused the EC2 credentials while ${a} (${s(p, 's3Code')}): check the access key and secret (openstack ec2 credentials list) and the region.`,
     ),
+  's3.bad-digest': (_p, a) => msg(str`S3 received other bytes than were sent while ${a} (BadDigest).`),
+  's3.assembled-mismatch': (p) =>
+    msg(str`S3 assembled the object with ETag ${s(p, 'etag')} instead of ${s(p, 'expected')}: the part list is not the one sent.`),
+  'swift.tempurl-only': () =>
+    msg(
+      "A TempURL key alone cannot write a large object: Swift's tempurl middleware drops ?multipart-manifest=put and refuses X-Object-Manifest. Sign in (a Keystone token); the key can then sign Glance's download URL.",
+    ),
+  'swift.no-slo': () =>
+    msg('This Swift has no static large object support (slo is not in /info): the operator must add slo to the proxy pipeline.'),
+  'swift.manifest-mismatch': (p) =>
+    msg(str`Swift stored the manifest with ETag ${s(p, 'etag')} instead of ${s(p, 'expected')}: the segment list is not the one sent.`),
+  'object.part-etag-mismatch': (p) => msg(str`${s(p, 'part')} was stored with ETag ${s(p, 'etag')} instead of its MD5 ${s(p, 'md5')}.`),
+  'upload.verify-mismatch': (p) =>
+    msg(
+      str`The image Glance stored does not match the file (${s(p, 'problems')}): the data was altered in transit or by the cloud. Delete the image and upload again.`,
+    ),
+  'upload.image-after-failure': (p) =>
+    msg(
+      str`The image is "${s(p, 'status')}" after a failed upload, so it cannot take the data again: delete it and upload to a new image.`,
+    ),
+  'upload.image-not-queued': (p) =>
+    msg(str`The image ${s(p, 'id')} is "${s(p, 'status')}": it cannot take an upload. Delete it and upload to a new image.`),
+  'upload.stopped': () => msg('The upload was stopped.'),
+  'upload.failed': (p) => msg(str`The upload failed: ${s(p, 'reason')}`),
+  'register.import-filtered': (p) =>
+    msg(
+      str`Glance's import filters refuse the object store's address ${s(p, 'address')}: in glance-api.conf, [import_filtering_opts], add ${s(p, 'host')} to allowed_hosts (and ${s(p, 'port')} to allowed_ports if that list is not empty, ${s(p, 'scheme')} to allowed_schemes), then restart glance-api.`,
+    ),
+  'register.no-web-download': (p) =>
+    msg(
+      str`This Glance does not offer the web-download import (it offers ${s(p, 'methods')}): the operator must add web-download to enabled_import_methods in glance-api.conf.`,
+    ),
+  'register.image-not-queued': (p) =>
+    msg(str`The image ${s(p, 'id')} is "${s(p, 'status')}", so it cannot take the object's data: delete it and run again.`),
   's3.upload-gone': (_p, a) => msg(str`The multipart upload is gone on the S3 side while ${a} (aborted or expired): it starts again.`),
 };
 
