@@ -224,11 +224,15 @@ export class AppShell extends LitElement {
             ? // Once loaded the panel stays mounted, only hidden: it holds the session (token in
               // memory only) and any running upload, which switching tabs must not end.
               html`<div id="panel-cloud" role="tabpanel" aria-labelledby="tab-cloud" tabindex="-1" ?hidden=${this.view !== 'cloud'}>
+                <p class="lead" data-role="cloud-privacy">${msg(
+                  'The Cloud tab talks only to the OpenStack endpoints you enter there. Passwords stay in memory only; the token too, unless you choose to stay signed in in this tab (then this tab’s session storage keeps it until the tab closes). Nothing goes to the browser’s permanent storage.',
+                )}</p>
                 ${this.#renderCloud()}
               </div>`
             : nothing
         }
-        <section class="about" id="about">
+        <!-- what happens to the data, beside the view it is about: never under an upload form -->
+        <section class="about" id="about" ?hidden=${this.view !== 'inspect'}>
           <h2>${msg('Everything stays on this machine')}</h2>
           <p>
             ${msg(

@@ -65,7 +65,8 @@ export interface InspectionResult {
 export function buildInspection(input: InspectionInput): InspectionResult {
   const { safety } = input;
   const info = input.info ?? null;
-  const findings: Finding[] = [...safety.findings];
+  // qemu-img read the image: every file a multi-file VMDK names was there
+  const findings: Finding[] = info ? safety.findings.map(withFilesPresent) : [...safety.findings];
   let check: CheckSummary | undefined;
   if (input.check) {
     check = summariseCheck(input.check);
@@ -86,6 +87,7 @@ export function buildInspection(input: InspectionInput): InspectionResult {
     }
   }
   const allocation = input.map && input.map.exitCode === 0 ? summariseMap(input.map.stdout, info?.['virtual-size'] ?? 0) : undefined;
+  if (allocation && holesInvisible(safety, info)) allocation.holesVisible = false;
   if (input.map && !allocation) {
     // The allocation summary is a convenience: its absence does not make the image unsafe.
     const why = [input.map.failure, stderrTail(input.map)].filter(Boolean).join(': ') || `exit ${input.map.exitCode}`;
@@ -138,4 +140,25 @@ export function buildInspection(input: InspectionInput): InspectionResult {
     if (os) result.appliance.os = os;
   }
   return result;
+}
+
+/** Raw data (raw files, flat VMDK extents) has no allocation metadata: holes are only visible to
+ *  SEEK_HOLE, which the wasm qemu-img does not have. */
+function holesInvisible(safety: SafetyReport, info: QemuImgInfo | null): boolean {
+  if (info?.format === 'raw') return true;
+  return !!safety.details.vmdk?.extents.some((e) => /^(FLAT|VMFS)$/i.test(e.type));
+}
+
+/** A multi-file VMDK whose extent files were all given: the fixes that ask to select them with
+ *  the descriptor are done already. */
+function withFilesPresent(f: Finding): Finding {
+  if (f.code === 'vmdk.create-type' && f.params?.['createType'] !== 'vmfsSparse' && /select the descriptor/.test(f.fix))
+    return {
+      ...f,
+      fix: 'Convert it to a single-file image (qcow2, or a streamOptimized VMDK): image-inspector can do it here, from the descriptor and its extent files.',
+      params: { ...f.params, present: 1 },
+    };
+  if (f.code === 'vmdk.multi-file')
+    return { ...f, fix: 'Nothing more to select: the descriptor and all its extent files are here.', params: { ...f.params, present: 1 } };
+  return f;
 }

@@ -11,6 +11,7 @@ import { blobSource } from '../../src/core/inspect/byte-source.ts';
 import { inspectSafety } from '../../src/core/inspect/safety.ts';
 import { buildInspection, type InspectionResult } from '../../src/core/inspection.ts';
 import { planConversion, conversionAdvised, outputNameFor, spaceNeeded, CONVERT_TARGETS } from '../../src/core/convert/plan.ts';
+import { conversionAdvice, fixAgreesWithAdvice } from '../../src/core/convert/advice.ts';
 import { GLANCE_DISK_FORMATS, qemuDriverFor } from '../../src/core/inspect/glance-formats.ts';
 
 let corpus: Corpus;
@@ -19,7 +20,10 @@ before(() => {
 });
 
 async function inspect(file: string): Promise<InspectionResult> {
-  const path = join(corpus.dir, file);
+  return inspectAt(join(corpus.dir, file), file);
+}
+
+async function inspectAt(path: string, file: string): Promise<InspectionResult> {
   const safety = await inspectSafety(blobSource(await openAsBlob(path), file));
   const driver = qemuDriverFor(safety.detected);
   const info =
@@ -28,6 +32,53 @@ async function inspect(file: string): Promise<InspectionResult> {
       : null;
   return buildInspection({ file, safety, info });
 }
+
+/** One card's advice and the fixes shown beside it agree: no fix offers a refused conversion. */
+function assertOneVoice(r: InspectionResult): void {
+  const advice = conversionAdvice(r);
+  for (const f of r.safety.findings) {
+    if (!fixAgreesWithAdvice(f, advice)) continue;
+    if (advice.kind === 'refused' && advice.code !== 'missing-files' && advice.code !== 'needs-parent')
+      assert.doesNotMatch(f.fix, /convert/i, `${f.code}: its shown fix offers a conversion the plan refuses`);
+  }
+}
+
+async function inspectHostile(id: string): Promise<InspectionResult> {
+  const path = corpus.hostile.find((h) => h.id === id)!.path;
+  return inspectAt(path, path.replace(/^.*\//, ''));
+}
+
+describe('conversion advice: one voice per card', () => {
+  test('a truncated qcow2: no conversion unless the user accepts incomplete data', async () => {
+    const r = await inspectHostile('truncated.qcow2');
+    const refused = planConversion(r, 'qcow2', 'truncated.qcow2');
+    assert.equal(refused.ok ? '' : refused.code, 'incomplete');
+    assert.equal(conversionAdvice(r).kind, 'incomplete');
+    assert.equal(planConversion(r, 'qcow2', 'truncated.qcow2', { acceptIncomplete: true }).ok, true);
+    for (const f of r.safety.findings) if (/convert/i.test(f.fix)) assert.equal(fixAgreesWithAdvice(f, conversionAdvice(r)), false);
+  });
+
+  test('descriptors qemu-img is kept from, and a backing-file qcow2: fixes agree with the refusal', async () => {
+    for (const id of ['no-extents.vmdk', 'escaping-extent.vmdk']) {
+      const r = await inspectHostile(id);
+      assert.deepEqual(conversionAdvice(r), { kind: 'refused', code: 'not-opened', advised: true });
+      const shown = r.safety.findings.filter((f) => fixAgreesWithAdvice(f, conversionAdvice(r)));
+      assert.ok(!shown.some((f) => f.code === 'vmdk.create-type'), `${id}: the create-type "convert it here" is withheld`);
+      assertOneVoice(r);
+    }
+    const overlay = await inspect('overlay.qcow2');
+    assert.deepEqual(conversionAdvice(overlay), { kind: 'refused', code: 'needs-parent', advised: true });
+    const backing = overlay.safety.findings.find((f) => f.code === 'qcow2.backing-file')!;
+    assert.doesNotMatch(backing.fix, /\bhere\b/, 'the fix does not promise a conversion here');
+    assert.equal(fixAgreesWithAdvice(backing, conversionAdvice(overlay)), true);
+  });
+
+  test('a split VMDK with all its extents read: no "select the descriptor" left', async () => {
+    const r = await inspect('small-twoGbMaxExtentSparse.vmdk');
+    assert.equal(conversionAdvice(r).kind, 'advised');
+    for (const f of r.safety.findings) assert.doesNotMatch(f.fix, /select the descriptor/i, f.code);
+  });
+});
 
 describe('planConversion', () => {
   test('monolithicFlat VMDK: advised, planned to qcow2 with an explicit -f vmdk', async () => {

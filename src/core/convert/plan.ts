@@ -19,7 +19,8 @@ export interface ConversionPlan {
 }
 
 /** Why a plan was refused: a stable code (the element words it per language) and English text. */
-export type RefusalCode = 'bad-target' | 'not-opened' | 'not-read' | 'needs-parent' | 'encrypted' | 'bad-name';
+export type RefusalCode =
+  'bad-target' | 'not-opened' | 'not-read' | 'missing-files' | 'needs-parent' | 'encrypted' | 'incomplete' | 'bad-name';
 export type PlanOutcome = { ok: true; plan: ConversionPlan } | { ok: false; code: RefusalCode; reason: string };
 
 /** Glance accepts only the single-file, self-contained VMDK layout. */
@@ -27,6 +28,23 @@ const TARGET_OPTIONS: Partial<Record<ConvertTarget, string[]>> = { vmdk: ['-o', 
 
 /** Codes whose fix is "bring the parent": converting alone would read a missing backing file. */
 const NEEDS_PARENT = new Set(['vhd.differencing', 'vhdx.differencing', 'vdi.differencing']);
+
+/** Codes that say the file is incomplete or its metadata damaged: a conversion would read what
+ *  is there and write an image Glance accepts that lacks the guest's data, so it needs the
+ *  user's explicit "I know the data is incomplete". */
+export const INCOMPLETE_CODES: ReadonlySet<string> = new Set([
+  'image.truncated',
+  'tar.invalid',
+  'check.corruptions',
+  'check.crashed',
+  'check.failed',
+  'vmdk.footer-mismatch',
+]);
+
+export interface PlanOptions {
+  /** The user said they know the data is incomplete and want what is there converted. */
+  acceptIncomplete?: boolean;
+}
 
 export function isConvertTarget(v: string): v is ConvertTarget {
   return (CONVERT_TARGETS as readonly string[]).includes(v);
@@ -53,7 +71,7 @@ export function outputNameFor(file: string, target: ConvertTarget): string {
  * under in /in (for an OVA: its disk, read in place as a slice of the archive). Refuses, with a
  * reason a user can act on, when qemu-img must not or cannot read the image.
  */
-export function planConversion(result: InspectionResult, target: string, inputName: string): PlanOutcome {
+export function planConversion(result: InspectionResult, target: string, inputName: string, opts: PlanOptions = {}): PlanOutcome {
   if (!isConvertTarget(target))
     return { ok: false, code: 'bad-target', reason: `${target} is not a format this tool converts to (${CONVERT_TARGETS.join(', ')}).` };
   const codes = new Set(result.safety.findings.map((f) => f.code));
@@ -66,6 +84,13 @@ export function planConversion(result: InspectionResult, target: string, inputNa
     };
   }
   const info = result.info;
+  if (!info && codes.has('qemu.not-run')) {
+    return {
+      ok: false,
+      code: 'missing-files',
+      reason: 'Files this image needs were not selected; select them together with it, then it can be converted here.',
+    };
+  }
   if (!info || !info.format) {
     return {
       ok: false,
@@ -82,18 +107,26 @@ export function planConversion(result: InspectionResult, target: string, inputNa
     };
   }
   if (info.encrypted) return { ok: false, code: 'encrypted', reason: 'The image is encrypted; decrypt it first.' };
+  if (!opts.acceptIncomplete && [...codes].some((c) => INCOMPLETE_CODES.has(c))) {
+    return {
+      ok: false,
+      code: 'incomplete',
+      reason:
+        'The file is incomplete or its metadata is damaged: a conversion would give an image Glance accepts that lacks much of the guest’s data. Get the complete file again.',
+    };
+  }
   if (!/^[\w.+-]+$/.test(inputName)) return { ok: false, code: 'bad-name', reason: `Invalid input name ${JSON.stringify(inputName)}.` };
 
   const driver = info.format;
   const outputName = outputNameFor(result.file, target);
-  const opts = TARGET_OPTIONS[target] ?? [];
+  const targetOpts = TARGET_OPTIONS[target] ?? [];
   const src = `/in/${inputName}`;
   return {
     ok: true,
     plan: {
       target,
-      args: ['convert', '-p', '-f', driver, '-O', target, ...opts, src, `/out/${outputName}`],
-      measureArgs: ['measure', '--output=json', '-f', driver, '-O', target, ...opts, src],
+      args: ['convert', '-p', '-f', driver, '-O', target, ...targetOpts, src, `/out/${outputName}`],
+      measureArgs: ['measure', '--output=json', '-f', driver, '-O', target, ...targetOpts, src],
       outputName,
     },
   };

@@ -13,6 +13,7 @@ export const FINDING_CODES: Readonly<Record<string, FindingCodeInfo>> = {
   'format.mismatch': { severity: 'error', title: 'The declared disk format does not match the content' },
   'image.truncated': { severity: 'error', title: 'The file was cut short' },
   'image.empty': { severity: 'warning', title: 'The file is empty' },
+  'image.not-a-disk': { severity: 'warning', title: 'Does not look like a bootable disk' },
   'inspect.detector-failed': { severity: 'error', title: 'The file could not be read during inspection' },
   'qcow.v1': { severity: 'error', title: 'Obsolete qcow version 1' },
   'qcow2.version': { severity: 'error', title: 'Unsupported qcow2 version' },

@@ -152,6 +152,10 @@ export interface AllocationSummary {
   zero: number;
   unallocated: number;
   extents: number;
+  /** false when the format stores holes as plain data files qemu-img reads byte by byte (raw,
+   *  flat VMDK extents): without SEEK_HOLE (wasm, a browser) every byte counts as data, so
+   *  `data` is the file length, not the allocated size native `map` reports. */
+  holesVisible?: false;
 }
 
 /** Summarises `qemu-img map --output=json` without keeping the extent list. */

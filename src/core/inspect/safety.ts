@@ -4,6 +4,7 @@
 // (compressed files, OVA) and formats Glance does not take as-is.
 import { subSource, type ByteSource } from './byte-source.ts';
 import { finding, hasErrors, type Finding } from './findings.ts';
+import { multipleFormatsFinding, notADiskFinding } from './disk-shape.ts';
 import { acceptedDeclaredFormats, glanceDiskFormatFor } from './glance-formats.ts';
 import { bzip2Detector, gzipDetector, xzDetector, zstdDetector } from './formats/compression.ts';
 import { isoDetector } from './formats/iso.ts';
@@ -138,15 +139,10 @@ export async function inspectSafety(src: ByteSource, opts: InspectSafetyOptions 
   }
   const glanceView = views.size === 1 ? [...views][0]! : views.size === 0 ? 'raw' : null;
   if (views.size > 1) {
-    findings.push(
-      finding(
-        'format.multiple',
-        'error',
-        `The content matches several formats at once (${[...views].sort().join(', ')}); Glance refuses such files because one format can hide another's header.`,
-        'Do not upload this file as it is; if you trust its source, convert it from the format you expect.',
-        { formats: [...views].sort().join(',') },
-      ),
-    );
+    // the header format's own complaints (tables past the end: "cut short") are a consequence
+    // of the polyglot, not an incomplete download
+    for (let i = findings.length - 1; i >= 0; i--) if (findings[i]!.code === 'image.truncated') findings.splice(i, 1);
+    findings.push(multipleFormatsFinding([...views]));
   }
 
   const suggestedDiskFormat = glanceDiskFormatFor(detected, details);
@@ -163,6 +159,10 @@ export async function inspectSafety(src: ByteSource, opts: InspectSafetyOptions 
         ),
       );
     }
+  }
+  if (!primary) {
+    const notADisk = await notADiskFinding(p);
+    if (notADisk) findings.push(notADisk);
   }
   if (!primary && src.size === 0) {
     findings.push(

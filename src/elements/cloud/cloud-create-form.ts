@@ -2,6 +2,7 @@
 // shows the pre-checks and the transfer; <cloud-panel> runs the flow (upload-flow.ts) and feeds
 // `checks`, `progress`, `phase` and `error` back in.
 import { LitElement, css, html, nothing } from 'lit';
+import { controls, tokens } from '../styles/tokens.ts';
 import { customElement, property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
 import { formatBytes } from './format.ts';
@@ -9,7 +10,6 @@ import type { UploadProgress } from '../../core/upload/types.ts';
 import {
   renderDestination,
   renderMethodOptions,
-  renderProgress,
   type Ec2Choice,
   type ObjectDestination,
   type FormPhase,
@@ -21,7 +21,8 @@ export type { UploadProgress } from '../../core/upload/types.ts';
 import type { ImageRecord } from './image-record.ts';
 import { syncSelects } from './select-sync.ts';
 import { canPickWithHandle, handleFromDrop, pickWithHandle } from './resume-file.ts';
-import { VISIBILITIES, visibilityLabel } from './labels.ts';
+import { renderDetailsStep, renderMetadataStep } from './create-form-fields.ts';
+import { createSteps, renderSteps, renderUploadStep } from './create-form-steps.ts';
 import {
   blankFields,
   fieldsFromInspection,
@@ -61,17 +62,32 @@ const BUSY: FormPhase[] = ['checking', 'preparing', 'uploading', 'finishing', 'r
  */
 @customElement('cloud-create-form')
 export class CloudCreateForm extends LitElement {
-  static override styles = css`
-    ${focusRing} :host { display: block; }
-    form { display: grid; grid-template-columns: max-content 1fr; gap: 0.4em 1em; align-items: center; }
+  static override styles = [
+    tokens,
+    controls,
+    focusRing,
+    css`
+    :host { display: block; }
+    ol.steps { display: flex; flex-wrap: wrap; gap: 6px; list-style: none; padding: 0; margin: 0 0 12px; }
+    ol.steps .num { display: inline-grid; place-items: center; width: 1.5em; height: 1.5em; border-radius: 50%;
+      background: var(--_accent); color: #fff; font-size: 0.85em; }
+    section.step { border: 1px solid var(--_border); border-radius: var(--_radius); padding: 10px 14px; margin-block-end: 12px; }
+    section.step h4 { margin: 0 0 8px; color: var(--_muted); }
+    .grid { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 0.5em 1em; align-items: center; }
     .full { grid-column: 1 / -1; }
-    .props { display: grid; grid-template-columns: 1fr 1fr auto; gap: 0.25em; }
-    .check.bad { color: var(--cloud-error, #a00); }
-    .error { color: var(--cloud-error, #a00); font-weight: bold; }
-    .ok { color: var(--cloud-ok, #070); font-weight: bold; }
+    .props { display: grid; grid-template-columns: 1fr 1fr auto; gap: 0.25em; align-items: center; }
+    label.check { justify-self: start; display: inline-flex; gap: 0.5em; align-items: center; }
+    .check.bad { color: var(--cloud-error, var(--_danger)); }
+    .error { color: var(--cloud-error, var(--_danger)); font-weight: bold; }
+    .ok { color: var(--cloud-ok, var(--_ok)); font-weight: bold; }
+    .actions { display: flex; gap: 0.5em; flex-wrap: wrap; }
     progress { width: 100%; }
     fieldset { border: none; padding: 0; margin: 0; }
-  `;
+    fieldset.inline { display: flex; gap: 1em; }
+    p.box { margin: 0 0 12px; }
+    .grid p.box { margin: 0; }
+  `,
+  ];
 
   /** Allowed values from /v2/schemas/image. */
   @property({ attribute: false }) diskFormats: string[] = [];
@@ -101,6 +117,15 @@ export class CloudCreateForm extends LitElement {
   @property({ type: Boolean }) resumable = false;
   /** Changing it empties the form for the next image (then `file`/`inspection` apply again). */
   @property({ type: Number }) generation = 0;
+  /** The file a new offer replaced (set with a new `generation`): named in the reset notice. */
+  @property() replaced = '';
+  /** Set by the panel when the file's safety verdict is a rejection: said once, in the form. */
+  @property() verdictNote = '';
+
+  /** Said when a new offer emptied what the user had typed for the previous file. */
+  @state() private resetNote = '';
+  /** The user typed into the fields since the form was last filled or emptied. */
+  #typed = false;
 
   @state() private fields: CreateFields = CloudCreateForm.blank();
   @state() private sourceKind: 'file' | 'url' = 'file';
@@ -127,6 +152,11 @@ export class CloudCreateForm extends LitElement {
 
   /** Back to an empty form (after a success, for the next image). */
   private reset() {
+    this.resetNote =
+      this.#typed && this.replaced && this.file
+        ? msg(str`The form now holds ${this.file.name}: what you had typed for ${this.replaced} was cleared, since it described that file.`)
+        : '';
+    this.#typed = false;
     this.fields = CloudCreateForm.blank();
     this.chosen = null;
     this.url = '';
@@ -171,6 +201,7 @@ export class CloudCreateForm extends LitElement {
   }
 
   private set<K extends keyof CreateFields>(k: K, v: CreateFields[K]) {
+    this.#typed = true;
     this.fields = { ...this.fields, [k]: v };
   }
 
@@ -210,6 +241,7 @@ export class CloudCreateForm extends LitElement {
   private addProperty() {
     const k = this.newKey.trim();
     if (!k) return;
+    this.#typed = true;
     this.fields = { ...this.fields, properties: { ...this.fields.properties, [k]: this.newValue } };
     this.newKey = '';
     this.newValue = '';
@@ -233,127 +265,97 @@ export class CloudCreateForm extends LitElement {
     return html`<div data-role="hash-progress" data-done=${h.done ? 'true' : 'false'} aria-live="polite">${text}</div>`;
   }
 
-  override render() {
-    const f = this.fields;
-    const fmts = this.diskFormats.length ? this.diskFormats : [f.disk_format].filter(Boolean);
-    const cfmts = this.containerFormats.length ? this.containerFormats : ['bare'];
-    const canStage = this.importMethods.includes('glance-direct');
+  private renderFileStep() {
     const canWeb = this.importMethods.includes('web-download');
+    const canStage = this.importMethods.includes('glance-direct');
     return html`
+      <span>${msg('Image source')}</span>
+      <fieldset class="inline">
+        <label><input type="radio" name="source" value="file" .checked=${this.sourceKind === 'file'} @change=${() => (this.sourceKind = 'file')} /> ${msg('File')}</label>
+        <label><input type="radio" name="source" value="url" ?disabled=${!canWeb} .checked=${this.sourceKind === 'url'} @change=${() => (this.sourceKind = 'url')} /> ${msg('URL (web-download)')}</label>
+      </fieldset>
+      ${
+        this.sourceKind === 'file'
+          ? html`<label for="file">${msg('Image file')}</label>
+            <div data-role="file-drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${(e: DragEvent) => this.dropFile(e)}>
+              <input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
+              ${canPickWithHandle() ? html`<button type="button" data-action="pick-with-handle" @click=${() => void this.pickWithHandle()}>${msg('Choose (resumable after a restart)…')}</button>` : nothing}
+              ${this.chosen ? html`<span data-role="file-name">${this.chosen.name} (${formatBytes(this.chosen.size)})</span>` : nothing}
+              ${this.renderHashing()}</div>
+            <label for="method">${msg('Upload method')}</label>
+            <select id="method" name="method" @change=${(e: Event) => {
+              this.method = (e.target as HTMLSelectElement).value as UploadMethod;
+              this.#methodChosen = true;
+            }}>
+              ${renderMethodOptions({ method: this.method, canStage, hasSwift: this.objectStores.swift, hasS3: this.objectStores.s3 })}
+            </select>
+            ${renderDestination({
+              method: this.method,
+              destination: this.destination,
+              ec2: this.ec2,
+              onChange: (d) => (this.destination = d),
+              onCreateEc2: () => this.#emit('create-ec2', null),
+            })}`
+          : html`<label for="url">${msg('Image URL')}</label>
+            <input id="url" name="url" type="url" .value=${this.url} @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)} />`
+      }
+      ${
+        this.verdictNote && !this.error
+          ? html`<p class="full box danger" data-role="verdict-blocked" role="status">${this.verdictNote}</p>`
+          : nothing
+      }`;
+  }
+
+  override render() {
+    const view = {
+      fields: this.fields,
+      diskFormats: this.diskFormats,
+      containerFormats: this.containerFormats,
+      kernels: this.kernels,
+      ramdisks: this.ramdisks,
+      set: <K extends keyof CreateFields>(k: K, v: CreateFields[K]) => this.set(k, v),
+    };
+    const props = {
+      properties: this.fields.properties,
+      newKey: this.newKey,
+      newValue: this.newValue,
+      setNew: (k: string, v: string) => {
+        this.newKey = k;
+        this.newValue = v;
+      },
+      add: () => this.addProperty(),
+      remove: (k: string) => this.removeProperty(k),
+      change: (k: string, v: string) => this.set('properties', { ...this.fields.properties, [k]: v }),
+    };
+    const [file, details, metadata, upload] = createSteps();
+    const emit = (name: string) => () => this.#emit(name, null);
+    const uploadStep = {
+      checks: this.checks,
+      progress: this.progress,
+      phase: this.phase,
+      error: this.error,
+      success: this.success,
+      pendingImageId: this.pendingImageId,
+      busy: this.busy,
+      objectMethod: this.method === 'swift' || this.method === 's3',
+      resumable: this.resumable,
+      pause: emit('pause-upload'),
+      resume: emit('resume-upload'),
+      cancel: emit('cancel-upload'),
+      discardPending: () => this.#emit('discard-pending', this.pendingImageId),
+    };
+    return html`
+      ${renderSteps((id) => this.renderRoot.querySelector(`#${id}`)?.scrollIntoView({ block: 'start', behavior: 'smooth' }))}
+      ${this.resetNote ? html`<p class="box warn" data-role="form-reset" role="status">${this.resetNote}</p>` : nothing}
       <form part="form" @submit=${this.submit} novalidate>
-        <label for="name">${msg('Image name')}</label>
-        <input id="name" name="name" required .value=${f.name} @input=${(e: Event) => this.set('name', (e.target as HTMLInputElement).value)} />
-
-        <label for="description">${msg('Description')}</label>
-        <textarea id="description" name="description" .value=${f.description} @input=${(e: Event) => this.set('description', (e.target as HTMLTextAreaElement).value)}></textarea>
-
-        <span>${msg('Image source')}</span>
-        <fieldset>
-          <label><input type="radio" name="source" value="file" .checked=${this.sourceKind === 'file'} @change=${() => (this.sourceKind = 'file')} /> ${msg('File')}</label>
-          <label><input type="radio" name="source" value="url" ?disabled=${!canWeb} .checked=${this.sourceKind === 'url'} @change=${() => (this.sourceKind = 'url')} /> ${msg('URL (web-download)')}</label>
-        </fieldset>
-
-        ${
-          this.sourceKind === 'file'
-            ? html`<label for="file">${msg('Image file')}</label>
-              <div data-role="file-drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${(e: DragEvent) => this.dropFile(e)}>
-                <input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
-                ${canPickWithHandle() ? html`<button type="button" data-action="pick-with-handle" @click=${() => void this.pickWithHandle()}>${msg('Choose (resumable after a restart)…')}</button>` : nothing}
-                ${this.chosen ? html`<span data-role="file-name">${this.chosen.name} (${formatBytes(this.chosen.size)})</span>` : nothing}
-                ${this.renderHashing()}</div>
-              <label for="method">${msg('Upload method')}</label>
-              <select id="method" name="method" @change=${(e: Event) => {
-                this.method = (e.target as HTMLSelectElement).value as UploadMethod;
-                this.#methodChosen = true;
-              }}>
-                ${renderMethodOptions({ method: this.method, canStage, hasSwift: this.objectStores.swift, hasS3: this.objectStores.s3 })}
-              </select>
-              ${renderDestination({
-                method: this.method,
-                destination: this.destination,
-                ec2: this.ec2,
-                onChange: (d) => (this.destination = d),
-                onCreateEc2: () => this.#emit('create-ec2', null),
-              })}`
-            : html`<label for="url">${msg('Image URL')}</label>
-              <input id="url" name="url" type="url" .value=${this.url} @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)} />`
-        }
-
-        <label for="disk_format">${msg('Format')}</label>
-        <select id="disk_format" name="disk_format" @change=${(e: Event) => this.set('disk_format', (e.target as HTMLSelectElement).value)}>
-          <option value="" ?selected=${!f.disk_format}>${msg('Select a format')}</option>
-          ${fmts.map((v) => html`<option value=${v} ?selected=${v === f.disk_format}>${v}</option>`)}
-        </select>
-
-        <label for="container_format">${msg('Container format')}</label>
-        <select id="container_format" name="container_format" @change=${(e: Event) => this.set('container_format', (e.target as HTMLSelectElement).value)}>
-          ${cfmts.map((v) => html`<option value=${v} ?selected=${v === f.container_format}>${v}</option>`)}
-        </select>
-
-        <label for="architecture">${msg('Architecture')}</label>
-        <input id="architecture" name="architecture" list="arches" .value=${f.architecture} @input=${(e: Event) => this.set('architecture', (e.target as HTMLInputElement).value)} />
-        <datalist id="arches">${['x86_64', 'aarch64', 'i686', 'ppc64le', 's390x', 'riscv64'].map((a) => html`<option value=${a}></option>`)}</datalist>
-
-        <label for="min_disk">${msg('Minimum disk (GB)')}</label>
-        <input id="min_disk" name="min_disk" type="number" min="0" .value=${String(f.min_disk)} @input=${(e: Event) => this.set('min_disk', Number((e.target as HTMLInputElement).value) || 0)} />
-
-        <label for="min_ram">${msg('Minimum RAM (MB)')}</label>
-        <input id="min_ram" name="min_ram" type="number" min="0" .value=${String(f.min_ram)} @input=${(e: Event) => this.set('min_ram', Number((e.target as HTMLInputElement).value) || 0)} />
-
-        <label for="visibility">${msg('Visibility')}</label>
-        <select id="visibility" name="visibility" @change=${(e: Event) => this.set('visibility', (e.target as HTMLSelectElement).value)}>
-          ${VISIBILITIES.map((v) => html`<option value=${v} ?selected=${v === f.visibility}>${visibilityLabel(v)}</option>`)}
-        </select>
-
-        <label for="protected">${msg('Protected')}</label>
-        <input id="protected" name="protected" type="checkbox" .checked=${f.protected} @change=${(e: Event) => this.set('protected', (e.target as HTMLInputElement).checked)} />
-
-        <label for="kernel_id">${msg('Kernel ID')}</label>
-        <select id="kernel_id" name="kernel_id" @change=${(e: Event) => this.set('kernel_id', (e.target as HTMLSelectElement).value)}>
-          <option value="" ?selected=${!f.kernel_id}>${msg('None')}</option>
-          ${this.kernels.map((k) => html`<option value=${k.id} ?selected=${k.id === f.kernel_id}>${k.name || k.id}</option>`)}
-        </select>
-
-        <label for="ramdisk_id">${msg('Ramdisk ID')}</label>
-        <select id="ramdisk_id" name="ramdisk_id" @change=${(e: Event) => this.set('ramdisk_id', (e.target as HTMLSelectElement).value)}>
-          <option value="" ?selected=${!f.ramdisk_id}>${msg('None')}</option>
-          ${this.ramdisks.map((k) => html`<option value=${k.id} ?selected=${k.id === f.ramdisk_id}>${k.name || k.id}</option>`)}
-        </select>
-
-        <span>${msg('Custom properties')}</span>
-        <div class="props" part="properties">
-          ${Object.entries(f.properties).map(
-            ([k, v]) => html`
-            <span data-prop=${k}>${k}</span>
-            <input aria-label=${k} data-prop-value=${k} .value=${v}
-              @input=${(e: Event) => this.set('properties', { ...f.properties, [k]: (e.target as HTMLInputElement).value })} />
-            <button type="button" data-remove-prop=${k} @click=${() => this.removeProperty(k)}>${msg('Remove')}</button>`,
-          )}
-          <input name="new-key" placeholder=${msg('key')} .value=${this.newKey} @input=${(e: Event) => (this.newKey = (e.target as HTMLInputElement).value)} />
-          <input name="new-value" placeholder=${msg('value')} .value=${this.newValue} @input=${(e: Event) => (this.newValue = (e.target as HTMLInputElement).value)} />
-          <button type="button" data-action="add-prop" @click=${this.addProperty}>${msg('Add')}</button>
-        </div>
-
-        ${
-          this.checks.length
-            ? html`<ul class="full" part="checks" data-role="checks">${this.checks.map((c) => html`<li class="check ${c.ok ? 'good' : 'bad'}">${c.ok ? '✓' : '✗'} ${c.text}</li>`)}</ul>`
-            : nothing
-        }
-        ${renderProgress(this.progress, this.phase)}
-        ${this.error ? html`<p class="full error" role="alert" data-role="error">${this.error}</p>` : nothing}
-        ${this.success ? html`<p class="full ok" role="status" data-role="success" tabindex="-1">${this.success}</p>` : nothing}
-        ${
-          this.pendingImageId && !this.busy
-            ? html`<p class="full" data-role="pending">${msg(str`The image ${this.pendingImageId} from the last attempt has no data yet: "Create and upload" reuses it, or delete it.`)}
-              <button type="button" data-action="discard-pending" @click=${() => this.dispatchEvent(new CustomEvent('discard-pending', { detail: this.pendingImageId, bubbles: true, composed: true }))}>${msg('Delete it')}</button></p>`
-            : nothing
-        }
-        <div class="full">
-          <button type="submit" data-action="create" aria-disabled=${String(this.busy)}>${msg('Create and upload')}</button>
-          ${this.busy && (this.method === 'swift' || this.method === 's3') ? html`<button type="button" data-action="pause" @click=${() => this.#emit('pause-upload', null)}>${msg('Pause')}</button>` : nothing}
-          ${this.phase === 'paused' && this.resumable ? html`<button type="button" data-action="resume" @click=${() => this.#emit('resume-upload', null)}>${msg('Resume')}</button>` : nothing}
-          ${this.busy || this.phase === 'paused' ? html`<button type="button" data-action="cancel" @click=${() => this.#emit('cancel-upload', null)}>${msg('Cancel upload')}</button>` : nothing}
-        </div>
+        <section class="step" id=${file[0]} aria-labelledby="h-${file[0]}"><h4 id="h-${file[0]}">1. ${file[1]}</h4>
+          <div class="grid">${this.renderFileStep()}</div></section>
+        <section class="step" id=${details[0]} aria-labelledby="h-${details[0]}"><h4 id="h-${details[0]}">2. ${details[1]}</h4>
+          <div class="grid">${renderDetailsStep(view)}</div></section>
+        <section class="step" id=${metadata[0]} aria-labelledby="h-${metadata[0]}"><h4 id="h-${metadata[0]}">3. ${metadata[1]}</h4>
+          <div class="grid">${renderMetadataStep(view, props)}</div></section>
+        <section class="step" id=${upload[0]} aria-labelledby="h-${upload[0]}"><h4 id="h-${upload[0]}">4. ${upload[1]}</h4>
+          <div class="grid">${renderUploadStep(uploadStep)}</div></section>
       </form>
     `;
   }

@@ -2,6 +2,7 @@
 // shows them, and the delete flow (confirmation; a protected image is refused with an offer to
 // unprotect it).
 import { LitElement, css, html } from 'lit';
+import { controls, tokens } from '../styles/tokens.ts';
 import { customElement, property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
 import { formatBytes } from './format.ts';
@@ -22,14 +23,19 @@ import { focusRing } from '../focus-ring.ts';
  */
 @customElement('cloud-image-details')
 export class CloudImageDetails extends LitElement {
-  static override styles = css`
-    ${focusRing} :host { display: block; }
+  static override styles = [
+    tokens,
+    controls,
+    focusRing,
+    css`
+    :host { display: block; }
     dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
     dt { font-weight: bold; }
-    dd { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
-    .confirm, .refused { border: 1px solid var(--cloud-border, #ccc); padding: 0.5em; margin-block: 0.5em; }
+    dd { margin: 0; overflow-wrap: break-word; white-space: pre-wrap; min-width: 0; }
+    .confirm, .refused { border: 1px solid var(--cloud-border, var(--_border)); padding: 0.5em; margin-block: 0.5em; }
     .actions { display: flex; gap: 0.5em; }
-  `;
+  `,
+  ];
 
   @property({ attribute: false }) image: ImageRecord | null = null;
   @property({ type: Boolean }) busy = false;
@@ -46,7 +52,7 @@ export class CloudImageDetails extends LitElement {
   private renderDelete(i: ImageRecord) {
     if (!this.confirming) return '';
     if (i.protected) {
-      return html`<div class="refused" role="alert" data-role="protected-refusal">
+      return html`<div class="refused box warn" role="alert" data-role="protected-refusal">
         ${msg('This image is protected, so Glance will not delete it. Unprotect it first, then delete it.')}
         <div class="actions">
           <button data-action="unprotect" ?disabled=${this.busy} @click=${() => this.emit('unprotect-image', i.id)}>${msg('Unprotect')}</button>
@@ -54,10 +60,10 @@ export class CloudImageDetails extends LitElement {
         </div>
       </div>`;
     }
-    return html`<div class="confirm" role="alertdialog" data-role="delete-confirm">
+    return html`<div class="confirm box danger" role="alertdialog" data-role="delete-confirm">
       ${msg(str`Delete the image "${i.name ?? i.id}"? Its data is removed from the cloud and cannot be recovered.`)}
       <div class="actions">
-        <button data-action="confirm-delete" ?disabled=${this.busy} @click=${() => this.emit('delete-image', i.id)}>${msg('Delete')}</button>
+        <button class="danger primary" data-action="confirm-delete" ?disabled=${this.busy} @click=${() => this.emit('delete-image', i.id)}>${msg(str`Delete "${i.name ?? i.id}"`)}</button>
         <button data-action="cancel-delete" @click=${() => (this.confirming = false)}>${msg('Cancel')}</button>
       </div>
     </div>`;
@@ -74,7 +80,7 @@ export class CloudImageDetails extends LitElement {
       <div class="actions">
         <button data-action="back" @click=${() => this.emit('back', null)}>${msg('Back to the list')}</button>
         <button data-action="edit" @click=${() => this.emit('edit-image', i.id)}>${msg('Edit')}</button>
-        <button data-action="delete" @click=${() => (this.confirming = true)}>${msg('Delete…')}</button>
+        <button class="danger" data-action="delete" @click=${() => (this.confirming = true)}>${msg('Delete…')}</button>
         <button data-action="refresh" @click=${() => this.emit('refresh-image', i.id)}>${msg('Refresh')}</button>
       </div>
       ${this.renderDelete(i)}

@@ -3,6 +3,7 @@
 // removal. Disk and container formats are editable only while the image is queued (Glance refuses
 // them afterwards). Emits `update-image` with {id, ops}.
 import { LitElement, css, html, nothing } from 'lit';
+import { controls, tokens } from '../styles/tokens.ts';
 import { customElement, property, state } from 'lit/decorators.js';
 import { msg } from '@lit/localize';
 import type { MetadefNamespace, MetadefProperty } from '../../core/openstack/types.ts';
@@ -10,9 +11,9 @@ import { asText, type ImageRecord } from './image-record.ts';
 import { CORE_IMAGE_FIELDS } from '../../core/openstack/image-fields.ts';
 import { syncSelects } from './select-sync.ts';
 import { EDITABLE_CORE_FIELDS, imagePatch, type EditableCoreField } from '../../core/openstack/image-patch.ts';
-import { errorMessage } from './sentence.ts';
-import { VISIBILITIES, visibilityLabel } from './labels.ts';
 import { focusRing } from '../focus-ring.ts';
+import { VISIBILITIES, visibilityLabel } from './labels.ts';
+import { errorMessage } from './sentence.ts';
 
 type EditedValues = Record<string, string | number | boolean>;
 
@@ -37,13 +38,18 @@ interface CatalogEntry {
  */
 @customElement('cloud-image-editor')
 export class CloudImageEditor extends LitElement {
-  static override styles = css`
-    ${focusRing} :host { display: block; }
+  static override styles = [
+    tokens,
+    controls,
+    focusRing,
+    css`
+    :host { display: block; }
     form { display: grid; grid-template-columns: max-content 1fr auto; gap: 0.4em 1em; align-items: center; }
     .full { grid-column: 1 / -1; }
-    .error { color: var(--cloud-error, #a00); }
+    .error { color: var(--cloud-error, var(--_danger)); }
     .hint { font-size: 0.85em; opacity: 0.8; }
-  `;
+  `,
+  ];
 
   @property({ attribute: false }) image: ImageRecord | null = null;
   @property({ attribute: false }) namespaces: MetadefNamespace[] = [];

@@ -1,12 +1,13 @@
 // The images list: filter by text, sort by any column, pick one for details. Values are rendered
 // through Lit text bindings only, so image metadata can never become markup.
 import { LitElement, css, html } from 'lit';
+import { controls, tokens } from '../styles/tokens.ts';
 import { customElement, property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
 import { formatBytes } from './format.ts';
 import type { ImageRecord } from './image-record.ts';
-import { visibilityLabel } from './labels.ts';
 import { focusRing } from '../focus-ring.ts';
+import { visibilityLabel } from './labels.ts';
 
 type Column = 'name' | 'status' | 'disk_format' | 'container_format' | 'size' | 'visibility' | 'protected' | 'owner';
 
@@ -15,6 +16,8 @@ type Column = 'name' | 'status' | 'disk_format' | 'container_format' | 'size' | 
  *
  * @fires image-selected - A row was chosen; detail: the image id.
  * @fires cleanup-orphans - Delete the project's queued images with no data; detail: their ids.
+ * @fires delete-image - A row's delete was confirmed; detail: the image id.
+ * @fires create-requested - "Create image" from the empty list.
  * @csspart orphans - The clean-up offer above the table.
  * @csspart table - The table.
  * @cssprop --cloud-border - Row separators.
@@ -23,16 +26,29 @@ type Column = 'name' | 'status' | 'disk_format' | 'container_format' | 'size' | 
  */
 @customElement('cloud-images-table')
 export class CloudImagesTable extends LitElement {
-  static override styles = css`
-    ${focusRing} :host { display: block; }
-    table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
-    th, td { text-align: start; padding: 0.25em 0.5em; border-bottom: 1px solid var(--cloud-border, #ccc); }
-    th button { all: unset; cursor: pointer; font-weight: bold; }
+  static override styles = [
+    tokens,
+    controls,
+    focusRing,
+    css`
+    :host { display: block; }
+    table { font-size: 0.92em; }
+    th button.sort { all: unset; cursor: pointer; font-weight: 600; white-space: nowrap; }
+    th button.sort:focus-visible { outline: 3px solid var(--_focus); }
     tr.row { cursor: pointer; }
-    tr.row:hover, tr.row:focus { background: var(--cloud-hover, #eef); }
-    .toolbar { display: flex; gap: 0.5em; align-items: center; margin-block-end: 0.5em; }
-    .orphans { background: var(--cloud-warn-bg, #fff4ce); padding: 0.5em; margin-block-end: 0.5em; }
-  `;
+    tr.row:hover, tr.row:focus-within { background: var(--cloud-hover, var(--_surface)); }
+    td.num, td[data-col=status] { white-space: nowrap; }
+    td.owner { font-family: ui-monospace, monospace; font-size: 0.85em; overflow-wrap: anywhere; }
+    td.row-actions { white-space: nowrap; text-align: end; padding-inline-end: 0; }
+    td.row-actions button { font-size: 0.85em; padding: 2px 8px; }
+    .toolbar { display: flex; gap: 0.75em; align-items: center; margin-block-end: 0.5em; }
+    .orphans { margin-block-end: 0.5em; }
+    .empty { text-align: center; padding: 24px; }
+    .empty p { margin: 0 0 8px; }
+    .confirm-row .box { display: flex; flex-wrap: wrap; gap: 0.5em; align-items: center; }
+    .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  `,
+  ];
 
   @property({ attribute: false }) images: ImageRecord[] = [];
   /** The signed-in project: its queued images with no data are offered for clean-up. */
@@ -40,6 +56,8 @@ export class CloudImagesTable extends LitElement {
   @state() private filter = '';
   @state() private sortBy: Column = 'name';
   @state() private descending = false;
+  /** The row whose delete waits for confirmation. */
+  @state() private confirming = '';
 
   private columns(): [Column, string][] {
     return [
@@ -91,15 +109,60 @@ export class CloudImagesTable extends LitElement {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
   }
 
+  private renderEmpty() {
+    return html`<div class="empty box" data-role="empty">
+      <p><strong>${msg('No images in this project yet.')}</strong></p>
+      <p class="muted">${msg('Create one from a file on this machine, or inspect a file first and choose "Upload to the cloud…" on its card.')}</p>
+      <button class="primary" data-action="create-first" @click=${() => this.emit('create-requested', null)}>${msg('Create image')}</button>
+    </div>`;
+  }
+
+  private renderRow(i: ImageRecord) {
+    const name = i.name || i.id;
+    const confirming = this.confirming === i.id;
+    return html`<tr class="row" tabindex="0" data-id=${i.id}
+        @click=${() => this.emit('image-selected', i.id)}
+        @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && e.target === e.currentTarget && this.emit('image-selected', i.id)}>
+        <td class="name">${i.name ?? ''}</td>
+        <td data-col="status">${i.status}</td>
+        <td>${i.disk_format ?? ''}</td>
+        <td>${i.container_format ?? ''}</td>
+        <td class="num">${formatBytes(i.size)}</td>
+        <td>${visibilityLabel(i.visibility)}</td>
+        <td>${i.protected ? msg('yes') : msg('no')}</td>
+        <td class="owner">${i.owner ?? ''}</td>
+        <td class="row-actions" @click=${(e: Event) => e.stopPropagation()}>
+          <button data-action="details" @click=${() => this.emit('image-selected', i.id)}>${msg('Details')}</button>
+          <button class="danger" data-action="delete-row" ?disabled=${!!i.protected}
+            title=${i.protected ? msg('Protected: unprotect it in its details first') : ''}
+            @click=${() => (this.confirming = i.id)}>${msg('Delete…')}</button>
+        </td>
+      </tr>
+      ${
+        confirming
+          ? html`<tr class="confirm-row"><td colspan="9">
+            <div class="box danger" role="alertdialog" data-role="row-delete-confirm" aria-label=${msg(str`Delete ${name}`)}>
+              ${msg(str`Delete the image "${name}"? Its data is removed from the cloud and cannot be recovered.`)}
+              <button class="danger primary" data-action="confirm-row-delete" @click=${() => {
+                this.confirming = '';
+                this.emit('delete-image', i.id);
+              }}>${msg(str`Delete "${name}"`)}</button>
+              <button data-action="cancel-row-delete" @click=${() => (this.confirming = '')}>${msg('Cancel')}</button>
+            </div></td></tr>`
+          : ''
+      }`;
+  }
+
   override render() {
     const rows = this.visible();
     const orphans = this.orphans();
+    if (!this.images.length) return this.renderEmpty();
     return html`
       ${
         orphans.length
-          ? html`<div class="orphans" part="orphans" role="status">
+          ? html`<div class="orphans box warn" part="orphans" role="status">
             ${msg(str`${orphans.length} image(s) of this project have no data (status "queued"), e.g. from an interrupted upload.`)}
-            <button data-action="clean-orphans" @click=${() =>
+            <button class="danger" data-action="clean-orphans" @click=${() =>
               this.emit(
                 'cleanup-orphans',
                 orphans.map((o) => o.id),
@@ -114,32 +177,23 @@ export class CloudImagesTable extends LitElement {
           <input type="search" name="filter" .value=${this.filter}
             @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)} />
         </label>
-        <span>${msg(str`${rows.length} of ${this.images.length}`)}</span>
+        <span class="muted" data-role="count">${msg(str`${rows.length} of ${this.images.length}`)}</span>
       </div>
+      <div class="table-wrap">
       <table part="table">
         <thead><tr>
           ${this.columns().map(
             ([c, label]) => html`<th aria-sort=${this.sortBy === c ? (this.descending ? 'descending' : 'ascending') : 'none'}>
-            <button data-sort=${c} @click=${() => this.sort(c)}>${label}${this.sortBy === c ? (this.descending ? ' ▼' : ' ▲') : ''}</button></th>`,
+            <button class="sort" data-sort=${c} @click=${() => this.sort(c)}>${label}${this.sortBy === c ? (this.descending ? ' ▼' : ' ▲') : ''}</button></th>`,
           )}
+          <th><span class="visually-hidden">${msg('Actions')}</span></th>
         </tr></thead>
         <tbody>
-          ${rows.map(
-            (i) => html`<tr class="row" tabindex="0" data-id=${i.id}
-              @click=${() => this.emit('image-selected', i.id)}
-              @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && this.emit('image-selected', i.id)}>
-            <td>${i.name ?? ''}</td>
-            <td data-col="status">${i.status}</td>
-            <td>${i.disk_format ?? ''}</td>
-            <td>${i.container_format ?? ''}</td>
-            <td>${formatBytes(i.size)}</td>
-            <td>${visibilityLabel(i.visibility)}</td>
-            <td>${i.protected ? msg('yes') : msg('no')}</td>
-            <td>${i.owner ?? ''}</td>
-          </tr>`,
-          )}
+          ${rows.map((i) => this.renderRow(i))}
+          ${rows.length ? '' : html`<tr><td colspan="9" class="muted" data-role="no-match">${msg('No image matches the filter.')}</td></tr>`}
         </tbody>
       </table>
+      </div>
     `;
   }
 }

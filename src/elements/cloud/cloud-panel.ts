@@ -1,6 +1,7 @@
 // <cloud-panel>: the OpenStack side of the app, composed of three controllers (session, image
 // list, uploads) and render modules (panel-header.ts, panel-views.ts).
 import { LitElement, css, html, nothing } from 'lit';
+import { controls, tokens } from '../styles/tokens.ts';
 import { customElement, property } from 'lit/decorators.js';
 import { updateWhenLocaleChanges } from '@lit/localize';
 import './cloud-sign-in.ts';
@@ -38,14 +39,19 @@ export type { ImageOffer, ImageCreatedDetail } from './uploads-controller.ts';
  */
 @customElement('cloud-panel')
 export class CloudPanel extends LitElement {
-  static override styles = css`
-    ${focusRing} :host { display: block; }
+  static override styles = [
+    tokens,
+    controls,
+    focusRing,
+    css`
+    :host { display: block; }
     header { display: flex; flex-wrap: wrap; gap: 0.75em; align-items: center; margin-block-end: 0.75em; }
     nav { display: flex; gap: 0.5em; }
-    .error { color: var(--cloud-error, #a00); }
-    .notice { color: var(--cloud-ok, #070); }
-    section[part=unfinished] { border: 1px solid var(--cloud-border, #ccc); padding: 0.5em; margin-block-end: 0.75em; }
-  `;
+    .error { color: var(--cloud-error, var(--_danger)); }
+    .notice { color: var(--cloud-ok, var(--_ok)); }
+    section[part=unfinished] { border: 1px solid var(--cloud-border, var(--_border)); padding: 0.5em; margin-block-end: 0.75em; }
+  `,
+  ];
 
   /** Prefills the Keystone URL of the sign-in form. */
   @property({ attribute: 'auth-url' }) authUrl = '';
@@ -91,13 +97,7 @@ export class CloudPanel extends LitElement {
 
   override updated(changed: Map<string, unknown>) {
     if (changed.has('for') || changed.has('inspector') || !this.#paired) this.#pair(this.#inspectorElement());
-    // the sign-in form (and its focused button) is gone: the signed-in view takes the focus
-    const signedIn = !!this.session.session;
-    if (signedIn && !this.#wasSignedIn) this.renderRoot.querySelector<HTMLElement>('[data-role="whoami"]')?.focus();
-    this.#wasSignedIn = signedIn;
   }
-
-  #wasSignedIn = false;
 
   #inspectorElement(): EventTarget | null {
     if (this.inspector) return this.inspector;
@@ -144,6 +144,7 @@ export class CloudPanel extends LitElement {
           ? renderHeader(s, c)
           : html`<cloud-sign-in part="sign-in" auth-url=${this.authUrl} ?busy=${this.session.signingIn}
           error=${this.session.signInError} corsSettings=${this.session.corsSettings}
+          @credentials-loaded=${() => this.session.clearSignInError()}
           @sign-in=${(e: CustomEvent<SignInRequest>) => void this.session.signIn(e.detail.config, e.detail.stayInTab)}></cloud-sign-in>`
       }
       <div ?hidden=${!s}>${s ? renderUnfinished(this.objects, this.uploads.running) : nothing}${renderView(c)}</div>

@@ -2,14 +2,15 @@
 // clouds.yaml / openrc fills the fields. Emits `sign-in` with an AuthConfig; the secret stays in
 // this element's memory only (never in storage, attributes or logs).
 import { LitElement, css, html, nothing } from 'lit';
+import { controls, tokens } from '../styles/tokens.ts';
 import { customElement, property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
 import { parseCloudFile } from '../../core/openstack/cloud-config.ts';
 import type { AuthConfig } from '../../core/openstack/types.ts';
 import { emptyFields, fieldsFromConfig, toAuthConfig, type SignInFields } from './credentials-file.ts';
 import { syncSelects } from './select-sync.ts';
-import { errorMessage } from './sentence.ts';
 import { focusRing } from '../focus-ring.ts';
+import { errorMessage } from './sentence.ts';
 
 export interface SignInRequest {
   config: AuthConfig;
@@ -25,20 +26,26 @@ export interface SignInRequest {
  * @csspart form - The sign-in form.
  * @cssprop --cloud-border - Border of the drop zone.
  * @cssprop --cloud-hover - Background of the drop zone while a file is over it.
+ * @fires credentials-loaded - A clouds.yaml or openrc filled the form (the last sign-in error is stale).
  * @cssprop --cloud-error - Colour of the error sentence.
  * @cssprop --cloud-code-bg - Background of the `[cors]` settings block.
  */
 @customElement('cloud-sign-in')
 export class CloudSignIn extends LitElement {
-  static override styles = css`
-    ${focusRing} :host { display: block; }
+  static override styles = [
+    tokens,
+    controls,
+    focusRing,
+    css`
+    :host { display: block; }
     form { display: grid; grid-template-columns: max-content 1fr; gap: 0.4em 1em; align-items: center; max-width: 40em; }
     .full { grid-column: 1 / -1; }
     .drop { border: 2px dashed var(--cloud-border, #aaa); padding: 0.75em; text-align: center; }
-    .drop.over { background: var(--cloud-hover, #eef); }
-    .error { color: var(--cloud-error, #a00); }
+    .drop.over { background: var(--cloud-hover, var(--_surface)); }
+    .error { color: var(--cloud-error, var(--_danger)); }
     pre { background: var(--cloud-code-bg, #f4f4f4); padding: 0.5em; overflow: auto; user-select: all; }
-  `;
+  `,
+  ];
 
   @property({ type: Boolean }) busy = false;
   @property() error = '';
@@ -84,6 +91,9 @@ export class CloudSignIn extends LitElement {
       this.fileText = await file.text();
       this.cloudNames = [];
       this.pickCloud(undefined);
+      // the error of the last attempt was about other settings: it must not stand beside these
+      this.error = '';
+      this.dispatchEvent(new CustomEvent('credentials-loaded', { bubbles: true, composed: true }));
     } catch (e) {
       this.fileError = errorMessage(e);
     }

@@ -109,17 +109,29 @@ export function percentOf(p: UploadProgress): number {
   return Math.min(100, Math.floor((moving / p.totalBytes) * 100));
 }
 
+/** What the progress line says: honest at the start (no rate yet) and at the end (everything
+ *  stored: no "0 B/s, 0 s left"). */
+export function progressText(p: UploadProgress, phase: FormPhase): string {
+  const pct = percentOf(p);
+  const stored = formatBytes(p.storedBytes);
+  const total = formatBytes(p.totalBytes);
+  if (p.totalBytes > 0 && (p.storedBytes >= p.totalBytes || !['checking', 'preparing', 'uploading'].includes(phase)))
+    return msg(str`${pct}% — all ${total} stored.`);
+  if (!p.sentBytes || !(p.bytesPerSecond > 0))
+    return msg(str`${pct}% — ${stored} stored of ${total}; the rate and the time left show once bytes flow.`);
+  const left = Number.isFinite(p.secondsLeft ?? NaN) ? msg(str`${formatDuration(p.secondsLeft!)} left`) : msg('time left unknown');
+  return msg(str`${pct}% — ${stored} stored of ${total}, ${formatBytes(p.sentBytes)} sent at ${formatRate(p.bytesPerSecond)}, ${left}`);
+}
+
 export function renderProgress(p: UploadProgress | null, phase: FormPhase): TemplateResult | typeof nothing {
   if (!p && phase === 'idle') return nothing;
   const pct = p ? percentOf(p) : 0;
   const parts = p && p.parts.total > 1 ? msg(str`parts ${p.parts.done} of ${p.parts.total} stored, ${p.parts.inFlight} in flight`) : '';
-  const left =
-    p?.secondsLeft === null || p?.secondsLeft === undefined ? msg('time left unknown') : msg(str`${formatDuration(p.secondsLeft)} left`);
   return html`<div class="full" part="progress" data-phase=${phase}>
     ${
       p
         ? html`<progress max="100" .value=${pct} aria-label=${msg('Upload progress')}></progress>
-      <div data-role="progress-text">${msg(str`${pct}% — ${formatBytes(p.storedBytes)} stored of ${formatBytes(p.totalBytes)}, ${formatBytes(p.sentBytes)} sent at ${formatRate(p.bytesPerSecond)}, ${left}`)}</div>
+      <div data-role="progress-text">${progressText(p, phase)}</div>
       ${parts ? html`<div data-role="parts">${parts}</div>` : nothing}
       ${p.retries ? html`<div data-role="retries">${msg(str`${p.retries} retried; last: ${p.lastRetryReason ?? ''}`)}</div>` : nothing}`
         : nothing

@@ -19,7 +19,8 @@ export async function verdictForFile(file: File): Promise<{ verdict: Verdict; in
       verdict: {
         safe: report.safe,
         diskFormat,
-        reason: blocking ? `${blocking.message}${blocking.fix ? ` ${blocking.fix}` : ''}` : undefined,
+        // the message only: what to do about it is the form's one sentence (convert first)
+        reason: blocking?.message,
       },
       inspection: {
         file: { name: file.name, size: file.size },

@@ -128,9 +128,12 @@ export class ImagesController implements ReactiveController {
     const g = this.session.glance;
     if (!g) return;
     this.session.error = '';
+    // the result names the image as the user knows it (its name), the id only when it has none
+    const known = this.selected?.id === id ? this.selected : this.images.find((i) => i.id === id);
+    const name = known?.name || id;
     await this.#busy(async () => {
       await g.deleteImage(id);
-      this.notice = msg(str`Deleted the image ${id}.`);
+      this.notice = msg(str`Deleted the image "${name}".`);
       this.selected = null;
       this.view = 'list';
     });

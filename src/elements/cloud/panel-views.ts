@@ -40,6 +40,7 @@ export function renderView(c: {
       return html`<cloud-create-form .diskFormats=${session.schema.diskFormats} .containerFormats=${session.schema.containerFormats}
         .importMethods=${session.importMethods} .kernels=${images.kernels('aki')} .ramdisks=${images.kernels('ari')}
         .file=${uploads.file} .inspection=${uploads.formInspection} .generation=${uploads.formGeneration}
+        replaced=${uploads.replacedFile} verdictNote=${uploads.verdictNote}
         .checks=${uploads.checks} .progress=${uploads.progress} phase=${uploads.phase} error=${uploads.error}
         success=${uploads.success} pendingImageId=${uploads.pendingImageId}
         .hashing=${uploads.hashing} .objectStores=${stores} .ec2=${objects.ec2} ?resumable=${uploads.resumable}
@@ -54,6 +55,8 @@ export function renderView(c: {
     default:
       return html`<cloud-images-table .images=${images.images} projectId=${session.session?.token.project?.id ?? ''}
         @image-selected=${(e: CustomEvent<string>) => void images.select(e.detail)}
-        @cleanup-orphans=${(e: CustomEvent<string[]>) => void images.cleanupOrphans(e.detail)}></cloud-images-table>`;
+        @cleanup-orphans=${(e: CustomEvent<string[]>) => void images.cleanupOrphans(e.detail)}
+        @delete-image=${(e: CustomEvent<string>) => void images.delete(e.detail)}
+        @create-requested=${() => uploads.openCreate()}></cloud-images-table>`;
   }
 }

@@ -117,7 +117,7 @@ export async function preflight(
       verdict.safe
         ? msg('Safety check: Glance will accept the file as it is.')
         : msg(
-            str`Safety check failed: ${verdict.reason ?? 'the file would be rejected by Glance'}. Convert it (e.g. to qcow2) before uploading.`,
+            str`Safety check failed: ${withoutFinalStop(verdict.reason ?? 'Glance would reject the file')}. Convert it first (on the Inspect tab), then upload the converted image.`,
           ),
     );
     if (verdict.diskFormat)
@@ -130,6 +130,11 @@ export async function preflight(
             ),
       );
   }
+}
+
+/** A sentence without its closing full stop, to be embedded in another ("… too.. Convert"). */
+export function withoutFinalStop(s: string): string {
+  return s.trim().replace(/[.。]+$/, '');
 }
 
 export function createFields(req: CreateRequest): ImageCreateFields {

@@ -134,6 +134,14 @@ export class SessionController implements ReactiveController {
     }
   }
 
+  /** The sign-in form was filled anew (a clouds.yaml): the last attempt's error no longer applies. */
+  clearSignInError() {
+    if (!this.signInError) return;
+    this.signInError = '';
+    this.corsSettings = '';
+    this.#changed();
+  }
+
   setRegion(region: string) {
     this.region = region;
     void this.connect();

@@ -12,6 +12,7 @@ import { UploadFlow, discardImage, type FlowContext, type FlowOutcome, type Flow
 import { createUploadClient, UploadError, type UploadClient, type WorkerCredentials } from '../../../workers/upload/client.ts';
 import type { ObjectTarget, UploadState } from '../../core/upload/types.ts';
 import { verdictForFile, verdictFromInspection } from './file-verdict.ts';
+import { withoutFinalStop } from './preflight.ts';
 import { formatBytes, formatNumber, formatRate } from './format.ts';
 import { sentence } from './sentence.ts';
 import { focusDeep } from '../focus-deep.ts';
@@ -46,6 +47,17 @@ export class UploadsController implements ReactiveController {
   pendingImageId = '';
   verdict: Verdict | null = null;
   hashing: HashingState | null = null;
+  /** A rejected file, said once in the form as soon as its verdict is known. */
+  get verdictNote(): string {
+    const v = this.verdict;
+    if (!v || v.safe || !this.file) return '';
+    return msg(
+      str`Glance would reject ${this.file.name} as it is: ${withoutFinalStop(v.reason ?? msg('its safety check failed'))}. Convert it first (on the Inspect tab), then upload the converted image.`,
+    );
+  }
+
+  /** The file a new offer replaced in the form (the form says so if the user had typed). */
+  replacedFile = '';
 
   /** The inspection last offered with the file (to tell a repeated offer from a new one). */
   #offered: InspectionLike | null = null;
@@ -133,13 +145,28 @@ export class UploadsController implements ReactiveController {
     if (file) void this.#checkFile(file);
   }
 
-  /** Hands a file (and optionally its inspection) to the create form. */
+  /** Hands a file (and optionally its inspection) to the create form. A different file than the
+   *  one in the form starts a fresh form: nothing of the old offer (name, fields, checks, errors)
+   *  may stay beside the new file. */
   offer(file: File, result?: InspectionLike) {
     if (file === this.file && result === this.#offered) return; // the same offer by event and property
-    this.setFile(file);
     // the user asked to upload this: the create form is where that happens (after sign-in if needed)
     this.images.show('create');
-    if (this.phase === 'done' || this.phase === 'cancelled' || this.phase === 'failed') this.#resetCreate();
+    if (this.running) {
+      this.error = msg(str`An upload is running: let it finish or cancel it, then offer ${file.name} again.`);
+      this.#changed();
+      return;
+    }
+    const replaced = this.file && this.file !== file ? this.file : null;
+    this.setFile(file);
+    if (replaced || this.phase === 'done' || this.phase === 'cancelled' || this.phase === 'failed') {
+      this.verdict = null;
+      this.formInspection = null;
+      this.#offered = null;
+      this.pendingImageId = '';
+      this.replacedFile = replaced?.name ?? '';
+      this.#resetCreate();
+    }
     if (result) this.applyInspection(result);
     else void this.#checkFile(file);
   }
@@ -329,6 +356,9 @@ export class UploadsController implements ReactiveController {
       const aborted = isOpenStackError(e, 'aborted');
       this.phase = aborted ? 'cancelled' : 'failed';
       let text = sentence(e);
+      // a pre-check that failed is said once: by the error, not also by its ✗ line
+      const last = this.checks.at(-1);
+      if (last && !last.ok && last.text === text) this.checks = this.checks.slice(0, -1);
       if (!aborted && this.pendingImageId && !isOpenStackError(e, 'hash-mismatch'))
         text +=
           ' ' +

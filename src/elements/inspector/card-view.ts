@@ -7,6 +7,7 @@ import type { CardFinding, CardState, CardPhase } from './image-inspector-model.
 import { findingFix, findingMessage } from './image-inspector-findings.ts';
 import { renderConvert, type ConvertActions } from './convert-view.ts';
 import { renderDetails } from './details-view.ts';
+import { conversionAdvice, fixAgreesWithAdvice, type ConvertAdvice } from '../../core/convert/advice.ts';
 import { formatBytes } from './format-bytes.ts';
 
 /** What a card needs from its element. */
@@ -33,10 +34,14 @@ function phaseLabel(p: CardPhase): string {
   }
 }
 
-function renderFinding(f: CardFinding): TemplateResult {
+/** Findings that say the file is no disk a VM could boot, though Glance would store it. */
+const NOT_A_DISK = new Set(['image.not-a-disk', 'image.empty']);
+
+function renderFinding(f: CardFinding, advice: ConvertAdvice | null): TemplateResult {
   const sev = String(f.severity);
   const sevLabel = sev === 'error' ? msg('error') : sev === 'warning' ? msg('warning') : msg('info');
-  const fix = findingFix(f);
+  // one voice per card: a fix offering a conversion the plan refuses is left to the advice box
+  const fix = !advice || fixAgreesWithAdvice({ code: f.code, fix: f.fix ?? '' }, advice) ? findingFix(f) : undefined;
   return html`<li class="finding" part="finding" data-code=${f.code} data-severity=${sev}>
     <span class="sev ${sev}">${sevLabel}</span>${findingMessage(f)}
     <code class="muted">${f.code}</code>
@@ -44,31 +49,43 @@ function renderFinding(f: CardFinding): TemplateResult {
   </li>`;
 }
 
-function renderVerdict(c: CardState): TemplateResult | typeof nothing {
+function renderVerdict(c: CardState, advice: ConvertAdvice | null): TemplateResult | typeof nothing {
   if (c.safe === undefined) return nothing;
   const fmt = c.diskFormat || c.detectedFormat || '?';
+  const noDisk = c.safe && c.findings.some((f) => NOT_A_DISK.has(f.code));
   return html`<div
       part="verdict ${c.safe ? 'verdict-safe' : 'verdict-unsafe'}"
-      class="verdict ${c.safe ? 'safe' : 'unsafe'}"
+      class="verdict ${c.safe ? (noDisk ? 'safe not-a-disk' : 'safe') : 'unsafe'}"
       data-safe=${String(c.safe)}
     >
       ${
         c.safe
-          ? msg(str`Glance accepts this image as ${fmt}.`)
+          ? noDisk
+            ? msg(str`Glance would accept this file as ${fmt}, but it does not look like a bootable disk.`)
+            : msg(str`Glance accepts this image as ${fmt}.`)
           : msg(str`Glance would reject this image as it is (content: ${c.detectedFormat ?? '?'}).`)
       }
     </div>
     ${
       c.findings.length
         ? html`<ul class="findings" part="findings">
-            ${c.findings.map(renderFinding)}
+            ${c.findings.map((f) => renderFinding(f, advice))}
           </ul>`
         : nothing
     }`;
 }
 
-function renderActions(c: CardState, ctx: CardContext): TemplateResult {
+/** Why a card's file cannot go to the cloud as it is, or null when it can. */
+function uploadBlocked(c: CardState, advice: ConvertAdvice | null): string | null {
+  if (c.safe !== false) return null;
+  return advice?.kind === 'advised'
+    ? msg('Glance would reject this file: convert it first, then upload the converted image.')
+    : msg('Glance would reject this file, and it cannot be converted here: it cannot be uploaded as it is.');
+}
+
+function renderActions(c: CardState, ctx: CardContext, advice: ConvertAdvice | null): TemplateResult {
   const done = c.phase === 'done';
+  const blocked = uploadBlocked(c, advice);
   return html`${
     ctx.conversions.isOutput(c.id) && done
       ? html`<button part="save-button" class="secondary save" type="button" @click=${() => void ctx.conversions.save(c)}>
@@ -78,21 +95,30 @@ function renderActions(c: CardState, ctx: CardContext): TemplateResult {
   }
   ${
     ctx.uploadable && done
-      ? html`<button part="upload-button" class="secondary upload" type="button" @click=${() => ctx.requestUpload(c)}>
-          ${msg('Upload to the cloud…')}
-        </button>`
+      ? html`<button
+            part="upload-button"
+            class="secondary upload"
+            type="button"
+            ?disabled=${!!blocked}
+            aria-describedby=${blocked ? `upload-blocked-${c.id}` : nothing}
+            @click=${() => ctx.requestUpload(c)}
+          >
+            ${msg('Upload to the cloud…')}
+          </button>
+          ${blocked ? html`<span class="upload-blocked muted" id="upload-blocked-${c.id}" data-role="upload-blocked">${blocked}</span>` : nothing}`
       : nothing
   }`;
 }
 
 export function renderCard(c: CardState, ctx: CardContext): TemplateResult {
+  const advice = c.phase === 'done' && c.result ? conversionAdvice(c.result) : null;
   // tabindex -1: script moves the focus here when the card appears after a conversion
   return html`<li class="card" part="card" data-phase=${c.phase} data-name=${c.name} data-id=${c.id} tabindex="-1" aria-labelledby="card-${c.id}-name">
     <header>
       <h3 id="card-${c.id}-name">${c.name}</h3>
       <span class="muted">${formatBytes(c.size)}</span>
       <span class="phase" aria-live="polite">${phaseLabel(c.phase)}</span>
-      ${renderActions(c, ctx)}
+      ${renderActions(c, ctx, advice)}
     </header>
     ${
       c.convertedFrom
@@ -116,7 +142,7 @@ export function renderCard(c: CardState, ctx: CardContext): TemplateResult {
           </div>`
         : nothing
     }
-    ${renderVerdict(c)} ${renderConvert(c, ctx.conversions)}
+    ${renderVerdict(c, advice)} ${renderConvert(c, ctx.conversions, advice)}
     ${
       c.innerFormat
         ? html`<p class="note inner-format" data-inner-format=${c.innerFormat}>

@@ -23,6 +23,8 @@ export class ConversionController implements ReactiveController {
   /** Running conversions, by source card. */
   #running = new Map<number, AbortController>();
   #targets = new Map<number, string>();
+  /** Cards whose "I know the data is incomplete" is ticked. */
+  #acknowledged = new Set<number>();
   /** Cards whose file is a conversion output: its OPFS path. */
   #outputs = new Map<number, string>();
   #seq = 1;
@@ -47,6 +49,16 @@ export class ConversionController implements ReactiveController {
     this.#targets.set(id, target);
   }
 
+  acknowledged(id: number): boolean {
+    return this.#acknowledged.has(id);
+  }
+
+  acknowledge(id: number, yes: boolean): void {
+    if (yes) this.#acknowledged.add(id);
+    else this.#acknowledged.delete(id);
+    this.host.requestUpdate();
+  }
+
   isOutput(id: number): boolean {
     return this.#outputs.has(id);
   }
@@ -61,6 +73,7 @@ export class ConversionController implements ReactiveController {
     const outputs = [...this.#outputs.values()];
     this.#outputs.clear();
     this.#targets.clear();
+    this.#acknowledged.clear();
     if (outputs.length) void loadConvert().then((m) => Promise.all(outputs.map((p) => m.removeOpfsOutput(p))));
   }
 
@@ -82,7 +95,7 @@ export class ConversionController implements ReactiveController {
     if (this.#running.has(c.id) || !result || !group) return;
     const target = this.target(c.id);
     const inputs = qemuInputs(group, c.ovaDisks?.[0]);
-    const planned = planConversion(result, target, inputs[0]!.name);
+    const planned = planConversion(result, target, inputs[0]!.name, { acceptIncomplete: this.#acknowledged.has(c.id) });
     if (!planned.ok) {
       this.inspection.patch(c.id, { convert: { target, status: 'failed', refusal: planned.code } });
       return;

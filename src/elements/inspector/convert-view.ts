@@ -2,7 +2,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
-import { CONVERT_TARGETS, DEFAULT_TARGET, conversionAdvised, planConversion, type RefusalCode } from '../../core/convert/plan.ts';
+import { CONVERT_TARGETS, type RefusalCode } from '../../core/convert/plan.ts';
+import type { ConvertAdvice } from '../../core/convert/advice.ts';
 import type { CardState, ConvertState } from './image-inspector-model.ts';
 import { formatBytes } from './format-bytes.ts';
 
@@ -12,6 +13,9 @@ export interface ConvertActions {
   setTarget(id: number, target: string): void;
   convert(c: CardState): Promise<void>;
   cancel(id: number): void;
+  /** The user ticked "I know the data is incomplete" on this card. */
+  acknowledged(id: number): boolean;
+  acknowledge(id: number, yes: boolean): void;
 }
 
 export function refusalText(code: RefusalCode): string {
@@ -26,6 +30,12 @@ export function refusalText(code: RefusalCode): string {
       );
     case 'encrypted':
       return msg('The image is encrypted; decrypt it first.');
+    case 'missing-files':
+      return msg('Files this image needs were not selected: select them together with it, then it can be converted here.');
+    case 'incomplete':
+      return msg(
+        'This file is incomplete or its metadata is damaged: converting it would give an image Glance accepts that lacks much of the guest’s data. Get the complete file again.',
+      );
     case 'bad-target':
     case 'bad-name':
       return msg('This conversion is not possible.');
@@ -74,41 +84,57 @@ function outcome(st: ConvertState): string {
   }
 }
 
-export function renderConvert(c: CardState, actions: ConvertActions): TemplateResult | typeof nothing {
-  const result = c.result;
-  if (c.phase !== 'done' || !result) return nothing;
-  const advised = conversionAdvised(result);
-  const probe = planConversion(result, DEFAULT_TARGET, 'probe');
-  if (!probe.ok) {
-    return advised
-      ? html`<p class="note convert-refused" part="convert" data-refusal=${probe.code}>${refusalText(probe.code)}</p>`
+function renderIncomplete(c: CardState, actions: ConvertActions): TemplateResult {
+  return html`<p class="note convert-refused" data-refusal="incomplete">${refusalText('incomplete')}</p>
+    <label class="acknowledge">
+      <input
+        type="checkbox"
+        data-action="acknowledge-incomplete"
+        .checked=${actions.acknowledged(c.id)}
+        @change=${(e: Event) => actions.acknowledge(c.id, (e.target as HTMLInputElement).checked)}
+      />
+      ${msg('I know the data is incomplete: convert what is there anyway')}
+    </label>`;
+}
+
+export function renderConvert(c: CardState, actions: ConvertActions, advice: ConvertAdvice | null): TemplateResult | typeof nothing {
+  if (c.phase !== 'done' || !c.result || !advice) return nothing;
+  if (advice.kind === 'refused') {
+    return advice.advised
+      ? html`<p class="note convert-refused" part="convert" data-refusal=${advice.code}>${refusalText(advice.code)}</p>`
       : nothing;
   }
+  const advised = advice.kind === 'advised';
+  const gated = advice.kind === 'incomplete';
+  const open = !gated || actions.acknowledged(c.id);
   const st = c.convert;
   const busy = st?.status === 'measuring' || st?.status === 'running';
-  return html`<div part="convert" class="convert ${advised ? 'advised' : ''}" data-status=${st?.status ?? 'idle'}>
+  return html`<div part="convert" class="convert ${advised ? 'advised' : ''} ${gated ? 'gated' : ''}" data-status=${st?.status ?? 'idle'}>
     ${advised ? html`<p class="convert-lead">${msg('Glance does not take this image as it is: convert it here, on this machine.')}</p>` : nothing}
+    ${gated && !busy ? renderIncomplete(c, actions) : nothing}
     ${
       busy
         ? renderProgress(c.id, st, actions)
-        : html`<label>
-              ${msg('Convert to')}
-              <select
-                class="convert-target"
-                part="convert-target"
-                @change=${(e: Event) => actions.setTarget(c.id, (e.target as HTMLSelectElement).value)}
+        : open
+          ? html`<label>
+                ${msg('Convert to')}
+                <select
+                  class="convert-target"
+                  part="convert-target"
+                  @change=${(e: Event) => actions.setTarget(c.id, (e.target as HTMLSelectElement).value)}
+                >
+                  ${CONVERT_TARGETS.map((t) => html`<option value=${t} ?selected=${t === actions.target(c.id)}>${targetLabel(t)}</option>`)}
+                </select>
+              </label>
+              <button
+                part="convert-button"
+                class="${advised ? '' : 'secondary'} convert-button"
+                type="button"
+                @click=${() => void actions.convert(c)}
               >
-                ${CONVERT_TARGETS.map((t) => html`<option value=${t} ?selected=${t === actions.target(c.id)}>${targetLabel(t)}</option>`)}
-              </select>
-            </label>
-            <button
-              part="convert-button"
-              class="${advised ? '' : 'secondary'} convert-button"
-              type="button"
-              @click=${() => void actions.convert(c)}
-            >
-              ${msg('Convert…')}
-            </button>`
+                ${msg('Convert…')}
+              </button>`
+          : nothing
     }
     ${st && !busy ? html`<p class="convert-status" role="status" tabindex="-1">${outcome(st)}</p>` : nothing}
   </div>`;

@@ -14,7 +14,7 @@ function row(field: string, label: string, value: unknown, shown?: string): Temp
     <dd data-field=${field} data-value=${String(value)}>${shown ?? String(value)}</dd>`;
 }
 
-function renderInfo(info: QemuImgInfo): TemplateResult {
+function renderInfo(info: QemuImgInfo, fileSize: number): TemplateResult {
   const fs = info['format-specific']?.data ?? {};
   const yesNo = (b: unknown) => (b === undefined ? undefined : b ? msg('yes') : msg('no'));
   return html`<section part="details" class="details">
@@ -22,7 +22,11 @@ function renderInfo(info: QemuImgInfo): TemplateResult {
     <dl>
       ${row('format', msg('Format'), info.format)}
       ${row('virtual-size', msg('Virtual size'), info['virtual-size'], formatBytesExact(info['virtual-size']))}
-      ${row('actual-size', msg('Disk size'), info['actual-size'], formatBytes(info['actual-size']))}
+      ${
+        /* what the browser knows is the file's length; qemu-img's "disk size" (allocated bytes)
+           needs the host's block counts, which a browser never sees */
+        row('file-size', msg('File size'), fileSize, formatBytes(fileSize))
+      }
       ${row('cluster-size', msg('Cluster size'), info['cluster-size'], formatBytes(info['cluster-size']))}
       ${row('compat', msg('Compat level'), fs['compat'])} ${row('compression-type', msg('Compression'), fs['compression-type'])}
       ${row('backing-filename', msg('Backing file'), info['backing-filename'])}
@@ -109,8 +113,15 @@ function renderCheckAndMap(c: CardState): TemplateResult | typeof nothing {
         : nothing
     }
     ${
-      a
+      a && a.holesVisible === false
         ? html`<h4>${msg('Allocation (qemu-img map)')}</h4>
+            <p class="note holes-hidden" data-role="holes-hidden">
+              ${msg(
+                'This is raw data: its holes are not visible to a browser, so qemu-img map reads every byte of it as data. How much of it is allocated on disk is unknown here (native qemu-img map on the machine that holds the file shows it).',
+              )}
+            </p>`
+        : a
+          ? html`<h4>${msg('Allocation (qemu-img map)')}</h4>
             <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label=${msg('allocated vs zero')}>
               ${svg`<rect class="data" x="0" y="0" height="10" width=${pct(a.data)}></rect>
               <rect class="zero" x=${pct(a.data)} y="0" height="10" width=${pct(a.zero)}></rect>`}
@@ -119,7 +130,7 @@ function renderCheckAndMap(c: CardState): TemplateResult | typeof nothing {
               ${row('allocated', msg('Data'), a.data, `${formatBytes(a.data)} (${pct(a.data).toFixed(1)} %)`)}
               ${row('zero', msg('Zero / unallocated'), a.zero, `${formatBytes(a.zero)} (${pct(a.zero).toFixed(1)} %)`)}
             </dl>`
-        : nothing
+          : nothing
     }
   </section>`;
 }
@@ -152,7 +163,7 @@ function renderSuggestions(c: CardState): TemplateResult | typeof nothing {
 
 export function renderDetails(c: CardState): TemplateResult {
   return html`<div class="sections">
-    ${c.info ? renderInfo(c.info) : nothing} ${renderFormatSpecific(c.info)} ${renderFacts(c)} ${renderCheckAndMap(c)}
+    ${c.info ? renderInfo(c.info, c.size) : nothing} ${renderFormatSpecific(c.info)} ${renderFacts(c)} ${renderCheckAndMap(c)}
     ${renderSuggestions(c)}
   </div>`;
 }

@@ -32,7 +32,10 @@ const partitionRejected = (p: P) =>
   msg(
     str`Glance rejects this disk's partition table (${p['why']}). Many tools write such tables and the disk may boot fine (LP 2091114), but Glance's check refuses it.`,
   );
-const flatten = () => msg('Flatten it into a standalone image (convert it without a backing file).');
+const flatten = () =>
+  msg(
+    'Flatten it where its backing file is: qemu-img convert there merges the chain into one standalone image, which you can then inspect and upload.',
+  );
 
 const TEXTS: Record<string, Text> = {
   'qcow2.backing-file': {
@@ -76,10 +79,14 @@ const TEXTS: Record<string, Text> = {
   'vmdk.create-type': {
     needs: ['createType'],
     message: (p) => msg(str`VMDK createType "${p['createType']}" is not one Glance accepts (only monolithicSparse and streamOptimized).`),
-    fix: () =>
-      msg(
-        'Convert it to a single-file image (qcow2, or a streamOptimized VMDK); select the descriptor together with its extent files so the conversion can read them.',
-      ),
+    fix: (p) =>
+      p['present']
+        ? msg(
+            'Convert it to a single-file image (qcow2, or a streamOptimized VMDK): image-inspector can do it here, from the descriptor and its extent files.',
+          )
+        : msg(
+            'Convert it to a single-file image (qcow2, or a streamOptimized VMDK); select the descriptor together with its extent files so the conversion can read them.',
+          ),
   },
   'vmdk.descriptor-invalid': { message: () => msg('The VMDK descriptor contains non-ASCII bytes; Glance refuses it.'), fix: convert },
   'vmdk.descriptor-line': {
@@ -104,7 +111,10 @@ const TEXTS: Record<string, Text> = {
   'vmdk.multi-file': {
     needs: ['files'],
     message: (p) => msg(str`This is a VMDK descriptor; the disk’s data lives in ${p['files']}, which must be selected with it.`),
-    fix: () => msg('Select the descriptor together with its extent files (or their folder).'),
+    fix: (p) =>
+      p['present']
+        ? msg('Nothing more to select: the descriptor and all its extent files are here.')
+        : msg('Select the descriptor together with its extent files (or their folder).'),
   },
   'vmdk.footer': {
     message: () =>
@@ -184,13 +194,34 @@ const TEXTS: Record<string, Text> = {
     fix: getAgain,
   },
   'image.empty': { message: () => msg('The file is empty.'), fix: () => msg('Choose the image file itself.') },
+  'image.not-a-disk': {
+    needs: ['reason'],
+    message: (p) =>
+      p['reason'] === 'smaller-than-sector'
+        ? msg(
+            str`This file does not look like a bootable disk: it is ${p['fileSize']} bytes, smaller than one 512-byte sector. Glance would store it as raw data, but no VM could boot from it.`,
+          )
+        : msg(
+            'This file does not look like a bootable disk: no partition table, boot sector or file system was found in it. Glance would store it as raw data, but no VM could boot from it.',
+          ),
+    fix: () => msg('Check that you chose the disk image itself (not a descriptor, checksum list, text file or download page).'),
+  },
   'format.multiple': {
     needs: ['formats'],
     message: (p) =>
-      msg(
-        str`The content matches several formats at once (${p['formats']}); Glance refuses such files because one format can hide another’s header.`,
-      ),
-    fix: () => msg('Do not upload this file as it is; if you trust its source, convert it from the format you expect.'),
+      p['hidden'] !== undefined
+        ? msg(
+            str`This file is two formats at once: an ISO 9660 image whose system area (its first 32 KiB, which ISO leaves free) carries a ${p['hidden']} header. Glance refuses such files: a hypervisor reading it as ${p['hidden']} would see other data than the ISO shows, which is how one format hides another. It is not an incomplete download.`,
+          )
+        : msg(
+            str`The content matches several formats at once (${p['formats']}); Glance refuses such files because one format can hide another’s header.`,
+          ),
+    fix: (p) =>
+      p['hidden'] !== undefined
+        ? msg(
+            'Do not upload this file. If you expected an ISO, get it again from a source you trust: a genuine ISO carries no other format’s header.',
+          )
+        : msg('Do not upload this file; get it again from a source you trust.'),
   },
   'format.mismatch': {
     needs: ['declared', 'detected'],

@@ -61,6 +61,8 @@ export function createPipeline(): InspectionPipeline {
       update({
         safe: result.safety.safe,
         findings: result.safety.findings,
+        // the core's summary knows whether holes were visible to qemu-img (not for raw data)
+        ...(result.allocation ? { allocation: result.allocation } : {}),
         diskFormat: String(result.suggested['disk_format'] ?? contentDiskFormat ?? ''),
         suggestions: Object.entries(result.suggested).map(([property, value]) => ({
           property,

@@ -4,16 +4,16 @@ import { css } from 'lit';
 
 export const inspectorStyles = css`
   :host {
-    --_accent: var(--image-inspector-accent, #1f5f8b);
-    --_fg: var(--image-inspector-fg, #1d2329);
-    --_muted: var(--image-inspector-muted, #5b6670);
-    --_bg: var(--image-inspector-bg, #ffffff);
-    --_surface: var(--image-inspector-surface, #f5f7f9);
-    --_border: var(--image-inspector-border, #d5dbe1);
-    --_ok: var(--image-inspector-ok, #17693a);
-    --_warn: var(--image-inspector-warn, #8a5a00);
-    --_danger: var(--image-inspector-danger, #b42318);
-    --_radius: var(--image-inspector-radius, 8px);
+    --_accent: var(--image-inspector-accent, var(--ii-accent, #1f5f8b));
+    --_fg: var(--image-inspector-fg, var(--ii-fg, #1d2329));
+    --_muted: var(--image-inspector-muted, var(--ii-muted, #5b6670));
+    --_bg: var(--image-inspector-bg, var(--ii-bg, #ffffff));
+    --_surface: var(--image-inspector-surface, var(--ii-surface, #f5f7f9));
+    --_border: var(--image-inspector-border, var(--ii-border, #d5dbe1));
+    --_ok: var(--image-inspector-ok, var(--ii-ok, #17693a));
+    --_warn: var(--image-inspector-warn, var(--ii-warn, #8a5a00));
+    --_danger: var(--image-inspector-danger, var(--ii-danger, #b42318));
+    --_radius: var(--image-inspector-radius, var(--ii-radius, 8px));
     display: block;
     color: var(--_fg);
     font: var(--image-inspector-font, 15px/1.45 system-ui, sans-serif);
@@ -97,7 +97,8 @@ export const inspectorStyles = css`
     border-radius: var(--_radius);
     background: var(--_bg);
     padding: 14px 16px;
-    overflow-wrap: anywhere;
+    /* break-word, not anywhere: long names still wrap, but narrow columns keep whole words */
+    overflow-wrap: break-word;
   }
   .card header {
     display: flex;
@@ -169,6 +170,24 @@ export const inspectorStyles = css`
   .verdict.safe {
     border-left-color: var(--_ok);
     color: var(--_ok);
+  }
+  .verdict.not-a-disk {
+    border-left-color: var(--_warn);
+    color: var(--_warn);
+  }
+  .upload-blocked {
+    flex-basis: 100%;
+    text-align: right;
+  }
+  button:disabled {
+    opacity: 0.55;
+    cursor: not-allowed;
+  }
+  .convert.gated {
+    border-color: var(--_warn);
+  }
+  label.acknowledge {
+    flex-basis: 100%;
   }
   .verdict.unsafe {
     border-left-color: var(--_danger);

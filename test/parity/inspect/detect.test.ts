@@ -67,6 +67,23 @@ test('raw zeros are raw; an empty file is not an image', async () => {
   assert.deepEqual(codes(empty, 'warning'), ['image.empty']);
 });
 
+test('a file with nothing bootable in it is safe raw with an image.not-a-disk warning', async () => {
+  const text = await inspectBytes(new TextEncoder().encode('just a text file, 29 bytes.\n'));
+  assert.equal(text.safe, true, 'the verdict stays honest: Glance would take it');
+  assert.deepEqual(codes(text, 'warning'), ['image.not-a-disk']);
+  assert.equal(text.findings[0]!.params?.['reason'], 'smaller-than-sector');
+  const zeros = await inspectBytes(new Uint8Array(64 * 1024));
+  assert.deepEqual(codes(zeros, 'warning'), ['image.not-a-disk']);
+  assert.equal(zeros.findings[0]!.params?.['reason'], 'no-structure');
+  // an ext4 superblock (magic 0xEF53 at 1080) or a boot sector signature is a disk-like structure
+  const ext = new Uint8Array(64 * 1024);
+  ext[1080] = 0x53;
+  ext[1081] = 0xef;
+  assert.deepEqual(codes(await inspectBytes(ext), 'warning'), []);
+  const empty = await inspectBytes(new Uint8Array(0));
+  assert.ok(!codes(empty, 'warning').includes('image.not-a-disk'), 'an empty file has its own finding');
+});
+
 test('QED is always unsafe (Glance: test_qed_always_unsafe)', async () => {
   const path = qemuCreate(dir, 'a.qed', 'qed', 10 * MiB);
   const r = await inspectPath(path);

@@ -196,7 +196,12 @@ describe('ISO images', () => {
     const r = await inspectPath(path);
     assert.deepEqual([...r.matches].sort(), ['iso', 'qcow2']);
     assert.ok(codes(r, 'error').includes('format.multiple'));
-    assert.equal(r.findings.find((f) => f.code === 'format.multiple')?.params?.formats, 'iso,qcow2');
+    const multiple = r.findings.find((f) => f.code === 'format.multiple')!;
+    assert.equal(multiple.params?.formats, 'iso,qcow2');
+    assert.equal(multiple.params?.hidden, 'qcow2');
+    assert.match(multiple.message, /two formats at once/);
+    assert.doesNotMatch(multiple.fix, /convert/i, 'nothing here can convert it: the fix does not offer it');
+    assert.ok(!codes(r, 'error').includes('image.truncated'), 'the qcow2 header’s tables are not an incomplete download');
     assert.equal(r.qemuAccess, 'none');
   });
 

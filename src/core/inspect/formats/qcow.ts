@@ -12,7 +12,7 @@ export const QCOW2_KNOWN_INCOMPAT_BITS = 4;
 const MAX_L1_BYTES = 32 * 1024 * 1024;
 
 const FIX_FLATTEN =
-  'Flatten it into a standalone image (convert to qcow2 without a backing file); image-inspector can convert it here if you provide the backing file too.';
+  'Flatten it where its backing file is: qemu-img convert there merges the chain into one standalone image, which you can then inspect and upload.';
 
 /** Which incompatible-feature bits oslo.utils does not know (returns them, empty when fine). */
 export function unknownIncompatibleBits(features: bigint, knownBits = QCOW2_KNOWN_INCOMPAT_BITS): number[] {
