@@ -4,6 +4,7 @@ import { LitElement, html, css, nothing, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import '../elements/image-inspector.ts';
+import type { CloudFormats } from '../elements/image-inspector.ts';
 import { allLocales, getLocale, matchLocale, setLocale, type Locale } from '../locales/localization.ts';
 import { focusRing } from '../elements/focus-ring.ts';
 
@@ -111,6 +112,8 @@ export class AppShell extends LitElement {
   @state() private cloudError = '';
   /** The file the user asked to upload, handed to the cloud panel (its `offer` property). */
   @state() private offer: { file: File; result: unknown } | null = null;
+  /** The signed-in cloud's stores and import methods (from <cloud-panel>): conversions follow it. */
+  @state() private cloudFormats: CloudFormats | null = null;
 
   constructor() {
     super();
@@ -212,6 +215,7 @@ export class AppShell extends LitElement {
           <image-inspector
             id="inspector"
             uploadable
+            .cloud=${this.cloudFormats}
             @image-upload-requested=${(e: CustomEvent<{ file: File; result: unknown }>) => {
               this.offer = e.detail;
               // the button that was pressed is now hidden: the view that opens takes the focus
@@ -258,7 +262,15 @@ export class AppShell extends LitElement {
   #renderCloud(): TemplateResult {
     if (this.cloudError) return html`<p role="alert">${this.cloudError}</p>`;
     return html`<div class="panel">
-      ${this.cloudLoaded ? html`<cloud-panel for="inspector" .offer=${this.offer}></cloud-panel>` : html`<p>${msg('Loading…')}</p>`}
+      ${
+        this.cloudLoaded
+          ? html`<cloud-panel
+            for="inspector"
+            .offer=${this.offer}
+            @cloud-formats=${(e: CustomEvent<CloudFormats | null>) => (this.cloudFormats = e.detail)}
+          ></cloud-panel>`
+          : html`<p>${msg('Loading…')}</p>`
+      }
     </div>`;
   }
 }

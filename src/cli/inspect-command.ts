@@ -41,14 +41,23 @@ function qemuImageArgs(path: string, target: QemuTarget): string[] {
   return ['--image-opts', opts];
 }
 
-export async function inspectFile(path: string, declaredFormat: string | undefined, runQemu: Runner): Promise<InspectionResult> {
+/** `onTarget`: what qemu-img was pointed at (the `convert` command converts that same target). */
+export async function inspectFile(
+  path: string,
+  declaredFormat: string | undefined,
+  runQemu: Runner,
+  onTarget?: (target: QemuTarget) => void,
+): Promise<InspectionResult> {
   const source = await fileSource(path);
   try {
     return await inspectImage({
       file: path,
       source,
       ...(declaredFormat ? { declaredFormat } : {}),
-      open: (target) => ({ image: qemuImageArgs(resolve(path), target), run: runQemu }),
+      open: (target) => {
+        onTarget?.(target);
+        return { image: qemuImageArgs(resolve(path), target), run: runQemu };
+      },
     });
   } finally {
     await source.close();

@@ -6,6 +6,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'qemu-img': async () => (await import('./qemu-img-command.ts')).run,
   inspect: async () => (await import('./inspect-command.ts')).run,
   upload: async () => (await import('./upload-command.ts')).run,
+  convert: async () => (await import('./convert-command.ts')).run,
 };
 
 const usage = `usage: image-inspector <command> [args…]
@@ -13,6 +14,9 @@ const usage = `usage: image-inspector <command> [args…]
 commands:
   qemu-img <args…>                        run the WebAssembly qemu-img on local files
   inspect [--json] [--format F] FILE…     qemu-img info + Glance safety verdict + suggested properties
+  convert IN OUT --to FORMAT [-o OPTIONS] [--compress] [--no-verify] [--json] [--force]
+                                          inspect, convert with the wasm qemu-img, verify with
+                                          compare, inspect the result (convert --help)
   upload FILE [--via glance|swift|s3] [--os-cloud NAME] [--os-storage-url URL]
       [--container NAME] [--segment-size SIZE] [--parallel N] [--no-register] [--json]
       [--name NAME] [--disk-format F] [--container-format F] [--min-disk GB] [--min-ram MB]
@@ -23,7 +27,18 @@ commands:
                                           (image-inspector upload --help for details)
 `;
 
+/** A closed stdout (`… | head -1`) ends every command quietly, as SIGPIPE ends native qemu-img:
+ *  Node ignores SIGPIPE, so the write fails with EPIPE instead; exit with the status a shell
+ *  shows for native (128 + SIGPIPE). */
+function endQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(141);
+    throw e;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedStdout();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
     process.stdout.write(usage);

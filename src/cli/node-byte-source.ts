@@ -2,6 +2,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ByteSource } from '../core/inspect/byte-source.ts';
+import { blockDeviceSize } from '../../workers/qemu-img/host-devices.ts';
 
 export interface NodeByteSource extends ByteSource {
   close(): Promise<void>;
@@ -9,7 +10,9 @@ export interface NodeByteSource extends ByteSource {
 
 export async function fileSource(path: string): Promise<NodeByteSource> {
   const fh: FileHandle = await open(path, 'r');
-  const { size } = await fh.stat();
+  const st = await fh.stat();
+  // A block device (a physical disk, a loop device) reports size 0 to stat.
+  const size = st.isBlockDevice() ? blockDeviceSize(st.rdev) : st.size;
   return {
     size,
     name: basename(path),

@@ -11,11 +11,13 @@ import { inspectorStyles } from './inspector/image-inspector-styles.ts';
 import { filesFromDrop } from './inspector/image-inspector-drop.ts';
 import { InspectionController, type InspectErrorDetail } from './inspector/inspection-controller.ts';
 import { ConversionController, type ConvertedDetail } from './inspector/conversion-controller.ts';
+import type { CloudFormats } from './inspector/conversion-defaults.ts';
 import { renderCard, type CardContext } from './inspector/card-view.ts';
 import type { CardState } from './inspector/image-inspector-model.ts';
 
 export type { InspectErrorDetail } from './inspector/inspection-controller.ts';
 export type { ConvertedDetail } from './inspector/conversion-controller.ts';
+export type { CloudFormats } from './inspector/conversion-defaults.ts';
 
 /** Detail of `image-upload-requested`: the chosen file and its inspection. */
 export interface UploadRequestDetail {
@@ -107,7 +109,11 @@ export class ImageInspector extends LitElement {
   @query('#folder') private folderInput!: HTMLInputElement;
 
   readonly #inspection = new InspectionController(this, () => this.declaredFormat);
-  readonly #conversions = new ConversionController(this, this.#inspection);
+  /** What the signed-in cloud's Glance said of its stores and imports (set by the app when a
+   *  cloud is signed in, null after sign-out): the default conversion target follows it. */
+  @property({ attribute: false }) cloud: CloudFormats | null = null;
+
+  readonly #conversions = new ConversionController(this, this.#inspection, () => this.cloud);
   #dragOver = false;
   /** The language of this element's own `lang` attribute (the global attribute, not shadowed):
    *  it applies to this element only. Without one, the element follows the document's locale. */

@@ -5,22 +5,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openApp, chooseFiles, waitForOutcomes, readCards, waitForIdle, cspViolations } from './helpers/app-page.ts';
 import { appFixture } from './helpers/app-fixture.ts';
+import { OPFS_FILES, converted, fetchOpfs, opfsFiles, recordConversions } from './helpers/opfs.ts';
 
 const fx = appFixture(5606);
-
-interface Converted {
-  source: string;
-  target: string;
-  outputName: string;
-  size: number;
-  opfsPath: string;
-}
 
 let work: string;
 
@@ -34,66 +27,13 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-/** Every file in the origin's OPFS, as paths. Plain JS source: tsx would wrap the named inner
- *  function in a helper the page does not have. */
-const OPFS_FILES = `(async () => {
-  const out = [];
-  const walk = async (dir, prefix) => {
-    for await (const [name, h] of dir.entries()) {
-      if (h.kind === 'directory') await walk(h, prefix + name + '/');
-      else out.push(prefix + name);
-    }
-  };
-  await walk(await navigator.storage.getDirectory(), '');
-  return out.sort();
-})()`;
-
-async function opfsFiles(page: Page): Promise<string[]> {
-  return page.evaluate<string[]>(OPFS_FILES);
-}
-
-/** Copies an OPFS file to the host by 4 MiB slices (the page never holds it whole). */
-async function fetchOpfs(page: Page, opfsPath: string, dest: string): Promise<number> {
-  writeFileSync(dest, '');
-  const slice = 4 * 1024 * 1024;
-  for (let offset = 0; ; offset += slice) {
-    const chunk = await page.evaluate(
-      async ({ path, offset, slice }) => {
-        const parts = path.split('/');
-        const name = parts.pop()!;
-        let dir = await navigator.storage.getDirectory();
-        for (const p of parts) dir = await dir.getDirectoryHandle(p);
-        const file = await (await dir.getFileHandle(name)).getFile();
-        const bytes = new Uint8Array(await file.slice(offset, offset + slice).arrayBuffer());
-        let bin = '';
-        for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-        return { b64: btoa(bin), size: file.size };
-      },
-      { path: opfsPath, offset, slice },
-    );
-    appendFileSync(dest, Buffer.from(chunk.b64, 'base64'));
-    if (offset + slice >= chunk.size) return chunk.size;
-  }
-}
-
 const card = (page: Page, name: string) => page.locator(`li.card[data-name="${name}"]`);
-
-async function converted(page: Page, n: number): Promise<Converted[]> {
-  await page.waitForFunction((want) => (window as unknown as { __converted: unknown[] }).__converted.length >= want, n, {
-    timeout: 120_000,
-  });
-  return page.evaluate(() => (window as unknown as { __converted: Converted[] }).__converted);
-}
 
 test('monolithicFlat VMDK → qcow2: safe new card, equal to the source; cancel leaves nothing; clear deletes', async () => {
   const app = await openApp(fx.browser, fx.server.origin);
   const { page } = app;
   try {
-    await page.evaluate(() => {
-      const w = window as unknown as { __converted: unknown[] };
-      w.__converted = [];
-      document.addEventListener('image-converted', (e) => w.__converted.push((e as CustomEvent).detail));
-    });
+    await recordConversions(page);
     const src = join(fx.corpus.base.dir, 'small-monolithicFlat.vmdk');
     await chooseFiles(page, [src, join(fx.corpus.base.dir, 'small-monolithicFlat-flat.vmdk')]);
     await waitForOutcomes(page, 1);
@@ -281,6 +221,31 @@ test('Save as… without the File System Access API: a download of the OPFS file
     const saved = join(work, 'saved.qcow2');
     await download.saveAs(saved);
     execFileSync('qemu-img', ['compare', '-q', '-f', 'vmdk', '-F', 'qcow2', src, saved]);
+  } finally {
+    await app.close();
+  }
+});
+
+test('Save as… when the browser refuses the save dialog: a download instead, and the card says why', async () => {
+  const app = await openApp(fx.browser, fx.server.origin);
+  try {
+    // What Chromium throws without a user activation left, or under a policy.
+    await app.page.evaluate(() => {
+      (window as unknown as { showSaveFilePicker: () => Promise<never> }).showSaveFilePicker = () =>
+        Promise.reject(new DOMException('Must be handling a user gesture to show a file picker.', 'SecurityError'));
+    });
+    await chooseFiles(app.page, [
+      join(fx.corpus.base.dir, 'small-monolithicFlat.vmdk'),
+      join(fx.corpus.base.dir, 'small-monolithicFlat-flat.vmdk'),
+    ]);
+    await waitForIdle(app.page);
+    await card(app.page, 'small-monolithicFlat.vmdk').locator('button.convert-button').click();
+    const out = card(app.page, 'small-monolithicFlat.qcow2');
+    await out.locator('button.save').waitFor({ timeout: 60_000 });
+    const [download] = await Promise.all([app.page.waitForEvent('download'), out.locator('button.save').click()]);
+    assert.equal(download.suggestedFilename(), 'small-monolithicFlat.qcow2');
+    await download.cancel();
+    assert.match(await out.innerText(), /The browser refused the save dialog \(SecurityError: Must be handling a user gesture/);
   } finally {
     await app.close();
   }

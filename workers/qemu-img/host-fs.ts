@@ -3,9 +3,13 @@
 // user's own paths. Each top-level host directory is mounted with emscripten's NODEFS at its own
 // name, and the wasm's cwd is set to the host cwd. NODEFS reads and writes through positional
 // fs.readSync/fs.writeSync: nothing is read whole, memory stays bounded by qemu-img's buffers.
+// /dev and /proc: host-devices.ts. Holes of the files a run writes: extents.ts and seek.ts.
 import { readdirSync, statSync } from 'node:fs';
-import type { QemuImgModule, StreamOps, FSStream } from './emscripten.ts';
+import type { QemuImgModule, StreamOps, FSStream, FSNode } from './emscripten.ts';
 import type { IoCounters } from './runner.ts';
+import type { ExtentRegistry } from './extents.ts';
+import { installSeekDataHole } from './seek.ts';
+import { mountHostDevices, type NodeFs } from './host-devices.ts';
 
 // /dev and /proc stay emscripten's own (qemu-img needs its /dev/null, /dev/urandom, /proc/self/fd);
 // /sys means nothing to it.
@@ -26,16 +30,59 @@ function hostTopLevelDirs(): string[] {
   return dirs;
 }
 
-export function mountHost(mod: QemuImgModule, cwd: string, counters: IoCounters): void {
+export interface HostMount {
+  cwd: string;
+  /** The command's arguments: host paths under /dev and /proc they name are made reachable. */
+  args: string[];
+  counters: IoCounters;
+  /** Data ranges of the files this run creates, and those known from earlier runs (by host path). */
+  extents: ExtentRegistry;
+}
+
+export function mountHost(mod: QemuImgModule, m: HostMount): void {
   const { FS } = mod;
-  const nodefs = FS.filesystems.NODEFS;
+  const nodefs = FS.filesystems.NODEFS as NodeFs | undefined;
   if (!nodefs) throw new Error('this qemu-img build has no NODEFS (-lnodefs.js)');
-  countIo(nodefs.stream_ops, counters);
+  countIo(nodefs.stream_ops, m.counters);
+  trackExtents(nodefs, m.extents);
+  const isNodefs = (node: FSNode) => node.node_ops === nodefs.node_ops;
+  installSeekDataHole(FS, {
+    extentsOf: (s) => (isNodefs(s.node) ? m.extents.get(nodefs.realPath(s.node)) : undefined),
+    sizeOf: (s) => s.node.node_ops.getattr!(s.node).size,
+  });
   for (const dir of hostTopLevelDirs()) {
     if (!FS.analyzePath(dir).exists) FS.mkdir(dir);
     FS.mount(nodefs, { root: dir }, dir);
   }
-  FS.chdir(cwd);
+  mountHostDevices(FS, nodefs, m.args, m.cwd);
+  FS.chdir(m.cwd);
+}
+
+/** Files the run creates or truncates to 0 start an extent map; writes and truncations update it. */
+function trackExtents(nodefs: NodeFs, extents: ExtentRegistry): void {
+  const n = nodefs.node_ops;
+  const s = nodefs.stream_ops;
+  const { mknod, setattr } = n;
+  const { write } = s;
+  if (!mknod || !setattr || !write) return;
+  n.mknod = (parent, name, mode, dev) => {
+    const node = mknod(parent, name, mode, dev);
+    extents.startEmpty(nodefs.realPath(node));
+    return node;
+  };
+  // open(O_TRUNC) and ftruncate both arrive here.
+  n.setattr = (node, attr) => {
+    setattr(node, attr);
+    if (attr.size === undefined) return;
+    const key = nodefs.realPath(node);
+    if (attr.size === 0) extents.startEmpty(key);
+    else extents.get(key)?.truncate(attr.size);
+  };
+  s.write = (stream: FSStream, buffer, offset, length, position, canOwn) => {
+    const written = write(stream, buffer, offset, length, position, canOwn);
+    extents.get(nodefs.realPath(stream.node))?.add(position, written);
+    return written;
+  };
 }
 
 /** Wraps a file system's read/write to count bytes for progress (this instance's ops only). */

@@ -1,6 +1,7 @@
 // Node: loading the wasm qemu-img and running one command on the host's files, in whichever thread
 // calls it (the runner's worker thread, or the CLI's main thread).
 import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -9,6 +10,7 @@ import { mountHost } from './host-fs.ts';
 import type { QemuImgFactory } from './emscripten.ts';
 import type { RunProgress, RunResult } from './types.ts';
 import { wasmDistDir } from './node-protocol.ts';
+import { ExtentRegistry, type FileExtents, type WrittenFiles } from './extents.ts';
 
 let loaded: Promise<{ factory: QemuImgFactory; wasm: WebAssembly.Module }> | undefined;
 
@@ -34,7 +36,19 @@ export interface HostRunCallbacks {
   onStdout?(chunk: Uint8Array): void;
   onStderr?(chunk: Uint8Array): void;
   onProgress?(p: RunProgress): void;
+  /** Data ranges of files written by earlier runs (RunResult.written), trusted while unchanged. */
+  knownExtents?: WrittenFiles;
 }
+
+function hostState(path: string): { size: number; mtimeMs: number } | undefined {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st?.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : undefined;
+}
+
+const unchanged = (path: string, f: FileExtents) => {
+  const now = hostState(path);
+  return now !== undefined && now.size === f.size && now.mtimeMs === f.mtimeMs;
+};
 
 function dropListenersAddedSince(): () => void {
   const ue = new Set(process.listeners('uncaughtException'));
@@ -51,16 +65,19 @@ export async function runOnHost(args: string[], cwd: string, cb: HostRunCallback
   // The glue's Node branch adds process-level 'uncaughtException'/'unhandledRejection' listeners
   // per instance (NODEJS_CATCH_EXIT/REJECTION): drop the ones a run added so they do not pile up.
   const restoreListeners = dropListenersAddedSince();
+  const extents = new ExtentRegistry(cb.knownExtents, unchanged);
   try {
-    return await runModule({
+    const result = await runModule({
       factory,
       wasm,
       args,
-      setup: (mod, counters) => mountHost(mod, cwd, counters),
+      setup: (mod, counters) => mountHost(mod, { cwd, args, counters, extents }),
       onStdout: cb.onStdout,
       onStderr: cb.onStderr,
       onProgress: cb.onProgress,
     });
+    const written = extents.export(hostState);
+    return Object.keys(written).length ? { ...result, written } : result;
   } finally {
     restoreListeners();
   }

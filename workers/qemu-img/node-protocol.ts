@@ -1,6 +1,7 @@
 // Messages between node.ts (caller's thread) and node-thread.ts (the thread owning the wasm).
 import { fileURLToPath } from 'node:url';
 import type { RunProgress, RunResult } from './types.ts';
+import type { WrittenFiles } from './extents.ts';
 
 export interface ThreadRequest {
   args: string[];
@@ -8,6 +9,7 @@ export interface ThreadRequest {
   progress: boolean;
   forwardStdout: boolean;
   forwardStderr: boolean;
+  knownExtents?: WrittenFiles;
 }
 
 export type ThreadMessage =

@@ -13,6 +13,7 @@ port.on('message', async (req: ThreadRequest) => {
     onStdout: req.forwardStdout ? (chunk) => send({ type: 'stdout', chunk }) : undefined,
     onStderr: req.forwardStderr ? (chunk) => send({ type: 'stderr', chunk }) : undefined,
     onProgress: req.progress ? (progress) => send({ type: 'progress', progress }) : undefined,
+    knownExtents: req.knownExtents,
   });
   send({ type: 'done', result });
 });

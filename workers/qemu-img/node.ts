@@ -24,15 +24,22 @@
 // cost is one thread start (~tens of ms) that is paid once: threads are reused between runs, each
 // run still gets a fresh module instance.
 import { Worker } from 'node:worker_threads';
+import { statSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { RunOptions, RunProgress, RunResult } from './types.ts';
 import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
 import type { ThreadMessage, ThreadRequest } from './node-protocol.ts';
 import { runOnHost } from './node-host.ts';
+import type { WrittenFiles } from './extents.ts';
+import { compareImages, type CompareOutcome, type CompareRequest } from './compare.ts';
 
 export type { RunOptions, RunProgress, RunResult } from './types.ts';
 
 export interface NodeRunOptions extends RunOptions {
   cwd?: string;
+  /** Data ranges of files an earlier run wrote (its RunResult.written): SEEK_DATA/SEEK_HOLE on
+   *  them then answer their holes while the files are unchanged (see extents.ts). */
+  knownExtents?: WrittenFiles;
   stdout?: 'capture' | 'inherit';
   stderr?: 'capture' | 'inherit';
 }
@@ -145,6 +152,7 @@ export function runQemuImg(args: string[], opts: NodeRunOptions = {}): Promise<R
       progress: !!opts.onProgress,
       forwardStdout: true,
       forwardStderr: true,
+      knownExtents: opts.knownExtents,
     };
     worker.postMessage(req);
   });
@@ -154,14 +162,56 @@ export async function shutdownQemuImg(): Promise<void> {
   await Promise.all(idle.splice(0).map((w) => w.terminate()));
 }
 
-export function runQemuImgInProcess(
+export async function runQemuImgInProcess(
   args: string[],
-  opts: Pick<NodeRunOptions, 'cwd' | 'stdout' | 'stderr' | 'onProgress'> = {},
+  opts: Pick<NodeRunOptions, 'cwd' | 'stdout' | 'stderr' | 'onProgress' | 'knownExtents'> = {},
 ): Promise<RunResult> {
-  return runOnHost(args, opts.cwd ?? process.cwd(), {
+  const stdout = stdoutWriter();
+  const r = await runOnHost(args, opts.cwd ?? process.cwd(), {
     // Writes to pipes, files and TTYs are synchronous on Linux, so progress shows while wasm runs.
-    onStdout: opts.stdout === 'inherit' ? (c) => process.stdout.write(c) : undefined,
+    onStdout: opts.stdout === 'inherit' ? (c) => stdout.write(c) : undefined,
     onStderr: opts.stderr === 'inherit' ? (c) => process.stderr.write(c) : undefined,
     onProgress: opts.onProgress,
+    knownExtents: opts.knownExtents,
+  });
+  return stdout.closed ? { ...r, exitCode: STDOUT_CLOSED_EXIT_CODE } : r;
+}
+
+/** Exit status when stdout is closed under the command (`… | head -1`): what a shell shows for
+ *  native qemu-img, which SIGPIPE ends (128 + 13). Node ignores SIGPIPE, so writes fail with EPIPE. */
+export const STDOUT_CLOSED_EXIT_CODE = 141;
+
+/** Writes qemu-img's stdout straight to fd 1. A closed pipe drops the rest quietly and the run
+ *  then exits with STDOUT_CLOSED_EXIT_CODE, as SIGPIPE ends native qemu-img. (Throwing would not
+ *  stop the run: emscripten's stdout device turns any exception into EIO for qemu-img.) */
+function stdoutWriter(): { write(chunk: Uint8Array): void; closed: boolean } {
+  const w = {
+    closed: false,
+    write(chunk: Uint8Array) {
+      let at = 0;
+      while (!w.closed && at < chunk.length) {
+        try {
+          at += writeSync(1, chunk, at);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: wait for the reader
+          if (code !== 'EPIPE') throw e;
+          w.closed = true;
+        }
+      }
+    },
+  };
+  return w;
+}
+
+/** compare.ts's verification with the Node runner (worker threads, so `signal` can stop it).
+ *  Output extents are used only while the output is as the conversion left it (size, mtime). */
+export function compareOnHost(req: CompareRequest, opts: { signal?: AbortSignal; cwd?: string } = {}): Promise<CompareOutcome> {
+  const x = req.outputExtents;
+  const st = x ? statSync(resolve(opts.cwd ?? process.cwd(), req.output.path), { throwIfNoEntry: false }) : undefined;
+  const fresh = x && st && st.size === x.size && st.mtimeMs === x.mtimeMs;
+  return compareImages((args, o) => runQemuImg(args, { ...opts, onProgress: o.onProgress }), {
+    ...req,
+    outputExtents: fresh ? x : undefined,
   });
 }

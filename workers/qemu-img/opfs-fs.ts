@@ -14,6 +14,7 @@ import type { EmscriptenFS, FileSystemType, FSStream } from './emscripten.ts';
 import { ERRNO } from './emscripten.ts';
 import { createFlatFs } from './flat-fs.ts';
 import type { IoCounters } from './runner.ts';
+import { ExtentMap } from './extents.ts';
 
 /** The part of FileSystemSyncAccessHandle used here (lib.dom's type needs the WebWorker lib). */
 export interface SyncHandle {
@@ -28,11 +29,16 @@ export interface SyncHandle {
 export interface OpfsFsOptions {
   files: Array<{ name: string; handle: SyncHandle }>;
   counters: IoCounters;
+  /** Filled with each output's written ranges (by name), for a cheap verification later
+   *  (compare.ts): an output that starts empty has data only where this run wrote. */
+  written?: Map<string, ExtentMap>;
 }
 
 interface OutFile {
   handle: SyncHandle;
   size: number;
+  /** Where this run wrote; undefined when the file held data before the run (then unknown). */
+  extents?: ExtentMap;
 }
 
 // QuotaExceededError is how OPFS says the disk (or the origin's quota) is full.
@@ -62,6 +68,7 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemT
       }
       if (n > length) throw new FS.ErrnoError(ERRNO.EFBIG); // see the top of this file
       if (position + n > f.size) f.size = position + n;
+      f.extents?.add(position, n);
       counters.write(n, t);
       return n;
     },
@@ -85,6 +92,7 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemT
     }
     if (f.handle.getSize() !== size) throw new FS.ErrnoError(ERRNO.EFBIG);
     f.size = size;
+    f.extents?.truncate(size);
   };
 
   return createFlatFs<OutFile>(FS, {
@@ -95,7 +103,13 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemT
     // Not a declared output: OPFS files cannot be opened synchronously, so it cannot exist.
     refuseCreate: ERRNO.EACCES,
     role: 'output',
-    files: opts.files.map(({ name, handle }) => ({ name, contents: { handle, size: handle.getSize() } })),
+    files: opts.files.map(({ name, handle }) => {
+      const size = handle.getSize();
+      // A fresh output (size 0) is all holes until written; one with data stays unknown.
+      const extents = size === 0 ? new ExtentMap() : undefined;
+      if (extents) opts.written?.set(name, extents);
+      return { name, contents: { handle, size, extents } };
+    }),
     resize,
     stream_ops,
   });

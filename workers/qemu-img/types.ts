@@ -1,5 +1,6 @@
 // Shared types between the page, the qemu-img worker and the Node runner (Squoosh style: the only
 // module both sides import). Plain data and structured-clone friendly, no DOM or Node imports.
+import type { WrittenFiles } from './extents.ts';
 
 /** Where qemu-img sees the files of a browser run. */
 export const IN_DIR = '/in';
@@ -58,6 +59,10 @@ export interface RunResult {
   failure?: 'aborted' | 'timeout' | 'crashed';
   durationMs: number;
   io?: IoStats;
+  /** Node runs: the data ranges of the files this run created or truncated (by host path), to
+   *  pass to a later run as `knownExtents` (its SEEK_DATA/SEEK_HOLE then see their holes).
+   *  Browser runs: those of the OPFS outputs that started empty (by output name). */
+  written?: WrittenFiles;
 }
 
 export interface RunOptions {

@@ -8,6 +8,7 @@ import { runModule } from './runner.ts';
 import { createBlobFs } from './blob-fs.ts';
 import { createOpfsFs, type SyncHandle } from './opfs-fs.ts';
 import type { QemuImgFactory } from './emscripten.ts';
+import type { ExtentMap, WrittenFiles } from './extents.ts';
 import { IN_DIR, OUT_DIR, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
 
 // The glue is loaded by URL, not by a static import: it is a build artifact of wasm/ (no types of
@@ -85,6 +86,7 @@ const api = {
         }
       }
       const reader = new FileReaderSync();
+      const written = new Map<string, ExtentMap>();
       const result = await runModule({
         factory,
         wasm,
@@ -95,11 +97,20 @@ const api = {
           FS.mkdir(IN_DIR);
           FS.mount(createBlobFs(FS, { files: req.inputs ?? [], readSync: (b) => reader.readAsArrayBuffer(b), counters }), null, IN_DIR);
           FS.mkdir(OUT_DIR);
-          FS.mount(createOpfsFs(FS, { files: handles, counters }), null, OUT_DIR);
+          FS.mount(createOpfsFs(FS, { files: handles, counters, written }), null, OUT_DIR);
           FS.chdir(IN_DIR);
         },
       });
-      return { ...result, durationMs: performance.now() - started };
+      // What each fresh output holds data in: the page passes it to the verification (compare.ts).
+      const extents: WrittenFiles = {};
+      for (const { name, handle } of handles) {
+        const map = written.get(name);
+        if (!map) continue;
+        const size = handle.getSize();
+        map.truncate(size);
+        extents[name] = { size, ranges: map.ranges };
+      }
+      return { ...result, durationMs: performance.now() - started, ...(handles.length ? { written: extents } : {}) };
     } finally {
       for (const { handle } of handles) {
         handle.flush();

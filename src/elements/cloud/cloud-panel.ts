@@ -15,6 +15,7 @@ import { renderView } from './panel-views.ts';
 import { ObjectStorageController } from './object-storage-controller.ts';
 import { renderUnfinished } from './unfinished-list.ts';
 import { focusRing } from '../focus-ring.ts';
+import type { StoreInfo } from '../../core/openstack/types.ts';
 
 export type { ImageOffer, ImageCreatedDetail } from './uploads-controller.ts';
 
@@ -27,6 +28,8 @@ export type { ImageOffer, ImageCreatedDetail } from './uploads-controller.ts';
  * (`for` / `inspector`): its `image-upload-requested` offers a file, its `image-inspected` for the
  * file in the form refines the form.
  *
+ * @fires cloud-formats - Signed in (detail `{ stores, importMethods }` from /v2/info/stores and
+ *   /v2/info/import) or signed out (detail null): what a conversion's default target follows.
  * @fires cloud-image-created - An image is active and verified; detail `{ image, transfer? }`
  *   (`transfer`: bytes and milliseconds of the byte transfer alone).
  * @csspart sign-in - The sign-in form (`<cloud-sign-in>`), shown while signed out.
@@ -64,10 +67,12 @@ export class CloudPanel extends LitElement {
 
   readonly session: SessionController = new SessionController(this, {
     connected: async (): Promise<void> => {
+      this.#tellFormats({ stores: this.session.stores, importMethods: this.session.importMethods });
       void this.objects.loadEc2();
       await this.images.refresh();
     },
     signedOut: () => {
+      this.#tellFormats(null);
       this.uploads.cancel();
       this.images.clear();
     },
@@ -75,6 +80,11 @@ export class CloudPanel extends LitElement {
   readonly images: ImagesController = new ImagesController(this, this.session, (ids) => this.uploads.forget(ids));
   readonly uploads: UploadsController = new UploadsController(this, this.session, this.images);
   readonly objects: ObjectStorageController = new ObjectStorageController(this, this.session, this.uploads);
+
+  /** What the app hands to <image-inspector> so that conversions follow this cloud. */
+  #tellFormats(detail: { stores: StoreInfo[]; importMethods: string[] } | null): void {
+    this.dispatchEvent(new CustomEvent('cloud-formats', { detail, bubbles: true, composed: true }));
+  }
 
   /** The inspector whose events this panel listens to now. */
   #paired: EventTarget | null = null;

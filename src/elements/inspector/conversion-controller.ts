@@ -1,11 +1,20 @@
 // Conversions started from the cards of <image-inspector>: the chosen target per card, the runs
 // (measure, storage check, qemu-img convert into OPFS, cancel), and the outputs, which are
 // inspected as new cards and deleted from OPFS when the results are cleared.
+//
+// Each conversion runs in a qemu-img worker of its own, created for it and terminated after it:
+// the inspection worker stays free (files added meanwhile are inspected at once) and two
+// conversions run side by side on two cores.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { DEFAULT_TARGET, planConversion } from '../../core/convert/plan.ts';
+import { str } from '@lit/localize';
+import { msg } from '../../locales/scoped-msg.ts';
+import { defaultConvertOptions, type ConvertOptions } from '../../core/convert/options.ts';
+import { pageConversion, type PageConversionOutcome } from './conversion-request.ts';
 import type { ConvertState, CardState } from './image-inspector-model.ts';
 import { qemuInputs } from './image-inspector-groups.ts';
 import type { InspectionController } from './inspection-controller.ts';
+import { ProgressMeter, type ProgressFigures } from './conversion-progress.ts';
+import { carryGuestHints, cloudPreference, defaultTarget, type CloudFormats, type CloudPreference } from './conversion-defaults.ts';
 
 /** Detail of `image-converted` (plain JSON). */
 export interface ConvertedDetail {
@@ -18,6 +27,7 @@ export interface ConvertedDetail {
 }
 
 const loadConvert = () => import('./image-inspector-convert.ts');
+const newWorkerClient = () => import('../../../workers/qemu-img/client.ts').then((m) => m.createQemuImgClient());
 
 export class ConversionController implements ReactiveController {
   /** Running conversions, by source card. */
@@ -25,6 +35,8 @@ export class ConversionController implements ReactiveController {
   #targets = new Map<number, string>();
   /** Cards whose "I know the data is incomplete" is ticked. */
   #acknowledged = new Set<number>();
+  /** Options per card, kept across target switches (each target reads its own block). */
+  #options = new Map<number, ConvertOptions>();
   /** Cards whose file is a conversion output: its OPFS path. */
   #outputs = new Map<number, string>();
   #seq = 1;
@@ -32,21 +44,52 @@ export class ConversionController implements ReactiveController {
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
     private readonly inspection: InspectionController,
+    /** The signed-in cloud's Glance facts, when the app hands them over. */
+    private readonly cloud: () => CloudFormats | null = () => null,
   ) {
     host.addController(this);
   }
 
-  /** The worker goes with the element (InspectionController disposes it): stop cleanly first. */
+  /** Each conversion's worker is terminated when its run ends: stopping the runs is enough. */
   hostDisconnected(): void {
     for (const ac of this.#running.values()) ac.abort();
   }
 
   target(id: number): string {
-    return this.#targets.get(id) ?? DEFAULT_TARGET;
+    return this.#targets.get(id) ?? defaultTarget(this.inspection.card(id)?.result, cloudPreference(this.cloud()));
+  }
+
+  /** Why the offered target is the cloud's choice; undefined once the user picked one, or when no
+   *  cloud decided it. */
+  targetReason(id: number): CloudPreference | undefined {
+    if (this.#targets.has(id)) return undefined;
+    const pref = cloudPreference(this.cloud());
+    return pref && pref.target === this.target(id) ? pref : undefined;
   }
 
   setTarget(id: number, target: string): void {
     this.#targets.set(id, target);
+    this.host.requestUpdate();
+  }
+
+  options(id: number): ConvertOptions {
+    return this.#options.get(id) ?? defaultConvertOptions();
+  }
+
+  setOption(id: number, change: (o: ConvertOptions) => void): void {
+    const o = structuredClone(this.options(id));
+    change(o);
+    this.#options.set(id, o);
+    this.host.requestUpdate();
+  }
+
+  request(c: CardState): PageConversionOutcome | undefined {
+    const group = this.inspection.group(c.id);
+    if (!c.result || !group) return undefined;
+    const inputs = qemuInputs(group, c.ovaDisks?.[0]);
+    return pageConversion(c.result, this.target(c.id), this.options(c.id), inputs[0]!.name, undefined, {
+      acceptIncomplete: this.#acknowledged.has(c.id),
+    });
   }
 
   acknowledged(id: number): boolean {
@@ -74,18 +117,21 @@ export class ConversionController implements ReactiveController {
     this.#outputs.clear();
     this.#targets.clear();
     this.#acknowledged.clear();
+    this.#options.clear();
     if (outputs.length) void loadConvert().then((m) => Promise.all(outputs.map((p) => m.removeOpfsOutput(p))));
   }
 
   async save(c: CardState): Promise<void> {
     const file = this.inspection.group(c.id)?.main;
     if (!file) return;
+    const note = (text: string) => this.inspection.patch(c.id, { notes: [...(this.inspection.card(c.id)?.notes ?? []), text] });
     try {
-      await (await loadConvert()).saveFile(file, c.name);
+      const saved = await (await loadConvert()).saveFile(file, c.name);
+      if (saved.how === 'download' && saved.refused) {
+        note(msg(str`The browser refused the save dialog (${saved.refused}); the file was downloaded instead.`));
+      }
     } catch (e) {
-      // The user closing the save dialog is not an error worth showing.
-      if ((e as { name?: string }).name === 'AbortError') return;
-      this.inspection.patch(c.id, { notes: [...c.notes, e instanceof Error ? e.message : String(e)] });
+      note(msg(str`Saving failed: ${e instanceof Error ? e.message : String(e)}`));
     }
   }
 
@@ -95,31 +141,52 @@ export class ConversionController implements ReactiveController {
     if (this.#running.has(c.id) || !result || !group) return;
     const target = this.target(c.id);
     const inputs = qemuInputs(group, c.ovaDisks?.[0]);
-    const planned = planConversion(result, target, inputs[0]!.name, { acceptIncomplete: this.#acknowledged.has(c.id) });
+    const planned = pageConversion(result, target, this.options(c.id), inputs[0]!.name, undefined, {
+      acceptIncomplete: this.#acknowledged.has(c.id),
+    });
     if (!planned.ok) {
-      this.inspection.patch(c.id, { convert: { target, status: 'failed', refusal: planned.code } });
+      // The view disables Convert while options are refused; a refusal of the image itself shows.
+      if (planned.refusal) this.inspection.patch(c.id, { convert: { target, status: 'failed', refusal: planned.refusal } });
       return;
     }
-    const { plan } = planned;
+    const plan = planned.conversion;
     const ac = new AbortController();
     this.#running.set(c.id, ac);
-    this.inspection.patch(c.id, { convert: { target, status: 'measuring', outputName: plan.outputName } });
+    this.inspection.patch(c.id, {
+      convert: { target, status: 'measuring', outputName: plan.outputName, commandLine: plan.commandLine },
+    });
+    const [conv, client] = await Promise.all([loadConvert(), newWorkerClient()]);
     // the Convert button is gone now: Cancel takes the focus (it must not drop to the page)
-    void this.#focus(`li.card[data-id="${c.id}"] .convert-cancel`);
-    const conv = await loadConvert();
+    void this.#focus(`li.card[data-card-id="${c.id}"] .convert-cancel`);
     let opfsPath = '';
+    let meter: ProgressMeter | undefined;
+    let converted: ProgressFigures | undefined;
     try {
       opfsPath = await conv.opfsPathFor(this.#seq++, plan.outputName);
       const file = await conv.runConversion({
-        client: await this.inspection.qemu(),
+        client,
         plan,
         inputs,
         virtualSize: result.virtualSize ?? 0,
         opfsPath,
         signal: ac.signal,
-        onStatus: (p) => this.#patch(c.id, p),
+        onStatus: (p) => {
+          // One meter per phase: the conversion's figures are kept when the verification starts.
+          if (p.status === 'verifying' && meter) converted = meter.finish();
+          if (p.status === 'running' || p.status === 'verifying') meter = new ProgressMeter();
+          this.#patch(c.id, p);
+        },
+        onProgress: (p) => {
+          if (meter) this.#patch(c.id, { ...meter.sample(p) });
+        },
       });
-      this.#patch(c.id, { status: 'done', percent: 100 });
+      const verifyMs = converted && meter ? meter.finish().elapsedMs : undefined;
+      this.#patch(c.id, {
+        status: 'done',
+        outputSize: file.size,
+        ...(converted ?? meter?.finish() ?? { percent: 100 }),
+        ...(verifyMs !== undefined ? { verifyMs } : {}),
+      });
       this.host.dispatchEvent(
         new CustomEvent<ConvertedDetail>('image-converted', {
           detail: { source: c.name, target: plan.target, outputName: plan.outputName, size: file.size, opfsPath },
@@ -132,21 +199,31 @@ export class ConversionController implements ReactiveController {
         await conv.removeOpfsOutput(opfsPath);
         return;
       }
+      let outputId = 0;
       await this.inspection.inspectGroups(
         [{ name: file.name, main: file, extents: new Map(), missing: [] }],
         { convertedFrom: c.name },
         (id) => {
+          outputId = id;
           this.#outputs.set(id, opfsPath);
-          // the result card may be below the fold: focus (and so scroll to) it as it appears
-          void this.#focus(`li.card[data-id="${id}"]`);
+          void this.#reveal(id);
         },
       );
+      this.#carryHints(c.id, outputId);
     } catch (e) {
       const kind = e instanceof conv.ConversionError ? e.kind : 'failed';
       const message = e instanceof Error ? e.message : String(e);
-      this.#patch(c.id, { status: kind === 'cancelled' ? 'cancelled' : 'failed', noRoom: kind === 'no-room', message });
-      void this.#focus(`li.card[data-id="${c.id}"] .convert-status`);
+      const failure = kind === 'source-changed' || kind === 'mismatch' || kind === 'crashed' ? kind : undefined;
+      this.#patch(c.id, {
+        status: kind === 'cancelled' ? 'cancelled' : 'failed',
+        noRoom: kind === 'no-room',
+        message,
+        ...(failure ? { failure } : {}),
+        ...(e instanceof conv.ConversionError && e.offset !== undefined ? { mismatchOffset: e.offset } : {}),
+      });
+      void this.#focus(`li.card[data-card-id="${c.id}"] .convert-status`);
     } finally {
+      client.dispose();
       this.#running.delete(c.id);
     }
   }
@@ -159,6 +236,34 @@ export class ConversionController implements ReactiveController {
     const el = this.host.shadowRoot?.querySelector<HTMLElement>(selector);
     const moved = document.activeElement !== before && document.activeElement !== document.body;
     if (el && !moved) el.focus();
+  }
+
+  /** The output's card is added at the end of the list, often below the fold: bring it into view
+   *  and give it focus, so keyboard and screen-reader users land on what just appeared. */
+  async #reveal(id: number): Promise<void> {
+    await (this.host as unknown as { updateComplete: Promise<boolean> }).updateComplete;
+    const li = this.host.shadowRoot?.querySelector<HTMLElement>(`li.card[data-card-id="${id}"]`);
+    if (!li) return;
+    li.scrollIntoView({ block: 'nearest' });
+    li.focus({ preventScroll: true });
+  }
+
+  /** Guest facts only the source could tell (the VMDK's disk bus, an OVF's OS) still hold for the
+   *  converted disk: the output's inspection cannot see them, so they come from the source. */
+  #carryHints(sourceId: number, outputId: number): void {
+    const source = this.inspection.card(sourceId)?.result;
+    const out = this.inspection.card(outputId);
+    if (!source || !out?.result) return;
+    const carried = carryGuestHints(source, out.result);
+    if (!carried) return;
+    this.inspection.patch(outputId, {
+      result: carried,
+      suggestions: Object.entries(carried.suggested).map(([property, value]) => ({
+        property,
+        value,
+        source: carried.suggestedFrom[property],
+      })),
+    });
   }
 
   #patch(id: number, patch: Partial<ConvertState>): void {

@@ -2,14 +2,22 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
-import { CONVERT_TARGETS, type RefusalCode } from '../../core/convert/plan.ts';
+import { type RefusalCode } from '../../core/convert/plan.ts';
 import type { ConvertAdvice } from '../../core/convert/advice.ts';
+import { CONVERT_FORMATS, isConvertFormat } from '../../core/convert/options.ts';
+import type { PageConversionOutcome } from './conversion-request.ts';
+import { renderOptions, type OptionsActions } from './convert-options-view.ts';
 import type { CardState, ConvertState } from './image-inspector-model.ts';
 import { formatBytes } from './format-bytes.ts';
+import { formatDuration } from './conversion-progress.ts';
+import type { CloudPreference } from './conversion-defaults.ts';
 
 /** What the view asks of the conversions (ConversionController). */
-export interface ConvertActions {
+export interface ConvertActions extends OptionsActions {
+  /** The conversion the card's current choices make (what would run), or why it cannot. */
+  request(c: CardState): PageConversionOutcome | undefined;
   target(id: number): string;
+  targetReason(id: number): CloudPreference | undefined;
   setTarget(id: number, target: string): void;
   convert(c: CardState): Promise<void>;
   cancel(id: number): void;
@@ -42,21 +50,55 @@ export function refusalText(code: RefusalCode): string {
   }
 }
 
+function reasonText(r: CloudPreference): string {
+  switch (r.why) {
+    case 'rbd-store':
+      return msg(
+        str`${r.target} is offered because the signed-in cloud keeps images in Ceph RBD (store “${r.store ?? ''}”), which boots raw images as copy-on-write clones and would have to expand any other format.`,
+      );
+    case 'import-converts':
+      return msg(str`${r.target} is offered because the signed-in cloud converts images on import: the smaller upload is the better one.`);
+    case 'file-store':
+      return msg(
+        str`${r.target} is offered because the signed-in cloud stores images as files: qcow2 keeps the upload and the store small.`,
+      );
+  }
+}
+
 function targetLabel(t: string): string {
-  return t === 'vmdk' ? msg('vmdk (streamOptimized)') : t;
+  return t === 'vhd' ? msg('vhd (vpc)') : t;
+}
+
+/** "12 % · 96 MiB read, 40 MiB written · 85 MiB/s · 0:42 left", with "estimating" in place of
+ *  figures that cannot be known yet (never "0 B/s" or "— left"). */
+function progressText(st: ConvertState): string {
+  const pct = st.percent ?? 0;
+  const io = msg(str`${formatBytes(st.bytesRead ?? 0)} read, ${formatBytes(st.bytesWritten ?? 0)} written`);
+  const rate = st.rate !== undefined ? msg(str`${formatBytes(st.rate)}/s`) : '';
+  const left = st.secondsLeft !== undefined ? msg(str`${formatDuration(st.secondsLeft)} left`) : msg('estimating the time left…');
+  const head =
+    st.status === 'verifying'
+      ? msg(str`Verifying the output against the source (qemu-img compare): ${pct.toFixed(0)} %`)
+      : msg(str`Converting to ${st.target}: ${pct.toFixed(0)} %`);
+  return [head, io, rate, left].filter(Boolean).join(' · ');
 }
 
 function renderProgress(id: number, st: ConvertState, actions: ConvertActions): TemplateResult {
   const pct = st.percent ?? 0;
-  const text =
-    st.status === 'measuring'
-      ? msg('Measuring the output and checking the browser’s storage…')
-      : msg(str`Converting to ${st.target}: ${pct.toFixed(0)} % (${formatBytes(st.bytesWritten ?? 0)} written)`);
+  const running = st.status === 'running' || st.status === 'verifying';
+  const text = running ? progressText(st) : msg('Measuring the output and checking the browser’s storage…');
   // measuring has no percentage yet: an indeterminate bar (no value), not one stuck at 0
   return html`${
-    st.status === 'running'
-      ? html`<progress part="convert-progress" max="100" .value=${pct} aria-label=${msg('Conversion progress')}></progress>`
-      : html`<progress part="convert-progress" aria-label=${msg('Conversion progress')}></progress>`
+    running
+      ? html`<progress
+          part="convert-progress"
+          max="100"
+          .value=${pct}
+          aria-label=${msg('Conversion progress')}
+          aria-valuenow=${Math.round(pct)}
+          aria-valuetext=${text}
+        ></progress>`
+      : html`<progress part="convert-progress" aria-label=${msg('Conversion progress')} aria-valuetext=${text}></progress>`
   }
     <span class="convert-progress-text" aria-live="polite">${text}</span>
     <button part="convert-cancel" class="secondary convert-cancel" type="button" @click=${() => actions.cancel(id)}>
@@ -64,10 +106,24 @@ function renderProgress(id: number, st: ConvertState, actions: ConvertActions): 
     </button>`;
 }
 
+/** "Took 0:12, 85 MiB/s on average.": the whole conversion's figures, not the last window's
+ *  (verification not included: it is said apart). */
+function doneFigures(st: ConvertState): string {
+  if (st.elapsedMs === undefined) return '';
+  const took = formatDuration(st.elapsedMs / 1000);
+  return st.rate !== undefined ? msg(str`Took ${took}, ${formatBytes(st.rate)}/s on average.`) : msg(str`Took ${took}.`);
+}
+
 function outcome(st: ConvertState): string {
   switch (st.status) {
     case 'done':
-      return msg(str`Converted to ${st.outputName ?? st.target}: inspected below, ready to save or upload.`);
+      return [
+        msg(str`Converted to ${st.outputName ?? st.target}: inspected below, ready to save or upload.`),
+        st.verified ? msg('Verified: qemu-img compare finds it equal to the source.') : '',
+        doneFigures(st),
+      ]
+        .filter(Boolean)
+        .join(' ');
     case 'cancelled':
       return msg('Conversion cancelled; its partial output was deleted.');
     case 'failed':
@@ -77,6 +133,19 @@ function outcome(st: ConvertState): string {
               str`Not enough room in the browser’s storage: the output needs up to ${formatBytes(st.needed)}, ${formatBytes(st.available)} are free. Free some space (or use a normal, non-private window) and try again.`,
             )
           : msg(str`The browser’s storage ran out of room during the conversion (${st.message ?? ''}).`);
+      }
+      if (st.failure === 'mismatch') {
+        return msg(
+          str`Verification failed: the output differs from the source at byte offset ${st.mismatchOffset ?? '?'}. It was deleted; please report this conversion.`,
+        );
+      }
+      if (st.failure === 'source-changed') {
+        return msg(
+          'The source file changed or was removed on disk during the conversion; the partial output was deleted. Choose the file again.',
+        );
+      }
+      if (st.failure === 'crashed') {
+        return msg(str`qemu-img stopped abnormally (${st.message ?? ''}); the partial output was deleted. The page keeps working.`);
       }
       return msg(str`Conversion failed: ${st.refusal ? refusalText(st.refusal) : (st.message ?? '')}`);
     default:
@@ -97,6 +166,56 @@ function renderIncomplete(c: CardState, actions: ConvertActions): TemplateResult
     </label>`;
 }
 
+/** Before and after, side by side: what the disk is, what the source file takes, what the output
+ *  takes, and how much of the disk holds data (the source's `qemu-img map`). */
+function renderSizes(c: CardState, st: ConvertState): TemplateResult {
+  const virtual = c.result?.virtualSize ?? undefined;
+  const data = c.allocation?.data;
+  const row = (cls: string, label: string, value: string) =>
+    html`<div class=${cls}>
+      <dt>${label}</dt>
+      <dd>${value}</dd>
+    </div>`;
+  return html`<dl class="convert-sizes">
+    ${virtual !== undefined ? row('virtual', msg('Virtual size'), formatBytes(virtual)) : nothing}
+    ${row('source', msg('Source file'), formatBytes(c.size))}
+    ${st.outputSize !== undefined ? row('output', msg('Output file'), formatBytes(st.outputSize)) : nothing}
+    ${
+      data !== undefined && virtual
+        ? row('data', msg('Data in the disk (qemu-img map)'), msg(str`${formatBytes(data)} (${((data / virtual) * 100).toFixed(1)} %)`))
+        : nothing
+    }
+  </dl>`;
+}
+
+function renderChoice(c: CardState, actions: ConvertActions, advised: boolean): TemplateResult {
+  const target = actions.target(c.id);
+  const req = actions.request(c);
+  const problems = req && !req.ok ? (req.problems ?? []) : [];
+  const reason = actions.targetReason(c.id);
+  return html`<label>
+      ${msg('Convert to')}
+      <select
+        class="convert-target"
+        part="convert-target"
+        @change=${(e: Event) => actions.setTarget(c.id, (e.target as HTMLSelectElement).value)}
+      >
+        ${CONVERT_FORMATS.map((t) => html`<option value=${t} ?selected=${t === target}>${targetLabel(t)}</option>`)}
+      </select>
+    </label>
+    <button
+      part="convert-button"
+      class="${advised ? '' : 'secondary'} convert-button"
+      type="button"
+      ?disabled=${problems.length > 0}
+      @click=${() => void actions.convert(c)}
+    >
+      ${msg('Convert…')}
+    </button>
+    ${reason ? html`<p class="muted convert-reason" data-why=${reason.why}>${reasonText(reason)}</p>` : nothing}
+    ${isConvertFormat(target) ? renderOptions(c.id, target, actions, problems, req?.ok ? req.conversion.commandLine : undefined) : nothing}`;
+}
+
 export function renderConvert(c: CardState, actions: ConvertActions, advice: ConvertAdvice | null): TemplateResult | typeof nothing {
   if (c.phase !== 'done' || !c.result || !advice) return nothing;
   if (advice.kind === 'refused') {
@@ -108,34 +227,21 @@ export function renderConvert(c: CardState, actions: ConvertActions, advice: Con
   const gated = advice.kind === 'incomplete';
   const open = !gated || actions.acknowledged(c.id);
   const st = c.convert;
-  const busy = st?.status === 'measuring' || st?.status === 'running';
-  return html`<div part="convert" class="convert ${advised ? 'advised' : ''} ${gated ? 'gated' : ''}" data-status=${st?.status ?? 'idle'}>
+  const busy = st?.status === 'measuring' || st?.status === 'running' || st?.status === 'verifying';
+  // The phases' durations as data, for benchmarks and tests (the text rounds them to seconds).
+  const timing = st?.status === 'done' ? { convert: st.elapsedMs, verify: st.verifyMs } : {};
+  return html`<div
+    part="convert"
+    class="convert ${advised ? 'advised' : ''} ${gated ? 'gated' : ''}"
+    data-status=${st?.status ?? 'idle'}
+    data-convert-ms=${timing.convert !== undefined ? Math.round(timing.convert) : nothing}
+    data-verify-ms=${timing.verify !== undefined ? Math.round(timing.verify) : nothing}
+  >
     ${advised ? html`<p class="convert-lead">${msg('Glance does not take this image as it is: convert it here, on this machine.')}</p>` : nothing}
     ${gated && !busy ? renderIncomplete(c, actions) : nothing}
-    ${
-      busy
-        ? renderProgress(c.id, st, actions)
-        : open
-          ? html`<label>
-                ${msg('Convert to')}
-                <select
-                  class="convert-target"
-                  part="convert-target"
-                  @change=${(e: Event) => actions.setTarget(c.id, (e.target as HTMLSelectElement).value)}
-                >
-                  ${CONVERT_TARGETS.map((t) => html`<option value=${t} ?selected=${t === actions.target(c.id)}>${targetLabel(t)}</option>`)}
-                </select>
-              </label>
-              <button
-                part="convert-button"
-                class="${advised ? '' : 'secondary'} convert-button"
-                type="button"
-                @click=${() => void actions.convert(c)}
-              >
-                ${msg('Convert…')}
-              </button>`
-          : nothing
-    }
+    ${busy ? renderProgress(c.id, st, actions) : open ? renderChoice(c, actions, advised) : nothing}
     ${st && !busy ? html`<p class="convert-status" role="status" tabindex="-1">${outcome(st)}</p>` : nothing}
+    ${st?.status === 'done' ? renderSizes(c, st) : nothing}
+    ${st?.commandLine ? html`<p class="convert-ran muted"><code>${st.commandLine}</code></p>` : nothing}
   </div>`;
 }

@@ -2,10 +2,12 @@
 // room, run `qemu-img convert -p` in the worker into an OPFS file, and hand back that file (a
 // disk-backed File: never read whole). Cancelling terminates the worker and deletes the partial
 // output. Loaded lazily by <image-inspector> on the first conversion.
-import type { ConversionPlan } from '../../core/convert/plan.ts';
+import type { PageConversion } from './conversion-request.ts';
 import { spaceNeeded } from '../../core/convert/plan.ts';
 import { stderrTail } from '../../core/inspect/qemu-check.ts';
-import type { BlobInput, QemuImgClient, RunResult } from '../../../workers/qemu-img/types.ts';
+import type { BlobInput, QemuImgClient, RunProgress, RunResult } from '../../../workers/qemu-img/types.ts';
+import { compareImages, type CompareOutcome, type QemuRun } from '../../../workers/qemu-img/compare.ts';
+import type { FileExtents } from '../../../workers/qemu-img/extents.ts';
 import type { ConvertState } from './image-inspector-model.ts';
 
 /** All conversions live under this OPFS folder, one subfolder each (outputs keep their names). */
@@ -14,23 +16,52 @@ const MEASURE_TIMEOUT_MS = 60_000;
 
 export interface ConversionJob {
   client: QemuImgClient;
-  plan: ConversionPlan;
+  plan: Pick<PageConversion, 'args' | 'measureArgs' | 'outputName' | 'verifyName' | 'compare'>;
   inputs: BlobInput[];
   virtualSize: number;
   /** OPFS path of the output (from opfsPathFor). */
   opfsPath: string;
   signal: AbortSignal;
   onStatus(patch: Partial<ConvertState>): void;
+  /** The runner's throttled counters while qemu-img convert runs. */
+  onProgress(p: RunProgress): void;
 }
 
 /** Why a conversion did not produce a file; `kind` lets the element word it. */
 export class ConversionError extends Error {
   constructor(
     message: string,
-    readonly kind: 'cancelled' | 'no-room' | 'failed',
+    readonly kind: 'cancelled' | 'no-room' | 'failed' | 'source-changed' | 'mismatch' | 'crashed',
+    readonly offset?: number,
   ) {
     super(message);
   }
+}
+
+/** Whether a source File can no longer be read as it was (changed, moved or deleted on disk since
+ *  it was chosen): the browser then refuses every read of it with NotReadableError. */
+async function sourceGone(inputs: BlobInput[]): Promise<boolean> {
+  for (const { blob } of inputs) {
+    try {
+      await blob.slice(0, 1).arrayBuffer();
+    } catch (e) {
+      if ((e as { name?: string }).name === 'NotReadableError' || (e as { name?: string }).name === 'NotFoundError') return true;
+      throw e;
+    }
+  }
+  return false;
+}
+
+/** The ConversionError for a run that did not end well (the partial output is already gone). */
+async function failureOf(run: RunResult, inputs: BlobInput[], what: string): Promise<ConversionError> {
+  if (run.failure === 'aborted') return new ConversionError('cancelled', 'cancelled');
+  const text = why(run);
+  if (await sourceGone(inputs))
+    return new ConversionError(`the source file changed or was removed during ${what}: ${text}`, 'source-changed');
+  if (run.failure === 'crashed' || run.failure === 'timeout') return new ConversionError(`qemu-img ${what} stopped: ${text}`, 'crashed');
+  // Full storage reaches qemu-img as ENOSPC (or EFBIG past in-memory OPFS's 2 GiB per file).
+  const full = /No space left|File too large|quota/i.test(text);
+  return new ConversionError(`qemu-img ${what} failed: ${text}`, full ? 'no-room' : 'failed');
 }
 
 /** This page's folder under OPFS_ROOT, named after a Web Lock the page holds while it lives: a
@@ -131,7 +162,7 @@ export async function runConversion(job: ConversionJob): Promise<File> {
     throw new ConversionError(`needs ${needed} bytes, ${available} available`, 'no-room');
   }
 
-  job.onStatus({ status: 'running', percent: 0, bytesWritten: 0 });
+  job.onStatus({ status: 'running', percent: 0, bytesRead: 0, bytesWritten: 0 });
   try {
     await dirOf(job.opfsPath, true);
   } catch (e) {
@@ -140,29 +171,84 @@ export async function runConversion(job: ConversionJob): Promise<File> {
   }
   const run = await client.run(
     { args: plan.args, inputs, outputs: [{ name: plan.outputName, opfsPath: job.opfsPath }] },
-    { signal, onProgress: (p) => job.onStatus({ percent: p.percent, bytesWritten: p.bytesWritten }) },
+    { signal, onProgress: (p) => job.onProgress(p) },
   );
   if (run.exitCode !== 0 || run.failure) {
     await removeOpfsOutput(job.opfsPath);
-    if (run.failure === 'aborted') throw new ConversionError('cancelled', 'cancelled');
-    const text = why(run);
-    // Full storage reaches qemu-img as ENOSPC (or EFBIG past in-memory OPFS's 2 GiB per file).
-    const full = /No space left|File too large|quota/i.test(text);
-    throw new ConversionError(`qemu-img convert failed: ${text}`, full ? 'no-room' : 'failed');
+    throw await failureOf(run, inputs, 'convert');
   }
-  return opfsFile(job.opfsPath);
+  const output = await opfsFile(job.opfsPath);
+  await verify(job, output, run.written?.[plan.outputName]);
+  return output;
 }
 
-/** Saves a (disk-backed) file where the user chooses, streamed: never read into memory whole. */
-export async function saveFile(file: File, suggestedName: string): Promise<void> {
+/** The runner's verification (workers/qemu-img/compare.ts) of the source and the finished output,
+ *  in the same worker, with progress: only the ranges that hold data are compared (the output's
+ *  written ranges from the conversion run), so a sparse output costs what its data costs. A
+ *  difference names its offset; a failed verification deletes the output: nothing unverified is
+ *  offered. */
+async function verify(job: ConversionJob, output: File, written: FileExtents | undefined): Promise<void> {
+  const { client, plan, inputs, signal } = job;
+  job.onStatus({ status: 'verifying', percent: 0, bytesRead: 0, bytesWritten: 0 });
+  const mounted = [...inputs, { name: plan.verifyName, blob: output }];
+  let failed: RunResult | undefined;
+  const run: QemuRun = async (args, o) => {
+    const r = await client.run({ args, inputs: mounted }, { signal, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    if (r.failure) failed = r;
+    return r;
+  };
+  let outcome: CompareOutcome | undefined;
+  let error: unknown;
+  try {
+    outcome = await compareImages(run, {
+      ...plan.compare,
+      ...(written ? { outputExtents: written } : {}),
+      onProgress: (p) => job.onProgress({ percent: p.percent, bytesRead: p.bytesRead, bytesWritten: 0 }),
+    });
+  } catch (e) {
+    error = e;
+  }
+  if (outcome?.identical) {
+    job.onStatus({ verified: true });
+    return;
+  }
+  await removeOpfsOutput(job.opfsPath);
+  if (outcome && outcome.mismatchOffset !== undefined) {
+    throw new ConversionError(`the output differs from the source at offset ${outcome.mismatchOffset}`, 'mismatch', outcome.mismatchOffset);
+  }
+  if (failed) throw await failureOf(failed, inputs, 'compare');
+  if (await sourceGone(inputs))
+    throw new ConversionError('the source file changed or was removed during the verification', 'source-changed');
+  throw new ConversionError(
+    `verification failed: ${error instanceof Error ? error.message : (outcome?.message ?? String(error))}`,
+    'failed',
+  );
+}
+
+export type SaveOutcome = { how: 'picker' } | { how: 'cancelled' } | { how: 'download'; refused?: string };
+
+/** Saves a (disk-backed) file where the user chooses, streamed: never read into memory whole.
+ *  When the browser has no save dialog, or refuses to show it (no user activation left, a policy,
+ *  an embedding frame), the file is downloaded instead, and the outcome says why. */
+export async function saveFile(file: File, suggestedName: string): Promise<SaveOutcome> {
   const w = window as unknown as {
     showSaveFilePicker?: (o: { suggestedName: string }) => Promise<FileSystemFileHandle>;
   };
+  let refused: string | undefined;
   if (w.showSaveFilePicker) {
-    const handle = await w.showSaveFilePicker({ suggestedName });
-    const writable = await handle.createWritable();
-    await file.stream().pipeTo(writable);
-    return;
+    let handle: FileSystemFileHandle | undefined;
+    try {
+      handle = await w.showSaveFilePicker({ suggestedName });
+    } catch (e) {
+      // The user closing the dialog is an AbortError: nothing to do, nothing to say.
+      if ((e as { name?: string }).name === 'AbortError') return { how: 'cancelled' };
+      refused = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    }
+    if (handle) {
+      const writable = await handle.createWritable();
+      await file.stream().pipeTo(writable);
+      return { how: 'picker' };
+    }
   }
   const url = URL.createObjectURL(file);
   const a = document.createElement('a');
@@ -172,4 +258,5 @@ export async function saveFile(file: File, suggestedName: string): Promise<void>
   a.click();
   // The download has taken its reference by the next minute; the URL is only a handle to the file.
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return refused ? { how: 'download', refused } : { how: 'download' };
 }

@@ -65,22 +65,40 @@ export interface CardState {
   convert?: ConvertState;
 }
 
-export type ConvertStatus = 'measuring' | 'running' | 'done' | 'failed' | 'cancelled';
+export type ConvertStatus = 'measuring' | 'running' | 'verifying' | 'done' | 'failed' | 'cancelled';
 
 export interface ConvertState {
   target: string;
   status: ConvertStatus;
   /** From qemu-img -p, 0..100. */
   percent?: number;
+  bytesRead?: number;
   bytesWritten?: number;
+  /** Bytes read per second (recent window while running, the whole run's average when done). */
+  rate?: number;
+  /** Undefined while it cannot be estimated honestly (the first seconds). */
+  secondsLeft?: number;
+  elapsedMs?: number;
+  /** How long the verification (qemu-img compare) took, once done. */
+  verifyMs?: number;
   /** Room the output needs (qemu-img measure) and what the browser's storage has left. */
   needed?: number;
   available?: number;
   outputName?: string;
+  /** Bytes of the finished output file. */
+  outputSize?: number;
+  /** The qemu-img command line that ran (files by their own names), shown with the outcome. */
+  commandLine?: string;
   /** Why it failed (English, from qemu-img or the browser: shown as text). */
   message?: string;
   /** Set when the failure is a lack of room in the browser's storage. */
   noRoom?: boolean;
+  /** What ended the run, when it is not the plain failure: the view words each. */
+  failure?: 'source-changed' | 'mismatch' | 'crashed';
+  /** Where the output first differs from the source (a failed verification). */
+  mismatchOffset?: number;
+  /** Set once qemu-img compare found the output equal to the source. */
+  verified?: boolean;
   /** Set when the plan refused the conversion (the view words it). */
   refusal?: RefusalCode;
 }

@@ -152,6 +152,41 @@ export const inspectorStyles = css`
   .convert progress {
     flex: 1 1 160px;
   }
+  .convert details.convert-options {
+    flex-basis: 100%;
+  }
+  .convert-options[open] {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 6px 14px;
+  }
+  .convert-options summary {
+    flex-basis: 100%;
+    cursor: pointer;
+  }
+  .convert-problems {
+    flex-basis: 100%;
+    margin: 0;
+    color: var(--_danger, #b42318);
+  }
+  .convert-command code {
+    overflow-wrap: anywhere;
+    font-size: 0.85em;
+  }
+  dl.convert-sizes {
+    flex-basis: 100%;
+    display: flex;
+    flex-wrap: wrap;
+    gap: 4px 18px;
+    margin: 0;
+  }
+  dl.convert-sizes dt {
+    font-size: 0.85em;
+    color: var(--_muted);
+  }
+  dl.convert-sizes dd {
+    margin: 0;
+  }
   p.convert-refused {
     margin: 8px 0 0;
   }

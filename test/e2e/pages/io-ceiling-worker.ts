@@ -1,6 +1,8 @@
 // The browser's own I/O ceiling for the runner benchmark, measured in a worker like the runner's:
 // read a File by large slices with FileReaderSync (the only synchronous read a wasm program can use)
-// and write the same bytes to an OPFS file through a sync access handle.
+// and write the same bytes to an OPFS file through a sync access handle. With `writeBytes`, only
+// that many of them are written (a conversion's ceiling: its whole input read, its output's size
+// written).
 interface FileReaderSyncLike {
   readAsArrayBuffer(blob: Blob): ArrayBuffer;
 }
@@ -13,8 +15,9 @@ interface SyncHandle {
   close(): void;
 }
 
-self.onmessage = async (e: MessageEvent<{ file: File; opfsName: string; slice: number }>) => {
+self.onmessage = async (e: MessageEvent<{ file: File; opfsName: string; slice: number; writeBytes?: number }>) => {
   const { file, opfsName, slice } = e.data;
+  const writeBytes = e.data.writeBytes ?? file.size;
   const root = await navigator.storage.getDirectory();
   const fh = await root.getFileHandle(opfsName, { create: true });
   const handle = await (fh as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle();
@@ -27,7 +30,7 @@ self.onmessage = async (e: MessageEvent<{ file: File; opfsName: string; slice: n
     const r0 = performance.now();
     const buf = new Uint8Array(reader.readAsArrayBuffer(file.slice(at, at + slice)));
     const r1 = performance.now();
-    handle.write(buf, { at });
+    if (at < writeBytes) handle.write(at + buf.length > writeBytes ? buf.subarray(0, writeBytes - at) : buf, { at });
     writeMs += performance.now() - r1;
     readMs += r1 - r0;
   }

@@ -75,7 +75,11 @@ async function clearOpfs(): Promise<void> {
 Object.assign(window, { runner: { run, uploadOpfs, uploadOpfsSlice, clearOpfs, warm: () => client.run({ args: ['--version'] }) } });
 
 /** I/O ceiling in a worker: File read by slices + the same bytes written to OPFS. */
-function ioCeiling(name: string, slice = 16 * 1024 * 1024): Promise<{ bytes: number; readMs: number; writeMs: number; totalMs: number }> {
+function ioCeiling(
+  name: string,
+  slice = 16 * 1024 * 1024,
+  writeBytes?: number,
+): Promise<{ bytes: number; readMs: number; writeMs: number; totalMs: number }> {
   const w = new Worker(new URL('./io-ceiling-worker.ts', import.meta.url), { type: 'module' });
   return new Promise((resolve, reject) => {
     w.onmessage = (e) => {
@@ -86,7 +90,7 @@ function ioCeiling(name: string, slice = 16 * 1024 * 1024): Promise<{ bytes: num
       w.terminate();
       reject(new Error(e.message));
     };
-    w.postMessage({ file: pickedFile(name), opfsName: `ceiling-${Date.now()}`, slice });
+    w.postMessage({ file: pickedFile(name), opfsName: `ceiling-${Date.now()}`, slice, writeBytes });
   });
 }
 

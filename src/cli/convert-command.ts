@@ -1,0 +1,193 @@
+// `image-inspector convert IN OUT --to FORMAT …` (issue 9's contract): inspect IN with the shared
+// pipeline (its format is never probed; unsafe → exit 1 unless --force), check the options as
+// qemu-img would, run the wasm qemu-img convert on the host files in a worker thread (SIGINT and
+// SIGTERM stop it at once), verify with the runner's compare, inspect the result. Exit 0 only
+// with a verified output (or --no-verify), 2 on any error; a failed run leaves nothing behind.
+import { statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { checkConvertOptions } from '../core/convert/check.ts';
+import { convertArgs, formatCommandLine, type ConvertSource } from '../core/convert/command.ts';
+import { qemuDriverOf, type ConvertTarget, type EngineFeatures } from '../core/convert/options.ts';
+import { DEFAULT_TARGET, planConversion } from '../core/convert/plan.ts';
+import { printable } from '../core/inspect/findings.ts';
+import { qemuDriverFor } from '../core/inspect/glance-formats.ts';
+import type { InspectionResult } from '../core/inspection.ts';
+import type { QemuTarget } from '../core/inspection-pipeline.ts';
+import { CompareError, sideOpts, type CompareOutcome, type CompareSide } from '../../workers/qemu-img/compare.ts';
+import type { NodeRunOptions, RunResult } from '../../workers/qemu-img/node.ts';
+import { parseConvertArgs, usage, type ConvertArgs } from './convert-args.ts';
+import { OutputFiles } from './convert-output.ts';
+import { ConvertProgress } from './convert-progress.ts';
+import { inspectFile } from './inspect-command.ts';
+
+export interface ConvertIo {
+  out?: (s: string) => void;
+  err?: (s: string) => void;
+}
+
+/** A failure with its one-sentence message (exit 2). */
+class ConvertFailure extends Error {}
+
+type QemuModule = typeof import('../../workers/qemu-img/node.ts');
+
+/** Multi-file VMDK outputs keep data in extent files: the written ranges of OUT do not describe it. */
+const singleFile = (a: ConvertArgs) => a.target !== 'vmdk' || !/Flat|twoGb/.test(a.options.vmdk.subformat);
+
+/** qemu's protocol driver for a host path: block devices need host_device. */
+const protocolOf = (path: string) => (statSync(path, { throwIfNoEntry: false })?.isBlockDevice() ? 'host_device' : 'file');
+
+function memberFileOpts(path: string, m: NonNullable<QemuTarget['member']>): string {
+  return `driver=raw,offset=${m.offset},size=${m.size},file.driver=${protocolOf(path)},file.filename=${path.replaceAll(',', ',,')}`;
+}
+
+async function engineFeatures(qemu: QemuModule, a: ConvertArgs): Promise<EngineFeatures> {
+  if (a.target !== 'qcow2' || a.options.qcow2.compressionType !== 'zstd') return { zstd: false };
+  const dir = await mkdtemp(join(tmpdir(), 'ii-probe-'));
+  try {
+    const { probeEngineFeatures } = await import('../../workers/qemu-img/features.ts');
+    return await probeEngineFeatures((args) => qemu.runQemuImg(args, { timeoutMs: 30_000 }), join(dir, 'probe.qcow2'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function refusal(r: InspectionResult): string {
+  const lines = [`${r.file}: the inspection calls this image NOT SAFE, so it is not converted (--force converts it anyway):`];
+  for (const f of r.safety.findings.filter((x) => x.severity !== 'info')) lines.push(`  ${f.severity} ${f.code}: ${f.message}`);
+  return `${lines.map(printable).join('\n')}\n`;
+}
+
+interface Converted {
+  source: { file: string; format: string; virtualSize: number | null };
+  output: { file: string; format: ConvertTarget; size: number; virtualSize: number | null };
+  command: string[];
+  verified: boolean;
+  inspection: InspectionResult;
+}
+
+function human(c: Converted, outcome: CompareOutcome | undefined): string {
+  const lines = [
+    `converted ${c.source.file} (${c.source.format}) to ${c.output.file} (${c.output.format}, ${c.output.size} bytes)`,
+    `  command: ${formatCommandLine(['qemu-img', ...c.command])}`,
+    outcome
+      ? `  verified: ${outcome.message} (${outcome.method === 'ranges' ? `${outcome.runs} data ranges compared` : 'whole images compared'})`
+      : '  verified: no (--no-verify)',
+    `  output verdict: ${c.inspection.safety.safe ? 'SAFE to upload as-is' : 'NOT SAFE to upload as-is'}`,
+  ];
+  return `${lines.map(printable).join('\n')}\n`;
+}
+
+export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
+  const out = io.out ?? ((s: string) => void process.stdout.write(s));
+  const err = io.err ?? ((s: string) => void process.stderr.write(s));
+  const parsed = parseConvertArgs(argv);
+  if (!parsed.ok) {
+    if (parsed.help) {
+      out(usage);
+      return 0;
+    }
+    err(`image-inspector convert: ${parsed.message}\n${parsed.problems ? '' : usage}`);
+    return 2;
+  }
+  const a = parsed.args;
+  if (resolve(a.input) === resolve(a.output)) {
+    err('image-inspector convert: OUT must not be IN (qemu-img would overwrite the source while reading it)\n');
+    return 2;
+  }
+
+  const qemu = await import('../../workers/qemu-img/node.ts');
+  const controller = new AbortController();
+  let interrupted: string | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted = sig;
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const runQ = (args: string[], o: NodeRunOptions = {}): Promise<RunResult> => qemu.runQemuImg(args, { ...o, signal: controller.signal });
+  const stopped = () => {
+    if (interrupted) throw new ConvertFailure(`interrupted by ${interrupted}`);
+  };
+  const outputs = new OutputFiles(resolve(a.output));
+  let created = false;
+  const progress = new ConvertProgress(err);
+  try {
+    let target: QemuTarget | undefined;
+    const src = await inspectFile(a.input, undefined, runQ, (t) => (target = t)).catch((e: unknown) => {
+      stopped();
+      throw new ConvertFailure(`${a.input}: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    stopped();
+    if (!src.safety.safe && !a.force) {
+      err(refusal(src));
+      return 1;
+    }
+    const decision = planConversion(src, DEFAULT_TARGET, 'source');
+    if (!decision.ok && !(a.force && decision.code === 'not-opened')) throw new ConvertFailure(`${a.input}: ${decision.reason}`);
+    const format = src.info?.format ?? target?.format ?? qemuDriverFor(src.detected as Parameters<typeof qemuDriverFor>[0]);
+    if (!format) throw new ConvertFailure(`${a.input}: the inspection could not tell the image's format, so it is not converted`);
+
+    const problems = checkConvertOptions(a.target, a.options, await engineFeatures(qemu, a));
+    if (problems.length) throw new ConvertFailure(problems.map((p) => p.message).join('\n'));
+
+    const member = target?.member;
+    const inPath = resolve(a.input);
+    const sourceSide: CompareSide = member
+      ? { path: a.input, format, fileOpts: memberFileOpts(inPath, member) }
+      : { path: inPath, format, protocol: protocolOf(inPath) };
+    // A disk inside an OVA is read in place, through a raw window over the archive.
+    const source: ConvertSource = member ? { path: a.input, format, imageOpts: sideOpts(sourceSide) } : { path: a.input, format };
+    const command = convertArgs(source, { path: a.output }, a.target, a.options);
+    err(`image-inspector convert: ${formatCommandLine(['qemu-img', ...command])}\n`);
+    created = true;
+    const r = await runQ(command, { onProgress: (p) => progress.update('converting', p.percent ?? 0) });
+    progress.end();
+    stopped();
+    if (r.exitCode !== 0) throw new ConvertFailure(`qemu-img convert failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
+
+    let outcome: CompareOutcome | undefined;
+    if (a.verify) {
+      const outPath = resolve(a.output);
+      outcome = await qemu.compareOnHost(
+        {
+          source: sourceSide,
+          output: { path: outPath, format: qemuDriverOf(a.target), protocol: protocolOf(outPath) },
+          ...(singleFile(a) && r.written?.[outPath] ? { outputExtents: r.written[outPath] } : {}),
+          onProgress: (p) => progress.update('verifying', p.percent),
+        },
+        { signal: controller.signal },
+      );
+      progress.end();
+      stopped();
+      if (!outcome.identical) throw new ConvertFailure(`verification failed: the output differs from the source (${outcome.message})`);
+    }
+    const inspection = await inspectFile(a.output, a.target, runQ);
+    stopped();
+    const converted: Converted = {
+      source: { file: a.input, format, virtualSize: src.virtualSize },
+      output: { file: a.output, format: a.target, size: statSync(a.output).size, virtualSize: inspection.virtualSize },
+      command,
+      verified: outcome?.identical ?? false,
+      inspection,
+    };
+    out(a.json ? `${JSON.stringify(converted, null, 2)}\n` : human(converted, outcome));
+    return 0;
+  } catch (e) {
+    progress.end();
+    if (created) outputs.remove();
+    const message =
+      e instanceof ConvertFailure
+        ? e.message
+        : e instanceof CompareError
+          ? `verification could not run: ${e.message}`
+          : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+    err(`image-inspector convert: ${message}${created ? '; no output was left behind' : ''}\n`);
+    return 2;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await qemu.shutdownQemuImg();
+  }
+}

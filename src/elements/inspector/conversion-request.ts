@@ -1,0 +1,103 @@
+// One conversion as the page runs it: the plan's gating (can this image be converted here at
+// all?), the shared options model's refusals (can these options run?), and the exact argv from
+// the shared model, for the run and for the command line shown to the user. Pure (no DOM, no
+// Lit): unit-tested in Node. The options model itself lives in src/core/convert/ (shared with the
+// CLI); nothing here re-decides what qemu-img accepts.
+import type { InspectionResult } from '../../core/inspection.ts';
+import {
+  outputNameFor,
+  planConversion,
+  type ConvertTarget as PlanTarget,
+  type PlanOptions,
+  type RefusalCode,
+} from '../../core/convert/plan.ts';
+import {
+  COMPRESSIBLE_TARGETS,
+  isConvertFormat,
+  qemuDriverOf,
+  type ConvertOptions,
+  type ConvertTarget,
+  type EngineFeatures,
+} from '../../core/convert/options.ts';
+import { checkConvertOptions } from '../../core/convert/check.ts';
+import { convertArgs, formatCommandLine } from '../../core/convert/command.ts';
+import type { ConvertProblem } from '../../core/convert/problems.ts';
+import type { CompareSide } from '../../../workers/qemu-img/compare.ts';
+
+/** What the wasm build can do: it is built without libzstd (see wasm/), so qcow2 zstd
+ *  compression is refused before starting rather than by qemu-img half-way. */
+export const WASM_FEATURES: EngineFeatures = { zstd: false };
+
+export interface PageConversion {
+  target: ConvertTarget;
+  /** `qemu-img convert` argv as run in the worker (/in, /out). */
+  args: string[];
+  /** `qemu-img measure` argv: the room the output needs, with the same options. */
+  measureArgs: string[];
+  outputName: string;
+  /** The same command with the files' own names: what a user runs natively to repeat it. */
+  commandLine: string;
+  /** Name the finished output is mounted under in /in to be verified (beside the source). */
+  verifyName: string;
+  /** The two sides of the verification (workers/qemu-img/compare.ts): the source as converted,
+   *  the output as mounted for reading. */
+  compare: { source: CompareSide; output: CompareSide };
+}
+
+export type PageConversionOutcome =
+  | { ok: true; conversion: PageConversion }
+  | { ok: false; refusal: RefusalCode; problems?: undefined }
+  | { ok: false; problems: ConvertProblem[]; refusal?: undefined };
+
+/** `measure` takes the output's creation options but neither -p, -c nor -S. */
+function measureArgsOf(args: string[]): string[] {
+  const out = ['measure', '--output=json'];
+  for (let i = 1; i < args.length - 1; i++) {
+    const a = args[i]!;
+    if (a === '-p' || a === '-c') continue;
+    if (a === '-S') {
+      i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+export function pageConversion(
+  result: InspectionResult,
+  target: string,
+  options: ConvertOptions,
+  inputName: string,
+  features: EngineFeatures = WASM_FEATURES,
+  plan: PlanOptions = {},
+): PageConversionOutcome {
+  // The plan's refusals do not depend on the target (only its list of targets does, which the
+  // shared model supersedes): ask about qcow2, which every version of the plan knows.
+  const gate = planConversion(result, 'qcow2', inputName, plan);
+  if (!gate.ok) return { ok: false, refusal: gate.code };
+  if (!isConvertFormat(target)) return { ok: false, refusal: 'bad-target' };
+  // Options are kept per card across target switches, and the compress box shows only for the
+  // targets that compress: a choice made for qcow2 does not follow the user to raw.
+  const effective = COMPRESSIBLE_TARGETS.includes(target) ? options : { ...options, compress: false };
+  const problems = checkConvertOptions(target, effective, features);
+  if (problems.length) return { ok: false, problems };
+  const format = result.info?.format ?? '';
+  // The plan names outputs by target extension; its type predates 'vhd', the code does not care.
+  const outputName = outputNameFor(result.file, target as PlanTarget);
+  const args = convertArgs({ path: `/in/${inputName}`, format }, { path: `/out/${outputName}` }, target, effective);
+  const shown = convertArgs({ path: result.file.replace(/^.*\//, ''), format }, { path: outputName }, target, effective);
+  const verifyName = `verify-${outputName}`;
+  return {
+    ok: true,
+    conversion: {
+      target,
+      args,
+      measureArgs: measureArgsOf(args),
+      outputName,
+      commandLine: formatCommandLine(['qemu-img', ...shown]),
+      verifyName,
+      compare: { source: { path: `/in/${inputName}`, format }, output: { path: `/in/${verifyName}`, format: qemuDriverOf(target) } },
+    },
+  };
+}

@@ -1,0 +1,290 @@
+// `npm run bench -- convert-browser` (wrap it in `flock /tmp/ii-browser.lock`): the page's
+// conversions in headless Chromium with an on-disk profile (as users have; incognito keeps OPFS
+// in memory).
+//  1. Each target from one 1 GiB image (half random, half zeros) through the worker client, with
+//     the argv of the shared model, against the browser's I/O ceiling FOR THE BYTES THAT
+//     CONVERSION MOVES (the whole input File read, as many bytes written to OPFS as the output
+//     has) and against native qemu-img on the same files. Target: <= 1.3x that ceiling for the
+//     copy conversions; the compressing ones are reported apart, with native single-thread time
+//     (one core, one coroutine) as their CPU-bound floor.
+//  2. In the built app: two conversions side by side vs one (target < 1.3x on 2 cores).
+//  3. In the built app: a 20 GiB sparse qcow2 converted to VHDX and verified, with the renderer's
+//     resident memory (page + workers, from /proc) growing < 400 MB.
+import { spawnSync } from 'node:child_process';
+import { closeSync, ftruncateSync, linkSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { startRunnerServer, launchProfileChromium } from '../e2e/pages/runner-server.ts';
+import type { PageRun } from '../e2e/pages/runner-page.ts';
+import { serveDist } from '../e2e/helpers/serve-dist.ts';
+import { ensureBenchImages } from './qemu-img.bench.ts';
+import { convertArgs } from '../../src/core/convert/command.ts';
+import { defaultConvertOptions, type ConvertOptions, type ConvertTarget } from '../../src/core/convert/options.ts';
+
+const RUNNER_PORT = 5622;
+const APP_PORT = 5623;
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+const fmt = (ms: number) => (Number.isNaN(ms) ? 'FAILED' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const failures: string[] = [];
+
+interface Case {
+  name: string;
+  source: 'raw' | 'qcow2';
+  target: ConvertTarget;
+  options?: (o: ConvertOptions) => void;
+  compressing?: boolean;
+}
+
+const CASES: Case[] = [
+  { name: 'raw → qcow2', source: 'raw', target: 'qcow2' },
+  { name: 'qcow2 → raw', source: 'qcow2', target: 'raw' },
+  { name: 'raw → vmdk monolithicSparse', source: 'raw', target: 'vmdk', options: (o) => (o.vmdk.subformat = 'monolithicSparse') },
+  { name: 'raw → vhd dynamic', source: 'raw', target: 'vhd' },
+  { name: 'raw → vhdx dynamic', source: 'raw', target: 'vhdx' },
+  { name: 'raw → vdi', source: 'raw', target: 'vdi' },
+  { name: 'raw → vmdk streamOptimized', source: 'raw', target: 'vmdk', compressing: true },
+  { name: 'raw → qcow2 -c', source: 'raw', target: 'qcow2', options: (o) => (o.compress = true), compressing: true },
+];
+
+function argv(k: Case, src: string, out: string): string[] {
+  const o = defaultConvertOptions();
+  k.options?.(o);
+  return convertArgs({ path: src, format: k.source }, { path: out }, k.target, o);
+}
+
+function native(args: string[], singleThread = false): number {
+  const cmd = singleThread ? 'taskset' : 'qemu-img';
+  // One core and one coroutine: the CPU-bound floor of a compressing conversion.
+  const full = singleThread ? ['-c', '0', 'qemu-img', args[0]!, '-m', '1', ...args.slice(1)] : args;
+  const t = performance.now();
+  const r = spawnSync(cmd, full, { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`${cmd} ${full.join(' ')}: ${String(r.stderr)}`);
+  return performance.now() - t;
+}
+
+async function opfsSize(page: Page, path: string): Promise<number> {
+  return page.evaluate(async (p) => {
+    const parts = p.split('/');
+    const name = parts.pop()!;
+    let dir = await navigator.storage.getDirectory();
+    for (const d of parts) dir = await dir.getDirectoryHandle(d);
+    return (await (await dir.getFileHandle(name)).getFile()).size;
+  }, path);
+}
+
+async function targets(img: { raw: string; qcow2: string }, context: BrowserContext, store: string): Promise<void> {
+  const server = await startRunnerServer(RUNNER_PORT, store);
+  try {
+    const page = await context.newPage();
+    await page.goto(server.pageUrl);
+    await page.waitForFunction(() => 'runner' in window);
+    await page.locator('#files').setInputFiles([img.raw, img.qcow2]);
+    const call = <T>(key: string, ...args: unknown[]) =>
+      page.evaluate(
+        ([k, a]) =>
+          (window as unknown as { runner: Record<string, (...x: unknown[]) => unknown> }).runner[k as string]!(...(a as unknown[])),
+        [key, args] as const,
+      ) as Promise<T>;
+    await call('clearOpfs');
+    await call('warm');
+    const rows: string[] = [];
+    for (const k of CASES) {
+      const host = k.source === 'raw' ? img.raw : img.qcow2;
+      const outName = `out.${k.target}`;
+      const r = await call<PageRun>(
+        'run',
+        argv(k, `/in/${basename(host)}`, `/out/${outName}`),
+        [basename(host)],
+        [{ name: outName, opfsPath: `bench/${outName}` }],
+      );
+      if (r.result.exitCode !== 0) {
+        failures.push(`${k.name}: exit ${r.result.exitCode}: ${r.result.stderr.trim()}`);
+        continue;
+      }
+      const size = await opfsSize(page, `bench/${outName}`);
+      await call('removeOpfs', `bench/${outName}`);
+      // The bytes it moves: a sparse output (raw) has holes qemu-img never writes.
+      const moved = Math.min(size, r.result.io?.bytesWritten ?? size);
+      const ceiling = await call<{ totalMs: number }>('ioCeiling', basename(host), 16 * MiB, moved);
+      const hostOut = join(store, outName);
+      const nat = native(argv(k, host, hostOut).filter((a) => a !== '-p'));
+      const floor = k.compressing
+        ? native(
+            argv(k, host, hostOut).filter((a) => a !== '-p'),
+            true,
+          )
+        : NaN;
+      rmSync(hostOut, { force: true });
+      const ratio = r.wallMs / ceiling.totalMs;
+      const verdict = k.compressing ? `${(r.wallMs / floor).toFixed(2)}x native 1-thread (${fmt(floor)})` : ratio <= 1.3 ? 'met' : 'MISSED';
+      rows.push(
+        `| ${k.name} | ${fmt(r.wallMs)} | ${(size / MiB).toFixed(0)} MiB (${(moved / MiB).toFixed(0)} MiB written) | ${fmt(ceiling.totalMs)} | ${ratio.toFixed(2)}x | ${fmt(nat)} | ${verdict} |`,
+      );
+      console.error(`  ${rows.at(-1)}`);
+    }
+    console.log(
+      '\n| Chromium, 1 GiB File in, OPFS out | browser | output | ceiling for these bytes | ratio | native | target <= 1.3x ceiling |',
+    );
+    console.log('|---|---|---|---|---|---|---|');
+    for (const r of rows) console.log(r);
+    await page.close();
+  } finally {
+    await server.close();
+  }
+}
+
+/** Resident memory of the renderer processes of the browser started with this profile (the page
+ *  and its dedicated workers live there). */
+function rendererRss(profile: string): number {
+  const procs = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  const cmd = (pid: string) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      return []; // exited meanwhile
+    }
+  };
+  const browser = procs.find((p) => {
+    const c = cmd(p);
+    return c.some((a) => a === `--user-data-dir=${profile}`) && !c.some((a) => a.startsWith('--type='));
+  });
+  if (!browser) throw new Error('the benchmark browser process was not found');
+  const parent = new Map<string, string>();
+  for (const p of procs) {
+    try {
+      parent.set(p, /PPid:\s*(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? '');
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const descends = (p: string): boolean => (p === browser ? true : parent.has(p) && p !== '1' && descends(parent.get(p)!));
+  let kb = 0;
+  for (const p of procs) {
+    if (p === browser || !descends(p) || !cmd(p).includes('--type=renderer')) continue;
+    try {
+      kb += Number(/VmRSS:\s*(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return kb * 1024;
+}
+
+async function convertInApp(page: Page, names: string[]): Promise<number[]> {
+  for (const n of names) await page.locator(`li.card[data-name="${n}"] button.convert-button`).click();
+  const ms: number[] = [];
+  for (const n of names) {
+    const c = page.locator(`li.card[data-name="${n}"] .convert`);
+    await page
+      .locator(`li.card[data-name="${n}"] .convert[data-status=done], li.card[data-name="${n}"] .convert[data-status=failed]`)
+      .waitFor({
+        timeout: 900_000,
+      });
+    if ((await c.getAttribute('data-status')) !== 'done') throw new Error(`${n}: ${await c.innerText()}`);
+    ms.push(Number(await c.getAttribute('data-convert-ms')));
+  }
+  return ms;
+}
+
+async function inApp(raw: string, context: BrowserContext, profile: string, work: string): Promise<void> {
+  const server = await serveDist(APP_PORT);
+  const page = await context.newPage();
+  try {
+    await page.goto(server.origin);
+    const choose = async (paths: string[]) => {
+      await page.locator('image-inspector input#files').setInputFiles(paths);
+      await page.waitForFunction(
+        (n) => {
+          const root =
+            document.querySelector('ii-app')?.shadowRoot?.querySelector('image-inspector')?.shadowRoot ??
+            document.querySelector('image-inspector')?.shadowRoot;
+          const cards = [...(root?.querySelectorAll<HTMLElement>('li.card') ?? [])];
+          return cards.length >= n && cards.every((c) => c.dataset.phase === 'done');
+        },
+        paths.length,
+        { timeout: 120_000 },
+      );
+    };
+    // Two at once vs one: the same 1 GiB image under two names (a hard link costs no disk).
+    const second = join(work, 'bench-1g-b.raw');
+    const first = join(work, 'bench-1g-a.raw');
+    linkSync(raw, first);
+    linkSync(raw, second);
+    await choose([first]);
+    const [one] = await convertInApp(page, ['bench-1g-a.raw']);
+    await page.locator('image-inspector button.clear').click();
+    await choose([first, second]);
+    const two = await convertInApp(page, ['bench-1g-a.raw', 'bench-1g-b.raw']);
+    await page.locator('image-inspector button.clear').click();
+    const worst = Math.max(...two);
+    console.log('\n| in the app (1 GiB raw → qcow2, conversion phase) | time |\n|---|---|');
+    console.log(`| one conversion | ${fmt(one!)} |`);
+    console.log(
+      `| two side by side (slower of the two) | ${fmt(worst)} (${(worst / one!).toFixed(2)}x one; target < 1.3x: ${worst / one! < 1.3 ? 'met' : 'MISSED'}) |`,
+    );
+
+    // 20 GiB sparse: memory of the renderer (page + workers) while converting and verifying. The
+    // source is a qcow2 (a raw's holes are invisible to a browser: `measure` would ask for room
+    // for all 20 GiB), its output a dynamic VHDX (a raw output is truncated to its 20 GiB first,
+    // which OPFS counts against the quota whole).
+    const sparseRaw = join(work, 'sparse-20g.raw');
+    const fd = openSync(sparseRaw, 'w');
+    ftruncateSync(fd, 20 * GiB);
+    const data = randomFillSync(Buffer.alloc(4 * MiB));
+    for (const at of [0, 5 * GiB, 10 * GiB - 2 * MiB, 20 * GiB - 4 * MiB]) writeSync(fd, data, 0, data.length, at);
+    closeSync(fd);
+    const sparse = join(work, 'sparse-20g.qcow2');
+    spawnSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', sparseRaw, sparse]);
+    rmSync(sparseRaw);
+    await choose([sparse]);
+    await page.locator('li.card[data-name="sparse-20g.qcow2"] select.convert-target').selectOption('vhdx');
+    const base = rendererRss(profile);
+    let peak = base;
+    const sampler = setInterval(() => (peak = Math.max(peak, rendererRss(profile))), 500);
+    const t0 = performance.now();
+    try {
+      const [ms] = await convertInApp(page, ['sparse-20g.qcow2']);
+      const wall = performance.now() - t0;
+      const growth = peak - base;
+      const verifyMs = Number(await page.locator('li.card[data-name="sparse-20g.qcow2"] .convert').getAttribute('data-verify-ms'));
+      console.log(`\n| 20 GiB sparse qcow2 → vhdx in the app | value |\n|---|---|`);
+      console.log(`| verification (compare of the written ranges) | ${fmt(verifyMs)} |`);
+      console.log(`| conversion phase / with measure + verify | ${fmt(ms!)} / ${fmt(wall)} |`);
+      console.log(
+        `| renderer memory growth (page + workers, VmRSS) | ${(growth / MiB).toFixed(0)} MB (target < 400 MB: ${growth < 400 * MiB ? 'met' : 'MISSED'}) |`,
+      );
+    } finally {
+      clearInterval(sampler);
+    }
+  } finally {
+    await page.close();
+    await server.close();
+  }
+}
+
+async function main() {
+  const img = ensureBenchImages();
+  const store = mkdtempSync(join(tmpdir(), 'ii-bench-convert-'));
+  const profile = mkdtempSync(join(tmpdir(), 'ii-bench-convert-profile-'));
+  const context = await launchProfileChromium(profile);
+  try {
+    if (!process.env.BENCH_SKIP_TARGETS) await targets(img, context, store);
+    await inApp(img.raw, context, profile, store);
+    if (failures.length) console.log(`\nFAILED runs:\n${failures.join('\n')}`);
+    console.log(
+      `\n(${new Date().toISOString()}, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${cpus().length} cores)`,
+    );
+  } finally {
+    await context.close();
+    rmSync(store, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

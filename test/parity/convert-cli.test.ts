@@ -1,0 +1,255 @@
+// `npx image-inspector convert` as scripts run it (a child process through bin/): the contract of
+// issue 9 for every target, checked with NATIVE qemu-img (compare and info of the output), -o
+// passed through, refusals, --force, host paths under /dev (a /dev/shm cwd, a loop device), a
+// closed stdout, and an interrupted run that leaves nothing behind.
+import { describe, test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { native, tempDir, describeRun, assertOk, type Ran } from './helpers.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/image-inspector.mjs', import.meta.url));
+const MiB = 1024 * 1024;
+const work = tempDir('convert-cli');
+const shm = mkdtempSync('/dev/shm/ii-convert-cli-');
+after(() => {
+  work.remove();
+  rmSync(shm, { recursive: true, force: true });
+});
+
+function cli(args: string[], cwd?: string): Ran {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 90_000 });
+  if (r.error) throw r.error;
+  return { exitCode: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface ConvertJson {
+  source: { file: string; format: string; virtualSize: number };
+  output: { file: string; format: string; size: number; virtualSize: number };
+  command: string[];
+  verified: boolean;
+  inspection: { file: string; format: string; safety: { safe: boolean } };
+}
+
+/** A 16 MiB qcow2 with data at a few unaligned places and holes between. */
+let src = '';
+before(() => {
+  const raw = join(work.dir, 'src.raw');
+  writeFileSync(raw, Buffer.alloc(0));
+  const fd = Buffer.alloc(16 * MiB);
+  randomBytes(300_000).copy(fd, 12_345);
+  randomBytes(70_000).copy(fd, 9 * MiB + 511);
+  fd.fill(0x5a, 15 * MiB, 15 * MiB + 4096);
+  writeFileSync(raw, fd);
+  src = join(work.dir, 'src.qcow2');
+  assertOk(native(['convert', '-f', 'raw', '-O', 'qcow2', raw, src]), 'make the source');
+});
+
+function nativeInfo(path: string, driver: string): Record<string, unknown> {
+  const r = native(['info', '--output=json', '-f', driver, path]);
+  assertOk(r, `native info ${path}`);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+function assertIdentical(a: string, aFmt: string, b: string, bFmt: string): void {
+  const c = native(['compare', '-f', aFmt, '-F', bFmt, a, b]);
+  assert.equal(c.exitCode, 0, describeRun('native compare', c));
+  assert.match(c.stdout, /Images are identical\.\n$/);
+}
+
+const CASES: Array<{ to: string; driver: string; o?: string; extra?: string[]; check(out: string, info: Record<string, unknown>): void }> =
+  [
+    {
+      to: 'qcow2',
+      driver: 'qcow2',
+      o: 'compat=0.10,cluster_size=128k',
+      extra: ['--compress'],
+      check: (_o, i) => {
+        assert.equal(i['cluster-size'], 131072);
+        assert.equal((i['format-specific'] as { data: { compat: string } }).data.compat, '0.10');
+      },
+    },
+    { to: 'raw', driver: 'raw', check: (out) => assert.ok(statSync(out).blocks * 512 < 2 * MiB, 'raw output stays sparse') },
+    {
+      to: 'vmdk',
+      driver: 'vmdk',
+      o: 'subformat=monolithicSparse,adapter_type=lsilogic',
+      check: (out, i) => {
+        assert.equal((i['format-specific'] as { data: { 'create-type': string } }).data['create-type'], 'monolithicSparse');
+        assert.ok(readFileSync(out).includes('ddb.adapterType = "lsilogic"'));
+      },
+    },
+    {
+      to: 'vhd',
+      driver: 'vpc',
+      o: 'subformat=fixed,force_size=on',
+      check: (out, i) => {
+        assert.equal(i['virtual-size'], 16 * MiB, 'force_size keeps the exact size');
+        assert.equal(statSync(out).size, 16 * MiB + 512, 'a fixed VHD is the disk plus its footer');
+      },
+    },
+    { to: 'vhdx', driver: 'vhdx', o: 'block_size=8M', check: (_o, i) => assert.equal(i['cluster-size'], 8 * MiB) },
+    {
+      to: 'vdi',
+      driver: 'vdi',
+      o: 'static=on',
+      check: (out) => assert.ok(statSync(out).size >= 16 * MiB, 'a static VDI is fully allocated'),
+    },
+  ];
+
+describe('image-inspector convert: the contract for every target', { timeout: 120_000 }, () => {
+  for (const c of CASES) {
+    test(`--to ${c.to}${c.o ? ` -o ${c.o}` : ''} --json: verified, identical and as asked by native qemu-img`, () => {
+      const out = join(work.dir, `out-${c.to}.${c.to}`);
+      const r = cli(['convert', src, out, '--to', c.to, ...(c.o ? ['-o', c.o] : []), ...(c.extra ?? []), '--json']);
+      assert.equal(r.exitCode, 0, describeRun('convert', r));
+      const j = JSON.parse(r.stdout) as ConvertJson;
+      assert.deepEqual(j.source, { file: src, format: 'qcow2', virtualSize: 16 * MiB });
+      assert.equal(j.output.file, out);
+      assert.equal(j.output.format, c.to);
+      assert.equal(j.output.size, statSync(out).size);
+      assert.equal(j.verified, true);
+      assert.deepEqual(j.command.slice(0, 6), ['convert', '-p', '-f', 'qcow2', '-O', c.driver]);
+      assert.deepEqual(j.command.slice(-2), [src, out]);
+      assert.equal(j.inspection.file, out);
+      assert.equal(j.inspection.format, c.driver);
+      assert.match(r.stderr, /converting: 100 %/);
+      assert.match(r.stderr, /verifying: 100 %/);
+      assertIdentical(src, 'qcow2', out, c.driver);
+      const info = nativeInfo(out, c.driver);
+      assert.equal(info['virtual-size'], j.output.virtualSize);
+      c.check(out, info);
+    });
+  }
+});
+
+describe('image-inspector convert: refusals, --force, bad input', { timeout: 120_000 }, () => {
+  test('a combination qemu-img refuses: exit 2 with the sentence, before anything is written', () => {
+    const out = join(work.dir, 'refused.raw');
+    const r = cli(['convert', src, out, '--to', 'raw', '--compress']);
+    assert.equal(r.exitCode, 2);
+    assert.match(r.stderr, /qemu-img cannot compress raw output/);
+    assert.equal(existsSync(out), false);
+    const bad = cli(['convert', src, out, '--to', 'vmdk', '-o', 'adapter_type=scsi']);
+    assert.equal(bad.exitCode, 2);
+    assert.match(bad.stderr, /does not accept adapter_type=scsi \(expected ide, lsilogic, buslogic, legacyESX\)/);
+    assert.equal(cli(['convert', src, out, '--to', 'vpc']).exitCode, 2, 'vpc is spelled vhd here');
+  });
+
+  test('an unsafe source (QED) is refused with exit 1; --force converts it', () => {
+    const qed = join(work.dir, 'src.qed');
+    assertOk(native(['convert', '-f', 'qcow2', '-O', 'qed', src, qed]), 'make a QED');
+    const out = join(work.dir, 'from-qed.qcow2');
+    const r = cli(['convert', qed, out, '--to', 'qcow2']);
+    assert.equal(r.exitCode, 1, describeRun('unsafe', r));
+    assert.match(r.stderr, /qed\.banned/);
+    assert.equal(existsSync(out), false);
+    const f = cli(['convert', qed, out, '--to', 'qcow2', '--force', '--no-verify', '--json']);
+    assert.equal(f.exitCode, 0, describeRun('--force', f));
+    assert.equal((JSON.parse(f.stdout) as ConvertJson).verified, false, '--no-verify says so');
+    assertIdentical(qed, 'qed', out, 'qcow2');
+  });
+
+  test('a missing source: exit 2 naming it, no output', () => {
+    const out = join(work.dir, 'junk.qcow2');
+    const r = cli(['convert', join(work.dir, 'missing.qcow2'), out, '--to', 'qcow2']);
+    assert.equal(r.exitCode, 2);
+    assert.match(r.stderr, /missing\.qcow2/);
+    assert.equal(existsSync(out), false);
+  });
+});
+
+describe('host paths under /dev', { timeout: 120_000 }, () => {
+  test('cwd under /dev/shm with relative IN and OUT', () => {
+    const r = cli(['convert', 'in.qcow2', 'out.vhdx', '--to', 'vhdx'], prepareShm());
+    assert.equal(r.exitCode, 0, describeRun('convert in /dev/shm', r));
+    assert.match(r.stdout, /verified: Images are identical\./);
+    assertIdentical(src, 'qcow2', join(shm, 'out.vhdx'), 'vhdx');
+    const q = cli(['qemu-img', 'info', '-f', 'vhdx', 'out.vhdx'], shm);
+    const n = native(['info', '-f', 'vhdx', 'out.vhdx'], shm);
+    assert.equal(q.exitCode, 0, q.stderr);
+    assert.equal(q.stdout.split('\n')[0], n.stdout.split('\n')[0]);
+  });
+
+  test('a loop device as the source (a block device, sized from sysfs)', () => {
+    const l = spawnSync('losetup', ['-f', '--show', src], { encoding: 'utf8' });
+    assert.equal(l.status, 0, l.stderr);
+    const dev = l.stdout.trim();
+    try {
+      const out = join(shm, 'from-loop.raw');
+      const r = cli(['convert', dev, out, '--to', 'raw', '--json']);
+      assert.equal(r.exitCode, 0, describeRun('convert a loop device', r));
+      assert.equal((JSON.parse(r.stdout) as ConvertJson).source.format, 'qcow2');
+      assertIdentical(src, 'qcow2', out, 'raw');
+      const w = cli(['qemu-img', 'compare', '-f', 'qcow2', '-F', 'raw', dev, out]);
+      assert.equal(w.stdout, 'Images are identical.\n', w.stderr);
+    } finally {
+      spawnSync('losetup', ['-d', dev]);
+    }
+  });
+});
+
+function prepareShm(): string {
+  mkdirSync(shm, { recursive: true });
+  writeFileSync(join(shm, 'in.qcow2'), readFileSync(src));
+  return shm;
+}
+
+/** Runs the CLI with its stdout closed before it writes: ends like native's SIGPIPE (141). */
+function withClosedStdout(args: string[]): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(args[0]!, args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stderr });
+    });
+  });
+}
+
+describe('a closed stdout and an interrupted run', { timeout: 120_000 }, () => {
+  test('qemu-img, inspect and convert end quietly with 141 (what a shell shows for the SIGPIPE that ends native)', async () => {
+    const q = await withClosedStdout([process.execPath, BIN, 'qemu-img', 'map', '--output=json', '-f', 'qcow2', src]);
+    assert.deepEqual({ code: q.code, stderr: q.stderr }, { code: 141, stderr: '' });
+    const i = await withClosedStdout([process.execPath, BIN, 'inspect', '--json', src]);
+    assert.deepEqual({ code: i.code, stderr: i.stderr }, { code: 141, stderr: '' });
+    const out = join(work.dir, 'closed-stdout.qcow2');
+    const c = await withClosedStdout([process.execPath, BIN, 'convert', src, out, '--to', 'qcow2', '--json']);
+    assert.equal(c.code, 141);
+    assert.doesNotMatch(c.stderr, /EPIPE|Error/);
+  });
+
+  test('SIGINT mid-conversion: exit 2, the partial output removed', async () => {
+    const big = join(work.dir, 'random.raw');
+    writeFileSync(big, randomBytes(96 * MiB));
+    const out = join(work.dir, 'interrupted.vmdk');
+    const child = spawn(process.execPath, [BIN, 'convert', big, out, '--to', 'vmdk'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!sent && /converting: \d+ %/.test(stderr) && existsSync(out)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(timer);
+    assert.ok(sent, `the conversion ended before it could be interrupted:\n${stderr}`);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /interrupted by SIGINT; no output was left behind/);
+    assert.deepEqual(
+      readdirSync(work.dir).filter((f) => f.startsWith('interrupted')),
+      [],
+    );
+    rmSync(big);
+  });
+});
