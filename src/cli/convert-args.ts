@@ -56,7 +56,7 @@ export function parseConvertArgs(argv: string[]): ParsedConvertArgs {
     const a = argv[i]!;
     const value = (): string | undefined => argv[++i];
     if (a === '-h' || a === '--help') return { ok: false, help: true, message: usage };
-    else if (a === '--to' || a === '-O') {
+    else if (a === '--to') {
       to = value();
       if (to === undefined) return { ok: false, message: `${a} needs a value` };
     } else if (a.startsWith('--to=')) to = a.slice(5);
@@ -64,7 +64,7 @@ export function parseConvertArgs(argv: string[]): ParsedConvertArgs {
       const v = value();
       if (v === undefined) return { ok: false, message: '-o needs a value' };
       oStrings.push(v);
-    } else if (a === '--compress' || a === '-c') compress = true;
+    } else if (a === '--compress') compress = true;
     else if (a === '--no-verify') verify = false;
     else if (a === '--json') json = true;
     else if (a === '--force') force = true;

@@ -177,8 +177,10 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
   } catch (e) {
     progress.end();
     if (created) outputs.remove();
-    const message =
-      e instanceof ConvertFailure
+    // A stop asked for by a signal is what happened, whatever the stopped run then reported.
+    const message = interrupted
+      ? `interrupted by ${interrupted}`
+      : e instanceof ConvertFailure
         ? e.message
         : e instanceof CompareError
           ? `verification could not run: ${e.message}`

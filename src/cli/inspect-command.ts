@@ -10,6 +10,11 @@ import type { QemuRun } from '../core/inspect/qemu-check.ts';
 import type { InspectionResult } from '../core/inspection.ts';
 import { inspectImage, type QemuTarget } from '../core/inspection-pipeline.ts';
 import { fileSource } from './node-byte-source.ts';
+import { createGuestReader, type GuestRun } from '../../workers/qemu-img/guest-reader.ts';
+import { guestSummary } from './guest-summary.ts';
+
+/** Each qemu-img run of the guest reader reads one window: a few hundred ms even on a busy machine. */
+const GUEST_RUN_TIMEOUT_MS = 60_000;
 
 export const usage = `usage: image-inspector inspect [--json] [--format F] FILE…
 
@@ -19,6 +24,8 @@ Checks each image the way OpenStack Glance does before accepting an upload, runs
   --json        print one JSON object (an array for several files) instead of a summary
   --format F    the disk_format you mean to declare to Glance (raw, qcow2, vmdk, vhd, vhdx,
                 vdi, iso…); a different content format is reported as unsafe
+  --no-guest    do not look inside the guest (partitions, LVM, ext4/XFS/FAT: OS facts, the
+                cloud-image checklist, suggested os_distro/os_version/architecture…)
   -h, --help    this help
 
 exit status: 0 every file was inspected and is safe to upload as-is with the suggested
@@ -41,12 +48,15 @@ function qemuImageArgs(path: string, target: QemuTarget): string[] {
   return ['--image-opts', opts];
 }
 
-/** `onTarget`: what qemu-img was pointed at (the `convert` command converts that same target). */
+/** `onTarget`: what qemu-img was pointed at (the `convert` command converts that same target).
+ *  `guest`: how the guest reader runs qemu-img (the guest step then reads any format); false or
+ *  absent skips the guest step. */
 export async function inspectFile(
   path: string,
   declaredFormat: string | undefined,
   runQemu: Runner,
   onTarget?: (target: QemuTarget) => void,
+  guest: GuestRun | false = false,
 ): Promise<InspectionResult> {
   const source = await fileSource(path);
   try {
@@ -54,9 +64,15 @@ export async function inspectFile(
       file: path,
       source,
       ...(declaredFormat ? { declaredFormat } : {}),
+      ...(guest ? {} : { guest: false }),
       open: (target) => {
         onTarget?.(target);
-        return { image: qemuImageArgs(resolve(path), target), run: runQemu };
+        const image = qemuImageArgs(resolve(path), target);
+        return {
+          image,
+          run: runQemu,
+          ...(guest ? { guest: (size, isZero) => createGuestReader({ image, size, run: guest, ...(isZero ? { isZero } : {}) }) } : {}),
+        };
       },
     });
   } finally {
@@ -84,6 +100,7 @@ export function summary(r: InspectionResult): string {
     const a = r.allocation;
     lines.push(`  allocation: ${human(a.data)} data, ${human(a.zero)} zero, ${human(a.unallocated)} unallocated`);
   }
+  if (r.guest !== undefined) lines.push(...guestSummary(r.guest));
   const props = Object.entries(r.suggested);
   if (props.length) {
     lines.push('  suggested properties:');
@@ -95,6 +112,8 @@ export function summary(r: InspectionResult): string {
 export interface RunIo {
   /** qemu-img runner (default: the wasm qemu-img of workers/qemu-img/node.ts). */
   runner?: Runner;
+  /** qemu-img runner with memory outputs for the guest reader (default: the wasm qemu-img). */
+  guestRunner?: GuestRun;
   out?: (s: string) => void;
   err?: (s: string) => void;
 }
@@ -104,11 +123,13 @@ export async function run(args: string[], io: RunIo = {}): Promise<number> {
   const out = io.out ?? ((s: string) => void process.stdout.write(s));
   const err = io.err ?? ((s: string) => void process.stderr.write(s));
   let json = false;
+  let guest = true;
   let declared: string | undefined;
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--json') json = true;
+    else if (a === '--no-guest') guest = false;
     else if (a === '--format' || a === '-f') {
       declared = args[++i];
       if (!declared) {
@@ -141,12 +162,19 @@ export async function run(args: string[], io: RunIo = {}): Promise<number> {
       shutdown = m.shutdownQemuImg;
       return m.runQemuImg(qargs, opts);
     });
+  const guestRun: GuestRun =
+    io.guestRunner ??
+    (async (qargs, output) => {
+      const m = await import('../../workers/qemu-img/node.ts');
+      shutdown = m.shutdownQemuImg;
+      return m.runQemuImg(qargs, { memoryOutputs: [output], timeoutMs: GUEST_RUN_TIMEOUT_MS });
+    });
   const results: InspectionResult[] = [];
   let status = 0;
   try {
     for (const f of files) {
       try {
-        const r = await inspectFile(f, declared, runQemu);
+        const r = await inspectFile(f, declared, runQemu, undefined, guest && guestRun);
         results.push(r);
         if (!r.safety.safe) status = Math.max(status, 1);
         if (!json) out(summary(r));

@@ -10,6 +10,8 @@ import { stderrTail, type QemuRun } from './inspect/qemu-check.ts';
 import { inspectSafety } from './inspect/safety.ts';
 import type { SafetyReport } from './inspect/types.ts';
 import { buildInspection, type InspectionResult, type QemuImgInfo } from './inspection.ts';
+import type { GuestJson } from './guest/contract.ts';
+import { mergeGuest, readGuestStep, type GuestStepOptions, type OpenGuestBlocks } from './guest/guest-step.ts';
 
 /** Hostile input must never hang the page or the CLI: every qemu-img run has a deadline. `check`
  *  and `map` walk every table of the image, so they get longer than `info`. */
@@ -33,6 +35,9 @@ export interface QemuTarget {
 export interface QemuOpening {
   image: string[];
   run: QemuRunner;
+  /** Guest block access through qemu-img (workers/qemu-img/guest-reader.ts) for the guest step;
+   *  without it only raw images have their guest read. */
+  guest?: OpenGuestBlocks;
 }
 
 export interface InspectImageInput {
@@ -50,6 +55,11 @@ export interface InspectImageInput {
   onInfo?(info: QemuImgInfo): void;
   onCheck?(run: QemuRun): void;
   onMap?(run: QemuRun): void;
+  /** The guest step (issue 10): false skips it (`--no-guest`); default on with DEFAULT_BUDGET. */
+  guest?: false | GuestStepOptions;
+  /** The verdict and qemu-img's facts, before the guest step runs (which never delays them). */
+  onVerdict?(result: InspectionResult): void | Promise<void>;
+  onGuest?(guest: GuestJson | null, result: InspectionResult): void;
 }
 
 /** Decides what qemu-img opens, or says why it does not open anything. */
@@ -82,8 +92,10 @@ export async function inspectImage(input: InspectImageInput): Promise<Inspection
   let check: QemuRun | null = null;
   let map: QemuRun | null = null;
   let infoFailure: { format: string; reason: string } | undefined;
+  let opening: QemuOpening | undefined;
   if (runs) {
-    const { image, run } = await input.open(target);
+    opening = await input.open(target);
+    const { image, run } = opening;
     const qemu = async (command: keyof typeof QEMU_TIMEOUTS_MS) => {
       const r = await run([command, '--output=json', ...image], { timeoutMs: QEMU_TIMEOUTS_MS[command], signal: input.signal });
       aborted(input.signal, r);
@@ -108,7 +120,7 @@ export async function inspectImage(input: InspectImageInput): Promise<Inspection
       infoFailure = { format: target.format, reason };
     }
   }
-  return buildInspection({
+  const result = buildInspection({
     file: input.file,
     safety,
     info,
@@ -117,4 +129,24 @@ export async function inspectImage(input: InspectImageInput): Promise<Inspection
     ...(infoFailure ? { infoFailure } : {}),
     ...('skipped' in target && target.skipped ? { qemuSkipped: target.skipped } : {}),
   });
+  if (input.guest === false) return result;
+  await input.onVerdict?.(result);
+  // Only what qemu-img opened in full (no backing file to follow, not hostile) is looked into.
+  const opened = 'format' in target && target.access === 'full' ? info : null;
+  const step =
+    opened && 'format' in target
+      ? await readGuestStep({
+          source: input.source,
+          format: target.format,
+          ...(target.member ? { member: target.member } : {}),
+          virtualSize: opened['virtual-size'] ?? null,
+          map,
+          ...(opening?.guest ? { open: opening.guest } : {}),
+          ...(input.guest ? { options: input.guest } : {}),
+        })
+      : { guest: null, result: null, stats: null };
+  if (input.signal?.aborted) throw new Error('the inspection was stopped');
+  mergeGuest(result, step);
+  input.onGuest?.(result.guest ?? null, result);
+  return result;
 }

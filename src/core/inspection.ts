@@ -13,6 +13,7 @@ import { finding, hasErrors, type Finding } from './inspect/findings.ts';
 import { suggestProperties } from './inspect/properties.ts';
 import type { PropertySource } from './inspect/property-sources.ts';
 import type { SafetyReport } from './inspect/types.ts';
+import type { GuestJson, GuestStats } from './guest/contract.ts';
 
 /** `qemu-img info --output=json` as qemu prints it (fields used here; the rest passes through). */
 export interface QemuImgInfo {
@@ -59,6 +60,10 @@ export interface InspectionResult {
   detected: string | null;
   check?: CheckSummary;
   allocation?: AllocationSummary;
+  /** Issue 10's contract: the guest read from the image; null when it holds no readable guest;
+   *  absent when the guest step did not run (--no-guest). */
+  guest?: GuestJson | null;
+  guestStats?: GuestStats;
   appliance?: { name?: string; cpus?: number; memoryMiB?: number; os?: string; disks: { name: string; offset: number; size: number }[] };
 }
 

@@ -162,6 +162,32 @@ describe('image-inspector convert: refusals, --force, bad input', { timeout: 120
   });
 });
 
+describe('image-inspector convert: a disk inside an OVA', { timeout: 60_000 }, () => {
+  test('is converted in place from its byte range (--image-opts), verified', () => {
+    const sub = join(work.dir, 'ova');
+    mkdirSync(sub, { recursive: true });
+    assertOk(
+      native(['convert', '-f', 'qcow2', '-O', 'vmdk', '-o', 'subformat=streamOptimized', src, join(sub, 'disk1.vmdk')]),
+      'make the disk',
+    );
+    writeFileSync(
+      join(sub, 'a.ovf'),
+      '<Envelope><References><File ovf:href="disk1.vmdk" ovf:id="f1"/></References><DiskSection><Disk ovf:diskId="d1" ovf:fileRef="f1" ovf:capacity="16" ovf:capacityAllocationUnits="byte * 2^20"/></DiskSection></Envelope>',
+    );
+    const ova = join(work.dir, 'a.ova');
+    const tar = spawnSync('tar', ['--format=ustar', '-cf', ova, '-C', sub, 'a.ovf', 'disk1.vmdk']);
+    assert.equal(tar.status, 0, String(tar.stderr));
+    const out = join(work.dir, 'from-ova.qcow2');
+    const r = cli(['convert', ova, out, '--to', 'qcow2', '--json']);
+    assert.equal(r.exitCode, 0, describeRun('convert an OVA', r));
+    const j = JSON.parse(r.stdout) as ConvertJson;
+    assert.equal(j.source.format, 'vmdk');
+    assert.ok(j.command.includes('--image-opts') && j.command.some((a) => a.startsWith('driver=vmdk,file.driver=raw,file.offset=')));
+    assert.equal(j.verified, true);
+    assertIdentical(src, 'qcow2', out, 'qcow2');
+  });
+});
+
 describe('host paths under /dev', { timeout: 120_000 }, () => {
   test('cwd under /dev/shm with relative IN and OUT', () => {
     const r = cli(['convert', 'in.qcow2', 'out.vhdx', '--to', 'vhdx'], prepareShm());

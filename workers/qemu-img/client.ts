@@ -27,6 +27,8 @@ import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
 import type { QemuImgWorkerApi } from './worker.ts';
 
 export type { BrowserRunRequest, QemuImgClient, RunOptions, RunProgress, RunResult } from './types.ts';
+// Guest block access (page side of it: the runs go to this client's worker).
+export { createGuestReader } from './guest-reader.ts';
 
 export interface QemuImgClientOptions {
   /** For tests or custom bundling; default: the module worker next to this file. */

@@ -33,7 +33,8 @@ export function hostPathsIn(args: string[], cwd: string): string[] {
     if (UNDER_HOST_TREES.test(`${cwd}/`) && !arg.startsWith('-') && !arg.startsWith('/')) found.add(resolve(cwd, arg));
   }
   return [...found].filter((p) => {
-    if (p.startsWith('/dev/shm/')) return false;
+    // /dev/shm is mounted whole; /proc/self/fd/N are emscripten's own descriptors.
+    if (p.startsWith('/dev/shm/') || p.startsWith('/proc/self/fd/')) return false;
     const st = statSync(p, { throwIfNoEntry: false });
     return st !== undefined && !st.isDirectory();
   });
@@ -119,7 +120,14 @@ function hostNode(FS: EmscriptenFS, nodefs: NodeFs, path: string): void {
 /** Mounts host /dev/shm and creates pass-through nodes for the host paths the command names. */
 export function mountHostDevices(FS: EmscriptenFS, nodefs: NodeFs, args: string[], cwd: string): void {
   if (statSync('/dev/shm', { throwIfNoEntry: false })?.isDirectory()) FS.mount(nodefs, { root: '/dev/shm' }, '/dev/shm');
-  for (const path of hostPathsIn(args, cwd)) hostNode(FS, nodefs, path);
+  for (const path of hostPathsIn(args, cwd)) {
+    try {
+      hostNode(FS, nodefs, path);
+    } catch {
+      // A path emscripten keeps for itself (or one that vanished): qemu-img then reports it as
+      // missing, like any other file it cannot open, instead of the whole run failing here.
+    }
+  }
   // A working directory elsewhere under /dev or /proc: its directories, so chdir works (the files
   // the command names in it are nodes above).
   if (UNDER_HOST_TREES.test(`${cwd}/`) && !FS.analyzePath(cwd).exists) (FS as EmscriptenFS & { mkdirTree(p: string): void }).mkdirTree(cwd);

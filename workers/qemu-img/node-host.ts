@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { runModule } from './runner.ts';
 import { mountHost } from './host-fs.ts';
-import type { QemuImgFactory } from './emscripten.ts';
+import { collectMemoryOutputs, prepareMemoryOutputs } from './memory-outputs.ts';
+import type { QemuImgFactory, QemuImgModule } from './emscripten.ts';
 import type { RunProgress, RunResult } from './types.ts';
 import { wasmDistDir } from './node-protocol.ts';
 import { ExtentRegistry, type FileExtents, type WrittenFiles } from './extents.ts';
@@ -36,6 +37,8 @@ export interface HostRunCallbacks {
   onStdout?(chunk: Uint8Array): void;
   onStderr?(chunk: Uint8Array): void;
   onProgress?(p: RunProgress): void;
+  /** Small outputs at /mem/<name> returned in the result's `files` (see memory-outputs.ts). */
+  memoryOutputs?: string[];
   /** Data ranges of files written by earlier runs (RunResult.written), trusted while unchanged. */
   knownExtents?: WrittenFiles;
 }
@@ -65,19 +68,25 @@ export async function runOnHost(args: string[], cwd: string, cb: HostRunCallback
   // The glue's Node branch adds process-level 'uncaughtException'/'unhandledRejection' listeners
   // per instance (NODEJS_CATCH_EXIT/REJECTION): drop the ones a run added so they do not pile up.
   const restoreListeners = dropListenersAddedSince();
+  let instance: QemuImgModule | undefined;
   const extents = new ExtentRegistry(cb.knownExtents, unchanged);
   try {
     const result = await runModule({
       factory,
       wasm,
       args,
-      setup: (mod, counters) => mountHost(mod, { cwd, args, counters, extents }),
+      setup: (mod, counters) => {
+        instance = mod;
+        mountHost(mod, { cwd, args, counters, extents });
+        prepareMemoryOutputs(mod, cb.memoryOutputs);
+      },
       onStdout: cb.onStdout,
       onStderr: cb.onStderr,
       onProgress: cb.onProgress,
     });
     const written = extents.export(hostState);
-    return Object.keys(written).length ? { ...result, written } : result;
+    const withWritten = Object.keys(written).length ? { ...result, written } : result;
+    return cb.memoryOutputs?.length ? { ...withWritten, files: collectMemoryOutputs(instance, cb.memoryOutputs) } : withWritten;
   } finally {
     restoreListeners();
   }

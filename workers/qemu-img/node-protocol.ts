@@ -9,6 +9,7 @@ export interface ThreadRequest {
   progress: boolean;
   forwardStdout: boolean;
   forwardStderr: boolean;
+  memoryOutputs?: string[];
   knownExtents?: WrittenFiles;
 }
 

@@ -13,7 +13,11 @@ port.on('message', async (req: ThreadRequest) => {
     onStdout: req.forwardStdout ? (chunk) => send({ type: 'stdout', chunk }) : undefined,
     onStderr: req.forwardStderr ? (chunk) => send({ type: 'stderr', chunk }) : undefined,
     onProgress: req.progress ? (progress) => send({ type: 'progress', progress }) : undefined,
+    ...(req.memoryOutputs ? { memoryOutputs: req.memoryOutputs } : {}),
     knownExtents: req.knownExtents,
   });
-  send({ type: 'done', result });
+  port.postMessage(
+    { type: 'done', result } satisfies ThreadMessage,
+    Object.values(result.files ?? {}).map((f) => f.buffer as ArrayBuffer),
+  );
 });

@@ -33,7 +33,7 @@ import { runOnHost } from './node-host.ts';
 import type { WrittenFiles } from './extents.ts';
 import { compareImages, type CompareOutcome, type CompareRequest } from './compare.ts';
 
-export type { RunOptions, RunProgress, RunResult } from './types.ts';
+export type { RunOptions, RunResult } from './types.ts';
 
 export interface NodeRunOptions extends RunOptions {
   cwd?: string;
@@ -42,6 +42,8 @@ export interface NodeRunOptions extends RunOptions {
   knownExtents?: WrittenFiles;
   stdout?: 'capture' | 'inherit';
   stderr?: 'capture' | 'inherit';
+  /** Small outputs at /mem/<name> returned in the result's `files` (the guest reader's windows). */
+  memoryOutputs?: string[];
 }
 
 const THREAD_ENTRY = new URL('./node-thread.mjs', import.meta.url);
@@ -152,6 +154,7 @@ export function runQemuImg(args: string[], opts: NodeRunOptions = {}): Promise<R
       progress: !!opts.onProgress,
       forwardStdout: true,
       forwardStderr: true,
+      ...(opts.memoryOutputs ? { memoryOutputs: opts.memoryOutputs } : {}),
       knownExtents: opts.knownExtents,
     };
     worker.postMessage(req);
@@ -210,7 +213,10 @@ export function compareOnHost(req: CompareRequest, opts: { signal?: AbortSignal;
   const x = req.outputExtents;
   const st = x ? statSync(resolve(opts.cwd ?? process.cwd(), req.output.path), { throwIfNoEntry: false }) : undefined;
   const fresh = x && st && st.size === x.size && st.mtimeMs === x.mtimeMs;
-  return compareImages((args, o) => runQemuImg(args, { ...opts, onProgress: o.onProgress }), {
+  // The extents go to every run too: an engine whose file-posix asks SEEK_DATA (built with
+  // -DSEEK_DATA=3 -DSEEK_HOLE=4; see seek.ts) then sees the output's holes itself.
+  const knownExtents = fresh ? { [resolve(opts.cwd ?? process.cwd(), req.output.path)]: x } : undefined;
+  return compareImages((args, o) => runQemuImg(args, { ...opts, knownExtents, onProgress: o.onProgress }), {
     ...req,
     outputExtents: fresh ? x : undefined,
   });

@@ -3,6 +3,8 @@
 // read back in full. installSeekDataHole() replaces FS.llseek at run time (the wasm recipe stays as
 // it is) and answers them: from the run's extent maps for files whose data is known (extents.ts),
 // otherwise as POSIX allows for a file system without holes: all data up to the end of the file.
+// No build asks yet: emscripten's musl defines SEEK_DATA/SEEK_HOLE only outside __EMSCRIPTEN__,
+// so QEMU's file-posix compiles find_allocation out unless its CFLAGS define them (a recipe matter).
 import type { EmscriptenFS, FSStream } from './emscripten.ts';
 import { ERRNO, SEEK_DATA, SEEK_HOLE } from './emscripten.ts';
 import type { ExtentMap } from './extents.ts';

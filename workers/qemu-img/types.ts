@@ -5,6 +5,8 @@ import type { WrittenFiles } from './extents.ts';
 /** Where qemu-img sees the files of a browser run. */
 export const IN_DIR = '/in';
 export const OUT_DIR = '/out';
+/** Where small in-memory outputs live (BrowserRunRequest.memoryOutputs): MEMFS inside the wasm. */
+export const MEM_DIR = '/mem';
 
 /** A browser input: mounted read-only at /in/<name>, read lazily by slices, never copied whole. */
 export interface BlobInput {
@@ -24,6 +26,9 @@ export interface BrowserRunRequest {
   args: string[];
   inputs?: BlobInput[];
   outputs?: OpfsOutput[];
+  /** Small outputs at /mem/<name> kept in the wasm's memory and returned in RunResult.files
+   *  (the guest reader's windows of guest bytes). */
+  memoryOutputs?: string[];
   /** Kill the run after this long (hostile input must never hang the page). */
   timeoutMs?: number;
 }
@@ -59,6 +64,8 @@ export interface RunResult {
   failure?: 'aborted' | 'timeout' | 'crashed';
   durationMs: number;
   io?: IoStats;
+  /** The memoryOutputs the run wrote, by name. */
+  files?: Record<string, Uint8Array>;
   /** Node runs: the data ranges of the files this run created or truncated (by host path), to
    *  pass to a later run as `knownExtents` (its SEEK_DATA/SEEK_HOLE then see their holes).
    *  Browser runs: those of the OPFS outputs that started empty (by output name). */

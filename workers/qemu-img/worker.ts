@@ -7,7 +7,8 @@ import * as Comlink from 'comlink';
 import { runModule } from './runner.ts';
 import { createBlobFs } from './blob-fs.ts';
 import { createOpfsFs, type SyncHandle } from './opfs-fs.ts';
-import type { QemuImgFactory } from './emscripten.ts';
+import { collectMemoryOutputs, prepareMemoryOutputs } from './memory-outputs.ts';
+import type { QemuImgFactory, QemuImgModule } from './emscripten.ts';
 import type { ExtentMap, WrittenFiles } from './extents.ts';
 import { IN_DIR, OUT_DIR, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
 
@@ -87,6 +88,7 @@ const api = {
       }
       const reader = new FileReaderSync();
       const written = new Map<string, ExtentMap>();
+      let instance: QemuImgModule | undefined;
       const result = await runModule({
         factory,
         wasm,
@@ -94,6 +96,8 @@ const api = {
         onProgress,
         setup: (mod, counters) => {
           const { FS } = mod;
+          instance = mod;
+          prepareMemoryOutputs(mod, req.memoryOutputs);
           FS.mkdir(IN_DIR);
           FS.mount(createBlobFs(FS, { files: req.inputs ?? [], readSync: (b) => reader.readAsArrayBuffer(b), counters }), null, IN_DIR);
           FS.mkdir(OUT_DIR);
@@ -110,7 +114,13 @@ const api = {
         map.truncate(size);
         extents[name] = { size, ranges: map.ranges };
       }
-      return { ...result, durationMs: performance.now() - started, ...(handles.length ? { written: extents } : {}) };
+      const base = { ...result, durationMs: performance.now() - started, ...(handles.length ? { written: extents } : {}) };
+      if (!req.memoryOutputs?.length) return base;
+      const files = collectMemoryOutputs(instance, req.memoryOutputs);
+      return Comlink.transfer(
+        { ...base, files },
+        Object.values(files).map((f) => f.buffer as ArrayBuffer),
+      );
     } finally {
       for (const { handle } of handles) {
         handle.flush();

@@ -26,6 +26,8 @@ export const PROPERTY_SOURCES = {
   'ovf.controller': (p) => `OVF descriptor: disk controller ${p.controllers}`,
   'ovf.firmware-efi': () => 'OVF descriptor: firmware = efi',
   'ovf.os': (p) => `OVF descriptor: operating system "${p.os}"`,
+  // a guest hint a conversion output keeps from its source: the source's own reason inside
+  'converted-from': (p) => `converted from ${p.file}: ${p.innerText}`,
 } satisfies Record<string, (p: Record<string, string | number>) => string>;
 
 export type PropertySourceCode = keyof typeof PROPERTY_SOURCES;

@@ -8,6 +8,7 @@ import { findingFix, findingMessage } from './image-inspector-findings.ts';
 import { renderConvert, type ConvertActions } from './convert-view.ts';
 import { renderDetails } from './details-view.ts';
 import { conversionAdvice, fixAgreesWithAdvice, type ConvertAdvice } from '../../core/convert/advice.ts';
+import { renderGuest } from './guest-view.ts';
 import { formatBytes } from './format-bytes.ts';
 
 /** What a card needs from its element. */
@@ -27,6 +28,8 @@ function phaseLabel(p: CardPhase): string {
       return msg('Reading with qemu-img…');
     case 'details':
       return msg('Checking and mapping…');
+    case 'guest':
+      return msg('Looking inside the guest…');
     case 'done':
       return msg('Done');
     case 'error':
@@ -150,7 +153,7 @@ export function renderCard(c: CardState, ctx: CardContext): TemplateResult {
           </p>`
         : nothing
     }
-    ${c.error ? html`<div class="error" part="error" role="alert">${c.error}</div>` : nothing} ${renderDetails(c)}
+    ${c.error ? html`<div class="error" part="error" role="alert">${c.error}</div>` : nothing} ${renderDetails(c)} ${renderGuest(c)}
     ${
       c.result !== undefined
         ? html`<details part="json" class="json">

@@ -262,6 +262,7 @@ export class ConversionController implements ReactiveController {
         property,
         value,
         source: carried.suggestedFrom[property],
+        sourceCode: carried.suggestedWhy?.[property],
       })),
     });
   }

@@ -5,6 +5,7 @@
 import { str } from '@lit/localize';
 import { currentLocale, msg } from '../../locales/scoped-msg.ts';
 import { sourceLocale } from '../../locales/localization.ts';
+import { GUEST_FINDING_TEXTS } from './guest-findings-text.ts';
 
 export interface LocalisableFinding {
   code: string;
@@ -341,7 +342,7 @@ export function translatedFindingCodes(): string[] {
 function usable(f: LocalisableFinding): Text | undefined {
   // In English the core's own text is the most specific one (it names values these omit).
   if (currentLocale() === sourceLocale) return undefined;
-  const t = TEXTS[f.code];
+  const t = TEXTS[f.code] ?? GUEST_FINDING_TEXTS[f.code];
   if (!t) return undefined;
   return (t.needs ?? []).every((k) => f.params?.[k] !== undefined) ? t : undefined;
 }

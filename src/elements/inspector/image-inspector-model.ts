@@ -27,8 +27,14 @@ import type { CheckSummary, AllocationSummary } from '../../core/inspect/qemu-ch
 export type { QemuImgInfo } from '../../core/inspection.ts';
 import type { InspectionResult, QemuImgInfo } from '../../core/inspection.ts';
 import type { RefusalCode } from '../../core/convert/plan.ts';
+import type { GuestJson } from '../../core/guest/contract.ts';
+import type { ChecklistItem } from '../../core/guest/types.ts';
 
-export type CardPhase = 'queued' | 'safety' | 'info' | 'details' | 'done' | 'error';
+/** The guest read from the image: the `guest` object of `inspect --json` and image-inspected. */
+export type GuestView = GuestJson;
+export type GuestChecklistItem = ChecklistItem;
+
+export type CardPhase = 'queued' | 'safety' | 'info' | 'details' | 'guest' | 'done' | 'error';
 
 export interface CardState {
   id: number;
@@ -47,6 +53,9 @@ export interface CardState {
   check?: CheckSummary;
   allocation?: AllocationSummary;
   suggestions: CardSuggestion[];
+  /** The guest step (after the verdict): null when the image holds no readable guest. */
+  guest?: GuestView | null;
+  guestReading?: boolean;
   /** For a compressed file: the format of what is inside, from its first decompressed bytes. */
   innerFormat?: string;
   /** Files of a multi-file image, as the descriptor names them. */

@@ -8,11 +8,33 @@ import { inspectImage } from '../../core/inspection-pipeline.ts';
 import type { QemuImgClient } from '../../../workers/qemu-img/types.ts';
 import { qemuInputs } from './image-inspector-groups.ts';
 import { formatInsideGzip } from './image-inspector-gzip.ts';
-import type { InspectionPipeline } from './image-inspector-model.ts';
+import type { CardState, InspectionPipeline } from './image-inspector-model.ts';
+import type { InspectionResult } from '../../core/inspection.ts';
+
+/** One qemu-img run of the guest reader reads one window of the guest disk. */
+const GUEST_RUN_TIMEOUT_MS = 60_000;
+
+/** The card's verdict, findings and suggestions from a result (after check/map, after the guest). */
+function resultPatch(result: InspectionResult, contentDiskFormat: string | undefined): Partial<CardState> {
+  return {
+    safe: result.safety.safe,
+    findings: result.safety.findings,
+    // the core's summary knows whether holes were visible to qemu-img (not for raw data)
+    ...(result.allocation ? { allocation: result.allocation } : {}),
+    diskFormat: String(result.suggested['disk_format'] ?? contentDiskFormat ?? ''),
+    suggestions: Object.entries(result.suggested).map(([property, value]) => ({
+      property,
+      value,
+      source: result.suggestedFrom[property],
+      sourceCode: result.suggestedWhy?.[property],
+    })),
+  };
+}
 
 export function createPipeline(): InspectionPipeline {
   let client: Promise<QemuImgClient> | undefined;
-  const getClient = () => (client ??= import('../../../workers/qemu-img/client.ts').then((m) => m.createQemuImgClient()));
+  const clientModule = () => import('../../../workers/qemu-img/client.ts');
+  const getClient = () => (client ??= clientModule().then((m) => m.createQemuImgClient()));
 
   return {
     async inspect(group, opts, update) {
@@ -24,12 +46,25 @@ export function createPipeline(): InspectionPipeline {
         missingExtents: group.missing,
         ...(opts.signal ? { signal: opts.signal } : {}),
         async open(target) {
-          const qemu = await getClient();
+          const [qemu, { createGuestReader }] = await Promise.all([getClient(), clientModule()]);
           const inputs = qemuInputs(group, target.member);
+          const image = ['-f', target.format, `/in/${inputs[0]!.name}`];
+          const signal = opts.signal ? { signal: opts.signal } : {};
           return {
-            image: ['-f', target.format, `/in/${inputs[0]!.name}`],
+            image,
             run: (args, o) =>
               qemu.run({ args, inputs, timeoutMs: o.timeoutMs }, { timeoutMs: o.timeoutMs, ...(o.signal ? { signal: o.signal } : {}) }),
+            guest: (size, isZero) =>
+              createGuestReader({
+                image,
+                size,
+                run: (args, output) =>
+                  qemu.run(
+                    { args, inputs, memoryOutputs: [output], timeoutMs: GUEST_RUN_TIMEOUT_MS },
+                    { timeoutMs: GUEST_RUN_TIMEOUT_MS, ...signal },
+                  ),
+                ...(isZero ? { isZero } : {}),
+              }),
           };
         },
         async onSafety(safety, target) {
@@ -57,20 +92,10 @@ export function createPipeline(): InspectionPipeline {
         onMap: (run) => {
           if (run.exitCode === 0) update({ allocation: summariseMap(run.stdout) });
         },
+        // The verdict with check and map shows now; the guest step reads on behind it.
+        onVerdict: (verdict) => update({ ...resultPatch(verdict, contentDiskFormat), phase: 'guest', guestReading: true }),
       });
-      update({
-        safe: result.safety.safe,
-        findings: result.safety.findings,
-        // the core's summary knows whether holes were visible to qemu-img (not for raw data)
-        ...(result.allocation ? { allocation: result.allocation } : {}),
-        diskFormat: String(result.suggested['disk_format'] ?? contentDiskFormat ?? ''),
-        suggestions: Object.entries(result.suggested).map(([property, value]) => ({
-          property,
-          value,
-          source: result.suggestedFrom[property],
-          sourceCode: result.suggestedWhy?.[property],
-        })),
-      });
+      update({ ...resultPatch(result, contentDiskFormat), guest: result.guest ?? null, guestReading: false });
       return result;
     },
     qemu: getClient,

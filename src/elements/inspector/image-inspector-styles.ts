@@ -288,7 +288,26 @@ export const inspectorStyles = css`
   .sections > section {
     min-width: 0;
   }
-  h4 {
+  /* The Guest section (guest-view.ts): its checklist reads like the findings list. */
+  section.guest {
+    margin-top: 14px;
+  }
+  section.guest table,
+  section.guest h5 {
+    margin-top: 10px;
+  }
+  ul.guest-checklist {
+    margin: 6px 0 0;
+    padding: 0;
+    list-style: none;
+    display: grid;
+    gap: 4px;
+  }
+  .guest-item .sev.info {
+    background: var(--_ok);
+  }
+  h4,
+  h5 {
     margin: 0 0 6px;
     font-size: 0.95em;
     color: var(--_muted);

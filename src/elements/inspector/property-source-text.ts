@@ -35,7 +35,14 @@ const TEXTS: Record<PropertySourceCode, (p: P) => string> = {
   'ovf.controller': (p) => msg(str`OVF descriptor: disk controller ${v(p, 'controllers')}`),
   'ovf.firmware-efi': () => msg('OVF descriptor: firmware = efi'),
   'ovf.os': (p) => msg(str`OVF descriptor: operating system "${v(p, 'os')}"`),
+  'converted-from': (p) => msg(str`converted from ${v(p, 'file')}: ${inner(p)}`),
 };
+
+/** The source's own reason inside a 'converted-from' (its code, else its English text). */
+function inner(p: P): string {
+  const code = p['innerCode'] as PropertySourceCode | undefined;
+  return code && code !== 'converted-from' && TEXTS[code] ? TEXTS[code](p) : v(p, 'innerText');
+}
 
 /** The codes this page translates (the coverage test compares them with the core's table). */
 export function translatedSourceCodes(): string[] {

@@ -14,6 +14,10 @@ import { ERROR_ACTIONS, ERROR_CODES } from '../../../src/core/openstack/error-co
 import { translatedFindingCodes } from '../../../src/elements/inspector/image-inspector-findings.ts';
 import { translatedSourceCodes } from '../../../src/elements/inspector/property-source-text.ts';
 import { translatedActions, translatedErrorCodes } from '../../../src/elements/cloud/error-text.ts';
+import { GUEST_FINDING_CODES } from '../../../src/core/guest/finding-codes.ts';
+import { CHECK_CODES } from '../../../src/core/guest/checklist-items.ts';
+import { GUEST_FINDING_TEXTS } from '../../../src/elements/inspector/guest-findings-text.ts';
+import { titledCheckCodes } from '../../../src/elements/inspector/guest-view.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 let work = '';
@@ -91,6 +95,20 @@ test('every finding code has a Japanese message', { timeout: 10_000 }, () => {
   const have = new Set(translatedFindingCodes());
   assert.deepEqual(
     Object.keys(FINDING_CODES).filter((c) => !have.has(c)),
+    [],
+  );
+});
+
+test('every guest finding and checklist code has Japanese', { timeout: 10_000 }, () => {
+  assert.deepEqual(
+    Object.keys(GUEST_FINDING_CODES).filter((c) => !(c in GUEST_FINDING_TEXTS)),
+    [],
+  );
+  const checks = Object.keys(CHECK_CODES);
+  assert.ok(checks.length > 10, 'the checklist codes were found');
+  const titled = new Set(titledCheckCodes(checks));
+  assert.deepEqual(
+    checks.filter((c) => !titled.has(c)),
     [],
   );
 });
