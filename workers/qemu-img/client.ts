@@ -16,6 +16,8 @@
 //      failure is 'aborted' | 'timeout' | 'crashed' (exitCode 143 / 143 / 134 or 139, reason on
 //      stderr). It rejects only when the client was disposed: runs in flight or queued then reject
 //      with "qemu-img client was disposed".
+//     .compare(req: BrowserCompareRequest, opts?)  the runner's verification of a conversion
+//        (compare.ts) in the worker: { outcome } or { error, failure? }; stopped like a run.
 //     .dispose()  terminates the worker; calling it again does nothing.
 //
 // Runs are serialised (one wasm instance at a time per client). Stopping a run terminates the
@@ -23,12 +25,24 @@
 // page never loads the wasm: only the worker does, on its first run.
 import * as Comlink from 'comlink';
 import type { BrowserRunRequest, QemuImgClient, RunOptions, RunProgress, RunResult } from './types.ts';
+import type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
 import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
 import type { QemuImgWorkerApi } from './worker.ts';
 
 export type { BrowserRunRequest, QemuImgClient, RunOptions, RunProgress, RunResult } from './types.ts';
 // Guest block access (page side of it: the runs go to this client's worker).
 export { createGuestReader } from './guest-reader.ts';
+
+export type { CompareSide } from './compare.ts';
+export type { FileExtents } from './extents.ts';
+export type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
+
+/** The browser client: runs, and the runner's verification of a conversion in the worker. */
+export interface QemuImgWorkerClient extends QemuImgClient {
+  /** Verifies a conversion in the worker (compare.ts: only data ranges are compared); progress
+   *  percent and bytes read. Queued with the runs, stopped like them. */
+  compare(req: BrowserCompareRequest, opts?: RunOptions): Promise<CompareResult>;
+}
 
 export interface QemuImgClientOptions {
   /** For tests or custom bundling; default: the module worker next to this file. */
@@ -44,7 +58,7 @@ interface Live {
 
 const DISPOSED_MESSAGE = 'qemu-img client was disposed';
 
-export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImgClient {
+export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImgWorkerClient {
   const createWorker =
     options.createWorker ?? (() => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'qemu-img' }));
   let live: Live | undefined;
@@ -69,19 +83,18 @@ export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImg
     l.api[Comlink.releaseProxy]();
   };
 
-  const runOne = (req: BrowserRunRequest, opts: RunOptions): Promise<RunResult> => {
-    const started = performance.now();
-    const stopped = (failure: RunResult['failure'], exitCode: number, why: string): RunResult => ({
-      exitCode,
-      stdout: '',
-      stderr: `image-inspector: qemu-img was stopped: ${why}\n`,
-      failure,
-      durationMs: performance.now() - started,
-    });
+  /** One call into the worker, stopped by the signal, the timeout or the worker dying: `stopped`
+   *  words those ends for the call's result type. */
+  const callOne = <T>(
+    opts: RunOptions,
+    timeoutMs: number | undefined,
+    invoke: (api: Comlink.Remote<QemuImgWorkerApi>, progress: ((p: RunProgress) => void) | undefined) => Promise<T>,
+    stopped: (failure: NonNullable<RunResult['failure']>, exitCode: number, why: string) => T,
+  ): Promise<T> => {
     if (disposed) return Promise.reject(new Error(DISPOSED_MESSAGE));
     if (opts.signal?.aborted) return Promise.resolve(stopped('aborted', KILLED_EXIT_CODE, 'aborted by the caller'));
     const l = ensure();
-    return new Promise<RunResult>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       let settled = false;
       const settle = (killWorker: boolean) => {
@@ -94,7 +107,7 @@ export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImg
         if (killWorker) kill(l);
         return true;
       };
-      const finish = (r: RunResult, killWorker: boolean) => {
+      const finish = (r: T, killWorker: boolean) => {
         if (settle(killWorker)) resolve(r);
       };
       rejectInFlight = (e) => {
@@ -108,12 +121,11 @@ export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImg
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       l.worker.addEventListener('error', onError);
-      const timeoutMs = opts.timeoutMs ?? req.timeoutMs;
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => finish(stopped('timeout', KILLED_EXIT_CODE, `no result after ${timeoutMs} ms`), true), timeoutMs);
       }
       const progress = opts.onProgress ? Comlink.proxy((p: RunProgress) => opts.onProgress?.(p)) : undefined;
-      l.api.run(req, progress).then(
+      invoke(l.api, progress).then(
         (r) => finish(r, false),
         (e: unknown) =>
           finish(stopped('crashed', TRAP_EXIT_CODE, `the worker failed: ${e instanceof Error ? e.message : String(e)}`), true),
@@ -121,12 +133,43 @@ export function createQemuImgClient(options: QemuImgClientOptions = {}): QemuImg
     });
   };
 
+  const runOne = (req: BrowserRunRequest, opts: RunOptions): Promise<RunResult> => {
+    const started = performance.now();
+    return callOne(
+      opts,
+      opts.timeoutMs ?? req.timeoutMs,
+      (api, progress) => api.run(req, progress),
+      (failure, exitCode, why) => ({
+        exitCode,
+        stdout: '',
+        stderr: `image-inspector: qemu-img was stopped: ${why}\n`,
+        failure,
+        durationMs: performance.now() - started,
+      }),
+    );
+  };
+
+  const compareOne = (req: BrowserCompareRequest, opts: RunOptions): Promise<CompareResult> =>
+    callOne(
+      opts,
+      opts.timeoutMs,
+      (api, progress) => api.compare(req, progress),
+      (failure, _exitCode, why) => ({ failure, error: `qemu-img was stopped: ${why}` }),
+    );
+
+  const enqueue = <T>(task: () => Promise<T>): Promise<T> => {
+    if (disposed) return Promise.reject(new Error(DISPOSED_MESSAGE));
+    const next = queue.then(task);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
   return {
     run(req, opts = {}) {
-      if (disposed) return Promise.reject(new Error(DISPOSED_MESSAGE));
-      const next = queue.then(() => runOne(req, opts));
-      queue = next.catch(() => undefined);
-      return next;
+      return enqueue(() => runOne(req, opts));
+    },
+    compare(req, opts = {}) {
+      return enqueue(() => compareOne(req, opts));
     },
     dispose() {
       if (disposed) return;

@@ -11,6 +11,8 @@ import { collectMemoryOutputs, prepareMemoryOutputs } from './memory-outputs.ts'
 import type { QemuImgFactory, QemuImgModule } from './emscripten.ts';
 import type { ExtentMap, WrittenFiles } from './extents.ts';
 import { IN_DIR, OUT_DIR, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
+import type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
+import { compareImages } from './compare.ts';
 
 // The glue is loaded by URL, not by a static import: it is a build artifact of wasm/ (no types of
 // its own), and Vite emits both files as assets from these `new URL(…, import.meta.url)` forms.
@@ -130,5 +132,29 @@ const api = {
   },
 };
 
-export type QemuImgWorkerApi = typeof api;
-Comlink.expose(api);
+/** The runner's verification, each of its qemu-img commands on a fresh instance like any run. */
+async function compare(req: BrowserCompareRequest, onProgress?: (p: RunProgress) => void): Promise<CompareResult> {
+  let failure: RunResult['failure'];
+  try {
+    const outcome = await compareImages(
+      async (args, o) => {
+        const r = await api.run({ args, inputs: req.inputs }, o.onProgress);
+        failure ??= r.failure;
+        return r;
+      },
+      {
+        source: req.source,
+        output: req.output,
+        ...(req.outputExtents ? { outputExtents: req.outputExtents } : {}),
+        ...(onProgress ? { onProgress: (p) => onProgress({ percent: p.percent, bytesRead: p.bytesRead, bytesWritten: 0 }) } : {}),
+      },
+    );
+    return { outcome };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e), ...(failure ? { failure } : {}) };
+  }
+}
+
+const exposed = { run: api.run, compare };
+export type QemuImgWorkerApi = typeof exposed;
+Comlink.expose(exposed);

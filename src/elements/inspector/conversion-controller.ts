@@ -168,6 +168,7 @@ export class ConversionController implements ReactiveController {
         plan,
         inputs,
         virtualSize: result.virtualSize ?? 0,
+        ...(c.allocation ? { dataBytes: c.allocation.data } : {}),
         opfsPath,
         signal: ac.signal,
         onStatus: (p) => {

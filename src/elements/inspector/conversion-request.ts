@@ -22,7 +22,7 @@ import {
 import { checkConvertOptions } from '../../core/convert/check.ts';
 import { convertArgs, formatCommandLine } from '../../core/convert/command.ts';
 import type { ConvertProblem } from '../../core/convert/problems.ts';
-import type { CompareSide } from '../../../workers/qemu-img/compare.ts';
+import type { CompareSide } from '../../../workers/qemu-img/client.ts';
 
 /** What the wasm build can do: it is built without libzstd (see wasm/), so qcow2 zstd
  *  compression is refused before starting rather than by qemu-img half-way. */
@@ -37,6 +37,9 @@ export interface PageConversion {
   outputName: string;
   /** The same command with the files' own names: what a user runs natively to repeat it. */
   commandLine: string;
+  /** The output takes its whole virtual size on disk (fixed, static, preallocated): when
+   *  `measure` cannot tell (vhd, vhdx), the room it needs is the virtual size, not the data. */
+  preallocated: boolean;
   /** Name the finished output is mounted under in /in to be verified (beside the source). */
   verifyName: string;
   /** The two sides of the verification (workers/qemu-img/compare.ts): the source as converted,
@@ -62,6 +65,16 @@ function measureArgsOf(args: string[]): string[] {
     out.push(a);
   }
   return out;
+}
+
+function preallocates(target: ConvertTarget, o: ConvertOptions): boolean {
+  const full = (p: string | undefined) => p === 'full' || p === 'falloc';
+  if (target === 'vhd') return o.vhd.subformat === 'fixed';
+  if (target === 'vhdx') return o.vhdx.subformat === 'fixed';
+  if (target === 'vdi') return !!o.vdi.static;
+  if (target === 'qcow2') return full(o.qcow2.preallocation);
+  if (target === 'raw') return full(o.raw.preallocation);
+  return false;
 }
 
 export function pageConversion(
@@ -97,6 +110,7 @@ export function pageConversion(
       outputName,
       commandLine: formatCommandLine(['qemu-img', ...shown]),
       verifyName,
+      preallocated: preallocates(target, effective),
       compare: { source: { path: `/in/${inputName}`, format }, output: { path: `/in/${verifyName}`, format: qemuDriverOf(target) } },
     },
   };

@@ -5,9 +5,8 @@
 import type { PageConversion } from './conversion-request.ts';
 import { spaceNeeded } from '../../core/convert/plan.ts';
 import { stderrTail } from '../../core/inspect/qemu-check.ts';
-import type { BlobInput, QemuImgClient, RunProgress, RunResult } from '../../../workers/qemu-img/types.ts';
-import { compareImages, type CompareOutcome, type QemuRun } from '../../../workers/qemu-img/compare.ts';
-import type { FileExtents } from '../../../workers/qemu-img/extents.ts';
+import type { BlobInput, RunProgress, RunResult } from '../../../workers/qemu-img/types.ts';
+import type { FileExtents, QemuImgWorkerClient } from '../../../workers/qemu-img/client.ts';
 import type { ConvertState } from './image-inspector-model.ts';
 
 /** All conversions live under this OPFS folder, one subfolder each (outputs keep their names). */
@@ -15,10 +14,12 @@ export const OPFS_ROOT = 'image-inspector-converted';
 const MEASURE_TIMEOUT_MS = 60_000;
 
 export interface ConversionJob {
-  client: QemuImgClient;
-  plan: Pick<PageConversion, 'args' | 'measureArgs' | 'outputName' | 'verifyName' | 'compare'>;
+  client: QemuImgWorkerClient;
+  plan: Pick<PageConversion, 'args' | 'measureArgs' | 'outputName' | 'verifyName' | 'compare' | 'preallocated'>;
   inputs: BlobInput[];
   virtualSize: number;
+  /** Bytes of data in the source, from its inspection's `qemu-img map`, when known. */
+  dataBytes?: number;
   /** OPFS path of the output (from opfsPathFor). */
   opfsPath: string;
   signal: AbortSignal;
@@ -148,13 +149,22 @@ function why(r: RunResult): string {
   return stderrTail(r) || `exit ${r.exitCode}`;
 }
 
+/** Room to ask for: `measure`'s figure; where the target's driver cannot measure (vpc, vhdx), a
+ *  sparse output needs about the source's data plus metadata, a preallocated one its whole
+ *  virtual size. (A raw source's map shows every byte as data in a browser: the bound stays
+ *  the virtual size there.) */
+function roomNeeded(job: ConversionJob, measureStdout: string | null): number {
+  if (measureStdout || job.plan.preallocated || job.dataBytes === undefined) return spaceNeeded(job.virtualSize, measureStdout);
+  return Math.min(spaceNeeded(job.virtualSize, null), job.dataBytes + Math.ceil(job.virtualSize * 0.01) + 4 * 1024 * 1024);
+}
+
 /** Runs the job; resolves with the output File or rejects with a ConversionError. */
 export async function runConversion(job: ConversionJob): Promise<File> {
   const { client, plan, inputs, signal } = job;
   job.onStatus({ status: 'measuring' });
   const measured = await client.run({ args: plan.measureArgs, inputs }, { signal, timeoutMs: MEASURE_TIMEOUT_MS });
   if (measured.failure === 'aborted' || signal.aborted) throw new ConversionError('cancelled', 'cancelled');
-  const needed = spaceNeeded(job.virtualSize, measured.exitCode === 0 ? measured.stdout : null);
+  const needed = roomNeeded(job, measured.exitCode === 0 ? measured.stdout : null);
   const { quota, usage } = await navigator.storage.estimate();
   const available = quota !== undefined ? quota - (usage ?? 0) : undefined;
   job.onStatus({ needed, available });
@@ -190,39 +200,22 @@ export async function runConversion(job: ConversionJob): Promise<File> {
 async function verify(job: ConversionJob, output: File, written: FileExtents | undefined): Promise<void> {
   const { client, plan, inputs, signal } = job;
   job.onStatus({ status: 'verifying', percent: 0, bytesRead: 0, bytesWritten: 0 });
-  const mounted = [...inputs, { name: plan.verifyName, blob: output }];
-  let failed: RunResult | undefined;
-  const run: QemuRun = async (args, o) => {
-    const r = await client.run({ args, inputs: mounted }, { signal, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
-    if (r.failure) failed = r;
-    return r;
-  };
-  let outcome: CompareOutcome | undefined;
-  let error: unknown;
-  try {
-    outcome = await compareImages(run, {
-      ...plan.compare,
-      ...(written ? { outputExtents: written } : {}),
-      onProgress: (p) => job.onProgress({ percent: p.percent, bytesRead: p.bytesRead, bytesWritten: 0 }),
-    });
-  } catch (e) {
-    error = e;
-  }
-  if (outcome?.identical) {
+  const r = await client.compare(
+    { inputs: [...inputs, { name: plan.verifyName, blob: output }], ...plan.compare, ...(written ? { outputExtents: written } : {}) },
+    { signal, onProgress: (p) => job.onProgress(p) },
+  );
+  if (r.outcome?.identical) {
     job.onStatus({ verified: true });
     return;
   }
   await removeOpfsOutput(job.opfsPath);
-  if (outcome && outcome.mismatchOffset !== undefined) {
-    throw new ConversionError(`the output differs from the source at offset ${outcome.mismatchOffset}`, 'mismatch', outcome.mismatchOffset);
-  }
-  if (failed) throw await failureOf(failed, inputs, 'compare');
+  const offset = r.outcome?.mismatchOffset;
+  if (offset !== undefined) throw new ConversionError(`the output differs from the source at offset ${offset}`, 'mismatch', offset);
+  if (r.failure === 'aborted') throw new ConversionError('cancelled', 'cancelled');
+  const text = r.error ?? r.outcome?.message ?? 'no outcome';
   if (await sourceGone(inputs))
-    throw new ConversionError('the source file changed or was removed during the verification', 'source-changed');
-  throw new ConversionError(
-    `verification failed: ${error instanceof Error ? error.message : (outcome?.message ?? String(error))}`,
-    'failed',
-  );
+    throw new ConversionError(`the source file changed or was removed during the verification: ${text}`, 'source-changed');
+  throw new ConversionError(`verification failed: ${text}`, r.failure ? 'crashed' : 'failed');
 }
 
 export type SaveOutcome = { how: 'picker' } | { how: 'cancelled' } | { how: 'download'; refused?: string };

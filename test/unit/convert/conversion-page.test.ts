@@ -157,6 +157,9 @@ describe('the conversion the page runs', { timeout: 10_000 }, () => {
     const r = pageConversion(safeVhd, 'vhd', { ...defaultConvertOptions(), vhd: { subformat: 'fixed', forceSize: true } }, 'disk.vhd');
     assert.ok(r.ok);
     assert.equal(r.conversion.outputName, 'disk-converted.vhd');
+    assert.equal(r.conversion.preallocated, true, 'a fixed VHD takes its whole virtual size');
+    const dynamic = pageConversion(safeVhd, 'vhdx', defaultConvertOptions(), 'disk.vhd');
+    assert.equal(dynamic.ok && dynamic.conversion.preallocated, false);
     assert.deepEqual(r.conversion.args.slice(4, 8), ['-O', 'vpc', '-o', 'subformat=fixed,force_size=on']);
   });
 

@@ -1,0 +1,22 @@
+// Types of a verification in the browser worker (client.ts → worker.ts → compare.ts), apart from
+// types.ts so that the shared types stay free of the compare module (compare.ts imports them).
+import type { CompareOutcome, CompareSide } from './compare.ts';
+import type { FileExtents } from './extents.ts';
+import type { BlobInput, RunResult } from './types.ts';
+
+/** A verification in the worker (compare.ts): source and output mounted read-only at /in. */
+export interface BrowserCompareRequest {
+  inputs: BlobInput[];
+  source: CompareSide;
+  output: CompareSide;
+  /** What the conversion wrote into the output (its RunResult.written entry). */
+  outputExtents?: FileExtents;
+}
+
+/** How a verification ended: an outcome, or why there is none (`failure` as in RunResult when
+ *  the worker was stopped, crashed or timed out). */
+export interface CompareResult {
+  outcome?: CompareOutcome;
+  error?: string;
+  failure?: RunResult['failure'];
+}
