@@ -107,7 +107,13 @@ export class CloudPanel extends LitElement {
 
   override updated(changed: Map<string, unknown>) {
     if (changed.has('for') || changed.has('inspector') || !this.#paired) this.#pair(this.#inspectorElement());
+    // the sign-in form (and its focused button) is gone: the signed-in view takes the focus
+    const signedIn = !!this.session.session;
+    if (signedIn && !this.#wasSignedIn) this.renderRoot.querySelector<HTMLElement>('[data-role="whoami"]')?.focus();
+    this.#wasSignedIn = signedIn;
   }
+
+  #wasSignedIn = false;
 
   #inspectorElement(): EventTarget | null {
     if (this.inspector) return this.inspector;

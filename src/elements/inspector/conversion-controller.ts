@@ -155,9 +155,9 @@ export class ConversionController implements ReactiveController {
     this.inspection.patch(c.id, {
       convert: { target, status: 'measuring', outputName: plan.outputName, commandLine: plan.commandLine },
     });
-    const [conv, client] = await Promise.all([loadConvert(), newWorkerClient()]);
     // the Convert button is gone now: Cancel takes the focus (it must not drop to the page)
     void this.#focus(`li.card[data-card-id="${c.id}"] .convert-cancel`);
+    const [conv, client] = await Promise.all([loadConvert(), newWorkerClient()]);
     let opfsPath = '';
     let meter: ProgressMeter | undefined;
     let converted: ProgressFigures | undefined;
