@@ -71,9 +71,13 @@ export class CloudCreateForm extends LitElement {
     ol.steps { display: flex; flex-wrap: wrap; gap: 6px; list-style: none; padding: 0; margin: 0 0 12px; }
     ol.steps .num { display: inline-grid; place-items: center; width: 1.5em; height: 1.5em; border-radius: 50%;
       background: var(--_accent); color: #fff; font-size: 0.85em; }
-    section.step { border: 1px solid var(--_border); border-radius: var(--_radius); padding: 10px 14px; margin-block-end: 12px; }
-    section.step h4 { margin: 0 0 8px; color: var(--_muted); }
-    .grid { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 0.5em 1em; align-items: center; }
+    form { display: grid; grid-template-columns: max-content minmax(0, 1fr); column-gap: 1em; }
+    /* one label column for all four steps: the sections share the form's grid */
+    section.step { grid-column: 1 / -1; display: grid; grid-template-columns: subgrid; row-gap: 0.5em; align-items: center;
+      border: 1px solid var(--_border); border-radius: var(--_radius); padding: 10px 14px; margin-block-end: 12px; }
+    section.step h4 { grid-column: 1 / -1; }
+    section.step h4 { margin: 0; color: var(--_muted); }
+    .grid { display: contents; }
     .full { grid-column: 1 / -1; }
     .props { display: grid; grid-template-columns: 1fr 1fr auto; gap: 0.25em; align-items: center; }
     label.check { justify-self: start; display: inline-flex; gap: 0.5em; align-items: center; }
@@ -127,7 +131,7 @@ export class CloudCreateForm extends LitElement {
   /** The user typed into the fields since the form was last filled or emptied. */
   #typed = false;
 
-  @state() private fields: CreateFields = CloudCreateForm.blank();
+  @state() private fields: CreateFields = blankFields();
   @state() private sourceKind: 'file' | 'url' = 'file';
   /** The file the user picked here. */
   @state() private chosen: File | null = null;
@@ -138,10 +142,6 @@ export class CloudCreateForm extends LitElement {
   #methodChosen = false;
   @state() private newKey = '';
   @state() private newValue = '';
-
-  static blank(): CreateFields {
-    return blankFields();
-  }
 
   override willUpdate(changed: Map<string, unknown>) {
     const reset = changed.has('generation') && changed.get('generation') !== undefined;
@@ -157,7 +157,7 @@ export class CloudCreateForm extends LitElement {
         ? msg(str`The form now holds ${this.file.name}: what you had typed for ${this.replaced} was cleared, since it described that file.`)
         : '';
     this.#typed = false;
-    this.fields = CloudCreateForm.blank();
+    this.fields = blankFields();
     this.chosen = null;
     this.url = '';
     this.sourceKind = 'file';

@@ -35,8 +35,8 @@ export type { ImageOffer, ImageCreatedDetail } from './uploads-controller.ts';
  * @csspart sign-in - The sign-in form (`<cloud-sign-in>`), shown while signed out.
  * @csspart header - The signed-in header: user, region, interface, navigation.
  * @csspart unfinished - The list of unfinished object-storage uploads (Resume, Delete).
- * @cssprop --cloud-error - Colour of error sentences (default #a00).
- * @cssprop --cloud-ok - Colour of success sentences (default #070).
+ * @cssprop --cloud-error - Colour of error sentences (default: the --ii-danger token, src/elements/styles/tokens.ts).
+ * @cssprop --cloud-ok - Colour of success sentences (default: the --ii-ok token).
  * @cssprop --cloud-border - Border colour of tables, drop zones and boxes in the child elements.
  * @cssprop --cloud-hover - Background of hovered rows and an active drop zone.
  */

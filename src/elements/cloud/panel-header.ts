@@ -30,11 +30,11 @@ export function renderHeader(
       <label>${msg('Interface')} <select name="interface" @change=${(e: Event) => session.setInterface((e.target as HTMLSelectElement).value as EndpointInterface)}>
         ${(ifaces.length ? ifaces : [session.iface]).map((i) => html`<option value=${i} ?selected=${i === session.iface}>${i}</option>`)}</select></label>
       <nav>
-        <button data-action="show-list" @click=${() => {
+        <button data-action="show-list" class=${images.view === 'create' ? '' : 'primary'} aria-current=${images.view === 'create' ? 'false' : 'page'} @click=${() => {
           images.show('list');
           void images.refresh();
         }}>${msg('Images')}</button>
-        <button data-action="show-create" @click=${() => uploads.openCreate()}>${msg('Create image')}</button>
+        <button data-action="show-create" class=${images.view === 'create' ? 'primary' : ''} aria-current=${images.view === 'create' ? 'page' : 'false'} @click=${() => uploads.openCreate()}>${msg('Create image')}</button>
         <button data-action="sign-out" @click=${() => void session.signOut()}>${msg('Sign out')}</button>
       </nav>
     </header>
