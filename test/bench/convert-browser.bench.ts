@@ -164,7 +164,8 @@ function rendererRss(profile: string): number {
   const descends = (p: string): boolean => (p === browser ? true : parent.has(p) && p !== '1' && descends(parent.get(p)!));
   let kb = 0;
   for (const p of procs) {
-    if (p === browser || !descends(p) || !cmd(p).includes('--type=renderer')) continue;
+    // Zygote children rewrite their command line as one space-separated string.
+    if (p === browser || !descends(p) || !cmd(p).join(' ').includes('--type=renderer')) continue;
     try {
       kb += Number(/VmRSS:\s*(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
     } catch {
@@ -243,8 +244,9 @@ async function inApp(raw: string, context: BrowserContext, profile: string, work
     await choose([sparse]);
     await page.locator('li.card[data-name="sparse-20g.qcow2"] select.convert-target').selectOption('vhdx');
     const base = rendererRss(profile);
+    if (base === 0) throw new Error('no renderer process found: the memory figure would mean nothing');
     let peak = base;
-    const sampler = setInterval(() => (peak = Math.max(peak, rendererRss(profile))), 500);
+    const sampler = setInterval(() => (peak = Math.max(peak, rendererRss(profile))), 100);
     const t0 = performance.now();
     try {
       const [ms] = await convertInApp(page, ['sparse-20g.qcow2']);
