@@ -8,6 +8,7 @@ import { allLocales, getLocale, matchLocale, setLocale, type Locale } from '../l
 import type { CloudFormats, ImageInspector } from '../elements/image-inspector.ts';
 import { UpdateController } from './app-update.ts';
 import { consumeLaunchFiles } from './launch-files.ts';
+import { focusRing } from '../elements/focus-ring.ts';
 
 /** The language is a preference, not a secret: kept in localStorage (no credentials ever are). */
 const LANG_KEY = 'image-inspector.lang';
@@ -20,7 +21,7 @@ type View = 'inspect' | 'cloud';
 @customElement('ii-app')
 export class AppShell extends LitElement {
   static override styles = css`
-    :host {
+    ${focusRing} :host {
       display: block;
       min-height: 100vh;
     }
@@ -56,6 +57,10 @@ export class AppShell extends LitElement {
       border-radius: 6px;
       padding: 4px 12px;
       cursor: pointer;
+    }
+    /* on the dark header the ring is white (7:1 against #1f5f8b) */
+    header :focus-visible {
+      outline-color: #fff;
     }
     nav button[aria-selected='true'] {
       background: rgba(255, 255, 255, 0.18);
@@ -175,6 +180,48 @@ export class AppShell extends LitElement {
     }
   }
 
+  /** One tab of the ARIA tabs pattern: only the selected one is a Tab stop. */
+  #tab(view: View, label: string): TemplateResult {
+    const selected = this.view === view;
+    return html`<button
+      role="tab"
+      id="tab-${view}"
+      aria-selected=${String(selected)}
+      aria-controls="panel-${view}"
+      tabindex=${selected ? '0' : '-1'}
+      @click=${() => void this.#show(view, 'tab')}
+    >
+      ${label}
+    </button>`;
+  }
+
+  /** Arrow keys, Home and End move between the tabs (and select them, as the pattern's automatic activation). */
+  #onTabKey = (e: KeyboardEvent): void => {
+    const views: View[] = ['inspect', 'cloud'];
+    const i = views.indexOf(this.view);
+    const next =
+      e.key === 'ArrowRight'
+        ? views[(i + 1) % views.length]
+        : e.key === 'ArrowLeft'
+          ? views[(i + views.length - 1) % views.length]
+          : e.key === 'Home'
+            ? views[0]
+            : e.key === 'End'
+              ? views[views.length - 1]
+              : undefined;
+    if (!next) return;
+    e.preventDefault();
+    void this.#show(next, 'tab');
+  };
+
+  /** Shows a view and puts the focus on its tab or on the view itself. */
+  async #show(view: View, focus: 'tab' | 'panel'): Promise<void> {
+    if (view === 'cloud') await this.#openCloud();
+    else this.view = view;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(focus === 'tab' ? `#tab-${view}` : `#panel-${view}`)?.focus();
+  }
+
   #languageName(l: Locale): string {
     return l === 'ja' ? '日本語' : 'English';
   }
@@ -183,13 +230,8 @@ export class AppShell extends LitElement {
     return html`
       <header>
         <h1><img src="./icons/icon.svg" alt="" />image-inspector</h1>
-        <nav role="tablist">
-          <button role="tab" id="tab-inspect" aria-selected=${String(this.view === 'inspect')} @click=${() => (this.view = 'inspect')}>
-            ${msg('Inspect')}
-          </button>
-          <button role="tab" id="tab-cloud" aria-selected=${String(this.view === 'cloud')} @click=${() => void this.#openCloud()}>
-            ${msg('Cloud')}
-          </button>
+        <nav role="tablist" aria-label=${msg('Views')} @keydown=${this.#onTabKey}>
+          ${this.#tab('inspect', msg('Inspect'))} ${this.#tab('cloud', msg('Cloud'))}
         </nav>
         <label class="lang">
           <span>${msg('Language')}</span>
@@ -203,7 +245,7 @@ export class AppShell extends LitElement {
       </header>
       <main>
         ${this.#renderUpdate()}
-        <div ?hidden=${this.view !== 'inspect'}>
+        <div id="panel-inspect" role="tabpanel" aria-labelledby="tab-inspect" tabindex="-1" ?hidden=${this.view !== 'inspect'}>
           <p class="lead">
             ${msg('Check a disk image before you upload it: Glance’s safety verdict, what qemu-img sees, and the image properties to set.')}
           </p>
@@ -214,7 +256,8 @@ export class AppShell extends LitElement {
             @image-busy-changed=${() => this.#update.refreshBusy()}
             @image-upload-requested=${(e: CustomEvent<{ file: File; result: unknown }>) => {
               this.offer = e.detail;
-              void this.#openCloud();
+              // the button that was pressed is now hidden: the view that opens takes the focus
+              void this.#show('cloud', 'panel');
             }}
           ></image-inspector>
         </div>
@@ -222,7 +265,7 @@ export class AppShell extends LitElement {
           this.view === 'cloud' || this.cloudLoaded
             ? // Once loaded the panel stays mounted, only hidden: it holds the session (token in
               // memory only) and any running upload, which switching tabs must not end.
-              html`<div ?hidden=${this.view !== 'cloud'}>
+              html`<div id="panel-cloud" role="tabpanel" aria-labelledby="tab-cloud" tabindex="-1" ?hidden=${this.view !== 'cloud'}>
                 <p class="lead" data-role="cloud-privacy">${msg(
                   'The Cloud tab talks only to the OpenStack endpoints you enter there. Passwords stay in memory only; the token too, unless you choose to stay signed in in this tab (then this tab’s session storage keeps it until the tab closes). Nothing goes to the browser’s permanent storage.',
                 )}</p>

@@ -11,6 +11,7 @@ import {
 } from './inspect/qemu-check.ts';
 import { finding, hasErrors, type Finding } from './inspect/findings.ts';
 import { suggestProperties } from './inspect/properties.ts';
+import type { PropertySource } from './inspect/property-sources.ts';
 import type { SafetyReport } from './inspect/types.ts';
 import type { GuestJson, GuestStats } from './guest/contract.ts';
 
@@ -54,6 +55,8 @@ export interface InspectionResult {
   suggested: Record<string, string | number>;
   /** Beyond the contract: where each suggestion came from, content detection, check, allocation. */
   suggestedFrom: Record<string, string>;
+  /** The same origins as stable codes with parameters (property-sources.ts), for localisation. */
+  suggestedWhy?: Record<string, PropertySource>;
   detected: string | null;
   check?: CheckSummary;
   allocation?: AllocationSummary;
@@ -115,7 +118,7 @@ export function buildInspection(input: InspectionInput): InspectionResult {
       ),
     );
   }
-  const { properties, sources } = suggestProperties({ detected: safety.detected, details: safety.details, info });
+  const { properties, sources, sourceCodes } = suggestProperties({ detected: safety.detected, details: safety.details, info });
   const virtualSize = info?.['virtual-size'] ?? safety.details.virtualSize ?? null;
 
   const result: InspectionResult = {
@@ -126,6 +129,7 @@ export function buildInspection(input: InspectionInput): InspectionResult {
     safety: { safe: !hasErrors(findings), findings },
     suggested: properties,
     suggestedFrom: sources,
+    suggestedWhy: sourceCodes,
     detected: safety.detected,
   };
   if (check) result.check = check;

@@ -5,6 +5,7 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { property, query } from 'lit/decorators.js';
 import { updateWhenLocaleChanges } from '@lit/localize';
+import { str } from '@lit/localize';
 import { msg, loadScope, renderIn, type LocaleScope } from '../locales/scoped-msg.ts';
 import type { InspectionResult } from '../core/inspection.ts';
 import { inspectorStyles } from './inspector/image-inspector-styles.ts';
@@ -209,6 +210,29 @@ export class ImageInspector extends LitElement {
     return renderIn(this.#scope, () => this.#render());
   }
 
+  /** Cards whose outcome was announced already, and the last announcement. */
+  readonly #announced = new Set<number>();
+  #announcement = '';
+
+  /** What the live region says: the outcome of the card that finished last (verdict or failure). */
+  #announce(cards: readonly CardState[]): string {
+    for (const c of cards) {
+      if (this.#announced.has(c.id) || (c.phase !== 'done' && c.phase !== 'error')) continue;
+      this.#announced.add(c.id);
+      this.#announcement =
+        c.phase === 'error'
+          ? msg(str`${c.name}: the inspection failed.`)
+          : c.safe
+            ? msg(str`${c.name}: Glance accepts this image as ${c.diskFormat || c.detectedFormat || '?'}.`)
+            : msg(str`${c.name}: Glance would reject this image as it is.`);
+    }
+    if (!cards.length) {
+      this.#announced.clear();
+      this.#announcement = '';
+    }
+    return this.#announcement;
+  }
+
   #render(): TemplateResult {
     const cards = this.#inspection.cards;
     const ctx: CardContext = {
@@ -217,6 +241,7 @@ export class ImageInspector extends LitElement {
       requestUpload: (c) => this.#requestUpload(c),
     };
     return html`
+      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.#announce(cards)}</div>
       <div
         part="drop-zone"
         class="drop ${this.#dragOver ? 'over' : ''}"

@@ -24,6 +24,8 @@ export class UploadError extends OpenStackError {
       corsSettings: e.corsSettings,
       requestId: e.requestId,
       imageId: e.imageId,
+      code: e.code,
+      params: e.params,
     });
     this.paused = !!e.paused;
   }

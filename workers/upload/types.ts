@@ -4,6 +4,7 @@
 import type { ImageDigests } from '../../src/core/hash/image-hasher.ts';
 import type { ObjectTarget, RegisterPlan, UploadOutcome, UploadProgress, UploadState, UploadVia } from '../../src/core/upload/types.ts';
 import type { OpenStackErrorKind } from '../../src/core/openstack/errors.ts';
+import type { ErrorCode, ErrorParams } from '../../src/core/openstack/error-codes.ts';
 
 /** ObjectCredentials without functions: a token credential asks the page's TokenSource. */
 export type WorkerCredentials =
@@ -58,6 +59,9 @@ export interface WorkerError {
   corsSettings?: string;
   requestId?: string;
   imageId?: string;
+  /** The sentence's stable code and values, for the page to say it in its language. */
+  code?: ErrorCode;
+  params?: ErrorParams;
   /** The upload was paused (its state kept), not cancelled. */
   paused?: boolean;
 }

@@ -86,9 +86,11 @@ function asWorkerError(e: unknown): WorkerError {
     // the page says itself that the image it created is kept for a retry: the engine's own
     // "stays in the list" sentence would say it twice
     const cause = (e as { cause?: unknown }).cause;
-    const message = e.imageId && isOpenStackError(cause) && e.message.startsWith(cause.message) ? cause.message : e.message;
+    const inner = e.imageId && isOpenStackError(cause) && e.message.startsWith(cause.message) ? cause : e;
     return {
-      message,
+      message: inner.message,
+      code: inner.code,
+      params: inner.params,
       kind: e.kind,
       status: e.status,
       service: e.service,

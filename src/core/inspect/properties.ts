@@ -4,6 +4,7 @@
 import { glanceDiskFormatFor } from './glance-formats.ts';
 import type { OvfDescriptor } from './ovf.ts';
 import type { FormatName, SafetyDetails } from './types.ts';
+import { source, sourceText, type PropertySource } from './property-sources.ts';
 
 const GIB = 1024 ** 3;
 
@@ -23,6 +24,8 @@ export interface SuggestedProperties {
   properties: Record<string, string | number>;
   /** Property → plain-language origin ("VMDK descriptor: ddb.adapterType = lsilogic"). */
   sources: Record<string, string>;
+  /** The same origins as stable codes with parameters, for a page to say in its language. */
+  sourceCodes: Record<string, PropertySource>;
 }
 
 /** VMDK ddb.adapterType → Glance's vmware_adaptertype (metadefs VMware namespace). */
@@ -89,52 +92,47 @@ function busFromController(controllers: string[]): string | undefined {
 export function suggestProperties(facts: PropertyFacts): SuggestedProperties {
   const properties: Record<string, string | number> = {};
   const sources: Record<string, string> = {};
-  const set = (k: string, v: string | number | undefined, from: string) => {
+  const sourceCodes: Record<string, PropertySource> = {};
+  const set = (k: string, v: string | number | undefined, from: PropertySource) => {
     if (v === undefined || v === '' || (typeof v === 'number' && !Number.isFinite(v))) return;
     properties[k] = v;
-    sources[k] = from;
+    sources[k] = sourceText(from);
+    sourceCodes[k] = from;
   };
 
   const ova = facts.details.ova;
   const innerSafety = ova?.disks[0]?.safety;
   const disk = innerSafety ? { detected: innerSafety.detected, details: innerSafety.details } : facts;
   const d = disk.details;
-  const where = innerSafety ? `${ova!.disks[0]!.name} inside the OVA` : 'the file';
 
   const diskFormat = glanceDiskFormatFor(disk.detected, d);
   const formatWhy =
     disk.detected === 'vpc' && diskFormat === 'raw'
-      ? 'a fixed VHD: Glance reads it as raw data (the VHD signature is only at its end)'
+      ? source('format.fixed-vhd')
       : disk.detected === 'gpt' || disk.detected === 'mbr'
-        ? `${disk.detected.toUpperCase()} partitioned disk in no container format`
+        ? source('format.partitioned', { scheme: disk.detected.toUpperCase() })
         : disk.detected === 'iso'
-          ? 'ISO 9660 content'
-          : `content detected as ${disk.detected}${innerSafety ? ` in ${where}` : ''}`;
+          ? source('format.iso')
+          : innerSafety
+            ? source('format.detected-in-ova', { format: String(disk.detected), disk: ova!.disks[0]!.name })
+            : source('format.detected', { format: String(disk.detected) });
   set('disk_format', diskFormat ?? undefined, formatWhy);
-  set(
-    'container_format',
-    ova ? 'ova' : diskFormat ? 'bare' : undefined,
-    ova ? 'the file is an OVA archive (tar with an OVF descriptor)' : 'a single disk image file, not an archive',
-  );
+  set('container_format', ova ? 'ova' : diskFormat ? 'bare' : undefined, ova ? source('container.ova') : source('container.bare'));
 
   const qemuSize = !innerSafety ? facts.info?.['virtual-size'] : undefined;
   const size = qemuSize ?? d.virtualSize;
   if (size !== undefined && Number.isFinite(size) && size > 0 && disk.detected !== 'iso') {
-    set(
-      'min_disk',
-      minDiskGiB(size),
-      `virtual size ${size} bytes (${qemuSize !== undefined ? 'qemu-img info' : 'image header'}), rounded up to whole GiB`,
-    );
+    set('min_disk', minDiskGiB(size), source(qemuSize !== undefined ? 'min-disk.qemu' : 'min-disk.header', { bytes: size }));
   }
 
   const vmdk = d.vmdk;
   if (vmdk) {
-    set('vmware_disktype', vmwareDiskType(vmdk.createType), `VMDK descriptor: createType="${vmdk.createType}"`);
+    set('vmware_disktype', vmwareDiskType(vmdk.createType), source('vmdk.create-type', { createType: String(vmdk.createType) }));
     const adapter = vmdk.adapterType;
     if (adapter) {
-      set('vmware_adaptertype', VMWARE_ADAPTER_TYPES[adapter.toLowerCase()], `VMDK descriptor: ddb.adapterType="${adapter}"`);
+      set('vmware_adaptertype', VMWARE_ADAPTER_TYPES[adapter.toLowerCase()], source('vmdk.adapter-type', { adapter }));
       const bus = adapter.toLowerCase() === 'ide' ? 'ide' : VMWARE_ADAPTER_TYPES[adapter.toLowerCase()] ? 'scsi' : undefined;
-      set('hw_disk_bus', bus, `VMDK descriptor: ddb.adapterType="${adapter}" is ${bus === 'ide' ? 'an IDE' : 'a SCSI'} controller`);
+      set('hw_disk_bus', bus, source(bus === 'ide' ? 'vmdk.bus-ide' : 'vmdk.bus-scsi', { adapter }));
     }
   }
 
@@ -143,14 +141,16 @@ export function suggestProperties(facts: PropertyFacts): SuggestedProperties {
     set(
       'hw_firmware_type',
       'uefi',
-      `${pt.scheme.toUpperCase()} partition table with an EFI system partition${pt.partitions.some((x) => x.kind === 'bios-boot') ? ' (it also has a BIOS boot partition, so it may boot either way)' : ''}`,
+      source(pt.partitions.some((x) => x.kind === 'bios-boot') ? 'firmware.esp-and-bios' : 'firmware.esp', {
+        scheme: pt.scheme.toUpperCase(),
+      }),
     );
   }
   if (pt && pt.architectures.length === 1) {
     const arch = pt.architectures[0]!;
     const why = pt.espBootLoaders?.length
-      ? `EFI system partition holds ${pt.espBootLoaders.map((n) => `EFI/BOOT/${n}`).join(', ')}`
-      : 'root partition type GUID (Discoverable Partitions Specification)';
+      ? source('architecture.esp-loaders', { loaders: pt.espBootLoaders.map((n) => `EFI/BOOT/${n}`).join(', ') })
+      : source('architecture.root-guid');
     set('architecture', arch, why);
   }
 
@@ -159,24 +159,26 @@ export function suggestProperties(facts: PropertyFacts): SuggestedProperties {
     set(
       'architecture',
       iso.architectures[0],
-      `the ISO's UEFI boot image holds ${(iso.efiBootLoaders ?? []).map((n) => `EFI/BOOT/${n}`).join(', ') || 'a PE boot loader'}`,
+      iso.efiBootLoaders?.length
+        ? source('architecture.iso-loaders', { loaders: iso.efiBootLoaders.map((n) => `EFI/BOOT/${n}`).join(', ') })
+        : source('architecture.iso-pe'),
     );
   }
 
   const ovf: OvfDescriptor | undefined = ova?.ovf;
   if (ovf) {
-    if (ovf.memoryMiB) set('min_ram', ovf.memoryMiB, `OVF descriptor: memory item (ResourceType 4) = ${ovf.memoryMiB} MiB`);
+    if (ovf.memoryMiB) set('min_ram', ovf.memoryMiB, source('ovf.memory', { mib: ovf.memoryMiB }));
     if (!properties.hw_disk_bus)
-      set('hw_disk_bus', busFromController(ovf.controllers), `OVF descriptor: disk controller ${ovf.controllers.join(', ')}`);
-    if (ovf.firmware?.toLowerCase() === 'efi') set('hw_firmware_type', 'uefi', 'OVF descriptor: firmware = efi');
+      set('hw_disk_bus', busFromController(ovf.controllers), source('ovf.controller', { controllers: ovf.controllers.join(', ') }));
+    if (ovf.firmware?.toLowerCase() === 'efi') set('hw_firmware_type', 'uefi', source('ovf.firmware-efi'));
     const guest = ovf.osType ?? ovf.osDescription;
     if (guest) {
       const os = osFromGuestId(guest);
-      const from = `OVF descriptor: operating system "${guest}"`;
+      const from = source('ovf.os', { os: guest });
       set('os_type', os.os_type, from);
       set('os_distro', os.os_distro, from);
       if (!properties.architecture) set('architecture', os.architecture, from);
     }
   }
-  return { properties, sources };
+  return { properties, sources, sourceCodes };
 }

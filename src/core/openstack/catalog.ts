@@ -40,11 +40,18 @@ export function findEndpoint(catalog: ServiceCatalog, serviceType: string, query
     throw new OpenStackError(
       `The service catalog has no ${iface} "${serviceType}" endpoint${where}. ` +
         `Choose another region or interface (available: ${describe(catalog, serviceType) || 'none'}).`,
-      { kind: 'no-endpoint', service: 'keystone' },
+      {
+        code: 'catalog.no-endpoint',
+        params: { interface: iface, serviceType, region: query.region ?? '', available: describe(catalog, serviceType) || 'none' },
+        kind: 'no-endpoint',
+        service: 'keystone',
+      },
     );
   }
   if (!query.region && regions.length > 1)
     throw new OpenStackError(`The "${serviceType}" service exists in several regions (${regions.join(', ')}): choose one.`, {
+      code: 'catalog.several-regions',
+      params: { serviceType, regions: regions.join(', ') },
       kind: 'no-endpoint',
       service: 'keystone',
     });

@@ -22,7 +22,11 @@ function normaliseInterface(v?: string): EndpointInterface | undefined {
   if (!v) return undefined;
   const s = v.toLowerCase().replace(/url$/, '');
   if (s === 'public' || s === 'internal' || s === 'admin') return s;
-  throw new OpenStackError(`Unknown endpoint interface "${v}" (use public, internal or admin).`, { kind: 'bad-config' });
+  throw new OpenStackError(`Unknown endpoint interface "${v}" (use public, internal or admin).`, {
+    code: 'config.unknown-interface',
+    params: { value: v },
+    kind: 'bad-config',
+  });
 }
 
 interface FlatAuth {
@@ -48,7 +52,12 @@ interface FlatAuth {
 }
 
 function toConfig(f: FlatAuth, cloudName: string | undefined, source: string): { config: AuthConfig; missing: string[] } {
-  if (!f.authUrl) throw new OpenStackError(`${source} has no auth_url (OS_AUTH_URL).`, { kind: 'bad-config' });
+  if (!f.authUrl)
+    throw new OpenStackError(`${source} has no auth_url (OS_AUTH_URL).`, {
+      code: 'config.no-auth-url',
+      params: { source },
+      kind: 'bad-config',
+    });
   const type = (f.authType ?? '').toLowerCase().replace(/^v3/, '').replace(/[-_]/g, '');
   const missing: string[] = [];
   let auth: AuthMethod;
@@ -76,7 +85,7 @@ function toConfig(f: FlatAuth, cloudName: string | undefined, source: string): {
   } else {
     throw new OpenStackError(
       `${source} uses auth_type "${f.authType}", which this page does not support (use password, application credential or token).`,
-      { kind: 'bad-config' },
+      { code: 'config.auth-type', params: { source, authType: f.authType ?? '' }, kind: 'bad-config' },
     );
   }
   const config: AuthConfig = {
@@ -103,18 +112,33 @@ export function parseCloudsYaml(text: string, cloudName?: string): ParsedCloudCo
     doc = load(text);
   } catch (e) {
     throw new OpenStackError(`This clouds.yaml is not valid YAML: ${(e as Error).message.split('\n')[0]}`, {
+      code: 'config.invalid-yaml',
+      params: { reason: (e as Error).message.split('\n')[0] ?? '' },
       kind: 'bad-config',
       cause: e,
     });
   }
   const clouds = (doc as { clouds?: unknown } | null)?.clouds;
   if (!clouds || typeof clouds !== 'object')
-    throw new OpenStackError('This file has no "clouds:" section: it is not a clouds.yaml.', { kind: 'bad-config' });
+    throw new OpenStackError('This file has no "clouds:" section: it is not a clouds.yaml.', {
+      code: 'config.no-clouds',
+      kind: 'bad-config',
+    });
   const names = Object.keys(clouds);
   const name = cloudName ?? (names.length === 1 ? names[0] : undefined);
-  if (!name) throw new OpenStackError(`This clouds.yaml defines several clouds (${names.join(', ')}): choose one.`, { kind: 'bad-config' });
+  if (!name)
+    throw new OpenStackError(`This clouds.yaml defines several clouds (${names.join(', ')}): choose one.`, {
+      code: 'config.several-clouds',
+      params: { clouds: names.join(', ') },
+      kind: 'bad-config',
+    });
   const c = (clouds as Record<string, unknown>)[name] as Record<string, unknown> | undefined;
-  if (!c) throw new OpenStackError(`No cloud named "${name}" in this clouds.yaml (it has ${names.join(', ')}).`, { kind: 'bad-config' });
+  if (!c)
+    throw new OpenStackError(`No cloud named "${name}" in this clouds.yaml (it has ${names.join(', ')}).`, {
+      code: 'config.no-such-cloud',
+      params: { name, clouds: names.join(', ') },
+      kind: 'bad-config',
+    });
   const a = (c.auth ?? {}) as Record<string, unknown>;
   const region = str(c.region_name) ?? (Array.isArray(c.regions) ? str(c.regions[0]) : undefined);
   const { config, missing } = toConfig(
@@ -158,7 +182,11 @@ export function parseOpenrc(text: string): ParsedCloudConfig {
     if (v.includes('$')) continue;
     env[m[1]] = v;
   }
-  if (!env.OS_AUTH_URL) throw new OpenStackError('This file sets no OS_AUTH_URL: it is not an openrc file.', { kind: 'bad-config' });
+  if (!env.OS_AUTH_URL)
+    throw new OpenStackError('This file sets no OS_AUTH_URL: it is not an openrc file.', {
+      code: 'config.no-os-auth-url',
+      kind: 'bad-config',
+    });
   const { config, missing } = toConfig(
     {
       authUrl: env.OS_AUTH_URL,

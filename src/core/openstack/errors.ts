@@ -1,6 +1,8 @@
 // Every failure talking to Keystone or Glance becomes one OpenStackError with a plain sentence
 // saying what happened and what to do. The UI shows `message` as text; `kind` drives behaviour
-// (re-sign-in, offer to unprotect, offer to delete a queued image...).
+// (re-sign-in, offer to unprotect, offer to delete a queued image...); `code` and `params` let the
+// page say the same sentence in its own language.
+import type { ErrorCode, ErrorParams } from './error-codes.ts';
 
 export type OpenStackErrorKind =
   | 'wrong-credentials' // 401 on sign-in
@@ -34,6 +36,10 @@ export interface OpenStackErrorInit {
   requestId?: string;
   /** The image the failure concerns, when one was created (the UI offers to delete it). */
   imageId?: string;
+  /** Stable code of the sentence (error-codes.ts), so a page can show it in its own language. */
+  code?: ErrorCode;
+  /** The values the sentence names, for a translation to fill in. */
+  params?: ErrorParams;
   cause?: unknown;
 }
 
@@ -45,6 +51,8 @@ export class OpenStackError extends Error {
   readonly corsSettings?: string;
   readonly requestId?: string;
   readonly imageId?: string;
+  readonly code?: ErrorCode;
+  readonly params?: ErrorParams;
 
   constructor(message: string, init: OpenStackErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -56,6 +64,8 @@ export class OpenStackError extends Error {
     this.corsSettings = init.corsSettings;
     this.requestId = init.requestId;
     this.imageId = init.imageId;
+    this.code = init.code;
+    this.params = init.params;
   }
 }
 
@@ -150,8 +160,11 @@ export interface HttpFailureContext {
 /** Maps an HTTP error status and body to one plain sentence with what to do. */
 export function httpError(status: number, body: string, ctx: HttpFailureContext): OpenStackError {
   const detail = extractDetail(body);
-  const base = { status, service: ctx.service, detail, requestId: ctx.requestId };
   const svc = ctx.service === 'keystone' ? 'Keystone' : ctx.service === 'glance' ? 'Glance' : ctx.service;
+  const params: ErrorParams = { service: svc, action: ctx.action, status };
+  if (detail) params.detail = detail;
+  if (ctx.requestId) params.requestId = ctx.requestId;
+  const base = { status, service: ctx.service, detail, requestId: ctx.requestId, params };
   const why = detail ? ` (${svc} said: ${detail})` : '';
   switch (status) {
     case 400:
@@ -159,55 +172,65 @@ export function httpError(status: number, body: string, ctx: HttpFailureContext)
         return new OpenStackError(
           `${svc} refused the URL while ${ctx.action}: the cloud's import filters do not allow that host or port. ` +
             'Use a URL the operator allows ([import_filtering_opts] in glance-api.conf) or upload the file instead.',
-          { kind: 'bad-request', ...base },
+          { kind: 'bad-request', code: 'http.url-filtered', ...base },
         );
       return new OpenStackError(`${svc} rejected the request while ${ctx.action}${why}. Correct the values and try again.`, {
         kind: 'bad-request',
+        code: 'http.bad-request',
         ...base,
       });
     case 401:
       if (ctx.signIn)
         return new OpenStackError(
           'Sign-in failed: the user name, password (or application credential), domain or project is wrong. Check them and try again.',
-          { kind: 'wrong-credentials', ...base },
+          { kind: 'wrong-credentials', code: 'sign-in.wrong-credentials', ...base },
         );
       return new OpenStackError(`Your token has expired or was revoked while ${ctx.action}. Sign in again.`, {
         kind: 'token-expired',
+        code: 'http.token-expired',
         ...base,
       });
     case 403:
       return new OpenStackError(
         `${svc} policy does not allow this (${ctx.action})${why}. Ask the cloud operator for the needed role, or choose another option (e.g. private visibility).`,
-        { kind: 'forbidden', ...base },
+        { kind: 'forbidden', code: 'http.forbidden', ...base },
       );
     case 404:
       return new OpenStackError(`Not found while ${ctx.action}${why}: it may have been deleted. Refresh the list.`, {
         kind: 'not-found',
+        code: 'http.not-found',
         ...base,
       });
-    case 409:
+    case 409: {
+      const upload = /upload|stag/.test(ctx.action);
       return new OpenStackError(
         `The image is not in a state that allows ${ctx.action}${why}. Refresh it and check its status` +
-          (/upload|stag/.test(ctx.action) ? '; an image that already has data cannot take another upload (create a new one).' : '.'),
-        { kind: 'conflict', ...base },
+          (upload ? '; an image that already has data cannot take another upload (create a new one).' : '.'),
+        { kind: 'conflict', code: upload ? 'http.conflict-upload' : 'http.conflict', ...base },
       );
+    }
     case 413:
       return new OpenStackError(
         `The image is too large for this cloud while ${ctx.action}${why}: it exceeds the image size cap or your storage quota. Free space by deleting images, or ask the operator to raise the limit.`,
-        { kind: 'too-large', ...base },
+        { kind: 'too-large', code: 'http.too-large', ...base },
       );
     case 415:
       return new OpenStackError(`${svc} does not accept this content type while ${ctx.action}${why}.`, {
         kind: 'unsupported-media',
+        code: 'http.unsupported-media',
         ...base,
       });
     default:
       if (status >= 500)
         return new OpenStackError(
           `${svc} failed with an internal error (${status}) while ${ctx.action}${why}. Try again; if it persists, give the operator the request id${ctx.requestId ? ` ${ctx.requestId}` : ''}.`,
-          { kind: 'server', ...base },
+          { kind: 'server', code: 'http.server', ...base },
         );
-      return new OpenStackError(`${svc} answered ${status} while ${ctx.action}${why}.`, { kind: 'bad-request', ...base });
+      return new OpenStackError(`${svc} answered ${status} while ${ctx.action}${why}.`, {
+        kind: 'bad-request',
+        code: 'http.other',
+        ...base,
+      });
   }
 }
 
@@ -219,17 +242,30 @@ export function transportError(
   if (isOpenStackError(err)) return err;
   const name = (err as { name?: string } | null)?.name;
   if (name === 'AbortError')
-    return new OpenStackError(`Cancelled while ${ctx.action}.`, { kind: 'aborted', service: ctx.service, cause: err });
+    return new OpenStackError(`Cancelled while ${ctx.action}.`, {
+      kind: 'aborted',
+      code: 'transport.aborted',
+      params: { action: ctx.action },
+      service: ctx.service,
+      cause: err,
+    });
   const host = safeHost(ctx.url);
   if (ctx.cors && ctx.origin)
     return new OpenStackError(
       `CORS: ${host} is reachable but does not allow this page (${ctx.origin}) to read its answers. ` +
         'The operator must add these settings to keystone.conf and glance-api.conf and restart the services.',
-      { kind: 'cors', service: ctx.service, corsSettings: corsSettingsText(ctx.origin), cause: err },
+      {
+        kind: 'cors',
+        code: 'transport.cors',
+        params: { host, origin: ctx.origin },
+        service: ctx.service,
+        corsSettings: corsSettingsText(ctx.origin),
+        cause: err,
+      },
     );
   return new OpenStackError(
     `Could not reach ${host} while ${ctx.action}: the connection failed or dropped. Check the address and your network, then try again.`,
-    { kind: 'network', service: ctx.service, cause: err },
+    { kind: 'network', code: 'transport.network', params: { host, action: ctx.action }, service: ctx.service, cause: err },
   );
 }
 

@@ -177,7 +177,7 @@ export class GlanceClient {
       if (e instanceof OpenStackError && e.kind === 'forbidden' && /protected/i.test(e.detail ?? ''))
         throw new OpenStackError(
           'This image is protected, so Glance refuses to delete it. Turn "protected" off first (update the image), then delete it.',
-          { kind: 'protected', status: e.status, service: 'glance', detail: e.detail, cause: e },
+          { code: 'glance.protected', kind: 'protected', status: e.status, service: 'glance', detail: e.detail, cause: e },
         );
       throw e;
     }
@@ -281,12 +281,18 @@ export class GlanceClient {
     let sawImport = false;
     for (;;) {
       if (options.signal?.aborted)
-        throw new OpenStackError('Stopped waiting for the image (cancelled).', { kind: 'aborted', service: 'glance' });
+        throw new OpenStackError('Stopped waiting for the image (cancelled).', {
+          code: 'glance.wait-cancelled',
+          kind: 'aborted',
+          service: 'glance',
+        });
       const image = await this.getImage(id, options.signal);
       options.onStatus?.(image);
       if (until.includes(image.status)) return image;
       if (image.status === 'killed' || image.status === 'deleted' || image.status === 'pending_delete')
         throw new OpenStackError(`The image ended in status "${image.status}": Glance could not store its data. Delete it and try again.`, {
+          code: 'glance.image-lost',
+          params: { status: image.status },
           kind: 'import-failed',
           service: 'glance',
         });
@@ -298,11 +304,19 @@ export class GlanceClient {
           throw new OpenStackError(
             `The import failed${failed?.message ? `: ${failed.message}` : failedStores ? ` for store(s) ${failedStores}` : ''}. ` +
               `The image is left "${image.status}"; delete it, or fix the source and import again.`,
-            { kind: 'import-failed', service: 'glance', detail: failed?.message },
+            {
+              code: 'glance.import-failed',
+              params: { status: image.status, reason: failed?.message ?? '', stores: failedStores },
+              kind: 'import-failed',
+              service: 'glance',
+              detail: failed?.message,
+            },
           );
       }
       if (Date.now() >= deadline)
         throw new OpenStackError(`The image is still "${image.status}" after waiting; Glance may be busy. Check it later or delete it.`, {
+          code: 'glance.wait-timeout',
+          params: { status: image.status },
           kind: 'timeout',
           service: 'glance',
         });

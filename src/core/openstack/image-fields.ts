@@ -47,7 +47,12 @@ export function createBody(f: ImageCreateFields): Record<string, unknown> {
   // Extra properties are strings in Glance; empty ones are left out rather than stored empty.
   for (const k of ['description', 'architecture', 'kernel_id', 'ramdisk_id'] as const) if (f[k]) body[k] = f[k];
   for (const [k, v] of Object.entries(f.properties ?? {})) {
-    if (CORE_IMAGE_FIELDS.has(k)) throw new OpenStackError(`"${k}" is a core image field, not a custom property.`, { kind: 'bad-config' });
+    if (CORE_IMAGE_FIELDS.has(k))
+      throw new OpenStackError(`"${k}" is a core image field, not a custom property.`, {
+        code: 'image.core-field',
+        params: { key: k },
+        kind: 'bad-config',
+      });
     body[k] = v;
   }
   return body;

@@ -9,7 +9,11 @@ import type { AuthConfig, FetchLike, ProjectScope, ServiceCatalog, TokenInfo, To
 export function keystoneV3Url(authUrl: string): string {
   let u = authUrl.trim().replace(/\/+$/, '');
   if (!/^https?:\/\//i.test(u))
-    throw new OpenStackError(`The Keystone URL "${authUrl}" must start with http:// or https://.`, { kind: 'bad-config' });
+    throw new OpenStackError(`The Keystone URL "${authUrl}" must start with http:// or https://.`, {
+      code: 'keystone.url-scheme',
+      params: { url: authUrl },
+      kind: 'bad-config',
+    });
   u = u.replace(/\/v2\.0$/, '');
   return /\/v3$/.test(u) ? u : `${u}/v3`;
 }
@@ -32,7 +36,8 @@ export function authRequestBody(config: AuthConfig): Record<string, unknown> {
   let scope = scopeBody(config.scope);
   switch (a.type) {
     case 'password':
-      if (!a.username || !a.password) throw new OpenStackError('Sign-in needs a user name and a password.', { kind: 'bad-config' });
+      if (!a.username || !a.password)
+        throw new OpenStackError('Sign-in needs a user name and a password.', { code: 'sign-in.needs-password', kind: 'bad-config' });
       identity = {
         methods: ['password'],
         password: { user: { name: a.username, domain: domainRef(a.userDomainName, a.userDomainId), password: a.password } },
@@ -41,6 +46,7 @@ export function authRequestBody(config: AuthConfig): Record<string, unknown> {
     case 'application-credential': {
       if (!a.secret || (!a.id && !a.name))
         throw new OpenStackError('An application credential needs its id (or name and user) and its secret.', {
+          code: 'sign-in.app-credential-incomplete',
           kind: 'bad-config',
         });
       const cred: Record<string, unknown> = { secret: a.secret };
@@ -49,6 +55,7 @@ export function authRequestBody(config: AuthConfig): Record<string, unknown> {
         cred.name = a.name;
         if (!a.userId && !a.username)
           throw new OpenStackError('An application credential given by name also needs the user name or id.', {
+            code: 'sign-in.app-credential-needs-user',
             kind: 'bad-config',
           });
         cred.user = a.userId ? { id: a.userId } : { name: a.username, domain: domainRef(a.userDomainName, a.userDomainId) };
@@ -58,7 +65,7 @@ export function authRequestBody(config: AuthConfig): Record<string, unknown> {
       break;
     }
     case 'token':
-      if (!a.token) throw new OpenStackError('Paste a token to sign in with it.', { kind: 'bad-config' });
+      if (!a.token) throw new OpenStackError('Paste a token to sign in with it.', { code: 'sign-in.needs-token', kind: 'bad-config' });
       identity = { methods: ['token'], token: { id: a.token } };
       break;
   }
@@ -107,7 +114,7 @@ export async function authenticate(config: AuthConfig, options: { fetch?: FetchL
     if (a.type === 'token' && e instanceof OpenStackError && (e.kind === 'wrong-credentials' || e.kind === 'not-found'))
       throw new OpenStackError(
         'Keystone refused the token: it has expired, was revoked, or is not valid for that project. Get a new one (openstack token issue) or sign in with a password or application credential.',
-        { kind: 'wrong-credentials', status: e.status, service: 'keystone', cause: e },
+        { code: 'sign-in.token-refused', kind: 'wrong-credentials', status: e.status, service: 'keystone', cause: e },
       );
     throw e;
   });
@@ -116,11 +123,12 @@ export async function authenticate(config: AuthConfig, options: { fetch?: FetchL
   if (!value)
     throw new OpenStackError(
       'Keystone answered the sign-in but its X-Subject-Token header is not readable: add X-Subject-Token to expose_headers in the [cors] section of keystone.conf.',
-      { kind: 'cors', service: 'keystone' },
+      { code: 'sign-in.subject-token-hidden', kind: 'cors', service: 'keystone' },
     );
   const t = body.token;
   if (!t.project)
     throw new OpenStackError('Signed in, but the token is not scoped to a project: give a project name (and its domain) or id.', {
+      code: 'sign-in.unscoped',
       kind: 'bad-config',
       service: 'keystone',
     });
@@ -224,13 +232,23 @@ export class KeystoneSession implements TokenProvider {
   }
 
   async getToken(): Promise<string> {
-    if (!this.#config) throw new OpenStackError('You are signed out. Sign in again.', { kind: 'token-expired', service: 'keystone' });
+    if (!this.#config)
+      throw new OpenStackError('You are signed out. Sign in again.', {
+        code: 'session.signed-out',
+        kind: 'token-expired',
+        service: 'keystone',
+      });
     if (this.expiresInMs > this.#margin()) return this.#token.value;
     if (!this.canRenew) {
       if (this.expiresInMs > 0) return this.#token.value;
       throw new OpenStackError(
         `The token you signed in with expired at ${this.#token.expiresAt.toISOString()}. Sign in again (with a password or application credential the page can renew the token itself).`,
-        { kind: 'token-expired', service: 'keystone' },
+        {
+          code: 'session.token-expired-at',
+          params: { expiresAt: this.#token.expiresAt.toISOString() },
+          kind: 'token-expired',
+          service: 'keystone',
+        },
       );
     }
     return (await this.renew()).value;
@@ -240,7 +258,11 @@ export class KeystoneSession implements TokenProvider {
   async renew(): Promise<TokenInfo> {
     const config = this.#config;
     if (!config || !this.canRenew)
-      throw new OpenStackError('This session cannot renew its token: sign in again.', { kind: 'token-expired', service: 'keystone' });
+      throw new OpenStackError('This session cannot renew its token: sign in again.', {
+        code: 'session.cannot-renew',
+        kind: 'token-expired',
+        service: 'keystone',
+      });
     if (!this.#renewing) {
       this.#renewing = authenticate(config, { fetch: this.#options.fetch })
         .then((t) => {
@@ -252,6 +274,7 @@ export class KeystoneSession implements TokenProvider {
           // the password changed or the user was disabled since sign-in
           if (e instanceof OpenStackError && e.kind === 'wrong-credentials')
             throw new OpenStackError('Renewing your token failed: the credentials are no longer accepted. Sign in again.', {
+              code: 'session.renew-failed',
               kind: 'token-expired',
               service: 'keystone',
               cause: e,

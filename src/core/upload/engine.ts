@@ -132,7 +132,12 @@ export function startUpload(request: UploadRequest, env: UploadEnv): UploadHandl
     (e: unknown) => {
       if (stopping || ctl.signal.aborted) throw new UploadStoppedError(stopping !== 'cancel');
       if (!isOpenStackError(e))
-        throw new OpenStackError(`The upload failed: ${e instanceof Error ? e.message : String(e)}`, { kind: 'server', cause: e });
+        throw new OpenStackError(`The upload failed: ${e instanceof Error ? e.message : String(e)}`, {
+          code: 'upload.failed',
+          params: { reason: e instanceof Error ? e.message : String(e) },
+          kind: 'server',
+          cause: e,
+        });
       throw request.via === 'glance' || request.via === 'glance-direct' ? leftWithoutData(e, imageId) : e;
     },
   );

@@ -59,7 +59,7 @@ export async function uploadToGlance(ctx: GlanceRunContext): Promise<{ image: Gl
           if (now.status !== 'queued')
             throw new OpenStackError(
               `The image is "${now.status}" after a failed upload, so it cannot take the data again: delete it and upload to a new image.`,
-              { kind: 'conflict', service: 'glance', imageId: id },
+              { code: 'upload.image-after-failure', params: { status: now.status }, kind: 'conflict', service: 'glance', imageId: id },
             );
         }
         progress.partStarted(1);
@@ -93,6 +93,8 @@ export async function uploadToGlance(ctx: GlanceRunContext): Promise<{ image: Gl
     }
   } else if (image.status !== 'active' && image.status !== 'importing' && image.status !== 'saving')
     throw new OpenStackError(`The image ${id} is "${image.status}": it cannot take an upload. Delete it and upload to a new image.`, {
+      code: 'upload.image-not-queued',
+      params: { id, status: image.status },
       kind: 'conflict',
       service: 'glance',
       imageId: id,
@@ -114,6 +116,8 @@ export function leftWithoutData(e: unknown, imageId: string | undefined): unknow
     detail: e.detail,
     corsSettings: e.corsSettings,
     requestId: e.requestId,
+    code: e.code,
+    params: e.params,
     imageId,
     cause: e,
   });

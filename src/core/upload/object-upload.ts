@@ -186,6 +186,8 @@ export async function uploadObject(ctx: ObjectRunContext): Promise<StoredResult>
           });
           if (got !== md5)
             throw new OpenStackError(`${what} was stored with ETag ${got} instead of its MD5 ${md5}.`, {
+              code: 'object.part-etag-mismatch',
+              params: { part: what, etag: got, md5 },
               kind: 'hash-mismatch',
               service: backend.service,
             });

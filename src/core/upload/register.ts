@@ -31,7 +31,15 @@ export function importFilterError(url: string, cause: OpenStackError): OpenStack
     `Glance's import filters refuse the object store's address ${u.protocol}//${u.host}: in glance-api.conf, [import_filtering_opts], ` +
       `add ${u.hostname} to allowed_hosts (and ${port} to allowed_ports if that list is not empty, ${u.protocol.replace(':', '')} to allowed_schemes), ` +
       'then restart glance-api; or run with --no-register to keep the object only.',
-    { kind: 'bad-request', status: cause.status, service: 'glance', detail: cause.detail, cause },
+    {
+      code: 'register.import-filtered',
+      params: { address: `${u.protocol}//${u.host}`, host: u.hostname, port, scheme: u.protocol.replace(':', '') },
+      kind: 'bad-request',
+      status: cause.status,
+      service: 'glance',
+      detail: cause.detail,
+      cause,
+    },
   );
 }
 
@@ -56,7 +64,7 @@ export async function registerObject(o: RegisterOptions): Promise<GlanceImage> {
     if (!methods.includes('web-download'))
       throw new OpenStackError(
         `This Glance does not offer the web-download import (it offers ${methods.join(', ') || 'none'}): the operator must add web-download to enabled_import_methods in glance-api.conf, or run with --no-register to keep the object only.`,
-        { kind: 'bad-config', service: 'glance' },
+        { code: 'register.no-web-download', params: { methods: methods.join(', ') || 'none' }, kind: 'bad-config', service: 'glance' },
       );
   }
   let image = await imageFor(o);
@@ -77,6 +85,8 @@ export async function registerObject(o: RegisterOptions): Promise<GlanceImage> {
     }
   } else if (image.status !== 'active' && image.status !== 'importing')
     throw new OpenStackError(`The image ${image.id} is "${image.status}", so it cannot take the object's data: delete it and run again.`, {
+      code: 'register.image-not-queued',
+      params: { id: image.id, status: image.status },
       kind: 'conflict',
       service: 'glance',
       imageId: image.id,

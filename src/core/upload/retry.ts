@@ -58,7 +58,7 @@ export interface RetryContext {
 }
 
 function abortedError(): OpenStackError {
-  return new OpenStackError('The upload was stopped.', { kind: 'aborted' });
+  return new OpenStackError('The upload was stopped.', { code: 'upload.stopped', kind: 'aborted' });
 }
 
 /** Runs fn until it succeeds, fails with a final error, or the attempts run out (last error thrown). */

@@ -173,6 +173,8 @@ export class S3Multipart implements PartBackend {
     // s3api answers a Content-MD5 mismatch with 400 BadDigest: the bytes were damaged on the way
     if (res.status === 400 && /BadDigest|InvalidDigest/.test(res.body))
       throw new OpenStackError(`S3 received other bytes than were sent while ${action} (BadDigest).`, {
+        code: 's3.bad-digest',
+        params: { action },
         kind: 'hash-mismatch',
         status: 400,
         service: 's3',
@@ -201,6 +203,8 @@ export class S3Multipart implements PartBackend {
     const expected = await multipartEtag(parts.map((p) => p.etag));
     if (etag && etag !== expected)
       throw new OpenStackError(`S3 assembled the object with ETag ${etag} instead of ${expected}: the part list is not the one sent.`, {
+        code: 's3.assembled-mismatch',
+        params: { etag, expected },
         kind: 'hash-mismatch',
         service: 's3',
       });

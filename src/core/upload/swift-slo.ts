@@ -39,7 +39,7 @@ export class SwiftSlo implements PartBackend {
       // refuses X-Object-Manifest, so no large object can be written with a TempURL alone
       throw new OpenStackError(
         "A TempURL key alone cannot write a large object: Swift's tempurl middleware drops ?multipart-manifest=put and refuses X-Object-Manifest. Sign in (a Keystone token); the key can then sign Glance's download URL.",
-        { kind: 'bad-config', service: 'swift' },
+        { code: 'swift.tempurl-only', kind: 'bad-config', service: 'swift' },
       );
     this.#tempUrlKey = deps.credentials.tempUrlKey;
   }
@@ -88,6 +88,7 @@ export class SwiftSlo implements PartBackend {
         throw new OpenStackError(
           'This Swift has no static large object support (slo is not in /info): the operator must add slo to the proxy pipeline.',
           {
+            code: 'swift.no-slo',
             kind: 'bad-config',
             service: 'swift',
           },
@@ -181,6 +182,8 @@ export class SwiftSlo implements PartBackend {
       throw new OpenStackError(
         `Swift stored the manifest with ETag ${etag} instead of ${expected}: the segment list is not the one sent.`,
         {
+          code: 'swift.manifest-mismatch',
+          params: { etag, expected },
           kind: 'hash-mismatch',
           service: 'swift',
         },

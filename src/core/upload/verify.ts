@@ -17,6 +17,6 @@ export function verifyImageDigests(image: GlanceImage, digests: ImageDigests): v
   if (problems.length)
     throw new OpenStackError(
       `The image Glance stored does not match the file (${problems.join('; ')}): the data was altered in transit or by the cloud. Delete the image and upload again.`,
-      { kind: 'hash-mismatch', service: 'glance' },
+      { code: 'upload.verify-mismatch', params: { problems: problems.join('; ') }, kind: 'hash-mismatch', service: 'glance' },
     );
 }

@@ -32,6 +32,7 @@ import {
   type HashingState,
   type InspectionLike,
 } from './create-form-model.ts';
+import { focusRing } from '../focus-ring.ts';
 
 export type { CheckLine, CreateFields, CreateRequest, HashingState, InspectionLike } from './create-form-model.ts';
 
@@ -64,6 +65,7 @@ export class CloudCreateForm extends LitElement {
   static override styles = [
     tokens,
     controls,
+    focusRing,
     css`
     :host { display: block; }
     ol.steps { display: flex; flex-wrap: wrap; gap: 6px; list-style: none; padding: 0; margin: 0 0 12px; }

@@ -7,6 +7,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
 import { formatBytes } from './format.ts';
 import { asText, type ImageRecord } from './image-record.ts';
+import { focusRing } from '../focus-ring.ts';
 
 /**
  * One image's attributes and properties as text, with edit, refresh and delete.
@@ -25,6 +26,7 @@ export class CloudImageDetails extends LitElement {
   static override styles = [
     tokens,
     controls,
+    focusRing,
     css`
     :host { display: block; }
     dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }

@@ -11,6 +11,9 @@ import { asText, type ImageRecord } from './image-record.ts';
 import { CORE_IMAGE_FIELDS } from '../../core/openstack/image-fields.ts';
 import { syncSelects } from './select-sync.ts';
 import { EDITABLE_CORE_FIELDS, imagePatch, type EditableCoreField } from '../../core/openstack/image-patch.ts';
+import { focusRing } from '../focus-ring.ts';
+import { VISIBILITIES, visibilityLabel } from './labels.ts';
+import { errorMessage } from './sentence.ts';
 
 type EditedValues = Record<string, string | number | boolean>;
 
@@ -38,6 +41,7 @@ export class CloudImageEditor extends LitElement {
   static override styles = [
     tokens,
     controls,
+    focusRing,
     css`
     :host { display: block; }
     form { display: grid; grid-template-columns: max-content 1fr auto; gap: 0.4em 1em; align-items: center; }
@@ -172,7 +176,7 @@ export class CloudImageEditor extends LitElement {
     try {
       ops = imagePatch(i, { core, properties });
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = errorMessage(err);
       return;
     }
     if (!ops.length) {
@@ -251,7 +255,7 @@ export class CloudImageEditor extends LitElement {
         <label for="min_ram">${msg('Minimum RAM (MB)')}</label><input id="min_ram" name="min_ram" type="number" min="0" .value=${str('min_ram')} @input=${onNum('min_ram')} /><span></span>
         <label for="visibility">${msg('Visibility')}</label>
         <select id="visibility" name="visibility" @change=${onText('visibility')}>
-          ${['private', 'shared', 'community', 'public'].map((o) => html`<option value=${o} ?selected=${o === str('visibility')}>${o}</option>`)}
+          ${VISIBILITIES.map((o) => html`<option value=${o} ?selected=${o === str('visibility')}>${visibilityLabel(o)}</option>`)}
         </select><span></span>
         <label for="protected">${msg('Protected')}</label>
         <input id="protected" name="protected" type="checkbox" .checked=${v.protected === true}

@@ -6,6 +6,8 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
 import { formatBytes } from './format.ts';
 import type { ImageRecord } from './image-record.ts';
+import { focusRing } from '../focus-ring.ts';
+import { visibilityLabel } from './labels.ts';
 
 type Column = 'name' | 'status' | 'disk_format' | 'container_format' | 'size' | 'visibility' | 'protected' | 'owner';
 
@@ -27,6 +29,7 @@ export class CloudImagesTable extends LitElement {
   static override styles = [
     tokens,
     controls,
+    focusRing,
     css`
     :host { display: block; }
     table { font-size: 0.92em; }
@@ -125,7 +128,7 @@ export class CloudImagesTable extends LitElement {
         <td>${i.disk_format ?? ''}</td>
         <td>${i.container_format ?? ''}</td>
         <td class="num">${formatBytes(i.size)}</td>
-        <td>${i.visibility ?? ''}</td>
+        <td>${visibilityLabel(i.visibility)}</td>
         <td>${i.protected ? msg('yes') : msg('no')}</td>
         <td class="owner">${i.owner ?? ''}</td>
         <td class="row-actions" @click=${(e: Event) => e.stopPropagation()}>

@@ -14,6 +14,7 @@ import { renderHeader } from './panel-header.ts';
 import { renderView } from './panel-views.ts';
 import { ObjectStorageController } from './object-storage-controller.ts';
 import { renderUnfinished } from './unfinished-list.ts';
+import { focusRing } from '../focus-ring.ts';
 import type { StoreInfo } from '../../core/openstack/types.ts';
 
 export type { ImageOffer, ImageCreatedDetail } from './uploads-controller.ts';
@@ -44,6 +45,7 @@ export class CloudPanel extends LitElement {
   static override styles = [
     tokens,
     controls,
+    focusRing,
     css`
     :host { display: block; }
     header { display: flex; flex-wrap: wrap; gap: 0.75em; align-items: center; margin-block-end: 0.75em; }
@@ -105,7 +107,13 @@ export class CloudPanel extends LitElement {
 
   override updated(changed: Map<string, unknown>) {
     if (changed.has('for') || changed.has('inspector') || !this.#paired) this.#pair(this.#inspectorElement());
+    // the sign-in form (and its focused button) is gone: the signed-in view takes the focus
+    const signedIn = !!this.session.session;
+    if (signedIn && !this.#wasSignedIn) this.renderRoot.querySelector<HTMLElement>('[data-role="whoami"]')?.focus();
+    this.#wasSignedIn = signedIn;
   }
+
+  #wasSignedIn = false;
 
   #inspectorElement(): EventTarget | null {
     if (this.inspector) return this.inspector;

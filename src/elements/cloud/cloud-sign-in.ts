@@ -9,6 +9,8 @@ import { parseCloudFile } from '../../core/openstack/cloud-config.ts';
 import type { AuthConfig } from '../../core/openstack/types.ts';
 import { emptyFields, fieldsFromConfig, toAuthConfig, type SignInFields } from './credentials-file.ts';
 import { syncSelects } from './select-sync.ts';
+import { focusRing } from '../focus-ring.ts';
+import { errorMessage } from './sentence.ts';
 
 export interface SignInRequest {
   config: AuthConfig;
@@ -33,6 +35,7 @@ export class CloudSignIn extends LitElement {
   static override styles = [
     tokens,
     controls,
+    focusRing,
     css`
     :host { display: block; }
     form { display: grid; grid-template-columns: max-content 1fr; gap: 0.4em 1em; align-items: center; max-width: 40em; }
@@ -92,7 +95,7 @@ export class CloudSignIn extends LitElement {
       this.error = '';
       this.dispatchEvent(new CustomEvent('credentials-loaded', { bubbles: true, composed: true }));
     } catch (e) {
-      this.fileError = (e as Error).message;
+      this.fileError = errorMessage(e);
     }
   }
 
@@ -112,7 +115,7 @@ export class CloudSignIn extends LitElement {
         this.pickCloud(this.cloudNames[0]);
         return;
       }
-      this.fileError = (e as Error).message;
+      this.fileError = errorMessage(e);
     }
   }
 
@@ -203,7 +206,7 @@ export class CloudSignIn extends LitElement {
         <label class="full"><input type="checkbox" name="stay-in-tab" .checked=${this.stayInTab}
           @change=${(e: Event) => (this.stayInTab = (e.target as HTMLInputElement).checked)} />
           ${msg('Stay signed in in this tab (keeps the token, never the password, until the tab closes or the token expires)')}</label>
-        <div class="full"><button type="submit" data-action="sign-in" ?disabled=${this.busy}>${msg('Sign in')}</button></div>
+        <div class="full"><button type="submit" data-action="sign-in" aria-disabled=${String(this.busy)}>${msg('Sign in')}</button></div>
         ${this.error ? html`<p class="full error" role="alert" data-role="sign-in-error">${this.error}</p>` : nothing}
         ${this.corsSettings ? html`<pre class="full" data-role="cors-settings">${this.corsSettings}</pre>` : nothing}
       </form>

@@ -56,7 +56,7 @@ export function renderUploadStep(v: UploadStepView): TemplateResult {
     }
     ${renderProgress(v.progress, v.phase)}
     ${v.error ? html`<p class="full error" role="alert" data-role="error">${v.error}</p>` : nothing}
-    ${v.success ? html`<p class="full ok" role="status" data-role="success">${v.success}</p>` : nothing}
+    ${v.success ? html`<p class="full ok" role="status" data-role="success" tabindex="-1">${v.success}</p>` : nothing}
     ${
       v.pendingImageId && !v.busy
         ? html`<p class="full" data-role="pending">
@@ -66,7 +66,7 @@ export function renderUploadStep(v: UploadStepView): TemplateResult {
         : nothing
     }
     <div class="full actions">
-      <button type="submit" class="primary" data-action="create" ?disabled=${v.busy}>${msg('Create and upload')}</button>
+      <button type="submit" class="primary" data-action="create" aria-disabled=${String(v.busy)}>${msg('Create and upload')}</button>
       ${v.busy && v.objectMethod ? html`<button type="button" data-action="pause" @click=${() => v.pause()}>${msg('Pause')}</button>` : nothing}
       ${
         v.phase === 'paused' && v.resumable

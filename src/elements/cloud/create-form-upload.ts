@@ -136,6 +136,6 @@ export function renderProgress(p: UploadProgress | null, phase: FormPhase): Temp
       ${p.retries ? html`<div data-role="retries">${msg(str`${p.retries} retried; last: ${p.lastRetryReason ?? ''}`)}</div>` : nothing}`
         : nothing
     }
-    <div data-role="phase">${phaseText(phase)}</div>
+    <div data-role="phase" aria-live="polite">${phaseText(phase)}</div>
   </div>`;
 }

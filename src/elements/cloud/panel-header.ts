@@ -6,6 +6,7 @@ import { catalogInterfaces, catalogRegions } from '../../core/openstack/catalog.
 import type { KeystoneSession } from '../../core/openstack/keystone.ts';
 import type { EndpointInterface } from '../../core/openstack/types.ts';
 import type { SessionController } from './session-controller.ts';
+import { formatTime } from './format.ts';
 import type { ImagesController } from './images-controller.ts';
 import type { UploadsController } from './uploads-controller.ts';
 
@@ -19,7 +20,7 @@ export function renderHeader(
   const ifaces = catalogInterfaces(s.catalog, 'image', session.region || undefined);
   return html`
     <header part="header">
-      <span data-role="whoami">${msg(str`Signed in as ${t.user.name} in project ${t.project?.name ?? '—'}; token valid until ${t.expiresAt.toLocaleTimeString()}.`)}</span>
+      <span data-role="whoami" tabindex="-1">${msg(str`Signed in as ${t.user.name} in project ${t.project?.name ?? '—'}; token valid until ${formatTime(t.expiresAt)}.`)}</span>
       ${
         regions.length > 1 || session.region
           ? html`<label>${msg('Region')} <select name="region" @change=${(e: Event) => session.setRegion((e.target as HTMLSelectElement).value)}>

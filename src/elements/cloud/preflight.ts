@@ -7,6 +7,7 @@ import { OpenStackError } from '../../core/openstack/errors.ts';
 import type { GlanceImage, ImageCreateFields, ImageSchemaInfo, ImageVisibility, StoreInfo } from '../../core/openstack/types.ts';
 import type { CheckLine, CreateRequest } from './cloud-create-form.ts';
 import { formatBytes } from './format.ts';
+import { storeLabel } from './labels.ts';
 
 export interface PreflightContext {
   glance: GlanceClient;
@@ -71,12 +72,7 @@ export async function preflight(
             str`This cloud does not offer the import method ${importMethod} (it offers ${ctx.importMethods.join(', ') || 'none'}): choose another upload method.`,
           ),
     );
-  push(
-    true,
-    ctx.stores.length
-      ? msg(str`Stores: ${ctx.stores.map((s) => (s.default ? `${s.id} (default)` : s.id)).join(', ')}.`)
-      : msg('The cloud has a single image store.'),
-  );
+  push(true, ctx.stores.length ? msg(str`Stores: ${ctx.stores.map(storeLabel).join(', ')}.`) : msg('The cloud has a single image store.'));
   if (req.source.kind === 'url') {
     let ok = false;
     try {

@@ -4,7 +4,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { msg, str } from '@lit/localize';
 import type { ObjectStorageController } from './object-storage-controller.ts';
-import { formatBytes } from './format.ts';
+import { formatBytes, formatDateTime } from './format.ts';
 
 export function renderUnfinished(o: ObjectStorageController, busy: boolean): TemplateResult | typeof nothing {
   if (!o.unfinished.length) return nothing;
@@ -24,7 +24,7 @@ export function renderUnfinished(o: ObjectStorageController, busy: boolean): Tem
           s.target.kind === 'swift' ? `Swift ${s.target.container}/${s.target.object}` : `S3 ${s.target.bucket}/${s.target.key}`;
         const stored = s.parts.reduce((n, p) => n + p.size, 0);
         return html`<li data-state-id=${s.id}>
-          <span data-role="unfinished-text">${msg(str`${s.file.name} (${formatBytes(s.file.size)}) to ${where}: ${formatBytes(stored)} stored in ${s.parts.length} parts, last change ${new Date(s.updatedAt).toLocaleString()}.`)}</span>
+          <span data-role="unfinished-text">${msg(str`${s.file.name} (${formatBytes(s.file.size)}) to ${where}: ${formatBytes(stored)} stored in ${s.parts.length} parts, last change ${formatDateTime(new Date(s.updatedAt))}.`)}</span>
           <button type="button" data-action="resume-unfinished" ?disabled=${busy} @click=${() => void o.resume(s)}>${msg('Resume')}</button>
           <button type="button" data-action="delete-unfinished" ?disabled=${busy} @click=${() => void o.delete(s)}>${msg('Delete')}</button>
           ${

@@ -13,8 +13,9 @@ import { createUploadClient, UploadError, type UploadClient, type WorkerCredenti
 import type { ObjectTarget, UploadState } from '../../core/upload/types.ts';
 import { verdictForFile, verdictFromInspection } from './file-verdict.ts';
 import { withoutFinalStop } from './preflight.ts';
-import { formatBytes, formatRate } from './format.ts';
+import { formatBytes, formatNumber, formatRate } from './format.ts';
 import { sentence } from './sentence.ts';
+import { focusDeep } from '../focus-deep.ts';
 import { objectStoresOf, type SessionController } from './session-controller.ts';
 import type { ImagesController } from './images-controller.ts';
 
@@ -339,8 +340,11 @@ export class UploadsController implements ReactiveController {
       this.pendingImageId = '';
       const t = out.transfer;
       this.success = t
-        ? `${out.message} ${msg(str`Sent ${formatBytes(t.bytes)} in ${(t.ms / 1000).toFixed(1)} s (${formatRate(t.bytes / (t.ms / 1000))}).`)}`
+        ? `${out.message} ${msg(str`Sent ${formatBytes(t.bytes)} in ${formatNumber(t.ms / 1000, 1)} s (${formatRate(t.bytes / (t.ms / 1000))}).`)}`
         : out.message;
+      // what just appeared is the outcome: focus (and so announce) it once it has rendered
+      this.#changed();
+      void focusDeep(this.host, ['cloud-create-form', '[data-role="success"]']);
       const detail: ImageCreatedDetail = { image: out.image, transfer: t };
       this.host.dispatchEvent(new CustomEvent('cloud-image-created', { detail, bubbles: true, composed: true }));
     } catch (e) {

@@ -115,9 +115,10 @@ function renderActions(c: CardState, ctx: CardContext, advice: ConvertAdvice | n
 
 export function renderCard(c: CardState, ctx: CardContext): TemplateResult {
   const advice = c.phase === 'done' && c.result ? conversionAdvice(c.result) : null;
-  return html`<li class="card" part="card" data-phase=${c.phase} data-name=${c.name} data-card-id=${c.id} tabindex="-1">
+  // tabindex -1: script moves the focus here when the card appears after a conversion
+  return html`<li class="card" part="card" data-phase=${c.phase} data-name=${c.name} data-card-id=${c.id} tabindex="-1" aria-labelledby="card-${c.id}-name">
     <header>
-      <h3>${c.name}</h3>
+      <h3 id="card-${c.id}-name">${c.name}</h3>
       <span class="muted">${formatBytes(c.size)}</span>
       <span class="phase" aria-live="polite">${phaseLabel(c.phase)}</span>
       ${renderActions(c, ctx, advice)}

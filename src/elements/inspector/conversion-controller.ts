@@ -161,6 +161,8 @@ export class ConversionController implements ReactiveController {
     this.inspection.patch(c.id, {
       convert: { target, status: 'measuring', outputName: plan.outputName, commandLine: plan.commandLine },
     });
+    // the Convert button is gone now: Cancel takes the focus (it must not drop to the page)
+    void this.#focus(`li.card[data-card-id="${c.id}"] .convert-cancel`);
     const [conv, client] = await Promise.all([loadConvert(), newWorkerClient()]);
     let opfsPath = '';
     let meter: ProgressMeter | undefined;
@@ -226,10 +228,21 @@ export class ConversionController implements ReactiveController {
         ...(failure ? { failure } : {}),
         ...(e instanceof conv.ConversionError && e.offset !== undefined ? { mismatchOffset: e.offset } : {}),
       });
+      void this.#focus(`li.card[data-card-id="${c.id}"] .convert-status`);
     } finally {
       client.dispose();
       this.#running.delete(c.id);
     }
+  }
+
+  /** Focuses an element of the host's shadow root once it has rendered, if the focus is not
+   *  somewhere else by then (the user moved on). */
+  async #focus(selector: string): Promise<void> {
+    const before = document.activeElement;
+    await this.host.updateComplete;
+    const el = this.host.shadowRoot?.querySelector<HTMLElement>(selector);
+    const moved = document.activeElement !== before && document.activeElement !== document.body;
+    if (el && !moved) el.focus();
   }
 
   /** The output's card is added at the end of the list, often below the fold: bring it into view
@@ -256,6 +269,7 @@ export class ConversionController implements ReactiveController {
         property,
         value,
         source: carried.suggestedFrom[property],
+        sourceCode: carried.suggestedWhy?.[property],
       })),
     });
   }

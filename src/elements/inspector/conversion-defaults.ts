@@ -2,6 +2,7 @@
 // a converted output inherits from its source. Pure (no DOM, no Lit): unit-tested in Node.
 import type { InspectionResult } from '../../core/inspection.ts';
 import type { StoreInfo } from '../../core/openstack/types.ts';
+import { source as propertySource, sourceText } from '../../core/inspect/property-sources.ts';
 
 /** What the signed-in cloud's Glance said about itself (the `cloud` property of <image-inspector>). */
 export interface CloudFormats {
@@ -53,13 +54,22 @@ const GUEST_HINTS = ['hw_disk_bus', 'hw_scsi_model', 'hw_firmware_type', 'archit
 export function carryGuestHints(source: InspectionResult, output: InspectionResult): InspectionResult | undefined {
   const suggested = { ...output.suggested };
   const suggestedFrom = { ...output.suggestedFrom };
+  const suggestedWhy = { ...output.suggestedWhy };
   let added = false;
   for (const key of GUEST_HINTS) {
     const value = source.suggested[key];
     if (value === undefined || suggested[key] !== undefined) continue;
     suggested[key] = value;
-    suggestedFrom[key] = `converted from ${source.file}: ${source.suggestedFrom[key] ?? 'its metadata'}`;
+    const inner = source.suggestedWhy?.[key];
+    const why = propertySource(
+      'converted-from',
+      inner
+        ? { ...inner.params, file: source.file, innerCode: inner.code, innerText: source.suggestedFrom[key] ?? '' }
+        : { file: source.file, innerText: source.suggestedFrom[key] ?? 'its metadata' },
+    );
+    suggestedFrom[key] = sourceText(why);
+    suggestedWhy[key] = why;
     added = true;
   }
-  return added ? { ...output, suggested, suggestedFrom } : undefined;
+  return added ? { ...output, suggested, suggestedFrom, suggestedWhy } : undefined;
 }

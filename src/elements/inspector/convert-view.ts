@@ -87,13 +87,19 @@ function renderProgress(id: number, st: ConvertState, actions: ConvertActions): 
   const pct = st.percent ?? 0;
   const running = st.status === 'running' || st.status === 'verifying';
   const text = running ? progressText(st) : msg('Measuring the output and checking the browser’s storage…');
-  return html`<progress
-      part="convert-progress"
-      max="100"
-      .value=${running ? pct : 0}
-      aria-valuenow=${running ? Math.round(pct) : nothing}
-      aria-valuetext=${text}
-    ></progress>
+  // measuring has no percentage yet: an indeterminate bar (no value), not one stuck at 0
+  return html`${
+    running
+      ? html`<progress
+          part="convert-progress"
+          max="100"
+          .value=${pct}
+          aria-label=${msg('Conversion progress')}
+          aria-valuenow=${Math.round(pct)}
+          aria-valuetext=${text}
+        ></progress>`
+      : html`<progress part="convert-progress" aria-label=${msg('Conversion progress')} aria-valuetext=${text}></progress>`
+  }
     <span class="convert-progress-text" aria-live="polite">${text}</span>
     <button part="convert-cancel" class="secondary convert-cancel" type="button" @click=${() => actions.cancel(id)}>
       ${msg('Cancel')}
@@ -235,7 +241,7 @@ export function renderConvert(c: CardState, actions: ConvertActions, advice: Con
     ${advised ? html`<p class="convert-lead">${msg('Glance does not take this image as it is: convert it here, on this machine.')}</p>` : nothing}
     ${gated && !busy ? renderIncomplete(c, actions) : nothing}
     ${busy ? renderProgress(c.id, st, actions) : open ? renderChoice(c, actions, advised) : nothing}
-    ${st && !busy ? html`<p class="convert-status" role="status">${outcome(st)}</p>` : nothing}
+    ${st && !busy ? html`<p class="convert-status" role="status" tabindex="-1">${outcome(st)}</p>` : nothing}
     ${st?.status === 'done' ? renderSizes(c, st) : nothing}
     ${st?.commandLine ? html`<p class="convert-ran muted"><code>${st.commandLine}</code></p>` : nothing}
   </div>`;

@@ -6,6 +6,7 @@ import { msg } from '../../locales/scoped-msg.ts';
 import type { CardState, CheckSummary, QemuImgInfo } from './image-inspector-model.ts';
 import { factRows } from './image-inspector-facts.ts';
 import { formatBytes, formatBytesExact } from './format-bytes.ts';
+import { suggestionSource } from './property-source-text.ts';
 
 function row(field: string, label: string, value: unknown, shown?: string): TemplateResult | typeof nothing {
   if (value === undefined || value === null || value === '') return nothing;
@@ -152,7 +153,7 @@ function renderSuggestions(c: CardState): TemplateResult | typeof nothing {
             html`<tr data-property=${s.property}>
               <td><code>${s.property}</code></td>
               <td class="value">${String(s.value)}</td>
-              <td class="muted">${s.source ?? ''}</td>
+              <td class="muted">${suggestionSource(s)}</td>
             </tr>`,
         )}
       </tbody>

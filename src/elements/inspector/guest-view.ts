@@ -51,6 +51,11 @@ function stepTitle(code: string): string | undefined {
   }
 }
 
+/** Of these checklist codes, the ones this page titles in its own language (coverage test). */
+export function titledCheckCodes(codes: readonly string[]): string[] {
+  return codes.filter((c) => stepTitle(c) !== undefined);
+}
+
 function row(field: string, label: string, value: string | null): TemplateResult | typeof nothing {
   if (value === null || value === '') return nothing;
   return html`<dt>${label}</dt>

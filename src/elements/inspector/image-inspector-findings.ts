@@ -25,6 +25,14 @@ interface Text {
 const convert = () => msg('Convert it to qcow2 (or raw) before uploading; image-inspector can do the conversion here.');
 const doNotUpload = () => msg('Do not upload this file as it is; convert it if you trust its source.');
 const getAgain = () => msg('Get the complete file again (compare its checksum) and inspect it anew.');
+const fixPartition = () =>
+  msg(
+    'Convert it to qcow2: Glance then checks the qcow2 container, not the partition table inside (or ask the operator about [image_format] gpt_safety_checks_nonfatal).',
+  );
+const partitionRejected = (p: P) =>
+  msg(
+    str`Glance rejects this disk's partition table (${p['why']}). Many tools write such tables and the disk may boot fine (LP 2091114), but Glance's check refuses it.`,
+  );
 const flatten = () =>
   msg(
     'Flatten it where its backing file is: qemu-img convert there merges the chain into one standalone image, which you can then inspect and upload.',
@@ -289,7 +297,47 @@ const TEXTS: Record<string, Text> = {
     fix: () => msg('Nothing to do for the upload; the allocation summary is only shown for information.'),
   },
   'qemu.not-run': { message: () => msg('qemu-img was not run on this file.') },
+  'qemu.info-failed': {
+    needs: ['format', 'reason'],
+    message: (p) => msg(str`qemu-img could not read the image as ${p['format']}: ${p['reason']}.`),
+    fix: doNotUpload,
+  },
+  'gpt.protective-mbr': { needs: ['why'], message: (p) => partitionRejected(p), fix: fixPartition },
+  'mbr.invalid': { needs: ['why'], message: (p) => partitionRejected(p), fix: fixPartition },
+  'parallels.unsupported': {
+    message: () => msg('This is a Parallels image; Glance has no disk_format for it and takes the file for raw data.'),
+    fix: convert,
+  },
+  'bochs.unsupported': {
+    message: () => msg('This is a Bochs image; Glance has no disk_format for it and takes the file for raw data.'),
+    fix: convert,
+  },
+  'cloop.unsupported': {
+    message: () => msg('This is a cloop image; Glance has no disk_format for it and takes the file for raw data.'),
+    fix: convert,
+  },
+  'dmg.unsupported': {
+    message: () => msg('This is an Apple disk image (DMG); Glance has no disk_format for it and takes the file for raw data.'),
+    fix: convert,
+  },
+  'compressed.xz': {
+    message: () => msg('This file is xz-compressed; Glance and qemu need the disk image itself.'),
+    fix: () => msg('Decompress it first (unxz), then inspect the decompressed image.'),
+  },
+  'compressed.bzip2': {
+    message: () => msg('This file is bzip2-compressed; Glance and qemu need the disk image itself.'),
+    fix: () => msg('Decompress it first (bunzip2), then inspect the decompressed image.'),
+  },
+  'compressed.zstd': {
+    message: () => msg('This file is zstd-compressed; Glance and qemu need the disk image itself.'),
+    fix: () => msg('Decompress it first (unzstd), then inspect the decompressed image.'),
+  },
 };
+
+/** The codes this page translates (the coverage test compares them with the core's tables). */
+export function translatedFindingCodes(): string[] {
+  return Object.keys(TEXTS);
+}
 
 function usable(f: LocalisableFinding): Text | undefined {
   // In English the core's own text is the most specific one (it names values these omit).

@@ -16,7 +16,10 @@ export interface CardSuggestion {
   value: string | number;
   /** Where the value came from ("qemu-img info: virtual-size", "OVF: VirtualSystem/Memory"...). */
   source?: string;
+  /** The same origin as a code with parameters, said in the page's language. */
+  sourceCode?: PropertySource;
 }
+import type { PropertySource } from '../../core/inspect/property-sources.ts';
 
 export type { CheckSummary, AllocationSummary } from '../../core/inspect/qemu-check.ts';
 import type { CheckSummary, AllocationSummary } from '../../core/inspect/qemu-check.ts';

@@ -26,6 +26,7 @@ function resultPatch(result: InspectionResult, contentDiskFormat: string | undef
       property,
       value,
       source: result.suggestedFrom[property],
+      sourceCode: result.suggestedWhy?.[property],
     })),
   };
 }

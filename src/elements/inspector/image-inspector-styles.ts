@@ -57,12 +57,23 @@ export const inspectorStyles = css`
     background: transparent;
     color: var(--_accent);
   }
-  button:focus-visible {
-    outline: 3px solid color-mix(in srgb, var(--_accent) 40%, transparent);
+  /* keyboard focus: solid, 3 px, at least 3:1 against the surfaces (the accent on white is 7:1) */
+  :focus-visible,
+  [tabindex='-1']:focus {
+    outline: 3px solid var(--image-inspector-focus, var(--_accent));
     outline-offset: 2px;
   }
   input[type='file'] {
     display: none;
+  }
+  /* read by screen readers (the live region), not shown */
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
   }
   .list-head {
     display: flex;
