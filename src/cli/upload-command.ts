@@ -159,7 +159,7 @@ export async function run(args: string[], io: UploadIo = {}): Promise<number> {
     let lastPhase = '';
     const tty = process.stderr.isTTY === true;
     const handle = startUpload(request, {
-      transport: nodeHttpTransport(),
+      transport: nodeHttpTransport({ filePath: a.file }),
       fetch: (i, init) => globalThis.fetch(i, init),
       store: fileStateStore(env.XDG_CACHE_HOME ? `${env.XDG_CACHE_HOME}/image-inspector/uploads` : undefined),
       digests: nodeDigestProvider(a.file),
