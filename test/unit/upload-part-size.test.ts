@@ -16,8 +16,10 @@ describe('part sizes', { timeout: 10_000 }, () => {
     assert.ok(Math.ceil((40 * GiB) / big) <= 1000);
   });
 
-  test('S3 starts from 64 MiB parts (every request costs a signature check) and grows from there', () => {
-    assert.equal(choosePartSize(100 * MiB, S3_LIMITS), 64 * MiB);
+  test('S3 starts from 64 MiB parts from 1 GiB up (every request costs a signature check) and grows from there', () => {
+    assert.equal(choosePartSize(100 * MiB, S3_LIMITS), 32 * MiB); // fewer than 16 parts of 64 MiB
+    assert.equal(choosePartSize(1 * GiB - 1, S3_LIMITS), 32 * MiB);
+    assert.equal(choosePartSize(1 * GiB, S3_LIMITS), 64 * MiB);
     assert.equal(choosePartSize(40 * GiB, S3_LIMITS), 64 * MiB);
     assert.equal(choosePartSize(100 * GiB, S3_LIMITS), 128 * MiB);
     assert.equal(choosePartSize(100 * MiB, S3_LIMITS, 8 * MiB), 8 * MiB); // asked for: kept

@@ -15,13 +15,13 @@ export interface PartLimits {
   maxPartSize: number;
   /** Where the limits come from, for messages: "Swift /info", "s3api". */
   source: string;
-  /** The part size to start from when the user asks for none (DEFAULT_PART_SIZE when unset). */
+  /** The part size to start from when the user asks for none, for files of 16 such parts or more. */
   preferredPartSize?: number;
 }
 
 /**
  * s3api's defaults (max_upload_part_num 1000; AWS allows 10000, Ceph RGW too). S3 parts start at
- * 64 MiB: every S3 request is a signature check, which s3api hands to Keystone (s3token) — measured
+ * 64 MiB from 1 GiB up: every S3 request is a signature check, which s3api hands to Keystone (s3token) — measured
  * ~0.35 s of Keystone CPU per request here; 512 MiB took 36 s in 32 MiB parts, 19 s in 64 MiB parts
  * and 22 s in 128 MiB parts (4 parts: fewer than the 8 in flight), load ~20.
  */
@@ -90,7 +90,10 @@ export function choosePartSize(fileSize: number, limits: PartLimits, requested?:
       );
     return requested;
   }
-  let size = Math.max(limits.preferredPartSize ?? DEFAULT_PART_SIZE, limits.minPartSize);
+  // the preferred (larger) size only where it still leaves 16 parts: a smaller file keeps 32 MiB
+  // parts so that 8 can be in flight and a resume restarts at a fine grain
+  const preferred = limits.preferredPartSize && fileSize >= 16 * limits.preferredPartSize ? limits.preferredPartSize : DEFAULT_PART_SIZE;
+  let size = Math.max(preferred, limits.minPartSize);
   while (size < neededForCount) size *= 2;
   if (size > limits.maxPartSize) {
     size = Math.max(limits.minPartSize, Math.ceil(neededForCount / MiB) * MiB);

@@ -62,7 +62,7 @@ export class UploadsController implements ReactiveController {
   #uploading: File | null = null;
   #verdictPending: Promise<void> | null = null;
   #digests = new FileDigests(
-    (blob, opts) => (this.#hashClient ??= createHashClient()).hash(blob, opts),
+    (blob, opts) => this.#hasher().hash(blob, opts),
     (job) => this.#showHashing(job),
   );
 
@@ -85,6 +85,11 @@ export class UploadsController implements ReactiveController {
     this.#hashClient = null;
     this.#client?.dispose();
     this.#client = null;
+  }
+
+  /** sha512 and md5 in a worker each (two cores instead of one), started on first use. */
+  #hasher(): HashClient {
+    return (this.#hashClient ??= createHashClient({ threads: 2 }));
   }
 
   /** The upload worker (one per panel), started on first use. */
@@ -243,7 +248,11 @@ export class UploadsController implements ReactiveController {
         canRenew: () => ks.canRenew,
         // reuses the job started when the file was offered; starts one now if there was none
         whole: () => this.digestsOf(file),
-        progress,
+        progress: (p) => {
+          // hashing waits while parts are sent: only the final comparison needs the digests
+          this.#hashClient?.hold(p.phase === 'uploading');
+          progress(p);
+        },
         notice,
       }),
     };
@@ -333,6 +342,7 @@ export class UploadsController implements ReactiveController {
       // the session cannot continue: back to the sign-in form, the unfinished image remembered
       if (isOpenStackError(e, 'token-expired')) this.session.expire(text);
     } finally {
+      this.#hashClient?.hold(false);
       this.#abort = null;
       const sent = this.#uploading;
       this.#uploading = null;
