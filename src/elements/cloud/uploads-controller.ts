@@ -249,8 +249,9 @@ export class UploadsController implements ReactiveController {
         // reuses the job started when the file was offered; starts one now if there was none
         whole: () => this.digestsOf(file),
         progress: (p) => {
-          // hashing waits while parts are sent: only the final comparison needs the digests
-          this.#hashClient?.hold(p.phase === 'uploading');
+          // hashing waits until the object is stored: only the comparison with Glance needs the
+          // digests, and Glance's import of the object leaves the time to finish them
+          this.#hashClient?.hold(p.phase === 'preparing' || p.phase === 'uploading' || p.phase === 'finishing');
           progress(p);
         },
         notice,
