@@ -1,4 +1,4 @@
-// The CLI's DigestProvider: the whole file's sha512 and md5 in two worker threads (low priority,
+// The CLI's DigestProvider: the whole file's sha512 and md5 in two worker threads (normal priority,
 // off the thread that sends the parts), and the parts' MD5s in a third, all read from the path (a
 // Blob cannot be handed to a thread: Node 20 aborts reading it there). md5(blob) stays for callers
 // that hash a Blob that is not a range of that file. On the main thread, hashing 32 MiB parts

@@ -3,7 +3,13 @@
 // memory (measured: peak arrayBuffers 998 MiB with fetch and a ReadableStream body, 1030 MiB with
 // a Blob body, against ~30 MiB here). Content-Length is set up front; a request whose bytes stop
 // moving for stallTimeoutMs is destroyed and rejects with kind 'timeout'.
+// Given the file's path, a body with `fileOffset` is read from the file by fs.createReadStream in
+// 1 MiB pieces: the Blob's web stream (64 KiB pieces through Readable.fromWeb) cost 0.76-0.94 s
+// of CPU per 512 MiB sent against 0.51 s (measured to a local sink, 8 parts in flight), CPU that
+// a local object store on the same cores needs. The stall check is a timestamp per piece and one
+// timer per request, not a timer reset per piece.
 import { setMaxListeners } from 'node:events';
+import { createReadStream } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable, Transform } from 'node:stream';
@@ -16,7 +22,14 @@ function abortError(): Error {
   return Object.assign(new Error('The request was cancelled.'), { name: 'AbortError' });
 }
 
-export function nodeHttpTransport(): BodyTransport {
+const PIECE = 1024 * 1024;
+
+export interface NodeHttpTransportOptions {
+  /** The file that bodies with `fileOffset` are slices of (read by range from it). */
+  filePath?: string;
+}
+
+export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): BodyTransport {
   return {
     send(req: BodyRequest): Promise<BodyResponse> {
       return new Promise<BodyResponse>((resolve, reject) => {
@@ -31,10 +44,16 @@ export function nodeHttpTransport(): BodyTransport {
         // a store may answer before the body is in (413, 401): that answer wins over the EPIPE
         let responded = false;
         let timer: ReturnType<typeof setTimeout> | undefined;
+        let moved = Date.now();
         const poke = () => {
-          if (!req.stallTimeoutMs || failure) return;
-          if (timer) clearTimeout(timer);
-          timer = setTimeout(() => fail(new StallError(req.stallTimeoutMs!)), req.stallTimeoutMs);
+          moved = Date.now();
+        };
+        const stall = req.stallTimeoutMs;
+        const watch = () => {
+          if (!stall || failure) return;
+          const idle = Date.now() - moved;
+          if (idle >= stall) fail(new StallError(stall));
+          else timer = setTimeout(watch, stall - idle);
         };
         const onAbort = () => fail(abortError());
         const cleanup = () => {
@@ -71,7 +90,7 @@ export function nodeHttpTransport(): BodyTransport {
             resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
           });
         });
-        poke();
+        watch();
         if (isString) {
           r.end(req.body as string);
           return;
@@ -84,8 +103,18 @@ export function nodeHttpTransport(): BodyTransport {
             req.onProgress?.(sent);
             done(null, chunk);
           },
+          flush(done) {
+            // a file cut shorter while it was sent: say so instead of waiting for a stall
+            done(
+              sent === length ? null : new Error(`The file changed while it was sent: ${sent} bytes of this part instead of ${length}.`),
+            );
+          },
         });
-        const source = Readable.fromWeb((req.body as Blob).stream() as unknown as NodeWebStream<Uint8Array>);
+        const blob = req.body as Blob;
+        const source =
+          options.filePath !== undefined && req.fileOffset !== undefined && blob.size > 0
+            ? createReadStream(options.filePath, { start: req.fileOffset, end: req.fileOffset + blob.size - 1, highWaterMark: PIECE })
+            : Readable.fromWeb(blob.stream() as unknown as NodeWebStream<Uint8Array>);
         pipeline(source, count, r).catch((e: unknown) => {
           if (!responded) fail(e instanceof Error ? e : new Error(String(e)));
         });

@@ -11,7 +11,7 @@ import { GlanceClient } from '../core/openstack/glance.ts';
 import { KeystoneSession } from '../core/openstack/keystone.ts';
 import type { ImageCreateFields } from '../core/openstack/types.ts';
 import { startUpload, UploadStoppedError } from '../core/upload/engine.ts';
-import type { ObjectCredentials, ObjectTarget, UploadProgress, UploadRequest } from '../core/upload/types.ts';
+import type { DigestProvider, ObjectCredentials, ObjectTarget, UploadProgress, UploadRequest } from '../core/upload/types.ts';
 import type { InspectionResult } from '../core/inspection.ts';
 import { ec2Keys, loadAuthConfig } from './cloud-credentials.ts';
 import { ArgsError, parseUploadArgs, usage, type UploadArgs } from './upload-args.ts';
@@ -64,6 +64,11 @@ function progressLine(p: UploadProgress): string {
   const parts = p.parts.total > 1 ? ` parts ${p.parts.done}/${p.parts.total} (${p.parts.inFlight} in flight)` : '';
   const hashed = p.hashedBytes < p.totalBytes ? ` hashed ${mib(p.hashedBytes)} MiB` : '';
   return `${p.phase}: ${mib(p.storedBytes)}/${mib(p.totalBytes)} MiB ${pct}%${rate}${left}${parts}${hashed}${p.retries ? ` retries ${p.retries}` : ''}`;
+}
+
+/** The provider with its whole-file hashing also stopped by `signal`. */
+function stoppable(p: DigestProvider, signal: AbortSignal): DigestProvider {
+  return { ...p, whole: (blob, o) => p.whole(blob, { ...o, signal: o.signal ? AbortSignal.any([o.signal, signal]) : signal }) };
 }
 
 export async function run(args: string[], io: UploadIo = {}): Promise<number> {
@@ -155,14 +160,17 @@ export async function run(args: string[], io: UploadIo = {}): Promise<number> {
       parallel: a.parallel,
       register: a.register ? { fields: fieldsFrom(a, inspection), method: 'web-download', deleteObjectAfter: false } : null,
     };
+    // a failed upload stops the whole-file hashing: its threads would keep the process (and the
+    // exit status the user waits for) alive until the last byte of the file was hashed
+    const hashing = new AbortController();
     let last = 0;
     let lastPhase = '';
     const tty = process.stderr.isTTY === true;
     const handle = startUpload(request, {
-      transport: nodeHttpTransport(),
+      transport: nodeHttpTransport({ filePath: a.file }),
       fetch: (i, init) => globalThis.fetch(i, init),
       store: fileStateStore(env.XDG_CACHE_HOME ? `${env.XDG_CACHE_HOME}/image-inspector/uploads` : undefined),
-      digests: nodeDigestProvider(a.file),
+      digests: stoppable(nodeDigestProvider(a.file), hashing.signal),
       glance,
       onNotice: (s) => err(`${s}\n`),
       onProgress: (p) => {
@@ -189,6 +197,7 @@ export async function run(args: string[], io: UploadIo = {}): Promise<number> {
         );
       return 0;
     } catch (e) {
+      hashing.abort();
       if (tty) err('\n');
       if (e instanceof UploadStoppedError && e.paused)
         return fail(

@@ -2,7 +2,10 @@
 // upload, Resume (the file picked again) continues without re-sending a stored part; Pause and
 // Resume in the same page; Delete of an unfinished upload aborts it and removes its parts. What
 // is stored is checked from Swift's side (s3api keeps parts in "<bucket>+segments"). Uploads are
-// throttled by Chromium's network emulation so that "mid-upload" is a wide window.
+// throttled by Chromium's network emulation so that "mid-upload" is a wide window. A file picked
+// with a handle comes back after a reload from the FileSystemFileHandle kept in IndexedDB: the
+// handle is a real one of an OPFS file (navigator.storage.getDirectory()), handed to the app by
+// showOpenFilePicker, so that the app stores and reopens it by its own code path.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, CDPSession, Page } from 'playwright-core';
@@ -150,6 +153,69 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
       assert.equal(await ui.page.locator('cloud-panel [data-role=unfinished] li').count(), 0, 'nothing left unfinished');
     } finally {
       await ui.close();
+    }
+  });
+
+  test('a file picked with a handle is reopened from IndexedDB after a reload: Resume needs no picking', async () => {
+    const name = `${PREFIX}handle`;
+    const bucket = `${BUCKET}-handle`;
+    buckets.push(bucket);
+    const ui = await signedIn();
+    try {
+      // the test file copied into this origin's OPFS, and the picker answering with its handle
+      await ui.page.evaluate(() => {
+        const i = document.createElement('input');
+        i.type = 'file';
+        i.id = 'opfs-source';
+        document.body.append(i);
+      });
+      await ui.page.locator('#opfs-source').setInputFiles(file.path);
+      await ui.page.evaluate(async () => {
+        const f = (document.getElementById('opfs-source') as HTMLInputElement).files![0]!;
+        const dir = await navigator.storage.getDirectory();
+        const w = await (await dir.getFileHandle('resume.raw', { create: true })).createWritable();
+        await w.write(f);
+        await w.close();
+        (window as unknown as { showOpenFilePicker: () => Promise<FileSystemFileHandle[]> }).showOpenFilePicker = async () => [
+          await (await navigator.storage.getDirectory()).getFileHandle('resume.raw'),
+        ];
+      });
+      await throttle(ui.page, 40 * MiB);
+      await openCreate(ui.page);
+      await ui.page.locator(form('button[data-action=pick-with-handle]')).click();
+      await waitValue(ui.page.locator(form('select#disk_format')), 'raw');
+      await fill(ui.page, form('input#name'), name);
+      await ui.page.locator(form('select#method')).selectOption('s3');
+      await fill(ui.page, form('input#bucket'), bucket);
+      await ui.page.locator(form('select#ec2')).selectOption(swift.s3.credentials.demo.access);
+      await ui.page.locator(form('button[data-action=create]')).click();
+      await waitParts(ui.page, 4);
+      await ui.page.reload(); // the picker stub is gone: only IndexedDB's handle can bring the file back
+      const before = await segments(bucket);
+      assert.ok(before.length >= 4 && before.length < 10, `parts stored before the reload: ${before.length}`);
+      await ui.page.locator('#tab-cloud').click();
+      await signInWithPassword(ui.page, cloud, cloud.users.demo);
+      await waitSignedIn(ui.page);
+      const item = ui.page.locator('cloud-panel [data-role=unfinished] li');
+      await item.waitFor({ timeout: 20_000 });
+      await item.locator('button[data-action=resume-unfinished]').click();
+      const listError = ui.page.locator('cloud-panel [data-role=unfinished-error]');
+      const out = await Promise.race([
+        waitCreateOutcome(ui.page, 300_000),
+        listError
+          .waitFor({ timeout: 300_000 })
+          .then(async () => ({ ok: false, text: `unfinished list: ${await listError.textContent()}` })),
+      ]);
+      assert.ok(out.ok, out.text);
+      const sent = Number(/Resumed: ([\d.]+) MiB sent this time/.exec(out.text)?.[1] ?? NaN);
+      assert.ok(sent <= file.size / MiB - 4 * 32, `sent ${sent} MiB after resuming, of ${file.size / MiB}`);
+      const img = await imageOf(name);
+      assert.equal(img.status, 'active');
+      assert.equal(img.os_hash_value, want.sha512);
+      const afterParts = new Map((await segments(bucket)).map((s) => [s.name, s]));
+      for (const s of before) assert.equal(afterParts.get(s.name)?.last_modified, s.last_modified, `${s.name} was not re-sent`);
+    } finally {
+      await ui.close(); // the context's OPFS goes with it
     }
   });
 

@@ -115,6 +115,16 @@ describe('clients and workers in Chromium (real Keystone and Glance)', () => {
     await page.close();
   });
 
+  test('two hash workers (sha512 | md5) equal node:crypto, and hold() keeps them waiting', async () => {
+    const page = await openPage(server.origin);
+    const r = await call<{ digests: { sha512: string; md5: string; size: number }; hashedWhileHeld: number }>(page, 'hashInWorker', 2);
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(r.digests, { sha512: file.sha512, md5: file.md5, size: file.size });
+    // a held worker reads its first slice, then waits before hashing it: nothing hashed yet
+    assert.equal(r.hashedWhileHeld, 0);
+    await page.close();
+  });
+
   test('cancel stops the transfer and deletes the image when asked', async () => {
     const page = await openPage(server.origin);
     assert.ok((await call(page, 'signIn', passwordConfig(cloud))).ok);

@@ -115,6 +115,40 @@ describe('object storage from a page in Chromium (real Swift and s3api)', () => 
     await page.close();
   });
 
+  test("Swift's account with a token: the page sets and reads the TempURL key (the s3cors filter's account CORS)", T, async () => {
+    const account = fx.swift.storageUrl;
+    const before = (await fx.swift.fetch('', { method: 'HEAD' })).headers.get('x-account-meta-temp-url-key');
+    const key = `page-key-${process.pid}`;
+    const token = await fx.swift.token();
+    const inPage = (page: Page) =>
+      page.evaluate(
+        async ([u, t, k]) => {
+          try {
+            const set = await fetch(u, { method: 'POST', headers: { 'X-Auth-Token': t, 'X-Account-Meta-Temp-URL-Key': k } });
+            const head = await fetch(u, { method: 'HEAD', headers: { 'X-Auth-Token': t } });
+            return { ok: true, set: set.status, head: head.status, key: head.headers.get('x-account-meta-temp-url-key') };
+          } catch (e) {
+            return { ok: false, error: String(e) };
+          }
+        },
+        [account, token, key] as const,
+      );
+    try {
+      const page = await openPage('127.0.0.1');
+      assert.deepEqual(await inPage(page), { ok: true, set: 204, head: 204, key });
+      await page.close();
+      const refused = await openPage('localhost');
+      const r = await inPage(refused);
+      assert.equal(r.ok, false, 'an origin the cloud does not list gets no account CORS');
+      await refused.close();
+    } finally {
+      const restore: Record<string, string> = before
+        ? { 'X-Account-Meta-Temp-URL-Key': before }
+        : { 'X-Remove-Account-Meta-Temp-URL-Key': 'x' };
+      await fx.swift.fetch('', { method: 'POST', headers: restore });
+    }
+  });
+
   test('S3 multipart with SigV4: UploadId, part ETags, ListParts and Complete all readable', T, async () => {
     const bucket = await fx.newBucket('browser');
     const page = await openPage('127.0.0.1');

@@ -117,6 +117,49 @@ describe('upload engine against the real cloud', { timeout: 240_000 }, () => {
     assert.equal(segs.length, 6);
   });
 
+  test("Swift's container quota (413) is one sentence, no retry; the parts stored are kept and the next run resumes", async () => {
+    const { session } = await signIn(cloud);
+    const container = uniqueBucket('eng-quota');
+    const segments = `${container}_segments`;
+    containers.push(container, segments);
+    // container_quotas in the local proxy: a cap of 12 MiB holds one 8 MiB segment, not two
+    const put = await swift.fetch(`/${segments}`, { method: 'PUT', headers: { 'X-Container-Meta-Quota-Bytes': String(12 * MiB) } });
+    assert.ok(put.status === 201 || put.status === 202, `PUT ${segments}: ${put.status}`);
+    const storageUrl = swiftOf(cloud).storageUrls.demo;
+    const req = () =>
+      request({
+        via: 'swift',
+        partSize: 8 * MiB,
+        parallel: 1,
+        register: null,
+        credentials: tokenCreds(session),
+        target: { kind: 'swift', storageUrl, container, object: 'quota.raw', segmentContainer: segments },
+      });
+    const progress: UploadProgress[] = [];
+    await assert.rejects(startUpload(req(), env(session, progress)).done, (e: unknown) => {
+      const err = e as { kind?: string; status?: number; message: string };
+      assert.equal(err.kind, 'too-large');
+      assert.equal(err.status, 413);
+      assert.match(err.message, /^Swift refused the data while sending segment 2: the object store's quota or size limit is reached/);
+      assert.match(err.message, /the parts already stored are kept\.$/);
+      return true;
+    });
+    assert.equal(progress.at(-1)?.retries ?? 0, 0, 'a quota refusal is not retried');
+    const listed = (await (await swift.fetch(`/${segments}?format=json`)).json()) as { bytes: number }[];
+    assert.deepEqual(
+      listed.map((x) => x.bytes),
+      [8 * MiB],
+    );
+    // the operator lifts the quota: the same request continues after the stored segment
+    const lift = await swift.fetch(`/${segments}`, { method: 'POST', headers: { 'X-Remove-Container-Meta-Quota-Bytes': 'x' } });
+    assert.equal(lift.status, 204);
+    const out = await startUpload(req(), env(session)).done;
+    assert.equal(out.resumed, true);
+    assert.equal(out.bytesSent, file.size - 8 * MiB);
+    assert.equal(out.object!.parts, 6);
+    assert.equal(await storedSha512(`${storageUrl}/${container}/quota.raw`, { 'X-Auth-Token': await swift.token() }), file.sha512);
+  });
+
   test('via s3: multipart in 6 MiB parts, registered from a presigned GET, --no-register keeps only the object', async () => {
     const { session } = await signIn(cloud);
     const s3 = swiftOf(cloud).s3;

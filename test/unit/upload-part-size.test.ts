@@ -9,10 +9,20 @@ const GiB = 1024 * MiB;
 
 describe('part sizes', { timeout: 10_000 }, () => {
   test('a small file gets the default size; a 40 GiB file grows it to stay within 1000 parts', () => {
-    assert.equal(choosePartSize(100 * MiB, S3_LIMITS), DEFAULT_PART_SIZE);
-    const big = choosePartSize(40 * GiB, S3_LIMITS);
+    const swift = swiftLimits({});
+    assert.equal(choosePartSize(100 * MiB, swift), DEFAULT_PART_SIZE);
+    const big = choosePartSize(40 * GiB, swift);
     assert.equal(big, 64 * MiB);
     assert.ok(Math.ceil((40 * GiB) / big) <= 1000);
+  });
+
+  test('S3 starts from 64 MiB parts from 1 GiB up (every request costs a signature check) and grows from there', () => {
+    assert.equal(choosePartSize(100 * MiB, S3_LIMITS), 32 * MiB); // fewer than 16 parts of 64 MiB
+    assert.equal(choosePartSize(1 * GiB - 1, S3_LIMITS), 32 * MiB);
+    assert.equal(choosePartSize(1 * GiB, S3_LIMITS), 64 * MiB);
+    assert.equal(choosePartSize(40 * GiB, S3_LIMITS), 64 * MiB);
+    assert.equal(choosePartSize(100 * GiB, S3_LIMITS), 128 * MiB);
+    assert.equal(choosePartSize(100 * MiB, S3_LIMITS, 8 * MiB), 8 * MiB); // asked for: kept
   });
 
   test("Swift /info's limits are read; missing keys fall back to Swift's defaults", () => {

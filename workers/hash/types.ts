@@ -6,7 +6,15 @@ export type { HashAlgorithm, ImageDigests, PartialDigests };
 export interface HashWorkerApi {
   /** sha512 + md5 of the Blob, read slice by slice; `id` names the job for cancel(). */
   hash(id: number, blob: Blob, chunkSize: number | undefined, onProgress?: (hashedBytes: number) => void): Promise<ImageDigests>;
-  /** Only the given algorithms (the upload worker's second hashing thread). */
-  hashPart(id: number, blob: Blob, algorithms: HashAlgorithm[], chunkSize: number | undefined): Promise<PartialDigests>;
+  /** Only the given algorithms (a part's MD5; or one of the whole-file digests, one per worker). */
+  hashPart(
+    id: number,
+    blob: Blob,
+    algorithms: HashAlgorithm[],
+    chunkSize: number | undefined,
+    onProgress?: (hashedBytes: number) => void,
+  ): Promise<PartialDigests>;
   cancel(id: number): void;
+  /** While held, every job of this worker waits before its next slice (an upload is sending). */
+  hold(held: boolean): void;
 }

@@ -4,39 +4,65 @@ import { hashBlob, hashBlobAlgorithms } from '../../src/core/hash/image-hasher.t
 import type { HashWorkerApi } from './types.ts';
 
 const jobs = new Map<number, AbortController>();
+/** Set while held: jobs wait on it between slices, so that the CPU goes to the upload's parts. */
+let held: { promise: Promise<void>; release: () => void } | null = null;
+/** The wait of one job: until released, or at once when that job is cancelled. */
+const gateOf = (signal: AbortSignal) => () => {
+  const h = held;
+  if (!h || signal.aborted) return undefined;
+  return new Promise<void>((resolve) => {
+    void h.promise.then(resolve);
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+};
+
+function throttled(onProgress: ((n: number) => void) | undefined) {
+  let last = 0;
+  return (n: number, total: number) => {
+    const now = Date.now();
+    if (onProgress && (now - last > 100 || n === total)) {
+      last = now;
+      void onProgress(n);
+    }
+  };
+}
 
 const api: HashWorkerApi = {
   async hash(id, blob, chunkSize, onProgress) {
     const ac = new AbortController();
     jobs.set(id, ac);
-    let last = 0;
     try {
-      return await hashBlob(blob, {
-        chunkSize,
-        signal: ac.signal,
-        onProgress: (n, total) => {
-          const now = Date.now();
-          if (onProgress && (now - last > 100 || n === total)) {
-            last = now;
-            void onProgress(n);
-          }
-        },
-      });
+      return await hashBlob(blob, { chunkSize, signal: ac.signal, gate: gateOf(ac.signal), onProgress: throttled(onProgress) });
     } finally {
       jobs.delete(id);
     }
   },
-  async hashPart(id, blob, algorithms, chunkSize) {
+  async hashPart(id, blob, algorithms, chunkSize, onProgress) {
     const ac = new AbortController();
     jobs.set(id, ac);
     try {
-      return await hashBlobAlgorithms(blob, algorithms, { chunkSize, signal: ac.signal });
+      return await hashBlobAlgorithms(blob, algorithms, {
+        chunkSize,
+        signal: ac.signal,
+        gate: gateOf(ac.signal),
+        onProgress: throttled(onProgress),
+      });
     } finally {
       jobs.delete(id);
     }
   },
   cancel(id) {
     jobs.get(id)?.abort();
+  },
+  hold(on) {
+    if (on && !held) {
+      let release = () => undefined as void;
+      const promise = new Promise<void>((r) => (release = r));
+      held = { promise, release };
+    } else if (!on && held) {
+      held.release();
+      held = null;
+    }
   },
 };
 

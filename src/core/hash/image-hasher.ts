@@ -88,6 +88,8 @@ export async function hashBlobAlgorithms(blob: Blob, algorithms: HashAlgorithm[]
   );
   let bytes = 0;
   for await (const chunk of blobSlices(blob, options.chunkSize, options.signal)) {
+    await options.gate?.();
+    if (options.signal?.aborted) throw abortError();
     for (const [, h] of hashers) h.update(chunk);
     bytes += chunk.byteLength;
     options.onProgress?.(bytes, blob.size);
@@ -101,11 +103,15 @@ export interface HashBlobOptions {
   chunkSize?: number;
   signal?: AbortSignal;
   onProgress?: (hashedBytes: number, totalBytes: number) => void;
+  /** Awaited before each slice: hashing waits while it resolves later (held while an upload sends). */
+  gate?: () => Promise<void> | undefined;
 }
 
 export async function hashBlob(blob: Blob, options: HashBlobOptions = {}): Promise<ImageDigests> {
   const hasher = await createImageHasher();
   for await (const chunk of blobSlices(blob, options.chunkSize, options.signal)) {
+    await options.gate?.();
+    if (options.signal?.aborted) throw abortError();
     hasher.update(chunk);
     options.onProgress?.(hasher.bytes, blob.size);
   }

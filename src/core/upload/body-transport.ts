@@ -13,6 +13,11 @@ export interface BodyRequest {
   onProgress?: (sentBytes: number) => void;
   /** Give up when no byte moved for this long (a stalled part): rejects with kind 'timeout'. */
   stallTimeoutMs?: number;
+  /**
+   * Where the Blob body starts in the file being uploaded. A transport that knows that file (the
+   * CLI's, by path) may read the range itself instead of through the Blob's stream.
+   */
+  fileOffset?: number;
 }
 
 export interface BodyResponse {

@@ -166,6 +166,7 @@ export class S3Multipart implements PartBackend {
         signal: o.signal,
         onProgress: o.onProgress,
         stallTimeoutMs: o.stallTimeoutMs,
+        fileOffset: span.offset,
       });
     } catch (e) {
       throw await objectTransportError('s3', this.#deps.fetch, url, e, action);

@@ -139,6 +139,7 @@ export class SwiftSlo implements PartBackend {
           signal: o.signal,
           onProgress: o.onProgress,
           stallTimeoutMs: o.stallTimeoutMs,
+          fileOffset: span.offset,
         };
         return this.#deps.transport.send(req);
       })) as BodyResponse;

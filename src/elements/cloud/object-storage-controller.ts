@@ -60,7 +60,14 @@ export class ObjectStorageController implements ReactiveController {
     this.#changed();
   }
 
-  async loadEc2(): Promise<void> {
+  /** The EC2 listing under way (a Resume clicked right after sign-in waits for it). */
+  #ec2Loading: Promise<void> | null = null;
+
+  loadEc2(): Promise<void> {
+    return (this.#ec2Loading = this.#loadEc2());
+  }
+
+  async #loadEc2(): Promise<void> {
     const s = this.session.session;
     if (!s || !objectStoresOf(this.session).s3) return;
     try {
@@ -122,6 +129,7 @@ export class ObjectStorageController implements ReactiveController {
       this.#changed();
       return;
     }
+    if (state.target.kind === 's3' && !this.ec2.length) await (this.#ec2Loading ?? this.loadEc2());
     const credentials = this.#credentials(state);
     if (!credentials) {
       this.error = msg('This S3 upload needs EC2 credentials: create or list them in the create form, then resume.');

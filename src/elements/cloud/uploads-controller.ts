@@ -75,7 +75,7 @@ export class UploadsController implements ReactiveController {
   #uploading: File | null = null;
   #verdictPending: Promise<void> | null = null;
   #digests = new FileDigests(
-    (blob, opts) => (this.#hashClient ??= createHashClient()).hash(blob, opts),
+    (blob, opts) => this.#hasher().hash(blob, opts),
     (job) => this.#showHashing(job),
   );
 
@@ -98,6 +98,11 @@ export class UploadsController implements ReactiveController {
     this.#hashClient = null;
     this.#client?.dispose();
     this.#client = null;
+  }
+
+  /** sha512 and md5 in a worker each (two cores instead of one), started on first use. */
+  #hasher(): HashClient {
+    return (this.#hashClient ??= createHashClient({ threads: 2 }));
   }
 
   /** The upload worker (one per panel), started on first use. */
@@ -271,7 +276,12 @@ export class UploadsController implements ReactiveController {
         canRenew: () => ks.canRenew,
         // reuses the job started when the file was offered; starts one now if there was none
         whole: () => this.digestsOf(file),
-        progress,
+        progress: (p) => {
+          // hashing waits until the object is stored: only the comparison with Glance needs the
+          // digests, and Glance's import of the object leaves the time to finish them
+          this.#hashClient?.hold(p.phase === 'preparing' || p.phase === 'uploading' || p.phase === 'finishing');
+          progress(p);
+        },
         notice,
       }),
     };
@@ -367,6 +377,7 @@ export class UploadsController implements ReactiveController {
       // the session cannot continue: back to the sign-in form, the unfinished image remembered
       if (isOpenStackError(e, 'token-expired')) this.session.expire(text);
     } finally {
+      this.#hashClient?.hold(false);
       this.#abort = null;
       const sent = this.#uploading;
       this.#uploading = null;

@@ -43,12 +43,22 @@ const clients = {
     }
   },
 
-  async hashInWorker(): Promise<PageResult<{ digests: ImageDigests; progressCalls: number }>> {
-    const client = createHashClient();
+  /** threads 2 starts held: no slice may be hashed until the hold is released 300 ms later. */
+  async hashInWorker(threads: 1 | 2 = 1): Promise<PageResult<{ digests: ImageDigests; progressCalls: number; hashedWhileHeld: number }>> {
+    const client = createHashClient({ threads });
     let progressCalls = 0;
+    let hashed = 0;
+    let hashedWhileHeld = 0;
     try {
-      const digests = await client.hash(file(), { onProgress: () => progressCalls++ });
-      return { ok: true, digests, progressCalls };
+      if (threads === 2) client.hold(true);
+      const digesting = client.hash(file(), { onProgress: (n) => ((hashed = n), progressCalls++), chunkSize: 1024 * 1024 });
+      if (threads === 2) {
+        await new Promise((r) => setTimeout(r, 300));
+        hashedWhileHeld = hashed;
+        client.hold(false);
+      }
+      const digests = await digesting;
+      return { ok: true, digests, progressCalls, hashedWhileHeld };
     } catch (e) {
       return failure(e);
     } finally {
