@@ -31,7 +31,10 @@ function cliJson(path: string): Json {
 function withoutLocation(v: Json, dirs: string[]): Json {
   let text = JSON.stringify(comparableInfo(v)).replaceAll('/in/', '');
   for (const d of dirs) text = text.replaceAll(`${d}/`, '');
-  return JSON.parse(text, (k, x: Json) => (k === 'filename' ? undefined : x)) as Json;
+  // QEMU 10's `children` (absent in 7.2) is the protocol-node tree, i.e. how each side reaches
+  // the bytes: the CLI opens a member of an OVA as a raw offset over the .ova, the page as a
+  // slice of it. Like the file names, that is plumbing, not what the image is.
+  return JSON.parse(text, (k, x: Json) => (k === 'filename' || k === 'children' ? undefined : x)) as Json;
 }
 
 describe('the page and the CLI give the same inspection', { timeout: 300_000 }, () => {

@@ -1,10 +1,11 @@
-// Native qemu-img, the reference the page's results are compared with.
+// Native qemu-img of the engine's own QEMU version, the reference the page's results are compared with.
 import { execFileSync } from 'node:child_process';
+import { NATIVE_QEMU_IMG } from '../../helpers/engine.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 export function nativeInfo(path: string, format: string): Record<string, Json> {
-  return JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-f', format, path], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync(NATIVE_QEMU_IMG, ['info', '--output=json', '-f', format, path], { encoding: 'utf8' }));
 }
 
 /** Drops what legitimately differs between a host path and the page's /in/<name> mount:
