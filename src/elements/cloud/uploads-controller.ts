@@ -12,9 +12,8 @@ import { UploadFlow, discardImage, type FlowContext, type FlowOutcome, type Flow
 import { createUploadClient, UploadError, type UploadClient, type WorkerCredentials } from '../../../workers/upload/client.ts';
 import type { ObjectTarget, UploadState } from '../../core/upload/types.ts';
 import { verdictForFile, verdictFromInspection } from './file-verdict.ts';
-import { withoutFinalStop } from './preflight.ts';
-import { formatBytes, formatNumber, formatRate } from './format.ts';
 import { sentence } from './sentence.ts';
+import { failureText, successText, verdictNote } from './upload-outcome-text.ts';
 import { focusDeep } from '../focus-deep.ts';
 import { objectStoresOf, type SessionController } from './session-controller.ts';
 import type { ImagesController } from './images-controller.ts';
@@ -49,11 +48,7 @@ export class UploadsController implements ReactiveController {
   hashing: HashingState | null = null;
   /** A rejected file, said once in the form as soon as its verdict is known. */
   get verdictNote(): string {
-    const v = this.verdict;
-    if (!v || v.safe || !this.file) return '';
-    return msg(
-      str`Glance would reject ${this.file.name} as it is: ${withoutFinalStop(v.reason ?? msg('its safety check failed'))}. Convert it first (on the Inspect tab), then upload the converted image.`,
-    );
+    return this.file && this.verdict ? verdictNote(this.file, this.verdict) : '';
   }
 
   /** The file a new offer replaced in the form (the form says so if the user had typed). */
@@ -349,9 +344,7 @@ export class UploadsController implements ReactiveController {
       this.phase = 'done';
       this.pendingImageId = '';
       const t = out.transfer;
-      this.success = t
-        ? `${out.message} ${msg(str`Sent ${formatBytes(t.bytes)} in ${formatNumber(t.ms / 1000, 1)} s (${formatRate(t.bytes / (t.ms / 1000))}).`)}`
-        : out.message;
+      this.success = successText(out.message, t);
       // what just appeared is the outcome: focus (and so announce) it once it has rendered
       this.#changed();
       void focusDeep(this.host, ['cloud-create-form', '[data-role="success"]']);
@@ -365,17 +358,11 @@ export class UploadsController implements ReactiveController {
       }
       const aborted = isOpenStackError(e, 'aborted');
       this.phase = aborted ? 'cancelled' : 'failed';
-      let text = sentence(e);
-      // a pre-check that failed is said once: by the error, not also by its ✗ line
-      const last = this.checks.at(-1);
-      if (last && !last.ok && last.text === text) this.checks = this.checks.slice(0, -1);
-      if (!aborted && this.pendingImageId && !isOpenStackError(e, 'hash-mismatch'))
-        text +=
-          ' ' +
-          msg(str`The unfinished image ${this.pendingImageId} is kept: "Create and upload" again reuses or replaces it, or delete it.`);
-      this.error = text;
+      const failed = failureText(e, this.checks, aborted ? '' : this.pendingImageId);
+      this.checks = failed.checks;
+      this.error = failed.text;
       // the session cannot continue: back to the sign-in form, the unfinished image remembered
-      if (isOpenStackError(e, 'token-expired')) this.session.expire(text);
+      if (isOpenStackError(e, 'token-expired')) this.session.expire(failed.text);
     } finally {
       this.#hashClient?.hold(false);
       this.#abort = null;
