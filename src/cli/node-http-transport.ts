@@ -44,6 +44,9 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): BodyT
         // a store may answer before the body is in (413, 401): that answer wins over the EPIPE
         let responded = false;
         let timer: ReturnType<typeof setTimeout> | undefined;
+        // the body is still being sent when a store answers early (413, 401): once its answer is
+        // in, the rest is never read, and a paused pipeline would hold the file and socket open
+        let bodySent = isString;
         let moved = Date.now();
         const poke = () => {
           moved = Date.now();
@@ -84,6 +87,7 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): BodyT
           res.on('end', () => {
             if (failure) return;
             cleanup();
+            if (!bodySent) r.destroy();
             const headers: Record<string, string> = {};
             for (const [k, v] of Object.entries(res.headers))
               if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
@@ -115,9 +119,12 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): BodyT
           options.filePath !== undefined && req.fileOffset !== undefined && blob.size > 0
             ? createReadStream(options.filePath, { start: req.fileOffset, end: req.fileOffset + blob.size - 1, highWaterMark: PIECE })
             : Readable.fromWeb(blob.stream() as unknown as NodeWebStream<Uint8Array>);
-        pipeline(source, count, r).catch((e: unknown) => {
-          if (!responded) fail(e instanceof Error ? e : new Error(String(e)));
-        });
+        pipeline(source, count, r).then(
+          () => (bodySent = true),
+          (e: unknown) => {
+            if (!responded) fail(e instanceof Error ? e : new Error(String(e)));
+          },
+        );
       });
     },
   };
