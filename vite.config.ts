@@ -89,6 +89,22 @@ export default defineConfig({
             },
           },
         ],
+        // Sharing a disk image to the app (Web Share Target, Chromium on Android and ChromeOS): the
+        // service worker answers this POST (public/share-target-sw.js) and the app inspects the
+        // files (src/app/shared-files.ts).
+        share_target: {
+          action: './share-target',
+          method: 'POST',
+          enctype: 'multipart/form-data',
+          params: {
+            files: [
+              {
+                name: 'files',
+                accept: ['application/octet-stream', '.qcow2', '.vmdk', '.vhd', '.vhdx', '.vdi', '.img', '.raw', '.iso', '.ova'],
+              },
+            ],
+          },
+        },
         launch_handler: { client_mode: 'focus-existing' },
       },
       workbox: {
@@ -99,6 +115,8 @@ export default defineConfig({
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',
         cleanupOutdatedCaches: true,
+        // The share target's POST handler: the only request our own code answers in the worker.
+        importScripts: ['share-target-sw.js'],
       },
     }),
   ],

@@ -8,6 +8,7 @@ import { allLocales, getLocale, matchLocale, setLocale, type Locale } from '../l
 import type { CloudFormats, ImageInspector } from '../elements/image-inspector.ts';
 import { UpdateController } from './app-update.ts';
 import { consumeLaunchFiles } from './launch-files.ts';
+import { consumeSharedFiles } from './shared-files.ts';
 import { focusRing } from '../elements/focus-ring.ts';
 
 /** The language is a preference, not a secret: kept in localStorage (no credentials ever are). */
@@ -150,10 +151,12 @@ export class AppShell extends LitElement {
   }
 
   override firstUpdated(): void {
-    consumeLaunchFiles((files) => {
+    const inspect = (files: File[]) => {
       this.view = 'inspect';
       void this.renderRoot.querySelector<ImageInspector>('image-inspector')?.inspectFiles(files);
-    });
+    };
+    consumeLaunchFiles(inspect);
+    consumeSharedFiles(inspect);
   }
 
   override connectedCallback(): void {

@@ -2,7 +2,8 @@
 // static server that sends no header of its own (the page's <meta> CSP is all the policy there
 // is). The first load stays within the JavaScript budget and fetches no wasm; inspect and convert
 // work; offline after one visit too; an update published meanwhile is offered, held back while a
-// conversion runs and applied only when the user clicks and nothing runs.
+// conversion runs and applied only when the user clicks and nothing runs. A file shared to the app
+// (share_target: a multipart POST the service worker answers) is inspected and not kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { ensureAppCorpus, type AppCorpus } from './helpers/app-corpus.ts';
-import { chooseFiles, cspViolations, openApp, waitForIdle, waitForOutcomes, type AppPage } from './helpers/app-page.ts';
+import { chooseFiles, cspViolations, openApp, readCards, waitForIdle, waitForOutcomes, type AppPage } from './helpers/app-page.ts';
 import { DIST_DIR } from './helpers/serve-dist.ts';
 import { serveStatic, type StaticServer } from './helpers/static-server.ts';
 
@@ -137,6 +138,50 @@ test('offline after one visit: reload, inspect and convert', { timeout: 120_000 
     await context.setOffline(false);
   }
   assert.deepEqual(await cspViolations(page), []);
+});
+
+test('a file shared to the app (share_target POST through the service worker) is inspected, not kept', { timeout: 60_000 }, async () => {
+  const { page } = app;
+  await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 30_000 });
+  const action = new URL('share-target', page.url().endsWith('/') ? page.url() : `${page.url()}/`).href;
+  // What the operating system's share sheet sends: a multipart POST navigation from outside the
+  // app, which its worker answers. Not from the app's own page: its CSP says form-action 'none'.
+  await page.goto('about:blank');
+  await page.setContent(
+    `<form method="post" enctype="multipart/form-data" action="${action}"><input type="file" name="files" id="share-files"></form>`,
+  );
+  await page.locator('#share-files').setInputFiles(join(corpus.base.dir, 'small.qcow2'));
+  await page.locator('form').evaluate((f) => (f as HTMLFormElement).submit());
+  // The app drops the redirect's ?shared=1, so a reload does not look for a share again.
+  await page.waitForURL((u) => u.pathname === PREFIX && !u.searchParams.has('shared'), { timeout: 20_000 });
+  const { inspected, errors } = await waitForOutcomes(page, 1);
+  await waitForIdle(page);
+  assert.deepEqual([inspected.length, errors.length], [1, 0], 'the shared file was inspected');
+  const cards = await readCards(page);
+  assert.deepEqual(
+    cards.map((c) => [c.name, c.phase, c.safe]),
+    [['small.qcow2', 'done', 'true']],
+    'its card shows the verdict',
+  );
+  const kept = await page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('image-inspector-share');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const count = db.transaction('shared').objectStore('shared').count();
+          count.onsuccess = () => {
+            db.close();
+            resolve(count.result);
+          };
+          count.onerror = () => reject(count.error);
+        };
+      }),
+  );
+  assert.equal(kept, 0, 'the kept copy is deleted once the page took it');
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(app.problems, []);
 });
 
 test(
