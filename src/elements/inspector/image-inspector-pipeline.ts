@@ -95,7 +95,12 @@ export function createPipeline(): InspectionPipeline {
         // The verdict with check and map shows now; the guest step reads on behind it.
         onVerdict: (verdict) => update({ ...resultPatch(verdict, contentDiskFormat), phase: 'guest', guestReading: true }),
       });
-      update({ ...resultPatch(result, contentDiskFormat), guest: result.guest ?? null, guestReading: false });
+      update({
+        ...resultPatch(result, contentDiskFormat),
+        guest: result.guest ?? null,
+        guestDetails: result.guestDetails ?? [],
+        guestReading: false,
+      });
       return result;
     },
     qemu: getClient,
