@@ -14,6 +14,7 @@ import { suggestProperties } from './inspect/properties.ts';
 import type { PropertySource } from './inspect/property-sources.ts';
 import type { SafetyReport } from './inspect/types.ts';
 import type { GuestJson, GuestStats } from './guest/contract.ts';
+import type { ChecklistDetail } from './guest/types.ts';
 
 /** `qemu-img info --output=json` as qemu prints it (fields used here; the rest passes through). */
 export interface QemuImgInfo {
@@ -64,6 +65,8 @@ export interface InspectionResult {
    *  absent when the guest step did not run (--no-guest). */
   guest?: GuestJson | null;
   guestStats?: GuestStats;
+  /** Beyond the contract: guest.checklist's details as codes with parameters (checklist-details.ts). */
+  guestDetails?: ChecklistDetail[];
   appliance?: { name?: string; cpus?: number; memoryMiB?: number; os?: string; disks: { name: string; offset: number; size: number }[] };
 }
 

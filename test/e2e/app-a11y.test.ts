@@ -139,13 +139,17 @@ test(
       await waitFocus(page, 'the Inspect tab (ArrowLeft)', (f) => f.id === 'tab-inspect');
       assert.equal(await page.locator('#panel-inspect').isVisible(), true);
 
-      // Inspect: "Choose files…" is reached by Tab with a visible ring; the files go to its input as
-      // the OS picker would hand them over (headless Chromium opens no picker for it).
+      // Inspect: "Choose files…" is reached by Tab with a visible ring, and Enter on it opens the
+      // file chooser (the files are handed to it as the OS picker would).
       await tabTo(page, '"Choose files…"', (f) => f.tag === 'button' && f.text === 'Choose files…');
       const inspectorRing = await focusRing(page);
       assert.ok(inspectorRing.style === 'solid' && inspectorRing.width >= 2 && inspectorRing.contrast >= 3, JSON.stringify(inspectorRing));
       const base = fx.corpus.base.dir;
-      await chooseFiles(page, [`${base}/small-monolithicFlat.vmdk`, `${base}/small-monolithicFlat-flat.vmdk`]);
+      const chooser = page.waitForEvent('filechooser', { timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      const picker = await chooser;
+      assert.equal(picker.isMultiple(), true, 'the chooser takes several files (a VMDK and its extent)');
+      await picker.setFiles([`${base}/small-monolithicFlat.vmdk`, `${base}/small-monolithicFlat-flat.vmdk`]);
       await waitForOutcomes(page, 1);
       await waitForIdle(page);
       const live = page.locator('image-inspector [role=status][aria-live=polite]').first();

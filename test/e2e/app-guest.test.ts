@@ -103,6 +103,21 @@ test('the Guest section shows what inspect --json prints for an XFS-on-LVM qcow2
     for (const c of g.checklist.filter((x) => !x.ok)) {
       assert.ok(shown.checklist.find((s) => s.code === c.code)!.text.includes(c.detail), `${c.code}: its detail is shown as text`);
     }
+    // In Japanese every detail to do is said in Japanese (by its detail code), not the core's English.
+    await app.page.locator('#lang').selectOption('ja');
+    await app.page.waitForFunction(() => document.documentElement.lang === 'ja');
+    const fixes = await app.page.locator('image-inspector').evaluate((el) =>
+      [...(el as HTMLElement).shadowRoot!.querySelectorAll<HTMLElement>('section.guest li.guest-item .fix')].map((f) => ({
+        code: (f.closest('li') as HTMLElement).dataset.code!,
+        text: f.textContent!,
+        lang: f.getAttribute('lang'),
+      })),
+    );
+    assert.equal(fixes.length, g.checklist.filter((x) => !x.ok).length, 'a detail for every step to do');
+    for (const f of fixes) {
+      const english = g.checklist.find((c) => c.code === f.code)!.detail;
+      assert.ok(/[\u3040-\u30ff]/.test(f.text) && !f.text.includes(english) && f.lang === null, `${f.code} in Japanese: ${f.text}`);
+    }
     const [card] = await readCards(app.page);
     assert.equal(card!.properties['os_distro'], 'rhel');
     assert.deepEqual(app.problems, []);

@@ -1,6 +1,7 @@
 // The checklist's codes (stable; listed in docs/guest-inspection.md) with the guide's step each
 // names, and the helpers every check shares.
-import type { ChecklistItem } from './types.ts';
+import { CHECK_DETAILS, type DetailParams } from './checklist-details.ts';
+import type { CheckedItem } from './types.ts';
 import type { GuestVfs } from './vfs.ts';
 
 export const CHECK_CODES: Readonly<Record<string, string>> = {
@@ -28,10 +29,11 @@ export const CHECK_CODES: Readonly<Record<string, string>> = {
   'guest.free-space-not-zeroed': 'Sparsify the image (virt-sparsify)',
 };
 
-export const SYSPREP = 'Run `virt-sysprep -a IMAGE` on the image before uploading';
-
-export function item(code: string, ok: boolean, detail: string): ChecklistItem {
-  return { code, ok, step: CHECK_CODES[code]!, detail };
+/** The item `code` with the detail sentence `detailCode` (checklist-details.ts) says. */
+export function item(code: string, ok: boolean, detailCode: string, params: DetailParams = {}): CheckedItem {
+  const text = CHECK_DETAILS[detailCode];
+  if (!text) throw new Error(`unknown checklist detail code ${detailCode}`);
+  return { code, ok, step: CHECK_CODES[code]!, detail: text(params), detailOf: { code: detailCode, params } };
 }
 
 /** Files of non-zero size directly in `dirs` whose names match. */

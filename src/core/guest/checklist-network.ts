@@ -3,82 +3,46 @@
 import { item } from './checklist-items.ts';
 import type { OsFacts } from './os-facts.ts';
 import { shellVars } from './os-facts.ts';
-import type { ChecklistItem } from './types.ts';
+import type { CheckedItem } from './types.ts';
 import type { GuestVfs } from './vfs.ts';
 
-export async function rhelNetwork(vfs: GuestVfs, facts: OsFacts, out: ChecklistItem[]): Promise<void> {
+export async function rhelNetwork(vfs: GuestVfs, facts: OsFacts, out: CheckedItem[]): Promise<void> {
   const path = '/etc/sysconfig/network-scripts/ifcfg-eth0';
   const text = await vfs.readText(path, 64 * 1024);
   if (text === null) {
-    out.push(
-      item(
-        'guest.ifcfg-missing',
-        false,
-        `${path} is missing: create it with TYPE=Ethernet, DEVICE=eth0, ONBOOT=yes, BOOTPROTO=dhcp, NM_CONTROLLED=no.`,
-      ),
-    );
+    out.push(item('guest.ifcfg-missing', false, 'guest.ifcfg.missing', { path }));
   } else {
     const v = shellVars(text);
     const pinned = ['HWADDR', 'UUID', 'MACADDR'].filter((k) => v.has(k));
     out.push(
-      item(
-        'guest.ifcfg-hwaddr',
-        pinned.length === 0,
-        pinned.length
-          ? `${path} sets ${pinned.join(', ')}: instances get a new MAC address and lose their network; remove those lines.`
-          : `${path} names no MAC address or UUID.`,
-      ),
+      item('guest.ifcfg-hwaddr', pinned.length === 0, pinned.length ? 'guest.ifcfg.pinned' : 'guest.ifcfg.unpinned', {
+        path,
+        keys: pinned.join(', '),
+      }),
     );
     const bad: string[] = [];
     if ((v.get('BOOTPROTO') ?? '').toLowerCase() !== 'dhcp') bad.push(`BOOTPROTO=${v.get('BOOTPROTO') ?? '(unset)'}`);
     for (const k of ['IPADDR', 'NETMASK', 'GATEWAY', 'PREFIX']) if (v.has(k)) bad.push(k);
     if ((v.get('ONBOOT') ?? '').toLowerCase() !== 'yes') bad.push(`ONBOOT=${v.get('ONBOOT') ?? '(unset)'}`);
     out.push(
-      item(
-        'guest.ifcfg-static',
-        bad.length === 0,
-        bad.length
-          ? `${path} has ${bad.join(', ')}: keep only TYPE, DEVICE, ONBOOT=yes, BOOTPROTO=dhcp, NM_CONTROLLED=no.`
-          : `${path} uses DHCP at boot.`,
-      ),
+      item('guest.ifcfg-static', bad.length === 0, bad.length ? 'guest.ifcfg.static' : 'guest.ifcfg.dhcp', {
+        path,
+        settings: bad.join(', '),
+      }),
     );
   }
   const net = await vfs.readText('/etc/sysconfig/network', 64 * 1024);
   const zc = net !== null && (shellVars(net).get('NOZEROCONF') ?? '').toLowerCase() === 'yes';
-  out.push(
-    item(
-      'guest.nozeroconf-missing',
-      zc,
-      zc
-        ? 'NOZEROCONF=yes is set.'
-        : 'Add NOZEROCONF=yes to /etc/sysconfig/network so the metadata service (169.254.169.254) stays reachable.',
-    ),
-  );
+  out.push(item('guest.nozeroconf-missing', zc, zc ? 'guest.nozeroconf.set' : 'guest.nozeroconf.missing'));
   if (facts.major === 6) {
     const rules = await vfs.size('/etc/udev/rules.d/70-persistent-net.rules');
-    out.push(
-      item(
-        'guest.persistent-net-rules',
-        !rules,
-        rules
-          ? "/etc/udev/rules.d/70-persistent-net.rules records the template's MAC address: delete it."
-          : 'No persistent network rules are recorded.',
-      ),
-    );
+    out.push(item('guest.persistent-net-rules', !rules, rules ? 'guest.net-rules.present' : 'guest.net-rules.absent'));
     const gen = await vfs.exists('/etc/udev/rules.d/75-persistent-net-generator.rules');
-    out.push(
-      item(
-        'guest.persistent-net-generator-missing',
-        gen,
-        gen
-          ? 'The persistent network rule generator is overridden.'
-          : 'Run echo "#" > /etc/udev/rules.d/75-persistent-net-generator.rules so udev does not pin eth0 to the first MAC address.',
-      ),
-    );
+    out.push(item('guest.persistent-net-generator-missing', gen, gen ? 'guest.net-generator.overridden' : 'guest.net-generator.active'));
   }
 }
 
-export async function otherNetwork(vfs: GuestVfs, out: ChecklistItem[]): Promise<void> {
+export async function otherNetwork(vfs: GuestVfs, out: CheckedItem[]): Promise<void> {
   const netplan = await vfs.list('/etc/netplan');
   if (netplan) {
     const pinned: string[] = [];
@@ -86,13 +50,9 @@ export async function otherNetwork(vfs: GuestVfs, out: ChecklistItem[]): Promise
       if (/\.ya?ml$/.test(n) && /macaddress\s*:/i.test((await vfs.readText(`/etc/netplan/${n}`, 64 * 1024)) ?? ''))
         pinned.push(`/etc/netplan/${n}`);
     out.push(
-      item(
-        'guest.netplan-macaddress',
-        pinned.length === 0,
-        pinned.length
-          ? `${pinned.join(', ')} match a MAC address: match by name (e.g. "en*") with dhcp4: true instead.`
-          : 'netplan matches no MAC address.',
-      ),
+      item('guest.netplan-macaddress', pinned.length === 0, pinned.length ? 'guest.netplan.pinned' : 'guest.netplan.unpinned', {
+        files: pinned.join(', '),
+      }),
     );
   }
   const nmDir = '/etc/NetworkManager/system-connections';
@@ -102,13 +62,9 @@ export async function otherNetwork(vfs: GuestVfs, out: ChecklistItem[]): Promise
     for (const n of nm)
       if (/^\s*mac-address\s*=/m.test((await vfs.readText(`${nmDir}/${n}`, 64 * 1024)) ?? '')) pinned.push(`${nmDir}/${n}`);
     out.push(
-      item(
-        'guest.nm-connection-hwaddr',
-        pinned.length === 0,
-        pinned.length
-          ? `${pinned.join(', ')} bind to a MAC address: remove mac-address= (or the file).`
-          : 'NetworkManager connections bind to no MAC address.',
-      ),
+      item('guest.nm-connection-hwaddr', pinned.length === 0, pinned.length ? 'guest.nm.pinned' : 'guest.nm.unpinned', {
+        files: pinned.join(', '),
+      }),
     );
   }
 }

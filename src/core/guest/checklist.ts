@@ -2,18 +2,19 @@
 // Debian/Ubuntu/Fedora) checked against the files in the guest. Every item names the guide's step
 // and what to run; codes are stable and listed in docs/guest-inspection.md (and CHECK_CODES, checklist-items.ts).
 import { load } from 'js-yaml';
-import { CHECK_CODES, item, nonEmptyFiles, SYSPREP } from './checklist-items.ts';
+import { firstOf } from './checklist-details.ts';
+import { CHECK_CODES, item, nonEmptyFiles } from './checklist-items.ts';
 import { otherNetwork, rhelNetwork } from './checklist-network.ts';
 import type { OsFacts } from './os-facts.ts';
 import { shellVars } from './os-facts.ts';
-import type { ChecklistItem } from './types.ts';
+import type { CheckedItem } from './types.ts';
 import type { GuestVfs } from './vfs.ts';
 
 export { CHECK_CODES };
 
 const BOOT_CONFIGS = ['/boot/grub2/grub.cfg', '/boot/grub/grub.cfg', '/boot/grub/grub.conf', '/etc/grub.conf'];
 
-async function serialConsole(vfs: GuestVfs): Promise<ChecklistItem> {
+async function serialConsole(vfs: GuestVfs): Promise<CheckedItem> {
   const files: string[] = [];
   const missing: string[] = [];
   const check = async (path: string, text: string | null) => {
@@ -33,101 +34,63 @@ async function serialConsole(vfs: GuestVfs): Promise<ChecklistItem> {
   for (const e of (await vfs.list('/boot/loader/entries')) ?? []) {
     if (e.endsWith('.conf')) await check(`/boot/loader/entries/${e}`, await vfs.readText(`/boot/loader/entries/${e}`, 64 * 1024));
   }
-  if (!files.length)
-    return item(
-      'guest.serial-console-missing',
-      false,
-      'No boot loader configuration was found (/etc/default/grub, grub.cfg, /etc/grub.conf).',
-    );
+  if (!files.length) return item('guest.serial-console-missing', false, 'guest.serial-console.no-config');
   return missing.length
-    ? item(
-        'guest.serial-console-missing',
-        false,
-        `console=tty0 console=ttyS0,115200n8 is missing from ${missing.join(', ')}: add it to GRUB_CMDLINE_LINUX in /etc/default/grub and run grub2-mkconfig -o /boot/grub2/grub.cfg (RHEL 6: add it to the kernel lines of /etc/grub.conf).`,
-      )
-    : item('guest.serial-console-missing', true, `console=ttyS0 is set in ${files.join(', ')}.`);
+    ? item('guest.serial-console-missing', false, 'guest.serial-console.missing', { files: missing.join(', ') })
+    : item('guest.serial-console-missing', true, 'guest.serial-console.set', { files: files.join(', ') });
 }
 
-async function cloudInit(vfs: GuestVfs, facts: OsFacts, out: ChecklistItem[]): Promise<void> {
+async function cloudInit(vfs: GuestVfs, facts: OsFacts, out: CheckedItem[]): Promise<void> {
   const cfg = await vfs.readText('/etc/cloud/cloud.cfg');
   const installed = cfg !== null || (await vfs.exists('/usr/bin/cloud-init'));
   out.push(
-    item(
-      'guest.cloud-init-missing',
-      installed,
-      installed
-        ? 'cloud-init is installed.'
-        : `cloud-init is not installed: run ${facts.family === 'debian' ? 'apt-get install cloud-init' : 'yum install cloud-init'} in the guest.`,
-    ),
+    item('guest.cloud-init-missing', installed, installed ? 'guest.cloud-init.installed' : 'guest.cloud-init.missing', {
+      command: facts.family === 'debian' ? 'apt-get install cloud-init' : 'yum install cloud-init',
+    }),
   );
   const growpart = await vfs.exists('/usr/bin/growpart');
   out.push(
-    item(
-      'guest.growpart-missing',
-      growpart,
-      growpart
-        ? 'growpart is installed.'
-        : `growpart is missing, the root partition will not grow to the flavor's disk: install ${facts.family === 'debian' ? 'cloud-guest-utils' : 'cloud-utils-growpart'}.`,
-    ),
+    item('guest.growpart-missing', growpart, growpart ? 'guest.growpart.installed' : 'guest.growpart.missing', {
+      package: facts.family === 'debian' ? 'cloud-guest-utils' : 'cloud-utils-growpart',
+    }),
   );
   if (cfg === null || facts.family !== 'rhel') return;
   let modules: unknown;
   try {
     modules = (load(cfg, { json: true }) as Record<string, unknown> | null)?.['cloud_init_modules'];
   } catch (e) {
-    out.push(item('guest.cloud-init-resolv-conf', false, `/etc/cloud/cloud.cfg is not valid YAML: ${(e as Error).message.split('\n')[0]}`));
+    out.push(item('guest.cloud-init-resolv-conf', false, 'guest.cloud-cfg.invalid-yaml', { error: (e as Error).message.split('\n')[0]! }));
     return;
   }
   const has = Array.isArray(modules) && modules.some((m) => m === 'resolv-conf' || (Array.isArray(m) && m[0] === 'resolv-conf'));
-  out.push(
-    item(
-      'guest.cloud-init-resolv-conf',
-      has,
-      has ? 'resolv-conf is listed under cloud_init_modules.' : 'Add "- resolv-conf" under cloud_init_modules in /etc/cloud/cloud.cfg.',
-    ),
-  );
+  out.push(item('guest.cloud-init-resolv-conf', has, has ? 'guest.resolv-conf.listed' : 'guest.resolv-conf.missing'));
 }
 
-async function sysprep(vfs: GuestVfs, out: ChecklistItem[]): Promise<void> {
+async function sysprep(vfs: GuestVfs, out: CheckedItem[]): Promise<void> {
   const mid = (await vfs.readText('/etc/machine-id', 1024))?.trim() ?? '';
   const midSet = mid !== '' && mid !== 'uninitialized';
-  out.push(
-    item(
-      'guest.machine-id-set',
-      !midSet,
-      midSet
-        ? `/etc/machine-id holds ${mid}: every instance would share it. ${SYSPREP} (or truncate the file).`
-        : '/etc/machine-id is empty.',
-    ),
-  );
+  out.push(item('guest.machine-id-set', !midSet, midSet ? 'guest.machine-id.set' : 'guest.machine-id.empty', { id: mid }));
   const keys = ((await vfs.list('/etc/ssh')) ?? []).filter((n) => n.startsWith('ssh_host_')).map((n) => `/etc/ssh/${n}`);
   out.push(
-    item(
-      'guest.ssh-host-keys',
-      keys.length === 0,
-      keys.length
-        ? `${keys.length} SSH host key files (${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''}): every instance would share them. ${SYSPREP}.`
-        : 'No SSH host keys: each instance makes its own.',
-    ),
+    item('guest.ssh-host-keys', keys.length === 0, keys.length ? 'guest.ssh-host-keys.present' : 'guest.ssh-host-keys.absent', {
+      count: keys.length,
+      files: firstOf(keys),
+    }),
   );
   const homes = ((await vfs.list('/home')) ?? []).slice(0, 64).map((h) => `/home/${h}`);
   const hist = await nonEmptyFiles(vfs, ['/root', ...homes], (n) => /^\.(bash|zsh|sh|python)_history$|^\.history$/.test(n));
   out.push(
-    item(
-      'guest.shell-history',
-      hist.length === 0,
-      hist.length ? `Shell history left in ${hist.join(', ')}. ${SYSPREP}.` : 'No shell history.',
-    ),
+    item('guest.shell-history', hist.length === 0, hist.length ? 'guest.shell-history.present' : 'guest.shell-history.absent', {
+      files: hist.join(', '),
+    }),
   );
   const leases = await nonEmptyFiles(vfs, ['/var/lib/dhclient', '/var/lib/dhcp', '/var/lib/NetworkManager', '/var/lib/dhcpcd'], (n) =>
     /lease/.test(n),
   );
   out.push(
-    item(
-      'guest.dhcp-leases',
-      leases.length === 0,
-      leases.length ? `DHCP leases left in ${leases.join(', ')}. ${SYSPREP}.` : 'No DHCP leases.',
-    ),
+    item('guest.dhcp-leases', leases.length === 0, leases.length ? 'guest.dhcp-leases.present' : 'guest.dhcp-leases.absent', {
+      files: leases.join(', '),
+    }),
   );
   const logs: string[] = [];
   for (const name of ((await vfs.list('/var/log')) ?? []).slice(0, 256)) {
@@ -137,18 +100,15 @@ async function sysprep(vfs: GuestVfs, out: ChecklistItem[]): Promise<void> {
     else if (size === null) logs.push(...(await nonEmptyFiles(vfs, [path])).slice(0, 16));
   }
   out.push(
-    item(
-      'guest.log-files',
-      logs.length === 0,
-      logs.length
-        ? `${logs.length} log files hold data (${logs.slice(0, 3).join(', ')}${logs.length > 3 ? ', …' : ''}). ${SYSPREP}.`
-        : 'No log files hold data.',
-    ),
+    item('guest.log-files', logs.length === 0, logs.length ? 'guest.log-files.present' : 'guest.log-files.absent', {
+      count: logs.length,
+      files: firstOf(logs),
+    }),
   );
 }
 
-export async function runChecklist(vfs: GuestVfs, facts: OsFacts): Promise<ChecklistItem[]> {
-  const out: ChecklistItem[] = [];
+export async function runChecklist(vfs: GuestVfs, facts: OsFacts): Promise<CheckedItem[]> {
+  const out: CheckedItem[] = [];
   if (facts.os.type !== 'linux') return out;
   await cloudInit(vfs, facts, out);
   if (facts.family === 'rhel' && (facts.major ?? 0) <= 7) await rhelNetwork(vfs, facts, out);
@@ -156,15 +116,7 @@ export async function runChecklist(vfs: GuestVfs, facts: OsFacts): Promise<Check
   out.push(await serialConsole(vfs));
   if (facts.os.distro === 'rhel') {
     const cert = await vfs.exists('/etc/pki/consumer/cert.pem');
-    out.push(
-      item(
-        'guest.subscription-registered',
-        !cert,
-        cert
-          ? '/etc/pki/consumer/cert.pem shows the VM is registered: run subscription-manager repos --disable=* && subscription-manager unregister.'
-          : 'The VM is not registered with subscription-manager.',
-      ),
-    );
+    out.push(item('guest.subscription-registered', !cert, cert ? 'guest.subscription.registered' : 'guest.subscription.unregistered'));
   }
   const caches =
     facts.family === 'debian'
@@ -175,11 +127,10 @@ export async function runChecklist(vfs: GuestVfs, facts: OsFacts): Promise<Check
         ];
   const clean = facts.family === 'debian' ? 'apt-get clean' : 'yum clean all';
   out.push(
-    item(
-      'guest.package-cache',
-      caches.length === 0,
-      caches.length ? `The package cache is not empty (${caches.slice(0, 3).join(', ')}): run ${clean}.` : 'The package cache is empty.',
-    ),
+    item('guest.package-cache', caches.length === 0, caches.length ? 'guest.package-cache.full' : 'guest.package-cache.empty', {
+      files: caches.slice(0, 3).join(', '),
+      command: clean,
+    }),
   );
   const shadow = await vfs.readText('/etc/shadow', 256 * 1024);
   const rootPw = shadow
@@ -192,9 +143,7 @@ export async function runChecklist(vfs: GuestVfs, facts: OsFacts): Promise<Check
       item(
         'guest.root-password-set',
         locked,
-        locked
-          ? 'The root password is locked.'
-          : `root ${rootPw === '' ? 'has an empty password' : 'has a password'} in /etc/shadow: when instances are reached with a key pair, run passwd -d root && passwd -l root.`,
+        locked ? 'guest.root-password.locked' : rootPw === '' ? 'guest.root-password.empty' : 'guest.root-password.set',
       ),
     );
   }
@@ -203,9 +152,7 @@ export async function runChecklist(vfs: GuestVfs, facts: OsFacts): Promise<Check
     item(
       'guest.qemu-guest-agent-missing',
       facts.guestAgent,
-      facts.guestAgent
-        ? 'qemu-guest-agent is installed (hw_qemu_guest_agent=yes).'
-        : 'qemu-guest-agent is not installed: install it to let the cloud freeze file systems for snapshots and set hw_qemu_guest_agent=yes.',
+      facts.guestAgent ? 'guest.guest-agent.installed' : 'guest.guest-agent.missing',
     ),
   );
   return out;

@@ -1,6 +1,6 @@
 // The `guest` object and suggested properties exactly as issue 10's contract prints them in
 // `inspect --json` (and the image-inspected event carries): the pipeline/CLI wire this in.
-import type { ChecklistItem, FilesystemFacts, GuestOs, GuestResult, GuestSuggested } from './types.ts';
+import type { ChecklistDetail, ChecklistItem, FilesystemFacts, GuestOs, GuestResult, GuestSuggested } from './types.ts';
 
 export interface GuestJson {
   os: GuestOs;
@@ -24,5 +24,11 @@ export interface GuestStats {
 export function guestJson(r: GuestResult | null): { guest: GuestJson | null; suggested: GuestSuggested } {
   if (!r) return { guest: null, suggested: {} };
   const { os, filesystems, checklist, suggested } = r;
-  return { guest: { os, filesystems, checklist }, suggested };
+  return { guest: { os, filesystems, checklist: checklist.map(({ code, ok, step, detail }) => ({ code, ok, step, detail })) }, suggested };
+}
+
+/** Beyond the contract (`guestDetails` in the result): each checklist item's detail as a code
+ *  with parameters, in the checklist's order, for the page to say in its language. */
+export function guestDetails(r: GuestResult | null): ChecklistDetail[] {
+  return r ? r.checklist.map((c) => c.detailOf) : [];
 }

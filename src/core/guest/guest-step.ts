@@ -7,7 +7,7 @@ import type { ByteSource } from '../inspect/byte-source.ts';
 import { subSource } from '../inspect/byte-source.ts';
 import type { QemuRun } from '../inspect/qemu-check.ts';
 import type { InspectionResult } from '../inspection.ts';
-import { guestJson, type GuestJson, type GuestStats } from './contract.ts';
+import { guestDetails, guestJson, type GuestJson, type GuestStats } from './contract.ts';
 import { BudgetExceeded, DEFAULT_BUDGET, type GuestBudget, type ReadAt } from './device.ts';
 import { inspectGuest } from './inspect-guest.ts';
 import { blockStatus } from './map-extents.ts';
@@ -87,6 +87,7 @@ export function mergeGuest(r: InspectionResult, step: GuestStep): void {
   if (step.stats) r.guestStats = step.stats;
   const g = step.result;
   if (!g) return;
+  r.guestDetails = guestDetails(g);
   r.safety.findings.push(...g.findings);
   for (const [k, v] of Object.entries(g.suggested)) {
     if (v === undefined) continue;

@@ -4,6 +4,7 @@
 // what was found so far. Nothing escapes as an exception.
 import { finding, type Finding } from '../inspect/findings.ts';
 import { runChecklist } from './checklist.ts';
+import { item } from './checklist-items.ts';
 import {
   BudgetExceeded,
   CorruptStructure,
@@ -21,7 +22,7 @@ import { readOsFacts } from './os-facts.ts';
 import { mib, RECLAIM_THRESHOLD, reclaimableBytes, type AllocatedAt } from './free-space.ts';
 import { readPartitions, type GuestPartition } from './partitions.ts';
 import { recognise, type Recognised } from './probe.ts';
-import type { ChecklistItem, FilesystemFacts, GuestFs, GuestOs, GuestResult, GuestSuggested } from './types.ts';
+import type { CheckedItem, FilesystemFacts, GuestFs, GuestOs, GuestResult, GuestSuggested } from './types.ts';
 import { GuestVfs } from './vfs.ts';
 
 interface Found extends Candidate {
@@ -131,7 +132,7 @@ async function sparsifyItem(
   found: Found[],
   allocated: AllocatedAt,
   problems: Map<GuestFs, string>,
-): Promise<{ item: ChecklistItem; bytes: number }> {
+): Promise<{ item: CheckedItem; bytes: number }> {
   let bytes = 0;
   const per: string[] = [];
   for (const f of found) {
@@ -149,14 +150,10 @@ async function sparsifyItem(
   const ok = bytes < RECLAIM_THRESHOLD;
   return {
     bytes,
-    item: {
-      code: 'guest.free-space-not-zeroed',
-      ok,
-      step: 'Sparsify the image (virt-sparsify)',
-      detail: ok
-        ? `Free file system blocks hold ${mib(bytes)} of image data.`
-        : `${mib(bytes)} of the image is data in blocks the file systems mark free (${per.join(', ')}): virt-sparsify --in-place IMAGE (or fstrim in the guest before converting) would save it.`,
-    },
+    item: item('guest.free-space-not-zeroed', ok, ok ? 'guest.free-space.zeroed' : 'guest.free-space.not-zeroed', {
+      size: mib(bytes),
+      devices: per.join(', '),
+    }),
   };
 }
 
@@ -172,7 +169,7 @@ export async function inspectGuest(
   const findings: Finding[] = [];
   const found: Found[] = [];
   let os = EMPTY_OS;
-  let checklist: ChecklistItem[] = [];
+  let checklist: CheckedItem[] = [];
   let kernels: string[] = [];
   let sources: Record<string, string> = {};
   let guestAgent = false;

@@ -55,6 +55,18 @@ export interface ChecklistItem {
   detail: string;
 }
 
+/** One checklist item's detail as a stable code with parameters (checklist-details.ts): beyond
+ *  the contract, so the page can show the detail in its own language. */
+export interface ChecklistDetail {
+  code: string;
+  params: Readonly<Record<string, string | number>>;
+}
+
+/** A checklist item as the checks build it: the contract's fields and its detail's code. */
+export interface CheckedItem extends ChecklistItem {
+  detailOf: ChecklistDetail;
+}
+
 export interface GuestSuggested {
   os_distro?: string;
   os_version?: string;
@@ -67,7 +79,7 @@ export interface GuestSuggested {
 export interface GuestResult {
   os: GuestOs;
   filesystems: FilesystemFacts[];
-  checklist: ChecklistItem[];
+  checklist: CheckedItem[];
   suggested: GuestSuggested;
   /** The guest file each fact and suggested property came from ("/etc/os-release"). */
   sources: Record<string, string>;

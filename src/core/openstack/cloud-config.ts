@@ -51,11 +51,17 @@ interface FlatAuth {
   iface?: string;
 }
 
+/** `source` is the English wording; `cloud` (the clouds.yaml entry's name) lets the page say it
+ *  in its language, and its absence means the file was an openrc. */
+function sourceParams(source: string, cloudName: string | undefined): Record<string, string> {
+  return cloudName === undefined ? { source } : { source, cloud: cloudName };
+}
+
 function toConfig(f: FlatAuth, cloudName: string | undefined, source: string): { config: AuthConfig; missing: string[] } {
   if (!f.authUrl)
     throw new OpenStackError(`${source} has no auth_url (OS_AUTH_URL).`, {
       code: 'config.no-auth-url',
-      params: { source },
+      params: sourceParams(source, cloudName),
       kind: 'bad-config',
     });
   const type = (f.authType ?? '').toLowerCase().replace(/^v3/, '').replace(/[-_]/g, '');
@@ -85,7 +91,7 @@ function toConfig(f: FlatAuth, cloudName: string | undefined, source: string): {
   } else {
     throw new OpenStackError(
       `${source} uses auth_type "${f.authType}", which this page does not support (use password, application credential or token).`,
-      { code: 'config.auth-type', params: { source, authType: f.authType ?? '' }, kind: 'bad-config' },
+      { code: 'config.auth-type', params: { ...sourceParams(source, cloudName), authType: f.authType ?? '' }, kind: 'bad-config' },
     );
   }
   const config: AuthConfig = {

@@ -60,6 +60,11 @@ export function translatedActions(): string[] {
   return Object.keys(ACTIONS());
 }
 
+/** Which clouds.yaml entry or openrc file a config error is about, in the page's language. */
+function configSource(p: P): string {
+  return p['cloud'] !== undefined ? msg(str`Cloud "${s(p, 'cloud')}"`) : msg('This openrc');
+}
+
 function said(p: P): string {
   return p['detail'] !== undefined ? msg(str` (${s(p, 'service')} said: ${s(p, 'detail')})`) : '';
 }
@@ -152,10 +157,10 @@ const TEXTS: Record<ErrorCode, (p: P, action: string) => string> = {
     msg(str`The image is still "${s(p, 'status')}" after waiting; Glance may be busy. Check it later or delete it.`),
   'image.core-field': (p) => msg(str`"${s(p, 'key')}" is a core image field, not a custom property.`),
   'config.unknown-interface': (p) => msg(str`Unknown endpoint interface "${s(p, 'value')}" (use public, internal or admin).`),
-  'config.no-auth-url': (p) => msg(str`${s(p, 'source')} has no auth_url (OS_AUTH_URL).`),
+  'config.no-auth-url': (p) => msg(str`${configSource(p)} has no auth_url (OS_AUTH_URL).`),
   'config.auth-type': (p) =>
     msg(
-      str`${s(p, 'source')} uses auth_type "${s(p, 'authType')}", which this page does not support (use password, application credential or token).`,
+      str`${configSource(p)} uses auth_type "${s(p, 'authType')}", which this page does not support (use password, application credential or token).`,
     ),
   'config.invalid-yaml': (p) => msg(str`This clouds.yaml is not valid YAML: ${s(p, 'reason')}`),
   'config.no-clouds': () => msg('This file has no "clouds:" section: it is not a clouds.yaml.'),

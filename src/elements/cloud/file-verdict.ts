@@ -7,6 +7,9 @@ import type { InspectionLike } from './cloud-create-form.ts';
 import { glanceDiskFormatFor } from '../../core/inspect/glance-formats.ts';
 import type { Verdict } from './preflight.ts';
 import type { FormatName } from '../../core/inspect/types.ts';
+import { str } from '@lit/localize';
+import { msg } from '../../locales/scoped-msg.ts';
+import { findingMessage, type LocalisableFinding } from '../inspector/image-inspector-findings.ts';
 
 export async function verdictForFile(file: File): Promise<{ verdict: Verdict; inspection: InspectionLike | null }> {
   try {
@@ -20,7 +23,7 @@ export async function verdictForFile(file: File): Promise<{ verdict: Verdict; in
         safe: report.safe,
         diskFormat,
         // the message only: what to do about it is the form's one sentence (convert first)
-        reason: blocking?.message,
+        reason: blocking ? findingMessage(blocking) : undefined,
       },
       inspection: {
         file: { name: file.name, size: file.size },
@@ -34,7 +37,10 @@ export async function verdictForFile(file: File): Promise<{ verdict: Verdict; in
       },
     };
   } catch (e) {
-    return { verdict: { safe: false, diskFormat: null, reason: `the file could not be read (${(e as Error).message})` }, inspection: null };
+    return {
+      verdict: { safe: false, diskFormat: null, reason: msg(str`the file could not be read (${(e as Error).message})`) },
+      inspection: null,
+    };
   }
 }
 
@@ -51,8 +57,9 @@ export function verdictFromInspection(r: InspectionLike): Verdict | null {
 
 function firstReason(findings: unknown[] | undefined): string | undefined {
   for (const f of findings ?? []) {
-    const o = f as { severity?: string; message?: string };
-    if (o && o.severity === 'error' && typeof o.message === 'string') return o.message;
+    const o = f as Partial<LocalisableFinding> & { severity?: string };
+    if (o && o.severity === 'error' && typeof o.message === 'string')
+      return typeof o.code === 'string' ? findingMessage(o as LocalisableFinding) : o.message;
   }
   return undefined;
 }

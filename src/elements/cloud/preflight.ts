@@ -117,7 +117,7 @@ export async function preflight(
       verdict.safe
         ? msg('Safety check: Glance will accept the file as it is.')
         : msg(
-            str`Safety check failed: ${withoutFinalStop(verdict.reason ?? 'Glance would reject the file')}. Convert it first (on the Inspect tab), then upload the converted image.`,
+            str`Safety check failed: ${withoutFinalStop(verdict.reason ?? msg('Glance would reject the file'))}. Convert it first (on the Inspect tab), then upload the converted image.`,
           ),
     );
     if (verdict.diskFormat)

@@ -1,12 +1,14 @@
 // A card's Guest section (issue 10): the OS read from the guest, its file systems with mount points
 // and usage, and the Image service guide's checklist. Everything in it comes from the image, so
-// every value is bound as text, never as HTML. Checklist titles are localised by their stable
-// code; the detail (what was found, what to run) is the core's English text, marked as such.
+// every value is bound as text, never as HTML. Checklist titles and details are localised by their
+// stable codes; an unknown detail code shows the core's English, marked as such.
 import { html, nothing, type TemplateResult } from 'lit';
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
 import type { CardState, GuestChecklistItem, GuestView } from './image-inspector-model.ts';
 import { formatBytes } from './format-bytes.ts';
+import { checklistDetailText } from './guest-checklist-text.ts';
+import type { ChecklistDetail } from '../../core/guest/types.ts';
 
 function stepTitle(code: string): string | undefined {
   switch (code) {
@@ -62,17 +64,19 @@ function row(field: string, label: string, value: string | null): TemplateResult
     <dd data-field=${field} data-value=${value}>${value}</dd>`;
 }
 
-function renderItem(i: GuestChecklistItem): TemplateResult {
+function renderItem([i, d]: [GuestChecklistItem, ChecklistDetail | undefined]): TemplateResult {
+  const detail = checklistDetailText(d);
   return html`<li class="guest-item" data-code=${i.code} data-ok=${String(i.ok)}>
     <span class="sev ${i.ok ? 'info' : 'warning'}">${i.ok ? msg('done') : msg('to do')}</span>
     ${stepTitle(i.code) ?? i.step} <code class="muted">${i.code}</code>
-    ${i.ok ? nothing : html`<span class="fix" lang="en">${i.detail}</span>`}
+    ${i.ok ? nothing : detail === null ? html`<span class="fix" lang="en">${i.detail}</span>` : html`<span class="fix">${detail}</span>`}
   </li>`;
 }
 
-function renderRead(g: GuestView): TemplateResult {
+function renderRead(g: GuestView, details: ChecklistDetail[]): TemplateResult {
   const o = g.os;
-  const todo = g.checklist.filter((i) => !i.ok);
+  const items = g.checklist.map((i, n): [GuestChecklistItem, ChecklistDetail | undefined] => [i, details[n]]);
+  const todo = items.filter(([i]) => !i.ok);
   return html`<dl>
       ${row('os.type', msg('OS type'), o.type)} ${row('os.distro', msg('Distribution'), o.distro)}
       ${row('os.version', msg('Version'), o.version)} ${row('os.arch', msg('Architecture'), o.arch)}
@@ -113,7 +117,7 @@ function renderRead(g: GuestView): TemplateResult {
       g.checklist.length
         ? html`<h5>${msg(str`Cloud image checklist: ${g.checklist.length - todo.length} of ${g.checklist.length} steps done`)}</h5>
             <ul class="guest-checklist">
-              ${[...todo, ...g.checklist.filter((i) => i.ok)].map(renderItem)}
+              ${[...todo, ...items.filter(([i]) => i.ok)].map(renderItem)}
             </ul>`
         : nothing
     }`;
@@ -128,7 +132,7 @@ export function renderGuest(c: CardState): TemplateResult | typeof nothing {
       c.guestReading
         ? html`<p class="muted">${msg('Reading the guest file systems…')}</p>`
         : c.guest
-          ? renderRead(c.guest)
+          ? renderRead(c.guest, c.guestDetails ?? [])
           : html`<p class="muted">${msg('No readable guest file system was found (partitions, LVM, ext2/3/4, XFS, FAT).')}</p>`
     }
   </section>`;

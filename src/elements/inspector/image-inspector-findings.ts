@@ -257,7 +257,10 @@ const TEXTS: Record<string, Text> = {
     fix: () => msg('Decrypt and convert it to qcow2/raw, or upload it through Cinder’s encrypted volume types.'),
   },
   'compressed.gzip': {
-    message: () => msg('This file is gzip-compressed; Glance and qemu need the disk image itself.'),
+    message: (p) =>
+      p['originalName'] !== undefined
+        ? msg(str`This file is gzip-compressed (it contains "${p['originalName']}"); Glance and qemu need the disk image itself.`)
+        : msg('This file is gzip-compressed; Glance and qemu need the disk image itself.'),
     fix: () => msg('Decompress it first (gunzip), then inspect the image inside.'),
   },
   'container.ova': {
@@ -321,15 +324,24 @@ const TEXTS: Record<string, Text> = {
     fix: convert,
   },
   'compressed.xz': {
-    message: () => msg('This file is xz-compressed; Glance and qemu need the disk image itself.'),
+    message: (p) =>
+      p['originalName'] !== undefined
+        ? msg(str`This file is xz-compressed (it contains "${p['originalName']}"); Glance and qemu need the disk image itself.`)
+        : msg('This file is xz-compressed; Glance and qemu need the disk image itself.'),
     fix: () => msg('Decompress it first (unxz), then inspect the decompressed image.'),
   },
   'compressed.bzip2': {
-    message: () => msg('This file is bzip2-compressed; Glance and qemu need the disk image itself.'),
+    message: (p) =>
+      p['originalName'] !== undefined
+        ? msg(str`This file is bzip2-compressed (it contains "${p['originalName']}"); Glance and qemu need the disk image itself.`)
+        : msg('This file is bzip2-compressed; Glance and qemu need the disk image itself.'),
     fix: () => msg('Decompress it first (bunzip2), then inspect the decompressed image.'),
   },
   'compressed.zstd': {
-    message: () => msg('This file is zstd-compressed; Glance and qemu need the disk image itself.'),
+    message: (p) =>
+      p['originalName'] !== undefined
+        ? msg(str`This file is zstd-compressed (it contains "${p['originalName']}"); Glance and qemu need the disk image itself.`)
+        : msg('This file is zstd-compressed; Glance and qemu need the disk image itself.'),
     fix: () => msg('Decompress it first (unzstd), then inspect the decompressed image.'),
   },
 };

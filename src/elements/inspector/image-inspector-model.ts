@@ -28,7 +28,7 @@ export type { QemuImgInfo } from '../../core/inspection.ts';
 import type { InspectionResult, QemuImgInfo } from '../../core/inspection.ts';
 import type { RefusalCode } from '../../core/convert/plan.ts';
 import type { GuestJson } from '../../core/guest/contract.ts';
-import type { ChecklistItem } from '../../core/guest/types.ts';
+import type { ChecklistDetail, ChecklistItem } from '../../core/guest/types.ts';
 
 /** The guest read from the image: the `guest` object of `inspect --json` and image-inspected. */
 export type GuestView = GuestJson;
@@ -55,6 +55,8 @@ export interface CardState {
   suggestions: CardSuggestion[];
   /** The guest step (after the verdict): null when the image holds no readable guest. */
   guest?: GuestView | null;
+  /** guest.checklist's details as codes with parameters (same order), to show them localised. */
+  guestDetails?: ChecklistDetail[];
   guestReading?: boolean;
   /** For a compressed file: the format of what is inside, from its first decompressed bytes. */
   innerFormat?: string;

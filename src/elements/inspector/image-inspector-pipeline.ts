@@ -10,6 +10,8 @@ import { qemuInputs } from './image-inspector-groups.ts';
 import { formatInsideGzip } from './image-inspector-gzip.ts';
 import type { CardState, InspectionPipeline } from './image-inspector-model.ts';
 import type { InspectionResult } from '../../core/inspection.ts';
+import { str } from '@lit/localize';
+import { msg } from '../../locales/scoped-msg.ts';
 
 /** One qemu-img run of the guest reader reads one window of the guest disk. */
 const GUEST_RUN_TIMEOUT_MS = 60_000;
@@ -81,7 +83,7 @@ export function createPipeline(): InspectionPipeline {
           if (safety.detected === 'gzip') {
             // Worth saying what is inside ("a gzip'd qcow2"): from the first decompressed MiB only.
             const inner = await formatInsideGzip(group.main).catch((e: unknown) => {
-              update({ notes: [`gzip: ${e instanceof Error ? e.message : String(e)}`] });
+              update({ notes: [msg(str`What the gzip file holds could not be read: ${e instanceof Error ? e.message : String(e)}`)] });
               return null;
             });
             if (inner) update({ innerFormat: inner });
@@ -95,7 +97,12 @@ export function createPipeline(): InspectionPipeline {
         // The verdict with check and map shows now; the guest step reads on behind it.
         onVerdict: (verdict) => update({ ...resultPatch(verdict, contentDiskFormat), phase: 'guest', guestReading: true }),
       });
-      update({ ...resultPatch(result, contentDiskFormat), guest: result.guest ?? null, guestReading: false });
+      update({
+        ...resultPatch(result, contentDiskFormat),
+        guest: result.guest ?? null,
+        guestDetails: result.guestDetails ?? [],
+        guestReading: false,
+      });
       return result;
     },
     qemu: getClient,

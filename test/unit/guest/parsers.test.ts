@@ -2,7 +2,7 @@
 // redhat-release / shell variable files, ELF headers, and the contract's JSON shape.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { guestJson } from '../../../src/core/guest/contract.ts';
+import { guestDetails, guestJson } from '../../../src/core/guest/contract.ts';
 import { CorruptStructure } from '../../../src/core/guest/device.ts';
 import { matchSpec, parseFstab, type Candidate } from '../../../src/core/guest/fstab.ts';
 import { parseLvmText } from '../../../src/core/guest/lvm-text.ts';
@@ -115,7 +115,9 @@ test('guestJson keeps exactly the contract keys', T, () => {
   const r: GuestResult = {
     os: { type: 'linux', distro: 'rhel', version: '7.9', arch: 'x86_64', hostname: 'h', firmware: 'bios' },
     filesystems: [{ device: '/dev/sda1', type: 'xfs', uuid: 'u', label: null, mountpoint: '/', size: 1, used: 1 }],
-    checklist: [{ code: 'guest.machine-id-set', ok: true, step: 's', detail: 'd' }],
+    checklist: [
+      { code: 'guest.machine-id-set', ok: true, step: 's', detail: 'd', detailOf: { code: 'guest.machine-id.empty', params: {} } },
+    ],
     suggested: { os_distro: 'rhel' },
     sources: { distro: '/etc/os-release' },
     kernels: [],
@@ -131,4 +133,5 @@ test('guestJson keeps exactly the contract keys', T, () => {
   assert.deepEqual(Object.keys(j.guest!.filesystems[0]!), ['device', 'type', 'uuid', 'label', 'mountpoint', 'size', 'used']);
   assert.deepEqual(Object.keys(j.guest!.checklist[0]!), ['code', 'ok', 'step', 'detail']);
   assert.deepEqual(j.suggested, { os_distro: 'rhel' });
+  assert.deepEqual(guestDetails(r), [{ code: 'guest.machine-id.empty', params: {} }], 'the detail codes travel beside the contract');
 });

@@ -18,6 +18,8 @@ import { GUEST_FINDING_CODES } from '../../../src/core/guest/finding-codes.ts';
 import { CHECK_CODES } from '../../../src/core/guest/checklist-items.ts';
 import { GUEST_FINDING_TEXTS } from '../../../src/elements/inspector/guest-findings-text.ts';
 import { titledCheckCodes } from '../../../src/elements/inspector/guest-view.ts';
+import { CHECK_DETAILS } from '../../../src/core/guest/checklist-details.ts';
+import { CHECK_DETAIL_TEXTS } from '../../../src/elements/inspector/guest-checklist-text.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
 let work = '';
@@ -111,6 +113,19 @@ test('every guest finding and checklist code has Japanese', { timeout: 10_000 },
     checks.filter((c) => !titled.has(c)),
     [],
   );
+});
+
+test("every checklist detail code has a Japanese text whose English source is the core's sentence", { timeout: 10_000 }, () => {
+  const codes = Object.keys(CHECK_DETAILS);
+  assert.ok(codes.length > 30, 'the detail codes were found');
+  assert.deepEqual(
+    codes.filter((c) => !(c in CHECK_DETAIL_TEXTS)),
+    [],
+  );
+  // Outside a Japanese page msg() returns the English source: it must say what the CLI says.
+  const p = { command: 'yum clean all', package: 'cloud-utils-growpart', error: 'bad', path: '/etc/x', keys: 'HWADDR', settings: 'IPADDR' };
+  const params = { ...p, files: '/a, /b', id: 'abc', count: 2, size: '8.0 MiB', devices: '/dev/sda 8.0 MiB' };
+  for (const c of codes) assert.equal(CHECK_DETAIL_TEXTS[c]!(params), CHECK_DETAILS[c]!(params), c);
 });
 
 test('every OpenStack/Swift/S3 error code and action has a Japanese sentence', { timeout: 10_000 }, () => {

@@ -9,6 +9,8 @@ import { formatBytes, formatDateTime, formatDuration, formatTime } from '../../.
 import { storeLabel, visibilityLabel } from '../../../src/elements/cloud/labels.ts';
 import { suggestionSource } from '../../../src/elements/inspector/property-source-text.ts';
 import { findingFix, findingMessage } from '../../../src/elements/inspector/image-inspector-findings.ts';
+import { checklistDetailText } from '../../../src/elements/inspector/guest-checklist-text.ts';
+import { parseCloudsYaml } from '../../../src/core/openstack/cloud-config.ts';
 
 before(async () => {
   // lit-localize announces a locale change on window; Node has none, an EventTarget is enough
@@ -60,4 +62,27 @@ test('the Source column and findings without a former translation are in Japanes
   const xz = { code: 'compressed.xz', message: 'This file is xz-compressed; Glance and qemu need the disk image itself.' };
   assert.match(findingMessage(xz), /xz で圧縮されています/);
   assert.match(findingFix(xz) ?? '', /unxz/);
+});
+
+test('a guest checklist detail is in Japanese with the guest paths as they are', { timeout: 10_000 }, () => {
+  const d = { code: 'guest.ifcfg.pinned', params: { path: '/etc/sysconfig/network-scripts/ifcfg-eth0', keys: 'HWADDR, UUID' } };
+  const text = checklistDetailText(d) ?? '';
+  assert.match(text, /^\/etc\/sysconfig\/network-scripts\/ifcfg-eth0 で HWADDR, UUID が設定されています。/);
+  assert.doesNotMatch(text, /instances get a new MAC/);
+  assert.equal(checklistDetailText({ code: 'guest.no-such-detail', params: {} }), null, 'an unknown code falls back to English');
+});
+
+test('a clouds.yaml entry named in a config error, and a compressed file’s inner name, are in Japanese', { timeout: 10_000 }, () => {
+  let error: unknown;
+  try {
+    parseCloudsYaml('clouds:\n  lab:\n    auth_type: v3oidcpassword\n    auth:\n      auth_url: http://k\n');
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error instanceof Error, 'an unsupported auth_type is refused');
+  const text = errorText(error as Error);
+  assert.match(text, /^クラウド「lab」/);
+  assert.doesNotMatch(text, /Cloud "lab"/);
+  const gz = { code: 'compressed.gzip', message: 'x', params: { compression: 'gzip', originalName: 'disk.qcow2' } };
+  assert.match(findingMessage(gz), /gzip で圧縮されています（中身は「disk\.qcow2」）/);
 });
