@@ -176,6 +176,8 @@ test('a plain HTML page loads the packed element from another origin (a CDN) wit
       '@lit/localize': `${npm}/@lit/localize/lit-localize.js`,
       '@lit/localize/': `${npm}/@lit/localize/`,
       comlink: `${npm}/comlink/dist/esm/comlink.mjs`,
+      // the guest checklist reads /etc/cloud/cloud.cfg (YAML) in the page
+      'js-yaml': `${npm}/js-yaml/dist/js-yaml.mjs`,
     },
   });
   const hash = createHash('sha256').update(importMap).digest('base64');
