@@ -4,6 +4,7 @@ import { html, type TemplateResult } from 'lit';
 import { msg } from '@lit/localize';
 import type { CreateFields } from './create-form-model.ts';
 import type { ImageRecord } from './image-record.ts';
+import { VISIBILITIES, visibilityLabel } from './labels.ts';
 
 export interface FieldsView {
   fields: CreateFields;
@@ -25,21 +26,6 @@ export interface PropertiesView {
 }
 
 const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement).value;
-
-export function visibilityLabel(v: string): string {
-  switch (v) {
-    case 'private':
-      return msg('Private');
-    case 'shared':
-      return msg('Shared');
-    case 'community':
-      return msg('Community');
-    case 'public':
-      return msg('Public');
-    default:
-      return v;
-  }
-}
 
 export function renderDetailsStep(v: FieldsView): TemplateResult {
   const f = v.fields;
@@ -65,9 +51,7 @@ export function renderDetailsStep(v: FieldsView): TemplateResult {
 
     <label for="visibility">${msg('Visibility')}</label>
     <select id="visibility" name="visibility" @change=${(e: Event) => v.set('visibility', value(e))}>
-      ${['private', 'shared', 'community', 'public'].map(
-        (x) => html`<option value=${x} ?selected=${x === f.visibility}>${visibilityLabel(x)}</option>`,
-      )}
+      ${VISIBILITIES.map((x) => html`<option value=${x} ?selected=${x === f.visibility}>${visibilityLabel(x)}</option>`)}
     </select>
 
     <span>${msg('Protected')}</span>
