@@ -118,6 +118,11 @@ test(
     const name = `${PREFIX}keyboard`;
     const app = await openApp(fx.browser, fx.server.origin);
     const { page } = app;
+    // Playwright turns on file-chooser interception asynchronously when the first listener is
+    // added: started at the Enter, it raced the chooser the Enter opens. Start it now.
+    const chooser = page.waitForEvent('filechooser', { timeout: 120_000 });
+    // awaited at the Enter below; if an earlier step fails first, its rejection is not a second one
+    chooser.catch(() => undefined);
     try {
       // The two views are one Tab stop (the tabs pattern): Tab goes from the selected tab straight on.
       const tab = await tabTo(page, 'the Inspect tab', (f) => f.id === 'tab-inspect');
@@ -145,7 +150,6 @@ test(
       const inspectorRing = await focusRing(page);
       assert.ok(inspectorRing.style === 'solid' && inspectorRing.width >= 2 && inspectorRing.contrast >= 3, JSON.stringify(inspectorRing));
       const base = fx.corpus.base.dir;
-      const chooser = page.waitForEvent('filechooser', { timeout: 10_000 });
       await page.keyboard.press('Enter');
       const picker = await chooser;
       assert.equal(picker.isMultiple(), true, 'the chooser takes several files (a VMDK and its extent)');
