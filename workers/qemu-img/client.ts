@@ -29,6 +29,7 @@ import type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
 import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
 import type { QemuImgWorkerApi } from './worker.ts';
 import { startQemuImgWorker } from './start-worker.ts';
+import { abandonRing, createRing, type DrainOutcome } from './write-ring.ts';
 
 export type { BrowserRunRequest, QemuImgClient, RunOptions, RunProgress, RunResult } from './types.ts';
 // Guest block access (page side of it: the runs go to this client's worker).
@@ -37,6 +38,44 @@ export { createGuestReader } from './guest-reader.ts';
 export type { CompareSide } from './compare.ts';
 export type { FileExtents } from './extents.ts';
 export type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
+export type { DrainOutcome } from './write-ring.ts';
+export { createRing };
+
+/** The writer of a "Convert to a file…" run: a second instance of the qemu-img worker (its wasm
+ *  is never loaded) that drains `ring` into the chosen file's writable stream. Pass the same
+ *  ring to run() as `streamOutputs: [{ name, ring }]`. */
+export interface FileWriter {
+  /** Settles when the stream was closed (the file committed), aborted or failed. */
+  done: Promise<DrainOutcome>;
+  /** Cancel: the stream is aborted (the browser discards what was written), a blocked run wakes. */
+  abandon(): void;
+  /** Terminates the writer's worker. */
+  dispose(): void;
+}
+
+export function startFileWriter(handle: FileSystemFileHandle, ring: SharedArrayBuffer, options: QemuImgClientOptions = {}): FileWriter {
+  const worker = (options.createWorker ?? startQemuImgWorker)();
+  const api = Comlink.wrap<QemuImgWorkerApi>(worker);
+  let disposed = false;
+  const died = new Promise<DrainOutcome>((resolve) =>
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      abandonRing(ring);
+      resolve({ outcome: 'failed', failure: 'io', message: `the writer failed: ${e.message || 'unknown error'}` });
+    }),
+  );
+  const done = Promise.race([api.writeFile(handle, ring), died]);
+  return {
+    done,
+    abandon: () => abandonRing(ring),
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      worker.terminate();
+      api[Comlink.releaseProxy]();
+    },
+  };
+}
 
 /** The browser client: runs, and the runner's verification of a conversion in the worker. */
 export interface QemuImgWorkerClient extends QemuImgClient {

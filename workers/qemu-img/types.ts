@@ -21,11 +21,21 @@ export interface OpfsOutput {
   opfsPath: string;
 }
 
+/** A browser output streamed into a user-chosen file: created at /out/<name>, every write copied
+ *  into `ring` (write-ring.ts) for the writer worker that owns the file's writable stream. */
+export interface StreamOutput {
+  name: string;
+  ring: SharedArrayBuffer;
+}
+
 export interface BrowserRunRequest {
   /** qemu-img arguments, without the leading "qemu-img"; files are named /in/<name> and /out/<name>. */
   args: string[];
   inputs?: BlobInput[];
   outputs?: OpfsOutput[];
+  /** Instead of `outputs` (not both): outputs streamed into chosen files (file-handle-fs.ts). The
+   *  run commits them (the writer closes the stream) only when qemu-img succeeded. */
+  streamOutputs?: StreamOutput[];
   /** Small outputs at /mem/<name> kept in the wasm's memory and returned in RunResult.files
    *  (the guest reader's windows of guest bytes). */
   memoryOutputs?: string[];
@@ -70,6 +80,9 @@ export interface RunResult {
    *  pass to a later run as `knownExtents` (its SEEK_DATA/SEEK_HOLE then see their holes).
    *  Browser runs: those of the OPFS outputs that started empty (by output name). */
   written?: WrittenFiles;
+  /** A streamed output's driver read back written bytes that were not kept (file-handle-fs.ts):
+   *  this conversion cannot stream into a file. */
+  readBack?: { name: string; offset: number; length: number };
 }
 
 export interface RunOptions {

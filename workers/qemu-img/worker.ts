@@ -13,6 +13,8 @@ import type { ExtentMap, WrittenFiles } from './extents.ts';
 import { IN_DIR, OUT_DIR, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
 import type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
 import { compareImages } from './compare.ts';
+import { createFileHandleFs, streamedOutput, type StreamedOutput } from './file-handle-fs.ts';
+import { openAndDrain, type DrainOutcome } from './write-ring.ts';
 
 // The glue is loaded by URL, not by a static import: it is a build artifact of wasm/ (no types of
 // its own), and Vite emits both files as assets from these `new URL(…, import.meta.url)` forms.
@@ -90,6 +92,7 @@ const api = {
       }
       const reader = new FileReaderSync();
       const written = new Map<string, ExtentMap>();
+      const streamed = (req.streamOutputs ?? []).map((o) => streamedOutput(o.name, o.ring));
       let instance: QemuImgModule | undefined;
       const result = await runModule({
         factory,
@@ -103,7 +106,12 @@ const api = {
           FS.mkdir(IN_DIR);
           FS.mount(createBlobFs(FS, { files: req.inputs ?? [], readSync: (b) => reader.readAsArrayBuffer(b), counters }), null, IN_DIR);
           FS.mkdir(OUT_DIR);
-          FS.mount(createOpfsFs(FS, { files: handles, counters, written }), null, OUT_DIR);
+          if (streamed.length && handles.length) throw new Error('a run writes OPFS outputs or streamed outputs, not both');
+          FS.mount(
+            streamed.length ? createFileHandleFs(FS, streamed, counters) : createOpfsFs(FS, { files: handles, counters, written }),
+            null,
+            OUT_DIR,
+          );
           FS.chdir(IN_DIR);
         },
       });
@@ -116,7 +124,13 @@ const api = {
         map.truncate(size);
         extents[name] = { size, ranges: map.ranges };
       }
-      const base = { ...result, durationMs: performance.now() - started, ...(handles.length ? { written: extents } : {}) };
+      const ended = streamed.length ? endStreamed(result, streamed) : result;
+      for (const o of streamed) extents[o.name] = { size: o.size, ranges: o.mirror.ranges() };
+      const base = {
+        ...ended,
+        durationMs: performance.now() - started,
+        ...(handles.length || streamed.length ? { written: extents } : {}),
+      };
       if (!req.memoryOutputs?.length) return base;
       const files = collectMemoryOutputs(instance, req.memoryOutputs);
       return Comlink.transfer(
@@ -131,6 +145,29 @@ const api = {
     }
   },
 };
+
+/** Ends each streamed output: committed (the writer closes its stream) when qemu-img succeeded,
+ *  discarded otherwise. A failure of the last writes fails the run. */
+function endStreamed(result: RunResult, streamed: StreamedOutput[]): RunResult {
+  const readBack = streamed.find((o) => o.readBack);
+  const ok = result.exitCode === 0 && !result.failure && !readBack;
+  let out: RunResult = readBack?.readBack ? { ...result, readBack: { name: readBack.name, ...readBack.readBack } } : result;
+  for (const o of streamed) {
+    try {
+      o.ring.end(ok);
+      o.ring.drain();
+    } catch (e) {
+      if (ok) out = { ...out, exitCode: 1, stderr: `${out.stderr}image-inspector: writing ${o.name} failed: ${(e as Error).message}\n` };
+    }
+  }
+  return out;
+}
+
+/** The writer's side of "Convert to a file…" (a second instance of this worker, wasm never
+ *  loaded): drains a run's ring into the chosen file's writable stream. */
+function writeFile(handle: FileSystemFileHandle, ring: SharedArrayBuffer): Promise<DrainOutcome> {
+  return openAndDrain(() => handle.createWritable(), ring);
+}
 
 /** The runner's verification, each of its qemu-img commands on a fresh instance like any run. */
 async function compare(req: BrowserCompareRequest, onProgress?: (p: RunProgress) => void): Promise<CompareResult> {
@@ -155,6 +192,6 @@ async function compare(req: BrowserCompareRequest, onProgress?: (p: RunProgress)
   }
 }
 
-const exposed = { run: api.run, compare };
+const exposed = { run: api.run, compare, writeFile };
 export type QemuImgWorkerApi = typeof exposed;
 Comlink.expose(exposed);
