@@ -1,6 +1,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { cspForMeta } from './src/app/csp.ts';
+import { ISOLATION_HEADERS } from './src/app/isolation.ts';
 
 // The app: a static site (index.html), also an offline PWA and the embeddable <image-inspector>
 // element (dist/image-inspector.js, a second entry with a stable name; see README).
@@ -28,8 +29,9 @@ function cspMeta(): Plugin {
 
 export default defineConfig({
   base: './',
-  server: { host: '127.0.0.1', port: 5173, strictPort: false },
-  preview: { host: '127.0.0.1' },
+  // Cross-origin isolated (SharedArrayBuffer for "Convert to a file…"), as hosting should be.
+  server: { host: '127.0.0.1', port: 5173, strictPort: false, headers: { ...ISOLATION_HEADERS } },
+  preview: { host: '127.0.0.1', headers: { ...ISOLATION_HEADERS } },
   worker: { format: 'es' },
   build: {
     target: 'es2022',

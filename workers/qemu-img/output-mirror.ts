@@ -4,9 +4,13 @@
 // writes (metadata) are kept, up to a budget; a read is answered from them, zeros where nothing
 // was written (the file started empty), and fails where data was written but not kept.
 //
-// Segments are sorted, disjoint [start, end) ranges, each with its bytes when kept. When the kept
-// bytes exceed the budget, the oldest kept segments lose their bytes first (metadata written at
-// creation and read back at open is the youngest at the time it is read).
+// What is kept: every write inside the file's first `headBytes` (8 MiB by default: the headers and
+// tables drivers write at creation and read back when they open the image — qcow2's refcount
+// table is two clusters, VHDX's regions and log sit in the first MiBs), never forgotten; and
+// anywhere else the writes of at most `keepMax` bytes (metadata: L2 tables, bitmaps, grain tables),
+// up to `budget` bytes, the oldest forgotten first.
+//
+// Segments are sorted, disjoint [start, end) ranges, each with its bytes when kept.
 
 interface Segment {
   start: number;
@@ -19,8 +23,10 @@ interface Segment {
 export interface MirrorOptions {
   /** Writes of at most this many bytes are kept (default 64 KiB: qcow2's default cluster). */
   keepMax?: number;
-  /** Kept bytes in all (default 32 MiB). */
+  /** Kept bytes outside the head (default 32 MiB). */
   budget?: number;
+  /** Writes inside [0, headBytes) are always kept (default 8 MiB). */
+  headBytes?: number;
 }
 
 export class OutputMirror {
@@ -29,12 +35,14 @@ export class OutputMirror {
   private fifoHead = 0;
   private readonly keepMax: number;
   private readonly budget: number;
-  /** Bytes currently kept. */
+  private readonly headBytes: number;
+  /** Bytes currently kept, outside the head. */
   kept = 0;
 
   constructor(opts: MirrorOptions = {}) {
     this.keepMax = opts.keepMax ?? 64 * 1024;
     this.budget = opts.budget ?? 32 * 1024 * 1024;
+    this.headBytes = opts.headBytes ?? 8 * 1024 * 1024;
   }
 
   /** Index of the first segment that ends after `pos`. */
@@ -51,6 +59,7 @@ export class OutputMirror {
 
   private keepData(seg: Segment, data: Uint8Array): Segment {
     seg.data = data;
+    if (seg.end <= this.headBytes) return seg; // the head is bounded by its size: never forgotten
     this.kept += data.length;
     this.fifo.push(seg);
     return seg;
@@ -63,7 +72,7 @@ export class OutputMirror {
 
   private drop(seg: Segment): void {
     seg.dead = true;
-    if (seg.data) this.kept -= seg.data.length;
+    if (seg.data && seg.end > this.headBytes) this.kept -= seg.data.length;
     seg.data = undefined;
   }
 
@@ -88,7 +97,7 @@ export class OutputMirror {
     const end = pos + bytes.length;
     if (bytes.length === 0) return;
     const seg: Segment = { start: pos, end };
-    if (bytes.length <= this.keepMax) this.keepData(seg, bytes.slice());
+    if (bytes.length <= this.keepMax || end <= this.headBytes) this.keepData(seg, bytes.slice());
     const last = this.segs[this.segs.length - 1];
     let at: number;
     if (!last || last.end <= pos) {

@@ -15,6 +15,7 @@ import type { PlanOptions } from '../../core/convert/plan.ts';
 import { qemuInputs } from './image-inspector-groups.ts';
 import type { InspectionController } from './inspection-controller.ts';
 import { ProgressMeter, type ProgressFigures } from './conversion-progress.ts';
+import type { RunProgress } from '../../../workers/qemu-img/types.ts';
 import { carryGuestHints, cloudPreference, defaultTarget, type CloudFormats, type CloudPreference } from './conversion-defaults.ts';
 
 /** Detail of `image-converted` (plain JSON). */
@@ -23,11 +24,27 @@ export interface ConvertedDetail {
   target: string;
   outputName: string;
   size: number;
-  /** Where the output lives in the origin's OPFS (deleted when the results are cleared). */
+  /** Where the output lives in the origin's OPFS (deleted when the results are cleared); empty
+   *  when it went into a file the user chose (`inFile`). */
   opfsPath: string;
+  inFile?: boolean;
 }
 
 const loadConvert = () => import('./image-inspector-convert.ts');
+const loadToFile = () => import('./convert-to-file.ts');
+
+type SavePicker = (o: { suggestedName: string }) => Promise<FileSystemFileHandle>;
+
+/** The browser can stream a conversion into a chosen file: SharedArrayBuffer (cross-origin
+ *  isolation) and the save dialog (File System Access). Embedded without isolation (Horizon),
+ *  outputs go to OPFS and "Save as…" copies them out (docs/decisions/0005). */
+export function canConvertToFile(): boolean {
+  return (
+    typeof SharedArrayBuffer === 'function' &&
+    globalThis.crossOriginIsolated === true &&
+    typeof (globalThis as { showSaveFilePicker?: unknown }).showSaveFilePicker === 'function'
+  );
+}
 const newWorkerClient = () => import('../../../workers/qemu-img/client.ts').then((m) => m.createQemuImgClient());
 
 export class ConversionController implements ReactiveController {
@@ -121,7 +138,8 @@ export class ConversionController implements ReactiveController {
   /** Stops every conversion and deletes every output (the results are being cleared). */
   clear(): void {
     for (const ac of this.#running.values()) ac.abort();
-    const outputs = [...this.#outputs.values()];
+    // Outputs in files the user chose are theirs: only OPFS outputs are deleted.
+    const outputs = [...this.#outputs.values()].filter(Boolean);
     this.#outputs.clear();
     this.#targets.clear();
     this.#acknowledged.clear();
@@ -143,7 +161,31 @@ export class ConversionController implements ReactiveController {
     }
   }
 
-  async convert(c: CardState): Promise<void> {
+  canConvertToFile(): boolean {
+    return canConvertToFile();
+  }
+
+  /** "Convert to a file…": the save dialog first (it needs the click's user activation), then the
+   *  conversion straight into the chosen file. Closing the dialog does nothing. */
+  async convertToFile(c: CardState): Promise<void> {
+    if (this.#running.has(c.id) || !this.request(c)?.ok) return;
+    const planned = this.request(c);
+    const pick = (globalThis as { showSaveFilePicker?: SavePicker }).showSaveFilePicker;
+    if (!planned?.ok || !pick) return;
+    let handle: FileSystemFileHandle;
+    try {
+      handle = await pick({ suggestedName: planned.conversion.outputName });
+    } catch (e) {
+      if ((e as { name?: string }).name === 'AbortError') return;
+      this.inspection.patch(c.id, {
+        convert: { target: planned.conversion.target, status: 'failed', toFile: true, message: e instanceof Error ? e.message : String(e) },
+      });
+      return;
+    }
+    await this.convert(c, handle);
+  }
+
+  async convert(c: CardState, handle?: FileSystemFileHandle): Promise<void> {
     const group = this.inspection.group(c.id);
     const result = c.result;
     if (this.#running.has(c.id) || !result || !group) return;
@@ -159,34 +201,40 @@ export class ConversionController implements ReactiveController {
     const ac = new AbortController();
     this.#running.set(c.id, ac);
     this.inspection.patch(c.id, {
-      convert: { target, status: 'measuring', outputName: plan.outputName, commandLine: plan.commandLine },
+      convert: {
+        target,
+        status: 'measuring',
+        outputName: plan.outputName,
+        commandLine: plan.commandLine,
+        ...(handle ? { toFile: true } : {}),
+      },
     });
     // the Convert button is gone now: Cancel takes the focus (it must not drop to the page)
     void this.#focus(`li.card[data-card-id="${c.id}"] .convert-cancel`);
-    const [conv, client] = await Promise.all([loadConvert(), newWorkerClient()]);
+    const [conv, client, toFile] = await Promise.all([loadConvert(), newWorkerClient(), handle ? loadToFile() : undefined]);
     let opfsPath = '';
     let meter: ProgressMeter | undefined;
     let converted: ProgressFigures | undefined;
     try {
-      opfsPath = await conv.opfsPathFor(this.#seq++, plan.outputName);
-      const file = await conv.runConversion({
+      const job = {
         client,
         plan,
         inputs,
         virtualSize: result.virtualSize ?? 0,
         ...(c.allocation ? { dataBytes: c.allocation.data } : {}),
-        opfsPath,
         signal: ac.signal,
-        onStatus: (p) => {
+        onStatus: (p: Partial<ConvertState>) => {
           // One meter per phase: the conversion's figures are kept when the verification starts.
           if (p.status === 'verifying' && meter) converted = meter.finish();
           if (p.status === 'running' || p.status === 'verifying') meter = new ProgressMeter();
           this.#patch(c.id, p);
         },
-        onProgress: (p) => {
+        onProgress: (p: RunProgress) => {
           if (meter) this.#patch(c.id, { ...meter.sample(p) });
         },
-      });
+      };
+      if (!handle) opfsPath = await conv.opfsPathFor(this.#seq++, plan.outputName);
+      const file = handle && toFile ? await toFile.runConversionToFile({ ...job, handle }) : await conv.runConversion({ ...job, opfsPath });
       const verifyMs = converted && meter ? meter.finish().elapsedMs : undefined;
       this.#patch(c.id, {
         status: 'done',
@@ -196,14 +244,21 @@ export class ConversionController implements ReactiveController {
       });
       this.host.dispatchEvent(
         new CustomEvent<ConvertedDetail>('image-converted', {
-          detail: { source: c.name, target: plan.target, outputName: plan.outputName, size: file.size, opfsPath },
+          detail: {
+            source: c.name,
+            target: plan.target,
+            outputName: plan.outputName,
+            size: file.size,
+            opfsPath,
+            ...(handle ? { inFile: true } : {}),
+          },
           bubbles: true,
           composed: true,
         }),
       );
       if (ac.signal.aborted) {
         // Cleared while finishing: nothing shows the output any more.
-        await conv.removeOpfsOutput(opfsPath);
+        if (opfsPath) await conv.removeOpfsOutput(opfsPath);
         return;
       }
       let outputId = 0;
@@ -220,7 +275,7 @@ export class ConversionController implements ReactiveController {
     } catch (e) {
       const kind = e instanceof conv.ConversionError ? e.kind : 'failed';
       const message = e instanceof Error ? e.message : String(e);
-      const failure = kind === 'source-changed' || kind === 'mismatch' || kind === 'crashed' ? kind : undefined;
+      const failure = kind === 'source-changed' || kind === 'mismatch' || kind === 'crashed' || kind === 'read-back' ? kind : undefined;
       this.#patch(c.id, {
         status: kind === 'cancelled' ? 'cancelled' : 'failed',
         noRoom: kind === 'no-room',

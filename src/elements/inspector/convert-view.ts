@@ -20,6 +20,9 @@ export interface ConvertActions extends OptionsActions {
   targetReason(id: number): CloudPreference | undefined;
   setTarget(id: number, target: string): void;
   convert(c: CardState): Promise<void>;
+  /** "Convert to a file…" is possible in this browser (cross-origin isolated, save dialog). */
+  canConvertToFile(): boolean;
+  convertToFile(c: CardState): Promise<void>;
   cancel(id: number): void;
   /** The user ticked "I know the data is incomplete" on this card. */
   acknowledged(id: number): boolean;
@@ -86,7 +89,11 @@ function progressText(st: ConvertState): string {
 function renderProgress(id: number, st: ConvertState, actions: ConvertActions): TemplateResult {
   const pct = st.percent ?? 0;
   const running = st.status === 'running' || st.status === 'verifying';
-  const text = running ? progressText(st) : msg('Measuring the output and checking the browser’s storage…');
+  const text = running
+    ? progressText(st)
+    : st.toFile
+      ? msg('Measuring the output…')
+      : msg('Measuring the output and checking the browser’s storage…');
   // measuring has no percentage yet: an indeterminate bar (no value), not one stuck at 0
   return html`${
     running
@@ -118,15 +125,27 @@ function outcome(st: ConvertState): string {
   switch (st.status) {
     case 'done':
       return [
-        msg(str`Converted to ${st.outputName ?? st.target}: inspected below, ready to save or upload.`),
+        st.toFile
+          ? msg(str`Converted into the file you chose (${st.outputName ?? st.target}): inspected below, ready to upload.`)
+          : msg(str`Converted to ${st.outputName ?? st.target}: inspected below, ready to save or upload.`),
         st.verified ? msg('Verified: qemu-img compare finds it equal to the source.') : '',
         doneFigures(st),
       ]
         .filter(Boolean)
         .join(' ');
     case 'cancelled':
-      return msg('Conversion cancelled; its partial output was deleted.');
+      return st.toFile
+        ? msg('Conversion cancelled; nothing was written into the file you chose (a new, empty file the save dialog created was removed).')
+        : msg('Conversion cancelled; its partial output was deleted.');
     case 'failed':
+      if (st.failure === 'read-back') {
+        return msg(
+          str`This conversion cannot be written straight into a file: qemu-img read back data it had written, which a file chosen in the save dialog cannot give (${st.message ?? ''}). Use Convert… (the browser’s storage), then Save as….`,
+        );
+      }
+      if (st.noRoom && st.toFile) {
+        return msg(str`The disk of the chosen file ran out of room during the conversion (${st.message ?? ''}).`);
+      }
       if (st.noRoom) {
         return st.needed !== undefined && st.available !== undefined && st.needed > st.available
           ? msg(
@@ -200,6 +219,20 @@ function renderChoice(c: CardState, actions: ConvertActions, advised: boolean): 
     >
       ${msg('Convert…')}
     </button>
+    ${
+      actions.canConvertToFile()
+        ? html`<button
+            part="convert-file-button"
+            class="secondary convert-file-button"
+            type="button"
+            ?disabled=${problems.length > 0}
+            title=${msg('Writes the output straight into a file you choose, without a copy in the browser’s storage')}
+            @click=${() => void actions.convertToFile(c)}
+          >
+            ${msg('Convert to a file…')}
+          </button>`
+        : nothing
+    }
     ${reason ? html`<p class="muted convert-reason" data-why=${reason.why}>${reasonText(reason)}</p>` : nothing}
     ${isConvertFormat(target) ? renderOptions(c.id, target, actions, problems, req?.ok ? req.conversion.commandLine : undefined) : nothing}`;
 }

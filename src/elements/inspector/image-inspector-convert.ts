@@ -11,7 +11,7 @@ import type { ConvertState } from './image-inspector-model.ts';
 
 /** All conversions live under this OPFS folder, one subfolder each (outputs keep their names). */
 export const OPFS_ROOT = 'image-inspector-converted';
-const MEASURE_TIMEOUT_MS = 60_000;
+export const MEASURE_TIMEOUT_MS = 60_000;
 
 export interface ConversionJob {
   client: QemuImgWorkerClient;
@@ -26,13 +26,16 @@ export interface ConversionJob {
   onStatus(patch: Partial<ConvertState>): void;
   /** The runner's throttled counters while qemu-img convert runs. */
   onProgress(p: RunProgress): void;
+  /** Deletes an output that failed its verification; default: its OPFS folder (removeOpfsOutput).
+   *  "Convert to a file…" (convert-to-file.ts) removes the chosen file instead. */
+  discard?: () => Promise<void>;
 }
 
 /** Why a conversion did not produce a file; `kind` lets the element word it. */
 export class ConversionError extends Error {
   constructor(
     message: string,
-    readonly kind: 'cancelled' | 'no-room' | 'failed' | 'source-changed' | 'mismatch' | 'crashed',
+    readonly kind: 'cancelled' | 'no-room' | 'failed' | 'source-changed' | 'mismatch' | 'crashed' | 'read-back',
     readonly offset?: number,
   ) {
     super(message);
@@ -54,7 +57,7 @@ async function sourceGone(inputs: BlobInput[]): Promise<boolean> {
 }
 
 /** The ConversionError for a run that did not end well (the partial output is already gone). */
-async function failureOf(run: RunResult, inputs: BlobInput[], what: string): Promise<ConversionError> {
+export async function failureOf(run: RunResult, inputs: BlobInput[], what: string): Promise<ConversionError> {
   if (run.failure === 'aborted') return new ConversionError('cancelled', 'cancelled');
   const text = why(run);
   if (await sourceGone(inputs))
@@ -197,7 +200,11 @@ export async function runConversion(job: ConversionJob): Promise<File> {
  *  written ranges from the conversion run), so a sparse output costs what its data costs. A
  *  difference names its offset; a failed verification deletes the output: nothing unverified is
  *  offered. */
-async function verify(job: ConversionJob, output: File, written: FileExtents | undefined): Promise<void> {
+export async function verify(
+  job: Omit<ConversionJob, 'opfsPath'> & { opfsPath?: string },
+  output: File,
+  written: FileExtents | undefined,
+): Promise<void> {
   const { client, plan, inputs, signal } = job;
   job.onStatus({ status: 'verifying', percent: 0, bytesRead: 0, bytesWritten: 0 });
   const r = await client.compare(
@@ -208,7 +215,7 @@ async function verify(job: ConversionJob, output: File, written: FileExtents | u
     job.onStatus({ verified: true });
     return;
   }
-  await removeOpfsOutput(job.opfsPath);
+  await (job.discard ? job.discard() : removeOpfsOutput(job.opfsPath ?? ''));
   const offset = r.outcome?.mismatchOffset;
   if (offset !== undefined) throw new ConversionError(`the output differs from the source at offset ${offset}`, 'mismatch', offset);
   if (r.failure === 'aborted') throw new ConversionError('cancelled', 'cancelled');

@@ -105,7 +105,9 @@ export interface ConvertState {
   /** Set when the failure is a lack of room in the browser's storage. */
   noRoom?: boolean;
   /** What ended the run, when it is not the plain failure: the view words each. */
-  failure?: 'source-changed' | 'mismatch' | 'crashed';
+  failure?: 'source-changed' | 'mismatch' | 'crashed' | 'read-back';
+  /** The output goes into a file the user chose ("Convert to a file…"), not into OPFS. */
+  toFile?: boolean;
   /** Where the output first differs from the source (a failed verification). */
   mismatchOffset?: number;
   /** Set once qemu-img compare found the output equal to the source. */

@@ -1,9 +1,10 @@
 // Serves the BUILT app (dist/) on 127.0.0.1 the way the static site is meant to be hosted: the
-// CSP from src/app/csp.ts as a header (the page also carries it as a <meta> tag), nosniff, no
-// caching. Used by the app e2e tests (ports 5600-5649) and the browser inspect benchmark.
+// CSP from src/app/csp.ts as a header (the page also carries it as a <meta> tag), cross-origin
+// isolation (src/app/isolation.ts: COOP + COEP), nosniff, no caching. Used by the app e2e tests (ports 5600-5649) and the browser inspect benchmark.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cspForHeader } from '../../../src/app/csp.ts';
+import { ISOLATION_HEADERS } from '../../../src/app/isolation.ts';
 import { serveStatic, type StaticServer } from './static-server.ts';
 
 export const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
@@ -23,6 +24,7 @@ export async function serveDist(port: number, dir = DIST_DIR): Promise<DistServe
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'Cache-Control': 'no-store',
+      ...ISOLATION_HEADERS,
     },
   });
 }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { OutputMirror } from '../../../workers/qemu-img/output-mirror.ts';
 import {
+  abandonRing,
   createRing,
   drainRing,
   openAndDrain,
@@ -111,69 +112,76 @@ describe('write ring', { timeout: 30_000 }, () => {
   });
 
   it('blocks the producer while the ring is full, and a drain waits for the consumer', async () => {
-    // The consumer in a worker thread, the producer here (Atomics.wait is allowed in Node's main
-    // thread): 1 MiB through a 64 KiB ring, in writes larger than the ring.
+    // The producer in a worker thread (it blocks in Atomics.wait, as qemu-img's thread does), the
+    // consumer here: 1 MiB through a 64 KiB ring, in writes larger than the ring.
     const sab = createRing(64 * KiB);
-    const mod = new URL('../../../workers/qemu-img/write-ring.ts', import.meta.url).href;
-    const worker = new Worker(
-      `const { workerData, parentPort } = require('node:worker_threads');
-       // tsx's loader does not reach eval'd workers: register it here.
-       import('tsx/esm/api').then((a) => a.register()).then(() => import(workerData.mod)).then(async ({ drainRing }) => {
-         const file = new Uint8Array(1 << 20);
-         let writes = 0;
-         const r = await drainRing(workerData.sab, {
-           async write(c) { writes++; await new Promise((r) => setTimeout(r, 1)); file.set(c.data, c.position); },
-           async close() {}, async abort() {},
-         });
-         parentPort.postMessage({ r, file, writes });
-       }).catch((e) => {
-         // Wake the blocked producer (state "failed"), or the test would hang.
-         const c = new Int32Array(workerData.sab, 0, 16); Atomics.store(c, 2, 1); Atomics.notify(c, 1);
-         parentPort.postMessage({ r: String(e) });
-       });`,
-      { eval: true, workerData: { sab, mod } },
+    const worker = producer(
+      sab,
+      `const data = Uint8Array.from({ length: 1 << 20 }, (_, i) => (i * 31 + 7) & 0xff);
+       w.write(0, data.subarray(0, 300 * 1024));
+       w.drain();
+       w.write(300 * 1024, data.subarray(300 * 1024));
+       w.end(true);
+       return w.waitedMs;`,
     );
-    const got = new Promise<{ r: unknown; file: Uint8Array; writes: number }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
+    const file = new Uint8Array(1 << 20);
+    let writes = 0;
+    const r = await drainRing(sab, {
+      async write(c) {
+        writes++;
+        await new Promise((r) => setTimeout(r, 1));
+        if (c.type === 'write') file.set(c.data, c.position);
+      },
+      async close() {},
+      async abort() {},
     });
-    const w = new RingWriter(sab);
-    const data = bytes(1 << 20, 7);
-    w.write(0, data.subarray(0, 300 * KiB));
-    w.drain();
-    w.write(300 * KiB, data.subarray(300 * KiB));
-    w.end(true);
-    const { r, file, writes } = await got;
-    await worker.terminate();
+    const waited = await worker;
     assert.deepEqual(r, { outcome: 'committed' });
-    assert.deepEqual(file, data);
+    assert.deepEqual(file, bytes(1 << 20, 7));
     assert.ok(writes >= 16, `the 64 KiB ring cannot pass 1 MiB in fewer writes: ${writes}`);
-    assert.ok(w.waitedMs > 0, 'the producer waited for room');
+    assert.ok(Number(waited) > 0, 'the producer waited for room');
   });
 
   it('abandoning wakes a producer blocked on a full ring', async () => {
+    // No consumer: the ring stays full until this thread abandons it, as the page does on cancel.
     const sab = createRing(64 * KiB);
-    const w = new RingWriter(sab);
-    w.write(0, bytes(40 * KiB, 1));
-    // No consumer: the ring stays full until a thread other than this (blocked) one abandons it,
-    // as the page does when the user cancels.
-    const worker = new Worker(
-      `const { workerData } = require('node:worker_threads');
-       import('tsx/esm/api').then((a) => a.register()).then(() => import(workerData.mod)).then(({ abandonRing }) => {
-         setTimeout(() => abandonRing(workerData.sab), 50);
-       });`,
-      { eval: true, workerData: { sab, mod: new URL('../../../workers/qemu-img/write-ring.ts', import.meta.url).href } },
+    const worker = producer(
+      sab,
+      `w.write(0, new Uint8Array(40 * 1024));
+       try { w.write(40 * 1024, new Uint8Array(40 * 1024)); return 'not blocked'; } catch (e) { return e.failure; }`,
     );
-    assert.throws(
-      () => w.write(40 * KiB, bytes(40 * KiB, 2)),
-      (e: unknown) => e instanceof RingFailedError && e.failure === 'aborted',
-    );
-    await worker.terminate();
+    await new Promise((r) => setTimeout(r, 300));
+    abandonRing(sab);
+    assert.equal(await worker, 'aborted');
     const out = fakeWritable();
     assert.deepEqual(await drainRing(sab, out), { outcome: 'aborted' });
     assert.deepEqual(out.calls, ['abort']);
   });
 });
+
+/** Runs `body` (with `w`, a RingWriter on `sab`) in a worker thread; resolves with its return
+ *  value. tsx's loader does not reach eval'd workers: the body registers it first. */
+function producer(sab: SharedArrayBuffer, body: string): Promise<unknown> {
+  const mod = new URL('../../../workers/qemu-img/write-ring.ts', import.meta.url).href;
+  const worker = new Worker(
+    `const { workerData, parentPort } = require('node:worker_threads');
+     import('tsx/esm/api')
+       .then((a) => a.register())
+       .then(() => import(workerData.mod))
+       .then(({ RingWriter }) => {
+         const w = new RingWriter(workerData.sab);
+         parentPort.postMessage((() => { ${body} })());
+       });`,
+    { eval: true, workerData: { sab, mod } },
+  );
+  return new Promise((resolve, reject) => {
+    worker.once('message', (m) => {
+      resolve(m);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
 
 describe('output mirror', { timeout: 10_000 }, () => {
   const read = (m: OutputMirror, pos: number, n: number) => {
@@ -182,7 +190,7 @@ describe('output mirror', { timeout: 10_000 }, () => {
   };
 
   it('reads zeros where nothing was written and the small writes back', () => {
-    const m = new OutputMirror({ keepMax: 16, budget: 1024 });
+    const m = new OutputMirror({ headBytes: 0, keepMax: 16, budget: 1024 });
     m.write(10, bytes(8, 1));
     const { missing, dest } = read(m, 0, 30);
     assert.equal(missing, undefined);
@@ -192,7 +200,7 @@ describe('output mirror', { timeout: 10_000 }, () => {
   });
 
   it('names the first written byte it did not keep', () => {
-    const m = new OutputMirror({ keepMax: 16, budget: 1024 });
+    const m = new OutputMirror({ headBytes: 0, keepMax: 16, budget: 1024 });
     m.write(0, bytes(8, 1));
     m.write(100, bytes(64, 2)); // larger than keepMax
     assert.equal(read(m, 0, 50).missing, undefined);
@@ -201,7 +209,7 @@ describe('output mirror', { timeout: 10_000 }, () => {
   });
 
   it('a small write over a large one is kept, and the rest of the large one is not', () => {
-    const m = new OutputMirror({ keepMax: 16, budget: 1024 });
+    const m = new OutputMirror({ headBytes: 0, keepMax: 16, budget: 1024 });
     m.write(0, bytes(100, 1));
     m.write(40, bytes(10, 2));
     const { missing, dest } = read(m, 40, 10);
@@ -212,7 +220,7 @@ describe('output mirror', { timeout: 10_000 }, () => {
   });
 
   it('overwrites and truncates kept bytes', () => {
-    const m = new OutputMirror({ keepMax: 16, budget: 1024 });
+    const m = new OutputMirror({ headBytes: 0, keepMax: 16, budget: 1024 });
     m.write(0, bytes(16, 1));
     m.write(4, bytes(4, 9));
     m.truncate(10);
@@ -227,7 +235,7 @@ describe('output mirror', { timeout: 10_000 }, () => {
   });
 
   it('stays within its budget, forgetting the oldest kept bytes first', () => {
-    const m = new OutputMirror({ keepMax: 16, budget: 64 });
+    const m = new OutputMirror({ headBytes: 0, keepMax: 16, budget: 64 });
     for (let i = 0; i < 10; i++) m.write(i * 16, bytes(16, i));
     assert.ok(m.kept <= 64, `kept ${m.kept}`);
     assert.equal(read(m, 0, 16).missing, 0, 'the oldest was dropped');
@@ -236,8 +244,23 @@ describe('output mirror', { timeout: 10_000 }, () => {
     assert.deepEqual(dest, bytes(16, 9));
   });
 
+  it('keeps every write inside the head, whatever its size, beyond the budget', () => {
+    const m = new OutputMirror({ headBytes: 4096, keepMax: 16, budget: 16 });
+    m.write(0, bytes(1024, 1)); // a header larger than keepMax
+    m.write(1024, bytes(2048, 2)); // a table of two "clusters"
+    m.write(8192, bytes(16, 3));
+    m.write(9000, bytes(16, 4)); // over the budget: the one at 8192 is forgotten
+    const { missing, dest } = read(m, 0, 3072);
+    assert.equal(missing, undefined);
+    assert.deepEqual(dest.subarray(0, 1024), bytes(1024, 1));
+    assert.deepEqual(dest.subarray(1024), bytes(2048, 2));
+    assert.equal(read(m, 8192, 16).missing, 8192);
+    assert.equal(read(m, 9000, 16).missing, undefined);
+    assert.equal(m.kept, 16, 'the head does not count against the budget');
+  });
+
   it('merges neighbouring large writes into one range', () => {
-    const m = new OutputMirror({ keepMax: 16, budget: 64 });
+    const m = new OutputMirror({ headBytes: 0, keepMax: 16, budget: 64 });
     for (let i = 0; i < 100; i++) m.write(i * 1000, new Uint8Array(1000));
     assert.deepEqual(m.ranges(), [[0, 100_000]]);
   });
