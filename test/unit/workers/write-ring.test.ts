@@ -148,9 +148,11 @@ describe('write ring', { timeout: 30_000 }, () => {
     const worker = producer(
       sab,
       `w.write(0, new Uint8Array(40 * 1024));
+       parentPort.postMessage({ ready: true });
        try { w.write(40 * 1024, new Uint8Array(40 * 1024)); return 'not blocked'; } catch (e) { return e.failure; }`,
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await worker.ready;
+    await new Promise((r) => setTimeout(r, 100)); // it is blocked in Atomics.wait by now
     abandonRing(sab);
     assert.equal(await worker, 'aborted');
     const out = fakeWritable();
@@ -161,7 +163,7 @@ describe('write ring', { timeout: 30_000 }, () => {
 
 /** Runs `body` (with `w`, a RingWriter on `sab`) in a worker thread; resolves with its return
  *  value. tsx's loader does not reach eval'd workers: the body registers it first. */
-function producer(sab: SharedArrayBuffer, body: string): Promise<unknown> {
+function producer(sab: SharedArrayBuffer, body: string): Promise<unknown> & { ready: Promise<void> } {
   const mod = new URL('../../../workers/qemu-img/write-ring.ts', import.meta.url).href;
   const worker = new Worker(
     `const { workerData, parentPort } = require('node:worker_threads');
@@ -170,17 +172,20 @@ function producer(sab: SharedArrayBuffer, body: string): Promise<unknown> {
        .then(() => import(workerData.mod))
        .then(({ RingWriter }) => {
          const w = new RingWriter(workerData.sab);
-         parentPort.postMessage((() => { ${body} })());
+         parentPort.postMessage({ result: (() => { ${body} })() });
        });`,
     { eval: true, workerData: { sab, mod } },
   );
-  return new Promise((resolve, reject) => {
-    worker.once('message', (m) => {
-      resolve(m);
+  let ready: () => void = () => {};
+  const result = new Promise((resolve, reject) => {
+    worker.on('message', (m: { ready?: true; result?: unknown }) => {
+      if (m.ready) return ready();
+      resolve(m.result);
       void worker.terminate();
     });
     worker.once('error', reject);
   });
+  return Object.assign(result, { ready: new Promise<void>((r) => (ready = r)) });
 }
 
 describe('output mirror', { timeout: 10_000 }, () => {
