@@ -117,8 +117,10 @@ export default defineConfig({
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',
         cleanupOutdatedCaches: true,
-        // The share target's POST handler: the only request our own code answers in the worker.
-        importScripts: ['share-target-sw.js'],
+        // coi-sw.js first: it adds COOP/COEP to the responses of the fetch listeners registered
+        // after it (cross-origin isolation on hosts that send no headers). Then the share
+        // target's POST handler: the only request our own code answers in the worker.
+        importScripts: ['coi-sw.js', 'share-target-sw.js'],
       },
     }),
   ],

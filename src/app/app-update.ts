@@ -4,6 +4,7 @@
 // applying the update reloads the page, which would end a 20-minute job.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { registerSW } from 'virtual:pwa-register';
+import { reloadOnceForIsolation } from './isolation-reload.ts';
 
 /** How often an open app asks for a new version (besides each load). */
 const CHECK_EVERY_MS = 60 * 60 * 1000;
@@ -39,6 +40,8 @@ export class UpdateController implements ReactiveController {
         if (registration) setInterval(() => void registration.update(), CHECK_EVERY_MS);
       },
     });
+    // Static hosts without COOP/COEP: the worker adds them, from the next load on.
+    reloadOnceForIsolation(this.isBusy);
   }
 
   hostDisconnected(): void {

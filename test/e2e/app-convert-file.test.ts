@@ -1,5 +1,5 @@
 // "Convert to a file…" in the built app, in real Chromium, cross-origin isolated by the test
-// server's headers: each target (with representative options) streamed into a "chosen" file —
+// server's headers (and, on a host that sends none, by the service worker after one reload): each target (with representative options) streamed into a "chosen" file —
 // the save dialog is stubbed to return an OPFS file handle, which writes through the same
 // createWritable() stream as a file on disk — read back out and compared by native qemu-img.
 // A cancel mid-run leaves a new file removed and an existing one untouched; a 2 GiB sparse source
@@ -16,6 +16,8 @@ import type { Locator, Page } from 'playwright-core';
 import { openApp, chooseFiles, waitForOutcomes, waitForIdle } from './helpers/app-page.ts';
 import { appFixture } from './helpers/app-fixture.ts';
 import { OPFS_FILES, converted, fetchOpfs, opfsFiles, recordConversions } from './helpers/opfs.ts';
+import { serveStatic } from './helpers/static-server.ts';
+import { DIST_DIR } from './helpers/serve-dist.ts';
 import { NATIVE_QEMU_IMG } from '../helpers/engine.ts';
 
 const fx = appFixture(5620);
@@ -247,4 +249,45 @@ test('Convert to a file…: a 2 GiB sparse source streams 384 MiB through the ri
   assert.equal(inFile.size, inOpfs.size, 'the same output either way');
   assert.ok(inFile.size > 384 * MiB, `the qcow2 holds the data: ${inFile.size}`);
   assert.ok(inFile.growth < inOpfs.growth + 128 * MiB, `to a file grew ${(inFile.growth / MiB).toFixed(0)} MiB`);
+});
+
+/** Polls crossOriginIsolated across the app's own reload (an evaluation racing the navigation
+ *  fails with a destroyed context: that one is retried). */
+async function untilIsolated(page: Page, ms: number): Promise<void> {
+  for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+    try {
+      if (await page.evaluate(() => crossOriginIsolated)) return;
+    } catch (e) {
+      if (!/context was destroyed|navigat/i.test(String(e))) throw e;
+    }
+  }
+  throw new Error(`not cross-origin isolated after ${ms} ms`);
+}
+
+test('a host without COOP/COEP: the service worker isolates the app after one reload, and never reloads again', async () => {
+  const server = await serveStatic(5621, { mounts: { '/': DIST_DIR } });
+  const context = await fx.browser.newContext();
+  try {
+    const page = await context.newPage();
+    const loads: string[] = [];
+    page.on('load', () => loads.push(page.url()));
+    await page.goto(`${server.origin}/`);
+    // The first load is not isolated; the worker installs, the app reloads itself once.
+    await untilIsolated(page, 60_000);
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    await page.locator('image-inspector').waitFor();
+    await page.waitForTimeout(1500);
+    assert.equal(loads.length, 2, `loads: ${loads.join(', ')}`);
+    // Isolated, the app offers "Convert to a file…" (the save dialog exists in desktop Chromium).
+    await chooseFiles(page, [join(fx.corpus.base.dir, 'small.vdi')]);
+    await card(page, 'small.vdi').locator('button.convert-file-button').waitFor({ timeout: 60_000 });
+    // A later visit in the same tab is controlled at once: isolated without a reload.
+    await page.reload();
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    await page.waitForTimeout(1000);
+    assert.equal(loads.length, 3, `loads: ${loads.join(', ')}`);
+  } finally {
+    await context.close();
+    await server.close();
+  }
 });
