@@ -6,7 +6,10 @@
 
 export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
-  // require-corp, not credentialless: every browser that isolates knows it, and the app loads no
-  // cross-origin resource without CORS (the clouds' APIs are CORS requests).
-  'Cross-Origin-Embedder-Policy': 'require-corp',
+  // credentialless, not require-corp: the cloud panel tells "CORS refused" from "unreachable" by
+  // an opaque no-cors request (src/core/openstack/http.ts), which require-corp blocks (the cloud
+  // sends no Cross-Origin-Resource-Policy); credentialless lets it through without credentials.
+  // Browsers without credentialless (Safari) are then not isolated: they have no save dialog to
+  // convert into a file anyway.
+  'Cross-Origin-Embedder-Policy': 'credentialless',
 };
