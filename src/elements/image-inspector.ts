@@ -53,7 +53,8 @@ declare global {
  *   result too, with a `qemu.info-failed` finding).
  * @fires image-inspect-error - The file could not be inspected at all. `detail`: `{ file, message }`.
  * @fires image-converted - A conversion finished. `detail`: `{ source, target, outputName, size,
- *   opfsPath }`; the output is inspected as a new card.
+ *   opfsPath, inFile? }` (`inFile`: written into a file the user chose, "Convert to a file…", and
+ *   `opfsPath` empty); the output is inspected as a new card.
  * @fires image-upload-requested - "Upload…" was clicked (only with `uploadable`). `detail`:
  *   `{ file, result }`.
  * @fires image-busy-changed - `busy` flipped. `detail`: `{ busy }`.
@@ -79,6 +80,7 @@ declare global {
  * @csspart convert - The conversion area of a card.
  * @csspart convert-target - The target format picker.
  * @csspart convert-button - "Convert…".
+ * @csspart convert-file-button - "Convert to a file…" (offered only where the page is cross-origin isolated and has the save dialog).
  * @csspart convert-progress - The conversion's progress bar.
  * @csspart convert-cancel - The conversion's cancel button.
  * @csspart save-button - "Save as…" on a converted image's card.

@@ -178,6 +178,8 @@ async function waitChange(c: Int32Array, i: number, value: number, timeoutMs: nu
 export interface DrainOptions {
   /** Contiguous writes are coalesced into one stream write of up to this many bytes. */
   batchBytes?: number;
+  /** Stream writes pending at once (default 4). */
+  maxInflight?: number;
 }
 
 /** The consumer end, in the writer worker: runs until the END record (or an abandon), writing
@@ -197,28 +199,47 @@ export async function drainRing(sab: SharedArrayBuffer, writable: WritableLike, 
     finish(2);
     return { outcome: 'aborted' };
   };
+  // Up to maxInflight stream writes are pending at once (the stream queues them in order): the
+  // next batch is copied out while the browser writes the previous one. The tail advances as each
+  // one completes, so the producer never overwrites bytes a failed write would still need.
+  const maxInflight = opts.maxInflight ?? 4;
+  const inflight: Array<{ done: Promise<void>; end: number }> = [];
+  const settleOldest = async () => {
+    const f = inflight.shift()!;
+    await f.done;
+    Atomics.store(c, TAIL, f.end | 0);
+    Atomics.notify(c, TAIL);
+  };
+  const settleAll = async () => {
+    while (inflight.length) await settleOldest();
+  };
+  let cursor = Atomics.load(c, TAIL) >>> 0;
   try {
     for (;;) {
       if (Atomics.load(c, STATE) === ABORTED) return await abort();
-      let tail = Atomics.load(c, TAIL) >>> 0;
       const head = Atomics.load(c, HEAD) >>> 0;
-      if (head === tail) {
-        await waitChange(c, HEAD, head | 0, 1000);
+      if (head === cursor) {
+        if (inflight.length) await settleOldest();
+        else await waitChange(c, HEAD, head | 0, 1000);
         continue;
       }
-      take(ring, tail, header);
+      take(ring, cursor, header);
       const kind = view.getUint32(0, true);
       const position = view.getFloat64(8, true);
       if (kind === KIND_END) {
-        Atomics.store(c, TAIL, (tail + RECORD_HEADER) | 0);
+        await settleAll();
+        cursor = (cursor + RECORD_HEADER) >>> 0;
+        Atomics.store(c, TAIL, cursor | 0);
         if (position !== 1) return await abort();
         await writable.close();
         finish(1);
         return { outcome: 'committed' };
       }
       if (kind === KIND_TRUNCATE) {
+        await settleAll();
         await writable.write({ type: 'truncate', size: position });
-        Atomics.store(c, TAIL, (tail + RECORD_HEADER) | 0);
+        cursor = (cursor + RECORD_HEADER) >>> 0;
+        Atomics.store(c, TAIL, cursor | 0);
         Atomics.notify(c, TAIL);
         continue;
       }
@@ -227,12 +248,12 @@ export async function drainRing(sab: SharedArrayBuffer, writable: WritableLike, 
       let total = 0;
       let next = position;
       for (;;) {
-        parts.push({ at: (tail + RECORD_HEADER) >>> 0, length: view.getUint32(4, true) });
+        parts.push({ at: (cursor + RECORD_HEADER) >>> 0, length: view.getUint32(4, true) });
         total += view.getUint32(4, true);
         next += view.getUint32(4, true);
-        tail = (tail + RECORD_HEADER + view.getUint32(4, true)) >>> 0;
-        if (tail === head) break;
-        take(ring, tail, header);
+        cursor = (cursor + RECORD_HEADER + view.getUint32(4, true)) >>> 0;
+        if (cursor === head) break;
+        take(ring, cursor, header);
         if (view.getUint32(0, true) !== KIND_WRITE || view.getFloat64(8, true) !== next) break;
         if (total + view.getUint32(4, true) > batchBytes) break;
       }
@@ -243,9 +264,10 @@ export async function drainRing(sab: SharedArrayBuffer, writable: WritableLike, 
         take(ring, p.at, data.subarray(at, at + p.length));
         at += p.length;
       }
-      await writable.write({ type: 'write', position, data });
-      Atomics.store(c, TAIL, tail | 0);
-      Atomics.notify(c, TAIL);
+      const done = writable.write({ type: 'write', position, data });
+      done.catch(() => undefined); // awaited in order by settleOldest; not unhandled meanwhile
+      inflight.push({ done, end: cursor });
+      if (inflight.length >= maxInflight) await settleOldest();
     }
   } catch (e) {
     const outcome = failedOutcome(e);

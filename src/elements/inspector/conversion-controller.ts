@@ -168,8 +168,7 @@ export class ConversionController implements ReactiveController {
   /** "Convert to a file…": the save dialog first (it needs the click's user activation), then the
    *  conversion straight into the chosen file. Closing the dialog does nothing. */
   async convertToFile(c: CardState): Promise<void> {
-    if (this.#running.has(c.id) || !this.request(c)?.ok) return;
-    const planned = this.request(c);
+    const planned = this.#running.has(c.id) ? undefined : this.request(c);
     const pick = (globalThis as { showSaveFilePicker?: SavePicker }).showSaveFilePicker;
     if (!planned?.ok || !pick) return;
     let handle: FileSystemFileHandle;

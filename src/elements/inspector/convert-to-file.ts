@@ -47,15 +47,18 @@ async function settleWithin(p: Promise<DrainOutcome>, ms: number): Promise<Drain
 export async function runConversionToFile(job: FileJob): Promise<File> {
   const { client, plan, inputs, signal, handle } = job;
   job.onStatus({ status: 'measuring' });
-  const measured = await client.run({ args: plan.measureArgs, inputs }, { signal, timeoutMs: MEASURE_TIMEOUT_MS });
-  if (measured.failure === 'aborted' || signal.aborted) throw new ConversionError('cancelled', 'cancelled');
-  // The browser cannot tell how much room the chosen disk has: the figure is shown, not checked.
-  job.onStatus({ needed: spaceNeeded(job.virtualSize, measured.exitCode === 0 ? measured.stdout : null) });
   const wasEmpty = (await handle.getFile()).size === 0;
   let committed = false;
   const discard = async () => {
     if (wasEmpty || committed) await removeChosen(handle);
   };
+  const measured = await client.run({ args: plan.measureArgs, inputs }, { signal, timeoutMs: MEASURE_TIMEOUT_MS });
+  if (measured.failure === 'aborted' || signal.aborted) {
+    await discard();
+    throw new ConversionError('cancelled', 'cancelled');
+  }
+  // The browser cannot tell how much room the chosen disk has: the figure is shown, not checked.
+  job.onStatus({ needed: spaceNeeded(job.virtualSize, measured.exitCode === 0 ? measured.stdout : null) });
 
   const ring = createRing(RING_BYTES);
   const writer = startFileWriter(handle, ring);

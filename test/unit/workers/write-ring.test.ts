@@ -75,6 +75,34 @@ describe('write ring', { timeout: 30_000 }, () => {
     assert.deepEqual(out.file(), expected);
   });
 
+  it('keeps up to maxInflight stream writes pending, completed in order', async () => {
+    const sab = createRing(64 * KiB);
+    const w = new RingWriter(sab);
+    for (let i = 0; i < 6; i++) w.write(i * 1000, bytes(10, i)); // not contiguous: six writes
+    w.end(true);
+    let pending = 0;
+    let most = 0;
+    const order: number[] = [];
+    const r = await drainRing(
+      sab,
+      {
+        async write(chunk) {
+          pending++;
+          most = Math.max(most, pending);
+          await new Promise((r) => setTimeout(r, 5));
+          if (chunk.type === 'write') order.push(chunk.position);
+          pending--;
+        },
+        async close() {},
+        async abort() {},
+      },
+      { maxInflight: 3 },
+    );
+    assert.deepEqual(r, { outcome: 'committed' });
+    assert.equal(most, 3);
+    assert.deepEqual(order, [0, 1000, 2000, 3000, 4000, 5000]);
+  });
+
   it('an uncommitted end aborts the stream', async () => {
     const sab = createRing(64 * KiB);
     const w = new RingWriter(sab);
