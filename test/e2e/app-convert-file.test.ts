@@ -157,7 +157,7 @@ test('Convert to a file…: qcow2, streamOptimized VMDK and dynamic VHD stream i
   }
 });
 
-test('Convert to a file…: cancel removes a new file and leaves an existing one untouched', async () => {
+test('Convert to a file…: cancel removes a new file and leaves an existing one untouched; a full disk is said so', async () => {
   const app = await openApp(fx.browser, fx.server.origin);
   const { page } = app;
   try {
@@ -201,6 +201,17 @@ test('Convert to a file…: cancel removes a new file and leaves an existing one
     });
     assert.equal(kept, 'keep me');
 
+    // The chosen file's disk full mid-run: this profile's in-memory storage refuses to grow a
+    // streamed file to 2 GiB (QuotaExceededError at the raw output's truncate), as a full disk
+    // would. Said so, and the new file is removed.
+    await page.evaluate(() => {
+      (window as unknown as { __pickAs?: string }).__pickAs = 'full.raw';
+    });
+    await source.locator('select.convert-target').selectOption('raw');
+    await source.locator('button.convert-file-button').click();
+    assert.equal(await finished(source, 60_000), 'failed');
+    assert.match(await source.locator('.convert-status').innerText(), /disk of the chosen file ran out of room/);
+    await page.waitForFunction(OPFS_FILES + `.then((f) => !f.includes('chosen/full.raw'))`, undefined, { timeout: 15_000 });
     assert.deepEqual(app.problems, []);
   } finally {
     await app.close();
