@@ -157,7 +157,7 @@ test('Convert to a file…: qcow2, streamOptimized VMDK and dynamic VHD stream i
   }
 });
 
-test('Convert to a file…: cancel removes a new file and leaves an existing one untouched; a full disk is said so', async () => {
+test('Convert to a file…: cancel removes a new file and leaves an existing one untouched; a full disk is said so; a closed tab writes nothing', async () => {
   const app = await openApp(fx.browser, fx.server.origin);
   const { page } = app;
   try {
@@ -213,6 +213,24 @@ test('Convert to a file…: cancel removes a new file and leaves an existing one
     assert.match(await source.locator('.convert-status').innerText(), /disk of the chosen file ran out of room/);
     await page.waitForFunction(OPFS_FILES + `.then((f) => !f.includes('chosen/full.raw'))`, undefined, { timeout: 15_000 });
     assert.deepEqual(app.problems, []);
+
+    // The tab closed mid-run: nothing is written into the file (the stream is never closed, its
+    // swap file is dropped); the empty file the dialog created stays — a closed page cannot act.
+    await page.evaluate(() => {
+      (window as unknown as { __pickAs?: string }).__pickAs = 'closed.qcow2';
+    });
+    await source.locator('select.convert-target').selectOption('qcow2');
+    await source.locator('button.convert-file-button').click();
+    await writing(source);
+    await page.close();
+    const after = await app.context.newPage();
+    await after.goto(`${fx.server.origin}/`);
+    await after.waitForFunction(OPFS_FILES + `.then((f) => !f.some((x) => x.endsWith('.crswap')))`, undefined, { timeout: 15_000 });
+    const left = await after.evaluate(async () => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('chosen');
+      return (await (await dir.getFileHandle('closed.qcow2')).getFile()).size;
+    });
+    assert.equal(left, 0, 'the chosen file holds nothing of the unfinished conversion');
   } finally {
     await app.close();
   }
