@@ -125,6 +125,11 @@ async function targets(img: { raw: string; qcow2: string }, context: BrowserCont
         `| ${k.name} | ${fmt(r.wallMs)} | ${(size / MiB).toFixed(0)} MiB (${(moved / MiB).toFixed(0)} MiB written) | ${fmt(ceiling.totalMs)} | ${ratio.toFixed(2)}x | ${fmt(nat)} | ${verdict} |`,
       );
       console.error(`  ${rows.at(-1)}`);
+      const io = r.result.io;
+      if (io)
+        console.error(
+          `    io: ${io.readCalls} reads ${fmt(io.readMs)} (${io.sourceReads} source slices ${fmt(io.sourceReadMs)}), ${io.writeCalls} writes ${(io.bytesWritten / MiB).toFixed(0)} MiB ${fmt(io.writeMs)}, ${io.flushCalls} flushes ${fmt(io.flushMs)}`,
+        );
     }
     console.log(
       '\n| Chromium, 1 GiB File in, OPFS out | browser | output | ceiling for these bytes | ratio | native | target <= 1.3x ceiling |',
@@ -275,7 +280,7 @@ async function main() {
   const context = await launchProfileChromium(profile);
   try {
     if (!process.env.BENCH_SKIP_TARGETS) await targets(img, context, store);
-    await inApp(img.raw, context, profile, store);
+    if (!process.env.BENCH_SKIP_APP) await inApp(img.raw, context, profile, store);
     if (failures.length) console.log(`\nFAILED runs:\n${failures.join('\n')}`);
     console.log(
       `\n(${new Date().toISOString()}, load average ${loadavg()
