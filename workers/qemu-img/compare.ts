@@ -12,10 +12,14 @@
 //   3. Inside them, `compare` reads and compares every byte, one window per run of data (ranges
 //      closer than WINDOW_GAP merged: another run costs more than reading that many zeros), up
 //      to `parallel` windows at a time.
+// Better still, when the caller can place a few small files where qemu-img sees them (`stage`):
+// the output is opened through a VMDK descriptor that shows its holes (compare-vmdk.ts) and ONE
+// `compare` of the whole images reads only the data either side has, whatever its spread.
 // When narrowing gains nothing (the output's format records its holes) or the windows would cover
 // most of the disk, one plain `compare` of the whole images does the job.
 import type { FileExtents } from './extents.ts';
 import type { RunProgress, RunResult } from './types.ts';
+import { holeImage, type DataPiece } from './compare-vmdk.ts';
 
 export interface CompareSide {
   /** Path qemu-img opens (host path in Node, /in/… or /out/… in the browser). */
@@ -38,7 +42,12 @@ export interface CompareRequest {
   onProgress?: (p: CompareProgress) => void;
   /** Windows compared at once (each a run of its own; default 1). */
   parallel?: number;
+  /** Places small files (the holes descriptor and its empty extents) in one directory qemu-img
+   *  can read, and says which; without it, windows are compared one run each. */
+  stage?: StageFiles;
 }
+
+export type StageFiles = (files: Array<{ name: string; data: Uint8Array }>) => Promise<{ dir: string; dispose(): Promise<void> }>;
 
 export interface CompareProgress {
   percent: number;
@@ -51,7 +60,9 @@ export interface CompareOutcome {
   mismatchOffset?: number;
   /** qemu-img's words (or ours) for the outcome. */
   message: string;
-  method: 'full' | 'ranges';
+  /** full: one plain compare; holes: one compare against the output with its holes shown;
+   *  ranges: one compare per window of data. */
+  method: 'full' | 'holes' | 'ranges';
   /** Bytes the comparing runs read, and how many runs. */
   bytesRead: number;
   runs: number;
@@ -114,13 +125,16 @@ function merge(ranges: Range[], gap: number): Range[] {
 
 const dataOf = (m: MapEntry[]): Range[] => m.filter((e) => e.data && !e.zero).map((e) => [e.start, e.start + e.length]);
 
-/** The output's data, narrowed to what was written into its file. */
-function writtenDataOf(m: MapEntry[], extents: FileExtents): Range[] {
+/** The output's data, narrowed to what was written into its file; `pieces` say where each range
+ *  is in the file (undefined when some data has no plain file offset: compressed, elsewhere). */
+function writtenDataOf(m: MapEntry[], extents: FileExtents): { ranges: Range[]; pieces?: DataPiece[] } {
   const out: Range[] = [];
+  let pieces: DataPiece[] | undefined = [];
   for (const e of m) {
     if (!e.data || e.zero) continue;
     if (e.offset === undefined) {
       out.push([e.start, e.start + e.length]); // compressed or elsewhere: keep as data
+      pieces = undefined;
       continue;
     }
     const lo = e.offset;
@@ -128,10 +142,13 @@ function writtenDataOf(m: MapEntry[], extents: FileExtents): Range[] {
     for (const [s, t] of extents.ranges) {
       const a = Math.max(s, lo);
       const b = Math.min(t, hi);
-      if (a < b) out.push([e.start + (a - lo), e.start + (b - lo)]);
+      if (a < b) {
+        out.push([e.start + (a - lo), e.start + (b - lo)]);
+        pieces?.push([e.start + (a - lo), a, b - a]);
+      }
     }
   }
-  return out;
+  return { ranges: out, ...(pieces ? { pieces } : {}) };
 }
 
 const covered = (r: Range[]) => r.reduce((n, [s, e]) => n + e - s, 0);
@@ -150,7 +167,8 @@ export async function compareImages(run: QemuRun, req: CompareRequest): Promise<
   const [srcMap, outMap] = await Promise.all([mapOf(run, req.source), mapOf(run, req.output)]);
   const srcSize = sizeOf(srcMap);
   const outSize = sizeOf(outMap);
-  const outData = req.outputExtents ? writtenDataOf(outMap, req.outputExtents) : dataOf(outMap);
+  const written = req.outputExtents ? writtenDataOf(outMap, req.outputExtents) : undefined;
+  const outData = written ? written.ranges : dataOf(outMap);
   const gained = covered(merge(dataOf(outMap), 0)) - covered(merge(outData, 0));
   const windows = merge([...dataOf(srcMap), ...outData], WINDOW_GAP).map(([s, e]): Range => [s, Math.min(e, srcSize, outSize)]);
   const beyondSource = outData.some(([, e]) => e > srcSize) || outSize < srcSize;
@@ -158,7 +176,25 @@ export async function compareImages(run: QemuRun, req: CompareRequest): Promise<
   const report = (done: number, read: number) =>
     req.onProgress?.({ percent: total ? Math.min(100, (done / total) * 100) : 100, bytesRead: read });
 
-  if (gained <= 0 || beyondSource || total > FULL_SHARE * Math.max(srcSize, 1)) {
+  const full = async (output: string, method: 'full' | 'holes') => {
+    const args = ['compare', '-p', '--image-opts', sideOpts(req.source), output];
+    const r = await compareRun(run, args, 0, (p, read) => req.onProgress?.({ percent: p, bytesRead: read }));
+    return { ...outcome(r), method, bytesRead: r.read, runs: 1 };
+  };
+  if (gained <= 0 || beyondSource) return full(sideOpts(req.output), 'full');
+  const plainFile = req.output.fileOpts === undefined && (req.output.protocol ?? 'file') === 'file';
+  if (req.stage && written?.pieces && plainFile) {
+    const img = holeImage(req.output.path, outSize, written.pieces, 'ii-verify-');
+    if (!('unusable' in img)) {
+      const staged = await req.stage(img.files);
+      try {
+        return await full(`driver=vmdk,file.driver=file,file.filename=${`${staged.dir}/${img.descriptor}`.replaceAll(',', ',,')}`, 'holes');
+      } finally {
+        await staged.dispose();
+      }
+    }
+  }
+  if (total > FULL_SHARE * Math.max(srcSize, 1)) {
     const args = ['compare', '-p', '--image-opts', sideOpts(req.source), sideOpts(req.output)];
     const r = await compareRun(run, args, 0, (p, read) => req.onProgress?.({ percent: p, bytesRead: read }));
     return { ...outcome(r), method: 'full', bytesRead: r.read, runs: 1 };

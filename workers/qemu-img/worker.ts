@@ -10,7 +10,7 @@ import { createOpfsFs, type SyncHandle } from './opfs-fs.ts';
 import { collectMemoryOutputs, prepareMemoryOutputs } from './memory-outputs.ts';
 import type { QemuImgFactory, QemuImgModule } from './emscripten.ts';
 import type { ExtentMap, WrittenFiles } from './extents.ts';
-import { IN_DIR, OUT_DIR, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
+import { IN_DIR, OUT_DIR, type BlobInput, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
 import type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
 import { compareImages } from './compare.ts';
 
@@ -135,16 +135,22 @@ const api = {
 /** The runner's verification, each of its qemu-img commands on a fresh instance like any run. */
 async function compare(req: BrowserCompareRequest, onProgress?: (p: RunProgress) => void): Promise<CompareResult> {
   let failure: RunResult['failure'];
+  // The holes descriptor and its empty extents (compare-vmdk.ts): small Blobs beside the inputs.
+  let staged: BlobInput[] = [];
   try {
     const outcome = await compareImages(
       async (args, o) => {
-        const r = await api.run({ args, inputs: req.inputs }, o.onProgress);
+        const r = await api.run({ args, inputs: [...req.inputs, ...staged] }, o.onProgress);
         failure ??= r.failure;
         return r;
       },
       {
         source: req.source,
         output: req.output,
+        stage: async (files) => {
+          staged = files.map(({ name, data }) => ({ name, blob: new Blob([data as Uint8Array<ArrayBuffer>]) }));
+          return { dir: IN_DIR, dispose: async () => void (staged = []) };
+        },
         ...(req.outputExtents ? { outputExtents: req.outputExtents } : {}),
         ...(onProgress ? { onProgress: (p) => onProgress({ percent: p.percent, bytesRead: p.bytesRead, bytesWritten: 0 }) } : {}),
       },
