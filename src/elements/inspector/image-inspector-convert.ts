@@ -205,7 +205,7 @@ async function verify(job: ConversionJob, output: File, written: FileExtents | u
     { signal, onProgress: (p) => job.onProgress(p) },
   );
   if (r.outcome?.identical) {
-    job.onStatus({ verified: true });
+    job.onStatus({ verified: true, verifyMethod: r.outcome.method });
     return;
   }
   await removeOpfsOutput(job.opfsPath);
