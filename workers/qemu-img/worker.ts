@@ -6,9 +6,9 @@
 import * as Comlink from 'comlink';
 import { runModule } from './runner.ts';
 import { createBlobFs } from './blob-fs.ts';
-import { createOpfsFs, type SyncHandle } from './opfs-fs.ts';
+import { createOpfsFs, type OpfsFs, type SyncHandle } from './opfs-fs.ts';
 import { collectMemoryOutputs, prepareMemoryOutputs } from './memory-outputs.ts';
-import type { QemuImgFactory, QemuImgModule } from './emscripten.ts';
+import { ERRNO, type QemuImgFactory, type QemuImgModule } from './emscripten.ts';
 import type { ExtentMap, WrittenFiles } from './extents.ts';
 import { IN_DIR, OUT_DIR, type BlobInput, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
 import type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
@@ -91,7 +91,8 @@ const api = {
       const reader = new FileReaderSync();
       const written = new Map<string, ExtentMap>();
       let instance: QemuImgModule | undefined;
-      const result = await runModule({
+      let opfs: OpfsFs | undefined;
+      const ran = await runModule({
         factory,
         wasm,
         args: req.args,
@@ -103,10 +104,12 @@ const api = {
           FS.mkdir(IN_DIR);
           FS.mount(createBlobFs(FS, { files: req.inputs ?? [], readSync: (b) => reader.readAsArrayBuffer(b), counters }), null, IN_DIR);
           FS.mkdir(OUT_DIR);
-          FS.mount(createOpfsFs(FS, { files: handles, counters, written }), null, OUT_DIR);
+          opfs = createOpfsFs(FS, { files: handles, counters, written });
+          FS.mount(opfs, null, OUT_DIR);
           FS.chdir(IN_DIR);
         },
       });
+      const result = finishWrites(ran, opfs);
       // What each fresh output holds data in: the page passes it to the verification (compare.ts).
       const extents: WrittenFiles = {};
       for (const { name, handle } of handles) {
@@ -131,6 +134,25 @@ const api = {
     }
   },
 };
+
+const WRITE_ERRORS: Record<number, string> = { [ERRNO.ENOSPC]: 'No space left on device', [ERRNO.EFBIG]: 'File too large' };
+
+/** The writes still pending when qemu-img returned (write-behind.ts) go out now; if they cannot,
+ *  the run fails as qemu-img would have failed that write. */
+function finishWrites(result: RunResult, opfs: OpfsFs | undefined): RunResult {
+  try {
+    opfs?.flushPending();
+    return result;
+  } catch (e) {
+    const errno = (e as { errno?: number }).errno;
+    const why = errno !== undefined ? (WRITE_ERRORS[errno] ?? 'Input/output error') : e instanceof Error ? e.message : String(e);
+    return {
+      ...result,
+      exitCode: result.exitCode || 1,
+      stderr: `${result.stderr}image-inspector: could not finish writing the output: ${why}\n`,
+    };
+  }
+}
 
 /** The runner's verification, each of its qemu-img commands on a fresh instance like any run. */
 async function compare(req: BrowserCompareRequest, onProgress?: (p: RunProgress) => void): Promise<CompareResult> {
