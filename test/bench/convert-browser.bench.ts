@@ -66,6 +66,57 @@ function native(args: string[], singleThread = false): number {
   return performance.now() - t;
 }
 
+/** CPU time (ms) used so far by the processes of the browser started with this profile, by
+ *  kind: the browser process (Blob reads are served there), renderers (the page and its workers),
+ *  utilities (the storage service among them). Wall times swing with the machine's load; CPU per
+ *  conversion does much less. */
+function chromiumCpu(profile: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const tick = 1000 / 100; // USER_HZ
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    let cmd: string;
+    let stat: string;
+    try {
+      cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (!cmd.includes('chromium')) continue;
+    const type = /--type=(\S+)/.exec(cmd)?.[1];
+    if (!type && !cmd.includes(`--user-data-dir=${profile}`)) continue;
+    if (type && !ownedBy(p, profile)) continue;
+    const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    const key = type ?? 'browser';
+    out[key] = (out[key] ?? 0) + (Number(f[11]) + Number(f[12])) * tick;
+  }
+  return out;
+}
+
+/** Whether a Chromium child process belongs to the browser started with this profile. */
+function ownedBy(pid: string, profile: string): boolean {
+  for (let p = pid, hops = 0; p && p !== '1' && hops < 10; hops++) {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${p}/status`, 'utf8');
+    } catch {
+      return false;
+    }
+    p = /PPid:\s*(\d+)/.exec(status)?.[1] ?? '';
+    try {
+      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`--user-data-dir=${profile}`)) return true;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+const cpuDiff = (a: Record<string, number>, b: Record<string, number>) =>
+  Object.entries(b)
+    .map(([k, v]) => `${k} ${((v - (a[k] ?? 0)) / 1000).toFixed(2)} s`)
+    .join(', ');
+
 async function opfsSize(page: Page, path: string): Promise<number> {
   return page.evaluate(async (p) => {
     const parts = p.split('/');
@@ -76,7 +127,7 @@ async function opfsSize(page: Page, path: string): Promise<number> {
   }, path);
 }
 
-async function targets(img: { raw: string; qcow2: string }, context: BrowserContext, store: string): Promise<void> {
+async function targets(img: { raw: string; qcow2: string }, context: BrowserContext, store: string, profile: string): Promise<void> {
   const server = await startRunnerServer(RUNNER_PORT, store);
   try {
     const page = await context.newPage();
@@ -95,6 +146,7 @@ async function targets(img: { raw: string; qcow2: string }, context: BrowserCont
     for (const k of CASES) {
       const host = k.source === 'raw' ? img.raw : img.qcow2;
       const outName = `out.${k.target}`;
+      const cpu0 = chromiumCpu(profile);
       const r = await call<PageRun>(
         'run',
         argv(k, `/in/${basename(host)}`, `/out/${outName}`),
@@ -105,6 +157,7 @@ async function targets(img: { raw: string; qcow2: string }, context: BrowserCont
         failures.push(`${k.name}: exit ${r.result.exitCode}: ${r.result.stderr.trim()}`);
         continue;
       }
+      const cpu = cpuDiff(cpu0, chromiumCpu(profile));
       const size = await opfsSize(page, `bench/${outName}`);
       await call('removeOpfs', `bench/${outName}`);
       // The bytes it moves: a sparse output (raw) has holes qemu-img never writes.
@@ -128,9 +181,25 @@ async function targets(img: { raw: string; qcow2: string }, context: BrowserCont
       const io = r.result.io;
       if (io)
         console.error(
-          `    io: ${io.readCalls} reads ${fmt(io.readMs)} (${io.sourceReads} source slices ${fmt(io.sourceReadMs)}), ${io.writeCalls} writes ${(io.bytesWritten / MiB).toFixed(0)} MiB ${fmt(io.writeMs)}, ${io.flushCalls} flushes ${fmt(io.flushMs)}`,
+          `    cpu: ${cpu}\n    io: ${io.readCalls} reads ${fmt(io.readMs)} (${io.sourceReads} source slices ${fmt(io.sourceReadMs)}), ${io.writeCalls} writes ${(io.bytesWritten / MiB).toFixed(0)} MiB ${fmt(io.writeMs)}, ${io.flushCalls} flushes ${fmt(io.flushMs)}`,
         );
     }
+    // The browser's own ceiling for two conversions at once: two workers reading the same File
+    // and writing OPFS side by side, against one.
+    const oneCpu = chromiumCpu(profile);
+    const one = await call<{ totalMs: number }>('ioCeiling', basename(img.raw), 16 * MiB, 512 * MiB);
+    const twoCpu = chromiumCpu(profile);
+    const two = await page.evaluate(
+      ([n, s, w]) => {
+        const r = (window as unknown as { runner: { ioCeiling(a: string, b: number, c: number): Promise<{ totalMs: number }> } }).runner;
+        return Promise.all([r.ioCeiling(n, s, w), r.ioCeiling(n, s, w)]);
+      },
+      [basename(img.raw), 16 * MiB, 512 * MiB] as const,
+    );
+    const slower = Math.max(...two.map((x) => x.totalMs));
+    console.error(
+      `  ceiling, 1 GiB read + 512 MiB written: one ${fmt(one.totalMs)} (cpu ${cpuDiff(oneCpu, twoCpu)}), two at once ${fmt(slower)} = ${(slower / one.totalMs).toFixed(2)}x (cpu ${cpuDiff(twoCpu, chromiumCpu(profile))})`,
+    );
     console.log(
       '\n| Chromium, 1 GiB File in, OPFS out | browser | output | ceiling for these bytes | ratio | native | target <= 1.3x ceiling |',
     );
@@ -221,10 +290,14 @@ async function inApp(raw: string, context: BrowserContext, profile: string, work
     linkSync(raw, first);
     linkSync(raw, second);
     await choose([first]);
+    const c0 = chromiumCpu(profile);
     const [one] = await convertInApp(page, ['bench-1g-a.raw']);
+    const c1 = chromiumCpu(profile);
     await page.locator('image-inspector button.clear').click();
     await choose([first, second]);
+    const c2 = chromiumCpu(profile);
     const two = await convertInApp(page, ['bench-1g-a.raw', 'bench-1g-b.raw']);
+    console.error(`  cpu, one conversion (measure, convert, verify): ${cpuDiff(c0, c1)}; two: ${cpuDiff(c2, chromiumCpu(profile))}`);
     await page.locator('image-inspector button.clear').click();
     const worst = Math.max(...two);
     console.log('\n| in the app (1 GiB raw → qcow2, conversion phase) | time |\n|---|---|');
@@ -279,7 +352,7 @@ async function main() {
   const profile = mkdtempSync(join(tmpdir(), 'ii-bench-convert-profile-'));
   const context = await launchProfileChromium(profile);
   try {
-    if (!process.env.BENCH_SKIP_TARGETS) await targets(img, context, store);
+    if (!process.env.BENCH_SKIP_TARGETS) await targets(img, context, store, profile);
     if (!process.env.BENCH_SKIP_APP) await inApp(img.raw, context, profile, store);
     if (failures.length) console.log(`\nFAILED runs:\n${failures.join('\n')}`);
     console.log(
