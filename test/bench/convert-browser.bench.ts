@@ -143,26 +143,43 @@ async function targets(img: { raw: string; qcow2: string }, context: BrowserCont
     await call('clearOpfs');
     await call('warm');
     const rows: string[] = [];
+    // Best of BENCH_ROUNDS (default 2) for the copy conversions and their ceilings: on this shared
+    // machine one measurement of either swings up to 2x with the other sessions' load.
+    const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
     for (const k of CASES) {
+      if (k.compressing && process.env.BENCH_SKIP_COMPRESSING) continue;
       const host = k.source === 'raw' ? img.raw : img.qcow2;
       const outName = `out.${k.target}`;
-      const cpu0 = chromiumCpu(profile);
-      const r = await call<PageRun>(
-        'run',
-        argv(k, `/in/${basename(host)}`, `/out/${outName}`),
-        [basename(host)],
-        [{ name: outName, opfsPath: `bench/${outName}` }],
-      );
-      if (r.result.exitCode !== 0) {
-        failures.push(`${k.name}: exit ${r.result.exitCode}: ${r.result.stderr.trim()}`);
-        continue;
+      let r: PageRun | undefined;
+      let cpu = '';
+      let size = 0;
+      let moved = 0;
+      let ceiling = { totalMs: Infinity };
+      for (let round = 0; round < (k.compressing ? 1 : rounds); round++) {
+        const cpu0 = chromiumCpu(profile);
+        const once = await call<PageRun>(
+          'run',
+          argv(k, `/in/${basename(host)}`, `/out/${outName}`),
+          [basename(host)],
+          [{ name: outName, opfsPath: `bench/${outName}` }],
+        );
+        if (once.result.exitCode !== 0) {
+          failures.push(`${k.name}: exit ${once.result.exitCode}: ${once.result.stderr.trim()}`);
+          r = undefined;
+          break;
+        }
+        if (!r || once.wallMs < r.wallMs) {
+          r = once;
+          cpu = cpuDiff(cpu0, chromiumCpu(profile));
+        }
+        size = await opfsSize(page, `bench/${outName}`);
+        await call('removeOpfs', `bench/${outName}`);
+        // The bytes it moves: a sparse output (raw) has holes qemu-img never writes.
+        moved = Math.min(size, once.result.io?.bytesWritten ?? size);
+        const c = await call<{ totalMs: number }>('ioCeiling', basename(host), 16 * MiB, moved);
+        if (c.totalMs < ceiling.totalMs) ceiling = c;
       }
-      const cpu = cpuDiff(cpu0, chromiumCpu(profile));
-      const size = await opfsSize(page, `bench/${outName}`);
-      await call('removeOpfs', `bench/${outName}`);
-      // The bytes it moves: a sparse output (raw) has holes qemu-img never writes.
-      const moved = Math.min(size, r.result.io?.bytesWritten ?? size);
-      const ceiling = await call<{ totalMs: number }>('ioCeiling', basename(host), 16 * MiB, moved);
+      if (!r) continue;
       const hostOut = join(store, outName);
       const nat = native(argv(k, host, hostOut).filter((a) => a !== '-p'));
       const floor = k.compressing
@@ -289,21 +306,29 @@ async function inApp(raw: string, context: BrowserContext, profile: string, work
     const first = join(work, 'bench-1g-a.raw');
     linkSync(raw, first);
     linkSync(raw, second);
-    await choose([first]);
-    const c0 = chromiumCpu(profile);
-    const [one] = await convertInApp(page, ['bench-1g-a.raw']);
-    const c1 = chromiumCpu(profile);
-    await page.locator('image-inspector button.clear').click();
-    await choose([first, second]);
-    const c2 = chromiumCpu(profile);
-    const two = await convertInApp(page, ['bench-1g-a.raw', 'bench-1g-b.raw']);
-    console.error(`  cpu, one conversion (measure, convert, verify): ${cpuDiff(c0, c1)}; two: ${cpuDiff(c2, chromiumCpu(profile))}`);
-    await page.locator('image-inspector button.clear').click();
-    const worst = Math.max(...two);
+    // Best of BENCH_ROUNDS (default 2) of each, alternating, for the machine's swings.
+    let one = Infinity;
+    let worst = Infinity;
+    for (let round = 0; round < Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2)); round++) {
+      await choose([first]);
+      const c0 = chromiumCpu(profile);
+      const [t1] = await convertInApp(page, ['bench-1g-a.raw']);
+      const c1 = chromiumCpu(profile);
+      await page.locator('image-inspector button.clear').click();
+      await choose([first, second]);
+      const c2 = chromiumCpu(profile);
+      const two = await convertInApp(page, ['bench-1g-a.raw', 'bench-1g-b.raw']);
+      console.error(
+        `  one ${fmt(t1!)}, two ${two.map(fmt).join(' / ')}; cpu, one (measure, convert, verify): ${cpuDiff(c0, c1)}; two: ${cpuDiff(c2, chromiumCpu(profile))}`,
+      );
+      await page.locator('image-inspector button.clear').click();
+      one = Math.min(one, t1!);
+      worst = Math.min(worst, Math.max(...two));
+    }
     console.log('\n| in the app (1 GiB raw → qcow2, conversion phase) | time |\n|---|---|');
-    console.log(`| one conversion | ${fmt(one!)} |`);
+    console.log(`| one conversion | ${fmt(one)} |`);
     console.log(
-      `| two side by side (slower of the two) | ${fmt(worst)} (${(worst / one!).toFixed(2)}x one; target < 1.3x: ${worst / one! < 1.3 ? 'met' : 'MISSED'}) |`,
+      `| two side by side (slower of the two) | ${fmt(worst)} (${(worst / one).toFixed(2)}x one; target < 1.3x: ${worst / one < 1.3 ? 'met' : 'MISSED'}) |`,
     );
 
     // 20 GiB sparse: memory of the renderer (page + workers) while converting and verifying. The

@@ -163,7 +163,37 @@ async function compareRun(run: QemuRun, args: string[], base: number, onPercent:
   throw new CompareError(`qemu-img compare failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
 }
 
+/** One compare of the source against the output seen through its holes descriptor, or undefined
+ *  when the descriptor cannot be written (compare-vmdk.ts says why; the caller then falls back). */
+async function viaHoles(run: QemuRun, req: CompareRequest, outSize: number, pieces: DataPiece[]): Promise<CompareOutcome | undefined> {
+  const plainFile = req.output.fileOpts === undefined && (req.output.protocol ?? 'file') === 'file';
+  if (!req.stage || !plainFile) return undefined;
+  const img = holeImage(req.output.path, outSize, pieces, 'ii-verify-');
+  if ('unusable' in img) return undefined;
+  const staged = await req.stage(img.files);
+  try {
+    const output = `driver=vmdk,file.driver=file,file.filename=${`${staged.dir}/${img.descriptor}`.replaceAll(',', ',,')}`;
+    const args = ['compare', '-p', '--image-opts', sideOpts(req.source), output];
+    const r = await compareRun(run, args, 0, (p, read) => req.onProgress?.({ percent: p, bytesRead: read }));
+    return { ...outcome(r), method: 'holes', bytesRead: r.read, runs: 1 };
+  } finally {
+    await staged.dispose();
+  }
+}
+
 export async function compareImages(run: QemuRun, req: CompareRequest): Promise<CompareOutcome> {
+  // A raw output is its own map: guest offsets are file offsets, its data is what was written.
+  // No `map` run is needed, and the source's data is compare's own business (its block status).
+  const x = req.outputExtents;
+  if (x && req.output.format === 'raw') {
+    const done = await viaHoles(
+      run,
+      req,
+      x.size,
+      x.ranges.map(([s, e]): DataPiece => [s, s, e - s]),
+    );
+    if (done) return done;
+  }
   const [srcMap, outMap] = await Promise.all([mapOf(run, req.source), mapOf(run, req.output)]);
   const srcSize = sizeOf(srcMap);
   const outSize = sizeOf(outMap);
@@ -176,29 +206,17 @@ export async function compareImages(run: QemuRun, req: CompareRequest): Promise<
   const report = (done: number, read: number) =>
     req.onProgress?.({ percent: total ? Math.min(100, (done / total) * 100) : 100, bytesRead: read });
 
-  const full = async (output: string, method: 'full' | 'holes') => {
+  const full = async (output: string): Promise<CompareOutcome> => {
     const args = ['compare', '-p', '--image-opts', sideOpts(req.source), output];
     const r = await compareRun(run, args, 0, (p, read) => req.onProgress?.({ percent: p, bytesRead: read }));
-    return { ...outcome(r), method, bytesRead: r.read, runs: 1 };
-  };
-  if (gained <= 0 || beyondSource) return full(sideOpts(req.output), 'full');
-  const plainFile = req.output.fileOpts === undefined && (req.output.protocol ?? 'file') === 'file';
-  if (req.stage && written?.pieces && plainFile) {
-    const img = holeImage(req.output.path, outSize, written.pieces, 'ii-verify-');
-    if (!('unusable' in img)) {
-      const staged = await req.stage(img.files);
-      try {
-        return await full(`driver=vmdk,file.driver=file,file.filename=${`${staged.dir}/${img.descriptor}`.replaceAll(',', ',,')}`, 'holes');
-      } finally {
-        await staged.dispose();
-      }
-    }
-  }
-  if (total > FULL_SHARE * Math.max(srcSize, 1)) {
-    const args = ['compare', '-p', '--image-opts', sideOpts(req.source), sideOpts(req.output)];
-    const r = await compareRun(run, args, 0, (p, read) => req.onProgress?.({ percent: p, bytesRead: read }));
     return { ...outcome(r), method: 'full', bytesRead: r.read, runs: 1 };
+  };
+  if (gained <= 0 || beyondSource) return full(sideOpts(req.output));
+  if (written?.pieces) {
+    const done = await viaHoles(run, req, outSize, written.pieces);
+    if (done) return done;
   }
+  if (total > FULL_SHARE * Math.max(srcSize, 1)) return full(sideOpts(req.output));
   const todo = windows.filter(([st, e]) => e > st);
   const percents = new Map<number, number>();
   let done = 0;
