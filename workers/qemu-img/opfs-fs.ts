@@ -15,7 +15,7 @@ import { ERRNO } from './emscripten.ts';
 import { createFlatFs } from './flat-fs.ts';
 import type { IoCounters } from './runner.ts';
 import { ExtentMap } from './extents.ts';
-import { WriteBehind } from './write-behind.ts';
+import { WriteCoalescer } from './opfs-coalesce.ts';
 
 /** The part of FileSystemSyncAccessHandle used here (lib.dom's type needs the WebWorker lib). */
 export interface SyncHandle {
@@ -39,8 +39,8 @@ interface OutFile {
   handle: SyncHandle;
   /** Logical size: what qemu-img wrote, pending writes included. */
   size: number;
-  /** Small writes not yet on the handle (write-behind.ts). */
-  pending: WriteBehind;
+  /** Small writes not yet on the handle (opfs-coalesce.ts). */
+  pending: WriteCoalescer;
   /** Where this run wrote; undefined when the file held data before the run (then unknown). */
   extents?: ExtentMap;
 }
@@ -131,7 +131,7 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): OpfsFs {
       // A fresh output (size 0) is all holes until written; one with data stays unknown.
       const extents = size === 0 ? new ExtentMap() : undefined;
       if (extents) opts.written?.set(name, extents);
-      const contents: OutFile = { handle, size, extents, pending: new WriteBehind((data, at) => handleWrite(handle, data, at)) };
+      const contents: OutFile = { handle, size, extents, pending: new WriteCoalescer((data, at) => handleWrite(handle, data, at)) };
       files.push(contents);
       return { name, contents };
     }),

@@ -137,7 +137,7 @@ const api = {
 
 const WRITE_ERRORS: Record<number, string> = { [ERRNO.ENOSPC]: 'No space left on device', [ERRNO.EFBIG]: 'File too large' };
 
-/** The writes still pending when qemu-img returned (write-behind.ts) go out now; if they cannot,
+/** The writes still pending when qemu-img returned (opfs-coalesce.ts) go out now; if they cannot,
  *  the run fails as qemu-img would have failed that write. */
 function finishWrites(result: RunResult, opfs: OpfsFs | undefined): RunResult {
   try {

@@ -1,8 +1,8 @@
-// The OPFS output's write coalescing (workers/qemu-img/write-behind.ts) against a fake handle: the
+// The OPFS output's write coalescing (workers/qemu-img/opfs-coalesce.ts) against a fake handle: the
 // bytes that reach the file are always the bytes qemu-img wrote, in fewer, larger writes.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WriteBehind } from '../../workers/qemu-img/write-behind.ts';
+import { WriteCoalescer } from '../../workers/qemu-img/opfs-coalesce.ts';
 
 const KiB = 1024;
 
@@ -22,10 +22,10 @@ function fakeFile(size = 1024 * KiB) {
 
 const fill = (n: number, v: number) => new Uint8Array(n).fill(v);
 
-describe('WriteBehind', { timeout: 5_000 }, () => {
+describe('WriteCoalescer', { timeout: 5_000 }, () => {
   test('the sparse VMDK pattern (grain, table entry, redundant entry) becomes three long writes', () => {
     const f = fakeFile(8192 * KiB);
-    const wb = new WriteBehind(f.sink, { capacity: 1024 * KiB });
+    const wb = new WriteCoalescer(f.sink, { capacity: 1024 * KiB });
     const expected = new Uint8Array(f.bytes.length);
     for (let g = 0; g < 64; g++) {
       const grain = fill(16 * KiB, g + 1);
@@ -46,7 +46,7 @@ describe('WriteBehind', { timeout: 5_000 }, () => {
 
   test('a read of a pending range sees it: flushRange writes the runs it touches, only those', () => {
     const f = fakeFile();
-    const wb = new WriteBehind(f.sink);
+    const wb = new WriteCoalescer(f.sink);
     wb.write(fill(100, 7), 1000);
     wb.write(fill(100, 8), 500_000);
     wb.flushRange(1050, 1051);
@@ -57,7 +57,7 @@ describe('WriteBehind', { timeout: 5_000 }, () => {
 
   test('overwrites keep the order of the bytes: inside a run, across runs, and a large write over a run', () => {
     const f = fakeFile();
-    const wb = new WriteBehind(f.sink, { direct: 64 * KiB });
+    const wb = new WriteCoalescer(f.sink, { direct: 64 * KiB });
     wb.write(fill(200, 1), 0);
     wb.write(fill(10, 2), 50); // inside
     wb.write(fill(100, 3), 300);
@@ -75,7 +75,7 @@ describe('WriteBehind', { timeout: 5_000 }, () => {
 
   test('few runs are kept: the least recently used goes out first; full runs go out at once', () => {
     const f = fakeFile();
-    const wb = new WriteBehind(f.sink, { maxRuns: 2, capacity: 64 * KiB });
+    const wb = new WriteCoalescer(f.sink, { maxRuns: 2, capacity: 64 * KiB });
     wb.write(fill(10, 1), 0);
     wb.write(fill(10, 2), 100_000);
     wb.write(fill(10, 3), 0 + 10); // touches run 1 again
@@ -87,7 +87,7 @@ describe('WriteBehind', { timeout: 5_000 }, () => {
 
   test('a failing handle write throws from the flush, and the bytes are not retried later', () => {
     let calls = 0;
-    const wb = new WriteBehind(() => {
+    const wb = new WriteCoalescer(() => {
       calls++;
       throw new Error('QuotaExceededError');
     });

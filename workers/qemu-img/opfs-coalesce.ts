@@ -20,7 +20,7 @@ interface Run {
   used: number;
 }
 
-export interface WriteBehindOptions {
+export interface CoalesceOptions {
   /** A run is written out when it reaches this size. */
   capacity?: number;
   /** Writes this large go straight to the handle (copying them would cost more than it saves). */
@@ -29,7 +29,7 @@ export interface WriteBehindOptions {
   maxRuns?: number;
 }
 
-export class WriteBehind {
+export class WriteCoalescer {
   private runs: Run[] = [];
   private clock = 0;
   private readonly capacity: number;
@@ -38,7 +38,7 @@ export class WriteBehind {
 
   constructor(
     private readonly sink: PositionalWrite,
-    opts: WriteBehindOptions = {},
+    opts: CoalesceOptions = {},
   ) {
     this.capacity = opts.capacity ?? 4 * 1024 * 1024;
     this.direct = Math.min(opts.direct ?? 256 * 1024, this.capacity);
