@@ -28,7 +28,7 @@ export interface ConvertedDetail {
 }
 
 const loadConvert = () => import('./image-inspector-convert.ts');
-const loadFeatures = () => import('../../../workers/qemu-img/features.ts');
+const loadFeatures = () => import('../../../workers/qemu-img/client.ts');
 const newWorkerClient = () => import('../../../workers/qemu-img/client.ts').then((m) => m.createQemuImgClient());
 
 export class ConversionController implements ReactiveController {
