@@ -192,7 +192,7 @@ describe('compareImages', { timeout: 5_000 }, () => {
 
   test('a failing map or compare is an error, never a verdict', async () => {
     const failing: QemuRun = async () => ({ ...result(1), stderr: 'qemu-img: Could not open x' });
-    await assert.rejects(compareImages(failing, sides), /qemu-img map of \/s\.vhd failed: qemu-img: Could not open x/);
+    await assert.rejects(compareImages(failing, sides), /qemu-img map of \/o\.raw failed: qemu-img: Could not open x/);
   });
 
   test('--image-opts: escaped commas survive, block devices use host_device, archive members nest', () => {

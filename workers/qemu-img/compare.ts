@@ -2,21 +2,21 @@
 // outputs. Shared by the CLI (Node runner) and the page's conversion worker: it only needs a way to
 // run one qemu-img command.
 //
-// Why not one plain `compare`: this engine's file system cannot tell qemu where a raw (or fixed
-// VHD/VHDX, static VDI) output's holes are (emscripten's musl has no SEEK_DATA), so compare reads
-// every zero of it — 174 s for a 127 GiB raw output that converted in seconds. Instead:
-//   1. `map` both images: the source's own metadata says where its data is; the output's map,
-//      narrowed to the byte ranges the conversion actually wrote (extents.ts), says where its is.
-//   2. Outside those ranges both read as zeros: the source by its metadata, the output because the
-//      run created it empty and never wrote there.
-//   3. Inside them, `compare` reads and compares every byte, one window per run of data (ranges
-//      closer than WINDOW_GAP merged: another run costs more than reading that many zeros), up
-//      to `parallel` windows at a time.
-// Better still, when the caller can place a few small files where qemu-img sees them (`stage`):
-// the output is opened through a VMDK descriptor that shows its holes (compare-vmdk.ts) and ONE
-// `compare` of the whole images reads only the data either side has, whatever its spread.
-// When narrowing gains nothing (the output's format records its holes) or the windows would cover
-// most of the disk, one plain `compare` of the whole images does the job.
+// Why not one plain `compare`: neither Blobs nor OPFS (nor a wasm without SEEK_DATA) can tell qemu
+// where a raw (or fixed VHD/VHDX, static VDI) output's holes are, so compare reads every zero of
+// it — 174 s for a 127 GiB raw output that converted in seconds. What the conversion wrote into
+// the output (extents.ts) is all it can hold besides zeros, so:
+//   - A raw output with known extents, when the caller can place a few small files where qemu-img
+//     sees them (`stage`): ONE `compare` of the whole source against the output opened through a
+//     VMDK descriptor that shows its holes (compare-vmdk.ts); no `map` run at all.
+//   - Otherwise the output's `map` first: when its format records its holes (qcow2, sparse VMDK,
+//     dynamic VHD/VHDX/VDI) narrowing gains nothing and one plain `compare` is the whole job.
+//   - Else (fixed formats) the output's map narrowed to the written ranges gives the descriptor's
+//     data pieces at their file offsets: again one compare through the descriptor.
+//   - Without a stage, or where no descriptor can be written: the source's map too, and one
+//     `compare` per window of data (ranges closer than WINDOW_GAP merged: another run costs more
+//     than reading that many zeros), or one plain compare when the windows would cover most of
+//     the disk.
 import type { FileExtents } from './extents.ts';
 import type { RunProgress, RunResult } from './types.ts';
 import { holeImage, type DataPiece } from './compare-vmdk.ts';
@@ -194,24 +194,29 @@ export async function compareImages(run: QemuRun, req: CompareRequest): Promise<
     );
     if (done) return done;
   }
-  const [srcMap, outMap] = await Promise.all([mapOf(run, req.source), mapOf(run, req.output)]);
-  const srcSize = sizeOf(srcMap);
+  const full = async (output: string): Promise<CompareOutcome> => {
+    const args = ['compare', '-p', '--image-opts', sideOpts(req.source), output];
+    const r = await compareRun(run, args, 0, (p, read) => req.onProgress?.({ percent: p, bytesRead: read }));
+    return { ...outcome(r), method: 'full', bytesRead: r.read, runs: 1 };
+  };
+  // The output's map first: when its format records its holes (qcow2, sparse VMDK, dynamic
+  // VHD/VHDX/VDI) nothing is gained by narrowing, one plain compare is the whole job, and the
+  // source's map is not needed (the page's worker runs one command at a time).
+  const outMap = await mapOf(run, req.output);
   const outSize = sizeOf(outMap);
   const written = req.outputExtents ? writtenDataOf(outMap, req.outputExtents) : undefined;
   const outData = written ? written.ranges : dataOf(outMap);
   const gained = covered(merge(dataOf(outMap), 0)) - covered(merge(outData, 0));
+  if (gained <= 0) return full(sideOpts(req.output));
+  const srcMap = await mapOf(run, req.source);
+  const srcSize = sizeOf(srcMap);
   const windows = merge([...dataOf(srcMap), ...outData], WINDOW_GAP).map(([s, e]): Range => [s, Math.min(e, srcSize, outSize)]);
   const beyondSource = outData.some(([, e]) => e > srcSize) || outSize < srcSize;
   const total = covered(windows);
   const report = (done: number, read: number) =>
     req.onProgress?.({ percent: total ? Math.min(100, (done / total) * 100) : 100, bytesRead: read });
 
-  const full = async (output: string): Promise<CompareOutcome> => {
-    const args = ['compare', '-p', '--image-opts', sideOpts(req.source), output];
-    const r = await compareRun(run, args, 0, (p, read) => req.onProgress?.({ percent: p, bytesRead: read }));
-    return { ...outcome(r), method: 'full', bytesRead: r.read, runs: 1 };
-  };
-  if (gained <= 0 || beyondSource) return full(sideOpts(req.output));
+  if (beyondSource) return full(sideOpts(req.output));
   if (written?.pieces) {
     const done = await viaHoles(run, req, outSize, written.pieces);
     if (done) return done;
