@@ -1,8 +1,11 @@
-// The CLI's DigestProvider: the whole file's sha512 and md5 in two worker threads (normal priority,
-// off the thread that sends the parts), and the parts' MD5s in a third, all read from the path (a
-// Blob cannot be handed to a thread: Node 20 aborts reading it there). md5(blob) stays for callers
-// that hash a Blob that is not a range of that file. On the main thread, hashing 32 MiB parts
-// from the Blob's stream took 100-680 ms each while parts were being sent, and parts waited.
+// The CLI's DigestProvider: the whole file's sha512 and md5 from one read in one worker thread
+// (normal priority, off the thread that sends the parts), and the parts' MD5s in a second, both
+// read from the path (a Blob cannot be handed to a thread: Node 20 aborts reading it there).
+// md5(blob) stays for callers that hash a Blob that is not a range of that file. On the main
+// thread, hashing 32 MiB parts from the Blob's stream took 100-680 ms each while parts were being
+// sent, and parts waited. `prefetch` starts the whole-file digests before the engine asks for
+// them (the CLI: while the file is inspected and the user signed in), so that they are not what
+// the end of the upload waits for.
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { ImageDigests } from '../core/hash/image-hasher.ts';
@@ -10,30 +13,38 @@ import type { DigestProvider } from '../core/upload/types.ts';
 
 const THREAD = new URL('./digest-thread.mjs', import.meta.url);
 
-function hashInThread(
-  path: string,
-  size: number,
-  algorithm: 'sha512' | 'md5',
-  signal: AbortSignal | undefined,
-  onProgress: (n: number) => void,
-) {
-  return new Promise<string>((resolve, reject) => {
-    const w = new Worker(THREAD, { workerData: { path, algorithm, size } });
-    const stop = () => void w.terminate();
-    signal?.addEventListener('abort', stop, { once: true });
-    w.on('message', (m: { progress?: number; digest?: string; size?: number; error?: string }) => {
-      if (m.progress !== undefined) onProgress(m.progress);
-      else {
-        signal?.removeEventListener('abort', stop);
-        void w.terminate();
-        if (m.error) reject(new Error(`reading ${path} to hash it: ${m.error}`));
-        else if (m.size !== size) reject(new Error(`${path} changed while it was hashed (${m.size} bytes instead of ${size})`));
-        else resolve(m.digest!);
-      }
+function stopped(): Error {
+  return Object.assign(new Error('Hashing was stopped.'), { name: 'AbortError' });
+}
+
+interface WholeMessage {
+  progress?: number;
+  sha512?: string;
+  md5?: string;
+  size?: number;
+  error?: string;
+}
+
+function hashInThread(path: string, size: number, signal: AbortSignal, onProgress: (n: number) => void) {
+  return new Promise<ImageDigests>((resolve, reject) => {
+    if (signal.aborted) return reject(stopped());
+    const w = new Worker(THREAD, { workerData: { path, size } });
+    const stop = () => {
+      void w.terminate();
+      reject(stopped());
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    w.on('message', (m: WholeMessage) => {
+      if (m.progress !== undefined) return onProgress(m.progress);
+      signal.removeEventListener('abort', stop);
+      void w.terminate();
+      if (m.error) reject(new Error(`reading ${path} to hash it: ${m.error}`));
+      else if (m.size !== size) reject(new Error(`${path} changed while it was hashed (${m.size} bytes instead of ${size})`));
+      else resolve({ sha512: m.sha512!, md5: m.md5!, size });
     });
-    w.on('error', reject);
-    w.on('exit', () => {
-      if (signal?.aborted) reject(Object.assign(new Error('Hashing was stopped.'), { name: 'AbortError' }));
+    w.on('error', (e) => {
+      signal.removeEventListener('abort', stop);
+      reject(e);
     });
   });
 }
@@ -86,20 +97,48 @@ function rangeHasher(path: string) {
     });
 }
 
+export interface NodeDigestProvider extends DigestProvider {
+  /**
+   * Starts the whole-file digests of the file's `size` bytes now; a later whole() of a Blob of
+   * that size gets them (with the progress so far). Stopped by `signal`.
+   */
+  prefetch(size: number, signal: AbortSignal): void;
+}
+
 /** For the file at `path` (the Blob the engine gets must be that file, whole). */
-export function nodeDigestProvider(path: string): DigestProvider {
+export function nodeDigestProvider(path: string): NodeDigestProvider {
   const md5Range = rangeHasher(path);
+  let early: { size: number; done: Promise<ImageDigests>; hashed: number; listeners: Set<(n: number) => void> } | undefined;
   return {
     md5Range,
+    prefetch(size, signal) {
+      const e = { size, hashed: 0, listeners: new Set<(n: number) => void>(), done: Promise.resolve() as unknown as Promise<ImageDigests> };
+      e.done = hashInThread(path, size, signal, (n) => {
+        e.hashed = n;
+        for (const l of e.listeners) l(n);
+      });
+      e.done.catch(() => undefined); // awaited by whole(), or abandoned with the run
+      early = e;
+    },
     async whole(blob, o): Promise<ImageDigests> {
-      let a = 0;
-      let b = 0;
-      const tell = () => o.onProgress?.(Math.min(a, b));
-      const [sha512, md5] = await Promise.all([
-        hashInThread(path, blob.size, 'sha512', o.signal, (n) => ((a = n), tell())),
-        hashInThread(path, blob.size, 'md5', o.signal, (n) => ((b = n), tell())),
-      ]);
-      return { sha512, md5, size: blob.size };
+      const e = early;
+      if (e && e.size === blob.size) {
+        const tell = o.onProgress;
+        if (tell) {
+          tell(e.hashed);
+          e.listeners.add(tell);
+        }
+        const gone = new Promise<never>((_, reject) => {
+          if (o.signal?.aborted) reject(stopped());
+          o.signal?.addEventListener('abort', () => reject(stopped()), { once: true });
+        });
+        try {
+          return await Promise.race([e.done, gone]);
+        } finally {
+          if (tell) e.listeners.delete(tell);
+        }
+      }
+      return hashInThread(path, blob.size, o.signal ?? new AbortController().signal, (n) => o.onProgress?.(n));
     },
     md5: md5OfBlob,
   };
