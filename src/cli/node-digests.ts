@@ -123,18 +123,31 @@ export interface NodeDigestProvider extends DigestProvider {
   prefetch(size: number, signal: AbortSignal): void;
 }
 
+/** Whole-file digests started by prefetch, with the progress so far for a later whole(). */
+interface Early {
+  size: number;
+  done: Promise<ImageDigests>;
+  hashed: number;
+  listeners: Set<(n: number) => void>;
+}
+
 /** For the file at `path` (the Blob the engine gets must be that file, whole). */
 export function nodeDigestProvider(path: string): NodeDigestProvider {
   const md5Range = rangeHasher(path);
-  let early: { size: number; done: Promise<ImageDigests>; hashed: number; listeners: Set<(n: number) => void> } | undefined;
+  let early: Early | undefined;
   return {
     md5Range,
     prefetch(size, signal) {
-      const e = { size, hashed: 0, listeners: new Set<(n: number) => void>(), done: Promise.resolve() as unknown as Promise<ImageDigests> };
-      e.done = hashInThreads(path, size, signal, (n) => {
-        e.hashed = n;
-        for (const l of e.listeners) l(n);
-      });
+      const listeners = new Set<(n: number) => void>();
+      const e: Early = {
+        size,
+        hashed: 0,
+        listeners,
+        done: hashInThreads(path, size, signal, (n) => {
+          e.hashed = n;
+          for (const l of listeners) l(n);
+        }),
+      };
       e.done.catch(() => undefined); // awaited by whole(), or abandoned with the run
       early = e;
     },
