@@ -174,6 +174,7 @@ try {
     add('swiftclient', swiftclient());
     for (const p of PARALLEL) add(`cli swift --parallel ${p}`, cli('swift', p));
     add('cli swift (its defaults)', cli('swift', undefined, undefined));
+    add('cli swift --segment-size 64M', cli('swift', undefined, '64M'));
     load();
     add(`cli s3 --parallel 8 (${S3_PART})`, cli('s3', 8, S3_PART));
     add(`curl s3 ceiling (${S3_PART})`, await curlS3());
