@@ -25,14 +25,15 @@ TOOLCHAIN=(bash "$HERE/toolchain.sh")
 # What wasm/dist ships. The threads flavour is built by the same recipe (--only threads).
 SHIPPED_FLAVOURS=(nothreads)
 
-# Dependency sources: bookworm's (zlib, bzip2, pcre2, glib); QEMU's version is toolchain.sh's.
+# Dependency sources: bookworm's (zlib, bzip2, zstd, pcre2, glib); QEMU's version is toolchain.sh's.
 declare -A VERSION=(
   [glib2.0]='2.74.6-2+deb12u9'
   [zlib]='1:1.2.13.dfsg-1'
   [pcre2]='10.42-1'
   [bzip2]='1.0.8-5'
+  [libzstd]='1.5.4+dfsg2-5'
 )
-DEPS=(zlib bzip2 pcre2 glib2.0)
+DEPS=(zlib bzip2 libzstd pcre2 glib2.0)
 QEMU_VERSION="$("${TOOLCHAIN[@]}" qemu-version)"
 EMSCRIPTEN_VERSION="$("${TOOLCHAIN[@]}" emscripten-version)"
 
@@ -145,6 +146,9 @@ lic pcre2 LICENCE pcre2-LICENCE
 lic pcre2 debian/copyright pcre2-debian-copyright
 lic bzip2 LICENSE bzip2-LICENSE
 lic bzip2 debian/copyright bzip2-debian-copyright
+lic libzstd LICENSE zstd-LICENSE
+lic libzstd COPYING zstd-COPYING.GPL-2.0
+lic libzstd debian/copyright zstd-debian-copyright
 
 versions_json="{$(for p in "${DEPS[@]}"; do printf '"%s":"%s",' "$p" "${VERSION[$p]}"; done)\"qemu\":\"$QEMU_VERSION\"}"
 dsc_files=()

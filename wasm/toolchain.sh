@@ -37,11 +37,15 @@ QEMU_VERSION='1:10.2.2+ds-1'
 QEMU_DSC_SHA256='f1684b3aa5ec500c3389d346c6501dee45041ea91656c6556d4da9023b7987dd'
 NATIVE_CONFIGURE=(--without-default-features --enable-tools --target-list= --disable-system
   --disable-user --disable-tcg --disable-docs --disable-install-blobs --disable-werror --enable-bzip2 --enable-vdi --enable-vmdk --enable-vhdx --enable-vpc
-  --enable-qcow1 --enable-qed --enable-parallels --enable-bochs --enable-cloop --enable-dmg)
+  --enable-qcow1 --enable-qed --enable-parallels --enable-bochs --enable-cloop --enable-dmg --enable-zstd)
+# Where the reference lives: a new name whenever its configuration gains a feature the parity
+# suite uses (zstd qcow2), so a machine or a checkout with the older recipe never rebuilds over it
+# (the key inside only guards the flags).
+NATIVE_NAME="native-${QEMU_VERSION#*:}-zstd"
 # QEMU 10.2 wants meson >= 1.5 (bookworm has 1.0) and its +ds source carries no wheels: the
 # native build uses trixie's meson, which is pure Python, unpacked beside the tree.
 HOST_MESON_VERSION='1.7.0-1'
-HOST_BUILD_DEPS=(gcc ninja-build pkg-config python3-venv libglib2.0-dev zlib1g-dev libbz2-dev)
+HOST_BUILD_DEPS=(gcc ninja-build pkg-config python3-venv libglib2.0-dev zlib1g-dev libbz2-dev libzstd-dev)
 
 log() { printf '== wasm toolchain: %s (%s)\n' "$*" "$(date -u +%H:%M:%S)" >&2; }
 as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
@@ -116,7 +120,7 @@ cmd_source() {
 # about 3 minutes at -j2) and cached: the parity suite compares the wasm against it.
 cmd_native() {
   local v="${QEMU_VERSION#*:}"
-  local out="$V2/native-$v"
+  local out="$V2/$NATIVE_NAME"
   local key="$v ${NATIVE_CONFIGURE[*]}"
   if [[ "$(cat "$out/.key" 2>/dev/null)" == "$key" ]] && "$out/qemu-img" --version >/dev/null 2>&1 &&
     [[ -x "$out/qemu-io" ]]; then
@@ -141,7 +145,7 @@ cmd_native() {
     rm -rf "$meson" && dpkg-deb -x "$V2/debs/meson_${HOST_MESON_VERSION}_all.deb" "$meson"
   fi
   local host_env=(env -i "PATH=$meson/usr/bin:/usr/bin:/bin" HOME=/root "PYTHONPATH=$meson/usr/lib/python3/dist-packages")
-  local build="$V2/native-build"
+  local build="$V2/$NATIVE_NAME-build"
   if [[ "$(cat "$build/.ii-key" 2>/dev/null)" != "$key" ]]; then
     log "native qemu-img $v: configure"
     rm -rf "$build" && mkdir -p "$build"
@@ -168,7 +172,7 @@ cmd_apt_source() {
   (cd "$2" && apt-get "${APT_OPTS[@]}" source -q --download-only "$1" >/dev/null)
 }
 
-cmd_native_path() { echo "$V2/native-${QEMU_VERSION#*:}/qemu-img"; }
+cmd_native_path() { echo "$V2/$NATIVE_NAME/qemu-img"; }
 
 cmd_chroot() {
   if [[ -f "$ROOT/.ii-ready" && "$(cat "$ROOT/.ii-ready")" == "$EMSCRIPTEN_VERSION ${CHROOT_PACKAGES[*]}" ]]; then

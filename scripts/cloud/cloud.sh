@@ -25,7 +25,8 @@ PY=/usr/bin/python3 # `python3` may be a pyenv shim without the OpenStack librar
 CACHE=${IMAGE_INSPECTOR_CLOUD_CACHE:-/var/tmp/image-inspector-cloud-cache}
 BOOTSTRAP_VERSION=3
 SETTINGS=(CLOUD_KEYSTONE_PORT CLOUD_GLANCE_PORT KEYSTONE_TOKEN_EXPIRATION GLANCE_IMAGE_SIZE_CAP
-  GLANCE_USER_STORAGE_QUOTA IMAGE_INSPECTOR_CORS_ORIGINS CLOUD_WITH_SWIFT CLOUD_SWIFT_PORT CLOUD_SWIFT_S3_CORS)
+  GLANCE_USER_STORAGE_QUOTA IMAGE_INSPECTOR_CORS_ORIGINS CLOUD_WITH_SWIFT CLOUD_SWIFT_PORT CLOUD_SWIFT_S3_CORS
+  CLOUD_MEMCACHED_PORT)
 # Fixed, documented passwords: this cloud listens on loopback only and lives in a temp dir.
 export ADMIN_PASSWORD=admin-secret DEMO_PASSWORD=demo-secret ALT_PASSWORD=alt-secret
 export GLANCE_SERVICE_PASSWORD=glance-service-secret DEMO_APPCRED_SECRET=demo-appcred-secret
@@ -57,6 +58,7 @@ load_settings() { # $1 = use the saved settings of the last start as the base
   CLOUD_WITH_SWIFT=${CLOUD_WITH_SWIFT:-0}
   CLOUD_SWIFT_PORT=${CLOUD_SWIFT_PORT:-5530}
   CLOUD_SWIFT_S3_CORS=${CLOUD_SWIFT_S3_CORS:-1}
+  CLOUD_MEMCACHED_PORT=${CLOUD_MEMCACHED_PORT:-$((CLOUD_SWIFT_PORT + 4))}
   export SWIFT_PORT=$CLOUD_SWIFT_PORT SWIFT_URL=
   if [ "$CLOUD_WITH_SWIFT" = 1 ]; then SWIFT_URL=http://127.0.0.1:$CLOUD_SWIFT_PORT; fi
   export "${SETTINGS[@]}"
@@ -174,7 +176,8 @@ cache_key() {
   {
     # what shapes the snapshot: bump BOOTSTRAP_VERSION when bootstrap() changes
     echo "$BOOTSTRAP_VERSION"
-    cat "$HERE/provision.py" "$HERE/templates/"*.in
+    # Swift's templates shape no snapshotted state (its rings and data are made at each start)
+    cat "$HERE/provision.py" "$HERE/templates/keystone.conf.in" "$HERE/templates/glance-api.conf.in"
     echo "$CLOUD_KEYSTONE_PORT $CLOUD_GLANCE_PORT"
     if [ "$CLOUD_WITH_SWIFT" = 1 ]; then echo "swift $CLOUD_SWIFT_PORT"; fi
     dpkg-query -W -f='${Version}\n' keystone glance-api 2>/dev/null || true
@@ -261,7 +264,8 @@ if e.get('SWIFT_URL'):
                       's3': {'endpoint': url, 'region': 'RegionOne', 'addressing': 'path',
                              'credentials': prov['ec2']},
                       'tempUrlMethods': ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],
-                      'pids': {k: pid(k) for k in ('proxy', 'object', 'container', 'account')},
+                      'pids': {k: pid(k) for k in ('proxy', 'object', 'container', 'account', 'memcached')},
+                      'memcachedPort': int(e['CLOUD_MEMCACHED_PORT']),
                       'log': f'{state}/log/swift-proxy.log'}
 with open(f'{dot}/cloud.json.tmp', 'w') as f:
     json.dump(cloud, f, indent=2)

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs Debian's Keystone and Glance (and the clients used to verify them) unattended and
 # idempotently: seconds when everything is present. Called by scripts/setup/system-deps.sh and by
-# cloud.sh start. Options: --with-swift also installs Swift (not needed by the image life cycle).
+# cloud.sh start. Options: --with-swift also installs Swift and memcached (not needed by the image
+# life cycle).
 set -euo pipefail
 pkgs=(keystone glance glance-api python3-keystonemiddleware python3-glanceclient
   python3-keystoneclient python3-openstackclient uwsgi-core uwsgi-plugin-python3 curl sqlite3)
 for a in "$@"; do
   case "$a" in
-    --with-swift) pkgs+=(swift swift-proxy swift-account swift-container swift-object python3-swiftclient) ;;
+    # memcached: the proxy's token and EC2-secret cache (python3-memcache: keystonemiddleware's client)
+    --with-swift) pkgs+=(swift swift-proxy swift-account swift-container swift-object python3-swiftclient memcached python3-memcache) ;;
     *) echo "install.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done

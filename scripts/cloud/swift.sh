@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Optional Swift for the local cloud (cloud.sh with CLOUD_WITH_SWIFT=1): one replica on a plain
 # directory in the state dir, rings built with the RingBuilder Python API (the CLI is slow on 2
-# cores), proxy with Keystone auth, SLO, TempURL, s3api + s3token, bulk and CORS. Called by
-# cloud.sh with STATE, SWIFT_PORT, KEYSTONE_URL, CORS_ORIGINS and SWIFT_SERVICE_PASSWORD in the
-# environment.
+# cores), proxy with Keystone auth, SLO, TempURL, s3api + s3token, bulk and CORS, and a memcached
+# for the proxy (tokens, EC2 secrets: see docs/local-cloud-object-storage.md) on 127.0.0.1 at
+# CLOUD_MEMCACHED_PORT (default SWIFT_PORT + 4). Called by cloud.sh with STATE, SWIFT_PORT,
+# KEYSTONE_URL, CORS_ORIGINS and SWIFT_SERVICE_PASSWORD in the environment.
 #   swift.sh start | stop | restart-proxy
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -11,9 +12,11 @@ PY=/usr/bin/python3
 : "${STATE:?}" "${SWIFT_PORT:?}"
 SW=$STATE/swift
 KINDS=(object container account)
+export MEMCACHED_PORT=${CLOUD_MEMCACHED_PORT:-$((SWIFT_PORT + 4))}
 port_of() { case "$1" in object) echo $((SWIFT_PORT + 1)) ;; container) echo $((SWIFT_PORT + 2)) ;; account) echo $((SWIFT_PORT + 3)) ;; proxy) echo "$SWIFT_PORT" ;; esac; }
 alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 die() { printf '[cloud] error: %s\n' "$*" >&2; exit 1; }
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 render() {
   "$PY" -c 'import os,string,sys; sys.stdout.write(string.Template(open(sys.argv[1]).read()).substitute(os.environ))' "$1" >"$2"
@@ -46,8 +49,27 @@ for kind, port in ports.items():
 PYEOF
 }
 
+# One memcached per cloud, its PID in the state dir: the proxy's `cache` filter (s3token's EC2
+# secret cache) and authtoken's memcached_servers point at it. -U 0: no UDP.
+start_memcached() {
+  local pid i
+  pid=$(cat "$SW/memcached.pid" 2>/dev/null || true)
+  alive "$pid" && return 0
+  listening "$MEMCACHED_PORT" && die "port $MEMCACHED_PORT already answers (another cloud's memcached?): stop it or set CLOUD_MEMCACHED_PORT"
+  setsid /usr/bin/memcached -l 127.0.0.1 -p "$MEMCACHED_PORT" -U 0 -m 64 -u "$(id -un)" \
+    </dev/null >>"$STATE/log/memcached.log" 2>&1 &
+  echo $! >"$SW/memcached.pid"
+  for ((i = 0; i < 100; i++)); do
+    listening "$MEMCACHED_PORT" && return 0
+    alive "$!" || { tail -n 20 "$STATE/log/memcached.log" >&2; die "memcached exited during start"; }
+    sleep 0.05
+  done
+  die "memcached did not listen on 127.0.0.1:$MEMCACHED_PORT within 5 s"
+}
+
 start() {
   setup
+  start_memcached
   local k pid
   for k in "${KINDS[@]}" proxy; do
     pid=$(cat "$SW/$k.pid" 2>/dev/null || true)
@@ -83,7 +105,7 @@ stop_one() { # kind
 stop() {
   local k
   # all at once: each takes a second or two to exit on TERM
-  for k in proxy "${KINDS[@]}"; do stop_one "$k" & done
+  for k in proxy "${KINDS[@]}" memcached; do stop_one "$k" & done
   wait
 }
 

@@ -1,8 +1,11 @@
-// The CLI's DigestProvider: the whole file's sha512 and md5 in two worker threads (normal priority,
-// off the thread that sends the parts), and the parts' MD5s in a third, all read from the path (a
-// Blob cannot be handed to a thread: Node 20 aborts reading it there). md5(blob) stays for callers
-// that hash a Blob that is not a range of that file. On the main thread, hashing 32 MiB parts
-// from the Blob's stream took 100-680 ms each while parts were being sent, and parts waited.
+// The CLI's DigestProvider: the whole file's sha512 and md5 from one read in two worker threads
+// (normal priority, off the thread that sends the parts), and the parts' MD5s in a third, all
+// read from the path (a Blob cannot be handed to a thread: Node 20 aborts reading it there).
+// md5(blob) stays for callers that hash a Blob that is not a range of that file. On the main
+// thread, hashing 32 MiB parts from the Blob's stream took 100-680 ms each while parts were being
+// sent, and parts waited. `prefetch` starts the whole-file digests before the engine asks for
+// them (the CLI: while the file is inspected and the user signed in), so that they are not what
+// the end of the upload waits for.
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { ImageDigests } from '../core/hash/image-hasher.ts';
@@ -10,30 +13,57 @@ import type { DigestProvider } from '../core/upload/types.ts';
 
 const THREAD = new URL('./digest-thread.mjs', import.meta.url);
 
-function hashInThread(
-  path: string,
-  size: number,
-  algorithm: 'sha512' | 'md5',
-  signal: AbortSignal | undefined,
-  onProgress: (n: number) => void,
-) {
-  return new Promise<string>((resolve, reject) => {
-    const w = new Worker(THREAD, { workerData: { path, algorithm, size } });
-    const stop = () => void w.terminate();
-    signal?.addEventListener('abort', stop, { once: true });
-    w.on('message', (m: { progress?: number; digest?: string; size?: number; error?: string }) => {
-      if (m.progress !== undefined) onProgress(m.progress);
-      else {
-        signal?.removeEventListener('abort', stop);
-        void w.terminate();
-        if (m.error) reject(new Error(`reading ${path} to hash it: ${m.error}`));
-        else if (m.size !== size) reject(new Error(`${path} changed while it was hashed (${m.size} bytes instead of ${size})`));
-        else resolve(m.digest!);
-      }
-    });
-    w.on('error', reject);
-    w.on('exit', () => {
-      if (signal?.aborted) reject(Object.assign(new Error('Hashing was stopped.'), { name: 'AbortError' }));
+function stopped(): Error {
+  return Object.assign(new Error('Hashing was stopped.'), { name: 'AbortError' });
+}
+
+interface WholeMessage {
+  progress?: number;
+  sha512?: string;
+  md5?: string;
+  size?: number;
+  error?: string;
+}
+
+/** The shared ring of digest-thread.mjs: 8 slots of 1 MiB, 3 Int32 counters, 8 Int32 lengths. */
+const RING_BYTES = 8 * 1024 * 1024 + 4 * (3 + 8);
+
+/** sha512 and md5 of the file's `size` bytes, by two threads over one read (digest-thread.mjs). */
+function hashInThreads(path: string, size: number, signal: AbortSignal, onProgress: (n: number) => void) {
+  return new Promise<ImageDigests>((resolve, reject) => {
+    if (signal.aborted) return reject(stopped());
+    const ring = new SharedArrayBuffer(RING_BYTES);
+    const threads = (['sha512', 'md5'] as const).map((role) => new Worker(THREAD, { workerData: { path, size, role, ring } }));
+    let sha512: string | undefined;
+    let md5: string | undefined;
+    let settled = false;
+    const end = (e?: Error) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      for (const t of threads) void t.terminate();
+      if (e) return reject(e);
+      onProgress(size); // the threads tell every 16 MiB of both: the last bytes only here
+      resolve({ sha512: sha512!, md5: md5!, size });
+    };
+    const onAbort = () => end(stopped());
+    signal.addEventListener('abort', onAbort, { once: true });
+    threads.forEach((t, i) => {
+      let answered = false;
+      t.on('message', (m: WholeMessage) => {
+        if (m.progress !== undefined) return onProgress(m.progress);
+        if (m.error) return end(new Error(`reading ${path} to hash it: ${m.error}`));
+        if (m.size !== undefined && m.size !== size)
+          return end(new Error(`${path} changed while it was hashed (${m.size} bytes instead of ${size})`));
+        answered = true;
+        if (m.sha512) sha512 = m.sha512;
+        if (m.md5) md5 = m.md5;
+        if (sha512 && md5) end();
+      });
+      t.on('error', (e) => end(e));
+      t.on('exit', () => {
+        if (!answered) end(new Error(`the ${i ? 'md5' : 'sha512'} thread hashing ${path} stopped without its digest`));
+      });
     });
   });
 }
@@ -86,20 +116,61 @@ function rangeHasher(path: string) {
     });
 }
 
+export interface NodeDigestProvider extends DigestProvider {
+  /**
+   * Starts the whole-file digests of the file's `size` bytes now; a later whole() of a Blob of
+   * that size gets them (with the progress so far). Stopped by `signal`.
+   */
+  prefetch(size: number, signal: AbortSignal): void;
+}
+
+/** Whole-file digests started by prefetch, with the progress so far for a later whole(). */
+interface Early {
+  size: number;
+  done: Promise<ImageDigests>;
+  hashed: number;
+  listeners: Set<(n: number) => void>;
+}
+
 /** For the file at `path` (the Blob the engine gets must be that file, whole). */
-export function nodeDigestProvider(path: string): DigestProvider {
+export function nodeDigestProvider(path: string): NodeDigestProvider {
   const md5Range = rangeHasher(path);
+  let early: Early | undefined;
   return {
     md5Range,
+    prefetch(size, signal) {
+      const listeners = new Set<(n: number) => void>();
+      const e: Early = {
+        size,
+        hashed: 0,
+        listeners,
+        done: hashInThreads(path, size, signal, (n) => {
+          e.hashed = n;
+          for (const l of listeners) l(n);
+        }),
+      };
+      e.done.catch(() => undefined); // awaited by whole(), or abandoned with the run
+      early = e;
+    },
     async whole(blob, o): Promise<ImageDigests> {
-      let a = 0;
-      let b = 0;
-      const tell = () => o.onProgress?.(Math.min(a, b));
-      const [sha512, md5] = await Promise.all([
-        hashInThread(path, blob.size, 'sha512', o.signal, (n) => ((a = n), tell())),
-        hashInThread(path, blob.size, 'md5', o.signal, (n) => ((b = n), tell())),
-      ]);
-      return { sha512, md5, size: blob.size };
+      const e = early;
+      if (e && e.size === blob.size) {
+        const tell = o.onProgress;
+        if (tell) {
+          tell(e.hashed);
+          e.listeners.add(tell);
+        }
+        const gone = new Promise<never>((_, reject) => {
+          if (o.signal?.aborted) reject(stopped());
+          o.signal?.addEventListener('abort', () => reject(stopped()), { once: true });
+        });
+        try {
+          return await Promise.race([e.done, gone]);
+        } finally {
+          if (tell) e.listeners.delete(tell);
+        }
+      }
+      return hashInThreads(path, blob.size, o.signal ?? new AbortController().signal, (n) => o.onProgress?.(n));
     },
     md5: md5OfBlob,
   };

@@ -3,14 +3,15 @@
 // memory (measured: peak arrayBuffers 998 MiB with fetch and a ReadableStream body, 1030 MiB with
 // a Blob body, against ~30 MiB here). Content-Length is set up front; a request whose bytes stop
 // moving for stallTimeoutMs is destroyed and rejects with kind 'timeout'.
-// Given the file's path, a body with `fileOffset` is read from the file by fs.createReadStream in
-// 1 MiB pieces: the Blob's web stream (64 KiB pieces through Readable.fromWeb) cost 0.76-0.94 s
-// of CPU per 512 MiB sent against 0.51 s (measured to a local sink, 8 parts in flight), CPU that
-// a local object store on the same cores needs. The stall check is a timestamp per piece and one
+// Given the file's path, a body with `fileOffset` is read from the file by range in 4 MiB pieces
+// into one reused buffer (pumpRange): the Blob's web stream (64 KiB pieces through
+// Readable.fromWeb) cost 0.76-0.94 s of CPU per 512 MiB sent, fs.createReadStream in 1 MiB
+// pieces 0.43-0.48 s, this 0.26-0.29 s (measured to a local sink, 8 parts of 32 MiB in flight),
+// CPU that a local object store on the same cores needs. The stall check is a timestamp per piece and one
 // timer per request, not a timer reset per piece.
 import { setMaxListeners } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { open } from 'node:fs/promises';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -22,7 +23,48 @@ function abortError(): Error {
   return Object.assign(new Error('The request was cancelled.'), { name: 'AbortError' });
 }
 
-const PIECE = 1024 * 1024;
+const PIECE = 4 * 1024 * 1024;
+
+/**
+ * Writes [offset, offset + length) of the file at `path` into the request through ONE reused
+ * buffer, then ends it: fs.createReadStream allocated a fresh Buffer per piece, garbage that cost
+ * the main thread ~0.3 s of GC per 512 MiB sent. Reuse is safe because the next read waits for the
+ * write's callback (the piece is in the kernel). Stops quietly once the request is destroyed (a
+ * failure, a stall, an early answer): then no callback comes, 'close' does.
+ */
+async function pumpRange(
+  path: string,
+  offset: number,
+  length: number,
+  r: ClientRequest,
+  counted: (n: number) => void,
+  short: () => Error,
+): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(Math.min(PIECE, length));
+    for (let at = 0; at < length;) {
+      if (r.destroyed) return;
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, length - at), offset + at);
+      if (bytesRead === 0) throw short();
+      at += bytesRead;
+      counted(bytesRead);
+      if (r.destroyed) return;
+      // the next read waits until this piece is in the kernel (write's callback), or the request is gone
+      await new Promise<void>((resolve) => {
+        const go = () => {
+          r.off('close', go);
+          resolve();
+        };
+        r.on('close', go);
+        r.write(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead), go);
+      });
+    }
+    if (!r.destroyed) await new Promise<void>((resolve) => r.end(resolve));
+  } finally {
+    await fh.close();
+  }
+}
 
 export interface NodeHttpTransportOptions {
   /** The file that bodies with `fileOffset` are slices of (read by range from it). */
@@ -100,26 +142,29 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): BodyT
           return;
         }
         let sent = 0;
-        const count = new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            sent += chunk.length;
-            poke();
-            req.onProgress?.(sent);
-            done(null, chunk);
-          },
-          flush(done) {
-            // a file cut shorter while it was sent: say so instead of waiting for a stall
-            done(
-              sent === length ? null : new Error(`The file changed while it was sent: ${sent} bytes of this part instead of ${length}.`),
-            );
-          },
-        });
+        const counted = (n: number) => {
+          sent += n;
+          poke();
+          req.onProgress?.(sent);
+        };
+        const short = () => new Error(`The file changed while it was sent: ${sent} bytes of this part instead of ${length}.`);
         const blob = req.body as Blob;
-        const source =
+        const sending =
           options.filePath !== undefined && req.fileOffset !== undefined && blob.size > 0
-            ? createReadStream(options.filePath, { start: req.fileOffset, end: req.fileOffset + blob.size - 1, highWaterMark: PIECE })
-            : Readable.fromWeb(blob.stream() as unknown as NodeWebStream<Uint8Array>);
-        pipeline(source, count, r).then(
+            ? pumpRange(options.filePath, req.fileOffset, length, r, counted, short)
+            : pipeline(
+                Readable.fromWeb(blob.stream() as unknown as NodeWebStream<Uint8Array>),
+                new Transform({
+                  transform(chunk: Buffer, _enc, done) {
+                    counted(chunk.length);
+                    done(null, chunk);
+                  },
+                  // a Blob cut shorter while it was sent: say so instead of waiting for a stall
+                  flush: (done) => done(sent === length ? null : short()),
+                }),
+                r,
+              );
+        sending.then(
           () => (bodySent = true),
           (e: unknown) => {
             if (!responded) fail(e instanceof Error ? e : new Error(String(e)));

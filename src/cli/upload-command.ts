@@ -91,11 +91,33 @@ export async function run(args: string[], io: UploadIo = {}): Promise<number> {
     err(`image-inspector upload: ${text}\n`);
     return 2;
   };
+  // Stopped on every way out: a failed upload or a refused file must not wait for the hashing
+  // threads (they would keep the process, and the exit status the user waits for, alive).
+  const hashing = new AbortController();
+  try {
+    return await upload(a, io, out, err, env, fail, hashing);
+  } finally {
+    hashing.abort();
+  }
+}
+
+async function upload(
+  a: UploadArgs,
+  io: UploadIo,
+  out: (s: string) => void,
+  err: (s: string) => void,
+  env: NodeJS.ProcessEnv,
+  fail: (e: unknown) => number,
+  hashing: AbortController,
+): Promise<number> {
+  const digests = nodeDigestProvider(a.file);
   // Inspection (qemu-img info/check/map: ~2 s for 1 GiB) and sign-in run at the same time; no
-  // byte leaves before the verdict, and nothing is created in the cloud for an unsafe file.
+  // byte leaves before the verdict, and nothing is created in the cloud for an unsafe file. The
+  // whole-file digests (needed at the end of any upload) start meanwhile: local work only.
   const inspecting = (async () => {
     const st = await stat(a.file);
     if (!st.isFile()) throw new Error(`${a.file} is not a regular file.`);
+    digests.prefetch(st.size, hashing.signal);
     return (io.inspect ?? defaultInspect)(a.file, a.diskFormat);
   })();
   const signingIn = loadAuthConfig(a.osCloud, env).then((config) => KeystoneSession.signIn(config));
@@ -160,9 +182,6 @@ export async function run(args: string[], io: UploadIo = {}): Promise<number> {
       parallel: a.parallel,
       register: a.register ? { fields: fieldsFrom(a, inspection), method: 'web-download', deleteObjectAfter: false } : null,
     };
-    // a failed upload stops the whole-file hashing: its threads would keep the process (and the
-    // exit status the user waits for) alive until the last byte of the file was hashed
-    const hashing = new AbortController();
     let last = 0;
     let lastPhase = '';
     const tty = process.stderr.isTTY === true;
@@ -170,7 +189,7 @@ export async function run(args: string[], io: UploadIo = {}): Promise<number> {
       transport: nodeHttpTransport({ filePath: a.file }),
       fetch: (i, init) => globalThis.fetch(i, init),
       store: fileStateStore(env.XDG_CACHE_HOME ? `${env.XDG_CACHE_HOME}/image-inspector/uploads` : undefined),
-      digests: stoppable(nodeDigestProvider(a.file), hashing.signal),
+      digests: stoppable(digests, hashing.signal),
       glance,
       onNotice: (s) => err(`${s}\n`),
       onProgress: (p) => {
@@ -197,7 +216,6 @@ export async function run(args: string[], io: UploadIo = {}): Promise<number> {
         );
       return 0;
     } catch (e) {
-      hashing.abort();
       if (tty) err('\n');
       if (e instanceof UploadStoppedError && e.paused)
         return fail(

@@ -66,6 +66,57 @@ function native(args: string[], singleThread = false): number {
   return performance.now() - t;
 }
 
+/** CPU time (ms) used so far by the processes of the browser started with this profile, by
+ *  kind: the browser process (Blob reads are served there), renderers (the page and its workers),
+ *  utilities (the storage service among them). Wall times swing with the machine's load; CPU per
+ *  conversion does much less. */
+function chromiumCpu(profile: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const tick = 1000 / 100; // USER_HZ
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    let cmd: string;
+    let stat: string;
+    try {
+      cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (!cmd.includes('chromium')) continue;
+    const type = /--type=(\S+)/.exec(cmd)?.[1];
+    if (!type && !cmd.includes(`--user-data-dir=${profile}`)) continue;
+    if (type && !ownedBy(p, profile)) continue;
+    const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    const key = type ?? 'browser';
+    out[key] = (out[key] ?? 0) + (Number(f[11]) + Number(f[12])) * tick;
+  }
+  return out;
+}
+
+/** Whether a Chromium child process belongs to the browser started with this profile. */
+function ownedBy(pid: string, profile: string): boolean {
+  for (let p = pid, hops = 0; p && p !== '1' && hops < 10; hops++) {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${p}/status`, 'utf8');
+    } catch {
+      return false;
+    }
+    p = /PPid:\s*(\d+)/.exec(status)?.[1] ?? '';
+    try {
+      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`--user-data-dir=${profile}`)) return true;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+const cpuDiff = (a: Record<string, number>, b: Record<string, number>) =>
+  Object.entries(b)
+    .map(([k, v]) => `${k} ${((v - (a[k] ?? 0)) / 1000).toFixed(2)} s`)
+    .join(', ');
+
 async function opfsSize(page: Page, path: string): Promise<number> {
   return page.evaluate(async (p) => {
     const parts = p.split('/');
@@ -76,7 +127,7 @@ async function opfsSize(page: Page, path: string): Promise<number> {
   }, path);
 }
 
-async function targets(img: { raw: string; qcow2: string }, context: BrowserContext, store: string): Promise<void> {
+async function targets(img: { raw: string; qcow2: string }, context: BrowserContext, store: string, profile: string): Promise<void> {
   const server = await startRunnerServer(RUNNER_PORT, store);
   try {
     const page = await context.newPage();
@@ -92,24 +143,43 @@ async function targets(img: { raw: string; qcow2: string }, context: BrowserCont
     await call('clearOpfs');
     await call('warm');
     const rows: string[] = [];
+    // Best of BENCH_ROUNDS (default 2) for the copy conversions and their ceilings: on this shared
+    // machine one measurement of either swings up to 2x with the other sessions' load.
+    const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
     for (const k of CASES) {
+      if (k.compressing && process.env.BENCH_SKIP_COMPRESSING) continue;
       const host = k.source === 'raw' ? img.raw : img.qcow2;
       const outName = `out.${k.target}`;
-      const r = await call<PageRun>(
-        'run',
-        argv(k, `/in/${basename(host)}`, `/out/${outName}`),
-        [basename(host)],
-        [{ name: outName, opfsPath: `bench/${outName}` }],
-      );
-      if (r.result.exitCode !== 0) {
-        failures.push(`${k.name}: exit ${r.result.exitCode}: ${r.result.stderr.trim()}`);
-        continue;
+      let r: PageRun | undefined;
+      let cpu = '';
+      let size = 0;
+      let moved = 0;
+      let ceiling = { totalMs: Infinity };
+      for (let round = 0; round < (k.compressing ? 1 : rounds); round++) {
+        const cpu0 = chromiumCpu(profile);
+        const once = await call<PageRun>(
+          'run',
+          argv(k, `/in/${basename(host)}`, `/out/${outName}`),
+          [basename(host)],
+          [{ name: outName, opfsPath: `bench/${outName}` }],
+        );
+        if (once.result.exitCode !== 0) {
+          failures.push(`${k.name}: exit ${once.result.exitCode}: ${once.result.stderr.trim()}`);
+          r = undefined;
+          break;
+        }
+        if (!r || once.wallMs < r.wallMs) {
+          r = once;
+          cpu = cpuDiff(cpu0, chromiumCpu(profile));
+        }
+        size = await opfsSize(page, `bench/${outName}`);
+        await call('removeOpfs', `bench/${outName}`);
+        // The bytes it moves: a sparse output (raw) has holes qemu-img never writes.
+        moved = Math.min(size, once.result.io?.bytesWritten ?? size);
+        const c = await call<{ totalMs: number }>('ioCeiling', basename(host), 16 * MiB, moved);
+        if (c.totalMs < ceiling.totalMs) ceiling = c;
       }
-      const size = await opfsSize(page, `bench/${outName}`);
-      await call('removeOpfs', `bench/${outName}`);
-      // The bytes it moves: a sparse output (raw) has holes qemu-img never writes.
-      const moved = Math.min(size, r.result.io?.bytesWritten ?? size);
-      const ceiling = await call<{ totalMs: number }>('ioCeiling', basename(host), 16 * MiB, moved);
+      if (!r) continue;
       const hostOut = join(store, outName);
       const nat = native(argv(k, host, hostOut).filter((a) => a !== '-p'));
       const floor = k.compressing
@@ -125,7 +195,28 @@ async function targets(img: { raw: string; qcow2: string }, context: BrowserCont
         `| ${k.name} | ${fmt(r.wallMs)} | ${(size / MiB).toFixed(0)} MiB (${(moved / MiB).toFixed(0)} MiB written) | ${fmt(ceiling.totalMs)} | ${ratio.toFixed(2)}x | ${fmt(nat)} | ${verdict} |`,
       );
       console.error(`  ${rows.at(-1)}`);
+      const io = r.result.io;
+      if (io)
+        console.error(
+          `    cpu: ${cpu}\n    io: ${io.readCalls} reads ${fmt(io.readMs)} (${io.sourceReads} source slices ${fmt(io.sourceReadMs)}), ${io.writeCalls} writes ${(io.bytesWritten / MiB).toFixed(0)} MiB ${fmt(io.writeMs)}, ${io.flushCalls} flushes ${fmt(io.flushMs)}`,
+        );
     }
+    // The browser's own ceiling for two conversions at once: two workers reading the same File
+    // and writing OPFS side by side, against one.
+    const oneCpu = chromiumCpu(profile);
+    const one = await call<{ totalMs: number }>('ioCeiling', basename(img.raw), 16 * MiB, 512 * MiB);
+    const twoCpu = chromiumCpu(profile);
+    const two = await page.evaluate(
+      ([n, s, w]) => {
+        const r = (window as unknown as { runner: { ioCeiling(a: string, b: number, c: number): Promise<{ totalMs: number }> } }).runner;
+        return Promise.all([r.ioCeiling(n, s, w), r.ioCeiling(n, s, w)]);
+      },
+      [basename(img.raw), 16 * MiB, 512 * MiB] as const,
+    );
+    const slower = Math.max(...two.map((x) => x.totalMs));
+    console.error(
+      `  ceiling, 1 GiB read + 512 MiB written: one ${fmt(one.totalMs)} (cpu ${cpuDiff(oneCpu, twoCpu)}), two at once ${fmt(slower)} = ${(slower / one.totalMs).toFixed(2)}x (cpu ${cpuDiff(twoCpu, chromiumCpu(profile))})`,
+    );
     console.log(
       '\n| Chromium, 1 GiB File in, OPFS out | browser | output | ceiling for these bytes | ratio | native | target <= 1.3x ceiling |',
     );
@@ -215,17 +306,29 @@ async function inApp(raw: string, context: BrowserContext, profile: string, work
     const first = join(work, 'bench-1g-a.raw');
     linkSync(raw, first);
     linkSync(raw, second);
-    await choose([first]);
-    const [one] = await convertInApp(page, ['bench-1g-a.raw']);
-    await page.locator('image-inspector button.clear').click();
-    await choose([first, second]);
-    const two = await convertInApp(page, ['bench-1g-a.raw', 'bench-1g-b.raw']);
-    await page.locator('image-inspector button.clear').click();
-    const worst = Math.max(...two);
+    // Best of BENCH_ROUNDS (default 2) of each, alternating, for the machine's swings.
+    let one = Infinity;
+    let worst = Infinity;
+    for (let round = 0; round < Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2)); round++) {
+      await choose([first]);
+      const c0 = chromiumCpu(profile);
+      const [t1] = await convertInApp(page, ['bench-1g-a.raw']);
+      const c1 = chromiumCpu(profile);
+      await page.locator('image-inspector button.clear').click();
+      await choose([first, second]);
+      const c2 = chromiumCpu(profile);
+      const two = await convertInApp(page, ['bench-1g-a.raw', 'bench-1g-b.raw']);
+      console.error(
+        `  one ${fmt(t1!)}, two ${two.map(fmt).join(' / ')}; cpu, one (measure, convert, verify): ${cpuDiff(c0, c1)}; two: ${cpuDiff(c2, chromiumCpu(profile))}`,
+      );
+      await page.locator('image-inspector button.clear').click();
+      one = Math.min(one, t1!);
+      worst = Math.min(worst, Math.max(...two));
+    }
     console.log('\n| in the app (1 GiB raw → qcow2, conversion phase) | time |\n|---|---|');
-    console.log(`| one conversion | ${fmt(one!)} |`);
+    console.log(`| one conversion | ${fmt(one)} |`);
     console.log(
-      `| two side by side (slower of the two) | ${fmt(worst)} (${(worst / one!).toFixed(2)}x one; target < 1.3x: ${worst / one! < 1.3 ? 'met' : 'MISSED'}) |`,
+      `| two side by side (slower of the two) | ${fmt(worst)} (${(worst / one).toFixed(2)}x one; target < 1.3x: ${worst / one < 1.3 ? 'met' : 'MISSED'}) |`,
     );
 
     // 20 GiB sparse: memory of the renderer (page + workers) while converting and verifying. The
@@ -274,8 +377,8 @@ async function main() {
   const profile = mkdtempSync(join(tmpdir(), 'ii-bench-convert-profile-'));
   const context = await launchProfileChromium(profile);
   try {
-    if (!process.env.BENCH_SKIP_TARGETS) await targets(img, context, store);
-    await inApp(img.raw, context, profile, store);
+    if (!process.env.BENCH_SKIP_TARGETS) await targets(img, context, store, profile);
+    if (!process.env.BENCH_SKIP_APP) await inApp(img.raw, context, profile, store);
     if (failures.length) console.log(`\nFAILED runs:\n${failures.join('\n')}`);
     console.log(
       `\n(${new Date().toISOString()}, load average ${loadavg()

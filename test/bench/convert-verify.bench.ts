@@ -42,19 +42,27 @@ async function measure(vhd: string, virtualGiB: number, layout: string, plainCom
   rmSync(out, { force: true });
   const nConvert = nativeMs(['convert', '-f', 'vpc', '-O', 'raw', vhd, out]);
   const nCompare = nativeMs(['compare', '-f', 'vpc', '-F', 'raw', vhd, out]);
-  rmSync(out, { force: true });
-  let t = performance.now();
-  const c = await runQemuImg(['convert', '-p', '-f', 'vpc', '-O', 'raw', vhd, out]);
-  const wConvert = performance.now() - t;
-  if (c.exitCode !== 0) throw new Error(`wasm convert: ${c.stderr}`);
-  t = performance.now();
-  const v = await compareOnHost({
-    source: { path: vhd, format: 'vpc' },
-    output: { path: out, format: 'raw' },
-    outputExtents: c.written?.[out],
-  });
-  const wVerify = performance.now() - t;
-  if (!v.identical) throw new Error(`verify: ${v.message}`);
+  // Best of 2 of each (this machine is shared: single runs swing by up to 2x).
+  let wConvert = Infinity;
+  let wVerify = Infinity;
+  let v: Awaited<ReturnType<typeof compareOnHost>> | undefined;
+  let t = 0;
+  for (let round = 0; round < 2; round++) {
+    rmSync(out, { force: true });
+    t = performance.now();
+    const c = await runQemuImg(['convert', '-p', '-f', 'vpc', '-O', 'raw', vhd, out]);
+    wConvert = Math.min(wConvert, performance.now() - t);
+    if (c.exitCode !== 0) throw new Error(`wasm convert: ${c.stderr}`);
+    t = performance.now();
+    v = await compareOnHost({
+      source: { path: vhd, format: 'vpc' },
+      output: { path: out, format: 'raw' },
+      outputExtents: c.written?.[out],
+    });
+    wVerify = Math.min(wVerify, performance.now() - t);
+    if (!v.identical) throw new Error(`verify: ${v.message}`);
+  }
+  if (!v) throw new Error('no verification ran');
   let wPlain = NaN;
   if (plainCompare) {
     t = performance.now();

@@ -5,7 +5,9 @@
 // scripts/setup/native-qemu.sh). Each engine runs in a child process of its own (the runner reads
 // IMAGE_INSPECTOR_WASM_DIR once per thread).
 //   IMAGE_INSPECTOR_V1_REV      git revision whose wasm/dist is v1 (default: the last v1 commit)
-//   IMAGE_INSPECTOR_THREADS_DIR threads build (default wasm/dist/threads, else /var/tmp/ii-v2/work/out-threads)
+//   IMAGE_INSPECTOR_THREADS_DIR threads build (default wasm/dist/threads, else /var/tmp/ii-v2/work/out-threads;
+//                               'none': no threads column)
+//   IMAGE_INSPECTOR_WRITE_BEHIND 0: the Node runner writes synchronously (write-behind.ts off), to compare
 //   BENCH_RUNS                  best of n (default 2)
 import { spawnSync, execFileSync } from 'node:child_process';
 import {
@@ -158,6 +160,7 @@ function v1Dist(): string {
 }
 
 function threadsDir(): string | undefined {
+  if (process.env.IMAGE_INSPECTOR_THREADS_DIR === 'none') return undefined;
   const candidates = [process.env.IMAGE_INSPECTOR_THREADS_DIR, join(repo, 'wasm/dist/threads'), '/var/tmp/ii-v2/work/out-threads'];
   return candidates.find((d) => d && existsSync(join(d, 'qemu-img.wasm')));
 }

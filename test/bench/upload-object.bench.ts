@@ -3,13 +3,14 @@
 // `swift upload --segment-size` (Debian's python3-swiftclient, 10 segment threads) and against
 // today's single Glance PUT with curl. The CLI runs as users run it (process start, inspection,
 // sign-in, parts, digests, manifest); --no-register, so that all sides store the same object.
-// The --parallel sweep chooses the CLI's default. S3 runs at the CLI's default part size (64 MiB)
+// The --parallel sweep (at swiftclient's segment size) chose the CLI's default; "its defaults" is
+// the CLI with neither --segment-size nor --parallel, as users run it. S3 runs at the CLI's default part size (64 MiB)
 // against its ceiling on this cloud: the same parts PUT by curl (--aws-sigv4, 8 at once) through
 // s3api, whose every request is a Keystone signature check (s3token) that no client can avoid.
 // IMAGE_INSPECTOR_BENCH_OBJECT_MIB sets the size;
 // the cloud must run with Swift (CLOUD_WITH_SWIFT=1), else it is started (and stopped) here.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cloudCommand, makeRandomFile, readCloud, signIn, uniqueName } from '../integration/helpers/cloud.ts';
@@ -50,7 +51,8 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
   return ms;
 }
 
-function cli(via: 'swift' | 's3', parallel: number, segment = SEGMENT): number {
+/** `parallel` / `segment` undefined: the CLI's own defaults (as users run it). */
+function cli(via: 'swift' | 's3', parallel: number | undefined, segment: string | undefined = SEGMENT): number {
   const c = uniqueBucket(`bench-${via}`);
   containers.push(c, `${c}_segments`, `${c}+segments`);
   const env = { ...baseEnv(), OS_CLIENT_CONFIG_FILE: join(ROOT, '.cloud/clouds.yaml'), XDG_CACHE_HOME: work };
@@ -64,10 +66,8 @@ function cli(via: 'swift' | 's3', parallel: number, segment = SEGMENT): number {
     'demo',
     '--container',
     c,
-    '--segment-size',
-    segment,
-    '--parallel',
-    String(parallel),
+    ...(segment ? ['--segment-size', segment] : []),
+    ...(parallel ? ['--parallel', String(parallel)] : []),
     '--no-register',
     '--json',
   ];
@@ -163,22 +163,31 @@ async function curlS3(): Promise<number> {
 }
 
 const runs: Record<string, number[]> = {};
+const loads: number[] = [];
+const load = () => loads.push(Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]));
 const add = (k: string, ms: number) => (runs[k] ??= []).push(ms);
 const PARALLEL = [2, 4, 8];
 try {
   for (let i = 0; i < ROUNDS; i++) {
     // alternate so that a noisy neighbour on the shared cores hurts every side alike
+    load();
     add('swiftclient', swiftclient());
     for (const p of PARALLEL) add(`cli swift --parallel ${p}`, cli('swift', p));
+    add('cli swift (its defaults)', cli('swift', undefined, undefined));
+    add('cli swift --segment-size 64M', cli('swift', undefined, '64M'));
+    load();
     add(`cli s3 --parallel 8 (${S3_PART})`, cli('s3', 8, S3_PART));
     add(`curl s3 ceiling (${S3_PART})`, await curlS3());
     add('curl glance PUT', await curlGlance());
+    load();
     await deleteContainers(swift, containers.splice(0));
     for (const id of images.splice(0)) await glance.deleteImage(id);
   }
   const best = (k: string) => Math.min(...runs[k]!);
   const rate = (ms: number) => (MIB / (ms / 1000)).toFixed(0);
-  console.log(`file: ${MIB} MiB random data, segments ${SEGMENT}, ${ROUNDS} rounds, best of each; Swift ${sw.url}`);
+  console.log(
+    `file: ${MIB} MiB random data, segments ${SEGMENT}, ${ROUNDS} rounds, best of each; Swift ${sw.url}; load average ${Math.min(...loads)}-${Math.max(...loads)}`,
+  );
   for (const k of Object.keys(runs))
     console.log(
       `${k.padEnd(26)} ${best(k).toFixed(0).padStart(7)} ms ${rate(best(k)).padStart(5)} MiB/s  ratio vs swiftclient ${(best('swiftclient') / best(k)).toFixed(2)}x  runs: ${runs[k]!.map((x) => x.toFixed(0)).join(', ')}`,
@@ -186,10 +195,10 @@ try {
   const fastest = PARALLEL.reduce((a, b) => (best(`cli swift --parallel ${b}`) < best(`cli swift --parallel ${a}`) ? b : a));
   console.log(`fastest --parallel for the CLI via swift here: ${fastest}`);
   console.log(
-    `ratio cli swift (--parallel 8, the default) / swiftclient: ${(best('swiftclient') / best('cli swift --parallel 8')).toFixed(3)}x (target >= 1.0x)`,
+    `ratio cli swift (its defaults) / swiftclient: ${(best('swiftclient') / best('cli swift (its defaults)')).toFixed(3)}x (target >= 1.0x); with --segment-size ${SEGMENT} as swiftclient, best --parallel: ${(best('swiftclient') / best(`cli swift --parallel ${fastest}`)).toFixed(3)}x`,
   );
   console.log(
-    `ratio cli s3 / swiftclient: ${(best('swiftclient') / best(`cli s3 --parallel 8 (${S3_PART})`)).toFixed(3)}x; cli s3 / curl s3 ceiling: ${(best(`curl s3 ceiling (${S3_PART})`) / best(`cli s3 --parallel 8 (${S3_PART})`)).toFixed(3)}x; cli swift / curl glance PUT: ${(best('curl glance PUT') / best('cli swift --parallel 8')).toFixed(3)}x`,
+    `ratio cli s3 / swiftclient: ${(best('swiftclient') / best(`cli s3 --parallel 8 (${S3_PART})`)).toFixed(3)}x; cli s3 / curl s3 ceiling: ${(best(`curl s3 ceiling (${S3_PART})`) / best(`cli s3 --parallel 8 (${S3_PART})`)).toFixed(3)}x; cli swift / curl glance PUT: ${(best('curl glance PUT') / best('cli swift (its defaults)')).toFixed(3)}x`,
   );
 } finally {
   await deleteContainers(swift, containers).catch((e: unknown) => console.error(`cleanup: ${(e as Error).message}`));

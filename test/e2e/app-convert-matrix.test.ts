@@ -15,12 +15,17 @@ import { openApp, chooseFiles, waitForOutcomes, readCards, waitForIdle } from '.
 import { appFixture } from './helpers/app-fixture.ts';
 import { OPFS_FILES, converted, fetchOpfs, opfsFiles, recordConversions } from './helpers/opfs.ts';
 import { NATIVE_QEMU_IMG } from '../helpers/engine.ts';
+import { runQemuImg, shutdownQemuImg } from '../../workers/qemu-img/node.ts';
+import { probeEngineFeatures } from '../../workers/qemu-img/features.ts';
 
 const fx = appFixture(5618);
 let work: string;
+let ENGINE_FEATURES = { zstd: false };
 
-before(() => {
+before(async () => {
   work = mkdtempSync(join(tmpdir(), 'ii-convert-matrix-'));
+  ENGINE_FEATURES = await probeEngineFeatures((args) => runQemuImg(args), join(work, 'probe.qcow2'));
+  await shutdownQemuImg();
   // Slow enough to be seen running (seconds), sparse on the host so it costs no disk.
   for (const n of ['slow-a', 'slow-b', 'slow-c']) {
     execFileSync(NATIVE_QEMU_IMG, ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', join(work, `${n}.vmdk`), '2G']);
@@ -227,6 +232,22 @@ test('refused options are explained before starting, and Convert waits for a val
     await source.locator('[data-option="preallocation"]').selectOption('');
     assert.equal(await source.locator('.convert-problems').count(), 0);
     assert.equal(await source.locator('button.convert-button').isDisabled(), false);
+    // zstd is offered exactly when the engine has it: the page asks the wasm with the CLI's probe,
+    // and so does this test (in Node, the same wasm/dist).
+    await source.locator('[data-option="compression_type"]').selectOption('zstd');
+    if (ENGINE_FEATURES.zstd) {
+      assert.equal(await source.locator('.convert-problems').count(), 0);
+      assert.match(await source.locator('.convert-command').innerText(), /compression_type=zstd/);
+    } else {
+      await source.locator('.convert-problems').waitFor();
+      assert.match(
+        await source.locator('.convert-problems').innerText(),
+        /This build of qemu-img has no zstd support: choose zlib compression/,
+      );
+      assert.equal(await source.locator('button.convert-button').isDisabled(), true);
+    }
+    await source.locator('[data-option="compression_type"]').selectOption('zlib');
+    assert.equal(await source.locator('.convert-problems').count(), 0);
   } finally {
     await app.close();
   }

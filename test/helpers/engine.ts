@@ -2,6 +2,8 @@
 // native qemu-img they compare it with: native qemu-img of the engine's own QEMU version.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { wasmDistDir } from '../../workers/qemu-img/node-protocol.ts';
 
 /** Where wasm/toolchain.sh keeps its caches (the native reference among them). */
@@ -26,7 +28,13 @@ function nativeReference(): string {
   const version = engineQemuVersion().replace(/^\d+:/, '');
   // Engine v1 (QEMU 7.2) was compared with bookworm's own qemu-utils.
   if (version.startsWith('7.2')) return 'qemu-img';
-  const path = join(TOOLCHAIN_ROOT, `native-${version}`, 'qemu-img');
+  // Its directory is the recipe's (wasm/toolchain.sh: named after its version and features).
+  const path = execFileSync('bash', [fileURLToPath(new URL('../../wasm/toolchain.sh', import.meta.url)), 'native-path'], {
+    encoding: 'utf8',
+    env: { ...process.env, II_V2_DIR: TOOLCHAIN_ROOT },
+  }).trim();
+  if (!path.includes(`/native-${version}`))
+    throw new Error(`wasm/toolchain.sh builds the reference for another QEMU than the engine's ${version}: ${path}`);
   if (!existsSync(path)) {
     throw new Error(
       `the native qemu-img ${version} reference is missing (${path}): run \`bash scripts/setup/native-qemu.sh\` ` +

@@ -22,8 +22,8 @@ writeFileSync(src, Buffer.alloc(1024 * 1024, 7));
 
 type Edit = (o: ConvertOptions) => void;
 const MiB = 1024 * 1024;
-// Refusals are checked with the features the native reference has (Debian's 7.2 has zstd; the
-// 10.2.2 reference is built with the wasm's driver set and has none): asked of it, never assumed.
+// Refusals are checked with the features the native reference has (Debian's 7.2 and the 10.2.2
+// reference built with the wasm's driver set both have zstd today): asked of it, never assumed.
 const NATIVE_FEATURES = await probeEngineFeatures(
   async (args) => ({ ...native(args), durationMs: 0 }),
   join(work.dir, 'native-probe.qcow2'),

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { ExtentMap, ExtentRegistry } from '../../workers/qemu-img/extents.ts';
 import { installSeekDataHole, seekDataHole } from '../../workers/qemu-img/seek.ts';
 import { compareImages, sideOpts, WINDOW_GAP, type QemuRun } from '../../workers/qemu-img/compare.ts';
+import { emptySparseExtent, holeImage } from '../../workers/qemu-img/compare-vmdk.ts';
 import type { EmscriptenFS, FSStream } from '../../workers/qemu-img/emscripten.ts';
 import type { RunResult } from '../../workers/qemu-img/types.ts';
 
@@ -191,7 +192,7 @@ describe('compareImages', { timeout: 5_000 }, () => {
 
   test('a failing map or compare is an error, never a verdict', async () => {
     const failing: QemuRun = async () => ({ ...result(1), stderr: 'qemu-img: Could not open x' });
-    await assert.rejects(compareImages(failing, sides), /qemu-img map of \/s\.vhd failed: qemu-img: Could not open x/);
+    await assert.rejects(compareImages(failing, sides), /qemu-img map of \/o\.raw failed: qemu-img: Could not open x/);
   });
 
   test('--image-opts: escaped commas survive, block devices use host_device, archive members nest', () => {
@@ -207,5 +208,67 @@ describe('compareImages', { timeout: 5_000 }, () => {
       ),
       'driver=raw,offset=0,size=10,file.driver=vmdk,file.file.driver=raw,file.file.offset=512,file.file.size=1024,file.file.file.driver=file,file.file.file.filename=/x,,y.ova',
     );
+  });
+});
+
+describe('the holes descriptor', { timeout: 5_000 }, () => {
+  test('FLAT extents over the written pieces, empty sparse extents of one grain each in between', () => {
+    const img = holeImage(
+      '/out/o.raw',
+      64 * MiB,
+      [
+        [MiB, MiB, 4096],
+        [MiB + 4096, MiB + 4096, 4096],
+        [40 * MiB, 40 * MiB, MiB],
+      ],
+      'x-',
+    );
+    if ('unusable' in img) throw new Error(img.unusable);
+    const text = new TextDecoder().decode(img.files.find((f) => f.name === img.descriptor)!.data);
+    const lines = text.split('\n').filter((l) => l.startsWith('RW '));
+    // Adjacent pieces merge; a hole of 2048 sectors is one extent; longer holes one per set bit.
+    assert.equal(lines[0], 'RW 2048 SPARSE "x-hole-11.vmdk"');
+    assert.equal(lines[1], 'RW 16 FLAT "/out/o.raw" 2048');
+    const sectors = lines.reduce((n, l) => n + Number(l.split(' ')[1]), 0);
+    assert.equal(sectors * 512, 64 * MiB);
+    for (const l of lines.filter((x) => x.includes('SPARSE'))) {
+      const n = Number(l.split(' ')[1]);
+      assert.equal(n & (n - 1), 0, `a power of two: ${l}`);
+    }
+    assert.match(text, /createType="monolithicFlat"/);
+    // Each empty extent: "KDMV", capacity = its sectors, a grain as large as that (≤ 1 GiB).
+    const hole = img.files.find((f) => f.name === 'x-hole-11.vmdk')!.data;
+    const v = new DataView(hole.buffer, hole.byteOffset);
+    assert.equal(new TextDecoder().decode(hole.subarray(0, 4)), 'KDMV');
+    assert.equal(v.getBigUint64(12, true), 2048n);
+    assert.equal(v.getBigUint64(20, true), 2048n);
+    assert.equal(emptySparseExtent(30).length, 1024, 'a 512 GiB hole: header and a one-entry grain directory');
+  });
+
+  test('refused (so the window compare runs) when qemu could not read it as meant', () => {
+    assert.match((holeImage('/o"x.raw', MiB, [], 'p') as { unusable: string }).unusable, /cannot be named/);
+    assert.match((holeImage('/o.raw', MiB + 1, [], 'p') as { unusable: string }).unusable, /whole number of sectors/);
+    assert.match((holeImage('/o.raw', MiB, [[100, 100, 512]], 'p') as { unusable: string }).unusable, /sector-aligned/);
+    assert.match((holeImage('/o.raw', MiB, [[0, 0, 2 * MiB]], 'p') as { unusable: string }).unusable, /past the end/);
+  });
+
+  test('with a stage: one compare of the whole source against the descriptor', async () => {
+    const { run, compares } = fakeRun({ '/s.vhd': sparseSource, '/o.raw': rawOutput });
+    const staged: string[] = [];
+    let disposed = false;
+    const r = await compareImages(run, {
+      ...sides,
+      outputExtents: written,
+      stage: async (files) => {
+        staged.push(...files.map((f) => f.name));
+        return { dir: '/in', dispose: async () => void (disposed = true) };
+      },
+    });
+    assert.deepEqual({ identical: r.identical, method: r.method, runs: r.runs }, { identical: true, method: 'holes', runs: 1 });
+    assert.deepEqual(compares, [
+      ['compare', '-p', '--image-opts', sideOpts(sides.source), 'driver=vmdk,file.driver=file,file.filename=/in/ii-verify-holes.vmdk'],
+    ]);
+    assert.ok(staged.includes('ii-verify-holes.vmdk'));
+    assert.ok(disposed, 'the staged files are removed after the compare');
   });
 });

@@ -11,6 +11,10 @@ describe('part sizes', { timeout: 10_000 }, () => {
   test('a small file gets the default size; a 40 GiB file grows it to stay within 1000 parts', () => {
     const swift = swiftLimits({});
     assert.equal(choosePartSize(100 * MiB, swift), DEFAULT_PART_SIZE);
+    // from 1 GiB up, 64 MiB segments: fewer requests for the store
+    assert.equal(choosePartSize(1 * GiB - 1, swift), DEFAULT_PART_SIZE);
+    assert.equal(choosePartSize(1 * GiB, swift), 64 * MiB);
+    assert.equal(choosePartSize(1 * GiB, swiftLimits(undefined)), 64 * MiB);
     const big = choosePartSize(40 * GiB, swift);
     assert.equal(big, 64 * MiB);
     assert.ok(Math.ceil((40 * GiB) / big) <= 1000);

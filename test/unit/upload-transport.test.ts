@@ -74,7 +74,7 @@ for (const [name, make] of [
 describe('nodeHttpTransport({ filePath }) with fileOffset', { timeout: 20_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ii-transport-'));
   const path = join(dir, 'f.bin');
-  const data = randomBytes(3 * 1024 * 1024 + 17);
+  const data = randomBytes(9 * 1024 * 1024 + 17);
   writeFileSync(path, data);
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -95,6 +95,15 @@ describe('nodeHttpTransport({ filePath }) with fileOffset', { timeout: 20_000 },
     const want = createHash('md5').update(data.subarray(from, to)).digest('hex');
     assert.deepEqual(seen.at(-1), { length: String(to - from), bytes: to - from, md5: want });
     assert.equal(progress.at(-1), to - from);
+  });
+
+  test('a range of several 4 MiB pieces arrives intact through the one reused buffer', async () => {
+    const from = 5;
+    const body = new Blob([new Uint8Array(data.length)]).slice(from);
+    const r = await nodeHttpTransport({ filePath: path }).send({ url: `${base}/put`, method: 'PUT', headers: {}, body, fileOffset: from });
+    assert.equal(r.status, 201);
+    const want = createHash('md5').update(data.subarray(from)).digest('hex');
+    assert.deepEqual(seen.at(-1), { length: String(data.length - from), bytes: data.length - from, md5: want });
   });
 
   test('a file shorter than the part (changed since it was picked) fails with a sentence, not a stall', async () => {

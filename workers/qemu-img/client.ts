@@ -34,6 +34,8 @@ import { abandonRing, createRing, type DrainOutcome } from './write-ring.ts';
 export type { BrowserRunRequest, QemuImgClient, RunOptions, RunProgress, RunResult } from './types.ts';
 // Guest block access (page side of it: the runs go to this client's worker).
 export { createGuestReader } from './guest-reader.ts';
+// What the engine can do (zstd), asked with the CLI's probe through a client's runs.
+export { probeEngineFeatures } from './features.ts';
 
 export type { CompareSide } from './compare.ts';
 export type { FileExtents } from './extents.ts';

@@ -2,20 +2,24 @@
 // outputs. Shared by the CLI (Node runner) and the page's conversion worker: it only needs a way to
 // run one qemu-img command.
 //
-// Why not one plain `compare`: this engine's file system cannot tell qemu where a raw (or fixed
-// VHD/VHDX, static VDI) output's holes are (emscripten's musl has no SEEK_DATA), so compare reads
-// every zero of it — 174 s for a 127 GiB raw output that converted in seconds. Instead:
-//   1. `map` both images: the source's own metadata says where its data is; the output's map,
-//      narrowed to the byte ranges the conversion actually wrote (extents.ts), says where its is.
-//   2. Outside those ranges both read as zeros: the source by its metadata, the output because the
-//      run created it empty and never wrote there.
-//   3. Inside them, `compare` reads and compares every byte, one window per run of data (ranges
-//      closer than WINDOW_GAP merged: another run costs more than reading that many zeros), up
-//      to `parallel` windows at a time.
-// When narrowing gains nothing (the output's format records its holes) or the windows would cover
-// most of the disk, one plain `compare` of the whole images does the job.
+// Why not one plain `compare`: neither Blobs nor OPFS (nor a wasm without SEEK_DATA) can tell qemu
+// where a raw (or fixed VHD/VHDX, static VDI) output's holes are, so compare reads every zero of
+// it — 174 s for a 127 GiB raw output that converted in seconds. What the conversion wrote into
+// the output (extents.ts) is all it can hold besides zeros, so:
+//   - A raw output with known extents, when the caller can place a few small files where qemu-img
+//     sees them (`stage`): ONE `compare` of the whole source against the output opened through a
+//     VMDK descriptor that shows its holes (compare-vmdk.ts); no `map` run at all.
+//   - Otherwise the output's `map` first: when its format records its holes (qcow2, sparse VMDK,
+//     dynamic VHD/VHDX/VDI) narrowing gains nothing and one plain `compare` is the whole job.
+//   - Else (fixed formats) the output's map narrowed to the written ranges gives the descriptor's
+//     data pieces at their file offsets: again one compare through the descriptor.
+//   - Without a stage, or where no descriptor can be written: the source's map too, and one
+//     `compare` per window of data (ranges closer than WINDOW_GAP merged: another run costs more
+//     than reading that many zeros), or one plain compare when the windows would cover most of
+//     the disk.
 import type { FileExtents } from './extents.ts';
 import type { RunProgress, RunResult } from './types.ts';
+import { holeImage, type DataPiece } from './compare-vmdk.ts';
 
 export interface CompareSide {
   /** Path qemu-img opens (host path in Node, /in/… or /out/… in the browser). */
@@ -38,7 +42,12 @@ export interface CompareRequest {
   onProgress?: (p: CompareProgress) => void;
   /** Windows compared at once (each a run of its own; default 1). */
   parallel?: number;
+  /** Places small files (the holes descriptor and its empty extents) in one directory qemu-img
+   *  can read, and says which; without it, windows are compared one run each. */
+  stage?: StageFiles;
 }
+
+export type StageFiles = (files: Array<{ name: string; data: Uint8Array }>) => Promise<{ dir: string; dispose(): Promise<void> }>;
 
 export interface CompareProgress {
   percent: number;
@@ -51,7 +60,9 @@ export interface CompareOutcome {
   mismatchOffset?: number;
   /** qemu-img's words (or ours) for the outcome. */
   message: string;
-  method: 'full' | 'ranges';
+  /** full: one plain compare; holes: one compare against the output with its holes shown;
+   *  ranges: one compare per window of data. */
+  method: 'full' | 'holes' | 'ranges';
   /** Bytes the comparing runs read, and how many runs. */
   bytesRead: number;
   runs: number;
@@ -114,13 +125,16 @@ function merge(ranges: Range[], gap: number): Range[] {
 
 const dataOf = (m: MapEntry[]): Range[] => m.filter((e) => e.data && !e.zero).map((e) => [e.start, e.start + e.length]);
 
-/** The output's data, narrowed to what was written into its file. */
-function writtenDataOf(m: MapEntry[], extents: FileExtents): Range[] {
+/** The output's data, narrowed to what was written into its file; `pieces` say where each range
+ *  is in the file (undefined when some data has no plain file offset: compressed, elsewhere). */
+function writtenDataOf(m: MapEntry[], extents: FileExtents): { ranges: Range[]; pieces?: DataPiece[] } {
   const out: Range[] = [];
+  let pieces: DataPiece[] | undefined = [];
   for (const e of m) {
     if (!e.data || e.zero) continue;
     if (e.offset === undefined) {
       out.push([e.start, e.start + e.length]); // compressed or elsewhere: keep as data
+      pieces = undefined;
       continue;
     }
     const lo = e.offset;
@@ -128,10 +142,13 @@ function writtenDataOf(m: MapEntry[], extents: FileExtents): Range[] {
     for (const [s, t] of extents.ranges) {
       const a = Math.max(s, lo);
       const b = Math.min(t, hi);
-      if (a < b) out.push([e.start + (a - lo), e.start + (b - lo)]);
+      if (a < b) {
+        out.push([e.start + (a - lo), e.start + (b - lo)]);
+        pieces?.push([e.start + (a - lo), a, b - a]);
+      }
     }
   }
-  return out;
+  return { ranges: out, ...(pieces ? { pieces } : {}) };
 }
 
 const covered = (r: Range[]) => r.reduce((n, [s, e]) => n + e - s, 0);
@@ -146,23 +163,65 @@ async function compareRun(run: QemuRun, args: string[], base: number, onPercent:
   throw new CompareError(`qemu-img compare failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
 }
 
+/** One compare of the source against the output seen through its holes descriptor, or undefined
+ *  when the descriptor cannot be written (compare-vmdk.ts says why; the caller then falls back). */
+async function viaHoles(run: QemuRun, req: CompareRequest, outSize: number, pieces: DataPiece[]): Promise<CompareOutcome | undefined> {
+  const plainFile = req.output.fileOpts === undefined && (req.output.protocol ?? 'file') === 'file';
+  if (!req.stage || !plainFile) return undefined;
+  const img = holeImage(req.output.path, outSize, pieces, 'ii-verify-');
+  if ('unusable' in img) return undefined;
+  const staged = await req.stage(img.files);
+  try {
+    const output = `driver=vmdk,file.driver=file,file.filename=${`${staged.dir}/${img.descriptor}`.replaceAll(',', ',,')}`;
+    const args = ['compare', '-p', '--image-opts', sideOpts(req.source), output];
+    const r = await compareRun(run, args, 0, (p, read) => req.onProgress?.({ percent: p, bytesRead: read }));
+    return { ...outcome(r), method: 'holes', bytesRead: r.read, runs: 1 };
+  } finally {
+    await staged.dispose();
+  }
+}
+
 export async function compareImages(run: QemuRun, req: CompareRequest): Promise<CompareOutcome> {
-  const [srcMap, outMap] = await Promise.all([mapOf(run, req.source), mapOf(run, req.output)]);
-  const srcSize = sizeOf(srcMap);
+  // A raw output is its own map: guest offsets are file offsets, its data is what was written.
+  // No `map` run is needed, and the source's data is compare's own business (its block status).
+  const x = req.outputExtents;
+  if (x && req.output.format === 'raw') {
+    const done = await viaHoles(
+      run,
+      req,
+      x.size,
+      x.ranges.map(([s, e]): DataPiece => [s, s, e - s]),
+    );
+    if (done) return done;
+  }
+  const full = async (output: string): Promise<CompareOutcome> => {
+    const args = ['compare', '-p', '--image-opts', sideOpts(req.source), output];
+    const r = await compareRun(run, args, 0, (p, read) => req.onProgress?.({ percent: p, bytesRead: read }));
+    return { ...outcome(r), method: 'full', bytesRead: r.read, runs: 1 };
+  };
+  // The output's map first: when its format records its holes (qcow2, sparse VMDK, dynamic
+  // VHD/VHDX/VDI) nothing is gained by narrowing, one plain compare is the whole job, and the
+  // source's map is not needed (the page's worker runs one command at a time).
+  const outMap = await mapOf(run, req.output);
   const outSize = sizeOf(outMap);
-  const outData = req.outputExtents ? writtenDataOf(outMap, req.outputExtents) : dataOf(outMap);
+  const written = req.outputExtents ? writtenDataOf(outMap, req.outputExtents) : undefined;
+  const outData = written ? written.ranges : dataOf(outMap);
   const gained = covered(merge(dataOf(outMap), 0)) - covered(merge(outData, 0));
+  if (gained <= 0) return full(sideOpts(req.output));
+  const srcMap = await mapOf(run, req.source);
+  const srcSize = sizeOf(srcMap);
   const windows = merge([...dataOf(srcMap), ...outData], WINDOW_GAP).map(([s, e]): Range => [s, Math.min(e, srcSize, outSize)]);
   const beyondSource = outData.some(([, e]) => e > srcSize) || outSize < srcSize;
   const total = covered(windows);
   const report = (done: number, read: number) =>
     req.onProgress?.({ percent: total ? Math.min(100, (done / total) * 100) : 100, bytesRead: read });
 
-  if (gained <= 0 || beyondSource || total > FULL_SHARE * Math.max(srcSize, 1)) {
-    const args = ['compare', '-p', '--image-opts', sideOpts(req.source), sideOpts(req.output)];
-    const r = await compareRun(run, args, 0, (p, read) => req.onProgress?.({ percent: p, bytesRead: read }));
-    return { ...outcome(r), method: 'full', bytesRead: r.read, runs: 1 };
+  if (beyondSource) return full(sideOpts(req.output));
+  if (written?.pieces) {
+    const done = await viaHoles(run, req, outSize, written.pieces);
+    if (done) return done;
   }
+  if (total > FULL_SHARE * Math.max(srcSize, 1)) return full(sideOpts(req.output));
   const todo = windows.filter(([st, e]) => e > st);
   const percents = new Map<number, number>();
   let done = 0;

@@ -3,13 +3,16 @@
 // user's own paths. Each top-level host directory is mounted with emscripten's NODEFS at its own
 // name, and the wasm's cwd is set to the host cwd. NODEFS reads and writes through positional
 // fs.readSync/fs.writeSync: nothing is read whole, memory stays bounded by qemu-img's buffers.
+// Writes go through a helper thread (write-behind.ts) so the engine does not wait for them.
 // /dev and /proc: host-devices.ts. Holes of the files a run writes: extents.ts and seek.ts.
 import { readdirSync, statSync } from 'node:fs';
 import type { QemuImgModule, StreamOps, FSStream, FSNode } from './emscripten.ts';
+import { ERRNO } from './emscripten.ts';
 import type { IoCounters } from './runner.ts';
 import type { ExtentRegistry } from './extents.ts';
 import { installSeekDataHole } from './seek.ts';
 import { mountHostDevices, type NodeFs } from './host-devices.ts';
+import { WriteBehind, writeBehindEnabled } from './write-behind.ts';
 
 // /dev and /proc stay emscripten's own (qemu-img needs its /dev/null, /dev/urandom, /proc/self/fd);
 // /sys means nothing to it.
@@ -39,10 +42,16 @@ export interface HostMount {
   extents: ExtentRegistry;
 }
 
-export function mountHost(mod: QemuImgModule, m: HostMount): void {
+/** Mounts the host; returns the run's write-behind (its finish() after the run), if on. */
+export function mountHost(mod: QemuImgModule, m: HostMount): WriteBehind | undefined {
   const { FS } = mod;
   const nodefs = FS.filesystems.NODEFS as NodeFs | undefined;
   if (!nodefs) throw new Error('this qemu-img build has no NODEFS (-lnodefs.js)');
+  // Innermost: it replaces NODEFS's own write; counters and extents wrap it.
+  const writeBehind = writeBehindEnabled()
+    ? new WriteBehind(nodefs, FS.ErrnoError, (code) => nodefs.convertNodeCode({ code }) ?? ERRNO.EIO)
+    : undefined;
+  writeBehind?.install();
   countIo(nodefs.stream_ops, m.counters);
   trackExtents(nodefs, m.extents);
   const isNodefs = (node: FSNode) => node.node_ops === nodefs.node_ops;
@@ -56,6 +65,7 @@ export function mountHost(mod: QemuImgModule, m: HostMount): void {
   }
   mountHostDevices(FS, nodefs, m.args, m.cwd);
   FS.chdir(m.cwd);
+  return writeBehind;
 }
 
 /** Files the run creates or truncates to 0 start an extent map; writes and truncations update it. */

@@ -10,6 +10,7 @@ import { collectMemoryOutputs, prepareMemoryOutputs } from './memory-outputs.ts'
 import type { QemuImgFactory, QemuImgModule } from './emscripten.ts';
 import type { RunProgress, RunResult } from './types.ts';
 import { wasmDistDir } from './node-protocol.ts';
+import type { WriteBehind, WriteFailure } from './write-behind.ts';
 import { ExtentRegistry, type FileExtents, type WrittenFiles } from './extents.ts';
 
 let loaded: Promise<{ factory: QemuImgFactory; wasm: WebAssembly.Module }> | undefined;
@@ -56,6 +57,15 @@ function dropListenersAddedSince(): () => void {
   };
 }
 
+/** A write that failed after qemu-img's last look at the file (write-behind): the run fails as
+ *  native's would have, at that write. */
+function withLateWriteFailure(result: RunResult, failure: WriteFailure | undefined, cb: HostRunCallbacks): RunResult {
+  if (!failure) return result;
+  const line = `qemu-img: error while writing at byte ${failure.position}: ${failure.message}\n`;
+  cb.onStderr?.(new TextEncoder().encode(line));
+  return { ...result, exitCode: result.exitCode === 0 ? 1 : result.exitCode, stderr: result.stderr + line };
+}
+
 /** One command on a fresh instance with the host file system mounted at the same paths. */
 export async function runOnHost(args: string[], cwd: string, cb: HostRunCallbacks = {}): Promise<RunResult> {
   const { factory, wasm } = await loadNodeQemuImg();
@@ -63,21 +73,23 @@ export async function runOnHost(args: string[], cwd: string, cb: HostRunCallback
   // per instance (NODEJS_CATCH_EXIT/REJECTION): drop the ones a run added so they do not pile up.
   const restoreListeners = dropListenersAddedSince();
   let instance: QemuImgModule | undefined;
+  let writeBehind: WriteBehind | undefined;
   const extents = new ExtentRegistry(cb.knownExtents, unchanged);
   try {
-    const result = await runModule({
+    const ran = await runModule({
       factory,
       wasm,
       args,
       setup: (mod, counters) => {
         instance = mod;
-        mountHost(mod, { cwd, args, counters, extents });
+        writeBehind = mountHost(mod, { cwd, args, counters, extents });
         prepareMemoryOutputs(mod, cb.memoryOutputs);
       },
       onStdout: cb.onStdout,
       onStderr: cb.onStderr,
       onProgress: cb.onProgress,
     });
+    const result = withLateWriteFailure(ran, writeBehind?.finish(), cb);
     const written = extents.export(hostState);
     const withWritten = Object.keys(written).length ? { ...result, written } : result;
     return cb.memoryOutputs?.length ? { ...withWritten, files: collectMemoryOutputs(instance, cb.memoryOutputs) } : withWritten;

@@ -25,7 +25,9 @@
 // run still gets a fresh module instance.
 import { Worker } from 'node:worker_threads';
 import { statSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { RunOptions, RunProgress, RunResult } from './types.ts';
 import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
 import type { ThreadMessage, ThreadRequest } from './node-protocol.ts';
@@ -215,9 +217,25 @@ export function compareOnHost(req: CompareRequest, opts: { signal?: AbortSignal;
   const fresh = x && st && st.size === x.size && st.mtimeMs === x.mtimeMs;
   // The extents go to every run too: an engine whose file-posix asks SEEK_DATA (built with
   // -DSEEK_DATA=3 -DSEEK_HOLE=4; see seek.ts) then sees the output's holes itself.
-  const knownExtents = fresh ? { [resolve(opts.cwd ?? process.cwd(), req.output.path)]: x } : undefined;
+  const outputPath = resolve(opts.cwd ?? process.cwd(), req.output.path);
+  const knownExtents = fresh ? { [outputPath]: x } : undefined;
   return compareImages((args, o) => runQemuImg(args, { ...opts, knownExtents, onProgress: o.onProgress }), {
     ...req,
+    // Absolute: the holes descriptor (compare-vmdk.ts) names the output from a temp directory.
+    output: req.output.fileOpts === undefined ? { ...req.output, path: outputPath } : req.output,
     outputExtents: fresh ? x : undefined,
+    stage: stageOnHost,
   });
+}
+
+/** The holes descriptor's files in a temp directory of their own, removed after the compare. */
+async function stageOnHost(files: Array<{ name: string; data: Uint8Array }>): Promise<{ dir: string; dispose(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'image-inspector-verify-'));
+  try {
+    for (const f of files) await writeFile(join(dir, f.name), f.data);
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+  return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -15,6 +15,7 @@ import { ERRNO } from './emscripten.ts';
 import { createFlatFs } from './flat-fs.ts';
 import type { IoCounters } from './runner.ts';
 import { ExtentMap } from './extents.ts';
+import { WriteCoalescer } from './opfs-coalesce.ts';
 
 /** The part of FileSystemSyncAccessHandle used here (lib.dom's type needs the WebWorker lib). */
 export interface SyncHandle {
@@ -36,7 +37,10 @@ export interface OpfsFsOptions {
 
 interface OutFile {
   handle: SyncHandle;
+  /** Logical size: what qemu-img wrote, pending writes included. */
   size: number;
+  /** Small writes not yet on the handle (opfs-coalesce.ts). */
+  pending: WriteCoalescer;
   /** Where this run wrote; undefined when the file held data before the run (then unknown). */
   extents?: ExtentMap;
 }
@@ -44,13 +48,36 @@ interface OutFile {
 // QuotaExceededError is how OPFS says the disk (or the origin's quota) is full.
 const opfsErrno = (e: unknown): number => ((e as { name?: string }).name === 'QuotaExceededError' ? ERRNO.ENOSPC : ERRNO.EIO);
 
-export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemType {
+/** The file system, and the end of a run: `flushPending()` writes what is still pending (throws
+ *  the handle's error when it cannot: the caller must then fail the run). */
+export type OpfsFs = FileSystemType & { flushPending(): void };
+
+export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): OpfsFs {
   const { counters } = opts;
+  const errno = (e: unknown) => (e instanceof FS.ErrnoError ? e : new FS.ErrnoError(opfsErrno(e)));
+  /** The handle's write, counted; EFBIG for in-memory OPFS's silent failure (see the top). */
+  const handleWrite = (handle: SyncHandle, data: Uint8Array, at: number) => {
+    for (let done = 0; done < data.length;) {
+      const t = performance.now();
+      const rest = data.subarray(done);
+      let n: number;
+      try {
+        n = handle.write(rest, { at: at + done });
+      } catch (e) {
+        throw errno(e);
+      }
+      if (n > rest.length) throw new FS.ErrnoError(ERRNO.EFBIG);
+      if (n <= 0) throw new FS.ErrnoError(ERRNO.EIO);
+      counters.write(n, t);
+      done += n;
+    }
+  };
 
   const stream_ops = {
     read(stream: FSStream, buffer: Uint8Array, offset: number, length: number, position: number): number {
       const f = stream.node.contents as OutFile;
       if (position >= f.size || length <= 0) return 0;
+      f.pending.flushRange(position, position + length);
       const t = performance.now();
       const n = f.handle.read(buffer.subarray(offset, offset + Math.min(length, f.size - position)), { at: position });
       counters.read(n, t);
@@ -59,32 +86,27 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemT
     write(stream: FSStream, buffer: Uint8Array, offset: number, length: number, position: number): number {
       const f = stream.node.contents as OutFile;
       if (length <= 0) return 0;
-      const t = performance.now();
-      let n: number;
-      try {
-        n = f.handle.write(buffer.subarray(offset, offset + length), { at: position });
-      } catch (e) {
-        throw new FS.ErrnoError(opfsErrno(e));
-      }
-      if (n > length) throw new FS.ErrnoError(ERRNO.EFBIG); // see the top of this file
-      if (position + n > f.size) f.size = position + n;
-      f.extents?.add(position, n);
-      counters.write(n, t);
-      return n;
+      f.pending.write(buffer.subarray(offset, offset + length), position);
+      if (position + length > f.size) f.size = position + length;
+      f.extents?.add(position, length);
+      return length;
     },
     allocate(stream: FSStream, offset: number, length: number): void {
       const f = stream.node.contents as OutFile;
       if (offset + length > f.size) resize(f, offset + length);
     },
     fsync(stream: FSStream): number {
+      const f = stream.node.contents as OutFile;
+      f.pending.flushAll();
       const t = performance.now();
-      (stream.node.contents as OutFile).handle.flush();
+      f.handle.flush();
       counters.flush(t);
       return 0;
     },
   };
 
   const resize = (f: OutFile, size: number) => {
+    f.pending.flushAll();
     try {
       f.handle.truncate(size);
     } catch (e) {
@@ -95,7 +117,8 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemT
     f.extents?.truncate(size);
   };
 
-  return createFlatFs<OutFile>(FS, {
+  const files: OutFile[] = [];
+  const fs = createFlatFs<OutFile>(FS, {
     dev: 2,
     dirMode: 0o777,
     fileMode: 0o666,
@@ -108,9 +131,17 @@ export function createOpfsFs(FS: EmscriptenFS, opts: OpfsFsOptions): FileSystemT
       // A fresh output (size 0) is all holes until written; one with data stays unknown.
       const extents = size === 0 ? new ExtentMap() : undefined;
       if (extents) opts.written?.set(name, extents);
-      return { name, contents: { handle, size, extents } };
+      const contents: OutFile = { handle, size, extents, pending: new WriteCoalescer((data, at) => handleWrite(handle, data, at)) };
+      files.push(contents);
+      return { name, contents };
     }),
     resize,
     stream_ops,
   });
+  return {
+    ...fs,
+    flushPending() {
+      for (const f of files) f.pending.flushAll();
+    },
+  };
 }

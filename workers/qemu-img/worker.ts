@@ -6,11 +6,11 @@
 import * as Comlink from 'comlink';
 import { runModule } from './runner.ts';
 import { createBlobFs } from './blob-fs.ts';
-import { createOpfsFs, type SyncHandle } from './opfs-fs.ts';
+import { createOpfsFs, type OpfsFs, type SyncHandle } from './opfs-fs.ts';
 import { collectMemoryOutputs, prepareMemoryOutputs } from './memory-outputs.ts';
-import type { QemuImgFactory, QemuImgModule } from './emscripten.ts';
+import { ERRNO, type QemuImgFactory, type QemuImgModule } from './emscripten.ts';
 import type { ExtentMap, WrittenFiles } from './extents.ts';
-import { IN_DIR, OUT_DIR, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
+import { IN_DIR, OUT_DIR, type BlobInput, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
 import type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
 import { compareImages } from './compare.ts';
 import { createFileHandleFs, streamedOutput, type StreamedOutput } from './file-handle-fs.ts';
@@ -94,7 +94,8 @@ const api = {
       const written = new Map<string, ExtentMap>();
       const streamed = (req.streamOutputs ?? []).map((o) => streamedOutput(o.name, o.ring));
       let instance: QemuImgModule | undefined;
-      const result = await runModule({
+      let opfs: OpfsFs | undefined;
+      const ran = await runModule({
         factory,
         wasm,
         args: req.args,
@@ -107,14 +108,12 @@ const api = {
           FS.mount(createBlobFs(FS, { files: req.inputs ?? [], readSync: (b) => reader.readAsArrayBuffer(b), counters }), null, IN_DIR);
           FS.mkdir(OUT_DIR);
           if (streamed.length && handles.length) throw new Error('a run writes OPFS outputs or streamed outputs, not both');
-          FS.mount(
-            streamed.length ? createFileHandleFs(FS, streamed, counters) : createOpfsFs(FS, { files: handles, counters, written }),
-            null,
-            OUT_DIR,
-          );
+          if (!streamed.length) opfs = createOpfsFs(FS, { files: handles, counters, written });
+          FS.mount(opfs ?? createFileHandleFs(FS, streamed, counters), null, OUT_DIR);
           FS.chdir(IN_DIR);
         },
       });
+      const result = finishWrites(ran, opfs);
       // What each fresh output holds data in: the page passes it to the verification (compare.ts).
       const extents: WrittenFiles = {};
       for (const { name, handle } of handles) {
@@ -146,6 +145,25 @@ const api = {
   },
 };
 
+const WRITE_ERRORS: Record<number, string> = { [ERRNO.ENOSPC]: 'No space left on device', [ERRNO.EFBIG]: 'File too large' };
+
+/** The writes still pending when qemu-img returned (opfs-coalesce.ts) go out now; if they cannot,
+ *  the run fails as qemu-img would have failed that write. */
+function finishWrites(result: RunResult, opfs: OpfsFs | undefined): RunResult {
+  try {
+    opfs?.flushPending();
+    return result;
+  } catch (e) {
+    const errno = (e as { errno?: number }).errno;
+    const why = errno !== undefined ? (WRITE_ERRORS[errno] ?? 'Input/output error') : e instanceof Error ? e.message : String(e);
+    return {
+      ...result,
+      exitCode: result.exitCode || 1,
+      stderr: `${result.stderr}image-inspector: could not finish writing the output: ${why}\n`,
+    };
+  }
+}
+
 /** Ends each streamed output: committed (the writer closes its stream) when qemu-img succeeded,
  *  discarded otherwise. A failure of the last writes fails the run. */
 function endStreamed(result: RunResult, streamed: StreamedOutput[]): RunResult {
@@ -172,16 +190,22 @@ function writeFile(handle: FileSystemFileHandle, ring: SharedArrayBuffer): Promi
 /** The runner's verification, each of its qemu-img commands on a fresh instance like any run. */
 async function compare(req: BrowserCompareRequest, onProgress?: (p: RunProgress) => void): Promise<CompareResult> {
   let failure: RunResult['failure'];
+  // The holes descriptor and its empty extents (compare-vmdk.ts): small Blobs beside the inputs.
+  let staged: BlobInput[] = [];
   try {
     const outcome = await compareImages(
       async (args, o) => {
-        const r = await api.run({ args, inputs: req.inputs }, o.onProgress);
+        const r = await api.run({ args, inputs: [...req.inputs, ...staged] }, o.onProgress);
         failure ??= r.failure;
         return r;
       },
       {
         source: req.source,
         output: req.output,
+        stage: async (files) => {
+          staged = files.map(({ name, data }) => ({ name, blob: new Blob([data as Uint8Array<ArrayBuffer>]) }));
+          return { dir: IN_DIR, dispose: async () => void (staged = []) };
+        },
         ...(req.outputExtents ? { outputExtents: req.outputExtents } : {}),
         ...(onProgress ? { onProgress: (p) => onProgress({ percent: p.percent, bytesRead: p.bytesRead, bytesWritten: 0 }) } : {}),
       },

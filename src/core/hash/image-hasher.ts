@@ -56,11 +56,23 @@ function abortError(): Error {
   return e;
 }
 
-/** Reads a Blob (a File, an OPFS file, Node's openAsBlob) slice by slice. */
+/**
+ * Reads a Blob (a File, an OPFS file, Node's openAsBlob) slice by slice, the next slice's read
+ * started before the current one is handed out: in a browser each read is a round trip to the
+ * browser process, and without the read-ahead the hash waited for it between every two slices
+ * (at most two slices are held at once).
+ */
 export async function* blobSlices(blob: Blob, chunkSize = DEFAULT_CHUNK_SIZE, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-  for (let offset = 0; offset < blob.size; offset += chunkSize) {
+  const read = (offset: number) => {
+    const p = blob.slice(offset, Math.min(blob.size, offset + chunkSize)).arrayBuffer();
+    p.catch(() => undefined); // awaited below; never unhandled when the consumer stops early
+    return p;
+  };
+  let next = blob.size > 0 ? read(0) : undefined;
+  for (let offset = 0; next; offset += chunkSize) {
     if (signal?.aborted) throw abortError();
-    const buf = await blob.slice(offset, Math.min(blob.size, offset + chunkSize)).arrayBuffer();
+    const buf = await next;
+    next = offset + chunkSize < blob.size ? read(offset + chunkSize) : undefined;
     yield new Uint8Array(buf);
   }
 }

@@ -8,8 +8,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
-import { defaultConvertOptions, type ConvertOptions } from '../../core/convert/options.ts';
-import { pageConversion, type PageConversionOutcome } from './conversion-request.ts';
+import { defaultConvertOptions, type ConvertOptions, type EngineFeatures } from '../../core/convert/options.ts';
+import { pageConversion, WASM_FEATURES, type PageConversionOutcome } from './conversion-request.ts';
 import type { ConvertState, CardState } from './image-inspector-model.ts';
 import type { PlanOptions } from '../../core/convert/plan.ts';
 import { qemuInputs } from './image-inspector-groups.ts';
@@ -31,6 +31,7 @@ export interface ConvertedDetail {
 }
 
 const loadConvert = () => import('./image-inspector-convert.ts');
+const loadFeatures = () => import('../../../workers/qemu-img/client.ts');
 const loadToFile = () => import('./convert-to-file.ts');
 
 type SavePicker = (o: { suggestedName: string }) => Promise<FileSystemFileHandle>;
@@ -58,6 +59,10 @@ export class ConversionController implements ReactiveController {
   /** Cards whose file is a conversion output: its OPFS path. */
   #outputs = new Map<number, string>();
   #seq = 1;
+  /** What the engine can do (zstd), asked of it once with the CLI's probe; until it answered,
+   *  the build's known defaults (no zstd: refused with its sentence rather than offered). */
+  #features: EngineFeatures = WASM_FEATURES;
+  #probe: Promise<void> | undefined;
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
@@ -109,8 +114,30 @@ export class ConversionController implements ReactiveController {
   request(c: CardState): PageConversionOutcome | undefined {
     const group = this.inspection.group(c.id);
     if (!c.result || !group) return undefined;
+    void this.#probeFeatures();
     const inputs = qemuInputs(group, c.ovaDisks?.[0]);
-    return pageConversion(c.result, this.target(c.id), this.options(c.id), inputs[0]!.name, this.#planOptions(c.id));
+    return pageConversion(c.result, this.target(c.id), this.options(c.id), inputs[0]!.name, this.#planOptions(c.id), this.#features);
+  }
+
+  /** The engine's features, probed once (workers/qemu-img/features.ts, as the CLI does) in the
+   *  inspection worker, which has the wasm loaded by the time a card can be converted: one tiny
+   *  `create` into the wasm's memory. */
+  #probeFeatures(): Promise<void> {
+    this.#probe ??= (async () => {
+      const [{ probeEngineFeatures }, client] = await Promise.all([loadFeatures(), this.inspection.qemu()]);
+      const probed = await probeEngineFeatures(
+        (args) => client.run({ args, memoryOutputs: ['probe.qcow2'], timeoutMs: 30_000 }),
+        '/mem/probe.qcow2',
+      );
+      if (probed.zstd !== this.#features.zstd) {
+        this.#features = probed;
+        this.host.requestUpdate();
+      }
+    })().catch((e: unknown) => {
+      // Keep the build's defaults (no zstd): a refusal with its sentence, never a failed run.
+      console.warn('image-inspector: could not probe the qemu-img engine features:', e);
+    });
+    return this.#probe;
   }
 
   #planOptions(id: number): PlanOptions {
@@ -190,7 +217,9 @@ export class ConversionController implements ReactiveController {
     if (this.#running.has(c.id) || !result || !group) return;
     const target = this.target(c.id);
     const inputs = qemuInputs(group, c.ovaDisks?.[0]);
-    const planned = pageConversion(result, target, this.options(c.id), inputs[0]!.name, this.#planOptions(c.id));
+    await this.#probeFeatures();
+    if (this.#running.has(c.id)) return; // a second click while the probe answered
+    const planned = pageConversion(result, target, this.options(c.id), inputs[0]!.name, this.#planOptions(c.id), this.#features);
     if (!planned.ok) {
       // The view disables Convert while options are refused; a refusal of the image itself shows.
       if (planned.refusal) this.inspection.patch(c.id, { convert: { target, status: 'failed', refusal: planned.refusal } });

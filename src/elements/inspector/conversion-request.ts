@@ -24,8 +24,9 @@ import { convertArgs, formatCommandLine } from '../../core/convert/command.ts';
 import type { ConvertProblem } from '../../core/convert/problems.ts';
 import type { CompareSide } from '../../../workers/qemu-img/client.ts';
 
-/** What the wasm build can do: it is built without libzstd (see wasm/), so qcow2 zstd
- *  compression is refused before starting rather than by qemu-img half-way. */
+/** What the engine is assumed to do until it answered the probe (workers/qemu-img/features.ts,
+ *  asked by the conversion controller): no libzstd, so qcow2 zstd compression is refused before
+ *  starting rather than by qemu-img half-way. */
 export const WASM_FEATURES: EngineFeatures = { zstd: false };
 
 export interface PageConversion {

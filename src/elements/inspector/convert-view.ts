@@ -263,13 +263,14 @@ export function renderConvert(c: CardState, actions: ConvertActions, advice: Con
   const st = c.convert;
   const busy = st?.status === 'measuring' || st?.status === 'running' || st?.status === 'verifying';
   // The phases' durations as data, for benchmarks and tests (the text rounds them to seconds).
-  const timing = st?.status === 'done' ? { convert: st.elapsedMs, verify: st.verifyMs } : {};
+  const timing = st?.status === 'done' ? { convert: st.elapsedMs, verify: st.verifyMs, method: st.verifyMethod } : {};
   return html`<div
     part="convert"
     class="convert ${advised ? 'advised' : ''} ${gated ? 'gated' : ''}"
     data-status=${st?.status ?? 'idle'}
     data-convert-ms=${timing.convert !== undefined ? Math.round(timing.convert) : nothing}
     data-verify-ms=${timing.verify !== undefined ? Math.round(timing.verify) : nothing}
+    data-verify-method=${timing.method ?? nothing}
   >
     ${advised ? html`<p class="convert-lead">${msg('Glance does not take this image as it is: convert it here, on this machine.')}</p>` : nothing}
     ${gated && !busy ? renderIncomplete(c, actions) : nothing}

@@ -212,7 +212,7 @@ export async function verify(
     { signal, onProgress: (p) => job.onProgress(p) },
   );
   if (r.outcome?.identical) {
-    job.onStatus({ verified: true });
+    job.onStatus({ verified: true, verifyMethod: r.outcome.method });
     return;
   }
   await (job.discard ? job.discard() : removeOpfsOutput(job.opfsPath ?? ''));

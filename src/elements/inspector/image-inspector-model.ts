@@ -112,6 +112,8 @@ export interface ConvertState {
   mismatchOffset?: number;
   /** Set once qemu-img compare found the output equal to the source. */
   verified?: boolean;
+  /** How the verification compared (compare.ts: full, holes or ranges), for tests and benchmarks. */
+  verifyMethod?: string;
   /** Set when the plan refused the conversion (the view words it). */
   refusal?: RefusalCode;
 }

@@ -90,7 +90,7 @@ function ioCeiling(
       w.terminate();
       reject(new Error(e.message));
     };
-    w.postMessage({ file: pickedFile(name), opfsName: `ceiling-${Date.now()}`, slice, writeBytes });
+    w.postMessage({ file: pickedFile(name), opfsName: `ceiling-${Date.now()}-${Math.random().toString(36).slice(2)}`, slice, writeBytes });
   });
 }
 

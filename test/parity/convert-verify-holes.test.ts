@@ -1,0 +1,122 @@
+// The verification that shows qemu a raw output's holes (workers/qemu-img/compare-vmdk.ts) with
+// the real wasm engine: data spread over many runs is compared in ONE compare run, and it stays
+// honest — one byte changed inside a run of data, or data in the source where the output has a
+// hole, fails with the offset. Native qemu-img opens the same descriptor and agrees.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { compareOnHost, runQemuImg, shutdownQemuImg } from '../../workers/qemu-img/node.ts';
+import { holeImage } from '../../workers/qemu-img/compare-vmdk.ts';
+import type { FileExtents } from '../../workers/qemu-img/extents.ts';
+import { NATIVE_QEMU_IMG } from '../helpers/engine.ts';
+
+const MiB = 1024 * 1024;
+const SIZE = 512 * MiB;
+/** 24 runs of 256 KiB spread evenly (each more than WINDOW_GAP from the next): 24 windows before. */
+const RUNS = Array.from({ length: 24 }, (_, i) => i * 21 * MiB + 4096 * i);
+let dir: string;
+let vhd: string;
+let out: string;
+let written: FileExtents;
+
+/** Writes one byte; returns the byte that was there. */
+function poke(path: string, at: number, byte: number): number {
+  const fd = openSync(path, 'r+');
+  const old = Buffer.alloc(1);
+  readSync(fd, old, 0, 1, at);
+  writeSync(fd, Buffer.from([byte]), 0, 1, at);
+  closeSync(fd);
+  return old[0]!;
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ii-verify-holes-'));
+  const raw = join(dir, 'src.raw');
+  const fd = openSync(raw, 'w');
+  ftruncateSync(fd, SIZE);
+  const data = randomFillSync(Buffer.alloc(256 * 1024));
+  for (const at of RUNS) writeSync(fd, data, 0, data.length, at);
+  closeSync(fd);
+  vhd = join(dir, 'src.vhd');
+  execFileSync(NATIVE_QEMU_IMG, ['convert', '-f', 'raw', '-O', 'vpc', '-o', 'subformat=dynamic', raw, vhd]);
+  rmSync(raw);
+  out = join(dir, 'out.raw');
+  const c = await runQemuImg(['convert', '-f', 'vpc', '-O', 'raw', vhd, out]);
+  assert.equal(c.exitCode, 0, c.stderr);
+  written = c.written![out]!;
+});
+after(async () => {
+  await shutdownQemuImg();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// The extents as of the file's current mtime: a change after the conversion goes unnoticed by them
+// (what an unnoticed corruption would look like); compare must still see it.
+const verify = () =>
+  compareOnHost({
+    source: { path: vhd, format: 'vpc' },
+    output: { path: out, format: 'raw' },
+    outputExtents: { ...written, mtimeMs: statSync(out).mtimeMs },
+  });
+
+describe('verification through the holes descriptor (real wasm)', { timeout: 120_000 }, () => {
+  test('data in 24 separate runs: one compare run, identical, and only the data read', async () => {
+    const r = await verify();
+    assert.deepEqual({ identical: r.identical, method: r.method, runs: r.runs }, { identical: true, method: 'holes', runs: 1 });
+    assert.ok(r.bytesRead < 64 * MiB, `read ${r.bytesRead} bytes of a ${SIZE}-byte disk holding 6 MiB`);
+  });
+
+  test('one byte changed inside a spread run of the output: a mismatch at its offset', async () => {
+    const at = RUNS[17]! + 100_000;
+    const old = poke(out, at, 0);
+    poke(out, at, old ^ 0xff);
+    try {
+      const r = await verify();
+      assert.equal(r.identical, false);
+      assert.equal(r.method, 'holes');
+      // qemu-img compare names the sector holding the first difference (native does the same).
+      const sector = Math.floor(at / 512) * 512;
+      assert.equal(r.mismatchOffset, sector);
+      assert.equal(r.message, `Content mismatch at offset ${sector}.`);
+      const n = spawnSync(NATIVE_QEMU_IMG, ['compare', '-f', 'vpc', '-F', 'raw', vhd, out], { encoding: 'utf8' });
+      assert.equal(n.stdout.trim(), `Content mismatch at offset ${sector}!`);
+    } finally {
+      poke(out, at, old);
+    }
+  });
+
+  test('the output claims a hole where the source has data: a mismatch, never identical', async () => {
+    // Extents that leave out the last run: the output then shows zeros there, the source data.
+    const fresh = join(dir, 'out2.raw');
+    const c = await runQemuImg(['convert', '-f', 'vpc', '-O', 'raw', vhd, fresh]);
+    assert.equal(c.exitCode, 0, c.stderr);
+    const x = c.written![fresh]!;
+    const last = RUNS.at(-1)!;
+    const lying = { ...x, ranges: x.ranges.filter(([s]) => s < last) };
+    const r = await compareOnHost({ source: { path: vhd, format: 'vpc' }, output: { path: fresh, format: 'raw' }, outputExtents: lying });
+    assert.equal(r.identical, false);
+    assert.ok(r.mismatchOffset! >= last && r.mismatchOffset! < last + 256 * 1024, `mismatch at ${r.mismatchOffset}`);
+  });
+
+  test('native qemu-img reads the same descriptor as the same disk', () => {
+    const img = holeImage(
+      out,
+      written.size,
+      written.ranges.map(([s, e]) => [s, s, e - s]),
+      'n-',
+    );
+    if ('unusable' in img) throw new Error(img.unusable);
+    for (const f of img.files) writeFileSync(join(dir, f.name), f.data);
+    const map = JSON.parse(
+      execFileSync(NATIVE_QEMU_IMG, ['map', '--output=json', '-f', 'vmdk', join(dir, img.descriptor)], { encoding: 'utf8' }),
+    ) as Array<{ start: number; length: number; data: boolean }>;
+    const data = map.filter((e) => e.data).map((e) => [e.start, e.start + e.length]);
+    assert.deepEqual(data, written.ranges);
+    const r = spawnSync(NATIVE_QEMU_IMG, ['compare', '-f', 'raw', '-F', 'vmdk', out, join(dir, img.descriptor)], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+});
