@@ -277,7 +277,11 @@ test('Convert to a file…: a 2 GiB sparse source streams 384 MiB through the ri
   );
   assert.equal(inFile.size, inOpfs.size, 'the same output either way');
   assert.ok(inFile.size > 384 * MiB, `the qcow2 holds the data: ${inFile.size}`);
-  assert.ok(inFile.growth < inOpfs.growth + 128 * MiB, `to a file grew ${(inFile.growth / MiB).toFixed(0)} MiB`);
+  // Holding the output would add its 384 MiB on top of the OPFS path's growth; the ring, the kept
+  // metadata and the pending stream writes are under 100 MiB. Either run's figure varies by up to
+  // ±150 MiB with garbage collection (measured: 411–774 MiB into OPFS, 480–582 MiB into a file),
+  // so the bound sits between the two: 256 MiB.
+  assert.ok(inFile.growth < inOpfs.growth + 256 * MiB, `to a file grew ${(inFile.growth / MiB).toFixed(0)} MiB`);
 });
 
 /** Polls crossOriginIsolated across the app's own reload (an evaluation racing the navigation
