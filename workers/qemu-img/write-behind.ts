@@ -2,7 +2,8 @@
 // fs.writeSync, so every 2 MiB that convert writes stalls the engine while the kernel copies it into
 // the page cache (~60 % of a 1 GiB raw -> qcow2 run, measured with --cpu-prof); native qemu-img
 // overlaps those writes on its thread pool. Here a write is copied into a shared ring (a memcpy)
-// and a helper thread does the fs.writeSync while the wasm goes on.
+// and a helper thread does the fs.writeSync while the wasm goes on. Opt-in (see
+// writeBehindEnabled): measured here, it did not pay on 2 busy cores.
 //
 // Ordering and visibility: one helper, slots taken in order, so writes land in the order qemu-img
 // issued them. Any operation that sees a file's content or size (read, stat, truncate, seek to
@@ -94,9 +95,12 @@ function sharedRing(): Ring {
   return ring;
 }
 
-/** Whether write-behind is on: IMAGE_INSPECTOR_WRITE_BEHIND=0 turns it off (to compare). */
+/** Whether write-behind is on: only with IMAGE_INSPECTOR_WRITE_BEHIND=1. Off by default because
+ *  on this project's 2 shared cores it did not pay (2026-12-01, load 4-6, 1 GiB raw <-> qcow2,
+ *  interleaved best of 3: within +-10 % of synchronous writes either way, qcow2 -> raw often
+ *  slower): the helper only wins when a core is idle for it. */
 export function writeBehindEnabled(): boolean {
-  return process.env.IMAGE_INSPECTOR_WRITE_BEHIND !== '0';
+  return process.env.IMAGE_INSPECTOR_WRITE_BEHIND === '1';
 }
 
 export interface WriteFailure {
