@@ -7,7 +7,7 @@
 //   IMAGE_INSPECTOR_V1_REV      git revision whose wasm/dist is v1 (default: the last v1 commit)
 //   IMAGE_INSPECTOR_THREADS_DIR threads build (default wasm/dist/threads, else /var/tmp/ii-v2/work/out-threads;
 //                               'none': no threads column)
-//   IMAGE_INSPECTOR_WRITE_BEHIND 1: the Node runner hands writes to a helper thread (write-behind.ts)
+//   IMAGE_INSPECTOR_WRITE_BEHIND 0: the Node runner writes synchronously (default: a helper thread, write-behind.ts)
 //   BENCH_RUNS                  best of n (default 2)
 import { spawnSync, execFileSync } from 'node:child_process';
 import {

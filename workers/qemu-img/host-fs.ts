@@ -3,7 +3,7 @@
 // user's own paths. Each top-level host directory is mounted with emscripten's NODEFS at its own
 // name, and the wasm's cwd is set to the host cwd. NODEFS reads and writes through positional
 // fs.readSync/fs.writeSync: nothing is read whole, memory stays bounded by qemu-img's buffers.
-// With IMAGE_INSPECTOR_WRITE_BEHIND=1, writes go through a helper thread (write-behind.ts).
+// Writes go through a helper thread (write-behind.ts) unless IMAGE_INSPECTOR_WRITE_BEHIND=0.
 // /dev and /proc: host-devices.ts. Holes of the files a run writes: extents.ts and seek.ts.
 import { readdirSync, statSync } from 'node:fs';
 import type { QemuImgModule, StreamOps, FSStream, FSNode } from './emscripten.ts';
