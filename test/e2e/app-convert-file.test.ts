@@ -99,6 +99,18 @@ function rendererRss(): number {
 }
 
 /** Waits until the running conversion's progress says bytes were written. */
+/** The page with the save dialog stubbed and big.qcow2 inspected, its card set to convert to qcow2. */
+async function bigQcow2ToQcow2(page: Page): Promise<Locator> {
+  await stubSaveDialog(page);
+  await recordConversions(page);
+  await chooseFiles(page, [join(work, 'big.qcow2')]);
+  await waitForOutcomes(page, 1);
+  await waitForIdle(page);
+  const source = card(page, 'big.qcow2');
+  await source.locator('select.convert-target').selectOption('qcow2');
+  return source;
+}
+
 async function writing(c: Locator): Promise<void> {
   const text = c.locator('.convert-progress-text');
   for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
@@ -161,13 +173,7 @@ test('Convert to a file…: cancel removes a new file and leaves an existing one
   const app = await openApp(fx.browser, fx.server.origin);
   const { page } = app;
   try {
-    await stubSaveDialog(page);
-    await recordConversions(page);
-    await chooseFiles(page, [join(work, 'big.qcow2')]);
-    await waitForOutcomes(page, 1);
-    await waitForIdle(page);
-    const source = card(page, 'big.qcow2');
-    await source.locator('select.convert-target').selectOption('qcow2');
+    const source = await bigQcow2ToQcow2(page);
 
     const cancelWhileWriting = async () => {
       await source.locator('button.convert-file-button').click();
@@ -242,13 +248,7 @@ async function convertBig(button: string): Promise<{ growth: number; size: numbe
   const app = await openApp(fx.browser, fx.server.origin);
   const { page } = app;
   try {
-    await stubSaveDialog(page);
-    await recordConversions(page);
-    await chooseFiles(page, [join(work, 'big.qcow2')]);
-    await waitForOutcomes(page, 1);
-    await waitForIdle(page);
-    const source = card(page, 'big.qcow2');
-    await source.locator('select.convert-target').selectOption('qcow2');
+    const source = await bigQcow2ToQcow2(page);
     const base = rendererRss();
     let peak = base;
     const sampler = setInterval(() => (peak = Math.max(peak, rendererRss())), 100);
