@@ -238,7 +238,7 @@ async function main(): Promise<void> {
   );
   console.log(
     `| first run of each case (before V8 has tiered the wasm up; discarded above), v1 / v2 | | ${cases(img)
-      .map(([name]) => `${name.replace(/ \(.*/, '')}: ${fmt(v1[`first run: ${name}`]!)} / ${fmt(v2[`first run: ${name}`]!)}`)
+      .map(([name]) => `${name}: ${fmt(v1[`first run: ${name}`]!)} / ${fmt(v2[`first run: ${name}`]!)}`)
       .join('; ')} | | | | | | | |`,
   );
   const size = (d: string) => {
