@@ -28,21 +28,22 @@ function throttled(onProgress: ((n: number) => void) | undefined) {
 }
 
 const api: HashWorkerApi = {
-  async hash(id, blob, chunkSize, onProgress) {
+  async hash(id, blob, chunkSize, onProgress, partSize) {
     const ac = new AbortController();
     jobs.set(id, ac);
     try {
-      return await hashBlob(blob, { chunkSize, signal: ac.signal, gate: gateOf(ac.signal), onProgress: throttled(onProgress) });
+      return await hashBlob(blob, { chunkSize, partSize, signal: ac.signal, gate: gateOf(ac.signal), onProgress: throttled(onProgress) });
     } finally {
       jobs.delete(id);
     }
   },
-  async hashPart(id, blob, algorithms, chunkSize, onProgress) {
+  async hashPart(id, blob, algorithms, chunkSize, onProgress, partSize) {
     const ac = new AbortController();
     jobs.set(id, ac);
     try {
       return await hashBlobAlgorithms(blob, algorithms, {
         chunkSize,
+        partSize,
         signal: ac.signal,
         gate: gateOf(ac.signal),
         onProgress: throttled(onProgress),
