@@ -39,6 +39,17 @@ describe('part MD5s from the whole-file pass', { timeout: 20_000 }, () => {
     assert.equal((await hashBlob(blob, { chunkSize: MiB })).parts, undefined);
   });
 
+  test('a pass told mid-way that the parts are not wanted drops them and still gives the whole-file digests', async () => {
+    let slices = 0;
+    const d = await hashBlob(blob, { chunkSize: MiB, partSize: 2 * MiB, partsWanted: () => ++slices < 3 });
+    assert.equal(d.parts, undefined);
+    assert.equal(d.md5, md5(data));
+    assert.equal(d.sha512, createHash('sha512').update(data).digest('hex'));
+    const m = await hashBlobAlgorithms(blob, ['md5'], { chunkSize: MiB, partSize: 2 * MiB, partsWanted: () => false });
+    assert.equal(m.parts, undefined);
+    assert.equal(m.md5, md5(data));
+  });
+
   test('the upload worker uses a precomputed MD5 only for exactly that part of that file', async () => {
     const d = await hashBlob(blob, { chunkSize: MiB, partSize: 2 * MiB });
     const want = ranges(2 * MiB);

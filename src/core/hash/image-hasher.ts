@@ -139,12 +139,13 @@ export async function hashBlobAlgorithms(blob: Blob, algorithms: HashAlgorithm[]
       return [a, h] as const;
     }),
   );
-  const parts = options.partSize && algorithms.includes('md5') ? await partMd5Feeder(options.partSize) : undefined;
+  let parts = options.partSize && algorithms.includes('md5') ? await partMd5Feeder(options.partSize) : undefined;
   let bytes = 0;
   for await (const chunk of blobSlices(blob, options.chunkSize, options.signal)) {
     await options.gate?.();
     if (options.signal?.aborted) throw abortError();
     for (const [, h] of hashers) h.update(chunk);
+    if (parts && options.partsWanted?.() === false) parts = undefined;
     parts?.update(chunk);
     bytes += chunk.byteLength;
     options.onProgress?.(bytes, blob.size);
@@ -163,15 +164,18 @@ export interface HashBlobOptions {
   gate?: () => Promise<void> | undefined;
   /** Also the MD5 of each range of this size (PartMd5s; with md5 only). */
   partSize?: number;
+  /** Asked before each slice: false drops the part MD5s for good (an upload computes its own). */
+  partsWanted?: () => boolean;
 }
 
 export async function hashBlob(blob: Blob, options: HashBlobOptions = {}): Promise<ImageDigests> {
   const hasher = await createImageHasher();
-  const parts = options.partSize ? await partMd5Feeder(options.partSize) : undefined;
+  let parts = options.partSize ? await partMd5Feeder(options.partSize) : undefined;
   for await (const chunk of blobSlices(blob, options.chunkSize, options.signal)) {
     await options.gate?.();
     if (options.signal?.aborted) throw abortError();
     hasher.update(chunk);
+    if (parts && options.partsWanted?.() === false) parts = undefined;
     parts?.update(chunk);
     options.onProgress?.(hasher.bytes, blob.size);
   }
