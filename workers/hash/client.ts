@@ -16,6 +16,8 @@ export interface HashOptions {
   signal?: AbortSignal;
   onProgress?: (hashedBytes: number) => void;
   chunkSize?: number;
+  /** Also the MD5 of each range of this size (an object-storage upload's parts). */
+  partSize?: number;
 }
 
 export interface HashClient {
@@ -73,7 +75,9 @@ export function createHashClient(options: HashClientOptions = {}): HashClient {
       if (disposed) return Promise.reject(new Error(DISPOSED_MESSAGE));
       const progress = opts.onProgress;
       if (apis.length === 1)
-        return call(apis[0]!, opts.signal, (id) => apis[0]!.hash(id, blob, opts.chunkSize, progress ? Comlink.proxy(progress) : undefined));
+        return call(apis[0]!, opts.signal, (id) =>
+          apis[0]!.hash(id, blob, opts.chunkSize, progress ? Comlink.proxy(progress) : undefined, opts.partSize),
+        );
       const algorithms: HashAlgorithm[] = ['sha512', 'md5'];
       const seen = [0, 0];
       const parts = algorithms.map((a, i) =>
@@ -84,12 +88,14 @@ export function createHashClient(options: HashClientOptions = {}): HashClient {
             [a],
             opts.chunkSize,
             progress ? Comlink.proxy((n: number) => ((seen[i] = n), progress(Math.min(seen[0]!, seen[1]!)))) : undefined,
+            // the part MD5s ride with the whole-file md5 (the lighter of the two digests)
+            a === 'md5' ? opts.partSize : undefined,
           ),
         ),
       );
       return Promise.all(parts).then(([s, m]) => {
         if (!s.sha512 || !m.md5 || s.size !== m.size) throw new Error('the hash workers returned incomplete digests');
-        return { sha512: s.sha512, md5: m.md5, size: s.size };
+        return m.parts ? { sha512: s.sha512, md5: m.md5, size: s.size, parts: m.parts } : { sha512: s.sha512, md5: m.md5, size: s.size };
       });
     },
     hold(on) {

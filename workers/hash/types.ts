@@ -5,7 +5,13 @@ export type { HashAlgorithm, ImageDigests, PartialDigests };
 
 export interface HashWorkerApi {
   /** sha512 + md5 of the Blob, read slice by slice; `id` names the job for cancel(). */
-  hash(id: number, blob: Blob, chunkSize: number | undefined, onProgress?: (hashedBytes: number) => void): Promise<ImageDigests>;
+  hash(
+    id: number,
+    blob: Blob,
+    chunkSize: number | undefined,
+    onProgress?: (hashedBytes: number) => void,
+    partSize?: number,
+  ): Promise<ImageDigests>;
   /** Only the given algorithms (a part's MD5; or one of the whole-file digests, one per worker). */
   hashPart(
     id: number,
@@ -13,6 +19,8 @@ export interface HashWorkerApi {
     algorithms: HashAlgorithm[],
     chunkSize: number | undefined,
     onProgress?: (hashedBytes: number) => void,
+    /** With md5: also each part's MD5 (PartMd5s). */
+    partSize?: number,
   ): Promise<PartialDigests>;
   cancel(id: number): void;
   /** While held, every job of this worker waits before its next slice (an upload is sending). */

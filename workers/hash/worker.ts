@@ -6,6 +6,11 @@ import type { HashWorkerApi } from './types.ts';
 const jobs = new Map<number, AbortController>();
 /** Set while held: jobs wait on it between slices, so that the CPU goes to the upload's parts. */
 let held: { promise: Promise<void>; release: () => void } | null = null;
+/**
+ * Jobs running when an upload began holding them: their part MD5s come too late for it (it
+ * computes its own while sending), so they drop them instead of spending ~2 s of CPU per GiB.
+ */
+const partsDropped = new Set<number>();
 /** The wait of one job: until released, or at once when that job is cancelled. */
 const gateOf = (signal: AbortSignal) => () => {
   const h = held;
@@ -28,33 +33,45 @@ function throttled(onProgress: ((n: number) => void) | undefined) {
 }
 
 const api: HashWorkerApi = {
-  async hash(id, blob, chunkSize, onProgress) {
+  async hash(id, blob, chunkSize, onProgress, partSize) {
     const ac = new AbortController();
     jobs.set(id, ac);
     try {
-      return await hashBlob(blob, { chunkSize, signal: ac.signal, gate: gateOf(ac.signal), onProgress: throttled(onProgress) });
-    } finally {
-      jobs.delete(id);
-    }
-  },
-  async hashPart(id, blob, algorithms, chunkSize, onProgress) {
-    const ac = new AbortController();
-    jobs.set(id, ac);
-    try {
-      return await hashBlobAlgorithms(blob, algorithms, {
+      return await hashBlob(blob, {
         chunkSize,
+        partSize,
+        partsWanted: () => !partsDropped.has(id),
         signal: ac.signal,
         gate: gateOf(ac.signal),
         onProgress: throttled(onProgress),
       });
     } finally {
       jobs.delete(id);
+      partsDropped.delete(id);
+    }
+  },
+  async hashPart(id, blob, algorithms, chunkSize, onProgress, partSize) {
+    const ac = new AbortController();
+    jobs.set(id, ac);
+    try {
+      return await hashBlobAlgorithms(blob, algorithms, {
+        chunkSize,
+        partSize,
+        partsWanted: () => !partsDropped.has(id),
+        signal: ac.signal,
+        gate: gateOf(ac.signal),
+        onProgress: throttled(onProgress),
+      });
+    } finally {
+      jobs.delete(id);
+      partsDropped.delete(id);
     }
   },
   cancel(id) {
     jobs.get(id)?.abort();
   },
   hold(on) {
+    if (on) for (const id of jobs.keys()) partsDropped.add(id);
     if (on && !held) {
       let release = () => undefined as void;
       const promise = new Promise<void>((r) => (release = r));

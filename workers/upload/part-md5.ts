@@ -3,7 +3,7 @@
 // worker cannot start one.
 import * as Comlink from 'comlink';
 import { hashBlobAlgorithms } from '../../src/core/hash/image-hasher.ts';
-import type { HashWorkerApi } from '../hash/types.ts';
+import type { HashWorkerApi, ImageDigests } from '../hash/types.ts';
 
 let remote: Comlink.Remote<HashWorkerApi> | null = null;
 /** 1 MiB slices, not the default 8 MiB: less garbage for the worker's heap to carry between collections. */
@@ -31,4 +31,15 @@ export async function partMd5(part: Blob, signal?: AbortSignal): Promise<string>
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The MD5 of the range [offset, offset + size) of a file of `fileSize` bytes from the pick-time
+ * pass, when that pass used parts of this size and the range is one of them; undefined otherwise.
+ */
+export function precomputed(d: ImageDigests | undefined, fileSize: number, offset: number, size: number): string | undefined {
+  const p = d?.parts;
+  if (!p || d.size !== fileSize || offset % p.partSize !== 0) return undefined;
+  if (size !== Math.min(p.partSize, fileSize - offset)) return undefined;
+  return p.md5[offset / p.partSize];
 }

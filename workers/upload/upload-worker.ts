@@ -18,7 +18,8 @@ import type {
 } from '../../src/core/upload/types.ts';
 import type { TokenProvider } from '../../src/core/openstack/types.ts';
 import { IdbUploadStateStore } from './idb-state-store.ts';
-import { partMd5 } from './part-md5.ts';
+import { partMd5, precomputed } from './part-md5.ts';
+import type { ImageDigests } from '../../src/core/hash/image-hasher.ts';
 import type { PageSide, UploadWorkerApi, WorkerCredentials, WorkerError, WorkerResult } from './types.ts';
 
 const running = new Map<number, UploadHandle>();
@@ -47,11 +48,33 @@ function credentialsFor(c: WorkerCredentials | undefined, t: TokenProvider): Obj
   return c;
 }
 
-function envFor(page: PageSide, glanceEndpoint: string | null, t: TokenProvider): UploadEnv {
-  const digests: DigestProvider = {
-    whole: () => page.whole(),
-    md5: (part, signal) => partMd5(part, signal),
+/**
+ * Part MD5s: from the page's pick-time pass when it has finished and used this part size (the
+ * upload then sends without hashing), otherwise computed here, one part ahead of the senders.
+ */
+function partDigests(page: PageSide, file: Blob | undefined): DigestProvider {
+  let ready: ImageDigests | undefined;
+  let whole: Promise<ImageDigests> | undefined;
+  const wholeOnce = () => {
+    whole ??= page.whole().then((d) => (ready = d));
+    return whole;
   };
+  if (file) wholeOnce().catch(() => undefined); // the engine awaits it too and reports its failure
+  const md5: DigestProvider['md5'] = (part, signal) => partMd5(part, signal);
+  return {
+    whole: () => wholeOnce(),
+    md5,
+    md5Range: file
+      ? (offset, size, signal) => {
+          const known = precomputed(ready, file.size, offset, size);
+          return known ? Promise.resolve(known) : md5(file.slice(offset, offset + size), signal);
+        }
+      : undefined,
+  };
+}
+
+function envFor(page: PageSide, glanceEndpoint: string | null, t: TokenProvider, file?: Blob): UploadEnv {
+  const digests = partDigests(page, file);
   let last = 0;
   let phase = '';
   return {
@@ -109,7 +132,7 @@ const api: UploadWorkerApi = {
     try {
       const t = tokens(page);
       const req: UploadRequest = { ...request, credentials: credentialsFor(request.credentials, t) };
-      const handle = startUpload(req, envFor(page, request.glanceEndpoint, t));
+      const handle = startUpload(req, envFor(page, request.glanceEndpoint, t, request.file));
       running.set(job, handle);
       return { ok: true, value: await handle.done };
     } catch (e) {

@@ -72,6 +72,19 @@ export function swiftLimits(info: unknown): PartLimits {
   };
 }
 
+/**
+ * The part size the engine will choose for this file with the usual limits (Swift's defaults and
+ * s3api's give the same): the size whose part MD5s the pick-time hash pass computes. A store with
+ * other limits makes the engine choose another size; its part MD5s are then computed as it sends.
+ */
+export function pickTimePartSize(fileSize: number): number | undefined {
+  try {
+    return choosePartSize(fileSize, SWIFT_DEFAULT_LIMITS);
+  } catch {
+    return undefined; // too big for any object store: no upload in parts will ask
+  }
+}
+
 function human(n: number): string {
   if (n >= 1024 * MiB && n % (1024 * MiB) === 0) return `${n / (1024 * MiB)} GiB`;
   if (n >= MiB && n % MiB === 0) return `${n / MiB} MiB`;

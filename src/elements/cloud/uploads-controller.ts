@@ -11,6 +11,7 @@ import type { CheckLine, CreateRequest, HashingState, InspectionLike, FormPhase,
 import { UploadFlow, discardImage, type FlowContext, type FlowOutcome, type FlowReport, type Verdict } from './upload-flow.ts';
 import { createUploadClient, UploadError, type UploadClient, type WorkerCredentials } from '../../../workers/upload/client.ts';
 import type { ObjectTarget, UploadState } from '../../core/upload/types.ts';
+import { pickTimePartSize } from '../../core/upload/part-size.ts';
 import { verdictForFile, verdictFromInspection } from './file-verdict.ts';
 import { sentence } from './sentence.ts';
 import { failureText, successText, verdictNote } from './upload-outcome-text.ts';
@@ -70,7 +71,8 @@ export class UploadsController implements ReactiveController {
   #uploading: File | null = null;
   #verdictPending: Promise<void> | null = null;
   #digests = new FileDigests(
-    (blob, opts) => this.#hasher().hash(blob, opts),
+    // the part MD5s of an object-storage upload come from the same read (an upload then sends without hashing)
+    (blob, opts) => this.#hasher().hash(blob, { ...opts, partSize: pickTimePartSize(blob.size) }),
     (job) => this.#showHashing(job),
   );
 
