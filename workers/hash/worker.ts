@@ -1,6 +1,6 @@
 // Hashing worker: a thin Comlink shell around src/core/hash (hash-wasm over Blob slices).
 import * as Comlink from 'comlink';
-import { hashBlob, hashBlobAlgorithms } from '../../src/core/hash/image-hasher.ts';
+import { hashBlob, hashBlobAlgorithms, type HashBlobOptions } from '../../src/core/hash/image-hasher.ts';
 import type { HashWorkerApi } from './types.ts';
 
 const jobs = new Map<number, AbortController>();
@@ -32,41 +32,35 @@ function throttled(onProgress: ((n: number) => void) | undefined) {
   };
 }
 
+/** One job: registered for cancel and hold, with the options every pass takes. */
+async function job<T>(
+  id: number,
+  chunkSize: number | undefined,
+  onProgress: ((n: number) => void) | undefined,
+  partSize: number | undefined,
+  run: (opts: HashBlobOptions) => Promise<T>,
+): Promise<T> {
+  const ac = new AbortController();
+  jobs.set(id, ac);
+  try {
+    return await run({
+      chunkSize,
+      partSize,
+      partsWanted: () => !partsDropped.has(id),
+      signal: ac.signal,
+      gate: gateOf(ac.signal),
+      onProgress: throttled(onProgress),
+    });
+  } finally {
+    jobs.delete(id);
+    partsDropped.delete(id);
+  }
+}
+
 const api: HashWorkerApi = {
-  async hash(id, blob, chunkSize, onProgress, partSize) {
-    const ac = new AbortController();
-    jobs.set(id, ac);
-    try {
-      return await hashBlob(blob, {
-        chunkSize,
-        partSize,
-        partsWanted: () => !partsDropped.has(id),
-        signal: ac.signal,
-        gate: gateOf(ac.signal),
-        onProgress: throttled(onProgress),
-      });
-    } finally {
-      jobs.delete(id);
-      partsDropped.delete(id);
-    }
-  },
-  async hashPart(id, blob, algorithms, chunkSize, onProgress, partSize) {
-    const ac = new AbortController();
-    jobs.set(id, ac);
-    try {
-      return await hashBlobAlgorithms(blob, algorithms, {
-        chunkSize,
-        partSize,
-        partsWanted: () => !partsDropped.has(id),
-        signal: ac.signal,
-        gate: gateOf(ac.signal),
-        onProgress: throttled(onProgress),
-      });
-    } finally {
-      jobs.delete(id);
-      partsDropped.delete(id);
-    }
-  },
+  hash: (id, blob, chunkSize, onProgress, partSize) => job(id, chunkSize, onProgress, partSize, (o) => hashBlob(blob, o)),
+  hashPart: (id, blob, algorithms, chunkSize, onProgress, partSize) =>
+    job(id, chunkSize, onProgress, partSize, (o) => hashBlobAlgorithms(blob, algorithms, o)),
   cancel(id) {
     jobs.get(id)?.abort();
   },
