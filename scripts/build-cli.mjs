@@ -15,6 +15,8 @@ await build({
     main: 'src/cli/main.ts',
     api: 'src/cli/node-api.ts',
     'node-thread': 'workers/qemu-img/node-thread.ts',
+    // The runner alone, for `npm run bench -- engine-v2` (it times the runner as the CLI ships it).
+    runner: 'workers/qemu-img/node.ts',
     'digest-thread': 'src/cli/digest-thread.mjs',
   },
   outdir,

@@ -4,7 +4,7 @@
 // in one run, each against native qemu-img of its own version (7.2 from the PATH; 10.2.2 from
 // scripts/setup/native-qemu.sh). Each engine runs in a child process of its own (the runner reads
 // IMAGE_INSPECTOR_WASM_DIR once per thread). The children run the runner precompiled by esbuild, as
-// the CLI ships it (scripts/build-cli.mjs), so the cold start is a user's, not tsx compiling
+// the CLI ships it (dist-cli/, built by scripts/build-cli.mjs), so the cold start is a user's, not tsx compiling
 // TypeScript in the thread; each case has one discarded warm-up run (V8 tiers the hot wasm
 // functions up during the first), reported on its own line.
 //   IMAGE_INSPECTOR_V1_REV      git revision whose wasm/dist is v1 (default: the last v1 commit)
@@ -84,24 +84,10 @@ function cases(img: Images): Array<[string, string[]]> {
 type Times = Record<string, number>;
 
 /** Child: one engine (IMAGE_INSPECTOR_WASM_DIR), every case, JSON on stdout. */
-/** The Node runner bundled like the CLI's (same esbuild options), in a cache under node_modules. */
-async function precompiledRunner(): Promise<string> {
-  const outdir = join(repo, 'node_modules/.cache/image-inspector-bench/runner');
-  const { build } = await import('esbuild');
-  await build({
-    absWorkingDir: repo,
-    entryPoints: { node: 'workers/qemu-img/node.ts', 'node-thread': 'workers/qemu-img/node-thread.ts' },
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'warning',
-  });
-  return join(outdir, 'node.mjs');
+/** The Node runner as the CLI ships it: scripts/build-cli.mjs (npm's `prepare`) builds it. */
+function precompiledRunner(): string {
+  execFileSync(process.execPath, [join(repo, 'scripts/build-cli.mjs')], { stdio: 'inherit' });
+  return join(repo, 'dist-cli/node/runner.mjs');
 }
 
 type NodeRunner = typeof import('../../workers/qemu-img/node.ts');
@@ -201,7 +187,7 @@ async function main(): Promise<void> {
   const img = images();
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  const runner = await precompiledRunner();
+  const runner = precompiledRunner();
   const n72 = nativeTimes('qemu-img', img);
   const v1 = engineTimes(v1Dir, runner);
   const n102 = nativeTimes(v2Native, img);
