@@ -110,7 +110,8 @@ export default defineConfig({
         launch_handler: { client_mode: 'focus-existing' },
       },
       workbox: {
-        // Offline means the app, the qemu-img worker and its wasm (~2–3 MB) are all precached.
+        // Offline means the app, the qemu-img worker and its wasm (both flavours, ~3 MB each) are all
+        // precached.
         globPatterns: ['**/*.{js,mjs,css,html,svg,png,ico,wasm,webmanifest}'],
         // Store screenshots are for the install dialog, not for working offline.
         globIgnores: ['screenshots/**'],

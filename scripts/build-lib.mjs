@@ -44,10 +44,14 @@ await build({
 // In the sources the glue and wasm are two folders up (wasm/dist/); in lib/assets/ they are beside it.
 const code = readFileSync(worker, 'utf8');
 const moved = code.replaceAll('"../../wasm/dist/', '"./');
-if (moved.split('"./qemu-img.').length - 1 !== 2)
-  throw new Error('build-lib: the worker should name qemu-img.mjs and qemu-img.wasm once each');
+// Both flavours: the no-threads one beside the worker, the threads one (cross-origin isolated
+// host pages) in threads/.
+if (moved.split('"./qemu-img.').length - 1 !== 2 || moved.split('"./threads/qemu-img.').length - 1 !== 2)
+  throw new Error('build-lib: the worker should name qemu-img.mjs and qemu-img.wasm of each flavour once');
 writeFileSync(worker, moved);
-for (const f of ['qemu-img.mjs', 'qemu-img.wasm']) copyFileSync(`${root}wasm/dist/${f}`, `${assets}/${f}`);
+mkdirSync(`${assets}/threads`, { recursive: true });
+for (const f of ['qemu-img.mjs', 'qemu-img.wasm', 'threads/qemu-img.mjs', 'threads/qemu-img.wasm'])
+  copyFileSync(`${root}wasm/dist/${f}`, `${assets}/${f}`);
 
 // tsc also emits what only types reach (the worker's own modules, for QemuImgWorkerApi): drop
 // every .js the entry does not import, so no published module names a path that is not there.

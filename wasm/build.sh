@@ -22,8 +22,8 @@ V2="${II_V2_DIR:-/var/tmp/ii-v2}"
 WORK="$V2/work"
 DIST="$HERE/dist"
 TOOLCHAIN=(bash "$HERE/toolchain.sh")
-# What wasm/dist ships. The threads flavour is built by the same recipe (--only threads).
-SHIPPED_FLAVOURS=(nothreads)
+# What wasm/dist ships: both flavours from the same recipe (threads in dist/threads/).
+SHIPPED_FLAVOURS=(nothreads threads)
 
 # Dependency sources: bookworm's (zlib, bzip2, zstd, pcre2, glib); QEMU's version is toolchain.sh's.
 declare -A VERSION=(
@@ -165,6 +165,7 @@ node "$HERE/manifest.mjs" write \
   --emscripten "$("${TOOLCHAIN[@]}" run emcc --version | head -1) [Debian emscripten=$EMSCRIPTEN_VERSION, trixie chroot]" \
   --flavours "${SHIPPED_FLAVOURS[*]}" \
   --emcc-flags "$(cat "$first/emcc-flags.txt")" \
+  --emcc-flags-threads "$(diff --changed-group-format='%>' --unchanged-group-format='' "$first/emcc-flags.txt" "$WORK/out-threads/emcc-flags.txt" || true)" \
   --link-inputs "$(cat "$first/link-inputs.txt")" \
   --qemu-configure "$(cat "$first/qemu-configure.txt")" \
   --dep-flags "$(cat "$first/dep-flags.txt")" \

@@ -179,11 +179,11 @@ EMCC_FLAGS=(
   --pre-js "$HERE/js/pre.js" --post-js "$HERE/js/post.js" --js-library "$HERE/js/fsync.js"
 )
 if [[ "$FLAVOUR" == threads ]]; then
-  # main() on a pthread (as upstream runs QEMU): the file-system calls of every thread are
-  # proxied to the module's own thread (the Web Worker or the Node thread that loaded it),
-  # which must stay idle for them; without it `info` deadlocks. Two pool workers are ready at
-  # start (main and the first thread-pool thread); more start on demand.
-  EMCC_FLAGS+=(-pthread -sPROXY_TO_PTHREAD=1 -sPTHREAD_POOL_SIZE=2)
+  # main() on the module's own thread, which owns the file systems (qemu-0001-wasm-threads);
+  # pthreads only compute (qcow2 compression). A worker started while main() runs could not
+  # begin until the command ends, so the embedder says how many to start with the module
+  # (Module.qemuThreads, 0 for commands that do not compress: no Worker for `info`).
+  EMCC_FLAGS+=(-pthread "-sPTHREAD_POOL_SIZE=Module.qemuThreads|0" -sDEFAULT_PTHREAD_STACK_SIZE=262144)
 fi
 
 log "qemu-img link"

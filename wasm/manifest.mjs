@@ -112,6 +112,8 @@ async function write(args) {
     debianSourceVersions: versions,
     emscripten: get('emscripten'),
     emccLinkFlags: lines(get('emcc-flags')),
+    // The threads flavour's link adds these to emccLinkFlags (its objects: -pthread as well).
+    emccLinkFlagsThreads: lines(get('emcc-flags-threads')),
     emccLinkInputs: lines(get('link-inputs')).map(strip),
     qemuConfigure: lines(get('qemu-configure')).map(strip),
     dependencyBuild: lines(get('dep-flags')),

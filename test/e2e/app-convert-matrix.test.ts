@@ -67,7 +67,7 @@ const CASES: Case[] = [
     format: 'raw',
     target: 'qcow2',
     set: { compress: true, cluster_size: '262144', compression_type: 'zlib' },
-    command: /-O qcow2 -c -o compat=1\.1,compression_type=zlib,cluster_size=262144 small\.raw small\.qcow2$/,
+    command: /-O qcow2 -c -W -o compat=1\.1,compression_type=zlib,cluster_size=262144 small\.raw small\.qcow2$/,
     driver: 'qcow2',
     check(host, fields) {
       const i = info('qcow2', host);

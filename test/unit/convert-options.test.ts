@@ -45,6 +45,7 @@ describe('convertArgs', { timeout: 5_000 }, () => {
       '-O',
       'qcow2',
       '-c',
+      '-W',
       '-S',
       '0',
       '-o',

@@ -14,3 +14,11 @@ if (!Module['quit']) {
 if (!Module['thisProgram']) {
   Module['thisProgram'] = 'qemu-img';
 }
+/*
+ * Threads flavour: Module.qemuThreads pthread workers start with the module (PTHREAD_POOL_SIZE
+ * reads it), and qemu's pool may use that many for its CPU-bound work (qemu-0001-wasm-threads).
+ */
+if (Module['qemuThreads']) {
+  var qemuThreadsPreRun = function() { ENV['QEMU_WASM_THREADS'] = String(Module['qemuThreads'] | 0); };
+  Module['preRun'] = [].concat(Module['preRun'] || [], qemuThreadsPreRun);
+}

@@ -101,7 +101,8 @@ export interface ModuleOptions {
   stderr?(byte: number): void;
   /** Replaces the runtime's quit (which calls process.exit in Node). */
   quit?(status: number, toThrow: unknown): void;
-  onExit?(status: number): void;
+  /** Threads flavour: pthread workers started with the module for qemu's pool (wasm/js/pre.js). */
+  qemuThreads?: number;
   onAbort?(what: unknown): void;
   locateFile?(path: string, prefix: string): string;
   /** We instantiate from a cached WebAssembly.Module: no fetch, no file read, per run. */

@@ -2,30 +2,45 @@
 // calls it (the runner's worker thread, or the CLI's main thread).
 import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { runModule } from './runner.ts';
+import { poolThreadsFor, runModule } from './runner.ts';
 import { mountHost } from './host-fs.ts';
 import { collectMemoryOutputs, prepareMemoryOutputs } from './memory-outputs.ts';
 import type { QemuImgFactory, QemuImgModule } from './emscripten.ts';
 import type { RunProgress, RunResult } from './types.ts';
-import { wasmDistDir } from './node-protocol.ts';
+import { wasmDistDir, wasmThreadsDir } from './node-protocol.ts';
 import type { WriteBehind, WriteFailure } from './write-behind.ts';
 import { ExtentRegistry, type FileExtents, type WrittenFiles } from './extents.ts';
 
-let loaded: Promise<{ factory: QemuImgFactory; wasm: WebAssembly.Module }> | undefined;
+type Loaded = { factory: QemuImgFactory; wasm: WebAssembly.Module };
+const loaded = new Map<string, Promise<Loaded>>();
 
-/** Imports the glue and compiles the wasm, once per thread. */
-export function loadNodeQemuImg() {
-  loaded ??= (async () => {
-    const dir = wasmDistDir();
-    const [glue, bytes] = await Promise.all([
-      import(pathToFileURL(join(dir, 'qemu-img.mjs')).href) as Promise<{ default: QemuImgFactory }>,
-      readFile(join(dir, 'qemu-img.wasm')),
-    ]);
-    return { factory: glue.default, wasm: await WebAssembly.compile(bytes) };
-  })();
-  return loaded;
+/** Imports the glue and compiles the wasm of `dir`, once per thread. */
+function loadFrom(dir: string): Promise<Loaded> {
+  let p = loaded.get(dir);
+  if (!p) {
+    p = (async () => {
+      const [glue, bytes] = await Promise.all([
+        import(pathToFileURL(join(dir, 'qemu-img.mjs')).href) as Promise<{ default: QemuImgFactory }>,
+        readFile(join(dir, 'qemu-img.wasm')),
+      ]);
+      return { factory: glue.default, wasm: await WebAssembly.compile(bytes) };
+    })();
+    loaded.set(dir, p);
+  }
+  return p;
+}
+
+/** The engine for one command: the threads flavour for a command whose compression can use
+ *  threads (poolThreadsFor), when one is there; else the no-threads build, so that every other
+ *  command runs on the build the plain pages run (and is compiled alone). */
+async function engineFor(args: readonly string[]): Promise<Loaded & { threads: number }> {
+  const threads = poolThreadsFor(args, availableParallelism());
+  const threadsDir = threads > 0 ? wasmThreadsDir() : undefined;
+  if (threadsDir) return { ...(await loadFrom(threadsDir)), threads };
+  return { ...(await loadFrom(wasmDistDir())), threads: 0 };
 }
 
 export interface HostRunCallbacks {
@@ -68,7 +83,7 @@ function withLateWriteFailure(result: RunResult, failure: WriteFailure | undefin
 
 /** One command on a fresh instance with the host file system mounted at the same paths. */
 export async function runOnHost(args: string[], cwd: string, cb: HostRunCallbacks = {}): Promise<RunResult> {
-  const { factory, wasm } = await loadNodeQemuImg();
+  const { factory, wasm, threads } = await engineFor(args);
   // The glue's Node branch adds process-level 'uncaughtException'/'unhandledRejection' listeners
   // per instance (NODEJS_CATCH_EXIT/REJECTION): drop the ones a run added so they do not pile up.
   const restoreListeners = dropListenersAddedSince();
@@ -80,6 +95,7 @@ export async function runOnHost(args: string[], cwd: string, cb: HostRunCallback
       factory,
       wasm,
       args,
+      threads,
       setup: (mod, counters) => {
         instance = mod;
         writeBehind = mountHost(mod, { cwd, args, counters, extents });

@@ -58,6 +58,8 @@ export interface ModuleRunSpec {
   factory: QemuImgFactory;
   wasm: WebAssembly.Module;
   args: string[];
+  /** Pthread workers for qemu's CPU-bound pool (threads flavour only; see poolThreadsFor). */
+  threads?: number;
   /** Mount inputs/outputs and chdir; runs after the runtime is ready, before callMain. */
   setup(mod: QemuImgModule, counters: IoCounters): void;
   onStdout?(chunk: Uint8Array): void;
@@ -145,11 +147,19 @@ function describeCrash(e: unknown, abortReason: string | undefined): { message: 
 }
 
 /** The threads flavour (wasm/dist/threads) imports its memory (shared, for its pthreads); the
- *  no-threads build defines its own. In the threads flavour main() runs on a pthread
- *  (PROXY_TO_PTHREAD): callMain returns at once and the exit status arrives later, from that
- *  pthread's exit(), through quit/onExit on this thread. */
+ *  no-threads build defines its own. Both run main() on this thread (qemu-0001-wasm-threads). */
 export function isThreadsBuild(wasm: WebAssembly.Module): boolean {
   return WebAssembly.Module.imports(wasm).some((i) => i.kind === 'memory');
+}
+
+/** How many pthreads a command's compression may use in the threads flavour: `convert -c -W`
+ *  compresses qcow2 clusters on qemu's thread pool, several at once, while this thread waits, so
+ *  one per core (at most 4). Without -W the writes, and so the compressions, go one at a time:
+ *  handing each to a pthread only adds a round trip (measured 25 % slower). Every other command
+ *  gets none, so no Web Worker starts for it. */
+export function poolThreadsFor(args: readonly string[], cores: number): number {
+  if (args[0] !== 'convert' || !args.includes('-c') || !args.includes('-W')) return 0;
+  return Math.max(1, Math.min(4, Math.floor(cores) || 1));
 }
 
 /** Runs one command to its end. Never throws for anything qemu-img does; a crash is a result. */
@@ -182,14 +192,6 @@ export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
 
   let exitStatus: number | undefined;
   let abortReason: string | undefined;
-  // Threads flavour: settled by the exit (or the abort) that a pthread reports to this thread.
-  let exited: (status: number) => void = () => {};
-  let crashed: (e: unknown) => void = () => {};
-  const ended = new Promise<number>((resolve, reject) => {
-    exited = resolve;
-    crashed = reject;
-  });
-  ended.catch(() => {});
   // The glue waits forever if instantiateWasm never calls back: fail the run instead.
   let instantiationFailed: (e: unknown) => void = () => {};
   const instantiation = new Promise<never>((_, reject) => {
@@ -206,34 +208,20 @@ export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
     printErr: (text) => {
       // abort() prints "Aborted(reason)" here; the reason is reported below, in native's words.
       if (abortReason !== undefined && text.startsWith('Aborted(')) return;
-      // An abort on a pthread reaches this thread only as that line (its onAbort runs there).
-      const onPthread = /^Aborted\((.*)\)$/s.exec(text);
-      if (onPthread && abortReason === undefined) {
-        abortReason = onPthread[1];
-        const asNative = nativeAssertText(abortReason);
-        if (asNative) stderr.pushText(asNative);
-        crashed(new Error(text));
-        return;
-      }
       stderr.pushText(`${text}\n`);
     },
     quit: (status, toThrow) => {
       exitStatus = status;
       throw toThrow;
     },
-    // Only the runtime's real end (threads flavour: the pthread's exit) calls onExit; quit also
-    // runs when callMain returns while the proxied main is still running.
-    onExit: (status) => {
-      exitStatus = status;
-      exited(status);
-    },
     onAbort: (what) => {
       abortReason = typeof what === 'string' ? what : String(what);
       const asNative = nativeAssertText(abortReason);
       if (asNative) stderr.pushText(asNative);
-      crashed(what);
     },
     locateFile: (path) => path,
+    // Read by the threads glue's PTHREAD_POOL_SIZE and by wasm/js/pre.js; the no-threads one ignores it.
+    qemuThreads: spec.threads && isThreadsBuild(spec.wasm) ? spec.threads : 0,
     instantiateWasm: (imports, receive) => {
       WebAssembly.instantiate(spec.wasm, imports).then(
         (instance) => receive(instance, spec.wasm),
@@ -245,7 +233,15 @@ export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
 
   const finish = (exitCode: number, failure?: RunResult['failure']): RunResult => {
     emit(true);
-    return { exitCode, stdout: stdout.text(), stderr: stderr.text(), failure, durationMs: now() - started, io: counters.stats() };
+    const result: RunResult = {
+      exitCode,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      failure,
+      durationMs: now() - started,
+      io: counters.stats(),
+    };
+    return options.qemuThreads ? { ...result, pthreads: options.qemuThreads } : result;
   };
 
   let mod: QemuImgModule;
@@ -265,7 +261,6 @@ export async function runModule(spec: ModuleRunSpec): Promise<RunResult> {
 
   try {
     const returned = mod.callMain(spec.args);
-    if (isThreadsBuild(spec.wasm)) return finish(await ended);
     // With coroutines on fibers main() is unwound early; the build passes the status to exit().
     return finish(exitStatus ?? returned ?? 0);
   } catch (e) {

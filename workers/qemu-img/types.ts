@@ -83,6 +83,8 @@ export interface RunResult {
   /** A streamed output's driver read back written bytes that were not kept (file-handle-fs.ts):
    *  this conversion cannot stream into a file. */
   readBack?: { name: string; offset: number; length: number };
+  /** Threads flavour: the pthread workers qemu's compression pool had (none: absent). */
+  pthreads?: number;
 }
 
 export interface RunOptions {

@@ -4,7 +4,7 @@
 // /in (blob-fs.ts); outputs are OPFS files mounted at /out (opfs-fs.ts), their sync access handles
 // opened before the run and closed after it.
 import * as Comlink from 'comlink';
-import { runModule } from './runner.ts';
+import { poolThreadsFor, runModule } from './runner.ts';
 import { createBlobFs } from './blob-fs.ts';
 import { createOpfsFs, type OpfsFs, type SyncHandle } from './opfs-fs.ts';
 import { collectMemoryOutputs, prepareMemoryOutputs } from './memory-outputs.ts';
@@ -17,9 +17,17 @@ import { createFileHandleFs, streamedOutput, type StreamedOutput } from './file-
 import { openAndDrain, type DrainOutcome } from './write-ring.ts';
 
 // The glue is loaded by URL, not by a static import: it is a build artifact of wasm/ (no types of
-// its own), and Vite emits both files as assets from these `new URL(…, import.meta.url)` forms.
-const GLUE_URL = new URL('../../wasm/dist/qemu-img.mjs', import.meta.url);
-const WASM_URL = new URL('../../wasm/dist/qemu-img.wasm', import.meta.url);
+// its own), and Vite emits the files as assets from these `new URL(…, import.meta.url)` forms.
+// A cross-origin isolated page (the app: coi-sw.js; any host page sending COOP/COEP) gets the
+// threads flavour, whose pthreads compress qcow2 clusters side by side; any other page (Horizon
+// embedding the element) the no-threads one. Only the chosen pair is ever fetched.
+const ISOLATED = globalThis.crossOriginIsolated === true;
+const GLUE_URL = ISOLATED
+  ? new URL('../../wasm/dist/threads/qemu-img.mjs', import.meta.url)
+  : new URL('../../wasm/dist/qemu-img.mjs', import.meta.url);
+const WASM_URL = ISOLATED
+  ? new URL('../../wasm/dist/threads/qemu-img.wasm', import.meta.url)
+  : new URL('../../wasm/dist/qemu-img.wasm', import.meta.url);
 
 interface FileReaderSyncLike {
   readAsArrayBuffer(blob: Blob): ArrayBuffer;
@@ -99,6 +107,7 @@ const api = {
         factory,
         wasm,
         args: req.args,
+        threads: poolThreadsFor(req.args, navigator.hardwareConcurrency),
         onProgress,
         setup: (mod, counters) => {
           const { FS } = mod;

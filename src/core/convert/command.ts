@@ -73,7 +73,7 @@ export function qemuOptionPairs(target: ConvertTarget, o: ConvertOptions): Array
 
 /**
  * The `qemu-img convert` arguments (without "qemu-img"): `-p` for progress, the source's format
- * given explicitly, `-c` / `-S 0` when chosen, one `-o` with every option.
+ * given explicitly, `-c` (with `-W` for qcow2) / `-S 0` when chosen, one `-o` with every option.
  */
 export function convertArgs(source: ConvertSource, output: ConvertOutput, target: ConvertTarget, options: ConvertOptions): string[] {
   const args = ['convert', '-p'];
@@ -81,6 +81,10 @@ export function convertArgs(source: ConvertSource, output: ConvertOutput, target
   else args.push('-f', source.format);
   args.push('-O', qemuDriverOf(target));
   if (options.compress) args.push('-c');
+  // Out-of-order writes let the coroutines compress clusters side by side (qcow2 places each
+  // compressed cluster at the file's end under its lock, in any order; qemu-img's manual still
+  // warns, from before that). VMDK's streams must stay in order.
+  if (options.compress && target === 'qcow2') args.push('-W');
   if (!options.zeroDetection) args.push('-S', '0');
   const pairs = qemuOptionPairs(target, options);
   if (pairs.length) args.push('-o', pairs.map(([k, v]) => `${k}=${escapeValue(v)}`).join(','));

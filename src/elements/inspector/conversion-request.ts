@@ -53,12 +53,12 @@ export type PageConversionOutcome =
   | { ok: false; refusal: RefusalCode; problems?: undefined }
   | { ok: false; problems: ConvertProblem[]; refusal?: undefined };
 
-/** `measure` takes the output's creation options but neither -p, -c nor -S. */
+/** `measure` takes the output's creation options but neither -p, -c, -W nor -S. */
 function measureArgsOf(args: string[]): string[] {
   const out = ['measure', '--output=json'];
   for (let i = 1; i < args.length - 1; i++) {
     const a = args[i]!;
-    if (a === '-p' || a === '-c') continue;
+    if (a === '-p' || a === '-c' || a === '-W') continue;
     if (a === '-S') {
       i++;
       continue;

@@ -132,6 +132,7 @@ describe('the conversion the page runs', { timeout: 10_000 }, () => {
       '-O',
       'qcow2',
       '-c',
+      '-W',
       '-S',
       '0',
       '-o',
@@ -150,7 +151,7 @@ describe('the conversion the page runs', { timeout: 10_000 }, () => {
       'compat=1.1',
       '/in/disk.vhd',
     ]);
-    assert.equal(r.conversion.commandLine, 'qemu-img convert -p -f vpc -O qcow2 -c -S 0 -o compat=1.1 disk.vhd disk.qcow2');
+    assert.equal(r.conversion.commandLine, 'qemu-img convert -p -f vpc -O qcow2 -c -W -S 0 -o compat=1.1 disk.vhd disk.qcow2');
   });
 
   test('vhd is written by the vpc driver into <name>.vhd, never over the source name', () => {
