@@ -251,4 +251,14 @@ describe('qemu-img worker client in Chromium', () => {
     assert.equal(ok.result.stdout, native(['check', '-f', 'qcow2', corpus.matrixSources.qcow2.path]).stdout);
     assert.deepEqual(pageErrors, []);
   });
+
+  test('a page that is not cross-origin isolated fetched the no-threads build only', async () => {
+    assert.equal(await page.evaluate(() => crossOriginIsolated), false);
+    const engine = server.wasmRequests.filter((p) => /qemu-img[^/]*\.(mjs|wasm)$/.test(p));
+    assert.ok(engine.length > 0, 'no engine file was fetched');
+    assert.deepEqual(
+      engine.filter((p) => p.startsWith('/threads/')),
+      [],
+    );
+  });
 });

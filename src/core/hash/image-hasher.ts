@@ -127,6 +127,28 @@ async function partMd5Feeder(partSize: number) {
   };
 }
 
+/** The one read loop of both: each slice (after the gate) to `update`, and to the part MD5s while
+ *  they are wanted. */
+async function feedSlices(
+  blob: Blob,
+  options: HashBlobOptions,
+  withParts: boolean,
+  update: (chunk: Uint8Array) => void,
+): Promise<{ bytes: number; parts?: PartMd5s }> {
+  let parts = withParts && options.partSize ? await partMd5Feeder(options.partSize) : undefined;
+  let bytes = 0;
+  for await (const chunk of blobSlices(blob, options.chunkSize, options.signal)) {
+    await options.gate?.();
+    if (options.signal?.aborted) throw abortError();
+    update(chunk);
+    if (parts && options.partsWanted?.() === false) parts = undefined;
+    parts?.update(chunk);
+    bytes += chunk.byteLength;
+    options.onProgress?.(bytes, blob.size);
+  }
+  return { bytes, parts: parts?.finish() };
+}
+
 /**
  * Only some of the algorithms: a part's MD5 alone (checked against the ETag the object store
  * answers), apart from the whole-file sha512 + md5 that another worker computes.
@@ -139,20 +161,12 @@ export async function hashBlobAlgorithms(blob: Blob, algorithms: HashAlgorithm[]
       return [a, h] as const;
     }),
   );
-  let parts = options.partSize && algorithms.includes('md5') ? await partMd5Feeder(options.partSize) : undefined;
-  let bytes = 0;
-  for await (const chunk of blobSlices(blob, options.chunkSize, options.signal)) {
-    await options.gate?.();
-    if (options.signal?.aborted) throw abortError();
+  const { bytes, parts } = await feedSlices(blob, options, algorithms.includes('md5'), (chunk) => {
     for (const [, h] of hashers) h.update(chunk);
-    if (parts && options.partsWanted?.() === false) parts = undefined;
-    parts?.update(chunk);
-    bytes += chunk.byteLength;
-    options.onProgress?.(bytes, blob.size);
-  }
+  });
   const out: PartialDigests = { size: bytes };
   for (const [a, h] of hashers) out[a] = h.digest('hex');
-  if (parts) out.parts = parts.finish();
+  if (parts) out.parts = parts;
   return out;
 }
 
@@ -170,17 +184,9 @@ export interface HashBlobOptions {
 
 export async function hashBlob(blob: Blob, options: HashBlobOptions = {}): Promise<ImageDigests> {
   const hasher = await createImageHasher();
-  let parts = options.partSize ? await partMd5Feeder(options.partSize) : undefined;
-  for await (const chunk of blobSlices(blob, options.chunkSize, options.signal)) {
-    await options.gate?.();
-    if (options.signal?.aborted) throw abortError();
-    hasher.update(chunk);
-    if (parts && options.partsWanted?.() === false) parts = undefined;
-    parts?.update(chunk);
-    options.onProgress?.(hasher.bytes, blob.size);
-  }
+  const { parts } = await feedSlices(blob, options, true, (chunk) => hasher.update(chunk));
   const d = hasher.digest();
-  return parts ? { ...d, parts: parts.finish() } : d;
+  return parts ? { ...d, parts } : d;
 }
 
 /**
