@@ -102,6 +102,64 @@ describe('verification through the holes descriptor (real wasm)', { timeout: 120
     assert.ok(r.mismatchOffset! >= last && r.mismatchOffset! < last + 256 * 1024, `mismatch at ${r.mismatchOffset}`);
   });
 
+  test('holes of odd sizes (1 and 3 sectors, 1 GiB + 5 sectors): the data after each is still read', async () => {
+    // Each hole is whole grains of its own size (compare-vmdk.ts): were one smaller than its grain,
+    // block status would run past its end over the next FLAT extent and skip that data unread.
+    const pieces: Array<[number, number]> = [];
+    let at = 0;
+    for (const hole of [512, 3 * 512, 1024 * MiB + 5 * 512, 7 * 512]) {
+      pieces.push([at, at + 4096]);
+      at += 4096 + hole;
+    }
+    pieces.push([at, at + 4096]);
+    const size = at + 4096 + 512 * 9;
+    const srcRaw = join(dir, 'odd-src.raw');
+    const dst = join(dir, 'odd-out.raw');
+    for (const path of [srcRaw, dst]) {
+      const fd = openSync(path, 'w');
+      ftruncateSync(fd, size);
+      for (const [s, e] of pieces) writeSync(fd, Buffer.alloc(e - s, 0x5a), 0, e - s, s);
+      closeSync(fd);
+    }
+    // A source that records its holes (natively, from the sparse raw), so only data is read.
+    const src = join(dir, 'odd-src.qcow2');
+    execFileSync(NATIVE_QEMU_IMG, ['convert', '-f', 'raw', '-O', 'qcow2', srcRaw, src]);
+    rmSync(srcRaw);
+    const img = holeImage(
+      dst,
+      size,
+      pieces.map(([s, e]) => [s, s, e - s]),
+      'odd-',
+    );
+    if ('unusable' in img) throw new Error(img.unusable);
+    for (const f of img.files) writeFileSync(join(dir, f.name), f.data);
+    const map = JSON.parse(
+      execFileSync(NATIVE_QEMU_IMG, ['map', '--output=json', '-f', 'vmdk', join(dir, img.descriptor)], { encoding: 'utf8' }),
+    ) as Array<{ start: number; length: number; data: boolean }>;
+    assert.deepEqual(
+      map.filter((e) => e.data).map((e) => [e.start, e.start + e.length]),
+      pieces,
+    );
+    const verifyOdd = () =>
+      compareOnHost({
+        source: { path: src, format: 'qcow2' },
+        output: { path: dst, format: 'raw' },
+        outputExtents: { size, mtimeMs: statSync(dst).mtimeMs, ranges: pieces },
+      });
+    const same = await verifyOdd();
+    assert.deepEqual({ identical: same.identical, method: same.method }, { identical: true, method: 'holes' });
+    assert.ok(same.bytesRead <= 2 * 5 * 4096 + MiB, `read ${same.bytesRead} bytes`);
+    // A changed byte in the data right after each of the small holes and after the 1 GiB one.
+    for (const i of [1, 2, 3]) {
+      const poked = pieces[i]![0] + 700;
+      poke(dst, poked, 0x00);
+      const r = await verifyOdd();
+      poke(dst, poked, 0x5a);
+      assert.equal(r.identical, false, `a change after hole ${i} went unseen`);
+      assert.equal(r.mismatchOffset, poked - (poked % 512));
+    }
+  });
+
   test('native qemu-img reads the same descriptor as the same disk', () => {
     const img = holeImage(
       out,

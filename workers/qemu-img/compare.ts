@@ -19,7 +19,7 @@
 //     the disk.
 import type { FileExtents } from './extents.ts';
 import type { RunProgress, RunResult } from './types.ts';
-import { holeImage, type DataPiece } from './compare-vmdk.ts';
+import { holeImage, holeImageOpts, type DataPiece } from './compare-vmdk.ts';
 
 export interface CompareSide {
   /** Path qemu-img opens (host path in Node, /in/… or /out/… in the browser). */
@@ -172,7 +172,7 @@ async function viaHoles(run: QemuRun, req: CompareRequest, outSize: number, piec
   if ('unusable' in img) return undefined;
   const staged = await req.stage(img.files);
   try {
-    const output = `driver=vmdk,file.driver=file,file.filename=${`${staged.dir}/${img.descriptor}`.replaceAll(',', ',,')}`;
+    const output = holeImageOpts(`${staged.dir}/${img.descriptor}`, img);
     const args = ['compare', '-p', '--image-opts', sideOpts(req.source), output];
     const r = await compareRun(run, args, 0, (p, read) => req.onProgress?.({ percent: p, bytesRead: read }));
     return { ...outcome(r), method: 'holes', bytesRead: r.read, runs: 1 };
