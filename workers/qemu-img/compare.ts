@@ -19,7 +19,8 @@
 //     the disk.
 import type { FileExtents } from './extents.ts';
 import type { RunProgress, RunResult } from './types.ts';
-import { holeImage, holeImageOpts, type DataPiece } from './compare-vmdk.ts';
+import { holeImage, holeImageOpts, type DataPiece, type HoleImage } from './compare-vmdk.ts';
+import { firstMismatch, splitWindows, type CompareWindow } from './compare-split.ts';
 
 export interface CompareSide {
   /** Path qemu-img opens (host path in Node, /in/… or /out/… in the browser). */
@@ -40,7 +41,8 @@ export interface CompareRequest {
    *  be offsets in that one file). */
   outputExtents?: FileExtents;
   onProgress?: (p: CompareProgress) => void;
-  /** Windows compared at once (each a run of its own; default 1). */
+  /** Runs at once (default 1): windows of data compared side by side, and with a stage the holes
+   *  descriptor's compare split into that many windows when there is data enough (compare-split.ts). */
   parallel?: number;
   /** Places small files (the holes descriptor and its empty extents) in one directory qemu-img
    *  can read, and says which; without it, windows are compared one run each. */
@@ -60,8 +62,8 @@ export interface CompareOutcome {
   mismatchOffset?: number;
   /** qemu-img's words (or ours) for the outcome. */
   message: string;
-  /** full: one plain compare; holes: one compare against the output with its holes shown;
-   *  ranges: one compare per window of data. */
+  /** full: one plain compare; holes: compare against the output with its holes shown (one run,
+   *  or one per window of the disk at once); ranges: one compare per window of data. */
   method: 'full' | 'holes' | 'ranges';
   /** Bytes the comparing runs read, and how many runs. */
   bytesRead: number;
@@ -98,10 +100,12 @@ function fileLayer(side: CompareSide, prefix: string): string {
   return `${prefix}driver=${side.protocol ?? 'file'},${prefix}filename=${side.path.replaceAll(',', ',,')}`;
 }
 
-/** `--image-opts` for a side, or for a window [offset, offset+size) of it (raw over the format). */
-export function sideOpts(side: CompareSide, window?: { offset: number; size: number }): string {
+/** `--image-opts` for a side, or for a window [offset, offset+size) of it (raw over the format;
+ *  without a size, from offset to the end). */
+export function sideOpts(side: CompareSide, window?: { offset: number; size?: number }): string {
   if (!window) return `driver=${side.format},${fileLayer(side, 'file.')}`;
-  return `driver=raw,offset=${window.offset},size=${window.size},file.driver=${side.format},${fileLayer(side, 'file.file.')}`;
+  const size = window.size === undefined ? '' : `size=${window.size},`;
+  return `driver=raw,offset=${window.offset},${size}file.driver=${side.format},${fileLayer(side, 'file.file.')}`;
 }
 
 async function mapOf(run: QemuRun, side: CompareSide): Promise<MapEntry[]> {
@@ -163,19 +167,61 @@ async function compareRun(run: QemuRun, args: string[], base: number, onPercent:
   throw new CompareError(`qemu-img compare failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
 }
 
-/** One compare of the source against the output seen through its holes descriptor, or undefined
- *  when the descriptor cannot be written (compare-vmdk.ts says why; the caller then falls back). */
+/** The source against the output seen through its holes descriptor: one compare, or (with
+ *  `parallel` > 1 and enough data) one per window at once (compare-split.ts). Undefined when the
+ *  descriptor cannot be written (compare-vmdk.ts says why; the caller then falls back). */
 async function viaHoles(run: QemuRun, req: CompareRequest, outSize: number, pieces: DataPiece[]): Promise<CompareOutcome | undefined> {
   const plainFile = req.output.fileOpts === undefined && (req.output.protocol ?? 'file') === 'file';
   if (!req.stage || !plainFile) return undefined;
-  const img = holeImage(req.output.path, outSize, pieces, 'ii-verify-');
-  if ('unusable' in img) return undefined;
-  const staged = await req.stage(img.files);
+  const windows = splitWindows(pieces, outSize, req.parallel ?? 1);
+  if (windows.length > 1) {
+    try {
+      const split = await holesRuns(run, req, windows);
+      if (split) return split;
+    } catch (e) {
+      // A window qemu refused (e.g. a source smaller than a cut): the whole compare decides.
+      if (!(e instanceof CompareError)) throw e;
+    }
+  }
+  return holesRuns(run, req, splitWindows(pieces, outSize, 1));
+}
+
+async function holesRuns(run: QemuRun, req: CompareRequest, windows: CompareWindow[]): Promise<CompareOutcome | undefined> {
+  const one = windows.length === 1;
+  const imgs: HoleImage[] = [];
+  for (const [i, w] of windows.entries()) {
+    const img = holeImage(req.output.path, w.size, w.pieces, one ? 'ii-verify-' : `ii-verify-${i}-`);
+    if ('unusable' in img) return undefined;
+    imgs.push(img);
+  }
+  const staged = await req.stage!(imgs.flatMap((img) => img.files));
+  const total = windows.reduce((t, w) => t + w.data, 0);
+  const done = windows.map(() => ({ percent: 0, read: 0 }));
+  const report = () =>
+    req.onProgress?.({
+      percent: windows.reduce((p, w, i) => p + done[i]!.percent * (total ? w.data / total : 1 / windows.length), 0),
+      bytesRead: done.reduce((t, d) => t + d.read, 0),
+    });
   try {
-    const output = holeImageOpts(`${staged.dir}/${img.descriptor}`, img);
-    const args = ['compare', '-p', '--image-opts', sideOpts(req.source), output];
-    const r = await compareRun(run, args, 0, (p, read) => req.onProgress?.({ percent: p, bytesRead: read }));
-    return { ...outcome(r), method: 'holes', bytesRead: r.read, runs: 1 };
+    // All settled before the staged files go: a run that failed must not take them from the others.
+    const settled = await Promise.allSettled(
+      windows.map((w, i) => {
+        // One window: the source whole, as a plain compare names it; else a raw window of it (the
+        // last one open-ended, so that compare still sees any size mismatch).
+        const source = one ? sideOpts(req.source) : sideOpts(req.source, w.last ? { offset: w.start } : { offset: w.start, size: w.size });
+        const args = ['compare', '-p', '--image-opts', source, holeImageOpts(`${staged.dir}/${imgs[i]!.descriptor}`, imgs[i]!)];
+        return compareRun(run, args, w.start, (percent, read) => {
+          done[i] = { percent, read };
+          report();
+        });
+      }),
+    );
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const results = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const mismatchOffset = firstMismatch(results);
+    const result = outcome(mismatchOffset === undefined ? { identical: true } : { identical: false, mismatchOffset });
+    return { ...result, method: 'holes', bytesRead: results.reduce((t, r) => t + r.read, 0), runs: windows.length };
   } finally {
     await staged.dispose();
   }
