@@ -170,3 +170,34 @@ describe('compareImages with two runs at once', { timeout: 5_000 }, () => {
     assert.match(compares.at(-1)![4]!, /filename=\/in\/ii-verify-holes\.vmdk,/);
   });
 });
+
+describe('compareImages when the runner answers the output holes (SEEK_DATA)', { timeout: 5_000 }, () => {
+  test('two plain compares over raw windows of both sides, nothing staged; a mismatch at its guest offset', async () => {
+    const at = 60 * GiB + 20 * MiB;
+    const { run, compares } = fakeRun(at);
+    let staged = false;
+    const r = await compareImages(run, {
+      ...sides,
+      outputExtents: extents,
+      parallel: 2,
+      outputHolesSeen: true,
+      stage: async () => {
+        staged = true;
+        return { dir: '/in', dispose: async () => {} };
+      },
+    });
+    assert.deepEqual(
+      { identical: r.identical, at: r.mismatchOffset, method: r.method, runs: r.runs },
+      { identical: false, at, method: 'seek', runs: 2 },
+    );
+    const cut = 60 * GiB + 16 * MiB;
+    assert.deepEqual(
+      compares.map((a) => a.slice(3)),
+      [
+        [sideOpts(sides.source, { offset: 0, size: cut }), sideOpts(sides.output, { offset: 0, size: cut })],
+        [sideOpts(sides.source, { offset: cut }), sideOpts(sides.output, { offset: cut })],
+      ],
+    );
+    assert.equal(staged, false);
+  });
+});

@@ -67,3 +67,20 @@ export function firstMismatch(results: Array<{ identical: boolean; mismatchOffse
   const at = results.filter((r) => !r.identical).map((r) => r.mismatchOffset!);
   return at.length ? Math.min(...at) : undefined;
 }
+
+/** Progress over the windows' runs: each run's percent weighted by its share of the data, bytes
+ *  read summed. */
+export function windowProgress(
+  windows: CompareWindow[],
+  report: (p: { percent: number; bytesRead: number }) => void,
+): (window: number, percent: number, read: number) => void {
+  const total = windows.reduce((t, w) => t + w.data, 0);
+  const done = windows.map(() => ({ percent: 0, read: 0 }));
+  return (i, percent, read) => {
+    done[i] = { percent, read };
+    report({
+      percent: windows.reduce((p, w, j) => p + done[j]!.percent * (total ? w.data / total : 1 / windows.length), 0),
+      bytesRead: done.reduce((t, d) => t + d.read, 0),
+    });
+  };
+}

@@ -20,7 +20,7 @@
 import type { FileExtents } from './extents.ts';
 import type { RunProgress, RunResult } from './types.ts';
 import { holeImage, holeImageOpts, type DataPiece, type HoleImage } from './compare-vmdk.ts';
-import { firstMismatch, splitWindows, type CompareWindow } from './compare-split.ts';
+import { firstMismatch, splitWindows, windowProgress, type CompareWindow } from './compare-split.ts';
 
 export interface CompareSide {
   /** Path qemu-img opens (host path in Node, /in/… or /out/… in the browser). */
@@ -44,6 +44,9 @@ export interface CompareRequest {
   /** Runs at once (default 1): windows of data compared side by side, and with a stage the holes
    *  descriptor's compare split into that many windows when there is data enough (compare-split.ts). */
   parallel?: number;
+  /** The runner answers SEEK_DATA/SEEK_HOLE for the output from `outputExtents` (Node, with an
+   *  engine whose file-posix asks): a raw output's holes are then seen by plain compares. */
+  outputHolesSeen?: boolean;
   /** Places small files (the holes descriptor and its empty extents) in one directory qemu-img
    *  can read, and says which; without it, windows are compared one run each. */
   stage?: StageFiles;
@@ -63,8 +66,9 @@ export interface CompareOutcome {
   /** qemu-img's words (or ours) for the outcome. */
   message: string;
   /** full: one plain compare; holes: compare against the output with its holes shown (one run,
-   *  or one per window of the disk at once); ranges: one compare per window of data. */
-  method: 'full' | 'holes' | 'ranges';
+   *  or one per window of the disk at once); seek: plain compares (one per window) of a raw output
+   *  whose holes the runner answers; ranges: one compare per window of data. */
+  method: 'full' | 'holes' | 'seek' | 'ranges';
   /** Bytes the comparing runs read, and how many runs. */
   bytesRead: number;
   runs: number;
@@ -167,70 +171,101 @@ async function compareRun(run: QemuRun, args: string[], base: number, onPercent:
   throw new CompareError(`qemu-img compare failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
 }
 
-/** The source against the output seen through its holes descriptor: one compare, or (with
- *  `parallel` > 1 and enough data) one per window at once (compare-split.ts). Undefined when the
- *  descriptor cannot be written (compare-vmdk.ts says why; the caller then falls back). */
-async function viaHoles(run: QemuRun, req: CompareRequest, outSize: number, pieces: DataPiece[]): Promise<CompareOutcome | undefined> {
-  const plainFile = req.output.fileOpts === undefined && (req.output.protocol ?? 'file') === 'file';
-  if (!req.stage || !plainFile) return undefined;
-  const windows = splitWindows(pieces, outSize, req.parallel ?? 1);
+/** The windows' compares at once; undefined when `outputOf` cannot name a window's output. */
+async function windowRuns(
+  run: QemuRun,
+  req: CompareRequest,
+  windows: CompareWindow[],
+  outputOf: (w: CompareWindow, i: number) => string,
+  method: CompareOutcome['method'],
+): Promise<CompareOutcome> {
+  const one = windows.length === 1;
+  const progress = windowProgress(windows, (p) => req.onProgress?.(p));
+  // All settled before the caller disposes of staged files: a failed run must not take them away.
+  const settled = await Promise.allSettled(
+    windows.map((w, i) => {
+      // One window: the source whole, as a plain compare names it; else a raw window of it (the
+      // last one open-ended, so that compare still sees any size mismatch).
+      const source = one ? sideOpts(req.source) : sideOpts(req.source, w.last ? { offset: w.start } : { offset: w.start, size: w.size });
+      return compareRun(run, ['compare', '-p', '--image-opts', source, outputOf(w, i)], w.start, (p, read) => progress(i, p, read));
+    }),
+  );
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const results = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const mismatchOffset = firstMismatch(results);
+  const result = outcome(mismatchOffset === undefined ? { identical: true } : { identical: false, mismatchOffset });
+  return { ...result, method, bytesRead: results.reduce((t, r) => t + r.read, 0), runs: windows.length };
+}
+
+/** Split into `parallel` windows when there is data enough, else one; a window qemu refuses (e.g.
+ *  a source smaller than a cut) makes one compare of the whole images decide. */
+async function splitOrWhole(
+  req: CompareRequest,
+  pieces: DataPiece[],
+  size: number,
+  attempt: (windows: CompareWindow[]) => Promise<CompareOutcome | undefined>,
+): Promise<CompareOutcome | undefined> {
+  const windows = splitWindows(pieces, size, req.parallel ?? 1);
   if (windows.length > 1) {
     try {
-      const split = await holesRuns(run, req, windows);
+      const split = await attempt(windows);
       if (split) return split;
     } catch (e) {
-      // A window qemu refused (e.g. a source smaller than a cut): the whole compare decides.
       if (!(e instanceof CompareError)) throw e;
     }
   }
-  return holesRuns(run, req, splitWindows(pieces, outSize, 1));
+  return attempt(splitWindows(pieces, size, 1));
 }
 
-async function holesRuns(run: QemuRun, req: CompareRequest, windows: CompareWindow[]): Promise<CompareOutcome | undefined> {
-  const one = windows.length === 1;
-  const imgs: HoleImage[] = [];
-  for (const [i, w] of windows.entries()) {
-    const img = holeImage(req.output.path, w.size, w.pieces, one ? 'ii-verify-' : `ii-verify-${i}-`);
-    if ('unusable' in img) return undefined;
-    imgs.push(img);
-  }
-  const staged = await req.stage!(imgs.flatMap((img) => img.files));
-  const total = windows.reduce((t, w) => t + w.data, 0);
-  const done = windows.map(() => ({ percent: 0, read: 0 }));
-  const report = () =>
-    req.onProgress?.({
-      percent: windows.reduce((p, w, i) => p + done[i]!.percent * (total ? w.data / total : 1 / windows.length), 0),
-      bytesRead: done.reduce((t, d) => t + d.read, 0),
-    });
-  try {
-    // All settled before the staged files go: a run that failed must not take them from the others.
-    const settled = await Promise.allSettled(
-      windows.map((w, i) => {
-        // One window: the source whole, as a plain compare names it; else a raw window of it (the
-        // last one open-ended, so that compare still sees any size mismatch).
-        const source = one ? sideOpts(req.source) : sideOpts(req.source, w.last ? { offset: w.start } : { offset: w.start, size: w.size });
-        const args = ['compare', '-p', '--image-opts', source, holeImageOpts(`${staged.dir}/${imgs[i]!.descriptor}`, imgs[i]!)];
-        return compareRun(run, args, w.start, (percent, read) => {
-          done[i] = { percent, read };
-          report();
-        });
-      }),
-    );
-    const failed = settled.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    const results = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const mismatchOffset = firstMismatch(results);
-    const result = outcome(mismatchOffset === undefined ? { identical: true } : { identical: false, mismatchOffset });
-    return { ...result, method: 'holes', bytesRead: results.reduce((t, r) => t + r.read, 0), runs: windows.length };
-  } finally {
-    await staged.dispose();
-  }
+/** The source against the output seen through its holes descriptor (one per window). Undefined
+ *  when the descriptor cannot be written (compare-vmdk.ts says why; the caller then falls back). */
+async function viaHoles(run: QemuRun, req: CompareRequest, outSize: number, pieces: DataPiece[]): Promise<CompareOutcome | undefined> {
+  const plainFile = req.output.fileOpts === undefined && (req.output.protocol ?? 'file') === 'file';
+  if (!req.stage || !plainFile) return undefined;
+  return splitOrWhole(req, pieces, outSize, async (windows) => {
+    const one = windows.length === 1;
+    const imgs: HoleImage[] = [];
+    for (const [i, w] of windows.entries()) {
+      const img = holeImage(req.output.path, w.size, w.pieces, one ? 'ii-verify-' : `ii-verify-${i}-`);
+      if ('unusable' in img) return undefined;
+      imgs.push(img);
+    }
+    const staged = await req.stage!(imgs.flatMap((img) => img.files));
+    try {
+      return await windowRuns(run, req, windows, (_, i) => holeImageOpts(`${staged.dir}/${imgs[i]!.descriptor}`, imgs[i]!), 'holes');
+    } finally {
+      await staged.dispose();
+    }
+  });
+}
+
+/** A raw output whose holes the runner answers (SEEK_DATA from its extents): plain compares, one
+ *  per window, with no descriptor to stage or open. */
+function viaSeek(run: QemuRun, req: CompareRequest, x: FileExtents): Promise<CompareOutcome | undefined> {
+  const pieces = x.ranges.map(([s, e]): DataPiece => [s, s, e - s]);
+  return splitOrWhole(req, pieces, x.size, (windows) =>
+    windowRuns(
+      run,
+      req,
+      windows,
+      (w) =>
+        windows.length === 1
+          ? sideOpts(req.output)
+          : sideOpts(req.output, w.last ? { offset: w.start } : { offset: w.start, size: w.size }),
+      'seek',
+    ),
+  );
 }
 
 export async function compareImages(run: QemuRun, req: CompareRequest): Promise<CompareOutcome> {
   // A raw output is its own map: guest offsets are file offsets, its data is what was written.
   // No `map` run is needed, and the source's data is compare's own business (its block status).
   const x = req.outputExtents;
+  if (x && req.output.format === 'raw' && req.outputHolesSeen) {
+    const done = await viaSeek(run, req, x);
+    if (done) return done;
+  }
   if (x && req.output.format === 'raw') {
     const done = await viaHoles(
       run,

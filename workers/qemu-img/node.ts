@@ -25,13 +25,13 @@
 // cost is one thread start (~tens of ms) that is paid once: threads are reused between runs, each
 // run still gets a fresh module instance.
 import { Worker } from 'node:worker_threads';
-import { statSync, writeSync } from 'node:fs';
+import { readFileSync, statSync, writeSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunOptions, RunProgress, RunResult } from './types.ts';
 import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
-import type { ThreadMessage, ThreadRequest } from './node-protocol.ts';
+import { wasmDistDir, type ThreadMessage, type ThreadRequest } from './node-protocol.ts';
 import { runOnHost } from './node-host.ts';
 import type { WrittenFiles } from './extents.ts';
 import { compareImages, type CompareOutcome, type CompareRequest } from './compare.ts';
@@ -243,12 +243,36 @@ export function compareOnHost(req: CompareRequest, opts: { signal?: AbortSignal;
   return compareImages((args, o) => runQemuImg(args, { ...opts, knownExtents, onProgress: o.onProgress }), {
     // Two runs at once on two threads where there are two cores (compare-split.ts).
     parallel: Math.min(2, availableParallelism()),
+    // The runs answer SEEK_DATA from these extents; the engine must also ask (else a plain compare
+    // would read every zero: still right, but minutes for a large sparse disk).
+    outputHolesSeen: !!fresh && engineAsksSeekData(),
     ...req,
     // Absolute: the holes descriptor (compare-vmdk.ts) names the output from a temp directory.
     output: req.output.fileOpts === undefined ? { ...req.output, path: outputPath } : req.output,
     outputExtents: fresh ? x : undefined,
     stage: stageOnHost,
   });
+}
+
+let asksSeekData: boolean | undefined;
+
+/** Whether the engine's file-posix asks SEEK_DATA/SEEK_HOLE (built with wasm/patches/qemu-0006,
+ *  as its MANIFEST.json lists). An engine without a manifest that says so is assumed not to. */
+export function engineAsksSeekData(): boolean {
+  if (asksSeekData === undefined) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(wasmDistDir(), 'MANIFEST.json'), 'utf8')) as {
+        inputs?: { recipe?: Array<{ path?: string }> };
+      };
+      const recipe = manifest.inputs?.recipe;
+      asksSeekData = Array.isArray(recipe) && recipe.some((i) => /seek-data-hole/.test(i.path ?? ''));
+    } catch (e) {
+      // No manifest beside the engine (a hand-built IMAGE_INSPECTOR_WASM_DIR): the descriptor path.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      asksSeekData = false;
+    }
+  }
+  return asksSeekData;
 }
 
 /** The holes descriptor's files in a temp directory of their own, removed after the compare. */
