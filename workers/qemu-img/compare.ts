@@ -159,6 +159,9 @@ function writtenDataOf(m: MapEntry[], extents: FileExtents): { ranges: Range[]; 
   return { ranges: out, ...(pieces ? { pieces } : {}) };
 }
 
+/** A regular host file named by its path (not a block device, not a member of an archive). */
+const isPlainFile = (side: CompareSide) => side.fileOpts === undefined && (side.protocol ?? 'file') === 'file';
+
 const covered = (r: Range[]) => r.reduce((n, [s, e]) => n + e - s, 0);
 
 const MISMATCH = /Content mismatch at offset (\d+)!/;
@@ -221,8 +224,7 @@ async function splitOrWhole(
 /** The source against the output seen through its holes descriptor (one per window). Undefined
  *  when the descriptor cannot be written (compare-vmdk.ts says why; the caller then falls back). */
 async function viaHoles(run: QemuRun, req: CompareRequest, outSize: number, pieces: DataPiece[]): Promise<CompareOutcome | undefined> {
-  const plainFile = req.output.fileOpts === undefined && (req.output.protocol ?? 'file') === 'file';
-  if (!req.stage || !plainFile) return undefined;
+  if (!req.stage || !isPlainFile(req.output)) return undefined;
   return splitOrWhole(req, pieces, outSize, async (windows) => {
     const one = windows.length === 1;
     const imgs: HoleImage[] = [];
@@ -262,7 +264,7 @@ export async function compareImages(run: QemuRun, req: CompareRequest): Promise<
   // A raw output is its own map: guest offsets are file offsets, its data is what was written.
   // No `map` run is needed, and the source's data is compare's own business (its block status).
   const x = req.outputExtents;
-  if (x && req.output.format === 'raw' && req.outputHolesSeen) {
+  if (x && req.output.format === 'raw' && req.outputHolesSeen && isPlainFile(req.output)) {
     const done = await viaSeek(run, req, x);
     if (done) return done;
   }
