@@ -98,6 +98,9 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
   }
 
   const qemu = await import('../../workers/qemu-img/node.ts');
+  // The verification runs two compares at once (compare-split.ts): their threads start now, beside
+  // the inspection and the conversion, rather than after them.
+  if (a.verify) qemu.prewarmQemuImg(2);
   const controller = new AbortController();
   let interrupted: string | undefined;
   const onSignal = (sig: NodeJS.Signals) => {

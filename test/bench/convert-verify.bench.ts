@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareOnHost, runQemuImg, shutdownQemuImg } from '../../workers/qemu-img/node.ts';
+import { compareOnHost, prewarmQemuImg, runQemuImg, shutdownQemuImg } from '../../workers/qemu-img/node.ts';
 import { NATIVE_QEMU_IMG } from '../helpers/engine.ts';
 
 const GiB = 1024 ** 3;
@@ -83,6 +83,8 @@ async function measure(vhd: string, virtualGiB: number, layout: string, plainCom
   };
 }
 
+// As `image-inspector convert` does: the verification's two threads start before the conversion.
+prewarmQemuImg(2);
 const s = (ms: number) => (Number.isNaN(ms) ? '-' : `${(ms / 1000).toFixed(2)} s`);
 const rows = [
   await measure(sparseVhd('verify-127g-spread.vhd', 127 * GiB, 'spread'), 127, 'spread', false),

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { ExtentMap, ExtentRegistry } from '../../workers/qemu-img/extents.ts';
 import { installSeekDataHole, seekDataHole } from '../../workers/qemu-img/seek.ts';
 import { compareImages, sideOpts, WINDOW_GAP, type QemuRun } from '../../workers/qemu-img/compare.ts';
-import { emptySparseExtent, holeImage } from '../../workers/qemu-img/compare-vmdk.ts';
+import { emptySparseExtent, holeExtents, holeImage, holeImageOpts } from '../../workers/qemu-img/compare-vmdk.ts';
 import type { EmscriptenFS, FSStream } from '../../workers/qemu-img/emscripten.ts';
 import type { RunResult } from '../../workers/qemu-img/types.ts';
 
@@ -212,37 +212,75 @@ describe('compareImages', { timeout: 5_000 }, () => {
 });
 
 describe('the holes descriptor', { timeout: 5_000 }, () => {
-  test('FLAT extents over the written pieces, empty sparse extents of one grain each in between', () => {
+  test('FLAT extents over the written pieces, at most two empty sparse extents per hole, each whole grains', () => {
+    const GiB = 1024 * MiB;
+    const size = 5 * GiB + 64 * MiB;
     const img = holeImage(
       '/out/o.raw',
-      64 * MiB,
+      size,
       [
         [MiB, MiB, 4096],
         [MiB + 4096, MiB + 4096, 4096],
         [40 * MiB, 40 * MiB, MiB],
+        [3 * GiB + 41 * MiB + 512, 7 * MiB, 512],
       ],
       'x-',
     );
     if ('unusable' in img) throw new Error(img.unusable);
     const text = new TextDecoder().decode(img.files.find((f) => f.name === img.descriptor)!.data);
     const lines = text.split('\n').filter((l) => l.startsWith('RW '));
-    // Adjacent pieces merge; a hole of 2048 sectors is one extent; longer holes one per set bit.
-    assert.equal(lines[0], 'RW 2048 SPARSE "x-hole-11.vmdk"');
-    assert.equal(lines[1], 'RW 16 FLAT "/out/o.raw" 2048');
+    // Adjacent pieces merge; a hole up to 1 GiB is one extent of one grain; a longer one is one
+    // extent of equal grains when a few divide it (4241406 sectors: 3 of 1413802), else whole 1 GiB
+    // grains and one grain for the rest (3 GiB + 1 sector: 6291457 has no divisor in reach).
+    assert.deepEqual(lines, [
+      'RW 2048 SPARSE "x-hole-2048.vmdk"',
+      'RW 16 FLAT "/out/o.raw" 2048',
+      'RW 79856 SPARSE "x-hole-79856.vmdk"',
+      'RW 2048 FLAT "/out/o.raw" 81920',
+      'RW 6291456 SPARSE "x-hole-6291456.vmdk"',
+      'RW 1 SPARSE "x-hole-1.vmdk"',
+      'RW 1 FLAT "/out/o.raw" 14336',
+      'RW 4241406 SPARSE "x-hole-4241406.vmdk"',
+    ]);
+    assert.equal(img.extents, lines.length);
     const sectors = lines.reduce((n, l) => n + Number(l.split(' ')[1]), 0);
-    assert.equal(sectors * 512, 64 * MiB);
-    for (const l of lines.filter((x) => x.includes('SPARSE'))) {
-      const n = Number(l.split(' ')[1]);
-      assert.equal(n & (n - 1), 0, `a power of two: ${l}`);
-    }
+    assert.equal(sectors * 512, size);
     assert.match(text, /createType="monolithicFlat"/);
-    // Each empty extent: "KDMV", capacity = its sectors, a grain as large as that (≤ 1 GiB).
-    const hole = img.files.find((f) => f.name === 'x-hole-11.vmdk')!.data;
-    const v = new DataView(hole.buffer, hole.byteOffset);
-    assert.equal(new TextDecoder().decode(hole.subarray(0, 4)), 'KDMV');
-    assert.equal(v.getBigUint64(12, true), 2048n);
-    assert.equal(v.getBigUint64(20, true), 2048n);
-    assert.equal(emptySparseExtent(30).length, 1024, 'a 512 GiB hole: header and a one-entry grain directory');
+    // A comment between the blank line and the first extent (see holeImage).
+    assert.match(text, /\n\n# Extent description\nRW /);
+    assert.deepEqual(img.files.map((f) => f.name).sort(), [
+      'x-hole-1.vmdk',
+      'x-hole-2048.vmdk',
+      'x-hole-4241406.vmdk',
+      'x-hole-6291456.vmdk',
+      'x-hole-79856.vmdk',
+      'x-holes.vmdk',
+    ]);
+    // Each empty extent: "KDMV", capacity = its sectors, whole grains of at most 1 GiB.
+    for (const [name, capacity, grain] of [
+      ['x-hole-2048.vmdk', 2048n, 2048n],
+      ['x-hole-1.vmdk', 1n, 1n],
+      ['x-hole-4241406.vmdk', 4241406n, 1413802n],
+      ['x-hole-6291456.vmdk', 6291456n, 2097152n],
+    ] as const) {
+      const hole: Uint8Array = img.files.find((f) => f.name === name)!.data;
+      const v = new DataView(hole.buffer, hole.byteOffset);
+      assert.equal(new TextDecoder().decode(hole.subarray(0, 4)), 'KDMV');
+      assert.deepEqual([v.getBigUint64(12, true), v.getBigUint64(20, true)], [capacity, grain], name);
+    }
+    assert.equal(emptySparseExtent(2 ** 30, 2 ** 21).length, 1024, 'a 512 GiB hole: header and a one-entry grain directory');
+    assert.deepEqual(holeExtents(2 ** 21), [[2 ** 21, 2 ** 21]]);
+    assert.deepEqual(holeExtents(0), [], 'data right after data: no hole');
+    assert.deepEqual(holeExtents(2 ** 21 + 2), [[2 ** 21 + 2, 2 ** 20 + 1]]);
+    // A prime count of sectors over 1 GiB: no grain count divides it.
+    assert.deepEqual(holeExtents(2097169), [
+      [2 ** 21, 2 ** 21],
+      [17, 17],
+    ]);
+    assert.equal(
+      holeImageOpts('/t/a,b/h.vmdk', { extents: 2 }),
+      'driver=vmdk,file.driver=file,file.filename=/t/a,,b/h.vmdk,extents.0.driver=file,extents.1.driver=file',
+    );
   });
 
   test('refused (so the window compare runs) when qemu could not read it as meant', () => {
@@ -266,7 +304,13 @@ describe('the holes descriptor', { timeout: 5_000 }, () => {
     });
     assert.deepEqual({ identical: r.identical, method: r.method, runs: r.runs }, { identical: true, method: 'holes', runs: 1 });
     assert.deepEqual(compares, [
-      ['compare', '-p', '--image-opts', sideOpts(sides.source), 'driver=vmdk,file.driver=file,file.filename=/in/ii-verify-holes.vmdk'],
+      [
+        'compare',
+        '-p',
+        '--image-opts',
+        sideOpts(sides.source),
+        `driver=vmdk,file.driver=file,file.filename=/in/ii-verify-holes.vmdk${Array.from({ length: 4 }, (_, i) => `,extents.${i}.driver=file`).join('')}`,
+      ],
     ]);
     assert.ok(staged.includes('ii-verify-holes.vmdk'));
     assert.ok(disposed, 'the staged files are removed after the compare');

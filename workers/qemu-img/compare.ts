@@ -19,7 +19,8 @@
 //     the disk.
 import type { FileExtents } from './extents.ts';
 import type { RunProgress, RunResult } from './types.ts';
-import { holeImage, type DataPiece } from './compare-vmdk.ts';
+import { holeImage, holeImageOpts, type DataPiece, type HoleImage } from './compare-vmdk.ts';
+import { firstMismatch, splitWindows, windowProgress, type CompareWindow } from './compare-split.ts';
 
 export interface CompareSide {
   /** Path qemu-img opens (host path in Node, /in/… or /out/… in the browser). */
@@ -40,8 +41,12 @@ export interface CompareRequest {
    *  be offsets in that one file). */
   outputExtents?: FileExtents;
   onProgress?: (p: CompareProgress) => void;
-  /** Windows compared at once (each a run of its own; default 1). */
+  /** Runs at once (default 1): windows of data compared side by side, and with a stage the holes
+   *  descriptor's compare split into that many windows when there is data enough (compare-split.ts). */
   parallel?: number;
+  /** The runner answers SEEK_DATA/SEEK_HOLE for the output from `outputExtents` (Node, with an
+   *  engine whose file-posix asks): a raw output's holes are then seen by plain compares. */
+  outputHolesSeen?: boolean;
   /** Places small files (the holes descriptor and its empty extents) in one directory qemu-img
    *  can read, and says which; without it, windows are compared one run each. */
   stage?: StageFiles;
@@ -60,9 +65,10 @@ export interface CompareOutcome {
   mismatchOffset?: number;
   /** qemu-img's words (or ours) for the outcome. */
   message: string;
-  /** full: one plain compare; holes: one compare against the output with its holes shown;
-   *  ranges: one compare per window of data. */
-  method: 'full' | 'holes' | 'ranges';
+  /** full: one plain compare; holes: compare against the output with its holes shown (one run,
+   *  or one per window of the disk at once); seek: plain compares (one per window) of a raw output
+   *  whose holes the runner answers; ranges: one compare per window of data. */
+  method: 'full' | 'holes' | 'seek' | 'ranges';
   /** Bytes the comparing runs read, and how many runs. */
   bytesRead: number;
   runs: number;
@@ -98,10 +104,12 @@ function fileLayer(side: CompareSide, prefix: string): string {
   return `${prefix}driver=${side.protocol ?? 'file'},${prefix}filename=${side.path.replaceAll(',', ',,')}`;
 }
 
-/** `--image-opts` for a side, or for a window [offset, offset+size) of it (raw over the format). */
-export function sideOpts(side: CompareSide, window?: { offset: number; size: number }): string {
+/** `--image-opts` for a side, or for a window [offset, offset+size) of it (raw over the format;
+ *  without a size, from offset to the end). */
+export function sideOpts(side: CompareSide, window?: { offset: number; size?: number }): string {
   if (!window) return `driver=${side.format},${fileLayer(side, 'file.')}`;
-  return `driver=raw,offset=${window.offset},size=${window.size},file.driver=${side.format},${fileLayer(side, 'file.file.')}`;
+  const size = window.size === undefined ? '' : `size=${window.size},`;
+  return `driver=raw,offset=${window.offset},${size}file.driver=${side.format},${fileLayer(side, 'file.file.')}`;
 }
 
 async function mapOf(run: QemuRun, side: CompareSide): Promise<MapEntry[]> {
@@ -151,6 +159,9 @@ function writtenDataOf(m: MapEntry[], extents: FileExtents): { ranges: Range[]; 
   return { ranges: out, ...(pieces ? { pieces } : {}) };
 }
 
+/** A regular host file named by its path (not a block device, not a member of an archive). */
+const isPlainFile = (side: CompareSide) => side.fileOpts === undefined && (side.protocol ?? 'file') === 'file';
+
 const covered = (r: Range[]) => r.reduce((n, [s, e]) => n + e - s, 0);
 
 const MISMATCH = /Content mismatch at offset (\d+)!/;
@@ -163,28 +174,100 @@ async function compareRun(run: QemuRun, args: string[], base: number, onPercent:
   throw new CompareError(`qemu-img compare failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
 }
 
-/** One compare of the source against the output seen through its holes descriptor, or undefined
+/** The windows' compares at once; undefined when `outputOf` cannot name a window's output. */
+async function windowRuns(
+  run: QemuRun,
+  req: CompareRequest,
+  windows: CompareWindow[],
+  outputOf: (w: CompareWindow, i: number) => string,
+  method: CompareOutcome['method'],
+): Promise<CompareOutcome> {
+  const one = windows.length === 1;
+  const progress = windowProgress(windows, (p) => req.onProgress?.(p));
+  // All settled before the caller disposes of staged files: a failed run must not take them away.
+  const settled = await Promise.allSettled(
+    windows.map((w, i) => {
+      // One window: the source whole, as a plain compare names it; else a raw window of it (the
+      // last one open-ended, so that compare still sees any size mismatch).
+      const source = one ? sideOpts(req.source) : sideOpts(req.source, w.last ? { offset: w.start } : { offset: w.start, size: w.size });
+      return compareRun(run, ['compare', '-p', '--image-opts', source, outputOf(w, i)], w.start, (p, read) => progress(i, p, read));
+    }),
+  );
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const results = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const mismatchOffset = firstMismatch(results);
+  const result = outcome(mismatchOffset === undefined ? { identical: true } : { identical: false, mismatchOffset });
+  return { ...result, method, bytesRead: results.reduce((t, r) => t + r.read, 0), runs: windows.length };
+}
+
+/** Split into `parallel` windows when there is data enough, else one; a window qemu refuses (e.g.
+ *  a source smaller than a cut) makes one compare of the whole images decide. */
+async function splitOrWhole(
+  req: CompareRequest,
+  pieces: DataPiece[],
+  size: number,
+  attempt: (windows: CompareWindow[]) => Promise<CompareOutcome | undefined>,
+): Promise<CompareOutcome | undefined> {
+  const windows = splitWindows(pieces, size, req.parallel ?? 1);
+  if (windows.length > 1) {
+    try {
+      const split = await attempt(windows);
+      if (split) return split;
+    } catch (e) {
+      if (!(e instanceof CompareError)) throw e;
+    }
+  }
+  return attempt(splitWindows(pieces, size, 1));
+}
+
+/** The source against the output seen through its holes descriptor (one per window). Undefined
  *  when the descriptor cannot be written (compare-vmdk.ts says why; the caller then falls back). */
 async function viaHoles(run: QemuRun, req: CompareRequest, outSize: number, pieces: DataPiece[]): Promise<CompareOutcome | undefined> {
-  const plainFile = req.output.fileOpts === undefined && (req.output.protocol ?? 'file') === 'file';
-  if (!req.stage || !plainFile) return undefined;
-  const img = holeImage(req.output.path, outSize, pieces, 'ii-verify-');
-  if ('unusable' in img) return undefined;
-  const staged = await req.stage(img.files);
-  try {
-    const output = `driver=vmdk,file.driver=file,file.filename=${`${staged.dir}/${img.descriptor}`.replaceAll(',', ',,')}`;
-    const args = ['compare', '-p', '--image-opts', sideOpts(req.source), output];
-    const r = await compareRun(run, args, 0, (p, read) => req.onProgress?.({ percent: p, bytesRead: read }));
-    return { ...outcome(r), method: 'holes', bytesRead: r.read, runs: 1 };
-  } finally {
-    await staged.dispose();
-  }
+  if (!req.stage || !isPlainFile(req.output)) return undefined;
+  return splitOrWhole(req, pieces, outSize, async (windows) => {
+    const one = windows.length === 1;
+    const imgs: HoleImage[] = [];
+    for (const [i, w] of windows.entries()) {
+      const img = holeImage(req.output.path, w.size, w.pieces, one ? 'ii-verify-' : `ii-verify-${i}-`);
+      if ('unusable' in img) return undefined;
+      imgs.push(img);
+    }
+    const staged = await req.stage!(imgs.flatMap((img) => img.files));
+    try {
+      return await windowRuns(run, req, windows, (_, i) => holeImageOpts(`${staged.dir}/${imgs[i]!.descriptor}`, imgs[i]!), 'holes');
+    } finally {
+      await staged.dispose();
+    }
+  });
+}
+
+/** A raw output whose holes the runner answers (SEEK_DATA from its extents): plain compares, one
+ *  per window, with no descriptor to stage or open. */
+function viaSeek(run: QemuRun, req: CompareRequest, x: FileExtents): Promise<CompareOutcome | undefined> {
+  const pieces = x.ranges.map(([s, e]): DataPiece => [s, s, e - s]);
+  return splitOrWhole(req, pieces, x.size, (windows) =>
+    windowRuns(
+      run,
+      req,
+      windows,
+      (w) =>
+        windows.length === 1
+          ? sideOpts(req.output)
+          : sideOpts(req.output, w.last ? { offset: w.start } : { offset: w.start, size: w.size }),
+      'seek',
+    ),
+  );
 }
 
 export async function compareImages(run: QemuRun, req: CompareRequest): Promise<CompareOutcome> {
   // A raw output is its own map: guest offsets are file offsets, its data is what was written.
   // No `map` run is needed, and the source's data is compare's own business (its block status).
   const x = req.outputExtents;
+  if (x && req.output.format === 'raw' && req.outputHolesSeen && isPlainFile(req.output)) {
+    const done = await viaSeek(run, req, x);
+    if (done) return done;
+  }
   if (x && req.output.format === 'raw') {
     const done = await viaHoles(
       run,

@@ -1,11 +1,14 @@
 // Node worker thread that owns the wasm qemu-img (see node.ts for why a thread): it compiles the
 // wasm once and runs each command on a fresh instance.
 import { parentPort } from 'node:worker_threads';
-import { runOnHost } from './node-host.ts';
+import { loadNodeQemuImg, runOnHost } from './node-host.ts';
 import type { ThreadRequest, ThreadMessage } from './node-protocol.ts';
 
 if (!parentPort) throw new Error('node-thread.ts must run in a worker thread');
 const port = parentPort;
+// The wasm is compiled as the thread starts (prewarmQemuImg), not at its first run. A failure is
+// not lost: the first run awaits the same promise and reports it.
+loadNodeQemuImg().catch(() => {});
 
 port.on('message', async (req: ThreadRequest) => {
   const send = (m: ThreadMessage) => port.postMessage(m);

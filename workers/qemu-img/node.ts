@@ -12,6 +12,7 @@
 //   stdin is always at EOF: qemu-img reads it only for interactive secrets, which a runner cannot
 //   answer.
 //   shutdownQemuImg(): terminates idle threads (they are unref'd, so a process exits without it).
+//   prewarmQemuImg(n): starts threads for runs that will go side by side (see below).
 //   runQemuImgInProcess(args, opts?: { cwd?, stdout?, stderr? }): the same run in the CALLER's
 //     thread, without abort/timeout: for one-shot processes such as the CLI, which then skip a
 //     thread start and a second TypeScript loader (~0.3 s).
@@ -24,13 +25,13 @@
 // cost is one thread start (~tens of ms) that is paid once: threads are reused between runs, each
 // run still gets a fresh module instance.
 import { Worker } from 'node:worker_threads';
-import { statSync, writeSync } from 'node:fs';
+import { readFileSync, statSync, writeSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunOptions, RunProgress, RunResult } from './types.ts';
 import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
-import type { ThreadMessage, ThreadRequest } from './node-protocol.ts';
+import { wasmDistDir, type ThreadMessage, type ThreadRequest } from './node-protocol.ts';
 import { runOnHost } from './node-host.ts';
 import type { WrittenFiles } from './extents.ts';
 import { compareImages, type CompareOutcome, type CompareRequest } from './compare.ts';
@@ -54,7 +55,27 @@ const idle: Worker[] = [];
 
 function spawnThread(): Worker {
   // stdout/stderr of the thread itself go to ours: qemu-img's own output travels as messages.
-  return new Worker(THREAD_ENTRY, { execArgv: process.execArgv.filter((a) => !a.startsWith('--test')) });
+  const w = new Worker(THREAD_ENTRY, { execArgv: process.execArgv.filter((a) => !a.startsWith('--test')) });
+  // A thread that ends while idle (one prewarmed whose start failed) leaves the pool; its error
+  // has no run to go to (the next run starts a thread of its own, which reports it then).
+  w.on('error', () => {});
+  w.once('exit', () => {
+    const at = idle.indexOf(w);
+    if (at >= 0) idle.splice(at, 1);
+  });
+  return w;
+}
+
+/** Starts threads ahead of the runs that need them, up to `count` idle ones (MAX_IDLE at most);
+ *  each compiles the wasm as it starts. For runs that will go side by side (compareOnHost's two
+ *  windows): a thread's start costs ~0.1 s with the built CLI (~0.4 s from the TypeScript sources),
+ *  more than the run it would serve. */
+export function prewarmQemuImg(count: number): void {
+  while (idle.length < Math.min(count, MAX_IDLE)) {
+    const w = spawnThread();
+    w.unref();
+    idle.push(w);
+  }
 }
 
 function concat(chunks: Uint8Array[]): string {
@@ -220,12 +241,38 @@ export function compareOnHost(req: CompareRequest, opts: { signal?: AbortSignal;
   const outputPath = resolve(opts.cwd ?? process.cwd(), req.output.path);
   const knownExtents = fresh ? { [outputPath]: x } : undefined;
   return compareImages((args, o) => runQemuImg(args, { ...opts, knownExtents, onProgress: o.onProgress }), {
+    // Two runs at once on two threads where there are two cores (compare-split.ts).
+    parallel: Math.min(2, availableParallelism()),
+    // The runs answer SEEK_DATA from these extents; the engine must also ask (else a plain compare
+    // would read every zero: still right, but minutes for a large sparse disk).
+    outputHolesSeen: !!fresh && engineAsksSeekData(),
     ...req,
     // Absolute: the holes descriptor (compare-vmdk.ts) names the output from a temp directory.
     output: req.output.fileOpts === undefined ? { ...req.output, path: outputPath } : req.output,
     outputExtents: fresh ? x : undefined,
     stage: stageOnHost,
   });
+}
+
+let asksSeekData: boolean | undefined;
+
+/** Whether the engine's file-posix asks SEEK_DATA/SEEK_HOLE (built with wasm/patches/qemu-0006,
+ *  as its MANIFEST.json lists). An engine without a manifest that says so is assumed not to. */
+export function engineAsksSeekData(): boolean {
+  if (asksSeekData === undefined) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(wasmDistDir(), 'MANIFEST.json'), 'utf8')) as {
+        inputs?: { recipe?: Array<{ path?: string }> };
+      };
+      const recipe = manifest.inputs?.recipe;
+      asksSeekData = Array.isArray(recipe) && recipe.some((i) => /seek-data-hole/.test(i.path ?? ''));
+    } catch (e) {
+      // No manifest beside the engine (a hand-built IMAGE_INSPECTOR_WASM_DIR): the descriptor path.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      asksSeekData = false;
+    }
+  }
+  return asksSeekData;
 }
 
 /** The holes descriptor's files in a temp directory of their own, removed after the compare. */

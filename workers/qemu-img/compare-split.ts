@@ -1,0 +1,86 @@
+// Splitting one holes-descriptor compare (compare-vmdk.ts) into runs over disjoint windows of the
+// disk, run at once on as many runner threads (Node: compareOnHost asks for two on a 2-core
+// machine). Why: a compare reads both sides — the source's data and the output's written data —
+// on one wasm thread, where the conversion it checks read the source once and left its writes to a
+// helper thread; two runs over halves of the data take about half the time. Nothing is checked
+// less: the windows cover the whole disk, back to back, and each is one compare of the source's
+// window against a descriptor of the output's same window, so every byte of both sides is still
+// compared (or, in a hole of the output, the source's bytes proven zero), in one run or another.
+import type { DataPiece } from './compare-vmdk.ts';
+
+export interface CompareWindow {
+  /** Guest offset of the window and its length; the last window runs to the end of both images
+   *  (`size` is then the output's rest: the source side is given no size, so a size mismatch is
+   *  still compare's to find, as in a compare of the whole images). */
+  start: number;
+  size: number;
+  last: boolean;
+  /** The output's written data inside the window, guest offsets relative to `start`. */
+  pieces: DataPiece[];
+  /** Bytes of output data in the window (the share of progress it stands for). */
+  data: number;
+}
+
+/** A window is cut only where each run still has this much of the output's data: below, a second
+ *  run's start (a fresh instance, its descriptor's open: ~10-20 ms) costs more than it saves. */
+export const SPLIT_MIN_DATA = 16 * 1024 * 1024;
+/** Cuts fall on MiB boundaries (any sector would do for qemu; this keeps reads aligned). */
+const CUT_ALIGN = 1024 * 1024;
+
+/** The whole disk [0, size) as up to `n` windows holding about equal shares of the output's data
+ *  (`pieces`, guest-sorted or not). One window when there is too little data to share. */
+export function splitWindows(pieces: DataPiece[], size: number, n: number, minData = SPLIT_MIN_DATA): CompareWindow[] {
+  const sorted = pieces.filter((p) => p[2] > 0).sort((a, b) => a[0] - b[0]);
+  const total = sorted.reduce((t, p) => t + p[2], 0);
+  const count = Math.max(1, Math.min(Math.floor(n), Math.floor(total / Math.max(1, minData))));
+  const cuts: number[] = [];
+  let before = 0;
+  let k = 1;
+  for (const [g, , len] of sorted) {
+    // The guest offset where the data seen so far reaches the k-th share.
+    while (k < count && before + len >= (total * k) / count) {
+      const at = Math.floor((g + ((total * k) / count - before)) / CUT_ALIGN) * CUT_ALIGN;
+      if (at > (cuts.at(-1) ?? 0) && at < size) cuts.push(at);
+      k++;
+    }
+    before += len;
+  }
+  const bounds = [0, ...cuts, size];
+  const windows: CompareWindow[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const start = bounds[i]!;
+    const end = bounds[i + 1]!;
+    const inside: DataPiece[] = [];
+    for (const [g, f, len] of sorted) {
+      const lo = Math.max(g, start);
+      const hi = Math.min(g + len, end);
+      if (lo < hi) inside.push([lo - start, f + (lo - g), hi - lo]);
+    }
+    const data = inside.reduce((t, p) => t + p[2], 0);
+    windows.push({ start, size: end - start, last: i + 2 === bounds.length, pieces: inside, data });
+  }
+  return windows;
+}
+
+/** The first difference in the disk's order among the windows' outcomes (guest offsets). */
+export function firstMismatch(results: Array<{ identical: boolean; mismatchOffset?: number }>): number | undefined {
+  const at = results.filter((r) => !r.identical).map((r) => r.mismatchOffset!);
+  return at.length ? Math.min(...at) : undefined;
+}
+
+/** Progress over the windows' runs: each run's percent weighted by its share of the data, bytes
+ *  read summed. */
+export function windowProgress(
+  windows: CompareWindow[],
+  report: (p: { percent: number; bytesRead: number }) => void,
+): (window: number, percent: number, read: number) => void {
+  const total = windows.reduce((t, w) => t + w.data, 0);
+  const done = windows.map(() => ({ percent: 0, read: 0 }));
+  return (i, percent, read) => {
+    done[i] = { percent, read };
+    report({
+      percent: windows.reduce((p, w, j) => p + done[j]!.percent * (total ? w.data / total : 1 / windows.length), 0),
+      bytesRead: done.reduce((t, d) => t + d.read, 0),
+    });
+  };
+}
