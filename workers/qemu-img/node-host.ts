@@ -33,6 +33,11 @@ function loadFrom(dir: string): Promise<Loaded> {
   return p;
 }
 
+/** The no-threads engine, the one most commands run (a thread compiles it as it starts). */
+export function loadNodeQemuImg(): Promise<Loaded> {
+  return loadFrom(wasmDistDir());
+}
+
 /** The engine for one command: the threads flavour for a command whose compression can use
  *  threads (poolThreadsFor), when one is there; else the no-threads build, so that every other
  *  command runs on the build the plain pages run (and is compiled alone). */
@@ -40,7 +45,7 @@ async function engineFor(args: readonly string[]): Promise<Loaded & { threads: n
   const threads = poolThreadsFor(args, availableParallelism());
   const threadsDir = threads > 0 ? wasmThreadsDir() : undefined;
   if (threadsDir) return { ...(await loadFrom(threadsDir)), threads };
-  return { ...(await loadFrom(wasmDistDir())), threads: 0 };
+  return { ...(await loadNodeQemuImg()), threads: 0 };
 }
 
 export interface HostRunCallbacks {
