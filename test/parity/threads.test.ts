@@ -1,5 +1,5 @@
 // The threads flavour in Node, as the CLI runs it: `convert -c -W` goes to wasm/dist/threads with
-// one pthread per core for qcow2's compression pool, and its output is what native reads back
+// two pthreads per core (at most 4) for qcow2's compression pool, and its output is what native reads back
 // (zlib and zstd, a source larger than the pool's work queue); every other command stays on the
 // no-threads build with no pthread.
 import { describe, test, before, after } from 'node:test';

@@ -3,12 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { poolThreadsFor } from '../../../workers/qemu-img/runner.ts';
 
-test('convert -c -W gets one pthread per core, at most 4, at least 1', () => {
+test('convert -c -W gets two pthreads per core, at most 4 (qcow2 compresses 4 clusters at once)', () => {
   const args = ['convert', '-p', '-f', 'raw', '-O', 'qcow2', '-c', '-W', 'a', 'b'];
-  assert.equal(poolThreadsFor(args, 2), 2);
+  assert.equal(poolThreadsFor(args, 1), 2);
+  assert.equal(poolThreadsFor(args, 2), 4);
   assert.equal(poolThreadsFor(args, 16), 4);
-  assert.equal(poolThreadsFor(args, 0), 1);
-  assert.equal(poolThreadsFor(args, Number.NaN), 1);
+  assert.equal(poolThreadsFor(args, 0), 2);
+  assert.equal(poolThreadsFor(args, Number.NaN), 2);
 });
 
 test('no pthread where the writes (and so the compressions) go one at a time, or nothing compresses', () => {
