@@ -10,7 +10,7 @@ import { join, basename } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ensureCorpus } from '../corpus/generate.ts';
-import { startRunnerServer, launchProfileChromium, type RunnerServer } from './pages/runner-server.ts';
+import { startRunnerServer, launchProfileChromium, fetchOpfsOutput, type RunnerServer } from './pages/runner-server.ts';
 import type { PageRun } from './pages/runner-page.ts';
 import type { OpfsOutput } from '../../workers/qemu-img/types.ts';
 import { NATIVE_QEMU_IMG } from '../helpers/engine.ts';
@@ -34,15 +34,7 @@ function run(args: string[], outputs: OpfsOutput[] = [], opts: { abortAfterBytes
   );
 }
 
-async function fetchOut(opfsPath: string, name: string): Promise<string> {
-  const size = await page.evaluate(
-    ([p, to]) => (window as unknown as { runner: { uploadOpfs: (p: string, to: string) => Promise<number> } }).runner.uploadOpfs(p, to),
-    [opfsPath, `/__store/${encodeURIComponent(name)}`] as const,
-  );
-  const file = join(store, name);
-  assert.equal(statSync(file).size, size);
-  return file;
-}
+const fetchOut = (opfsPath: string, name: string) => fetchOpfsOutput(page, store, opfsPath, name);
 
 before(async () => {
   server = await startRunnerServer(PORT, store, { isolated: true });

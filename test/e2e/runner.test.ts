@@ -3,14 +3,14 @@
 // leave the worker usable.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, openSync, readSync, closeSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, openSync, readSync, closeSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { ensureCorpus } from '../corpus/generate.ts';
-import { startRunnerServer, launchProfileChromium, type RunnerServer } from './pages/runner-server.ts';
+import { startRunnerServer, launchProfileChromium, fetchOpfsOutput, type RunnerServer } from './pages/runner-server.ts';
 import type { PageRun } from './pages/runner-page.ts';
 import type { OpfsOutput } from '../../workers/qemu-img/types.ts';
 import { NATIVE_QEMU_IMG, ENGINE_REFUSES_NO_EXTENTS, NO_EXTENTS_MESSAGE } from '../helpers/engine.ts';
@@ -40,15 +40,7 @@ async function run(
   );
 }
 
-async function fetchOut(opfsPath: string, name: string): Promise<string> {
-  const size = await page.evaluate(
-    ([p, to]) => (window as unknown as { runner: { uploadOpfs: (p: string, to: string) => Promise<number> } }).runner.uploadOpfs(p, to),
-    [opfsPath, `/__store/${encodeURIComponent(name)}`] as const,
-  );
-  const file = join(store, name);
-  assert.equal(statSync(file).size, size);
-  return file;
-}
+const fetchOut = (opfsPath: string, name: string) => fetchOpfsOutput(page, store, opfsPath, name);
 
 before(async () => {
   server = await startRunnerServer(PORT, store);

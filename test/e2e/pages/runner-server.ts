@@ -2,11 +2,11 @@
 // fly exactly as the app's build does) plus one test-only endpoint, POST /__store/<name>, which
 // streams a body to a temp directory so native qemu-img can check what the page produced in OPFS.
 import { createServer, type ViteDevServer, type Plugin } from 'vite';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../helpers/browser.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -98,4 +98,17 @@ export async function launchProfileChromium(profileDir: string): Promise<Browser
     headless: true,
     args: CHROMIUM_ARGS,
   });
+}
+
+/** Copies an OPFS file of the runner page out through POST /__store/<name> into `storeDir`, so
+ *  native qemu-img can check it; its size must be the size the page read. */
+export async function fetchOpfsOutput(page: Page, storeDir: string, opfsPath: string, name: string): Promise<string> {
+  const size = await page.evaluate(
+    ([p, to]) => (window as unknown as { runner: { uploadOpfs: (p: string, to: string) => Promise<number> } }).runner.uploadOpfs(p, to),
+    [opfsPath, `/__store/${encodeURIComponent(name)}`] as const,
+  );
+  const file = join(storeDir, name);
+  const written = statSync(file).size;
+  if (written !== size) throw new Error(`${name}: ${written} bytes stored, the page read ${size}`);
+  return file;
 }
