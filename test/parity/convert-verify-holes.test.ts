@@ -266,25 +266,9 @@ for (const method of ['seek', 'holes'] as const)
         });
       const r = await check();
       assert.equal(r.runs, 2);
-      if (method === 'holes') {
-        // The descriptor shows zeros there: the source's data differs.
-        assert.equal(r.identical, false);
-        assert.ok(r.mismatchOffset! >= last && r.mismatchOffset! < last + 4 * MiB, `mismatch at ${r.mismatchOffset}`);
-      } else {
-        // SEEK_DATA says hole but the source has data: both sides are read, and the file holds it.
-        assert.equal(r.identical, true);
-        const at = last + MiB + 3;
-        const old = poke(bigOut, at, 0);
-        poke(bigOut, at, old ^ 0x10);
-        try {
-          const changed = await check();
-          assert.deepEqual(
-            { identical: changed.identical, at: changed.mismatchOffset, method: changed.method },
-            { identical: false, at: at - (at % 512), method },
-          );
-        } finally {
-          poke(bigOut, at, old);
-        }
-      }
+      // Both methods show zeros there (the descriptor's empty extent; SEEK_HOLE, whose zeros
+      // qemu-0008-compare-known-zeros does not read again): the source's data differs.
+      assert.equal(r.identical, false);
+      assert.ok(r.mismatchOffset! >= last && r.mismatchOffset! < last + 4 * MiB, `mismatch at ${r.mismatchOffset}`);
     });
   });
