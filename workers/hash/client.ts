@@ -2,8 +2,8 @@
 //   createHashClient(options?) → { hash(blob, { signal?, onProgress?, chunkSize? }): Promise<ImageDigests>, hold(on), dispose() }
 // Digests are { sha512, md5, size } in hex, comparable with Glance's os_hash_value / checksum.
 // With `threads: 2` the sha512 and the md5 run in two workers, one read of the file each: with
-// hash-wasm, sha512 goes at ~226 MiB/s and md5 at ~300 MiB/s on one core, so one worker doing both
-// takes the sum of the two times and two workers the longer one. hold(true) makes the workers wait
+// hash-wasm reading the File's stream, sha512 goes at ~300 MiB/s and md5 at ~380 MiB/s on one core
+// (Chromium), so one worker doing both takes the sum of the two times and two workers the longer one. hold(true) makes the workers wait
 // between slices while an upload is sending: the digests are needed only for the final comparison
 // with Glance, and on a machine whose cores the upload needs, hashing beside it slowed it down
 // (0.73x of the same upload with the digests ready, measured in test/bench/upload-object-browser).

@@ -6,8 +6,6 @@ import { hashBlobAlgorithms } from '../../src/core/hash/image-hasher.ts';
 import type { HashWorkerApi, ImageDigests } from '../hash/types.ts';
 
 let remote: Comlink.Remote<HashWorkerApi> | null = null;
-/** 1 MiB slices, not the default 8 MiB: less garbage for the worker's heap to carry between collections. */
-const PART_CHUNK = 1024 * 1024;
 let next = 1;
 
 function md5Worker(): Comlink.Remote<HashWorkerApi> | null {
@@ -22,9 +20,7 @@ export async function partMd5(part: Blob, signal?: AbortSignal): Promise<string>
   const onAbort = () => void w?.cancel(id);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const d = w
-      ? await w.hashPart(id, part, ['md5'], PART_CHUNK)
-      : await hashBlobAlgorithms(part, ['md5'], { signal, chunkSize: PART_CHUNK });
+    const d = w ? await w.hashPart(id, part, ['md5'], undefined) : await hashBlobAlgorithms(part, ['md5'], { signal });
     if (signal?.aborted) throw Object.assign(new Error('The upload was stopped.'), { name: 'AbortError' });
     if (!d.md5) throw new Error('the part hash worker returned no MD5');
     return d.md5;

@@ -1,4 +1,4 @@
-// A DigestProvider on the current thread (hash-wasm): whole-file sha512 + md5 by 8 MiB slices and
+// A DigestProvider on the current thread (hash-wasm): whole-file sha512 + md5 read by the Blob's stream, and
 // per-part MD5. Works in Node and in a worker; the page's upload worker may spread them over
 // hash workers instead, the CLI over threads (src/cli/node-digests.ts).
 import { createMD5 } from 'hash-wasm';
@@ -8,7 +8,7 @@ import type { DigestProvider } from './types.ts';
 export async function md5OfBlob(blob: Blob, signal?: AbortSignal): Promise<string> {
   const h = await createMD5();
   h.init();
-  for await (const chunk of blobSlices(blob, 4 * 1024 * 1024, signal)) h.update(chunk);
+  for await (const chunk of blobSlices(blob, undefined, signal)) h.update(chunk);
   return h.digest('hex');
 }
 
