@@ -33,21 +33,26 @@ function poke(path: string, at: number, byte: number): number {
   return old[0]!;
 }
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ii-verify-holes-'));
-  const raw = join(dir, 'src.raw');
+/** A dynamic VHD (made natively) of a sparse raw with `runBytes` of random data at each of `runs`,
+ *  and its wasm conversion to raw with the extents the runner recorded writing. */
+async function vhdAndRawOutput(name: string, size: number, runs: number[], runBytes: number) {
+  const raw = join(dir, `${name}.raw`);
   const fd = openSync(raw, 'w');
-  ftruncateSync(fd, SIZE);
-  const data = randomFillSync(Buffer.alloc(256 * 1024));
-  for (const at of RUNS) writeSync(fd, data, 0, data.length, at);
+  ftruncateSync(fd, size);
+  for (const at of runs) writeSync(fd, randomFillSync(Buffer.alloc(runBytes)), 0, runBytes, at);
   closeSync(fd);
-  vhd = join(dir, 'src.vhd');
+  const vhd = join(dir, `${name}.vhd`);
   execFileSync(NATIVE_QEMU_IMG, ['convert', '-f', 'raw', '-O', 'vpc', '-o', 'subformat=dynamic', raw, vhd]);
   rmSync(raw);
-  out = join(dir, 'out.raw');
+  const out = join(dir, `${name}-out.raw`);
   const c = await runQemuImg(['convert', '-f', 'vpc', '-O', 'raw', vhd, out]);
   assert.equal(c.exitCode, 0, c.stderr);
-  written = c.written![out]!;
+  return { vhd, out, written: c.written![out]! };
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ii-verify-holes-'));
+  ({ vhd, out, written } = await vhdAndRawOutput('src', SIZE, RUNS, 256 * 1024));
 });
 after(async () => {
   await shutdownQemuImg();
@@ -198,18 +203,7 @@ for (const method of ['seek', 'holes'] as const)
     let bigOut: string;
     let bigWritten: FileExtents;
     before(async () => {
-      const raw = join(dir, 'big.raw');
-      const fd = openSync(raw, 'w');
-      ftruncateSync(fd, 1024 * MiB);
-      for (const at of BIG_RUNS) writeSync(fd, randomFillSync(Buffer.alloc(4 * MiB)), 0, 4 * MiB, at);
-      closeSync(fd);
-      big = join(dir, 'big.vhd');
-      execFileSync(NATIVE_QEMU_IMG, ['convert', '-f', 'raw', '-O', 'vpc', '-o', 'subformat=dynamic', raw, big]);
-      rmSync(raw);
-      bigOut = join(dir, 'big-out.raw');
-      const c = await runQemuImg(['convert', '-f', 'vpc', '-O', 'raw', big, bigOut]);
-      assert.equal(c.exitCode, 0, c.stderr);
-      bigWritten = c.written![bigOut]!;
+      ({ vhd: big, out: bigOut, written: bigWritten } = await vhdAndRawOutput('big', 1024 * MiB, BIG_RUNS, 4 * MiB));
     });
     const verifyBig = () =>
       compareOnHost({
