@@ -50,6 +50,22 @@ async function vhdAndRawOutput(name: string, size: number, runs: number[], runBy
   return { vhd, out, written: c.written![out]! };
 }
 
+/** The holes descriptor of `file` with data at `ranges`, written beside it, and how native `qemu-img map` reads it. */
+function nativeMapOfHoles(file: string, size: number, ranges: Array<[number, number]>, prefix: string) {
+  const img = holeImage(
+    file,
+    size,
+    ranges.map(([s, e]) => [s, s, e - s]),
+    prefix,
+  );
+  if ('unusable' in img) throw new Error(img.unusable);
+  for (const f of img.files) writeFileSync(join(dir, f.name), f.data);
+  const map = JSON.parse(
+    execFileSync(NATIVE_QEMU_IMG, ['map', '--output=json', '-f', 'vmdk', join(dir, img.descriptor)], { encoding: 'utf8' }),
+  ) as Array<{ start: number; length: number; data: boolean }>;
+  return { map, descriptor: join(dir, img.descriptor) };
+}
+
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ii-verify-holes-'));
   ({ vhd, out, written } = await vhdAndRawOutput('src', SIZE, RUNS, 256 * 1024));
@@ -138,17 +154,7 @@ describe('verification through the holes descriptor (real wasm)', { timeout: 120
     const src = join(dir, 'odd-src.qcow2');
     execFileSync(NATIVE_QEMU_IMG, ['convert', '-f', 'raw', '-O', 'qcow2', srcRaw, src]);
     rmSync(srcRaw);
-    const img = holeImage(
-      dst,
-      size,
-      pieces.map(([s, e]) => [s, s, e - s]),
-      'odd-',
-    );
-    if ('unusable' in img) throw new Error(img.unusable);
-    for (const f of img.files) writeFileSync(join(dir, f.name), f.data);
-    const map = JSON.parse(
-      execFileSync(NATIVE_QEMU_IMG, ['map', '--output=json', '-f', 'vmdk', join(dir, img.descriptor)], { encoding: 'utf8' }),
-    ) as Array<{ start: number; length: number; data: boolean }>;
+    const { map } = nativeMapOfHoles(dst, size, pieces, 'odd-');
     assert.deepEqual(
       map.filter((e) => e.data).map((e) => [e.start, e.start + e.length]),
       pieces,
@@ -175,20 +181,10 @@ describe('verification through the holes descriptor (real wasm)', { timeout: 120
   });
 
   test('native qemu-img reads the same descriptor as the same disk', () => {
-    const img = holeImage(
-      out,
-      written.size,
-      written.ranges.map(([s, e]) => [s, s, e - s]),
-      'n-',
-    );
-    if ('unusable' in img) throw new Error(img.unusable);
-    for (const f of img.files) writeFileSync(join(dir, f.name), f.data);
-    const map = JSON.parse(
-      execFileSync(NATIVE_QEMU_IMG, ['map', '--output=json', '-f', 'vmdk', join(dir, img.descriptor)], { encoding: 'utf8' }),
-    ) as Array<{ start: number; length: number; data: boolean }>;
+    const { map, descriptor } = nativeMapOfHoles(out, written.size, written.ranges, 'n-');
     const data = map.filter((e) => e.data).map((e) => [e.start, e.start + e.length]);
     assert.deepEqual(data, written.ranges);
-    const r = spawnSync(NATIVE_QEMU_IMG, ['compare', '-f', 'raw', '-F', 'vmdk', out, join(dir, img.descriptor)], { encoding: 'utf8' });
+    const r = spawnSync(NATIVE_QEMU_IMG, ['compare', '-f', 'raw', '-F', 'vmdk', out, descriptor], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });
 });
