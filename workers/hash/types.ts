@@ -22,6 +22,8 @@ export interface HashWorkerApi {
     /** With md5: also each part's MD5 (PartMd5s). */
     partSize?: number,
   ): Promise<PartialDigests>;
+  /** MD5 hex of each Blob (at most four), hashed side by side on SIMD lanes (an upload's parts). */
+  md5s(id: number, blobs: Blob[]): Promise<string[]>;
   cancel(id: number): void;
   /** While held, every job of this worker waits before its next slice (an upload is sending). */
   hold(held: boolean): void;

@@ -1,9 +1,13 @@
 // Per-part MD5s for the upload worker (compared with the ETag each part gets back), in a hash
 // worker of their own so that they never wait behind the whole-file sha512, and inline where a
-// worker cannot start one.
+// worker cannot start one. Parts asked for together (the engine asks PART_MD5_LANES at once) are
+// hashed together, four on the SIMD lanes of md5x4 (2.5-2.7x hash-wasm's MD5 of one part).
 import * as Comlink from 'comlink';
-import { hashBlobAlgorithms } from '../../src/core/hash/image-hasher.ts';
+import { md5OfBlobs } from '../../src/core/hash/md5x4.ts';
 import type { HashWorkerApi, ImageDigests } from '../hash/types.ts';
+
+/** How many part MD5s the engine may ask for at once (md5x4's lanes). */
+export const PART_MD5_LANES = 4;
 
 let remote: Comlink.Remote<HashWorkerApi> | null = null;
 let next = 1;
@@ -14,19 +18,60 @@ function md5Worker(): Comlink.Remote<HashWorkerApi> | null {
   return remote;
 }
 
-export async function partMd5(part: Blob, signal?: AbortSignal): Promise<string> {
-  const w = md5Worker();
-  const id = next++;
-  const onAbort = () => void w?.cancel(id);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    const d = w ? await w.hashPart(id, part, ['md5'], undefined) : await hashBlobAlgorithms(part, ['md5'], { signal });
-    if (signal?.aborted) throw Object.assign(new Error('The upload was stopped.'), { name: 'AbortError' });
-    if (!d.md5) throw new Error('the part hash worker returned no MD5');
-    return d.md5;
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
+interface Asked {
+  part: Blob;
+  signal?: AbortSignal;
+  resolve: (md5: string) => void;
+  reject: (e: unknown) => void;
+}
+const queue: Asked[] = [];
+let flushing = false;
+
+function stopped(): Error {
+  return Object.assign(new Error('The upload was stopped.'), { name: 'AbortError' });
+}
+
+/** One batch of up to four at a time, in the order asked; a stopped part is dropped from its batch. */
+async function flush(): Promise<void> {
+  flushing = true;
+  // let the other lanes of the same round ask first (their requests follow within the same turn)
+  await new Promise((r) => setTimeout(r, 0));
+  while (queue.length) {
+    const batch = queue.splice(0, PART_MD5_LANES).filter((a) => (a.signal?.aborted ? (a.reject(stopped()), false) : true));
+    if (!batch.length) continue;
+    const w = md5Worker();
+    const id = next++;
+    const ac = new AbortController();
+    const onAbort = () => {
+      ac.abort();
+      void w?.cancel(id);
+    };
+    for (const a of batch) a.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const md5s = w
+        ? await w.md5s(
+            id,
+            batch.map((a) => a.part),
+          )
+        : await md5OfBlobs(
+            batch.map((a) => a.part),
+            ac.signal,
+          );
+      batch.forEach((a, i) => (a.signal?.aborted ? a.reject(stopped()) : a.resolve(md5s[i]!)));
+    } catch (e) {
+      for (const a of batch) a.reject(a.signal?.aborted ? stopped() : e);
+    } finally {
+      for (const a of batch) a.signal?.removeEventListener('abort', onAbort);
+    }
   }
+  flushing = false;
+}
+
+export function partMd5(part: Blob, signal?: AbortSignal): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    queue.push({ part, signal, resolve, reject });
+    if (!flushing) void flush();
+  });
 }
 
 /**

@@ -18,7 +18,7 @@ import type {
 } from '../../src/core/upload/types.ts';
 import type { TokenProvider } from '../../src/core/openstack/types.ts';
 import { IdbUploadStateStore } from './idb-state-store.ts';
-import { partMd5, precomputed } from './part-md5.ts';
+import { PART_MD5_LANES, partMd5, precomputed } from './part-md5.ts';
 import type { ImageDigests } from '../../src/core/hash/image-hasher.ts';
 import type { PageSide, UploadWorkerApi, WorkerCredentials, WorkerError, WorkerResult } from './types.ts';
 
@@ -64,6 +64,7 @@ function partDigests(page: PageSide, file: Blob | undefined): DigestProvider {
   return {
     whole: () => wholeOnce(),
     md5,
+    md5Lanes: PART_MD5_LANES,
     md5Range: file
       ? (offset, size, signal) => {
           const known = precomputed(ready, file.size, offset, size);

@@ -148,21 +148,22 @@ export async function uploadObject(ctx: ObjectRunContext): Promise<StoredResult>
   signal.addEventListener('abort', stop, { once: true });
   if (signal.aborted) inner.abort();
   const parallel = Math.max(1, Math.min(request.parallel ?? DEFAULT_PARALLEL, 64));
-  // Part MD5s are computed one after the other, up to `parallel` parts ahead of the senders: when
-  // every worker hashed its own next part first, all of them hashed at once with nothing in
-  // flight (measured: waves of 8 parts, the link idle between them).
+  // Part MD5s are computed in order, `md5Lanes` at a time (the provider hashes that many together),
+  // up to `parallel` parts ahead of the senders: when every worker hashed its own next part first,
+  // all of them hashed at once with nothing in flight (measured: waves of 8 parts, the link idle).
   const md5s = new Map<number, Promise<string>>();
   let hashedUpTo = 0;
-  let chain: Promise<unknown> = Promise.resolve();
+  const lanes: Promise<unknown>[] = Array.from({ length: Math.max(1, env.digests.md5Lanes ?? 1) }, () => Promise.resolve());
   const md5Ahead = (index: number) => {
     for (; hashedUpTo < todo.length && hashedUpTo <= index + parallel; hashedUpTo++) {
       const sp = todo[hashedUpTo]!;
       const d = env.digests;
-      const p = chain.then(() =>
+      const lane = hashedUpTo % lanes.length;
+      const p = lanes[lane]!.then(() =>
         d.md5Range ? d.md5Range(sp.offset, sp.size, inner.signal) : d.md5(file.slice(sp.offset, sp.offset + sp.size), inner.signal),
       );
       p.catch(() => undefined); // awaited by the worker that sends this part
-      chain = p.catch(() => undefined);
+      lanes[lane] = p.catch(() => undefined);
       md5s.set(sp.number, p);
     }
   };

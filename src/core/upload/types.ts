@@ -178,6 +178,8 @@ export interface DigestProvider {
    * reads it by path in a thread) can hash a range off the sending thread.
    */
   md5Range?(offset: number, size: number, signal?: AbortSignal): Promise<string>;
+  /** How many part MD5s may be asked for at once (default 1): the provider hashes that many together. */
+  readonly md5Lanes?: number;
 }
 
 /** What to upload and where; the CLI builds it from its flags, the page from the create form. */
