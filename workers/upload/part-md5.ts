@@ -37,7 +37,9 @@ async function flush(): Promise<void> {
   // let the other lanes of the same round ask first (their requests follow within the same turn)
   await new Promise((r) => setTimeout(r, 0));
   while (queue.length) {
-    const batch = queue.splice(0, PART_MD5_LANES).filter((a) => (a.signal?.aborted ? (a.reject(stopped()), false) : true));
+    const taken = queue.splice(0, PART_MD5_LANES);
+    for (const a of taken) if (a.signal?.aborted) a.reject(stopped());
+    const batch = taken.filter((a) => !a.signal?.aborted);
     if (!batch.length) continue;
     const w = md5Worker();
     const id = next++;
