@@ -3,7 +3,8 @@
 // leave the worker usable.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, openSync, readSync, closeSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, openSync, readSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -12,12 +13,23 @@ import { launchChromium } from '../helpers/browser.ts';
 import { ensureCorpus } from '../corpus/generate.ts';
 import { startRunnerServer, launchProfileChromium, fetchOpfsOutput, type RunnerServer } from './pages/runner-server.ts';
 import type { PageRun } from './pages/runner-page.ts';
+import type { CompareResult } from '../../workers/qemu-img/compare-types.ts';
 import type { OpfsOutput } from '../../workers/qemu-img/types.ts';
 import { NATIVE_QEMU_IMG, ENGINE_REFUSES_NO_EXTENTS, NO_EXTENTS_MESSAGE } from '../helpers/engine.ts';
 
 const PORT = 5310;
 const corpus = ensureCorpus();
 const store = mkdtempSync(join(tmpdir(), 'ii-runner-e2e-'));
+// 64 MiB, its first half random, its second zeros; and a copy with one byte changed at 40 MiB + 7.
+const halfZero = join(store, 'half-zero.raw');
+const changed = join(store, 'half-zero-changed.raw');
+{
+  const b = Buffer.alloc(64 * 1024 * 1024);
+  randomFillSync(b, 0, b.length / 2);
+  writeFileSync(halfZero, b);
+  b[40 * 1024 * 1024 + 7] = 1;
+  writeFileSync(changed, b);
+}
 const profile = mkdtempSync(join(tmpdir(), 'ii-runner-profile-'));
 let server: RunnerServer;
 let context: BrowserContext;
@@ -62,6 +74,8 @@ before(async () => {
       vmdk.path,
       vmdk.path.replace(/\.vmdk$/, '-s001.vmdk'),
       hostile.path,
+      halfZero,
+      changed,
     ]);
 });
 
@@ -184,6 +198,40 @@ describe('qemu-img worker client in Chromium', () => {
     const out2 = await fetchOut('e2e/b.vmdk', 'b.vmdk');
     const c2 = native(['compare', '-f', 'qcow2', '-F', 'vmdk', corpus.matrixSources.qcow2.path, out2]);
     assert.equal(c2.status, 0, c2.stdout + c2.stderr);
+  });
+
+  test('verification split over this worker and a second one: identical, and one changed byte found at its sector', async () => {
+    const r = await run(
+      ['convert', '-f', 'raw', '-O', 'qcow2', `/in/${basename(halfZero)}`, '/out/hz.qcow2'],
+      [basename(halfZero)],
+      [{ name: 'hz.qcow2', opfsPath: 'e2e/hz.qcow2' }],
+    );
+    assert.equal(r.result.exitCode, 0, r.result.stderr);
+    const compare = (name: string) =>
+      page.evaluate(
+        ([n]) =>
+          (window as unknown as { runner: { compare: (...x: unknown[]) => Promise<CompareResult> } }).runner.compare(
+            { name: n, format: 'raw' },
+            { opfsPath: 'e2e/hz.qcow2', format: 'qcow2' },
+          ),
+        [name] as const,
+      );
+    const same = await compare(basename(halfZero));
+    assert.equal(same.error, undefined);
+    assert.deepEqual(
+      { identical: same.outcome?.identical, method: same.outcome?.method, runs: same.outcome?.runs },
+      { identical: true, method: 'full', runs: 2 },
+    );
+    // 64 MiB source and 32 MiB of output data read, whichever worker read them.
+    assert.ok(same.outcome!.bytesRead >= 96 * MiB, `${same.outcome!.bytesRead} bytes read`);
+    const diff = await compare(basename(changed));
+    assert.deepEqual(
+      { identical: diff.outcome?.identical, at: diff.outcome?.mismatchOffset, runs: diff.outcome?.runs },
+      { identical: false, at: 40 * MiB, runs: 2 },
+    );
+    // The reference agrees: native compare of the same files finds the same offset.
+    const out = await fetchOut('e2e/hz.qcow2', 'hz.qcow2');
+    assert.match(native(['compare', '-f', 'raw', '-F', 'qcow2', changed, out]).stdout, new RegExp(`offset ${40 * MiB}!`));
   });
 
   test('multi-file VMDK mounted side by side: info equals native', async () => {

@@ -5,7 +5,7 @@
 // holes.test.ts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { firstMismatch, splitWindows, SPLIT_MIN_DATA } from '../../workers/qemu-img/compare-split.ts';
+import { firstMismatch, splitByReads, splitWindows, SPLIT_MIN_DATA } from '../../workers/qemu-img/compare-split.ts';
 import { compareImages, sideOpts, type QemuRun } from '../../workers/qemu-img/compare.ts';
 import type { DataPiece } from '../../workers/qemu-img/compare-vmdk.ts';
 import type { RunResult } from '../../workers/qemu-img/types.ts';
@@ -199,5 +199,85 @@ describe('compareImages when the runner answers the output holes (SEEK_DATA)', {
       ],
     );
     assert.equal(staged, false);
+  });
+});
+
+describe('splitByReads: a plain compare split where both sides read about the same', { timeout: 5_000 }, () => {
+  test('a raw source (all data) against a qcow2 whose second half is a hole: the cut at 3/8, not at half', () => {
+    const w = splitByReads(
+      [[0, GiB, true]],
+      [
+        [0, GiB / 2, true],
+        [GiB / 2, GiB / 2, false],
+      ],
+      GiB,
+      2,
+    );
+    assert.deepEqual(
+      w.map((x) => [x.start, x.size, x.last, x.data]),
+      [
+        [0, 384 * MiB, false, 768 * MiB],
+        [384 * MiB, 640 * MiB, true, 768 * MiB],
+      ],
+    );
+  });
+
+  test('little to read (a sparse 20 GiB disk with 16 MiB of data): one window', () => {
+    const src: Array<[number, number, boolean]> = [
+      [0, 8 * MiB, true],
+      [8 * MiB, 20 * GiB - 8 * MiB, false],
+    ];
+    assert.equal(splitByReads(src, src, 20 * GiB, 2).length, 1);
+  });
+});
+
+describe('compareImages: a plain compare of two hole-recording formats, two runs at once', { timeout: 5_000 }, () => {
+  const qcow = { source: { path: '/in/s.raw', format: 'raw' }, output: { path: '/in/o.qcow2', format: 'qcow2' } };
+  const maps: Record<string, string> = {
+    raw: JSON.stringify([{ start: 0, length: GiB, depth: 0, present: true, zero: false, data: true, offset: 0 }]),
+    qcow2: JSON.stringify([
+      { start: 0, length: GiB / 2, depth: 0, present: true, zero: false, data: true, offset: 327680 },
+      { start: GiB / 2, length: GiB / 2, depth: 0, present: false, zero: true, data: false },
+    ]),
+  };
+  function fake(diffAt?: number, refuse = false) {
+    const compares: string[][] = [];
+    const window = fakeRun(diffAt, refuse).run;
+    const run: QemuRun = async (args, o) => {
+      if (args[0] === 'map') return result(0, maps[/driver=(\w+)/.exec(args[3]!)![1]!]!);
+      compares.push(args);
+      return window(args, o);
+    };
+    return { run, compares };
+  }
+
+  test('both sides as raw windows (the last open-ended) of their formats; a mismatch in the second at its guest offset', async () => {
+    const at = 700 * MiB + 512;
+    const { run, compares } = fake(at);
+    const r = await compareImages(run, { ...qcow, parallel: 2 });
+    assert.deepEqual(
+      { identical: r.identical, at: r.mismatchOffset, method: r.method, runs: r.runs },
+      { identical: false, at, method: 'full', runs: 2 },
+    );
+    assert.deepEqual(
+      compares.map((a) => a.slice(3)),
+      [
+        [sideOpts(qcow.source, { offset: 0, size: 384 * MiB }), sideOpts(qcow.output, { offset: 0, size: 384 * MiB })],
+        [sideOpts(qcow.source, { offset: 384 * MiB }), sideOpts(qcow.output, { offset: 384 * MiB })],
+      ],
+    );
+  });
+
+  test('one run asked for, or a window qemu refuses: one compare of the whole images', async () => {
+    const one = fake();
+    assert.equal((await compareImages(one.run, qcow)).runs, 1);
+    assert.deepEqual(
+      one.compares.map((a) => a.slice(3)),
+      [[sideOpts(qcow.source), sideOpts(qcow.output)]],
+    );
+    const refused = fake(undefined, true);
+    const r = await compareImages(refused.run, { ...qcow, parallel: 2 });
+    assert.deepEqual({ identical: r.identical, runs: r.runs, method: r.method }, { identical: true, runs: 1, method: 'full' });
+    assert.deepEqual(refused.compares.at(-1)!.slice(3), [sideOpts(qcow.source), sideOpts(qcow.output)]);
   });
 });

@@ -1,11 +1,12 @@
-// Splitting one holes-descriptor compare (compare-vmdk.ts) into runs over disjoint windows of the
-// disk, run at once on as many runner threads (Node: compareOnHost asks for two on a 2-core
-// machine). Why: a compare reads both sides — the source's data and the output's written data —
-// on one wasm thread, where the conversion it checks read the source once and left its writes to a
-// helper thread; two runs over halves of the data take about half the time. Nothing is checked
+// Splitting one compare (a holes-descriptor one, compare-vmdk.ts, or a plain one where both
+// formats record their holes) into runs over disjoint windows of the disk, run at once on as many
+// runner threads (Node: compareOnHost asks for two on a 2-core machine; the page's worker a second
+// worker). Why: a compare reads both sides — the source's data and the output's data — on one
+// wasm thread, where the conversion it checks read the source once and left its writes to a
+// helper thread; two runs over halves of the reads take about half the time. Nothing is checked
 // less: the windows cover the whole disk, back to back, and each is one compare of the source's
-// window against a descriptor of the output's same window, so every byte of both sides is still
-// compared (or, in a hole of the output, the source's bytes proven zero), in one run or another.
+// window against the output's same window (or its descriptor), so every byte of both sides is
+// still compared (or, in a hole of one side, the other's bytes proven zero), in one run or another.
 import type { DataPiece } from './compare-vmdk.ts';
 
 export interface CompareWindow {
@@ -83,4 +84,41 @@ export function windowProgress(
       bytesRead: done.reduce((t, d) => t + d.read, 0),
     });
   };
+}
+
+/** A piece of a `map`: [guest start, length, holds data]. */
+export type MapPiece = readonly [number, number, boolean];
+
+/**
+ * The whole disk [0, size) as up to `n` windows that each read about the same: a byte costs one
+ * for each side whose map calls it data (that side reads it; where only one side has data, the
+ * other's zeros are known and only that side is read). For one plain compare split into runs at
+ * once; one window when the reads are under `minData` a window.
+ */
+export function splitByReads(source: MapPiece[], output: MapPiece[], size: number, n: number, minData = SPLIT_MIN_DATA): CompareWindow[] {
+  const marks = new Set<number>([0, size]);
+  for (const [s, len] of [...source, ...output]) if (s < size) marks.add(s).add(Math.min(size, s + len));
+  const points = [...marks].sort((a, b) => a - b);
+  const dataAt = (m: MapPiece[], p: number) => m.some(([s, len, data]) => data && p >= s && p < s + len);
+  const spans = points.slice(0, -1).map((p, i) => ({ start: p, end: points[i + 1]!, weight: +dataAt(source, p) + +dataAt(output, p) }));
+  const total = spans.reduce((t, x) => t + (x.end - x.start) * x.weight, 0);
+  const count = Math.max(1, Math.min(Math.floor(n), Math.floor(total / Math.max(1, minData))));
+  const cuts: number[] = [];
+  let before = 0;
+  let k = 1;
+  for (const x of spans) {
+    const w = (x.end - x.start) * x.weight;
+    while (k < count && x.weight > 0 && before + w >= (total * k) / count) {
+      const at = Math.floor((x.start + ((total * k) / count - before) / x.weight) / CUT_ALIGN) * CUT_ALIGN;
+      if (at > (cuts.at(-1) ?? 0) && at < size) cuts.push(at);
+      k++;
+    }
+    before += w;
+  }
+  const bounds = [0, ...cuts, size];
+  return bounds.slice(0, -1).map((start, i) => {
+    const end = bounds[i + 1]!;
+    const data = spans.reduce((t, x) => t + Math.max(0, Math.min(end, x.end) - Math.max(start, x.start)) * x.weight, 0);
+    return { start, size: end - start, last: i + 2 === bounds.length, pieces: [], data };
+  });
 }

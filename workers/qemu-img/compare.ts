@@ -20,7 +20,15 @@
 import type { FileExtents } from './extents.ts';
 import type { RunProgress, RunResult } from './types.ts';
 import { holeImage, holeImageOpts, type DataPiece, type HoleImage } from './compare-vmdk.ts';
-import { firstMismatch, splitWindows, windowProgress, type CompareWindow } from './compare-split.ts';
+import {
+  firstMismatch,
+  splitByReads,
+  splitWindows,
+  windowProgress,
+  SPLIT_MIN_DATA,
+  type CompareWindow,
+  type MapPiece,
+} from './compare-split.ts';
 
 export interface CompareSide {
   /** Path qemu-img opens (host path in Node, /in/… or /out/… in the browser). */
@@ -65,7 +73,7 @@ export interface CompareOutcome {
   mismatchOffset?: number;
   /** qemu-img's words (or ours) for the outcome. */
   message: string;
-  /** full: one plain compare; holes: compare against the output with its holes shown (one run,
+  /** full: one plain compare (or its windows at once); holes: compare against the output with its holes shown (one run,
    *  or one per window of the disk at once); seek: plain compares (one per window) of a raw output
    *  whose holes the runner answers; ranges: one compare per window of data. */
   method: 'full' | 'holes' | 'seek' | 'ranges';
@@ -283,14 +291,33 @@ export async function compareImages(run: QemuRun, req: CompareRequest): Promise<
     return { ...outcome(r), method: 'full', bytesRead: r.read, runs: 1 };
   };
   // The output's map first: when its format records its holes (qcow2, sparse VMDK, dynamic
-  // VHD/VHDX/VDI) nothing is gained by narrowing, one plain compare is the whole job, and the
-  // source's map is not needed (the page's worker runs one command at a time).
+  // VHD/VHDX/VDI) nothing is gained by narrowing: one plain compare is the whole job, split into
+  // windows at once when there is enough to read (then the source's map weighs the windows).
   const outMap = await mapOf(run, req.output);
   const outSize = sizeOf(outMap);
+  /** The plain compare, split into `parallel` windows at once when there is enough to read: a
+   *  window qemu refuses, or sides of different sizes (compare's own business), leave it whole. */
+  const whole = async (known?: MapEntry[]): Promise<CompareOutcome> => {
+    const n = req.parallel ?? 1;
+    if (n > 1 && covered(dataOf(outMap)) >= SPLIT_MIN_DATA) {
+      const src = known ?? (await mapOf(run, req.source));
+      const pieces = (m: MapEntry[]) => m.map((e): MapPiece => [e.start, e.length, e.data && !e.zero]);
+      const windows = sizeOf(src) === outSize ? splitByReads(pieces(src), pieces(outMap), outSize, n) : [];
+      const window = (w: CompareWindow) => sideOpts(req.output, w.last ? { offset: w.start } : { offset: w.start, size: w.size });
+      if (windows.length > 1) {
+        try {
+          return await windowRuns(run, req, windows, window, 'full');
+        } catch (e) {
+          if (!(e instanceof CompareError)) throw e;
+        }
+      }
+    }
+    return full(sideOpts(req.output));
+  };
   const written = req.outputExtents ? writtenDataOf(outMap, req.outputExtents) : undefined;
   const outData = written ? written.ranges : dataOf(outMap);
   const gained = covered(merge(dataOf(outMap), 0)) - covered(merge(outData, 0));
-  if (gained <= 0) return full(sideOpts(req.output));
+  if (gained <= 0) return whole();
   const srcMap = await mapOf(run, req.source);
   const srcSize = sizeOf(srcMap);
   const windows = merge([...dataOf(srcMap), ...outData], WINDOW_GAP).map(([s, e]): Range => [s, Math.min(e, srcSize, outSize)]);
@@ -304,7 +331,7 @@ export async function compareImages(run: QemuRun, req: CompareRequest): Promise<
     const done = await viaHoles(run, req, outSize, written.pieces);
     if (done) return done;
   }
-  if (total > FULL_SHARE * Math.max(srcSize, 1)) return full(sideOpts(req.output));
+  if (total > FULL_SHARE * Math.max(srcSize, 1)) return whole(srcMap);
   const todo = windows.filter(([st, e]) => e > st);
   const percents = new Map<number, number>();
   let done = 0;

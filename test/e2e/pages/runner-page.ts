@@ -2,6 +2,7 @@
 // few functions on window for Playwright; everything runs through the real client and worker.
 import { createQemuImgClient } from '../../../workers/qemu-img/client.ts';
 import type { OpfsOutput, RunProgress, RunResult } from '../../../workers/qemu-img/types.ts';
+import type { CompareResult } from '../../../workers/qemu-img/compare-types.ts';
 
 const client = createQemuImgClient();
 
@@ -72,7 +73,19 @@ async function clearOpfs(): Promise<void> {
   for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) await root.removeEntry(name, { recursive: true });
 }
 
-Object.assign(window, { runner: { run, uploadOpfs, uploadOpfsSlice, clearOpfs, warm: () => client.run({ args: ['--version'] }) } });
+/** The worker's verification of a picked source against an OPFS output (as the app's is run). */
+async function compare(source: { name: string; format: string }, output: { opfsPath: string; format: string }): Promise<CompareResult> {
+  const out = { name: 'verify-output', blob: await opfsFile(output.opfsPath) };
+  return client.compare({
+    inputs: [{ name: source.name, blob: pickedFile(source.name) }, out],
+    source: { path: `/in/${source.name}`, format: source.format },
+    output: { path: `/in/${out.name}`, format: output.format },
+  });
+}
+
+Object.assign(window, {
+  runner: { run, compare, uploadOpfs, uploadOpfsSlice, clearOpfs, warm: () => client.run({ args: ['--version'] }) },
+});
 
 /** I/O ceiling in a worker: File read by slices + the same bytes written to OPFS. */
 function ioCeiling(
