@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkConvertOptions } from '../core/convert/check.ts';
 import { convertArgs, formatCommandLine, type ConvertSource } from '../core/convert/command.ts';
-import { qemuDriverOf, type ConvertTarget, type EngineFeatures } from '../core/convert/options.ts';
+import { qemuDriverOf, recordsHoles, type ConvertTarget, type EngineFeatures } from '../core/convert/options.ts';
 import { DEFAULT_TARGET, planConversion } from '../core/convert/plan.ts';
 import { printable } from '../core/inspect/findings.ts';
 import { qemuDriverFor } from '../core/inspect/glance-formats.ts';
@@ -158,6 +158,7 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
           source: sourceSide,
           output: { path: outPath, format: qemuDriverOf(a.target), protocol: protocolOf(outPath) },
           ...(singleFile(a) && r.written?.[outPath] ? { outputExtents: r.written[outPath] } : {}),
+          outputRecordsHoles: recordsHoles(a.target, a.options),
           onProgress: (p) => progress.update('verifying', p.percent),
         },
         { signal: controller.signal },

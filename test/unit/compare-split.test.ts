@@ -281,3 +281,33 @@ describe('compareImages: a plain compare of two hole-recording formats, two runs
     assert.deepEqual(refused.compares.at(-1)!.slice(3), [sideOpts(qcow.source), sideOpts(qcow.output)]);
   });
 });
+
+describe('compareImages: an output whose format records its holes', { timeout: 5_000 }, () => {
+  const vhdx = { source: { path: '/in/s.qcow2', format: 'qcow2' }, output: { path: '/in/o.vhdx', format: 'vhdx' } };
+  const calls: string[][] = [];
+  const run: QemuRun = async (args) => {
+    calls.push(args);
+    return args[0] === 'map' ? result(0, '[]') : result(0, 'Images are identical.\n');
+  };
+  test('little written: one plain compare, no map first', async () => {
+    calls.length = 0;
+    const written = { size: 20 * GiB, ranges: [[0, 12 * MiB]] as Array<[number, number]> };
+    const r = await compareImages(run, { ...vhdx, outputExtents: written, outputRecordsHoles: true, parallel: 2 });
+    assert.deepEqual({ identical: r.identical, method: r.method, runs: r.runs }, { identical: true, method: 'full', runs: 1 });
+    assert.deepEqual(
+      calls.map((a) => a[0]),
+      ['compare'],
+    );
+  });
+  test('not known to record holes, or enough written to split: the map decides as before', async () => {
+    calls.length = 0;
+    const written = { size: 20 * GiB, ranges: [[0, 12 * MiB]] as Array<[number, number]> };
+    await compareImages(run, { ...vhdx, outputExtents: written, parallel: 2 });
+    const big = { size: 20 * GiB, ranges: [[0, 64 * MiB]] as Array<[number, number]> };
+    await compareImages(run, { ...vhdx, outputExtents: big, outputRecordsHoles: true, parallel: 2 });
+    assert.deepEqual(
+      calls.map((a) => a[0]),
+      ['map', 'compare', 'map', 'compare'],
+    );
+  });
+});

@@ -2,7 +2,7 @@
 // counterparts are in test/parity/convert-cli-options.test.ts).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultConvertOptions, qemuDriverOf, CONVERT_FORMATS } from '../../src/core/convert/options.ts';
+import { defaultConvertOptions, qemuDriverOf, recordsHoles, CONVERT_FORMATS } from '../../src/core/convert/options.ts';
 import { applyQemuOptions, convertArgs, formatCommandLine, parseQemuOptions, parseQemuSize } from '../../src/core/convert/command.ts';
 import { checkConvertOptions } from '../../src/core/convert/check.ts';
 
@@ -187,4 +187,20 @@ describe('formatCommandLine', { timeout: 5_000 }, () => {
     );
     assert.equal(formatCommandLine(['$HOME', 'a*b', '']), `'$HOME' 'a*b' ''`);
   });
+});
+
+test('recordsHoles: the targets whose compare skips their holes by itself', () => {
+  const o = defaultConvertOptions();
+  assert.equal(recordsHoles('qcow2', o), true);
+  assert.equal(recordsHoles('qcow2', { ...o, qcow2: { ...o.qcow2, preallocation: 'metadata' } }), false);
+  assert.equal(recordsHoles('raw', o), false);
+  assert.equal(recordsHoles('vmdk', o), true);
+  assert.equal(recordsHoles('vmdk', { ...o, vmdk: { subformat: 'monolithicFlat' } }), false);
+  assert.equal(recordsHoles('vhd', o), true);
+  assert.equal(recordsHoles('vhd', { ...o, vhd: { subformat: 'fixed' } }), false);
+  assert.equal(recordsHoles('vhdx', o), true);
+  assert.equal(recordsHoles('vhdx', { ...o, vhdx: { subformat: 'fixed' } }), false);
+  assert.equal(recordsHoles('vdi', o), true);
+  assert.equal(recordsHoles('vdi', { ...o, vdi: { static: true } }), false);
+  assert.equal(recordsHoles('qcow2', { ...o, extra: [['preallocation', 'full']] }), false);
 });

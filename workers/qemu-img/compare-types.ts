@@ -11,6 +11,8 @@ export interface BrowserCompareRequest {
   output: CompareSide;
   /** What the conversion wrote into the output (its RunResult.written entry). */
   outputExtents?: FileExtents;
+  /** The output's format records its holes (CompareRequest.outputRecordsHoles). */
+  outputRecordsHoles?: boolean;
 }
 
 /** How a verification ended: an outcome, or why there is none (`failure` as in RunResult when

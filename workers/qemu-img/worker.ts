@@ -245,6 +245,7 @@ async function compare(req: BrowserCompareRequest, onProgress?: (p: RunProgress)
           return { dir: IN_DIR, dispose: async () => void (staged = []) };
         },
         ...(req.outputExtents ? { outputExtents: req.outputExtents } : {}),
+        ...(req.outputRecordsHoles ? { outputRecordsHoles: true } : {}),
         ...(onProgress ? { onProgress: (p) => onProgress({ percent: p.percent, bytesRead: p.bytesRead, bytesWritten: 0 }) } : {}),
       },
     );

@@ -114,3 +114,27 @@ export function defaultConvertOptions(): ConvertOptions {
 
 /** Targets whose driver writes compressed clusters with `-c` at all. */
 export const COMPRESSIBLE_TARGETS: readonly ConvertTarget[] = ['qcow2', 'vmdk'];
+
+/**
+ * Whether the output's own format says where its holes are (so that `compare` skips them by
+ * itself): qcow2 without preallocation, the sparse VMDK subformats, dynamic VHD and VHDX (VHDX
+ * through our engine's block status), dynamic VDI. The verification then needs no `map` of the
+ * output when there is too little data to split (workers/qemu-img/compare.ts).
+ */
+export function recordsHoles(target: ConvertTarget, o: ConvertOptions): boolean {
+  if (o.extra.some(([k]) => k === 'preallocation' || k === 'subformat')) return false;
+  switch (target) {
+    case 'qcow2':
+      return (o.qcow2.preallocation ?? 'off') === 'off';
+    case 'vmdk':
+      return ['streamOptimized', 'monolithicSparse', 'twoGbMaxExtentSparse'].includes(o.vmdk.subformat);
+    case 'vhd':
+      return o.vhd.subformat === 'dynamic';
+    case 'vhdx':
+      return o.vhdx.subformat === 'dynamic';
+    case 'vdi':
+      return !o.vdi.static;
+    default:
+      return false;
+  }
+}

@@ -15,6 +15,7 @@ import {
   COMPRESSIBLE_TARGETS,
   isConvertFormat,
   qemuDriverOf,
+  recordsHoles,
   type ConvertOptions,
   type ConvertTarget,
   type EngineFeatures,
@@ -45,7 +46,7 @@ export interface PageConversion {
   verifyName: string;
   /** The two sides of the verification (workers/qemu-img/compare.ts): the source as converted,
    *  the output as mounted for reading. */
-  compare: { source: CompareSide; output: CompareSide };
+  compare: { source: CompareSide; output: CompareSide; outputRecordsHoles: boolean };
 }
 
 export type PageConversionOutcome =
@@ -112,7 +113,11 @@ export function pageConversion(
       commandLine: formatCommandLine(['qemu-img', ...shown]),
       verifyName,
       preallocated: preallocates(target, effective),
-      compare: { source: { path: `/in/${inputName}`, format }, output: { path: `/in/${verifyName}`, format: qemuDriverOf(target) } },
+      compare: {
+        source: { path: `/in/${inputName}`, format },
+        output: { path: `/in/${verifyName}`, format: qemuDriverOf(target) },
+        outputRecordsHoles: recordsHoles(target, effective),
+      },
     },
   };
 }
