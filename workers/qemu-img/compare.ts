@@ -20,15 +20,7 @@
 import type { FileExtents } from './extents.ts';
 import type { RunProgress, RunResult } from './types.ts';
 import { holeImage, holeImageOpts, type DataPiece, type HoleImage } from './compare-vmdk.ts';
-import {
-  firstMismatch,
-  splitByReads,
-  splitWindows,
-  windowProgress,
-  SPLIT_MIN_DATA,
-  type CompareWindow,
-  type MapPiece,
-} from './compare-split.ts';
+import { firstMismatch, splitByReads, splitWindows, windowProgress, type CompareWindow, type MapPiece } from './compare-split.ts';
 
 export interface CompareSide {
   /** Path qemu-img opens (host path in Node, /in/… or /out/… in the browser). */
@@ -100,6 +92,10 @@ type Range = [number, number];
 /** Data closer than this is compared in one window: a run costs ~50 ms (a fresh instance), the
  *  wasm reads zeros at ~0.3 GB/s (measured in Node: an 8 GiB plain compare took 29 s). */
 export const WINDOW_GAP = 16 * 1024 * 1024;
+/** A plain compare is split only with this much to read per window: a second run costs a fresh
+ *  instance, and in the page a helper worker that compiles the wasm (~0.1 s), while the wasm
+ *  reads a Blob at ~0.5 GB/s. */
+export const PLAIN_SPLIT_MIN = 128 * 1024 * 1024;
 /** Windows covering more than this share of the disk: one plain compare instead. */
 const FULL_SHARE = 0.5;
 
@@ -295,7 +291,7 @@ export async function compareImages(run: QemuRun, req: CompareRequest): Promise<
   };
   // Written bytes bound the output's data: too few to split, and a format that records its holes,
   // leave nothing for a map to decide (a run saved: ~40-80 ms of a fresh instance in the page).
-  if (req.outputRecordsHoles && x && ((req.parallel ?? 1) <= 1 || covered(x.ranges) < SPLIT_MIN_DATA)) return full(sideOpts(req.output));
+  if (req.outputRecordsHoles && x && ((req.parallel ?? 1) <= 1 || covered(x.ranges) < PLAIN_SPLIT_MIN)) return full(sideOpts(req.output));
   // The output's map first: when its format records its holes (qcow2, sparse VMDK, dynamic
   // VHD/VHDX/VDI) nothing is gained by narrowing: one plain compare is the whole job, split into
   // windows at once when there is enough to read (then the source's map weighs the windows).
@@ -305,10 +301,10 @@ export async function compareImages(run: QemuRun, req: CompareRequest): Promise<
    *  window qemu refuses, or sides of different sizes (compare's own business), leave it whole. */
   const whole = async (known?: MapEntry[]): Promise<CompareOutcome> => {
     const n = req.parallel ?? 1;
-    if (n > 1 && covered(dataOf(outMap)) >= SPLIT_MIN_DATA) {
+    if (n > 1 && covered(dataOf(outMap)) >= PLAIN_SPLIT_MIN) {
       const src = known ?? (await mapOf(run, req.source));
       const pieces = (m: MapEntry[]) => m.map((e): MapPiece => [e.start, e.length, e.data && !e.zero]);
-      const windows = sizeOf(src) === outSize ? splitByReads(pieces(src), pieces(outMap), outSize, n) : [];
+      const windows = sizeOf(src) === outSize ? splitByReads(pieces(src), pieces(outMap), outSize, n, PLAIN_SPLIT_MIN) : [];
       const window = (w: CompareWindow) => sideOpts(req.output, w.last ? { offset: w.start } : { offset: w.start, size: w.size });
       if (windows.length > 1) {
         try {

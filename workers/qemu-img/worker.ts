@@ -13,8 +13,6 @@ import type { ExtentMap, WrittenFiles } from './extents.ts';
 import { IN_DIR, OUT_DIR, type BlobInput, type BrowserRunRequest, type RunProgress, type RunResult } from './types.ts';
 import type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
 import { compareImages } from './compare.ts';
-import { createCompareLanes, type Helper } from './compare-lanes.ts';
-import { startModuleWorker } from '../base-path.ts';
 import { createFileHandleFs, streamedOutput, type StreamedOutput } from './file-handle-fs.ts';
 import { openAndDrain, type DrainOutcome } from './write-ring.ts';
 
@@ -198,46 +196,22 @@ function writeFile(handle: FileSystemFileHandle, ring: SharedArrayBuffer): Promi
   return openAndDrain(() => handle.createWritable(), ring);
 }
 
-/** Runs at once of one verification: this worker and, on a machine with the cores, a second one. */
-const COMPARE_LANES = Math.min(2, navigator.hardwareConcurrency || 1);
-
-/** A copy of this worker for the second window of a split compare (compare-lanes.ts), started
- *  from this module's own URL (through a blob: trampoline when that is another origin, as the
- *  page starts this one); terminated with the compare, or with this worker when it is stopped. */
-function helperWorker(): Helper {
-  const worker = startModuleWorker(new URL(import.meta.url), 'qemu-img-verify');
-  const remote = Comlink.wrap<QemuImgWorkerApi>(worker);
-  const died = new Promise<undefined>((resolve) =>
-    worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      resolve(undefined);
-    }),
-  );
-  return {
-    run: (req, onProgress) => Promise.race([remote.run(req, onProgress ? Comlink.proxy(onProgress) : undefined), died]),
-    dispose() {
-      worker.terminate();
-      remote[Comlink.releaseProxy]();
-    },
-  };
-}
-
-/** The runner's verification, each of its qemu-img commands on a fresh instance like any run; a
- *  compare split into windows (compare-split.ts) runs its second window in a helper worker. */
+/** The runner's verification, each of its qemu-img commands on a fresh instance like any run, one
+ *  at a time: a compare split into two windows in two workers was slower here (3.4 s against
+ *  3.0 s for a half-zero 1 GiB raw → qcow2: a helper worker's start and the maps cost more than
+ *  the second Blob reader gained; two warm workers 2.4 s), see docs/benchmarks.md. */
 async function compare(req: BrowserCompareRequest, onProgress?: (p: RunProgress) => void): Promise<CompareResult> {
   let failure: RunResult['failure'];
   // The holes descriptor and its empty extents (compare-vmdk.ts): small Blobs beside the inputs.
   let staged: BlobInput[] = [];
-  const lanes = createCompareLanes(api.run, helperWorker);
   try {
     const outcome = await compareImages(
       async (args, o) => {
-        const r = await lanes.run({ args, inputs: [...req.inputs, ...staged] }, o.onProgress);
+        const r = await api.run({ args, inputs: [...req.inputs, ...staged] }, o.onProgress);
         failure ??= r.failure;
         return r;
       },
       {
-        parallel: COMPARE_LANES,
         source: req.source,
         output: req.output,
         stage: async (files) => {
@@ -252,8 +226,6 @@ async function compare(req: BrowserCompareRequest, onProgress?: (p: RunProgress)
     return { outcome };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e), ...(failure ? { failure } : {}) };
-  } finally {
-    lanes.dispose();
   }
 }
 
