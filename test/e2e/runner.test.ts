@@ -229,7 +229,8 @@ describe('qemu-img worker client in Chromium', () => {
       { identical: diff.outcome?.identical, at: diff.outcome?.mismatchOffset, runs: diff.outcome?.runs },
       { identical: false, at: 40 * MiB, runs: 1 },
     );
-    // The reference agrees: native compare of the same files finds the same offset.
+    // The reference agrees: native compare of the same files finds the same offset. The output
+    // is still readable as a File (the read-only handles changed nothing).
     const out = await fetchOut('e2e/hz.qcow2', 'hz.qcow2');
     assert.match(native(['compare', '-f', 'raw', '-F', 'qcow2', changed, out]).stdout, new RegExp(`offset ${40 * MiB}!`));
   });

@@ -2,11 +2,15 @@
 // types.ts so that the shared types stay free of the compare module (compare.ts imports them).
 import type { CompareOutcome, CompareSide } from './compare.ts';
 import type { FileExtents } from './extents.ts';
-import type { BlobInput, RunResult } from './types.ts';
+import type { BlobInput, OpfsOutput, RunResult } from './types.ts';
 
-/** A verification in the worker (compare.ts): source and output mounted read-only at /in. */
+/** A verification in the worker (compare.ts): the source (and an output that is no OPFS file) as
+ *  Blobs at /in, an OPFS output at /out. */
 export interface BrowserCompareRequest {
   inputs: BlobInput[];
+  /** The output when it is an OPFS file: read through its sync access handle, not as a Blob
+   *  (a Blob read goes through the browser process: ~0.3-0.5 GB/s here). */
+  outputs?: OpfsOutput[];
   source: CompareSide;
   output: CompareSide;
   /** What the conversion wrote into the output (its RunResult.written entry). */

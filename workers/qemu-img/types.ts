@@ -19,6 +19,9 @@ export interface OpfsOutput {
   name: string;
   /** Path of the file inside the origin's OPFS root (directories separated by '/'). */
   opfsPath: string;
+  /** Opened read-only (an output being verified): never written, flushed or locked against
+   *  other readers, so that a File taken of it before stays readable. */
+  readOnly?: boolean;
 }
 
 /** A browser output streamed into a user-chosen file: created at /out/<name>, every write copied

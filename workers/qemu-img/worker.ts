@@ -67,11 +67,12 @@ async function opfsFile(path: string): Promise<FileSystemFileHandle> {
 
 /** Opens a sync access handle; retries for up to 10 s because the lock of a handle held by a worker
  *  that was just terminated (abort, timeout) is released asynchronously (~1-2 s in Chromium 156). */
-async function openSyncHandle(path: string): Promise<SyncHandle> {
+async function openSyncHandle(path: string, readOnly = false): Promise<SyncHandle> {
   const file = await opfsFile(path);
+  const open = (file as unknown as { createSyncAccessHandle(o?: { mode: string }): Promise<SyncHandle> }).createSyncAccessHandle.bind(file);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await (file as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle();
+      return await (readOnly ? open({ mode: 'read-only' }) : open());
     } catch (e) {
       if ((e as { name?: string }).name !== 'NoModificationAllowedError' || attempt >= 200) throw e;
       await new Promise((r) => setTimeout(r, 50));
@@ -83,11 +84,11 @@ const api = {
   async run(req: BrowserRunRequest, onProgress?: (p: RunProgress) => void): Promise<RunResult> {
     const started = performance.now();
     const { factory, wasm } = await load();
-    const handles: Array<{ name: string; handle: SyncHandle }> = [];
+    const handles: Array<{ name: string; handle: SyncHandle; readOnly?: boolean }> = [];
     try {
       for (const o of req.outputs ?? []) {
         try {
-          handles.push({ name: o.name, handle: await openSyncHandle(o.opfsPath) });
+          handles.push({ name: o.name, handle: await openSyncHandle(o.opfsPath, o.readOnly), ...(o.readOnly ? { readOnly: true } : {}) });
         } catch (e) {
           const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
           return {
@@ -146,8 +147,8 @@ const api = {
         Object.values(files).map((f) => f.buffer as ArrayBuffer),
       );
     } finally {
-      for (const { handle } of handles) {
-        handle.flush();
+      for (const { handle, readOnly } of handles) {
+        if (!readOnly) handle.flush();
         handle.close();
       }
     }
@@ -207,7 +208,10 @@ async function compare(req: BrowserCompareRequest, onProgress?: (p: RunProgress)
   try {
     const outcome = await compareImages(
       async (args, o) => {
-        const r = await api.run({ args, inputs: [...req.inputs, ...staged] }, o.onProgress);
+        const r = await api.run(
+          { args, inputs: [...req.inputs, ...staged], ...(req.outputs ? { outputs: req.outputs } : {}) },
+          o.onProgress,
+        );
         failure ??= r.failure;
         return r;
       },

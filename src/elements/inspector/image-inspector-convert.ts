@@ -207,8 +207,16 @@ export async function verify(
 ): Promise<void> {
   const { client, plan, inputs, signal } = job;
   job.onStatus({ status: 'verifying', percent: 0, bytesRead: 0, bytesWritten: 0 });
+  // An OPFS output is read through its sync access handle (at /out), any other as a Blob.
+  const opfs = job.opfsPath ? { outputs: [{ name: plan.verifyName, opfsPath: job.opfsPath, readOnly: true }] } : undefined;
   const r = await client.compare(
-    { inputs: [...inputs, { name: plan.verifyName, blob: output }], ...plan.compare, ...(written ? { outputExtents: written } : {}) },
+    {
+      ...plan.compare,
+      ...(opfs
+        ? { ...opfs, inputs, output: { ...plan.compare.output, path: `/out/${plan.verifyName}` } }
+        : { inputs: [...inputs, { name: plan.verifyName, blob: output }] }),
+      ...(written ? { outputExtents: written } : {}),
+    },
     { signal, onProgress: (p) => job.onProgress(p) },
   );
   if (r.outcome?.identical) {

@@ -73,13 +73,14 @@ async function clearOpfs(): Promise<void> {
   for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) await root.removeEntry(name, { recursive: true });
 }
 
-/** The worker's verification of a picked source against an OPFS output (as the app's is run). */
-async function compare(source: { name: string; format: string }, output: { opfsPath: string; format: string }): Promise<CompareResult> {
-  const out = { name: 'verify-output', blob: await opfsFile(output.opfsPath) };
+/** The worker's verification of a picked source against an OPFS output, read through a read-only
+ *  sync access handle as the app's is. */
+function compare(source: { name: string; format: string }, output: { opfsPath: string; format: string }): Promise<CompareResult> {
   return client.compare({
-    inputs: [{ name: source.name, blob: pickedFile(source.name) }, out],
+    inputs: [{ name: source.name, blob: pickedFile(source.name) }],
+    outputs: [{ name: 'verify-output', opfsPath: output.opfsPath, readOnly: true }],
     source: { path: `/in/${source.name}`, format: source.format },
-    output: { path: `/in/${out.name}`, format: output.format },
+    output: { path: '/out/verify-output', format: output.format },
   });
 }
 
