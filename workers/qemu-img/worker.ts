@@ -29,6 +29,9 @@ const WASM_URL = ISOLATED
   ? new URL('../../wasm/dist/threads/qemu-img.wasm', import.meta.url)
   : new URL('../../wasm/dist/qemu-img.wasm', import.meta.url);
 
+/** Small inputs of a convert or compare run are read whole (blob-fs.ts), up to this in all. */
+const WHOLE_FILE_BUDGET = 64 * 1024 * 1024;
+
 interface FileReaderSyncLike {
   readAsArrayBuffer(blob: Blob): ArrayBuffer;
 }
@@ -115,7 +118,14 @@ const api = {
           instance = mod;
           prepareMemoryOutputs(mod, req.memoryOutputs);
           FS.mkdir(IN_DIR);
-          FS.mount(createBlobFs(FS, { files: req.inputs ?? [], readSync: (b) => reader.readAsArrayBuffer(b), counters }), null, IN_DIR);
+          const readsAll = req.args[0] === 'convert' || req.args[0] === 'compare';
+          const blobFs = createBlobFs(FS, {
+            files: req.inputs ?? [],
+            readSync: (b) => reader.readAsArrayBuffer(b),
+            counters,
+            ...(readsAll ? { wholeFileBudget: WHOLE_FILE_BUDGET } : {}),
+          });
+          FS.mount(blobFs, null, IN_DIR);
           FS.mkdir(OUT_DIR);
           if (streamed.length && handles.length) throw new Error('a run writes OPFS outputs or streamed outputs, not both');
           if (!streamed.length) opfs = createOpfsFs(FS, { files: handles, counters, written });
