@@ -12,6 +12,9 @@ import { swiftLimits, type PartLimits, type PartSpan } from './part-size.ts';
 import { encodePath, header, unquote, type BackendDeps, type PartBackend, type PutPartOptions, type ServerPart } from './part-backend.ts';
 import type { BodyRequest, BodyResponse, ObjectTarget, StoredObject, UploadState } from './types.ts';
 
+/** Rounds of listing and deleting a cancelled upload's segments (SwiftSlo.discard). */
+const DISCARD_ROUNDS = 6;
+
 type SwiftTarget = Extract<ObjectTarget, { kind: 'swift' }>;
 
 export function segmentName(object: string, prefix: string, size: number, partSize: number, number: number): string {
@@ -195,15 +198,22 @@ export class SwiftSlo implements PartBackend {
   async discard(state: UploadState): Promise<void> {
     if (state.status !== 'uploading')
       await this.#small('DELETE', `${this.#url(this.#t.container, this.#t.object)}?multipart-manifest=delete`, 'deleting the object');
-    const stored = await this.listStored(state);
-    const queue = [...stored.keys()];
-    const worker = async () => {
-      for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
-        const name = segmentName(this.#t.object, state.segmentPrefix!, state.file.size, state.partSize, n);
-        await this.#small('DELETE', this.#url(this.#t.segmentContainer, name), `deleting segment ${n}`);
-      }
-    };
-    await Promise.all([worker(), worker(), worker(), worker()]);
+    // A segment PUT aborted by the cancel may still land after the listing (its body was sent),
+    // and a listing may lag a DELETE: list and delete again until a listing comes back empty
+    // (a few rounds, half a second apart; a later PUT landing after a DELETE loses to it by
+    // Swift's timestamps, so the last round's deletes stand).
+    for (let round = 0; round < DISCARD_ROUNDS; round++) {
+      if (round) await new Promise((r) => setTimeout(r, 500));
+      const queue = [...(await this.listStored(state)).keys()];
+      if (!queue.length) return;
+      const worker = async () => {
+        for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
+          const name = segmentName(this.#t.object, state.segmentPrefix!, state.file.size, state.partSize, n);
+          await this.#small('DELETE', this.#url(this.#t.segmentContainer, name), `deleting segment ${n}`);
+        }
+      };
+      await Promise.all([worker(), worker(), worker(), worker()]);
+    }
   }
 
   /**
