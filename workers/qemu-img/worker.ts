@@ -87,11 +87,11 @@ const api = {
   async run(req: BrowserRunRequest, onProgress?: (p: RunProgress) => void): Promise<RunResult> {
     const started = performance.now();
     const { factory, wasm } = await load();
-    const handles: Array<{ name: string; handle: SyncHandle; readOnly?: boolean }> = [];
+    const handles: Array<{ name: string; handle: SyncHandle; readOnly: boolean }> = [];
     try {
       for (const o of req.outputs ?? []) {
         try {
-          handles.push({ name: o.name, handle: await openSyncHandle(o.opfsPath, o.readOnly), ...(o.readOnly ? { readOnly: true } : {}) });
+          handles.push({ name: o.name, handle: await openSyncHandle(o.opfsPath, o.readOnly), readOnly: o.readOnly === true });
         } catch (e) {
           const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
           return {
