@@ -1,7 +1,7 @@
 // Splitting one compare (a holes-descriptor one, compare-vmdk.ts, or a plain one where both
 // formats record their holes) into runs over disjoint windows of the disk, run at once on as many
-// runner threads (Node: compareOnHost asks for two on a 2-core machine; the page's worker a second
-// worker). Why: a compare reads both sides — the source's data and the output's data — on one
+// runner threads (Node: compareOnHost asks for two on a 2-core machine; the page compares in one
+// run). Why: a compare reads both sides — the source's data and the output's data — on one
 // wasm thread, where the conversion it checks read the source once and left its writes to a
 // helper thread; two runs over halves of the reads take about half the time. Nothing is checked
 // less: the windows cover the whole disk, back to back, and each is one compare of the source's
@@ -99,8 +99,24 @@ export function splitByReads(source: MapPiece[], output: MapPiece[], size: numbe
   const marks = new Set<number>([0, size]);
   for (const [s, len] of [...source, ...output]) if (s < size) marks.add(s).add(Math.min(size, s + len));
   const points = [...marks].sort((a, b) => a - b);
-  const dataAt = (m: MapPiece[], p: number) => m.some(([s, len, data]) => data && p >= s && p < s + len);
-  const spans = points.slice(0, -1).map((p, i) => ({ start: p, end: points[i + 1]!, weight: +dataAt(source, p) + +dataAt(output, p) }));
+  // Data runs of each side, sorted, found by bisection: a fragmented map has thousands of pieces,
+  // and every point is asked about.
+  const runsOf = (m: MapPiece[]) => m.filter(([, len, data]) => data && len > 0).sort((a, b) => a[0] - b[0]);
+  const dataAt = (runs: MapPiece[], p: number) => {
+    let lo = 0;
+    let hi = runs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (runs[mid]![0] <= p) lo = mid + 1;
+      else hi = mid;
+    }
+    // a map's pieces are disjoint: only the last run starting at or before p can hold it
+    const r = runs[lo - 1];
+    return r !== undefined && p < r[0] + r[1];
+  };
+  const src = runsOf(source);
+  const out = runsOf(output);
+  const spans = points.slice(0, -1).map((p, i) => ({ start: p, end: points[i + 1]!, weight: +dataAt(src, p) + +dataAt(out, p) }));
   const total = spans.reduce((t, x) => t + (x.end - x.start) * x.weight, 0);
   const count = Math.max(1, Math.min(Math.floor(n), Math.floor(total / Math.max(1, minData))));
   const cuts: number[] = [];
