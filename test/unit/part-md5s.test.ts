@@ -5,7 +5,6 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { hashBlob, hashBlobAlgorithms } from '../../src/core/hash/image-hasher.ts';
-import { hashWithPartMd5s } from '../../src/core/hash/pass-with-parts.ts';
 import { pickTimePartSize, choosePartSize, SWIFT_DEFAULT_LIMITS, S3_LIMITS } from '../../src/core/upload/part-size.ts';
 import { precomputed } from '../../workers/upload/part-md5.ts';
 
@@ -32,51 +31,12 @@ describe('part MD5s from the whole-file pass', { timeout: 20_000 }, () => {
     }
   });
 
-  test('the md5 worker of the two-worker split computes them (after its stream, on md5x4 lanes); sha512 alone does not', async () => {
-    for (const partSize of [2 * MiB, 1.5 * MiB, MiB + 1, 5 * MiB + 123, 6 * MiB]) {
-      const m = await hashWithPartMd5s(blob, ['md5'], { chunkSize: MiB, partSize });
-      assert.deepEqual(m.parts, { partSize, md5: ranges(partSize) }, `part ${partSize}`);
-      assert.equal(m.md5, md5(data));
-      // the fallback without wasm SIMD (hashed inline) gives the same
-      assert.deepEqual((await hashBlobAlgorithms(blob, ['md5'], { chunkSize: MiB, partSize })).parts, m.parts);
-    }
-    const s = await hashWithPartMd5s(blob, ['sha512'], { chunkSize: MiB, partSize: 2 * MiB });
+  test('the md5 worker of the two-worker split computes them; sha512 alone does not', async () => {
+    const m = await hashBlobAlgorithms(blob, ['md5'], { chunkSize: MiB, partSize: 2 * MiB });
+    assert.deepEqual(m.parts?.md5, ranges(2 * MiB));
+    const s = await hashBlobAlgorithms(blob, ['sha512'], { chunkSize: MiB, partSize: 2 * MiB });
     assert.equal(s.parts, undefined);
-    assert.equal(s.sha512, createHash('sha512').update(data).digest('hex'));
     assert.equal((await hashBlob(blob, { chunkSize: MiB })).parts, undefined);
-    const empty = await hashWithPartMd5s(new Blob([]), ['md5'], { partSize: MiB });
-    assert.deepEqual(empty, { size: 0, md5: md5(new Uint8Array()), parts: { partSize: MiB, md5: [] } });
-  });
-
-  test('the part phase waits at the gate, counts its bytes in the progress, and stops on abort', async () => {
-    const seen: number[] = [];
-    let gates = 0;
-    const d = await hashWithPartMd5s(blob, ['md5'], {
-      chunkSize: MiB,
-      partSize: MiB,
-      gate: () => void gates++,
-      onProgress: (n) => seen.push(n),
-    });
-    assert.equal(d.parts?.md5.length, 6);
-    assert.equal(gates, 6 + 2, 'one per slice of the stream, one per batch of four parts');
-    assert.ok(
-      seen.every((n, i) => i === 0 || n >= seen[i - 1]!),
-      'progress never goes back',
-    );
-    assert.equal(seen.at(-1), data.length);
-    assert.ok(
-      seen.some((n) => n > data.length / 2 && n < data.length),
-      'the parts move it past half',
-    );
-    const ac = new AbortController();
-    let batches = 0;
-    const job = hashWithPartMd5s(blob, ['md5'], {
-      chunkSize: MiB,
-      partSize: MiB,
-      signal: ac.signal,
-      partsWanted: () => (++batches === 2 && ac.abort(), true),
-    });
-    await assert.rejects(job, (e: unknown) => (e as Error).name === 'AbortError');
   });
 
   test('a pass told mid-way that the parts are not wanted drops them and still gives the whole-file digests', async () => {
@@ -85,12 +45,9 @@ describe('part MD5s from the whole-file pass', { timeout: 20_000 }, () => {
     assert.equal(d.parts, undefined);
     assert.equal(d.md5, md5(data));
     assert.equal(d.sha512, createHash('sha512').update(data).digest('hex'));
-    let batches = 0; // asked before each batch of four parts: the second is refused
-    for (const wanted of [() => false, () => ++batches < 2]) {
-      const m = await hashWithPartMd5s(blob, ['md5'], { chunkSize: MiB, partSize: MiB, partsWanted: wanted });
-      assert.equal(m.parts, undefined);
-      assert.equal(m.md5, md5(data));
-    }
+    const m = await hashBlobAlgorithms(blob, ['md5'], { chunkSize: MiB, partSize: 2 * MiB, partsWanted: () => false });
+    assert.equal(m.parts, undefined);
+    assert.equal(m.md5, md5(data));
   });
 
   test('the upload worker uses a precomputed MD5 only for exactly that part of that file', async () => {

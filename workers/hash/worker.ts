@@ -1,8 +1,7 @@
 // Hashing worker: a thin Comlink shell around src/core/hash (hash-wasm over Blob slices).
 import * as Comlink from 'comlink';
-import { hashBlob, type HashBlobOptions } from '../../src/core/hash/image-hasher.ts';
+import { hashBlob, hashBlobAlgorithms, type HashBlobOptions } from '../../src/core/hash/image-hasher.ts';
 import { md5OfBlobs } from '../../src/core/hash/md5x4.ts';
-import { hashWithPartMd5s } from '../../src/core/hash/pass-with-parts.ts';
 import type { HashWorkerApi } from './types.ts';
 
 const jobs = new Map<number, AbortController>();
@@ -62,7 +61,7 @@ async function job<T>(
 const api: HashWorkerApi = {
   hash: (id, blob, chunkSize, onProgress, partSize) => job(id, chunkSize, onProgress, partSize, (o) => hashBlob(blob, o)),
   hashPart: (id, blob, algorithms, chunkSize, onProgress, partSize) =>
-    job(id, chunkSize, onProgress, partSize, (o) => hashWithPartMd5s(blob, algorithms, o)),
+    job(id, chunkSize, onProgress, partSize, (o) => hashBlobAlgorithms(blob, algorithms, o)),
   md5s: (id, blobs) => job(id, undefined, undefined, undefined, (o) => md5OfBlobs(blobs, o.signal)),
   cancel(id) {
     jobs.get(id)?.abort();

@@ -11,7 +11,7 @@ interface Md5x4Exports {
   md5x4_blocks(state: number, p0: number, p1: number, p2: number, p3: number, blocks: number): void;
 }
 
-export const LANES = 4;
+const LANES = 4;
 /** Bytes of a lane's window: a stream piece (≤ ~1.3 MiB in Chromium, 64 KiB in Node) plus the rest. */
 const WINDOW = 4 * 1024 * 1024;
 /** Each round hashes at least this much per lane where the streams give it (fewer, larger calls). */
@@ -46,7 +46,7 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
 }
 
 /** Whether this engine runs wasm SIMD (current browsers and Node; Safari from 16.4). */
-export const SIMD = (() => {
+const SIMD = (() => {
   try {
     return WebAssembly.validate(decode(MD5X4_WASM_BASE64));
   } catch {
