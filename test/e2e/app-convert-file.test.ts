@@ -242,9 +242,9 @@ test('Convert to a file…: cancel removes a new file and leaves an existing one
   }
 });
 
-/** One whole conversion of big.qcow2 to qcow2 in a fresh page (its own renderer): the renderers'
- *  memory growth at the peak. */
-async function convertBig(button: string): Promise<{ growth: number; size: number }> {
+/** One whole "Convert to a file…" of big.qcow2 to qcow2 in a fresh page (its own renderer): the
+ *  renderers' memory growth at the peak. */
+async function convertBigToFile(): Promise<{ growth: number; size: number }> {
   const app = await openApp(fx.browser, fx.server.origin);
   const { page } = app;
   try {
@@ -253,7 +253,7 @@ async function convertBig(button: string): Promise<{ growth: number; size: numbe
     let peak = base;
     const sampler = setInterval(() => (peak = Math.max(peak, rendererRss())), 100);
     try {
-      await source.locator(button).click();
+      await source.locator('button.convert-file-button').click();
       assert.equal(await finished(source, 240_000), 'done', await source.locator('.convert').innerText());
     } finally {
       clearInterval(sampler);
@@ -268,7 +268,7 @@ async function convertBig(button: string): Promise<{ growth: number; size: numbe
 }
 
 test('Convert to a file…: a 2 GiB sparse source streams 1 GiB through the ring, the output never held in memory', async (t) => {
-  const inFile = await convertBig('button.convert-file-button');
+  const inFile = await convertBigToFile();
   t.diagnostic(`renderer memory growth (page + workers, VmRSS), 1 GiB of data to a file: ${(inFile.growth / MiB).toFixed(0)} MiB`);
   assert.ok(inFile.size > 1024 * MiB, `the qcow2 holds the data: ${inFile.size}`);
   // Streamed, the renderers hold the ring (32 MiB), the kept metadata, the workers' wasm memory,
