@@ -272,7 +272,7 @@ test('Convert to a file…: a 2 GiB sparse source streams 1 GiB through the ring
   t.diagnostic(`renderer memory growth (page + workers, VmRSS), 1 GiB of data to a file: ${(inFile.growth / MiB).toFixed(0)} MiB`);
   assert.ok(inFile.size > 1024 * MiB, `the qcow2 holds the data: ${inFile.size}`);
   // Streamed, the renderers hold the ring (32 MiB), the kept metadata, the workers' wasm memory,
-  // and what Chromium keeps of the reads and stream writes until a collection: measured 818-956
+  // and what Chromium keeps of the reads and stream writes until a collection: measured 818-1064
   // MiB to a file and 488 MiB into OPFS (no ring) for this 1 GiB; with 384 MiB of data 424-569 and
   // 289-774, a spread that once failed a comparison of the two paths. An output kept in memory
   // would add its 1 GiB to the streamed figure: the bound sits between the two.
