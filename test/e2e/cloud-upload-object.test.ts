@@ -127,6 +127,43 @@ describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
     assert.equal(parts.length, 5, parts.map((s) => s.name).join(', '));
   });
 
+  test('clicked while the pick-time checksum pass runs: the parts it had hashed go unhashed, the image is still verified', async () => {
+    const name = `${PREFIX}swift-early`;
+    const big = makeRaw(tmp.dir, 'early.raw', 512); // 16 parts of 32 MiB: the pass needs seconds
+    const bigWant = await digests(big.path);
+    await openCreate(page);
+    await page.locator(form('select#method')).selectOption('swift');
+    await fill(page, form('input#container'), CONTAINER);
+    await fill(page, form('input#tempurl-key'), TEMPURL_KEY);
+    await page.locator(form('input#file')).setInputFiles(big.path);
+    await waitValue(page.locator(form('select#disk_format')), 'raw');
+    await fill(page, form('input#name'), name);
+    // past the first part (6.25 %), before the end: the click holds the pass where it is
+    const hashing = page.locator(form('[data-role=hash-progress]'));
+    await page.waitForFunction(
+      (el) => {
+        const pct = Number(/(\d+)%/.exec(el?.textContent ?? '')?.[1] ?? 0);
+        return pct >= 7 || el?.getAttribute('data-done') === 'true';
+      },
+      await hashing.elementHandle(),
+      { timeout: 60_000 },
+    );
+    assert.equal(await hashing.getAttribute('data-done'), 'false', 'the pass was still running at the click');
+    await page.locator(form('button[data-action=create]')).click();
+    const out = await waitCreateOutcome(page, 240_000);
+    assert.ok(out.ok, out.text);
+    const checks = (await page.locator(form('[data-role=checks]')).textContent()) ?? '';
+    const m = /(\d+) of the 16 parts were hashed when the file was picked/.exec(checks);
+    assert.ok(m, checks);
+    assert.ok(Number(m[1]) >= 1 && Number(m[1]) < 16, m[0]);
+    const [img] = await imagesNamed(glance, name);
+    assert.equal(img?.status, 'active');
+    assert.equal(img.os_hash_value, bigWant.sha512);
+    assert.equal(img.checksum, bigWant.md5);
+    const segments = await listContainer(session, swift.storageUrls.demo, `${CONTAINER}_segments`, 'early.raw/slo/');
+    assert.equal(segments.length, 16);
+  });
+
   test('no secret reached localStorage, sessionStorage or the console', async () => {
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
     assert.ok(!stored.includes(swift.s3.credentials.demo.secret), 'the EC2 secret is not stored');

@@ -83,4 +83,34 @@ describe('FileDigests', () => {
     await assert.rejects(job.digests, /hashed 5 bytes of a 3145745-byte file/);
     assert.equal(job.result, null);
   });
+
+  test('the part MD5s hashed so far are there before the pass ends, in order, then all of them', async () => {
+    const MiB = 1024 * 1024;
+    let hashed = 0;
+    let release = () => undefined as void;
+    const held = new Promise<void>((r) => (release = r));
+    const cache = new FileDigests((blob, { signal, onProgress, onPart }) =>
+      hashBlob(blob, {
+        chunkSize: 256 * 1024,
+        partSize: MiB,
+        signal,
+        onProgress: (n) => ((hashed = n), onProgress(n)),
+        onPart,
+        // stops after 2 MiB, as a pass held by an upload that began then
+        gate: () => (hashed >= 2 * MiB ? held : undefined),
+      }),
+    );
+    const job = cache.start(file());
+    while (hashed < 2 * MiB) await new Promise((r) => setTimeout(r, 5));
+    const part = (i: number) =>
+      createHash('md5')
+        .update(bytes.subarray(i * MiB, (i + 1) * MiB))
+        .digest('hex');
+    assert.equal(job.result, null);
+    assert.deepEqual(job.parts, { partSize: MiB, md5: [part(0), part(1)] });
+    release();
+    const d = await job.digests;
+    assert.deepEqual(d.parts?.md5, [0, 1, 2, 3].map(part));
+    assert.deepEqual(job.parts, d.parts);
+  });
 });

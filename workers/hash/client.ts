@@ -8,7 +8,7 @@
 // with Glance, and on a machine whose cores the upload needs, hashing beside it slowed it down
 // (0.73x of the same upload with the digests ready, measured in test/bench/upload-object-browser).
 import * as Comlink from 'comlink';
-import type { HashAlgorithm, HashWorkerApi, ImageDigests } from './types.ts';
+import type { HashAlgorithm, HashWorkerApi, ImageDigests, PartListener } from './types.ts';
 
 export type { ImageDigests } from './types.ts';
 
@@ -18,6 +18,8 @@ export interface HashOptions {
   chunkSize?: number;
   /** Also the MD5 of each range of this size (an object-storage upload's parts). */
   partSize?: number;
+  /** Told each of those part MD5s as soon as it is known. */
+  onPart?: PartListener;
 }
 
 export interface HashClient {
@@ -74,9 +76,10 @@ export function createHashClient(options: HashClientOptions = {}): HashClient {
     hash(blob, opts = {}) {
       if (disposed) return Promise.reject(new Error(DISPOSED_MESSAGE));
       const progress = opts.onProgress;
+      const onPart = opts.partSize && opts.onPart ? Comlink.proxy(opts.onPart) : undefined;
       if (apis.length === 1)
         return call(apis[0]!, opts.signal, (id) =>
-          apis[0]!.hash(id, blob, opts.chunkSize, progress ? Comlink.proxy(progress) : undefined, opts.partSize),
+          apis[0]!.hash(id, blob, opts.chunkSize, progress ? Comlink.proxy(progress) : undefined, opts.partSize, onPart),
         );
       const algorithms: HashAlgorithm[] = ['sha512', 'md5'];
       const seen = [0, 0];
@@ -90,6 +93,7 @@ export function createHashClient(options: HashClientOptions = {}): HashClient {
             progress ? Comlink.proxy((n: number) => ((seen[i] = n), progress(Math.min(seen[0]!, seen[1]!)))) : undefined,
             // the part MD5s ride with the whole-file md5 (the lighter of the two digests)
             a === 'md5' ? opts.partSize : undefined,
+            a === 'md5' ? onPart : undefined,
           ),
         ),
       );

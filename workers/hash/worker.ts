@@ -40,6 +40,7 @@ async function job<T>(
   onProgress: ((n: number) => void) | undefined,
   partSize: number | undefined,
   run: (opts: HashBlobOptions) => Promise<T>,
+  onPart?: HashBlobOptions['onPart'],
 ): Promise<T> {
   const ac = new AbortController();
   jobs.set(id, ac);
@@ -48,6 +49,7 @@ async function job<T>(
       chunkSize,
       partSize,
       partsWanted: () => !partsDropped.has(id),
+      onPart: onPart && ((md5, index, size) => void onPart(md5, index, size)),
       signal: ac.signal,
       gate: gateOf(ac.signal),
       onProgress: throttled(onProgress),
@@ -59,9 +61,9 @@ async function job<T>(
 }
 
 const api: HashWorkerApi = {
-  hash: (id, blob, chunkSize, onProgress, partSize) => job(id, chunkSize, onProgress, partSize, (o) => hashBlob(blob, o)),
-  hashPart: (id, blob, algorithms, chunkSize, onProgress, partSize) =>
-    job(id, chunkSize, onProgress, partSize, (o) => hashBlobAlgorithms(blob, algorithms, o)),
+  hash: (id, blob, chunkSize, onProgress, partSize, onPart) => job(id, chunkSize, onProgress, partSize, (o) => hashBlob(blob, o), onPart),
+  hashPart: (id, blob, algorithms, chunkSize, onProgress, partSize, onPart) =>
+    job(id, chunkSize, onProgress, partSize, (o) => hashBlobAlgorithms(blob, algorithms, o), onPart),
   md5s: (id, blobs) => job(id, undefined, undefined, undefined, (o) => md5OfBlobs(blobs, o.signal)),
   cancel(id) {
     jobs.get(id)?.abort();

@@ -4,7 +4,8 @@
 // hashed together, four on the SIMD lanes of md5x4 (2.5-2.7x hash-wasm's MD5 of one part).
 import * as Comlink from 'comlink';
 import { md5OfBlobs } from '../../src/core/hash/md5x4.ts';
-import type { HashWorkerApi, ImageDigests } from '../hash/types.ts';
+import type { HashWorkerApi } from '../hash/types.ts';
+import type { PartMd5s } from '../../src/core/hash/image-hasher.ts';
 
 /** How many part MD5s the engine may ask for at once (md5x4's lanes). */
 export const PART_MD5_LANES = 4;
@@ -78,11 +79,11 @@ export function partMd5(part: Blob, signal?: AbortSignal): Promise<string> {
 
 /**
  * The MD5 of the range [offset, offset + size) of a file of `fileSize` bytes from the pick-time
- * pass, when that pass used parts of this size and the range is one of them; undefined otherwise.
+ * pass's parts of that file (all of them, or those it had when the upload began), when that pass
+ * used parts of this size and the range is one of them; undefined otherwise.
  */
-export function precomputed(d: ImageDigests | undefined, fileSize: number, offset: number, size: number): string | undefined {
-  const p = d?.parts;
-  if (!p || d.size !== fileSize || offset % p.partSize !== 0) return undefined;
+export function precomputed(p: PartMd5s | null | undefined, fileSize: number, offset: number, size: number): string | undefined {
+  if (!p || offset % p.partSize !== 0) return undefined;
   if (size !== Math.min(p.partSize, fileSize - offset)) return undefined;
   return p.md5[offset / p.partSize];
 }

@@ -1,7 +1,7 @@
 // Shared between the upload worker (upload-worker.ts) and its page client (client.ts): what
 // crosses the worker boundary. Credentials cross in memory only and are never logged or stored;
 // a Keystone token is asked from the page each time (the page's session renews it).
-import type { ImageDigests } from '../../src/core/hash/image-hasher.ts';
+import type { ImageDigests, PartMd5s } from '../../src/core/hash/image-hasher.ts';
 import type { ObjectTarget, RegisterPlan, UploadOutcome, UploadProgress, UploadState, UploadVia } from '../../src/core/upload/types.ts';
 import type { OpenStackErrorKind } from '../../src/core/openstack/errors.ts';
 import type { ErrorCode, ErrorParams } from '../../src/core/openstack/error-codes.ts';
@@ -45,6 +45,8 @@ export interface PageSide {
   canRenew(): boolean;
   /** The whole file's sha512 + md5: the page's hash job, running since the file was offered. */
   whole(): Promise<ImageDigests>;
+  /** The part MD5s that job has so far (asked once, when the upload starts hashing parts). */
+  partsSoFar(): PartMd5s | null;
   progress(p: UploadProgress): void;
   notice(sentence: string): void;
 }

@@ -19,7 +19,7 @@ import type {
 import type { TokenProvider } from '../../src/core/openstack/types.ts';
 import { IdbUploadStateStore } from './idb-state-store.ts';
 import { PART_MD5_LANES, partMd5, precomputed } from './part-md5.ts';
-import type { ImageDigests } from '../../src/core/hash/image-hasher.ts';
+import type { ImageDigests, PartMd5s } from '../../src/core/hash/image-hasher.ts';
 import type { PageSide, UploadWorkerApi, WorkerCredentials, WorkerError, WorkerResult } from './types.ts';
 
 const running = new Map<number, UploadHandle>();
@@ -49,12 +49,16 @@ function credentialsFor(c: WorkerCredentials | undefined, t: TokenProvider): Obj
 }
 
 /**
- * Part MD5s: from the page's pick-time pass when it has finished and used this part size (the
- * upload then sends without hashing), otherwise computed here, one part ahead of the senders.
+ * Part MD5s: from the page's pick-time pass when it used this part size — all of them once it
+ * has finished (the upload then sends without hashing), or those it had when the upload began
+ * (the pass is held while the upload sends) — otherwise computed here, ahead of the senders.
  */
 function partDigests(page: PageSide, file: Blob | undefined): DigestProvider {
   let ready: ImageDigests | undefined;
   let whole: Promise<ImageDigests> | undefined;
+  // asked once, at the first part: every lane awaits the same answer, so they still batch
+  let sofar: Promise<PartMd5s | null> | undefined;
+  let toldSoFar = false;
   const wholeOnce = () => {
     whole ??= page.whole().then((d) => (ready = d));
     return whole;
@@ -66,9 +70,19 @@ function partDigests(page: PageSide, file: Blob | undefined): DigestProvider {
     md5,
     md5Lanes: PART_MD5_LANES,
     md5Range: file
-      ? (offset, size, signal) => {
-          const known = precomputed(ready, file.size, offset, size);
-          return known ? Promise.resolve(known) : md5(file.slice(offset, offset + size), signal);
+      ? async (offset, size, signal) => {
+          const done = precomputed(ready?.size === file.size ? ready.parts : undefined, file.size, offset, size);
+          if (done) return done;
+          sofar ??= Promise.resolve(page.partsSoFar()).catch(() => null);
+          const p = await sofar;
+          const known = precomputed(p, file.size, offset, size);
+          if (known && !toldSoFar && p) {
+            toldSoFar = true;
+            void page.notice(
+              `${p.md5.length} of the ${Math.ceil(file.size / p.partSize)} parts were hashed when the file was picked: they are sent without hashing them again.`,
+            );
+          }
+          return known ?? md5(file.slice(offset, offset + size), signal);
         }
       : undefined,
   };

@@ -3,11 +3,16 @@
 // plain transport's speed and only the comparison with Glance waits for them. One job per File
 // (object identity plus name/size/lastModified), in memory only; a running job is reused, never
 // restarted, and a withdrawn file's job is aborted.
-import type { ImageDigests } from './image-hasher.ts';
+import type { ImageDigests, PartMd5s } from './image-hasher.ts';
 
 export type HashFunction = (
   blob: Blob,
-  options: { signal: AbortSignal; onProgress: (hashedBytes: number) => void },
+  options: {
+    signal: AbortSignal;
+    onProgress: (hashedBytes: number) => void;
+    /** Each part MD5 the pass computes, as soon as it has it (in order). */
+    onPart: (md5: string, index: number, partSize: number) => void;
+  },
 ) => Promise<ImageDigests>;
 
 export interface DigestJob {
@@ -16,6 +21,11 @@ export interface DigestJob {
   readonly hashedBytes: number;
   /** Set once the digests are known. */
   readonly result: ImageDigests | null;
+  /**
+   * The part MD5s computed so far, in order: an upload clicked before the pass ends sends these
+   * parts without hashing them again (the rest of a held pass drops its parts).
+   */
+  readonly parts: PartMd5s | null;
   /** Hashing failed or was stopped (a new start() hashes the file again). */
   readonly failed: boolean;
   /** Resolves with the digests; rejects when hashing failed or the file was withdrawn. */
@@ -26,6 +36,7 @@ interface Job extends DigestJob {
   key: string;
   hashedBytes: number;
   result: ImageDigests | null;
+  parts: PartMd5s | null;
   failed: boolean;
   digests: Promise<ImageDigests>;
   abort: AbortController;
@@ -58,6 +69,7 @@ export class FileDigests {
       totalBytes: file.size,
       hashedBytes: 0,
       result: null,
+      parts: null,
       failed: false,
       abort,
       digests: Promise.resolve(null as unknown as ImageDigests),
@@ -69,10 +81,16 @@ export class FileDigests {
         job.hashedBytes = n;
         this.onChange(job);
       },
+      onPart: (md5, index, partSize) => {
+        const p = (job.parts ??= { partSize, md5: [] });
+        // only the next one in order counts: a gap would put a later MD5 at an earlier part
+        if (p.partSize === partSize && index === p.md5.length) p.md5.push(md5);
+      },
     })
       .then((d) => {
         if (d.size !== file.size) throw new Error(`hashed ${d.size} bytes of a ${file.size}-byte file`);
         job.result = d;
+        if (d.parts) job.parts = d.parts;
         job.hashedBytes = d.size;
         return d;
       })

@@ -106,8 +106,9 @@ export interface PartialDigests {
   parts?: PartMd5s;
 }
 
-/** Feeds the MD5 of each `partSize` range, cutting a slice where a part ends inside it. */
-async function partMd5Feeder(partSize: number) {
+/** Feeds the MD5 of each `partSize` range, cutting a slice where a part ends inside it; each
+ *  finished one goes to `onPart` at once (an upload clicked before the pass ends reuses them). */
+async function partMd5Feeder(partSize: number, onPart: HashBlobOptions['onPart']) {
   const h = await createMD5();
   h.init();
   const md5: string[] = [];
@@ -121,13 +122,17 @@ async function partMd5Feeder(partSize: number) {
         inPart += n;
         if (inPart === partSize) {
           md5.push(h.digest('hex'));
+          onPart?.(md5.at(-1)!, md5.length - 1, partSize);
           h.init();
           inPart = 0;
         }
       }
     },
     finish(): PartMd5s {
-      if (inPart > 0) md5.push(h.digest('hex'));
+      if (inPart > 0) {
+        md5.push(h.digest('hex'));
+        onPart?.(md5.at(-1)!, md5.length - 1, partSize);
+      }
       return { partSize, md5 };
     },
   };
@@ -141,7 +146,7 @@ async function feedSlices(
   withParts: boolean,
   update: (chunk: Uint8Array) => void,
 ): Promise<{ bytes: number; parts?: PartMd5s }> {
-  let parts = withParts && options.partSize ? await partMd5Feeder(options.partSize) : undefined;
+  let parts = withParts && options.partSize ? await partMd5Feeder(options.partSize, options.onPart) : undefined;
   let bytes = 0;
   for await (const chunk of blobSlices(blob, options.chunkSize, options.signal)) {
     await options.gate?.();
@@ -186,6 +191,8 @@ export interface HashBlobOptions {
   partSize?: number;
   /** Asked before each slice: false drops the part MD5s for good (an upload computes its own). */
   partsWanted?: () => boolean;
+  /** Told each part's MD5 as soon as it is known, in order (index 0 first). */
+  onPart?: (md5: string, index: number, partSize: number) => void;
 }
 
 export async function hashBlob(blob: Blob, options: HashBlobOptions = {}): Promise<ImageDigests> {

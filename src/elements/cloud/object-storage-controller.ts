@@ -157,6 +157,7 @@ export class ObjectStorageController implements ReactiveController {
         invalidate: (t) => s.invalidate(t),
         canRenew: () => s.canRenew,
         whole: () => Promise.reject(new Error('no digests are needed to delete')),
+        partsSoFar: () => null,
         progress: () => undefined,
         notice: () => undefined,
       });

@@ -273,6 +273,8 @@ export class UploadsController implements ReactiveController {
         canRenew: () => ks.canRenew,
         // reuses the job started when the file was offered; starts one now if there was none
         whole: () => this.digestsOf(file),
+        // what the pass hashed before the click: those parts go without hashing them again
+        partsSoFar: () => this.#digests.peek(file)?.parts ?? null,
         progress: (p) => {
           // hashing waits until the object is stored: only the comparison with Glance needs the
           // digests, and Glance's import of the object leaves the time to finish them

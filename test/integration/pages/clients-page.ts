@@ -107,6 +107,7 @@ async function uploadInWorker(imageId: string, opts: UploadOptions) {
               if (phase === 'uploading') maxHashedWhileSending = Math.max(maxHashedWhileSending, n);
             },
           }),
+        partsSoFar: () => null,
         progress: (p: UploadProgress) => {
           progressCalls++;
           phase = p.phase;

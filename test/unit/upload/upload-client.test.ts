@@ -35,6 +35,7 @@ const page = {
   invalidate: () => undefined,
   canRenew: () => true,
   whole: async () => ({ sha512: '', md5: '', size: 1 }),
+  partsSoFar: () => null,
   progress: () => undefined,
   notice: () => undefined,
 };
