@@ -5,13 +5,13 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { msg, str } from '@lit/localize';
 import { isOpenStackError } from '../../core/openstack/errors.ts';
-import { FileDigests, type DigestJob } from '../../core/hash/file-digests.ts';
-import { createHashClient, type HashClient } from '../../../workers/hash/client.ts';
+import type { DigestJob } from '../../core/hash/file-digests.ts';
+import type { ImageDigests } from '../../core/hash/image-hasher.ts';
+import { PickTimeHashing } from './pick-time-hashing.ts';
 import type { CheckLine, CreateRequest, HashingState, InspectionLike, FormPhase, UploadProgress } from './cloud-create-form.ts';
 import { UploadFlow, discardImage, type FlowContext, type FlowOutcome, type FlowReport, type Verdict } from './upload-flow.ts';
 import { createUploadClient, UploadError, type UploadClient, type WorkerCredentials } from '../../../workers/upload/client.ts';
 import type { ObjectTarget, UploadState } from '../../core/upload/types.ts';
-import { pickTimePartSize } from '../../core/upload/part-size.ts';
 import { verdictForFile, verdictFromInspection } from './file-verdict.ts';
 import { sentence } from './sentence.ts';
 import { failureText, successText, verdictNote } from './upload-outcome-text.ts';
@@ -66,15 +66,10 @@ export class UploadsController implements ReactiveController {
   /** Called when an object-storage upload starts (its file handle is kept beside its state). */
   onObjectStart: (file: File, target: ObjectTarget) => void = () => undefined;
   #abort: AbortController | null = null;
-  #hashClient: HashClient | null = null;
   /** The file an upload is running with: its digest job must outlive a change of file in the form. */
   #uploading: File | null = null;
   #verdictPending: Promise<void> | null = null;
-  #digests = new FileDigests(
-    // the part MD5s of an object-storage upload come from the same read (an upload then sends without hashing)
-    (blob, opts) => this.#hasher().hash(blob, { ...opts, partSize: pickTimePartSize(blob.size) }),
-    (job) => this.#showHashing(job),
-  );
+  #hashing = new PickTimeHashing((job) => this.#showHashing(job));
 
   constructor(
     private readonly host: ReactiveControllerHost & EventTarget,
@@ -90,16 +85,9 @@ export class UploadsController implements ReactiveController {
 
   hostDisconnected() {
     window.removeEventListener('beforeunload', this.#onUnload);
-    this.#digests.dispose();
-    this.#hashClient?.dispose();
-    this.#hashClient = null;
+    this.#hashing.dispose();
     this.#client?.dispose();
     this.#client = null;
-  }
-
-  /** sha512 and md5 in a worker each (two cores instead of one), started on first use. */
-  #hasher(): HashClient {
-    return (this.#hashClient ??= createHashClient({ threads: 2 }));
   }
 
   /** The upload worker (one per panel), started on first use. */
@@ -108,8 +96,8 @@ export class UploadsController implements ReactiveController {
   }
 
   /** The hash job of a file (the one running since it was offered, or a new one). */
-  digestsOf(file: File): Promise<import('../../core/hash/image-hasher.ts').ImageDigests> {
-    return this.#digests.start(file).digests;
+  digestsOf(file: File): Promise<ImageDigests> {
+    return this.#hashing.digestsOf(file);
   }
 
   #changed() {
@@ -134,10 +122,10 @@ export class UploadsController implements ReactiveController {
   setFile(file: File | null) {
     const old = this.file;
     this.file = file;
-    if (old && old !== file && old !== this.#uploading) this.#digests.withdraw(old);
+    if (old && old !== file && old !== this.#uploading) this.#hashing.withdraw(old);
     this.hashing = null;
     if (!file) this.formInspection = null;
-    if (file && file.size > 0) this.#showHashing(this.#digests.start(file));
+    if (file && file.size > 0) this.#showHashing(this.#hashing.start(file));
     this.#changed();
   }
 
@@ -219,22 +207,21 @@ export class UploadsController implements ReactiveController {
   }
 
   cancel() {
-    if (this.phase === 'paused') {
-      // nothing runs: delete what the paused upload stored and its resume state
-      this.#paused = null;
-      this.phase = 'cancelled';
-      this.#changed();
-      void this.#flow?.discardLast().then(
-        () => set(msg('Upload cancelled: the stored parts and the resume state were deleted.')),
-        (e: unknown) => set(sentence(e)),
-      );
-      const set = (text: string) => {
+    if (this.phase !== 'paused') return this.#abort?.abort();
+    // nothing runs: delete what the paused upload stored and its resume state
+    this.#paused = null;
+    this.phase = 'cancelled';
+    this.#changed();
+    void this.#flow
+      ?.discardLast()
+      .then(
+        () => msg('Upload cancelled: the stored parts and the resume state were deleted.'),
+        (e: unknown) => sentence(e),
+      )
+      .then((text) => {
         this.error = text;
         this.#changed();
-      };
-      return;
-    }
-    this.#abort?.abort();
+      });
   }
 
   pause() {
@@ -273,12 +260,11 @@ export class UploadsController implements ReactiveController {
         canRenew: () => ks.canRenew,
         // reuses the job started when the file was offered; starts one now if there was none
         whole: () => this.digestsOf(file),
-        // what the pass hashed before the click: those parts go without hashing them again
-        partsSoFar: () => this.#digests.peek(file)?.parts ?? null,
+        partsSoFar: () => this.#hashing.partsSoFar(file),
         progress: (p) => {
           // hashing waits until the object is stored: only the comparison with Glance needs the
           // digests, and Glance's import of the object leaves the time to finish them
-          this.#hashClient?.hold(p.phase === 'preparing' || p.phase === 'uploading' || p.phase === 'finishing');
+          this.#hashing.hold(p.phase === 'preparing' || p.phase === 'uploading' || p.phase === 'finishing');
           progress(p);
         },
         notice,
@@ -368,11 +354,11 @@ export class UploadsController implements ReactiveController {
       // the session cannot continue: back to the sign-in form, the unfinished image remembered
       if (isOpenStackError(e, 'token-expired')) this.session.expire(failed.text);
     } finally {
-      this.#hashClient?.hold(false);
+      this.#hashing.hold(false);
       this.#abort = null;
       const sent = this.#uploading;
       this.#uploading = null;
-      if (sent && sent !== this.file) this.#digests.withdraw(sent);
+      if (sent && sent !== this.file) this.#hashing.withdraw(sent);
       this.#changed();
       this.onSettled();
       void this.images.refresh();
