@@ -1,11 +1,14 @@
 // Glance v2: schemas and info, images (list, get, create, JSON-patch update, delete), image data
 // (direct upload, stage + import, web-download), import task polling and the metadefs catalog.
+// Sending the bytes is in glance-image-data.ts, waiting for an import to settle in
+// glance-image-wait.ts; GlanceClient stays the one entry point its callers know.
 import type { KeystoneSession } from './keystone.ts';
 import type { EndpointQuery } from './catalog.ts';
 import { createBody } from './image-fields.ts';
-import { OpenStackError, httpError } from './errors.ts';
-import { classifyTransportFailure, defaultFetch, joinUrl, sendJson } from './http.ts';
-import type { BodyTransport } from '../upload/body-transport.ts';
+import { OpenStackError } from './errors.ts';
+import { defaultFetch, joinUrl, sendJson } from './http.ts';
+import { putImageData, type DataTransferOptions } from './glance-image-data.ts';
+import { waitForImageStatus } from './glance-image-wait.ts';
 import type {
   FetchLike,
   GlanceImage,
@@ -33,14 +36,7 @@ export interface GlanceClientOptions {
   fetch?: FetchLike;
 }
 
-export interface DataTransferOptions {
-  /** The upload engine's transport (XHR in the page's worker, a streamed request in Node). */
-  transport: BodyTransport;
-  signal?: AbortSignal;
-  onProgress?: (sentBytes: number) => void;
-  /** Cut the request when no byte moved for this long (the transport rejects with kind 'timeout'). */
-  stallTimeoutMs?: number;
-}
+export type { DataTransferOptions } from './glance-image-data.ts';
 
 export type ImportMethod = { name: 'glance-direct' } | { name: 'web-download'; uri: string } | { name: 'copy-image' };
 
@@ -201,38 +197,8 @@ export class GlanceClient {
     return this.#putData(`/v2/images/${encodeURIComponent(id)}/stage`, blob, options, 'staging the image data');
   }
 
-  async #putData(path: string, blob: Blob, options: DataTransferOptions, action: string): Promise<void> {
-    const { transport } = options;
-    const url = this.#url(path);
-    const attempt = async (token: string) => {
-      try {
-        // The length up front (XHR sends it for a Blob anyway): without it the body goes chunked
-        // and Glance (Zed) checks the storage quota only after storing the data, then fails to put
-        // the image back to queued (it stays "saving"). Browsers ignore this header from scripts.
-        return await transport.send({
-          url,
-          method: 'PUT',
-          headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(blob.size), 'X-Auth-Token': token },
-          body: blob,
-          signal: options.signal,
-          onProgress: options.onProgress,
-          stallTimeoutMs: options.stallTimeoutMs,
-        });
-      } catch (err) {
-        throw await classifyTransportFailure(this.#fetch, url, err, { service: 'glance', action });
-      }
-    };
-    let token = await this.#tokens.getToken();
-    let res = await attempt(token);
-    // keystonemiddleware refuses before reading the body, so nothing reached the image: resend once
-    if (res.status === 401 && this.#tokens.canRenew) {
-      this.#tokens.invalidate(token);
-      token = await this.#tokens.getToken();
-      options.onProgress?.(0);
-      res = await attempt(token);
-    }
-    if (res.status < 200 || res.status >= 300)
-      throw httpError(res.status, res.body, { service: 'glance', action, requestId: res.headers['x-openstack-request-id'] });
+  #putData(path: string, blob: Blob, options: DataTransferOptions, action: string): Promise<void> {
+    return putImageData({ url: this.#url(path), action, tokens: this.#tokens, fetch: this.#fetch }, blob, options);
   }
 
   /** POST /v2/images/{id}/import (step 2 of glance-direct, or web-download from a URL). */
@@ -274,66 +240,8 @@ export class GlanceClient {
    * killed or deleted, when an import task failed (reverted to queued, or stuck importing with a
    * failed task), or on timeout.
    */
-  async waitForImage(id: string, options: WaitOptions = {}): Promise<GlanceImage> {
-    const until = options.until ?? ['active'];
-    const interval = options.intervalMs ?? 1000;
-    const deadline = Date.now() + (options.timeoutMs ?? 600_000);
-    let sawImport = false;
-    for (;;) {
-      if (options.signal?.aborted)
-        throw new OpenStackError('Stopped waiting for the image (cancelled).', {
-          code: 'glance.wait-cancelled',
-          kind: 'aborted',
-          service: 'glance',
-        });
-      const image = await this.getImage(id, options.signal);
-      options.onStatus?.(image);
-      if (until.includes(image.status)) return image;
-      if (image.status === 'killed' || image.status === 'deleted' || image.status === 'pending_delete')
-        throw new OpenStackError(`The image ended in status "${image.status}": Glance could not store its data. Delete it and try again.`, {
-          code: 'glance.image-lost',
-          params: { status: image.status },
-          kind: 'import-failed',
-          service: 'glance',
-        });
-      if (image.status === 'importing') sawImport = true;
-      const failedStores = typeof image.os_glance_failed_import === 'string' ? image.os_glance_failed_import : '';
-      if (failedStores || (sawImport && image.status === 'queued') || image.status === 'importing' || image.status === 'uploading') {
-        const failed = await this.#failedTask(id);
-        if (failed || failedStores || (sawImport && image.status === 'queued'))
-          throw new OpenStackError(
-            `The import failed${failed?.message ? `: ${failed.message}` : failedStores ? ` for store(s) ${failedStores}` : ''}. ` +
-              `The image is left "${image.status}"; delete it, or fix the source and import again.`,
-            {
-              code: 'glance.import-failed',
-              params: { status: image.status, reason: failed?.message ?? '', stores: failedStores },
-              kind: 'import-failed',
-              service: 'glance',
-              detail: failed?.message,
-            },
-          );
-      }
-      if (Date.now() >= deadline)
-        throw new OpenStackError(`The image is still "${image.status}" after waiting; Glance may be busy. Check it later or delete it.`, {
-          code: 'glance.wait-timeout',
-          params: { status: image.status },
-          kind: 'timeout',
-          service: 'glance',
-        });
-      await sleep(interval, options.signal);
-    }
-  }
-
-  async #failedTask(id: string): Promise<GlanceTask | undefined> {
-    let tasks: GlanceTask[];
-    try {
-      tasks = await this.imageTasks(id);
-    } catch (e) {
-      if (e instanceof OpenStackError && e.kind === 'not-found') return undefined; // older Glance: no tasks API
-      throw e;
-    }
-    const latest = [...tasks].sort((a, b) => b.created_at.localeCompare(a.created_at))[0];
-    return latest && latest.status === 'failure' ? latest : undefined;
+  waitForImage(id: string, options: WaitOptions = {}): Promise<GlanceImage> {
+    return waitForImageStatus(this, id, options);
   }
 
   // ------------------------------------------------------------ metadefs
@@ -377,16 +285,4 @@ export class GlanceClient {
       objects: (raw.objects ?? []).map((o) => ({ name: o.name, description: o.description, properties: props(o.properties) })),
     };
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

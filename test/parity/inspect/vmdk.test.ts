@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { footerProblems, GD_AT_END } from '../../../src/core/inspect/formats/vmdk.ts';
+import { footerProblems, GD_AT_END } from '../../../src/core/inspect/formats/vmdk-sparse.ts';
 import { missingExtents, parseVmdkDescriptor } from '../../../src/core/inspect/vmdk-descriptor.ts';
 import { codes, inspectBytes, inspectPath, le64, MiB, nativeInfo, patch, qemuCreate, read, sh, sizeOf, workdir } from './helpers.ts';
 
