@@ -15,7 +15,7 @@ import { printable } from '../core/inspect/findings.ts';
 import { qemuDriverFor } from '../core/inspect/glance-formats.ts';
 import type { InspectionResult } from '../core/inspection.ts';
 import type { QemuTarget } from '../core/inspection-pipeline.ts';
-import { CompareError, sideOpts, type CompareOutcome, type CompareSide } from '../../workers/qemu-img/compare.ts';
+import { CompareError, sideOpts, type CompareOutcome, type CompareSide } from '../../workers/qemu-img/compare-request.ts';
 import type { NodeRunOptions, RunResult } from '../../workers/qemu-img/node.ts';
 import { parseConvertArgs, usage, type ConvertArgs } from './convert-args.ts';
 import { OutputFiles } from './convert-output.ts';

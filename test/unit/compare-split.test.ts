@@ -6,7 +6,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { firstMismatch, splitByReads, splitWindows, SPLIT_MIN_DATA } from '../../workers/qemu-img/compare-split.ts';
-import { compareImages, sideOpts, type QemuRun } from '../../workers/qemu-img/compare.ts';
+import { compareImages } from '../../workers/qemu-img/compare.ts';
+import { sideOpts, type QemuRun } from '../../workers/qemu-img/compare-request.ts';
 import type { DataPiece } from '../../workers/qemu-img/compare-vmdk.ts';
 import type { RunResult } from '../../workers/qemu-img/types.ts';
 

@@ -37,7 +37,7 @@ export { createGuestReader } from './guest-reader.ts';
 // What the engine can do (zstd), asked with the CLI's probe through a client's runs.
 export { probeEngineFeatures } from './features.ts';
 
-export type { CompareSide } from './compare.ts';
+export type { CompareSide } from './compare-request.ts';
 export type { FileExtents } from './extents.ts';
 export type { BrowserCompareRequest, CompareResult } from './compare-types.ts';
 export type { DrainOutcome } from './write-ring.ts';

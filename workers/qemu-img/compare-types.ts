@@ -1,6 +1,6 @@
 // Types of a verification in the browser worker (client.ts → worker.ts → compare.ts), apart from
-// types.ts so that the shared types stay free of the compare module (compare.ts imports them).
-import type { CompareOutcome, CompareSide } from './compare.ts';
+// types.ts so that the shared types stay free of the compare modules (compare-request.ts imports them).
+import type { CompareOutcome, CompareSide } from './compare-request.ts';
 import type { FileExtents } from './extents.ts';
 import type { BlobInput, OpfsOutput, RunResult } from './types.ts';
 

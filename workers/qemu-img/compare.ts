@@ -18,76 +18,18 @@
 //     than reading that many zeros), or one plain compare when the windows would cover most of
 //     the disk.
 import type { FileExtents } from './extents.ts';
-import type { RunProgress, RunResult } from './types.ts';
 import { holeImage, holeImageOpts, type DataPiece, type HoleImage } from './compare-vmdk.ts';
 import { firstMismatch, splitByReads, splitWindows, windowProgress, type CompareWindow, type MapPiece } from './compare-split.ts';
-
-export interface CompareSide {
-  /** Path qemu-img opens (host path in Node, /in/… or /out/… in the browser). */
-  path: string;
-  /** qemu-img driver (never probed). */
-  format: string;
-  /** qemu's protocol driver for the host file: 'host_device' for a block device. */
-  protocol?: 'file' | 'host_device';
-  /** A disk inside an archive: the `--image-opts` of its file layer (e.g. raw offset/size over
-   *  the archive), instead of the plain path. */
-  fileOpts?: string;
-}
-
-export interface CompareRequest {
-  source: CompareSide;
-  output: CompareSide;
-  /** What the conversion wrote into the output file (single-file outputs only: map offsets must
-   *  be offsets in that one file). */
-  outputExtents?: FileExtents;
-  onProgress?: (p: CompareProgress) => void;
-  /** Runs at once (default 1): windows of data compared side by side, and with a stage the holes
-   *  descriptor's compare split into that many windows when there is data enough (compare-split.ts). */
-  parallel?: number;
-  /** The runner answers SEEK_DATA/SEEK_HOLE for the output from `outputExtents` (Node, with an
-   *  engine whose file-posix asks): a raw output's holes are then seen by plain compares. */
-  outputHolesSeen?: boolean;
-  /** The output's format records its holes (core/convert/options.ts recordsHoles): with the
-   *  conversion's extents under the split threshold, one plain compare without a `map` first. */
-  outputRecordsHoles?: boolean;
-  /** Places small files (the holes descriptor and its empty extents) in one directory qemu-img
-   *  can read, and says which; without it, windows are compared one run each. */
-  stage?: StageFiles;
-}
-
-export type StageFiles = (files: Array<{ name: string; data: Uint8Array }>) => Promise<{ dir: string; dispose(): Promise<void> }>;
-
-export interface CompareProgress {
-  percent: number;
-  bytesRead: number;
-}
-
-export interface CompareOutcome {
-  identical: boolean;
-  /** Guest offset of the first difference. */
-  mismatchOffset?: number;
-  /** qemu-img's words (or ours) for the outcome. */
-  message: string;
-  /** full: one plain compare (or its windows at once); holes: compare against the output with its
-   *  holes shown (one run, or one per window of the disk at once); seek: plain compares (one per
-   *  window) of a raw output whose holes the runner answers; ranges: one compare per window of data. */
-  method: 'full' | 'holes' | 'seek' | 'ranges';
-  /** Bytes the comparing runs read, and how many runs. */
-  bytesRead: number;
-  runs: number;
-}
-
-export type QemuRun = (args: string[], opts: { onProgress?: (p: RunProgress) => void }) => Promise<RunResult>;
-
-interface MapEntry {
-  start: number;
-  length: number;
-  zero: boolean;
-  data: boolean;
-  offset?: number;
-}
-
-type Range = [number, number];
+import { covered, dataOf, merge, sizeOf, writtenDataOf, type MapEntry, type Range } from './compare-ranges.ts';
+import {
+  CompareError,
+  isPlainFile,
+  sideOpts,
+  type CompareOutcome,
+  type CompareRequest,
+  type CompareSide,
+  type QemuRun,
+} from './compare-request.ts';
 
 /** Data closer than this is compared in one window: a run costs ~50 ms (a fresh instance), the
  *  wasm reads zeros at ~0.3 GB/s (measured in Node: an 8 GiB plain compare took 29 s). */
@@ -99,77 +41,11 @@ const PLAIN_SPLIT_MIN = 128 * 1024 * 1024;
 /** Windows covering more than this share of the disk: one plain compare instead. */
 const FULL_SHARE = 0.5;
 
-export class CompareError extends Error {}
-
-function fileLayer(side: CompareSide, prefix: string): string {
-  // Split at single commas only: ",," is an escaped comma inside a value.
-  if (side.fileOpts !== undefined)
-    return side.fileOpts
-      .split(/(?<!,),(?!,)/)
-      .map((kv) => `${prefix}${kv}`)
-      .join(',');
-  return `${prefix}driver=${side.protocol ?? 'file'},${prefix}filename=${side.path.replaceAll(',', ',,')}`;
-}
-
-/** `--image-opts` for a side, or for a window [offset, offset+size) of it (raw over the format;
- *  without a size, from offset to the end). */
-export function sideOpts(side: CompareSide, window?: { offset: number; size?: number }): string {
-  if (!window) return `driver=${side.format},${fileLayer(side, 'file.')}`;
-  const size = window.size === undefined ? '' : `size=${window.size},`;
-  return `driver=raw,offset=${window.offset},${size}file.driver=${side.format},${fileLayer(side, 'file.file.')}`;
-}
-
 async function mapOf(run: QemuRun, side: CompareSide): Promise<MapEntry[]> {
   const r = await run(['map', '--output=json', '--image-opts', sideOpts(side)], {});
   if (r.exitCode !== 0) throw new CompareError(`qemu-img map of ${side.path} failed: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout) as MapEntry[];
 }
-
-const sizeOf = (m: MapEntry[]) => m.reduce((n, e) => Math.max(n, e.start + e.length), 0);
-
-function merge(ranges: Range[], gap: number): Range[] {
-  const sorted = ranges.filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0]);
-  const out: Range[] = [];
-  for (const [s, e] of sorted) {
-    const last = out[out.length - 1];
-    if (last && s <= last[1] + gap) last[1] = Math.max(last[1], e);
-    else out.push([s, e]);
-  }
-  return out;
-}
-
-const dataOf = (m: MapEntry[]): Range[] => m.filter((e) => e.data && !e.zero).map((e) => [e.start, e.start + e.length]);
-
-/** The output's data, narrowed to what was written into its file; `pieces` say where each range
- *  is in the file (undefined when some data has no plain file offset: compressed, elsewhere). */
-function writtenDataOf(m: MapEntry[], extents: FileExtents): { ranges: Range[]; pieces?: DataPiece[] } {
-  const out: Range[] = [];
-  let pieces: DataPiece[] | undefined = [];
-  for (const e of m) {
-    if (!e.data || e.zero) continue;
-    if (e.offset === undefined) {
-      out.push([e.start, e.start + e.length]); // compressed or elsewhere: keep as data
-      pieces = undefined;
-      continue;
-    }
-    const lo = e.offset;
-    const hi = e.offset + e.length;
-    for (const [s, t] of extents.ranges) {
-      const a = Math.max(s, lo);
-      const b = Math.min(t, hi);
-      if (a < b) {
-        out.push([e.start + (a - lo), e.start + (b - lo)]);
-        pieces?.push([e.start + (a - lo), a, b - a]);
-      }
-    }
-  }
-  return { ranges: out, ...(pieces ? { pieces } : {}) };
-}
-
-/** A regular host file named by its path (not a block device, not a member of an archive). */
-const isPlainFile = (side: CompareSide) => side.fileOpts === undefined && (side.protocol ?? 'file') === 'file';
-
-const covered = (r: Range[]) => r.reduce((n, [s, e]) => n + e - s, 0);
 
 const MISMATCH = /Content mismatch at offset (\d+)!/;
 

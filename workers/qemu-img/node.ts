@@ -34,7 +34,8 @@ import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
 import { wasmDistDir, type ThreadMessage, type ThreadRequest } from './node-protocol.ts';
 import { runOnHost } from './node-host.ts';
 import type { WrittenFiles } from './extents.ts';
-import { compareImages, type CompareOutcome, type CompareRequest } from './compare.ts';
+import { compareImages } from './compare.ts';
+import type { CompareOutcome, CompareRequest } from './compare-request.ts';
 
 export type { RunOptions, RunResult } from './types.ts';
 

@@ -8,15 +8,18 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
-import { defaultConvertOptions, type ConvertOptions, type EngineFeatures } from '../../core/convert/options.ts';
-import { pageConversion, WASM_FEATURES, type PageConversionOutcome } from './conversion-request.ts';
+import { defaultConvertOptions, type ConvertOptions } from '../../core/convert/options.ts';
+import { pageConversion, type PageConversionOutcome } from './conversion-request.ts';
 import type { ConvertState, CardState } from './image-inspector-model.ts';
 import type { PlanOptions } from '../../core/convert/plan.ts';
 import { qemuInputs } from './image-inspector-groups.ts';
 import type { InspectionController } from './inspection-controller.ts';
-import { ProgressMeter, type ProgressFigures } from './conversion-progress.ts';
+import { PhaseMeters } from './conversion-progress.ts';
 import type { RunProgress } from '../../../workers/qemu-img/types.ts';
 import { carryGuestHints, cloudPreference, defaultTarget, type CloudFormats, type CloudPreference } from './conversion-defaults.ts';
+import { EngineFeaturesProbe } from './engine-features-probe.ts';
+import { canConvertToFile, chooseOutputFile } from './convert-to-file-dialog.ts';
+import { focusWhenRendered, revealCard } from './card-focus.ts';
 
 /** Detail of `image-converted` (plain JSON). */
 export interface ConvertedDetail {
@@ -31,21 +34,7 @@ export interface ConvertedDetail {
 }
 
 const loadConvert = () => import('./image-inspector-convert.ts');
-const loadFeatures = () => import('../../../workers/qemu-img/client.ts');
 const loadToFile = () => import('./convert-to-file.ts');
-
-type SavePicker = (o: { suggestedName: string }) => Promise<FileSystemFileHandle>;
-
-/** The browser can stream a conversion into a chosen file: SharedArrayBuffer (cross-origin
- *  isolation) and the save dialog (File System Access). Embedded without isolation (Horizon),
- *  outputs go to OPFS and "Save as…" copies them out (docs/decisions/0005). */
-export function canConvertToFile(): boolean {
-  return (
-    typeof SharedArrayBuffer === 'function' &&
-    globalThis.crossOriginIsolated === true &&
-    typeof (globalThis as { showSaveFilePicker?: unknown }).showSaveFilePicker === 'function'
-  );
-}
 const newWorkerClient = () => import('../../../workers/qemu-img/client.ts').then((m) => m.createQemuImgClient());
 
 export class ConversionController implements ReactiveController {
@@ -59,10 +48,10 @@ export class ConversionController implements ReactiveController {
   /** Cards whose file is a conversion output: its OPFS path. */
   #outputs = new Map<number, string>();
   #seq = 1;
-  /** What the engine can do (zstd), asked of it once with the CLI's probe; until it answered,
-   *  the build's known defaults (no zstd: refused with its sentence rather than offered). */
-  #features: EngineFeatures = WASM_FEATURES;
-  #probe: Promise<void> | undefined;
+  #engine = new EngineFeaturesProbe(
+    () => this.inspection.qemu(),
+    () => this.host.requestUpdate(),
+  );
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
@@ -114,30 +103,9 @@ export class ConversionController implements ReactiveController {
   request(c: CardState): PageConversionOutcome | undefined {
     const group = this.inspection.group(c.id);
     if (!c.result || !group) return undefined;
-    void this.#probeFeatures();
+    void this.#engine.probe();
     const inputs = qemuInputs(group, c.ovaDisks?.[0]);
-    return pageConversion(c.result, this.target(c.id), this.options(c.id), inputs[0]!.name, this.#planOptions(c.id), this.#features);
-  }
-
-  /** The engine's features, probed once (workers/qemu-img/features.ts, as the CLI does) in the
-   *  inspection worker, which has the wasm loaded by the time a card can be converted: one tiny
-   *  `create` into the wasm's memory. */
-  #probeFeatures(): Promise<void> {
-    this.#probe ??= (async () => {
-      const [{ probeEngineFeatures }, client] = await Promise.all([loadFeatures(), this.inspection.qemu()]);
-      const probed = await probeEngineFeatures(
-        (args) => client.run({ args, memoryOutputs: ['probe.qcow2'], timeoutMs: 30_000 }),
-        '/mem/probe.qcow2',
-      );
-      if (probed.zstd !== this.#features.zstd) {
-        this.#features = probed;
-        this.host.requestUpdate();
-      }
-    })().catch((e: unknown) => {
-      // Keep the build's defaults (no zstd): a refusal with its sentence, never a failed run.
-      console.warn('image-inspector: could not probe the qemu-img engine features:', e);
-    });
-    return this.#probe;
+    return pageConversion(c.result, this.target(c.id), this.options(c.id), inputs[0]!.name, this.#planOptions(c.id), this.#engine.features);
   }
 
   #planOptions(id: number): PlanOptions {
@@ -196,19 +164,17 @@ export class ConversionController implements ReactiveController {
    *  conversion straight into the chosen file. Closing the dialog does nothing. */
   async convertToFile(c: CardState): Promise<void> {
     const planned = this.#running.has(c.id) ? undefined : this.request(c);
-    const pick = (globalThis as { showSaveFilePicker?: SavePicker }).showSaveFilePicker;
-    if (!planned?.ok || !pick) return;
-    let handle: FileSystemFileHandle;
+    if (!planned?.ok) return;
+    let handle: FileSystemFileHandle | undefined;
     try {
-      handle = await pick({ suggestedName: planned.conversion.outputName });
+      handle = await chooseOutputFile(planned.conversion.outputName);
     } catch (e) {
-      if ((e as { name?: string }).name === 'AbortError') return;
       this.inspection.patch(c.id, {
         convert: { target: planned.conversion.target, status: 'failed', toFile: true, message: e instanceof Error ? e.message : String(e) },
       });
       return;
     }
-    await this.convert(c, handle);
+    if (handle) await this.convert(c, handle);
   }
 
   async convert(c: CardState, handle?: FileSystemFileHandle): Promise<void> {
@@ -217,9 +183,9 @@ export class ConversionController implements ReactiveController {
     if (this.#running.has(c.id) || !result || !group) return;
     const target = this.target(c.id);
     const inputs = qemuInputs(group, c.ovaDisks?.[0]);
-    await this.#probeFeatures();
+    await this.#engine.probe();
     if (this.#running.has(c.id)) return; // a second click while the probe answered
-    const planned = pageConversion(result, target, this.options(c.id), inputs[0]!.name, this.#planOptions(c.id), this.#features);
+    const planned = pageConversion(result, target, this.options(c.id), inputs[0]!.name, this.#planOptions(c.id), this.#engine.features);
     if (!planned.ok) {
       // The view disables Convert while options are refused; a refusal of the image itself shows.
       if (planned.refusal) this.inspection.patch(c.id, { convert: { target, status: 'failed', refusal: planned.refusal } });
@@ -238,11 +204,10 @@ export class ConversionController implements ReactiveController {
       },
     });
     // the Convert button is gone now: Cancel takes the focus (it must not drop to the page)
-    void this.#focus(`li.card[data-card-id="${c.id}"] .convert-cancel`);
+    void focusWhenRendered(this.host, `li.card[data-card-id="${c.id}"] .convert-cancel`);
     const [conv, client, toFile] = await Promise.all([loadConvert(), newWorkerClient(), handle ? loadToFile() : undefined]);
     let opfsPath = '';
-    let meter: ProgressMeter | undefined;
-    let converted: ProgressFigures | undefined;
+    const meters = new PhaseMeters();
     try {
       const job = {
         client,
@@ -252,24 +217,17 @@ export class ConversionController implements ReactiveController {
         ...(c.allocation ? { dataBytes: c.allocation.data } : {}),
         signal: ac.signal,
         onStatus: (p: Partial<ConvertState>) => {
-          // One meter per phase: the conversion's figures are kept when the verification starts.
-          if (p.status === 'verifying' && meter) converted = meter.finish();
-          if (p.status === 'running' || p.status === 'verifying') meter = new ProgressMeter();
+          meters.status(p.status);
           this.#patch(c.id, p);
         },
         onProgress: (p: RunProgress) => {
-          if (meter) this.#patch(c.id, { ...meter.sample(p) });
+          const figures = meters.sample(p);
+          if (figures) this.#patch(c.id, { ...figures });
         },
       };
       if (!handle) opfsPath = await conv.opfsPathFor(this.#seq++, plan.outputName);
       const file = handle && toFile ? await toFile.runConversionToFile({ ...job, handle }) : await conv.runConversion({ ...job, opfsPath });
-      const verifyMs = converted && meter ? meter.finish().elapsedMs : undefined;
-      this.#patch(c.id, {
-        status: 'done',
-        outputSize: file.size,
-        ...(converted ?? meter?.finish() ?? { percent: 100 }),
-        ...(verifyMs !== undefined ? { verifyMs } : {}),
-      });
+      this.#patch(c.id, { status: 'done', outputSize: file.size, ...meters.finish() });
       this.host.dispatchEvent(
         new CustomEvent<ConvertedDetail>('image-converted', {
           detail: {
@@ -296,7 +254,7 @@ export class ConversionController implements ReactiveController {
         (id) => {
           outputId = id;
           this.#outputs.set(id, opfsPath);
-          void this.#reveal(id);
+          void revealCard(this.host, id);
         },
       );
       this.#carryHints(c.id, outputId);
@@ -311,31 +269,11 @@ export class ConversionController implements ReactiveController {
         ...(failure ? { failure } : {}),
         ...(e instanceof conv.ConversionError && e.offset !== undefined ? { mismatchOffset: e.offset } : {}),
       });
-      void this.#focus(`li.card[data-card-id="${c.id}"] .convert-status`);
+      void focusWhenRendered(this.host, `li.card[data-card-id="${c.id}"] .convert-status`);
     } finally {
       client.dispose();
       this.#running.delete(c.id);
     }
-  }
-
-  /** Focuses an element of the host's shadow root once it has rendered, if the focus is not
-   *  somewhere else by then (the user moved on). */
-  async #focus(selector: string): Promise<void> {
-    const before = document.activeElement;
-    await this.host.updateComplete;
-    const el = this.host.shadowRoot?.querySelector<HTMLElement>(selector);
-    const moved = document.activeElement !== before && document.activeElement !== document.body;
-    if (el && !moved) el.focus();
-  }
-
-  /** The output's card is added at the end of the list, often below the fold: bring it into view
-   *  and give it focus, so keyboard and screen-reader users land on what just appeared. */
-  async #reveal(id: number): Promise<void> {
-    await (this.host as unknown as { updateComplete: Promise<boolean> }).updateComplete;
-    const li = this.host.shadowRoot?.querySelector<HTMLElement>(`li.card[data-card-id="${id}"]`);
-    if (!li) return;
-    li.scrollIntoView({ block: 'nearest' });
-    li.focus({ preventScroll: true });
   }
 
   /** Guest facts only the source could tell (the VMDK's disk bus, an OVF's OS) still hold for the

@@ -81,6 +81,34 @@ export class ProgressMeter {
   }
 }
 
+/** A conversion and the verification after it, one meter per phase: the conversion's figures are
+ *  kept when the verification starts, so the card shows what the conversion took, and how long
+ *  the verification took besides. */
+export class PhaseMeters {
+  #meter: ProgressMeter | undefined;
+  #converted: ProgressFigures | undefined;
+
+  /** A status of the run: 'running' and 'verifying' each start a phase. */
+  status(status: string | undefined): void {
+    if (status === 'verifying' && this.#meter) this.#converted = this.#meter.finish();
+    if (status === 'running' || status === 'verifying') this.#meter = new ProgressMeter();
+  }
+
+  /** The current phase's figures; undefined before a phase started. */
+  sample(s: ProgressSample): ProgressFigures | undefined {
+    return this.#meter?.sample(s);
+  }
+
+  /** The finished run's figures: the conversion's, and the verification's time when there was one. */
+  finish(): Partial<ProgressFigures> & { verifyMs?: number } {
+    const verifyMs = this.#converted && this.#meter ? this.#meter.finish().elapsedMs : undefined;
+    return {
+      ...(this.#converted ?? this.#meter?.finish() ?? { percent: 100 }),
+      ...(verifyMs !== undefined ? { verifyMs } : {}),
+    };
+  }
+}
+
 /** 75 s → "1:15", 3725 s → "1:02:05" (language-neutral digits). */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
