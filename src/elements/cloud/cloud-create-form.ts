@@ -1,38 +1,31 @@
 // The create/upload form with every Dashboard field. It only collects and validates input and
 // shows the pre-checks and the transfer; <cloud-panel> runs the flow (upload-flow.ts) and feeds
 // `checks`, `progress`, `phase` and `error` back in.
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { controls, tokens } from '../styles/tokens.ts';
 import { customElement, property, state } from 'lit/decorators.js';
 import { msg, str } from '@lit/localize';
-import { formatBytes } from './format.ts';
 import type { UploadProgress } from '../../core/upload/types.ts';
-import {
-  renderDestination,
-  renderMethodOptions,
-  type Ec2Choice,
-  type ObjectDestination,
-  type FormPhase,
-  type UploadMethod,
-} from './create-form-upload.ts';
+import type { Ec2Choice, ObjectDestination, FormPhase, UploadMethod } from './create-form-upload.ts';
 
 export type { Ec2Choice, ObjectDestination, FormPhase, UploadMethod } from './create-form-upload.ts';
 export type { UploadProgress } from '../../core/upload/types.ts';
 import type { ImageRecord } from './image-record.ts';
 import { syncSelects } from './select-sync.ts';
-import { canPickWithHandle, handleFromDrop, pickWithHandle } from './resume-file.ts';
 import { renderDetailsStep, renderMetadataStep } from './create-form-fields.ts';
 import { createSteps, renderSteps, renderUploadStep } from './create-form-steps.ts';
+import { filePickers, renderFileStep, type FileStepView } from './create-form-file-step.ts';
 import {
   blankFields,
   fieldsFromInspection,
+  requestOf,
   type CheckLine,
   type CreateFields,
-  type CreateRequest,
   type HashingState,
   type InspectionLike,
 } from './create-form-model.ts';
 import { focusRing } from '../focus-ring.ts';
+import { createFormStyles } from './create-form-styles.ts';
 
 export type { CheckLine, CreateFields, CreateRequest, HashingState, InspectionLike } from './create-form-model.ts';
 
@@ -62,36 +55,7 @@ const BUSY: FormPhase[] = ['checking', 'preparing', 'uploading', 'finishing', 'r
  */
 @customElement('cloud-create-form')
 export class CloudCreateForm extends LitElement {
-  static override styles = [
-    tokens,
-    controls,
-    focusRing,
-    css`
-    :host { display: block; }
-    ol.steps { display: flex; flex-wrap: wrap; gap: 6px; list-style: none; padding: 0; margin: 0 0 12px; }
-    ol.steps .num { display: inline-grid; place-items: center; width: 1.5em; height: 1.5em; border-radius: 50%;
-      background: var(--_accent); color: #fff; font-size: 0.85em; }
-    form { display: grid; grid-template-columns: max-content minmax(0, 1fr); column-gap: 1em; }
-    /* one label column for all four steps: the sections share the form's grid */
-    section.step { grid-column: 1 / -1; display: grid; grid-template-columns: subgrid; row-gap: 0.5em; align-items: center;
-      border: 1px solid var(--_border); border-radius: var(--_radius); padding: 10px 14px; margin-block-end: 12px; }
-    section.step h4 { grid-column: 1 / -1; }
-    section.step h4 { margin: 0; color: var(--_muted); }
-    .grid { display: contents; }
-    .full { grid-column: 1 / -1; }
-    .props { display: grid; grid-template-columns: 1fr 1fr auto; gap: 0.25em; align-items: center; }
-    label.check { justify-self: start; display: inline-flex; gap: 0.5em; align-items: center; }
-    .check.bad { color: var(--cloud-error, var(--_danger)); }
-    .error { color: var(--cloud-error, var(--_danger)); font-weight: bold; }
-    .ok { color: var(--cloud-ok, var(--_ok)); font-weight: bold; }
-    .actions { display: flex; gap: 0.5em; flex-wrap: wrap; }
-    progress { width: 100%; }
-    fieldset { border: none; padding: 0; margin: 0; }
-    fieldset.inline { display: flex; gap: 1em; }
-    p.box { margin: 0 0 12px; }
-    .grid p.box { margin: 0; }
-  `,
-  ];
+  static override styles = [tokens, controls, focusRing, createFormStyles];
 
   /** Allowed values from /v2/schemas/image. */
   @property({ attribute: false }) diskFormats: string[] = [];
@@ -212,29 +176,18 @@ export class CloudCreateForm extends LitElement {
   private submit(e: Event) {
     e.preventDefault();
     if (this.busy) return;
-    const source =
-      this.sourceKind === 'url'
-        ? { kind: 'url' as const, url: this.url.trim() }
-        : this.chosen
-          ? { kind: 'file' as const, file: this.chosen }
-          : null;
-    if (!source) {
+    const detail = requestOf({
+      fields: this.fields,
+      sourceKind: this.sourceKind,
+      url: this.url,
+      file: this.chosen,
+      method: this.method,
+      destination: this.destination,
+    });
+    if (!detail) {
       this.error = msg('Choose an image file or give an image URL, then create the image again.');
       return;
     }
-    const method: UploadMethod = source.kind === 'url' ? 'web-download' : this.method === 'web-download' ? 'direct' : this.method;
-    const d = this.destination;
-    const destination: ObjectDestination | undefined =
-      method === 'swift'
-        ? d?.kind === 'swift'
-          ? d
-          : { kind: 'swift', container: 'images' }
-        : method === 's3'
-          ? d?.kind === 's3'
-            ? d
-            : { kind: 's3', bucket: 'images', accessKeyId: '', secretAccessKey: '' }
-          : undefined;
-    const detail: CreateRequest = { fields: { ...this.fields, properties: { ...this.fields.properties } }, source, method, destination };
     this.dispatchEvent(new CustomEvent('create-image', { detail, bubbles: true, composed: true }));
   }
 
@@ -251,59 +204,6 @@ export class CloudCreateForm extends LitElement {
     const p = { ...this.fields.properties };
     delete p[k];
     this.fields = { ...this.fields, properties: p };
-  }
-
-  private renderHashing() {
-    const h = this.hashing;
-    if (!h || !this.chosen || this.sourceKind !== 'file') return nothing;
-    const pct = h.total ? Math.floor((h.hashed / h.total) * 100) : 100;
-    const text = h.done
-      ? msg('Checksums (sha512, md5) computed.')
-      : h.failed
-        ? msg('Computing the checksums stopped; they are computed again during the upload.')
-        : msg(str`Computing checksums… ${pct}%`);
-    return html`<div data-role="hash-progress" data-done=${h.done ? 'true' : 'false'} aria-live="polite">${text}</div>`;
-  }
-
-  private renderFileStep() {
-    const canWeb = this.importMethods.includes('web-download');
-    const canStage = this.importMethods.includes('glance-direct');
-    return html`
-      <span>${msg('Image source')}</span>
-      <fieldset class="inline">
-        <label><input type="radio" name="source" value="file" .checked=${this.sourceKind === 'file'} @change=${() => (this.sourceKind = 'file')} /> ${msg('File')}</label>
-        <label><input type="radio" name="source" value="url" ?disabled=${!canWeb} .checked=${this.sourceKind === 'url'} @change=${() => (this.sourceKind = 'url')} /> ${msg('URL (web-download)')}</label>
-      </fieldset>
-      ${
-        this.sourceKind === 'file'
-          ? html`<label for="file">${msg('Image file')}</label>
-            <div data-role="file-drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${(e: DragEvent) => this.dropFile(e)}>
-              <input id="file" name="file" type="file" @change=${(e: Event) => this.pickFile(e)} />
-              ${canPickWithHandle() ? html`<button type="button" data-action="pick-with-handle" @click=${() => void this.pickWithHandle()}>${msg('Choose (resumable after a restart)…')}</button>` : nothing}
-              ${this.chosen ? html`<span data-role="file-name">${this.chosen.name} (${formatBytes(this.chosen.size)})</span>` : nothing}
-              ${this.renderHashing()}</div>
-            <label for="method">${msg('Upload method')}</label>
-            <select id="method" name="method" @change=${(e: Event) => {
-              this.method = (e.target as HTMLSelectElement).value as UploadMethod;
-              this.#methodChosen = true;
-            }}>
-              ${renderMethodOptions({ method: this.method, canStage, hasSwift: this.objectStores.swift, hasS3: this.objectStores.s3 })}
-            </select>
-            ${renderDestination({
-              method: this.method,
-              destination: this.destination,
-              ec2: this.ec2,
-              onChange: (d) => (this.destination = d),
-              onCreateEc2: () => this.#emit('create-ec2', null),
-            })}`
-          : html`<label for="url">${msg('Image URL')}</label>
-            <input id="url" name="url" type="url" .value=${this.url} @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)} />`
-      }
-      ${
-        this.verdictNote && !this.error
-          ? html`<p class="full box danger" data-role="verdict-blocked" role="status">${this.verdictNote}</p>`
-          : nothing
-      }`;
   }
 
   override render() {
@@ -327,6 +227,32 @@ export class CloudCreateForm extends LitElement {
       remove: (k: string) => this.removeProperty(k),
       change: (k: string, v: string) => this.set('properties', { ...this.fields.properties, [k]: v }),
     };
+    const fileStep: FileStepView = {
+      importMethods: this.importMethods,
+      sourceKind: this.sourceKind,
+      chosen: this.chosen,
+      hashing: this.hashing,
+      url: this.url,
+      method: this.method,
+      destination: this.destination,
+      objectStores: this.objectStores,
+      ec2: this.ec2,
+      verdictNote: this.verdictNote,
+      error: this.error,
+      setSource: (kind) => (this.sourceKind = kind),
+      setUrl: (url) => (this.url = url),
+      chooseMethod: (method) => {
+        this.method = method;
+        this.#methodChosen = true;
+      },
+      setDestination: (d) => (this.destination = d),
+      ...filePickers({
+        setFile: (f) => this.setFile(f),
+        chosen: (f) => this.#emit('file-chosen', f),
+        handleChosen: (picked) => this.#emit('file-handle-chosen', picked),
+      }),
+      createEc2: () => this.#emit('create-ec2', null),
+    };
     const [file, details, metadata, upload] = createSteps();
     const emit = (name: string) => () => this.#emit(name, null);
     const uploadStep = {
@@ -349,7 +275,7 @@ export class CloudCreateForm extends LitElement {
       ${this.resetNote ? html`<p class="box warn" data-role="form-reset" role="status">${this.resetNote}</p>` : nothing}
       <form part="form" @submit=${this.submit} novalidate>
         <section class="step" id=${file[0]} aria-labelledby="h-${file[0]}"><h4 id="h-${file[0]}">1. ${file[1]}</h4>
-          <div class="grid">${this.renderFileStep()}</div></section>
+          <div class="grid">${renderFileStep(fileStep)}</div></section>
         <section class="step" id=${details[0]} aria-labelledby="h-${details[0]}"><h4 id="h-${details[0]}">2. ${details[1]}</h4>
           <div class="grid">${renderDetailsStep(view)}</div></section>
         <section class="step" id=${metadata[0]} aria-labelledby="h-${metadata[0]}"><h4 id="h-${metadata[0]}">3. ${metadata[1]}</h4>
@@ -362,33 +288,6 @@ export class CloudCreateForm extends LitElement {
 
   #emit(name: string, detail: unknown) {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
-  }
-
-  /** showOpenFilePicker: the handle lets a resume after a restart reopen the file with one prompt. */
-  private async pickWithHandle() {
-    const picked = await pickWithHandle();
-    if (!picked) return;
-    this.#emit('file-handle-chosen', picked);
-    this.setFile(picked.file);
-    this.#emit('file-chosen', picked.file);
-  }
-
-  /** A dropped file; Chromium also gives its handle (asked for during the drop event itself). */
-  private dropFile(e: DragEvent) {
-    const file = e.dataTransfer?.files?.[0];
-    if (!file) return;
-    e.preventDefault();
-    const handle = handleFromDrop(e.dataTransfer?.items);
-    this.setFile(file);
-    this.#emit('file-chosen', file);
-    void handle.then((h) => h && this.#emit('file-handle-chosen', { file, handle: h }));
-  }
-
-  private pickFile(e: Event) {
-    const input = e.target as HTMLInputElement;
-    const file = input.files?.[0] ?? null;
-    this.setFile(file);
-    this.dispatchEvent(new CustomEvent('file-chosen', { detail: file, bubbles: true, composed: true }));
   }
 }
 

@@ -1,5 +1,6 @@
-// The create form's data: its fields in the Dashboard's shape, what it emits, the inspection it
-// is prefilled from, and that prefill (format, min disk, suggested properties; all stay editable).
+// The create form's data: its fields in the Dashboard's shape, what it emits and how that is made
+// from what the user chose, the inspection it is prefilled from, and that prefill (format, min
+// disk, suggested properties; all stay editable).
 import { minDiskGiB } from '../../core/inspect/properties.ts';
 import { CORE_IMAGE_FIELDS } from '../../core/openstack/image-fields.ts';
 import type { ObjectDestination, UploadMethod } from './create-form-upload.ts';
@@ -86,4 +87,35 @@ export function fieldsFromInspection(fields: CreateFields, r: InspectionLike): C
   if (!f.disk_format && r.format) f.disk_format = r.format;
   if (!s.min_disk && r.virtualSize) f.min_disk = minDiskGiB(r.virtualSize);
   return f;
+}
+
+/** What the form holds when "Create and upload" is pressed. */
+export interface FormChoice {
+  fields: CreateFields;
+  sourceKind: 'file' | 'url';
+  url: string;
+  file: File | null;
+  method: UploadMethod;
+  destination: ObjectDestination | null;
+}
+
+/** The request to emit, or null with neither a file nor a URL. A URL can only go by web-download,
+ *  a file never; an object store the user typed nothing for gets the default container or bucket. */
+export function requestOf(c: FormChoice): CreateRequest | null {
+  const source =
+    c.sourceKind === 'url' ? { kind: 'url' as const, url: c.url.trim() } : c.file ? { kind: 'file' as const, file: c.file } : null;
+  if (!source) return null;
+  const method: UploadMethod = source.kind === 'url' ? 'web-download' : c.method === 'web-download' ? 'direct' : c.method;
+  const d = c.destination;
+  const destination: ObjectDestination | undefined =
+    method === 'swift'
+      ? d?.kind === 'swift'
+        ? d
+        : { kind: 'swift', container: 'images' }
+      : method === 's3'
+        ? d?.kind === 's3'
+          ? d
+          : { kind: 's3', bucket: 'images', accessKeyId: '', secretAccessKey: '' }
+        : undefined;
+  return { fields: { ...c.fields, properties: { ...c.fields.properties } }, source, method, destination };
 }
