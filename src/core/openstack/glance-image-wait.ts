@@ -3,6 +3,7 @@
 // so the poll has to read all three to fail clearly instead of running into the timeout.
 import { OpenStackError } from './errors.ts';
 import type { GlanceImage, GlanceTask, WaitOptions } from './types.ts';
+import { sleep } from '../sleep.ts';
 
 /** What the poll reads (GlanceClient provides both). */
 export interface ImageStatusSource {
@@ -75,16 +76,4 @@ async function failedTask(source: ImageStatusSource, id: string): Promise<Glance
   }
   const latest = [...tasks].sort((a, b) => b.created_at.localeCompare(a.created_at))[0];
   return latest && latest.status === 'failure' ? latest : undefined;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

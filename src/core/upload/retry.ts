@@ -5,6 +5,7 @@
 // same request again cannot change those answers.
 import { OpenStackError, isOpenStackError } from '../openstack/errors.ts';
 import type { RetryPolicy, UploadClock } from './types.ts';
+import { sleep } from '../sleep.ts';
 
 export const DEFAULT_RETRY: RetryPolicy = {
   attempts: 8,
@@ -35,17 +36,7 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random: () => nu
 
 export const systemClock: UploadClock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const t = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-      function done() {
-        clearTimeout(t);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      }
-    }),
+  sleep,
 };
 
 export interface RetryContext {

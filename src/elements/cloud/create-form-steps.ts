@@ -34,6 +34,7 @@ export interface UploadStepView {
   phase: FormPhase;
   error: string;
   success: string;
+  /** An image an interrupted attempt left with no data: the next attempt reuses or replaces it. */
   pendingImageId: string;
   busy: boolean;
   /** Swift or S3: the transfer can pause. */

@@ -2,19 +2,12 @@
 // ended), written here as the flow reports and once it settles, so the uploads controller only
 // decides when a run starts, pauses or ends.
 import { isOpenStackError } from '../../core/openstack/errors.ts';
-import type { CheckLine, FormPhase, UploadProgress } from './cloud-create-form.ts';
+import type { UploadStepView } from './create-form-steps.ts';
 import type { FlowOutcome, FlowReport } from './upload-flow.ts';
 import { failureText, successText } from './upload-outcome-text.ts';
 
-export interface UploadStatus {
-  checks: CheckLine[];
-  progress: UploadProgress | null;
-  phase: FormPhase;
-  error: string;
-  success: string;
-  /** An image an interrupted attempt left with no data: the next attempt reuses or replaces it. */
-  pendingImageId: string;
-}
+/** The fields of the upload step that the run writes (the rest are the controller's own). */
+export type UploadStatus = Pick<UploadStepView, 'checks' | 'progress' | 'phase' | 'error' | 'success' | 'pendingImageId'>;
 
 /** Detail of `cloud-image-created`. */
 export interface ImageCreatedDetail {
