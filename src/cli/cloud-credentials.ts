@@ -1,64 +1,131 @@
-// Credentials for the CLI as the OpenStack tools find them: `--os-cloud NAME` (or OS_CLOUD) in a
-// clouds.yaml looked up like openstacksdk does (OS_CLIENT_CONFIG_FILE, ./clouds.yaml,
-// ~/.config/openstack/clouds.yaml, /etc/openstack/clouds.yaml), else the OS_* variables of an
-// openrc; S3 keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or Keystone's EC2 credentials
-// (one is created when the user has none, and the CLI says so). Secrets stay in memory.
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+// Credentials for the CLI as the openstack CLI finds them: `--os-cloud NAME` (or OS_CLOUD) in
+// clouds.yaml merged with secure.yaml (cloud-files.ts), else the OS_* variables (an openrc that
+// was sourced), else the only cloud of clouds.yaml; the CA bundle (cacert, OS_CACERT) and
+// verify: false / insecure / OS_INSECURE for its HTTPS. S3 keys come from
+// AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or Keystone's EC2 credentials (one is created when the
+// user has none, and the CLI says so). Secrets stay in memory.
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { OpenStackError } from '../core/openstack/errors.ts';
-import { parseCloudsYaml, parseOpenrc } from '../core/openstack/cloud-config.ts';
+import { cloudEntryConfig, osVarsConfig } from '../core/openstack/cloud-config.ts';
 import { sendJson } from '../core/openstack/http.ts';
 import { KeystoneSession } from '../core/openstack/keystone.ts';
-import type { AuthConfig } from '../core/openstack/types.ts';
+import type { AuthConfig, FetchLike } from '../core/openstack/types.ts';
+import { cloudFileCandidates, loadCloudFiles, type LoadedCloudFiles, type SearchOptions } from './cloud-files.ts';
+import type { TlsSettings } from './tls-fetch.ts';
 
-export function cloudsYamlCandidates(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string[] {
-  const out: string[] = [];
-  if (env.OS_CLIENT_CONFIG_FILE) out.push(env.OS_CLIENT_CONFIG_FILE);
-  out.push(
-    join(cwd, 'clouds.yaml'),
-    join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'openstack', 'clouds.yaml'),
-    '/etc/openstack/clouds.yaml',
-  );
-  return out;
+type Env = Readonly<Record<string, string | undefined>>;
+type Opts = SearchOptions & { env: Env; cwd: string; home: string };
+
+export interface CliCloud {
+  auth: AuthConfig;
+  tls: TlsSettings;
 }
 
-/** The sign-in config from --os-cloud / OS_CLOUD, else from the OS_* variables. */
-export async function loadAuthConfig(osCloud: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<AuthConfig> {
-  const cloud = osCloud ?? env.OS_CLOUD;
-  if (cloud) {
-    const path = cloudsYamlCandidates(env).find((p) => existsSync(p));
-    if (!path)
-      throw new OpenStackError(`No clouds.yaml found for --os-cloud ${cloud} (looked in ${cloudsYamlCandidates(env).join(', ')}).`, {
-        kind: 'bad-config',
-      });
-    const parsed = parseCloudsYaml(await readFile(path, 'utf8'), cloud);
-    if (parsed.missing.length) {
-      // secrets may come from the environment, as with the openstack CLI
-      if (parsed.missing.includes('password') && env.OS_PASSWORD && parsed.config.auth.type === 'password')
-        parsed.config.auth.password = env.OS_PASSWORD;
-      else
-        throw new OpenStackError(
-          `Cloud "${cloud}" in ${path} has no ${parsed.missing.join(', ')} (set it there, in secure.yaml's place, or in OS_PASSWORD).`,
-          { kind: 'bad-config' },
-        );
-    }
-    return parsed.config;
-  }
-  const lines = Object.entries(env)
-    .filter(([k, v]) => k.startsWith('OS_') && v !== undefined)
-    .map(([k, v]) => `export ${k}='${String(v).replace(/'/g, '')}'`);
-  if (!lines.some((l) => l.startsWith('export OS_AUTH_URL=')))
+// openstacksdk's: these choose or locate a cloud, they do not describe one
+const SELECTORS = new Set(['OS_CLOUD', 'OS_REGION_NAME', 'OS_CLIENT_CONFIG_FILE', 'OS_CLIENT_SECURE_FILE', 'OS_CLOUD_NAME']);
+
+/** openstacksdk's get_boolean: only true or "true" (any case) is true. */
+function isTrue(v: unknown): boolean {
+  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
+}
+
+function describesCloud(env: Env): boolean {
+  return Object.keys(env).some((k) => k.startsWith('OS_') && env[k] !== undefined && !/^OS_(TEST|STD|LOG)/.test(k) && !SELECTORS.has(k));
+}
+
+const ENV_NAMES: Record<string, string> = {
+  password: 'OS_PASSWORD',
+  username: 'OS_USERNAME (or OS_USER_ID)',
+  token: 'OS_TOKEN',
+  application_credential_secret: 'OS_APPLICATION_CREDENTIAL_SECRET',
+};
+
+function tlsSettings(cacert: unknown, insecure: boolean, whose: string, o: Opts): TlsSettings {
+  // as openstacksdk: insecure wins over a CA bundle
+  if (insecure || typeof cacert !== 'string' || !cacert) return { insecure };
+  const caFile = resolve(o.cwd, cacert.replace(/^~(?=$|\/)/, o.home));
+  try {
+    return { ca: readFileSync(caFile, 'utf8'), caFile, insecure };
+  } catch (e) {
     throw new OpenStackError(
-      'No cloud to sign in to: give --os-cloud NAME (clouds.yaml) or source an openrc (OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME…).',
+      `Cannot read the CA bundle ${caFile} (${whose}): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
       {
         kind: 'bad-config',
+        cause: e,
       },
     );
-  const parsed = parseOpenrc(lines.join('\n'));
-  if (parsed.missing.length) throw new OpenStackError(`The OS_* variables lack ${parsed.missing.join(', ')}.`, { kind: 'bad-config' });
-  return parsed.config;
+  }
+}
+
+function fromEnvironment(o: Opts): CliCloud {
+  const env = o.env;
+  if (!env.OS_AUTH_URL)
+    throw new OpenStackError(
+      'The OS_* variables set no OS_AUTH_URL: source a complete openrc, or give --os-cloud NAME (or OS_CLOUD) for a clouds.yaml.',
+      { kind: 'bad-config' },
+    );
+  const { config, missing } = osVarsConfig(env, 'The environment (OS_* variables)');
+  if (missing.length)
+    throw new OpenStackError(`The OS_* variables set no ${missing.map((m) => ENV_NAMES[m] ?? m).join(', ')}.`, { kind: 'bad-config' });
+  return { auth: config, tls: tlsSettings(env.OS_CACERT, isTrue(env.OS_INSECURE), 'OS_CACERT', o) };
+}
+
+function filesRead(f: LoadedCloudFiles): string {
+  return [f.cloudsFile, f.secureFile].filter((p): p is string => p !== undefined).join(' and ');
+}
+
+function passedOver(f: LoadedCloudFiles): string {
+  return f.skipped.length ? `, passing over ${f.skipped.join(', ')}` : '';
+}
+
+function noFiles(f: LoadedCloudFiles, o: Opts): string {
+  const where = cloudFileCandidates('clouds', o).filter((p) => p.endsWith('.yaml') || p === o.env.OS_CLIENT_CONFIG_FILE);
+  return `none of ${where.join(', ')} exists (nor as .yml or .json)${passedOver(f)}`;
+}
+
+/** The cloud to sign in to and how to trust its certificates, as `openstack` would pick them. */
+export function loadCloud(osCloud: string | undefined, options: SearchOptions = {}): CliCloud {
+  const o: Opts = { ...options, env: options.env ?? process.env, cwd: options.cwd ?? process.cwd(), home: options.home ?? homedir() };
+  const env = o.env;
+  const named = osCloud || env.OS_CLOUD || undefined;
+  if (describesCloud(env) && (!named || named === (env.OS_CLOUD_NAME || 'envvars'))) return fromEnvironment(o);
+  const files = loadCloudFiles(o);
+  const found = files.cloudsFile !== undefined || files.secureFile !== undefined;
+  const names = Object.keys(files.clouds);
+  const name = named ?? (names.length === 1 ? names[0] : undefined);
+  if (!name)
+    throw new OpenStackError(
+      names.length
+        ? `Several clouds are defined in ${filesRead(files)} (${names.join(', ')}): choose one with --os-cloud NAME or OS_CLOUD.`
+        : `No cloud to sign in to: give --os-cloud NAME with a clouds.yaml or source an openrc (OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME…); ${found ? `no cloud is defined in ${filesRead(files)}` : noFiles(files, o)}.`,
+      { kind: 'bad-config' },
+    );
+  const entry = files.clouds[name];
+  if (entry === undefined)
+    throw new OpenStackError(
+      found
+        ? `No cloud named "${name}" in ${filesRead(files)} (${names.length ? `it has ${names.join(', ')}` : 'it has none'}${passedOver(files)}).`
+        : `No clouds.yaml for cloud "${name}": ${noFiles(files, o)}.`,
+      { kind: 'bad-config' },
+    );
+  const where = filesRead(files);
+  const parsed = cloudEntryConfig(name, entry, `Cloud "${name}" in ${where}`);
+  // as the openstack CLI, whose --os-password defaults to it
+  if (parsed.missing.includes('password') && env.OS_PASSWORD && parsed.config.auth.type === 'password') {
+    parsed.config.auth.password = env.OS_PASSWORD;
+    parsed.missing = parsed.missing.filter((m) => m !== 'password');
+  }
+  if (parsed.missing.length)
+    throw new OpenStackError(
+      `Cloud "${name}" in ${where} has no ${parsed.missing.map((m) => `auth.${m}`).join(', ')}: set it there or in secure.yaml${parsed.missing.includes('password') ? ', or export OS_PASSWORD' : ''}.`,
+      { kind: 'bad-config' },
+    );
+  const c = (entry && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
+  const insecure = isTrue(env.OS_INSECURE) || isTrue(c.insecure) || c.verify === false;
+  const cacert = env.OS_CACERT || c.cacert;
+  return { auth: parsed.config, tls: tlsSettings(cacert, insecure, env.OS_CACERT ? 'OS_CACERT' : `cacert of cloud "${name}"`, o) };
 }
 
 export interface Ec2Keys {
@@ -69,12 +136,15 @@ export interface Ec2Keys {
 }
 
 /** AWS_* variables, else the user's EC2 credentials for this project (created when none exists). */
-export async function ec2Keys(session: KeystoneSession, env: NodeJS.ProcessEnv = process.env): Promise<Ec2Keys> {
+export async function ec2Keys(
+  session: KeystoneSession,
+  env: Env = process.env,
+  fetchFn: FetchLike = (i, init) => globalThis.fetch(i, init),
+): Promise<Ec2Keys> {
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY)
     return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, created: false };
   const t = session.token;
   const url = `${session.authUrl}/users/${encodeURIComponent(t.user.id)}/credentials/OS-EC2`;
-  const fetchFn = (i: string, init?: RequestInit) => globalThis.fetch(i, init);
   const listed = await sendJson<{ credentials: { access: string; secret: string; tenant_id: string }[] }>(fetchFn, url, {
     service: 'keystone',
     action: 'listing your EC2 credentials',

@@ -12,7 +12,7 @@
 import { setMaxListeners } from 'node:events';
 import { open } from 'node:fs/promises';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { request as httpsRequest, type Agent } from 'node:https';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
@@ -69,6 +69,8 @@ async function pumpRange(
 export interface NodeHttpTransportOptions {
   /** The file that bodies with `fileOffset` are slices of (read by range from it). */
   filePath?: string;
+  /** For https: URLs: the cloud's own CA bundle or no checking (tls-fetch.ts). */
+  agent?: Agent;
 }
 
 export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): BodyTransport {
@@ -81,7 +83,7 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): BodyT
         const url = new URL(req.url);
         const isString = typeof req.body === 'string';
         const length = isString ? Buffer.byteLength(req.body as string) : (req.body as Blob).size;
-        const make = url.protocol === 'https:' ? httpsRequest : httpRequest;
+        const https = url.protocol === 'https:';
         let failure: Error | undefined;
         // a store may answer before the body is in (413, 401): that answer wins over the EPIPE
         let responded = false;
@@ -105,7 +107,11 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): BodyT
           if (timer) clearTimeout(timer);
           req.signal?.removeEventListener('abort', onAbort);
         };
-        const r = make(url, { method: req.method, headers: { ...req.headers, 'Content-Length': String(length) } });
+        const r = (https ? httpsRequest : httpRequest)(url, {
+          method: req.method,
+          headers: { ...req.headers, 'Content-Length': String(length) },
+          agent: https ? options.agent : undefined,
+        });
         function fail(e: Error) {
           if (failure) return;
           failure = e;

@@ -9,14 +9,15 @@ import { basename } from 'node:path';
 import { isOpenStackError } from '../core/openstack/errors.ts';
 import { GlanceClient } from '../core/openstack/glance.ts';
 import { KeystoneSession } from '../core/openstack/keystone.ts';
-import type { ImageCreateFields } from '../core/openstack/types.ts';
+import type { FetchLike, ImageCreateFields } from '../core/openstack/types.ts';
 import { startUpload, UploadStoppedError } from '../core/upload/engine.ts';
 import type { DigestProvider, ObjectCredentials, ObjectTarget, UploadProgress, UploadRequest } from '../core/upload/types.ts';
 import type { InspectionResult } from '../core/inspection.ts';
-import { ec2Keys, loadAuthConfig } from './cloud-credentials.ts';
+import { ec2Keys, loadCloud } from './cloud-credentials.ts';
 import { ArgsError, parseUploadArgs, usage, type UploadArgs } from './upload-args.ts';
 import { nodeDigestProvider } from './node-digests.ts';
 import { nodeHttpTransport } from './node-http-transport.ts';
+import { agentFetch, tlsAgent } from './tls-fetch.ts';
 import { fileStateStore } from './upload-state-file.ts';
 
 export interface UploadIo {
@@ -120,7 +121,12 @@ async function upload(
     digests.prefetch(st.size, hashing.signal);
     return (io.inspect ?? defaultInspect)(a.file, a.diskFormat);
   })();
-  const signingIn = loadAuthConfig(a.osCloud, env).then((config) => KeystoneSession.signIn(config));
+  const signingIn = (async () => {
+    const cloud = loadCloud(a.osCloud, { env });
+    const agent = tlsAgent(cloud.tls);
+    const fetchFn: FetchLike = agent ? agentFetch(agent) : (i, init) => globalThis.fetch(i, init);
+    return { session: await KeystoneSession.signIn(cloud.auth, { fetch: fetchFn }), fetchFn, agent };
+  })();
   signingIn.catch(() => undefined); // reported below, after the verdict
   let inspection: InspectionResult;
   try {
@@ -139,8 +145,8 @@ async function upload(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const session = await signingIn;
-    const glance = GlanceClient.fromSession(session);
+    const { session, fetchFn, agent } = await signingIn;
+    const glance = GlanceClient.fromSession(session, { fetch: fetchFn });
     const file = await openAsBlob(a.file);
     const { mtimeMs } = await stat(a.file);
     let target: ObjectTarget | undefined;
@@ -164,7 +170,7 @@ async function upload(
           endpoint = new URL(a.storageUrl ?? session.endpoint('object-store')).origin; // s3api answers on the proxy's root
         }
       }
-      const keys = await ec2Keys(session, env);
+      const keys = await ec2Keys(session, env, fetchFn);
       if (keys.created)
         err(`Created EC2 credentials ${keys.accessKeyId} for this project in Keystone (see openstack ec2 credentials list).\n`);
       const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? session.defaults.region ?? 'us-east-1';
@@ -186,8 +192,8 @@ async function upload(
     let lastPhase = '';
     const tty = process.stderr.isTTY === true;
     const handle = startUpload(request, {
-      transport: nodeHttpTransport({ filePath: a.file }),
-      fetch: (i, init) => globalThis.fetch(i, init),
+      transport: nodeHttpTransport({ filePath: a.file, agent }),
+      fetch: fetchFn,
       store: fileStateStore(env.XDG_CACHE_HOME ? `${env.XDG_CACHE_HOME}/image-inspector/uploads` : undefined),
       digests: stoppable(digests, hashing.signal),
       glance,

@@ -138,16 +138,22 @@ export function parseCloudsYaml(text: string, cloudName?: string): ParsedCloudCo
       params: { clouds: names.join(', ') },
       kind: 'bad-config',
     });
-  const c = (clouds as Record<string, unknown>)[name] as Record<string, unknown> | undefined;
+  const c = (clouds as Record<string, unknown>)[name];
   if (!c)
     throw new OpenStackError(`No cloud named "${name}" in this clouds.yaml (it has ${names.join(', ')}).`, {
       code: 'config.no-such-cloud',
       params: { name, clouds: names.join(', ') },
       kind: 'bad-config',
     });
-  const a = (c.auth ?? {}) as Record<string, unknown>;
+  return { ...cloudEntryConfig(name, c, `Cloud "${name}"`), cloudNames: names };
+}
+
+/** One `clouds:` entry (already merged with secure.yaml by the CLI); `source` names it in errors. */
+export function cloudEntryConfig(name: string, entry: unknown, source: string): { config: AuthConfig; missing: string[] } {
+  const c = (entry && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
+  const a = (c.auth && typeof c.auth === 'object' ? c.auth : {}) as Record<string, unknown>;
   const region = str(c.region_name) ?? (Array.isArray(c.regions) ? str(c.regions[0]) : undefined);
-  const { config, missing } = toConfig(
+  return toConfig(
     {
       authUrl: str(a.auth_url),
       authType: str(c.auth_type),
@@ -170,9 +176,40 @@ export function parseCloudsYaml(text: string, cloudName?: string): ParsedCloudCo
       iface: str(c.interface) ?? str(c.endpoint_type),
     },
     name,
-    `Cloud "${name}"`,
+    source,
   );
-  return { config, missing, cloudNames: names };
+}
+
+/** The OS_* variables (an openrc's, or the environment's) as they are: no quoting, no expansion. */
+export function osVarsConfig(
+  vars: Readonly<Record<string, string | undefined>>,
+  source: string,
+): { config: AuthConfig; missing: string[] } {
+  return toConfig(
+    {
+      authUrl: str(vars.OS_AUTH_URL),
+      authType: str(vars.OS_AUTH_TYPE),
+      username: str(vars.OS_USERNAME),
+      userId: str(vars.OS_USER_ID),
+      password: str(vars.OS_PASSWORD),
+      userDomainName: str(vars.OS_USER_DOMAIN_NAME),
+      userDomainId: str(vars.OS_USER_DOMAIN_ID),
+      projectName: str(vars.OS_PROJECT_NAME) ?? str(vars.OS_TENANT_NAME),
+      projectId: str(vars.OS_PROJECT_ID) ?? str(vars.OS_TENANT_ID),
+      projectDomainName: str(vars.OS_PROJECT_DOMAIN_NAME),
+      projectDomainId: str(vars.OS_PROJECT_DOMAIN_ID),
+      domainName: str(vars.OS_DOMAIN_NAME),
+      domainId: str(vars.OS_DOMAIN_ID),
+      appCredId: str(vars.OS_APPLICATION_CREDENTIAL_ID),
+      appCredName: str(vars.OS_APPLICATION_CREDENTIAL_NAME),
+      appCredSecret: str(vars.OS_APPLICATION_CREDENTIAL_SECRET),
+      token: str(vars.OS_TOKEN),
+      region: str(vars.OS_REGION_NAME),
+      iface: str(vars.OS_INTERFACE) ?? str(vars.OS_ENDPOINT_TYPE),
+    },
+    undefined,
+    source,
+  );
 }
 
 /** Parses the `export OS_…=…` lines of an openrc file (no shell is run). */
@@ -193,31 +230,7 @@ export function parseOpenrc(text: string): ParsedCloudConfig {
       code: 'config.no-os-auth-url',
       kind: 'bad-config',
     });
-  const { config, missing } = toConfig(
-    {
-      authUrl: env.OS_AUTH_URL,
-      authType: env.OS_AUTH_TYPE,
-      username: env.OS_USERNAME,
-      userId: env.OS_USER_ID,
-      password: env.OS_PASSWORD,
-      userDomainName: env.OS_USER_DOMAIN_NAME,
-      userDomainId: env.OS_USER_DOMAIN_ID,
-      projectName: env.OS_PROJECT_NAME ?? env.OS_TENANT_NAME,
-      projectId: env.OS_PROJECT_ID ?? env.OS_TENANT_ID,
-      projectDomainName: env.OS_PROJECT_DOMAIN_NAME,
-      projectDomainId: env.OS_PROJECT_DOMAIN_ID,
-      domainName: env.OS_DOMAIN_NAME,
-      domainId: env.OS_DOMAIN_ID,
-      appCredId: env.OS_APPLICATION_CREDENTIAL_ID,
-      appCredName: env.OS_APPLICATION_CREDENTIAL_NAME,
-      appCredSecret: env.OS_APPLICATION_CREDENTIAL_SECRET,
-      token: env.OS_TOKEN,
-      region: env.OS_REGION_NAME,
-      iface: env.OS_INTERFACE ?? env.OS_ENDPOINT_TYPE,
-    },
-    undefined,
-    'This openrc',
-  );
+  const { config, missing } = osVarsConfig(env, 'This openrc');
   return { config, missing, cloudNames: [] };
 }
 
