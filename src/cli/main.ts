@@ -23,7 +23,7 @@ commands:
       [--property KEY=VALUE]... [--public] [--protected]
                                           inspect, then upload to Glance, or to Swift (SLO) / S3
                                           (multipart) in parallel checked parts, resumable, then
-                                          register in Glance and verify its sha512
+                                          register in Glance and verify its checksums
                                           (image-inspector upload --help for details)
 `;
 

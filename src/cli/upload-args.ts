@@ -1,4 +1,6 @@
 // The `upload` command's flags, exactly as issue 8 §6 specifies them (a contract scripts rely on).
+import { glanceDiskFormatName } from '../core/inspect/glance-formats.ts';
+import { MAX_PARALLEL } from '../core/upload/object-upload.ts';
 import { parseSize } from '../core/upload/part-size.ts';
 import type { UploadVia } from '../core/upload/types.ts';
 
@@ -8,31 +10,36 @@ export const usage = `usage: image-inspector upload FILE [--via glance|swift|s3]
     [--property KEY=VALUE]... [--public] [--protected]
 
 Inspects FILE as \`inspect\` does (an unsafe verdict refuses), then uploads it: straight into
-Glance (--via glance, the default: one PUT, no resume), or to object storage in parallel,
-checked parts (--via swift: static large object; --via s3: multipart upload) and then registers
-it in Glance by web-download and checks Glance's sha512 against the local one. An interrupted
-object-storage upload resumes when the same command is run again.
+Glance (--via glance, the default: one PUT), or to object storage in parallel, checked parts
+(--via swift: static large object; --via s3: multipart upload) and then registers it in Glance
+by web-download; Glance's checksum and hash (sha512 unless the cloud hashes with another
+algorithm) are checked against the file. The disk and container formats are checked against
+the cloud's lists before anything is sent. Run the same command again after an interruption:
+an object-storage upload resumes with the parts stored, a Glance upload is sent again into the
+image the interrupted run left queued.
 
   --via glance|swift|s3   where the bytes go (default glance)
   --os-cloud NAME         the cloud in clouds.yaml (else OS_CLOUD, else the OS_* variables)
   --os-storage-url URL    object-store endpoint instead of the catalog's (…/v1/AUTH_<project>)
   --container NAME        container or bucket (default images; Swift segments in NAME_segments)
   --segment-size SIZE     part size, e.g. 64M (K/M/G suffixes); default from the file size and limits
-  --parallel N            parts in flight (default 8)
+  --parallel N            parts in flight (default 8, at most 64)
   --no-register           keep the object only, create no Glance image
   --json                  print {"image","object","sha512","md5","bytesSent","resumed"} on stdout
   --name NAME             image name (default: the file name)
-  --disk-format F         disk_format (default: the inspected format); also checked by inspection
+  --disk-format F         disk_format (default: the inspected format; qemu-img's vpc means vhd);
+                          also checked by inspection
   --container-format F    container_format (default: bare, ova for an OVA)
   --min-disk GB, --min-ram MB, --property KEY=VALUE (repeatable), --public, --protected
 
 progress goes to stderr. S3 keys: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else your EC2
 credentials in Keystone (created when you have none). State for resuming:
-$XDG_CACHE_HOME/image-inspector/uploads/ (~/.cache when unset); no secret is written there.
+$XDG_CACHE_HOME/image-inspector/uploads/ (~/.cache when unset or not an absolute path); no
+secret is written there.
 
 exit status: 0 everything asked for is done and verified; 1 the file is not safe to upload
              as it is (see the findings); 2 any other error (one sentence on stderr), including
-             an interrupted run.
+             an interrupted run (SIGINT, SIGTERM), after which the same command resumes.
 `;
 
 export interface UploadArgs {
@@ -113,6 +120,8 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
         break;
       case '--parallel':
         a.parallel = wholeNumber(flag, need(), 1);
+        // more connections than this only contend with each other (the engine caps at it too)
+        if (a.parallel > MAX_PARALLEL) throw new ArgsError(`--parallel allows at most ${MAX_PARALLEL} parts in flight (got ${a.parallel})`);
         break;
       case '--no-register':
         a.register = false;
@@ -124,10 +133,10 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
         a.name = need();
         break;
       case '--disk-format':
-        a.diskFormat = need();
+        a.diskFormat = glanceDiskFormatName(need());
         break;
       case '--container-format':
-        a.containerFormat = need();
+        a.containerFormat = need().toLowerCase();
         break;
       case '--min-disk':
         a.minDisk = wholeNumber(flag, need());

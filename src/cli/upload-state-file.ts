@@ -4,7 +4,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { UploadState, UploadStateStore } from '../core/upload/types.ts';
+import type { StoredUploadState, UploadStateStore } from '../core/upload/types.ts';
 
 export function uploadStateDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
@@ -22,7 +22,7 @@ export function fileStateStore(dir = uploadStateDir()): UploadStateStore {
   return {
     async get(id) {
       try {
-        return JSON.parse(await readFile(path(id), 'utf8')) as UploadState;
+        return JSON.parse(await readFile(path(id), 'utf8')) as StoredUploadState;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         if (e instanceof SyntaxError) return undefined; // a damaged file: start over rather than fail every run
@@ -46,7 +46,7 @@ export function fileStateStore(dir = uploadStateDir()): UploadStateStore {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw e;
       }
-      const out: UploadState[] = [];
+      const out: StoredUploadState[] = [];
       for (const n of names.filter((n) => n.endsWith('.json'))) {
         const s = await this.get(n.slice(0, -5));
         if (s) out.push(s);

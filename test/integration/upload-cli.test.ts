@@ -1,6 +1,8 @@
 // `image-inspector upload` as scripts run it: the --json contract, exit codes, progress on
 // stderr, credentials from clouds.yaml and Keystone's EC2 credentials, an unsafe file refused,
-// and a run killed with SIGKILL at about half way that the same command then resumes.
+// formats the cloud does not accept refused before anything is sent, a run killed with SIGKILL
+// at about half way that the same command then resumes, and a --via glance run interrupted that
+// the same command finishes in the image it left queued.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,9 +10,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteImages, makeRandomFile, readCloud, signIn, type CloudJson, type TestFile } from './helpers/cloud.ts';
+import { deleteImages, makeRandomFile, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
 import { deleteContainers, swiftAccess, swiftOf, uniqueBucket } from './helpers/object-storage.ts';
-import type { UploadOutcome, UploadState } from '../../src/core/upload/types.ts';
+import type { GlanceUploadState, StoredUploadState, UploadOutcome, UploadState } from '../../src/core/upload/types.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/image-inspector.mjs');
@@ -32,12 +34,21 @@ function cli(args: string[], timeout = 120_000) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function states(): UploadState[] {
-  const dir = join(cache, 'image-inspector/uploads');
+function statesIn(dir: string): StoredUploadState[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((n) => n.endsWith('.json'))
-    .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as UploadState);
+    .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as StoredUploadState);
+}
+
+/** The object uploads' resume state (swift, s3). */
+function states(): UploadState[] {
+  return statesIn(join(cache, 'image-inspector/uploads')).filter((s): s is UploadState => s.target.kind !== 'glance');
+}
+
+/** The images --via glance runs left to come back to. */
+function glanceStates(): GlanceUploadState[] {
+  return statesIn(join(cache, 'image-inspector/uploads')).filter((s): s is GlanceUploadState => s.target.kind === 'glance');
 }
 
 before(async () => {
@@ -55,7 +66,7 @@ after(async () => {
   await rm(cache, { recursive: true, force: true });
 });
 
-describe('image-inspector upload (CLI)', { timeout: 300_000 }, () => {
+describe('image-inspector upload (CLI)', { timeout: 600_000 }, () => {
   test('--via swift --json: exactly the contract, exit 0, image verified, progress on stderr, no state left', () => {
     const c = uniqueBucket('cli-swift');
     containers.push(c, `${c}_segments`);
@@ -186,9 +197,105 @@ describe('image-inspector upload (CLI)', { timeout: 300_000 }, () => {
     }
     const bad = cli([file.path, '--via', 'ftp']);
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /^image-inspector upload: --via must be glance, swift or s3 \(got "ftp"\)\n/);
+    // one sentence pointing to --help, not the whole usage after it
+    assert.match(
+      bad.stderr,
+      /^image-inspector upload: --via must be glance, swift or s3 \(got "ftp"\); see image-inspector upload --help\.\n$/,
+    );
+    const help = cli(['--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /^usage: image-inspector upload FILE/);
     const size = cli([file.path, '--via', 's3', '--segment-size', '1M', '--os-cloud', 'demo']);
     assert.equal(size.status, 2);
     assert.match(size.stderr, /below the minimum of 5 MiB \(s3api \/info\)/);
+  });
+
+  test('a container format the cloud does not accept is refused with exit 2 before anything is sent', async () => {
+    const c = uniqueBucket('cli-format');
+    containers.push(c, `${c}_segments`);
+    const r = cli([file.path, '--via', 'swift', '--os-cloud', 'demo', '--container', c, '--container-format', 'floppy']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /^image-inspector upload: This cloud does not accept the container format "floppy": give --container-format, one of [a-z, ]*\bbare\b[a-z, ]*\.\n$/,
+    );
+    const swift = await swiftAccess(cloud);
+    assert.equal((await swift.fetch(`/${c}`, { method: 'HEAD' })).status, 404, 'no container was created');
+    assert.equal(states().filter((s) => s.target.kind === 'swift' && s.target.container === c).length, 0);
+  });
+
+  test('a relative XDG_CACHE_HOME is not used (the XDG spec ignores it): the state goes under ~/.cache', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'ii-cli-home-'));
+    const relative = `ii-relative-cache-${Date.now().toString(36)}`;
+    try {
+      const c = uniqueBucket('cli-xdg');
+      containers.push(c, `${c}_segments`);
+      const args = [
+        file.path,
+        '--via',
+        'swift',
+        '--os-cloud',
+        'demo',
+        '--container',
+        c,
+        '--segment-size',
+        '2M',
+        '--parallel',
+        '1',
+        '--no-register',
+      ];
+      const child = spawn(process.execPath, [BIN, 'upload', ...args], {
+        cwd: ROOT,
+        env: { ...cliEnv(), HOME: home, XDG_CACHE_HOME: relative },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+      const dir = join(home, '.cache/image-inspector/uploads');
+      for (let i = 0; i < 6000 && !statesIn(dir).some((s) => s.target.kind === 'swift' && s.target.container === c); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 2);
+      assert.ok(statesIn(dir).some((s) => s.target.kind === 'swift' && s.target.container === c));
+      assert.equal(existsSync(join(ROOT, relative)), false, 'nothing under the relative path');
+    } finally {
+      await rm(home, { recursive: true, force: true });
+      await rm(join(ROOT, relative), { recursive: true, force: true });
+    }
+  });
+
+  test('--via glance interrupted: the sentence names the queued image, the same command uploads into it', async () => {
+    const { glance } = await signIn(cloud);
+    const name = uniqueName('cli-glance-resume');
+    const args = [file.path, '--os-cloud', 'demo', '--name', name, '--json'];
+    assert.equal(glanceStates().length, 0);
+    const child = spawn(process.execPath, [BIN, 'upload', ...args], { cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    // recorded right after the image is created, before the PUT of its data starts
+    for (let i = 0; i < 6000 && !glanceStates().length; i++) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 2, stderr);
+    const [left] = glanceStates();
+    assert.ok(left, 'the image is recorded for the next run');
+    images.push(left.imageId);
+    assert.match(
+      stderr,
+      new RegExp(`Interrupted; the image ${left.imageId} is kept queued without data: run the same command again to upload into it\\.\\n$`),
+    );
+    const r = cli(args);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as UploadOutcome;
+    assert.equal(out.image!.id, left.imageId, 'the same image, not a duplicate');
+    assert.equal(out.resumed, true);
+    assert.equal(out.image!.status, 'active');
+    assert.equal(out.image!.os_hash_value, file.sha512);
+    assert.equal(out.bytesSent, file.size);
+    assert.match(r.stderr, new RegExp(`Uploading into the image ${left.imageId} that an earlier run created and left queued`));
+    assert.deepEqual(
+      (await glance.listImages({ name })).images.map((i) => i.id),
+      [left.imageId],
+    );
+    assert.equal(glanceStates().length, 0, 'done and verified: nothing left to come back to');
   });
 });

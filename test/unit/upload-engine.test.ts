@@ -1,10 +1,12 @@
 // The object-upload state machine with a small in-memory store backend, for the rare edge cases
 // the real-cloud tests cannot provoke on demand: a part stored with a wrong ETag, a part the
-// server lost, a pause mid-upload, a file changed between runs.
+// server lost, a pause mid-upload, a file changed between runs (another file, or the same one
+// rewritten in place where the fingerprint does not sample).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { md5OfBlob, inlineDigestProvider } from '../../src/core/upload/digests.ts';
+import { sampleRanges } from '../../src/core/upload/fingerprint.ts';
 import { uploadObject } from '../../src/core/upload/object-upload.ts';
 import type { PartBackend, ServerPart } from '../../src/core/upload/part-backend.ts';
 import { S3_LIMITS } from '../../src/core/upload/part-size.ts';
@@ -19,7 +21,7 @@ function memoryStore(): UploadStateStore & { map: Map<string, UploadState> } {
   return {
     map,
     get: async (id) => (map.has(id) ? structuredClone(map.get(id)) : undefined),
-    put: async (s) => void map.set(s.id, structuredClone(s)),
+    put: async (s) => void map.set(s.id, structuredClone(s as UploadState)),
     delete: async (id) => void map.delete(id),
     list: async () => [...map.values()],
   };
@@ -176,5 +178,55 @@ describe('object upload state machine', { timeout: 30_000 }, () => {
     const r = await result;
     assert.equal(r.resumed, false);
     assert.deepEqual([...b.sends].sort(), [1, 2]);
+  });
+
+  test('a file rewritten in place (new lastModified, same fingerprint) has its recorded parts checked against its bytes', async () => {
+    const bytes = randomBytes(6 * MiB);
+    const { request, env, store } = setup(bytes);
+    const b = new FakeStore();
+    const ctl = new AbortController();
+    b.onSend = () => {
+      if (b.sends.length >= 4) ctl.abort();
+    };
+    await assert.rejects(run(b, request, env, ctl.signal).result);
+    const [saved] = store.map.values();
+    assert.ok(saved && saved.parts.length >= 1);
+    // one byte changed inside a recorded part, outside every range the fingerprint samples
+    const part = saved!.parts[0]!;
+    const sampled = sampleRanges(bytes.length);
+    let at = part.offset;
+    while (sampled.some(([s, e]) => at >= s && at < e)) at++;
+    assert.ok(at < part.offset + part.size, 'a byte of the part outside the samples');
+    const changed = Buffer.from(bytes);
+    changed[at] = changed[at]! ^ 0xff;
+    const again = setup(changed, store);
+    again.request.lastModified = 2;
+    b.sends = [];
+    b.onSend = undefined;
+    const r = await run(b, again.request, again.env).result;
+    assert.equal(r.resumed, true, 'the same file by its fingerprint: the state is resumed');
+    assert.ok(b.sends.includes(part.number), `part ${part.number} (changed) was sent again`);
+    const all = Buffer.concat([1, 2, 3, 4, 5, 6].map((n) => b.parts.get(n)!.bytes));
+    assert.equal(all.equals(changed), true, 'the object holds the file as it is now');
+    assert.equal((await r.digests).sha512, createHash('sha512').update(changed).digest('hex'));
+    // checked once, the state holds the new lastModified: a third run trusts the parts again
+    assert.equal([...store.map.values()][0]?.file.lastModified, 2);
+  });
+
+  test('an object assembled from a file rewritten since is not reused: its parts no longer hash the same', async () => {
+    const bytes = randomBytes(3 * MiB);
+    const { request, env, store } = setup(bytes);
+    const b = new FakeStore();
+    await run(b, request, env).result; // stored; the state stays until registration clears it
+    assert.equal([...store.map.values()][0]?.status, 'stored');
+    const changed = Buffer.from(bytes);
+    changed[MiB + 100_000] = changed[MiB + 100_000]! ^ 0xff; // outside the sampled ranges of a 3 MiB file
+    const again = setup(changed, store);
+    again.request.lastModified = 2;
+    b.sends = [];
+    const r = await run(b, again.request, again.env).result;
+    assert.equal(r.resumed, false);
+    assert.deepEqual([...b.sends].sort(), [1, 2, 3]);
+    assert.equal(Buffer.concat([1, 2, 3].map((n) => b.parts.get(n)!.bytes)).equals(changed), true);
   });
 });

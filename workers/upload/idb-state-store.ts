@@ -5,7 +5,7 @@
 // prompt instead of a new pick. Never a token, password, TempURL key or EC2 secret: put() refuses
 // a state that carries a field named like one.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { UploadState, UploadStateStore } from '../../src/core/upload/types.ts';
+import type { StoredUploadState, UploadStateStore } from '../../src/core/upload/types.ts';
 
 export const UPLOADS_DB = 'image-inspector-uploads';
 
@@ -19,7 +19,7 @@ export interface StoredFileHandle {
 }
 
 interface UploadsSchema extends DBSchema {
-  states: { key: string; value: UploadState };
+  states: { key: string; value: StoredUploadState };
   handles: { key: string; value: { id: string; handle: StoredFileHandle } };
 }
 
@@ -52,11 +52,11 @@ export class IdbUploadStateStore implements UploadStateStore {
     return (this.#db ??= openUploadsDb(this.dbName));
   }
 
-  async get(id: string): Promise<UploadState | undefined> {
+  async get(id: string): Promise<StoredUploadState | undefined> {
     return (await this.#open()).get('states', id);
   }
 
-  async put(state: UploadState): Promise<void> {
+  async put(state: StoredUploadState): Promise<void> {
     assertNoSecrets(state);
     await (await this.#open()).put('states', state);
   }
@@ -68,7 +68,7 @@ export class IdbUploadStateStore implements UploadStateStore {
   }
 
   /** Newest first. */
-  async list(): Promise<UploadState[]> {
+  async list(): Promise<StoredUploadState[]> {
     const all = await (await this.#open()).getAll('states');
     return all.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
   }

@@ -4,6 +4,12 @@ import type { FormatName, SafetyDetails } from './types.ts';
 
 export const GLANCE_DISK_FORMATS = ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso', 'ploop'] as const;
 
+/** A disk_format as Glance names it: any case, and qemu-img's driver names for the same formats. */
+export function glanceDiskFormatName(name: string): string {
+  const n = name.toLowerCase();
+  return n === 'vpc' ? 'vhd' : n === 'parallels' ? 'ploop' : n;
+}
+
 /** The qemu-img driver to pass with -f, or null when qemu-img cannot read the file as such. */
 export function qemuDriverFor(format: FormatName | null): string | null {
   switch (format) {

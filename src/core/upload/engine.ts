@@ -3,6 +3,7 @@
 // fetch, resume store, digests and clock are injected. One pause (state kept), one cancel
 // (segments / multipart upload and state deleted), one result.
 import { OpenStackError, isOpenStackError } from '../openstack/errors.ts';
+import { openGlanceRecord, type GlanceRecord } from './glance-state.ts';
 import { uploadToGlance, leftWithoutData } from './glance-target.ts';
 import { uploadObject, type StoredResult } from './object-upload.ts';
 import type { PartBackend } from './part-backend.ts';
@@ -44,6 +45,7 @@ export function startUpload(request: UploadRequest, env: UploadEnv): UploadHandl
   let state: UploadState | undefined;
   let imageId: string | undefined;
   let backend: PartBackend | undefined;
+  let glanceRecord: GlanceRecord | null = null;
   const clock = env.clock ?? systemClock;
   const policy = retryPolicy(env.retry);
   const progress = new ProgressTracker(request.file.size, env.onProgress, () => clock.now());
@@ -75,6 +77,7 @@ export function startUpload(request: UploadRequest, env: UploadEnv): UploadHandl
         plan: request.register,
         downloadUrl: (sec) => b.downloadUrl(s, sec),
         digests: stored.digests,
+        file: request.file,
         size: request.file.size,
         signal: ctl.signal,
         onImage: async (id) => {
@@ -100,16 +103,30 @@ export function startUpload(request: UploadRequest, env: UploadEnv): UploadHandl
   async function runGlance(): Promise<UploadOutcome> {
     if (!env.glance)
       throw new OpenStackError('An upload through Glance needs a Glance client (sign in).', { kind: 'bad-config', service: 'glance' });
+    const glance = env.glance;
+    glanceRecord = await openGlanceRecord(request, env, glance, ctl.signal);
+    const record = glanceRecord;
     const r = await uploadToGlance({
       request,
       env,
-      glance: env.glance,
+      glance,
       signal: ctl.signal,
       progress,
       policy,
       clock,
-      onImage: (id) => (imageId = id),
+      onImage: async (id) => {
+        imageId = id;
+        await record?.created(id);
+      },
+    }).catch(async (e: unknown) => {
+      // an image holding other data, or that cannot take data any more, is nothing to come back to
+      if (record && isOpenStackError(e) && (e.kind === 'hash-mismatch' || e.kind === 'conflict' || e.kind === 'import-failed')) {
+        await record.clear().catch(() => undefined);
+        glanceRecord = null;
+      }
+      throw e;
     });
+    await record?.clear();
     return {
       image: r.image,
       object: null,
@@ -138,7 +155,7 @@ export function startUpload(request: UploadRequest, env: UploadEnv): UploadHandl
           kind: 'server',
           cause: e,
         });
-      throw request.via === 'glance' || request.via === 'glance-direct' ? leftWithoutData(e, imageId) : e;
+      throw request.via === 'glance' || request.via === 'glance-direct' ? leftWithoutData(e, imageId, glanceRecord !== null) : e;
     },
   );
   done.catch(() => undefined); // the caller awaits it; a pause before they do is not "unhandled"
@@ -166,6 +183,7 @@ export function startUpload(request: UploadRequest, env: UploadEnv): UploadHandl
           const image = await env.glance.getImage(imageId).catch(() => null);
           if (image && image.status !== 'active') await env.glance.deleteImage(imageId);
         }
+        await glanceRecord?.clear();
       })();
       return cancelling;
     },

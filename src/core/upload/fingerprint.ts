@@ -3,7 +3,7 @@
 // user picked (again) must give the same fingerprint as the one the parts came from: a file of the
 // same name and size that was rewritten in place does not.
 import { createSHA256 } from 'hash-wasm';
-import type { FileIdentity, ObjectTarget } from './types.ts';
+import type { FileIdentity, GlanceTarget, ObjectTarget } from './types.ts';
 
 export const SAMPLE_COUNT = 16;
 export const SAMPLE_SIZE = 64 * 1024;
@@ -43,15 +43,18 @@ export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
 /**
  * The resume-state key: the destination plus the file (name, size, fingerprint). The same command
  * run again finds its state; another file or another destination does not. lastModified is left
- * out on purpose: a file copied or picked again keeps its content but may get a new mtime.
+ * out on purpose: a file copied or picked again keeps its content but may get a new mtime (a
+ * changed one makes the engine check stored parts against the bytes instead of trusting them).
  */
-export async function uploadStateId(target: ObjectTarget, file: FileIdentity): Promise<string> {
+export async function uploadStateId(target: ObjectTarget | GlanceTarget, file: FileIdentity): Promise<string> {
   const h = await createSHA256();
   h.init();
   const where =
     target.kind === 'swift'
       ? ['swift', target.storageUrl.replace(/\/+$/, ''), target.container, target.object]
-      : ['s3', target.endpoint.replace(/\/+$/, ''), target.bucket, target.key];
+      : target.kind === 's3'
+        ? ['s3', target.endpoint.replace(/\/+$/, ''), target.bucket, target.key]
+        : ['glance', target.endpoint.replace(/\/+$/, ''), target.project];
   h.update(JSON.stringify([...where, file.name, file.size, file.fingerprint]));
   return `${target.kind}-${h.digest('hex').slice(0, 32)}`;
 }

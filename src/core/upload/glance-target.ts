@@ -5,7 +5,7 @@
 import type { ImageDigests } from '../hash/image-hasher.ts';
 import { OpenStackError, isOpenStackError } from '../openstack/errors.ts';
 import type { GlanceClient } from '../openstack/glance.ts';
-import { verifyImageDigests } from './verify.ts';
+import { verifyStoredImage } from './verify.ts';
 import type { GlanceImage } from '../openstack/types.ts';
 import type { ProgressTracker } from './progress.ts';
 import { retryReason, withRetry } from './retry.ts';
@@ -19,7 +19,8 @@ export interface GlanceRunContext {
   progress: ProgressTracker;
   policy: RetryPolicy;
   clock: UploadClock;
-  onImage: (id: string) => void;
+  /** Told the image before any byte is sent (the engine records it for a rerun). */
+  onImage: (id: string) => Promise<void> | void;
 }
 
 export async function uploadToGlance(ctx: GlanceRunContext): Promise<{ image: GlanceImage; digests: ImageDigests; resumed: boolean }> {
@@ -38,7 +39,7 @@ export async function uploadToGlance(ctx: GlanceRunContext): Promise<{ image: Gl
     image = await glance.createImage(plan.fields);
     plan.imageId = image.id;
   }
-  ctx.onImage(image.id);
+  await ctx.onImage(image.id);
   const digests = request.knownDigests
     ? Promise.resolve(request.knownDigests)
     : env.digests.whole(request.file, { signal, onProgress: (n) => progress.hashed(n) });
@@ -103,13 +104,20 @@ export async function uploadToGlance(ctx: GlanceRunContext): Promise<{ image: Gl
   const done = await glance.waitForImage(id, { signal, intervalMs: 500, timeoutMs: Math.max(600_000, request.file.size / 5e3) });
   progress.setPhase('verifying');
   const d = await digests;
-  verifyImageDigests(done, d);
+  await verifyStoredImage(done, d, request.file, signal);
   return { image: done, digests: d, resumed };
 }
 
-export function leftWithoutData(e: unknown, imageId: string | undefined): unknown {
+/**
+ * The failure, naming the image it leaves without data. `resumable`: the image is recorded for a
+ * rerun (see glance-state.ts), so the same request run again uploads into it.
+ */
+export function leftWithoutData(e: unknown, imageId: string | undefined, resumable = false): unknown {
   if (!imageId || !isOpenStackError(e) || e.kind === 'hash-mismatch' || e.imageId) return e;
-  return new OpenStackError(`${e.message} The image ${imageId} stays in the list without data: delete it or upload to a new image.`, {
+  const left = resumable
+    ? `The image ${imageId} is left queued without data: run the same command again to upload into it, or delete it.`
+    : `The image ${imageId} stays in the list without data: delete it or upload to a new image.`;
+  return new OpenStackError(`${e.message} ${left}`, {
     kind: e.kind,
     status: e.status,
     service: e.service,

@@ -6,14 +6,17 @@
 import { OpenStackError, isOpenStackError } from '../openstack/errors.ts';
 import type { ImageDigests } from '../hash/image-hasher.ts';
 import { fileIdentity, sameFile, uploadStateId } from './fingerprint.ts';
+import { isGlanceState } from './glance-state.ts';
 import type { PartBackend, ServerPart } from './part-backend.ts';
 import { choosePartSize, partSpans, type PartSpan } from './part-size.ts';
 import type { ProgressTracker } from './progress.ts';
 import { retryReason, withRetry } from './retry.ts';
-import type { RetryPolicy, StoredObject, StoredPart, UploadClock, UploadEnv, UploadRequest, UploadState } from './types.ts';
+import type { FileIdentity, RetryPolicy, StoredObject, StoredPart, UploadClock, UploadEnv, UploadRequest, UploadState } from './types.ts';
 
 /** From test/bench/upload-object.bench.ts: 8 in flight was the fastest of 2, 4, 8 against the local Swift. */
 export const DEFAULT_PARALLEL = 8;
+/** The most parts in flight (the CLI refuses more; the engine caps a request from elsewhere). */
+export const MAX_PARALLEL = 64;
 
 export interface ObjectRunContext {
   request: UploadRequest;
@@ -49,15 +52,39 @@ function stateWriter(env: UploadEnv, state: UploadState) {
   };
 }
 
-async function openState(ctx: ObjectRunContext): Promise<{ state: UploadState; earlier: boolean }> {
+interface OpenedState {
+  state: UploadState;
+  earlier: boolean;
+  /**
+   * The file's lastModified differs from the one the parts were recorded with: it may have been
+   * rewritten in place (the fingerprint samples only part of it), so recorded ETags are not trusted.
+   */
+  touched: boolean;
+  /** The file as it is now (the state keeps the recorded lastModified until its parts are checked). */
+  identity: FileIdentity;
+}
+
+function partMd5(ctx: ObjectRunContext, p: { offset: number; size: number }, signal: AbortSignal): Promise<string> {
+  return ctx.env.digests.md5(ctx.request.file.slice(p.offset, p.offset + p.size), signal);
+}
+
+async function openState(ctx: ObjectRunContext): Promise<OpenedState> {
   const { request, env, backend } = ctx;
   const target = request.target!;
   const identity = await fileIdentity(request.file, request.fileName, request.lastModified);
   const id = await uploadStateId(target, identity);
-  const old = await env.store.get(id);
-  if (old && sameFile(old.file, identity) && (request.partSize === undefined || request.partSize === old.partSize)) {
+  const found = await env.store.get(id);
+  const old = found && !isGlanceState(found) ? found : undefined;
+  let reusable = !!old && sameFile(old.file, identity) && (request.partSize === undefined || request.partSize === old.partSize);
+  const touched = !!old && old.file.lastModified !== identity.lastModified;
+  // An object assembled from a file touched since: it stands only if every part still hashes the same
+  if (reusable && touched && old!.status !== 'uploading')
+    for (const p of old!.parts) if ((await partMd5(ctx, p, ctx.signal)) !== p.etag) reusable = false;
+  if (old && reusable) {
     if (request.register && old.register?.imageId) request.register.imageId ??= old.register.imageId;
-    return { state: { ...old, file: identity, register: request.register ?? undefined }, earlier: true };
+    // until its parts are checked again, a touched file's state keeps the lastModified they were recorded with
+    const file = touched && old.status === 'uploading' ? { ...identity, lastModified: old.file.lastModified } : identity;
+    return { state: { ...old, file, register: request.register ?? undefined }, earlier: true, touched, identity };
   }
   if (old) {
     env.onNotice?.(
@@ -82,6 +109,8 @@ async function openState(ctx: ObjectRunContext): Promise<{ state: UploadState; e
       status: 'uploading',
     },
     earlier: false,
+    touched: false,
+    identity,
   };
 }
 
@@ -102,13 +131,13 @@ async function serverParts(ctx: ObjectRunContext, state: UploadState): Promise<M
 export async function uploadObject(ctx: ObjectRunContext): Promise<StoredResult> {
   const { request, env, backend, progress, signal } = ctx;
   const file = request.file;
-  const { state, earlier } = await openState(ctx);
+  const { state, earlier, touched, identity } = await openState(ctx);
   ctx.onState(state);
   const save = stateWriter(env, state);
   const spans = partSpans(file.size, state.partSize);
   progress.partsTotal = spans.length;
 
-  const known = request.knownDigests ?? (earlier && state.digests?.size === file.size ? state.digests : undefined);
+  const known = request.knownDigests ?? (earlier && !touched && state.digests?.size === file.size ? state.digests : undefined);
   const digests = known ? Promise.resolve(known) : env.digests.whole(file, { signal, onProgress: (n) => progress.hashed(n) });
   digests.catch(() => undefined); // awaited by the caller; never unhandled when the parts fail first
 
@@ -130,8 +159,8 @@ export async function uploadObject(ctx: ObjectRunContext): Promise<StoredResult>
     let ok = false;
     if (there && there.size === span.size) {
       const mine = recorded.get(span.number);
-      // recorded with this ETag by an earlier run: trusted; otherwise our bytes decide
-      ok = mine?.etag === there.etag || (await env.digests.md5(file.slice(span.offset, span.offset + span.size), signal)) === there.etag;
+      // recorded with this ETag by an earlier run from the file as it is now: trusted; otherwise our bytes decide
+      ok = (!touched && mine?.etag === there.etag) || (await partMd5(ctx, span, signal)) === there.etag;
     }
     if (ok) {
       kept.push({ ...span, etag: there!.etag });
@@ -139,6 +168,7 @@ export async function uploadObject(ctx: ObjectRunContext): Promise<StoredResult>
     } else todo.push(span);
   }
   state.parts = kept;
+  state.file = identity; // every kept part is checked against the file as it is now
   await save();
   if (earlier && kept.length) env.onNotice?.(`Resuming: ${kept.length} of ${spans.length} parts are already stored.`);
 
@@ -147,7 +177,7 @@ export async function uploadObject(ctx: ObjectRunContext): Promise<StoredResult>
   const stop = () => inner.abort();
   signal.addEventListener('abort', stop, { once: true });
   if (signal.aborted) inner.abort();
-  const parallel = Math.max(1, Math.min(request.parallel ?? DEFAULT_PARALLEL, 64));
+  const parallel = Math.max(1, Math.min(request.parallel ?? DEFAULT_PARALLEL, MAX_PARALLEL));
   // Part MD5s are computed in order, `md5Lanes` at a time (the provider hashes that many together),
   // up to `parallel` parts ahead of the senders: when every worker hashed its own next part first,
   // all of them hashed at once with nothing in flight (measured: waves of 8 parts, the link idle).

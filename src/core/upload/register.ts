@@ -1,12 +1,13 @@
 // Registers a stored object in Glance: create the image with the form's fields (or reuse the one
 // an earlier run created), then bring the data in by web-download from a TempURL / presigned GET
 // (checked against /v2/info/import first) or by the add-location API (2.17+). Done means
-// "active" with os_hash_value equal to the local sha512. Where Glance's import filters refuse the
-// object store's address, the sentence names the [import_filtering_opts] setting to change.
+// "active" with os_hash_value equal to the local hash of Glance's algorithm (sha512 by default).
+// Where Glance's import filters refuse the object store's address, the sentence names the
+// [import_filtering_opts] setting to change.
 import type { ImageDigests } from '../hash/image-hasher.ts';
 import { OpenStackError, isOpenStackError } from '../openstack/errors.ts';
 import type { GlanceClient } from '../openstack/glance.ts';
-import { verifyImageDigests } from './verify.ts';
+import { verifyStoredImage } from './verify.ts';
 import type { GlanceImage } from '../openstack/types.ts';
 import type { RegisterPlan } from './types.ts';
 
@@ -16,6 +17,8 @@ export interface RegisterOptions {
   /** A credential-free GET URL of the object, valid for `seconds`. */
   downloadUrl: (seconds: number) => Promise<string>;
   digests: Promise<ImageDigests>;
+  /** The local file: hashed again only when Glance's algorithm is neither sha512 nor md5. */
+  file: Blob;
   size: number;
   signal?: AbortSignal;
   /** Told the image id as soon as the image exists (persisted so that a resumed run reuses it). */
@@ -95,6 +98,6 @@ export async function registerObject(o: RegisterOptions): Promise<GlanceImage> {
   image = await o.glance.waitForImage(image.id, { signal: o.signal, timeoutMs: seconds * 1000, intervalMs: 1000 });
   o.onPhase('verifying');
   const d = await o.digests;
-  verifyImageDigests(image, d);
+  await verifyStoredImage(image, d, o.file, o.signal);
   return image;
 }

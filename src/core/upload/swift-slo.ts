@@ -182,7 +182,31 @@ export class SwiftSlo implements PartBackend {
       etag = unquote(body.Etag) ?? etag;
     }
     const expected = await sloManifestEtag(parts.map((p) => p.etag));
-    if (etag && etag !== expected)
+    // No ETag in the answer (a proxy dropped it, or heartbeat's body lacked it): without a Glance
+    // image to verify afterwards (--no-register) nothing else would check the manifest, so ask
+    // Swift for the stored object's
+    if (!etag) {
+      const head = await this.#small(
+        'HEAD',
+        this.#url(this.#t.container, this.#t.object),
+        'reading the large-object manifest',
+        {},
+        undefined,
+        signal,
+      );
+      etag = unquote(header(head.res, 'etag'));
+      if (!etag)
+        throw new OpenStackError(
+          `Swift answered the manifest of ${this.#t.container}/${this.#t.object} without an ETag, so the stored segment list cannot be verified.`,
+          {
+            code: 'swift.manifest-unverified',
+            params: { object: `${this.#t.container}/${this.#t.object}` },
+            kind: 'hash-mismatch',
+            service: 'swift',
+          },
+        );
+    }
+    if (etag !== expected)
       throw new OpenStackError(
         `Swift stored the manifest with ETag ${etag} instead of ${expected}: the segment list is not the one sent.`,
         {

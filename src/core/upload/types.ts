@@ -133,12 +133,40 @@ export interface UploadState {
   status: 'uploading' | 'stored' | 'registering' | 'done';
 }
 
+/** A Glance endpoint as seen by one project: where a via-glance upload's image lives. */
+export interface GlanceTarget {
+  kind: 'glance';
+  endpoint: string;
+  /** The signed-in project's id (an image is reused only when this project owns it). */
+  project: string;
+}
+
+/**
+ * One via-glance upload whose image exists but is not verified yet: Glance's PUT cannot resume,
+ * but the same request run again uploads into this image instead of leaving it and creating a
+ * duplicate. Keyed as object uploads are (uploadStateId of the target and the file).
+ */
+export interface GlanceUploadState {
+  version: 1;
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  file: FileIdentity;
+  target: GlanceTarget;
+  imageId: string;
+  /** SHA-256 of the image fields it was created with: other fields make another upload. */
+  fieldsDigest: string;
+}
+
+/** What the resume store holds: object-upload state, or the image a via-glance upload made. */
+export type StoredUploadState = UploadState | GlanceUploadState;
+
 /** Where resume state lives: IndexedDB in the page (idb), a JSON file under the cache dir in Node. */
 export interface UploadStateStore {
-  get(id: string): Promise<UploadState | undefined>;
-  put(state: UploadState): Promise<void>;
+  get(id: string): Promise<StoredUploadState | undefined>;
+  put(state: StoredUploadState): Promise<void>;
   delete(id: string): Promise<void>;
-  list(): Promise<UploadState[]>;
+  list(): Promise<StoredUploadState[]>;
 }
 
 // ---------------------------------------------------------------- result
@@ -203,6 +231,12 @@ export interface UploadRequest {
   register: RegisterPlan | null;
   /** Digests already computed (e.g. since the file was offered): not hashed again. */
   knownDigests?: ImageDigests;
+  /**
+   * The signed-in project's id. Given (the CLI gives it), a via-glance upload records the image
+   * it creates in the store before sending, and the same request run again uploads into that
+   * image while it is still this project's and queued (or verifies it when it became active).
+   */
+  project?: string;
 }
 
 /** A running upload: one cancel, one pause, one result. */

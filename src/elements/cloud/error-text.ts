@@ -46,6 +46,7 @@ const ACTIONS = (): Record<string, string> => ({
   'reading a metadata namespace': msg('reading a metadata namespace'),
   'listing the stored segments': msg('listing the stored segments'),
   'writing the large-object manifest': msg('writing the large-object manifest'),
+  'reading the large-object manifest': msg('reading the large-object manifest'),
   'deleting the object': msg('deleting the object'),
   'reading the account TempURL key': msg('reading the account TempURL key'),
   'setting the account TempURL key': msg('setting the account TempURL key'),
@@ -204,6 +205,8 @@ const TEXTS: Record<ErrorCode, (p: P, action: string) => string> = {
     msg('This Swift has no static large object support (slo is not in /info): the operator must add slo to the proxy pipeline.'),
   'swift.manifest-mismatch': (p) =>
     msg(str`Swift stored the manifest with ETag ${s(p, 'etag')} instead of ${s(p, 'expected')}: the segment list is not the one sent.`),
+  'swift.manifest-unverified': (p) =>
+    msg(str`Swift answered the manifest of ${s(p, 'object')} without an ETag, so the stored segment list cannot be verified.`),
   'object.part-etag-mismatch': (p) => msg(str`${s(p, 'part')} was stored with ETag ${s(p, 'etag')} instead of its MD5 ${s(p, 'md5')}.`),
   'upload.verify-mismatch': (p) =>
     msg(

@@ -6,6 +6,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { msg, str } from '@lit/localize';
 import { fileFingerprint } from '../../core/upload/fingerprint.ts';
 import { uploadStateId, fileIdentity } from '../../core/upload/fingerprint.ts';
+import { isGlanceState } from '../../core/upload/glance-state.ts';
 import type { UploadState } from '../../core/upload/types.ts';
 import { IdbUploadStateStore, type StoredFileHandle } from '../../../workers/upload/idb-state-store.ts';
 import type { WorkerCredentials } from '../../../workers/upload/client.ts';
@@ -53,7 +54,8 @@ export class ObjectStorageController implements ReactiveController {
 
   async refresh(): Promise<void> {
     try {
-      this.unfinished = (await this.store.list()).filter((s) => s.status !== 'done');
+      // a via-glance record (kept when a request names its project) has no parts to resume here
+      this.unfinished = (await this.store.list()).filter((s): s is UploadState => !isGlanceState(s) && s.status !== 'done');
     } catch {
       this.unfinished = []; // IndexedDB unavailable (private mode): nothing can be resumed anyway
     }

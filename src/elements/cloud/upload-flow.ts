@@ -14,6 +14,7 @@ import { UploadError } from '../../../workers/upload/client.ts';
 import type { CheckLine, CreateRequest, FormPhase } from './cloud-create-form.ts';
 import { formatBytes } from './format.ts';
 import { fileIdentity, uploadStateId } from '../../core/upload/fingerprint.ts';
+import { isGlanceState } from '../../core/upload/glance-state.ts';
 import { IdbUploadStateStore } from '../../../workers/upload/idb-state-store.ts';
 import { createFields, editsFor, fail, preflight, type Verdict } from './preflight.ts';
 
@@ -247,7 +248,7 @@ export class UploadFlow {
     if (!last || !r?.target || !r.credentials) return;
     const id = await uploadStateId(r.target, await fileIdentity(r.file, r.fileName, r.lastModified));
     const state = await new IdbUploadStateStore().get(id);
-    if (state) await this.ctx.uploads.discard(state, r.credentials, last.page);
+    if (state && !isGlanceState(state)) await this.ctx.uploads.discard(state, r.credentials, last.page);
   }
 
   async #webDownload(req: CreateRequest, url: string, pendingId: string, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {

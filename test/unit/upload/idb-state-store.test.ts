@@ -32,7 +32,7 @@ describe('IdbUploadStateStore', { timeout: 10_000 }, () => {
     const s = fresh();
     await s.put(state('a', '2026-01-01T00:00:00Z'));
     await s.put(state('b', '2026-01-02T00:00:00Z'));
-    assert.equal((await s.get('a'))?.parts[0]?.etag, 'abc');
+    assert.equal(((await s.get('a')) as UploadState | undefined)?.parts[0]?.etag, 'abc');
     assert.deepEqual(
       (await s.list()).map((x) => x.id),
       ['b', 'a'],
@@ -51,7 +51,7 @@ describe('IdbUploadStateStore', { timeout: 10_000 }, () => {
     const st = state('a', '2026-01-01T00:00:00Z');
     await s.put(st);
     await s.put({ ...st, parts: [...st.parts, { number: 2, offset: 5, size: 5, etag: 'def' }] });
-    assert.equal((await s.get('a'))?.parts.length, 2);
+    assert.equal(((await s.get('a')) as UploadState | undefined)?.parts.length, 2);
     assert.equal((await s.list()).length, 1);
     s.close();
   });
