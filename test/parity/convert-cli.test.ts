@@ -1,7 +1,8 @@
 // `npx image-inspector convert` as scripts run it (a child process through bin/): the contract of
 // issue 9 for every target, checked with NATIVE qemu-img (compare and info of the output), -o
 // passed through, refusals, --force, host paths under /dev (a /dev/shm cwd, a loop device), a
-// closed stdout, and an interrupted run that leaves nothing behind.
+// closed stdout, and an interrupted run that leaves nothing behind (more on the output's
+// publication: convert-cli-output.test.ts).
 import { describe, test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -261,7 +262,12 @@ describe('a closed stdout and an interrupted run', { timeout: 120_000 }, () => {
     let sent = false;
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
-      if (!sent && /converting: \d+ %/.test(stderr) && existsSync(out)) {
+      // The run writes a staged `.interrupted.vmdk.partial-…/interrupted.vmdk` (OUT appears only
+      // when verified): stop it once that is being written.
+      const staged = readdirSync(work.dir).some(
+        (f) => f.startsWith('.interrupted.vmdk.partial-') && existsSync(join(work.dir, f, 'interrupted.vmdk')),
+      );
+      if (!sent && /converting: \d+ %/.test(stderr) && staged) {
         sent = true;
         child.kill('SIGINT');
       }
@@ -273,7 +279,7 @@ describe('a closed stdout and an interrupted run', { timeout: 120_000 }, () => {
     assert.equal(code, 2, stderr);
     assert.match(stderr, /interrupted by SIGINT; no output was left behind/);
     assert.deepEqual(
-      readdirSync(work.dir).filter((f) => f.startsWith('interrupted')),
+      readdirSync(work.dir).filter((f) => f.startsWith('interrupted') || f.startsWith('.interrupted')),
       [],
     );
     rmSync(big);
