@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { native, tempDir, describeRun, assertOk, type Ran } from './helpers.ts';
+import { NATIVE_QEMU_IMG } from '../helpers/engine.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/image-inspector.mjs', import.meta.url));
 const MiB = 1024 * 1024;
@@ -225,7 +226,7 @@ function prepareShm(): string {
   return shm;
 }
 
-/** Runs the CLI with its stdout closed before it writes: ends like native's SIGPIPE (141). */
+/** Runs a command with its stdout closed before it writes. */
 function withClosedStdout(args: string[]): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(args[0]!, args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -242,9 +243,11 @@ function withClosedStdout(args: string[]): Promise<{ code: number | null; signal
 }
 
 describe('a closed stdout and an interrupted run', { timeout: 120_000 }, () => {
-  test('qemu-img, inspect and convert end quietly with 141 (what a shell shows for the SIGPIPE that ends native)', async () => {
-    const q = await withClosedStdout([process.execPath, BIN, 'qemu-img', 'map', '--output=json', '-f', 'qcow2', src]);
-    assert.deepEqual({ code: q.code, stderr: q.stderr }, { code: 141, stderr: '' });
+  test('qemu-img ends as native (which ignores SIGPIPE); inspect and convert quietly with 141', async () => {
+    const map = ['map', '--output=json', '-f', 'qcow2', src];
+    const q = await withClosedStdout([process.execPath, BIN, 'qemu-img', ...map]);
+    const n = await withClosedStdout([NATIVE_QEMU_IMG, ...map]);
+    assert.deepEqual({ code: q.code, stderr: q.stderr }, { code: n.code, stderr: n.stderr });
     const i = await withClosedStdout([process.execPath, BIN, 'inspect', '--json', src]);
     assert.deepEqual({ code: i.code, stderr: i.stderr }, { code: 141, stderr: '' });
     const out = join(work.dir, 'closed-stdout.qcow2');
