@@ -1,8 +1,10 @@
 // `image-inspector convert IN OUT --to FORMAT …` (issue 9's contract): inspect IN with the shared
 // pipeline (its format is never probed; unsafe → exit 1 unless --force), check the options as
-// qemu-img would, run the wasm qemu-img convert on the host files in a worker thread (SIGINT and
-// SIGTERM stop it at once), verify with the runner's compare, inspect the result. Exit 0 only
-// with a verified output (or --no-verify), 2 on any error; a failed run leaves nothing behind.
+// qemu-img would, run the wasm qemu-img convert on the host files in a worker thread (SIGINT,
+// SIGTERM and SIGHUP stop it at once), verify with the runner's compare, inspect the result as
+// `inspect` does, then publish it at OUT (convert-output.ts: a staged file renamed onto OUT, so
+// even a SIGKILL leaves no partial OUT). Exit 0 only with a verified output (or --no-verify), 2 on
+// any error; a failed run leaves nothing behind and a pre-existing OUT as it was.
 import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,9 +20,9 @@ import type { QemuTarget } from '../core/inspection-pipeline.ts';
 import { CompareError, sideOpts, type CompareOutcome, type CompareSide } from '../../workers/qemu-img/compare-request.ts';
 import type { NodeRunOptions, RunResult } from '../../workers/qemu-img/node.ts';
 import { parseConvertArgs, usage, type ConvertArgs } from './convert-args.ts';
-import { OutputFiles } from './convert-output.ts';
+import { planOutput, type OutputPlan } from './convert-output.ts';
 import { ConvertProgress } from './convert-progress.ts';
-import { inspectFile } from './inspect-command.ts';
+import { guestRunner, INSPECT_DEFAULTS, inspectAsCommand, inspectFile } from './inspect-command.ts';
 
 export interface ConvertIo {
   out?: (s: string) => void;
@@ -34,6 +36,8 @@ type QemuModule = typeof import('../../workers/qemu-img/node.ts');
 
 /** Multi-file VMDK outputs keep data in extent files: the written ranges of OUT do not describe it. */
 const singleFile = (a: ConvertArgs) => a.target !== 'vmdk' || !/Flat|twoGb/.test(a.options.vmdk.subformat);
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** qemu's protocol driver for a host path: block devices need host_device. */
 const protocolOf = (path: string) => (statSync(path, { throwIfNoEntry: false })?.isBlockDevice() ? 'host_device' : 'file');
@@ -88,7 +92,8 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
       out(usage);
       return 0;
     }
-    err(`image-inspector convert: ${parsed.message}\n${parsed.problems ? '' : usage}`);
+    // One sentence (the contract's exit 2); the usage is one --help away rather than a screenful.
+    err(`image-inspector convert: ${parsed.message}${parsed.problems ? '' : ' (see image-inspector convert --help)'}\n`);
     return 2;
   }
   const a = parsed.args;
@@ -107,14 +112,17 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
     interrupted = sig;
     controller.abort();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // SIGHUP too: a closed terminal or ssh session ends the run as cleanly as Ctrl-C.
+  for (const sig of SIGNALS) process.once(sig, onSignal);
   const runQ = (args: string[], o: NodeRunOptions = {}): Promise<RunResult> => qemu.runQemuImg(args, { ...o, signal: controller.signal });
   const stopped = () => {
     if (interrupted) throw new ConvertFailure(`interrupted by ${interrupted}`);
   };
-  const outputs = new OutputFiles(resolve(a.output));
-  let created = false;
+  // What this run writes, until it is published at OUT. The 'exit' listener covers a process.exit
+  // from elsewhere mid-run (main.ts exits with 141 when stdout's or stderr's reader is gone).
+  let pending: OutputPlan | undefined;
+  const discardOnExit = () => pending?.discard();
+  process.on('exit', discardOnExit);
   const progress = new ConvertProgress(err);
   try {
     let target: QemuTarget | undefined;
@@ -142,22 +150,27 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
       : { path: inPath, format, protocol: protocolOf(inPath) };
     // A disk inside an OVA is read in place, through a raw window over the archive.
     const source: ConvertSource = member ? { path: a.input, format, imageOpts: sideOpts(sourceSide) } : { path: a.input, format };
+    // The command shown (and in --json) is the one to run natively; the run writes the staged path.
     const command = convertArgs(source, { path: a.output }, a.target, a.options);
     err(`image-inspector convert: ${formatCommandLine(['qemu-img', ...command])}\n`);
-    created = true;
-    const r = await runQ(command, { onProgress: (p) => progress.update('converting', p.percent ?? 0) });
+    const output = (pending = planOutput(a.output, singleFile(a)));
+    const written = resolve(output.writePath);
+    const r = await runQ(convertArgs(source, { path: output.writePath }, a.target, a.options), {
+      onProgress: (p) => progress.update('converting', p.percent ?? 0),
+    });
     progress.end();
     stopped();
-    if (r.exitCode !== 0) throw new ConvertFailure(`qemu-img convert failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
+    // qemu-img names the staged path: the message names OUT, as the command shown does.
+    const why = r.stderr.trim().replaceAll(written, a.output).replaceAll(output.writePath, a.output);
+    if (r.exitCode !== 0) throw new ConvertFailure(`qemu-img convert failed (exit ${r.exitCode}): ${why}`);
 
     let outcome: CompareOutcome | undefined;
     if (a.verify) {
-      const outPath = resolve(a.output);
       outcome = await qemu.compareOnHost(
         {
           source: sourceSide,
-          output: { path: outPath, format: qemuDriverOf(a.target), protocol: protocolOf(outPath) },
-          ...(singleFile(a) && r.written?.[outPath] ? { outputExtents: r.written[outPath] } : {}),
+          output: { path: written, format: qemuDriverOf(a.target), protocol: protocolOf(written) },
+          ...(singleFile(a) && r.written?.[written] ? { outputExtents: r.written[written] } : {}),
           outputRecordsHoles: recordsHoles(a.target, a.options),
           onProgress: (p) => progress.update('verifying', p.percent),
         },
@@ -167,20 +180,24 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
       stopped();
       if (!outcome.identical) throw new ConvertFailure(`verification failed: the output differs from the source (${outcome.message})`);
     }
-    const inspection = await inspectFile(a.output, a.target, runQ);
+    const guestRun = guestRunner(qemu, controller.signal);
+    const inspection = await inspectAsCommand(output.writePath, INSPECT_DEFAULTS, runQ, guestRun, a.output);
     stopped();
     const converted: Converted = {
       source: { file: a.input, format, virtualSize: src.virtualSize },
-      output: { file: a.output, format: a.target, size: statSync(a.output).size, virtualSize: inspection.virtualSize },
+      output: { file: a.output, format: a.target, size: statSync(written).size, virtualSize: inspection.virtualSize },
       command,
       verified: outcome?.identical ?? false,
       inspection,
     };
+    output.commit();
+    pending = undefined;
     out(a.json ? `${JSON.stringify(converted, null, 2)}\n` : human(converted, outcome));
     return 0;
   } catch (e) {
     progress.end();
-    if (created) outputs.remove();
+    const left = pending?.discard();
+    pending = undefined;
     // A stop asked for by a signal is what happened, whatever the stopped run then reported.
     const message = interrupted
       ? `interrupted by ${interrupted}`
@@ -189,11 +206,11 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
         : e instanceof CompareError
           ? `verification could not run: ${e.message}`
           : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
-    err(`image-inspector convert: ${message}${created ? '; no output was left behind' : ''}\n`);
+    err(`image-inspector convert: ${message}${left ? `; ${left}` : ''}\n`);
     return 2;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of SIGNALS) process.off(sig, onSignal);
+    process.off('exit', discardOnExit);
     await qemu.shutdownQemuImg();
   }
 }

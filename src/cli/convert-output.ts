@@ -1,42 +1,139 @@
-// The files a conversion creates: OUT itself and, for multi-file VMDK subformats, its extent files
-// (OUT-s001.vmdk, OUT-flat.vmdk, …). A failed or interrupted conversion removes what it created,
-// and only that: files that were there before and anything not a regular file (a block device
-// written in place) are left alone.
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// Where a conversion writes, so that a failed, interrupted or killed run (SIGKILL, OOM) never
+// leaves a partial OUT, and a pre-existing OUT survives any failure:
+//   staged    single-file outputs: qemu-img writes `.OUT.partial-<pid>-XXXXXX/OUT` in OUT's own
+//             directory (same file system, so the publish is one rename(2)); after verification
+//             the file is renamed onto OUT. The file keeps OUT's name inside its directory because
+//             a VMDK embeds its own name in its descriptor: the bytes are those native writes.
+//   in place  everything else, written at OUT as native does, removing on failure only what this
+//             run created or changed (a changed file is a partial one; an untouched one is kept):
+//             - multi-file VMDKs (twoGbMaxExtent*, monolithicFlat): the descriptor names its extent
+//               files relative to itself, and a set of files cannot be replaced in one rename — a
+//               crash between renames would pair a new descriptor with old extents;
+//             - an OUT that is not a regular file (a block device is written where it is; a rename
+//               would replace the device node);
+//             - paths under /dev (but /dev/shm) and /proc: the wasm qemu-img reaches only the nodes
+//               there that the command names (host-devices.ts), not a new directory beside them;
+//             - a directory where no temp directory can be made (read-only, full): native then
+//               overwrites the existing OUT in place, and so does this.
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 
-export class OutputFiles {
-  private readonly before: Set<string>;
+export interface OutputPlan {
+  /** The path qemu-img writes (and the verification and inspection read). */
+  readonly writePath: string;
+  /** Publishes the verified output at OUT. */
+  commit(): void;
+  /** Removes what this run left; says what became of OUT. Synchronous: an 'exit' listener calls it. */
+  discard(): string;
+}
+
+/** `out` as given (relative to the cwd, as qemu-img resolves it); `singleFile`: no extent files. */
+export function planOutput(out: string, singleFile: boolean): OutputPlan {
+  const inPlace = () => new InPlace(out);
+  const abs = resolve(out);
+  if (!singleFile || (/^\/(dev|proc)\//.test(abs) && !abs.startsWith('/dev/shm/'))) return inPlace();
+  const link = lstatSync(out, { throwIfNoEntry: false });
+  const st = statSync(out, { throwIfNoEntry: false });
+  if (st && !st.isFile()) return inPlace();
+  // Native writes through a symlink (open(O_CREAT|O_TRUNC) follows it): the rename goes onto its
+  // target. A dangling one is left to qemu-img in place, as native would create its target.
+  if (link?.isSymbolicLink() && !st) return inPlace();
+  const target = link?.isSymbolicLink() ? realpathSync(out) : abs;
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(dirname(target), `.${basename(target)}.partial-${process.pid}-`));
+  } catch {
+    return inPlace();
+  }
+  // The staged file has OUT's own name (not a symlink target's): that is the name a VMDK records.
+  return new Staged(out, target, join(dir, basename(abs)), st?.mode);
+}
+
+class Staged implements OutputPlan {
   private readonly dir: string;
-  private readonly stem: string;
 
-  constructor(private readonly path: string) {
-    this.dir = dirname(path);
-    this.stem = basename(path).replace(/\.[^.]*$/, '');
-    this.before = new Set(this.list());
+  constructor(
+    private readonly shown: string,
+    private readonly target: string,
+    readonly writePath: string,
+    private readonly previousMode: number | undefined,
+  ) {
+    this.dir = dirname(writePath);
   }
 
-  private list(): string[] {
+  commit(): void {
+    // An OUT replaced in place keeps its permissions (open(O_TRUNC) does not touch them).
+    if (this.previousMode !== undefined) chmodSync(this.writePath, this.previousMode & 0o7777);
+    renameSync(this.writePath, this.target);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  discard(): string {
     try {
-      return readdirSync(this.dir);
+      rmSync(this.dir, { recursive: true, force: true });
+    } catch (e) {
+      return `${this.dir} could not be removed (${e instanceof Error ? e.message : String(e)})`;
+    }
+    return this.previousMode === undefined ? 'no output was left behind' : `${this.shown} is as it was`;
+  }
+}
+
+interface Seen {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+const seen = (p: string): Seen | undefined => {
+  const st = statSync(p, { throwIfNoEntry: false });
+  return st?.isFile() ? { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs } : undefined;
+};
+
+class InPlace implements OutputPlan {
+  private readonly dir: string;
+  /** qemu's names for the extents of OUT (vmdk.c: `%s-%c%03d%s` and `%s-flat%s`). */
+  private readonly extent: RegExp;
+  private readonly before = new Map<string, Seen>();
+
+  constructor(readonly writePath: string) {
+    this.dir = dirname(writePath);
+    const ext = extname(writePath);
+    const stem = basename(writePath, ext);
+    const quote = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    this.extent = new RegExp(`^${quote(stem)}-(?:[sf]\\d{3}|flat)${quote(ext)}$`);
+    for (const p of this.ours()) {
+      const s = seen(p);
+      if (s) this.before.set(p, s);
+    }
+  }
+
+  /** OUT and the files beside it that are named as its extents. */
+  private ours(): string[] {
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.dir).filter((n) => this.extent.test(n));
     } catch {
-      return [];
+      // No directory to list: only OUT itself can be there.
     }
+    return [this.writePath, ...names.map((n) => join(this.dir, n))];
   }
 
-  /** Whether OUT is a regular file (or does not exist yet): only then is it ours to remove. */
-  removable(): boolean {
-    const st = statSync(this.path, { throwIfNoEntry: false });
-    return !st || st.isFile();
-  }
+  commit(): void {}
 
-  /** Removes OUT and the extent files this run created. */
-  remove(): void {
-    if (this.removable()) rmSync(this.path, { force: true });
-    for (const name of this.list()) {
-      if (this.before.has(name) || !name.startsWith(`${this.stem}-`)) continue;
-      const p = join(this.dir, name);
-      if (statSync(p, { throwIfNoEntry: false })?.isFile()) rmSync(p, { force: true });
+  discard(): string {
+    for (const p of this.ours()) {
+      const now = seen(p);
+      const then = this.before.get(p);
+      if (!now) continue;
+      const changed = !then || now.ino !== then.ino || now.size !== then.size || now.mtimeMs !== then.mtimeMs;
+      try {
+        if (changed) rmSync(p, { force: true });
+      } catch (e) {
+        return `${p} could not be removed (${e instanceof Error ? e.message : String(e)})`;
+      }
     }
+    const left = statSync(this.writePath, { throwIfNoEntry: false });
+    if (!left) return 'no output was left behind';
+    return left.isFile() ? `${this.writePath} is as it was` : `${this.writePath} may have been partly written`;
   }
 }

@@ -50,18 +50,20 @@ function qemuImageArgs(path: string, target: QemuTarget): string[] {
 
 /** `onTarget`: what qemu-img was pointed at (the `convert` command converts that same target).
  *  `guest`: how the guest reader runs qemu-img (the guest step then reads any format); false or
- *  absent skips the guest step. */
+ *  absent skips the guest step. `shownAs`: the name the result gives the file when it is read
+ *  under another one (convert's staged output, read before it is renamed onto OUT). */
 export async function inspectFile(
   path: string,
   declaredFormat: string | undefined,
   runQemu: Runner,
   onTarget?: (target: QemuTarget) => void,
   guest: GuestRun | false = false,
+  shownAs?: string,
 ): Promise<InspectionResult> {
   const source = await fileSource(path);
   try {
-    return await inspectImage({
-      file: path,
+    const r = await inspectImage({
+      file: shownAs ?? path,
       source,
       ...(declaredFormat ? { declaredFormat } : {}),
       ...(guest ? {} : { guest: false }),
@@ -75,9 +77,44 @@ export async function inspectFile(
         };
       },
     });
+    // qemu-img names the file it opened (info's filename, a VMDK's extents, messages): the name
+    // it would have printed for `shownAs`.
+    return shownAs === undefined ? r : renamed(r, resolve(path), resolve(shownAs));
   } finally {
     await source.close();
   }
+}
+
+function renamed<T>(v: T, from: string, to: string): T {
+  if (typeof v === 'string') return v.replaceAll(from, to) as T;
+  if (Array.isArray(v)) return v.map((x: unknown) => renamed(x, from, to)) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, renamed(x, from, to)])) as T;
+  return v;
+}
+
+/** inspect's flags; INSPECT_DEFAULTS are what `inspect FILE` does without any. */
+export interface InspectFlags {
+  declared?: string;
+  guest: boolean;
+}
+export const INSPECT_DEFAULTS: Readonly<InspectFlags> = Object.freeze({ guest: true });
+
+/** The inspection `inspect` reports for one file — also convert's `inspection` of its output
+ *  (with INSPECT_DEFAULTS), so that it is exactly what `inspect --json OUT` prints. */
+export function inspectAsCommand(
+  path: string,
+  flags: InspectFlags,
+  run: Runner,
+  guestRun: GuestRun,
+  shownAs?: string,
+): Promise<InspectionResult> {
+  return inspectFile(path, flags.declared, run, undefined, flags.guest && guestRun, shownAs);
+}
+
+/** The guest reader's qemu-img runs (memory outputs, a deadline of their own). */
+export function guestRunner(qemu: typeof import('../../workers/qemu-img/node.ts'), signal?: AbortSignal): GuestRun {
+  return (qargs, output) =>
+    qemu.runQemuImg(qargs, { memoryOutputs: [output], timeoutMs: GUEST_RUN_TIMEOUT_MS, ...(signal ? { signal } : {}) });
 }
 
 function human(n: number): string {
@@ -123,20 +160,19 @@ export async function run(args: string[], io: RunIo = {}): Promise<number> {
   const out = io.out ?? ((s: string) => void process.stdout.write(s));
   const err = io.err ?? ((s: string) => void process.stderr.write(s));
   let json = false;
-  let guest = true;
-  let declared: string | undefined;
+  const flags: InspectFlags = { ...INSPECT_DEFAULTS };
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--json') json = true;
-    else if (a === '--no-guest') guest = false;
+    else if (a === '--no-guest') flags.guest = false;
     else if (a === '--format' || a === '-f') {
-      declared = args[++i];
-      if (!declared) {
+      flags.declared = args[++i];
+      if (!flags.declared) {
         err(`image-inspector inspect: ${a} needs a value\n${usage}`);
         return 2;
       }
-    } else if (a.startsWith('--format=')) declared = a.slice(9);
+    } else if (a.startsWith('--format=')) flags.declared = a.slice(9);
     else if (a === '-h' || a === '--help') {
       out(usage);
       return 0;
@@ -149,6 +185,7 @@ export async function run(args: string[], io: RunIo = {}): Promise<number> {
     err(usage);
     return 2;
   }
+  const declared = flags.declared;
   if (declared && ![...GLANCE_DISK_FORMATS, 'gpt', 'vpc'].includes(declared.toLowerCase())) {
     err(`image-inspector inspect: --format ${declared} is not a Glance disk_format (${GLANCE_DISK_FORMATS.join(', ')})\n`);
     return 2;
@@ -167,14 +204,14 @@ export async function run(args: string[], io: RunIo = {}): Promise<number> {
     (async (qargs, output) => {
       const m = await import('../../workers/qemu-img/node.ts');
       shutdown = m.shutdownQemuImg;
-      return m.runQemuImg(qargs, { memoryOutputs: [output], timeoutMs: GUEST_RUN_TIMEOUT_MS });
+      return guestRunner(m)(qargs, output);
     });
   const results: InspectionResult[] = [];
   let status = 0;
   try {
     for (const f of files) {
       try {
-        const r = await inspectFile(f, declared, runQemu, undefined, guest && guestRun);
+        const r = await inspectAsCommand(f, flags, runQemu, guestRun);
         results.push(r);
         if (!r.safety.safe) status = Math.max(status, 1);
         if (!json) out(summary(r));

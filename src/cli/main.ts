@@ -27,18 +27,22 @@ commands:
                                           (image-inspector upload --help for details)
 `;
 
-/** A closed stdout (`… | head -1`) ends every command quietly, as SIGPIPE ends native qemu-img:
- *  Node ignores SIGPIPE, so the write fails with EPIPE instead; exit with the status a shell
- *  shows for native (128 + SIGPIPE). */
-function endQuietlyOnClosedStdout(): void {
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(141);
-    throw e;
-  });
+/** A closed stdout or stderr (`… | head -1`, `… 2>&1 | head -1`) ends inspect, convert and upload
+ *  quietly with 141, what a shell shows for a filter that SIGPIPE ends (Node ignores SIGPIPE, so
+ *  the write fails with EPIPE instead); convert removes its unpublished output on the way out (its
+ *  'exit' listener). The qemu-img command writes fd 1 and 2 itself and behaves as native qemu-img,
+ *  which ignores SIGPIPE and runs to its end (pipe-writer.ts). */
+function endQuietlyOnClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(141);
+      throw e;
+    });
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
-  endQuietlyOnClosedStdout();
+  endQuietlyOnClosedPipes();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
     process.stdout.write(usage);

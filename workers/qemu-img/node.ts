@@ -25,7 +25,7 @@
 // cost is one thread start (~tens of ms) that is paid once: threads are reused between runs, each
 // run still gets a fresh module instance.
 import { Worker } from 'node:worker_threads';
-import { readFileSync, statSync, writeSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,6 +33,7 @@ import type { RunOptions, RunProgress, RunResult } from './types.ts';
 import { KILLED_EXIT_CODE, TRAP_EXIT_CODE } from './types.ts';
 import { wasmDistDir, type ThreadMessage, type ThreadRequest } from './node-protocol.ts';
 import { runOnHost } from './node-host.ts';
+import { pipeWriter } from './pipe-writer.ts';
 import type { WrittenFiles } from './extents.ts';
 import { compareImages } from './compare.ts';
 import type { CompareOutcome, CompareRequest } from './compare-request.ts';
@@ -193,42 +194,17 @@ export async function runQemuImgInProcess(
   args: string[],
   opts: Pick<NodeRunOptions, 'cwd' | 'stdout' | 'stderr' | 'onProgress' | 'knownExtents'> = {},
 ): Promise<RunResult> {
-  const stdout = stdoutWriter();
-  const r = await runOnHost(args, opts.cwd ?? process.cwd(), {
+  // Straight to fd 1 and 2, not through process.stdout/stderr: a closed pipe then behaves as it
+  // does for native (pipe-writer.ts) instead of failing the stream after the run.
+  const stdout = pipeWriter(1);
+  const stderr = pipeWriter(2);
+  return runOnHost(args, opts.cwd ?? process.cwd(), {
     // Writes to pipes, files and TTYs are synchronous on Linux, so progress shows while wasm runs.
     onStdout: opts.stdout === 'inherit' ? (c) => stdout.write(c) : undefined,
-    onStderr: opts.stderr === 'inherit' ? (c) => process.stderr.write(c) : undefined,
+    onStderr: opts.stderr === 'inherit' ? (c) => stderr.write(c) : undefined,
     onProgress: opts.onProgress,
     knownExtents: opts.knownExtents,
   });
-  return stdout.closed ? { ...r, exitCode: STDOUT_CLOSED_EXIT_CODE } : r;
-}
-
-/** Exit status when stdout is closed under the command (`… | head -1`): what a shell shows for
- *  native qemu-img, which SIGPIPE ends (128 + 13). Node ignores SIGPIPE, so writes fail with EPIPE. */
-export const STDOUT_CLOSED_EXIT_CODE = 141;
-
-/** Writes qemu-img's stdout straight to fd 1. A closed pipe drops the rest quietly and the run
- *  then exits with STDOUT_CLOSED_EXIT_CODE, as SIGPIPE ends native qemu-img. (Throwing would not
- *  stop the run: emscripten's stdout device turns any exception into EIO for qemu-img.) */
-function stdoutWriter(): { write(chunk: Uint8Array): void; closed: boolean } {
-  const w = {
-    closed: false,
-    write(chunk: Uint8Array) {
-      let at = 0;
-      while (!w.closed && at < chunk.length) {
-        try {
-          at += writeSync(1, chunk, at);
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: wait for the reader
-          if (code !== 'EPIPE') throw e;
-          w.closed = true;
-        }
-      }
-    },
-  };
-  return w;
 }
 
 /** compare.ts's verification with the Node runner (worker threads, so `signal` can stop it).
