@@ -59,7 +59,17 @@ try {
       await page.locator('image-inspector button.clear').click();
       await page.evaluate(async () => {
         const root = await navigator.storage.getDirectory();
-        for await (const n of (root as unknown as { keys(): AsyncIterable<string> }).keys()) await root.removeEntry(n, { recursive: true });
+        // a cleared card's workers close their access handles as they stop, a moment later
+        for (let tries = 0; ; tries++) {
+          try {
+            for await (const n of (root as unknown as { keys(): AsyncIterable<string> }).keys())
+              await root.removeEntry(n, { recursive: true });
+            return;
+          } catch (e) {
+            if (tries >= 50 || (e as Error).name !== 'NoModificationAllowedError') throw e;
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        }
       });
       await choose(page, img.raw);
     }
