@@ -3,7 +3,8 @@
 //   staged    single-file outputs: qemu-img writes `.OUT.partial-<pid>-XXXXXX/OUT` in OUT's own
 //             directory (same file system, so the publish is one rename(2)); after verification
 //             the file is renamed onto OUT. The file keeps OUT's name inside its directory because
-//             a VMDK embeds its own name in its descriptor: the bytes are those native writes.
+//             a VMDK embeds its own name in its descriptor: the bytes are those native writes. A
+//             killed run's directory is removed by the next run for the same OUT, its process gone.
 //   in place  everything else, written at OUT as native does, removing on failure only what this
 //             run created or changed (a changed file is a partial one; an untouched one is kept):
 //             - multi-file VMDKs (twoGbMaxExtent*, monolithicFlat): the descriptor names its extent
@@ -39,6 +40,7 @@ export function planOutput(out: string, singleFile: boolean): OutputPlan {
   // target. A dangling one is left to qemu-img in place, as native would create its target.
   if (link?.isSymbolicLink() && !st) return inPlace();
   const target = link?.isSymbolicLink() ? realpathSync(out) : abs;
+  removeStale(dirname(target), basename(target));
   let dir: string;
   try {
     dir = mkdtempSync(join(dirname(target), `.${basename(target)}.partial-${process.pid}-`));
@@ -47,6 +49,30 @@ export function planOutput(out: string, singleFile: boolean): OutputPlan {
   }
   // The staged file has OUT's own name (not a symlink target's): that is the name a VMDK records.
   return new Staged(out, target, join(dir, basename(abs)), st?.mode);
+}
+
+/** Staging directories of earlier runs for the same OUT whose process is gone (a SIGKILL, an OOM). */
+function removeStale(dir: string, name: string): void {
+  const prefix = `.${name}.partial-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith(prefix));
+  } catch {
+    return; // an unreadable directory: mkdtemp below says what it can
+  }
+  for (const n of names) {
+    const pid = Number(/^(\d+)-/.exec(n.slice(prefix.length))?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) rmSync(join(dir, n), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // someone else's process: it exists
+  }
 }
 
 class Staged implements OutputPlan {
