@@ -29,6 +29,24 @@ function cliEnv(): NodeJS.ProcessEnv {
   return { ...env, OS_CLIENT_CONFIG_FILE: join(ROOT, '.cloud/clouds.yaml'), XDG_CACHE_HOME: cache };
 }
 
+/** An object-only Swift upload of the test file in small parts, one at a time: slow enough to interrupt. */
+function slowSwiftArgs(container: string): string[] {
+  return [
+    file.path,
+    '--via',
+    'swift',
+    '--os-cloud',
+    'demo',
+    '--container',
+    container,
+    '--segment-size',
+    '2M',
+    '--parallel',
+    '1',
+    '--no-register',
+  ];
+}
+
 function cli(args: string[], timeout = 120_000) {
   const r = spawnSync(process.execPath, [BIN, 'upload', ...args], { cwd: ROOT, env: cliEnv(), encoding: 'utf8', timeout });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -149,26 +167,11 @@ describe('image-inspector upload (CLI)', { timeout: 600_000 }, () => {
   test('SIGTERM stops with exit 2 and one sentence, keeping the state', async () => {
     const c = uniqueBucket('cli-term');
     containers.push(c, `${c}_segments`);
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        'upload',
-        file.path,
-        '--via',
-        'swift',
-        '--os-cloud',
-        'demo',
-        '--container',
-        c,
-        '--segment-size',
-        '2M',
-        '--parallel',
-        '1',
-        '--no-register',
-      ],
-      { cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, [BIN, 'upload', ...slowSwiftArgs(c)], {
+      cwd: ROOT,
+      env: cliEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
@@ -230,20 +233,7 @@ describe('image-inspector upload (CLI)', { timeout: 600_000 }, () => {
     try {
       const c = uniqueBucket('cli-xdg');
       containers.push(c, `${c}_segments`);
-      const args = [
-        file.path,
-        '--via',
-        'swift',
-        '--os-cloud',
-        'demo',
-        '--container',
-        c,
-        '--segment-size',
-        '2M',
-        '--parallel',
-        '1',
-        '--no-register',
-      ];
+      const args = slowSwiftArgs(c);
       const child = spawn(process.execPath, [BIN, 'upload', ...args], {
         cwd: ROOT,
         env: { ...cliEnv(), HOME: home, XDG_CACHE_HOME: relative },

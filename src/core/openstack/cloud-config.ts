@@ -148,36 +148,53 @@ export function parseCloudsYaml(text: string, cloudName?: string): ParsedCloudCo
   return { ...cloudEntryConfig(name, c, `Cloud "${name}"`), cloudNames: names };
 }
 
+/**
+ * Where each field is in a clouds.yaml entry (`auth:` keys, then the entry's own) and, upper-cased
+ * after `OS_`, in an openrc: one name per place, the first that is set wins (tenant_* is Keystone
+ * v2's spelling, endpoint_type the old one of interface).
+ */
+const AUTH_KEYS: ReadonlyArray<readonly [keyof FlatAuth, readonly string[]]> = [
+  ['authUrl', ['auth_url']],
+  ['username', ['username']],
+  ['userId', ['user_id']],
+  ['password', ['password']],
+  ['userDomainName', ['user_domain_name']],
+  ['userDomainId', ['user_domain_id']],
+  ['projectName', ['project_name', 'tenant_name']],
+  ['projectId', ['project_id', 'tenant_id']],
+  ['projectDomainName', ['project_domain_name']],
+  ['projectDomainId', ['project_domain_id']],
+  ['domainName', ['domain_name']],
+  ['domainId', ['domain_id']],
+  ['appCredId', ['application_credential_id']],
+  ['appCredName', ['application_credential_name']],
+  ['appCredSecret', ['application_credential_secret']],
+  ['token', ['token']],
+];
+const ENTRY_KEYS: ReadonlyArray<readonly [keyof FlatAuth, readonly string[]]> = [
+  ['authType', ['auth_type']],
+  ['iface', ['interface', 'endpoint_type']],
+];
+
+function pick(into: FlatAuth, keys: typeof AUTH_KEYS, get: (key: string) => unknown): FlatAuth {
+  for (const [field, names] of keys) {
+    const v = names.map((n) => str(get(n))).find((x) => x !== undefined);
+    if (v !== undefined) into[field] = v;
+  }
+  return into;
+}
+
 /** One `clouds:` entry (already merged with secure.yaml by the CLI); `source` names it in errors. */
 export function cloudEntryConfig(name: string, entry: unknown, source: string): { config: AuthConfig; missing: string[] } {
   const c = (entry && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
   const a = (c.auth && typeof c.auth === 'object' ? c.auth : {}) as Record<string, unknown>;
-  const region = str(c.region_name) ?? (Array.isArray(c.regions) ? str(c.regions[0]) : undefined);
-  return toConfig(
-    {
-      authUrl: str(a.auth_url),
-      authType: str(c.auth_type),
-      username: str(a.username),
-      userId: str(a.user_id),
-      password: str(a.password),
-      userDomainName: str(a.user_domain_name),
-      userDomainId: str(a.user_domain_id),
-      projectName: str(a.project_name) ?? str(a.tenant_name),
-      projectId: str(a.project_id) ?? str(a.tenant_id),
-      projectDomainName: str(a.project_domain_name),
-      projectDomainId: str(a.project_domain_id),
-      domainName: str(a.domain_name),
-      domainId: str(a.domain_id),
-      appCredId: str(a.application_credential_id),
-      appCredName: str(a.application_credential_name),
-      appCredSecret: str(a.application_credential_secret),
-      token: str(a.token),
-      region,
-      iface: str(c.interface) ?? str(c.endpoint_type),
-    },
-    name,
-    source,
+  const f = pick(
+    pick({}, AUTH_KEYS, (k) => a[k]),
+    ENTRY_KEYS,
+    (k) => c[k],
   );
+  f.region = str(c.region_name) ?? (Array.isArray(c.regions) ? str(c.regions[0]) : undefined);
+  return toConfig(f, name, source);
 }
 
 /** The OS_* variables (an openrc's, or the environment's) as they are: no quoting, no expansion. */
@@ -185,31 +202,9 @@ export function osVarsConfig(
   vars: Readonly<Record<string, string | undefined>>,
   source: string,
 ): { config: AuthConfig; missing: string[] } {
-  return toConfig(
-    {
-      authUrl: str(vars.OS_AUTH_URL),
-      authType: str(vars.OS_AUTH_TYPE),
-      username: str(vars.OS_USERNAME),
-      userId: str(vars.OS_USER_ID),
-      password: str(vars.OS_PASSWORD),
-      userDomainName: str(vars.OS_USER_DOMAIN_NAME),
-      userDomainId: str(vars.OS_USER_DOMAIN_ID),
-      projectName: str(vars.OS_PROJECT_NAME) ?? str(vars.OS_TENANT_NAME),
-      projectId: str(vars.OS_PROJECT_ID) ?? str(vars.OS_TENANT_ID),
-      projectDomainName: str(vars.OS_PROJECT_DOMAIN_NAME),
-      projectDomainId: str(vars.OS_PROJECT_DOMAIN_ID),
-      domainName: str(vars.OS_DOMAIN_NAME),
-      domainId: str(vars.OS_DOMAIN_ID),
-      appCredId: str(vars.OS_APPLICATION_CREDENTIAL_ID),
-      appCredName: str(vars.OS_APPLICATION_CREDENTIAL_NAME),
-      appCredSecret: str(vars.OS_APPLICATION_CREDENTIAL_SECRET),
-      token: str(vars.OS_TOKEN),
-      region: str(vars.OS_REGION_NAME),
-      iface: str(vars.OS_INTERFACE) ?? str(vars.OS_ENDPOINT_TYPE),
-    },
-    undefined,
-    source,
-  );
+  const f = pick({}, [...AUTH_KEYS, ...ENTRY_KEYS], (k) => vars[`OS_${k.toUpperCase()}`]);
+  f.region = str(vars.OS_REGION_NAME);
+  return toConfig(f, undefined, source);
 }
 
 /** Parses the `export OS_…=…` lines of an openrc file (no shell is run). */
