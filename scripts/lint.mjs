@@ -6,7 +6,8 @@
 //   depcruise       the layer rules in .dependency-cruiser.cjs (the architecture, written down)
 //   knip            files, exports and dependencies nothing uses
 //   prettier        formatting (.prettierrc.json)
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
 const checks = [
@@ -19,14 +20,34 @@ const checks = [
   ['prettier', ['prettier', '--check', '--log-level', 'warn', '.']],
 ];
 
-const failed = [];
-for (const [name, args] of checks) {
+/** One checker; its output is held and printed whole when it ends, so checks run side by side. */
+function check([name, args]) {
   const started = performance.now();
-  const r = spawnSync('npx', ['--no-install', ...args], { cwd: root, stdio: 'inherit' });
-  const secs = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`lint: ${name} ${r.status === 0 ? 'ok' : 'FAILED'} (${secs} s)`);
-  if (r.status !== 0) failed.push(name);
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['--no-install', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    child.stdout.on('data', (c) => out.push(c));
+    child.stderr.on('data', (c) => out.push(c));
+    child.on('close', (code, signal) => {
+      if (out.length) process.stdout.write(Buffer.concat(out));
+      const secs = ((performance.now() - started) / 1000).toFixed(1);
+      console.log(`lint: ${name} ${code === 0 ? 'ok' : `FAILED (${code ?? signal})`} (${secs} s)`);
+      resolve(code === 0 ? null : name);
+    });
+  });
 }
+
+// As many checks at once as there are cores (the slowest first).
+const queue = [...checks].sort((a, b) => ['prettier', 'eslint'].indexOf(b[0]) - ['prettier', 'eslint'].indexOf(a[0]));
+const failed = [];
+await Promise.all(
+  Array.from({ length: Math.min(availableParallelism(), queue.length) }, async () => {
+    for (let c = queue.shift(); c; c = queue.shift()) {
+      const f = await check(c);
+      if (f) failed.push(f);
+    }
+  }),
+);
 if (failed.length) {
   console.error(`lint: failed: ${failed.join(', ')}`);
   process.exit(1);

@@ -5,13 +5,15 @@
 //   parity      native qemu-img and other Debian tools, the wasm qemu-img under Node
 //   integration the local cloud (Keystone, Glance, Swift) and Chromium
 //   e2e         the built app in Chromium, the local cloud
-// unit and parity share nothing with the others, so they run while the cloud starts and
-// integration runs; e2e (timing-sensitive UI in Chromium) waits for them. integration and e2e
-// share the cloud and the fixed browser ports, so they run one after the other. Each suite is one `node --test` process with a default per-test timeout, so a hang
+// Two lanes run side by side. The cloud lane: integration, then the e2e files that use the cloud
+// (those importing test/e2e/helpers/cloud-env.ts; they restart its services, so they never run
+// beside integration). The other lane: unit, parity, then the e2e files that need no cloud (each
+// serves the app on its own port). The CPU-bound parity goes beside integration and the two
+// Chromium halves of e2e beside each other: a full run stays under 15 minutes on 2 cores. Each suite is one `node --test` process with a default per-test timeout, so a hang
 // fails with the test's name. The suites' own summaries are folded into ONE closing summary that
 // counts every test, followed by a plain "N passed, N failed" line.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -46,9 +48,8 @@ const totals = { tests: 0, suites: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0
 
 /** Runs one suite's files in one `node --test`; strips its summary lines (added to `totals`).
  *  `buffered`: hold its output until it ends, so a suite running alongside another reads whole. */
-function runSuite(suite, { buffered }) {
-  const files = testFiles(join(root, 'test', suite)).map((f) => relative(root, f));
-  if (!files.length) return Promise.resolve({ suite, status: 1, why: 'no test files' });
+function runSuite(suite, { buffered, files = testFiles(join(root, 'test', suite)).map((f) => relative(root, f)), label = suite }) {
+  if (!files.length) return Promise.resolve({ suite: label, status: 1, why: 'no test files' });
   const args = [
     '--import',
     'tsx',
@@ -84,12 +85,12 @@ function runSuite(suite, { buffered }) {
     child.on('close', (code, signal) => {
       if (rest) write(process.stdout, `${rest}\n`);
       if (buffered) {
-        console.log(`--- ${suite} (ran alongside the cloud and the other suites) ---`);
+        console.log(`--- ${label} (ran alongside the other lane) ---`);
         for (const [stream, text] of held) stream.write(text);
       }
       const secs = Math.round((Date.now() - started) / 1000);
-      console.log(`--- ${suite}: ${code === 0 ? 'passed' : `FAILED (${code ?? signal})`} in ${secs} s ---`);
-      resolve({ suite, status: code ?? 1 });
+      console.log(`--- ${label}: ${code === 0 ? 'passed' : `FAILED (${code ?? signal})`} in ${secs} s ---`);
+      resolve({ suite: label, status: code ?? 1 });
     });
   });
 }
@@ -135,23 +136,27 @@ run('node', ['scripts/lint.mjs']);
 if (suites.includes('e2e')) run('npx', ['vite', 'build']);
 
 const started = Date.now();
-const alone = suites.filter((s) => s === 'unit' || s === 'parity');
-const withCloud = suites.filter((s) => s === 'integration' || s === 'e2e');
 const cloudScript = join(root, 'scripts/cloud/cloud.sh');
-const needsCloud = withCloud.length > 0 && existsSync(cloudScript);
+const needsCloud = (suites.includes('integration') || suites.includes('e2e')) && existsSync(cloudScript);
 
-// unit then parity (one after the other: parity is CPU-bound), alongside everything below.
+/** The e2e files split by whether they use the local cloud (they import its helper). */
+function e2eHalves() {
+  const files = testFiles(join(root, 'test', 'e2e')).map((f) => relative(root, f));
+  const usesCloud = (f) => /from '\.\/helpers\/cloud-env\.ts'/.test(readFileSync(join(root, f), 'utf8'));
+  return { cloud: files.filter(usesCloud), app: files.filter((f) => !usesCloud(f)) };
+}
+const halves = suites.includes('e2e') ? e2eHalves() : { cloud: [], app: [] };
+
+// unit, parity, then the e2e files that need no cloud: one after the other, beside the cloud lane.
 const independent = (async () => {
   const out = [];
-  for (const s of alone) {
-    const run = s === 'parity' ? runSuiteWithNative : runSuite;
-    out.push(await run(s, { buffered: withCloud.length > 0 }));
-  }
+  if (suites.includes('unit')) out.push(await runSuite('unit', { buffered: needsCloud }));
+  if (suites.includes('parity')) out.push(await runSuiteWithNative('parity', { buffered: needsCloud }));
+  if (halves.app.length) out.push(await runSuiteWithNative('e2e', { buffered: needsCloud, files: halves.app, label: 'e2e (no cloud)' }));
   return out;
 })();
 
 const results = [];
-let independentDone = false;
 let cloudStarted = false;
 try {
   if (needsCloud) {
@@ -162,24 +167,20 @@ try {
     const r = spawnSync('bash', [cloudScript, 'start'], { cwd: root, stdio: 'inherit', env: cloudEnv });
     cloudStarted = r.status === 0;
     if (!cloudStarted) {
-      console.error(`the local cloud did not start (${r.status ?? r.signal}): ${withCloud.join(' and ')} not run`);
-      results.push({ suite: withCloud.join('+'), status: 1 });
+      const lost = [suites.includes('integration') && 'integration', halves.cloud.length > 0 && 'e2e (cloud)'].filter(Boolean);
+      console.error(`the local cloud did not start (${r.status ?? r.signal}): ${lost.join(' and ')} not run`);
+      results.push({ suite: lost.join('+'), status: 1 });
       totals.fail += 1;
     }
   }
-  if (cloudStarted || !needsCloud) {
-    for (const s of withCloud) {
-      if (s === 'e2e') {
-        results.push(...(await independent));
-        independentDone = true;
-      }
-      results.push(await (s === 'e2e' ? runSuiteWithNative : runSuite)(s, { buffered: false }));
-    }
+  if (cloudStarted) {
+    if (suites.includes('integration')) results.push(await runSuite('integration', { buffered: false }));
+    if (halves.cloud.length) results.push(await runSuiteWithNative('e2e', { buffered: false, files: halves.cloud, label: 'e2e (cloud)' }));
   }
 } finally {
   if (needsCloud) spawnSync('bash', [cloudScript, 'stop'], { cwd: root, stdio: 'inherit' });
 }
-if (!independentDone) results.push(...(await independent));
+results.push(...(await independent));
 
 const failedSuites = results.filter((r) => r.status !== 0).map((r) => r.suite);
 const secs = Math.round((Date.now() - started) / 1000);

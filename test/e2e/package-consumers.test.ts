@@ -16,10 +16,10 @@ import { packAndInstall, type PackedPackage } from './helpers/packed-package.ts'
 import { serveStatic, type StaticServer } from './helpers/static-server.ts';
 import { REPO_ROOT } from './helpers/serve-dist.ts';
 
-const PAGE_PORT = 5660;
-const CDN_PORT = 5661;
-const VITE_PORT = 5662;
-const WEBPACK_PORT = 5663;
+const PAGE_PORT = 5670;
+const CDN_PORT = 5671;
+const VITE_PORT = 5672;
+const WEBPACK_PORT = 5673;
 
 let pkg: PackedPackage;
 let corpus: AppCorpus;

@@ -12,8 +12,19 @@ export function buildOnce(dir: string, build: (tmp: string) => void): void {
   try {
     build(tmp);
     writeFileSync(join(tmp, '.complete'), new Date().toISOString());
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
+    // Another process may have finished first and be reading its copy: never replace a complete one.
+    if (existsSync(join(dir, '.complete'))) {
+      rmSync(tmp, { recursive: true, force: true });
+      return;
+    }
+    rmSync(dir, { recursive: true, force: true }); // a half-made one an interrupted run left
+    try {
+      renameSync(tmp, dir);
+    } catch (e) {
+      // the other process renamed its complete copy in between (rename onto a non-empty directory fails)
+      if (!existsSync(join(dir, '.complete'))) throw e;
+      rmSync(tmp, { recursive: true, force: true });
+    }
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
