@@ -123,21 +123,49 @@ function buildNativeReference() {
 async function runSuiteWithNative(suite, opts) {
   if (!(await nativeReady)) {
     totals.fail += 1;
-    return { suite, status: 1, why: 'no native qemu-img reference' };
+    return { suite: opts.label ?? suite, status: 1, why: 'no native qemu-img reference' };
   }
   return runSuite(suite, opts);
 }
 // Committed wasm artifacts must match their manifest; rebuild only when the recipe's inputs changed.
 if (existsSync(join(root, 'wasm/build.sh'))) run('bash', ['wasm/build.sh', '--if-changed']);
 if (existsSync(join(root, 'wasm/verify-manifest.mjs'))) run('node', ['wasm/verify-manifest.mjs']);
-run('npx', ['tsc', '--noEmit', '-p', '.']);
-// ESLint, lit-analyzer, the layer rules (dependency-cruiser), knip, prettier: a violation fails the run.
-run('node', ['scripts/lint.mjs']);
-if (suites.includes('e2e')) run('npx', ['vite', 'build']);
 
 const started = Date.now();
 const cloudScript = join(root, 'scripts/cloud/cloud.sh');
 const needsCloud = (suites.includes('integration') || suites.includes('e2e')) && existsSync(cloudScript);
+const stopCloud = () => needsCloud && spawnSync('bash', [cloudScript, 'stop'], { cwd: root, stdio: 'inherit' });
+
+/** A command whose output is held and printed whole when it ends (it runs beside others). */
+function runHeld(cmd, args, env = process.env) {
+  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
+  const out = [];
+  child.stdout.on('data', (c) => out.push(c));
+  child.stderr.on('data', (c) => out.push(c));
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      console.log(`$ ${cmd} ${args.join(' ')}`);
+      if (out.length) process.stdout.write(Buffer.concat(out));
+      if (code !== 0) console.error(`command failed (${code ?? signal}): ${cmd} ${args.join(' ')}`);
+      resolve(code === 0);
+    });
+  });
+}
+
+// The cloud starts (mostly waiting on its services) while the type check and the linters run.
+// With Swift (SLO, TempURL, s3api, CORS): the object-storage suites need it; CLOUD_WITH_SWIFT=0
+// in the environment starts Keystone and Glance only.
+const cloudUp = needsCloud
+  ? runHeld('bash', [cloudScript, 'start'], { ...process.env, CLOUD_WITH_SWIFT: process.env.CLOUD_WITH_SWIFT ?? '1' })
+  : Promise.resolve(false);
+// tsc, and ESLint, lit-analyzer, the layer rules (dependency-cruiser), knip, prettier: a violation
+// fails the run (after the cloud, if it started, is stopped again).
+const checked = await Promise.all([runHeld('npx', ['tsc', '--noEmit', '-p', '.']), runHeld('node', ['scripts/lint.mjs'])]);
+if (checked.includes(false) || (suites.includes('e2e') && !(await runHeld('npx', ['vite', 'build'])))) {
+  await cloudUp;
+  stopCloud();
+  process.exit(1);
+}
 
 /** The e2e files split by whether they use the local cloud (they import its helper). */
 function e2eHalves() {
@@ -160,15 +188,10 @@ const results = [];
 let cloudStarted = false;
 try {
   if (needsCloud) {
-    // With Swift (SLO, TempURL, s3api, CORS): the object-storage suites need it; CLOUD_WITH_SWIFT=0
-    // in the environment starts Keystone and Glance only.
-    const cloudEnv = { ...process.env, CLOUD_WITH_SWIFT: process.env.CLOUD_WITH_SWIFT ?? '1' };
-    console.log('$ bash scripts/cloud/cloud.sh start');
-    const r = spawnSync('bash', [cloudScript, 'start'], { cwd: root, stdio: 'inherit', env: cloudEnv });
-    cloudStarted = r.status === 0;
+    cloudStarted = await cloudUp;
     if (!cloudStarted) {
       const lost = [suites.includes('integration') && 'integration', halves.cloud.length > 0 && 'e2e (cloud)'].filter(Boolean);
-      console.error(`the local cloud did not start (${r.status ?? r.signal}): ${lost.join(' and ')} not run`);
+      console.error(`the local cloud did not start: ${lost.join(' and ')} not run`);
       results.push({ suite: lost.join('+'), status: 1 });
       totals.fail += 1;
     }
@@ -178,7 +201,7 @@ try {
     if (halves.cloud.length) results.push(await runSuiteWithNative('e2e', { buffered: false, files: halves.cloud, label: 'e2e (cloud)' }));
   }
 } finally {
-  if (needsCloud) spawnSync('bash', [cloudScript, 'stop'], { cwd: root, stdio: 'inherit' });
+  stopCloud();
 }
 results.push(...(await independent));
 

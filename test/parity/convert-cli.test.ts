@@ -1,12 +1,24 @@
 // `npx image-inspector convert` as scripts run it (a child process through bin/): the contract of
 // issue 9 for every target, checked with NATIVE qemu-img (compare and info of the output), -o
-// passed through, refusals, --force, host paths under /dev (a /dev/shm cwd, a loop device), a
+// passed through, refusals, --force, host paths under /dev (a /dev/shm cwd, a loop device, the
+// shell's descriptors as /dev/stdin and /proc/self/fd/N), a
 // closed stdout, and an interrupted run that leaves nothing behind (more on the output's
 // publication: convert-cli-output.test.ts).
 import { describe, test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type StdioOptions } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -217,6 +229,43 @@ describe('host paths under /dev', { timeout: 120_000 }, () => {
     } finally {
       spawnSync('losetup', ['-d', dev]);
     }
+  });
+
+  // The descriptors a shell hands over (`< file`, `3< file`), as native qemu-img opens them; a pipe
+  // is refused with native's own sentence.
+  test('/dev/stdin and /proc/self/fd/N: the file the shell opened, as native; a pipe refused as native', () => {
+    /** Runs with `src` open as descriptor `fd` (0: stdin), as `< src` or `3< src` would. */
+    const withFd = (cmd: string, args: string[], fd: 0 | 3) => {
+      const f = openSync(src, 'r');
+      try {
+        const stdio: StdioOptions = fd === 0 ? [f, 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', f];
+        return spawnSync(cmd, args, { encoding: 'utf8', stdio });
+      } finally {
+        closeSync(f);
+      }
+    };
+    const both = (args: string[], fd: 0 | 3) =>
+      [withFd(process.execPath, [BIN, 'qemu-img', ...args], fd), withFd(NATIVE_QEMU_IMG, args, fd)] as const;
+    for (const [path, fd] of [
+      ['/dev/stdin', 0],
+      ['/proc/self/fd/0', 0],
+      ['/proc/self/fd/3', 3],
+    ] as const) {
+      const [ours, theirs] = both(['info', '--output=json', path], fd);
+      assert.equal(theirs.status, 0, `native: ${theirs.stderr}`);
+      assert.equal(ours.status, 0, `${path}: ${ours.stderr}`);
+      assert.deepEqual(JSON.parse(ours.stdout), JSON.parse(theirs.stdout), path);
+    }
+    const out = join(work.dir, 'from-fd3.raw');
+    const c = withFd(process.execPath, [BIN, 'qemu-img', 'convert', '-f', 'qcow2', '-O', 'raw', '/proc/self/fd/3', out], 3);
+    assert.equal(c.status, 0, c.stderr);
+    assertIdentical(src, 'qcow2', out, 'raw');
+    const piped = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8', input: readFileSync(src) });
+    const ours = piped(process.execPath, [BIN, 'qemu-img', 'info', '/proc/self/fd/0']);
+    const theirs = piped(NATIVE_QEMU_IMG, ['info', '/proc/self/fd/0']);
+    assert.equal(theirs.status, 1);
+    assert.equal(ours.status, 1, ours.stdout);
+    assert.equal(ours.stderr, theirs.stderr);
   });
 });
 

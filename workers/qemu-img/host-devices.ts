@@ -3,6 +3,8 @@
 // there were unreachable: a block device (/dev/sdb, /dev/loop0, /dev/nbd0), /dev/stdin, /proc/<pid>/…
 // Here each such path the command names gets a node at its own path that passes every operation
 // through to the host file, and /dev/shm (a plain tmpfs directory) is the host's, mounted whole.
+// /proc/self/fd/N the command names is this process's descriptor N (what the shell handed it, as
+// native qemu-img gets it): its node goes beside emscripten's own, which only readlink can use.
 // NODEFS cannot do this itself: it refuses device nodes (EINVAL) and reports a block device's
 // size as 0.
 import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, truncateSync, writeSync, type Stats } from 'node:fs';
@@ -19,6 +21,7 @@ export interface NodeFs extends FileSystemType {
   realPath(node: FSNode): string;
 }
 
+const SELF_FD = /^\/proc\/self\/fd\/\d+$/;
 const UNDER_HOST_TREES = /^\/(dev|proc)\//;
 const PATH_IN_ARG = /(?:^|[=,:"])(\/(?:dev|proc)\/[^,"'\s]+)/g;
 
@@ -33,8 +36,7 @@ export function hostPathsIn(args: string[], cwd: string): string[] {
     if (UNDER_HOST_TREES.test(`${cwd}/`) && !arg.startsWith('-') && !arg.startsWith('/')) found.add(resolve(cwd, arg));
   }
   return [...found].filter((p) => {
-    // /dev/shm is mounted whole; /proc/self/fd/N are emscripten's own descriptors.
-    if (p.startsWith('/dev/shm/') || p.startsWith('/proc/self/fd/')) return false;
+    if (p.startsWith('/dev/shm/')) return false; // mounted whole
     const st = statSync(p, { throwIfNoEntry: false });
     return st !== undefined && !st.isDirectory();
   });
@@ -87,7 +89,9 @@ function hostNode(FS: EmscriptenFS, nodefs: NodeFs, path: string): void {
       throw new FS.ErrnoError(nodefs.convertNodeCode(e) ?? ERRNO.EIO);
     }
   };
-  if (FS.analyzePath(path).exists) fsx.unlink(path); // emscripten's own /dev/stdin: a null device
+  // emscripten's own /dev/stdin is a null device; its /proc/self/fd/N cannot be unlinked nor opened,
+  // and a node of that name in its directory is found before them.
+  if (!SELF_FD.test(path) && FS.analyzePath(path).exists) fsx.unlink(path);
   fsx.mkdirTree(dirname(path));
   const parent = FS.lookupPath(dirname(path)).node!;
   const node = FS.createNode(parent, basename(path), st.mode, st.rdev);
