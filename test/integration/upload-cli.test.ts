@@ -6,28 +6,21 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deleteImages, makeRandomFile, readCloud, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
 import { deleteContainers, swiftAccess, swiftOf, uniqueBucket } from './helpers/object-storage.ts';
-import type { GlanceUploadState, StoredUploadState, UploadOutcome, UploadState } from '../../src/core/upload/types.ts';
+import type { GlanceUploadState, UploadOutcome } from '../../src/core/upload/types.ts';
+import { BIN, ROOT, cliEnv as envOf, killAtHalf, objectStates, runUpload, spawnUpload, statesIn } from './helpers/upload-cli.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/image-inspector.mjs');
 const MiB = 1024 * 1024;
 let cloud: CloudJson;
 let file: TestFile;
 let cache: string;
 const images: string[] = [];
 const containers: string[] = [];
-
-function cliEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OS_') && !k.startsWith('AWS_')) env[k] = v;
-  return { ...env, OS_CLIENT_CONFIG_FILE: join(ROOT, '.cloud/clouds.yaml'), XDG_CACHE_HOME: cache };
-}
 
 /** An object-only Swift upload of the test file in small parts, one at a time: slow enough to interrupt. */
 function slowSwiftArgs(container: string): string[] {
@@ -47,22 +40,9 @@ function slowSwiftArgs(container: string): string[] {
   ];
 }
 
-function cli(args: string[], timeout = 120_000) {
-  const r = spawnSync(process.execPath, [BIN, 'upload', ...args], { cwd: ROOT, env: cliEnv(), encoding: 'utf8', timeout });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function statesIn(dir: string): StoredUploadState[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((n) => n.endsWith('.json'))
-    .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as StoredUploadState);
-}
-
-/** The object uploads' resume state (swift, s3). */
-function states(): UploadState[] {
-  return statesIn(join(cache, 'image-inspector/uploads')).filter((s): s is UploadState => s.target.kind !== 'glance');
-}
+const cliEnv = (extra: NodeJS.ProcessEnv = {}) => envOf(cache, extra);
+const cli = (args: string[], timeout = 120_000) => runUpload(args, cliEnv(), timeout);
+const states = () => objectStates(cache);
 
 /** The images --via glance runs left to come back to. */
 function glanceStates(): GlanceUploadState[] {
@@ -139,20 +119,7 @@ describe('image-inspector upload (CLI)', { timeout: 600_000 }, () => {
     const c = uniqueBucket('cli-kill');
     containers.push(c, `${c}_segments`);
     const args = [file.path, '--via', 'swift', '--os-cloud', 'demo', '--container', c, '--segment-size', '2M', '--parallel', '1', '--json'];
-    const child = spawn(process.execPath, [BIN, 'upload', ...args], { cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-    let kept = 0;
-    for (let i = 0; i < 6000; i++) {
-      const s = states()[0];
-      const bytes = s?.parts.reduce((n, p) => n + p.size, 0) ?? 0;
-      if (bytes >= file.size / 2) {
-        child.kill('SIGKILL');
-        kept = bytes;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    await exited;
+    const kept = await killAtHalf(spawnUpload(args, cliEnv()), cache, file.size);
     assert.ok(kept >= file.size / 2 && kept < file.size, `killed with ${kept} bytes stored`);
     const r = cli(args);
     assert.equal(r.status, 0, r.stderr);
