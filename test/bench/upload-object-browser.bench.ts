@@ -15,6 +15,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
+import { openrcOf } from '../helpers/openrc.ts';
 import { serveDist, REPO_ROOT } from '../e2e/helpers/serve-dist.ts';
 import { CLOUD_ROOT, cleanupImages, cloudSh, loadCloud, nodeGlance } from '../e2e/helpers/cloud-env.ts';
 import { digests, makeRaw, tempDir } from '../e2e/helpers/cloud-images.ts';
@@ -55,17 +56,7 @@ function swiftclient(n: number): number {
   containers.push(c, `${c}_segments`);
   const u = cloud.users.demo;
   // the password reaches swiftclient through its environment, never its command line
-  const env = {
-    ...process.env,
-    OS_AUTH_URL: cloud.keystone.authUrl,
-    OS_IDENTITY_API_VERSION: '3',
-    OS_USERNAME: u.username,
-    OS_PASSWORD: u.password,
-    OS_USER_DOMAIN_NAME: u.userDomainName,
-    OS_PROJECT_NAME: u.projectName,
-    OS_PROJECT_DOMAIN_NAME: u.projectDomainName,
-    OS_REGION_NAME: cloud.region,
-  };
+  const env = { ...process.env, ...openrcOf(cloud, u) };
   const t0 = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/swift', ['upload', '--segment-size', '32M', '--object-name', 'bench.raw', c, path], {
     env,

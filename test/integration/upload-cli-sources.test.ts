@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { makeRandomFile, readCloud, type CloudJson, type TestFile } from './helpers/cloud.ts';
 import { deleteContainers, s3Access, swiftAccess, swiftOf, uniqueBucket, xmlValues } from './helpers/object-storage.ts';
 import type { UploadOutcome } from '../../src/core/upload/types.ts';
+import { openrcOf } from '../helpers/openrc.ts';
 import { cliEnv, killAtHalf, objectStates, runUpload, spawnUpload } from './helpers/upload-cli.ts';
 
 const MiB = 1024 * 1024;
@@ -26,15 +27,8 @@ function openrcEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
     OS_CLIENT_CONFIG_FILE: join(home, 'no-clouds.yaml'),
-    OS_AUTH_URL: cloud.keystone.authUrl,
-    OS_USERNAME: u.username,
-    OS_PASSWORD: u.password,
-    OS_USER_DOMAIN_NAME: u.userDomainName,
-    OS_PROJECT_NAME: u.projectName,
-    OS_PROJECT_DOMAIN_NAME: u.projectDomainName,
-    OS_REGION_NAME: cloud.region,
+    ...openrcOf(cloud, u),
     OS_INTERFACE: 'public',
-    OS_IDENTITY_API_VERSION: '3',
     ...extra,
   });
 }
