@@ -1,7 +1,6 @@
 // The `upload` command's flags, exactly as issue 8 §6 specifies them (a contract scripts rely on).
 import { glanceDiskFormatName } from '../core/inspect/glance-formats.ts';
-import { MAX_PARALLEL } from '../core/upload/object-upload.ts';
-import { parseSize } from '../core/upload/part-size.ts';
+import { MAX_PARALLEL, parseSize } from '../core/upload/part-size.ts';
 import type { UploadVia } from '../core/upload/types.ts';
 
 export const usage = `usage: image-inspector upload FILE [--via glance|swift|s3] [--os-cloud NAME] [--os-storage-url URL]

@@ -104,15 +104,35 @@ describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
     );
   });
 
-  test('S3 multipart with the listed EC2 credentials: an active image with the local sha512', async () => {
+  test("S3 multipart with the listed EC2 credentials and a part size typed in: a size below s3api's minimum is refused before anything is stored, 16 MiB parts two at a time give an active image with the local sha512", async () => {
     const name = `${PREFIX}s3`;
     await chooseObjectUpload(name, 's3');
     await fill(page, form('input#bucket'), `${CONTAINER}-s3`);
     await page.locator(form('select#ec2')).selectOption(swift.s3.credentials.demo.access);
     assert.equal(await page.locator(form('input#access')).inputValue(), swift.s3.credentials.demo.access);
+    assert.equal(await page.locator(form('input#part-size')).getAttribute('placeholder'), '32.0 MiB', 'the size the engine would choose');
+    await fill(page, form('input#part-size'), '1M');
     await page.locator(form('button[data-action=create]')).click();
-    const out = await waitCreateOutcome(page, 240_000);
+    const refused = await waitCreateOutcome(page, 60_000);
+    assert.ok(!refused.ok, refused.text);
+    assert.match(refused.text, /The segment size 1 MiB is below the minimum of 5 MiB \(s3api \/info\): choose at least 5 MiB\./);
+    assert.equal((await imagesNamed(glance, name)).length, 0, 'no image was created for it');
+    assert.deepEqual(await listContainer(session, swift.storageUrls.demo, `${CONTAINER}-s3+segments`), [], 'no part was stored');
+    await fill(page, form('input#part-size'), '16M');
+    await fill(page, form('input#parallel'), '2');
+    await page.locator(form('button[data-action=create]')).click();
+    // the progress view names the parts in flight: never more than the 2 asked for
+    let most = 0;
+    const watch = setInterval(() => {
+      void page
+        .locator(form('[data-role=parts]'))
+        .textContent({ timeout: 1000 })
+        .then((t) => (most = Math.max(most, Number(/(\d+) in flight/.exec(t ?? '')?.[1] ?? 0))))
+        .catch(() => undefined);
+    }, 100);
+    const out = await waitCreateOutcome(page, 240_000).finally(() => clearInterval(watch));
     assert.ok(out.ok, out.text);
+    assert.ok(most >= 1 && most <= 2, `parts in flight seen: at most ${most}`);
     const [img] = await imagesNamed(glance, name);
     assert.ok(img, 'the image exists');
     assert.equal(img.status, 'active');
@@ -123,8 +143,12 @@ describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
       objects.map((o) => o.name),
       ['object.raw'],
     );
-    const parts = await listContainer(session, swift.storageUrls.demo, `${CONTAINER}-s3+segments`);
-    assert.equal(parts.length, 5, parts.map((s) => s.name).join(', '));
+    const parts = (await listContainer(session, swift.storageUrls.demo, `${CONTAINER}-s3+segments`)).filter((s) => /\/\d+$/.test(s.name));
+    assert.equal(parts.length, 10, parts.map((s) => s.name).join(', '));
+    assert.ok(
+      parts.every((s) => s.bytes === 16 * 1024 * 1024),
+      'every part is 16 MiB',
+    );
   });
 
   test('clicked while the pick-time checksum pass runs: the parts it had hashed go unhashed, the image is still verified', async () => {

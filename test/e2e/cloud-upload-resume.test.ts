@@ -31,6 +31,11 @@ import type { KeystoneSession } from '../../src/core/openstack/keystone.ts';
 const PREFIX = `e2e-resume-${process.pid}-`;
 const BUCKET = `e2e-res-${process.pid}`;
 const MiB = 1024 * 1024;
+/** Small parts keep the file (and Glance's import of it) small; the engine's own choice is 32 MiB. */
+const PART_SIZE = '8M';
+const PART_MIB = 8;
+/** The throttle: 10 parts take about 8 s, a wide window for acting mid-upload. */
+const RATE = 10 * MiB;
 let browser: Browser;
 let server: DistServer;
 let tmp: ReturnType<typeof tempDir>;
@@ -48,7 +53,7 @@ before(async () => {
   ({ glance, session } = await nodeGlance('demo'));
   await cleanupImages(glance, 'e2e-resume-');
   tmp = tempDir();
-  file = makeRaw(tmp.dir, 'resume.raw', 320); // 10 parts of 32 MiB
+  file = makeRaw(tmp.dir, 'resume.raw', 80); // 10 parts of the 8 MiB typed in the form (PART_SIZE)
   want = await digests(file.path);
   server = await serveDist(5657);
   browser = await launchChromium();
@@ -91,6 +96,7 @@ async function startS3(page: Page, name: string, bucket: string): Promise<void> 
   await page.locator(form('select#method')).selectOption('s3');
   await fill(page, form('input#bucket'), bucket);
   await page.locator(form('select#ec2')).selectOption(swift.s3.credentials.demo.access);
+  await fill(page, form('input#part-size'), PART_SIZE);
   await page.locator(form('button[data-action=create]')).click();
 }
 
@@ -126,7 +132,7 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
     const bucket = `${BUCKET}-reload`;
     const ui = await signedIn();
     try {
-      await throttle(ui.page, 40 * MiB);
+      await throttle(ui.page, RATE);
       await startS3(ui.page, name, bucket);
       await waitParts(ui.page, 4);
       await ui.page.reload();
@@ -137,19 +143,20 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
       await waitSignedIn(ui.page);
       const item = ui.page.locator('cloud-panel [data-role=unfinished] li');
       await item.waitFor({ timeout: 20_000 });
-      assert.match((await item.textContent()) ?? '', /resume\.raw \(320 MiB\) to S3/);
+      assert.match((await item.textContent()) ?? '', /resume\.raw \(80\.0 MiB\) to S3/);
       await item.locator('button[data-action=resume-unfinished]').click();
       await item.locator('input[name=resume-file]').setInputFiles(file.path);
       const out = await waitCreateOutcome(ui.page, 300_000);
       assert.ok(out.ok, out.text);
       const sent = Number(/Resumed: ([\d.]+) MiB sent this time/.exec(out.text)?.[1] ?? NaN);
-      assert.ok(sent <= file.size / MiB - 4 * 32, `sent ${sent} MiB after resuming, of ${file.size / MiB}`);
+      assert.ok(sent <= file.size / MiB - 4 * PART_MIB, `sent ${sent} MiB after resuming, of ${file.size / MiB}`);
       const img = await imageOf(name);
       assert.equal(img.status, 'active');
       assert.equal(img.os_hash_value, want.sha512);
       // the parts stored before the reload were not written again (same objects, same times)
       const afterParts = new Map((await segments(bucket)).map((s) => [s.name, s]));
       for (const s of before) assert.equal(afterParts.get(s.name)?.last_modified, s.last_modified, `${s.name} was not re-sent`);
+      assert.equal(afterParts.size, 10, 'the resumed run kept the part size typed before the reload');
       assert.equal(await ui.page.locator('cloud-panel [data-role=unfinished] li').count(), 0, 'nothing left unfinished');
     } finally {
       await ui.close();
@@ -180,7 +187,7 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
           await (await navigator.storage.getDirectory()).getFileHandle('resume.raw'),
         ];
       });
-      await throttle(ui.page, 40 * MiB);
+      await throttle(ui.page, RATE);
       await openCreate(ui.page);
       await ui.page.locator(form('button[data-action=pick-with-handle]')).click();
       await waitValue(ui.page.locator(form('select#disk_format')), 'raw');
@@ -188,6 +195,7 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
       await ui.page.locator(form('select#method')).selectOption('s3');
       await fill(ui.page, form('input#bucket'), bucket);
       await ui.page.locator(form('select#ec2')).selectOption(swift.s3.credentials.demo.access);
+      await fill(ui.page, form('input#part-size'), PART_SIZE);
       await ui.page.locator(form('button[data-action=create]')).click();
       await waitParts(ui.page, 4);
       await ui.page.reload(); // the picker stub is gone: only IndexedDB's handle can bring the file back
@@ -208,7 +216,7 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
       ]);
       assert.ok(out.ok, out.text);
       const sent = Number(/Resumed: ([\d.]+) MiB sent this time/.exec(out.text)?.[1] ?? NaN);
-      assert.ok(sent <= file.size / MiB - 4 * 32, `sent ${sent} MiB after resuming, of ${file.size / MiB}`);
+      assert.ok(sent <= file.size / MiB - 4 * PART_MIB, `sent ${sent} MiB after resuming, of ${file.size / MiB}`);
       const img = await imageOf(name);
       assert.equal(img.status, 'active');
       assert.equal(img.os_hash_value, want.sha512);
@@ -224,14 +232,14 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
     const bucket = `${BUCKET}-wrong`;
     const ui = await signedIn();
     try {
-      await throttle(ui.page, 40 * MiB);
+      await throttle(ui.page, RATE);
       await startS3(ui.page, name, bucket);
       await waitParts(ui.page, 1);
       await ui.page.locator(form('button[data-action=pause]')).click();
       await ui.page.locator(form('[data-phase=paused]')).waitFor({ timeout: 30_000 });
       const item = ui.page.locator('cloud-panel [data-role=unfinished] li');
       await item.locator('button[data-action=resume-unfinished]').click();
-      const other = makeRaw(tmp.dir, 'other.raw', 320);
+      const other = makeRaw(tmp.dir, 'other.raw', 80);
       await item.locator('input[name=resume-file]').setInputFiles(other.path);
       const err = ui.page.locator('cloud-panel [data-role=unfinished-error]');
       await err.waitFor({ timeout: 10_000 });
@@ -255,7 +263,7 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
     const bucket = `${BUCKET}-pause`;
     const ui = await signedIn();
     try {
-      const cdp = await throttle(ui.page, 40 * MiB);
+      const cdp = await throttle(ui.page, RATE);
       await startS3(ui.page, name, bucket);
       await waitParts(ui.page, 4);
       await ui.page.locator(form('button[data-action=pause]')).click();

@@ -229,4 +229,29 @@ describe('object upload state machine', { timeout: 30_000 }, () => {
     assert.deepEqual([...b.sends].sort(), [1, 2, 3]);
     assert.equal(Buffer.concat([1, 2, 3].map((n) => b.parts.get(n)!.bytes)).equals(changed), true);
   });
+
+  test('a part size the store refuses, asked for on a later run, fails before the earlier parts are given up', async () => {
+    const bytes = randomBytes(4 * MiB);
+    const { request, env, store } = setup(bytes);
+    const b = new FakeStore();
+    const ctl = new AbortController();
+    b.onSend = () => {
+      if (b.sends.length >= 2) ctl.abort();
+    };
+    await assert.rejects(run(b, request, env, ctl.signal).result);
+    const stored = b.parts.size;
+    assert.ok(stored >= 1, `parts stored before the stop: ${stored}`);
+    b.onSend = undefined;
+    b.limits = async () => ({ ...S3_LIMITS, minPartSize: 1, maxPartSize: 2 * MiB });
+    await assert.rejects(
+      run(b, { ...request, partSize: 3 * MiB }, env).result,
+      (e: Error & { code?: string }) => e.code === 'part-size.above-maximum' && /above the largest object of 2 MiB/.test(e.message),
+    );
+    assert.equal(b.parts.size, stored, 'the stored parts are still there');
+    assert.equal(store.map.size, 1, 'and so is the state that resumes them');
+    b.sends = [];
+    const r = await run(b, request, env).result;
+    assert.equal(r.resumed, true);
+    assert.equal(b.sends.length, 4 - stored, 'the run with the earlier size sends only the rest');
+  });
 });

@@ -46,6 +46,34 @@ describe('part sizes', { timeout: 10_000 }, () => {
     assert.equal(choosePartSize(100 * MiB, S3_LIMITS, 8 * MiB), 8 * MiB);
   });
 
+  test('each refusal carries a code and the values the page needs to say it in its own language', () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        const o = e as OpenStackError;
+        return [o.kind, o.code, o.params];
+      }
+      return 'not refused';
+    };
+    assert.deepEqual(
+      code(() => choosePartSize(100 * MiB, S3_LIMITS, 1 * MiB)),
+      ['bad-config', 'part-size.below-minimum', { size: '1 MiB', source: 's3api', min: '5 MiB' }],
+    );
+    assert.deepEqual(
+      code(() => choosePartSize(10 * GiB, S3_LIMITS, 5 * MiB)),
+      [
+        'bad-config',
+        'part-size.too-many-parts',
+        { size: '5 MiB', source: 's3api', fileSize: '10 GiB', parts: 2048, maxParts: 1000, atLeast: '11 MiB' },
+      ],
+    );
+    assert.deepEqual(
+      code(() => parseSize('64Q')),
+      ['bad-config', 'part-size.not-a-size', { text: '64Q' }],
+    );
+  });
+
   test('spans cover the file exactly, the last one shorter', () => {
     const spans = partSpans(20 * MiB + 5, 8 * MiB);
     assert.deepEqual(

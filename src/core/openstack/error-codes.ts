@@ -70,6 +70,11 @@ export const ERROR_CODES = {
   'register.import-filtered': "Glance's import filters refuse the object store",
   'register.no-web-download': 'No web-download import',
   'register.image-not-queued': "The image cannot take the object's data",
+  'part-size.not-a-size': 'Not a size',
+  'part-size.not-positive': 'The part size is not a positive whole number',
+  'part-size.below-minimum': 'The part size is below the minimum',
+  'part-size.above-maximum': 'The part size is above the largest object',
+  'part-size.too-many-parts': 'The part size needs too many parts',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

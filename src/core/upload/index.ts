@@ -6,7 +6,7 @@ export { DEFAULT_RETRY, retryPolicy, isRetryable, backoffMs, systemClock, withRe
 export { choosePartSize, partSpans, parseSize, swiftLimits, S3_LIMITS, DEFAULT_PART_SIZE, type PartLimits } from './part-size.ts';
 export { fileFingerprint, fileIdentity, sameFile, uploadStateId } from './fingerprint.ts';
 export { fetchBodyTransport, xhrBodyTransport, defaultBodyTransport, StallError } from './transports.ts';
-export { DEFAULT_PARALLEL } from './object-upload.ts';
+export { DEFAULT_PARALLEL } from './part-size.ts';
 export { SwiftSlo, segmentName, sloManifestEtag } from './swift-slo.ts';
 export { S3Multipart, multipartEtag } from './s3-multipart.ts';
 export { importFilterError } from './register.ts';

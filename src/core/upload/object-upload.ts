@@ -8,15 +8,10 @@ import type { ImageDigests } from '../hash/image-hasher.ts';
 import { fileIdentity, sameFile, uploadStateId } from './fingerprint.ts';
 import { isGlanceState } from './glance-state.ts';
 import type { PartBackend, ServerPart } from './part-backend.ts';
-import { choosePartSize, partSpans, type PartSpan } from './part-size.ts';
+import { DEFAULT_PARALLEL, MAX_PARALLEL, choosePartSize, partSpans, type PartSpan } from './part-size.ts';
 import type { ProgressTracker } from './progress.ts';
 import { retryReason, withRetry } from './retry.ts';
 import type { FileIdentity, RetryPolicy, StoredObject, StoredPart, UploadClock, UploadEnv, UploadRequest, UploadState } from './types.ts';
-
-/** From test/bench/upload-object.bench.ts: 8 in flight was the fastest of 2, 4, 8 against the local Swift. */
-export const DEFAULT_PARALLEL = 8;
-/** The most parts in flight (the CLI refuses more; the engine caps a request from elsewhere). */
-export const MAX_PARALLEL = 64;
 
 export interface ObjectRunContext {
   request: UploadRequest;
@@ -86,6 +81,8 @@ async function openState(ctx: ObjectRunContext): Promise<OpenedState> {
     const file = touched && old.status === 'uploading' ? { ...identity, lastModified: old.file.lastModified } : identity;
     return { state: { ...old, file, register: request.register ?? undefined }, earlier: true, touched, identity };
   }
+  // a size the store refuses fails here, before an earlier upload's parts are given up for it
+  const partSize = choosePartSize(request.file.size, await backend.limits(), request.partSize);
   if (old) {
     env.onNotice?.(
       'An earlier upload of this file to the same place used other settings or another file: its parts are deleted and the upload starts over.',
@@ -93,7 +90,6 @@ async function openState(ctx: ObjectRunContext): Promise<OpenedState> {
     await backend.discard(old).catch(() => undefined); // the parts are unusable either way: a failed delete leaves garbage, not a wrong image
     await env.store.delete(id);
   }
-  const partSize = choosePartSize(request.file.size, await backend.limits(), request.partSize);
   const t = now();
   return {
     state: {

@@ -111,6 +111,7 @@ export function renderFileStep(v: FileStepView): TemplateResult {
               method: v.method,
               destination: v.destination,
               ec2: v.ec2,
+              fileSize: v.chosen?.size,
               onChange: (d) => v.setDestination(d),
               onCreateEc2: () => v.createEc2(),
             })}`

@@ -230,6 +230,17 @@ const TEXTS: Record<ErrorCode, (p: P, action: string) => string> = {
     ),
   'register.image-not-queued': (p) =>
     msg(str`The image ${s(p, 'id')} is "${s(p, 'status')}", so it cannot take the object's data: delete it and run again.`),
+  'part-size.not-a-size': (p) =>
+    msg(str`"${s(p, 'text')}" is not a size: use a number of bytes with an optional K, M or G suffix (e.g. 64M).`),
+  'part-size.not-positive': (p) => msg(str`The segment size must be a positive whole number of bytes (got ${s(p, 'size')}).`),
+  'part-size.below-minimum': (p) =>
+    msg(str`The segment size ${s(p, 'size')} is below the minimum of ${s(p, 'min')} (${s(p, 'source')}): choose at least ${s(p, 'min')}.`),
+  'part-size.above-maximum': (p) =>
+    msg(str`The segment size ${s(p, 'size')} is above the largest object of ${s(p, 'max')} (${s(p, 'source')}): choose a smaller one.`),
+  'part-size.too-many-parts': (p) =>
+    msg(
+      str`A ${s(p, 'fileSize')} file in ${s(p, 'size')} segments needs ${s(p, 'parts')} parts, more than the ${s(p, 'maxParts')} allowed (${s(p, 'source')}): choose at least ${s(p, 'atLeast')}.`,
+    ),
   's3.upload-gone': (_p, a) => msg(str`The multipart upload is gone on the S3 side while ${a} (aborted or expired): it starts again.`),
 };
 

@@ -17,6 +17,7 @@ import { fileIdentity, uploadStateId } from '../../core/upload/fingerprint.ts';
 import { isGlanceState } from '../../core/upload/glance-state.ts';
 import { IdbUploadStateStore } from '../../../workers/upload/idb-state-store.ts';
 import { createFields, editsFor, fail, preflight, type Verdict } from './preflight.ts';
+import { readPartSettings } from './part-settings.ts';
 
 export type { Verdict } from './preflight.ts';
 
@@ -75,7 +76,13 @@ function objectName(file: File): string {
   return file.name.replace(/[^A-Za-z0-9._-]+/g, '_') || 'image';
 }
 
-function destination(ctx: FlowContext, req: CreateRequest, file: File): { target: ObjectTarget; credentials: WorkerCredentials } | null {
+interface ObjectPlan {
+  target: ObjectTarget;
+  credentials: WorkerCredentials;
+  parts: { partSize?: number; parallel?: number };
+}
+
+function destination(ctx: FlowContext, req: CreateRequest, file: File): ObjectPlan | null {
   const d = req.destination;
   if (req.method === 'swift') {
     const swift = ctx.objectStores.swift;
@@ -90,6 +97,7 @@ function destination(ctx: FlowContext, req: CreateRequest, file: File): { target
         segmentContainer: `${container}_segments`,
       },
       credentials: { kind: 'keystone-token', tempUrlKey: (d?.kind === 'swift' && d.tempUrlKey) || undefined },
+      parts: readPartSettings(d ?? {}),
     };
   }
   if (req.method === 's3') {
@@ -100,6 +108,7 @@ function destination(ctx: FlowContext, req: CreateRequest, file: File): { target
     return {
       target: { kind: 's3', endpoint: s3.endpoint, region: s3.region, bucket: d.bucket.trim() || 'images', key: objectName(file) },
       credentials: { kind: 's3', accessKeyId: d.accessKeyId, secretAccessKey: d.secretAccessKey },
+      parts: readPartSettings(d),
     };
   }
   return null;
@@ -147,6 +156,7 @@ export class UploadFlow {
       via: VIA[req.method] ?? 'glance',
       target: object?.target,
       credentials: object?.credentials,
+      ...object?.parts,
       register: { fields: createFields(req), method: 'web-download', deleteObjectAfter: false, imageId },
       glanceEndpoint: glance.endpoint,
     };

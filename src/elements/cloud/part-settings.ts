@@ -1,0 +1,49 @@
+// The two settings of an object-storage upload an operator tunes for a link or a cluster, as the
+// CLI's --segment-size and --parallel: the part (segment) size and the parts in flight. Blank
+// means what the engine chooses (from the file size and the store's limits; 8 in flight). The
+// typed text is kept as typed; it is read into numbers only when the upload starts, and a size the
+// store's limits refuse is refused by the engine before anything is sent or given up.
+import { html, type TemplateResult } from 'lit';
+import { msg, str } from '@lit/localize';
+import { DEFAULT_PARALLEL, MAX_PARALLEL, parseSize, pickTimePartSize } from '../../core/upload/part-size.ts';
+import { OpenStackError } from '../../core/openstack/errors.ts';
+import { formatBytes } from './format.ts';
+
+/** What the user typed (strings, blank for the engine's choice). */
+export interface PartSettings {
+  partSize?: string;
+  parallel?: string;
+}
+
+/** The numbers for the engine; throws a 'bad-config' OpenStackError the page shows as it is. */
+export function readPartSettings(s: PartSettings): { partSize?: number; parallel?: number } {
+  const size = s.partSize?.trim();
+  const inFlight = s.parallel?.trim();
+  const out: { partSize?: number; parallel?: number } = {};
+  if (size) out.partSize = parseSize(size);
+  if (inFlight) {
+    const n = Number(inFlight);
+    if (!/^\d+$/.test(inFlight) || n < 1 || n > MAX_PARALLEL)
+      throw new OpenStackError(msg(str`Parts in flight must be a whole number from 1 to ${MAX_PARALLEL} (got "${inFlight}").`), {
+        kind: 'bad-config',
+      });
+    out.parallel = n;
+  }
+  return out;
+}
+
+export function renderPartSettings(s: PartSettings, fileSize: number | undefined, onChange: (s: PartSettings) => void): TemplateResult {
+  const auto = fileSize !== undefined ? pickTimePartSize(fileSize) : undefined;
+  return html`<label for="part-size">${msg('Part size')}</label>
+    <div><input id="part-size" name="part-size" inputmode="text" placeholder=${auto ? formatBytes(auto) : msg('automatic')}
+        .value=${s.partSize ?? ''} @input=${(e: Event) => onChange({ ...s, partSize: (e.target as HTMLInputElement).value })} />
+      <span class="hint">${
+        auto
+          ? msg(str`Blank: ${formatBytes(auto)} for this file, from its size and the store's limits. K, M or G suffixes (e.g. 64M).`)
+          : msg("Blank: chosen from the file's size and the store's limits. K, M or G suffixes (e.g. 64M).")
+      }</span></div>
+    <label for="parallel">${msg('Parts in flight')}</label>
+    <div><input id="parallel" name="parallel" type="number" min="1" max=${MAX_PARALLEL} placeholder=${String(DEFAULT_PARALLEL)}
+        .value=${s.parallel ?? ''} @input=${(e: Event) => onChange({ ...s, parallel: (e.target as HTMLInputElement).value })} />
+      <span class="hint">${msg(str`Blank: ${DEFAULT_PARALLEL}. Fewer for a slow or shared link, more for a long fat one.`)}</span></div>`;
+}

@@ -1,0 +1,28 @@
+// The page's part size and parts-in-flight fields, read as the CLI reads --segment-size and
+// --parallel: blank leaves the engine's choice, anything else is a number or one sentence.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readPartSettings } from '../../src/elements/cloud/part-settings.ts';
+import { MAX_PARALLEL } from '../../src/core/upload/part-size.ts';
+
+const MiB = 1024 * 1024;
+
+describe('part settings typed in the create form', { timeout: 10_000 }, () => {
+  test('blank or spaces leave both to the engine; sizes take suffixes', () => {
+    assert.deepEqual(readPartSettings({}), {});
+    assert.deepEqual(readPartSettings({ partSize: '  ', parallel: '' }), {});
+    assert.deepEqual(readPartSettings({ partSize: ' 16M ', parallel: '3' }), { partSize: 16 * MiB, parallel: 3 });
+    assert.deepEqual(readPartSettings({ partSize: '1.5g' }), { partSize: 1.5 * 1024 * MiB });
+  });
+
+  test('a size that is not one and a count out of range are refused with what was typed', () => {
+    assert.throws(() => readPartSettings({ partSize: '16 megs' }), /"16 megs" is not a size/);
+    for (const bad of ['0', '2.5', '-1', String(MAX_PARALLEL + 1), 'eight'])
+      assert.throws(
+        () => readPartSettings({ parallel: bad }),
+        (e: Error & { kind?: string }) => e.kind === 'bad-config' && e.message.includes(`from 1 to ${MAX_PARALLEL} (got "${bad}")`),
+        bad,
+      );
+    assert.deepEqual(readPartSettings({ parallel: String(MAX_PARALLEL) }), { parallel: MAX_PARALLEL });
+  });
+});
