@@ -1,6 +1,9 @@
 // Faults through the cloud panel UI against the real local Keystone and Glance: cancel, unsafe or
 // mismatched formats, Glance's size cap (413), Glance dying mid-upload, a token expiring during an
 // upload. Each must give one plain sentence and leave nothing the user cannot see and clean up.
+// Uploads are throttled (Chromium's network emulation, RATE): a 96 MiB file then takes about 6 s,
+// a wide window to act mid-upload for a fraction of the CPU a file large enough to be slow costs;
+// the size cap is lowered for its own test (Glance restarted with it) for the same reason.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -18,6 +21,7 @@ import {
   openCloudTab,
   openCreate,
   signInWithPassword,
+  throttleUploads,
   waitCreateOutcome,
   waitProgress,
   waitSignedIn,
@@ -34,9 +38,14 @@ let cloud: CloudJson;
 let glance: GlanceClient;
 let ui: CloudPage;
 let page: Page;
-let large: { path: string; size: number }; // below the 1 GiB cap, slow enough to interrupt
-let nearCap: { path: string; size: number }; // the longest upload under the cap
-let tooLarge: { path: string; size: number }; // above the cap
+const MiB = 1024 * 1024;
+/** The upload rate of the test pages: 96 MiB in about 6 s. */
+const RATE = 16 * MiB;
+/** Glance's image_size_cap while the size-cap test runs. */
+const LOW_CAP = 64 * MiB;
+let large: { path: string; size: number }; // slow enough (throttled) to interrupt
+let slowToo: { path: string; size: number }; // as slow, for the token and closed-tab tests
+let tooLarge: { path: string; size: number }; // above LOW_CAP
 let qcow: { path: string; size: number };
 let backed: { path: string; size: number };
 
@@ -61,9 +70,9 @@ before(async () => {
   ({ glance } = await nodeGlance('demo'));
   await cleanupImages(glance, 'e2e-fault-');
   tmp = tempDir();
-  large = makeRaw(tmp.dir, 'large.raw', 640);
-  tooLarge = makeRaw(tmp.dir, 'too-large.raw', 1200);
-  nearCap = makeRaw(tmp.dir, 'near-cap.raw', 1000);
+  large = makeRaw(tmp.dir, 'large.raw', 96);
+  tooLarge = makeRaw(tmp.dir, 'too-large.raw', 80);
+  slowToo = makeRaw(tmp.dir, 'slow-too.raw', 96);
   qcow = makeQcow2(tmp.dir, 'small.qcow2', 16, 1);
   execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', 'small.qcow2', '-F', 'qcow2', join(tmp.dir, 'backed.qcow2')]);
   backed = { path: join(tmp.dir, 'backed.qcow2'), size: 0 };
@@ -71,6 +80,7 @@ before(async () => {
   browser = await launchChromium();
   ui = await openCloudTab(browser, server.origin);
   page = ui.page;
+  await throttleUploads(page, RATE);
   await signInWithPassword(page, cloud, cloud.users.demo);
   await waitSignedIn(page);
 });
@@ -126,32 +136,6 @@ describe('cloud panel faults', () => {
     assert.equal((await imagesNamed(glance, name)).length, 0);
   });
 
-  test("over the size cap: Glance's 413 is one sentence; the retry with a smaller file reuses the image", async () => {
-    const name = `${PREFIX}cap`;
-    await chooseFile(tooLarge.path, 'raw', name);
-    await create();
-    const out = await waitCreateOutcome(page);
-    assert.equal(out.ok, false);
-    assert.match(out.text, /too large for this cloud .*exceeds the image size cap or your storage quota/s);
-    assert.match(out.text, /The unfinished image [0-9a-f-]{36} is kept: "Create and upload" again reuses or replaces it, or delete it\./);
-    const first = await imagesNamed(glance, name);
-    assert.equal(first.length, 1);
-    assert.equal(first[0].status, 'queued');
-    // retry with a file that fits: the same image gets the data
-    const want = await digests(qcow.path);
-    await page.locator(form('input#file')).setInputFiles(qcow.path);
-    await waitValue(page.locator(form('select#disk_format')), 'qcow2');
-    await create();
-    const again = await waitCreateOutcome(page);
-    assert.ok(again.ok, again.text);
-    const after = await imagesNamed(glance, name);
-    assert.equal(after.length, 1, 'no second image of the same name');
-    assert.equal(after[0].id, first[0].id, 'the queued image was reused');
-    assert.equal(after[0].status, 'active');
-    assert.equal(after[0].disk_format, 'qcow2');
-    assert.equal(after[0].os_hash_value, want.sha512);
-  });
-
   test('Glance stopped mid-upload: a plain sentence, then the retry replaces the stuck image', async () => {
     const name = `${PREFIX}glance-down`;
     await chooseFile(large.path, 'raw', name);
@@ -188,7 +172,8 @@ describe('cloud panel: a tab closed mid-upload', () => {
     await signInWithPassword(p, cloud, cloud.users.demo);
     await waitSignedIn(p);
     await openCreate(p);
-    await p.locator(form('input#file')).setInputFiles(nearCap.path);
+    await throttleUploads(p, RATE);
+    await p.locator(form('input#file')).setInputFiles(slowToo.path);
     await waitValue(p.locator(form('select#disk_format')), 'raw');
     await fill(p, form('input#name'), name);
     await p.locator(form('select#method')).selectOption('direct');
@@ -233,6 +218,41 @@ describe('cloud panel: a tab closed mid-upload', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('cloud panel: image size cap', () => {
+  before(() => {
+    cloudSh(['restart', 'glance'], { GLANCE_IMAGE_SIZE_CAP: String(LOW_CAP) });
+  });
+  after(() => {
+    cloudSh(['restart', 'glance']); // back to the settings the cloud was started with
+  });
+
+  test("over the size cap: Glance's 413 is one sentence; the retry with a smaller file reuses the image", async () => {
+    const name = `${PREFIX}cap`;
+    await chooseFile(tooLarge.path, 'raw', name);
+    await create();
+    const out = await waitCreateOutcome(page);
+    assert.equal(out.ok, false);
+    assert.match(out.text, /too large for this cloud .*exceeds the image size cap or your storage quota/s);
+    assert.match(out.text, /The unfinished image [0-9a-f-]{36} is kept: "Create and upload" again reuses or replaces it, or delete it\./);
+    const first = await imagesNamed(glance, name);
+    assert.equal(first.length, 1);
+    assert.equal(first[0].status, 'queued');
+    // retry with a file that fits: the same image gets the data
+    const want = await digests(qcow.path);
+    await page.locator(form('input#file')).setInputFiles(qcow.path);
+    await waitValue(page.locator(form('select#disk_format')), 'qcow2');
+    await create();
+    const again = await waitCreateOutcome(page);
+    assert.ok(again.ok, again.text);
+    const after = await imagesNamed(glance, name);
+    assert.equal(after.length, 1, 'no second image of the same name');
+    assert.equal(after[0].id, first[0].id, 'the queued image was reused');
+    assert.equal(after[0].status, 'active');
+    assert.equal(after[0].disk_format, 'qcow2');
+    assert.equal(after[0].os_hash_value, want.sha512);
   });
 });
 
@@ -308,8 +328,8 @@ describe('cloud panel: tokens expiring during an upload', () => {
     await page.locator('cloud-sign-in button[data-action=sign-in]').click();
     await waitSignedIn(page);
     const name = `${PREFIX}token`;
-    await chooseFile(nearCap.path, 'raw', name);
-    // start with 3 s left: enough to create the image, less than sending 1000 MiB takes
+    await chooseFile(slowToo.path, 'raw', name);
+    // start with 3 s left: enough to create the image, less than sending 96 MiB takes (about 6 s)
     const left = t.expiresAt.getTime() - Date.now();
     await new Promise((r) => setTimeout(r, Math.max(0, left - 3000)));
     await create();

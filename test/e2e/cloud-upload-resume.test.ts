@@ -8,7 +8,7 @@
 // showOpenFilePicker, so that the app stores and reopens it by its own code path.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, CDPSession, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { serveDist, type DistServer } from './helpers/serve-dist.ts';
 import { cleanupImages, imagesNamed, loadCloud, nodeGlance, type CloudJson } from './helpers/cloud-env.ts';
@@ -19,6 +19,7 @@ import {
   openCloudTab,
   openCreate,
   signInWithPassword,
+  throttleUploads,
   waitCreateOutcome,
   waitSignedIn,
   waitValue,
@@ -66,19 +67,6 @@ after(async () => {
   if (session) for (const b of buckets) for (const c of [b, `${b}+segments`]) await removeContainer(session, swift.storageUrls.demo, c);
   tmp?.remove();
 });
-
-/** Upload bandwidth of this page (and its workers) limited, so that a test can act mid-upload. */
-async function throttle(page: Page, bytesPerSecond: number): Promise<CDPSession> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: bytesPerSecond,
-  });
-  return cdp;
-}
 
 async function signedIn(): Promise<CloudPage> {
   const ui = await openCloudTab(browser, server.origin);
@@ -132,7 +120,7 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
     const bucket = `${BUCKET}-reload`;
     const ui = await signedIn();
     try {
-      await throttle(ui.page, RATE);
+      await throttleUploads(ui.page, RATE);
       await startS3(ui.page, name, bucket);
       await waitParts(ui.page, 4);
       await ui.page.reload();
@@ -187,7 +175,7 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
           await (await navigator.storage.getDirectory()).getFileHandle('resume.raw'),
         ];
       });
-      await throttle(ui.page, RATE);
+      await throttleUploads(ui.page, RATE);
       await openCreate(ui.page);
       await ui.page.locator(form('button[data-action=pick-with-handle]')).click();
       await waitValue(ui.page.locator(form('select#disk_format')), 'raw');
@@ -232,7 +220,7 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
     const bucket = `${BUCKET}-wrong`;
     const ui = await signedIn();
     try {
-      await throttle(ui.page, RATE);
+      await throttleUploads(ui.page, RATE);
       await startS3(ui.page, name, bucket);
       await waitParts(ui.page, 1);
       await ui.page.locator(form('button[data-action=pause]')).click();
@@ -263,7 +251,7 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
     const bucket = `${BUCKET}-pause`;
     const ui = await signedIn();
     try {
-      const cdp = await throttle(ui.page, RATE);
+      const cdp = await throttleUploads(ui.page, RATE);
       await startS3(ui.page, name, bucket);
       await waitParts(ui.page, 4);
       await ui.page.locator(form('button[data-action=pause]')).click();

@@ -1,7 +1,7 @@
 // Drives <cloud-panel> in the built app the way a user does: the Cloud tab, the sign-in form,
 // the create form, the images list, details, editor. Playwright's CSS locators pierce the open
 // shadow roots of the Lit elements.
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Locator, Page } from 'playwright-core';
 import type { CloudJson, CloudUser } from './cloud-env.ts';
 
 export interface CloudPage {
@@ -110,4 +110,21 @@ export async function waitProgress(page: Page, pct: number, timeoutMs = 60_000):
     if (Date.now() > end) throw new Error(`upload progress stayed at ${v}%`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Upload bandwidth of this page and its workers limited by Chromium's network emulation, so that
+ * a small file gives a wide window to act mid-upload (cancel, reload, a token running out) without
+ * the CPU of sending, hashing and storing a large one.
+ */
+export async function throttleUploads(page: Page, bytesPerSecond: number): Promise<CDPSession> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: bytesPerSecond,
+  });
+  return cdp;
 }
