@@ -1,5 +1,5 @@
 // The cloud panel through the UI of the BUILT app, against the real local Keystone and Glance
-// (scripts/cloud/cloud.sh): sign-in, create with every field + a 512 MiB upload, imports,
+// (scripts/cloud/cloud.sh): sign-in, create with every field + a 96 MiB upload (throttled), imports,
 // updates, metadata, delete. Every outcome is checked through the Glance API from Node.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,9 @@ import {
   openCloudTab,
   openCreate,
   openImage,
+  releaseThrottle,
   signInWithPassword,
+  throttleUploads,
   waitCreateOutcome,
   waitSignedIn,
   waitValue,
@@ -50,7 +52,7 @@ before(async () => {
   ({ glance } = await nodeGlance('demo'));
   await cleanupImages(glance, 'e2e-ui-');
   tmp = tempDir();
-  big = makeQcow2(tmp.dir, 'big.qcow2', 512, 2);
+  big = makeQcow2(tmp.dir, 'big.qcow2', 96, 2);
   small = makeQcow2(tmp.dir, 'small.qcow2', 24, 1);
   kernel = await tinyImage(`${PREFIX}kernel`, 'aki');
   ramdisk = await tinyImage(`${PREFIX}ramdisk`, 'ari');
@@ -157,7 +159,7 @@ describe('cloud panel: stay signed in in this tab', () => {
 });
 
 describe('cloud panel: create and upload', () => {
-  test('create with every field and upload a 512 MiB qcow2: Glance has every field, the size and both hashes', async () => {
+  test('create with every field and upload a 96 MiB qcow2: Glance has every field, the size and both hashes', async () => {
     const name = `${PREFIX}full`;
     const want = await digests(big.path);
     await openCreate(page);
@@ -180,6 +182,8 @@ describe('cloud panel: create and upload', () => {
     await addProperty(page, 'os_distro', 'debian');
     // ready while the form was filled in: the upload then only sends
     await page.locator(form('[data-role=hash-progress][data-done=true]')).waitFor({ timeout: 60_000 });
+    // about 4 s of sending: long enough to see the rate, without the CPU of a large file
+    const cdp = await throttleUploads(page, 24 * 1024 * 1024);
     await page.locator(form('button[data-action=create]')).click();
     // progress with a rate and time left appears while bytes are in flight
     await page
@@ -187,6 +191,7 @@ describe('cloud panel: create and upload', () => {
       .filter({ hasText: /\/s, .* left/ })
       .waitFor({ timeout: 60_000 });
     const out = await waitCreateOutcome(page);
+    await releaseThrottle(cdp);
     assert.ok(out.ok, out.text);
     assert.match(out.text, /is active and its checksums match your file/);
     assert.match(out.text, new RegExp(`sha512 ${want.sha512.slice(0, 16)}…, md5 ${want.md5}`), "the local checksums are the file's");

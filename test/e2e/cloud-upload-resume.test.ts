@@ -18,6 +18,7 @@ import {
   form,
   openCloudTab,
   openCreate,
+  releaseThrottle,
   signInWithPassword,
   throttleUploads,
   waitCreateOutcome,
@@ -258,7 +259,7 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
       await ui.page.locator(form('[data-phase=paused]')).waitFor({ timeout: 30_000 });
       const paused = await segments(bucket);
       assert.ok(paused.length >= 4 && paused.length < 10, `parts stored while paused: ${paused.length}`);
-      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await releaseThrottle(cdp);
       await ui.page.locator(form('button[data-action=resume]')).click();
       const out = await waitCreateOutcome(ui.page, 300_000);
       assert.ok(out.ok, out.text);

@@ -128,3 +128,8 @@ export async function throttleUploads(page: Page, bytesPerSecond: number): Promi
   });
   return cdp;
 }
+
+/** The full speed back (the emulation is the session's: also ended by detaching it). */
+export async function releaseThrottle(cdp: CDPSession): Promise<void> {
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+}
