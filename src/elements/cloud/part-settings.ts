@@ -35,7 +35,7 @@ export function readPartSettings(s: PartSettings): { partSize?: number; parallel
 export function renderPartSettings(s: PartSettings, fileSize: number | undefined, onChange: (s: PartSettings) => void): TemplateResult {
   const auto = fileSize !== undefined ? pickTimePartSize(fileSize) : undefined;
   return html`<label for="part-size">${msg('Part size')}</label>
-    <div><input id="part-size" name="part-size" inputmode="text" placeholder=${auto ? formatBytes(auto) : msg('automatic')}
+    <div><input id="part-size" name="part-size" placeholder=${auto ? formatBytes(auto) : msg('automatic')}
         .value=${s.partSize ?? ''} @input=${(e: Event) => onChange({ ...s, partSize: (e.target as HTMLInputElement).value })} />
       <span class="hint">${
         auto
