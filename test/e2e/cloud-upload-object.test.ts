@@ -151,7 +151,7 @@ describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
     );
   });
 
-  test('clicked while the pick-time checksum pass runs: the parts it had hashed go unhashed, the image is still verified', async () => {
+  test('clicked while the pick-time checksum pass runs: the parts it had hashed go unhashed, the image is still verified; the object deleted after the import as asked', async () => {
     const name = `${PREFIX}swift-early`;
     const big = makeRaw(tmp.dir, 'early.raw', 256); // 8 parts of 32 MiB: the pass needs seconds
     const bigWant = await digests(big.path);
@@ -162,6 +162,7 @@ describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
     await page.locator(form('input#file')).setInputFiles(big.path);
     await waitValue(page.locator(form('select#disk_format')), 'raw');
     await fill(page, form('input#name'), name);
+    await page.locator(form('input#delete-object')).check();
     // past the first part (12.5 %), before the end: the click holds the pass where it is
     const hashing = page.locator(form('[data-role=hash-progress]'));
     await page.waitForFunction(
@@ -184,8 +185,10 @@ describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
     assert.equal(img?.status, 'active');
     assert.equal(img.os_hash_value, bigWant.sha512);
     assert.equal(img.checksum, bigWant.md5);
-    const segments = await listContainer(session, swift.storageUrls.demo, `${CONTAINER}_segments`, 'early.raw/slo/');
-    assert.equal(segments.length, 8);
+    // Glance has its copy: the manifest and its 8 segments are gone, as the outcome says
+    assert.match(out.text, new RegExp(`The object ${CONTAINER}/early\\.raw was deleted from object storage once Glance had its copy\\.`));
+    assert.ok(!(await listContainer(session, swift.storageUrls.demo, CONTAINER)).some((o) => o.name === 'early.raw'), 'no manifest left');
+    assert.deepEqual(await listContainer(session, swift.storageUrls.demo, `${CONTAINER}_segments`, 'early.raw/'), [], 'no segment left');
   });
 
   test('no secret reached localStorage, sessionStorage or the console', async () => {

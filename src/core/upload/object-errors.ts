@@ -80,7 +80,7 @@ export async function objectTransportError(
   if (e.kind !== 'cors') return e;
   const origin = pageOrigin() ?? 'this page';
   return new OpenStackError(
-    `CORS: ${NAME[service]} is reachable but does not allow this page (${origin}) to ${action}. ` +
+    `CORS: ${NAME[service]} is reachable but does not allow this page (${origin}) to read its answer while ${action}. ` +
       (service === 'swift'
         ? `The operator must set cors_allow_origin = ${origin} in proxy-server.conf (and keep etag in cors_expose_headers).`
         : `The bucket needs a CORS rule allowing ${origin} with ExposeHeaders ETag.`),

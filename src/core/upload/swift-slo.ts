@@ -220,8 +220,10 @@ export class SwiftSlo implements PartBackend {
   }
 
   async discard(state: UploadState): Promise<void> {
-    if (state.status !== 'uploading')
-      await this.#small('DELETE', `${this.#url(this.#t.container, this.#t.object)}?multipart-manifest=delete`, 'deleting the object');
+    // The manifest alone (a plain DELETE), then its segments one by one below: the SLO middleware
+    // answers ?multipart-manifest=delete itself, without the proxy's CORS headers, so a page
+    // could not read the answer (measured against Swift 2.30 with cors_allow_origin set).
+    if (state.status !== 'uploading') await this.#small('DELETE', this.#url(this.#t.container, this.#t.object), 'deleting the object');
     // A segment PUT aborted by the cancel may still land after the listing (its body was sent),
     // and a listing may lag a DELETE: list and delete again until a listing comes back empty
     // (a few rounds, half a second apart; a later PUT landing after a DELETE loses to it by

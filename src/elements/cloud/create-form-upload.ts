@@ -1,17 +1,17 @@
 // Render pieces of <cloud-create-form> for the upload itself: where the bytes go (Glance,
-// glance-direct, Swift container, S3 bucket and EC2 credentials, part size and parts in flight) and
+// glance-direct, Swift container, S3 bucket and EC2 credentials, part size, parts in flight, the object kept or deleted) and
 // the one progress view
 // (bytes, rate, time left, parts done and in flight, retries with the last reason).
 import { html, nothing, type TemplateResult } from 'lit';
 import { msg, str } from '@lit/localize';
 import type { UploadProgress } from '../../core/upload/types.ts';
 import { formatBytes, formatDuration, formatRate } from './format.ts';
-import { renderPartSettings, type PartSettings } from './part-settings.ts';
+import { renderObjectSettings, type ObjectSettings } from './object-settings.ts';
 
 export type UploadMethod = 'direct' | 'glance-direct' | 'web-download' | 'swift' | 's3';
 
 /** Where an object-storage upload writes, and in which parts; the S3 secret stays in memory only. */
-export type ObjectDestination = PartSettings &
+export type ObjectDestination = ObjectSettings &
   (
     { kind: 'swift'; container: string; tempUrlKey?: string } | { kind: 's3'; bucket: string; accessKeyId: string; secretAccessKey: string }
   );
@@ -60,7 +60,7 @@ export function renderDestination(v: DestinationView): TemplateResult | typeof n
       <div><input id="tempurl-key" name="tempurl-key" type="password" autocomplete="off" .value=${d.tempUrlKey ?? ''}
         @input=${(e: Event) => v.onChange({ ...d, tempUrlKey: (e.target as HTMLInputElement).value })} />
         <span class="hint">${msg('Glance downloads the object by a TempURL signed with it (X-Account-Meta-Temp-URL-Key); kept in memory only.')}</span></div>
-      ${renderPartSettings(d, v.fileSize, (p) => v.onChange({ ...d, ...p }))}`;
+      ${renderObjectSettings(d, v.fileSize, (p) => v.onChange({ ...d, ...p }))}`;
   }
   if (v.method !== 's3') return nothing;
   const d = v.destination?.kind === 's3' ? v.destination : { kind: 's3' as const, bucket: 'images', accessKeyId: '', secretAccessKey: '' };
@@ -82,7 +82,7 @@ export function renderDestination(v: DestinationView): TemplateResult | typeof n
     <input id="access" name="access" autocomplete="off" .value=${d.accessKeyId} @input=${(e: Event) => set({ accessKeyId: (e.target as HTMLInputElement).value })} />
     <label for="secret">${msg('Secret key')}</label>
     <input id="secret" name="secret" type="password" autocomplete="off" .value=${d.secretAccessKey} @input=${(e: Event) => set({ secretAccessKey: (e.target as HTMLInputElement).value })} />
-    ${renderPartSettings(d, v.fileSize, set)}`;
+    ${renderObjectSettings(d, v.fileSize, set)}`;
 }
 
 export function phaseText(phase: FormPhase): string {

@@ -176,11 +176,11 @@ const TEXTS: Record<ErrorCode, (p: P, action: string) => string> = {
   'object.stalled': (_p, a) => msg(str`No byte moved for too long while ${a}: the part stalled.`),
   'object.cors-swift': (p, a) =>
     msg(
-      str`CORS: Swift is reachable but does not allow this page (${s(p, 'origin')}) to ${a}. The operator must set cors_allow_origin = ${s(p, 'origin')} in proxy-server.conf (and keep etag in cors_expose_headers).`,
+      str`CORS: Swift is reachable but does not allow this page (${s(p, 'origin')}) to read its answer while ${a}. The operator must set cors_allow_origin = ${s(p, 'origin')} in proxy-server.conf (and keep etag in cors_expose_headers).`,
     ),
   'object.cors-s3': (p, a) =>
     msg(
-      str`CORS: S3 is reachable but does not allow this page (${s(p, 'origin')}) to ${a}. The bucket needs a CORS rule allowing ${s(p, 'origin')} with ExposeHeaders ETag.`,
+      str`CORS: S3 is reachable but does not allow this page (${s(p, 'origin')}) to read its answer while ${a}. The bucket needs a CORS rule allowing ${s(p, 'origin')} with ExposeHeaders ETag.`,
     ),
   'object.etag-unreadable-swift': (_p, a) =>
     msg(

@@ -17,7 +17,8 @@ import { fileIdentity, uploadStateId } from '../../core/upload/fingerprint.ts';
 import { isGlanceState } from '../../core/upload/glance-state.ts';
 import { IdbUploadStateStore } from '../../../workers/upload/idb-state-store.ts';
 import { createFields, editsFor, fail, preflight, type Verdict } from './preflight.ts';
-import { readPartSettings } from './part-settings.ts';
+import { readPartSettings } from './object-settings.ts';
+import { activeText } from './upload-outcome-text.ts';
 
 export type { Verdict } from './preflight.ts';
 
@@ -157,7 +158,7 @@ export class UploadFlow {
       target: object?.target,
       credentials: object?.credentials,
       ...object?.parts,
-      register: { fields: createFields(req), method: 'web-download', deleteObjectAfter: false, imageId },
+      register: { fields: createFields(req), method: 'web-download', deleteObjectAfter: !!req.destination?.deleteAfter, imageId },
       glanceEndpoint: glance.endpoint,
     };
     try {
@@ -232,17 +233,10 @@ export class UploadFlow {
       const image = out.image;
       if (!image) throw new OpenStackError(msg('The object was stored but no image was registered.'), { kind: 'server' });
       const transfer = t0 ? { bytes: sent, ms: (t1 || performance.now()) - t0 } : undefined;
-      const stored = out.object ? ' ' + msg(str`The object ${out.object.container}/${out.object.name} is kept in object storage.`) : '';
-      const resumed = out.resumed ? ' ' + msg(str`Resumed: ${formatBytes(out.bytesSent)} sent this time.`) : '';
       return {
         image,
         transfer,
-        message:
-          msg(
-            str`The image "${image.name ?? image.id}" is active and its checksums match your file (sha512 ${out.sha512.slice(0, 16)}…, md5 ${out.md5}).`,
-          ) +
-          stored +
-          resumed,
+        message: activeText(image, out, !!request.register?.deleteObjectAfter),
       };
     } finally {
       signal.removeEventListener('abort', onAbort);

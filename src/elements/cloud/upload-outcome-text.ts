@@ -1,12 +1,34 @@
-// What the create form says about a rejected file, and when an upload ends: the outcome with its transfer figures, or the
+// What the create form says about a rejected file, and when an upload ends: the active image (where the object went),
+// the outcome with its transfer figures, or the
 // error once (not also as the failed pre-check line) with what became of the unfinished image.
 import { msg, str } from '@lit/localize';
 import { isOpenStackError } from '../../core/openstack/errors.ts';
+import type { GlanceImage } from '../../core/openstack/types.ts';
+import type { UploadOutcome } from '../../core/upload/types.ts';
 import type { CheckLine } from './cloud-create-form.ts';
-import type { Verdict } from './upload-flow.ts';
+import type { Verdict } from './preflight.ts';
 import { withoutFinalStop } from './preflight.ts';
 import { formatBytes, formatNumber, formatRate } from './format.ts';
 import { sentence } from './sentence.ts';
+
+/** An upload that ended in an active, verified image: what it is, where the object went, what a resume sent. */
+export function activeText(image: GlanceImage, out: UploadOutcome, objectDeleted: boolean): string {
+  const where = out.object && `${out.object.container}/${out.object.name}`;
+  const stored = !where
+    ? ''
+    : ' ' +
+      (objectDeleted
+        ? msg(str`The object ${where} was deleted from object storage once Glance had its copy.`)
+        : msg(str`The object ${where} is kept in object storage.`));
+  const resumed = out.resumed ? ' ' + msg(str`Resumed: ${formatBytes(out.bytesSent)} sent this time.`) : '';
+  return (
+    msg(
+      str`The image "${image.name ?? image.id}" is active and its checksums match your file (sha512 ${out.sha512.slice(0, 16)}…, md5 ${out.md5}).`,
+    ) +
+    stored +
+    resumed
+  );
+}
 
 export function successText(message: string, transfer?: { bytes: number; ms: number }): string {
   if (!transfer) return message;

@@ -2,7 +2,7 @@
 // --parallel: blank leaves the engine's choice, anything else is a number or one sentence.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readPartSettings } from '../../src/elements/cloud/part-settings.ts';
+import { readPartSettings } from '../../src/elements/cloud/object-settings.ts';
 import { MAX_PARALLEL } from '../../src/core/upload/part-size.ts';
 
 const MiB = 1024 * 1024;

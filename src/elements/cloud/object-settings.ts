@@ -1,22 +1,25 @@
-// The two settings of an object-storage upload an operator tunes for a link or a cluster, as the
-// CLI's --segment-size and --parallel: the part (segment) size and the parts in flight. Blank
-// means what the engine chooses (from the file size and the store's limits; 8 in flight). The
-// typed text is kept as typed; it is read into numbers only when the upload starts, and a size the
-// store's limits refuse is refused by the engine before anything is sent or given up.
+// The settings of an object-storage upload beyond where it goes: the part (segment) size and the
+// parts in flight an operator tunes for a link or a cluster (as the CLI's --segment-size and
+// --parallel; blank means the engine's choice from the file size and the store's limits, 8 in
+// flight), and whether the object stays once Glance has imported its copy. The typed text is kept
+// as typed and read into numbers only when the upload starts; a size the store's limits refuse is
+// refused by the engine before anything is sent or given up.
 import { html, type TemplateResult } from 'lit';
 import { msg, str } from '@lit/localize';
 import { DEFAULT_PARALLEL, MAX_PARALLEL, parseSize, pickTimePartSize } from '../../core/upload/part-size.ts';
 import { OpenStackError } from '../../core/openstack/errors.ts';
 import { formatBytes } from './format.ts';
 
-/** What the user typed (strings, blank for the engine's choice). */
-export interface PartSettings {
+/** What the user typed (strings, blank for the engine's choice) and chose. */
+export interface ObjectSettings {
   partSize?: string;
   parallel?: string;
+  /** Delete the object once Glance holds its own copy (the default keeps it). */
+  deleteAfter?: boolean;
 }
 
 /** The numbers for the engine; throws a 'bad-config' OpenStackError the page shows as it is. */
-export function readPartSettings(s: PartSettings): { partSize?: number; parallel?: number } {
+export function readPartSettings(s: ObjectSettings): { partSize?: number; parallel?: number } {
   const size = s.partSize?.trim();
   const inFlight = s.parallel?.trim();
   const out: { partSize?: number; parallel?: number } = {};
@@ -32,7 +35,11 @@ export function readPartSettings(s: PartSettings): { partSize?: number; parallel
   return out;
 }
 
-export function renderPartSettings(s: PartSettings, fileSize: number | undefined, onChange: (s: PartSettings) => void): TemplateResult {
+export function renderObjectSettings(
+  s: ObjectSettings,
+  fileSize: number | undefined,
+  onChange: (s: ObjectSettings) => void,
+): TemplateResult {
   const auto = fileSize !== undefined ? pickTimePartSize(fileSize) : undefined;
   return html`<label for="part-size">${msg('Part size')}</label>
     <div><input id="part-size" name="part-size" placeholder=${auto ? formatBytes(auto) : msg('automatic')}
@@ -45,5 +52,9 @@ export function renderPartSettings(s: PartSettings, fileSize: number | undefined
     <label for="parallel">${msg('Parts in flight')}</label>
     <div><input id="parallel" name="parallel" type="number" min="1" max=${MAX_PARALLEL} placeholder=${String(DEFAULT_PARALLEL)}
         .value=${s.parallel ?? ''} @input=${(e: Event) => onChange({ ...s, parallel: (e.target as HTMLInputElement).value })} />
-      <span class="hint">${msg(str`Blank: ${DEFAULT_PARALLEL}. Fewer for a slow or shared link, more for a long fat one.`)}</span></div>`;
+      <span class="hint">${msg(str`Blank: ${DEFAULT_PARALLEL}. Fewer for a slow or shared link, more for a long fat one.`)}</span></div>
+    <span>${msg('After the import')}</span>
+    <label class="check" for="delete-object"><input type="checkbox" id="delete-object" name="delete-object" .checked=${!!s.deleteAfter}
+        @change=${(e: Event) => onChange({ ...s, deleteAfter: (e.target as HTMLInputElement).checked })} />
+      ${msg('Delete the object once Glance has imported it (Glance keeps its own copy)')}</label>`;
 }
