@@ -1,7 +1,7 @@
 // Render pieces of <cloud-create-form> for the upload itself: where the bytes go (Glance,
-// glance-direct, Swift container, S3 bucket and EC2 credentials, part size, parts in flight, the object kept or deleted) and
-// the one progress view
-// (bytes, rate, time left, parts done and in flight, retries with the last reason).
+// glance-direct, Swift container, S3 bucket and EC2 credentials, with object-settings.ts's part
+// size, parts in flight and the object kept or deleted) and the one progress view (bytes, rate,
+// time left, parts done and in flight, retries with the last reason).
 import { html, nothing, type TemplateResult } from 'lit';
 import { msg, str } from '@lit/localize';
 import type { UploadProgress } from '../../core/upload/types.ts';
@@ -10,7 +10,8 @@ import { renderObjectSettings, type ObjectSettings } from './object-settings.ts'
 
 export type UploadMethod = 'direct' | 'glance-direct' | 'web-download' | 'swift' | 's3';
 
-/** Where an object-storage upload writes, and in which parts; the S3 secret stays in memory only. */
+/** Where an object-storage upload writes, in which parts, and whether the object stays; the S3
+ *  secret stays in memory only. */
 export type ObjectDestination = ObjectSettings &
   (
     { kind: 'swift'; container: string; tempUrlKey?: string } | { kind: 's3'; bucket: string; accessKeyId: string; secretAccessKey: string }
