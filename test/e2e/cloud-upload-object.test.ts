@@ -61,7 +61,14 @@ after(async () => {
   await server?.close();
   if (glance) await cleanupImages(glance, PREFIX);
   if (session) {
-    for (const c of [CONTAINER, `${CONTAINER}_segments`, `${CONTAINER}-s3`, `${CONTAINER}-s3+segments`])
+    for (const c of [
+      CONTAINER,
+      `${CONTAINER}_segments`,
+      `${CONTAINER}-s3`,
+      `${CONTAINER}-s3+segments`,
+      `${CONTAINER}-s3del`,
+      `${CONTAINER}-s3del+segments`,
+    ])
       await removeContainer(session, swift.storageUrls.demo, c);
   }
   tmp?.remove();
@@ -148,6 +155,35 @@ describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
     assert.ok(
       parts.every((s) => s.bytes === 16 * 1024 * 1024),
       'every part is 16 MiB',
+    );
+  });
+
+  test('S3 with the object deleted after the import: the image verified, the object and its parts gone', async () => {
+    const name = `${PREFIX}s3-deleted`;
+    const bucket = `${CONTAINER}-s3del`;
+    const small = makeRaw(tmp.dir, 'deleted.raw', 24);
+    const smallWant = await digests(small.path);
+    await openCreate(page);
+    await page.locator(form('input#file')).setInputFiles(small.path);
+    await waitValue(page.locator(form('select#disk_format')), 'raw');
+    await fill(page, form('input#name'), name);
+    await page.locator(form('select#method')).selectOption('s3');
+    await fill(page, form('input#bucket'), bucket);
+    await page.locator(form('select#ec2')).selectOption(swift.s3.credentials.demo.access);
+    await fill(page, form('input#part-size'), '8M');
+    await page.locator(form('input#delete-object')).check();
+    await page.locator(form('button[data-action=create]')).click();
+    const out = await waitCreateOutcome(page, 240_000);
+    assert.ok(out.ok, out.text);
+    assert.match(out.text, new RegExp(`The object ${bucket}/deleted\\.raw was deleted from object storage once Glance had its copy\\.`));
+    const [img] = await imagesNamed(glance, name);
+    assert.equal(img?.status, 'active');
+    assert.equal(img.os_hash_value, smallWant.sha512);
+    assert.deepEqual(await listContainer(session, swift.storageUrls.demo, bucket), [], 'no object left in the bucket');
+    assert.deepEqual(
+      (await listContainer(session, swift.storageUrls.demo, `${bucket}+segments`)).filter((s) => /\/\d+$/.test(s.name)),
+      [],
+      'no part left',
     );
   });
 
