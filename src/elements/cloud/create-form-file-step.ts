@@ -86,6 +86,11 @@ function renderHashing(v: FileStepView): TemplateResult | typeof nothing {
   return html`<div data-role="hash-progress" data-done=${h.done ? 'true' : 'false'} aria-live="polite">${text}</div>`;
 }
 
+/** The hidden file input beside the button that stands for it. */
+function openPicker(e: Event) {
+  ((e.currentTarget as HTMLElement).parentElement?.querySelector('input#file') as HTMLInputElement | null)?.click();
+}
+
 export function renderFileStep(v: FileStepView): TemplateResult {
   const canWeb = v.importMethods.includes('web-download');
   const canStage = v.importMethods.includes('glance-direct');
@@ -97,11 +102,13 @@ export function renderFileStep(v: FileStepView): TemplateResult {
       </fieldset>
       ${
         v.sourceKind === 'file'
-          ? html`<label for="file">${msg('Image file')}</label>
+          ? html`<label for="pick-file">${msg('Image file')}</label>
             <div data-role="file-drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${(e: DragEvent) => v.dropFile(e)}>
-              <input id="file" name="file" type="file" @change=${(e: Event) => v.pickFile(e)} />
+              <!-- the browser's own file input would say "No file chosen", in the browser's language, beside a file the app handed over -->
+              <input id="file" name="file" type="file" class="visually-hidden" tabindex="-1" aria-hidden="true" @change=${(e: Event) => v.pickFile(e)} />
+              <button type="button" id="pick-file" data-action="pick-file" @click=${openPicker}>${msg('Choose a file…')}</button>
               ${canPickWithHandle() ? html`<button type="button" data-action="pick-with-handle" @click=${() => v.pickWithHandle()}>${msg('Choose (resumable after a restart)…')}</button>` : nothing}
-              ${v.chosen ? html`<span data-role="file-name">${v.chosen.name} (${formatBytes(v.chosen.size)})</span>` : nothing}
+              <span data-role="file-name">${v.chosen ? `${v.chosen.name} (${formatBytes(v.chosen.size)})` : msg('No file chosen')}</span>
               ${renderHashing(v)}</div>
             <label for="method">${msg('Upload method')}</label>
             <select id="method" name="method" @change=${(e: Event) => v.chooseMethod((e.target as HTMLSelectElement).value as UploadMethod)}>
