@@ -79,7 +79,12 @@ describe('cloud view: signing in', () => {
     const err = page.locator('cloud-sign-in [data-role=sign-in-error]');
     await err.filter({ hasText: /Could not reach/ }).waitFor({ timeout: 20_000 });
     await screenshot(page, 'cloud-sign-in-error');
-    await page.locator('cloud-sign-in input[name=credentials-file]').setInputFiles(`${CLOUD_ROOT}/.cloud/clouds.yaml`);
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.locator('cloud-sign-in button[data-action=pick-credentials]').click(),
+    ]);
+    await chooser.setFiles(`${CLOUD_ROOT}/.cloud/clouds.yaml`);
+    await page.locator('cloud-sign-in [data-role=credentials-name]', { hasText: '(read from clouds.yaml)' }).waitFor();
     await page.locator('cloud-sign-in select#cloud').waitFor();
     await err.waitFor({ state: 'detached', timeout: 10_000 });
     await signInWithPassword(page, cloud, cloud.users.demo);

@@ -46,7 +46,6 @@ export class CloudImagesTable extends LitElement {
     .empty { text-align: center; padding: 24px; }
     .empty p { margin: 0 0 8px; }
     .confirm-row .box { display: flex; flex-wrap: wrap; gap: 0.5em; align-items: center; }
-    .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   `,
   ];
 

@@ -40,7 +40,7 @@ export class CloudSignIn extends LitElement {
     :host { display: block; }
     form { display: grid; grid-template-columns: max-content 1fr; gap: 0.4em 1em; align-items: center; max-width: 40em; }
     .full { grid-column: 1 / -1; }
-    .drop { border: 2px dashed var(--cloud-border, #aaa); padding: 0.75em; text-align: center; }
+    .drop { border: 2px dashed var(--cloud-border, #aaa); padding: 0.75em; text-align: center; margin-block-end: 0.75em; }
     .drop.over { background: var(--cloud-hover, var(--_surface)); }
     .error { color: var(--cloud-error, var(--_danger)); }
     pre { background: var(--cloud-code-bg, #f4f4f4); padding: 0.5em; overflow: auto; user-select: all; }
@@ -58,6 +58,8 @@ export class CloudSignIn extends LitElement {
   @state() private cloudName = '';
   @state() private over = false;
   @state() private fileError = '';
+  /** The clouds.yaml or openrc that filled the form, by name. */
+  @state() private fileName = '';
   /** Keep the token in this tab's sessionStorage (off unless the user asks). */
   @state() private stayInTab = false;
 
@@ -89,6 +91,7 @@ export class CloudSignIn extends LitElement {
     try {
       if (file.size > 1024 * 1024) throw new Error(msg('This file is too large to be a clouds.yaml or openrc; drop the right file.'));
       this.fileText = await file.text();
+      this.fileName = file.name;
       this.cloudNames = [];
       this.pickCloud(undefined);
       // the error of the last attempt was about other settings: it must not stand beside these
@@ -153,11 +156,15 @@ export class CloudSignIn extends LitElement {
         }}
         @dragleave=${() => (this.over = false)} @drop=${this.drop}>
         ${msg('Drop a clouds.yaml or openrc file here, or')}
-        <input type="file" name="credentials-file" aria-label=${msg('clouds.yaml or openrc file')}
+        <!-- hidden: the browser's own input speaks the browser's language, not the page's -->
+        <input type="file" name="credentials-file" class="visually-hidden" tabindex="-1" aria-hidden="true"
           @change=${(e: Event) => {
             const f = (e.target as HTMLInputElement).files?.[0];
             if (f) void this.readCredentialsFile(f);
           }} />
+        <button type="button" data-action="pick-credentials" aria-label=${msg('Choose a clouds.yaml or openrc file')}
+          @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input[name=credentials-file]')?.click()}>${msg('choose one…')}</button>
+        ${this.fileName ? html`<span data-role="credentials-name">${msg(str`(read from ${this.fileName})`)}</span>` : nothing}
         ${this.fileError ? html`<div class="error" role="alert" data-role="file-error">${this.fileError}</div>` : nothing}
       </div>
       <form part="form" @submit=${this.submit}>

@@ -26,5 +26,4 @@ export const createFormStyles = css`
     fieldset.inline { display: flex; gap: 1em; }
     p.box { margin: 0 0 12px; }
     .grid p.box { margin: 0; }
-    .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

@@ -73,6 +73,15 @@ export const controls = css`
     padding: 4px 8px;
     min-width: 0;
   }
+  /* read by screen readers, not shown; a hidden file input stands behind a button of ours */
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
   table {
     border-collapse: collapse;
     width: 100%;
