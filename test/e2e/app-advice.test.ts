@@ -110,6 +110,10 @@ describe('the cards of a dozen good and hostile files', () => {
         (await card(app.page, 'no-extents.vmdk').locator('[data-role=upload-blocked]').textContent()) ?? '',
         /cannot be converted here/,
       );
+      // a truncated file can be converted behind the acknowledgement: the reason must not deny it
+      const cut = (await card(app.page, 'truncated.qcow2').locator('[data-role=upload-blocked]').textContent()) ?? '';
+      assert.match(cut, /incomplete: get the complete file, or convert what is there/);
+      assert.doesNotMatch(cut, /cannot be converted/);
       assert.equal(await card(app.page, 'small.qcow2').locator('button.upload').isDisabled(), false);
       assert.equal(await card(app.page, 'small.qcow2').locator('[data-role=upload-blocked]').count(), 0);
     });

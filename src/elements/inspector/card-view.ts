@@ -81,9 +81,11 @@ function renderVerdict(c: CardState, advice: ConvertAdvice | null): TemplateResu
 /** Why a card's file cannot go to the cloud as it is, or null when it can. */
 function uploadBlocked(c: CardState, advice: ConvertAdvice | null): string | null {
   if (c.safe !== false) return null;
-  return advice?.kind === 'advised'
-    ? msg('Glance would reject this file: convert it first, then upload the converted image.')
-    : msg('Glance would reject this file, and it cannot be converted here: it cannot be uploaded as it is.');
+  if (advice?.kind === 'advised') return msg('Glance would reject this file: convert it first, then upload the converted image.');
+  // the card offers a conversion behind "I know the data is incomplete": "cannot be converted" would contradict it
+  if (advice?.kind === 'incomplete')
+    return msg('Glance would reject this file, which is incomplete: get the complete file, or convert what is there and upload that.');
+  return msg('Glance would reject this file, and it cannot be converted here: it cannot be uploaded as it is.');
 }
 
 function renderActions(c: CardState, ctx: CardContext, advice: ConvertAdvice | null): TemplateResult {
