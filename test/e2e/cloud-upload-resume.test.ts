@@ -27,6 +27,7 @@ import {
   type CloudPage,
 } from './helpers/cloud-ui.ts';
 import { listContainer, removeContainer, swiftOf, type ListedSegment, type SwiftJson } from './helpers/object-store.ts';
+import { screenshot } from './helpers/screenshots.ts';
 import type { GlanceClient } from '../../src/core/openstack/glance.ts';
 import type { KeystoneSession } from '../../src/core/openstack/keystone.ts';
 
@@ -134,7 +135,11 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
       await item.waitFor({ timeout: 20_000 });
       assert.match((await item.textContent()) ?? '', /resume\.raw \(80\.0 MiB\) to S3/);
       await item.locator('button[data-action=resume-unfinished]').click();
-      await item.locator('input[name=resume-file]').setInputFiles(file.path);
+      const pick = item.locator('button[data-action=pick-resume-file]');
+      assert.equal((await pick.textContent())?.trim(), 'Choose "resume.raw" again…');
+      await screenshot(ui.page, 'cloud-unfinished');
+      const [chooser] = await Promise.all([ui.page.waitForEvent('filechooser'), pick.click()]);
+      await chooser.setFiles(file.path);
       const out = await waitCreateOutcome(ui.page, 300_000);
       assert.ok(out.ok, out.text);
       const sent = Number(/Resumed: ([\d.]+) MiB sent this time/.exec(out.text)?.[1] ?? NaN);

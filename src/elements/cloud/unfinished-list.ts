@@ -29,11 +29,16 @@ export function renderUnfinished(o: ObjectStorageController, busy: boolean): Tem
           <button type="button" data-action="delete-unfinished" ?disabled=${busy} @click=${() => void o.delete(s)}>${msg('Delete')}</button>
           ${
             o.picking === s.id
-              ? html`<label>${msg(str`Choose "${s.file.name}" again:`)}
-                <input type="file" name="resume-file" @change=${(e: Event) => {
+              ? // our button for the hidden input: the browser's own would speak the browser's language
+                html`<input type="file" name="resume-file" class="visually-hidden" tabindex="-1" aria-hidden="true" @change=${(
+                  e: Event,
+                ) => {
                   const f = (e.target as HTMLInputElement).files?.[0];
                   if (f) void o.resumeWith(s, f);
-                }} /></label>`
+                }} />
+                <button type="button" class="primary" data-action="pick-resume-file" @click=${(e: Event) =>
+                  (e.currentTarget as HTMLElement).parentElement?.querySelector<HTMLInputElement>('input[name=resume-file]')?.click()}>
+                  ${msg(str`Choose "${s.file.name}" again…`)}</button>`
               : nothing
           }
         </li>`;
