@@ -149,6 +149,14 @@ export async function ec2Keys(
     service: 'keystone',
     action: 'listing your EC2 credentials',
     tokens: session,
+  }).catch((e: unknown) => {
+    // an application credential's token may not touch credentials ("Delegated tokens cannot access credentials directly")
+    if (e instanceof OpenStackError && e.kind === 'forbidden')
+      throw new OpenStackError(
+        `Keystone does not let this sign-in read your EC2 credentials${e.detail ? ` (Keystone said: ${e.detail})` : ''}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or sign in with a password.`,
+        { kind: 'forbidden', service: 'keystone', status: e.status, detail: e.detail, cause: e },
+      );
+    throw e;
   });
   const mine = listed.credentials.find((c) => c.tenant_id === t.project?.id);
   if (mine) return { accessKeyId: mine.access, secretAccessKey: mine.secret, created: false };

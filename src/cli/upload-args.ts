@@ -1,5 +1,6 @@
 // The `upload` command's flags, exactly as issue 8 §6 specifies them (a contract scripts rely on).
 import { glanceDiskFormatName } from '../core/inspect/glance-formats.ts';
+import { CORE_IMAGE_FIELDS } from '../core/openstack/image-fields.ts';
 import { MAX_PARALLEL, parseSize } from '../core/upload/part-size.ts';
 import type { UploadVia } from '../core/upload/types.ts';
 
@@ -92,8 +93,12 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
     }
     const need = () => {
       const v = value ?? args[++i];
-      if (v === undefined || (value === undefined && v.startsWith('--'))) throw new ArgsError(`${flag} needs a value`);
+      if (v === undefined || v === '' || (value === undefined && v.startsWith('--'))) throw new ArgsError(`${flag} needs a value`);
       return v;
+    };
+    // a switch takes no value: --public=false must not make the image public
+    const noValue = () => {
+      if (value !== undefined) throw new ArgsError(`${flag} takes no value (got "${flag}=${value}")`);
     };
     switch (flag) {
       case '-h':
@@ -108,9 +113,21 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
       case '--os-cloud':
         a.osCloud = need();
         break;
-      case '--os-storage-url':
-        a.storageUrl = need();
+      case '--os-storage-url': {
+        const v = need();
+        let ok = false;
+        try {
+          ok = ['http:', 'https:'].includes(new URL(v).protocol);
+        } catch {
+          // not a URL at all
+        }
+        if (!ok)
+          throw new ArgsError(
+            `--os-storage-url needs an http or https URL such as https://swift.example.com/v1/AUTH_<project> (got "${v}")`,
+          );
+        a.storageUrl = v;
         break;
+      }
       case '--container':
         a.container = need();
         break;
@@ -123,9 +140,11 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
         if (a.parallel > MAX_PARALLEL) throw new ArgsError(`--parallel allows at most ${MAX_PARALLEL} parts in flight (got ${a.parallel})`);
         break;
       case '--no-register':
+        noValue();
         a.register = false;
         break;
       case '--json':
+        noValue();
         a.json = true;
         break;
       case '--name':
@@ -147,13 +166,20 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
         const v = need();
         const k = v.indexOf('=');
         if (k <= 0) throw new ArgsError(`--property needs KEY=VALUE (got "${v}")`);
+        // refused here, not by Glance after the whole object was uploaded
+        if (CORE_IMAGE_FIELDS.has(v.slice(0, k)))
+          throw new ArgsError(
+            `--property cannot set "${v.slice(0, k)}", a core image field (use --name, --disk-format, --container-format, --min-disk, --min-ram, --public or --protected)`,
+          );
         a.properties[v.slice(0, k)] = v.slice(k + 1);
         break;
       }
       case '--public':
+        noValue();
         a.isPublic = true;
         break;
       case '--protected':
+        noValue();
         a.isProtected = true;
         break;
       default:

@@ -4,7 +4,7 @@
 // for is done and verified, 2 on any error with one sentence. SIGINT/SIGTERM, from the start,
 // stop with exit 2 and a sentence: the state stays and the same command resumes.
 import { openAsBlob } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { GlanceClient } from '../core/openstack/glance.ts';
 import { KeystoneSession } from '../core/openstack/keystone.ts';
@@ -38,6 +38,30 @@ async function defaultInspect(path: string, declared: string | undefined, signal
     );
   } finally {
     await qemu.shutdownQemuImg();
+  }
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+  ENOENT: 'there is no such file',
+  ENOTDIR: 'a part of its path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ELOOP: 'too many symbolic links',
+  EISDIR: 'it is a directory',
+};
+
+/** The file's size once it is known to be a regular file this process can read; else one sentence. */
+export async function readableFileSize(path: string): Promise<number> {
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new Error(`${path} is a directory, not a disk image file.`);
+    if (!st.isFile()) throw new Error(`${path} is not a regular file.`);
+    await (await open(path, 'r')).close();
+    return st.size;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    throw new Error(`Cannot read ${path}: ${ERRNO_TEXT[code] ?? code}.`, { cause: e });
   }
 }
 
@@ -82,7 +106,8 @@ export async function run(args: string[], io: UploadIo = {}): Promise<number> {
   try {
     a = parseUploadArgs(args);
   } catch (e) {
-    err(`image-inspector upload: ${(e as Error).message}; see image-inspector upload --help.\n`);
+    // one sentence: a message ending with its own full stop (a size's) does not keep it before "; see"
+    err(`image-inspector upload: ${(e as Error).message.replace(/\.$/, '')}; see image-inspector upload --help.\n`);
     return 2;
   }
   if (!a) {
@@ -127,9 +152,7 @@ async function upload(
   // byte leaves before the verdict, and nothing is created in the cloud for an unsafe file. The
   // whole-file digests (needed at the end of any upload) start meanwhile: local work only.
   const inspecting = (async () => {
-    const st = await stat(a.file);
-    if (!st.isFile()) throw new Error(`${a.file} is not a regular file.`);
-    digests.prefetch(st.size, hashing.signal);
+    digests.prefetch(await readableFileSize(a.file), hashing.signal);
     return (io.inspect ?? defaultInspect)(a.file, a.diskFormat, stop);
   })();
   const signingIn = (async () => {

@@ -107,6 +107,12 @@ describe('error text', () => {
     assert.equal(httpError(401, '', { service: 'keystone', action: 'signing in', signIn: true }).kind, 'wrong-credentials');
     assert.equal(httpError(401, '', { service: 'glance', action: 'listing images' }).kind, 'token-expired');
     assert.equal(httpError(415, '', { service: 'glance', action: 'x' }).kind, 'unsupported-media');
+    // the visibility hint is Glance's (publicize_image): a Swift container or a Keystone credential has no visibility
+    assert.match(httpError(403, '', { service: 'glance', action: 'creating the image' }).message, /\(e\.g\. private visibility\)\.$/);
+    assert.equal(
+      httpError(403, '', { service: 'Swift', action: 'creating the container c' }).message,
+      'Swift policy does not allow this (creating the container c). Ask the cloud operator for the needed role.',
+    );
     const e = httpError(503, '<h1>Service Unavailable</h1>', { service: 'glance', action: 'listing images', requestId: 'req-1' });
     assert.equal(e.kind, 'server');
     assert.match(e.message, /internal error \(503\) while listing images \(Glance said: Service Unavailable\).*req-1/);

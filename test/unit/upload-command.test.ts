@@ -45,6 +45,52 @@ describe('image-inspector upload without a cloud', { timeout: 20_000 }, () => {
     assert.equal(parseUploadArgs([file, '--via', 'swift', '--parallel', '64'])?.parallel, 64);
   });
 
+  test('switches take no value, values are not empty, URLs and properties are checked before anything is sent', async () => {
+    const refused = async (args: string[]) => {
+      const { o, io: x } = io();
+      assert.equal(await run([file, ...args], x), 2);
+      return o.err;
+    };
+    // --public=false must not make the image public
+    assert.equal(
+      await refused(['--public=false']),
+      'image-inspector upload: --public takes no value (got "--public=false"); see image-inspector upload --help.\n',
+    );
+    for (const sw of ['--json=1', '--protected=no', '--no-register=yes'])
+      assert.match(await refused(['--via', 'swift', sw]), /takes no value/);
+    assert.match(await refused(['--os-cloud=']), /^image-inspector upload: --os-cloud needs a value; see/);
+    assert.match(await refused(['--disk-format', '']), /^image-inspector upload: --disk-format needs a value; see/);
+    assert.match(
+      await refused(['--via', 'swift', '--os-storage-url', 'notaurl']),
+      /--os-storage-url needs an http or https URL .*\(got "notaurl"\); see/,
+    );
+    assert.equal(
+      parseUploadArgs([file, '--via', 'swift', '--os-storage-url', 'https://s.example/v1/AUTH_p'])?.storageUrl,
+      'https://s.example/v1/AUTH_p',
+    );
+    // a core field is refused here, not by Glance once the whole object is stored
+    assert.match(await refused(['--via', 'swift', '--property', 'owner=x']), /--property cannot set "owner", a core image field/);
+    // one sentence: the size's own full stop is not kept before "; see"
+    assert.equal(
+      await refused(['--segment-size', '0']),
+      'image-inspector upload: "0" is not a positive size; see image-inspector upload --help.\n',
+    );
+  });
+
+  test('a file that cannot be read is one plain sentence, not an errno', async () => {
+    const says = async (path: string) => {
+      const { o, io: x } = io();
+      assert.equal(await run([path, '--os-cloud', 'nowhere'], x), 2);
+      return o.err;
+    };
+    assert.equal(
+      await says(join(dir, 'missing.raw')),
+      `image-inspector upload: Cannot read ${join(dir, 'missing.raw')}: there is no such file.\n`,
+    );
+    assert.equal(await says(dir), `image-inspector upload: ${dir} is a directory, not a disk image file.\n`);
+    assert.equal(await says('/dev/null'), 'image-inspector upload: /dev/null is not a regular file.\n');
+  });
+
   test("qemu-img's names are Glance's: --disk-format vpc is vhd", () => {
     assert.equal(parseUploadArgs([file, '--disk-format', 'VPC'])?.diskFormat, 'vhd');
     assert.equal(parseUploadArgs([file, '--container-format', 'BARE'])?.containerFormat, 'bare');

@@ -192,7 +192,8 @@ export function httpError(status: number, body: string, ctx: HttpFailureContext)
       });
     case 403:
       return new OpenStackError(
-        `${svc} policy does not allow this (${ctx.action})${why}. Ask the cloud operator for the needed role, or choose another option (e.g. private visibility).`,
+        // the visibility hint is for Glance (publicize_image, communitize_image): a container or a credential has none
+        `${svc} policy does not allow this (${ctx.action})${why}. Ask the cloud operator for the needed role${ctx.service === 'glance' ? ', or choose another option (e.g. private visibility)' : ''}.`,
         { kind: 'forbidden', code: 'http.forbidden', ...base },
       );
     case 404:

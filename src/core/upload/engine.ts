@@ -85,6 +85,7 @@ export function startUpload(request: UploadRequest, env: UploadEnv): UploadHandl
           await save();
         },
         onPhase: (p) => progress.setPhase(p),
+        onNotice: env.onNotice,
       });
       if (request.register.deleteObjectAfter) await b.discard({ ...s, status: 'done' });
     }

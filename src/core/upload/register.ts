@@ -7,6 +7,7 @@
 import type { ImageDigests } from '../hash/image-hasher.ts';
 import { OpenStackError, isOpenStackError } from '../openstack/errors.ts';
 import type { GlanceClient } from '../openstack/glance.ts';
+import { createBody } from '../openstack/image-fields.ts';
 import { verifyStoredImage } from './verify.ts';
 import type { GlanceImage } from '../openstack/types.ts';
 import type { RegisterPlan } from './types.ts';
@@ -24,6 +25,17 @@ export interface RegisterOptions {
   /** Told the image id as soon as the image exists (persisted so that a resumed run reuses it). */
   onImage: (id: string) => Promise<void> | void;
   onPhase: (phase: 'registering' | 'importing' | 'verifying') => void;
+  /** What happened to an earlier run's image that is not reused. */
+  onNotice?: (text: string) => void;
+}
+
+/** The fields of `plan` that `image` does not have as asked (an earlier run's image made with other flags). */
+export function differingFields(image: GlanceImage, fields: RegisterPlan['fields']): string[] {
+  const asked = createBody(fields);
+  const rec = image as unknown as Record<string, unknown>;
+  const same = (k: string, v: unknown) =>
+    Array.isArray(v) ? JSON.stringify([...v].sort()) === JSON.stringify([...((rec[k] as unknown[]) ?? [])].sort()) : rec[k] === v;
+  return Object.keys(asked).filter((k) => k !== 'id' && !same(k, asked[k]));
 }
 
 /** The sentence for a web-download the filters refused, naming the host/port/scheme to allow. */
@@ -48,10 +60,23 @@ export function importFilterError(url: string, cause: OpenStackError): OpenStack
 
 async function imageFor(o: RegisterOptions): Promise<GlanceImage> {
   if (o.plan.imageId) {
+    let earlier: GlanceImage | null = null;
     try {
-      return await o.glance.getImage(o.plan.imageId, o.signal);
+      earlier = await o.glance.getImage(o.plan.imageId, o.signal);
     } catch (e) {
       if (!isOpenStackError(e, 'not-found')) throw e; // deleted since: create a new one
+    }
+    // The same object run again with other image flags (--name, --property, …) gets the image it asks for
+    const differ = earlier ? differingFields(earlier, o.plan.fields) : [];
+    if (earlier && !differ.length) return earlier;
+    if (earlier) {
+      const what = `The image ${earlier.id} an earlier run created has another ${differ.join(', ')}`;
+      if (earlier.status === 'queued')
+        await o.glance.deleteImage(earlier.id).then(
+          () => o.onNotice?.(`${what}: it held no data and is deleted; a new one is created.`),
+          () => o.onNotice?.(`${what} and could not be deleted (delete it yourself); a new one is created.`),
+        );
+      else o.onNotice?.(`${what}: it is left as it is (${earlier.status}) and a new one is created.`);
     }
   }
   const image = await o.glance.createImage(o.plan.fields);
