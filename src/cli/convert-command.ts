@@ -18,6 +18,7 @@ import { qemuDriverFor } from '../core/inspect/glance-formats.ts';
 import type { InspectionResult } from '../core/inspection.ts';
 import type { QemuTarget } from '../core/inspection-pipeline.ts';
 import { CompareError, sideOpts, type CompareOutcome, type CompareSide } from '../../workers/qemu-img/compare-request.ts';
+import { blockDeviceSize } from '../../workers/qemu-img/host-devices.ts';
 import type { NodeRunOptions, RunResult } from '../../workers/qemu-img/node.ts';
 import { parseConvertArgs, usage, type ConvertArgs } from './convert-args.ts';
 import { planOutput, type OutputPlan } from './convert-output.ts';
@@ -37,7 +38,27 @@ type QemuModule = typeof import('../../workers/qemu-img/node.ts');
 /** Multi-file VMDK outputs keep data in extent files: the written ranges of OUT do not describe it. */
 const singleFile = (a: ConvertArgs) => a.target !== 'vmdk' || !/Flat|twoGb/.test(a.options.vmdk.subformat);
 
+/** qemu resolves a relative backing file against the image's own directory, at creation (it opens
+ *  it to check it) and ever after: a staged OUT would look for it in the staging directory. */
+const relativeBacking = (a: ConvertArgs) => a.options.extra.some(([k, v]) => k === 'backing_file' && v !== '' && !v.startsWith('/'));
+
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Whether two paths name the same file (a symlink or hard link to it, another name of the same
+ *  block device): writing one would destroy the other. */
+function sameFile(a: string, b: string): boolean {
+  const x = statSync(a, { throwIfNoEntry: false });
+  const y = statSync(b, { throwIfNoEntry: false });
+  if (!x || !y) return false;
+  if (x.isBlockDevice() && y.isBlockDevice()) return x.rdev === y.rdev;
+  return x.dev === y.dev && x.ino === y.ino;
+}
+
+/** OUT's size in bytes: a block device's from sysfs (stat says 0). */
+function sizeOf(path: string): number {
+  const st = statSync(path);
+  return st.isBlockDevice() ? blockDeviceSize(st.rdev) : st.size;
+}
 
 /** qemu's protocol driver for a host path: block devices need host_device. */
 const protocolOf = (path: string) => (statSync(path, { throwIfNoEntry: false })?.isBlockDevice() ? 'host_device' : 'file');
@@ -97,8 +118,8 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
     return 2;
   }
   const a = parsed.args;
-  if (resolve(a.input) === resolve(a.output)) {
-    err('image-inspector convert: OUT must not be IN (qemu-img would overwrite the source while reading it)\n');
+  if (resolve(a.input) === resolve(a.output) || sameFile(a.input, a.output)) {
+    err('image-inspector convert: OUT must not be IN, nor a link to it (qemu-img would overwrite the source while reading it)\n');
     return 2;
   }
 
@@ -153,7 +174,7 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
     // The command shown (and in --json) is the one to run natively; the run writes the staged path.
     const command = convertArgs(source, { path: a.output }, a.target, a.options);
     err(`image-inspector convert: ${formatCommandLine(['qemu-img', ...command])}\n`);
-    const output = (pending = planOutput(a.output, singleFile(a)));
+    const output = (pending = planOutput(a.output, singleFile(a) && !relativeBacking(a)));
     const written = resolve(output.writePath);
     const r = await runQ(convertArgs(source, { path: output.writePath }, a.target, a.options), {
       onProgress: (p) => progress.update('converting', p.percent ?? 0),
@@ -185,7 +206,7 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
     stopped();
     const converted: Converted = {
       source: { file: a.input, format, virtualSize: src.virtualSize },
-      output: { file: a.output, format: a.target, size: statSync(written).size, virtualSize: inspection.virtualSize },
+      output: { file: a.output, format: a.target, size: sizeOf(written), virtualSize: inspection.virtualSize },
       command,
       verified: outcome?.identical ?? false,
       inspection,
