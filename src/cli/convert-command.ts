@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { checkConvertOptions } from '../core/convert/check.ts';
 import { convertArgs, formatCommandLine, type ConvertSource } from '../core/convert/command.ts';
 import { qemuDriverOf, recordsHoles, type ConvertTarget, type EngineFeatures } from '../core/convert/options.ts';
@@ -52,6 +52,16 @@ function sameFile(a: string, b: string): boolean {
   if (!x || !y) return false;
   if (x.isBlockDevice() && y.isBlockDevice()) return x.rdev === y.rdev;
   return x.dev === y.dev && x.ino === y.ino;
+}
+
+/** The files besides IN that qemu-img reads for it (a VMDK's extents, by qemu-img info's names). */
+function extentFiles(r: InspectionResult, input: string): string[] {
+  const extents = r.info?.['format-specific']?.data?.extents;
+  if (!Array.isArray(extents)) return [];
+  return extents
+    .map((e) => (e as { filename?: unknown }).filename)
+    .filter((f): f is string => typeof f === 'string')
+    .map((f) => resolve(dirname(resolve(input)), f));
 }
 
 /** OUT's size in bytes: a block device's from sysfs (stat says 0). */
@@ -156,6 +166,8 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
       err(refusal(src));
       return 1;
     }
+    const readAlso = extentFiles(src, a.input).find((f) => sameFile(f, a.output));
+    if (readAlso) throw new ConvertFailure(`OUT must not be ${readAlso}, a file IN reads (qemu-img would overwrite it while reading it)`);
     const decision = planConversion(src, DEFAULT_TARGET, 'source');
     if (!decision.ok && !(a.force && decision.code === 'not-opened')) throw new ConvertFailure(`${a.input}: ${decision.reason}`);
     const format = src.info?.format ?? target?.format ?? qemuDriverFor(src.detected as Parameters<typeof qemuDriverFor>[0]);

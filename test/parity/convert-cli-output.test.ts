@@ -149,6 +149,17 @@ describe('the published output', { timeout: 180_000 }, () => {
     }
     assert.ok(lstatSync(sym).isSymbolicLink());
   });
+
+  test("an OUT that is one of IN's extent files (monolithicFlat's -flat.vmdk) is refused, IN untouched", () => {
+    const desc = join(work.dir, 'flatsrc.vmdk');
+    assertOk(native(['convert', '-f', 'qcow2', '-O', 'vmdk', '-o', 'subformat=monolithicFlat', src, desc]), 'make a flat VMDK');
+    const extent = join(work.dir, 'flatsrc-flat.vmdk');
+    const before = readFileSync(extent).toString('base64');
+    const r = cli(['convert', desc, extent, '--to', 'qcow2', '--force']);
+    assert.equal(r.exitCode, 2, describeRun('convert onto its own extent', r));
+    assert.match(r.stderr, /OUT must not be .*flatsrc-flat\.vmdk, a file IN reads/);
+    assert.equal(readFileSync(extent).toString('base64'), before, 'the extent is as it was');
+  });
 });
 
 /** A ~1 GiB raw that is sparse but written in many places: long enough to stop mid-conversion. */
