@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { checkConvertOptions } from '../core/convert/check.ts';
 import { convertArgs, formatCommandLine, type ConvertSource } from '../core/convert/command.ts';
 import { qemuDriverOf, recordsHoles, type ConvertTarget, type EngineFeatures } from '../core/convert/options.ts';
@@ -18,6 +18,7 @@ import { qemuDriverFor } from '../core/inspect/glance-formats.ts';
 import type { InspectionResult } from '../core/inspection.ts';
 import type { QemuTarget } from '../core/inspection-pipeline.ts';
 import { CompareError, sideOpts, type CompareOutcome, type CompareSide } from '../../workers/qemu-img/compare-request.ts';
+import { blockDeviceSize } from '../../workers/qemu-img/host-devices.ts';
 import type { NodeRunOptions, RunResult } from '../../workers/qemu-img/node.ts';
 import { parseConvertArgs, usage, type ConvertArgs } from './convert-args.ts';
 import { planOutput, type OutputPlan } from './convert-output.ts';
@@ -37,7 +38,37 @@ type QemuModule = typeof import('../../workers/qemu-img/node.ts');
 /** Multi-file VMDK outputs keep data in extent files: the written ranges of OUT do not describe it. */
 const singleFile = (a: ConvertArgs) => a.target !== 'vmdk' || !/Flat|twoGb/.test(a.options.vmdk.subformat);
 
+/** qemu resolves a relative backing file against the image's own directory, at creation (it opens
+ *  it to check it) and ever after: a staged OUT would look for it in the staging directory. */
+const relativeBacking = (a: ConvertArgs) => a.options.extra.some(([k, v]) => k === 'backing_file' && v !== '' && !v.startsWith('/'));
+
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Whether two paths name the same file (a symlink or hard link to it, another name of the same
+ *  block device): writing one would destroy the other. */
+function sameFile(a: string, b: string): boolean {
+  const x = statSync(a, { throwIfNoEntry: false });
+  const y = statSync(b, { throwIfNoEntry: false });
+  if (!x || !y) return false;
+  if (x.isBlockDevice() && y.isBlockDevice()) return x.rdev === y.rdev;
+  return x.dev === y.dev && x.ino === y.ino;
+}
+
+/** The files besides IN that qemu-img reads for it (a VMDK's extents, by qemu-img info's names). */
+function extentFiles(r: InspectionResult, input: string): string[] {
+  const extents = r.info?.['format-specific']?.data?.extents;
+  if (!Array.isArray(extents)) return [];
+  return extents
+    .map((e) => (e as { filename?: unknown }).filename)
+    .filter((f): f is string => typeof f === 'string')
+    .map((f) => resolve(dirname(resolve(input)), f));
+}
+
+/** OUT's size in bytes: a block device's from sysfs (stat says 0). */
+function sizeOf(path: string): number {
+  const st = statSync(path);
+  return st.isBlockDevice() ? blockDeviceSize(st.rdev) : st.size;
+}
 
 /** qemu's protocol driver for a host path: block devices need host_device. */
 const protocolOf = (path: string) => (statSync(path, { throwIfNoEntry: false })?.isBlockDevice() ? 'host_device' : 'file');
@@ -97,8 +128,8 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
     return 2;
   }
   const a = parsed.args;
-  if (resolve(a.input) === resolve(a.output)) {
-    err('image-inspector convert: OUT must not be IN (qemu-img would overwrite the source while reading it)\n');
+  if (resolve(a.input) === resolve(a.output) || sameFile(a.input, a.output)) {
+    err('image-inspector convert: OUT must not be IN, nor a link to it (qemu-img would overwrite the source while reading it)\n');
     return 2;
   }
 
@@ -135,6 +166,8 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
       err(refusal(src));
       return 1;
     }
+    const readAlso = extentFiles(src, a.input).find((f) => sameFile(f, a.output));
+    if (readAlso) throw new ConvertFailure(`OUT must not be ${readAlso}, a file IN reads (qemu-img would overwrite it while reading it)`);
     const decision = planConversion(src, DEFAULT_TARGET, 'source');
     if (!decision.ok && !(a.force && decision.code === 'not-opened')) throw new ConvertFailure(`${a.input}: ${decision.reason}`);
     const format = src.info?.format ?? target?.format ?? qemuDriverFor(src.detected as Parameters<typeof qemuDriverFor>[0]);
@@ -153,7 +186,7 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
     // The command shown (and in --json) is the one to run natively; the run writes the staged path.
     const command = convertArgs(source, { path: a.output }, a.target, a.options);
     err(`image-inspector convert: ${formatCommandLine(['qemu-img', ...command])}\n`);
-    const output = (pending = planOutput(a.output, singleFile(a)));
+    const output = (pending = planOutput(a.output, singleFile(a) && !relativeBacking(a)));
     const written = resolve(output.writePath);
     const r = await runQ(convertArgs(source, { path: output.writePath }, a.target, a.options), {
       onProgress: (p) => progress.update('converting', p.percent ?? 0),
@@ -185,7 +218,7 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
     stopped();
     const converted: Converted = {
       source: { file: a.input, format, virtualSize: src.virtualSize },
-      output: { file: a.output, format: a.target, size: statSync(written).size, virtualSize: inspection.virtualSize },
+      output: { file: a.output, format: a.target, size: sizeOf(written), virtualSize: inspection.virtualSize },
       command,
       verified: outcome?.identical ?? false,
       inspection,

@@ -160,6 +160,7 @@ class InPlace implements OutputPlan {
     }
     const left = statSync(this.writePath, { throwIfNoEntry: false });
     if (!left) return 'no output was left behind';
-    return left.isFile() ? `${this.writePath} is as it was` : `${this.writePath} may have been partly written`;
+    // A directory is never written (qemu-img cannot create an image there); a device may have been.
+    return left.isFile() || left.isDirectory() ? `${this.writePath} is as it was` : `${this.writePath} may have been partly written`;
   }
 }

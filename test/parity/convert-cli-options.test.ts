@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { rmSync, writeFileSync } from 'node:fs';
 import { checkConvertOptions } from '../../src/core/convert/check.ts';
 import { convertArgs } from '../../src/core/convert/command.ts';
-import { defaultConvertOptions, type ConvertOptions, type ConvertTarget } from '../../src/core/convert/options.ts';
+import { defaultConvertOptions, qemuDriverOf, type ConvertOptions, type ConvertTarget } from '../../src/core/convert/options.ts';
 import { probeEngineFeatures } from '../../workers/qemu-img/features.ts';
 import { runQemuImg, shutdownQemuImg } from '../../workers/qemu-img/node.ts';
 import { native, tempDir, describeRun } from './helpers.ts';
@@ -70,6 +70,7 @@ const ACCEPTED: Array<[string, ConvertTarget, Edit]> = [
     (o) => (o.qcow2 = { compat: '1.1', preallocation: 'falloc', lazyRefcounts: true, clusterSize: 512 }),
   ],
   ['raw preallocation=full, -S 0', 'raw', (o) => ((o.raw.preallocation = 'full'), (o.zeroDetection = false))],
+  ['raw preallocation=falloc', 'raw', (o) => (o.raw.preallocation = 'falloc')],
   [
     'vmdk monolithicSparse -c lsilogic',
     'vmdk',
@@ -120,6 +121,23 @@ describe('option refusals match native qemu-img', { timeout: 60_000 }, () => {
       assert.deepEqual(checkConvertOptions(target, o, NATIVE_FEATURES), [], name);
       const r = nativeConvert(name, target, o);
       assert.equal(r.exitCode, 0, describeRun(`native refused "${name}"`, r));
+    }
+  });
+
+  // What the check lets through must also run in the wasm (preallocation=falloc needs
+  // posix_fallocate, which emscripten's NODEFS lacked: ENOTSUP where native succeeds).
+  test('each accepted combination converts with the wasm engine too, to what native reads as the source', async () => {
+    const features = await probeEngineFeatures((args) => runQemuImg(args, { timeoutMs: 30_000 }), join(work.dir, 'probe-w.qcow2'));
+    for (const [name, target, edit] of ACCEPTED) {
+      const o = defaultConvertOptions();
+      edit(o);
+      if (checkConvertOptions(target, o, features).length) continue; // an engine without zstd refuses it first
+      const out = join(work.dir, `wasm-${name.replace(/\W+/g, '_')}.${target}`);
+      const w = await runQemuImg(convertArgs({ path: src, format: 'raw' }, { path: out }, target, o), { timeoutMs: 30_000 });
+      assert.equal(w.exitCode, 0, `wasm refused "${name}": ${w.stderr}`);
+      const c = native(['compare', '-f', 'raw', '-F', qemuDriverOf(target), src, out]);
+      assert.equal(c.exitCode, 0, describeRun(`native compare "${name}"`, c));
+      rmSync(out, { force: true });
     }
   });
 

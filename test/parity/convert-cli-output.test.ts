@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
   existsSync,
+  linkSync,
   lstatSync,
   openSync,
   readFileSync,
@@ -116,6 +117,48 @@ describe('the published output', { timeout: 180_000 }, () => {
     assert.equal(r.exitCode, 0, describeRun('convert onto a symlink', r));
     assert.ok(lstatSync(link).isSymbolicLink());
     assertOk(native(['compare', '-f', 'qcow2', '-F', 'qcow2', src, target]), 'the target holds the output');
+  });
+
+  test('-o backing_file relative to OUT (as native resolves it): written in place, verified, the backing file named as given', () => {
+    const base = join(work.dir, 'base.qcow2');
+    writeFileSync(base, readFileSync(src));
+    const out = join(work.dir, 'overlay.qcow2');
+    const r = cli(['convert', src, out, '--to', 'qcow2', '-o', 'backing_file=base.qcow2,backing_fmt=qcow2', '--json']);
+    assert.equal(r.exitCode, 0, describeRun('convert with a relative backing file', r));
+    assert.equal((JSON.parse(r.stdout) as { verified: boolean }).verified, true);
+    const info = native(['info', '--output=json', '-f', 'qcow2', out]);
+    assertOk(info, 'native info');
+    assert.equal((JSON.parse(info.stdout) as { 'backing-filename': string })['backing-filename'], 'base.qcow2');
+    assertOk(native(['compare', '-f', 'qcow2', '-F', 'qcow2', src, out]), 'the overlay reads as the source');
+    assert.deepEqual(leftovers('overlay'), ['overlay.qcow2']);
+  });
+
+  test('an OUT that is IN under another name (a symlink or hard link to it) is refused, IN untouched', () => {
+    const inCopy = join(work.dir, 'self.qcow2');
+    writeFileSync(inCopy, readFileSync(src));
+    const before = readFileSync(inCopy).toString('base64');
+    const sym = join(work.dir, 'self-sym.qcow2');
+    const hard = join(work.dir, 'self-hard.qcow2');
+    symlinkSync(inCopy, sym);
+    linkSync(inCopy, hard);
+    for (const out of [sym, hard]) {
+      const r = cli(['convert', inCopy, out, '--to', 'raw']);
+      assert.equal(r.exitCode, 2, describeRun(`convert onto ${out}`, r));
+      assert.match(r.stderr, /OUT must not be IN, nor a link to it/);
+      assert.equal(readFileSync(inCopy).toString('base64'), before, 'IN is as it was');
+    }
+    assert.ok(lstatSync(sym).isSymbolicLink());
+  });
+
+  test("an OUT that is one of IN's extent files (monolithicFlat's -flat.vmdk) is refused, IN untouched", () => {
+    const desc = join(work.dir, 'flatsrc.vmdk');
+    assertOk(native(['convert', '-f', 'qcow2', '-O', 'vmdk', '-o', 'subformat=monolithicFlat', src, desc]), 'make a flat VMDK');
+    const extent = join(work.dir, 'flatsrc-flat.vmdk');
+    const before = readFileSync(extent).toString('base64');
+    const r = cli(['convert', desc, extent, '--to', 'qcow2', '--force']);
+    assert.equal(r.exitCode, 2, describeRun('convert onto its own extent', r));
+    assert.match(r.stderr, /OUT must not be .*flatsrc-flat\.vmdk, a file IN reads/);
+    assert.equal(readFileSync(extent).toString('base64'), before, 'the extent is as it was');
   });
 });
 

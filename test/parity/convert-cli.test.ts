@@ -17,6 +17,7 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  truncateSync,
   writeFileSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -226,6 +227,27 @@ describe('host paths under /dev', { timeout: 120_000 }, () => {
       assertIdentical(src, 'qcow2', out, 'raw');
       const w = cli(['qemu-img', 'compare', '-f', 'qcow2', '-F', 'raw', dev, out]);
       assert.equal(w.stdout, 'Images are identical.\n', w.stderr);
+    } finally {
+      spawnSync('losetup', ['-d', dev]);
+    }
+  });
+
+  test('a loop device as OUT: written in place, verified, output.size is the device size', () => {
+    const backing = join(work.dir, 'loop-out.img');
+    writeFileSync(backing, Buffer.alloc(0));
+    truncateSync(backing, 20 * MiB);
+    const l = spawnSync('losetup', ['-f', '--show', backing], { encoding: 'utf8' });
+    assert.equal(l.status, 0, l.stderr);
+    const dev = l.stdout.trim();
+    try {
+      const r = cli(['convert', src, dev, '--to', 'raw', '--json']);
+      assert.equal(r.exitCode, 0, describeRun('convert onto a loop device', r));
+      const j = JSON.parse(r.stdout) as ConvertJson;
+      assert.equal(j.verified, true);
+      assert.equal(j.output.size, 20 * MiB, "the device size, not stat's 0");
+      assert.equal(j.output.virtualSize, 20 * MiB);
+      const c = native(['compare', '-f', 'qcow2', '-F', 'raw', src, dev]);
+      assert.equal(c.exitCode, 0, describeRun('native compare', c));
     } finally {
       spawnSync('losetup', ['-d', dev]);
     }

@@ -33,3 +33,15 @@ test('a staging directory of a dead run for the same OUT is removed; a live one 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an OUT that is a directory: written in place (qemu-img refuses it), and said to be as it was', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ii-convert-output-'));
+  try {
+    const plan = planOutput(dir, true);
+    assert.equal(plan.writePath, dir);
+    assert.equal(plan.discard(), `${dir} is as it was`);
+    assert.equal(existsSync(dir), true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -54,6 +54,7 @@ export function mountHost(mod: QemuImgModule, m: HostMount): WriteBehind | undef
   writeBehind?.install();
   countIo(nodefs.stream_ops, m.counters);
   trackExtents(nodefs, m.extents);
+  installAllocate(nodefs);
   const isNodefs = (node: FSNode) => node.node_ops === nodefs.node_ops;
   installSeekDataHole(FS, {
     extentsOf: (s) => (isNodefs(s.node) ? m.extents.get(nodefs.realPath(s.node)) : undefined),
@@ -92,6 +93,20 @@ function trackExtents(nodefs: NodeFs, extents: ExtentRegistry): void {
     const written = write(stream, buffer, offset, length, position, canOwn);
     extents.get(nodefs.realPath(stream.node))?.add(position, written);
     return written;
+  };
+}
+
+/** posix_fallocate (qemu's preallocation=falloc) on host files: emscripten's NODEFS has none (ENOTSUP,
+ *  so qemu-img failed where native succeeds) and Node's fs offers no fallocate. The file is extended
+ *  to the range's end, as the page's output file systems do (opfs-fs.ts, file-handle-fs.ts): it
+ *  reads exactly as native's output (zeros), only its space is not reserved ahead. Through setattr,
+ *  so the write-behind settles first and the extent map follows the new size. */
+function installAllocate(nodefs: NodeFs): void {
+  const { getattr, setattr } = nodefs.node_ops;
+  if (!getattr || !setattr || nodefs.stream_ops.allocate) return;
+  nodefs.stream_ops.allocate = (stream: FSStream, offset: number, length: number) => {
+    const end = offset + length;
+    if (getattr(stream.node).size < end) setattr(stream.node, { size: end });
   };
 }
 
