@@ -13,6 +13,7 @@ import { sendJson } from '../core/openstack/http.ts';
 import { KeystoneSession } from '../core/openstack/keystone.ts';
 import type { AuthConfig, FetchLike } from '../core/openstack/types.ts';
 import { cloudFileCandidates, loadCloudFiles, type LoadedCloudFiles, type SearchOptions } from './cloud-files.ts';
+import { errnoText } from './file-errors.ts';
 import type { TlsSettings } from './tls-fetch.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -49,13 +50,10 @@ function tlsSettings(cacert: unknown, insecure: boolean, whose: string, o: Opts)
   try {
     return { ca: readFileSync(caFile, 'utf8'), caFile, insecure };
   } catch (e) {
-    throw new OpenStackError(
-      `Cannot read the CA bundle ${caFile} (${whose}): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
-      {
-        kind: 'bad-config',
-        cause: e,
-      },
-    );
+    throw new OpenStackError(`Cannot read the CA bundle ${caFile} (${whose}): ${errnoText(e) ?? (e as Error).message}.`, {
+      kind: 'bad-config',
+      cause: e,
+    });
   }
 }
 

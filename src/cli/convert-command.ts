@@ -169,7 +169,9 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
     const readAlso = extentFiles(src, a.input).find((f) => sameFile(f, a.output));
     if (readAlso) throw new ConvertFailure(`OUT must not be ${readAlso}, a file IN reads (qemu-img would overwrite it while reading it)`);
     const decision = planConversion(src, DEFAULT_TARGET, 'source');
-    if (!decision.ok && !(a.force && decision.code === 'not-opened')) throw new ConvertFailure(`${a.input}: ${decision.reason}`);
+    // --force on the command line: qemu-img reads what the host has (a parent beside the image is merged, as natively)
+    if (!decision.ok && !(a.force && (decision.code === 'not-opened' || decision.code === 'needs-parent')))
+      throw new ConvertFailure(`${a.input}: ${decision.reason}`);
     const format = src.info?.format ?? target?.format ?? qemuDriverFor(src.detected as Parameters<typeof qemuDriverFor>[0]);
     if (!format) throw new ConvertFailure(`${a.input}: the inspection could not tell the image's format, so it is not converted`);
 

@@ -1,6 +1,7 @@
 // Node side of ByteSource: positional reads on an open file handle, never the whole file.
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { errnoText } from './file-errors.ts';
 import type { ByteSource } from '../core/inspect/byte-source.ts';
 import { blockDeviceSize } from '../../workers/qemu-img/host-devices.ts';
 
@@ -9,7 +10,10 @@ export interface NodeByteSource extends ByteSource {
 }
 
 export async function fileSource(path: string): Promise<NodeByteSource> {
-  const fh: FileHandle = await open(path, 'r');
+  const fh: FileHandle = await open(path, 'r').catch((e: unknown) => {
+    const text = errnoText(e);
+    throw text === null ? e : new Error(`cannot open it: ${text}`, { cause: e });
+  });
   const st = await fh.stat();
   // A block device (a physical disk, a loop device) reports size 0 to stat.
   const size = st.isBlockDevice() ? blockDeviceSize(st.rdev) : st.size;

@@ -4,8 +4,9 @@
 // for is done and verified, 2 on any error with one sentence. SIGINT/SIGTERM, from the start,
 // stop with exit 2 and a sentence: the state stays and the same command resumes.
 import { openAsBlob } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { readableFileSize } from './file-errors.ts';
 import { GlanceClient } from '../core/openstack/glance.ts';
 import { KeystoneSession } from '../core/openstack/keystone.ts';
 import type { FetchLike } from '../core/openstack/types.ts';
@@ -38,30 +39,6 @@ async function defaultInspect(path: string, declared: string | undefined, signal
     );
   } finally {
     await qemu.shutdownQemuImg();
-  }
-}
-
-const ERRNO_TEXT: Record<string, string> = {
-  ENOENT: 'there is no such file',
-  ENOTDIR: 'a part of its path is not a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ELOOP: 'too many symbolic links',
-  EISDIR: 'it is a directory',
-};
-
-/** The file's size once it is known to be a regular file this process can read; else one sentence. */
-export async function readableFileSize(path: string): Promise<number> {
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw new Error(`${path} is a directory, not a disk image file.`);
-    if (!st.isFile()) throw new Error(`${path} is not a regular file.`);
-    await (await open(path, 'r')).close();
-    return st.size;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === undefined) throw e;
-    throw new Error(`Cannot read ${path}: ${ERRNO_TEXT[code] ?? code}.`, { cause: e });
   }
 }
 

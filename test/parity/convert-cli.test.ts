@@ -168,12 +168,35 @@ describe('image-inspector convert: refusals, --force, bad input', { timeout: 120
     assertIdentical(qed, 'qed', out, 'qcow2');
   });
 
-  test('a missing source: exit 2 naming it, no output', () => {
+  test("a missing source: exit 2 naming it in one plain sentence (not Node's errno text), no output", () => {
     const out = join(work.dir, 'junk.qcow2');
     const r = cli(['convert', join(work.dir, 'missing.qcow2'), out, '--to', 'qcow2']);
     assert.equal(r.exitCode, 2);
-    assert.match(r.stderr, /missing\.qcow2/);
+    assert.match(r.stderr, /missing\.qcow2: cannot open it: there is no such file\n$/);
+    assert.doesNotMatch(r.stderr, /ENOENT/);
     assert.equal(existsSync(out), false);
+  });
+
+  test('a qcow2 with a backing file: exit 1; --force merges the chain as native does; its parent gone, qemu-img says so', () => {
+    const sub = join(work.dir, 'chain');
+    mkdirSync(sub, { recursive: true });
+    const parent = join(sub, 'parent.qcow2');
+    const child = join(sub, 'child.qcow2');
+    writeFileSync(parent, readFileSync(src));
+    assertOk(native(['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', 'parent.qcow2', child]), 'make the child');
+    const out = join(sub, 'merged.raw');
+    const r = cli(['convert', child, out, '--to', 'raw']);
+    assert.equal(r.exitCode, 1, describeRun('unsafe', r));
+    assert.match(r.stderr, /qcow2\.backing-file/);
+    const f = cli(['convert', child, out, '--to', 'raw', '--force', '--json']);
+    assert.equal(f.exitCode, 0, describeRun('--force', f));
+    assert.equal((JSON.parse(f.stdout) as ConvertJson).verified, true);
+    assertIdentical(child, 'qcow2', out, 'raw');
+    rmSync(parent);
+    const gone = cli(['convert', child, join(sub, 'orphan.raw'), '--to', 'raw', '--force']);
+    assert.equal(gone.exitCode, 2, describeRun('parent gone', gone));
+    assert.match(gone.stderr, /Could not open backing file/);
+    assert.equal(existsSync(join(sub, 'orphan.raw')), false);
   });
 });
 

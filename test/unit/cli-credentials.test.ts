@@ -265,11 +265,12 @@ describe('CA bundle and verification', () => {
     assert.throws(
       () => p.load('lab', { OS_PASSWORD: 'x' }),
       (e: unknown) =>
-        e instanceof OpenStackError && e.message === 'Cannot read the CA bundle /nowhere/ca.pem (cacert of cloud "lab"): ENOENT.',
+        e instanceof OpenStackError &&
+        e.message === 'Cannot read the CA bundle /nowhere/ca.pem (cacert of cloud "lab"): there is no such file.',
     );
     assert.throws(
       () => p.load(undefined, { OS_AUTH_URL: 'http://k', OS_TOKEN: 't', OS_CACERT: '/nowhere/x.pem' }),
-      badConfig(/\/nowhere\/x\.pem \(OS_CACERT\): ENOENT/),
+      badConfig(/\/nowhere\/x\.pem \(OS_CACERT\): there is no such file/),
     );
   });
   test('verify: false, insecure: true and OS_INSECURE=true turn checks off (and the CA bundle is then not read); OS_INSECURE=1 does not', () => {
