@@ -83,6 +83,8 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
     isProtected: false,
   };
   const files: string[] = [];
+  // flags only an object-storage upload reads: given with --via glance they would be ignored
+  const objectFlags: string[] = [];
   for (let i = 0; i < args.length; i++) {
     let flag = args[i]!;
     let value: string | undefined;
@@ -100,6 +102,8 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
     const noValue = () => {
       if (value !== undefined) throw new ArgsError(`${flag} takes no value (got "${flag}=${value}")`);
     };
+    if (['--os-storage-url', '--container', '--segment-size', '--parallel'].includes(flag) && !objectFlags.includes(flag))
+      objectFlags.push(flag);
     switch (flag) {
       case '-h':
       case '--help':
@@ -190,6 +194,10 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
   if (files.length !== 1) throw new ArgsError(files.length ? 'give exactly one FILE' : 'give the FILE to upload');
   if (!a.register && a.via === 'glance')
     throw new ArgsError('--no-register needs --via swift or s3 (an upload through Glance always creates an image)');
+  if (objectFlags.length && a.via === 'glance')
+    throw new ArgsError(
+      `${objectFlags.join(', ')} ${objectFlags.length > 1 ? 'are' : 'is'} for object storage: add --via swift or --via s3 (an upload through Glance is one PUT)`,
+    );
   a.file = files[0]!;
   return a;
 }

@@ -70,6 +70,13 @@ describe('image-inspector upload without a cloud', { timeout: 20_000 }, () => {
     );
     // a core field is refused here, not by Glance once the whole object is stored
     assert.match(await refused(['--via', 'swift', '--property', 'owner=x']), /--property cannot set "owner", a core image field/);
+    // flags an upload through Glance would ignore are refused, not dropped silently
+    assert.equal(
+      await refused(['--container', 'c', '--parallel', '4']),
+      'image-inspector upload: --container, --parallel are for object storage: add --via swift or --via s3 (an upload through Glance is one PUT); see image-inspector upload --help.\n',
+    );
+    assert.match(await refused(['--via', 'glance', '--segment-size', '8M']), /--segment-size is for object storage/);
+    assert.equal(parseUploadArgs([file, '--via', 's3', '--container', 'b', '--parallel', '2'])?.container, 'b');
     // one sentence: the size's own full stop is not kept before "; see"
     assert.equal(
       await refused(['--segment-size', '0']),
