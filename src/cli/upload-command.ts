@@ -232,13 +232,23 @@ async function upload(
     return 0;
   } catch (e) {
     if (tty) err('\n');
+    // once the object is complete only Glance's part is left: the next run sends nothing again
+    const stored = a.via !== 'glance' && ['registering', 'importing', 'verifying'].includes(lastPhase);
+    const where = `${a.container}/${object}`;
+    if (stored && !(e instanceof UploadStoppedError))
+      throw new Error(
+        `${(e as Error).message.replace(/\.$/, '')}. The object ${where} is stored and kept: run the command again (changed as this asks) to register it without sending it again.`,
+        { cause: e },
+      );
     if (e instanceof UploadStoppedError && e.paused)
       throw new Error(
-        a.via !== 'glance'
-          ? 'Interrupted; the parts stored so far are kept: run the same command again to resume.'
-          : handle.id
-            ? `Interrupted; the image ${handle.id} is kept queued without data: run the same command again to upload into it.`
-            : 'Interrupted before the image was created; nothing was sent: run the same command again to start.',
+        stored
+          ? `Interrupted while Glance registers the stored object ${where}: run the same command again to finish; nothing is sent again.`
+          : a.via !== 'glance'
+            ? 'Interrupted; the parts stored so far are kept: run the same command again to resume.'
+            : handle.id
+              ? `Interrupted; the image ${handle.id} is kept queued without data: run the same command again to upload into it.`
+              : 'Interrupted before the image was created; nothing was sent: run the same command again to start.',
         { cause: e },
       );
     throw e;

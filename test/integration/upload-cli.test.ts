@@ -194,6 +194,28 @@ describe('image-inspector upload (CLI)', { timeout: 600_000 }, () => {
     assert.equal(states().filter((s) => s.target.kind === 'swift' && s.target.container === c).length, 0);
   });
 
+  test('Glance refusing the image once the object is stored (--public as a member): exit 2 says the object is kept; run again without it, nothing is sent', async () => {
+    const c = uniqueBucket('cli-public');
+    containers.push(c, `${c}_segments`);
+    const name = uniqueName('cli-public');
+    const base = [file.path, '--via', 'swift', '--os-cloud', 'demo', '--container', c, '--segment-size', '16M', '--name', name];
+    const refused = cli([...base, '--public']);
+    assert.equal(refused.status, 2, refused.stderr);
+    const last = refused.stderr.trim().split('\n').at(-1)!;
+    assert.match(
+      last,
+      /^image-inspector upload: .*policy does not allow this.*\. The object .*\/cli\.raw is stored and kept: run the command again \(changed as this asks\) to register it without sending it again\.$/,
+    );
+    const again = cli([...base, '--json']);
+    assert.equal(again.status, 0, again.stderr);
+    const out = JSON.parse(again.stdout) as UploadOutcome;
+    images.push(out.image!.id);
+    assert.equal(out.bytesSent, 0, 'the stored object was not sent again');
+    assert.equal(out.resumed, true);
+    assert.equal(out.image?.status, 'active');
+    assert.notEqual(out.image?.visibility, 'public'); // Glance's default (shared) for an image made without --public
+  });
+
   test('a relative XDG_CACHE_HOME is not used (the XDG spec ignores it): the state goes under ~/.cache', async () => {
     const home = await mkdtemp(join(tmpdir(), 'ii-cli-home-'));
     const relative = `ii-relative-cache-${Date.now().toString(36)}`;
