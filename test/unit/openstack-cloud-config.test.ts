@@ -116,6 +116,16 @@ describe('error text', () => {
     const e = httpError(503, '<h1>Service Unavailable</h1>', { service: 'glance', action: 'listing images', requestId: 'req-1' });
     assert.equal(e.kind, 'server');
     assert.match(e.message, /internal error \(503\) while listing images \(Glance said: Service Unavailable\).*req-1/);
+    // a service's root (here Glance's, given as --os-storage-url) answers its versions: not a JSON dump
+    const root = httpError(300, '{"versions": [{"id": "v2.16", "status": "CURRENT"}]}', {
+      service: 'Swift',
+      action: 'creating the container c',
+    });
+    assert.equal(root.code, 'http.version-list');
+    assert.equal(
+      root.message,
+      "Swift answered with a list of API versions (300) while creating the container c: the address is not the API itself. Check the endpoint URL (an object store's ends in /v1/AUTH_<project>).",
+    );
   });
 });
 

@@ -42,6 +42,11 @@ describe('part sizes', { timeout: 10_000 }, () => {
       (e: unknown) => e instanceof OpenStackError && /minimum of 5 MiB \(s3api\)/.test(e.message),
     );
     assert.throws(() => choosePartSize(100 * MiB, S3_LIMITS, 6 * GiB), /above the largest object of 5 GiB/);
+    // Swift's default max_file_size (5 GiB + 2 bytes) in the unit the request was given in, the exact count beside
+    assert.throws(
+      () => choosePartSize(100 * MiB, swiftLimits({ swift: { max_file_size: 5 * GiB + 2 } }), 6 * GiB),
+      /The segment size 6 GiB is above the largest object of 5\.00 GiB \(5368709122 bytes\)/,
+    );
     assert.throws(() => choosePartSize(10 * GiB, S3_LIMITS, 5 * MiB), /needs 2048 parts, more than the 1000 allowed/);
     assert.equal(choosePartSize(100 * MiB, S3_LIMITS, 8 * MiB), 8 * MiB);
   });

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   'http.too-large': 'Size cap or storage quota reached',
   'http.unsupported-media': 'Content type not accepted',
   'http.server': 'Internal error of the service',
+  'http.version-list': 'The address is the service root, not its API',
   'http.other': 'Unexpected answer',
   'transport.aborted': 'Cancelled',
   'transport.cors': 'CORS does not allow this page',

@@ -222,6 +222,12 @@ export function httpError(status: number, body: string, ctx: HttpFailureContext)
         ...base,
       });
     default:
+      // an API's root answers 300 with its versions: the URL points at the service, not at its API
+      if (status === 300 || (status < 400 && /"versions"\s*:/.test(body)))
+        return new OpenStackError(
+          `${svc} answered with a list of API versions (${status}) while ${ctx.action}: the address is not the API itself. Check the endpoint URL (an object store's ends in /v1/AUTH_<project>).`,
+          { kind: 'bad-request', code: 'http.version-list', ...base },
+        );
       if (status >= 500)
         return new OpenStackError(
           `${svc} failed with an internal error (${status}) while ${ctx.action}${why}. Try again; if it persists, give the operator the request id${ctx.requestId ? ` ${ctx.requestId}` : ''}.`,

@@ -95,6 +95,9 @@ function human(n: number): string {
   if (n >= 1024 * MiB && n % (1024 * MiB) === 0) return `${n / (1024 * MiB)} GiB`;
   if (n >= MiB && n % MiB === 0) return `${n / MiB} MiB`;
   if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  // not a whole unit (Swift's max_file_size is 5 GiB + 2 bytes): the nearest unit beside the exact count
+  if (n >= 1024 * MiB) return `${(n / (1024 * MiB)).toFixed(2)} GiB (${n} bytes)`;
+  if (n >= MiB) return `${(n / MiB).toFixed(2)} MiB (${n} bytes)`;
   return `${n} bytes`;
 }
 

@@ -96,6 +96,10 @@ const TEXTS: Record<ErrorCode, (p: P, action: string) => string> = {
     msg(
       str`${s(p, 'service')} failed with an internal error (${s(p, 'status')}) while ${a}. Try again; if it persists, give the operator the request id ${s(p, 'requestId')}.`,
     ),
+  'http.version-list': (p, a) =>
+    msg(
+      str`${s(p, 'service')} answered with a list of API versions (${s(p, 'status')}) while ${a}: the address is not the API itself. Check the endpoint URL (an object store's ends in /v1/AUTH_<project>).`,
+    ),
   'http.other': (p, a) => msg(str`${s(p, 'service')} answered ${s(p, 'status')} while ${a}.`),
   'transport.aborted': (_p, a) => msg(str`Cancelled while ${a}.`),
   'transport.cors': (p) =>
