@@ -42,7 +42,10 @@ export interface ConvertArgs {
 }
 
 export type ParsedConvertArgs =
-  { ok: true; args: ConvertArgs } | { ok: false; help?: boolean; message: string; problems?: ConvertProblem[] };
+  | { ok: true; args: ConvertArgs }
+  /** `-o help` (or `-o ?`): qemu-img lists the target's options, as natively, and nothing is converted. */
+  | { ok: true; optionHelp: { input: string; output: string; target: ConvertTarget } }
+  | { ok: false; help?: boolean; message: string; problems?: ConvertProblem[] };
 
 export function parseConvertArgs(argv: string[]): ParsedConvertArgs {
   const files: string[] = [];
@@ -78,6 +81,8 @@ export function parseConvertArgs(argv: string[]): ParsedConvertArgs {
     return { ok: false, message: files.length < 2 ? 'IN and OUT are needed' : `one IN and one OUT (got ${files.join(' ')})` };
   if (to === undefined) return { ok: false, message: '--to FORMAT is needed' };
   if (!isConvertFormat(to)) return { ok: false, message: `--to ${to}: not a format this tool converts to (${CONVERT_FORMATS.join(', ')})` };
+  if (oStrings.some((o) => o.split(',').some((k) => k === 'help' || k === '?')))
+    return { ok: true, optionHelp: { input: files[0]!, output: files[1]!, target: to } };
   const base = defaultConvertOptions();
   base.compress = compress;
   const { options, problems } = applyQemuOptions(to, base, oStrings.flatMap(parseQemuOptions));

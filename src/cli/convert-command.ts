@@ -127,6 +127,19 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
     err(`image-inspector convert: ${parsed.message}${parsed.problems ? '' : ' (see image-inspector convert --help)'}\n`);
     return 2;
   }
+  if ('optionHelp' in parsed) {
+    // what native prints for `convert -O FMT -o help IN OUT`, before it opens either file
+    const h = parsed.optionHelp;
+    const qemu = await import('../../workers/qemu-img/node.ts');
+    try {
+      const r = await qemu.runQemuImg(['convert', '-O', qemuDriverOf(h.target), '-o', 'help', h.input, h.output]);
+      out(r.stdout);
+      if (r.stderr) err(r.stderr);
+      return r.exitCode === 0 ? 0 : 2;
+    } finally {
+      await qemu.shutdownQemuImg();
+    }
+  }
   const a = parsed.args;
   if (resolve(a.input) === resolve(a.output) || sameFile(a.input, a.output)) {
     err('image-inspector convert: OUT must not be IN, nor a link to it (qemu-img would overwrite the source while reading it)\n');

@@ -67,6 +67,13 @@ describe('image-inspector qemu-img CLI', () => {
     }
   });
 
+  test('option listings (-o help, -o ?, amend -o help): what native prints (glib called their sort callbacks with the wrong type: a wasm trap)', () => {
+    const q = corpus.matrixSources.qcow2;
+    for (const fmt of ['qcow2', 'raw', 'vmdk', 'vpc', 'vhdx', 'vdi']) assertSame(['create', '-f', fmt, '-o', 'help']);
+    assertSame(['create', '-f', 'qcow2', '-o', '?']);
+    assertSame(['amend', '-f', 'qcow2', '-o', 'help', q.path]);
+  });
+
   test('an image native crashes on: exits 134 like native with the reason, or (v2) a clear error', () => {
     const h = corpus.hostile.find((x) => x.id === 'no-extents.vmdk')!;
     const n = native(['info', '-f', 'vmdk', h.path]);

@@ -154,6 +154,21 @@ describe('image-inspector convert: refusals, --force, bad input', { timeout: 120
     assert.equal(cli(['convert', src, out, '--to', 'vpc']).exitCode, 2, 'vpc is spelled vhd here');
   });
 
+  test("-o help (and -o ?) lists the target's options as native convert does, exit 0, nothing written", () => {
+    for (const [to, driver, o] of [
+      ['qcow2', 'qcow2', 'help'],
+      ['vhd', 'vpc', '?'],
+    ] as const) {
+      const out = join(work.dir, `listed.${to}`);
+      const r = cli(['convert', src, out, '--to', to, '-o', o]);
+      const n = native(['convert', '-O', driver, '-o', o, src, out]);
+      assert.equal(r.exitCode, 0, describeRun(`-o ${o}`, r));
+      assert.equal(r.stdout, n.stdout);
+      assert.match(r.stdout, /^Supported options:\n/);
+      assert.equal(existsSync(out), false);
+    }
+  });
+
   test('an unsafe source (QED) is refused with exit 1; --force converts it', () => {
     const qed = join(work.dir, 'src.qed');
     assertOk(native(['convert', '-f', 'qcow2', '-O', 'qed', src, qed]), 'make a QED');
