@@ -105,7 +105,15 @@ export class ConversionController implements ReactiveController {
     if (!c.result || !group) return undefined;
     void this.#engine.probe();
     const inputs = qemuInputs(group, c.ovaDisks?.[0]);
-    return pageConversion(c.result, this.target(c.id), this.options(c.id), inputs[0]!.name, this.#planOptions(c.id), this.#engine.features);
+    return pageConversion(
+      c.result,
+      this.target(c.id),
+      this.options(c.id),
+      inputs[0]!.name,
+      this.#planOptions(c.id),
+      this.#engine.features,
+      c.ovaDisks?.[0],
+    );
   }
 
   #planOptions(id: number): PlanOptions {
@@ -127,7 +135,11 @@ export class ConversionController implements ReactiveController {
   }
 
   cancel(id: number): void {
-    this.#running.get(id)?.abort();
+    const ac = this.#running.get(id);
+    if (!ac || ac.signal.aborted) return;
+    ac.abort();
+    // Said at once: the figures stop here (the stopped worker may still report for a moment).
+    this.#patch(id, { cancelling: true });
   }
 
   /** Stops every conversion and deletes every output (the results are being cleared). */
@@ -185,7 +197,15 @@ export class ConversionController implements ReactiveController {
     const inputs = qemuInputs(group, c.ovaDisks?.[0]);
     await this.#engine.probe();
     if (this.#running.has(c.id)) return; // a second click while the probe answered
-    const planned = pageConversion(result, target, this.options(c.id), inputs[0]!.name, this.#planOptions(c.id), this.#engine.features);
+    const planned = pageConversion(
+      result,
+      target,
+      this.options(c.id),
+      inputs[0]!.name,
+      this.#planOptions(c.id),
+      this.#engine.features,
+      c.ovaDisks?.[0],
+    );
     if (!planned.ok) {
       // The view disables Convert while options are refused; a refusal of the image itself shows.
       if (planned.refusal) this.inspection.patch(c.id, { convert: { target, status: 'failed', refusal: planned.refusal } });
@@ -217,10 +237,15 @@ export class ConversionController implements ReactiveController {
         ...(c.allocation ? { dataBytes: c.allocation.data } : {}),
         signal: ac.signal,
         onStatus: (p: Partial<ConvertState>) => {
+          if (ac.signal.aborted) return;
           meters.status(p.status);
-          this.#patch(c.id, p);
+          // A new phase starts its own figures: the conversion's rate and time left are not the
+          // verification's (merged into the state, an absent key would keep the old value).
+          const phase = p.status === 'running' || p.status === 'verifying' ? { rate: undefined, secondsLeft: undefined } : {};
+          this.#patch(c.id, { ...phase, ...p });
         },
         onProgress: (p: RunProgress) => {
+          if (ac.signal.aborted) return;
           const figures = meters.sample(p);
           if (figures) this.#patch(c.id, { ...figures });
         },
@@ -263,6 +288,7 @@ export class ConversionController implements ReactiveController {
       const message = e instanceof Error ? e.message : String(e);
       const failure = kind === 'source-changed' || kind === 'mismatch' || kind === 'crashed' || kind === 'read-back' ? kind : undefined;
       this.#patch(c.id, {
+        cancelling: false,
         status: kind === 'cancelled' ? 'cancelled' : 'failed',
         noRoom: kind === 'no-room',
         message,

@@ -79,6 +79,18 @@ function preallocates(target: ConvertTarget, o: ConvertOptions): boolean {
   return false;
 }
 
+/** Where the converted disk lies inside the chosen file (a disk read in place inside an OVA). */
+export interface ArchiveMember {
+  offset: number;
+  size: number;
+}
+
+/** The `--image-opts` a native qemu-img needs to read a disk in place inside an archive: a raw
+ *  window over the file (what the CLI's `convert` shows for an OVA, `sideOpts` of its source). */
+function memberImageOpts(file: string, format: string, m: ArchiveMember): string {
+  return `driver=${format},file.driver=raw,file.offset=${m.offset},file.size=${m.size},file.file.driver=file,file.file.filename=${file.replaceAll(',', ',,')}`;
+}
+
 export function pageConversion(
   result: InspectionResult,
   target: string,
@@ -86,6 +98,7 @@ export function pageConversion(
   inputName: string,
   plan: PlanOptions = {},
   features: EngineFeatures = WASM_FEATURES,
+  member?: ArchiveMember,
 ): PageConversionOutcome {
   // The plan's refusals do not depend on the target (only its list of targets does, which the
   // shared model supersedes): ask about qcow2, which every version of the plan knows.
@@ -101,7 +114,10 @@ export function pageConversion(
   // The plan names outputs by target extension; its type predates 'vhd', the code does not care.
   const outputName = outputNameFor(result.file, target as PlanTarget);
   const args = convertArgs({ path: `/in/${inputName}`, format }, { path: `/out/${outputName}` }, target, effective);
-  const shown = convertArgs({ path: result.file.replace(/^.*\//, ''), format }, { path: outputName }, target, effective);
+  // The page mounts an OVA's disk as a file of its own; natively it is read in place in the OVA.
+  const file = result.file.replace(/^.*\//, '');
+  const shownSource = member ? { path: file, format, imageOpts: memberImageOpts(file, format, member) } : { path: file, format };
+  const shown = convertArgs(shownSource, { path: outputName }, target, effective);
   const verifyName = `verify-${outputName}`;
   return {
     ok: true,

@@ -89,11 +89,13 @@ function progressText(st: ConvertState): string {
 function renderProgress(id: number, st: ConvertState, actions: ConvertActions): TemplateResult {
   const pct = st.percent ?? 0;
   const running = st.status === 'running' || st.status === 'verifying';
-  const text = running
-    ? progressText(st)
-    : st.toFile
-      ? msg('Measuring the output…')
-      : msg('Measuring the output and checking the browser’s storage…');
+  const text = st.cancelling
+    ? msg('Cancelling: stopping qemu-img and deleting the partial output…')
+    : running
+      ? progressText(st)
+      : st.toFile
+        ? msg('Measuring the output…')
+        : msg('Measuring the output and checking the browser’s storage…');
   // measuring has no percentage yet: an indeterminate bar (no value), not one stuck at 0
   return html`${
     running
@@ -108,7 +110,13 @@ function renderProgress(id: number, st: ConvertState, actions: ConvertActions): 
       : html`<progress part="convert-progress" aria-label=${msg('Conversion progress')} aria-valuetext=${text}></progress>`
   }
     <span class="convert-progress-text" aria-live="polite">${text}</span>
-    <button part="convert-cancel" class="secondary convert-cancel" type="button" @click=${() => actions.cancel(id)}>
+    <button
+      part="convert-cancel"
+      class="secondary convert-cancel"
+      type="button"
+      aria-disabled=${st.cancelling ? 'true' : nothing}
+      @click=${() => actions.cancel(id)}
+    >
       ${msg('Cancel')}
     </button>`;
 }

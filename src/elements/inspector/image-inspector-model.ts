@@ -116,6 +116,9 @@ export interface ConvertState {
   verifyMethod?: string;
   /** Set when the plan refused the conversion (the view words it). */
   refusal?: RefusalCode;
+  /** Cancel was clicked: the run is being stopped and its output deleted (Chromium lets a
+   *  terminated worker run on for up to 2 s, and its file stays locked until then). */
+  cancelling?: boolean;
 }
 
 /** What the element needs from the inspection pipeline (src/elements/image-inspector-pipeline.ts). */

@@ -154,6 +154,40 @@ describe('the conversion the page runs', { timeout: 10_000 }, () => {
     assert.equal(r.conversion.commandLine, 'qemu-img convert -p -f vpc -O qcow2 -c -W -S 0 -o compat=1.1 disk.vhd disk.qcow2');
   });
 
+  test('a disk inside an OVA: run from its own mount, shown read in place in the OVA (native qemu-img cannot open the tar as a VMDK)', () => {
+    const ova = {
+      ...safeVhd,
+      file: 'appliance.ova',
+      format: 'vmdk',
+      info: { format: 'vmdk', 'virtual-size': 1 << 24 },
+    } as unknown as InspectionResult;
+    const r = pageConversion(ova, 'qcow2', defaultConvertOptions(), 'disk1.vmdk', {}, undefined, { offset: 2560, size: 1299968 });
+    assert.ok(r.ok);
+    assert.deepEqual(r.conversion.args.slice(-2), ['/in/disk1.vmdk', '/out/appliance.qcow2'], 'the page reads its mount of the disk');
+    assert.equal(
+      r.conversion.commandLine,
+      'qemu-img convert -p --image-opts -O qcow2 -o compat=1.1 driver=vmdk,file.driver=raw,file.offset=2560,file.size=1299968,file.file.driver=file,file.file.filename=appliance.ova appliance.qcow2',
+    );
+    const comma = pageConversion(
+      { ...ova, file: 'a,b.ova' } as InspectionResult,
+      'raw',
+      defaultConvertOptions(),
+      'disk1.vmdk',
+      {},
+      undefined,
+      {
+        offset: 512,
+        size: 1024,
+      },
+    );
+    assert.ok(comma.ok);
+    assert.match(
+      comma.conversion.commandLine,
+      /file\.file\.filename=a,,b\.ova a_b\.raw$/,
+      'a comma in the name is doubled as -o syntax wants',
+    );
+  });
+
   test('vhd is written by the vpc driver into <name>.vhd, never over the source name', () => {
     const r = pageConversion(safeVhd, 'vhd', { ...defaultConvertOptions(), vhd: { subformat: 'fixed', forceSize: true } }, 'disk.vhd');
     assert.ok(r.ok);
