@@ -81,7 +81,7 @@ describe('the cards of a dozen good and hostile files', () => {
       assert.equal(await c.locator('.convert.advised').count(), 0, 'still not advised after the acknowledgement');
     });
 
-    test('fuzzer-found and hostile descriptors: only "cannot be converted here", no fix offering it', T, async () => {
+    test('fuzzer-found and hostile descriptors: refused unless overridden, no fix offering a conversion', T, async () => {
       for (const name of ['no-extents.vmdk', 'escaping-extent.vmdk']) {
         const v = byName(name);
         assert.equal(await card(app.page, name).locator('[data-refusal=not-opened]').count(), 1, `${name}: refused`);
@@ -108,7 +108,7 @@ describe('the cards of a dozen good and hostile files', () => {
       assert.match((await split.locator('[data-role=upload-blocked]').textContent()) ?? '', /convert it first/);
       assert.match(
         (await card(app.page, 'no-extents.vmdk').locator('[data-role=upload-blocked]').textContent()) ?? '',
-        /cannot be converted here/,
+        /safety checks keep qemu-img away from it/,
       );
       // a truncated file can be converted behind the acknowledgement: the reason must not deny it
       const cut = (await card(app.page, 'truncated.qcow2').locator('[data-role=upload-blocked]').textContent()) ?? '';

@@ -1,6 +1,8 @@
 // Conversion planning: from an inspection to the qemu-img commands that rewrite the image in a
 // format Glance accepts. Pure (no DOM, no worker): the element runs the plan, tests check it.
 import type { InspectionResult } from '../inspection.ts';
+import { qemuDriverFor } from '../inspect/glance-formats.ts';
+import type { FormatName } from '../inspect/types.ts';
 
 /** Output formats worth offering: each is also the Glance disk_format of the result. */
 export const CONVERT_TARGETS = ['qcow2', 'raw', 'vmdk', 'vhdx', 'vdi'] as const;
@@ -16,6 +18,8 @@ export interface ConversionPlan {
   measureArgs: string[];
   /** Name of the written file, also the name qemu-img sees under /out. */
   outputName: string;
+  /** qemu-img's driver for the source: what it read, or (overridden) what the content is. */
+  sourceFormat: string;
 }
 
 /** Why a plan was refused: a stable code (the element words it per language) and English text. */
@@ -44,6 +48,10 @@ export const INCOMPLETE_CODES: ReadonlySet<string> = new Set([
 export interface PlanOptions {
   /** The user said they know the data is incomplete and want what is there converted. */
   acceptIncomplete?: boolean;
+  /** The user overrides the safety checks for a local conversion (the CLI's --force, the page's
+   *  "convert it here anyway"): qemu-img opens a file they keep it away from, as the format the
+   *  content was detected as. */
+  overrideSafety?: boolean;
 }
 
 export function isConvertTarget(v: string): v is ConvertTarget {
@@ -75,7 +83,8 @@ export function planConversion(result: InspectionResult, target: string, inputNa
   if (!isConvertTarget(target))
     return { ok: false, code: 'bad-target', reason: `${target} is not a format this tool converts to (${CONVERT_TARGETS.join(', ')}).` };
   const codes = new Set(result.safety.findings.map((f) => f.code));
-  if (codes.has('qemu.not-opened')) {
+  const overridden = codes.has('qemu.not-opened') && opts.overrideSafety === true;
+  if (codes.has('qemu.not-opened') && !overridden) {
     return {
       ok: false,
       code: 'not-opened',
@@ -84,6 +93,8 @@ export function planConversion(result: InspectionResult, target: string, inputNa
     };
   }
   const info = result.info;
+  // never opened, so never read by qemu-img: the driver is the content's (null when ambiguous)
+  const forcedDriver = !info && overridden ? qemuDriverFor(result.detected as FormatName | null) : null;
   if (!info && codes.has('qemu.not-run')) {
     return {
       ok: false,
@@ -91,14 +102,14 @@ export function planConversion(result: InspectionResult, target: string, inputNa
       reason: 'Files this image needs were not selected; select them together with it, then it can be converted here.',
     };
   }
-  if (!info || !info.format) {
+  if (!forcedDriver && (!info || !info.format)) {
     return {
       ok: false,
       code: 'not-read',
       reason: 'qemu-img did not read this image, so it cannot convert it. Fix the findings above first.',
     };
   }
-  if ([...codes].some((c) => NEEDS_PARENT.has(c)) || info['backing-filename']) {
+  if ([...codes].some((c) => NEEDS_PARENT.has(c)) || info?.['backing-filename']) {
     return {
       ok: false,
       code: 'needs-parent',
@@ -106,7 +117,7 @@ export function planConversion(result: InspectionResult, target: string, inputNa
         'This image only stores changes on top of a parent image that is not here; converting it needs the parent. Convert it where the parent is (qemu-img convert flattens the chain).',
     };
   }
-  if (info.encrypted) return { ok: false, code: 'encrypted', reason: 'The image is encrypted; decrypt it first.' };
+  if (info?.encrypted) return { ok: false, code: 'encrypted', reason: 'The image is encrypted; decrypt it first.' };
   if (!opts.acceptIncomplete && [...codes].some((c) => INCOMPLETE_CODES.has(c))) {
     return {
       ok: false,
@@ -117,7 +128,7 @@ export function planConversion(result: InspectionResult, target: string, inputNa
   }
   if (!/^[\w.+-]+$/.test(inputName)) return { ok: false, code: 'bad-name', reason: `Invalid input name ${JSON.stringify(inputName)}.` };
 
-  const driver = info.format;
+  const driver = info?.format ?? forcedDriver!;
   const outputName = outputNameFor(result.file, target);
   const targetOpts = TARGET_OPTIONS[target] ?? [];
   const src = `/in/${inputName}`;
@@ -128,6 +139,7 @@ export function planConversion(result: InspectionResult, target: string, inputNa
       args: ['convert', '-p', '-f', driver, '-O', target, ...targetOpts, src, `/out/${outputName}`],
       measureArgs: ['measure', '--output=json', '-f', driver, '-O', target, ...targetOpts, src],
       outputName,
+      sourceFormat: driver,
     },
   };
 }

@@ -85,6 +85,8 @@ function uploadBlocked(c: CardState, advice: ConvertAdvice | null): string | nul
   // the card offers a conversion behind "I know the data is incomplete": "cannot be converted" would contradict it
   if (advice?.kind === 'incomplete')
     return msg('Glance would reject this file, which is incomplete: get the complete file, or convert what is there and upload that.');
+  if (advice?.kind === 'refused' && advice.code === 'not-opened')
+    return msg('Glance would reject this file, and the safety checks keep qemu-img away from it: it cannot be uploaded as it is.');
   return msg('Glance would reject this file, and it cannot be converted here: it cannot be uploaded as it is.');
 }
 

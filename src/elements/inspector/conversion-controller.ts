@@ -43,6 +43,8 @@ export class ConversionController implements ReactiveController {
   #targets = new Map<number, string>();
   /** Cards whose "I know the data is incomplete" is ticked. */
   #acknowledged = new Set<number>();
+  /** Cards whose safety checks the user overrode for a local conversion. */
+  #overridden = new Set<number>();
   /** Options per card, kept across target switches (each target reads its own block). */
   #options = new Map<number, ConvertOptions>();
   /** Cards whose file is a conversion output: its OPFS path. */
@@ -117,7 +119,17 @@ export class ConversionController implements ReactiveController {
   }
 
   #planOptions(id: number): PlanOptions {
-    return { acceptIncomplete: this.#acknowledged.has(id) };
+    return { acceptIncomplete: this.#acknowledged.has(id), overrideSafety: this.#overridden.has(id) };
+  }
+
+  overridden(id: number): boolean {
+    return this.#overridden.has(id);
+  }
+
+  override(id: number, yes: boolean): void {
+    if (yes) this.#overridden.add(id);
+    else this.#overridden.delete(id);
+    this.host.requestUpdate();
   }
 
   acknowledged(id: number): boolean {
@@ -150,6 +162,7 @@ export class ConversionController implements ReactiveController {
     this.#outputs.clear();
     this.#targets.clear();
     this.#acknowledged.clear();
+    this.#overridden.clear();
     this.#options.clear();
     if (outputs.length) void loadConvert().then((m) => Promise.all(outputs.map((p) => m.removeOpfsOutput(p))));
   }

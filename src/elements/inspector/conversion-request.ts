@@ -110,7 +110,7 @@ export function pageConversion(
   const effective = COMPRESSIBLE_TARGETS.includes(target) ? options : { ...options, compress: false };
   const problems = checkConvertOptions(target, effective, features);
   if (problems.length) return { ok: false, problems };
-  const format = result.info?.format ?? '';
+  const format = gate.plan.sourceFormat;
   // The plan names outputs by target extension; its type predates 'vhd', the code does not care.
   const outputName = outputNameFor(result.file, target as PlanTarget);
   const args = convertArgs({ path: `/in/${inputName}`, format }, { path: `/out/${outputName}` }, target, effective);

@@ -27,12 +27,17 @@ export interface ConvertActions extends OptionsActions {
   /** The user ticked "I know the data is incomplete" on this card. */
   acknowledged(id: number): boolean;
   acknowledge(id: number, yes: boolean): void;
+  /** The user overrode the safety checks on this card, for a conversion in this tab only. */
+  overridden(id: number): boolean;
+  override(id: number, yes: boolean): void;
 }
 
 export function refusalText(code: RefusalCode): string {
   switch (code) {
     case 'not-opened':
-      return msg('The safety checks keep qemu-img away from this file, so it cannot be converted here.');
+      return msg(
+        'The safety checks keep qemu-img away from this file: converting it means letting qemu-img open what they guard against (see the findings).',
+      );
     case 'not-read':
       return msg('qemu-img could not read this image, so it cannot be converted. See the findings.');
     case 'needs-parent':
@@ -258,16 +263,33 @@ function renderIncomplete(c: CardState, actions: ConvertActions): TemplateResult
     </label>`;
 }
 
+// The issue's "the user may override for a local conversion only, with the reason shown": the
+// reason is the refusal above the box and the findings; qemu-img in this tab sees only the files
+// chosen, and the output is inspected again before any upload.
+function renderOverride(c: CardState, actions: ConvertActions): TemplateResult {
+  return html`<p class="note convert-refused" data-refusal="not-opened">${refusalText('not-opened')}</p>
+    <label class="acknowledge">
+      <input
+        type="checkbox"
+        data-action="override-safety"
+        .checked=${actions.overridden(c.id)}
+        @change=${(e: Event) => actions.override(c.id, (e.target as HTMLInputElement).checked)}
+      />
+      ${msg('Override the checks and convert anyway, for use on this machine: qemu-img then opens this file, seeing only the files chosen here; the result is inspected again before any upload.')}
+    </label>`;
+}
+
 export function renderConvert(c: CardState, actions: ConvertActions, advice: ConvertAdvice | null): TemplateResult | typeof nothing {
   if (c.phase !== 'done' || !c.result || !advice) return nothing;
-  if (advice.kind === 'refused') {
+  const overridable = advice.kind === 'refused' && advice.code === 'not-opened';
+  if (advice.kind === 'refused' && !overridable) {
     return advice.advised
       ? html`<p class="note convert-refused" part="convert" data-refusal=${advice.code}>${refusalText(advice.code)}</p>`
       : nothing;
   }
   const advised = advice.kind === 'advised';
-  const gated = advice.kind === 'incomplete';
-  const open = !gated || actions.acknowledged(c.id);
+  const gated = advice.kind === 'incomplete' || overridable;
+  const open = !gated || (overridable ? actions.overridden(c.id) : actions.acknowledged(c.id));
   const st = c.convert;
   const busy = st?.status === 'measuring' || st?.status === 'running' || st?.status === 'verifying';
   // The phases' durations as data, for benchmarks and tests (the text rounds them to seconds).
@@ -281,7 +303,7 @@ export function renderConvert(c: CardState, actions: ConvertActions, advice: Con
     data-verify-method=${timing.method ?? nothing}
   >
     ${advised ? html`<p class="convert-lead">${msg('Glance does not take this image as it is: convert it here, on this machine.')}</p>` : nothing}
-    ${gated && !busy ? renderIncomplete(c, actions) : nothing}
+    ${gated && !busy ? (overridable ? renderOverride(c, actions) : renderIncomplete(c, actions)) : nothing}
     ${busy ? renderProgress(c.id, st, actions) : open ? renderChoice(c, actions, advised) : nothing}
     ${st && !busy ? html`<p class="convert-status" role="status" tabindex="-1">${outcome(st)}</p>` : nothing}
     ${st?.status === 'done' ? renderSizes(c, st) : nothing}

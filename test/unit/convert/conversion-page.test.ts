@@ -214,5 +214,16 @@ describe('the conversion the page runs', { timeout: 10_000 }, () => {
     } as unknown as InspectionResult;
     const refused = pageConversion(hostile, 'qcow2', defaultConvertOptions(), 'disk.vhd');
     assert.deepEqual(refused, { ok: false, refusal: 'not-opened' });
+    // overridden (the user's "convert anyway"), qemu-img, never run on it, reads it as the content's format
+    const never = { ...hostile, info: null, detected: 'vmdk' } as unknown as InspectionResult;
+    const forced = pageConversion(never, 'qcow2', defaultConvertOptions(), 'odd.vmdk', { overrideSafety: true });
+    assert.ok(forced.ok, JSON.stringify(forced));
+    assert.deepEqual(forced.conversion.args.slice(0, 4), ['convert', '-p', '-f', 'vmdk']);
+    // content of no single format (a polyglot): nothing to tell qemu-img, still refused
+    const ambiguous = { ...never, detected: null } as unknown as InspectionResult;
+    assert.deepEqual(pageConversion(ambiguous, 'qcow2', defaultConvertOptions(), 'x', { overrideSafety: true }), {
+      ok: false,
+      refusal: 'not-read',
+    });
   });
 });
