@@ -12,7 +12,6 @@ import {
   type RefusalCode,
 } from '../../core/convert/plan.ts';
 import {
-  COMPRESSIBLE_TARGETS,
   isConvertFormat,
   qemuDriverOf,
   recordsHoles,
@@ -105,9 +104,9 @@ export function pageConversion(
   const gate = planConversion(result, 'qcow2', inputName, plan);
   if (!gate.ok) return { ok: false, refusal: gate.code };
   if (!isConvertFormat(target)) return { ok: false, refusal: 'bad-target' };
-  // Options are kept per card across target switches, and the compress box shows only for the
-  // targets that compress: a choice made for qcow2 does not follow the user to raw.
-  const effective = COMPRESSIBLE_TARGETS.includes(target) ? options : { ...options, compress: false };
+  // Options are kept per card across target switches, and the compress box shows for qcow2 alone
+  // (VMDK's subformat decides its compression): a choice made for qcow2 follows the user nowhere.
+  const effective = target === 'qcow2' ? options : { ...options, compress: false };
   const problems = checkConvertOptions(target, effective, features);
   if (problems.length) return { ok: false, problems };
   const format = gate.plan.sourceFormat;

@@ -5,7 +5,6 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
 import {
-  COMPRESSIBLE_TARGETS,
   QCOW2_COMPAT,
   QCOW2_COMPRESSION_TYPES,
   QCOW2_PREALLOCATION,
@@ -213,11 +212,21 @@ export function renderOptions(
         x.zeroDetection = c;
       })}
       ${
-        COMPRESSIBLE_TARGETS.includes(target)
+        // qemu-img's VMDK driver compresses streamOptimized always and monolithicSparse never: -c
+        // would change nothing there, so the box is qcow2's alone
+        target === 'qcow2'
           ? checkbox(id, a, 'compress', msg('Compress (-c)'), o.compress, (x, _v, c) => {
               x.compress = c;
             })
-          : nothing
+          : target === 'vmdk'
+            ? html`<p class="muted" data-role="vmdk-compression">
+                ${
+                  o.vmdk.subformat === 'monolithicSparse'
+                    ? msg('A monolithicSparse VMDK is written uncompressed (qemu-img compresses only streamOptimized).')
+                    : msg('A streamOptimized VMDK is always compressed.')
+                }
+              </p>`
+            : nothing
       }
       ${targetOptions(id, target, o, a)}
     </details>

@@ -208,6 +208,12 @@ describe('the conversion the page runs', { timeout: 10_000 }, () => {
     const raw = pageConversion(safeVhd, 'raw', o, 'disk.vhd');
     assert.ok(raw.ok, 'the compress box of qcow2 does not follow the user to raw');
     assert.ok(!raw.conversion.args.includes('-c'));
+    // nor to VMDK, whose subformat decides (qemu-img writes monolithicSparse uncompressed with -c too)
+    const c = defaultConvertOptions();
+    c.compress = true;
+    c.vmdk.subformat = 'monolithicSparse';
+    const vmdk = pageConversion(safeVhd, 'vmdk', c, 'disk.vhd');
+    assert.ok(vmdk.ok && !vmdk.conversion.args.includes('-c') && !vmdk.conversion.commandLine.includes(' -c '));
     const hostile = {
       ...safeVhd,
       safety: { safe: false, findings: [{ code: 'qemu.not-opened', severity: 'error' }] },
