@@ -226,6 +226,30 @@ test('Save as… without the File System Access API: a download of the OPFS file
   }
 });
 
+test('Save as… through the save dialog: the file is written, and the card says when it is all there', async () => {
+  const app = await openApp(fx.browser, fx.server.origin);
+  try {
+    // A headless browser shows no dialog: the chosen file is an OPFS handle, as a dialog returns one.
+    await app.page.evaluate(() => {
+      (window as unknown as { showSaveFilePicker: () => Promise<FileSystemFileHandle> }).showSaveFilePicker = async () =>
+        (await navigator.storage.getDirectory()).getFileHandle('chosen.qcow2', { create: true });
+    });
+    const src = join(fx.corpus.base.dir, 'small-monolithicFlat.vmdk');
+    await chooseFiles(app.page, [src, join(fx.corpus.base.dir, 'small-monolithicFlat-flat.vmdk')]);
+    await waitForIdle(app.page);
+    await card(app.page, 'small-monolithicFlat.vmdk').locator('button.convert-button').click();
+    const out = card(app.page, 'small-monolithicFlat.qcow2');
+    await out.locator('button.save').waitFor({ timeout: 60_000 });
+    await out.locator('button.save').click();
+    await out.getByText(/^Saved as chosen\.qcow2 \([\d.]+ [KM]iB\)\.$/).waitFor({ timeout: 30_000 });
+    const saved = join(work, 'chosen.qcow2');
+    await fetchOpfs(app.page, 'chosen.qcow2', saved);
+    execFileSync('qemu-img', ['compare', '-q', '-f', 'vmdk', '-F', 'qcow2', src, saved]);
+  } finally {
+    await app.close();
+  }
+});
+
 test('Save as… when the browser refuses the save dialog: a download instead, and the card says why', async () => {
   const app = await openApp(fx.browser, fx.server.origin);
   try {

@@ -15,6 +15,7 @@ import type { PlanOptions } from '../../core/convert/plan.ts';
 import { qemuInputs } from './image-inspector-groups.ts';
 import type { InspectionController } from './inspection-controller.ts';
 import { PhaseMeters } from './conversion-progress.ts';
+import { formatBytes } from './format-bytes.ts';
 import type { RunProgress } from '../../../workers/qemu-img/types.ts';
 import { carryGuestHints, cloudPreference, defaultTarget, type CloudFormats, type CloudPreference } from './conversion-defaults.ts';
 import { EngineFeaturesProbe } from './engine-features-probe.ts';
@@ -173,6 +174,8 @@ export class ConversionController implements ReactiveController {
     const note = (text: string) => this.inspection.patch(c.id, { notes: [...(this.inspection.card(c.id)?.notes ?? []), text] });
     try {
       const saved = await (await loadConvert()).saveFile(file, c.name);
+      // a big file takes a while to write: the card says when it is all there
+      if (saved.how === 'picker') note(msg(str`Saved as ${saved.name} (${formatBytes(file.size)}).`));
       if (saved.how === 'download' && saved.refused) {
         note(msg(str`The browser refused the save dialog (${saved.refused}); the file was downloaded instead.`));
       }

@@ -233,7 +233,7 @@ export async function verify(
   throw new ConversionError(`verification failed: ${text}`, r.failure ? 'crashed' : 'failed');
 }
 
-export type SaveOutcome = { how: 'picker' } | { how: 'cancelled' } | { how: 'download'; refused?: string };
+export type SaveOutcome = { how: 'picker'; name: string } | { how: 'cancelled' } | { how: 'download'; refused?: string };
 
 /** Saves a (disk-backed) file where the user chooses, streamed: never read into memory whole.
  *  When the browser has no save dialog, or refuses to show it (no user activation left, a policy,
@@ -255,7 +255,7 @@ export async function saveFile(file: File, suggestedName: string): Promise<SaveO
     if (handle) {
       const writable = await handle.createWritable();
       await file.stream().pipeTo(writable);
-      return { how: 'picker' };
+      return { how: 'picker', name: handle.name };
     }
   }
   const url = URL.createObjectURL(file);
