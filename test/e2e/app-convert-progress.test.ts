@@ -103,6 +103,11 @@ test('the verification shows its own figures: no rate or time left carried over 
     assert.match(verifying[0]!, /^Verifying the output against the source \(qemu-img compare\): \d+ % · .* · estimating the time left…$/);
     assert.doesNotMatch(verifying[0]!, /\/s · /, 'no rate yet');
     assert.ok(!verifying.some((t) => /: 0 % .* 0:00 left/.test(t)), `never "0:00 left" at 0 %: ${verifying.join(' | ')}`);
+    assert.ok(!verifying.some((t) => / written/.test(t)), `a verification writes nothing: ${verifying.join(' | ')}`);
+    assert.ok(
+      converting.some((t) => / written/.test(t)),
+      'the conversion says what it wrote',
+    );
     assert.deepEqual(app.problems, []);
   } finally {
     await app.close();

@@ -81,7 +81,11 @@ function targetLabel(t: string): string {
  *  figures that cannot be known yet (never "0 B/s" or "— left"). */
 function progressText(st: ConvertState): string {
   const pct = st.percent ?? 0;
-  const io = msg(str`${formatBytes(st.bytesRead ?? 0)} read, ${formatBytes(st.bytesWritten ?? 0)} written`);
+  // a verification writes nothing: "0 B written" would only say so at every step
+  const io =
+    st.status === 'verifying'
+      ? msg(str`${formatBytes(st.bytesRead ?? 0)} read`)
+      : msg(str`${formatBytes(st.bytesRead ?? 0)} read, ${formatBytes(st.bytesWritten ?? 0)} written`);
   const rate = st.rate !== undefined ? msg(str`${formatBytes(st.rate)}/s`) : '';
   const left = st.secondsLeft !== undefined ? msg(str`${formatDuration(st.secondsLeft)} left`) : msg('estimating the time left…');
   const head =
