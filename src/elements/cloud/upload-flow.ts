@@ -17,7 +17,7 @@ import { fileIdentity, uploadStateId } from '../../core/upload/fingerprint.ts';
 import { isGlanceState } from '../../core/upload/glance-state.ts';
 import { IdbUploadStateStore } from '../../../workers/upload/idb-state-store.ts';
 import { createFields, editsFor, fail, preflight, type Verdict } from './preflight.ts';
-import { readPartSettings } from './object-settings.ts';
+import { readPartSettings, swiftContainerName } from './object-settings.ts';
 import { activeText } from './upload-outcome-text.ts';
 
 export type { Verdict } from './preflight.ts';
@@ -88,7 +88,7 @@ function destination(ctx: FlowContext, req: CreateRequest, file: File): ObjectPl
   if (req.method === 'swift') {
     const swift = ctx.objectStores.swift;
     if (!swift) fail(msg('This cloud has no object storage (no object-store endpoint in the catalog): choose another upload method.'));
-    const container = (d?.kind === 'swift' && d.container.trim()) || 'images';
+    const container = swiftContainerName(d?.kind === 'swift' ? d.container : '');
     return {
       target: {
         kind: 'swift',
@@ -145,8 +145,12 @@ export class UploadFlow {
     report.phase('preparing');
     // Glance targets: this page creates (or reuses) the image, so that a cancel or a retry knows it
     let imageId: string | undefined;
+    // an image created just now is no resume, although the engine is handed its id
+    let createdNow = false;
     if (!object) {
-      const image = (await this.#reuseOrReplace(req, pendingId)) ?? (await glance.createImage(createFields(req)));
+      const reused = await this.#reuseOrReplace(req, pendingId);
+      createdNow = !reused;
+      const image = reused ?? (await glance.createImage(createFields(req)));
       imageId = image.id;
       report.image(imageId);
     }
@@ -162,7 +166,7 @@ export class UploadFlow {
       glanceEndpoint: glance.endpoint,
     };
     try {
-      return await this.#engine(request, signal, report);
+      return await this.#engine(request, signal, report, createdNow);
     } catch (e) {
       if (e instanceof UploadError && e.paused) throw e;
       if (signal.aborted || isOpenStackError(e, 'aborted')) {
@@ -207,7 +211,7 @@ export class UploadFlow {
   }
 
   /** One engine run in the worker; the transfer is timed from the first byte to the last part. */
-  async #engine(request: WorkerUploadRequest, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {
+  async #engine(request: WorkerUploadRequest, signal: AbortSignal, report: FlowReport, createdNow = false): Promise<FlowOutcome> {
     let t0 = 0;
     let t1 = 0;
     let sent = 0;
@@ -236,7 +240,7 @@ export class UploadFlow {
       return {
         image,
         transfer,
-        message: activeText(image, out, !!request.register?.deleteObjectAfter),
+        message: activeText(image, createdNow ? { ...out, resumed: false } : out, !!request.register?.deleteObjectAfter),
       };
     } finally {
       signal.removeEventListener('abort', onAbort);
