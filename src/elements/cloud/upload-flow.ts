@@ -115,6 +115,19 @@ function destination(ctx: FlowContext, req: CreateRequest, file: File): ObjectPl
   return null;
 }
 
+/** A typed URL Glance's import filters refused: which [import_filtering_opts] setting lets it through. */
+function urlFilteredError(url: string, cause: OpenStackError): OpenStackError {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  const scheme = u.protocol.replace(':', '');
+  return new OpenStackError(
+    msg(
+      str`Glance's import filters refuse ${u.protocol}//${u.host}: the operator must add ${u.hostname} to allowed_hosts in the [import_filtering_opts] section of glance-api.conf (and ${port} to allowed_ports if that list is not empty, ${scheme} to allowed_schemes), then restart glance-api; or upload the file instead.`,
+    ),
+    { kind: 'bad-request', status: cause.status, service: 'glance', detail: cause.detail, cause },
+  );
+}
+
 export class UploadFlow {
   #running: RunningUpload | null = null;
   /** The last object-storage request and what the page side answered for it (for a later delete). */
@@ -274,6 +287,7 @@ export class UploadFlow {
         message: msg(str`The image "${done.name ?? done.id}" is active (${formatBytes(done.size)}, downloaded by Glance).`),
       };
     } catch (e) {
+      if (isOpenStackError(e) && e.code === 'http.url-filtered') throw urlFilteredError(url, e);
       if (signal.aborted || isOpenStackError(e, 'aborted')) {
         await discardImage(glance, image.id);
         report.image('');

@@ -47,6 +47,7 @@
 's09ec9275fa2b7a96': `これは cloop イメージです。Glance には対応する disk_format がなく、ファイルを raw データとして扱います。`,
 's0b0a02a4470de153': `デバイス`,
 's0c46d2fd32c70d1e': `ISO 9660 の内容`,
+'s0d0c98a3a268ceec': str`Glance のインポートフィルターが ${0}//${1} を拒否しています。運用者が glance-api.conf の [import_filtering_opts] セクションで allowed_hosts に ${2} を追加し（allowed_ports が空でなければ ${3} を、allowed_schemes に ${4} も追加し）、glance-api を再起動する必要があります。または、ファイルをアップロードしてください。`,
 's0d372490e3dec1be': `ラージオブジェクトのマニフェスト書き込み中`,
 's0d4be8813cbb2c85': `このファイルは xz で圧縮されています。Glance と qemu にはディスクイメージそのものが必要です。`,
 's0d5b7fee0311db68': `プロパティ`,
