@@ -2,7 +2,7 @@
 // --parallel: blank leaves the engine's choice, anything else is a number or one sentence.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readPartSettings } from '../../src/elements/cloud/object-settings.ts';
+import { readPartSettings, swiftContainerName } from '../../src/elements/cloud/object-settings.ts';
 import { MAX_PARALLEL } from '../../src/core/upload/part-size.ts';
 
 const MiB = 1024 * 1024;
@@ -24,5 +24,19 @@ describe('part settings typed in the create form', { timeout: 10_000 }, () => {
         bad,
       );
     assert.deepEqual(readPartSettings({ parallel: String(MAX_PARALLEL) }), { parallel: MAX_PARALLEL });
+  });
+
+  test('a Swift container name with "/" or too long for its "_segments" container is refused before anything is sent', () => {
+    assert.equal(swiftContainerName('  '), 'images');
+    assert.equal(swiftContainerName(' my-images '), 'my-images');
+    assert.throws(
+      () => swiftContainerName('bad/container'),
+      (e: Error & { kind?: string }) => e.kind === 'bad-config' && /cannot contain "\/" \(got "bad\/container"\)/.test(e.message),
+    );
+    assert.equal(swiftContainerName('x'.repeat(247)), 'x'.repeat(247));
+    assert.throws(
+      () => swiftContainerName('x'.repeat(248)),
+      (e: Error & { kind?: string }) => e.kind === 'bad-config' && /must fit in 256 bytes/.test(e.message),
+    );
   });
 });

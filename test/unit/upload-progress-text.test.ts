@@ -2,7 +2,7 @@
 // time left ("— left"), once everything is stored it says so (no "at 0 B/s, 0 s left").
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { progressText } from '../../src/elements/cloud/create-form-upload.ts';
+import { percentOf, progressText } from '../../src/elements/cloud/create-form-upload.ts';
 import type { UploadProgress } from '../../src/core/upload/types.ts';
 
 const MiB = 1024 * 1024;
@@ -48,5 +48,16 @@ describe('upload progress text', () => {
     assert.equal(progressText(done, 'uploading'), '100% — all 64.0 MiB stored.');
     assert.equal(progressText(done, 'verifying'), '100% — all 64.0 MiB stored.');
     assert.equal(progressText(done, 'done' as never), '100% — all 64.0 MiB stored.');
+  });
+
+  test('paused, cancelled or failed part-way: what is stored, not "all stored", and no bytes in flight counted', T, () => {
+    const mid = progress({ storedBytes: 8 * MiB, sentBytes: 20 * MiB, bytesPerSecond: 4 * MiB, secondsLeft: 9 });
+    for (const phase of ['paused', 'cancelled', 'failed'] as const) {
+      assert.equal(progressText(mid, phase), '12% — 8.0 MiB of 64.0 MiB stored.', phase);
+      assert.equal(percentOf(mid, phase), 12, phase);
+    }
+    assert.equal(percentOf(mid, 'uploading'), 31);
+    const whole = progress({ storedBytes: 64 * MiB, sentBytes: 64 * MiB });
+    assert.equal(progressText(whole, 'failed'), '100% — all 64.0 MiB stored.');
   });
 });

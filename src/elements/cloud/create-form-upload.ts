@@ -111,21 +111,28 @@ export function phaseText(phase: FormPhase): string {
   }
 }
 
-/** Percent of the file stored or in flight (never back down on a retry: stored bytes only grow). */
-export function percentOf(p: UploadProgress): number {
+/** Phases in which nothing moves any more, though the last progress report still counts bytes in flight. */
+const STOPPED: readonly FormPhase[] = ['paused', 'cancelled', 'failed'];
+
+/** Percent of the file stored or in flight (never back down on a retry: stored bytes only grow);
+ *  once stopped (paused, cancelled, failed), what is stored only. */
+export function percentOf(p: UploadProgress, phase?: FormPhase): number {
   if (!p.totalBytes) return 0;
-  const moving = p.phase === 'uploading' ? Math.max(p.storedBytes, Math.min(p.sentBytes, p.totalBytes)) : p.storedBytes;
+  const flowing = p.phase === 'uploading' && !(phase && STOPPED.includes(phase));
+  const moving = flowing ? Math.max(p.storedBytes, Math.min(p.sentBytes, p.totalBytes)) : p.storedBytes;
   return Math.min(100, Math.floor((moving / p.totalBytes) * 100));
 }
 
 /** What the progress line says: honest at the start (no rate yet) and at the end (everything
  *  stored: no "0 B/s, 0 s left"). */
 export function progressText(p: UploadProgress, phase: FormPhase): string {
-  const pct = percentOf(p);
+  const pct = percentOf(p, phase);
   const stored = formatBytes(p.storedBytes);
   const total = formatBytes(p.totalBytes);
-  if (p.totalBytes > 0 && (p.storedBytes >= p.totalBytes || !['checking', 'preparing', 'uploading'].includes(phase)))
+  if (p.totalBytes > 0 && (p.storedBytes >= p.totalBytes || !['checking', 'preparing', 'uploading', ...STOPPED].includes(phase)))
     return msg(str`${pct}% — all ${total} stored.`);
+  // paused, cancelled or failed part-way: what is stored, no rate (nothing is being sent)
+  if (STOPPED.includes(phase)) return msg(str`${pct}% — ${stored} of ${total} stored.`);
   if (!p.sentBytes || !(p.bytesPerSecond > 0))
     return msg(str`${pct}% — ${stored} stored of ${total}; the rate and the time left show once bytes flow.`);
   const left = Number.isFinite(p.secondsLeft ?? NaN) ? msg(str`${formatDuration(p.secondsLeft!)} left`) : msg('time left unknown');
@@ -134,8 +141,13 @@ export function progressText(p: UploadProgress, phase: FormPhase): string {
 
 export function renderProgress(p: UploadProgress | null, phase: FormPhase): TemplateResult | typeof nothing {
   if (!p && phase === 'idle') return nothing;
-  const pct = p ? percentOf(p) : 0;
-  const parts = p && p.parts.total > 1 ? msg(str`parts ${p.parts.done} of ${p.parts.total} stored, ${p.parts.inFlight} in flight`) : '';
+  const pct = p ? percentOf(p, phase) : 0;
+  const parts =
+    p && p.parts.total > 1
+      ? STOPPED.includes(phase)
+        ? msg(str`parts ${p.parts.done} of ${p.parts.total} stored`)
+        : msg(str`parts ${p.parts.done} of ${p.parts.total} stored, ${p.parts.inFlight} in flight`)
+      : '';
   return html`<div class="full" part="progress" data-phase=${phase}>
     ${
       p

@@ -35,6 +35,30 @@ export function readPartSettings(s: ObjectSettings): { partSize?: number; parall
   return out;
 }
 
+/**
+ * The Swift container typed in the form (blank: `images`), checked before anything is sent: Swift
+ * reads a "/" as the start of an object name (its answer is a 404 that says nothing useful), and
+ * the segment container `<container>_segments` must fit Swift's 256-byte limit too.
+ */
+export function swiftContainerName(typed: string): string {
+  const container = typed.trim() || 'images';
+  if (container.includes('/'))
+    throw new OpenStackError(
+      msg(str`A Swift container name cannot contain "/" (got "${container}"): choose a name without it, e.g. images.`),
+      {
+        kind: 'bad-config',
+      },
+    );
+  if (new TextEncoder().encode(`${container}_segments`).length > 256)
+    throw new OpenStackError(
+      msg(
+        str`The container name "${container}" is too long: with "_segments" added for the segments it must fit in 256 bytes; choose a shorter name.`,
+      ),
+      { kind: 'bad-config' },
+    );
+  return container;
+}
+
 export function renderObjectSettings(
   s: ObjectSettings,
   fileSize: number | undefined,

@@ -50,16 +50,26 @@ export async function preflight(
     !dfs.length || dfs.includes(f.disk_format),
     dfs.includes(f.disk_format)
       ? msg(str`This cloud accepts disk format "${f.disk_format}".`)
-      : msg(
-          str`This cloud does not accept disk format "${f.disk_format}" (it accepts ${dfs.join(', ')}): convert the image to one of those first.`,
-        ),
+      : !dfs.length
+        ? msg(
+            str`Disk format "${f.disk_format}" not checked here: the cloud's image schema (/v2/schemas/image) listed no formats; Glance checks it when the image is created.`,
+          )
+        : msg(
+            str`This cloud does not accept disk format "${f.disk_format}" (it accepts ${dfs.join(', ')}): convert the image to one of those first.`,
+          ),
   );
   const cfs = ctx.schema.containerFormats;
   push(
     !cfs.length || cfs.includes(f.container_format),
     cfs.includes(f.container_format)
       ? msg(str`This cloud accepts container format "${f.container_format}".`)
-      : msg(str`This cloud does not accept container format "${f.container_format}" (it accepts ${cfs.join(', ')}): choose one of those.`),
+      : !cfs.length
+        ? msg(
+            str`Container format "${f.container_format}" not checked here: the cloud's image schema (/v2/schemas/image) listed no formats; Glance checks it when the image is created.`,
+          )
+        : msg(
+            str`This cloud does not accept container format "${f.container_format}" (it accepts ${cfs.join(', ')}): choose one of those.`,
+          ),
   );
   // object storage uploads are registered in Glance by a web-download of the stored object
   const importMethod = req.method === 'swift' || req.method === 's3' ? 'web-download' : req.method;

@@ -17,7 +17,7 @@ import { fileIdentity, uploadStateId } from '../../core/upload/fingerprint.ts';
 import { isGlanceState } from '../../core/upload/glance-state.ts';
 import { IdbUploadStateStore } from '../../../workers/upload/idb-state-store.ts';
 import { createFields, editsFor, fail, preflight, type Verdict } from './preflight.ts';
-import { readPartSettings } from './object-settings.ts';
+import { readPartSettings, swiftContainerName } from './object-settings.ts';
 import { activeText } from './upload-outcome-text.ts';
 
 export type { Verdict } from './preflight.ts';
@@ -88,7 +88,7 @@ function destination(ctx: FlowContext, req: CreateRequest, file: File): ObjectPl
   if (req.method === 'swift') {
     const swift = ctx.objectStores.swift;
     if (!swift) fail(msg('This cloud has no object storage (no object-store endpoint in the catalog): choose another upload method.'));
-    const container = (d?.kind === 'swift' && d.container.trim()) || 'images';
+    const container = swiftContainerName(d?.kind === 'swift' ? d.container : '');
     return {
       target: {
         kind: 'swift',
@@ -113,6 +113,19 @@ function destination(ctx: FlowContext, req: CreateRequest, file: File): ObjectPl
     };
   }
   return null;
+}
+
+/** A typed URL Glance's import filters refused: which [import_filtering_opts] setting lets it through. */
+function urlFilteredError(url: string, cause: OpenStackError): OpenStackError {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  const scheme = u.protocol.replace(':', '');
+  return new OpenStackError(
+    msg(
+      str`Glance's import filters refuse ${u.protocol}//${u.host}: the operator must add ${u.hostname} to allowed_hosts in the [import_filtering_opts] section of glance-api.conf (and ${port} to allowed_ports if that list is not empty, ${scheme} to allowed_schemes), then restart glance-api; or upload the file instead.`,
+    ),
+    { kind: 'bad-request', status: cause.status, service: 'glance', detail: cause.detail, cause },
+  );
 }
 
 export class UploadFlow {
@@ -145,8 +158,12 @@ export class UploadFlow {
     report.phase('preparing');
     // Glance targets: this page creates (or reuses) the image, so that a cancel or a retry knows it
     let imageId: string | undefined;
+    // an image created just now is no resume, although the engine is handed its id
+    let createdNow = false;
     if (!object) {
-      const image = (await this.#reuseOrReplace(req, pendingId)) ?? (await glance.createImage(createFields(req)));
+      const reused = await this.#reuseOrReplace(req, pendingId);
+      createdNow = !reused;
+      const image = reused ?? (await glance.createImage(createFields(req)));
       imageId = image.id;
       report.image(imageId);
     }
@@ -162,7 +179,7 @@ export class UploadFlow {
       glanceEndpoint: glance.endpoint,
     };
     try {
-      return await this.#engine(request, signal, report);
+      return await this.#engine(request, signal, report, createdNow);
     } catch (e) {
       if (e instanceof UploadError && e.paused) throw e;
       if (signal.aborted || isOpenStackError(e, 'aborted')) {
@@ -207,7 +224,7 @@ export class UploadFlow {
   }
 
   /** One engine run in the worker; the transfer is timed from the first byte to the last part. */
-  async #engine(request: WorkerUploadRequest, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {
+  async #engine(request: WorkerUploadRequest, signal: AbortSignal, report: FlowReport, createdNow = false): Promise<FlowOutcome> {
     let t0 = 0;
     let t1 = 0;
     let sent = 0;
@@ -236,7 +253,7 @@ export class UploadFlow {
       return {
         image,
         transfer,
-        message: activeText(image, out, !!request.register?.deleteObjectAfter),
+        message: activeText(image, createdNow ? { ...out, resumed: false } : out, !!request.register?.deleteObjectAfter),
       };
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -270,6 +287,7 @@ export class UploadFlow {
         message: msg(str`The image "${done.name ?? done.id}" is active (${formatBytes(done.size)}, downloaded by Glance).`),
       };
     } catch (e) {
+      if (isOpenStackError(e) && e.code === 'http.url-filtered') throw urlFilteredError(url, e);
       if (signal.aborted || isOpenStackError(e, 'aborted')) {
         await discardImage(glance, image.id);
         report.image('');

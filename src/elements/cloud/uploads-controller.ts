@@ -210,6 +210,9 @@ export class UploadsController implements ReactiveController, UploadStatus {
   }
 
   async create(req: CreateRequest): Promise<void> {
+    // Glance was unreachable when the session connected: read the formats and import methods
+    // again, so that the checks compare against the cloud's lists instead of empty ones
+    if (this.session.glance && !this.session.schema.diskFormats.length) await this.session.connect();
     const ctx = this.flowContext();
     if (!ctx) return;
     if (req.source.kind === 'file' && req.source.file !== this.file) {

@@ -1,0 +1,55 @@
+// The create form's pre-checks when the cloud's image schema could not be read (Glance was
+// unreachable as the session connected): no line may claim the cloud refuses a format it never
+// listed, nor show an empty "(it accepts )" list beside a check mark.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { preflight, type PreflightContext } from '../../src/elements/cloud/preflight.ts';
+import type { CheckLine } from '../../src/elements/cloud/cloud-create-form.ts';
+import type { CreateRequest } from '../../src/elements/cloud/create-form-model.ts';
+import type { GlanceClient } from '../../src/core/openstack/glance.ts';
+
+const fields = {
+  name: 'img',
+  description: '',
+  disk_format: 'qcow2',
+  container_format: 'bare',
+  architecture: '',
+  min_disk: 0,
+  min_ram: 0,
+  visibility: 'private',
+  protected: false,
+  kernel_id: '',
+  ramdisk_id: '',
+  properties: {},
+};
+
+async function lines(diskFormats: string[], containerFormats: string[]): Promise<CheckLine[]> {
+  const ctx: PreflightContext = {
+    glance: { usage: async () => null } as unknown as GlanceClient,
+    schema: { diskFormats, containerFormats, visibilities: [], raw: {} },
+    importMethods: [],
+    stores: [],
+  };
+  const req: CreateRequest = { fields, source: { kind: 'file', file: new File([new Uint8Array(512)], 'a.qcow2') }, method: 'direct' };
+  let seen: CheckLine[] = [];
+  await preflight(ctx, req, { safe: true, diskFormat: 'qcow2' }, { checks: (l) => (seen = l) });
+  return seen;
+}
+
+describe('pre-checks without the image schema', { timeout: 10_000 }, () => {
+  test('formats not listed are said to be unchecked, not refused', async () => {
+    const got = await lines([], []);
+    const [disk, container] = got;
+    assert.ok(disk.ok && container.ok);
+    assert.match(disk.text, /^Disk format "qcow2" not checked here: the cloud's image schema \(\/v2\/schemas\/image\) listed no formats/);
+    assert.match(container.text, /^Container format "bare" not checked here/);
+    assert.ok(!got.some((l) => /does not accept|it accepts \)/.test(l.text)), JSON.stringify(got));
+  });
+
+  test('with the lists read, the usual lines', async () => {
+    const [disk, container] = await lines(['raw', 'qcow2'], ['bare']);
+    assert.equal(disk.text, 'This cloud accepts disk format "qcow2".');
+    assert.equal(container.text, 'This cloud accepts container format "bare".');
+    await assert.rejects(lines(['raw'], ['bare']), /does not accept disk format "qcow2" \(it accepts raw\)/);
+  });
+});
