@@ -238,9 +238,22 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
       const err = ui.page.locator('cloud-panel [data-role=unfinished-error]');
       await err.waitFor({ timeout: 10_000 });
       assert.match((await err.textContent()) ?? '', /was of "resume\.raw", not "other\.raw": choose that file/);
-      // and Delete aborts it: its parts go, the list empties
+      // and Delete, once confirmed, aborts it: its parts go, the list empties, the page says so
+      const storedBefore = (await segments(bucket)).length;
       await item.locator('button[data-action=delete-unfinished]').click();
+      const confirm = item.locator('[data-role=unfinished-delete-confirm]');
+      assert.match(
+        (await confirm.textContent()) ?? '',
+        /Delete the \d+ parts \(.* MiB\) this upload stored\? Resuming is then impossible\./,
+      );
+      assert.equal((await segments(bucket)).length, storedBefore, 'nothing deleted before the confirmation');
+      await screenshot(ui.page, 'cloud-unfinished-delete');
+      await confirm.locator('button[data-action=confirm-delete-unfinished]').click();
       await ui.page.locator('cloud-panel [data-role=unfinished]').waitFor({ state: 'detached', timeout: 30_000 });
+      assert.match(
+        (await ui.page.locator('cloud-panel [data-role=unfinished-notice]').textContent()) ?? '',
+        /Deleted the unfinished upload of "resume\.raw" and the \d+ parts it had stored\./,
+      );
       assert.deepEqual(
         (await segments(bucket)).map((s) => s.name),
         [],

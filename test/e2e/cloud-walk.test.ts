@@ -207,6 +207,32 @@ describe('cloud view: the images table', () => {
     }
   });
 
+  test('a list Glance cannot give: the error, a "Try again", never "no images yet"; Try again lists them', T, async () => {
+    const list = /\/v2\/images\?/;
+    // Glance answering 503 to the listing alone (what a restarting glance-api does), CORS-readable
+    await page.route(list, (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'text/plain',
+        body: 'Service Unavailable',
+        headers: { 'access-control-allow-origin': server.origin },
+      }),
+    );
+    try {
+      await page.locator('cloud-panel button[data-action=show-list]').click();
+      const failed = page.locator('cloud-images-table [data-role=list-failed]');
+      await failed.waitFor({ timeout: 20_000 });
+      assert.match((await failed.textContent()) ?? '', /The image list could not be read\./);
+      assert.equal(await page.locator('cloud-images-table [data-role=empty]').count(), 0, 'not "No images in this project yet"');
+      assert.equal(await page.locator('cloud-images-table tr.row').count(), 0, 'no outdated rows under the error');
+    } finally {
+      await page.unroute(list);
+    }
+    await page.locator('cloud-images-table button[data-action=retry-list]').click();
+    await page.locator('cloud-images-table tr.row').first().waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('cloud-images-table [data-role=list-failed]').count(), 0);
+  });
+
   test('an empty list shows what to do, not "0 of 0"', T, async () => {
     const text = await page.evaluate(async () => {
       const t = document.createElement('cloud-images-table') as HTMLElement & { images: unknown[]; updateComplete: Promise<unknown> };
@@ -222,7 +248,7 @@ describe('cloud view: the images table', () => {
   });
 
   test('the page reported no errors but the provoked ones', () => {
-    const provoked = /net::ERR_CONNECTION_REFUSED|net::ERR_FAILED|net::ERR_ABORTED|status of 40[134]/;
+    const provoked = /net::ERR_CONNECTION_REFUSED|net::ERR_FAILED|net::ERR_ABORTED|status of 40[134]|status of 503/;
     assert.deepEqual(
       ui.problems.filter((p) => !provoked.test(p)),
       [],

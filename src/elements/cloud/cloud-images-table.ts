@@ -18,6 +18,7 @@ type Column = 'name' | 'status' | 'disk_format' | 'container_format' | 'size' | 
  * @fires cleanup-orphans - Delete the project's queued images with no data; detail: their ids.
  * @fires delete-image - A row's delete was confirmed; detail: the image id.
  * @fires create-requested - "Create image" from the empty list.
+ * @fires refresh-requested - "Try again" after the list could not be read.
  * @csspart orphans - The clean-up offer above the table.
  * @csspart table - The table.
  * @cssprop --cloud-border - Row separators.
@@ -52,6 +53,8 @@ export class CloudImagesTable extends LitElement {
   @property({ attribute: false }) images: ImageRecord[] = [];
   /** The signed-in project: its queued images with no data are offered for clean-up. */
   @property() projectId = '';
+  /** The list could not be read: no "no images yet" (the panel shows the error above). */
+  @property({ type: Boolean }) listFailed = false;
   @state() private filter = '';
   @state() private sortBy: Column = 'name';
   @state() private descending = false;
@@ -109,6 +112,12 @@ export class CloudImagesTable extends LitElement {
   }
 
   private renderEmpty() {
+    if (this.listFailed)
+      return html`<div class="empty box" data-role="list-failed">
+        <p><strong>${msg('The image list could not be read.')}</strong></p>
+        <p class="muted">${msg('The message above says why.')}</p>
+        <button class="primary" data-action="retry-list" @click=${() => this.emit('refresh-requested', null)}>${msg('Try again')}</button>
+      </div>`;
     return html`<div class="empty box" data-role="empty">
       <p><strong>${msg('No images in this project yet.')}</strong></p>
       <p class="muted">${msg('Create one from a file on this machine, or inspect a file first and choose "Upload to the cloud…" on its card.')}</p>

@@ -53,6 +53,7 @@ export class CloudPanel extends LitElement {
     .error { color: var(--cloud-error, var(--_danger)); }
     .notice { color: var(--cloud-ok, var(--_ok)); }
     section[part=unfinished] { border: 1px solid var(--cloud-border, var(--_border)); padding: 0.5em; margin-block-end: 0.75em; }
+    [data-role=unfinished-delete-confirm] { display: flex; flex-wrap: wrap; gap: 0.5em; align-items: center; margin-block-start: 0.5em; }
   `,
   ];
 

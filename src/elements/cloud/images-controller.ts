@@ -15,6 +15,8 @@ export type View = 'list' | 'details' | 'edit' | 'create';
 export class ImagesController implements ReactiveController {
   view: View = 'list';
   images: GlanceImage[] = [];
+  /** The last listing failed: the table says so (with a retry) instead of "no images yet". */
+  listFailed = false;
   selected: GlanceImage | null = null;
   namespaces: MetadefNamespace[] = [];
   busy = false;
@@ -44,6 +46,7 @@ export class ImagesController implements ReactiveController {
   /** Signed out: nothing of the last project stays on screen. */
   clear() {
     this.images = [];
+    this.listFailed = false;
     this.selected = null;
     this.view = 'list';
     this.#changed();
@@ -71,7 +74,15 @@ export class ImagesController implements ReactiveController {
     const g = this.session.glance;
     if (!g || !this.session.session) return;
     await this.#busy(async () => {
-      this.images = await g.listAllImages({ sort: 'created_at:desc' });
+      try {
+        this.images = await g.listAllImages({ sort: 'created_at:desc' });
+        this.listFailed = false;
+      } catch (e) {
+        // an outdated list under the error would read as the project's current one
+        this.images = [];
+        this.listFailed = true;
+        throw e;
+      }
       if (this.selected) this.selected = this.images.find((i) => i.id === this.selected!.id) ?? this.selected;
     });
   }

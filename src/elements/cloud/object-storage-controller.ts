@@ -28,6 +28,10 @@ export class ObjectStorageController implements ReactiveController {
   tempUrlKey = '';
   /** A sentence about the unfinished list (a refused file, a failed delete). */
   error = '';
+  /** What a delete did, said under the header (the list may be gone with it). */
+  notice = '';
+  /** The unfinished upload whose Delete waits for confirmation. */
+  confirmingDelete = '';
   readonly store = new IdbUploadStateStore();
   /** Handles of files picked with one (showOpenFilePicker, a drop), kept with their upload's state. */
   readonly #handles = new WeakMap<File, StoredFileHandle>();
@@ -113,6 +117,7 @@ export class ObjectStorageController implements ReactiveController {
   /** Resume: the kept handle first (one permission prompt), else the user picks the file again. */
   async resume(state: UploadState): Promise<void> {
     this.error = '';
+    this.notice = '';
     const handle = await this.store.getHandle(state.id).catch(() => undefined);
     if (handle) {
       const r = await reopenFromHandle(handle);
@@ -145,7 +150,15 @@ export class ObjectStorageController implements ReactiveController {
   }
 
   /** Deletes an unfinished upload: what it stored (segments / multipart upload), then its state. */
+  /** Delete asks first: what the upload stored goes for good. */
+  askDelete(id: string): void {
+    this.confirmingDelete = id;
+    this.notice = '';
+    this.#changed();
+  }
+
   async delete(state: UploadState): Promise<void> {
+    this.confirmingDelete = '';
     const credentials = this.#credentials(state);
     const s = this.session.session;
     if (!credentials || !s) {
@@ -165,7 +178,7 @@ export class ObjectStorageController implements ReactiveController {
       });
       this.error = '';
       this.session.error = '';
-      this.uploads.success = msg(str`Deleted the unfinished upload of "${state.file.name}" and what it had stored.`);
+      this.notice = msg(str`Deleted the unfinished upload of "${state.file.name}" and the ${state.parts.length} parts it had stored.`);
     } catch (e) {
       this.error = sentence(e);
     }

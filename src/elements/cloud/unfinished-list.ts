@@ -7,8 +7,9 @@ import type { ObjectStorageController } from './object-storage-controller.ts';
 import { formatBytes, formatDateTime } from './format.ts';
 
 export function renderUnfinished(o: ObjectStorageController, busy: boolean): TemplateResult | typeof nothing {
-  if (!o.unfinished.length) return nothing;
-  return html`<section part="unfinished" data-role="unfinished">
+  const notice = o.notice ? html`<p class="notice" role="status" data-role="unfinished-notice">${o.notice}</p>` : nothing;
+  if (!o.unfinished.length) return notice;
+  return html`${notice}<section part="unfinished" data-role="unfinished">
     <h3>${msg('Unfinished uploads')}</h3>
     ${o.error ? html`<p class="error" role="alert" data-role="unfinished-error">${o.error}</p>` : nothing}
     ${
@@ -26,7 +27,16 @@ export function renderUnfinished(o: ObjectStorageController, busy: boolean): Tem
         return html`<li data-state-id=${s.id}>
           <span data-role="unfinished-text">${msg(str`${s.file.name} (${formatBytes(s.file.size)}) to ${where}: ${formatBytes(stored)} stored in ${s.parts.length} parts, last change ${formatDateTime(new Date(s.updatedAt))}.`)}</span>
           <button type="button" data-action="resume-unfinished" ?disabled=${busy} @click=${() => void o.resume(s)}>${msg('Resume')}</button>
-          <button type="button" data-action="delete-unfinished" ?disabled=${busy} @click=${() => void o.delete(s)}>${msg('Delete')}</button>
+          <button type="button" class="danger" data-action="delete-unfinished" ?disabled=${busy} @click=${() => o.askDelete(s.id)}>${msg('Delete')}</button>
+          ${
+            o.confirmingDelete === s.id
+              ? html`<span class="box warn" role="alert" data-role="unfinished-delete-confirm">
+                  ${msg(str`Delete the ${s.parts.length} parts (${formatBytes(stored)}) this upload stored? Resuming is then impossible.`)}
+                  <button type="button" class="danger" data-action="confirm-delete-unfinished" @click=${() => void o.delete(s)}>${msg('Delete them')}</button>
+                  <button type="button" data-action="keep-unfinished" @click=${() => o.askDelete('')}>${msg('Keep')}</button>
+                </span>`
+              : nothing
+          }
           ${
             o.picking === s.id
               ? // our button for the hidden input: the browser's own would speak the browser's language
