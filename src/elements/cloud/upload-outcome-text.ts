@@ -10,30 +10,32 @@ import type { Verdict } from './preflight.ts';
 import { withoutFinalStop } from './preflight.ts';
 import { formatBytes, formatNumber, formatRate } from './format.ts';
 import { sentence } from './sentence.ts';
+import { joinSentences } from '../join-sentences.ts';
 
 /** An upload that ended in an active, verified image: what it is, where the object went, what a resume sent. */
 export function activeText(image: GlanceImage, out: UploadOutcome, objectDeleted: boolean): string {
   const where = out.object && `${out.object.container}/${out.object.name}`;
-  const stored = !where
-    ? ''
-    : ' ' +
-      (objectDeleted
-        ? msg(str`The object ${where} was deleted from object storage once Glance had its copy.`)
-        : msg(str`The object ${where} is kept in object storage.`));
-  const resumed = out.resumed ? ' ' + msg(str`Resumed: ${formatBytes(out.bytesSent)} sent this time.`) : '';
-  return (
+  const stored =
+    where &&
+    (objectDeleted
+      ? msg(str`The object ${where} was deleted from object storage once Glance had its copy.`)
+      : msg(str`The object ${where} is kept in object storage.`));
+  return joinSentences(
     msg(
       str`The image "${image.name ?? image.id}" is active and its checksums match your file (sha512 ${out.sha512.slice(0, 16)}…, md5 ${out.md5}).`,
-    ) +
-    stored +
-    resumed
+    ),
+    stored,
+    out.resumed && msg(str`Resumed: ${formatBytes(out.bytesSent)} sent this time.`),
   );
 }
 
 export function successText(message: string, transfer?: { bytes: number; ms: number }): string {
   if (!transfer) return message;
   const { bytes, ms } = transfer;
-  return `${message} ${msg(str`Sent ${formatBytes(bytes)} in ${formatNumber(ms / 1000, 1)} s (${formatRate(bytes / (ms / 1000))}).`)}`;
+  return joinSentences(
+    message,
+    msg(str`Sent ${formatBytes(bytes)} in ${formatNumber(ms / 1000, 1)} s (${formatRate(bytes / (ms / 1000))}).`),
+  );
 }
 
 /** `pendingImageId`: the image an interrupted attempt left (empty when cancelled by the user). */
@@ -42,7 +44,10 @@ export function failureText(e: unknown, checks: CheckLine[], pendingImageId: str
   const last = checks.at(-1);
   const kept = last && !last.ok && last.text === text ? checks.slice(0, -1) : checks;
   if (pendingImageId && !isOpenStackError(e, 'hash-mismatch'))
-    text += ' ' + msg(str`The unfinished image ${pendingImageId} is kept: "Create and upload" again reuses or replaces it, or delete it.`);
+    text = joinSentences(
+      text,
+      msg(str`The unfinished image ${pendingImageId} is kept: "Create and upload" again reuses or replaces it, or delete it.`),
+    );
   return { text, checks: kept };
 }
 

@@ -11,6 +11,7 @@ import type { CardState, ConvertState } from './image-inspector-model.ts';
 import { formatBytes } from './format-bytes.ts';
 import { formatDuration } from './conversion-progress.ts';
 import type { CloudPreference } from './conversion-defaults.ts';
+import { joinSentences } from '../join-sentences.ts';
 
 /** What the view asks of the conversions (ConversionController). */
 export interface ConvertActions extends OptionsActions {
@@ -141,15 +142,13 @@ function doneFigures(st: ConvertState): string {
 function outcome(st: ConvertState): string {
   switch (st.status) {
     case 'done':
-      return [
+      return joinSentences(
         st.toFile
           ? msg(str`Converted into the file you chose (${st.outputName ?? st.target}): inspected below, ready to upload.`)
           : msg(str`Converted to ${st.outputName ?? st.target}: inspected below, ready to save or upload.`),
-        st.verified ? msg('Verified: qemu-img compare finds it equal to the source.') : '',
+        st.verified && msg('Verified: qemu-img compare finds it equal to the source.'),
         doneFigures(st),
-      ]
-        .filter(Boolean)
-        .join(' ');
+      );
     case 'cancelled':
       return st.toFile
         ? msg('Conversion cancelled; nothing was written into the file you chose (a new, empty file the save dialog created was removed).')
