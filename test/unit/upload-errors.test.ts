@@ -32,6 +32,16 @@ describe('upload error sentences', { timeout: 10_000 }, () => {
     assert.equal(keys.kind, 'wrong-credentials');
     assert.match(keys.message, /check the access key and secret/);
     assert.equal(objectHttpError('s3', 404, '<Error><Code>NoSuchUpload</Code></Error>', 'listing').kind, 'not-found');
+    // s3api's own text (with its request id) gives way to the naming rules
+    const bucket = objectHttpError(
+      's3',
+      400,
+      '<Error><Code>InvalidBucketName</Code><BucketName>Bad_Bucket!</BucketName><RequestId>tx1</RequestId></Error>',
+      'creating the bucket Bad_Bucket!',
+    );
+    assert.equal(bucket.code, 's3.bucket-name');
+    assert.match(bucket.message, /^S3 refused the bucket name while creating the bucket Bad_Bucket!: use 3 to 63 lowercase letters/);
+    assert.doesNotMatch(bucket.message, /tx1/);
     const five = objectHttpError('swift', 503, '<html><h1>Service Unavailable</h1></html>', 'sending segment 2');
     assert.equal(five.kind, 'server');
     assert.match(five.message, /^Swift failed with an internal error \(503\)/);

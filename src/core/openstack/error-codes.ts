@@ -55,6 +55,7 @@ export const ERROR_CODES = {
   'object.etag-unreadable-swift': 'Swift ETag not readable',
   'object.etag-unreadable-s3': 'S3 ETag not readable',
   's3.wrong-credentials': 'EC2 credentials refused',
+  's3.bucket-name': 'Bucket name refused',
   's3.upload-gone': 'The multipart upload is gone',
   's3.bad-digest': 'S3 received other bytes',
   's3.assembled-mismatch': 'S3 assembled another object',

@@ -42,6 +42,11 @@ export function objectHttpError(service: ObjectService, status: number, body: st
       `S3 refused the EC2 credentials while ${action} (${code}): check the access key and secret (openstack ec2 credentials list) and the region.`,
       { kind: 'wrong-credentials', code: 's3.wrong-credentials', ...base, params: { ...params, s3Code: code } },
     );
+  if (service === 's3' && code === 'InvalidBucketName')
+    return new OpenStackError(
+      `S3 refused the bucket name while ${action}: use 3 to 63 lowercase letters, digits, hyphens or dots, starting and ending with a letter or digit (e.g. images).`,
+      { kind: 'bad-request', code: 's3.bucket-name', ...base },
+    );
   if (service === 's3' && code === 'NoSuchUpload')
     return new OpenStackError(`The multipart upload is gone on the S3 side while ${action} (aborted or expired): it starts again.`, {
       kind: 'not-found',

@@ -198,6 +198,10 @@ const TEXTS: Record<ErrorCode, (p: P, action: string) => string> = {
     msg(
       str`S3 refused the EC2 credentials while ${a} (${s(p, 's3Code')}): check the access key and secret (openstack ec2 credentials list) and the region.`,
     ),
+  's3.bucket-name': (_p, a) =>
+    msg(
+      str`S3 refused the bucket name while ${a}: use 3 to 63 lowercase letters, digits, hyphens or dots, starting and ending with a letter or digit (e.g. images).`,
+    ),
   's3.bad-digest': (_p, a) => msg(str`S3 received other bytes than were sent while ${a} (BadDigest).`),
   's3.assembled-mismatch': (p) =>
     msg(str`S3 assembled the object with ETag ${s(p, 'etag')} instead of ${s(p, 'expected')}: the part list is not the one sent.`),
