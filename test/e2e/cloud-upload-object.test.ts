@@ -187,6 +187,46 @@ describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
     );
   });
 
+  test('Glance refusing the import of the stored object: the error names the image it made, and "Delete it" deletes it', async () => {
+    const name = `${PREFIX}s3-import-refused`;
+    const bucket = `${CONTAINER}-s3del`;
+    const small = makeRaw(tmp.dir, 'refused.raw', 8);
+    await openCreate(page);
+    await page.locator(form('input#file')).setInputFiles(small.path);
+    await waitValue(page.locator(form('select#disk_format')), 'raw');
+    await fill(page, form('input#name'), name);
+    await page.locator(form('select#method')).selectOption('s3');
+    await fill(page, form('input#bucket'), bucket);
+    await page.locator(form('select#ec2')).selectOption(swift.s3.credentials.demo.access);
+    // Glance answers the import (sent by the upload worker) as a cloud whose import is off would
+    const imports = /\/v2\/images\/[^/]+\/import$/;
+    await page.route(imports, (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({
+            status: 409,
+            contentType: 'application/json',
+            body: JSON.stringify({ code: 409, title: 'Conflict', message: 'Import method web-download is disabled here.' }),
+            headers: { 'access-control-allow-origin': server.origin },
+          })
+        : route.continue(),
+    );
+    try {
+      await page.locator(form('button[data-action=create]')).click();
+      const out = await waitCreateOutcome(page, 120_000);
+      assert.equal(out.ok, false, out.text);
+      const [img] = await imagesNamed(glance, name);
+      assert.ok(img, 'the image was made before the import');
+      assert.match(out.text, new RegExp(`The unfinished image ${img.id} is kept`));
+      const pending = page.locator(form('[data-role=pending]'));
+      assert.match((await pending.textContent()) ?? '', new RegExp(img.id));
+      await pending.locator('button[data-action=discard-pending]').click();
+      await pending.waitFor({ state: 'detached', timeout: 20_000 });
+      assert.equal((await imagesNamed(glance, name)).length, 0, 'Delete it deleted the image');
+    } finally {
+      await page.unroute(imports);
+    }
+  });
+
   test('clicked while the pick-time checksum pass runs: the parts it had hashed go unhashed, the image is still verified; the object deleted after the import as asked', async () => {
     const name = `${PREFIX}swift-early`;
     const big = makeRaw(tmp.dir, 'early.raw', 256); // 8 parts of 32 MiB: the pass needs seconds

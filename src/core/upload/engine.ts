@@ -4,7 +4,7 @@
 // (segments / multipart upload and state deleted), one result.
 import { OpenStackError, isOpenStackError } from '../openstack/errors.ts';
 import { openGlanceRecord, type GlanceRecord } from './glance-state.ts';
-import { uploadToGlance, leftWithoutData } from './glance-target.ts';
+import { uploadToGlance, leftWithoutData, withImage } from './glance-target.ts';
 import { uploadObject, type StoredResult } from './object-upload.ts';
 import type { PartBackend } from './part-backend.ts';
 import { ProgressTracker } from './progress.ts';
@@ -156,7 +156,9 @@ export function startUpload(request: UploadRequest, env: UploadEnv): UploadHandl
           kind: 'server',
           cause: e,
         });
-      throw request.via === 'glance' || request.via === 'glance-direct' ? leftWithoutData(e, imageId, glanceRecord !== null) : e;
+      if (request.via === 'glance' || request.via === 'glance-direct') throw leftWithoutData(e, imageId, glanceRecord !== null);
+      // the object is stored and its registration failed after the image was made: say which image
+      throw imageId && !e.imageId ? withImage(e, imageId) : e;
     },
   );
   done.catch(() => undefined); // the caller awaits it; a pause before they do is not "unhandled"

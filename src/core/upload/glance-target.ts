@@ -117,7 +117,13 @@ export function leftWithoutData(e: unknown, imageId: string | undefined, resumab
   const left = resumable
     ? `The image ${imageId} is left queued without data: run the same command again to upload into it, or delete it.`
     : `The image ${imageId} stays in the list without data: delete it or upload to a new image.`;
-  return new OpenStackError(`${e.message} ${left}`, {
+  return withImage(e, imageId, `${e.message} ${left}`);
+}
+
+/** `e` carrying the image it left behind (a page offers to delete it), with the same sentence
+ *  unless `message` says more. */
+export function withImage(e: OpenStackError, imageId: string, message = e.message): OpenStackError {
+  return new OpenStackError(message, {
     kind: e.kind,
     status: e.status,
     service: e.service,

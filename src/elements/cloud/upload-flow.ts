@@ -193,6 +193,8 @@ export class UploadFlow {
           { kind: 'aborted' },
         );
       }
+      // the object is stored, its registration failed with an image made: the form offers to delete it
+      if (object && isOpenStackError(e) && e.imageId) report.image(e.imageId);
       if (isOpenStackError(e, 'cors') && /TempURL key/.test(e.message))
         throw new OpenStackError(
           msg(
