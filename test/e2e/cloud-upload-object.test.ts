@@ -118,7 +118,11 @@ describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
     await page.locator(form('select#ec2')).selectOption(swift.s3.credentials.demo.access);
     assert.equal(await page.locator(form('input#access')).inputValue(), swift.s3.credentials.demo.access);
     assert.equal(await page.locator(form('input#part-size')).getAttribute('placeholder'), '32.0 MiB', 'the size the engine would choose');
+    // a size that makes many parts is warned of as it is typed (Glance imports them one by one)
+    await fill(page, form('input#part-size'), '100K');
+    assert.match((await page.locator(form('[data-role=many-parts]')).textContent()) ?? '', /^That makes 984 parts: /);
     await fill(page, form('input#part-size'), '1M');
+    assert.equal(await page.locator(form('[data-role=many-parts]')).count(), 0, '96 parts: no warning');
     await page.locator(form('button[data-action=create]')).click();
     const refused = await waitCreateOutcome(page, 60_000);
     assert.ok(!refused.ok, refused.text);

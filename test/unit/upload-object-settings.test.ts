@@ -2,7 +2,7 @@
 // --parallel: blank leaves the engine's choice, anything else is a number or one sentence.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readPartSettings, swiftContainerName } from '../../src/elements/cloud/object-settings.ts';
+import { manyPartsHint, readPartSettings, swiftContainerName } from '../../src/elements/cloud/object-settings.ts';
 import { MAX_PARALLEL } from '../../src/core/upload/part-size.ts';
 
 const MiB = 1024 * 1024;
@@ -24,6 +24,17 @@ describe('part settings typed in the create form', { timeout: 10_000 }, () => {
         bad,
       );
     assert.deepEqual(readPartSettings({ parallel: String(MAX_PARALLEL) }), { parallel: MAX_PARALLEL });
+  });
+
+  test('a part size that cuts the file into many parts is warned of (Glance imports them one by one), never refused', () => {
+    assert.equal(
+      manyPartsHint('100K', 48 * MiB),
+      "That makes 492 parts: Glance's import reads them one after the other, so parts this small make it slow.",
+    );
+    assert.equal(manyPartsHint('8M', 48 * MiB), '', '6 parts');
+    assert.equal(manyPartsHint('', 48 * MiB), '', 'blank: the engine chooses');
+    assert.equal(manyPartsHint('lots', 48 * MiB), '', 'not a size: the engine says so when the upload starts');
+    assert.equal(manyPartsHint('1K', undefined), '', 'no file yet');
   });
 
   test('a Swift container name with "/" or too long for its "_segments" container is refused before anything is sent', () => {

@@ -26,4 +26,5 @@ export const createFormStyles = css`
     fieldset.inline { display: flex; gap: 1em; }
     p.box { margin: 0 0 12px; }
     .grid p.box { margin: 0; }
+    .hint.warn { color: var(--_warn); }
 `;
