@@ -29,6 +29,19 @@ after(async () => {
 
 const card = (page: Page, name: string) => page.locator(`li.card[data-name="${name}"]`);
 
+/** The corpus's monolithicFlat VMDK converted to qcow2 in `page`: the output's card, once it offers Save as…. */
+async function convertedForSaving(page: Page) {
+  await chooseFiles(page, [
+    join(fx.corpus.base.dir, 'small-monolithicFlat.vmdk'),
+    join(fx.corpus.base.dir, 'small-monolithicFlat-flat.vmdk'),
+  ]);
+  await waitForIdle(page);
+  await card(page, 'small-monolithicFlat.vmdk').locator('button.convert-button').click();
+  const out = card(page, 'small-monolithicFlat.qcow2');
+  await out.locator('button.save').waitFor({ timeout: 60_000 });
+  return out;
+}
+
 test('monolithicFlat VMDK → qcow2: safe new card, equal to the source; cancel leaves nothing; clear deletes', async () => {
   const app = await openApp(fx.browser, fx.server.origin);
   const { page } = app;
@@ -211,11 +224,7 @@ test('Save as… without the File System Access API: a download of the OPFS file
       delete (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
     });
     const src = join(fx.corpus.base.dir, 'small-monolithicFlat.vmdk');
-    await chooseFiles(app.page, [src, join(fx.corpus.base.dir, 'small-monolithicFlat-flat.vmdk')]);
-    await waitForIdle(app.page);
-    await card(app.page, 'small-monolithicFlat.vmdk').locator('button.convert-button').click();
-    const out = card(app.page, 'small-monolithicFlat.qcow2');
-    await out.locator('button.save').waitFor({ timeout: 60_000 });
+    const out = await convertedForSaving(app.page);
     const [download] = await Promise.all([app.page.waitForEvent('download'), out.locator('button.save').click()]);
     assert.equal(download.suggestedFilename(), 'small-monolithicFlat.qcow2');
     const saved = join(work, 'saved.qcow2');
@@ -235,11 +244,7 @@ test('Save as… through the save dialog: the file is written, and the card says
         (await navigator.storage.getDirectory()).getFileHandle('chosen.qcow2', { create: true });
     });
     const src = join(fx.corpus.base.dir, 'small-monolithicFlat.vmdk');
-    await chooseFiles(app.page, [src, join(fx.corpus.base.dir, 'small-monolithicFlat-flat.vmdk')]);
-    await waitForIdle(app.page);
-    await card(app.page, 'small-monolithicFlat.vmdk').locator('button.convert-button').click();
-    const out = card(app.page, 'small-monolithicFlat.qcow2');
-    await out.locator('button.save').waitFor({ timeout: 60_000 });
+    const out = await convertedForSaving(app.page);
     await out.locator('button.save').click();
     await out.getByText(/^Saved as chosen\.qcow2 \([\d.]+ [KM]iB\)\.$/).waitFor({ timeout: 30_000 });
     const saved = join(work, 'chosen.qcow2');
@@ -258,14 +263,7 @@ test('Save as… when the browser refuses the save dialog: a download instead, a
       (window as unknown as { showSaveFilePicker: () => Promise<never> }).showSaveFilePicker = () =>
         Promise.reject(new DOMException('Must be handling a user gesture to show a file picker.', 'SecurityError'));
     });
-    await chooseFiles(app.page, [
-      join(fx.corpus.base.dir, 'small-monolithicFlat.vmdk'),
-      join(fx.corpus.base.dir, 'small-monolithicFlat-flat.vmdk'),
-    ]);
-    await waitForIdle(app.page);
-    await card(app.page, 'small-monolithicFlat.vmdk').locator('button.convert-button').click();
-    const out = card(app.page, 'small-monolithicFlat.qcow2');
-    await out.locator('button.save').waitFor({ timeout: 60_000 });
+    const out = await convertedForSaving(app.page);
     const [download] = await Promise.all([app.page.waitForEvent('download'), out.locator('button.save').click()]);
     assert.equal(download.suggestedFilename(), 'small-monolithicFlat.qcow2');
     await download.cancel();

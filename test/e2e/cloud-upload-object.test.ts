@@ -74,12 +74,19 @@ after(async () => {
   tmp?.remove();
 });
 
-async function chooseObjectUpload(name: string, method: 'swift' | 's3'): Promise<void> {
+async function chooseObjectUpload(name: string, method: 'swift' | 's3', path = file.path): Promise<void> {
   await openCreate(page);
-  await page.locator(form('input#file')).setInputFiles(file.path);
+  await page.locator(form('input#file')).setInputFiles(path);
   await waitValue(page.locator(form('select#disk_format')), 'raw');
   await fill(page, form('input#name'), name);
   await page.locator(form('select#method')).selectOption(method);
+}
+
+/** An S3 upload of `path` into `bucket` with demo's listed EC2 credentials. */
+async function chooseS3Upload(name: string, bucket: string, path: string): Promise<void> {
+  await chooseObjectUpload(name, 's3', path);
+  await fill(page, form('input#bucket'), bucket);
+  await page.locator(form('select#ec2')).selectOption(swift.s3.credentials.demo.access);
 }
 
 describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
@@ -167,13 +174,7 @@ describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
     const bucket = `${CONTAINER}-s3del`;
     const small = makeRaw(tmp.dir, 'deleted.raw', 24);
     const smallWant = await digests(small.path);
-    await openCreate(page);
-    await page.locator(form('input#file')).setInputFiles(small.path);
-    await waitValue(page.locator(form('select#disk_format')), 'raw');
-    await fill(page, form('input#name'), name);
-    await page.locator(form('select#method')).selectOption('s3');
-    await fill(page, form('input#bucket'), bucket);
-    await page.locator(form('select#ec2')).selectOption(swift.s3.credentials.demo.access);
+    await chooseS3Upload(name, bucket, small.path);
     await fill(page, form('input#part-size'), '8M');
     await page.locator(form('input#delete-object')).check();
     await page.locator(form('button[data-action=create]')).click();
@@ -195,13 +196,7 @@ describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
     const name = `${PREFIX}s3-import-refused`;
     const bucket = `${CONTAINER}-s3del`;
     const small = makeRaw(tmp.dir, 'refused.raw', 8);
-    await openCreate(page);
-    await page.locator(form('input#file')).setInputFiles(small.path);
-    await waitValue(page.locator(form('select#disk_format')), 'raw');
-    await fill(page, form('input#name'), name);
-    await page.locator(form('select#method')).selectOption('s3');
-    await fill(page, form('input#bucket'), bucket);
-    await page.locator(form('select#ec2')).selectOption(swift.s3.credentials.demo.access);
+    await chooseS3Upload(name, bucket, small.path);
     // Glance answers the import (sent by the upload worker) as a cloud whose import is off would
     const imports = /\/v2\/images\/[^/]+\/import$/;
     await page.route(imports, (route) =>

@@ -5,23 +5,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { preflight, type PreflightContext } from '../../src/elements/cloud/preflight.ts';
 import type { CheckLine } from '../../src/elements/cloud/cloud-create-form.ts';
-import type { CreateRequest } from '../../src/elements/cloud/create-form-model.ts';
+import { blankFields, type CreateRequest } from '../../src/elements/cloud/create-form-model.ts';
 import type { GlanceClient } from '../../src/core/openstack/glance.ts';
 
-const fields = {
-  name: 'img',
-  description: '',
-  disk_format: 'qcow2',
-  container_format: 'bare',
-  architecture: '',
-  min_disk: 0,
-  min_ram: 0,
-  visibility: 'private',
-  protected: false,
-  kernel_id: '',
-  ramdisk_id: '',
-  properties: {},
-};
+const fields = { ...blankFields(), name: 'img', disk_format: 'qcow2' };
 
 async function lines(diskFormats: string[], containerFormats: string[]): Promise<CheckLine[]> {
   const ctx: PreflightContext = {

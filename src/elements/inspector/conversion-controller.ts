@@ -42,10 +42,9 @@ export class ConversionController implements ReactiveController {
   /** Running conversions, by source card. */
   #running = new Map<number, AbortController>();
   #targets = new Map<number, string>();
-  /** Cards whose "I know the data is incomplete" is ticked. */
-  #acknowledged = new Set<number>();
-  /** Cards whose safety checks the user overrode for a local conversion. */
-  #overridden = new Set<number>();
+  /** The boxes that lift a refusal for a card's conversion: "I know the data is incomplete", and
+   *  the override of the safety checks for a local conversion. */
+  #lifted = { incomplete: new Set<number>(), safety: new Set<number>() };
   /** Options per card, kept across target switches (each target reads its own block). */
   #options = new Map<number, ConvertOptions>();
   /** Cards whose file is a conversion output: its OPFS path. */
@@ -120,27 +119,29 @@ export class ConversionController implements ReactiveController {
   }
 
   #planOptions(id: number): PlanOptions {
-    return { acceptIncomplete: this.#acknowledged.has(id), overrideSafety: this.#overridden.has(id) };
+    return { acceptIncomplete: this.#lifted.incomplete.has(id), overrideSafety: this.#lifted.safety.has(id) };
+  }
+
+  #lift(which: 'incomplete' | 'safety', id: number, yes: boolean): void {
+    if (yes) this.#lifted[which].add(id);
+    else this.#lifted[which].delete(id);
+    this.host.requestUpdate();
   }
 
   overridden(id: number): boolean {
-    return this.#overridden.has(id);
+    return this.#lifted.safety.has(id);
   }
 
   override(id: number, yes: boolean): void {
-    if (yes) this.#overridden.add(id);
-    else this.#overridden.delete(id);
-    this.host.requestUpdate();
+    this.#lift('safety', id, yes);
   }
 
   acknowledged(id: number): boolean {
-    return this.#acknowledged.has(id);
+    return this.#lifted.incomplete.has(id);
   }
 
   acknowledge(id: number, yes: boolean): void {
-    if (yes) this.#acknowledged.add(id);
-    else this.#acknowledged.delete(id);
-    this.host.requestUpdate();
+    this.#lift('incomplete', id, yes);
   }
 
   isOutput(id: number): boolean {
@@ -162,8 +163,8 @@ export class ConversionController implements ReactiveController {
     const outputs = [...this.#outputs.values()].filter(Boolean);
     this.#outputs.clear();
     this.#targets.clear();
-    this.#acknowledged.clear();
-    this.#overridden.clear();
+    this.#lifted.incomplete.clear();
+    this.#lifted.safety.clear();
     this.#options.clear();
     if (outputs.length) void loadConvert().then((m) => Promise.all(outputs.map((p) => m.removeOpfsOutput(p))));
   }

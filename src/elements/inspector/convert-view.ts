@@ -253,32 +253,29 @@ function renderChoice(c: CardState, actions: ConvertActions, advised: boolean): 
     ${isConvertFormat(target) ? renderOptions(c.id, target, actions, problems, req?.ok ? req.conversion.commandLine : undefined) : nothing}`;
 }
 
-function renderIncomplete(c: CardState, actions: ConvertActions): TemplateResult {
-  return html`<p class="note convert-refused" data-refusal="incomplete">${refusalText('incomplete')}</p>
+/** The two refusals a user may lift for this tab's conversion: the refusal, then its box. The
+ *  issue's "the user may override for a local conversion only, with the reason shown": the reason
+ *  is the refusal and the findings; qemu-img in this tab sees only the files chosen, and the
+ *  output is inspected again before any upload. */
+function renderGate(gate: 'incomplete' | 'not-opened', checked: boolean, onChange: (yes: boolean) => void): TemplateResult {
+  const box =
+    gate === 'incomplete'
+      ? { action: 'acknowledge-incomplete', label: msg('I know the data is incomplete: convert what is there anyway') }
+      : {
+          action: 'override-safety',
+          label: msg(
+            'Override the checks and convert anyway, for use on this machine: qemu-img then opens this file, seeing only the files chosen here; the result is inspected again before any upload.',
+          ),
+        };
+  return html`<p class="note convert-refused" data-refusal=${gate}>${refusalText(gate)}</p>
     <label class="acknowledge">
       <input
         type="checkbox"
-        data-action="acknowledge-incomplete"
-        .checked=${actions.acknowledged(c.id)}
-        @change=${(e: Event) => actions.acknowledge(c.id, (e.target as HTMLInputElement).checked)}
+        data-action=${box.action}
+        .checked=${checked}
+        @change=${(e: Event) => onChange((e.target as HTMLInputElement).checked)}
       />
-      ${msg('I know the data is incomplete: convert what is there anyway')}
-    </label>`;
-}
-
-// The issue's "the user may override for a local conversion only, with the reason shown": the
-// reason is the refusal above the box and the findings; qemu-img in this tab sees only the files
-// chosen, and the output is inspected again before any upload.
-function renderOverride(c: CardState, actions: ConvertActions): TemplateResult {
-  return html`<p class="note convert-refused" data-refusal="not-opened">${refusalText('not-opened')}</p>
-    <label class="acknowledge">
-      <input
-        type="checkbox"
-        data-action="override-safety"
-        .checked=${actions.overridden(c.id)}
-        @change=${(e: Event) => actions.override(c.id, (e.target as HTMLInputElement).checked)}
-      />
-      ${msg('Override the checks and convert anyway, for use on this machine: qemu-img then opens this file, seeing only the files chosen here; the result is inspected again before any upload.')}
+      ${box.label}
     </label>`;
 }
 
@@ -306,7 +303,13 @@ export function renderConvert(c: CardState, actions: ConvertActions, advice: Con
     data-verify-method=${timing.method ?? nothing}
   >
     ${advised ? html`<p class="convert-lead">${msg('Glance does not take this image as it is: convert it here, on this machine.')}</p>` : nothing}
-    ${gated && !busy ? (overridable ? renderOverride(c, actions) : renderIncomplete(c, actions)) : nothing}
+    ${
+      gated && !busy
+        ? overridable
+          ? renderGate('not-opened', actions.overridden(c.id), (yes) => actions.override(c.id, yes))
+          : renderGate('incomplete', actions.acknowledged(c.id), (yes) => actions.acknowledge(c.id, yes))
+        : nothing
+    }
     ${busy ? renderProgress(c.id, st, actions) : open ? renderChoice(c, actions, advised) : nothing}
     ${st && !busy ? html`<p class="convert-status" role="status" tabindex="-1">${outcome(st)}</p>` : nothing}
     ${st?.status === 'done' ? renderSizes(c, st) : nothing}
