@@ -48,9 +48,10 @@ export const INCOMPLETE_CODES: ReadonlySet<string> = new Set([
 export interface PlanOptions {
   /** The user said they know the data is incomplete and want what is there converted. */
   acceptIncomplete?: boolean;
-  /** The user overrides the safety checks for a local conversion (the CLI's --force, the page's
-   *  "convert it here anyway"): qemu-img opens a file they keep it away from, as the format the
-   *  content was detected as. */
+  /** The user overrides the safety checks for a local conversion (the page's "Override the
+   *  checks and convert anyway"; the CLI's --force lifts the refusal itself, a parent's too, since
+   *  it reads the host): qemu-img opens a file they keep it away from, as the format the content
+   *  was detected as. */
   overrideSafety?: boolean;
 }
 

@@ -11,6 +11,7 @@ import { emptyFields, fieldsFromConfig, toAuthConfig, type SignInFields } from '
 import { syncSelects } from './select-sync.ts';
 import { focusRing } from '../focus-ring.ts';
 import { errorMessage } from './sentence.ts';
+import { chosenFile, filePicker } from './file-picker.ts';
 
 export interface SignInRequest {
   config: AuthConfig;
@@ -156,14 +157,16 @@ export class CloudSignIn extends LitElement {
         }}
         @dragleave=${() => (this.over = false)} @drop=${this.drop}>
         ${msg('Drop a clouds.yaml or openrc file here, or')}
-        <!-- hidden: the browser's own input speaks the browser's language, not the page's -->
-        <input type="file" name="credentials-file" class="visually-hidden" tabindex="-1" aria-hidden="true"
-          @change=${(e: Event) => {
-            const f = (e.target as HTMLInputElement).files?.[0];
+        ${filePicker({
+          name: 'credentials-file',
+          action: 'pick-credentials',
+          label: msg('choose one…'),
+          ariaLabel: msg('Choose a clouds.yaml or openrc file'),
+          onChange: (e) => {
+            const f = chosenFile(e);
             if (f) void this.readCredentialsFile(f);
-          }} />
-        <button type="button" data-action="pick-credentials" aria-label=${msg('Choose a clouds.yaml or openrc file')}
-          @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input[name=credentials-file]')?.click()}>${msg('choose one…')}</button>
+          },
+        })}
         ${this.fileName ? html`<span data-role="credentials-name">${msg(str`(read from ${this.fileName})`)}</span>` : nothing}
         ${this.fileError ? html`<div class="error" role="alert" data-role="file-error">${this.fileError}</div>` : nothing}
       </div>

@@ -9,6 +9,7 @@ import { canPickWithHandle, handleFromDrop, pickWithHandle } from './resume-file
 import type { StoredFileHandle } from '../../../workers/upload/idb-state-store.ts';
 import type { HashingState } from './create-form-model.ts';
 import { renderDestination, renderMethodOptions, type Ec2Choice, type ObjectDestination, type UploadMethod } from './create-form-upload.ts';
+import { filePicker } from './file-picker.ts';
 
 export interface FileStepView {
   /** Import methods from /v2/info/import. */
@@ -86,11 +87,6 @@ function renderHashing(v: FileStepView): TemplateResult | typeof nothing {
   return html`<div data-role="hash-progress" data-done=${h.done ? 'true' : 'false'} aria-live="polite">${text}</div>`;
 }
 
-/** The hidden file input beside the button that stands for it. */
-function openPicker(e: Event) {
-  ((e.currentTarget as HTMLElement).parentElement?.querySelector('input#file') as HTMLInputElement | null)?.click();
-}
-
 export function renderFileStep(v: FileStepView): TemplateResult {
   const canWeb = v.importMethods.includes('web-download');
   const canStage = v.importMethods.includes('glance-direct');
@@ -104,9 +100,7 @@ export function renderFileStep(v: FileStepView): TemplateResult {
         v.sourceKind === 'file'
           ? html`<label for="pick-file">${msg('Image file')}</label>
             <div data-role="file-drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${(e: DragEvent) => v.dropFile(e)}>
-              <!-- the browser's own file input would say "No file chosen", in the browser's language, beside a file the app handed over -->
-              <input id="file" name="file" type="file" class="visually-hidden" tabindex="-1" aria-hidden="true" @change=${(e: Event) => v.pickFile(e)} />
-              <button type="button" id="pick-file" data-action="pick-file" @click=${openPicker}>${msg('Choose a file…')}</button>
+              ${filePicker({ name: 'file', inputId: 'file', buttonId: 'pick-file', action: 'pick-file', label: msg('Choose a file…'), onChange: (e) => v.pickFile(e) })}
               ${canPickWithHandle() ? html`<button type="button" data-action="pick-with-handle" @click=${() => v.pickWithHandle()}>${msg('Choose (resumable after a restart)…')}</button>` : nothing}
               <span data-role="file-name">${v.chosen ? `${v.chosen.name} (${formatBytes(v.chosen.size)})` : msg('No file chosen')}</span>
               ${renderHashing(v)}</div>

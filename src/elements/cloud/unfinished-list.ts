@@ -5,6 +5,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { msg, str } from '@lit/localize';
 import type { ObjectStorageController } from './object-storage-controller.ts';
 import { formatBytes, formatDateTime } from './format.ts';
+import { chosenFile, filePicker } from './file-picker.ts';
 
 export function renderUnfinished(o: ObjectStorageController, busy: boolean): TemplateResult | typeof nothing {
   const notice = o.notice ? html`<p class="notice" role="status" data-role="unfinished-notice">${o.notice}</p>` : nothing;
@@ -39,16 +40,16 @@ export function renderUnfinished(o: ObjectStorageController, busy: boolean): Tem
           }
           ${
             o.picking === s.id
-              ? // our button for the hidden input: the browser's own would speak the browser's language
-                html`<input type="file" name="resume-file" class="visually-hidden" tabindex="-1" aria-hidden="true" @change=${(
-                  e: Event,
-                ) => {
-                  const f = (e.target as HTMLInputElement).files?.[0];
-                  if (f) void o.resumeWith(s, f);
-                }} />
-                <button type="button" class="primary" data-action="pick-resume-file" @click=${(e: Event) =>
-                  (e.currentTarget as HTMLElement).parentElement?.querySelector<HTMLInputElement>('input[name=resume-file]')?.click()}>
-                  ${msg(str`Choose "${s.file.name}" again…`)}</button>`
+              ? filePicker({
+                  name: 'resume-file',
+                  action: 'pick-resume-file',
+                  label: msg(str`Choose "${s.file.name}" again…`),
+                  primary: true,
+                  onChange: (e) => {
+                    const f = chosenFile(e);
+                    if (f) void o.resumeWith(s, f);
+                  },
+                })
               : nothing
           }
         </li>`;
