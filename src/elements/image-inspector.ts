@@ -9,6 +9,7 @@ import { str } from '@lit/localize';
 import { msg, loadScope, renderIn, type LocaleScope } from '../locales/scoped-msg.ts';
 import type { InspectionResult } from '../core/inspection.ts';
 import { inspectorStyles } from './inspector/image-inspector-styles.ts';
+import { convertStyles } from './inspector/convert-styles.ts';
 import { filesFromDrop } from './inspector/image-inspector-drop.ts';
 import { InspectionController, type InspectErrorDetail } from './inspector/inspection-controller.ts';
 import { ConversionController, type ConvertedDetail } from './inspector/conversion-controller.ts';
@@ -101,7 +102,7 @@ declare global {
  * The element has no slots: everything it shows comes from the images.
  */
 export class ImageInspector extends LitElement {
-  static override styles = inspectorStyles;
+  static override styles = [inspectorStyles, convertStyles];
 
   /** The disk_format the user means to upload as (`declared-format`); a content format that
    *  differs is a finding and makes the verdict unsafe. Empty: judge the content alone. */

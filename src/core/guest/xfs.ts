@@ -6,12 +6,11 @@ import { u16be, u32be, u64be } from '../inspect/bytes.ts';
 import { corrupt, type Device } from './device.ts';
 import type { DirEntry, FsNode, GuestFs, NodeKind } from './types.ts';
 import { hexUuid, latin1, utf8 } from './text.ts';
+import { dataBlockEntries, shortFormEntries, type DirLayout } from './xfs-dir.ts';
 
 const INCOMPAT_FTYPE = 0x1;
 const INCOMPAT_NREXT64 = 0x20;
 const FEAT2_FTYPE = 0x200;
-const DIR_DATA_MAGICS = new Set([0x58443242, 0x58443244, 0x58444233, 0x58444433]);
-const BLOCK_MAGICS = new Set([0x58443242, 0x58444233]);
 const BMAP_MAGICS = new Set([0x424d4150, 0x424d4133]);
 const LEAF_OFFSET_BYTES = 2 ** 35;
 const MAX_EXTENTS = 100_000;
@@ -195,7 +194,7 @@ export class XfsFs implements GuestFs {
   async list(dir: FsNode): Promise<DirEntry[]> {
     const ino = dir as XfsInode;
     if (dir.kind !== 'dir') corrupt(`XFS inode ${dir.id} is not a directory`);
-    if (ino.format === 1) return this.shortForm(ino);
+    if (ino.format === 1) return shortFormEntries(ino.fork, ino.id, ino.size, this.#dirLayout());
     const out: DirEntry[] = [];
     const bs = this.sb.blockSize;
     const leafBlock = LEAF_OFFSET_BYTES / bs;
@@ -207,57 +206,13 @@ export class XfsFs implements GuestFs {
       total += n * bs;
       if (total > MAX_DIR_BYTES) corrupt(`XFS directory ${dir.id} is larger than ${MAX_DIR_BYTES} bytes`);
       const data = await this.readLogical(extents, start, n * bs);
-      for (let o = 0; o + dbs <= data.length; o += dbs) this.dataBlock(data.subarray(o, o + dbs), dir.id, out);
+      for (let o = 0; o + dbs <= data.length; o += dbs) dataBlockEntries(data.subarray(o, o + dbs), dir.id, this.#dirLayout(), out);
     }
     return out;
   }
 
-  private dataBlock(b: Uint8Array, dirId: number, out: DirEntry[]): void {
-    const magic = u32be(b, 0);
-    if (!DIR_DATA_MAGICS.has(magic)) return; // a hole filled with zeros, or not a data block
-    let end = b.length;
-    if (BLOCK_MAGICS.has(magic)) {
-      const count = u32be(b, b.length - 8);
-      end = b.length - 8 - count * 8;
-      if (end < 0) corrupt(`XFS directory ${dirId}: block tail claims ${count} leaf entries`);
-    }
-    for (let o = this.sb.v5 ? 64 : 16; o + 8 <= end;) {
-      if (u16be(b, o) === 0xffff) {
-        const len = u16be(b, o + 2);
-        if (len < 8 || len % 8 !== 0) corrupt(`XFS directory ${dirId}: bad free entry length ${len}`);
-        o += len;
-        continue;
-      }
-      const ino = u64be(b, o);
-      const nameLen = b[o + 8]!;
-      const size = Math.ceil((11 + nameLen + (this.sb.ftype ? 1 : 0)) / 8) * 8;
-      if (nameLen === 0 || o + size > end) corrupt(`XFS directory ${dirId}: entry overruns its block`);
-      this.dev.meter.entry();
-      const name = utf8(b.subarray(o + 9, o + 9 + nameLen));
-      if (name !== '.' && name !== '..') out.push({ name, id: ino });
-      o += size;
-    }
-  }
-
-  private shortForm(ino: XfsInode): DirEntry[] {
-    const f = ino.fork;
-    const count = f[0]!;
-    const i8 = f[1]! > 0;
-    const inoSize = i8 ? 8 : 4;
-    const out: DirEntry[] = [];
-    let o = 2 + inoSize;
-    for (let i = 0; i < count; i++) {
-      const nameLen = f[o]!;
-      const entry = 3 + nameLen + (this.sb.ftype ? 1 : 0) + inoSize;
-      if (nameLen === 0 || o + entry > f.length || o + entry > ino.size) corrupt(`XFS directory ${ino.id}: short-form entry overruns`);
-      const name = utf8(f.subarray(o + 3, o + 3 + nameLen));
-      const at = o + 3 + nameLen + (this.sb.ftype ? 1 : 0);
-      const child = i8 ? u64be(f, at) : u32be(f, at);
-      this.dev.meter.entry();
-      out.push({ name, id: child });
-      o += entry;
-    }
-    return out;
+  #dirLayout(): DirLayout {
+    return { v5: this.sb.v5, ftype: this.sb.ftype, entry: () => this.dev.meter.entry() };
   }
 
   async readlink(link: FsNode): Promise<string> {

@@ -9,18 +9,17 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
 import { defaultConvertOptions, type ConvertOptions } from '../../core/convert/options.ts';
-import { pageConversion, type PageConversionOutcome } from './conversion-request.ts';
-import type { ConvertState, CardState } from './image-inspector-model.ts';
+import { pageConversion, type PageConversion, type PageConversionOutcome } from './conversion-request.ts';
+import { cardSuggestions, type ConvertState, type CardState } from './image-inspector-model.ts';
 import type { PlanOptions } from '../../core/convert/plan.ts';
 import { qemuInputs } from './image-inspector-groups.ts';
 import type { InspectionController } from './inspection-controller.ts';
-import { PhaseMeters } from './conversion-progress.ts';
 import { formatBytes } from './format-bytes.ts';
-import type { RunProgress } from '../../../workers/qemu-img/types.ts';
 import { carryGuestHints, cloudPreference, defaultTarget, type CloudFormats, type CloudPreference } from './conversion-defaults.ts';
 import { EngineFeaturesProbe } from './engine-features-probe.ts';
 import { canConvertToFile, chooseOutputFile } from './convert-to-file-dialog.ts';
 import { focusWhenRendered, revealCard } from './card-focus.ts';
+import { removeOutputs, runCardConversion, saveOutput } from './card-conversion-run.ts';
 
 /** Detail of `image-converted` (plain JSON). */
 export interface ConvertedDetail {
@@ -33,10 +32,6 @@ export interface ConvertedDetail {
   opfsPath: string;
   inFile?: boolean;
 }
-
-const loadConvert = () => import('./image-inspector-convert.ts');
-const loadToFile = () => import('./convert-to-file.ts');
-const newWorkerClient = () => import('../../../workers/qemu-img/client.ts').then((m) => m.createQemuImgClient());
 
 export class ConversionController implements ReactiveController {
   /** Running conversions, by source card. */
@@ -103,19 +98,22 @@ export class ConversionController implements ReactiveController {
   }
 
   request(c: CardState): PageConversionOutcome | undefined {
-    const group = this.inspection.group(c.id);
-    if (!c.result || !group) return undefined;
+    if (!c.result || !this.inspection.group(c.id)) return undefined;
     void this.#engine.probe();
-    const inputs = qemuInputs(group, c.ovaDisks?.[0]);
     return pageConversion(
       c.result,
       this.target(c.id),
       this.options(c.id),
-      inputs[0]!.name,
+      this.#inputs(c)[0]!.name,
       this.#planOptions(c.id),
       this.#engine.features,
       c.ovaDisks?.[0],
     );
+  }
+
+  /** What qemu-img opens for the card: its files, or the OVA member it converts. */
+  #inputs(c: CardState) {
+    return qemuInputs(this.inspection.group(c.id)!, c.ovaDisks?.[0]);
   }
 
   #planOptions(id: number): PlanOptions {
@@ -166,7 +164,7 @@ export class ConversionController implements ReactiveController {
     this.#lifted.incomplete.clear();
     this.#lifted.safety.clear();
     this.#options.clear();
-    if (outputs.length) void loadConvert().then((m) => Promise.all(outputs.map((p) => m.removeOpfsOutput(p))));
+    void removeOutputs(outputs);
   }
 
   async save(c: CardState): Promise<void> {
@@ -174,7 +172,7 @@ export class ConversionController implements ReactiveController {
     if (!file) return;
     const note = (text: string) => this.inspection.patch(c.id, { notes: [...(this.inspection.card(c.id)?.notes ?? []), text] });
     try {
-      const saved = await (await loadConvert()).saveFile(file, c.name);
+      const saved = await saveOutput(file, c.name);
       // a big file takes a while to write: the card says when it is all there
       if (saved.how === 'picker') note(msg(str`Saved as ${saved.name} (${formatBytes(file.size)}).`));
       if (saved.how === 'download' && saved.refused) {
@@ -207,25 +205,15 @@ export class ConversionController implements ReactiveController {
   }
 
   async convert(c: CardState, handle?: FileSystemFileHandle): Promise<void> {
-    const group = this.inspection.group(c.id);
-    const result = c.result;
-    if (this.#running.has(c.id) || !result || !group) return;
-    const target = this.target(c.id);
-    const inputs = qemuInputs(group, c.ovaDisks?.[0]);
+    if (this.#running.has(c.id) || !c.result) return;
     await this.#engine.probe();
     if (this.#running.has(c.id)) return; // a second click while the probe answered
-    const planned = pageConversion(
-      result,
-      target,
-      this.options(c.id),
-      inputs[0]!.name,
-      this.#planOptions(c.id),
-      this.#engine.features,
-      c.ovaDisks?.[0],
-    );
+    const planned = this.request(c);
+    if (!planned) return;
     if (!planned.ok) {
       // The view disables Convert while options are refused; a refusal of the image itself shows.
-      if (planned.refusal) this.inspection.patch(c.id, { convert: { target, status: 'failed', refusal: planned.refusal } });
+      if (planned.refusal)
+        this.inspection.patch(c.id, { convert: { target: this.target(c.id), status: 'failed', refusal: planned.refusal } });
       return;
     }
     const plan = planned.conversion;
@@ -233,7 +221,7 @@ export class ConversionController implements ReactiveController {
     this.#running.set(c.id, ac);
     this.inspection.patch(c.id, {
       convert: {
-        target,
+        target: this.target(c.id),
         status: 'measuring',
         outputName: plan.outputName,
         commandLine: plan.commandLine,
@@ -242,81 +230,43 @@ export class ConversionController implements ReactiveController {
     });
     // the Convert button is gone now: Cancel takes the focus (it must not drop to the page)
     void focusWhenRendered(this.host, `li.card[data-card-id="${c.id}"] .convert-cancel`);
-    const [conv, client, toFile] = await Promise.all([loadConvert(), newWorkerClient(), handle ? loadToFile() : undefined]);
-    let opfsPath = '';
-    const meters = new PhaseMeters();
     try {
-      const job = {
-        client,
-        plan,
-        inputs,
-        virtualSize: result.virtualSize ?? 0,
-        ...(c.allocation ? { dataBytes: c.allocation.data } : {}),
-        signal: ac.signal,
-        onStatus: (p: Partial<ConvertState>) => {
-          if (ac.signal.aborted) return;
-          meters.status(p.status);
-          // A new phase starts its own figures: the conversion's rate and time left are not the
-          // verification's (merged into the state, an absent key would keep the old value).
-          const phase = p.status === 'running' || p.status === 'verifying' ? { rate: undefined, secondsLeft: undefined } : {};
-          this.#patch(c.id, { ...phase, ...p });
-        },
-        onProgress: (p: RunProgress) => {
-          if (ac.signal.aborted) return;
-          const figures = meters.sample(p);
-          if (figures) this.#patch(c.id, { ...figures });
-        },
-      };
-      if (!handle) opfsPath = await conv.opfsPathFor(this.#seq++, plan.outputName);
-      const file = handle && toFile ? await toFile.runConversionToFile({ ...job, handle }) : await conv.runConversion({ ...job, opfsPath });
-      this.#patch(c.id, { status: 'done', outputSize: file.size, ...meters.finish() });
-      this.host.dispatchEvent(
-        new CustomEvent<ConvertedDetail>('image-converted', {
-          detail: {
-            source: c.name,
-            target: plan.target,
-            outputName: plan.outputName,
-            size: file.size,
-            opfsPath,
-            ...(handle ? { inFile: true } : {}),
-          },
-          bubbles: true,
-          composed: true,
-        }),
-      );
-      if (ac.signal.aborted) {
-        // Cleared while finishing: nothing shows the output any more.
-        if (opfsPath) await conv.removeOpfsOutput(opfsPath);
-        return;
-      }
-      let outputId = 0;
-      await this.inspection.inspectGroups(
-        [{ name: file.name, main: file, extents: new Map(), missing: [] }],
-        { convertedFrom: c.name },
-        (id) => {
-          outputId = id;
-          this.#outputs.set(id, opfsPath);
-          void revealCard(this.host, id);
-        },
-      );
-      this.#carryHints(c.id, outputId);
-    } catch (e) {
-      const kind = e instanceof conv.ConversionError ? e.kind : 'failed';
-      const message = e instanceof Error ? e.message : String(e);
-      const failure = kind === 'source-changed' || kind === 'mismatch' || kind === 'crashed' || kind === 'read-back' ? kind : undefined;
-      this.#patch(c.id, {
-        cancelling: false,
-        status: kind === 'cancelled' ? 'cancelled' : 'failed',
-        noRoom: kind === 'no-room',
-        message,
-        ...(failure ? { failure } : {}),
-        ...(e instanceof conv.ConversionError && e.offset !== undefined ? { mismatchOffset: e.offset } : {}),
-      });
-      void focusWhenRendered(this.host, `li.card[data-card-id="${c.id}"] .convert-status`);
+      await this.#run(c, plan, ac, handle);
     } finally {
-      client.dispose();
       this.#running.delete(c.id);
     }
+  }
+
+  /** The run, then its output as a new card (the card is `running` until it is inspected). */
+  async #run(c: CardState, plan: PageConversion, ac: AbortController, handle?: FileSystemFileHandle): Promise<void> {
+    const out = await runCardConversion({
+      plan,
+      inputs: this.#inputs(c),
+      virtualSize: c.result?.virtualSize ?? 0,
+      ...(c.allocation ? { dataBytes: c.allocation.data } : {}),
+      ...(handle ? { handle } : {}),
+      signal: ac.signal,
+      opfsSeq: () => this.#seq++,
+      patch: (p) => this.#patch(c.id, p),
+    });
+    if (!out) return void focusWhenRendered(this.host, `li.card[data-card-id="${c.id}"] .convert-status`);
+    const { file, opfsPath } = out;
+    const detail: ConvertedDetail = { source: c.name, target: plan.target, outputName: plan.outputName, size: file.size, opfsPath };
+    if (handle) detail.inFile = true;
+    this.host.dispatchEvent(new CustomEvent<ConvertedDetail>('image-converted', { detail, bubbles: true, composed: true }));
+    // Cleared while finishing: nothing shows the output any more.
+    if (ac.signal.aborted) return void removeOutputs(opfsPath ? [opfsPath] : []);
+    let outputId = 0;
+    await this.inspection.inspectGroups(
+      [{ name: file.name, main: file, extents: new Map(), missing: [] }],
+      { convertedFrom: c.name },
+      (id) => {
+        outputId = id;
+        this.#outputs.set(id, opfsPath);
+        void revealCard(this.host, id);
+      },
+    );
+    this.#carryHints(c.id, outputId);
   }
 
   /** Guest facts only the source could tell (the VMDK's disk bus, an OVF's OS) still hold for the
@@ -329,12 +279,7 @@ export class ConversionController implements ReactiveController {
     if (!carried) return;
     this.inspection.patch(outputId, {
       result: carried,
-      suggestions: Object.entries(carried.suggested).map(([property, value]) => ({
-        property,
-        value,
-        source: carried.suggestedFrom[property],
-        sourceCode: carried.suggestedWhy?.[property],
-      })),
+      suggestions: cardSuggestions(carried),
     });
   }
 

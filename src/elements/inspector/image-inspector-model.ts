@@ -19,6 +19,16 @@ export interface CardSuggestion {
   /** The same origin as a code with parameters, said in the page's language. */
   sourceCode?: PropertySource;
 }
+
+/** The card's suggestion rows for a result's suggested properties, each with where it came from. */
+export function cardSuggestions(result: InspectionResult): CardSuggestion[] {
+  return Object.entries(result.suggested).map(([property, value]) => ({
+    property,
+    value,
+    source: result.suggestedFrom[property],
+    sourceCode: result.suggestedWhy?.[property],
+  }));
+}
 import type { PropertySource } from '../../core/inspect/property-sources.ts';
 
 export type { CheckSummary, AllocationSummary } from '../../core/inspect/qemu-check.ts';

@@ -8,7 +8,7 @@ import { inspectImage } from '../../core/inspection-pipeline.ts';
 import type { QemuImgClient } from '../../../workers/qemu-img/types.ts';
 import { qemuInputs } from './image-inspector-groups.ts';
 import { formatInsideGzip } from './image-inspector-gzip.ts';
-import type { CardState, InspectionPipeline } from './image-inspector-model.ts';
+import { cardSuggestions, type CardState, type InspectionPipeline } from './image-inspector-model.ts';
 import type { InspectionResult } from '../../core/inspection.ts';
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
@@ -24,12 +24,7 @@ function resultPatch(result: InspectionResult, contentDiskFormat: string | undef
     // the core's summary knows whether holes were visible to qemu-img (not for raw data)
     ...(result.allocation ? { allocation: result.allocation } : {}),
     diskFormat: String(result.suggested['disk_format'] ?? contentDiskFormat ?? ''),
-    suggestions: Object.entries(result.suggested).map(([property, value]) => ({
-      property,
-      value,
-      source: result.suggestedFrom[property],
-      sourceCode: result.suggestedWhy?.[property],
-    })),
+    suggestions: cardSuggestions(result),
   };
 }
 
