@@ -3,8 +3,7 @@
 // a Keystone token is asked from the page each time (the page's session renews it).
 import type { ImageDigests, PartMd5s } from '../../src/core/hash/image-hasher.ts';
 import type { ObjectTarget, RegisterPlan, UploadOutcome, UploadProgress, UploadState, UploadVia } from '../../src/core/upload/types.ts';
-import type { OpenStackErrorKind } from '../../src/core/openstack/errors.ts';
-import type { ErrorCode, ErrorParams } from '../../src/core/openstack/error-codes.ts';
+import type { OpenStackErrorInit } from '../../src/core/openstack/errors.ts';
 
 /** ObjectCredentials without functions: a token credential asks the page's TokenSource. */
 export type WorkerCredentials =
@@ -52,18 +51,8 @@ export interface PageSide {
 }
 
 /** An OpenStackError as plain data (Comlink keeps only an Error's name and message). */
-export interface WorkerError {
+export interface WorkerError extends Omit<OpenStackErrorInit, 'cause'> {
   message: string;
-  kind: OpenStackErrorKind;
-  status?: number;
-  service?: string;
-  detail?: string;
-  corsSettings?: string;
-  requestId?: string;
-  imageId?: string;
-  /** The sentence's stable code and values, for the page to say it in its language. */
-  code?: ErrorCode;
-  params?: ErrorParams;
   /** The upload was paused (its state kept), not cancelled. */
   paused?: boolean;
 }

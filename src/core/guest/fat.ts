@@ -4,6 +4,7 @@ import { u16le, u32le } from '../inspect/bytes.ts';
 import { corrupt, type Device } from './device.ts';
 import type { DirEntry, FsNode, GuestFs, NodeKind } from './types.ts';
 import { latin1 } from './text.ts';
+import { fatGeometry } from '../inspect/formats/fat.ts';
 
 const MAX_CHAIN = 65536;
 
@@ -30,25 +31,17 @@ export class FatFs implements GuestFs {
     private readonly dev: Device,
     b: Uint8Array,
   ) {
-    const bps = u16le(b, 11);
-    const spc = b[13]!;
-    const reserved = u16le(b, 14);
-    const fats = b[16]!;
-    const rootEntries = u16le(b, 17);
-    const total = u16le(b, 19) || u32le(b, 32);
-    const fatSize = u16le(b, 22) || u32le(b, 36);
-    const rootSectors = Math.ceil((rootEntries * 32) / bps);
-    const dataSector = reserved + fats * fatSize + rootSectors;
-    if (total <= dataSector || total * bps > dev.size) corrupt(`${dev.name}: FAT geometry does not fit the device`);
-    this.clusters = Math.floor((total - dataSector) / spc);
-    this.bits = this.clusters < 4085 ? 12 : this.clusters < 65525 ? 16 : 32;
-    this.clusterBytes = bps * spc;
-    this.fatOffset = reserved * bps;
-    this.rootOffset = (reserved + fats * fatSize) * bps;
-    this.rootBytes = rootEntries * 32;
-    this.rootCluster = this.bits === 32 ? u32le(b, 44) : 0;
-    this.dataOffset = dataSector * bps;
-    this.size = total * bps;
+    const g = fatGeometry(b);
+    if (!g || g.dataOffset >= g.totalBytes || g.totalBytes > dev.size) corrupt(`${dev.name}: FAT geometry does not fit the device`);
+    this.bits = g.type;
+    this.clusters = Math.floor((g.totalBytes - g.dataOffset) / g.clusterBytes);
+    this.clusterBytes = g.clusterBytes;
+    this.fatOffset = g.fatOffset;
+    this.rootOffset = g.rootDirOffset;
+    this.rootBytes = g.rootDirBytes;
+    this.rootCluster = g.rootCluster;
+    this.dataOffset = g.dataOffset;
+    this.size = g.totalBytes;
     const idAt = this.bits === 32 ? 0x43 : 0x27;
     const id = u32le(b, idAt).toString(16).toUpperCase().padStart(8, '0');
     this.uuid = `${id.slice(0, 4)}-${id.slice(4)}`;

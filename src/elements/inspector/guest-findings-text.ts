@@ -3,12 +3,11 @@
 // exactly was inconsistent) stays the fallback and the event's text.
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
-
-type P = Record<string, string | number>;
+import type { FindingText } from './format-findings-text.ts';
 
 const fsck = () => msg('Check the file system in the guest (fsck / xfs_repair -n) before uploading; the rest of the image was inspected.');
 
-export const GUEST_FINDING_TEXTS: Record<string, { needs?: string[]; message: (p: P) => string; fix?: (p: P) => string }> = {
+export const GUEST_FINDING_TEXTS: Record<string, FindingText> = {
   'guest.partition-table-corrupt': {
     message: () => msg("The guest's partition table could not be read; the whole disk was looked at as one device."),
     fix: fsck,

@@ -35,7 +35,7 @@ export function looksLikeFatBootSector(b: Uint8Array): boolean {
   );
 }
 
-interface FatGeometry {
+export interface FatGeometry {
   type: 12 | 16 | 32;
   bytesPerSector: number;
   clusterBytes: number;
@@ -44,9 +44,12 @@ interface FatGeometry {
   rootDirBytes: number;
   rootCluster: number;
   dataOffset: number;
+  /** The file system's size, from the boot sector's sector count. */
+  totalBytes: number;
 }
 
-function geometry(b: Uint8Array): FatGeometry | null {
+/** The layout a FAT boot sector describes; null when the sector is not one. */
+export function fatGeometry(b: Uint8Array): FatGeometry | null {
   if (!looksLikeFatBootSector(b)) return null;
   const bps = u16le(b, 11);
   const spc = b[13]!;
@@ -68,6 +71,7 @@ function geometry(b: Uint8Array): FatGeometry | null {
     rootDirBytes: rootEntries * 32,
     rootCluster: type === 32 ? u32le(b, 44) : 0,
     dataOffset: dataSector * bps,
+    totalBytes: total * bps,
   };
 }
 
@@ -171,7 +175,7 @@ export interface EfiBootFile {
 /** Files in \EFI\BOOT of a FAT file system (the source starts at its boot sector), with the PE
  *  machine of each; [] when the volume is not FAT or has no such directory. */
 export async function listEfiBootDir(src: ByteSource): Promise<EfiBootFile[]> {
-  const g = geometry(await src.read(0, 512));
+  const g = fatGeometry(await src.read(0, 512));
   if (!g) return [];
   const root =
     g.type === 32 ? await readChain(src, g, g.rootCluster) : await src.read(g.rootDirOffset, Math.min(g.rootDirBytes, MAX_DIR_BYTES));
