@@ -172,3 +172,39 @@ test('the quota shrunk mid-run: said so, nothing left; with room again the app c
     await app.close();
   }
 });
+
+test('Convert to a file…, the source removed mid-run: said so truly (nothing written into the chosen file), the new file removed', async () => {
+  execFileSync(NATIVE_QEMU_IMG, ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', join(work, 'gone2.vmdk'), '2G']);
+  const app = await openApp(fx.browser, fx.server.origin);
+  try {
+    // A headless browser shows no dialog: the chosen file is an OPFS handle, written through the
+    // same createWritable() stream as a file on disk (as app-convert-file.test.ts does).
+    await app.page.evaluate(() => {
+      (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) =>
+        (await (await navigator.storage.getDirectory()).getDirectoryHandle('chosen', { create: true })).getFileHandle(suggestedName, {
+          create: true,
+        });
+    });
+    const flat = join(work, 'gone2-flat.vmdk');
+    await chooseFiles(app.page, [join(work, 'gone2.vmdk'), flat]);
+    await waitForOutcomes(app.page, 1);
+    await waitForIdle(app.page);
+    const c = card(app.page, 'gone2.vmdk');
+    await c.locator('button.convert-file-button').click();
+    await c.locator('.convert[data-status=running]').waitFor({ timeout: 60_000 });
+    await app.page.waitForFunction(OPFS_FILES + `.then((f) => f.includes('chosen/gone2.qcow2'), () => false)`, undefined, {
+      timeout: 30_000,
+    });
+    rmSync(flat);
+    await c.locator('.convert[data-status=failed], .convert[data-status=done]').waitFor({ timeout: 60_000 });
+    assert.equal(
+      (await c.locator('.convert-status').innerText()).trim(),
+      'The source file changed or was removed on disk during the conversion; nothing was written into the file you chose (a new, empty file the save dialog created was removed). Choose the file again.',
+    );
+    await app.page.waitForFunction(OPFS_FILES + `.then((f) => f.length === 0, () => false)`, undefined, { timeout: 20_000 });
+    await keepsWorking(app.page, 1);
+    assert.deepEqual(app.problems, []);
+  } finally {
+    await app.close();
+  }
+});

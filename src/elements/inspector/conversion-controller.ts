@@ -304,7 +304,9 @@ export class ConversionController implements ReactiveController {
       const kind = e instanceof conv.ConversionError ? e.kind : 'failed';
       const message = e instanceof Error ? e.message : String(e);
       const failure = kind === 'source-changed' || kind === 'mismatch' || kind === 'crashed' || kind === 'read-back' ? kind : undefined;
+      const verifying = this.inspection.card(c.id)?.convert?.status === 'verifying';
       this.#patch(c.id, {
+        ...(verifying ? { failedVerifying: true } : {}),
         cancelling: false,
         status: kind === 'cancelled' ? 'cancelled' : 'failed',
         noRoom: kind === 'no-room',
