@@ -15,6 +15,7 @@ import { InspectionController, type InspectErrorDetail } from './inspector/inspe
 import { ConversionController, type ConvertedDetail } from './inspector/conversion-controller.ts';
 import type { CloudFormats } from './inspector/conversion-defaults.ts';
 import { renderCard, type CardContext } from './inspector/card-view.ts';
+import { LeftoverNotice } from './inspector/leftover-notice.ts';
 import type { CardState } from './inspector/image-inspector-model.ts';
 
 export type { InspectErrorDetail } from './inspector/inspection-controller.ts';
@@ -129,6 +130,7 @@ export class ImageInspector extends LitElement {
   @property({ attribute: false }) cloud: CloudFormats | null = null;
 
   readonly #conversions = new ConversionController(this, this.#inspection, () => this.cloud);
+  readonly #leftovers = new LeftoverNotice(this);
   #dragOver = false;
   /** The language of this element's own `lang` attribute (the global attribute, not shadowed):
    *  it applies to this element only. Without one, the element follows the document's locale. */
@@ -245,6 +247,7 @@ export class ImageInspector extends LitElement {
     };
     return html`
       <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.#announce(cards)}</div>
+      ${this.#leftovers.render()}
       <div
         part="drop-zone"
         class="drop ${this.#dragOver ? 'over' : ''}"

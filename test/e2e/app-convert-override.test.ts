@@ -54,6 +54,8 @@ test('kept from qemu-img: converted only behind the override; an odd descriptor 
     assert.match((await lone.locator('[data-role=upload-blocked]').textContent()) ?? '', /safety checks keep qemu-img away from it/);
     assert.equal(await lone.locator('button.convert-button').count(), 0, 'no convert control before the override');
     await lone.locator('[data-action=override-safety]').check();
+    // The override is for a conversion on this machine: the file itself still goes nowhere.
+    assert.equal(await lone.locator('button.upload').isDisabled(), true, 'no upload of an overridden file');
     await lone.locator('button.convert-button').click();
     const [done] = await converted(page, 1);
     assert.equal(done!.source, 'odd.vmdk');

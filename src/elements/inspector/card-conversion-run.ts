@@ -36,6 +36,8 @@ export async function runCardConversion(r: CardRun): Promise<CardOutput | undefi
   const [conv, client, toFile] = await Promise.all([loadConvert(), newWorkerClient(), r.handle ? loadToFile() : undefined]);
   const meters = new PhaseMeters();
   const { signal } = r;
+  // A failure while verifying leaves a different file behind than one while converting.
+  let verifying = false;
   try {
     const job = {
       client,
@@ -47,6 +49,7 @@ export async function runCardConversion(r: CardRun): Promise<CardOutput | undefi
       onStatus: (p: Partial<ConvertState>) => {
         if (signal.aborted) return;
         meters.status(p.status);
+        if (p.status) verifying = p.status === 'verifying';
         // A new phase starts its own figures: the conversion's rate and time left are not the
         // verification's (merged into the state, an absent key would keep the old value).
         const phase = p.status === 'running' || p.status === 'verifying' ? { rate: undefined, secondsLeft: undefined } : {};
@@ -67,6 +70,7 @@ export async function runCardConversion(r: CardRun): Promise<CardOutput | undefi
     const kind = e instanceof conv.ConversionError ? e.kind : 'failed';
     const failure = kind === 'source-changed' || kind === 'mismatch' || kind === 'crashed' || kind === 'read-back' ? kind : undefined;
     r.patch({
+      ...(verifying ? { failedVerifying: true } : {}),
       cancelling: false,
       status: kind === 'cancelled' ? 'cancelled' : 'failed',
       noRoom: kind === 'no-room',

@@ -12,6 +12,7 @@ import { formatBytes } from './format-bytes.ts';
 import { formatDuration } from './conversion-progress.ts';
 import type { CloudPreference } from './conversion-defaults.ts';
 import { joinSentences } from '../join-sentences.ts';
+import { chosenFileFailure } from './chosen-file-fate.ts';
 
 /** What the view asks of the conversions (ConversionController). */
 export interface ConvertActions extends OptionsActions {
@@ -140,6 +141,8 @@ function doneFigures(st: ConvertState): string {
 }
 
 function outcome(st: ConvertState): string {
+  const chosen = chosenFileFailure(st);
+  if (chosen) return chosen;
   switch (st.status) {
     case 'done':
       return joinSentences(

@@ -8,9 +8,8 @@ import { stderrTail } from '../../core/inspect/qemu-check.ts';
 import type { BlobInput, RunProgress, RunResult } from '../../../workers/qemu-img/types.ts';
 import type { FileExtents, QemuImgWorkerClient } from '../../../workers/qemu-img/client.ts';
 import type { ConvertState } from './image-inspector-model.ts';
+import { LOCK_PREFIX, OPFS_ROOT, markFinished, markUnfinished, sweepClosedTabs } from './opfs-leftovers.ts';
 
-/** All conversions live under this OPFS folder, one subfolder each (outputs keep their names). */
-export const OPFS_ROOT = 'image-inspector-converted';
 export const MEASURE_TIMEOUT_MS = 60_000;
 
 export interface ConversionJob {
@@ -68,11 +67,9 @@ export async function failureOf(run: RunResult, inputs: BlobInput[], what: strin
   return new ConversionError(`qemu-img ${what} failed: ${text}`, full ? 'no-room' : 'failed');
 }
 
-/** This page's folder under OPFS_ROOT, named after a Web Lock the page holds while it lives: a
- *  folder whose lock nobody holds belongs to a closed tab, and the next conversion sweeps it (OPFS
- *  is the origin's, shared by every tab; only clearing the results deleted outputs before). */
+/** This page's folder under OPFS_ROOT, named after a Web Lock the page holds while it lives
+ *  (opfs-leftovers.ts): the first conversion sweeps the folders of closed tabs, as the load did. */
 let session: Promise<string> | undefined;
-const LOCK_PREFIX = 'image-inspector-converted:';
 
 function sessionFolder(): Promise<string> {
   session ??= (async () => {
@@ -83,31 +80,12 @@ function sessionFolder(): Promise<string> {
         return new Promise<never>(() => undefined);
       });
     });
-    await sweepClosedTabs(id);
+    const left = await sweepClosedTabs(id, { waitMs: 0, retryMs: 0 });
+    // Best effort: a file still locked by a dying tab is left for the next sweep.
+    if (left.kept) console.warn(`image-inspector: could not remove a closed tab's outputs under ${OPFS_ROOT}: ${left.kept}`);
     return id;
   })();
   return session;
-}
-
-async function sweepClosedTabs(own: string): Promise<void> {
-  const { held = [] } = await navigator.locks.query();
-  const live = new Set(held.map((l) => l.name?.slice(LOCK_PREFIX.length)));
-  let root: FileSystemDirectoryHandle;
-  try {
-    root = await (await navigator.storage.getDirectory()).getDirectoryHandle(OPFS_ROOT);
-  } catch (e) {
-    if ((e as { name?: string }).name === 'NotFoundError') return;
-    throw e;
-  }
-  const names: string[] = [];
-  for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
-  for (const name of names) {
-    if (name === own || live.has(name)) continue;
-    // Best effort: a file still locked by a dying tab is left for the next sweep.
-    await root
-      .removeEntry(name, { recursive: true })
-      .catch((e: unknown) => console.warn(`image-inspector: could not remove ${OPFS_ROOT}/${name}:`, e));
-  }
 }
 
 export async function opfsPathFor(seq: number, outputName: string): Promise<string> {
@@ -182,17 +160,23 @@ export async function runConversion(job: ConversionJob): Promise<File> {
     const quota = (e as { name?: string }).name === 'QuotaExceededError';
     throw new ConversionError(e instanceof Error ? e.message : String(e), quota ? 'no-room' : 'failed');
   }
-  const run = await client.run(
-    { args: plan.args, inputs, outputs: [{ name: plan.outputName, opfsPath: job.opfsPath }] },
-    { signal, onProgress: (p) => job.onProgress(p) },
-  );
-  if (run.exitCode !== 0 || run.failure) {
-    await removeOpfsOutput(job.opfsPath);
-    throw await failureOf(run, inputs, 'convert');
+  // Until verified (or deleted), a tab closed now leaves a partial output: the next load says so.
+  markUnfinished(job.opfsPath);
+  try {
+    const run = await client.run(
+      { args: plan.args, inputs, outputs: [{ name: plan.outputName, opfsPath: job.opfsPath }] },
+      { signal, onProgress: (p) => job.onProgress(p) },
+    );
+    if (run.exitCode !== 0 || run.failure) {
+      await removeOpfsOutput(job.opfsPath);
+      throw await failureOf(run, inputs, 'convert');
+    }
+    const output = await opfsFile(job.opfsPath);
+    await verify(job, output, run.written?.[plan.outputName]);
+    return output;
+  } finally {
+    markFinished(job.opfsPath);
   }
-  const output = await opfsFile(job.opfsPath);
-  await verify(job, output, run.written?.[plan.outputName]);
-  return output;
 }
 
 /** The runner's verification (workers/qemu-img/compare.ts) of the source and the finished output,

@@ -118,6 +118,8 @@ export interface ConvertState {
   failure?: 'source-changed' | 'mismatch' | 'crashed' | 'read-back';
   /** The output goes into a file the user chose ("Convert to a file…"), not into OPFS. */
   toFile?: boolean;
+  /** The run failed while verifying: a chosen file was already written, and is removed. */
+  failedVerifying?: boolean;
   /** Where the output first differs from the source (a failed verification). */
   mismatchOffset?: number;
   /** Set once qemu-img compare found the output equal to the source. */
