@@ -160,12 +160,12 @@ describe('cloud panel: a paused object-storage upload', () => {
         const partsText = (await page.locator(form('[data-role=parts]')).textContent()) ?? '';
         const inForm = Number(/parts (\d+) of 16 stored/.exec(partsText)?.[1] ?? NaN);
         const listText = (await item.textContent()) ?? '';
-        const inList = Number(/stored in (\d+) parts/.exec(listText)?.[1] ?? NaN);
+        const inList = Number(/stored, (\d+) of 16 parts/.exec(listText)?.[1] ?? NaN);
         assert.equal(inForm, inList, `round ${round}: form "${partsText}", list "${listText}"`);
         assert.ok(inForm > 0, `round ${round}: the form shows stored parts ("${partsText}")`);
         const progressText = (await page.locator(form('[data-role=progress-text]')).textContent()) ?? '';
         const bytes = /— ([\d.]+ MiB) of 80\.0 MiB stored/.exec(progressText)?.[1];
-        assert.ok(bytes && listText.includes(`: ${bytes} stored in`), `round ${round}: "${progressText}" and "${listText}"`);
+        assert.ok(bytes && listText.includes(`: ${bytes} stored, `), `round ${round}: "${progressText}" and "${listText}"`);
         stored = segmentStored();
         if (round < 2) await page.locator(form('button[data-action=resume]')).click();
       }
