@@ -229,7 +229,7 @@ describe('cloud panel: image size cap', () => {
     cloudSh(['restart', 'glance']); // back to the settings the cloud was started with
   });
 
-  test("over the size cap: Glance's 413 is one sentence; the retry with a smaller file reuses the image", async () => {
+  test("over the size cap: Glance's 413 is one sentence; the retry with a smaller file replaces the empty image and says so", async () => {
     const name = `${PREFIX}cap`;
     await chooseFile(tooLarge.path, 'raw', name);
     await create();
@@ -240,16 +240,21 @@ describe('cloud panel: image size cap', () => {
     const first = await imagesNamed(glance, name);
     assert.equal(first.length, 1);
     assert.equal(first[0].status, 'queued');
-    // retry with a file that fits: the same image gets the data
+    // retry with a file that fits: it gets an image of its own, the empty one made for the other file goes
     const want = await digests(qcow.path);
     await page.locator(form('input#file')).setInputFiles(qcow.path);
     await waitValue(page.locator(form('select#disk_format')), 'qcow2');
     await create();
     const again = await waitCreateOutcome(page);
     assert.ok(again.ok, again.text);
+    const checks = await page.locator(form('[data-role=checks] li')).allTextContents();
+    assert.ok(
+      checks.some((c) => c.includes(`The image ${first[0].id} the last attempt left queued was made for too-large.raw`)),
+      checks.join('\n'),
+    );
     const after = await imagesNamed(glance, name);
     assert.equal(after.length, 1, 'no second image of the same name');
-    assert.equal(after[0].id, first[0].id, 'the queued image was reused');
+    assert.notEqual(after[0].id, first[0].id, 'the image made for the other file was not renamed into this one');
     assert.equal(after[0].status, 'active');
     assert.equal(after[0].disk_format, 'qcow2');
     assert.equal(after[0].os_hash_value, want.sha512);

@@ -122,4 +122,29 @@ describe('registering a stored object again', () => {
     assert.deepEqual(glance.deleted, [earlier.id]);
     assert.match(notices[0] ?? '', /has another visibility, protected: it held no data and is deleted; a new one is created\.$/);
   });
+
+  test('an earlier image with a property this run no longer asks for is not the image asked for', async () => {
+    const glance = new FakeGlance();
+    const earlier = glance.add({ ...A, properties: { k: 'A', hw_firmware_type: 'uefi' } }, 'queued');
+    assert.deepEqual(differingFields(earlier, A), ['hw_firmware_type']);
+    const notices: string[] = [];
+    const image = await register(glance, A, earlier.id, notices);
+    assert.notEqual(image.id, earlier.id);
+    assert.equal((image as unknown as Record<string, unknown>).hw_firmware_type, undefined);
+    assert.deepEqual(glance.deleted, [earlier.id]);
+  });
+
+  test("Glance's own bookkeeping of a failed import (os_glance_*) is no difference", () => {
+    const glance = new FakeGlance();
+    const earlier = { ...glance.add(A, 'queued'), os_glance_failed_import: '', os_glance_importing_to_stores: '' };
+    assert.deepEqual(differingFields(earlier as unknown as GlanceImage, A), []);
+  });
+
+  test('an active image is not told apart by properties the cloud may have added on import', async () => {
+    const glance = new FakeGlance();
+    const earlier = glance.add({ ...A, properties: { k: 'A', injected_by_operator: 'yes' } }, 'active');
+    assert.deepEqual(differingFields(earlier, A), []);
+    // a field the run does ask for still counts
+    assert.deepEqual(differingFields(earlier, B), ['name', 'k']);
+  });
 });

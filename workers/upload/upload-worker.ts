@@ -21,6 +21,7 @@ import { IdbUploadStateStore } from './idb-state-store.ts';
 import { PART_MD5_LANES, partMd5, precomputed } from './part-md5.ts';
 import type { ImageDigests, PartMd5s } from '../../src/core/hash/image-hasher.ts';
 import type { PageSide, UploadWorkerApi, WorkerCredentials, WorkerError, WorkerResult } from './types.ts';
+import { progressRelay, type ProgressRelay } from './progress-relay.ts';
 
 const running = new Map<number, UploadHandle>();
 const store = new IdbUploadStateStore();
@@ -88,24 +89,15 @@ function partDigests(page: PageSide, file: Blob | undefined): DigestProvider {
   };
 }
 
-function envFor(page: PageSide, glanceEndpoint: string | null, t: TokenProvider, file?: Blob): UploadEnv {
+function envFor(page: PageSide, glanceEndpoint: string | null, t: TokenProvider, relay: ProgressRelay, file?: Blob): UploadEnv {
   const digests = partDigests(page, file);
-  let last = 0;
-  let phase = '';
   return {
     transport: xhrBodyTransport(),
     fetch: (input, init) => fetch(browserSafe(input), init),
     store,
     digests,
     glance: glanceEndpoint ? new GlanceClient({ endpoint: glanceEndpoint, tokens: t }) : undefined,
-    onProgress: (p: UploadProgress) => {
-      // the engine reports every 200 ms already; phase changes always cross
-      const now = Date.now();
-      if (p.phase === phase && now - last < 150) return;
-      last = now;
-      phase = p.phase;
-      void page.progress(p);
-    },
+    onProgress: (p: UploadProgress) => relay.report(p),
     onNotice: (s) => void page.notice(s),
   };
 }
@@ -144,13 +136,18 @@ function asWorkerError(e: unknown): WorkerError {
 
 const api: UploadWorkerApi = {
   async start(job, request, page) {
+    // the outcome crosses on another port than the progress: the last report must be in first
+    const relay = progressRelay((p) => page.progress(p));
     try {
       const t = tokens(page);
       const req: UploadRequest = { ...request, credentials: credentialsFor(request.credentials, t) };
-      const handle = startUpload(req, envFor(page, request.glanceEndpoint, t, request.file));
+      const handle = startUpload(req, envFor(page, request.glanceEndpoint, t, relay, request.file));
       running.set(job, handle);
-      return { ok: true, value: await handle.done };
+      const value = await handle.done;
+      await relay.flush();
+      return { ok: true, value };
     } catch (e) {
+      await relay.flush();
       return { ok: false, error: asWorkerError(e) };
     } finally {
       running.delete(job);
@@ -165,7 +162,12 @@ const api: UploadWorkerApi = {
   async discard(state, credentials, page): Promise<WorkerResult<null>> {
     try {
       const t = tokens(page);
-      const env = envFor(page, null, t);
+      const env = envFor(
+        page,
+        null,
+        t,
+        progressRelay(() => undefined),
+      );
       // backendFor reads only via, target and credentials of a request
       const request = { via: state.target.kind, target: state.target, credentials: credentialsFor(credentials, t) } as UploadRequest;
       await backendFor(request, env).discard(state);

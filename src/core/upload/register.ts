@@ -7,7 +7,7 @@
 import type { ImageDigests } from '../hash/image-hasher.ts';
 import { OpenStackError, isOpenStackError } from '../openstack/errors.ts';
 import type { GlanceClient } from '../openstack/glance.ts';
-import { createBody } from '../openstack/image-fields.ts';
+import { createBody, customProperties } from '../openstack/image-fields.ts';
 import { verifyStoredImage } from './verify.ts';
 import type { GlanceImage } from '../openstack/types.ts';
 import type { RegisterPlan } from './types.ts';
@@ -29,13 +29,22 @@ export interface RegisterOptions {
   onNotice?: (text: string) => void;
 }
 
-/** The fields of `plan` that `image` does not have as asked (an earlier run's image made with other flags). */
+/**
+ * The fields of `plan` that `image` does not have as asked (an earlier run's image made with other
+ * flags), and, while it is queued, the properties it has that are no longer asked for: reused, it
+ * would keep them.
+ * Glance's own os_glance_* bookkeeping (a failed import's) is no field of the caller's.
+ */
 export function differingFields(image: GlanceImage, fields: RegisterPlan['fields']): string[] {
   const asked = createBody(fields);
   const rec = image as unknown as Record<string, unknown>;
   const same = (k: string, v: unknown) =>
     Array.isArray(v) ? JSON.stringify([...v].sort()) === JSON.stringify([...((rec[k] as unknown[]) ?? [])].sort()) : rec[k] === v;
-  return Object.keys(asked).filter((k) => k !== 'id' && !same(k, asked[k]));
+  // An active image may carry properties the cloud added on import (inject_image_metadata):
+  // only a queued one holds nothing but what its creator asked for.
+  const extra =
+    image.status === 'queued' ? Object.keys(customProperties(image)).filter((k) => !(k in asked) && !k.startsWith('os_glance')) : [];
+  return [...Object.keys(asked).filter((k) => k !== 'id' && !same(k, asked[k])), ...extra];
 }
 
 /** The sentence for a web-download the filters refused, naming the host/port/scheme to allow. */

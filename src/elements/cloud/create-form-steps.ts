@@ -61,7 +61,7 @@ export function renderUploadStep(v: UploadStepView): TemplateResult {
     ${
       v.pendingImageId && !v.busy
         ? html`<p class="full" data-role="pending">
-            ${msg(str`The image ${v.pendingImageId} from the last attempt has no data yet: "Create and upload" reuses it, or delete it.`)}
+            ${msg(str`The image ${v.pendingImageId} from the last attempt has no data yet: "Create and upload" with the same source and details uploads into it, anything else replaces it; or delete it.`)}
             <button type="button" class="danger" data-action="discard-pending" @click=${() => v.discardPending()}>${msg('Delete it')}</button>
           </p>`
         : nothing

@@ -7,7 +7,7 @@ import { msg, str } from '@lit/localize';
 import type { GlanceImage, ImagePatchOp, MetadefNamespace } from '../../core/openstack/types.ts';
 import type { SessionController } from './session-controller.ts';
 import type { ImageRecord } from './image-record.ts';
-import { discardImage } from './upload-flow.ts';
+import { discardImage } from './pending-image.ts';
 import { sentence } from './sentence.ts';
 
 export type View = 'list' | 'details' | 'edit' | 'create';

@@ -2,9 +2,8 @@
 // quota, the file's safety verdict), and the create form's fields in Glance's vocabulary.
 import { msg, str } from '@lit/localize';
 import type { GlanceClient } from '../../core/openstack/glance.ts';
-import type { ImageEdits } from '../../core/openstack/image-patch.ts';
 import { OpenStackError } from '../../core/openstack/errors.ts';
-import type { GlanceImage, ImageCreateFields, ImageSchemaInfo, ImageVisibility, StoreInfo } from '../../core/openstack/types.ts';
+import type { ImageCreateFields, ImageSchemaInfo, ImageVisibility, StoreInfo } from '../../core/openstack/types.ts';
 import type { CheckLine, CreateRequest } from './cloud-create-form.ts';
 import { formatBytes } from './format.ts';
 import { storeLabel } from './labels.ts';
@@ -162,26 +161,5 @@ export function createFields(req: CreateRequest): ImageCreateFields {
     kernel_id: f.kernel_id || undefined,
     ramdisk_id: f.ramdisk_id || undefined,
     properties: Object.fromEntries(Object.entries(f.properties).filter(([k]) => k.trim())),
-  };
-}
-
-/** The edits that make a reused queued image match the form. */
-export function editsFor(req: CreateRequest, image: GlanceImage): ImageEdits {
-  const c = createFields(req);
-  const props: Record<string, string> = { ...(c.properties ?? {}) };
-  for (const k of ['description', 'architecture', 'kernel_id', 'ramdisk_id'] as const) if (c[k]) props[k] = c[k]!;
-  // keep Glance's own bookkeeping properties (os_glance_*) out of the removal set
-  for (const [k, v] of Object.entries(image)) if (k.startsWith('os_glance') && typeof v === 'string') props[k] = v;
-  return {
-    core: {
-      name: c.name,
-      disk_format: c.disk_format,
-      container_format: c.container_format,
-      min_disk: c.min_disk,
-      min_ram: c.min_ram,
-      visibility: c.visibility,
-      protected: c.protected,
-    },
-    properties: props,
   };
 }

@@ -25,8 +25,10 @@ export function renderUnfinished(o: ObjectStorageController, busy: boolean): Tem
         const where =
           s.target.kind === 'swift' ? `Swift ${s.target.container}/${s.target.object}` : `S3 ${s.target.bucket}/${s.target.key}`;
         const stored = s.parts.reduce((n, p) => n + p.size, 0);
+        // counted as the form counts them ("parts 3 of 16 stored"), so that the two can be compared
+        const total = Math.ceil(s.file.size / s.partSize);
         return html`<li data-state-id=${s.id}>
-          <span data-role="unfinished-text">${msg(str`${s.file.name} (${formatBytes(s.file.size)}) to ${where}: ${formatBytes(stored)} stored in ${s.parts.length} parts, last change ${formatDateTime(new Date(s.updatedAt))}.`)}</span>
+          <span data-role="unfinished-text">${msg(str`${s.file.name} (${formatBytes(s.file.size)}) to ${where}: ${formatBytes(stored)} stored, ${s.parts.length} of ${total} parts, last change ${formatDateTime(new Date(s.updatedAt))}.`)}</span>
           <button type="button" data-action="resume-unfinished" ?disabled=${busy} @click=${() => void o.resume(s)}>${msg('Resume')}</button>
           <button type="button" class="danger" data-action="delete-unfinished" ?disabled=${busy} @click=${() => o.askDelete(s.id)}>${msg('Delete')}</button>
           ${

@@ -2,10 +2,10 @@
 // engine (src/core/upload) running in the upload worker: pre-checks first (preflight.ts), then
 // Glance /file, glance-direct, Swift SLO or S3 multipart (each registered in Glance by the
 // engine). A URL source is Glance's own web-download: no bytes from here. The page keeps the
-// image it created for a retry (reused while queued, replaced otherwise).
+// image a failed attempt created for the next one (pending-image.ts decides: the same source and
+// details reuse it, anything else replaces it, and the form is told which).
 import { msg, str } from '@lit/localize';
 import type { GlanceClient } from '../../core/openstack/glance.ts';
-import { imagePatch } from '../../core/openstack/image-patch.ts';
 import { OpenStackError, isOpenStackError } from '../../core/openstack/errors.ts';
 import type { GlanceImage, ImageSchemaInfo, StoreInfo } from '../../core/openstack/types.ts';
 import type { ObjectTarget, UploadOutcome, UploadProgress, UploadState, UploadVia } from '../../core/upload/types.ts';
@@ -16,17 +16,14 @@ import { formatBytes } from './format.ts';
 import { fileIdentity, uploadStateId } from '../../core/upload/fingerprint.ts';
 import { isGlanceState } from '../../core/upload/glance-state.ts';
 import { IdbUploadStateStore } from '../../../workers/upload/idb-state-store.ts';
-import { createFields, editsFor, fail, preflight, type Verdict } from './preflight.ts';
-import { readPartSettings, swiftContainerName } from './object-settings.ts';
+import { createFields, fail, preflight, type Verdict } from './preflight.ts';
+import { discardImage, settlePending, sourceOf, type PendingImage, type PendingSource } from './pending-image.ts';
 import { activeText } from './upload-outcome-text.ts';
 
 export type { Verdict } from './preflight.ts';
 
-/** Where object storage is for this session (from the catalog), when it has any. */
-export interface ObjectStores {
-  swift?: { storageUrl: string };
-  s3?: { endpoint: string; region: string };
-}
+import { destination, type ObjectStores } from './upload-destination.ts';
+export type { ObjectStores } from './upload-destination.ts';
 
 export interface FlowContext {
   glance: GlanceClient;
@@ -45,8 +42,9 @@ export interface FlowReport {
   checks(lines: CheckLine[]): void;
   phase(p: FormPhase): void;
   progress(p: UploadProgress | null): void;
-  /** The image this attempt created or reused (kept for a retry until success or cleanup). */
-  image(id: string): void;
+  /** The image this attempt created or reused, and the source it was for (kept for a retry until
+   *  success or cleanup; '' when there is none any more). */
+  image(id: string, source?: PendingSource): void;
   notice(sentence: string): void;
 }
 
@@ -57,63 +55,7 @@ export interface FlowOutcome {
   transfer?: { bytes: number; ms: number };
 }
 
-/** Deletes an image this page created, unprotecting it first when needed. */
-export async function discardImage(glance: GlanceClient, id: string): Promise<void> {
-  try {
-    await glance.deleteImage(id);
-  } catch (e) {
-    if (isOpenStackError(e, 'not-found')) return;
-    if (isOpenStackError(e, 'protected')) {
-      await glance.unprotectAndDelete(id);
-      return;
-    }
-    throw e;
-  }
-}
-
 const VIA: Record<string, UploadVia> = { direct: 'glance', 'glance-direct': 'glance-direct', swift: 'swift', s3: 's3' };
-
-function objectName(file: File): string {
-  return file.name.replace(/[^A-Za-z0-9._-]+/g, '_') || 'image';
-}
-
-interface ObjectPlan {
-  target: ObjectTarget;
-  credentials: WorkerCredentials;
-  parts: { partSize?: number; parallel?: number };
-}
-
-function destination(ctx: FlowContext, req: CreateRequest, file: File): ObjectPlan | null {
-  const d = req.destination;
-  if (req.method === 'swift') {
-    const swift = ctx.objectStores.swift;
-    if (!swift) fail(msg('This cloud has no object storage (no object-store endpoint in the catalog): choose another upload method.'));
-    const container = swiftContainerName(d?.kind === 'swift' ? d.container : '');
-    return {
-      target: {
-        kind: 'swift',
-        storageUrl: swift.storageUrl,
-        container,
-        object: objectName(file),
-        segmentContainer: `${container}_segments`,
-      },
-      credentials: { kind: 'keystone-token', tempUrlKey: (d?.kind === 'swift' && d.tempUrlKey) || undefined },
-      parts: readPartSettings(d ?? {}),
-    };
-  }
-  if (req.method === 's3') {
-    const s3 = ctx.objectStores.s3;
-    if (!s3) fail(msg('This cloud has no S3 endpoint in the catalog: choose another upload method.'));
-    if (d?.kind !== 's3' || !d.accessKeyId || !d.secretAccessKey)
-      fail(msg('Give EC2 credentials (access key and secret) for S3, or create them, then upload again.'));
-    return {
-      target: { kind: 's3', endpoint: s3.endpoint, region: s3.region, bucket: d.bucket.trim() || 'images', key: objectName(file) },
-      credentials: { kind: 's3', accessKeyId: d.accessKeyId, secretAccessKey: d.secretAccessKey },
-      parts: readPartSettings(d),
-    };
-  }
-  return null;
-}
 
 /** A typed URL Glance's import filters refused: which [import_filtering_opts] setting lets it through. */
 function urlFilteredError(url: string, cause: OpenStackError): OpenStackError {
@@ -145,28 +87,35 @@ export class UploadFlow {
     this.#running?.pause();
   }
 
-  async run(req: CreateRequest, verdict: Verdict | null, pendingId: string, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {
+  async run(
+    req: CreateRequest,
+    verdict: Verdict | null,
+    pending: PendingImage | null,
+    signal: AbortSignal,
+    report: FlowReport,
+  ): Promise<FlowOutcome> {
     const { glance } = this.ctx;
     report.phase('checking');
     report.progress(null);
     await preflight(this.ctx, req, verdict, report);
     if (signal.aborted) fail(msg('Cancelled before anything was sent.'), 'aborted');
-    if (req.source.kind === 'url') return this.#webDownload(req, req.source.url, pendingId, signal, report);
+    if (req.source.kind === 'url') return this.#webDownload(req, req.source.url, pending, signal, report);
 
     const file = req.source.file;
     const object = destination(this.ctx, req, file);
     report.phase('preparing');
-    // Glance targets: this page creates (or reuses) the image, so that a cancel or a retry knows it
-    let imageId: string | undefined;
+    const source = sourceOf(req);
+    const reused = await this.#settle(req, pending, report);
+    // Glance targets: this page creates (or reuses) the image, so that a cancel or a retry knows it;
+    // object targets: the engine registers the object in the reused image, or in one it creates
+    let imageId = reused?.id;
     // an image created just now is no resume, although the engine is handed its id
     let createdNow = false;
     if (!object) {
-      const reused = await this.#reuseOrReplace(req, pendingId);
       createdNow = !reused;
-      const image = reused ?? (await glance.createImage(createFields(req)));
-      imageId = image.id;
-      report.image(imageId);
+      imageId ??= (await glance.createImage(createFields(req))).id;
     }
+    report.image(imageId ?? '', source);
     const request: WorkerUploadRequest = {
       file,
       fileName: file.name,
@@ -194,7 +143,7 @@ export class UploadFlow {
         );
       }
       // the object is stored, its registration failed with an image made: the form offers to delete it
-      if (object && isOpenStackError(e) && e.imageId) report.image(e.imageId);
+      if (object && isOpenStackError(e) && e.imageId) report.image(e.imageId, source);
       if (isOpenStackError(e, 'cors') && /TempURL key/.test(e.message))
         throw new OpenStackError(
           msg(
@@ -263,22 +212,41 @@ export class UploadFlow {
     }
   }
 
+  /** The resume state of the last object-storage upload as IndexedDB holds it (what "Unfinished
+   *  uploads" lists), or null when it has none. */
+  async lastState(): Promise<UploadState | null> {
+    const r = this.#last?.request;
+    if (!r?.target) return null;
+    const id = await uploadStateId(r.target, await fileIdentity(r.file, r.fileName, r.lastModified));
+    const store = new IdbUploadStateStore();
+    try {
+      const state = await store.get(id);
+      return state && !isGlanceState(state) ? state : null;
+    } finally {
+      store.close();
+    }
+  }
+
   /** Deletes what the last (paused) object-storage upload stored, and its resume state. */
   async discardLast(): Promise<void> {
     const last = this.#last;
+    if (!last?.request.target || !last.request.credentials) return;
+    const state = await this.lastState();
     this.#last = null;
-    const r = last?.request;
-    if (!last || !r?.target || !r.credentials) return;
-    const id = await uploadStateId(r.target, await fileIdentity(r.file, r.fileName, r.lastModified));
-    const state = await new IdbUploadStateStore().get(id);
-    if (state && !isGlanceState(state)) await this.ctx.uploads.discard(state, r.credentials, last.page);
+    if (state) await this.ctx.uploads.discard(state, last.request.credentials, last.page);
   }
 
-  async #webDownload(req: CreateRequest, url: string, pendingId: string, signal: AbortSignal, report: FlowReport): Promise<FlowOutcome> {
+  async #webDownload(
+    req: CreateRequest,
+    url: string,
+    pending: PendingImage | null,
+    signal: AbortSignal,
+    report: FlowReport,
+  ): Promise<FlowOutcome> {
     const { glance } = this.ctx;
     report.phase('preparing');
-    const image = (await this.#reuseOrReplace(req, pendingId)) ?? (await glance.createImage(createFields(req)));
-    report.image(image.id);
+    const image = (await this.#settle(req, pending, report)) ?? (await glance.createImage(createFields(req)));
+    report.image(image.id, sourceOf(req));
     try {
       report.phase('importing');
       await glance.importImage(image.id, { name: 'web-download', uri: url });
@@ -301,24 +269,10 @@ export class UploadFlow {
     }
   }
 
-  async #reuseOrReplace(req: CreateRequest, pendingId: string): Promise<GlanceImage | null> {
-    if (!pendingId) return null;
-    const { glance } = this.ctx;
-    let old: GlanceImage;
-    try {
-      old = await glance.getImage(pendingId);
-    } catch (e) {
-      if (isOpenStackError(e, 'not-found')) return null;
-      throw e;
-    }
-    if (old.status === 'queued') {
-      const ops = imagePatch(old, editsFor(req, old));
-      return ops.length ? glance.updateImage(old.id, ops) : old;
-    }
-    // active after a failed verification: the engine checks it again without resending
-    if (old.status === 'active') return old;
-    // saving (an upload that died with Glance), killed, importing with a failed task...: replace it
-    await discardImage(glance, old.id);
-    return null;
+  /** The last attempt's image: the one to use again, or null once it is replaced (the form told which). */
+  async #settle(req: CreateRequest, pending: PendingImage | null, report: FlowReport): Promise<GlanceImage | null> {
+    const settled = await settlePending(this.ctx.glance, pending, req);
+    if (settled.notice) report.notice(settled.notice);
+    return settled.image;
   }
 }

@@ -2,7 +2,9 @@
 // paused upload's stored parts can still be deleted through it), the abort of the running upload,
 // how to continue a paused one, and the file being sent (its digest job must outlive a change of
 // file in the form).
+import { msg } from '@lit/localize';
 import { UploadError } from '../../../workers/upload/client.ts';
+import { sentence } from './sentence.ts';
 import { UploadFlow, type FlowContext } from './upload-flow.ts';
 
 export class UploadRun {
@@ -64,12 +66,13 @@ export class UploadRun {
     this.#abort?.abort();
   }
 
-  /** A cancelled pause: it is not continued, and what it stored goes (discardLast). */
-  forgetPaused() {
+  /** Cancel of a paused upload (nothing runs): it is not continued, and what it stored and its
+   *  resume state are deleted; resolves to the sentence the form shows. */
+  cancelPaused(): Promise<string> {
     this.#paused = null;
-  }
-
-  discardLast(): Promise<void> | undefined {
-    return this.#flow?.discardLast();
+    return (this.#flow?.discardLast() ?? Promise.resolve()).then(
+      () => msg('Upload cancelled: the stored parts and the resume state were deleted.'),
+      (e: unknown) => sentence(e),
+    );
   }
 }

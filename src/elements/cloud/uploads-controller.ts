@@ -7,14 +7,15 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { msg, str } from '@lit/localize';
 import { isOpenStackError } from '../../core/openstack/errors.ts';
 import type { CheckLine, CreateRequest, HashingState, InspectionLike, FormPhase, UploadProgress } from './cloud-create-form.ts';
-import { discardImage, type FlowContext, type FlowOutcome, type FlowReport, type UploadFlow } from './upload-flow.ts';
+import type { FlowContext, FlowOutcome, FlowReport, UploadFlow } from './upload-flow.ts';
+import { discardImage, type PendingSource } from './pending-image.ts';
 import { createUploadClient, type UploadClient, type WorkerCredentials } from '../../../workers/upload/client.ts';
 import type { ObjectTarget, UploadState } from '../../core/upload/types.ts';
 import { FormFile } from './form-file.ts';
 import { UploadRun } from './upload-run.ts';
 import { flowContextOf } from './upload-flow-context.ts';
 import { sentence } from './sentence.ts';
-import { reportInto, showDone, showFailed, type UploadStatus } from './upload-status.ts';
+import { reportInto, showDone, showFailed, storedProgress, type UploadStatus } from './upload-status.ts';
 import { focusDeep } from '../focus-deep.ts';
 import type { SessionController } from './session-controller.ts';
 import type { ImagesController } from './images-controller.ts';
@@ -37,6 +38,8 @@ export class UploadsController implements ReactiveController, UploadStatus {
   success = '';
   /** An image an interrupted attempt left with no data: the next attempt reuses or replaces it. */
   pendingImageId = '';
+  /** What that attempt sent (the same source and details reuse the image; pending-image.ts). */
+  pendingSource: PendingSource | null = null;
 
   /** The file a new offer replaced in the form (the form says so if the user had typed). */
   replacedFile = '';
@@ -133,7 +136,7 @@ export class UploadsController implements ReactiveController, UploadStatus {
       this.#form.verdict = null;
       this.#form.inspection = null;
       this.#form.offered = null;
-      this.pendingImageId = '';
+      // the image a failed attempt left stays offered (and named): the next attempt settles it and says how
       this.replacedFile = replaced?.name ?? '';
       this.#resetCreate();
     }
@@ -169,20 +172,13 @@ export class UploadsController implements ReactiveController, UploadStatus {
 
   cancel() {
     if (this.phase !== 'paused') return this.#upload.abort();
-    // nothing runs: delete what the paused upload stored and its resume state
-    this.#upload.forgetPaused();
     this.phase = 'cancelled';
     this.#changed();
-    void this.#upload
-      .discardLast()
-      ?.then(
-        () => msg('Upload cancelled: the stored parts and the resume state were deleted.'),
-        (e: unknown) => sentence(e),
-      )
-      .then((text) => {
-        this.error = text;
-        this.#changed();
-      });
+    void this.#upload.cancelPaused().then((text) => {
+      this.error = text;
+      this.#changed();
+      this.onSettled(); // the unfinished list still showed it
+    });
   }
 
   pause() {
@@ -226,7 +222,8 @@ export class UploadsController implements ReactiveController, UploadStatus {
       ctx,
       req.source.kind === 'file' ? req.source.file : null,
       () => this.create(req),
-      (flow, signal, report) => flow.run(req, verdict, this.pendingImageId, signal, report),
+      (flow, signal, report) =>
+        flow.run(req, verdict, this.pendingImageId ? { id: this.pendingImageId, source: this.pendingSource } : null, signal, report),
     );
   }
 
@@ -254,20 +251,31 @@ export class UploadsController implements ReactiveController, UploadStatus {
     this.error = '';
     this.success = '';
     this.checks = [];
+    // a report still on its way from the worker once the run settled must not undo how it ended
+    let settled = false;
     try {
       const out = await work(
         flow,
         signal,
-        reportInto(this, () => this.#changed()),
+        reportInto(
+          this,
+          () => this.#changed(),
+          () => !settled,
+        ),
       );
+      settled = true;
       const detail = showDone(this, out);
       // what just appeared is the outcome: focus (and so announce) it once it has rendered
       this.#changed();
       void focusDeep(this.host, ['cloud-create-form', '[data-role="success"]']);
       this.host.dispatchEvent(new CustomEvent('cloud-image-created', { detail, bubbles: true, composed: true }));
     } catch (e) {
+      settled = true;
       if (this.#upload.pausedBy(e, signal, again)) {
         this.phase = 'paused';
+        // what is stored, as the resume state has it: the same record "Unfinished uploads" lists
+        // (IndexedDB unreadable: the list cannot show it either, and the last report stays)
+        this.progress = storedProgress(this.progress, await flow.lastState().catch(() => null));
         return;
       }
       showFailed(this, e);
@@ -288,7 +296,7 @@ export class UploadsController implements ReactiveController, UploadStatus {
     if (!g) return;
     try {
       await discardImage(g, id);
-      this.pendingImageId = '';
+      this.forget([id]);
       this.error = '';
       this.images.notice = msg(str`Deleted the image ${id}.`);
       await this.images.refresh();
@@ -300,6 +308,8 @@ export class UploadsController implements ReactiveController, UploadStatus {
 
   /** The clean-up in the list deleted these images. */
   forget(ids: string[]) {
-    if (ids.includes(this.pendingImageId)) this.pendingImageId = '';
+    if (!ids.includes(this.pendingImageId)) return;
+    this.pendingImageId = '';
+    this.pendingSource = null;
   }
 }
