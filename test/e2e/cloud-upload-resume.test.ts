@@ -143,6 +143,7 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
       const out = await waitCreateOutcome(ui.page, 300_000);
       assert.ok(out.ok, out.text);
       const sent = Number(/Resumed: ([\d.]+) MiB sent this time/.exec(out.text)?.[1] ?? NaN);
+      assert.match(out.text, /MiB were already stored\./);
       assert.ok(sent <= file.size / MiB - 4 * PART_MIB, `sent ${sent} MiB after resuming, of ${file.size / MiB}`);
       const img = await imageOf(name);
       assert.equal(img.status, 'active');
@@ -210,6 +211,7 @@ describe('cloud panel: resuming object-storage uploads', { timeout: 600_000 }, (
       ]);
       assert.ok(out.ok, out.text);
       const sent = Number(/Resumed: ([\d.]+) MiB sent this time/.exec(out.text)?.[1] ?? NaN);
+      assert.match(out.text, /MiB were already stored\./);
       assert.ok(sent <= file.size / MiB - 4 * PART_MIB, `sent ${sent} MiB after resuming, of ${file.size / MiB}`);
       const img = await imageOf(name);
       assert.equal(img.status, 'active');

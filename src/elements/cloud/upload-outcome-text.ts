@@ -25,7 +25,17 @@ export function activeText(image: GlanceImage, out: UploadOutcome, objectDeleted
       str`The image "${image.name ?? image.id}" is active and its checksums match your file (sha512 ${out.sha512.slice(0, 16)}…, md5 ${out.md5}).`,
     ),
     stored,
-    out.resumed && msg(str`Resumed: ${formatBytes(out.bytesSent)} sent this time.`),
+    out.resumed && resumedText(out, out.object?.size ?? image.size ?? 0),
+  );
+}
+
+/** What continuing an earlier attempt saved: "Resumed" alone would claim a saving when the earlier
+ *  attempt had stored nothing (its image or upload record was all it left). */
+function resumedText(out: UploadOutcome, size: number): string {
+  if (size > 0 && out.bytesSent < size)
+    return msg(str`Resumed: ${formatBytes(out.bytesSent)} sent this time, ${formatBytes(size - out.bytesSent)} were already stored.`);
+  return msg(
+    str`Continued the earlier attempt: none of its data had been stored, so the whole file was sent (${formatBytes(out.bytesSent)}).`,
   );
 }
 
