@@ -208,3 +208,49 @@ test('Convert to a file…, the source removed mid-run: said so truly (nothing w
     await app.close();
   }
 });
+
+test('a tab closed during Convert to a file…: the next load says the chosen file got nothing, and leaves the file alone', async () => {
+  const app = await openApp(fx.browser, fx.server.origin);
+  try {
+    const doomed = await app.context.newPage();
+    await doomed.goto(fx.server.origin);
+    // As above: the chosen file is an OPFS handle outside the app's own folder.
+    await doomed.evaluate(() => {
+      (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) =>
+        (await (await navigator.storage.getDirectory()).getDirectoryHandle('chosen', { create: true })).getFileHandle(suggestedName, {
+          create: true,
+        });
+    });
+    await chooseFiles(doomed, [join(work, 'closed.vmdk'), join(work, 'closed-flat.vmdk')]);
+    await waitForIdle(doomed);
+    const c = card(doomed, 'closed.vmdk');
+    await c.locator('button.convert-file-button').click();
+    await c.locator('.convert[data-status=running]').waitFor({ timeout: 60_000 });
+    await doomed.waitForFunction(`(${OPFS_FILES}).then((f) => f.includes('chosen/closed.qcow2'), () => false)`, undefined, {
+      timeout: 30_000,
+    });
+    await doomed.close();
+
+    await app.page.reload();
+    const notice = app.page.locator('image-inspector .leftover-notice');
+    await notice.waitFor({ timeout: 30_000 });
+    assert.equal(
+      (await notice.innerText()).replace(/\s*Dismiss$/, '').trim(),
+      'A conversion into the file you chose (closed.qcow2) was still running when its tab was closed: nothing was written into it, so a file the save dialog created is empty. Delete it, or convert again.',
+    );
+    // The user's file is theirs: still there, and empty as the sentence says.
+    const size = await app.page.evaluate(async () => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('chosen');
+      return (await (await dir.getFileHandle('closed.qcow2')).getFile()).size;
+    });
+    assert.equal(size, 0);
+    // Said once: the next load has nothing to say.
+    await app.page.reload();
+    await app.page.locator('image-inspector').waitFor();
+    await app.page.waitForTimeout(4000);
+    assert.equal(await notice.count(), 0);
+    assert.deepEqual(app.problems, []);
+  } finally {
+    await app.close();
+  }
+});

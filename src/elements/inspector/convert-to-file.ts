@@ -4,7 +4,8 @@
 // stream and drains a SharedArrayBuffer ring the conversion worker fills (workers/qemu-img/
 // write-ring.ts, file-handle-fs.ts): this needs cross-origin isolation (docs/decisions/0005).
 // Loaded lazily with image-inspector-convert.ts.
-import { failureOf, verify, ConversionError, MEASURE_TIMEOUT_MS, type ConversionJob } from './image-inspector-convert.ts';
+import { failureOf, pageLockId, verify, ConversionError, MEASURE_TIMEOUT_MS, type ConversionJob } from './image-inspector-convert.ts';
+import { markFileConversion, type FileLeftover } from './opfs-leftovers.ts';
 import { createRing, startFileWriter, type DrainOutcome, type FileExtents } from '../../../workers/qemu-img/client.ts';
 import { spaceNeeded } from '../../core/convert/plan.ts';
 
@@ -60,41 +61,54 @@ export async function runConversionToFile(job: FileJob): Promise<File> {
   // The browser cannot tell how much room the chosen disk has: the figure is shown, not checked.
   job.onStatus({ needed: spaceNeeded(job.virtualSize, measured.exitCode === 0 ? measured.stdout : null) });
 
-  const ring = createRing(RING_BYTES);
-  const writer = startFileWriter(handle, ring);
-  let extents: FileExtents | undefined;
+  // Until it ends, a tab closed now leaves the chosen file unfinished: the next load says so.
+  const page = await pageLockId();
+  const key = crypto.randomUUID();
+  const mark = (stage: FileLeftover['stage'] | null) => markFileConversion(page, key, stage && { name: handle.name, stage });
+  mark('writing');
   try {
-    job.onStatus({ status: 'running', percent: 0, bytesRead: 0, bytesWritten: 0 });
-    const onAbort = () => writer.abandon();
-    signal.addEventListener('abort', onAbort, { once: true });
-    const run = await client
-      .run({ args: plan.args, inputs, streamOutputs: [{ name: plan.outputName, ring }] }, { signal, onProgress: (p) => job.onProgress(p) })
-      .finally(() => signal.removeEventListener('abort', onAbort));
-    if (run.exitCode !== 0 || run.failure) {
-      writer.abandon();
-      await settleWithin(writer.done, ABORT_WAIT_MS);
-      await discard();
-      if (run.readBack && !signal.aborted) {
-        throw new ConversionError(
-          `qemu-img read back ${run.readBack.length} bytes at offset ${run.readBack.offset} that it wrote to the file: this target and these options cannot stream into a file`,
-          'read-back',
-        );
+    const ring = createRing(RING_BYTES);
+    const writer = startFileWriter(handle, ring);
+    let extents: FileExtents | undefined;
+    try {
+      job.onStatus({ status: 'running', percent: 0, bytesRead: 0, bytesWritten: 0 });
+      const onAbort = () => writer.abandon();
+      signal.addEventListener('abort', onAbort, { once: true });
+      const run = await client
+        .run(
+          { args: plan.args, inputs, streamOutputs: [{ name: plan.outputName, ring }] },
+          { signal, onProgress: (p) => job.onProgress(p) },
+        )
+        .finally(() => signal.removeEventListener('abort', onAbort));
+      if (run.exitCode !== 0 || run.failure) {
+        writer.abandon();
+        await settleWithin(writer.done, ABORT_WAIT_MS);
+        await discard();
+        if (run.readBack && !signal.aborted) {
+          throw new ConversionError(
+            `qemu-img read back ${run.readBack.length} bytes at offset ${run.readBack.offset} that it wrote to the file: this target and these options cannot stream into a file`,
+            'read-back',
+          );
+        }
+        throw await failureOf(run, inputs, 'convert');
       }
-      throw await failureOf(run, inputs, 'convert');
+      const written = await writer.done;
+      if (written.outcome !== 'committed') {
+        await discard();
+        if (written.outcome === 'aborted' || signal.aborted) throw new ConversionError('cancelled', 'cancelled');
+        throw new ConversionError(`writing the file failed: ${written.message}`, written.failure === 'no-space' ? 'no-room' : 'failed');
+      }
+      committed = true;
+      // Where the run wrote (the rest of the file is zeros): the verification compares only that.
+      extents = run.written?.[plan.outputName];
+    } finally {
+      writer.dispose();
     }
-    const written = await writer.done;
-    if (written.outcome !== 'committed') {
-      await discard();
-      if (written.outcome === 'aborted' || signal.aborted) throw new ConversionError('cancelled', 'cancelled');
-      throw new ConversionError(`writing the file failed: ${written.message}`, written.failure === 'no-space' ? 'no-room' : 'failed');
-    }
-    committed = true;
-    // Where the run wrote (the rest of the file is zeros): the verification compares only that.
-    extents = run.written?.[plan.outputName];
+    mark('verifying');
+    const output = await handle.getFile();
+    await verify({ ...job, discard }, output, extents);
+    return output;
   } finally {
-    writer.dispose();
+    mark(null);
   }
-  const output = await handle.getFile();
-  await verify({ ...job, discard }, output, extents);
-  return output;
 }

@@ -88,6 +88,11 @@ function sessionFolder(): Promise<string> {
   return session;
 }
 
+/** The id of the Web Lock this page holds while it lives (its OPFS folder's name). */
+export function pageLockId(): Promise<string> {
+  return sessionFolder();
+}
+
 export async function opfsPathFor(seq: number, outputName: string): Promise<string> {
   return `${OPFS_ROOT}/${await sessionFolder()}/${seq}/${outputName}`;
 }

@@ -7,12 +7,17 @@ import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
 import { formatBytes } from './format-bytes.ts';
 import { joinSentences } from '../join-sentences.ts';
-import type { Leftover, Leftovers } from './opfs-leftovers.ts';
+import type { FileLeftover, Leftover, Leftovers } from './opfs-leftovers.ts';
 
 /** How long a tab that is just closing (a reload) may keep its lock, and a dead worker its file. */
 const SWEEP = { waitMs: 3000, retryMs: 15_000 };
 
 const listed = (files: Leftover[]) => files.map((f) => f.name).join(', ');
+const filesAt = (l: Leftovers, stage: FileLeftover['stage']) =>
+  (l.files ?? [])
+    .filter((f) => f.stage === stage)
+    .map((f) => f.name)
+    .join(', ');
 const total = (files: Leftover[]) => formatBytes(files.reduce((n, f) => n + f.size, 0));
 
 export function leftoverText(l: Leftovers): string {
@@ -24,6 +29,14 @@ export function leftoverText(l: Leftovers): string {
     l.finished.length > 0 &&
       msg(
         str`Conversion outputs a closed tab had left in the browser’s storage (${listed(l.finished)}, ${total(l.finished)}) were deleted; convert again to get them back.`,
+      ),
+    filesAt(l, 'writing') &&
+      msg(
+        str`A conversion into the file you chose (${filesAt(l, 'writing')}) was still running when its tab was closed: nothing was written into it, so a file the save dialog created is empty. Delete it, or convert again.`,
+      ),
+    filesAt(l, 'verifying') &&
+      msg(
+        str`The file you chose (${filesAt(l, 'verifying')}) was written, but its tab was closed before the verification ended: convert again, or inspect it here before you use it.`,
       ),
     l.kept !== undefined &&
       msg(str`What a closed tab left in the browser’s storage could not all be deleted (${l.kept}); the next conversion tries again.`),

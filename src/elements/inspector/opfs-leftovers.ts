@@ -4,11 +4,14 @@
 // live in OPFS_ROOT/<id>/, <id> naming a Web Lock the page holds while it lives: a folder whose
 // lock can be taken belongs to a closed tab. A conversion marks its output unfinished (in
 // localStorage) until it is verified or deleted, so that the notice can say which outputs were
-// partial. Loaded lazily: the first load's script stays small.
+// partial. "Convert to a file…" leaves nothing in OPFS but the same marks, under the page's lock
+// id: a closed tab's file conversion is said (the chosen file is the user's, never touched here).
+// Loaded lazily: the first load's script stays small.
 
 export const OPFS_ROOT = 'image-inspector-converted';
 export const LOCK_PREFIX = 'image-inspector-converted:';
 const UNFINISHED_PREFIX = 'image-inspector-converting:';
+const FILE_PREFIX = 'image-inspector-converting-file:';
 
 export interface Leftover {
   name: string;
@@ -22,6 +25,14 @@ export interface Leftovers {
   finished: Leftover[];
   /** Why a folder could not be deleted (it is tried again by the next sweep). */
   kept?: string;
+  /** Conversions into a file the user chose that a closed tab left unfinished, by how far they got. */
+  files?: FileLeftover[];
+}
+
+export interface FileLeftover {
+  name: string;
+  /** 'writing': the stream never closed, so nothing reached the file; 'verifying': it was written, not verified. */
+  stage: 'writing' | 'verifying';
 }
 
 type Dir = FileSystemDirectoryHandle & { entries(): AsyncIterable<[string, FileSystemHandle]> };
@@ -45,16 +56,55 @@ export function markFinished(opfsPath: string): void {
   store()?.removeItem(UNFINISHED_PREFIX + opfsPath);
 }
 
-function unfinishedUnder(folder: string): string[] {
+/** Marks a conversion into a chosen file (`key` unique in the page) as at `stage`; null: it ended. */
+export function markFileConversion(page: string, key: string, mark: FileLeftover | null): void {
+  const k = `${FILE_PREFIX}${page}/${key}`;
+  if (mark) store()?.setItem(k, JSON.stringify(mark));
+  else store()?.removeItem(k);
+}
+
+function keysWith(prefix: string): string[] {
   const s = store();
   if (!s) return [];
-  const prefix = `${UNFINISHED_PREFIX}${OPFS_ROOT}/${folder}/`;
   const keys: string[] = [];
   for (let i = 0; i < s.length; i++) {
     const k = s.key(i);
     if (k?.startsWith(prefix)) keys.push(k);
   }
   return keys;
+}
+
+function parseFileMark(text: string | null | undefined): FileLeftover | undefined {
+  try {
+    const v = JSON.parse(text ?? '') as Partial<FileLeftover>;
+    return typeof v.name === 'string' && (v.stage === 'writing' || v.stage === 'verifying') ? { name: v.name, stage: v.stage } : undefined;
+  } catch (e) {
+    console.warn('image-inspector: an unreadable mark of a file conversion is dropped:', e);
+    return undefined;
+  }
+}
+
+/** The file conversions of pages other than `own` that are gone (their lock can be taken). */
+async function sweepFileMarks(own: string | undefined, waitMs: number): Promise<FileLeftover[]> {
+  const pages = new Set(keysWith(FILE_PREFIX).map((k) => k.slice(FILE_PREFIX.length).split('/')[0]!));
+  pages.delete(own ?? '');
+  const found: FileLeftover[] = [];
+  await Promise.all(
+    [...pages].map((page) =>
+      whenOwnerGone(page, waitMs, async () => {
+        for (const k of keysWith(`${FILE_PREFIX}${page}/`)) {
+          const mark = parseFileMark(store()?.getItem(k));
+          if (mark) found.push(mark);
+          store()?.removeItem(k);
+        }
+      }),
+    ),
+  );
+  return found;
+}
+
+function unfinishedUnder(folder: string): string[] {
+  return keysWith(`${UNFINISHED_PREFIX}${OPFS_ROOT}/${folder}/`);
 }
 
 async function filesIn(dir: Dir, prefix: string, out: Array<Leftover & { path: string }>): Promise<void> {
@@ -103,7 +153,10 @@ async function whenOwnerGone<T>(folder: string, waitMs: number, swept: () => Pro
 /** Deletes every folder under OPFS_ROOT but `own` whose tab is gone; says what it deleted. */
 export async function sweepClosedTabs(own: string | undefined, opts: { waitMs: number; retryMs: number }): Promise<Leftovers> {
   const found: Leftovers = { unfinished: [], finished: [] };
-  if (typeof navigator.storage?.getDirectory !== 'function' || !navigator.locks) return found;
+  if (!navigator.locks) return found;
+  const files = await sweepFileMarks(own, opts.waitMs);
+  if (files.length) found.files = files;
+  if (typeof navigator.storage?.getDirectory !== 'function') return found;
   let root: Dir;
   try {
     root = (await (await navigator.storage.getDirectory()).getDirectoryHandle(OPFS_ROOT)) as Dir;
