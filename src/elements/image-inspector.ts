@@ -61,6 +61,7 @@ declare global {
  *   `{ file, result }`.
  * @fires image-busy-changed - `busy` flipped. `detail`: `{ busy }`.
  *
+ * @csspart leftover-notice - What closed tabs left of their conversions, said once at load (with "Dismiss").
  * @csspart drop-zone - The area files are dropped on.
  * @csspart pick-button - "Choose files…" and "Choose a folder…".
  * @csspart clear-button - "Clear results".

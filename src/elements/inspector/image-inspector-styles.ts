@@ -154,6 +154,16 @@ export const inspectorStyles = css`
     opacity: 0.55;
     cursor: not-allowed;
   }
+  .leftover-notice {
+    margin: 0 0 10px;
+    padding: 8px 12px;
+    border-radius: 6px;
+    border-left: 5px solid var(--_warn);
+    background: var(--_surface);
+  }
+  .leftover-notice button {
+    margin-left: 8px;
+  }
   .verdict.unsafe {
     border-left-color: var(--_danger);
     color: var(--_danger);

@@ -69,7 +69,7 @@ export class LeftoverNotice implements ReactiveController {
 
   render(): TemplateResult | typeof nothing {
     if (!this.#left) return nothing;
-    return html`<p class="note leftover-notice" role="status">
+    return html`<p class="note leftover-notice" part="leftover-notice" role="status">
       ${leftoverText(this.#left)}
       <button
         type="button"
