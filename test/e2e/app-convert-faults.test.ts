@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openApp, chooseFiles, waitForOutcomes, waitForIdle } from './helpers/app-page.ts';
 import { appFixture } from './helpers/app-fixture.ts';
-import { OPFS_FILES, opfsFiles } from './helpers/opfs.ts';
+import { OPFS_FILES, opfsFiles, stubSaveDialog } from './helpers/opfs.ts';
 import { NATIVE_QEMU_IMG } from '../helpers/engine.ts';
 
 const fx = appFixture(5681);
@@ -177,14 +177,7 @@ test('Convert to a file…, the source removed mid-run: said so truly (nothing w
   execFileSync(NATIVE_QEMU_IMG, ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', join(work, 'gone2.vmdk'), '2G']);
   const app = await openApp(fx.browser, fx.server.origin);
   try {
-    // A headless browser shows no dialog: the chosen file is an OPFS handle, written through the
-    // same createWritable() stream as a file on disk (as app-convert-file.test.ts does).
-    await app.page.evaluate(() => {
-      (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) =>
-        (await (await navigator.storage.getDirectory()).getDirectoryHandle('chosen', { create: true })).getFileHandle(suggestedName, {
-          create: true,
-        });
-    });
+    await stubSaveDialog(app.page);
     const flat = join(work, 'gone2-flat.vmdk');
     await chooseFiles(app.page, [join(work, 'gone2.vmdk'), flat]);
     await waitForOutcomes(app.page, 1);
@@ -214,13 +207,7 @@ test('a tab closed during Convert to a file…: the next load says the chosen fi
   try {
     const doomed = await app.context.newPage();
     await doomed.goto(fx.server.origin);
-    // As above: the chosen file is an OPFS handle outside the app's own folder.
-    await doomed.evaluate(() => {
-      (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) =>
-        (await (await navigator.storage.getDirectory()).getDirectoryHandle('chosen', { create: true })).getFileHandle(suggestedName, {
-          create: true,
-        });
-    });
+    await stubSaveDialog(doomed);
     await chooseFiles(doomed, [join(work, 'closed.vmdk'), join(work, 'closed-flat.vmdk')]);
     await waitForIdle(doomed);
     const c = card(doomed, 'closed.vmdk');

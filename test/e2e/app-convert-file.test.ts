@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { openApp, chooseFiles, waitForOutcomes, waitForIdle } from './helpers/app-page.ts';
 import { appFixture } from './helpers/app-fixture.ts';
-import { OPFS_FILES, converted, fetchOpfs, opfsFiles, recordConversions } from './helpers/opfs.ts';
+import { OPFS_FILES, converted, fetchOpfs, opfsFiles, recordConversions, stubSaveDialog } from './helpers/opfs.ts';
 import { serveStatic } from './helpers/static-server.ts';
 import { DIST_DIR } from './helpers/serve-dist.ts';
 import { NATIVE_QEMU_IMG } from '../helpers/engine.ts';
@@ -45,16 +45,6 @@ const card = (page: Page, name: string) => page.locator(`li.card[data-name="${na
 
 /** The save dialog, stubbed: it returns a handle to chosen/<name> in OPFS (created if missing,
  *  as Chromium's dialog creates the file), `window.__pickAs` overriding the name. */
-async function stubSaveDialog(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { showSaveFilePicker: unknown; __pickAs?: string };
-    w.showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) => {
-      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('chosen', { create: true });
-      return dir.getFileHandle(w.__pickAs ?? suggestedName, { create: true });
-    };
-  });
-}
-
 async function setOptions(c: Locator, set: Record<string, string | boolean>): Promise<void> {
   if (!Object.keys(set).length) return;
   const details = c.locator('details.convert-options');

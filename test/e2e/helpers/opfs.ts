@@ -69,3 +69,16 @@ export async function converted(page: Page, n: number, timeoutMs = 120_000): Pro
   });
   return page.evaluate(() => (window as unknown as { __converted: Converted[] }).__converted);
 }
+
+/** A headless browser shows no save dialog: "Convert to a file…" gets an OPFS handle under
+ *  `chosen/`, written through the same createWritable() stream as a file on disk.
+ *  `window.__pickAs` names the file instead of the suggested name. */
+export async function stubSaveDialog(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { showSaveFilePicker: unknown; __pickAs?: string };
+    w.showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('chosen', { create: true });
+      return dir.getFileHandle(w.__pickAs ?? suggestedName, { create: true });
+    };
+  });
+}
