@@ -16,17 +16,18 @@ import { cleanupImages, cloudSh, imagesNamed, loadCloud, nodeGlance, type CloudJ
 import { digests, makeQcow2, makeRaw, tempDir } from './helpers/cloud-images.ts';
 import { authenticate } from '../../src/core/openstack/keystone.ts';
 import {
+  type CloudPage,
   fill,
   form,
   openCloudTab,
   openCreate,
+  openSignedIn,
   signInWithPassword,
   throttleUploads,
   waitCreateOutcome,
   waitProgress,
   waitSignedIn,
   waitValue,
-  type CloudPage,
 } from './helpers/cloud-ui.ts';
 import type { GlanceClient } from '../../src/core/openstack/glance.ts';
 
@@ -167,10 +168,8 @@ describe('cloud panel faults', () => {
 describe('cloud panel: a tab closed mid-upload', () => {
   test('the browser asks first; after the close a new tab shows the image and cleans it up', async () => {
     const name = `${PREFIX}closed-tab`;
-    const first = await openCloudTab(browser, server.origin);
+    const first = await openSignedIn(browser, server.origin, cloud, cloud.users.demo);
     const p = first.page;
-    await signInWithPassword(p, cloud, cloud.users.demo);
-    await waitSignedIn(p);
     await openCreate(p);
     await throttleUploads(p, RATE);
     await p.locator(form('input#file')).setInputFiles(slowToo.path);
@@ -199,11 +198,9 @@ describe('cloud panel: a tab closed mid-upload', () => {
     }
     assert.ok(['queued', 'saving'].includes(left.status), `left ${left.status}`);
     // a new tab: sign in, the image is in the list and offered for clean-up
-    const second = await openCloudTab(browser, server.origin);
+    const second = await openSignedIn(browser, server.origin, cloud, cloud.users.demo);
     try {
       const q = second.page;
-      await signInWithPassword(q, cloud, cloud.users.demo);
-      await waitSignedIn(q);
       await q.locator(`cloud-images-table tr[data-id="${img.id}"]`).waitFor({ timeout: 20_000 });
       const offer = q.locator('cloud-images-table [part=orphans]');
       await offer.waitFor({ timeout: 20_000 });

@@ -9,17 +9,7 @@ import { launchChromium } from '../helpers/browser.ts';
 import { serveDist, type DistServer } from './helpers/serve-dist.ts';
 import { cleanupImages, imagesNamed, loadCloud, nodeGlance, type CloudJson } from './helpers/cloud-env.ts';
 import { digests, makeRaw, tempDir } from './helpers/cloud-images.ts';
-import {
-  fill,
-  form,
-  openCloudTab,
-  openCreate,
-  signInWithPassword,
-  waitCreateOutcome,
-  waitSignedIn,
-  waitValue,
-  type CloudPage,
-} from './helpers/cloud-ui.ts';
+import { type CloudPage, fill, form, openCreate, openSignedIn, waitCreateOutcome, waitValue } from './helpers/cloud-ui.ts';
 import { listContainer, removeContainer, setAccountTempUrlKey, swiftOf, type SwiftJson } from './helpers/object-store.ts';
 import type { GlanceClient } from '../../src/core/openstack/glance.ts';
 import type { KeystoneSession } from '../../src/core/openstack/keystone.ts';
@@ -50,10 +40,8 @@ before(async () => {
   await setAccountTempUrlKey(session, swift.storageUrls.demo, TEMPURL_KEY);
   server = await serveDist(5656);
   browser = await launchChromium();
-  ui = await openCloudTab(browser, server.origin);
+  ui = await openSignedIn(browser, server.origin, cloud, cloud.users.demo);
   page = ui.page;
-  await signInWithPassword(page, cloud, cloud.users.demo);
-  await waitSignedIn(page);
 });
 
 after(async () => {

@@ -14,17 +14,17 @@ import { serveDist, type DistServer } from './helpers/serve-dist.ts';
 import { cleanupImages, imagesNamed, loadCloud, nodeGlance, type CloudJson } from './helpers/cloud-env.ts';
 import { digests, makeRaw, tempDir } from './helpers/cloud-images.ts';
 import {
+  type CloudPage,
   fill,
   form,
-  openCloudTab,
   openCreate,
+  openSignedIn,
   releaseThrottle,
   signInWithPassword,
   throttleUploads,
   waitCreateOutcome,
   waitSignedIn,
   waitValue,
-  type CloudPage,
 } from './helpers/cloud-ui.ts';
 import { listContainer, removeContainer, swiftOf, type ListedSegment, type SwiftJson } from './helpers/object-store.ts';
 import { screenshot } from './helpers/screenshots.ts';
@@ -70,11 +70,8 @@ after(async () => {
   tmp?.remove();
 });
 
-async function signedIn(): Promise<CloudPage> {
-  const ui = await openCloudTab(browser, server.origin);
-  await signInWithPassword(ui.page, cloud, cloud.users.demo);
-  await waitSignedIn(ui.page);
-  return ui;
+function signedIn(): Promise<CloudPage> {
+  return openSignedIn(browser, server.origin, cloud, cloud.users.demo);
 }
 
 async function startS3(page: Page, name: string, bucket: string): Promise<void> {

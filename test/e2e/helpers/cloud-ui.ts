@@ -31,6 +31,14 @@ export async function openCloudTab(browser: Browser, origin: string): Promise<Cl
   return { context, page, problems, consoleLines, close: () => context.close() };
 }
 
+/** The Cloud tab in a new context, signed in with the user's password. */
+export async function openSignedIn(browser: Browser, origin: string, cloud: CloudJson, user: CloudUser): Promise<CloudPage> {
+  const ui = await openCloudTab(browser, origin);
+  await signInWithPassword(ui.page, cloud, user);
+  await waitSignedIn(ui.page);
+  return ui;
+}
+
 export async function fill(page: Page, selector: string, value: string): Promise<void> {
   await page.locator(selector).fill(value);
 }
