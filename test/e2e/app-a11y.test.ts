@@ -16,7 +16,7 @@ import { form, signInWithPassword, waitCreateOutcome, waitSignedIn } from './hel
 import { assertFocusKept, focusRing, focused, tabTo, waitFocus, type Focused } from './helpers/keyboard.ts';
 import type { GlanceClient } from '../../src/core/openstack/glance.ts';
 
-const fx = appFixture(5661);
+const fx = appFixture(5677);
 const RESULTS = join(REPO_ROOT, 'test-results');
 const PREFIX = `e2e-a11y-${process.pid}-`;
 let cloud: CloudJson;
