@@ -129,8 +129,11 @@ describe('cloud panel: a paused object-storage upload', () => {
       await fill(page, form('input#name'), name);
       await page.locator(form('select#method')).selectOption('swift');
       await fill(page, form('input#container'), CONTAINER);
-      // 16 segments of 5 MiB (Swift's minimum here), 8 at a time: they are stored in waves, a few ms apart
+      // 16 segments of 5 MiB (Swift's minimum here), 2 at a time: stored in pairs a few ms apart, and
+      // after two pauses most are still to send (8 at a time, the second pause could come once the
+      // last wave was all stored: nothing left to pause, the run went on to register)
       await fill(page, form('input#part-size'), '5M');
+      await fill(page, form('input#parallel'), '2');
       const segmentStored = () =>
         page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes(`/${CONTAINER}_segments/`) && r.ok(), {
           timeout: 120_000,
