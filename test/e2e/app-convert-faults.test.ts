@@ -152,6 +152,8 @@ test('the source removed from disk mid-run: said so, nothing left, the app keeps
 test('the quota shrunk mid-run: said so, nothing left; with room again the app converts and inspects', async () => {
   const app = await openApp(fx.browser, fx.server.origin);
   try {
+    // The estimate says there is room, but writes fail (the origin's quota shrunk through CDP,
+    // which navigator.storage.estimate() does not reflect — like a disk filling up meanwhile).
     const cdp = await app.context.newCDPSession(app.page);
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: fx.server.origin, quotaSize: 64 * 1024 });
     await chooseFiles(app.page, [
@@ -165,6 +167,7 @@ test('the quota shrunk mid-run: said so, nothing left; with room again the app c
     await c.locator('.convert[data-status=failed], .convert[data-status=done]').waitFor({ timeout: 60_000 });
     assert.match(await c.locator('.convert-status').innerText(), /^The browser’s storage ran out of room during the conversion \(.+\)\.$/);
     assert.deepEqual(await opfsFiles(app.page), []);
+    assert.equal(await app.page.locator('li.card').count(), 1, 'no output card');
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: fx.server.origin });
     await keepsWorking(app.page, 1);
     assert.deepEqual(app.problems, []);
