@@ -193,7 +193,7 @@ async function upload(
     credentials,
     partSize: a.segmentSize,
     parallel: a.parallel,
-    register: fields ? { fields, method: 'web-download', deleteObjectAfter: false } : null,
+    register: fields ? { fields, deleteObjectAfter: false } : null,
     // with it a via-glance run records its image, and the same command reuses it while queued
     project: session.token.project?.id,
   };

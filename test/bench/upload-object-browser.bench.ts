@@ -30,6 +30,7 @@ import {
   waitValue,
 } from '../e2e/helpers/cloud-ui.ts';
 import { removeContainer, setAccountTempUrlKey, swiftOf } from '../e2e/helpers/object-store.ts';
+import { cpuByKind, cpuSpent } from './cpu-by-process.ts';
 
 const MIB = Number(process.env.IMAGE_INSPECTOR_BENCH_OBJECT_MIB ?? 1024);
 const MEMORY_MIB = Number(process.env.IMAGE_INSPECTOR_BENCH_MEMORY_MIB ?? 4096);
@@ -73,6 +74,8 @@ interface UiRun {
   passMs?: number;
   /** Clicked at the pick: how many part MD5s the pass had before the upload held it (its notice). */
   fromPass?: number;
+  /** Where the cores went from the click until the object was stored. */
+  cpu: string;
 }
 
 /** Returns when the file was set (performance.now()). */
@@ -110,7 +113,9 @@ async function browserOnce(page: Page, n: number, via: 'swift' | 's3', mode: 're
     );
   }
   await armCreateTimer(page);
+  const cpu0 = cpuByKind();
   await page.locator(form('button[data-action=create]')).click();
+  const cpu = cpuSpent(cpu0, await untilStored(page));
   const out = await waitCreateOutcome(page, 600_000);
   if (!out.ok) throw new Error(`browser ${via} upload failed: ${out.text}`);
   const r = await createTiming(page);
@@ -120,7 +125,21 @@ async function browserOnce(page: Page, n: number, via: 'swift' | 's3', mode: 're
   const [img] = await glance.listAllImages({ name });
   if (img?.status !== 'active' || img.os_hash_value !== want.sha512)
     throw new Error(`browser ${via} upload: no active image with the local sha512`);
-  return { transferMs: r.ms, endToEndMs: r.endToEndMs, passMs, fromPass };
+  return { transferMs: r.ms, endToEndMs: r.endToEndMs, passMs, fromPass, cpu };
+}
+
+const SENDING = ['checking', 'preparing', 'uploading', 'finishing'];
+
+/** Waits while the upload is sending (its progress phase); returns the CPU snapshot at the end. */
+async function untilStored(page: Page): Promise<Map<string, number>> {
+  for (;;) {
+    const phase = await page
+      .locator(form('[part=progress]'))
+      .getAttribute('data-phase', { timeout: 1000 })
+      .catch(() => null);
+    if (phase && !SENDING.includes(phase)) return cpuByKind();
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** RSS (bytes) of this process's descendants: the browser, its renderers, GPU and network processes. */
@@ -173,7 +192,7 @@ async function memoryThrough(
       .locator(form('[part=progress]'))
       .getAttribute('data-phase')
       .catch(() => null);
-    if (phase && !['checking', 'preparing', 'uploading', 'finishing'].includes(phase)) break;
+    if (phase && !SENDING.includes(phase)) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   await waitCreateOutcome(page, 600_000); // either way: the memory was measured during the transfer
@@ -226,6 +245,7 @@ try {
       console.log(
         `${`${k}: click → active + verified`.padEnd(52)} ${best(e).toFixed(0).padStart(7)} ms   runs: ${e.map((x) => x.toFixed(0)).join(', ')}`,
       );
+      for (const x of xs) console.log(`${`${k}: click → stored`.padEnd(52)} ${x.cpu}`);
     }
     const pass = Object.values(runs)
       .flat()

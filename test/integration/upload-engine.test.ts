@@ -47,7 +47,6 @@ function request(over: Partial<UploadRequest>): UploadRequest {
     via: 'glance',
     register: {
       fields: { name: uniqueName('engine'), disk_format: 'raw', container_format: 'bare' },
-      method: 'web-download',
       deleteObjectAfter: false,
     },
     ...over,

@@ -57,7 +57,6 @@ function swiftRequest(storageUrl: string, container: string, partSize: number, r
     register: register
       ? {
           fields: { name: uniqueName('faults'), disk_format: 'raw', container_format: 'bare' },
-          method: 'web-download',
           deleteObjectAfter: false,
         }
       : null,
@@ -173,7 +172,6 @@ describe('upload engine through the fault proxy (real Swift and s3api)', { timeo
           credentials: { kind: 's3', accessKeyId: s3.credentials.demo.access, secretAccessKey: s3.credentials.demo.secret },
           register: {
             fields: { name: uniqueName('s3flip'), disk_format: 'raw', container_format: 'bare' },
-            method: 'web-download',
             deleteObjectAfter: true,
           },
         },

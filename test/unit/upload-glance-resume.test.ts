@@ -90,7 +90,7 @@ function request(
     fileName: 'disk.raw',
     lastModified: 1,
     via: 'glance',
-    register: { fields, method: 'web-download', deleteObjectAfter: false },
+    register: { fields, deleteObjectAfter: false },
   };
   if (project) r.project = project;
   return r;

@@ -74,7 +74,7 @@ class FakeGlance {
 function register(glance: FakeGlance, fields: ImageCreateFields, imageId: string | undefined, notices: string[]) {
   return registerObject({
     glance: glance as unknown as GlanceClient,
-    plan: { fields, method: 'web-download', deleteObjectAfter: false, imageId },
+    plan: { fields, deleteObjectAfter: false, imageId },
     downloadUrl: async () => 'http://swift.test/v1/AUTH_p/c/o?temp_url_sig=x',
     digests: Promise.resolve(digests),
     file: new Blob([data]),

@@ -212,23 +212,6 @@ export class GlanceClient {
     });
   }
 
-  /**
-   * POST /v2/images/{id}/locations (Glance API 2.17+, a queued image, its owner): the image takes
-   * its data from `url`; validation_data lets Glance record (and check) the hashes.
-   */
-  async addLocation(id: string, url: string, validation?: { os_hash_algo: string; os_hash_value: string }): Promise<void> {
-    const json: Record<string, unknown> = { url };
-    if (validation) json.validation_data = validation;
-    await this.#json<void>(`/v2/images/${encodeURIComponent(id)}/locations`, 'adding the image location', { method: 'POST', json });
-  }
-
-  /** The highest API version Glance announces (e.g. "2.16"), from GET /versions. */
-  async apiVersion(): Promise<string | undefined> {
-    const raw = await this.#json<{ versions?: { id: string; status: string }[] }>('/versions', 'reading the API versions');
-    const current = raw.versions?.find((v) => v.status === 'CURRENT') ?? raw.versions?.[0];
-    return current?.id.replace(/^v/, '');
-  }
-
   /** GET /v2/images/{id}/tasks: where import failures are reported. */
   async imageTasks(id: string): Promise<GlanceTask[]> {
     const raw = await this.#json<{ tasks?: GlanceTask[] }>(`/v2/images/${encodeURIComponent(id)}/tasks`, 'reading the import tasks');

@@ -1,6 +1,6 @@
 // Registers a stored object in Glance: create the image with the form's fields (or reuse the one
 // an earlier run created), then bring the data in by web-download from a TempURL / presigned GET
-// (checked against /v2/info/import first) or by the add-location API (2.17+). Done means
+// (checked against /v2/info/import first; why not add-location: docs/decisions/0007). Done means
 // "active" with os_hash_value equal to the local hash of Glance's algorithm (sha512 by default).
 // Where Glance's import filters refuse the object store's address, the sentence names the
 // [import_filtering_opts] setting to change.
@@ -96,29 +96,22 @@ async function imageFor(o: RegisterOptions): Promise<GlanceImage> {
 
 export async function registerObject(o: RegisterOptions): Promise<GlanceImage> {
   o.onPhase('registering');
-  if (o.plan.method === 'web-download') {
-    const { methods } = await o.glance.importInfo();
-    if (!methods.includes('web-download'))
-      throw new OpenStackError(
-        `This Glance does not offer the web-download import (it offers ${methods.join(', ') || 'none'}): the operator must add web-download to enabled_import_methods in glance-api.conf, or run with --no-register to keep the object only.`,
-        { code: 'register.no-web-download', params: { methods: methods.join(', ') || 'none' }, kind: 'bad-config', service: 'glance' },
-      );
-  }
+  const { methods } = await o.glance.importInfo();
+  if (!methods.includes('web-download'))
+    throw new OpenStackError(
+      `This Glance does not offer the web-download import (it offers ${methods.join(', ') || 'none'}): the operator must add web-download to enabled_import_methods in glance-api.conf, or run with --no-register to keep the object only.`,
+      { code: 'register.no-web-download', params: { methods: methods.join(', ') || 'none' }, kind: 'bad-config', service: 'glance' },
+    );
   let image = await imageFor(o);
   // long enough for Glance to read the whole object even at a slow 5 MB/s, at least an hour
   const seconds = Math.max(3600, Math.ceil(o.size / 5e6) + 600);
   if (image.status === 'queued') {
     const url = await o.downloadUrl(seconds);
-    if (o.plan.method === 'location') {
-      const d = await o.digests;
-      await o.glance.addLocation(image.id, url, { os_hash_algo: 'sha512', os_hash_value: d.sha512 });
-    } else {
-      try {
-        await o.glance.importImage(image.id, { name: 'web-download', uri: url });
-      } catch (e) {
-        if (isOpenStackError(e) && /does not pass filtering/i.test(e.detail ?? '')) throw importFilterError(url, e);
-        throw e;
-      }
+    try {
+      await o.glance.importImage(image.id, { name: 'web-download', uri: url });
+    } catch (e) {
+      if (isOpenStackError(e) && /does not pass filtering/i.test(e.detail ?? '')) throw importFilterError(url, e);
+      throw e;
     }
   } else if (image.status !== 'active' && image.status !== 'importing')
     throw new OpenStackError(`The image ${image.id} is "${image.status}", so it cannot take the object's data: delete it and run again.`, {

@@ -53,7 +53,7 @@ export type UploadPhase =
   | 'preparing' // reading the cluster's limits, fingerprinting, listing parts already stored
   | 'uploading' // parts (or the single Glance PUT) in flight
   | 'finishing' // SLO manifest / CompleteMultipartUpload
-  | 'registering' // Glance image created, web-download or add-location under way
+  | 'registering' // Glance image created, web-download under way
   | 'importing' // glance-direct / web-download import running in Glance
   | 'verifying' // waiting for active, comparing os_hash_value with the local sha512
   | 'done';
@@ -102,8 +102,6 @@ export interface StoredPart {
 /** What Glance should become once the object is stored (the create form's fields). */
 export interface RegisterPlan {
   fields: ImageCreateFields;
-  /** Default 'web-download' (TempURL / presigned GET); 'location' = add-location API (2.17+). */
-  method: 'web-download' | 'location';
   /** Delete the object (and segments) once the image is active and verified. */
   deleteObjectAfter: boolean;
   /** Set once created, so a resumed run reuses the image. */

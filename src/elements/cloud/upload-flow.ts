@@ -124,7 +124,7 @@ export class UploadFlow {
       target: object?.target,
       credentials: object?.credentials,
       ...object?.parts,
-      register: { fields: createFields(req), method: 'web-download', deleteObjectAfter: !!req.destination?.deleteAfter, imageId },
+      register: { fields: createFields(req), deleteObjectAfter: !!req.destination?.deleteAfter, imageId },
       glanceEndpoint: glance.endpoint,
     };
     try {

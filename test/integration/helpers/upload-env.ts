@@ -63,7 +63,7 @@ export function uploadIntoImage(glance: GlanceClient, imageId: string, file: Tes
       lastModified: 1,
       via: o.via ?? 'glance',
       // the fields are not used: the image exists already
-      register: { fields: { name: imageId }, method: 'web-download', deleteObjectAfter: false, imageId },
+      register: { fields: { name: imageId }, deleteObjectAfter: false, imageId },
     },
     env,
   );

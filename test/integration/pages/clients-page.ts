@@ -93,7 +93,7 @@ async function uploadInWorker(imageId: string, opts: UploadOptions) {
         fileName: f.name,
         lastModified: f.lastModified,
         via: opts.method === 'glance-direct' ? 'glance-direct' : 'glance',
-        register: { fields: {}, method: 'web-download', deleteObjectAfter: false, imageId },
+        register: { fields: {}, deleteObjectAfter: false, imageId },
         knownDigests: opts.knownDigests,
         glanceEndpoint: glance!.endpoint,
       },
