@@ -21,7 +21,7 @@ import { CompareError, sideOpts, type CompareOutcome, type CompareSide } from '.
 import { blockDeviceSize } from '../../workers/qemu-img/host-devices.ts';
 import type { NodeRunOptions, RunResult } from '../../workers/qemu-img/node.ts';
 import { parseConvertArgs, usage, type ConvertArgs } from './convert-args.ts';
-import { planOutput, type OutputPlan } from './convert-output.ts';
+import { planOutput, statIfAny, type OutputPlan } from './convert-output.ts';
 import { ConvertProgress } from './convert-progress.ts';
 import { guestRunner, INSPECT_DEFAULTS, inspectAsCommand, inspectFile } from './inspect-command.ts';
 
@@ -47,8 +47,8 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /** Whether two paths name the same file (a symlink or hard link to it, another name of the same
  *  block device): writing one would destroy the other. */
 function sameFile(a: string, b: string): boolean {
-  const x = statSync(a, { throwIfNoEntry: false });
-  const y = statSync(b, { throwIfNoEntry: false });
+  const x = statIfAny(a);
+  const y = statIfAny(b);
   if (!x || !y) return false;
   if (x.isBlockDevice() && y.isBlockDevice()) return x.rdev === y.rdev;
   return x.dev === y.dev && x.ino === y.ino;
@@ -71,7 +71,7 @@ function sizeOf(path: string): number {
 }
 
 /** qemu's protocol driver for a host path: block devices need host_device. */
-const protocolOf = (path: string) => (statSync(path, { throwIfNoEntry: false })?.isBlockDevice() ? 'host_device' : 'file');
+const protocolOf = (path: string) => (statIfAny(path)?.isBlockDevice() ? 'host_device' : 'file');
 
 function memberFileOpts(path: string, m: NonNullable<QemuTarget['member']>): string {
   return `driver=raw,offset=${m.offset},size=${m.size},file.driver=${protocolOf(path)},file.filename=${path.replaceAll(',', ',,')}`;
