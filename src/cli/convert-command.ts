@@ -163,7 +163,7 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
     if (interrupted) throw new ConvertFailure(`interrupted by ${interrupted}`);
   };
   // What this run writes, until it is published at OUT. The 'exit' listener covers a process.exit
-  // from elsewhere mid-run (main.ts exits with 141 when stdout's or stderr's reader is gone).
+  // from elsewhere mid-run (an uncaught error on stdout or stderr other than EPIPE, main.ts).
   let pending: OutputPlan | undefined;
   const discardOnExit = () => pending?.discard();
   process.on('exit', discardOnExit);
