@@ -46,14 +46,19 @@ function onClosedPipes(command: string): void {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   onClosedPipes(name ?? '');
-  if (!name || name === '--help' || name === '-h') {
+  if (name === '--help' || name === '-h') {
     process.stdout.write(usage);
-    return name ? 0 : 1;
+    return 0;
+  }
+  // 2, as every command's argument errors: 1 means "not safe" to scripts (inspect, convert, upload)
+  if (!name) {
+    process.stderr.write(usage);
+    return 2;
   }
   const load = commands[name];
   if (!load) {
     process.stderr.write(`image-inspector: unknown command '${name}'\n${usage}`);
-    return 1;
+    return 2;
   }
   return (await load())(rest);
 }
