@@ -88,11 +88,14 @@ async function engineFeatures(qemu: QemuModule, a: ConvertArgs): Promise<EngineF
   }
 }
 
-function refusal(r: InspectionResult): string {
-  const lines = [`${r.file}: the inspection calls this image NOT SAFE, so it is not converted (--force converts it anyway):`];
+function findingLines(r: InspectionResult, header: string): string {
+  const lines = [header];
   for (const f of r.safety.findings.filter((x) => x.severity !== 'info')) lines.push(`  ${f.severity} ${f.code}: ${f.message}`);
   return `${lines.map(printable).join('\n')}\n`;
 }
+
+const refusal = (r: InspectionResult) =>
+  findingLines(r, `${r.file}: the inspection calls this image NOT SAFE, so it is not converted (--force converts it anyway):`);
 
 interface Converted {
   source: { file: string; format: string; virtualSize: number | null };
@@ -183,8 +186,11 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
     if (readAlso) throw new ConvertFailure(`OUT must not be ${readAlso}, a file IN reads (qemu-img would overwrite it while reading it)`);
     const decision = planConversion(src, DEFAULT_TARGET, 'source');
     // --force on the command line: qemu-img reads what the host has (a parent beside the image is merged, as natively)
-    if (!decision.ok && !(a.force && (decision.code === 'not-opened' || decision.code === 'needs-parent')))
+    if (!decision.ok && !(a.force && (decision.code === 'not-opened' || decision.code === 'needs-parent'))) {
+      // --force skipped the refusal that lists the findings, which the reason points to ("Fix the findings above first")
+      if (a.force && !src.safety.safe) err(findingLines(src, `${src.file}: the inspection's findings:`));
       throw new ConvertFailure(`${a.input}: ${decision.reason}`);
+    }
     const format = src.info?.format ?? target?.format ?? qemuDriverFor(src.detected as Parameters<typeof qemuDriverFor>[0]);
     if (!format) throw new ConvertFailure(`${a.input}: the inspection could not tell the image's format, so it is not converted`);
 
