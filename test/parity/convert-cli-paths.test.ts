@@ -1,5 +1,5 @@
 // Odd OUT paths as an operator types them: 'dir/' (a trailing slash), 'file/x', '' and a symlink
-// whose target does not exist yet. The wasm qemu-img must answer exactly as native (emscripten's
+// whose target does not exist yet; IN and OUT named '-…' (given after `--`). The wasm qemu-img must answer exactly as native (emscripten's
 // own path lookup dropped the trailing slash and wrote the file 'dir', or overwrote 'file' for
 // 'file/'), and `image-inspector convert` must neither publish a file native would not write nor
 // end with a stack trace.
@@ -104,5 +104,18 @@ describe('image-inspector convert: odd OUT paths', { timeout: 120_000 }, () => {
     const f = cli(['convert', 'src.qcow2', 'link.qcow2', '--to', 'qcow2', '-o', 'nonsense=1']);
     assert.equal(f.exitCode, 2, describeRun('refused by qemu-img', f));
     assert.deepEqual(listing(), { 'link.qcow2': 'link' });
+  });
+
+  test("IN and OUT named '-…' after '--': converted and verified; the command shown runs natively as it is", () => {
+    clean();
+    writeFileSync(join(work.dir, '-in.qcow2'), readFileSync(src));
+    const r = cli(['convert', '--to', 'raw', '--json', '--', '-in.qcow2', '-out.raw']);
+    assert.equal(r.exitCode, 0, describeRun('convert -- -in.qcow2 -out.raw', r));
+    const j = JSON.parse(r.stdout) as { command: string[]; verified: boolean };
+    assert.equal(j.verified, true);
+    assert.deepEqual(j.command.slice(-3), ['--', '-in.qcow2', '-out.raw']);
+    const again = native([...j.command.slice(0, -1), '-native.raw'], work.dir);
+    assertOk(again, 'the command run natively');
+    assert.ok(readFileSync(join(work.dir, '-out.raw')).equals(readFileSync(join(work.dir, '-native.raw'))), 'the same bytes as native');
   });
 });
