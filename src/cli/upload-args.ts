@@ -90,6 +90,11 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
   const objectFlags: string[] = [];
   for (let i = 0; i < args.length; i++) {
     let flag = args[i]!;
+    if (flag === '--') {
+      // the rest are files, also one named '-…' (as convert takes it)
+      files.push(...args.slice(i + 1));
+      break;
+    }
     let value: string | undefined;
     const eq = flag.indexOf('=');
     if (flag.startsWith('--') && eq > 0) {
