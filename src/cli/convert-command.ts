@@ -21,7 +21,7 @@ import { CompareError, sideOpts, type CompareOutcome, type CompareSide } from '.
 import { blockDeviceSize } from '../../workers/qemu-img/host-devices.ts';
 import type { NodeRunOptions, RunResult } from '../../workers/qemu-img/node.ts';
 import { parseConvertArgs, usage, type ConvertArgs } from './convert-args.ts';
-import { planOutput, type OutputPlan } from './convert-output.ts';
+import { planOutput, statIfAny, type OutputPlan } from './convert-output.ts';
 import { ConvertProgress } from './convert-progress.ts';
 import { guestRunner, INSPECT_DEFAULTS, inspectAsCommand, inspectFile } from './inspect-command.ts';
 
@@ -47,8 +47,8 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /** Whether two paths name the same file (a symlink or hard link to it, another name of the same
  *  block device): writing one would destroy the other. */
 function sameFile(a: string, b: string): boolean {
-  const x = statSync(a, { throwIfNoEntry: false });
-  const y = statSync(b, { throwIfNoEntry: false });
+  const x = statIfAny(a);
+  const y = statIfAny(b);
   if (!x || !y) return false;
   if (x.isBlockDevice() && y.isBlockDevice()) return x.rdev === y.rdev;
   return x.dev === y.dev && x.ino === y.ino;
@@ -71,7 +71,7 @@ function sizeOf(path: string): number {
 }
 
 /** qemu's protocol driver for a host path: block devices need host_device. */
-const protocolOf = (path: string) => (statSync(path, { throwIfNoEntry: false })?.isBlockDevice() ? 'host_device' : 'file');
+const protocolOf = (path: string) => (statIfAny(path)?.isBlockDevice() ? 'host_device' : 'file');
 
 function memberFileOpts(path: string, m: NonNullable<QemuTarget['member']>): string {
   return `driver=raw,offset=${m.offset},size=${m.size},file.driver=${protocolOf(path)},file.filename=${path.replaceAll(',', ',,')}`;
@@ -88,11 +88,14 @@ async function engineFeatures(qemu: QemuModule, a: ConvertArgs): Promise<EngineF
   }
 }
 
-function refusal(r: InspectionResult): string {
-  const lines = [`${r.file}: the inspection calls this image NOT SAFE, so it is not converted (--force converts it anyway):`];
+function findingLines(r: InspectionResult, header: string): string {
+  const lines = [header];
   for (const f of r.safety.findings.filter((x) => x.severity !== 'info')) lines.push(`  ${f.severity} ${f.code}: ${f.message}`);
   return `${lines.map(printable).join('\n')}\n`;
 }
+
+const refusal = (r: InspectionResult) =>
+  findingLines(r, `${r.file}: the inspection calls this image NOT SAFE, so it is not converted (--force converts it anyway):`);
 
 interface Converted {
   source: { file: string; format: string; virtualSize: number | null };
@@ -163,7 +166,7 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
     if (interrupted) throw new ConvertFailure(`interrupted by ${interrupted}`);
   };
   // What this run writes, until it is published at OUT. The 'exit' listener covers a process.exit
-  // from elsewhere mid-run (main.ts exits with 141 when stdout's or stderr's reader is gone).
+  // from elsewhere mid-run (an uncaught error on stdout or stderr other than EPIPE, main.ts).
   let pending: OutputPlan | undefined;
   const discardOnExit = () => pending?.discard();
   process.on('exit', discardOnExit);
@@ -183,8 +186,11 @@ export async function run(argv: string[], io: ConvertIo = {}): Promise<number> {
     if (readAlso) throw new ConvertFailure(`OUT must not be ${readAlso}, a file IN reads (qemu-img would overwrite it while reading it)`);
     const decision = planConversion(src, DEFAULT_TARGET, 'source');
     // --force on the command line: qemu-img reads what the host has (a parent beside the image is merged, as natively)
-    if (!decision.ok && !(a.force && (decision.code === 'not-opened' || decision.code === 'needs-parent')))
+    if (!decision.ok && !(a.force && (decision.code === 'not-opened' || decision.code === 'needs-parent'))) {
+      // --force skipped the refusal that lists the findings, which the reason points to ("Fix the findings above first")
+      if (a.force && !src.safety.safe) err(findingLines(src, `${src.file}: the inspection's findings:`));
       throw new ConvertFailure(`${a.input}: ${decision.reason}`);
+    }
     const format = src.info?.format ?? target?.format ?? qemuDriverFor(src.detected as Parameters<typeof qemuDriverFor>[0]);
     if (!format) throw new ConvertFailure(`${a.input}: the inspection could not tell the image's format, so it is not converted`);
 

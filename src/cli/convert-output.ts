@@ -15,9 +15,13 @@
 //             - paths under /dev (but /dev/shm) and /proc: the wasm qemu-img reaches only the nodes
 //               there that the command names (host-devices.ts), not a new directory beside them;
 //             - a directory where no temp directory can be made (read-only, full): native then
-//               overwrites the existing OUT in place, and so does this.
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+//               overwrites the existing OUT in place, and so does this;
+//             - an OUT that names no file ('', 'dir/', 'x/.', '..'): qemu-img refuses it as native
+//               does, where staging under resolve(OUT) would write a file named as the directory
+//               (or replace the file 'x' of 'x/').
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { danglingTarget } from '../../workers/qemu-img/host-open.ts';
 
 export interface OutputPlan {
   /** The path qemu-img writes (and the verification and inspection read). */
@@ -28,18 +32,34 @@ export interface OutputPlan {
   discard(): string;
 }
 
+/** What a path names for the checks before and after a run, or undefined when it names nothing
+ *  that exists: besides ENOENT, 'file/' or 'file/x' (ENOTDIR), a link loop, an unsearchable or
+ *  too long path. qemu-img then says what is wrong with it, as natively; Node's throwIfNoEntry
+ *  spares only ENOENT, and an ENOTDIR thrown here ended the run with a stack trace. */
+export function statIfAny(p: string, link = false): Stats | undefined {
+  try {
+    return link ? lstatSync(p) : statSync(p);
+  } catch (e) {
+    if (['ENOENT', 'ENOTDIR', 'ELOOP', 'EACCES', 'ENAMETOOLONG'].includes((e as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw e;
+  }
+}
+
 /** `out` as given (relative to the cwd, as qemu-img resolves it); `singleFile`: no extent files. */
 export function planOutput(out: string, singleFile: boolean): OutputPlan {
   const inPlace = () => new InPlace(out);
   const abs = resolve(out);
+  if (['', '.', '..'].includes(out.split('/').at(-1)!)) return inPlace();
   if (!singleFile || (/^\/(dev|proc)\//.test(abs) && !abs.startsWith('/dev/shm/'))) return inPlace();
-  const link = lstatSync(out, { throwIfNoEntry: false });
-  const st = statSync(out, { throwIfNoEntry: false });
+  const link = statIfAny(out, true);
+  const st = statIfAny(out);
   if (st && !st.isFile()) return inPlace();
   // Native writes through a symlink (open(O_CREAT|O_TRUNC) follows it): the rename goes onto its
-  // target. A dangling one is left to qemu-img in place, as native would create its target.
-  if (link?.isSymbolicLink() && !st) return inPlace();
-  const target = link?.isSymbolicLink() ? realpathSync(out) : abs;
+  // target, also a dangling link's (native creates it). Written in place, a failed run's discard
+  // would have removed the link and left the partial target.
+  const dangling = link?.isSymbolicLink() && !st ? danglingTarget(abs) : undefined;
+  if (link?.isSymbolicLink() && !st && !dangling) return inPlace();
+  const target = dangling ?? (link?.isSymbolicLink() ? realpathSync(out) : abs);
   removeStale(dirname(target), basename(target));
   let dir: string;
   try {
@@ -111,7 +131,7 @@ interface Seen {
 }
 
 const seen = (p: string): Seen | undefined => {
-  const st = statSync(p, { throwIfNoEntry: false });
+  const st = statIfAny(p);
   return st?.isFile() ? { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs } : undefined;
 };
 
@@ -158,7 +178,7 @@ class InPlace implements OutputPlan {
         return `${p} could not be removed (${e instanceof Error ? e.message : String(e)})`;
       }
     }
-    const left = statSync(this.writePath, { throwIfNoEntry: false });
+    const left = statIfAny(this.writePath);
     if (!left) return 'no output was left behind';
     // A directory is never written (qemu-img cannot create an image there); a device may have been.
     return left.isFile() || left.isDirectory() ? `${this.writePath} is as it was` : `${this.writePath} may have been partly written`;

@@ -9,6 +9,9 @@ const ERRNO_TEXT: Record<string, string> = {
   EPERM: 'permission denied',
   ELOOP: 'too many symbolic links',
   EISDIR: 'it is a directory',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space is left on the device',
+  EDQUOT: 'the disk quota is exceeded',
 };
 
 /** The plain words for a file system error, or null when `e` carries no errno code. */

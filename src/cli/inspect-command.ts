@@ -176,6 +176,10 @@ export async function run(args: string[], io: RunIo = {}): Promise<number> {
     else if (a === '-h' || a === '--help') {
       out(usage);
       return 0;
+    } else if (a === '--') {
+      // the rest are files, also those named '-…' (as convert takes them)
+      files.push(...args.slice(i + 1));
+      break;
     } else if (a.startsWith('-') && a !== '-') {
       err(`image-inspector inspect: unknown option ${a}\n${usage}`);
       return 2;

@@ -27,31 +27,38 @@ commands:
                                           (image-inspector upload --help for details)
 `;
 
-/** A closed stdout or stderr (`… | head -1`, `… 2>&1 | head -1`) ends inspect, convert and upload
- *  quietly with 141, what a shell shows for a filter that SIGPIPE ends (Node ignores SIGPIPE, so
- *  the write fails with EPIPE instead); convert removes its unpublished output on the way out (its
- *  'exit' listener). The qemu-img command writes fd 1 and 2 itself and behaves as native qemu-img,
- *  which ignores SIGPIPE and runs to its end (pipe-writer.ts). */
-function endQuietlyOnClosedPipes(): void {
+/** A closed stdout or stderr (`… | head -1`, `… 2>&1 | head -1`) ends inspect and upload quietly
+ *  with 141, what a shell shows for a filter that SIGPIPE ends (Node ignores SIGPIPE, so the write
+ *  fails with EPIPE instead). convert behaves as native `qemu-img convert`, which ignores SIGPIPE:
+ *  it runs to its end, publishes the verified output and exits with its own status (what it would
+ *  have printed is lost; a script's `| head -1` must not turn a good conversion into a failure).
+ *  The qemu-img command writes fd 1 and 2 itself and behaves as native too (pipe-writer.ts). */
+function onClosedPipes(command: string): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(141);
-      throw e;
+      if (e.code !== 'EPIPE') throw e;
+      if (command !== 'convert') process.exit(141);
+      // convert: the stream is destroyed, later writes to it are dropped
     });
   }
 }
 
 export async function main(argv: string[]): Promise<number> {
-  endQuietlyOnClosedPipes();
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h') {
+  onClosedPipes(name ?? '');
+  if (name === '--help' || name === '-h') {
     process.stdout.write(usage);
-    return name ? 0 : 1;
+    return 0;
+  }
+  // 2, as every command's argument errors: 1 means "not safe" to scripts (inspect, convert, upload)
+  if (!name) {
+    process.stderr.write(usage);
+    return 2;
   }
   const load = commands[name];
   if (!load) {
     process.stderr.write(`image-inspector: unknown command '${name}'\n${usage}`);
-    return 1;
+    return 2;
   }
   return (await load())(rest);
 }

@@ -15,6 +15,11 @@ export async function fileSource(path: string): Promise<NodeByteSource> {
     throw text === null ? e : new Error(`cannot open it: ${text}`, { cause: e });
   });
   const st = await fh.stat();
+  // open(2) accepts a directory; its first read would fail with Node's bare "EISDIR: illegal operation".
+  if (st.isDirectory()) {
+    await fh.close();
+    throw new Error('it is a directory, not a disk image file');
+  }
   // A block device (a physical disk, a loop device) reports size 0 to stat.
   const size = st.isBlockDevice() ? blockDeviceSize(st.rdev) : st.size;
   return {

@@ -64,6 +64,9 @@ export interface UploadArgs {
 
 export class ArgsError extends Error {}
 
+/** Swift's MAX_CONTAINER_NAME_LENGTH (swift/common/constraints.py), in bytes. */
+const SWIFT_MAX_CONTAINER_NAME = 256;
+
 function wholeNumber(flag: string, v: string, min = 0): number {
   if (!/^\d+$/.test(v) || Number(v) < min)
     throw new ArgsError(`${flag} needs a whole number${min ? ` of at least ${min}` : ''} (got "${v}")`);
@@ -87,6 +90,11 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
   const objectFlags: string[] = [];
   for (let i = 0; i < args.length; i++) {
     let flag = args[i]!;
+    if (flag === '--') {
+      // the rest are files, also one named '-…' (as convert takes it)
+      files.push(...args.slice(i + 1));
+      break;
+    }
     let value: string | undefined;
     const eq = flag.indexOf('=');
     if (flag.startsWith('--') && eq > 0) {
@@ -198,6 +206,16 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
     throw new ArgsError(
       `${objectFlags.join(', ')} ${objectFlags.length > 1 ? 'are' : 'is'} for object storage: add --via swift or --via s3 (an upload through Glance is one PUT)`,
     );
+  // Swift's own answer to these is a bare 404 at the container PUT ("Not found … Refresh the list")
+  if (a.via === 'swift') {
+    const bytes = Buffer.byteLength(`${a.container}_segments`);
+    if (a.container.includes('/'))
+      throw new ArgsError(`--container names one Swift container, and a container name cannot contain "/" (got "${a.container}")`);
+    if (bytes > SWIFT_MAX_CONTAINER_NAME)
+      throw new ArgsError(
+        `--container is too long: Swift allows ${SWIFT_MAX_CONTAINER_NAME} bytes for its segment container ${a.container}_segments (it has ${bytes})`,
+      );
+  }
   a.file = files[0]!;
   return a;
 }

@@ -335,35 +335,51 @@ function prepareShm(): string {
   return shm;
 }
 
-/** Runs a command with its stdout closed before it writes. */
-function withClosedStdout(args: string[]): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+/** Runs a command with its stdout (or its stderr) closed before it writes. */
+function withClosed(
+  which: 'stdout' | 'stderr',
+  args: string[],
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(args[0]!, args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.destroy();
+    child[which].destroy();
+    let stdout = '';
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    if (which !== 'stdout') child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    if (which !== 'stderr') child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stderr });
+      resolve({ code, signal, stdout, stderr });
     });
   });
 }
 
 describe('a closed stdout and an interrupted run', { timeout: 120_000 }, () => {
-  test('qemu-img ends as native (which ignores SIGPIPE); inspect and convert quietly with 141', async () => {
+  test('qemu-img ends as native (which ignores SIGPIPE); inspect quietly with 141', async () => {
     const map = ['map', '--output=json', '-f', 'qcow2', src];
-    const q = await withClosedStdout([process.execPath, BIN, 'qemu-img', ...map]);
-    const n = await withClosedStdout([NATIVE_QEMU_IMG, ...map]);
+    const q = await withClosed('stdout', [process.execPath, BIN, 'qemu-img', ...map]);
+    const n = await withClosed('stdout', [NATIVE_QEMU_IMG, ...map]);
     assert.deepEqual({ code: q.code, stderr: q.stderr }, { code: n.code, stderr: n.stderr });
-    const i = await withClosedStdout([process.execPath, BIN, 'inspect', '--json', src]);
+    const i = await withClosed('stdout', [process.execPath, BIN, 'inspect', '--json', src]);
     assert.deepEqual({ code: i.code, stderr: i.stderr }, { code: 141, stderr: '' });
-    const out = join(work.dir, 'closed-stdout.qcow2');
-    const c = await withClosedStdout([process.execPath, BIN, 'convert', src, out, '--to', 'qcow2', '--json']);
-    assert.equal(c.code, 141);
-    assert.doesNotMatch(c.stderr, /EPIPE|Error/);
   });
+
+  // native `qemu-img convert -p … | head -1` ignores SIGPIPE, converts to the end and exits 0:
+  // convert did the conversion, then exited 141 (closed stdout) or discarded it (closed stderr)
+  for (const which of ['stdout', 'stderr'] as const)
+    test(`convert with its ${which} closed runs to its end as native convert: exit 0, OUT published and verified`, async () => {
+      const nativeOut = join(work.dir, `closed-${which}-native.qcow2`);
+      const n = await withClosed(which, [NATIVE_QEMU_IMG, 'convert', '-p', '-f', 'qcow2', '-O', 'qcow2', src, nativeOut]);
+      assert.equal(n.code, 0);
+      const out = join(work.dir, `closed-${which}.qcow2`);
+      const c = await withClosed(which, [process.execPath, BIN, 'convert', src, out, '--to', 'qcow2', '--json']);
+      assert.equal(c.code, n.code, `convert: exit ${c.code}\n${c.stdout}${c.stderr}`);
+      assert.doesNotMatch(c.stderr, /EPIPE|Error/);
+      if (which === 'stderr') assert.equal((JSON.parse(c.stdout) as { verified: boolean }).verified, true);
+      assertOk(native(['compare', '-f', 'qcow2', '-F', 'qcow2', src, out]), 'OUT holds the conversion');
+    });
 
   test('SIGINT mid-conversion: exit 2, the partial output removed', async () => {
     const big = join(work.dir, 'random.raw');

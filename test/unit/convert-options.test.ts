@@ -31,6 +31,23 @@ describe('convertArgs', { timeout: 5_000 }, () => {
     for (const t of CONVERT_FORMATS) assert.equal(convertArgs(src, out, t, o)[5], qemuDriverOf(t));
   });
 
+  test("file names that begin with '-' come after '--' (qemu-img would read them as options); others without it", () => {
+    const o = defaultConvertOptions();
+    assert.deepEqual(convertArgs({ path: '-in.vhd', format: 'vpc' }, { path: '-out.raw' }, 'raw', o), [
+      'convert',
+      '-p',
+      '-f',
+      'vpc',
+      '-O',
+      'raw',
+      '--',
+      '-in.vhd',
+      '-out.raw',
+    ]);
+    assert.deepEqual(convertArgs(src, { path: '-out.raw' }, 'raw', o).slice(-3), ['--', '/in/a.vhd', '-out.raw']);
+    assert.ok(!convertArgs(src, out, 'raw', o).includes('--'));
+  });
+
   test('-c, -S 0, every typed option and escaped commas', () => {
     const o = defaultConvertOptions();
     o.compress = true;

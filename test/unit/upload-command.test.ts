@@ -35,6 +35,19 @@ describe('image-inspector upload without a cloud', { timeout: 20_000 }, () => {
     assert.match(help.o.out, /^usage: image-inspector upload FILE/);
   });
 
+  test('a Swift container name with "/" or too long for its _segments container is refused before anything is sent', async () => {
+    for (const [container, said] of [
+      ['a/b', '--container names one Swift container, and a container name cannot contain "/" (got "a/b")'],
+      ['c'.repeat(248), 'is too long: Swift allows 256 bytes for its segment container'],
+    ] as const) {
+      const { o, io: x } = io();
+      assert.equal(await run([file, '--via', 'swift', '--container', container], x), 2);
+      assert.ok(o.err.startsWith('image-inspector upload: ') && o.err.includes(said), o.err);
+      assert.ok(o.err.endsWith('; see image-inspector upload --help.\n'), o.err);
+    }
+    assert.equal(parseUploadArgs([file, '--via', 'swift', '--container', 'c'.repeat(247)])?.container, 'c'.repeat(247));
+  });
+
   test('--parallel above 64 is refused, not capped', async () => {
     const { o, io: x } = io();
     assert.equal(await run([file, '--via', 'swift', '--parallel', '65'], x), 2);

@@ -72,6 +72,7 @@ export interface FileSystemType {
 }
 
 export interface EmscriptenFS {
+  open(path: string | FSNode, flags: number | string, mode?: number): FSStream;
   mkdir(path: string, mode?: number): FSNode;
   mount(type: FileSystemType, opts: unknown, mountpoint: string): FSNode;
   chdir(path: string): void;

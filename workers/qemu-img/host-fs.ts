@@ -12,6 +12,7 @@ import type { IoCounters } from './runner.ts';
 import type { ExtentRegistry } from './extents.ts';
 import { installSeekDataHole } from './seek.ts';
 import { mountHostDevices, type NodeFs } from './host-devices.ts';
+import { installHostOpen } from './host-open.ts';
 import { WriteBehind, writeBehindEnabled } from './write-behind.ts';
 
 // /dev and /proc stay emscripten's own (qemu-img needs its /dev/null, /dev/urandom, /proc/self/fd);
@@ -60,10 +61,16 @@ export function mountHost(mod: QemuImgModule, m: HostMount): WriteBehind | undef
     extentsOf: (s) => (isNodefs(s.node) ? m.extents.get(nodefs.realPath(s.node)) : undefined),
     sizeOf: (s) => s.node.node_ops.getattr!(s.node).size,
   });
-  for (const dir of hostTopLevelDirs()) {
+  const hostDirs = hostTopLevelDirs();
+  for (const dir of hostDirs) {
     if (!FS.analyzePath(dir).exists) FS.mkdir(dir);
     FS.mount(nodefs, { root: dir }, dir);
   }
+  installHostOpen(
+    FS,
+    (p) => p.startsWith('/dev/shm/') || hostDirs.some((d) => p === d || p.startsWith(`${d}/`)),
+    (code) => nodefs.convertNodeCode({ code }) ?? ERRNO.EIO,
+  );
   mountHostDevices(FS, nodefs, m.args, m.cwd);
   FS.chdir(m.cwd);
   return writeBehind;

@@ -88,7 +88,10 @@ export function convertArgs(source: ConvertSource, output: ConvertOutput, target
   if (!options.zeroDetection) args.push('-S', '0');
   const pairs = qemuOptionPairs(target, options);
   if (pairs.length) args.push('-o', pairs.map(([k, v]) => `${k}=${escapeValue(v)}`).join(','));
-  args.push(source.imageOpts ?? source.path, output.path);
+  const files = [source.imageOpts ?? source.path, output.path];
+  // a file named '-x' (the CLI takes it after `--`) would be read as qemu-img options: getopt stops at '--'
+  if (files.some((f) => f.startsWith('-'))) args.push('--');
+  args.push(...files);
   return args;
 }
 
