@@ -83,6 +83,14 @@ describe('image-inspector upload without a cloud', { timeout: 20_000 }, () => {
     );
     // a core field is refused here, not by Glance once the whole object is stored
     assert.match(await refused(['--via', 'swift', '--property', 'owner=x']), /--property cannot set "owner", a core image field/);
+    assert.match(
+      await refused(['--via', 's3', '--property', 'os_glance_x=1']),
+      /--property: "os_glance_x" is in Glance's reserved os_glance namespace/,
+    );
+    assert.match(
+      await refused(['--via', 'swift', '--property', `${'k'.repeat(256)}=1`]),
+      /is 256 characters long; Glance takes at most 255/,
+    );
     // flags an upload through Glance would ignore are refused, not dropped silently
     assert.equal(
       await refused(['--container', 'c', '--parallel', '4']),

@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   'glance.import-failed': 'The import failed',
   'glance.wait-timeout': 'Still not active after waiting',
   'image.core-field': 'A core field given as a custom property',
+  'image.reserved-property': "A property in Glance's reserved os_glance namespace",
+  'image.property-too-long': 'A property name over 255 characters',
   'config.unknown-interface': 'Unknown endpoint interface',
   'config.no-auth-url': 'No auth_url',
   'config.auth-type': 'Unsupported auth_type',

@@ -32,6 +32,35 @@ export const CORE_IMAGE_FIELDS = new Set([
   'stores',
 ]);
 
+/** Glance refuses a property key longer than this ("Custom property should not be greater than 255 characters"). */
+export const MAX_PROPERTY_KEY = 255;
+
+/**
+ * Why Glance would refuse `key` as a custom property, or undefined: a core field, its reserved
+ * `os_glance` namespace (403 "Attribute … is reserved"), or a key over 255 characters (400). Asked
+ * before an object-storage upload sends anything: the image is created only once the object is
+ * stored, so Glance's own refusal would come after the whole file went.
+ */
+export function propertyKeyProblem(key: string): 'image.core-field' | 'image.reserved-property' | 'image.property-too-long' | undefined {
+  if (CORE_IMAGE_FIELDS.has(key)) return 'image.core-field';
+  if (key.startsWith('os_glance')) return 'image.reserved-property';
+  if (key.length > MAX_PROPERTY_KEY) return 'image.property-too-long';
+  return undefined;
+}
+
+const PROPERTY_PROBLEM_TEXT: Record<NonNullable<ReturnType<typeof propertyKeyProblem>>, (key: string) => string> = {
+  'image.core-field': (k) => `"${k}" is a core image field, not a custom property.`,
+  'image.reserved-property': (k) => `"${k}" is in Glance's reserved os_glance namespace: choose another property name.`,
+  'image.property-too-long': (k) =>
+    `The property name "${k.slice(0, 40)}…" is ${k.length} characters long; Glance takes at most ${MAX_PROPERTY_KEY}.`,
+};
+
+/** The sentence for a key propertyKeyProblem refuses. */
+export function propertyProblemText(key: string): string | undefined {
+  const code = propertyKeyProblem(key);
+  return code && PROPERTY_PROBLEM_TEXT[code](key);
+}
+
 /** Custom properties of an image (everything that is not a core field), as strings. */
 export function customProperties(image: GlanceImage): Record<string, string> {
   const out: Record<string, string> = {};
@@ -47,10 +76,11 @@ export function createBody(f: ImageCreateFields): Record<string, unknown> {
   // Extra properties are strings in Glance; empty ones are left out rather than stored empty.
   for (const k of ['description', 'architecture', 'kernel_id', 'ramdisk_id'] as const) if (f[k]) body[k] = f[k];
   for (const [k, v] of Object.entries(f.properties ?? {})) {
-    if (CORE_IMAGE_FIELDS.has(k))
-      throw new OpenStackError(`"${k}" is a core image field, not a custom property.`, {
-        code: 'image.core-field',
-        params: { key: k },
+    const code = propertyKeyProblem(k);
+    if (code)
+      throw new OpenStackError(PROPERTY_PROBLEM_TEXT[code](k), {
+        code,
+        params: { key: k, length: String(k.length), max: String(MAX_PROPERTY_KEY) },
         kind: 'bad-config',
       });
     body[k] = v;

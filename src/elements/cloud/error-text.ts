@@ -161,6 +161,9 @@ const TEXTS: Record<ErrorCode, (p: P, action: string) => string> = {
   'glance.wait-timeout': (p) =>
     msg(str`The image is still "${s(p, 'status')}" after waiting; Glance may be busy. Check it later or delete it.`),
   'image.core-field': (p) => msg(str`"${s(p, 'key')}" is a core image field, not a custom property.`),
+  'image.reserved-property': (p) => msg(str`"${s(p, 'key')}" is in Glance's reserved os_glance namespace: choose another property name.`),
+  'image.property-too-long': (p) =>
+    msg(str`The property name "${s(p, 'key').slice(0, 40)}…" is ${s(p, 'length')} characters long; Glance takes at most ${s(p, 'max')}.`),
   'config.unknown-interface': (p) => msg(str`Unknown endpoint interface "${s(p, 'value')}" (use public, internal or admin).`),
   'config.no-auth-url': (p) => msg(str`${configSource(p)} has no auth_url (OS_AUTH_URL).`),
   'config.auth-type': (p) =>
