@@ -1,6 +1,7 @@
 // The Cloud view as a user walks it, in the built app against the real local Keystone and Glance:
 // a stale sign-in error goes when a clouds.yaml is loaded; a second "Upload to the cloud…" resets
-// the form and says so; a rejected file is said once (no garbled double message after Create);
+// the form and says so (not after a finished upload: nothing typed was lost); a rejected file is
+// said once (no garbled double message after Create);
 // rows have actions, delete asks with the image's name and reports it by name; upload progress is
 // honest at its end; narrow columns keep whole words; the privacy note is not under the form; the
 // file is chosen through the form's own button (the browser's input, hidden, would say "No file chosen").
@@ -125,6 +126,14 @@ describe('cloud view: the create form never carries stale state', () => {
     const checks = await page.locator(form('[data-role=checks] li')).allTextContents();
     assert.ok(checks.length > 0 && checks.every((c) => c.startsWith('✓')), checks.join('\n'));
     assert.equal((await imagesNamed(glance, name)).length, 1);
+  });
+
+  test('after a finished upload the next offer starts a clean form with no "what you had typed was cleared" note', T, async () => {
+    await offerFromInspector(first, 'first.qcow2');
+    await waitValue(page.locator(form('input#name')), 'first');
+    // what was typed for second.qcow2 went into its image: nothing was lost, nothing to warn about
+    assert.equal(await page.locator(form('[data-role=form-reset]')).count(), 0, 'no reset note after a success');
+    assert.equal(await page.locator(form('[data-role=success]')).count(), 0, 'the previous success is gone');
   });
 
   test('a rejected file is said once in the form, before and after Create, never garbled', T, async () => {
