@@ -1,7 +1,7 @@
 // The Cloud view as a user walks it, in the built app against the real local Keystone and Glance:
 // a stale sign-in error goes when a clouds.yaml is loaded; a second "Upload to the cloud…" resets
-// the form and says so (not after a finished upload: nothing typed was lost); a rejected file is
-// said once (no garbled double message after Create);
+// the form and says so (not after a finished upload: nothing typed was lost); what was typed
+// survives a visit to the list; a rejected file is said once (no garbled double message after Create);
 // rows have actions, delete asks with the image's name and reports it by name; upload progress is
 // honest at its end; narrow columns keep whole words; the privacy note is not under the form; the
 // file is chosen through the form's own button (the browser's input, hidden, would say "No file chosen").
@@ -134,6 +134,24 @@ describe('cloud view: the create form never carries stale state', () => {
     // what was typed for second.qcow2 went into its image: nothing was lost, nothing to warn about
     assert.equal(await page.locator(form('[data-role=form-reset]')).count(), 0, 'no reset note after a success');
     assert.equal(await page.locator(form('[data-role=success]')).count(), 0, 'the previous success is gone');
+  });
+
+  test('what was typed in the create form survives a look at the images list ("Images", then "Create image")', T, async () => {
+    await fill(page, form('input#name'), `${PREFIX}kept`);
+    await fill(page, form('input#architecture'), 'x86_64');
+    await page.locator(form('select#method')).selectOption('glance-direct');
+    await page.locator('cloud-panel button[data-action=show-list]').click();
+    await page.locator('cloud-images-table').waitFor();
+    await page.locator('cloud-panel button[data-action=show-create]').click();
+    assert.equal(await page.locator(form('input#name')).inputValue(), `${PREFIX}kept`);
+    assert.equal(await page.locator(form('input#architecture')).inputValue(), 'x86_64');
+    assert.equal(
+      await page.locator(form('select#method')).inputValue(),
+      'glance-direct',
+      'the upload method too (a paused upload resumes by it)',
+    );
+    assert.match((await page.locator(form('[data-role=file-name]')).textContent()) ?? '', /first\.qcow2/);
+    await page.locator(form('select#method')).selectOption('direct');
   });
 
   test('a rejected file is said once in the form, before and after Create, never garbled', T, async () => {
