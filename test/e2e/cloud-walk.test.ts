@@ -154,6 +154,31 @@ describe('cloud view: the create form never carries stale state', () => {
     await page.locator(form('select#method')).selectOption('direct');
   });
 
+  test('360 px wide: every field and button of the create form fits in it, none squeezed to a sliver', T, async () => {
+    await page.setViewportSize({ width: 360, height: 800 });
+    try {
+      await page.locator('cloud-panel button[data-action=show-create]').click();
+      await page.locator(form('select#method')).selectOption('s3');
+      const bad = await page.locator(form('')).evaluate((el) => {
+        const root = (el as HTMLElement).shadowRoot!;
+        const box = root.querySelector('form')!.getBoundingClientRect();
+        return [
+          ...root.querySelectorAll<HTMLElement>('input:not([type=checkbox]):not([type=radio]):not([type=file]), select, textarea, button'),
+        ]
+          .map((c) => ({ c, r: c.getBoundingClientRect() }))
+          .filter(({ c, r }) => r.width > 0 && (r.right > box.right + 1 || (c.tagName !== 'BUTTON' && r.width < 60)))
+          .map(
+            ({ c, r }) =>
+              `${c.tagName.toLowerCase()}#${c.id} ${Math.round(r.width)}px wide, right ${Math.round(r.right)} > ${Math.round(box.right)}`,
+          );
+      });
+      assert.deepEqual(bad, []);
+      await page.locator(form('select#method')).selectOption('direct');
+    } finally {
+      await page.setViewportSize({ width: 1300, height: 1000 });
+    }
+  });
+
   test('a rejected file is said once in the form, before and after Create, never garbled', T, async () => {
     await page.locator('cloud-panel button[data-action=show-create]').click();
     // the form's own button stands for the hidden file input: the chooser opens from it
