@@ -218,6 +218,14 @@ describe('cloud view: the images table', () => {
     await screenshot(page, 'cloud-edit');
   });
 
+  test('a queued image (no data yet) shows its size as a dash, not " (—)"', T, async () => {
+    const img = await glance.createImage({ name: `${PREFIX}queued`, disk_format: 'raw', container_format: 'bare' });
+    await openImage(page, img.id);
+    assert.equal((await page.locator('cloud-image-details dd[data-key=size]').textContent())?.trim(), '—');
+    assert.equal((await page.locator('cloud-image-details dd[data-key=virtual_size]').textContent())?.trim(), '—');
+    await glance.deleteImage(img.id);
+  });
+
   test('row actions: delete in red asks with the image name and reports the deletion by name', T, async () => {
     const name = `${PREFIX}row-delete`;
     const img = await glance.createImage({ name, disk_format: 'raw', container_format: 'bare' });
