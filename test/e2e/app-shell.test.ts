@@ -180,3 +180,48 @@ test('switching tabs keeps the cloud panel mounted (its session and any upload l
     await app.close();
   }
 });
+
+/** Elements (shadow roots included) that end right of the viewport with no scrolling box around them. */
+const SIDEWAYS = `(() => {
+  const out = [];
+  const vw = document.documentElement.clientWidth;
+  const scrolls = (el) => {
+    for (let p = el.parentElement ?? el.getRootNode().host; p; p = p.parentElement ?? p.getRootNode().host) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      const b = el.getBoundingClientRect();
+      if (b.width > 0 && b.right > vw + 1 && !scrolls(el)) out.push(el.tagName.toLowerCase() + ' "' + (el.textContent ?? '').trim().slice(0, 30) + '"');
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  return { scrollWidth: document.documentElement.scrollWidth, vw, out: out.slice(0, 5) };
+})()`;
+
+test('360 px wide (a phone): the cards, their property tables and VMDK facts fit; nothing scrolls sideways', async () => {
+  const app = await openApp(fx.browser, fx.server.origin);
+  try {
+    await app.page.setViewportSize({ width: 360, height: 800 });
+    const b = fx.corpus.base.dir;
+    // long unbroken values: createType="twoGbMaxExtentSparse", extent file names, an OVA's sources
+    await chooseFiles(app.page, [
+      `${b}/small-twoGbMaxExtentSparse.vmdk`,
+      `${b}/small-twoGbMaxExtentSparse-s001.vmdk`,
+      `${b}/small-streamOptimized.vmdk`,
+      fx.corpus.ova,
+    ]);
+    await waitForOutcomes(app.page, 3);
+    await waitForIdle(app.page);
+    const got = (await app.page.evaluate(SIDEWAYS)) as { scrollWidth: number; vw: number; out: string[] };
+    assert.deepEqual(got.out, [], 'no element sticks out to the right');
+    assert.equal(got.scrollWidth, got.vw, 'the page does not scroll sideways');
+    const prop = app.page.locator('image-inspector tr[data-property=vmware_disktype]').first();
+    assert.ok((await prop.boundingBox())!.width <= 360, 'a property row fits');
+  } finally {
+    await app.close();
+  }
+});

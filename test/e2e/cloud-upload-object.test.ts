@@ -10,7 +10,14 @@ import { serveDist, type DistServer } from './helpers/serve-dist.ts';
 import { cleanupImages, imagesNamed, loadCloud, nodeGlance, type CloudJson } from './helpers/cloud-env.ts';
 import { digests, makeRaw, tempDir } from './helpers/cloud-images.ts';
 import { type CloudPage, fill, form, openCreate, openSignedIn, waitCreateOutcome, waitValue } from './helpers/cloud-ui.ts';
-import { listContainer, removeContainer, setAccountTempUrlKey, swiftOf, type SwiftJson } from './helpers/object-store.ts';
+import {
+  deleteEc2Credential,
+  listContainer,
+  removeContainer,
+  setAccountTempUrlKey,
+  swiftOf,
+  type SwiftJson,
+} from './helpers/object-store.ts';
 import type { GlanceClient } from '../../src/core/openstack/glance.ts';
 import type { KeystoneSession } from '../../src/core/openstack/keystone.ts';
 
@@ -104,6 +111,22 @@ describe('cloud panel: uploads to object storage', { timeout: 300_000 }, () => {
       segments.reduce((n, s) => n + s.bytes, 0),
       file.size,
     );
+  });
+
+  test('"Create new credentials" fills the S3 access and secret key with the credentials it created', async () => {
+    await chooseObjectUpload(`${PREFIX}ec2`, 's3');
+    const listed = await page.locator(form('select#ec2 option')).evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    await page.locator(form('button[data-action=create-ec2]')).click();
+    await page.locator(form('select#ec2 option')).nth(listed.length).waitFor({ state: 'attached', timeout: 20_000 });
+    const access = await page.locator(form('select#ec2 option')).nth(listed.length).getAttribute('value');
+    assert.ok(access && !listed.includes(access), 'a new credential is listed');
+    try {
+      await waitValue(page.locator(form('input#access')), access, 5_000);
+      assert.equal(await page.locator(form('select#ec2')).inputValue(), access, 'and chosen');
+      assert.notEqual(await page.locator(form('input#secret')).inputValue(), '', 'its secret is filled in');
+    } finally {
+      await deleteEc2Credential(session, cloud.keystone.authUrl, access);
+    }
   });
 
   test("S3 multipart with the listed EC2 credentials and a part size typed in: a size below s3api's minimum is refused before anything is stored, 16 MiB parts two at a time give an active image with the local sha512", async () => {

@@ -1,6 +1,7 @@
 // The Cloud view as a user walks it, in the built app against the real local Keystone and Glance:
 // a stale sign-in error goes when a clouds.yaml is loaded; a second "Upload to the cloud…" resets
-// the form and says so; a rejected file is said once (no garbled double message after Create);
+// the form and says so (not after a finished upload: nothing typed was lost); what was typed
+// survives a visit to the list; a rejected file is said once (no garbled double message after Create);
 // rows have actions, delete asks with the image's name and reports it by name; upload progress is
 // honest at its end; narrow columns keep whole words; the privacy note is not under the form; the
 // file is chosen through the form's own button (the browser's input, hidden, would say "No file chosen").
@@ -127,6 +128,57 @@ describe('cloud view: the create form never carries stale state', () => {
     assert.equal((await imagesNamed(glance, name)).length, 1);
   });
 
+  test('after a finished upload the next offer starts a clean form with no "what you had typed was cleared" note', T, async () => {
+    await offerFromInspector(first, 'first.qcow2');
+    await waitValue(page.locator(form('input#name')), 'first');
+    // what was typed for second.qcow2 went into its image: nothing was lost, nothing to warn about
+    assert.equal(await page.locator(form('[data-role=form-reset]')).count(), 0, 'no reset note after a success');
+    assert.equal(await page.locator(form('[data-role=success]')).count(), 0, 'the previous success is gone');
+  });
+
+  test('what was typed in the create form survives a look at the images list ("Images", then "Create image")', T, async () => {
+    await fill(page, form('input#name'), `${PREFIX}kept`);
+    await fill(page, form('input#architecture'), 'x86_64');
+    await page.locator(form('select#method')).selectOption('glance-direct');
+    await page.locator('cloud-panel button[data-action=show-list]').click();
+    await page.locator('cloud-images-table').waitFor();
+    await page.locator('cloud-panel button[data-action=show-create]').click();
+    assert.equal(await page.locator(form('input#name')).inputValue(), `${PREFIX}kept`);
+    assert.equal(await page.locator(form('input#architecture')).inputValue(), 'x86_64');
+    assert.equal(
+      await page.locator(form('select#method')).inputValue(),
+      'glance-direct',
+      'the upload method too (a paused upload resumes by it)',
+    );
+    assert.match((await page.locator(form('[data-role=file-name]')).textContent()) ?? '', /first\.qcow2/);
+    await page.locator(form('select#method')).selectOption('direct');
+  });
+
+  test('360 px wide: every field and button of the create form fits in it, none squeezed to a sliver', T, async () => {
+    await page.setViewportSize({ width: 360, height: 800 });
+    try {
+      await page.locator('cloud-panel button[data-action=show-create]').click();
+      await page.locator(form('select#method')).selectOption('s3');
+      const bad = await page.locator(form('')).evaluate((el) => {
+        const root = (el as HTMLElement).shadowRoot!;
+        const box = root.querySelector('form')!.getBoundingClientRect();
+        return [
+          ...root.querySelectorAll<HTMLElement>('input:not([type=checkbox]):not([type=radio]):not([type=file]), select, textarea, button'),
+        ]
+          .map((c) => ({ c, r: c.getBoundingClientRect() }))
+          .filter(({ c, r }) => r.width > 0 && (r.right > box.right + 1 || (c.tagName !== 'BUTTON' && r.width < 60)))
+          .map(
+            ({ c, r }) =>
+              `${c.tagName.toLowerCase()}#${c.id} ${Math.round(r.width)}px wide, right ${Math.round(r.right)} > ${Math.round(box.right)}`,
+          );
+      });
+      assert.deepEqual(bad, []);
+      await page.locator(form('select#method')).selectOption('direct');
+    } finally {
+      await page.setViewportSize({ width: 1300, height: 1000 });
+    }
+  });
+
   test('a rejected file is said once in the form, before and after Create, never garbled', T, async () => {
     await page.locator('cloud-panel button[data-action=show-create]').click();
     // the form's own button stands for the hidden file input: the chooser opens from it
@@ -164,6 +216,14 @@ describe('cloud view: the images table', () => {
     await page.locator(`${d} button[data-action=edit]`).click();
     await page.locator('cloud-image-editor').waitFor();
     await screenshot(page, 'cloud-edit');
+  });
+
+  test('a queued image (no data yet) shows its size as a dash, not " (—)"', T, async () => {
+    const img = await glance.createImage({ name: `${PREFIX}queued`, disk_format: 'raw', container_format: 'bare' });
+    await openImage(page, img.id);
+    assert.equal((await page.locator('cloud-image-details dd[data-key=size]').textContent())?.trim(), '—');
+    assert.equal((await page.locator('cloud-image-details dd[data-key=virtual_size]').textContent())?.trim(), '—');
+    await glance.deleteImage(img.id);
   });
 
   test('row actions: delete in red asks with the image name and reports the deletion by name', T, async () => {

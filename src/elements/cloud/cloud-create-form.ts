@@ -107,11 +107,24 @@ export class CloudCreateForm extends LitElement {
   @state() private newKey = '';
   @state() private newValue = '';
 
+  /** "Create new credentials" was clicked: the credentials that then arrive fill the S3 fields. */
+  #ec2Asked = false;
+
   override willUpdate(changed: Map<string, unknown>) {
+    if (changed.has('ec2') && this.#ec2Asked) this.#selectNewEc2((changed.get('ec2') as Ec2Choice[] | undefined) ?? []);
     const reset = changed.has('generation') && changed.get('generation') !== undefined;
     if (reset) this.reset();
     if (changed.has('file') || reset) this.setFile(this.file);
     if ((changed.has('inspection') || reset) && this.inspection) this.applyInspection(this.inspection);
+  }
+
+  #selectNewEc2(before: Ec2Choice[]) {
+    const fresh = this.ec2.find((c) => !before.some((b) => b.access === c.access));
+    if (!fresh) return;
+    this.#ec2Asked = false;
+    const d =
+      this.destination?.kind === 's3' ? this.destination : { kind: 's3' as const, bucket: 'images', accessKeyId: '', secretAccessKey: '' };
+    this.destination = { ...d, accessKeyId: fresh.access, secretAccessKey: fresh.secret };
   }
 
   /** Back to an empty form (after a success, for the next image). */
@@ -251,7 +264,10 @@ export class CloudCreateForm extends LitElement {
         chosen: (f) => this.#emit('file-chosen', f),
         handleChosen: (picked) => this.#emit('file-handle-chosen', picked),
       }),
-      createEc2: () => this.#emit('create-ec2', null),
+      createEc2: () => {
+        this.#ec2Asked = true;
+        this.#emit('create-ec2', null);
+      },
     };
     const [file, details, metadata, upload] = createSteps();
     const emit = (name: string) => () => this.#emit(name, null);

@@ -21,6 +21,11 @@ import { focusRing } from '../focus-ring.ts';
  * @csspart properties - The attribute list.
  * @cssprop --cloud-border - Border of the confirmation box.
  */
+/** Bytes and their size in units; a size Glance does not know yet (a queued image) is a dash, not " (—)". */
+function sizeText(v: unknown): string {
+  return typeof v === 'number' ? `${asText(v)} (${formatBytes(v)})` : formatBytes(null);
+}
+
 @customElement('cloud-image-details')
 export class CloudImageDetails extends LitElement {
   static override styles = [
@@ -85,7 +90,7 @@ export class CloudImageDetails extends LitElement {
       </div>
       ${this.renderDelete(i)}
       <dl part="properties">
-        ${keys.map((k) => html`<dt>${k}</dt><dd data-key=${k}>${k === 'size' || k === 'virtual_size' ? `${asText(i[k])} (${formatBytes(i[k] as number)})` : asText(i[k])}</dd>`)}
+        ${keys.map((k) => html`<dt>${k}</dt><dd data-key=${k}>${k === 'size' || k === 'virtual_size' ? sizeText(i[k]) : asText(i[k])}</dd>`)}
         ${i.direct_url !== undefined ? html`<dt>direct_url</dt><dd data-key="direct_url">${i.direct_url}</dd>` : ''}
         ${
           i.locations !== undefined

@@ -12,6 +12,7 @@ import { ImagesController } from './images-controller.ts';
 import { UploadsController, type ImageOffer } from './uploads-controller.ts';
 import { renderHeader } from './panel-header.ts';
 import { renderView } from './panel-views.ts';
+import { cache } from 'lit/directives/cache.js';
 import { ObjectStorageController } from './object-storage-controller.ts';
 import { renderUnfinished } from './unfinished-list.ts';
 import { focusRing } from '../focus-ring.ts';
@@ -164,7 +165,11 @@ export class CloudPanel extends LitElement {
           @credentials-loaded=${() => this.session.clearSignInError()}
           @sign-in=${(e: CustomEvent<SignInRequest>) => void this.session.signIn(e.detail.config, e.detail.stayInTab)}></cloud-sign-in>`
       }
-      <div ?hidden=${!s}>${s ? renderUnfinished(this.objects, this.uploads.running) : nothing}${renderView(c)}</div>
+      <div ?hidden=${!s}>${s ? renderUnfinished(this.objects, this.uploads.running) : nothing}${
+        // cache: the create form keeps what was typed (name, method, bucket…) while the list or an
+        // image is shown, and a paused upload's form comes back as it was, not blank
+        cache(renderView(c))
+      }</div>
     `;
   }
 }

@@ -27,4 +27,13 @@ export const createFormStyles = css`
     p.box { margin: 0 0 12px; }
     .grid p.box { margin: 0; }
     .hint.warn { color: var(--_warn); }
+    select { max-width: 100%; }
+    /* a phone (360 px): each label above its field, or the fields shrink to a few pixels and the
+     * buttons and selects stick out of the form */
+    @media (max-width: 560px) {
+      form { grid-template-columns: minmax(0, 1fr); }
+      .props { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr) auto; }
+      .props > * { min-width: 0; overflow-wrap: anywhere; }
+      button { max-width: 100%; white-space: normal; }
+    }
 `;

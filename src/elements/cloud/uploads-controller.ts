@@ -136,8 +136,9 @@ export class UploadsController implements ReactiveController, UploadStatus {
       this.#form.verdict = null;
       this.#form.inspection = null;
       this.#form.offered = null;
-      // the image a failed attempt left stays offered (and named): the next attempt settles it and says how
-      this.replacedFile = replaced?.name ?? '';
+      // the image a failed attempt left stays offered (and named): the next attempt settles it and says how.
+      // After a finished upload what was typed went into that image: nothing of it was lost, no note.
+      this.replacedFile = this.phase === 'done' ? '' : (replaced?.name ?? '');
       this.#resetCreate();
     }
     if (result) this.applyInspection(result);

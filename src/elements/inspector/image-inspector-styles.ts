@@ -217,13 +217,36 @@ export const inspectorStyles = css`
   }
   .sections {
     display: grid;
-    grid-template-columns: repeat(auto-fit, minmax(300px, 1fr));
+    /* min(): one column narrower than 300px on a phone (360 px wide), never a page that scrolls sideways */
+    grid-template-columns: repeat(auto-fit, minmax(min(300px, 100%), 1fr));
     gap: 14px 28px;
     margin-top: 12px;
   }
   /* The property table has three columns of its own: give it the whole width. */
   .sections > .properties {
     grid-column: 1 / -1;
+  }
+  /* On a phone the three columns do not fit: each property on a line with its value, its
+   * source below it. */
+  @media (max-width: 480px) {
+    .properties thead {
+      display: none;
+    }
+    .properties tr {
+      display: grid;
+      grid-template-columns: auto minmax(0, 1fr);
+      gap: 0 10px;
+      border-bottom: 1px solid var(--_border);
+      padding: 3px 0;
+    }
+    .properties td {
+      border-bottom: 0;
+      padding: 0;
+      overflow-wrap: anywhere;
+    }
+    .properties td.muted {
+      grid-column: 1 / -1;
+    }
   }
   .sections > section {
     min-width: 0;
@@ -254,7 +277,7 @@ export const inspectorStyles = css`
   }
   dl {
     display: grid;
-    grid-template-columns: max-content 1fr;
+    grid-template-columns: max-content minmax(0, 1fr);
     gap: 3px 14px;
     margin: 0;
   }
@@ -263,6 +286,8 @@ export const inspectorStyles = css`
   }
   dd {
     margin: 0;
+    /* file names and descriptor values have no spaces to wrap at */
+    overflow-wrap: anywhere;
   }
   table {
     border-collapse: collapse;
@@ -278,6 +303,12 @@ export const inspectorStyles = css`
   th {
     color: var(--_muted);
     font-weight: 600;
+  }
+  /* A property's source quotes descriptor values (createType="twoGbMaxExtentSparse") and extent
+   * tables name files: they may break anywhere, or the table is wider than a phone. */
+  td.muted,
+  table.extents td:first-child {
+    overflow-wrap: anywhere;
   }
   /* The allocation bar is an SVG with width attributes: no style="" (the CSP forbids it). */
   svg.bar {

@@ -1,6 +1,7 @@
 // The local Swift (and its s3api) as the object-upload e2e tests see it from Node: the storage
 // URL of the demo project, listings of containers and segment containers with the user's token,
 // and clean-up. Independent of the browser code under test (plain fetch).
+import { createHash } from 'node:crypto';
 import type { KeystoneSession } from '../../../src/core/openstack/keystone.ts';
 import type { CloudJson } from './cloud-env.ts';
 
@@ -55,4 +56,11 @@ export async function setAccountTempUrlKey(session: KeystoneSession, storageUrl:
 
 export interface ListedSegment extends ListedObject {
   last_modified: string;
+}
+
+/** Deletes the user's EC2 credential with this access key (Keystone names it sha256(access)). */
+export async function deleteEc2Credential(session: KeystoneSession, authUrl: string, access: string): Promise<void> {
+  const id = createHash('sha256').update(access).digest('hex');
+  const res = await fetch(`${authUrl}/credentials/${id}`, { method: 'DELETE', headers: { 'X-Auth-Token': await session.getToken() } });
+  if (res.status !== 204) throw new Error(`deleting EC2 credential ${access}: ${res.status}`);
 }
