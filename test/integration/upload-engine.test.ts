@@ -4,9 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GlanceClient, KeystoneSession } from '../../src/core/openstack/index.ts';
-import { startUpload, type UploadEnv, type UploadProgress, type UploadRequest } from '../../src/core/upload/index.ts';
+import { startUpload, type UploadEnv, type UploadHandle, type UploadProgress, type UploadRequest } from '../../src/core/upload/index.ts';
 import { nodeHttpTransport } from '../../src/cli/node-http-transport.ts';
-import { cloudCommand, passwordConfig, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
+import { cloudCommand, makeRandomFile, passwordConfig, signIn, uniqueName, type CloudJson, type TestFile } from './helpers/cloud.ts';
 import { nodeUploadEnv, uploadSuite, type UploadSuite } from './helpers/upload-env.ts';
 import { s3Access, sha512Hex, swiftOf, uniqueBucket, type SwiftAccess } from './helpers/object-storage.ts';
 import { createHash } from 'node:crypto';
@@ -157,6 +157,66 @@ describe('upload engine against the real cloud', { timeout: 240_000 }, () => {
     assert.equal(out.bytesSent, file.size - 8 * MiB);
     assert.equal(out.object!.parts, 6);
     assert.equal(await storedSha512(`${storageUrl}/${container}/quota.raw`, { 'X-Auth-Token': await swift.token() }), file.sha512);
+  });
+
+  test('another file to the same object gives up the unfinished upload there: its segments, its state and its queued image go', async () => {
+    const { session } = await signIn(cloud);
+    const glance = GlanceClient.fromSession(session);
+    const container = uniqueBucket('eng-supersede');
+    const segments = `${container}_segments`;
+    containers.push(container, segments);
+    const storageUrl = swiftOf(cloud).storageUrls.demo;
+    const target = { kind: 'swift' as const, storageUrl, container, object: 'disk.raw', segmentContainer: segments };
+    // the first file: its image created, paused after its first segment (as a closed tab leaves it)
+    const earlier = await glance.createImage({ name: uniqueName('supersede-old'), disk_format: 'raw', container_format: 'bare' });
+    images.push(earlier.id);
+    const envA = env(session);
+    let a: UploadHandle | undefined = undefined;
+    a = startUpload(
+      request({
+        via: 'swift',
+        partSize: 8 * MiB,
+        parallel: 1,
+        credentials: tokenCreds(session),
+        target,
+        register: { fields: { name: earlier.name! }, deleteObjectAfter: false, imageId: earlier.id },
+      }),
+      { ...envA, onProgress: (p) => void (p.parts.done >= 1 && a?.pause()) },
+    );
+    await assert.rejects(a.done, (e: unknown) => (e as { paused?: boolean }).paused === true);
+    assert.equal((await envA.store.list()).length, 1);
+    const stale = (await (await swift.fetch(`/${segments}?format=json`)).json()) as { name: string }[];
+    assert.ok(stale.length >= 1);
+
+    // another file (same name, other bytes) to the same object
+    const other = await makeRandomFile(20 * MiB + 7, 'engine.raw');
+    try {
+      const notices: string[] = [];
+      const envB = { ...nodeUploadEnv({ file: other, stateDir, glance }), onNotice: (n: string) => notices.push(n) };
+      const out = await startUpload(
+        request({ file: other.blob, via: 'swift', partSize: 8 * MiB, credentials: tokenCreds(session), target }),
+        envB,
+      ).done;
+      images.push(out.image!.id);
+      assert.equal(out.image!.os_hash_value, other.sha512);
+      assert.equal(out.resumed, false);
+      assert.ok(
+        notices.some((n) =>
+          new RegExp(
+            `^An unfinished upload of another file \\(engine\\.raw, ${file.size} bytes\\) to the same object is given up, as this upload replaces that object: its parts are deleted, and the image ${earlier.id} it created \\(queued, no data yet\\) is deleted\\.$`,
+          ).test(n),
+        ),
+        JSON.stringify(notices),
+      );
+      await assert.rejects(glance.getImage(earlier.id), (e: unknown) => (e as { kind?: string }).kind === 'not-found');
+      assert.deepEqual(await envB.store.list(), [], 'no resume state is left: the earlier one was given up, this one finished');
+      const left = (await (await swift.fetch(`/${segments}?format=json`)).json()) as { name: string }[];
+      assert.ok(!left.some((x) => stale.some((y) => y.name === x.name)), `the earlier segments are deleted: ${JSON.stringify(left)}`);
+      assert.equal(left.length, 3);
+      assert.equal(await storedSha512(`${storageUrl}/${container}/disk.raw`, { 'X-Auth-Token': await swift.token() }), other.sha512);
+    } finally {
+      await other.cleanup();
+    }
   });
 
   test('via s3: multipart in 6 MiB parts, registered from a presigned GET, --no-register keeps only the object', async () => {

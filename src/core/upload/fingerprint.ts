@@ -40,6 +40,19 @@ export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
   return a.size === b.size && a.fingerprint === b.fingerprint;
 }
 
+function where(target: ObjectTarget | GlanceTarget): string[] {
+  return target.kind === 'swift'
+    ? ['swift', target.storageUrl.replace(/\/+$/, ''), target.container, target.object]
+    : target.kind === 's3'
+      ? ['s3', target.endpoint.replace(/\/+$/, ''), target.bucket, target.key]
+      : ['glance', target.endpoint.replace(/\/+$/, ''), target.project];
+}
+
+/** Whether two uploads write the same object (or, via Glance, into the same project). */
+export function sameDestination(a: ObjectTarget | GlanceTarget, b: ObjectTarget | GlanceTarget): boolean {
+  return JSON.stringify(where(a)) === JSON.stringify(where(b));
+}
+
 /**
  * The resume-state key: the destination plus the file (name, size, fingerprint). The same command
  * run again finds its state; another file or another destination does not. lastModified is left
@@ -49,12 +62,6 @@ export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
 export async function uploadStateId(target: ObjectTarget | GlanceTarget, file: FileIdentity): Promise<string> {
   const h = await createSHA256();
   h.init();
-  const where =
-    target.kind === 'swift'
-      ? ['swift', target.storageUrl.replace(/\/+$/, ''), target.container, target.object]
-      : target.kind === 's3'
-        ? ['s3', target.endpoint.replace(/\/+$/, ''), target.bucket, target.key]
-        : ['glance', target.endpoint.replace(/\/+$/, ''), target.project];
-  h.update(JSON.stringify([...where, file.name, file.size, file.fingerprint]));
+  h.update(JSON.stringify([...where(target), file.name, file.size, file.fingerprint]));
   return `${target.kind}-${h.digest('hex').slice(0, 32)}`;
 }

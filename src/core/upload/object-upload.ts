@@ -5,7 +5,8 @@
 // after every part so that a kill loses at most the parts in flight.
 import { OpenStackError, isOpenStackError } from '../openstack/errors.ts';
 import type { ImageDigests } from '../hash/image-hasher.ts';
-import { fileIdentity, sameFile, uploadStateId } from './fingerprint.ts';
+import { fileIdentity, sameDestination, sameFile, uploadStateId } from './fingerprint.ts';
+import { dropEarlierImage } from './register.ts';
 import { isGlanceState } from './glance-state.ts';
 import type { PartBackend, ServerPart } from './part-backend.ts';
 import { DEFAULT_PARALLEL, MAX_PARALLEL, choosePartSize, partSpans, type PartSpan } from './part-size.ts';
@@ -84,12 +85,14 @@ async function openState(ctx: ObjectRunContext): Promise<OpenedState> {
   // a size the store refuses fails here, before an earlier upload's parts are given up for it
   const partSize = choosePartSize(request.file.size, await backend.limits(), request.partSize);
   if (old) {
-    env.onNotice?.(
-      'An earlier upload of this file to the same place used other settings or another file: its parts are deleted and the upload starts over.',
-    );
+    const image = await earlierImage(ctx, old);
     await backend.discard(old).catch(() => undefined); // the parts are unusable either way: a failed delete leaves garbage, not a wrong image
     await env.store.delete(id);
+    env.onNotice?.(
+      `An earlier upload of this file to the same place used other settings or another file: its parts are deleted${image}. The upload starts over.`,
+    );
   }
+  await supersede(ctx, id);
   const t = now();
   return {
     state: {
@@ -108,6 +111,31 @@ async function openState(ctx: ObjectRunContext): Promise<OpenedState> {
     touched: false,
     identity,
   };
+}
+
+/** The image an upload being given up created (first: it may be importing the object's parts). */
+function earlierImage(ctx: ObjectRunContext, old: UploadState): Promise<string> {
+  const id = old.register?.imageId;
+  return id && ctx.env.glance ? dropEarlierImage(ctx.env.glance, id) : Promise.resolve('');
+}
+
+/**
+ * Unfinished uploads of another file to the same object: this one overwrites that object, so
+ * they could only finish by undoing it (resumed later, one would replace this file's object with
+ * the other file). Their parts, their resume state and the image they created while it holds no
+ * data are removed, and said.
+ */
+async function supersede(ctx: ObjectRunContext, id: string): Promise<void> {
+  const { env, backend, request } = ctx;
+  for (const other of await env.store.list()) {
+    if (other.id === id || isGlanceState(other) || !sameDestination(other.target, request.target!)) continue;
+    const image = await earlierImage(ctx, other);
+    await backend.discard(other).catch(() => undefined); // a failed delete leaves garbage, never a wrong image
+    await env.store.delete(other.id);
+    env.onNotice?.(
+      `An unfinished upload of another file (${other.file.name}, ${other.file.size} bytes) to the same object is given up, as this upload replaces that object: its parts are deleted${image}.`,
+    );
+  }
 }
 
 /** The server's parts, or none when the multipart upload vanished (then it starts again). */

@@ -67,6 +67,29 @@ export function importFilterError(url: string, cause: OpenStackError): OpenStack
   );
 }
 
+/**
+ * The image an earlier run created for an object that is now given up: without that object it can
+ * never become the image asked for. While it holds no data (queued, or importing what is being
+ * deleted) it is deleted; otherwise it is left. Returns how that ends a notice (", and …").
+ */
+export async function dropEarlierImage(glance: GlanceClient, id: string): Promise<string> {
+  let image: GlanceImage;
+  try {
+    image = await glance.getImage(id);
+  } catch (e) {
+    if (isOpenStackError(e, 'not-found')) return '';
+    return `; the image ${id} it created could not be read: delete it yourself if it is still there`;
+  }
+  if (!['queued', 'importing', 'uploading'].includes(image.status))
+    return `; the image ${id} it registered is left as it is (${image.status})`;
+  try {
+    await glance.deleteImage(id);
+    return `, and the image ${id} it created (${image.status}, no data yet) is deleted`;
+  } catch {
+    return `; the image ${id} it created (${image.status}) could not be deleted: delete it yourself`;
+  }
+}
+
 async function imageFor(o: RegisterOptions): Promise<GlanceImage> {
   if (o.plan.imageId) {
     let earlier: GlanceImage | null = null;
