@@ -10,6 +10,7 @@ import { msg, loadScope, renderIn, type LocaleScope } from '../locales/scoped-ms
 import type { InspectionResult } from '../core/inspection.ts';
 import { inspectorStyles } from './inspector/image-inspector-styles.ts';
 import { convertStyles } from './inspector/convert-styles.ts';
+import { cardSectionStyles } from './inspector/card-section-styles.ts';
 import { filesFromDrop } from './inspector/image-inspector-drop.ts';
 import { InspectionController, type InspectErrorDetail } from './inspector/inspection-controller.ts';
 import { ConversionController, type ConvertedDetail } from './inspector/conversion-controller.ts';
@@ -104,7 +105,7 @@ declare global {
  * The element has no slots: everything it shows comes from the images.
  */
 export class ImageInspector extends LitElement {
-  static override styles = [inspectorStyles, convertStyles];
+  static override styles = [inspectorStyles, cardSectionStyles, convertStyles];
 
   /** The disk_format the user means to upload as (`declared-format`); a content format that
    *  differs is a finding and makes the verdict unsafe. Empty: judge the content alone. */
