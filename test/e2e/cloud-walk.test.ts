@@ -337,6 +337,40 @@ describe('cloud view: editing, refusals and the clean-up (as an operator meets t
   });
 });
 
+describe('cloud view: signing out', () => {
+  test("sign out, then another user signs in: nothing of the first user's create form stays (file, fields, S3 secret)", T, async () => {
+    const other = await openSignedIn(browser, server.origin, cloud, cloud.users.demo);
+    try {
+      const p = other.page;
+      await p.locator('cloud-panel button[data-action=show-create]').click();
+      const [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.locator(form('button#pick-file')).click()]);
+      await chooser.setFiles(first);
+      await fill(p, form('input#name'), `${PREFIX}demo-only`);
+      await fill(p, form('input#architecture'), 'aarch64');
+      await p.locator(form('select#method')).selectOption('s3');
+      await fill(p, form('input#secret'), 'typed-ec2-secret');
+      await p.locator('cloud-panel button[data-action=sign-out]').click();
+      await signInWithPassword(p, cloud, cloud.users.alt);
+      assert.match(await waitSignedIn(p), /Signed in as alt in project alt/);
+      await p.locator('cloud-panel button[data-action=show-create]').click();
+      await p.locator(form('input#name')).waitFor();
+      assert.equal(await p.locator(form('input#name')).inputValue(), '');
+      assert.equal(await p.locator(form('input#architecture')).inputValue(), '');
+      assert.equal((await p.locator(form('[data-role=file-name]')).textContent())?.trim(), 'No file chosen');
+      assert.equal(await p.locator(form('select#method')).inputValue(), 'direct');
+      assert.equal(await p.locator(form('input#secret')).count(), 0, 'no S3 fields (and no secret) carried over');
+      assert.equal(
+        await p.locator(form('[data-role=form-reset]')).count(),
+        0,
+        'no "what you had typed was cleared" note for the next user',
+      );
+      assert.deepEqual(other.problems, []);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('cloud view: the images table', () => {
   test('details and editor of an image: delete in red, named in its confirmation', T, async () => {
     const [img] = await imagesNamed(glance, `${PREFIX}second`);

@@ -76,6 +76,7 @@ export class CloudPanel extends LitElement {
     signedOut: () => {
       this.#tellFormats(null);
       this.uploads.cancel();
+      this.uploads.forgetForm();
       this.images.clear();
     },
   });
