@@ -52,6 +52,15 @@ export class ImagesController implements ReactiveController {
     this.#changed();
   }
 
+  /** Glance could not be reached (region, interface): the table says the list could not be read. */
+  unavailable() {
+    this.images = [];
+    this.listFailed = true;
+    this.selected = null;
+    if (this.view !== 'create') this.view = 'list';
+    this.#changed();
+  }
+
   /** Active kernel (aki) or ramdisk (ari) images, for the create and edit forms. */
   kernels(kind: 'aki' | 'ari'): ImageRecord[] {
     return this.images.filter((i) => i.disk_format === kind && i.status === 'active');
