@@ -20,6 +20,7 @@ import {
   form,
   openImage,
   openCloudTab,
+  openSignedIn,
   signInWithPassword,
   waitCreateOutcome,
   waitSignedIn,
@@ -202,6 +203,206 @@ describe('cloud view: the create form never carries stale state', () => {
   });
 });
 
+describe('cloud view: editing, refusals and the clean-up (as an operator meets them)', () => {
+  const e = 'cloud-image-editor';
+  const editError = () => page.locator(`${e} [data-role=edit-error]`);
+  async function openEditor(id: string): Promise<void> {
+    await openImage(page, id);
+    await page.locator('cloud-image-details button[data-action=edit]').click();
+    await page.locator(`${e} input#name`).waitFor();
+  }
+
+  test('a non-admin making an image public is refused in one sentence naming the policy; the last save notice is gone', T, async () => {
+    const [img] = await imagesNamed(glance, `${PREFIX}second`);
+    await openEditor(img.id);
+    await fill(page, `${e} input#min_ram`, '256');
+    await page.locator(`${e} button[data-action=save]`).click();
+    const notice = page.locator('cloud-panel [data-role=panel-notice]');
+    await notice.filter({ hasText: 'Saved 1 change(s)' }).waitFor({ timeout: 20_000 });
+    await page.locator('cloud-image-details button[data-action=edit]').click();
+    await page.locator(`${e} select#visibility`).waitFor();
+    assert.equal(await notice.count(), 0, '"Saved 1 change(s)" of the last edit does not stand over this one');
+    await page.locator(`${e} select#visibility`).selectOption('public');
+    await page.locator(`${e} button[data-action=save]`).click();
+    await editError().waitFor({ timeout: 20_000 });
+    assert.equal(
+      (await editError().textContent())?.trim(),
+      "Only the cloud's administrators may make an image public here (Glance's publicize_image policy): choose another visibility, or ask the cloud operator to make it public.",
+    );
+    assert.equal(await notice.count(), 0);
+    assert.equal((await glance.getImage(img.id)).visibility, img.visibility);
+    await screenshot(page, 'cloud-edit-refused');
+  });
+
+  test('an os_glance_* key is refused in the editor before anything is sent (Glance reserves it)', T, async () => {
+    const [img] = await imagesNamed(glance, `${PREFIX}second`);
+    await openEditor(img.id);
+    const patches: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }) => r.method() === 'PATCH' && patches.push(r.url());
+    page.on('request', onRequest);
+    try {
+      await fill(page, `${e} input[name=meta-key]`, 'os_glance_mine');
+      await fill(page, `${e} input[name=meta-value]`, 'x');
+      await page.locator(`${e} button[data-action=add-meta]`).click();
+      assert.equal(
+        (await editError().textContent())?.trim(),
+        `"os_glance_mine" is in Glance's reserved os_glance namespace: choose another property name.`,
+      );
+      // a core field typed as a key does not overwrite that field's box either
+      await fill(page, `${e} input[name=meta-key]`, 'min_disk');
+      await fill(page, `${e} input[name=meta-value]`, 'abc');
+      await page.locator(`${e} button[data-action=add-meta]`).click();
+      assert.match((await editError().textContent()) ?? '', /"min_disk" is a core image field/);
+      assert.equal(await page.locator(`${e} input#min_disk`).inputValue(), String(img.min_disk));
+      await page.locator(`${e} button[data-action=save]`).click();
+      await page.locator(`${e} [data-role=edit-notice]`).filter({ hasText: 'Nothing changed.' }).waitFor();
+      assert.deepEqual(patches, []);
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
+  test('a property removed elsewhere meanwhile: "changed elsewhere", not "not in a state that allows"', T, async () => {
+    const img = await glance.createImage({
+      name: `${PREFIX}concurrent`,
+      disk_format: 'raw',
+      container_format: 'bare',
+      properties: { my_prop: 'v1' },
+    });
+    await page.locator('cloud-panel button[data-action=show-list]').click();
+    await openEditor(img.id);
+    await glance.updateImage(img.id, [{ op: 'remove', path: '/my_prop' }]);
+    await fill(page, `${e} input[data-meta=my_prop]`, 'v2');
+    await page.locator(`${e} button[data-action=save]`).click();
+    await editError().waitFor({ timeout: 20_000 });
+    const text = (await editError().textContent())?.trim() ?? '';
+    assert.equal(
+      text,
+      'The image was changed elsewhere since it was opened here (Glance said: Property my_prop does not exist.): go back to it, refresh it and edit it again.',
+    );
+    await glance.deleteImage(img.id);
+  });
+
+  test("another project's image: deleting it is refused with whose it is, not a visibility hint", T, async () => {
+    const { glance: admin } = await nodeGlance('admin');
+    const pub = await admin.createImage({
+      name: `${PREFIX}admin-public`,
+      disk_format: 'raw',
+      container_format: 'bare',
+      visibility: 'public',
+    });
+    try {
+      await page.locator('cloud-panel button[data-action=show-list]').click();
+      await openImage(page, pub.id);
+      await page.locator('cloud-image-details button[data-action=delete]').click();
+      await page.locator('cloud-image-details button[data-action=confirm-delete]').click();
+      const err = page.locator('cloud-panel [data-role=panel-error]');
+      await err.waitFor({ timeout: 20_000 });
+      assert.equal(
+        (await err.textContent())?.trim(),
+        'This image belongs to another project: only its owner (or a cloud administrator) may change or delete it, so Glance refused deleting the image.',
+      );
+      assert.ok(await admin.getImage(pub.id));
+    } finally {
+      await admin.deleteImage(pub.id);
+    }
+  });
+
+  test('the one-click clean-up of queued images leaves a protected one (a placeholder kept on purpose) alone', T, async () => {
+    // as alt: the clean-up deletes every unprotected queued image of the project
+    const { glance: alt } = await nodeGlance('alt');
+    const keep = await alt.createImage({ name: `${PREFIX}placeholder`, disk_format: 'raw', container_format: 'bare', protected: true });
+    const gone = await alt.createImage({ name: `${PREFIX}orphan`, disk_format: 'raw', container_format: 'bare' });
+    const altUi = await openSignedIn(browser, server.origin, cloud, cloud.users.alt);
+    try {
+      const p = altUi.page;
+      await p.locator(`cloud-images-table tr[data-id="${keep.id}"]`).waitFor({ timeout: 20_000 });
+      const banner = p.locator('cloud-images-table [part=orphans]');
+      const count = async () => Number(/^\s*(\d+)/.exec((await banner.textContent()) ?? '')?.[1]);
+      const queued = (await alt.listAllImages({ status: 'queued' })).filter((i) => !i.protected && i.owner === cloud.users.alt.projectId);
+      assert.equal(await count(), queued.length, 'the protected queued image is not counted');
+      await p.locator('cloud-images-table button[data-action=clean-orphans]').click();
+      await p
+        .locator('cloud-panel [data-role=panel-notice]')
+        .filter({ hasText: /that had no data/ })
+        .waitFor({ timeout: 20_000 });
+      const kept = await alt.getImage(keep.id);
+      assert.equal(kept.protected, true, 'still protected: never unprotected behind the user’s back');
+      await assert.rejects(alt.getImage(gone.id), (x: Error & { kind?: string }) => x.kind === 'not-found');
+      assert.deepEqual(altUi.problems, []);
+    } finally {
+      await altUi.close();
+      await cleanupImages(alt, PREFIX);
+    }
+  });
+});
+
+describe('cloud view: signing out', () => {
+  test("sign out, then another user signs in: nothing of the first user's create form stays (file, fields, S3 secret)", T, async () => {
+    const other = await openSignedIn(browser, server.origin, cloud, cloud.users.demo);
+    try {
+      const p = other.page;
+      await p.locator('cloud-panel button[data-action=show-create]').click();
+      const [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.locator(form('button#pick-file')).click()]);
+      await chooser.setFiles(first);
+      await fill(p, form('input#name'), `${PREFIX}demo-only`);
+      await fill(p, form('input#architecture'), 'aarch64');
+      await p.locator(form('select#method')).selectOption('s3');
+      await fill(p, form('input#secret'), 'typed-ec2-secret');
+      await p.locator('cloud-panel button[data-action=sign-out]').click();
+      await signInWithPassword(p, cloud, cloud.users.alt);
+      assert.match(await waitSignedIn(p), /Signed in as alt in project alt/);
+      await p.locator('cloud-panel button[data-action=show-create]').click();
+      await p.locator(form('input#name')).waitFor();
+      assert.equal(await p.locator(form('input#name')).inputValue(), '');
+      assert.equal(await p.locator(form('input#architecture')).inputValue(), '');
+      assert.equal((await p.locator(form('[data-role=file-name]')).textContent())?.trim(), 'No file chosen');
+      assert.equal(await p.locator(form('select#method')).inputValue(), 'direct');
+      assert.equal(await p.locator(form('input#secret')).count(), 0, 'no S3 fields (and no secret) carried over');
+      assert.equal(
+        await p.locator(form('[data-role=form-reset]')).count(),
+        0,
+        'no "what you had typed was cleared" note for the next user',
+      );
+      // the shared Keystone may drop a kept-alive connection (the sign-in retries it) and the revoked
+      // token's last requests may be refused: nothing else
+      const transport = /net::ERR_INVALID_HTTP_RESPONSE|net::ERR_ABORTED|status of 401/;
+      assert.deepEqual(
+        other.problems.filter((x) => !transport.test(x)),
+        [],
+      );
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('cloud view: a region the catalog lacks', () => {
+  test('the header shows that region as chosen (so another can be picked), and no "no images yet" under the error', T, async () => {
+    const other = await openCloudTab(browser, server.origin);
+    try {
+      const p = other.page;
+      await fill(p, 'cloud-sign-in input#region', 'RegionTwo');
+      await signInWithPassword(p, cloud, cloud.users.demo);
+      await waitSignedIn(p);
+      const err = p.locator('cloud-panel [data-role=panel-error]');
+      await err.waitFor({ timeout: 20_000 });
+      assert.match((await err.textContent()) ?? '', /no public "image" endpoint in region RegionTwo/);
+      const region = p.locator('cloud-panel select[name=region]');
+      assert.equal(await region.inputValue(), 'RegionTwo', 'not RegionOne shown while RegionTwo failed');
+      await p.locator('cloud-images-table [data-role=list-failed]').waitFor();
+      assert.equal(await p.locator('cloud-images-table [data-role=empty]').count(), 0, 'not "No images in this project yet"');
+      await screenshot(p, 'cloud-region-missing');
+      await region.selectOption(cloud.region);
+      await p.locator('cloud-images-table tr.row, cloud-images-table [data-role=empty]').first().waitFor({ timeout: 20_000 });
+      assert.equal(await err.count(), 0);
+      assert.deepEqual(other.problems, []);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('cloud view: the images table', () => {
   test('details and editor of an image: delete in red, named in its confirmation', T, async () => {
     const [img] = await imagesNamed(glance, `${PREFIX}second`);
@@ -308,7 +509,7 @@ describe('cloud view: the images table', () => {
   });
 
   test('the page reported no errors but the provoked ones', () => {
-    const provoked = /net::ERR_CONNECTION_REFUSED|net::ERR_FAILED|net::ERR_ABORTED|status of 40[134]|status of 503/;
+    const provoked = /net::ERR_CONNECTION_REFUSED|net::ERR_FAILED|net::ERR_ABORTED|status of 40[1349]|status of 503/;
     assert.deepEqual(
       ui.problems.filter((p) => !provoked.test(p)),
       [],

@@ -190,12 +190,21 @@ export function httpError(status: number, body: string, ctx: HttpFailureContext)
         code: 'http.token-expired',
         ...base,
       });
-    case 403:
+    case 403: {
+      const special = ctx.service === 'glance' ? glanceForbidden(detail, ctx.action, base) : undefined;
+      if (special) return special;
+      // the visibility hint is for what sets one (publicize_image, communitize_image): deleting, a
+      // container or a credential has none
+      const hint = visibilityHint(ctx) ? ', or choose another option (e.g. private visibility)' : '';
       return new OpenStackError(
-        // the visibility hint is for Glance (publicize_image, communitize_image): a container or a credential has none
-        `${svc} policy does not allow this (${ctx.action})${why}. Ask the cloud operator for the needed role${ctx.service === 'glance' ? ', or choose another option (e.g. private visibility)' : ''}.`,
-        { kind: 'forbidden', code: 'http.forbidden', ...base },
+        `${svc} policy does not allow this (${ctx.action})${why}. Ask the cloud operator for the needed role${hint}.`,
+        {
+          kind: 'forbidden',
+          code: 'http.forbidden',
+          ...base,
+        },
       );
+    }
     case 404:
       return new OpenStackError(`Not found while ${ctx.action}${why}: it may have been deleted. Refresh the list.`, {
         kind: 'not-found',
@@ -203,6 +212,15 @@ export function httpError(status: number, body: string, ctx: HttpFailureContext)
         ...base,
       });
     case 409: {
+      // a JSON patch Glance cannot apply: the image changed since the form read it (a property
+      // another client removed, or added, meanwhile); its state has nothing to do with it
+      if (ctx.service === 'glance' && ctx.action === 'updating the image') {
+        const what = detail?.replace(/^There was a conflict when trying to complete your request\.\s*/i, '').trim();
+        return new OpenStackError(
+          `The image was changed elsewhere since it was opened here${what ? ` (Glance said: ${what})` : ''}: go back to it, refresh it and edit it again.`,
+          { kind: 'conflict', code: 'glance.changed-elsewhere', ...base, params: { ...params, ...(what ? { detail: what } : {}) } },
+        );
+      }
       const upload = /upload|stag/.test(ctx.action);
       return new OpenStackError(
         `The image is not in a state that allows ${ctx.action}${why}. Refresh it and check its status` +
@@ -239,6 +257,49 @@ export function httpError(status: number, body: string, ctx: HttpFailureContext)
         ...base,
       });
   }
+}
+
+/** A Glance 403 whose reason is unknown may be a visibility policy when the request set one. */
+export function visibilityHint(ctx: { service?: string; action?: string }): boolean {
+  return ctx.service === 'glance' && (ctx.action === 'creating the image' || ctx.action === 'updating the image');
+}
+
+/**
+ * Glance refusals whose reason is known, each one sentence with what to do instead of the generic
+ * "policy does not allow this": a visibility only administrators may set (publicize_image,
+ * communitize_image), and an image of another project.
+ */
+function glanceForbidden(
+  detail: string | undefined,
+  action: string,
+  base: Omit<OpenStackErrorInit, 'kind' | 'code'> & { params: ErrorParams },
+): OpenStackError | undefined {
+  if (!detail) return undefined;
+  // the sentence says what Glance said: its words are not repeated after it
+  const params: ErrorParams = { ...base.params };
+  delete params.detail;
+  const policy = /\b(publicize|communitize)_image\b/.exec(detail);
+  if (policy) {
+    const visibility = policy[1] === 'publicize' ? 'public' : 'community';
+    return new OpenStackError(
+      `Only the cloud's administrators may make an image ${visibility} here (Glance's ${policy[0]} policy): choose another visibility, or ask the cloud operator to make it ${visibility}.`,
+      { ...base, kind: 'forbidden', code: 'glance.visibility-forbidden', params: { ...params, visibility, policy: policy[0] } },
+    );
+  }
+  if (/do not own this image/i.test(detail))
+    return new OpenStackError(
+      `This image belongs to another project: only its owner (or a cloud administrator) may change or delete it, so Glance refused ${action}.`,
+      { ...base, kind: 'forbidden', code: 'glance.not-owner', params },
+    );
+  const reserved = /Attribute '([^']+)' is reserved/i.exec(detail);
+  if (reserved)
+    return new OpenStackError(`"${reserved[1]}" is in Glance's reserved os_glance namespace: choose another property name.`, {
+      ...base,
+      kind: 'forbidden',
+      code: 'image.reserved-property',
+      params: { ...params, key: reserved[1] },
+    });
+  return undefined;
 }
 
 /** An error from `fetch` itself (no HTTP response): cancelled, unreachable, or refused by CORS. */

@@ -8,7 +8,8 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { msg } from '@lit/localize';
 import type { MetadefNamespace, MetadefProperty } from '../../core/openstack/types.ts';
 import { asText, type ImageRecord } from './image-record.ts';
-import { CORE_IMAGE_FIELDS } from '../../core/openstack/image-fields.ts';
+import { CORE_IMAGE_FIELDS, MAX_PROPERTY_KEY, propertyKeyProblem, propertyProblemText } from '../../core/openstack/image-fields.ts';
+import { errorText } from './error-text.ts';
 import { syncSelects } from './select-sync.ts';
 import { EDITABLE_CORE_FIELDS, imagePatch, type EditableCoreField } from '../../core/openstack/image-patch.ts';
 import { focusRing } from '../focus-ring.ts';
@@ -95,6 +96,12 @@ export class CloudImageEditor extends LitElement {
     for (const [k, x] of Object.entries(i)) if (!CORE_IMAGE_FIELDS.has(k) && !(k in v)) v[k] = asText(x);
     this.values = v;
     this.removed = new Set();
+    // the element stays mounted between images: a refusal or "Nothing changed." of the last one
+    // (set here, not by the panel's binding) must not stand under this one
+    this.error = '';
+    this.notice = '';
+    this.newKey = '';
+    this.newValue = '';
   }
 
   private catalog(): Map<string, CatalogEntry> {
@@ -138,6 +145,18 @@ export class CloudImageEditor extends LitElement {
   private addFree() {
     const k = this.newKey.trim();
     if (!k) return;
+    // refused here as the create form refuses it: a core field typed as a key would overwrite that
+    // field's box, and an os_glance_* key would be sent unseen (the list hides Glance's own)
+    const code = propertyKeyProblem(k);
+    if (code) {
+      this.error = errorText({
+        message: propertyProblemText(k)!,
+        code,
+        params: { key: k, length: String(k.length), max: String(MAX_PROPERTY_KEY) },
+      });
+      return;
+    }
+    this.error = '';
     this.setValue(k, this.newValue);
     this.newKey = '';
     this.newValue = '';

@@ -94,9 +94,10 @@ export class CloudImagesTable extends LitElement {
     return rows;
   }
 
-  /** Queued images of this project: created, never given data (e.g. an upload that died). */
+  /** Queued images of this project: created, never given data (e.g. an upload that died). A
+   *  protected one is a placeholder kept on purpose: never offered for this one-click clean-up. */
   orphans(): ImageRecord[] {
-    return this.images.filter((i) => i.status === 'queued' && (!this.projectId || i.owner === this.projectId));
+    return this.images.filter((i) => i.status === 'queued' && !i.protected && (!this.projectId || i.owner === this.projectId));
   }
 
   private sort(c: Column) {

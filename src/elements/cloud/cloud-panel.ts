@@ -76,8 +76,10 @@ export class CloudPanel extends LitElement {
     signedOut: () => {
       this.#tellFormats(null);
       this.uploads.cancel();
+      this.uploads.forgetForm();
       this.images.clear();
     },
+    unavailable: () => this.images.unavailable(),
   });
   readonly images: ImagesController = new ImagesController(this, this.session, (ids) => this.uploads.forget(ids));
   readonly uploads: UploadsController = new UploadsController(this, this.session, this.images);

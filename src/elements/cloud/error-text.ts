@@ -4,6 +4,7 @@
 import { msg, str } from '@lit/localize';
 import { getLocale, sourceLocale } from '../../locales/localization.ts';
 import type { ErrorCode, ErrorParams } from '../../core/openstack/error-codes.ts';
+import { visibilityHint } from '../../core/openstack/errors.ts';
 import { formatDateTime } from './format.ts';
 
 type P = ErrorParams;
@@ -78,9 +79,11 @@ const TEXTS: Record<ErrorCode, (p: P, action: string) => string> = {
   'http.bad-request': (p, a) => msg(str`${s(p, 'service')} rejected the request while ${a}. Correct the values and try again.`),
   'http.token-expired': (_p, a) => msg(str`Your token has expired or was revoked while ${a}. Sign in again.`),
   'http.forbidden': (p, a) =>
-    msg(
-      str`${s(p, 'service')} policy does not allow this (${a}). Ask the cloud operator for the needed role, or choose another option (e.g. private visibility).`,
-    ),
+    p['service'] === 'Glance' && visibilityHint({ service: 'glance', action: s(p, 'action') })
+      ? msg(
+          str`${s(p, 'service')} policy does not allow this (${a}). Ask the cloud operator for the needed role, or choose another option (e.g. private visibility).`,
+        )
+      : msg(str`${s(p, 'service')} policy does not allow this (${a}). Ask the cloud operator for the needed role.`),
   'http.not-found': (p, a) => msg(str`Not found while ${a}: it may have been deleted. Refresh the list.`),
   'http.conflict': (p, a) => msg(str`The image is not in a state that allows ${a}. Refresh it and check its status.`),
   'http.conflict-upload': (p, a) =>
@@ -145,6 +148,20 @@ const TEXTS: Record<ErrorCode, (p: P, action: string) => string> = {
     msg(str`The "${s(p, 'serviceType')}" service exists in several regions (${s(p, 'regions')}): choose one.`),
   'glance.protected': () =>
     msg('This image is protected, so Glance refuses to delete it. Turn "protected" off first (update the image), then delete it.'),
+  'glance.visibility-forbidden': (p) =>
+    p['visibility'] === 'community'
+      ? msg(
+          str`Only the cloud's administrators may make an image community here (Glance's ${s(p, 'policy')} policy): choose another visibility, or ask the cloud operator to make it community.`,
+        )
+      : msg(
+          str`Only the cloud's administrators may make an image public here (Glance's ${s(p, 'policy')} policy): choose another visibility, or ask the cloud operator to make it public.`,
+        ),
+  'glance.not-owner': (_p, a) =>
+    msg(
+      str`This image belongs to another project: only its owner (or a cloud administrator) may change or delete it, so Glance refused ${a}.`,
+    ),
+  'glance.changed-elsewhere': () =>
+    msg('The image was changed elsewhere since it was opened here: go back to it, refresh it and edit it again.'),
   'glance.wait-cancelled': () => msg('Stopped waiting for the image (cancelled).'),
   'glance.image-lost': (p) =>
     msg(str`The image ended in status "${s(p, 'status')}": Glance could not store its data. Delete it and try again.`),

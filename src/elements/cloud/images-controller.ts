@@ -7,7 +7,7 @@ import { msg, str } from '@lit/localize';
 import type { GlanceImage, ImagePatchOp, MetadefNamespace } from '../../core/openstack/types.ts';
 import type { SessionController } from './session-controller.ts';
 import type { ImageRecord } from './image-record.ts';
-import { discardImage } from './pending-image.ts';
+import { isOpenStackError } from '../../core/openstack/errors.ts';
 import { sentence } from './sentence.ts';
 
 export type View = 'list' | 'details' | 'edit' | 'create';
@@ -49,6 +49,15 @@ export class ImagesController implements ReactiveController {
     this.listFailed = false;
     this.selected = null;
     this.view = 'list';
+    this.#changed();
+  }
+
+  /** Glance could not be reached (region, interface): the table says the list could not be read. */
+  unavailable() {
+    this.images = [];
+    this.listFailed = true;
+    this.selected = null;
+    if (this.view !== 'create') this.view = 'list';
     this.#changed();
   }
 
@@ -105,6 +114,8 @@ export class ImagesController implements ReactiveController {
     const g = this.session.glance;
     if (!g) return;
     this.editError = '';
+    // "Saved 3 change(s)" of the last edit must not stand above this one (nor beside its error)
+    this.notice = '';
     try {
       if (!this.namespaces.length) this.namespaces = await g.metadefNamespaces();
       this.selected = await g.getImage(id);
@@ -120,6 +131,7 @@ export class ImagesController implements ReactiveController {
     if (!g) return;
     this.busy = true;
     this.editError = '';
+    this.notice = '';
     this.#changed();
     try {
       this.selected = await g.updateImage(id, ops);
@@ -142,6 +154,7 @@ export class ImagesController implements ReactiveController {
     // the result names the image as the user knows it (its name), the id only when it has none
     const known = this.selected?.id === id ? this.selected : this.images.find((i) => i.id === id);
     const name = known?.name || id;
+    this.notice = '';
     await this.#busy(async () => {
       await g.deleteImage(id);
       this.notice = msg(str`Deleted the image "${name}".`);
@@ -164,9 +177,23 @@ export class ImagesController implements ReactiveController {
     const g = this.session.glance;
     if (!g) return;
     await this.#busy(async () => {
-      for (const id of ids) await discardImage(g, id);
-      this.onDiscarded(ids);
-      this.notice = msg(str`Deleted ${ids.length} image(s) that had no data.`);
+      // never through an unprotect: a protected queued image is someone's placeholder, kept on
+      // purpose (the list does not offer those; one protected since the list was read stays too)
+      const deleted: string[] = [];
+      try {
+        for (const id of ids) {
+          try {
+            await g.deleteImage(id);
+          } catch (e) {
+            if (isOpenStackError(e, 'protected')) continue;
+            if (!isOpenStackError(e, 'not-found')) throw e;
+          }
+          deleted.push(id);
+        }
+      } finally {
+        this.onDiscarded(deleted);
+      }
+      this.notice = msg(str`Deleted ${deleted.length} image(s) that had no data.`);
     });
     await this.refresh();
   }

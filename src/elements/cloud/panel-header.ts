@@ -24,11 +24,17 @@ export function renderHeader(
       ${
         regions.length > 1 || session.region
           ? html`<label>${msg('Region')} <select name="region" @change=${(e: Event) => session.setRegion((e.target as HTMLSelectElement).value)}>
-            ${regions.map((r) => html`<option value=${r} ?selected=${r === session.region}>${r}</option>`)}</select></label>`
+            ${
+              // a region typed at sign-in that the catalog lacks stays shown as chosen: shown as
+              // another, that one could not be picked (choosing the shown option changes nothing)
+              (session.region && !regions.includes(session.region) ? [session.region, ...regions] : regions).map(
+                (r) => html`<option value=${r} ?selected=${r === session.region}>${r}</option>`,
+              )
+            }</select></label>`
           : nothing
       }
       <label>${msg('Interface')} <select name="interface" @change=${(e: Event) => session.setInterface((e.target as HTMLSelectElement).value as EndpointInterface)}>
-        ${(ifaces.length ? ifaces : [session.iface]).map((i) => html`<option value=${i} ?selected=${i === session.iface}>${i}</option>`)}</select></label>
+        ${(ifaces.includes(session.iface) ? ifaces : [session.iface, ...ifaces]).map((i) => html`<option value=${i} ?selected=${i === session.iface}>${i}</option>`)}</select></label>
       <nav>
         <button data-action="show-list" class=${images.view === 'create' ? '' : 'primary'} aria-current=${images.view === 'create' ? 'false' : 'page'} @click=${() => {
           images.show('list');

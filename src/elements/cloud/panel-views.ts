@@ -54,7 +54,7 @@ export function renderView(c: {
         @discard-pending=${(e: CustomEvent<string>) => void uploads.discardPending(e.detail)}></cloud-create-form>`;
     default:
       return html`<cloud-images-table .images=${images.images} projectId=${session.session?.token.project?.id ?? ''}
-        .listFailed=${images.listFailed} @refresh-requested=${() => void images.refresh()}
+        .listFailed=${images.listFailed} @refresh-requested=${() => void (session.glance ? images.refresh() : session.connect())}
         @image-selected=${(e: CustomEvent<string>) => void images.select(e.detail)}
         @cleanup-orphans=${(e: CustomEvent<string[]>) => void images.cleanupOrphans(e.detail)}
         @delete-image=${(e: CustomEvent<string>) => void images.delete(e.detail)}

@@ -19,6 +19,8 @@ export interface SessionEvents {
   connected(): Promise<void> | void;
   /** The user signed out (a running upload stops, lists empty). */
   signedOut(): void;
+  /** Glance could not be reached for the chosen region/interface: no list to show. */
+  unavailable(): void;
 }
 
 export class SessionController implements ReactiveController {
@@ -129,6 +131,9 @@ export class SessionController implements ReactiveController {
     } catch (e) {
       this.error = sentence(e);
       if (e instanceof OpenStackError && e.corsSettings) this.corsSettings = e.corsSettings;
+      // no client for a region or interface that failed: neither the last one's list nor "no images yet"
+      this.glance = null;
+      this.events.unavailable();
     } finally {
       this.#changed();
     }

@@ -162,6 +162,20 @@ export class UploadsController implements ReactiveController, UploadStatus {
     this.#changed();
   }
 
+  /** Signed out: nothing of this user's form stays for the next one (the file, what was typed, an
+   *  S3 secret, the image their failed attempt left). An expired token keeps the form instead. */
+  forgetForm() {
+    this.setFile(null);
+    this.#form.verdict = null;
+    this.#form.inspection = null;
+    this.#form.offered = null;
+    this.pendingImageId = '';
+    this.pendingSource = null;
+    this.replacedFile = '';
+    this.#resetCreate();
+    this.#changed();
+  }
+
   #resetCreate() {
     this.phase = 'idle';
     this.checks = [];

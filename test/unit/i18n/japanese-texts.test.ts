@@ -86,3 +86,23 @@ test('a clouds.yaml entry named in a config error, and a compressed file’s inn
   const gz = { code: 'compressed.gzip', message: 'x', params: { compression: 'gzip', originalName: 'disk.qcow2' } };
   assert.match(findingMessage(gz), /gzip で圧縮されています（中身は「disk\.qcow2」）/);
 });
+
+test('Glance refusals while editing are one Japanese sentence each, without Glance’s English appended', { timeout: 10_000 }, () => {
+  const body = (m: string) => JSON.stringify({ message: m });
+  const pub = errorText(
+    httpError(403, body('You are not authorized to complete publicize_image action.'), { service: 'glance', action: 'updating the image' }),
+  );
+  assert.equal(
+    pub,
+    'このクラウドでイメージをパブリックにできるのは管理者だけです（Glance の publicize_image ポリシー）。別の可視性を選ぶか、パブリックにするようクラウドの運用者に依頼してください。',
+  );
+  const owner = errorText(httpError(403, body('You do not own this image'), { service: 'glance', action: 'deleting the image' }));
+  assert.match(owner, /^このイメージは別のプロジェクトのものです。.*Glance は拒否しました（イメージの削除中）。$/);
+  const moved = errorText(
+    httpError(409, body('There was a conflict when trying to complete your request. Property p does not exist.'), {
+      service: 'glance',
+      action: 'updating the image',
+    }),
+  );
+  assert.match(moved, /^このイメージは、ここで開いた後に別の場所で変更されました。.*（Glance の応答: Property p does not exist\.）$/);
+});
