@@ -1,7 +1,8 @@
 // One place where the clients call `fetch`: adds the token, maps failures to OpenStackError,
 // tells a CORS refusal from an unreachable host, and retries once after a 401 when the token
 // provider can renew.
-import { httpError, transportError, OpenStackError } from './errors.ts';
+import { httpError, OpenStackError } from './errors.ts';
+import { transportError } from './transport-errors.ts';
 import type { FetchLike, TokenProvider } from './types.ts';
 
 export interface SendOptions {

@@ -1,6 +1,7 @@
 // The OpenStack clients' public surface (pure TypeScript, fetch only).
 export * from './types.ts';
 export * from './errors.ts';
+export * from './transport-errors.ts';
 export * from './catalog.ts';
 export * from './keystone.ts';
 export * from './cloud-config.ts';

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { setLocale } from '../../../src/locales/localization.ts';
-import { httpError, transportError } from '../../../src/core/openstack/errors.ts';
+import { httpError } from '../../../src/core/openstack/errors.ts';
+import { transportError } from '../../../src/core/openstack/transport-errors.ts';
 import { errorText } from '../../../src/elements/cloud/error-text.ts';
 import { formatBytes, formatDateTime, formatDuration, formatTime } from '../../../src/elements/cloud/format.ts';
 import { storeLabel, visibilityLabel } from '../../../src/elements/cloud/labels.ts';

@@ -5,7 +5,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ERROR_CODES } from '../../../src/core/openstack/error-codes.ts';
-import { httpError, transportError } from '../../../src/core/openstack/errors.ts';
+import { httpError } from '../../../src/core/openstack/errors.ts';
+import { transportError } from '../../../src/core/openstack/transport-errors.ts';
 import { objectHttpError } from '../../../src/core/upload/object-errors.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
