@@ -76,3 +76,75 @@ test('dist/image-inspector.js works in another page: attributes in, events out, 
     await context.close();
   }
 });
+
+// Two elements on one page share the page's OPFS folder: each conversion needs a path of its own,
+// or the second element's output replaces the first's and clearing one deletes the other's.
+const TWO_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>two inspectors</title>
+<script type="module" src="./image-inspector.js"></script>
+</head><body>
+<image-inspector id="a"></image-inspector>
+<image-inspector id="b"></image-inspector>
+<script type="module" src="./embed-converted.js"></script>
+</body></html>`;
+const CONVERTED = `window.__converted = [];
+document.addEventListener('image-converted', (e) => window.__converted.push({ id: e.target.id, ...e.detail }));`;
+
+async function embeddingPage(files: Record<string, [string, string]>) {
+  const context = await fx.browser.newContext();
+  await context.route(`${fx.server.origin}/embed*`, (route) => {
+    const f = files[new URL(route.request().url()).pathname]!;
+    return route.fulfill({ body: f[0], contentType: f[1] });
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  return { context, page, problems };
+}
+
+test('two elements on one page convert the same file: each keeps its own output, clearing one leaves the other', async () => {
+  const { context, page, problems } = await embeddingPage({
+    '/embed-two.html': [TWO_PAGE, 'text/html'],
+    '/embed-converted.js': [CONVERTED, 'text/javascript'],
+  });
+  try {
+    await page.goto(`${fx.server.origin}/embed-two.html`);
+    await page.waitForFunction(() => !!customElements.get('image-inspector'));
+    const path = `${fx.corpus.base.dir}/small.qcow2`;
+    type Converted = { id: string; opfsPath: string; size: number };
+    const converted = () => page.evaluate(() => (window as unknown as { __converted: Converted[] }).__converted);
+    for (const [n, id] of ['a', 'b'].entries()) {
+      await page.locator(`#${id} #files`).setInputFiles([path]);
+      await page.locator(`#${id} button.convert-button`).first().click({ timeout: 60_000 });
+      await page.waitForFunction((k) => (window as unknown as { __converted: unknown[] }).__converted.length > k, n, { timeout: 60_000 });
+    }
+    const [a, b] = await converted();
+    assert.equal(a!.id, 'a');
+    assert.equal(b!.id, 'b');
+    assert.notEqual(a!.opfsPath, b!.opfsPath, 'two elements never write the same OPFS path');
+    await page.locator('#a [part="clear-button"]').click();
+    // b's output is still there, whole, after a's results (and outputs) are cleared.
+    const sizeOf = (p: string) =>
+      page.evaluate(async (opfsPath) => {
+        const parts = opfsPath.split('/');
+        const name = parts.pop()!;
+        try {
+          let dir = await navigator.storage.getDirectory();
+          for (const d of parts) dir = await dir.getDirectoryHandle(d);
+          return (await (await dir.getFileHandle(name)).getFile()).size;
+        } catch (e) {
+          if ((e as DOMException).name !== 'NotFoundError') throw e;
+          return -1;
+        }
+      }, p);
+    for (let t = Date.now(); (await sizeOf(a!.opfsPath)) !== -1;) {
+      assert.ok(Date.now() - t < 30_000, "a's output is deleted by its Clear results");
+      await page.waitForTimeout(100);
+    }
+    assert.equal(await sizeOf(b!.opfsPath), b!.size, "clearing a leaves b's output");
+    assert.equal(await page.locator('#b li.card').count(), 2, 'b keeps its cards');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

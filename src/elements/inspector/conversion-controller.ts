@@ -33,6 +33,11 @@ export interface ConvertedDetail {
   inFile?: boolean;
 }
 
+/** The number of the next conversion's OPFS folder (`<page>/<n>/`). One count for the whole page,
+ *  not one per element: the page's folder is shared by every <image-inspector> on it, so two
+ *  elements converting files of the same name must not write (and clear) the same path. */
+let nextOutputFolder = 1;
+
 export class ConversionController implements ReactiveController {
   /** Running conversions, by source card. */
   #running = new Map<number, AbortController>();
@@ -44,7 +49,6 @@ export class ConversionController implements ReactiveController {
   #options = new Map<number, ConvertOptions>();
   /** Cards whose file is a conversion output: its OPFS path. */
   #outputs = new Map<number, string>();
-  #seq = 1;
   #engine = new EngineFeaturesProbe(
     () => this.inspection.qemu(),
     () => this.host.requestUpdate(),
@@ -246,7 +250,7 @@ export class ConversionController implements ReactiveController {
       ...(c.allocation ? { dataBytes: c.allocation.data } : {}),
       ...(handle ? { handle } : {}),
       signal: ac.signal,
-      opfsSeq: () => this.#seq++,
+      opfsSeq: () => nextOutputFolder++,
       patch: (p) => this.#patch(c.id, p),
     });
     if (!out) return void focusWhenRendered(this.host, `li.card[data-card-id="${c.id}"] .convert-status`);
