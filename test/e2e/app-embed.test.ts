@@ -148,3 +148,56 @@ test('two elements on one page convert the same file: each keeps its own output,
     await context.close();
   }
 });
+
+// Frameworks move elements (a keyed list reordered, a modal re-parenting its content): a move must
+// not stop an inspection. Taken out for good (an SPA's route change), the element must stop and
+// leave no qemu-img worker behind, even when it is removed while a file is on its way to qemu-img.
+const MOVE_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>moving inspector</title>
+<script type="module" src="./image-inspector.js"></script>
+</head><body>
+<div id="one"><image-inspector id="m"></image-inspector></div>
+<div id="two"></div>
+<script type="module" src="./embed-listen.js"></script>
+</body></html>`;
+
+test('a moved element goes on inspecting; a removed one stops and leaves no worker', async () => {
+  const { context, page, problems } = await embeddingPage({
+    '/embed-move.html': [MOVE_PAGE, 'text/html'],
+    '/embed-listen.js': [LISTEN, 'text/javascript'],
+  });
+  try {
+    let alive = 0;
+    page.on('worker', (w) => {
+      alive++;
+      w.on('close', () => alive--);
+    });
+    await page.goto(`${fx.server.origin}/embed-move.html`);
+    await page.waitForFunction(() => !!customElements.get('image-inspector'));
+    const events = () =>
+      page.evaluate(
+        () => (window as unknown as { __events: Array<{ type: string; detail: { message?: string; info?: unknown } }> }).__events,
+      );
+    await page.locator('#m #files').setInputFiles([`${fx.corpus.base.dir}/big.qcow2`]);
+    // qemu-img is reading it when the element moves to another parent
+    await page.locator('#m li.card').getByText('Reading with qemu-img').waitFor({ timeout: 60_000 });
+    await page.evaluate(() => document.querySelector('#two')!.append(document.querySelector('#m')!));
+    await page.waitForFunction(() => (window as unknown as { __events: unknown[] }).__events.length > 0, null, { timeout: 60_000 });
+    const [moved] = await events();
+    assert.equal(moved!.type, 'image-inspected', `the move did not stop the inspection: ${moved!.detail.message ?? ''}`);
+    assert.ok(moved!.detail.info, 'qemu-img info is in the result');
+    assert.ok(alive > 0, 'the inspection worker lives on');
+
+    // Removed while the next file is on its way to qemu-img: the worker ends, no new one starts.
+    await page.locator('#m #files').setInputFiles([`${fx.corpus.base.dir}/small.qcow2`]);
+    await page.evaluate(() => document.querySelector('#m')!.remove());
+    const start = Date.now();
+    while (Date.now() - start < 4000) {
+      await page.waitForTimeout(200);
+      if (Date.now() - start > 2000) assert.equal(alive, 0, 'no qemu-img worker outlives the removed element');
+    }
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -5,7 +5,8 @@
 // Each conversion runs in a qemu-img worker of its own, created for it and terminated after it:
 // the inspection worker stays free (files added meanwhile are inspected at once) and two
 // conversions run side by side on two cores.
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
+import { LastingDetach } from './lasting-detach.ts';
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
 import { defaultConvertOptions, type ConvertOptions } from '../../core/convert/options.ts';
@@ -38,7 +39,7 @@ export interface ConvertedDetail {
  *  elements converting files of the same name must not write (and clear) the same path. */
 let nextOutputFolder = 1;
 
-export class ConversionController implements ReactiveController {
+export class ConversionController {
   /** Running conversions, by source card. */
   #running = new Map<number, AbortController>();
   #targets = new Map<number, string>();
@@ -60,7 +61,8 @@ export class ConversionController implements ReactiveController {
     /** The signed-in cloud's Glance facts, when the app hands them over. */
     private readonly cloud: () => CloudFormats | null = () => null,
   ) {
-    host.addController(this);
+    // removed for good, not moved: stop (a moved element goes on converting)
+    new LastingDetach(host, () => this.stop());
   }
 
   /** Whether a conversion is running (part of the element's `busy`). */
@@ -68,8 +70,9 @@ export class ConversionController implements ReactiveController {
     return this.#running.size > 0;
   }
 
-  /** Each conversion's worker is terminated when its run ends: stopping the runs is enough. */
-  hostDisconnected(): void {
+  /** The element left the document for good. Each conversion's worker is terminated when its run
+   *  ends: stopping the runs is enough. */
+  stop(): void {
     for (const ac of this.#running.values()) ac.abort();
   }
 
@@ -103,7 +106,8 @@ export class ConversionController implements ReactiveController {
 
   request(c: CardState): PageConversionOutcome | undefined {
     if (!c.result || !this.inspection.group(c.id)) return undefined;
-    void this.#engine.probe();
+    // Rendering goes on in a detached element: only a connected one starts the probe's worker.
+    if (this.host.isConnected) void this.#engine.probe();
     return pageConversion(
       c.result,
       this.target(c.id),

@@ -30,8 +30,12 @@ function resultPatch(result: InspectionResult, contentDiskFormat: string | undef
 
 export function createPipeline(): InspectionPipeline {
   let client: Promise<QemuImgClient> | undefined;
+  let disposed = false;
   const clientModule = () => import('../../../workers/qemu-img/client.ts');
-  const getClient = () => (client ??= clientModule().then((m) => m.createQemuImgClient()));
+  // Once disposed, an inspection still on its way to qemu-img must not start a worker nobody
+  // would terminate.
+  const getClient = () =>
+    disposed ? Promise.reject(new Error('the inspection was stopped')) : (client ??= clientModule().then((m) => m.createQemuImgClient()));
 
   return {
     async inspect(group, opts, update) {
@@ -102,6 +106,7 @@ export function createPipeline(): InspectionPipeline {
     },
     qemu: getClient,
     dispose() {
+      disposed = true;
       void client?.then((c) => c.dispose());
       client = undefined;
     },

@@ -1,7 +1,9 @@
 // The cards of <image-inspector> and the inspections that fill them: groups the chosen files into
 // images, inspects a few at a time through the lazily loaded pipeline, and tells the host through
-// its events. A Lit ReactiveController: the host renders `cards`; this owns everything else.
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+// its events. The host renders `cards`; this owns everything else, and stops when the host is
+// removed for good (LastingDetach).
+import type { ReactiveControllerHost } from 'lit';
+import { LastingDetach } from './lasting-detach.ts';
 import type { InspectionResult } from '../../core/inspection.ts';
 import type { QemuImgClient } from '../../../workers/qemu-img/types.ts';
 import { groupFiles, type ImageGroup } from './image-inspector-groups.ts';
@@ -17,7 +19,7 @@ export interface InspectErrorDetail {
 
 type Host = ReactiveControllerHost & HTMLElement;
 
-export class InspectionController implements ReactiveController {
+export class InspectionController {
   cards: CardState[] = [];
   #nextId = 1;
   /** What each card's image is made of (qemu-img needs the extents too); kept out of the
@@ -28,15 +30,22 @@ export class InspectionController implements ReactiveController {
    *  each other's qemu-img runs (the worker client runs those one at a time anyway). */
   #active = 0;
   #waiting: Array<() => void> = [];
+  /** Aborted by stop(): the inspections running then end, and start nothing more in a worker. */
+  #stopping = new AbortController();
 
   constructor(
     private readonly host: Host,
     private readonly declaredFormat: () => string,
   ) {
-    host.addController(this);
+    // removed for good, not moved: stop (a moved element goes on inspecting)
+    new LastingDetach(host, () => this.stop());
   }
 
-  hostDisconnected(): void {
+  /** The element left the document for good: stops the inspections and terminates the worker (a
+   *  later file, should the element come back, starts a new one). */
+  stop(): void {
+    this.#stopping.abort();
+    this.#stopping = new AbortController();
     void this.#pipeline?.then((p) => p.dispose());
     this.#pipeline = undefined;
   }
@@ -47,6 +56,8 @@ export class InspectionController implements ReactiveController {
 
   /** Adds a card per group and inspects them; `created` hears each new card's id first. */
   async inspectGroups(groups: ImageGroup[], mark: Partial<CardState> = {}, created?: (id: number) => void): Promise<void> {
+    // Files queued behind the limit when the element is removed are stopped too.
+    const { signal } = this.#stopping;
     const jobs = groups.map((group) => {
       const card: CardState = {
         id: this.#nextId++,
@@ -65,7 +76,7 @@ export class InspectionController implements ReactiveController {
       created?.(card.id);
       return { id: card.id, group };
     });
-    await Promise.all(jobs.map((j) => this.#limited(() => this.#inspectOne(j.id, j.group))));
+    await Promise.all(jobs.map((j) => this.#limited(() => this.#inspectOne(j.id, j.group, signal))));
   }
 
   group(id: number): ImageGroup | undefined {
@@ -113,14 +124,17 @@ export class InspectionController implements ReactiveController {
     }
   }
 
-  async #inspectOne(id: number, group: ImageGroup): Promise<void> {
+  async #inspectOne(id: number, group: ImageGroup, signal: AbortSignal): Promise<void> {
     this.patch(id, { phase: 'safety' });
     const emit = <T>(type: string, detail: T) =>
       this.host.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
     try {
+      if (signal.aborted) throw new Error('the inspection was stopped');
       const pipeline = await this.#getPipeline();
       const declaredFormat = this.declaredFormat();
-      const result = await pipeline.inspect(group, declaredFormat ? { declaredFormat } : {}, (patch) => this.patch(id, patch));
+      const result = await pipeline.inspect(group, { signal, ...(declaredFormat ? { declaredFormat } : {}) }, (patch) =>
+        this.patch(id, patch),
+      );
       this.patch(id, { phase: 'done', result });
       emit<InspectionResult>('image-inspected', result);
     } catch (e) {
