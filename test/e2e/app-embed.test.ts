@@ -201,3 +201,32 @@ test('a moved element goes on inspecting; a removed one stops and leaves no work
     await context.close();
   }
 });
+
+// lang="ja" is the element's own, and msg() answers in it only while the element renders: a note
+// worded later (what a gzip file holds could not be read, a save's outcome) must still be Japanese
+// on an English page.
+test('lang="ja" on an English page: a note written after the render is Japanese too', async () => {
+  const { context, page, problems } = await embeddingPage({
+    '/embed-ja.html': [
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ja inspector</title>
+<script type="module" src="./image-inspector.js"></script></head>
+<body><image-inspector lang="ja"></image-inspector></body></html>`,
+      'text/html',
+    ],
+  });
+  try {
+    await page.goto(`${fx.server.origin}/embed-ja.html`);
+    await page.waitForFunction(() => !!customElements.get('image-inspector'));
+    // a gzip header, then bytes no inflater accepts
+    const broken = Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff]), Buffer.alloc(4096, 0xff)]);
+    await page.locator('image-inspector #files').setInputFiles([{ name: 'broken.img.gz', mimeType: 'application/gzip', buffer: broken }]);
+    const note = page.locator('image-inspector li.card .note').filter({ hasText: /gzip/ });
+    await note.waitFor({ timeout: 30_000 });
+    const text = await note.innerText();
+    assert.match(text, /gzip ファイルの中身を読み取れませんでした/, text);
+    assert.doesNotMatch(text, /What the gzip file holds/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -178,16 +178,17 @@ export class ConversionController {
   async save(c: CardState): Promise<void> {
     const file = this.inspection.group(c.id)?.main;
     if (!file) return;
-    const note = (text: string) => this.inspection.patch(c.id, { notes: [...(this.inspection.card(c.id)?.notes ?? []), text] });
+    const note = (text: () => string) => this.inspection.patch(c.id, { notes: [...(this.inspection.card(c.id)?.notes ?? []), text] });
     try {
       const saved = await saveOutput(file, c.name);
       // a big file takes a while to write: the card says when it is all there
-      if (saved.how === 'picker') note(msg(str`Saved as ${saved.name} (${formatBytes(file.size)}).`));
+      if (saved.how === 'picker') note(() => msg(str`Saved as ${saved.name} (${formatBytes(file.size)}).`));
       if (saved.how === 'download' && saved.refused) {
-        note(msg(str`The browser refused the save dialog (${saved.refused}); the file was downloaded instead.`));
+        note(() => msg(str`The browser refused the save dialog (${saved.refused}); the file was downloaded instead.`));
       }
     } catch (e) {
-      note(msg(str`Saving failed: ${e instanceof Error ? e.message : String(e)}`));
+      const why = e instanceof Error ? e.message : String(e);
+      note(() => msg(str`Saving failed: ${why}`));
     }
   }
 

@@ -82,7 +82,8 @@ export function createPipeline(): InspectionPipeline {
           if (safety.detected === 'gzip') {
             // Worth saying what is inside ("a gzip'd qcow2"): from the first decompressed MiB only.
             const inner = await formatInsideGzip(group.main).catch((e: unknown) => {
-              update({ notes: [msg(str`What the gzip file holds could not be read: ${e instanceof Error ? e.message : String(e)}`)] });
+              const why = e instanceof Error ? e.message : String(e);
+              update({ notes: [() => msg(str`What the gzip file holds could not be read: ${why}`)] });
               return null;
             });
             if (inner) update({ innerFormat: inner });
