@@ -78,11 +78,14 @@ declare global {
  * @csspart facts - What the safety core read from the headers.
  * @csspart check - The qemu-img check section (shares its element with `allocation`).
  * @csspart allocation - The allocation (qemu-img map) section.
+ * @csspart guest - The Guest section (OS, file systems, the cloud-image checklist; also `details`).
  * @csspart properties - The suggested Glance properties.
  * @csspart json - The inspection as JSON.
  * @csspart convert - The conversion area of a card.
  * @csspart convert-target - The target format picker.
  * @csspart convert-button - "Convert…".
+ * @csspart convert-options - The conversion's "Options" disclosure (qemu-img's -o options).
+ * @csspart convert-command - The qemu-img command line the conversion runs (beside its "Copy" button).
  * @csspart convert-file-button - "Convert to a file…" (offered only where the page is cross-origin isolated and has the save dialog).
  * @csspart convert-progress - The conversion's progress bar.
  * @csspart convert-cancel - The conversion's cancel button.
@@ -99,6 +102,7 @@ declare global {
  * @cssprop --image-inspector-warn - Warnings (default #8a5a00).
  * @cssprop --image-inspector-danger - Errors and the unsafe verdict (default #b42318).
  * @cssprop --image-inspector-radius - Corner radius (default 8px).
+ * @cssprop --image-inspector-focus - The keyboard focus outline (default: the accent).
  * @cssprop --image-inspector-font - Font shorthand (default 15px/1.45 system-ui, sans-serif).
  *
  * The element has no slots: everything it shows comes from the images.
