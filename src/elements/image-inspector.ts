@@ -170,7 +170,7 @@ export class ImageInspector extends LitElement {
     return this.#inspection.inspectFiles(files);
   }
 
-  /** Removes every result card, stops conversions and deletes their outputs. */
+  /** Removes every result card, stops inspections (no event follows for them) and conversions, and deletes their outputs. */
   clear(): void {
     this.#conversions.clear();
     this.#inspection.clear();

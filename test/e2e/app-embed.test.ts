@@ -230,3 +230,32 @@ test('lang="ja" on an English page: a note written after the render is Japanese 
     await context.close();
   }
 });
+
+// clear() (or "Clear results") while qemu-img reads a file: the card is gone, so the host must not
+// hear of it afterwards (a late image-inspected would fill a form from a file the user put away).
+test('cleared while qemu-img reads a file: no event for the cleared card, the next file works', async () => {
+  const { context, page, problems } = await embeddingPage({
+    '/embed-move.html': [MOVE_PAGE, 'text/html'],
+    '/embed-listen.js': [LISTEN, 'text/javascript'],
+  });
+  try {
+    await page.goto(`${fx.server.origin}/embed-move.html`);
+    await page.waitForFunction(() => !!customElements.get('image-inspector'));
+    const events = () =>
+      page.evaluate(() => (window as unknown as { __events: Array<{ type: string; detail: { file: string } }> }).__events);
+    await page.locator('#m #files').setInputFiles([`${fx.corpus.base.dir}/big.qcow2`]);
+    await page.locator('#m li.card').getByText('Reading with qemu-img').waitFor({ timeout: 60_000 });
+    await page.evaluate(() => document.querySelector('image-inspector')!.clear());
+    await page.waitForTimeout(3000);
+    assert.deepEqual(await events(), [], 'nothing is said of the cleared card');
+    assert.equal(await page.evaluate(() => document.querySelector('image-inspector')!.busy), false);
+    await page.locator('#m #files').setInputFiles([`${fx.corpus.base.dir}/small.qcow2`]);
+    await page.waitForFunction(() => (window as unknown as { __events: unknown[] }).__events.length > 0, null, { timeout: 60_000 });
+    const [next] = await events();
+    assert.equal(next!.type, 'image-inspected');
+    assert.equal(next!.detail.file, 'small.qcow2');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

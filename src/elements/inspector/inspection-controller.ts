@@ -44,10 +44,15 @@ export class InspectionController {
   /** The element left the document for good: stops the inspections and terminates the worker (a
    *  later file, should the element come back, starts a new one). */
   stop(): void {
-    this.#stopping.abort();
-    this.#stopping = new AbortController();
+    this.#abortRunning();
     void this.#pipeline?.then((p) => p.dispose());
     this.#pipeline = undefined;
+  }
+
+  /** Stops the inspections running or queued now; later ones get a fresh signal. */
+  #abortRunning(): void {
+    this.#stopping.abort();
+    this.#stopping = new AbortController();
   }
 
   async inspectFiles(files: readonly File[]): Promise<void> {
@@ -91,7 +96,9 @@ export class InspectionController {
     this.#set(this.cards.map((c) => (c.id === id ? { ...c, ...patch } : c)));
   }
 
+  /** Removes every card; the inspections still running stop, and say nothing more. */
   clear(): void {
+    this.#abortRunning();
     this.#groups.clear();
     this.#set([]);
   }
@@ -135,11 +142,13 @@ export class InspectionController {
       const result = await pipeline.inspect(group, { signal, ...(declaredFormat ? { declaredFormat } : {}) }, (patch) =>
         this.patch(id, patch),
       );
+      if (!this.card(id)) return; // cleared meanwhile: the host hears nothing of a card that is gone
       this.patch(id, { phase: 'done', result });
       emit<InspectionResult>('image-inspected', result);
     } catch (e) {
       // Only when the image could not be read at all (or the inspection was stopped): an image
       // qemu-img cannot open is a result with a finding, not an error.
+      if (!this.card(id)) return;
       const message = e instanceof Error ? e.message : String(e);
       this.patch(id, { phase: 'error', error: message });
       emit<InspectErrorDetail>('image-inspect-error', { file: group.name, message });
