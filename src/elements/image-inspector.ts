@@ -49,7 +49,9 @@ declare global {
  *
  * All events bubble and are composed.
  * @attr lang - The element's own language (`en`, `ja`): it applies to this element only, the rest
- *   of the page keeps its own; without it the element follows the document's locale.
+ *   of the page keeps its own; without it the element is in English, or in the language the app
+ *   chose with lit-localize. A host page's `<html lang>` is not read: a Japanese page sets
+ *   `lang="ja"` on the element.
  * @fires image-inspected - An image was inspected. `detail`: the InspectionResult, exactly what
  *   `image-inspector inspect --json` prints for the file (an image qemu-img cannot read is a
  *   result too, with a `qemu.info-failed` finding).
@@ -138,7 +140,7 @@ export class ImageInspector extends LitElement {
   readonly #leftovers = new LeftoverNotice(this);
   #dragOver = false;
   /** The language of this element's own `lang` attribute (the global attribute, not shadowed):
-   *  it applies to this element only. Without one, the element follows the document's locale. */
+   *  it applies to this element only. Without one, the element follows lit-localize's locale (English unless the app set another). */
   #scope?: LocaleScope;
 
   static override get observedAttributes(): string[] {
