@@ -36,6 +36,9 @@ export class UpdateController implements ReactiveController {
         this.#poll ??= setInterval(() => this.refreshBusy(), BUSY_POLL_MS);
         this.host.requestUpdate();
       },
+      // The new version took over: after this tab's "Update now", or another tab's — which knows
+      // nothing of what runs here, so this tab reloads only once nothing runs in it.
+      onNeedReload: () => this.#reloadWhenIdle(),
       onRegisteredSW: (_url, registration) => {
         if (registration) setInterval(() => void registration.update(), CHECK_EVERY_MS);
       },
@@ -47,6 +50,15 @@ export class UpdateController implements ReactiveController {
   hostDisconnected(): void {
     clearInterval(this.#poll);
     this.#poll = undefined;
+  }
+
+  #reloadWhenIdle(): void {
+    if (!this.isBusy()) return window.location.reload();
+    const wait = setInterval(() => {
+      if (this.isBusy()) return;
+      clearInterval(wait);
+      window.location.reload();
+    }, BUSY_POLL_MS);
   }
 
   /** Reads the hosts' busy state again (also called on `image-busy-changed`). */

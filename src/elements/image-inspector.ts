@@ -50,7 +50,9 @@ declare global {
  *
  * All events bubble and are composed.
  * @attr lang - The element's own language (`en`, `ja`): it applies to this element only, the rest
- *   of the page keeps its own; without it the element follows the document's locale.
+ *   of the page keeps its own; without it the element is in English, or in the language the app
+ *   chose with lit-localize. A host page's `<html lang>` is not read: a Japanese page sets
+ *   `lang="ja"` on the element.
  * @fires image-inspected - An image was inspected. `detail`: the InspectionResult, exactly what
  *   `image-inspector inspect --json` prints for the file (an image qemu-img cannot read is a
  *   result too, with a `qemu.info-failed` finding).
@@ -79,11 +81,14 @@ declare global {
  * @csspart facts - What the safety core read from the headers.
  * @csspart check - The qemu-img check section (shares its element with `allocation`).
  * @csspart allocation - The allocation (qemu-img map) section.
+ * @csspart guest - The Guest section (OS, file systems, the cloud-image checklist; also `details`).
  * @csspart properties - The suggested Glance properties.
  * @csspart json - The inspection as JSON.
  * @csspart convert - The conversion area of a card.
  * @csspart convert-target - The target format picker.
  * @csspart convert-button - "Convert…".
+ * @csspart convert-options - The conversion's "Options" disclosure (qemu-img's -o options).
+ * @csspart convert-command - The qemu-img command line the conversion runs (beside its "Copy" button).
  * @csspart convert-file-button - "Convert to a file…" (offered only where the page is cross-origin isolated and has the save dialog).
  * @csspart convert-progress - The conversion's progress bar.
  * @csspart convert-cancel - The conversion's cancel button.
@@ -100,6 +105,7 @@ declare global {
  * @cssprop --image-inspector-warn - Warnings (default #8a5a00).
  * @cssprop --image-inspector-danger - Errors and the unsafe verdict (default #b42318).
  * @cssprop --image-inspector-radius - Corner radius (default 8px).
+ * @cssprop --image-inspector-focus - The keyboard focus outline (default: the accent).
  * @cssprop --image-inspector-font - Font shorthand (default 15px/1.45 system-ui, sans-serif).
  *
  * The element has no slots: everything it shows comes from the images.
@@ -135,7 +141,7 @@ export class ImageInspector extends LitElement {
   readonly #leftovers = new LeftoverNotice(this);
   #dragOver = false;
   /** The language of this element's own `lang` attribute (the global attribute, not shadowed):
-   *  it applies to this element only. Without one, the element follows the document's locale. */
+   *  it applies to this element only. Without one, the element follows lit-localize's locale (English unless the app set another). */
   #scope?: LocaleScope;
 
   static override get observedAttributes(): string[] {
@@ -167,7 +173,7 @@ export class ImageInspector extends LitElement {
     return this.#inspection.inspectFiles(files);
   }
 
-  /** Removes every result card, stops conversions and deletes their outputs. */
+  /** Removes every result card, stops inspections (no event follows for them) and conversions, and deletes their outputs. */
   clear(): void {
     this.#conversions.clear();
     this.#inspection.clear();

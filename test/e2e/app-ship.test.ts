@@ -2,7 +2,8 @@
 // static server that sends no header of its own (the page's <meta> CSP is all the policy there
 // is). The first load stays within the JavaScript budget and fetches no wasm; inspect and convert
 // work; offline after one visit too; an update published meanwhile is offered, held back while a
-// conversion runs and applied only when the user clicks and nothing runs. A file shared to the app
+// conversion runs and applied only when the user clicks and nothing runs (another tab with a job
+// running reloads only once it ends). A file shared to the app
 // (share_target: a multipart POST the service worker answers) is inspected and not kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,6 +42,8 @@ before(
     // The next version: the same site with a changed service worker (what a deploy publishes).
     cpSync(DIST_DIR, join(work, 'next'), { recursive: true });
     appendFileSync(join(work, 'next', 'sw.js'), '\n// next version\n');
+    cpSync(DIST_DIR, join(work, 'after-next'), { recursive: true });
+    appendFileSync(join(work, 'after-next', 'sw.js'), '\n// the version after that\n');
     // Sparse on the host; converting it takes seconds, long enough to publish an update meanwhile.
     execFileSync('qemu-img', ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', join(work, 'slow.vmdk'), '2G']);
     await serve(DIST_DIR);
@@ -225,5 +228,44 @@ test(
     const waiting = await page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.waiting);
     assert.equal(waiting, false, 'the new version is the active one');
     assert.equal(await page.locator('#update').count(), 0);
+  },
+);
+
+test(
+  '“Update now” in one tab does not reload another tab while its conversion runs; that tab reloads once idle',
+  { timeout: 180_000 },
+  async () => {
+    const a = app.page;
+    const b = await a.context().newPage();
+    try {
+      await b.goto(`${url()}/`);
+      await inner(b).waitFor();
+      await b.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+      await chooseFiles(b, [join(work, 'slow.vmdk'), join(work, 'slow-flat.vmdk')]);
+      await waitForIdle(b);
+      await card(b, 'slow.vmdk').locator('button.convert-button').click();
+      await card(b, 'slow.vmdk').locator('.convert[data-status=running]').waitFor({ timeout: 60_000 });
+
+      await serve(join(work, 'after-next'));
+      await a.evaluate(async () => {
+        await (await navigator.serviceWorker.getRegistration())?.update();
+      });
+      const apply = a.locator('#update-apply:not([disabled])');
+      await apply.waitFor({ timeout: 60_000 });
+      // this tab runs nothing, so it may update; the other one must not be reloaded under its job
+      await Promise.all([a.waitForEvent('load', { timeout: 30_000 }), apply.click()]);
+      await inner(a).waitFor();
+      await a.waitForTimeout(2000);
+      const sameDocument = () => b.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument);
+      assert.equal(await sameDocument(), true, 'the busy tab was not reloaded');
+      assert.equal(await card(b, 'slow.vmdk').locator('.convert').getAttribute('data-status'), 'running', 'its conversion goes on');
+
+      // once it runs nothing any more, it takes the new version
+      await Promise.all([b.waitForEvent('load', { timeout: 30_000 }), card(b, 'slow.vmdk').locator('button.convert-cancel').click()]);
+      await inner(b).waitFor();
+      assert.equal(await sameDocument(), undefined, 'reloaded once idle');
+    } finally {
+      await b.close();
+    }
   },
 );

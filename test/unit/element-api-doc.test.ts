@@ -3,7 +3,7 @@
 // "Embedding" section names must be in it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 // @ts-expect-error -- a plain .mjs script without types
 import { analyze, renderApi, withSection, DOC } from '../../scripts/element-api-doc.mjs';
 
@@ -59,4 +59,26 @@ test('everything the README documents for <image-inspector> is in custom-element
   for (const e of events) assert.ok(has.events.has(e), `event ${e}`);
   for (const p of parts) assert.ok(names(element.cssParts).has(p), `part ${p}`);
   for (const c of cssProps) assert.ok(names(element.cssProperties).has(c), `custom property ${c}`);
+});
+
+test('every ::part and --image-inspector-* property the templates and styles use is in custom-elements.json', () => {
+  const dir = new URL('../../src/elements/', import.meta.url);
+  const sources = [
+    readFileSync(new URL('image-inspector.ts', dir), 'utf8'),
+    ...readdirSync(new URL('inspector/', dir))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(new URL(`inspector/${f}`, dir), 'utf8')),
+  ].join('\n');
+  const used = new Set<string>();
+  for (const [, value] of sources.matchAll(/\bpart="([^"]+)"/g)) {
+    // static names, and the names a binding picks from (`${c.safe ? 'verdict-safe' : 'verdict-unsafe'}`)
+    for (const [, q] of value!.matchAll(/'([a-z-]+)'/g)) used.add(q!);
+    for (const word of value!.replace(/\$\{[^}]*\}/g, ' ').split(/\s+/)) if (word) used.add(word);
+  }
+  assert.ok(used.size > 20, `the templates' parts were found (${[...used].join(', ')})`);
+  const parts = names(element.cssParts);
+  for (const p of used) assert.ok(parts.has(p), `part ${p} is set in a template: document it (@csspart)`);
+  const props = names(element.cssProperties);
+  for (const [p] of sources.matchAll(/--image-inspector-[a-z-]+/g))
+    assert.ok(props.has(p), `${p} is read by the styles: document it (@cssprop)`);
 });

@@ -135,7 +135,7 @@ export function renderCard(c: CardState, ctx: CardContext): TemplateResult {
         : nothing
     }
     ${c.extents.length ? html`<p class="muted extents">${msg(str`With its extent files: ${c.extents.join(', ')}`)}</p>` : nothing}
-    ${c.notes.map((n) => html`<p class="muted note">${n}</p>`)}
+    ${c.notes.map((n) => html`<p class="muted note">${n()}</p>`)}
     ${(c.ovaDisks ?? []).map(
       (d) =>
         html`<p class="muted note ova-disk">

@@ -5,7 +5,8 @@
 // Each conversion runs in a qemu-img worker of its own, created for it and terminated after it:
 // the inspection worker stays free (files added meanwhile are inspected at once) and two
 // conversions run side by side on two cores.
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
+import { LastingDetach } from './lasting-detach.ts';
 import { str } from '@lit/localize';
 import { msg } from '../../locales/scoped-msg.ts';
 import { defaultConvertOptions, type ConvertOptions } from '../../core/convert/options.ts';
@@ -33,7 +34,12 @@ export interface ConvertedDetail {
   inFile?: boolean;
 }
 
-export class ConversionController implements ReactiveController {
+/** The number of the next conversion's OPFS folder (`<page>/<n>/`). One count for the whole page,
+ *  not one per element: the page's folder is shared by every <image-inspector> on it, so two
+ *  elements converting files of the same name must not write (and clear) the same path. */
+let nextOutputFolder = 1;
+
+export class ConversionController {
   /** Running conversions, by source card. */
   #running = new Map<number, AbortController>();
   #targets = new Map<number, string>();
@@ -44,7 +50,6 @@ export class ConversionController implements ReactiveController {
   #options = new Map<number, ConvertOptions>();
   /** Cards whose file is a conversion output: its OPFS path. */
   #outputs = new Map<number, string>();
-  #seq = 1;
   #engine = new EngineFeaturesProbe(
     () => this.inspection.qemu(),
     () => this.host.requestUpdate(),
@@ -56,7 +61,8 @@ export class ConversionController implements ReactiveController {
     /** The signed-in cloud's Glance facts, when the app hands them over. */
     private readonly cloud: () => CloudFormats | null = () => null,
   ) {
-    host.addController(this);
+    // removed for good, not moved: stop (a moved element goes on converting)
+    new LastingDetach(host, () => this.stop());
   }
 
   /** Whether a conversion is running (part of the element's `busy`). */
@@ -64,8 +70,9 @@ export class ConversionController implements ReactiveController {
     return this.#running.size > 0;
   }
 
-  /** Each conversion's worker is terminated when its run ends: stopping the runs is enough. */
-  hostDisconnected(): void {
+  /** The element left the document for good. Each conversion's worker is terminated when its run
+   *  ends: stopping the runs is enough. */
+  stop(): void {
     for (const ac of this.#running.values()) ac.abort();
   }
 
@@ -99,7 +106,8 @@ export class ConversionController implements ReactiveController {
 
   request(c: CardState): PageConversionOutcome | undefined {
     if (!c.result || !this.inspection.group(c.id)) return undefined;
-    void this.#engine.probe();
+    // Rendering goes on in a detached element: only a connected one starts the probe's worker.
+    if (this.host.isConnected) void this.#engine.probe();
     return pageConversion(
       c.result,
       this.target(c.id),
@@ -170,16 +178,17 @@ export class ConversionController implements ReactiveController {
   async save(c: CardState): Promise<void> {
     const file = this.inspection.group(c.id)?.main;
     if (!file) return;
-    const note = (text: string) => this.inspection.patch(c.id, { notes: [...(this.inspection.card(c.id)?.notes ?? []), text] });
+    const note = (text: () => string) => this.inspection.patch(c.id, { notes: [...(this.inspection.card(c.id)?.notes ?? []), text] });
     try {
       const saved = await saveOutput(file, c.name);
       // a big file takes a while to write: the card says when it is all there
-      if (saved.how === 'picker') note(msg(str`Saved as ${saved.name} (${formatBytes(file.size)}).`));
+      if (saved.how === 'picker') note(() => msg(str`Saved as ${saved.name} (${formatBytes(file.size)}).`));
       if (saved.how === 'download' && saved.refused) {
-        note(msg(str`The browser refused the save dialog (${saved.refused}); the file was downloaded instead.`));
+        note(() => msg(str`The browser refused the save dialog (${saved.refused}); the file was downloaded instead.`));
       }
     } catch (e) {
-      note(msg(str`Saving failed: ${e instanceof Error ? e.message : String(e)}`));
+      const why = e instanceof Error ? e.message : String(e);
+      note(() => msg(str`Saving failed: ${why}`));
     }
   }
 
@@ -246,7 +255,7 @@ export class ConversionController implements ReactiveController {
       ...(c.allocation ? { dataBytes: c.allocation.data } : {}),
       ...(handle ? { handle } : {}),
       signal: ac.signal,
-      opfsSeq: () => this.#seq++,
+      opfsSeq: () => nextOutputFolder++,
       patch: (p) => this.#patch(c.id, p),
     });
     if (!out) return void focusWhenRendered(this.host, `li.card[data-card-id="${c.id}"] .convert-status`);

@@ -73,8 +73,10 @@ export interface CardState {
   /** Files of a multi-file image, as the descriptor names them. */
   extents: string[];
   missingExtents: string[];
-  /** Short notes that need no translation (e.g. an error text from the browser). */
-  notes: string[];
+  /** Short notes (a save's outcome, an error text from the browser), each worded when the card
+   *  renders: msg() then answers in the element's own language (`lang`), which it does only
+   *  while the element renders. */
+  notes: Array<() => string>;
   /** The disks inside an OVA, read in place (member name, byte range in the archive). */
   ovaDisks?: Array<{ name: string; offset: number; size: number }>;
   error?: string;

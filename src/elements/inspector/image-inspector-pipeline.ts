@@ -30,8 +30,12 @@ function resultPatch(result: InspectionResult, contentDiskFormat: string | undef
 
 export function createPipeline(): InspectionPipeline {
   let client: Promise<QemuImgClient> | undefined;
+  let disposed = false;
   const clientModule = () => import('../../../workers/qemu-img/client.ts');
-  const getClient = () => (client ??= clientModule().then((m) => m.createQemuImgClient()));
+  // Once disposed, an inspection still on its way to qemu-img must not start a worker nobody
+  // would terminate.
+  const getClient = () =>
+    disposed ? Promise.reject(new Error('the inspection was stopped')) : (client ??= clientModule().then((m) => m.createQemuImgClient()));
 
   return {
     async inspect(group, opts, update) {
@@ -78,7 +82,8 @@ export function createPipeline(): InspectionPipeline {
           if (safety.detected === 'gzip') {
             // Worth saying what is inside ("a gzip'd qcow2"): from the first decompressed MiB only.
             const inner = await formatInsideGzip(group.main).catch((e: unknown) => {
-              update({ notes: [msg(str`What the gzip file holds could not be read: ${e instanceof Error ? e.message : String(e)}`)] });
+              const why = e instanceof Error ? e.message : String(e);
+              update({ notes: [() => msg(str`What the gzip file holds could not be read: ${why}`)] });
               return null;
             });
             if (inner) update({ innerFormat: inner });
@@ -102,6 +107,7 @@ export function createPipeline(): InspectionPipeline {
     },
     qemu: getClient,
     dispose() {
+      disposed = true;
       void client?.then((c) => c.dispose());
       client = undefined;
     },

@@ -1,7 +1,9 @@
 // The cards of <image-inspector> and the inspections that fill them: groups the chosen files into
 // images, inspects a few at a time through the lazily loaded pipeline, and tells the host through
-// its events. A Lit ReactiveController: the host renders `cards`; this owns everything else.
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+// its events. The host renders `cards`; this owns everything else, and stops when the host is
+// removed for good (LastingDetach).
+import type { ReactiveControllerHost } from 'lit';
+import { LastingDetach } from './lasting-detach.ts';
 import type { InspectionResult } from '../../core/inspection.ts';
 import type { QemuImgClient } from '../../../workers/qemu-img/types.ts';
 import { groupFiles, type ImageGroup } from './image-inspector-groups.ts';
@@ -17,7 +19,7 @@ export interface InspectErrorDetail {
 
 type Host = ReactiveControllerHost & HTMLElement;
 
-export class InspectionController implements ReactiveController {
+export class InspectionController {
   cards: CardState[] = [];
   #nextId = 1;
   /** What each card's image is made of (qemu-img needs the extents too); kept out of the
@@ -28,17 +30,29 @@ export class InspectionController implements ReactiveController {
    *  each other's qemu-img runs (the worker client runs those one at a time anyway). */
   #active = 0;
   #waiting: Array<() => void> = [];
+  /** Aborted by stop(): the inspections running then end, and start nothing more in a worker. */
+  #stopping = new AbortController();
 
   constructor(
     private readonly host: Host,
     private readonly declaredFormat: () => string,
   ) {
-    host.addController(this);
+    // removed for good, not moved: stop (a moved element goes on inspecting)
+    new LastingDetach(host, () => this.stop());
   }
 
-  hostDisconnected(): void {
+  /** The element left the document for good: stops the inspections and terminates the worker (a
+   *  later file, should the element come back, starts a new one). */
+  stop(): void {
+    this.#abortRunning();
     void this.#pipeline?.then((p) => p.dispose());
     this.#pipeline = undefined;
+  }
+
+  /** Stops the inspections running or queued now; later ones get a fresh signal. */
+  #abortRunning(): void {
+    this.#stopping.abort();
+    this.#stopping = new AbortController();
   }
 
   async inspectFiles(files: readonly File[]): Promise<void> {
@@ -47,6 +61,8 @@ export class InspectionController implements ReactiveController {
 
   /** Adds a card per group and inspects them; `created` hears each new card's id first. */
   async inspectGroups(groups: ImageGroup[], mark: Partial<CardState> = {}, created?: (id: number) => void): Promise<void> {
+    // Files queued behind the limit when the element is removed are stopped too.
+    const { signal } = this.#stopping;
     const jobs = groups.map((group) => {
       const card: CardState = {
         id: this.#nextId++,
@@ -65,7 +81,7 @@ export class InspectionController implements ReactiveController {
       created?.(card.id);
       return { id: card.id, group };
     });
-    await Promise.all(jobs.map((j) => this.#limited(() => this.#inspectOne(j.id, j.group))));
+    await Promise.all(jobs.map((j) => this.#limited(() => this.#inspectOne(j.id, j.group, signal))));
   }
 
   group(id: number): ImageGroup | undefined {
@@ -80,7 +96,9 @@ export class InspectionController implements ReactiveController {
     this.#set(this.cards.map((c) => (c.id === id ? { ...c, ...patch } : c)));
   }
 
+  /** Removes every card; the inspections still running stop, and say nothing more. */
   clear(): void {
+    this.#abortRunning();
     this.#groups.clear();
     this.#set([]);
   }
@@ -113,19 +131,24 @@ export class InspectionController implements ReactiveController {
     }
   }
 
-  async #inspectOne(id: number, group: ImageGroup): Promise<void> {
+  async #inspectOne(id: number, group: ImageGroup, signal: AbortSignal): Promise<void> {
     this.patch(id, { phase: 'safety' });
     const emit = <T>(type: string, detail: T) =>
       this.host.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
     try {
+      if (signal.aborted) throw new Error('the inspection was stopped');
       const pipeline = await this.#getPipeline();
       const declaredFormat = this.declaredFormat();
-      const result = await pipeline.inspect(group, declaredFormat ? { declaredFormat } : {}, (patch) => this.patch(id, patch));
+      const result = await pipeline.inspect(group, { signal, ...(declaredFormat ? { declaredFormat } : {}) }, (patch) =>
+        this.patch(id, patch),
+      );
+      if (!this.card(id)) return; // cleared meanwhile: the host hears nothing of a card that is gone
       this.patch(id, { phase: 'done', result });
       emit<InspectionResult>('image-inspected', result);
     } catch (e) {
       // Only when the image could not be read at all (or the inspection was stopped): an image
       // qemu-img cannot open is a result with a finding, not an error.
+      if (!this.card(id)) return;
       const message = e instanceof Error ? e.message : String(e);
       this.patch(id, { phase: 'error', error: message });
       emit<InspectErrorDetail>('image-inspect-error', { file: group.name, message });
