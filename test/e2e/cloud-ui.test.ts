@@ -309,7 +309,10 @@ describe('cloud panel: create and upload', () => {
     await page.locator(form('button[data-action=create]')).click();
     const out = await waitCreateOutcome(page);
     assert.equal(out.ok, false);
-    assert.match(out.text, /policy does not allow this .*publicize_image.*choose another option \(e\.g\. private visibility\)/s);
+    assert.match(
+      out.text,
+      /Only the cloud's administrators may make an image public here \(Glance's publicize_image policy\): choose another visibility, or ask the cloud operator to make it public\./,
+    );
     assert.equal((await imagesNamed(glance, name)).length, 0);
   });
 });

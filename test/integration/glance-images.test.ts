@@ -211,7 +211,11 @@ describe('Glance images (real Glance)', () => {
       assert.ok(e instanceof OpenStackError);
       assert.equal(e.kind, 'forbidden');
       assert.equal(e.status, 403);
-      assert.match(e.message, /policy does not allow/);
+      assert.equal(e.code, 'glance.visibility-forbidden');
+      assert.match(
+        e.message,
+        /^Only the cloud's administrators may make an image public here \(Glance's publicize_image policy\): choose another visibility/,
+      );
       return true;
     });
     const img = await create({ name: uniqueName('pub2') });

@@ -204,7 +204,7 @@ describe('image-inspector upload (CLI)', { timeout: 600_000 }, () => {
     const last = refused.stderr.trim().split('\n').at(-1)!;
     assert.match(
       last,
-      /^image-inspector upload: .*policy does not allow this.*\. The object .*\/cli\.raw is stored and kept: run the command again \(changed as this asks\) to register it without sending it again\.$/,
+      /^image-inspector upload: Only the cloud's administrators may make an image public here \(Glance's publicize_image policy\): choose another visibility, or ask the cloud operator to make it public\. The object .*\/cli\.raw is stored and kept: run the command again \(changed as this asks\) to register it without sending it again\.$/,
     );
     const again = cli([...base, '--json']);
     assert.equal(again.status, 0, again.stderr);
