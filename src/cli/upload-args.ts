@@ -1,6 +1,6 @@
 // The `upload` command's flags, exactly as issue 8 §6 specifies them (a contract scripts rely on).
 import { glanceDiskFormatName } from '../core/inspect/glance-formats.ts';
-import { CORE_IMAGE_FIELDS, propertyProblemText } from '../core/openstack/image-fields.ts';
+import { CORE_IMAGE_FIELDS, propertyKeyRefusal } from '../core/openstack/image-fields.ts';
 import { MAX_PARALLEL, parseSize } from '../core/upload/part-size.ts';
 import type { UploadVia } from '../core/upload/types.ts';
 
@@ -183,8 +183,8 @@ export function parseUploadArgs(args: string[]): UploadArgs | null {
           throw new ArgsError(
             `--property cannot set "${v.slice(0, k)}", a core image field (use --name, --disk-format, --container-format, --min-disk, --min-ram, --public or --protected)`,
           );
-        const refused = propertyProblemText(v.slice(0, k));
-        if (refused) throw new ArgsError(`--property: ${refused}`);
+        const refused = propertyKeyRefusal(v.slice(0, k));
+        if (refused) throw new ArgsError(`--property: ${refused.message}`);
         a.properties[v.slice(0, k)] = v.slice(k + 1);
         break;
       }

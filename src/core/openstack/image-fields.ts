@@ -55,10 +55,14 @@ const PROPERTY_PROBLEM_TEXT: Record<NonNullable<ReturnType<typeof propertyKeyPro
     `The property name "${k.slice(0, 40)}…" is ${k.length} characters long; Glance takes at most ${MAX_PROPERTY_KEY}.`,
 };
 
-/** The sentence for a key propertyKeyProblem refuses. */
-export function propertyProblemText(key: string): string | undefined {
+/** Why `key` is refused, as the forms and the CLI say it (the code and params let the page word it
+ *  in its own language); undefined when Glance takes it. */
+export function propertyKeyRefusal(
+  key: string,
+): { message: string; code: NonNullable<ReturnType<typeof propertyKeyProblem>>; params: Record<string, string> } | undefined {
   const code = propertyKeyProblem(key);
-  return code && PROPERTY_PROBLEM_TEXT[code](key);
+  if (!code) return undefined;
+  return { message: PROPERTY_PROBLEM_TEXT[code](key), code, params: { key, length: String(key.length), max: String(MAX_PROPERTY_KEY) } };
 }
 
 /** Custom properties of an image (everything that is not a core field), as strings. */
@@ -76,13 +80,8 @@ export function createBody(f: ImageCreateFields): Record<string, unknown> {
   // Extra properties are strings in Glance; empty ones are left out rather than stored empty.
   for (const k of ['description', 'architecture', 'kernel_id', 'ramdisk_id'] as const) if (f[k]) body[k] = f[k];
   for (const [k, v] of Object.entries(f.properties ?? {})) {
-    const code = propertyKeyProblem(k);
-    if (code)
-      throw new OpenStackError(PROPERTY_PROBLEM_TEXT[code](k), {
-        code,
-        params: { key: k, length: String(k.length), max: String(MAX_PROPERTY_KEY) },
-        kind: 'bad-config',
-      });
+    const refusal = propertyKeyRefusal(k);
+    if (refusal) throw new OpenStackError(refusal.message, { code: refusal.code, params: refusal.params, kind: 'bad-config' });
     body[k] = v;
   }
   return body;

@@ -8,7 +8,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { msg } from '@lit/localize';
 import type { MetadefNamespace, MetadefProperty } from '../../core/openstack/types.ts';
 import { asText, type ImageRecord } from './image-record.ts';
-import { CORE_IMAGE_FIELDS, MAX_PROPERTY_KEY, propertyKeyProblem, propertyProblemText } from '../../core/openstack/image-fields.ts';
+import { CORE_IMAGE_FIELDS, propertyKeyRefusal } from '../../core/openstack/image-fields.ts';
 import { errorText } from './error-text.ts';
 import { syncSelects } from './select-sync.ts';
 import { EDITABLE_CORE_FIELDS, imagePatch, type EditableCoreField } from '../../core/openstack/image-patch.ts';
@@ -147,13 +147,9 @@ export class CloudImageEditor extends LitElement {
     if (!k) return;
     // refused here as the create form refuses it: a core field typed as a key would overwrite that
     // field's box, and an os_glance_* key would be sent unseen (the list hides Glance's own)
-    const code = propertyKeyProblem(k);
-    if (code) {
-      this.error = errorText({
-        message: propertyProblemText(k)!,
-        code,
-        params: { key: k, length: String(k.length), max: String(MAX_PROPERTY_KEY) },
-      });
+    const refusal = propertyKeyRefusal(k);
+    if (refusal) {
+      this.error = errorText(refusal);
       return;
     }
     this.error = '';

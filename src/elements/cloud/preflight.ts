@@ -4,7 +4,7 @@ import { msg, str } from '@lit/localize';
 import type { GlanceClient } from '../../core/openstack/glance.ts';
 import { OpenStackError } from '../../core/openstack/errors.ts';
 import type { ImageCreateFields, ImageSchemaInfo, ImageVisibility, StoreInfo } from '../../core/openstack/types.ts';
-import { MAX_PROPERTY_KEY, propertyKeyProblem, propertyProblemText } from '../../core/openstack/image-fields.ts';
+import { propertyKeyRefusal } from '../../core/openstack/image-fields.ts';
 import { errorText } from './error-text.ts';
 import type { CheckLine, CreateRequest } from './cloud-create-form.ts';
 import { formatBytes } from './format.ts';
@@ -75,12 +75,8 @@ export async function preflight(
   // an object-storage upload creates the image once the object is stored: Glance's refusal of a
   // property name would come after the whole file went
   for (const key of Object.keys(createFields(req).properties ?? {})) {
-    const code = propertyKeyProblem(key);
-    if (code)
-      push(
-        false,
-        errorText({ message: propertyProblemText(key)!, code, params: { key, length: String(key.length), max: String(MAX_PROPERTY_KEY) } }),
-      );
+    const refusal = propertyKeyRefusal(key);
+    if (refusal) push(false, errorText(refusal));
   }
   // object storage uploads are registered in Glance by a web-download of the stored object
   const importMethod = req.method === 'swift' || req.method === 's3' ? 'web-download' : req.method;
